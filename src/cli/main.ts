@@ -1,0 +1,44 @@
+// CLI entry: a thin yargs layer over the programmatic API. User mistakes print a message and
+// exit 2; only fleetbench bugs print a stack.
+import yargs from 'yargs';
+import { isFleetbenchError } from '../errors.ts';
+import { version } from '../version.ts';
+import { ExitCode } from './exit-codes.ts';
+import { runCommand, runHandler, type RunArgs } from './run-command.ts';
+import { validateCommand, validateHandler } from './validate-command.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const guard = (handler: () => Promise<number>) => async () => {
+    code = await handler();
+  };
+  try {
+    await yargs(argv)
+      .scriptName('fleetbench')
+      .usage('$0 <command> [options]')
+      .command({ ...runCommand, handler: (a) => guard(() => runHandler(a as unknown as RunArgs))() })
+      .command({ ...validateCommand, handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))() })
+      .demandCommand(1, 'Name a command: run or validate')
+      .strict()
+      .version(version)
+      .help()
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`fleetbench: ${err.message}\nRun 'fleetbench --help' for usage.\n`);
+      return ExitCode.usage;
+    }
+    if (isFleetbenchError(err)) {
+      process.stderr.write(`fleetbench: ${err.message}\n`);
+      return ExitCode.usage;
+    }
+    process.stderr.write(`fleetbench: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return ExitCode.internal;
+  }
+  return code;
+}
+
+class UsageError extends Error {}

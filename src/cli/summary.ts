@@ -1,0 +1,53 @@
+// The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
+import { formatBytes, formatUs } from '../dsl/units.ts';
+import type { RunResult } from '../result/types.ts';
+import { count, table } from './format.ts';
+
+export function summary(result: RunResult): string {
+  const out: string[] = [];
+  const { run } = result;
+  out.push(`${result.scenario.name}: ${run.partial ? 'PARTIAL run — ' + run.partialReason : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`);
+  out.push(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  out.push('');
+  const fleetRows = Object.entries(result.fleets).map(([name, f]) => [
+    name,
+    `${f.kind}/${f.protocol}`,
+    `${f.devices.peakConnected}/${f.count}`,
+    f.latency.connect ? formatUs(f.latency.connect.p99) : '-',
+    count(f.messages.sent),
+    f.messages.sent ? `${f.rates.sentPerS}/s` : '-',
+    count(f.messages.received),
+    `${count(f.messages.dropped)}/${count(f.messages.late)}`,
+    f.latency.ack ? `${formatUs(f.latency.ack.corrected.p50)} / ${formatUs(f.latency.ack.corrected.p99)}` : '-',
+    f.latency.rtt ? `${formatUs(f.latency.rtt.corrected.p50)} / ${formatUs(f.latency.rtt.corrected.p99)}` : '-',
+    f.bytes.sentPerMessage === null ? '-' : formatBytes(f.bytes.sentPerMessage),
+    formatBytes(f.bytes.perDevice.sent + f.bytes.perDevice.received),
+  ]);
+  out.push(table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows));
+  if (result.delivery.length > 0) {
+    out.push('');
+    const rows = result.delivery.map((d) => [
+      `${d.from} → ${d.to}${d.mode === 'group' ? ` (group of ${d.receivers})` : d.receivers !== 1 ? ` (×${d.receivers})` : ''}`,
+      d.promise.label,
+      count(d.expected),
+      count(d.unique),
+      count(d.lost),
+      count(d.duplicated),
+      count(d.outOfOrder),
+      `${formatUs(d.latency.corrected.p50)} / ${formatUs(d.latency.corrected.p99)} / ${formatUs(d.latency.corrected.max)}`,
+      `${formatUs(d.latency.service.p99)}`,
+      d.verdict.kept ? '✓' : `✗ ${d.verdict.violations.join(', ')}`,
+    ]);
+    out.push(table(['delivery', 'promise', 'expected', 'received', 'lost', 'dup', 'reorder', 'e2e p50/p99/max', 'service p99', 'verdict'], rows, ['l', 'l']));
+    const spread = result.delivery.filter((d) => d.spread);
+    for (const d of spread) {
+      const s = d.spread as NonNullable<typeof d.spread>;
+      out.push(`  ${d.to}: ${s.members} members took ${s.min}–${s.max} messages each (mean ${s.mean}, cv ${s.cv})`);
+    }
+  }
+  if (result.errors.length > 0) {
+    out.push('');
+    out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,23 @@
+// `fleetbench validate <scenario>`: load and check a scenario without running it.
+import type { Argv } from 'yargs';
+import { loadScenario } from '../dsl/load.ts';
+import { formatDurationMs } from '../dsl/units.ts';
+import { ExitCode } from './exit-codes.ts';
+
+export const validateCommand = {
+  command: 'validate <scenario>',
+  describe: 'Check a scenario file without running it',
+  builder: (y: Argv) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' }),
+};
+
+export async function validateHandler(args: { scenario: string }): Promise<number> {
+  const { plan, hash } = await loadScenario(args.scenario);
+  const devices = plan.groups.reduce((n, g) => n + g.count, 0);
+  process.stdout.write(`${args.scenario}: valid (sha256 ${hash})\n`);
+  process.stdout.write(`  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`);
+  for (const g of plan.groups) {
+    const role = g.publish ? (g.kind === 'command' ? `commands ${g.publish.commandTo}` : `publishes ${g.publish.topic}`) : `subscribes ${(g.subscribe ?? []).join(', ')}`;
+    process.stdout.write(`  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`);
+  }
+  return ExitCode.ok;
+}

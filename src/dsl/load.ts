@@ -1,0 +1,40 @@
+// Loading a scenario file: .ts (or .js/.mts) is imported through tsx at run time, so users
+// need no build step. Any failure becomes a FleetbenchError naming the file, never a stack.
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import type { Plan } from './plan.ts';
+import { validateScenario } from './validate.ts';
+
+export interface LoadedScenario {
+  plan: Plan;
+  /** sha256 of the scenario file's bytes, first 16 hex chars: identifies what was run. */
+  hash: string;
+  /** The scenario as the user wrote it (holds payload functions; stays in this thread). */
+  definition: Record<string, unknown>;
+}
+
+export async function loadScenario(file: string): Promise<LoadedScenario> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new FleetbenchError(ErrorCodes.SCENARIO_NOT_FOUND, `${file}: scenario file not found`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  } catch (err) {
+    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: could not load the scenario: ${firstLines(err)}`, { cause: err });
+  }
+  // A scenario outside an ESM package is compiled as CommonJS: its default sits one level down.
+  let definition = mod.default;
+  if (definition && typeof definition === 'object' && 'default' in definition && !('fleets' in definition)) definition = (definition as { default: unknown }).default;
+  const plan = validateScenario(definition, file);
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+  return { plan, hash, definition: definition as Record<string, unknown> };
+}
+
+function firstLines(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n').slice(0, 6).join('\n');
+}

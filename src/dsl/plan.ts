@@ -1,0 +1,58 @@
+// The validated, normalised form of a scenario that the runner executes. Built from the same
+// scenario file in the main thread and in every worker, so functions (payload generators) never
+// cross a thread boundary.
+import type { PayloadSpec } from './payload.ts';
+import type { ResolvedSchedule } from './schedule.ts';
+
+export type GroupKind = 'fleet' | 'observer' | 'command';
+
+export interface PublishPlan {
+  /** Topic template: {id} {fleet} and, for commands, {target}. */
+  topic: string;
+  schedule: ResolvedSchedule;
+  payload: PayloadSpec;
+  /** Per-device message limit, if any. */
+  messages: number | undefined;
+  /** Commands: the actuator group addressed, round-robin over its devices. */
+  commandTo: string | undefined;
+}
+
+export interface GroupPlan {
+  name: string;
+  /** Position in the scenario; the high part of every stream id of this group. */
+  index: number;
+  kind: GroupKind;
+  count: number;
+  protocol: string;
+  /** Driver-specific options, already validated by the driver. */
+  options: unknown;
+  /** Key into Plan.targets. */
+  target: string;
+  publish: PublishPlan | undefined;
+  /** Topic filter templates ({id} {fleet} substituted per device), MQTT `$share/` prefix applied. */
+  subscribe: string[] | undefined;
+  /** Groups whose streams this group is expected to receive. */
+  receives: string[];
+  /** 'each': every device expects every message; 'group': each message once across the group. */
+  receiverMode: 'each' | 'group';
+  /** Actuators: answer each command; the reply payload echoes the command's stamp. */
+  reply: boolean;
+}
+
+export interface Plan {
+  file: string;
+  name: string;
+  durationMs: number;
+  rampUpMs: number;
+  drainMs: number;
+  connectRatePerS: number;
+  connectTimeoutMs: number;
+  seed: number | undefined;
+  /** Target URLs by name as the scenario gives them ('embedded' when absent). */
+  targets: Record<string, string>;
+  groups: GroupPlan[];
+}
+
+export function groupByName(plan: Plan, name: string): GroupPlan | undefined {
+  return plan.groups.find((g) => g.name === name);
+}

@@ -1,0 +1,80 @@
+// The scenario DSL as the user writes it. defineScenario() returns its argument unchanged
+// (vitest defineConfig style), so these types are what editors check and autocomplete.
+import type { Duration, Rate } from './units.ts';
+import type { ScheduleSpec } from './schedule.ts';
+import type { PayloadSpec } from './payload.ts';
+
+/** A protocol choice with its options, made by a builder such as `mqtt({ qos: 1 })`. */
+export interface ProtocolSpec<Name extends string = string, Options = unknown> {
+  protocol: Name;
+  options: Options;
+}
+
+/** Devices that publish (sensors) and/or subscribe (actuators). */
+export interface FleetDefinition {
+  /** Number of virtual devices; each has its own connection and client id. */
+  count: number;
+  protocol: ProtocolSpec;
+  /** Publish topic template: {id} is the device index, {fleet} the fleet name. */
+  topic?: string;
+  /** When devices send; omit for fleets that only subscribe. */
+  send?: ScheduleSpec;
+  /** Stop each device after this many messages (makes exact-count runs possible). */
+  messages?: number;
+  payload?: PayloadSpec;
+  /** Actuators: the topic filter each device subscribes to ({id}, {fleet} substituted). */
+  subscribe?: string;
+  /** Actuators: answer every command (MQTT 5 response topic + correlation data). */
+  reply?: boolean | { payload?: PayloadSpec };
+}
+
+/** Receivers with an explicit expectation: each listed fleet's messages must all arrive. */
+export interface ObserverDefinition {
+  count?: number;
+  protocol: ProtocolSpec;
+  /** The fleets (or command groups) whose every message each observer expects. */
+  receives: string[];
+  /** Topic filters; by default derived from the received fleets' topic templates. */
+  subscribe?: string | string[];
+  /** MQTT 5 shared subscription group: the observers split the stream, counted as one receiver. */
+  share?: string;
+}
+
+/** Senders of commands to an actuator fleet; each command goes to one target device. */
+export interface CommandDefinition {
+  count?: number;
+  protocol: ProtocolSpec;
+  /** The actuator fleet that receives the commands. */
+  to: string;
+  /** Topic template; {target} is the addressed device's index. */
+  topic: string;
+  send: ScheduleSpec;
+  messages?: number;
+  payload?: PayloadSpec;
+}
+
+export interface ScenarioDefinition {
+  name: string;
+  description?: string;
+  /** Length of the send phase, e.g. '30s'. */
+  duration: Duration;
+  /** Device send schedules start staggered linearly over this period. */
+  rampUp?: Duration;
+  /** How long to keep receiving after the last send before closing (default '2s'). */
+  drain?: Duration;
+  /** How fast devices connect, across all workers (default '500/s'). */
+  connectRate?: Rate;
+  /** Per-connection timeout (default '10s'). */
+  connectTimeout?: Duration;
+  /** Seed for jitter, Poisson gaps and payload randomness (default: random per run). */
+  seed?: number;
+  /** Broker and server URLs by name; a missing `mqtt` target starts the embedded broker. */
+  targets?: Record<string, string>;
+  fleets: Record<string, FleetDefinition>;
+  observers?: Record<string, ObserverDefinition>;
+  commands?: Record<string, CommandDefinition>;
+}
+
+export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S {
+  return scenario;
+}

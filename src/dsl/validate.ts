@@ -1,0 +1,263 @@
+// Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
+// each naming the field path and what was expected.
+import { ScenarioError } from '../errors.ts';
+import { defaults } from '../defaults.ts';
+import { driverFor, drivers } from '../protocols/registry.ts';
+import { checkTargetUrl } from '../runner/targets.ts';
+import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
+import { Checker, show } from './check.ts';
+import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
+import type { ResolvedSchedule } from './schedule.ts';
+import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
+
+const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands'] as const;
+const FLEET = ['count', 'protocol', 'topic', 'send', 'messages', 'payload', 'subscribe', 'reply'] as const;
+const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
+const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
+export function validateScenario(scenario: unknown, file: string): Plan {
+  const check = new Checker();
+  const plan = buildPlan(scenario, check, file);
+  if (check.problems.length > 0 || !plan) throw new ScenarioError(file, check.problems.length ? check.problems : ['scenario: could not be read']);
+  return plan;
+}
+
+function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined {
+  if (!check.isObject(raw)) {
+    check.note('(default export)', `expected defineScenario({...}), got ${show(raw)}`);
+    return undefined;
+  }
+  check.known('', raw, TOP);
+  const name = check.string('name', raw.name);
+  const durationMs = check.duration('duration', raw.duration, { positive: true });
+  const rampUpMs = check.duration('rampUp', raw.rampUp, { fallback: defaults.rampUpMs });
+  const drainMs = check.duration('drain', raw.drain, { fallback: defaults.drainMs });
+  const connectRatePerS = check.rate('connectRate', raw.connectRate, { fallback: defaults.connectRatePerS });
+  const connectTimeoutMs = check.duration('connectTimeout', raw.connectTimeout, { fallback: defaults.connectTimeoutMs, positive: true });
+  const seed = raw.seed === undefined ? undefined : check.integer('seed', raw.seed, 0, 0xffff_ffff);
+  const targets: Record<string, string> = {};
+  if (raw.targets !== undefined) {
+    const t = check.object('targets', raw.targets);
+    for (const [key, url] of Object.entries(t ?? {})) {
+      if (typeof url === 'string' && url.length > 0) targets[key] = url;
+      else check.fail(`targets.${key}`, 'a URL string', url);
+    }
+  }
+
+  const groups: GroupPlan[] = [];
+  const sections: [string, unknown, GroupKind][] = [
+    ['fleets', raw.fleets, 'fleet'],
+    ['observers', raw.observers, 'observer'],
+    ['commands', raw.commands, 'command'],
+  ];
+  for (const [section, value, kind] of sections) {
+    if (value === undefined && kind !== 'fleet') continue;
+    const entries = check.object(section, value);
+    if (!entries) continue;
+    if (kind === 'fleet' && Object.keys(entries).length === 0) check.note('fleets', 'expected at least one fleet');
+    for (const [groupName, def] of Object.entries(entries)) {
+      const path = `${section}.${groupName}`;
+      if (!NAME.test(groupName)) check.note(path, 'a name must start with a letter and use only letters, digits, _ and -');
+      if (groups.some((g) => g.name === groupName)) check.note(path, `the name ${JSON.stringify(groupName)} is already used by another fleet, observer or command`);
+      const group = buildGroup(check, path, groupName, groups.length, kind, def);
+      if (group) groups.push(group);
+    }
+  }
+  if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
+  linkGroups(check, groups, raw);
+  for (const group of groups) {
+    const url = targets[group.target];
+    if (url === undefined) {
+      if (group.target !== group.protocol) check.note(`${sectionOf(group)}.${group.name}.protocol.target`, `no target named ${JSON.stringify(group.target)} in targets`);
+      continue;
+    }
+    const problem = checkTargetUrl(url, driverFor(group.protocol)?.schemes ?? []);
+    if (problem) check.note(`targets.${group.target}`, problem);
+  }
+  if (check.problems.length > 0 || name === undefined || durationMs === undefined || rampUpMs === undefined || drainMs === undefined || connectRatePerS === undefined || connectTimeoutMs === undefined) {
+    return undefined;
+  }
+  return { file, name, durationMs, rampUpMs, drainMs, connectRatePerS, connectTimeoutMs, seed, targets, groups };
+}
+
+export function sectionOf(group: GroupPlan): string {
+  return group.kind === 'fleet' ? 'fleets' : group.kind === 'observer' ? 'observers' : 'commands';
+}
+
+function buildGroup(check: Checker, path: string, name: string, index: number, kind: GroupKind, raw: unknown): GroupPlan | undefined {
+  const def = check.object(path, raw);
+  if (!def) return undefined;
+  check.known(path, def, kind === 'fleet' ? FLEET : kind === 'observer' ? OBSERVER : COMMAND);
+  const count = check.integer(`${path}.count`, def.count, 1, MAX_DEVICES_PER_FLEET, kind === 'fleet' ? undefined : 1);
+  const protocol = resolveProtocol(check, `${path}.protocol`, def.protocol);
+
+  let publish: PublishPlan | undefined;
+  if (kind === 'command' || def.send !== undefined || def.topic !== undefined) {
+    const topic = check.string(`${path}.topic`, def.topic);
+    if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
+    const schedule = resolveSchedule(check, `${path}.send`, def.send);
+    const payload = resolvePayload(check, `${path}.payload`, def.payload);
+    const messages = def.messages === undefined ? undefined : check.integer(`${path}.messages`, def.messages, 1, Number.MAX_SAFE_INTEGER);
+    const commandTo = kind === 'command' ? check.string(`${path}.to`, def.to) : undefined;
+    if (topic !== undefined && schedule && payload) publish = { topic, schedule, payload, messages, commandTo };
+  } else if (def.messages !== undefined || def.payload !== undefined) {
+    check.note(`${path}.send`, 'expected a schedule such as every(\'1s\') when messages or payload are given');
+  }
+
+  let subscribe: string[] | undefined;
+  let receives: string[] = [];
+  if (kind === 'observer') {
+    const list = def.receives;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string')) check.fail(`${path}.receives`, 'a non-empty list of fleet names, e.g. [\'gps\']', list);
+    else receives = list as string[];
+    if (def.subscribe !== undefined) subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe);
+    if (def.share !== undefined && check.string(`${path}.share`, def.share) !== undefined && !NAME.test(def.share as string)) check.fail(`${path}.share`, 'a group name of letters, digits, _ and -', def.share);
+  } else if (kind === 'fleet' && def.subscribe !== undefined) {
+    subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe);
+  }
+  const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
+  if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
+  if (kind === 'fleet' && !publish && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+
+  if (count === undefined || !protocol) return undefined;
+  const share = kind === 'observer' && typeof def.share === 'string' ? def.share : undefined;
+  return {
+    name,
+    index,
+    kind,
+    count,
+    protocol: protocol.name,
+    options: protocol.options,
+    target: protocol.target,
+    publish,
+    subscribe: share && subscribe ? subscribe.map((f) => `$share/${share}/${f}`) : subscribe,
+    receives,
+    receiverMode: share ? 'group' : 'each',
+    reply,
+  };
+}
+
+function resolveProtocol(check: Checker, path: string, raw: unknown): { name: string; options: unknown; target: string } | undefined {
+  const available = Object.keys(drivers).map((n) => `${n}({...})`).join(', ');
+  if (!check.isObject(raw) || typeof raw.protocol !== 'string') return check.fail(path, `a protocol such as ${available}`, raw);
+  const driver = driverFor(raw.protocol);
+  if (!driver) {
+    check.note(path, `unknown protocol ${JSON.stringify(raw.protocol)} (available: ${Object.keys(drivers).join(', ')})`);
+    return undefined;
+  }
+  const options = driver.resolveOptions(raw.options, path, check);
+  if (options === undefined) return undefined;
+  const target = (options as { target?: string }).target ?? driver.name;
+  return { name: driver.name, options, target };
+}
+
+function resolveFilters(check: Checker, path: string, raw: unknown): string[] | undefined {
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) return check.fail(path, 'a topic filter or a list of them', raw);
+  for (const f of list as string[]) {
+    // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
+    const levels = f.split('/');
+    const bad = levels.some((l, i) => (l.includes('#') && (l !== '#' || i !== levels.length - 1)) || (l.includes('+') && l !== '+'));
+    if (bad) check.note(path, `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`);
+  }
+  return list as string[];
+}
+
+export function resolveSchedule(check: Checker, path: string, raw: unknown): ResolvedSchedule | undefined {
+  if (!check.isObject(raw)) return check.fail(path, "a schedule: every('1s'), poisson('5/s') or stages([...])", raw);
+  switch (raw.kind) {
+    case 'every': {
+      const intervalMs = check.duration(`${path}.interval`, raw.interval, { positive: true });
+      const jitterMs = check.duration(`${path}.jitter`, raw.jitter, { fallback: 0 });
+      if (intervalMs !== undefined && jitterMs !== undefined && jitterMs >= intervalMs / 2) check.fail(`${path}.jitter`, `less than half the interval (${intervalMs / 2}ms)`, raw.jitter);
+      if (intervalMs === undefined || jitterMs === undefined) return undefined;
+      return { kind: 'every', intervalUs: intervalMs * 1000, jitterUs: jitterMs * 1000 };
+    }
+    case 'poisson': {
+      const ratePerS = check.rate(`${path}.rate`, raw.rate);
+      return ratePerS === undefined ? undefined : { kind: 'poisson', ratePerS };
+    }
+    case 'stages': {
+      if (!Array.isArray(raw.stages) || raw.stages.length === 0) return check.fail(`${path}.stages`, "a non-empty list of { target: '10/s', duration: '30s' }", raw.stages);
+      const fromPerS = check.rate(`${path}.from`, raw.from, { fallback: 0, allowZero: true });
+      const arrival = check.oneOf(`${path}.arrival`, raw.arrival, ['uniform', 'poisson'] as const, 'uniform');
+      const stages = (raw.stages as unknown[]).map((s, i) => {
+        const stage = check.object(`${path}.stages[${i}]`, s);
+        if (!stage) return undefined;
+        const targetPerS = check.rate(`${path}.stages[${i}].target`, stage.target, { allowZero: true });
+        const durationMs = check.duration(`${path}.stages[${i}].duration`, stage.duration, { positive: true });
+        return targetPerS === undefined || durationMs === undefined ? undefined : { targetPerS, durationUs: durationMs * 1000 };
+      });
+      if (fromPerS === undefined || arrival === undefined || stages.some((s) => s === undefined)) return undefined;
+      return { kind: 'stages', fromPerS, stages: stages as { targetPerS: number; durationUs: number }[], poisson: arrival === 'poisson' };
+    }
+    default:
+      return check.fail(path, "a schedule: every('1s'), poisson('5/s') or stages([...])", raw);
+  }
+}
+
+export function resolvePayload(check: Checker, path: string, raw: unknown): PayloadSpec | undefined {
+  if (raw === undefined) return DEFAULT_PAYLOAD;
+  if (!check.isObject(raw)) return check.fail(path, 'a payload: bytes(24), json(fn) or template(text)', raw);
+  const sizeOk = (size: unknown, field: string): boolean => {
+    if (size === undefined) return true;
+    if (typeof size === 'number' && Number.isInteger(size) && size >= MIN_PAYLOAD_BYTES && size <= 268_435_455) return true;
+    check.fail(`${path}.${field}`, `an integer size of at least ${MIN_PAYLOAD_BYTES} bytes (the measurement stamp)`, size);
+    return false;
+  };
+  switch (raw.kind) {
+    case 'bytes':
+      if (raw.size === undefined) return check.fail(`${path}.size`, 'a size in bytes', raw.size) ?? undefined;
+      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
+    case 'json':
+      if (typeof raw.fn !== 'function') return check.fail(`${path}.fn`, 'a function returning the JSON value', raw.fn);
+      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
+    case 'template':
+      if (typeof raw.text !== 'string') return check.fail(`${path}.text`, 'a template string', raw.text);
+      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
+    default:
+      return check.fail(path, 'a payload: bytes(24), json(fn) or template(text)', raw);
+  }
+}
+
+/** Cross-references: observers' receives, commands' targets, default filters, replies. */
+function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unknown>): void {
+  const byName = new Map(groups.map((g) => [g.name, g]));
+  for (const group of groups) {
+    const path = `${sectionOf(group)}.${group.name}`;
+    if (group.kind === 'observer') {
+      group.receives.forEach((r, i) => {
+        const source = byName.get(r);
+        if (!source) check.note(`${path}.receives[${i}]`, `no fleet or command named ${JSON.stringify(r)}`);
+        else if (!source.publish) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
+        else if (source.protocol !== group.protocol) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${source.protocol}; cross-protocol receiving is not supported by ${group.protocol} observers yet`);
+      });
+      if (!group.subscribe) {
+        const filters = [...new Set(group.receives.map((r) => { const src = byName.get(r); return src?.publish ? filterFromTemplate(src.publish.topic, src.name) : undefined; }).filter((t): t is string => t !== undefined))];
+        const observers = raw.observers as Record<string, { share?: string }>;
+        const share = observers[group.name]?.share;
+        group.subscribe = share ? filters.map((f) => `$share/${share}/${f}`) : filters;
+      }
+    }
+    if (group.kind === 'command' && group.publish?.commandTo !== undefined) {
+      const target = byName.get(group.publish.commandTo);
+      if (!target) check.note(`${path}.to`, `no fleet named ${JSON.stringify(group.publish.commandTo)}`);
+      else if (!target.subscribe || target.kind !== 'fleet') check.note(`${path}.to`, `${JSON.stringify(target.name)} is not an actuator fleet (it needs subscribe)`);
+      else {
+        target.receives.push(group.name);
+        target.receiverMode = 'group';
+      }
+    }
+  }
+}
+
+/** 'fleet/{id}/gps' → 'fleet/+/gps': {fleet} is filled in, any level holding {id} or {target} becomes '+'. */
+export function filterFromTemplate(template: string, fleet: string): string {
+  return template
+    .replaceAll('{fleet}', fleet)
+    .split('/')
+    .map((level) => (/\{(id|target)\}/.test(level) ? '+' : level))
+    .join('/');
+}

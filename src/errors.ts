@@ -1,0 +1,58 @@
+// Typed errors with stable codes. A FleetbenchError is a user-facing failure: the CLI prints its
+// message (never a stack) and exits with its exit code. Failures during a run are counted as
+// `errors.<code>` in the result instead of being thrown.
+
+export const ErrorCodes = {
+  SCENARIO_NOT_FOUND: 'FB_SCENARIO_NOT_FOUND',
+  SCENARIO_LOAD: 'FB_SCENARIO_LOAD',
+  SCENARIO_INVALID: 'FB_SCENARIO_INVALID',
+  TARGET_INVALID: 'FB_TARGET_INVALID',
+  CONNECT_REFUSED: 'FB_CONNECT_REFUSED',
+  CONNECT_TIMEOUT: 'FB_CONNECT_TIMEOUT',
+  CONNECT_REJECTED: 'FB_CONNECT_REJECTED',
+  OPTION_INVALID: 'FB_OPTION_INVALID',
+  RESULT_INVALID: 'FB_RESULT_INVALID',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class FleetbenchError extends Error {
+  readonly code: ErrorCode;
+  /** Protocol reason code (MQTT CONNACK/PUBACK reason, errno name, ...) when there is one. */
+  readonly reasonCode: string | number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { reasonCode?: string | number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FleetbenchError';
+    this.code = code;
+    this.reasonCode = options.reasonCode;
+  }
+}
+
+/** One or more problems found while validating a scenario; each line names file, field path and expectation. */
+export class ScenarioError extends FleetbenchError {
+  readonly problems: readonly string[];
+
+  constructor(file: string, problems: readonly string[]) {
+    const list = problems.map((p) => `  - ${p}`).join('\n');
+    super(ErrorCodes.SCENARIO_INVALID, `${file}: invalid scenario\n${list}`);
+    this.name = 'ScenarioError';
+    this.problems = problems;
+  }
+}
+
+export function isFleetbenchError(err: unknown): err is FleetbenchError {
+  return err instanceof FleetbenchError;
+}
+
+/** A short, stable name for any error, used as the `errors.<code>` counter key during a run. */
+export function errorKey(err: unknown): string {
+  if (err instanceof FleetbenchError) return err.reasonCode === undefined ? err.code : `${err.code}:${err.reasonCode}`;
+  const e = err as { code?: unknown } | null;
+  if (e && (typeof e.code === 'string' || typeof e.code === 'number')) return String(e.code);
+  return 'UNKNOWN';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

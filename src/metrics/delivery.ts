@@ -1,0 +1,90 @@
+// Delivery accounting inside a worker: for every (sender fleet → receiver) pair, which
+// sequence numbers of which stream arrived. 'each' receivers (every device expects every
+// message) keep one tracker per (device, stream); 'group' receivers (shared subscriptions,
+// command targets) share one tracker per stream, and ship their seen-sets for an exact union
+// across workers.
+import { MAX_FLEETS } from './stamp.ts';
+import { SeqTracker, type SeqOutcome } from './sequence.ts';
+
+export type ReceiverMode = 'each' | 'group';
+
+export interface PairShard {
+  from: string;
+  to: string;
+  mode: ReceiverMode;
+  received: number;
+  unique: number;
+  duplicated: number;
+  outOfOrder: number;
+  /** Group mode only: per stream, the seen-set (base64 bitset) and the received count. */
+  streams?: [stream: number, seen: string, received: number][];
+}
+
+export interface DeliveryShard {
+  pairs: PairShard[];
+  /** Devices per receiving group that subscribed successfully: the 'each' expectation multiplier. */
+  receivers: Record<string, number>;
+  /** Group mode: messages received per member device, for how evenly the group shared the load. */
+  members: Record<string, [device: number, received: number][]>;
+}
+
+interface PairBook {
+  from: string;
+  to: string;
+  mode: ReceiverMode;
+  trackers: Map<number, SeqTracker>;
+}
+
+const STREAM_SPACE = 2 ** 32;
+
+export class DeliveryBook {
+  private readonly pairs = new Map<number, PairBook>();
+  private readonly receivers = new Map<string, number>();
+  private readonly members = new Map<string, Map<number, number>>();
+
+  /** A receiving device subscribed and now expects its streams. */
+  addReceiver(group: string): void {
+    this.receivers.set(group, (this.receivers.get(group) ?? 0) + 1);
+  }
+
+  record(from: { name: string; index: number }, to: { name: string; index: number }, mode: ReceiverMode, device: number, stream: number, seq: number): SeqOutcome {
+    const pairId = from.index * MAX_FLEETS + to.index;
+    let book = this.pairs.get(pairId);
+    if (!book) {
+      book = { from: from.name, to: to.name, mode, trackers: new Map() };
+      this.pairs.set(pairId, book);
+    }
+    // 'each': one tracker per (device, stream); 'group': one per stream for the whole group.
+    const key = mode === 'each' ? device * STREAM_SPACE + stream : stream;
+    let tracker = book.trackers.get(key);
+    if (!tracker) {
+      tracker = new SeqTracker();
+      book.trackers.set(key, tracker);
+    }
+    if (mode === 'group') {
+      let counts = this.members.get(to.name);
+      if (!counts) this.members.set(to.name, (counts = new Map()));
+      counts.set(device, (counts.get(device) ?? 0) + 1);
+    }
+    return tracker.record(seq);
+  }
+
+  final(): DeliveryShard {
+    const pairs: PairShard[] = [];
+    for (const book of this.pairs.values()) {
+      const pair: PairShard = { from: book.from, to: book.to, mode: book.mode, received: 0, unique: 0, duplicated: 0, outOfOrder: 0 };
+      if (book.mode === 'group') pair.streams = [];
+      for (const [key, t] of book.trackers) {
+        pair.received += t.received;
+        pair.unique += t.unique;
+        pair.duplicated += t.duplicated;
+        pair.outOfOrder += t.outOfOrder;
+        pair.streams?.push([key, t.encodeSeen(), t.received]);
+      }
+      pairs.push(pair);
+    }
+    const members: DeliveryShard['members'] = {};
+    for (const [group, counts] of this.members) members[group] = [...counts];
+    return { pairs, receivers: Object.fromEntries(this.receivers), members };
+  }
+}

@@ -1,0 +1,43 @@
+// Metric names, defined once: `protocol.noun_unit` in results, short keys inside snapshots.
+
+/** Histogram kinds recorded per fleet (or per sender→receiver pair for end to end). */
+export const HistogramKind = {
+  /** Socket open → CONNACK (or the protocol's equivalent). */
+  connect: 'connect',
+  /** Publish → ack (PUBACK/PUBCOMP), from the intended send time: coordinated-omission corrected. */
+  ack: 'ack',
+  /** Publish → ack from the actual send time: service time. */
+  ackService: 'ack_service',
+  /** Publish → delivery at a receiver, from the intended send time. */
+  e2e: 'e2e',
+  e2eService: 'e2e_service',
+  /** Command → actuator → reply round trip, from the intended send time. */
+  rtt: 'rtt',
+  rttService: 'rtt_service',
+} as const;
+export type HistogramKind = (typeof HistogramKind)[keyof typeof HistogramKind];
+
+/** Snapshot histogram key: 'gps|ack' or, for end to end, 'gps>backend|e2e'. */
+export function histogramKey(owner: string, kind: HistogramKind): string {
+  return `${owner}|${kind}`;
+}
+
+export function pairKey(from: string, to: string): string {
+  return `${from}>${to}`;
+}
+
+export function splitHistogramKey(key: string): { owner: string; kind: HistogramKind } {
+  const bar = key.lastIndexOf('|');
+  return { owner: key.slice(0, bar), kind: key.slice(bar + 1) as HistogramKind };
+}
+
+/** Result metric names (`protocol.noun_unit`), as thresholds and reports will refer to them. */
+export const ResultMetric: Record<HistogramKind, string> = {
+  connect: 'connect_latency_us',
+  ack: 'ack_latency_us',
+  ack_service: 'ack_service_time_us',
+  e2e: 'e2e_latency_us',
+  e2e_service: 'e2e_service_time_us',
+  rtt: 'rtt_latency_us',
+  rtt_service: 'rtt_service_time_us',
+};

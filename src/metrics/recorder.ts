@@ -1,0 +1,93 @@
+// The per-worker recorder: counters, interval histograms, errors and protocol codes. Every
+// `snapshot()` encodes what accumulated since the last one and resets it, so the main thread
+// receives one message per worker per interval and rebuilds totals by exact HDR addition.
+import { emptyCounters, type GroupCounters } from './counters.ts';
+import { createHistogram, encodeHistogram, recordUs, type Histogram } from './histogram.ts';
+import { histogramKey, type HistogramKind } from './names.ts';
+import { nowUs } from './clock.ts';
+
+export interface ErrorCount {
+  group: string;
+  code: string;
+  count: number;
+  /** The first message seen for this code: what a human needs to fix it. */
+  message: string;
+}
+
+export type Phase = 'connect' | 'run' | 'drain' | 'done';
+
+export interface Snapshot {
+  worker: number;
+  seq: number;
+  atUs: number;
+  phase: Phase;
+  /** Per fleet; deltas since the previous snapshot, except `connected` (a gauge). */
+  counters: Record<string, GroupCounters>;
+  /** Interval histograms, compressed base64, keyed 'fleet|kind' or 'from>to|kind'. */
+  histograms: Record<string, string>;
+  errors: ErrorCount[];
+  /** Protocol codes seen, keyed 'fleet|packet|code' (e.g. 'temp|puback|16'). */
+  codes: Record<string, number>;
+}
+
+export class Recorder {
+  private readonly counters = new Map<string, GroupCounters>();
+  private readonly connected = new Map<string, number>();
+  private readonly histograms = new Map<string, Histogram>();
+  private errors = new Map<string, ErrorCount>();
+  private codes = new Map<string, number>();
+  private seq = 0;
+
+  constructor(private readonly worker: number) {}
+
+  /** The live delta counters of a fleet; callers may keep the object and increment fields directly. */
+  of(group: string): GroupCounters {
+    let c = this.counters.get(group);
+    if (!c) this.counters.set(group, (c = emptyCounters()));
+    return c;
+  }
+
+  setConnected(group: string, delta: number): void {
+    this.connected.set(group, (this.connected.get(group) ?? 0) + delta);
+  }
+
+  record(owner: string, kind: HistogramKind, us: number): void {
+    const key = histogramKey(owner, kind);
+    let h = this.histograms.get(key);
+    if (!h) this.histograms.set(key, (h = createHistogram()));
+    recordUs(h, us);
+  }
+
+  error(group: string, code: string, message: string): void {
+    const key = `${group}|${code}`;
+    const e = this.errors.get(key);
+    if (e) e.count++;
+    else this.errors.set(key, { group, code, count: 1, message });
+    this.of(group).errors++;
+  }
+
+  code(group: string, packet: string, code: number | string): void {
+    const key = `${group}|${packet}|${code}`;
+    this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
+  }
+
+  snapshot(phase: Phase): Snapshot {
+    const counters: Record<string, GroupCounters> = {};
+    const groups = new Set([...this.counters.keys(), ...this.connected.keys()]);
+    for (const group of groups) {
+      const c = this.of(group);
+      counters[group] = { ...c, connected: this.connected.get(group) ?? 0 };
+      // Zeroed in place: hot paths hold on to the object returned by of().
+      Object.assign(c, emptyCounters());
+    }
+    const histograms: Record<string, string> = {};
+    for (const [key, h] of this.histograms) {
+      if (h.totalCount > 0) histograms[key] = encodeHistogram(h);
+      h.reset();
+    }
+    const snapshot: Snapshot = { worker: this.worker, seq: this.seq++, atUs: nowUs(), phase, counters, histograms, errors: [...this.errors.values()], codes: Object.fromEntries(this.codes) };
+    this.errors = new Map();
+    this.codes = new Map();
+    return snapshot;
+  }
+}

@@ -1,0 +1,88 @@
+// The driver extension point: one small interface every protocol implements, plus the
+// embedded server hook. A new protocol is one folder under src/protocols/ and one line in
+// registry.ts. Drivers never touch metrics directly; they report through DeviceEvents.
+import type { Checker } from '../dsl/check.ts';
+import type { Stamp } from '../metrics/stamp.ts';
+
+/** What a protocol promises about one stream between a sender and a receiver. */
+export interface DeliveryPromise {
+  /** e.g. 'QoS 1 (at least once)'. */
+  label: string;
+  noLoss: boolean;
+  noDuplicates: boolean;
+}
+
+export interface OutgoingMessage {
+  /** Topic, path or routing key, already rendered for this device. */
+  topic: string;
+  payload: Buffer;
+  stamp: Stamp;
+  /** Request/response: where the answer should be sent, and what to echo back. */
+  replyTo?: string;
+  correlation?: Buffer;
+  /** An actuator's answer to a command: not a stamped send of its own. */
+  isReply?: boolean;
+}
+
+export interface ReceivedMessage {
+  topic: string;
+  payload: Buffer;
+  receivedUs: number;
+  retained: boolean;
+  replyTo?: string;
+  correlation?: Buffer;
+}
+
+export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure';
+
+export interface DeviceEvents {
+  onMessage(message: ReceivedMessage): void;
+  /** Ack of a sent message (PUBACK/PUBCOMP, ...); `reason` is the protocol's code when it has one. */
+  onAck(message: OutgoingMessage, ackUs: number, reason: number | undefined): void;
+  /** A protocol code seen on the wire (e.g. a PUBACK reason code), counted per packet type. */
+  onCode(packet: string, code: number): void;
+  /** A failure on an established device, counted as errors.<key>. */
+  onError(key: string, message: string): void;
+  /** The connection went away without close() being called. */
+  onDisconnect(key: string, message: string): void;
+}
+
+export interface DeviceInit<Options> {
+  url: string;
+  clientId: string;
+  options: Options;
+  connectTimeoutMs: number;
+}
+
+export interface DriverDevice {
+  /** Connects; resolves with the connect latency in µs or rejects with a FleetbenchError. */
+  connect(): Promise<number>;
+  subscribe(filters: readonly string[]): Promise<void>;
+  send(message: OutgoingMessage): SendOutcome;
+  /** Graceful close (e.g. MQTT DISCONNECT). */
+  close(): Promise<void>;
+  /** Abrupt close: the socket is destroyed, no goodbye (triggers MQTT Last Will). */
+  kill(): void;
+  readonly connected: boolean;
+  /** Application-layer bytes on the wire so far, both directions. */
+  readonly bytes: { sent: number; received: number };
+}
+
+export interface EmbeddedServer {
+  /** URLs by listener name; `default` is used for targets that were not given. */
+  urls: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface Driver<Options = unknown> {
+  readonly name: string;
+  /** URL schemes accepted as targets for this protocol. */
+  readonly schemes: readonly string[];
+  /** Validates the options given to the protocol builder; reports problems at `path`. */
+  resolveOptions(raw: unknown, path: string, check: Checker): Options | undefined;
+  createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
+  /** The promise for messages from a sender with options `from` to a receiver with options `to`. */
+  promise(from: Options, to: Options): DeliveryPromise;
+  /** Starts an in-process server for runs without a target. */
+  startEmbedded?(): Promise<EmbeddedServer>;
+}

@@ -1,0 +1,74 @@
+// Building MQTT.js client options from resolved fleet options, and turning connect failures
+// into FleetbenchErrors with the CONNACK reason in plain words.
+import { readFileSync } from 'node:fs';
+import type { IClientOptions } from 'mqtt';
+import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { maskUrl } from '../../runner/targets.ts';
+import { connackReason } from './codes.ts';
+import type { ResolvedMqttOptions } from './options.ts';
+
+export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectTimeoutMs: number): IClientOptions {
+  const opts: IClientOptions = {
+    clientId,
+    protocolVersion: o.version,
+    clean: o.clean,
+    keepalive: o.keepaliveSec,
+    // Reconnection is the device model's decision (sleep/persistent), never the library's.
+    reconnectPeriod: 0,
+    resubscribe: false,
+    connectTimeout: connectTimeoutMs,
+    // Our own in-flight window bounds the queue; MQTT.js must not hold offline messages.
+    queueQoSZero: false,
+  };
+  if (o.username !== undefined) opts.username = o.username;
+  if (o.password !== undefined) opts.password = o.password;
+  if (o.will) {
+    opts.will = { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain };
+  }
+  if (o.version === 5) {
+    const properties: NonNullable<IClientOptions['properties']> = {};
+    // [MQTT-3.1.2.11.2] Session Expiry Interval: absent means 0, the session ends with the connection.
+    if (o.sessionExpirySec !== undefined) properties.sessionExpiryInterval = o.sessionExpirySec;
+    if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
+    opts.properties = properties;
+    // §3.3.2.3.4: aliases are only used when the server's CONNACK allows them (Topic Alias Maximum).
+    if (o.topicAlias) opts.autoAssignTopicAlias = true;
+  }
+  if (o.tls.ca !== undefined) opts.ca = readFileSync(o.tls.ca);
+  opts.rejectUnauthorized = o.tls.rejectUnauthorized;
+  return opts;
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  ETIMEDOUT: 'timed out',
+  EPIPE: 'connection closed by peer',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate (set tls.ca or tls.rejectUnauthorized: false)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain (set tls.ca)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
+};
+
+/** Maps whatever MQTT.js or the socket raised during connect to a FleetbenchError. */
+export function connectError(err: unknown, url: string, version: number): FleetbenchError {
+  const where = maskUrl(url);
+  const e = err as { code?: unknown; message?: string } | undefined;
+  const code = e?.code;
+  if (typeof code === 'number') {
+    // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
+    return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${connackReason(code, version)}`, { reasonCode: code, cause: err });
+  }
+  if (typeof code === 'string') {
+    const words = ERRNO_WORDS[code] ?? e?.message ?? code;
+    return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${words} (${code})`, { reasonCode: code, cause: err });
+  }
+  return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${e?.message ?? String(err)}`, { cause: err });
+}
+
+export function connectTimeout(url: string, ms: number): FleetbenchError {
+  return new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no CONNACK within ${ms}ms (connect timeout)`, { reasonCode: 'TIMEOUT' });
+}

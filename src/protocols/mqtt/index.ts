@@ -1,0 +1,23 @@
+// The MQTT driver (MQTT.js): MQTT 3.1.1 and 5.0 over mqtt://, mqtts://, ws:// and wss://.
+import type { Driver } from '../driver.ts';
+import { MqttDevice } from './device.ts';
+import { startEmbeddedMqtt } from './embedded.ts';
+import { resolveMqttOptions, type ResolvedMqttOptions } from './options.ts';
+
+const LABELS = ['QoS 0 (at most once)', 'QoS 1 (at least once)', 'QoS 2 (exactly once)'] as const;
+
+export const mqttDriver: Driver<ResolvedMqttOptions> = {
+  name: 'mqtt',
+  schemes: ['mqtt', 'mqtts', 'ws', 'wss', 'tcp', 'ssl'],
+  resolveOptions: resolveMqttOptions,
+  createDevice: (init, events) => new MqttDevice(init, events),
+  promise(from, to) {
+    // §4.3: a message is delivered at the lower of the publish QoS and the granted subscription QoS.
+    const qos = Math.min(from.qos, to.qos) as 0 | 1 | 2;
+    return { label: LABELS[qos], noLoss: qos >= 1, noDuplicates: qos === 2 || qos === 0 };
+  },
+  startEmbedded: startEmbeddedMqtt,
+};
+
+export { mqtt, type MqttOptions, type ResolvedMqttOptions } from './options.ts';
+export { MqttDevice } from './device.ts';

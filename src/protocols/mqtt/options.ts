@@ -1,0 +1,144 @@
+// The `mqtt({...})` builder and the validation of its options.
+import type { Checker } from '../../dsl/check.ts';
+import type { ProtocolSpec } from '../../dsl/types.ts';
+import type { Duration } from '../../dsl/units.ts';
+
+export type QoS = 0 | 1 | 2;
+
+export interface MqttOptions {
+  /** 4 (= 3.1.1, default) or 5. '3.1.1' and '5.0' are accepted too. */
+  version?: 4 | 5 | '3.1.1' | '5' | '5.0';
+  /** QoS for publishes and subscriptions (default 0). */
+  qos?: QoS;
+  retain?: boolean;
+  /** Clean session (3.1.1) / clean start (5.0); default true. */
+  clean?: boolean;
+  /** MQTT 5 Session Expiry Interval (§3.1.2.11.2); with clean: false keeps the session. */
+  sessionExpiry?: Duration;
+  /** Keep Alive (§3.1.2.10); default '60s'. */
+  keepalive?: Duration;
+  /** Last Will published by the broker if the device vanishes without DISCONNECT. */
+  will?: { topic: string; payload?: string; qos?: QoS; retain?: boolean };
+  /** MQTT 5 Message Expiry Interval on every publish (§3.3.2.3.3). */
+  messageExpiry?: Duration;
+  /** MQTT 5 User Properties on every publish (§3.3.2.3.7). */
+  userProperties?: Record<string, string>;
+  /** MQTT 5 topic aliases (§3.3.2.3.4): replace repeated topics by a 2-byte alias. */
+  topicAlias?: boolean;
+  /** MQTT 5 Receive Maximum the device announces (§3.1.2.11.3). */
+  receiveMaximum?: number;
+  /** Most unacknowledged QoS 1/2 publishes per device; further sends count as dropped (default 100). */
+  inflight?: number;
+  username?: string;
+  password?: string;
+  /** Client id template: {run} {fleet} {id}; default 'fb-{run}-{fleet}-{id}'. */
+  clientId?: string;
+  /** Which entry of the scenario's `targets` to use (default 'mqtt'). */
+  target?: string;
+  /** For mqtts:// targets with a self-signed certificate. */
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  /** TCP_NODELAY on the device's socket (default true); false lets Nagle batch small packets. */
+  tcpNoDelay?: boolean;
+}
+
+/** Options after validation, with defaults applied and units resolved. */
+export interface ResolvedMqttOptions {
+  version: 4 | 5;
+  qos: QoS;
+  retain: boolean;
+  clean: boolean;
+  sessionExpirySec: number | undefined;
+  keepaliveSec: number;
+  will: { topic: string; payload: string; qos: QoS; retain: boolean } | undefined;
+  messageExpirySec: number | undefined;
+  userProperties: Record<string, string> | undefined;
+  topicAlias: boolean;
+  receiveMaximum: number | undefined;
+  inflight: number;
+  username: string | undefined;
+  password: string | undefined;
+  clientId: string;
+  target: string;
+  tls: { ca: string | undefined; rejectUnauthorized: boolean };
+  tcpNoDelay: boolean;
+}
+
+export const MQTT_DEFAULTS = {
+  version: 4,
+  qos: 0,
+  keepaliveSec: 60,
+  inflight: 100,
+  clientId: 'fb-{run}-{fleet}-{id}',
+  target: 'mqtt',
+} as const;
+
+const FIELDS = ['version', 'qos', 'retain', 'clean', 'sessionExpiry', 'keepalive', 'will', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum', 'inflight', 'username', 'password', 'clientId', 'target', 'tls', 'tcpNoDelay'] as const;
+
+export function mqtt(options: MqttOptions = {}): ProtocolSpec<'mqtt', MqttOptions> {
+  return { protocol: 'mqtt', options };
+}
+
+const VERSIONS: Record<string, 4 | 5> = { '4': 4, '3.1.1': 4, '5': 5, '5.0': 5 };
+
+export function resolveMqttOptions(raw: unknown, path: string, check: Checker): ResolvedMqttOptions | undefined {
+  const o = raw === undefined ? {} : check.object(path, raw);
+  if (!o) return undefined;
+  check.known(path, o, FIELDS);
+  const at = (field: string): string => `${path}.${field}`;
+  const version = o.version === undefined ? MQTT_DEFAULTS.version : VERSIONS[String(o.version)];
+  if (version === undefined) check.fail(at('version'), "4 (MQTT 3.1.1) or 5 (MQTT 5.0)", o.version);
+  const v5Only = ['sessionExpiry', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum'] as const;
+  if (version === 4) for (const f of v5Only) if (o[f] !== undefined) check.note(at(f), 'is an MQTT 5 feature; set version: 5');
+  const toSec = (f: string): number | undefined => {
+    const ms = check.duration(at(f), o[f], { fallback: -1 });
+    return ms === undefined || ms < 0 ? undefined : Math.round(ms / 1000);
+  };
+  let will: ResolvedMqttOptions['will'];
+  if (o.will !== undefined) {
+    const w = check.object(at('will'), o.will);
+    if (w) {
+      check.known(at('will'), w, ['topic', 'payload', 'qos', 'retain']);
+      const topic = check.string(at('will.topic'), w.topic);
+      const payload = w.payload === undefined ? '' : typeof w.payload === 'string' ? w.payload : check.fail(at('will.payload'), 'a string', w.payload);
+      const qos = check.oneOf<QoS>(at('will.qos'), w.qos, [0, 1, 2], 0);
+      if (topic !== undefined && payload !== undefined && qos !== undefined) will = { topic, payload, qos, retain: check.boolean(at('will.retain'), w.retain, false) };
+    }
+  }
+  let userProperties: Record<string, string> | undefined;
+  if (o.userProperties !== undefined) {
+    const u = check.object(at('userProperties'), o.userProperties);
+    if (u && Object.values(u).every((v) => typeof v === 'string')) userProperties = u as Record<string, string>;
+    else if (u) check.fail(at('userProperties'), 'an object of string values', o.userProperties);
+  }
+  let tls: ResolvedMqttOptions['tls'] = { ca: undefined, rejectUnauthorized: true };
+  if (o.tls !== undefined) {
+    const t = check.object(at('tls'), o.tls);
+    if (t) {
+      check.known(at('tls'), t, ['ca', 'rejectUnauthorized']);
+      tls = { ca: check.string(at('tls.ca'), t.ca, true), rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
+    }
+  }
+  const keepaliveMs = check.duration(at('keepalive'), o.keepalive, { fallback: MQTT_DEFAULTS.keepaliveSec * 1000 });
+  if (keepaliveMs !== undefined && keepaliveMs / 1000 > 65535) check.fail(at('keepalive'), 'at most 65535s (§3.1.2.10)', o.keepalive);
+  const resolved = {
+    version: version ?? 4,
+    qos: check.oneOf<QoS>(at('qos'), o.qos, [0, 1, 2], MQTT_DEFAULTS.qos),
+    retain: check.boolean(at('retain'), o.retain, false),
+    clean: check.boolean(at('clean'), o.clean, true),
+    sessionExpirySec: toSec('sessionExpiry'),
+    keepaliveSec: Math.round((keepaliveMs ?? 0) / 1000),
+    will,
+    messageExpirySec: toSec('messageExpiry'),
+    userProperties,
+    topicAlias: check.boolean(at('topicAlias'), o.topicAlias, false),
+    receiveMaximum: o.receiveMaximum === undefined ? undefined : check.integer(at('receiveMaximum'), o.receiveMaximum, 1, 65535),
+    inflight: check.integer(at('inflight'), o.inflight, 1, 65535, MQTT_DEFAULTS.inflight),
+    username: check.string(at('username'), o.username, true),
+    password: o.password === undefined ? undefined : typeof o.password === 'string' ? o.password : check.fail(at('password'), 'a string', o.password),
+    clientId: check.string(at('clientId'), o.clientId, true) ?? MQTT_DEFAULTS.clientId,
+    target: check.string(at('target'), o.target, true) ?? MQTT_DEFAULTS.target,
+    tls,
+    tcpNoDelay: check.boolean(at('tcpNoDelay'), o.tcpNoDelay, true),
+  };
+  return resolved.qos === undefined || resolved.inflight === undefined ? undefined : (resolved as ResolvedMqttOptions);
+}

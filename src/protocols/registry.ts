@@ -1,0 +1,16 @@
+// Protocol name → driver. Adding a protocol is one folder and one line here.
+import type { Driver } from './driver.ts';
+import { mqttDriver } from './mqtt/index.ts';
+
+// Each driver's options type is private to it; the plan carries them opaquely, so the
+// registry stores drivers with their option type erased.
+// `any` is deliberate: options are opaque outside each driver.
+export type AnyDriver = Driver<any>;
+
+export const drivers: Readonly<Record<string, AnyDriver>> = {
+  mqtt: mqttDriver,
+};
+
+export function driverFor(name: string): AnyDriver | undefined {
+  return Object.hasOwn(drivers, name) ? drivers[name] : undefined;
+}

@@ -1,0 +1,95 @@
+// Building the RunResult from the plan, the aggregated snapshots and the shards' delivery books.
+import { availableParallelism, totalmem } from 'node:os';
+import type { Plan } from '../dsl/plan.ts';
+import type { Aggregator } from '../metrics/aggregate.ts';
+import type { DeliveryShard } from '../metrics/delivery.ts';
+import { encodeHistogram, summarize } from '../metrics/histogram.ts';
+import { HistogramKind, histogramKey } from '../metrics/names.ts';
+import { buildDelivery, latencyPair } from './delivery.ts';
+import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
+import { version } from '../version.ts';
+
+export interface BuildInput {
+  plan: Plan;
+  hash: string;
+  agg: Aggregator;
+  shards: DeliveryShard[];
+  runId: string;
+  seed: number;
+  workers: number;
+  shard: { index: number; count: number };
+  startedAt: Date;
+  endedAt: Date;
+  /** Actual send-phase length (shorter than planned when interrupted). */
+  sendPhaseMs: number;
+  partialReason: string | null;
+  targets: Record<string, string>;
+}
+
+export function buildResult(input: BuildInput): RunResult {
+  const { plan, agg } = input;
+  agg.closeAll();
+  const fleets: Record<string, FleetResult> = {};
+  const seconds = Math.max(input.sendPhaseMs, 1) / 1000;
+  for (const g of plan.groups) {
+    const t = agg.total(g.name);
+    const latency: FleetResult['latency'] = {};
+    const connect = agg.histograms.get(histogramKey(g.name, HistogramKind.connect));
+    if (connect) latency.connect = summarize(connect);
+    if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack))) latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
+    if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt))) latency.rtt = latencyPair(agg, g.name, HistogramKind.rtt, HistogramKind.rttService);
+    fleets[g.name] = {
+      kind: g.kind,
+      protocol: g.protocol,
+      target: g.target,
+      count: g.count,
+      devices: { peakConnected: agg.peakConnected.get(g.name) ?? 0, connects: t.connects, connectFailed: t.connectFailed, disconnects: t.disconnects },
+      messages: { sent: t.sent, acked: t.acked, late: t.late, dropped: t.dropped, oversize: t.oversize, received: t.received, unstamped: t.unstamped, repliesSent: t.repliesSent, repliesReceived: t.repliesReceived },
+      rates: { sentPerS: round(t.sent / seconds), receivedPerS: round(t.received / seconds) },
+      bytes: {
+        sent: t.bytesSent,
+        received: t.bytesReceived,
+        sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
+        receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
+        perDevice: { sent: round(t.bytesSent / g.count), received: round(t.bytesReceived / g.count) },
+      },
+      latency,
+    };
+  }
+  const timeline: TimelinePoint[] = [...agg.buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, b]) => ({
+      t: b.t,
+      phase: b.phase,
+      fleets: Object.fromEntries(Object.entries(b.counters).map(([g, c]) => [g, { connected: c.connected, sent: c.sent, acked: c.acked, received: c.received, dropped: c.dropped, errors: c.errors }])),
+      latency: b.latency,
+    }));
+  return {
+    schema: RESULT_SCHEMA,
+    scenario: { name: plan.name, file: plan.file, hash: input.hash },
+    run: {
+      id: input.runId,
+      startedAt: input.startedAt.toISOString(),
+      endedAt: input.endedAt.toISOString(),
+      elapsedMs: input.endedAt.getTime() - input.startedAt.getTime(),
+      durationMs: plan.durationMs,
+      partial: input.partialReason !== null,
+      partialReason: input.partialReason,
+      seed: input.seed,
+      workers: input.workers,
+      shard: input.shard,
+    },
+    environment: { fleetbench: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: availableParallelism(), memoryBytes: totalmem() },
+    targets: input.targets,
+    fleets,
+    delivery: buildDelivery(plan, agg, input.shards),
+    errors: [...agg.errors.values()].sort((a, b) => b.count - a.count),
+    codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
+    timeline,
+    histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,114 @@
+// Turning the workers' delivery shards into one verdict per (sender fleet → receiver) pair:
+// expected vs received, lost, duplicated, out of order, judged against the protocol's promise.
+import type { Plan } from '../dsl/plan.ts';
+import type { Aggregator } from '../metrics/aggregate.ts';
+import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
+import { summarize } from '../metrics/histogram.ts';
+import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
+import { unionSeenCount } from '../metrics/sequence.ts';
+import { driverFor } from '../protocols/registry.ts';
+import type { DeliveryResult, LatencyPair } from './types.ts';
+
+export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard[]): DeliveryResult[] {
+  const receivers = new Map<string, number>();
+  for (const s of shards) for (const [g, n] of Object.entries(s.receivers)) receivers.set(g, (receivers.get(g) ?? 0) + n);
+  const pairs = new Map<string, PairShard[]>();
+  for (const s of shards) for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
+
+  const results: DeliveryResult[] = [];
+  for (const to of plan.groups) {
+    for (const fromName of to.receives) {
+      const from = plan.groups.find((g) => g.name === fromName);
+      if (!from) continue;
+      const parts = pairs.get(pairKey(from.name, to.name)) ?? [];
+      pairs.delete(pairKey(from.name, to.name));
+      results.push(judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true));
+    }
+  }
+  // Pairs nobody declared (a wildcard catching another fleet): reported, expected 0.
+  for (const [, parts] of pairs) {
+    const first = parts[0];
+    if (first) results.push(judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false));
+  }
+  return results;
+}
+
+function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], receiverCount: number, shards: DeliveryShard[], declared: boolean): DeliveryResult {
+  const sent = agg.total(from).sent;
+  let received = 0;
+  let unique = 0;
+  let outOfOrder = 0;
+  let duplicated = 0;
+  if (mode === 'each') {
+    for (const p of parts) {
+      received += p.received;
+      unique += p.unique;
+      outOfOrder += p.outOfOrder;
+      duplicated += p.duplicated;
+    }
+  } else {
+    // Members may sit in different workers: union their seen-sets per stream for exact counts.
+    const byStream = new Map<number, string[]>();
+    for (const p of parts) {
+      received += p.received;
+      outOfOrder += p.outOfOrder;
+      for (const [stream, seen] of p.streams ?? []) byStream.set(stream, [...(byStream.get(stream) ?? []), seen]);
+    }
+    for (const seen of byStream.values()) unique += unionSeenCount(seen);
+    duplicated = received - unique;
+  }
+  const members = mode === 'group' ? memberCounts(shards, to) : [];
+  // Members that received nothing still shared the load (badly): count them as zeros.
+  while (members.length < receiverCount) members.push(0);
+  const multiplier = mode === 'each' ? receiverCount : 1;
+  const expected = declared ? sent * multiplier : 0;
+  const lost = Math.max(0, expected - unique);
+  const fromGroup = plan.groups.find((g) => g.name === from);
+  const toGroup = plan.groups.find((g) => g.name === to);
+  const driver = fromGroup ? driverFor(fromGroup.protocol) : undefined;
+  const promise = driver && fromGroup && toGroup ? driver.promise(fromGroup.options, toGroup.options) : { label: 'unknown', noLoss: false, noDuplicates: false };
+  const violations: string[] = [];
+  if (!declared) violations.push(`${to} received ${received} messages from ${from} without expecting them`);
+  if (promise.noLoss && lost > 0) violations.push(`${lost} lost`);
+  if (promise.noDuplicates && duplicated > 0) violations.push(`${duplicated} duplicated`);
+  if (declared && receiverCount === 0) violations.push(`no ${to} device subscribed`);
+  const result: DeliveryResult = {
+    from,
+    to,
+    mode,
+    promise,
+    receivers: receiverCount,
+    sent,
+    expected,
+    received,
+    unique,
+    lost,
+    duplicated,
+    outOfOrder,
+    lossRate: expected > 0 ? lost / expected : 0,
+    latency: latencyPair(agg, pairKey(from, to), HistogramKind.e2e, HistogramKind.e2eService),
+    verdict: { kept: violations.length === 0, violations },
+  };
+  if (mode === 'group' && members.length > 0) result.spread = spread(members);
+  return result;
+}
+
+function memberCounts(shards: DeliveryShard[], group: string): number[] {
+  const counts = new Map<number, number>();
+  for (const s of shards) for (const [device, n] of s.members[group] ?? []) counts.set(device, (counts.get(device) ?? 0) + n);
+  return [...counts.values()];
+}
+
+function spread(counts: number[]): NonNullable<DeliveryResult['spread']> {
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length;
+  return { members: counts.length, min: Math.min(...counts), max: Math.max(...counts), mean: Math.round(mean * 100) / 100, cv: mean > 0 ? Math.round((Math.sqrt(variance) / mean) * 1000) / 1000 : 0 };
+}
+
+export function latencyPair(agg: Aggregator, owner: string, corrected: HistogramKind, service: HistogramKind): LatencyPair {
+  const get = (kind: HistogramKind) => agg.histograms.get(histogramKey(owner, kind));
+  const c = get(corrected);
+  const s = get(service);
+  const empty = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 };
+  return { corrected: c ? summarize(c) : empty, service: s ? summarize(s) : empty };
+}

@@ -1,0 +1,106 @@
+// The JSON result format, versioned by `schema`. Documented in the README; additions keep the
+// version, renames or removals bump it.
+import type { LatencySummary } from '../metrics/histogram.ts';
+import type { DeliveryPromise } from '../protocols/driver.ts';
+import type { ErrorCount, Phase } from '../metrics/recorder.ts';
+
+export const RESULT_SCHEMA = 'fleetbench.result/1';
+
+export interface LatencyPair {
+  /** From the intended send time: coordinated-omission corrected. */
+  corrected: LatencySummary;
+  /** From the actual send time: service time. */
+  service: LatencySummary;
+}
+
+export interface FleetResult {
+  kind: 'fleet' | 'observer' | 'command';
+  protocol: string;
+  target: string;
+  count: number;
+  devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
+  messages: {
+    sent: number;
+    acked: number;
+    late: number;
+    dropped: number;
+    oversize: number;
+    received: number;
+    unstamped: number;
+    repliesSent: number;
+    repliesReceived: number;
+  };
+  /** Messages per second over the send phase. */
+  rates: { sentPerS: number; receivedPerS: number };
+  bytes: {
+    sent: number;
+    received: number;
+    /** Application-layer bytes sent per message sent (connect and subscribe overhead included). */
+    sentPerMessage: number | null;
+    /** Bytes received per message received. */
+    receivedPerMessage: number | null;
+    perDevice: { sent: number; received: number };
+  };
+  latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair };
+}
+
+export interface DeliveryResult {
+  from: string;
+  to: string;
+  /** 'each': every receiver device expects every message; 'group': once across the group. */
+  mode: 'each' | 'group';
+  promise: DeliveryPromise;
+  /** Receiver devices that subscribed (each mode), or members (group mode). */
+  receivers: number;
+  sent: number;
+  expected: number;
+  received: number;
+  /** Distinct messages received (per receiver, summed). */
+  unique: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  lossRate: number;
+  latency: LatencyPair;
+  /** Whether the protocol's promise held, and why not. */
+  verdict: { kept: boolean; violations: string[] };
+  /** Group mode: how evenly the members shared the messages. */
+  spread?: { members: number; min: number; max: number; mean: number; cv: number };
+}
+
+export interface TimelinePoint {
+  t: number;
+  phase: Phase;
+  fleets: Record<string, { connected: number; sent: number; acked: number; received: number; dropped: number; errors: number }>;
+  latency: Record<string, { count: number; p50: number; p99: number; max: number }>;
+}
+
+export interface RunResult {
+  schema: typeof RESULT_SCHEMA;
+  scenario: { name: string; file: string; hash: string };
+  run: {
+    id: string;
+    startedAt: string;
+    endedAt: string;
+    /** Wall time from the first connect to the last close. */
+    elapsedMs: number;
+    /** Configured send-phase length. */
+    durationMs: number;
+    partial: boolean;
+    partialReason: string | null;
+    seed: number;
+    workers: number;
+    shard: { index: number; count: number };
+  };
+  environment: { fleetbench: string; node: string; platform: string; cpus: number; memoryBytes: number };
+  /** Target URLs by name, passwords masked; 'embedded' entries say which embedded listener. */
+  targets: Record<string, string>;
+  fleets: Record<string, FleetResult>;
+  delivery: DeliveryResult[];
+  errors: ErrorCount[];
+  /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. PUBACK reason codes). */
+  codes: Record<string, number>;
+  timeline: TimelinePoint[];
+  /** Cumulative histograms (compressed base64, µs), for exact merging and re-rendering. */
+  histograms: Record<string, string>;
+}

@@ -1,0 +1,49 @@
+// The worker boundary, in one place. Workers get a scenario *path* and a shard description,
+// never functions; they stream one snapshot per interval over a transferred MessagePort and
+// return their final ShardResult as the Piscina task value. Idea credit: artillery's
+// protocol.ts and piscina's progress-over-MessagePort example.
+import type { MessagePort } from 'node:worker_threads';
+import type { DeliveryShard } from '../metrics/delivery.ts';
+import type { Snapshot } from '../metrics/recorder.ts';
+
+export interface ShardTask {
+  scenarioFile: string;
+  /** This worker's index and the number of workers in this process. */
+  worker: number;
+  workers: number;
+  /** Cross-machine sharding (--shard i/n): this process runs slice `index` of `count`. */
+  shard: { index: number; count: number };
+  /** Resolved URL for every target key the scenario uses. */
+  targets: Record<string, string>;
+  runId: string;
+  seed: number;
+  /** Overrides of the scenario (CLI flags), already validated. */
+  durationMs: number;
+  snapshotIntervalMs: number;
+  lateThresholdUs: number;
+  port: MessagePort;
+}
+
+/** Worker → main, over the task's MessagePort. */
+export type WorkerMessage =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'ready'; worker: number; devices: number; connected: number; failed: number }
+  /** The worker's send loop has finished (schedule over, message limits reached). */
+  | { type: 'sent'; worker: number }
+  | { type: 'log'; worker: number; level: 'warn' | 'info'; message: string };
+
+/** Main → worker, over the same port. */
+export type MainMessage =
+  | { type: 'start'; atUs: number }
+  /** Every worker has finished sending: drain, then close. */
+  | { type: 'drain' }
+  | { type: 'stop'; reason: string };
+
+export interface ShardResult {
+  worker: number;
+  /** The last snapshot: everything recorded after the previous one. */
+  last: Snapshot;
+  delivery: DeliveryShard;
+  /** True when the shard stopped early (Ctrl-C, abort). */
+  interrupted: boolean;
+}

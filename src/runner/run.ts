@@ -1,0 +1,139 @@
+// The programmatic API behind `fleetbench run`: load and validate the scenario, start the
+// embedded servers a scenario needs, fail fast on unreachable targets, run the shards on
+// worker threads, and build (and write) the versioned JSON result.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { defaults } from '../defaults.ts';
+import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { loadScenario } from '../dsl/load.ts';
+import { Checker } from '../dsl/check.ts';
+import type { Plan } from '../dsl/plan.ts';
+import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
+import { nowUs } from '../metrics/clock.ts';
+import type { EmbeddedServer } from '../protocols/driver.ts';
+import { driverFor } from '../protocols/registry.ts';
+import { buildResult } from '../result/build.ts';
+import type { RunResult } from '../result/types.ts';
+import { runPool } from './pool.ts';
+import { preflight } from './preflight.ts';
+import { checkTargetUrl, maskUrl } from './targets.ts';
+import { progressOf, type Progress } from './progress.ts';
+
+export interface RunOptions {
+  /** Path of the scenario file. */
+  scenario: string;
+  /** Target URLs by name, overriding the scenario's (CLI --target). */
+  targets?: Record<string, string>;
+  workers?: number;
+  /** Override of the scenario's duration. */
+  duration?: string | number;
+  seed?: number;
+  shard?: { index: number; count: number };
+  /** Directory for results; a run writes `<dir>/<scenario>-<timestamp>/results.json`. */
+  reportsDir?: string;
+  /** Set false to skip writing files (the result is still returned). */
+  write?: boolean;
+  /** Abort to stop early (Ctrl-C): the run drains, closes and returns a partial result. */
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  /** Where results.json was written, when it was. */
+  resultPath: string | undefined;
+}
+
+export async function run(options: RunOptions): Promise<RunOutcome> {
+  const { plan, hash } = await loadScenario(options.scenario);
+  applyOverrides(plan, options);
+  const runId = randomBytes(3).toString('hex');
+  const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
+  const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
+  const signal = options.signal ?? new AbortController().signal;
+
+  const embedded = new Map<string, EmbeddedServer>();
+  try {
+    const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
+    await preflight(plan, urls, runId, embeddedKeys);
+    const startedAt = new Date();
+    const originUs = nowUs();
+    const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
+    let sendStartUs: number | undefined;
+    let current: TimelineBucket | undefined;
+    const shards = await runPool({
+      workers,
+      signal,
+      tasks: { scenarioFile: plan.file, workers, shard, targets: urls, runId, seed, durationMs: plan.durationMs, snapshotIntervalMs: defaults.snapshotIntervalMs, lateThresholdUs: defaults.lateThresholdUs },
+      onSnapshot(s) {
+        const bucket = agg.add(s);
+        // Report an interval once the next one begins: by then every worker's snapshot for it is in.
+        if (current && bucket.t > current.t) options.onProgress?.(progressOf(plan, agg, current, originUs, sendStartUs));
+        if (!current || bucket.t > current.t) current = bucket;
+      },
+      onStart(atUs) {
+        sendStartUs = atUs;
+      },
+    });
+    for (const s of shards) agg.add(s.last);
+    const endedAt = new Date();
+    const interrupted = signal.aborted || shards.some((s) => s.interrupted);
+    const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, (nowUs() - sendStartUs) / 1000);
+    const result = buildResult({ plan, hash, agg, shards: shards.map((s) => s.delivery), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
+    const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
+    return { result, resultPath };
+  } finally {
+    await Promise.all([...embedded.values()].map((e) => e.close()));
+  }
+}
+
+function applyOverrides(plan: Plan, options: RunOptions): void {
+  if (options.duration === undefined) return;
+  const check = new Checker();
+  const ms = check.duration('--duration', options.duration, { positive: true });
+  if (ms === undefined) throw new FleetbenchError(ErrorCodes.OPTION_INVALID, check.problems.join('\n'));
+  plan.durationMs = ms;
+}
+
+/** CLI targets over scenario targets over the embedded server (started here, once per protocol). */
+async function resolveTargets(plan: Plan, overrides: Record<string, string>, embedded: Map<string, EmbeddedServer>) {
+  const urls: Record<string, string> = {};
+  const shown: Record<string, string> = {};
+  const embeddedKeys = new Set<string>();
+  for (const group of plan.groups) {
+    if (urls[group.target] !== undefined) continue;
+    const driver = driverFor(group.protocol);
+    if (!driver) continue;
+    const given = overrides[group.target] ?? plan.targets[group.target] ?? 'embedded';
+    const problem = checkTargetUrl(given, driver.schemes);
+    if (problem) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: ${problem}`);
+    if (given === 'embedded' || given.startsWith('embedded:')) {
+      if (!driver.startEmbedded) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: ${group.protocol} has no embedded server; give a URL with --target ${group.target}=...`);
+      let server = embedded.get(group.protocol);
+      if (!server) embedded.set(group.protocol, (server = await driver.startEmbedded()));
+      const listener = given === 'embedded' ? 'default' : given.slice('embedded:'.length);
+      const url = server.urls[listener];
+      if (url === undefined) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: the embedded ${group.protocol} server has no ${JSON.stringify(listener)} listener (available: ${Object.keys(server.urls).join(', ')})`);
+      urls[group.target] = url;
+      shown[group.target] = `embedded ${group.protocol} (${url})`;
+      embeddedKeys.add(group.target);
+    } else {
+      urls[group.target] = given;
+      shown[group.target] = maskUrl(given);
+    }
+  }
+  return { urls, shown, embeddedKeys };
+}
+
+function writeResult(result: RunResult, dir: string): string {
+  const stamp = result.run.startedAt.replace(/[:.]/g, '-').replace(/Z$/, '');
+  const safe = result.scenario.name.replace(/[^A-Za-z0-9_-]+/g, '-');
+  const folder = join(dir, `${safe}-${stamp}`);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, 'results.json');
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  return path;
+}

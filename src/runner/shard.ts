@@ -1,0 +1,218 @@
+// The virtual devices of one worker's shard: which devices it owns, how each one sends
+// (stamp, payload, topic) and what it does with what it receives (delivery accounting,
+// end-to-end latency, command replies and round trips).
+import type { Plan, GroupPlan } from '../dsl/plan.ts';
+import { nowUs } from '../metrics/clock.ts';
+import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
+import { createScheduler, seededRandom, type Random } from '../dsl/schedule.ts';
+import { errorKey, errorMessage } from '../errors.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
+import type { DeliveryBook } from '../metrics/delivery.ts';
+import { HistogramKind, pairKey } from '../metrics/names.ts';
+import type { Recorder } from '../metrics/recorder.ts';
+import { STAMP_BYTES, decodeStamp, streamFleet, streamId, writeStamp, type Stamp } from '../metrics/stamp.ts';
+import type { DeviceEvents, DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocols/driver.ts';
+import { driverFor } from '../protocols/registry.ts';
+import type { Sender } from './send-loop.ts';
+import { renderTopic, replyTopic, targetRenderer } from './topics.ts';
+
+export interface ShardContext {
+  plan: Plan;
+  runId: string;
+  seed: number;
+  targets: Record<string, string>;
+  recorder: Recorder;
+  book: DeliveryBook;
+  lateThresholdUs: number;
+  /** Set when the send phase starts. */
+  startUs: number;
+}
+
+export class VirtualDevice implements Sender {
+  readonly stream: number;
+  readonly clientId: string;
+  readonly driver: DriverDevice;
+  readonly counters: GroupCounters;
+  next = Number.POSITIVE_INFINITY;
+  seq = 0;
+  isUp = false;
+  private nextTime: (() => number) | undefined;
+  private readonly random: Random;
+  private readonly generate: ((ctx: PayloadContext, stamp: Stamp) => GeneratedPayload) | undefined;
+  private readonly topic: ((target: number) => string) | undefined;
+  private readonly targetCount: number;
+  private targetCursor: number;
+
+  constructor(
+    readonly group: GroupPlan,
+    readonly index: number,
+    private readonly ctx: ShardContext,
+  ) {
+    this.stream = streamId(group.index, index);
+    this.clientId = renderTopic((group.options as { clientId?: string }).clientId ?? 'fb-{run}-{fleet}-{id}', group.name, index, ctx.runId);
+    this.counters = ctx.recorder.of(group.name);
+    this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
+    const publish = group.publish;
+    this.generate = publish ? createPayloadGenerator(publish.payload) : undefined;
+    const target = publish?.commandTo === undefined ? undefined : ctx.plan.groups.find((g) => g.name === publish.commandTo);
+    this.targetCount = target?.count ?? 1;
+    // Spread commanders over the targets so they do not all address device 0 first.
+    this.targetCursor = index % this.targetCount;
+    if (publish) {
+      const render = targetRenderer(publish.topic, group.name, index, ctx.runId);
+      this.topic = render;
+    }
+    const driver = driverFor(group.protocol);
+    const url = ctx.targets[group.target];
+    if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
+    this.driver = driver.createDevice({ url, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs }, this.events());
+  }
+
+  /** Connects and subscribes; failures are counted, never thrown. */
+  async bringUp(): Promise<boolean> {
+    const { recorder, book } = this.ctx;
+    try {
+      const us = await this.driver.connect();
+      recorder.record(this.group.name, HistogramKind.connect, us);
+      this.counters.connects++;
+      recorder.setConnected(this.group.name, 1);
+      this.isUp = true;
+    } catch (err) {
+      this.counters.connectFailed++;
+      recorder.error(this.group.name, errorKey(err), errorMessage(err));
+      return false;
+    }
+    const filters = this.filters();
+    if (filters.length === 0) return true;
+    try {
+      await this.driver.subscribe(filters);
+      if (this.group.receives.length > 0) book.addReceiver(this.group.name);
+      return true;
+    } catch (err) {
+      recorder.error(this.group.name, errorKey(err), errorMessage(err));
+      return false;
+    }
+  }
+
+  /** Arms the schedule once the send phase has a start time. */
+  arm(startUs: number): void {
+    const publish = this.group.publish;
+    if (!publish || !this.isUp) return;
+    this.nextTime = createScheduler(publish.schedule, this.index, this.group.count, startUs, this.ctx.plan.rampUpMs * 1000, this.random);
+    this.next = this.nextTime();
+  }
+
+  advance(): boolean {
+    const limit = this.group.publish?.messages;
+    if (!this.nextTime || (limit !== undefined && this.seq >= limit)) return false;
+    this.next = this.nextTime();
+    return true;
+  }
+
+  /** One scheduled send at `intendedUs`. */
+  fire(intendedUs: number): void {
+    const c = this.counters;
+    const sentUs = nowUs();
+    if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
+    const generated = (this.generate as NonNullable<typeof this.generate>)({ id: this.index, fleet: this.group.name, seq: this.seq, elapsedMs: (sentUs - this.ctx.startUs) / 1000, random: this.random }, stamp);
+    if (generated.oversize) c.oversize++;
+    const message: OutgoingMessage = { topic: this.nextTopic(), payload: generated.buffer, stamp };
+    if (this.group.kind === 'command') {
+      message.replyTo = replyTopic(this.ctx.runId, this.stream);
+      const correlation = Buffer.allocUnsafe(8);
+      correlation.writeUInt32BE(this.stream, 0);
+      correlation.writeUInt32BE(this.seq, 4);
+      message.correlation = correlation;
+    }
+    const outcome = this.driver.send(message);
+    if (outcome !== 'sent') {
+      c.dropped++;
+      this.ctx.recorder.code(this.group.name, 'dropped', outcome);
+      return;
+    }
+    this.seq++;
+    c.sent++;
+  }
+
+  private nextTopic(): string {
+    const render = this.topic as (target: number) => string;
+    if (this.group.kind !== 'command') return render(0);
+    const target = this.targetCursor;
+    this.targetCursor = (target + 1) % this.targetCount;
+    return render(target);
+  }
+
+  private filters(): string[] {
+    const own = (this.group.subscribe ?? []).map((f) => renderTopic(f, this.group.name, this.index, this.ctx.runId));
+    // Commanders listen for the replies to their own commands.
+    if (this.group.kind === 'command') own.push(replyTopic(this.ctx.runId, this.stream));
+    return own;
+  }
+
+  private events(): DeviceEvents {
+    const { recorder } = this.ctx;
+    const name = this.group.name;
+    return {
+      onMessage: (m) => this.receive(m),
+      onAck: (message, ackUs) => {
+        if (message.isReply) return;
+        this.counters.acked++;
+        recorder.record(name, HistogramKind.ack, ackUs - message.stamp.intendedUs);
+        recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);
+      },
+      onCode: (packet, code) => recorder.code(name, packet, code),
+      onError: (key, message) => recorder.error(name, key, message),
+      onDisconnect: (key, message) => {
+        if (this.isUp) recorder.setConnected(name, -1);
+        this.isUp = false;
+        this.counters.disconnects++;
+        recorder.error(name, key, message);
+      },
+    };
+  }
+
+  private receive(m: ReceivedMessage): void {
+    const c = this.counters;
+    const { recorder, plan } = this.ctx;
+    c.received++;
+    const stamp = decodeStamp(m.payload);
+    const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
+    if (!stamp || !from) {
+      c.unstamped++;
+      return;
+    }
+    if (this.group.kind === 'command') {
+      // A reply echoing one of our commands: the round trip closes here.
+      c.repliesReceived++;
+      recorder.record(this.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
+      recorder.record(this.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
+      return;
+    }
+    const pair = pairKey(from.name, this.group.name);
+    recorder.record(pair, HistogramKind.e2e, m.receivedUs - stamp.intendedUs);
+    recorder.record(pair, HistogramKind.e2eService, m.receivedUs - stamp.sentUs);
+    this.ctx.book.record(from, this.group, this.group.receiverMode, this.index, stamp.stream, stamp.seq);
+    if (this.group.reply && from.kind === 'command') this.reply(m, stamp);
+  }
+
+  private reply(m: ReceivedMessage, stamp: Stamp): void {
+    // [MQTT-4.10] (5.0): answer on the Response Topic, echoing Correlation Data; 3.1.1 has
+    // neither, so the reply topic is derived from the command's stream.
+    const payload = Buffer.allocUnsafe(STAMP_BYTES);
+    writeStamp(payload, stamp);
+    const message: OutgoingMessage = { topic: m.replyTo ?? replyTopic(this.ctx.runId, stamp.stream), payload, stamp, isReply: true };
+    if (m.correlation) message.correlation = m.correlation;
+    if (this.driver.send(message) === 'sent') this.counters.repliesSent++;
+    else this.ctx.recorder.error(this.group.name, 'reply_not_sent', `${this.clientId}: could not send a reply (in-flight window full or disconnected)`);
+  }
+}
+
+/** Which devices of `group` this worker owns: a deterministic slice by shard, then by worker. */
+export function ownedIndices(group: GroupPlan, shard: { index: number; count: number }, worker: number, workers: number): number[] {
+  const owned: number[] = [];
+  for (let i = shard.index; i < group.count; i += shard.count) {
+    if (Math.floor(i / shard.count) % workers === worker) owned.push(i);
+  }
+  return owned;
+}

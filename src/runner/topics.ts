@@ -1,0 +1,16 @@
+// Rendering topic templates for one device: {id} {fleet} {run}, and {target} for commands.
+
+export function renderTopic(template: string, fleet: string, id: number, runId: string): string {
+  return template.replaceAll('{fleet}', fleet).replaceAll('{id}', String(id)).replaceAll('{run}', runId);
+}
+
+/** Commands: a renderer for the per-message {target}, with the rest rendered once. */
+export function targetRenderer(template: string, fleet: string, id: number, runId: string): (target: number) => string {
+  const parts = renderTopic(template, fleet, id, runId).split('{target}');
+  return (target) => parts.join(String(target));
+}
+
+/** Where an actuator sends the reply to a command from `stream` when no response topic came with it. */
+export function replyTopic(runId: string, stream: number): string {
+  return `fb/${runId}/reply/${stream}`;
+}

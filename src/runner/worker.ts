@@ -1,0 +1,105 @@
+// The Piscina task: run one shard of every fleet. Connect (paced), report ready, wait for the
+// common start, send on schedule, report done, drain, close, return the final shard result.
+// Snapshots stream to the main thread once per interval over the task's MessagePort.
+import { loadScenario } from '../dsl/load.ts';
+import { nowUs, sleep } from '../metrics/clock.ts';
+import { DeliveryBook } from '../metrics/delivery.ts';
+import { Recorder, type Phase, type Snapshot } from '../metrics/recorder.ts';
+import { emptyCounters } from '../metrics/counters.ts';
+import { defaults } from '../defaults.ts';
+import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
+import { runSendLoop } from './send-loop.ts';
+import { VirtualDevice, ownedIndices } from './shard.ts';
+
+export default async function runShard(task: ShardTask): Promise<ShardResult> {
+  const { port, worker } = task;
+  const post = (m: WorkerMessage): void => port.postMessage(m);
+  const stop = new AbortController();
+  let phase: Phase = 'connect';
+  let startAt: ((us: number) => void) | undefined;
+  let drainNow: (() => void) | undefined;
+  const started = new Promise<number>((resolve) => (startAt = resolve));
+  const drained = new Promise<void>((resolve) => (drainNow = resolve));
+  port.on('message', (m: MainMessage) => {
+    if (m.type === 'start') startAt?.(m.atUs);
+    else if (m.type === 'drain') drainNow?.();
+    else if (m.type === 'stop') {
+      stop.abort();
+      drainNow?.();
+    }
+  });
+
+  const { plan } = await loadScenario(task.scenarioFile);
+  const recorder = new Recorder(worker);
+  const book = new DeliveryBook();
+  const ctx = { plan, runId: task.runId, seed: task.seed, targets: task.targets, recorder, book, lateThresholdUs: task.lateThresholdUs, startUs: 0 };
+  const snapshots = setInterval(() => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) }), task.snapshotIntervalMs);
+
+  // Receivers first, so every subscription is in place before anything is sent.
+  const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
+  const devices = ordered.flatMap((g) => ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)));
+  const lastBytes = new Map<string, { sent: number; received: number }>();
+  function withBytes(s: Snapshot): Snapshot {
+    const totals = new Map<string, { sent: number; received: number }>();
+    for (const d of devices) {
+      const t = totals.get(d.group.name) ?? { sent: 0, received: 0 };
+      t.sent += d.driver.bytes.sent;
+      t.received += d.driver.bytes.received;
+      totals.set(d.group.name, t);
+    }
+    for (const [group, t] of totals) {
+      const prev = lastBytes.get(group) ?? { sent: 0, received: 0 };
+      const c = s.counters[group] ?? (s.counters[group] = emptyCounters());
+      c.bytesSent += t.sent - prev.sent;
+      c.bytesReceived += t.received - prev.received;
+      lastBytes.set(group, t);
+    }
+    return s;
+  }
+
+  // Connect phase, paced at this worker's share of the connect rate.
+  const perUs = plan.connectRatePerS / (task.workers * task.shard.count) / 1e6;
+  const t0 = nowUs();
+  const pending: Promise<boolean>[] = [];
+  for (const [k, device] of devices.entries()) {
+    if (stop.signal.aborted) break;
+    const due = t0 + k / perUs;
+    const wait = (due - nowUs()) / 1000;
+    if (wait > 1) await sleep(wait, stop.signal);
+    pending.push(device.bringUp());
+  }
+  const up = await Promise.all(pending);
+  const connected = up.filter(Boolean).length;
+  post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - connected });
+
+  let interrupted = stop.signal.aborted;
+  if (!interrupted) {
+    const startUs = await Promise.race([started, new Promise<number>((resolve) => stop.signal.addEventListener('abort', () => resolve(-1), { once: true }))]);
+    if (startUs >= 0) {
+      phase = 'run';
+      ctx.startUs = startUs;
+      for (const d of devices) d.arm(startUs);
+      const senders = devices.filter((d) => d.group.publish && d.isUp);
+      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs));
+      post({ type: 'sent', worker });
+      phase = 'drain';
+      await drained;
+    }
+    interrupted = stop.signal.aborted;
+  }
+  // Receive what is still in flight: the scenario's drain, or a short one after Ctrl-C.
+  await sleep(interrupted ? Math.min(plan.drainMs, defaults.interruptDrainMs) : plan.drainMs);
+  phase = 'done';
+  await Promise.all(devices.map((d) => d.driver.close()));
+  for (const d of devices) if (d.isUp) recorder.setConnected(d.group.name, -1);
+  clearInterval(snapshots);
+  const last = withBytes(recorder.snapshot('done'));
+  port.close();
+  return { worker, last, delivery: book.final(), interrupted };
+}
+
+function rank(group: { kind: string; subscribe: unknown; publish: unknown }): number {
+  if (group.kind === 'observer') return 0;
+  if (group.subscribe && !group.publish) return 1;
+  return 2;
+}
