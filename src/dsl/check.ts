@@ -52,8 +52,8 @@ export class Checker {
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-    const what = min === 1 && max >= Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer from ${min} to ${max}`;
-    return this.fail(path, what, value);
+    if (typeof value === 'number' && Number.isInteger(value) && value > max) return this.fail(path, `at most ${max}`, value);
+    return this.fail(path, min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`, value);
   }
 
   oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback?: T): T | undefined {

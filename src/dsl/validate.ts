@@ -119,7 +119,7 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   }
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
   if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
-  if (kind === 'fleet' && !publish && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+  if (kind === 'fleet' && def.send === undefined && def.topic === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
 
   if (count === undefined || !protocol) return undefined;
   const share = kind === 'observer' && typeof def.share === 'string' ? def.share : undefined;

@@ -183,8 +183,13 @@ export class VirtualDevice implements Sender {
       return;
     }
     if (this.group.kind === 'command') {
-      // A reply echoing one of our commands: the round trip closes here.
+      // A reply echoing one of our commands: the round trip closes here. MQTT 5 replies also
+      // echo the Correlation Data (§4.10.2), which must name the same command.
       c.repliesReceived++;
+      if (m.correlation) {
+        const matches = m.correlation.length === 8 && m.correlation.readUInt32BE(0) === stamp.stream && m.correlation.readUInt32BE(4) === stamp.seq;
+        recorder.code(this.group.name, 'reply', matches ? 'correlated' : 'correlation_mismatch');
+      } else recorder.code(this.group.name, 'reply', 'uncorrelated');
       recorder.record(this.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
       recorder.record(this.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
       return;

@@ -1,0 +1,149 @@
+// User mistakes and faults through the real executable: a clear message and exit code 2,
+// never a stack trace; Ctrl-C writes a partial result.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, passwordFile, startMosquitto, type PrivateMosquitto } from '../helpers/brokers.ts';
+import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
+
+const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+function sensorScenario(name: string, protocol: string, duration = '3s'): string {
+  return writeScenario(
+    name,
+    `export default defineScenario({
+      name: '${name}', duration: '${duration}', drain: '500ms',
+      fleets: { s: { count: 4, protocol: ${protocol}, topic: 'fbtest/{run}/{id}', send: every('100ms'), payload: bytes(24) } },
+      observers: { o: { protocol: ${protocol}, receives: ['s'] } },
+    });`,
+  );
+}
+
+describe('fleetbench CLI: bad input gets a clear error', () => {
+  it('names the file, every bad field and what was expected', async () => {
+    const file = writeScenario('bad', `export default defineScenario({ name: 'bad', duration: 'soon', fleets: { gps: { count: -3, protocol: mqtt({ qos: 3 }), topic: 'x/{id}', send: every('1s') } } } as never);`);
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: invalid scenario`);
+    expect(r.stderr).toContain(`duration: expected a positive duration like '30s' or '250ms', got "soon"`);
+    expect(r.stderr).toContain('fleets.gps.count: expected a positive integer, got -3');
+    expect(r.stderr).toContain('fleets.gps.protocol.qos: expected one of 0, 1, 2, got 3');
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('reports a syntax error in the scenario with its location', async () => {
+    const file = writeScenario('syntax', 'export default {');
+    const r = await runCli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('could not load the scenario');
+    expect(r.stderr).toMatch(/syntax-\d+-\d+\.ts:\d+:\d+/);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('reports a missing scenario file', async () => {
+    const r = await runCli(['run', 'no-such-scenario.ts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-scenario.ts: scenario file not found');
+  });
+
+  it('rejects unknown options and bad option values', async () => {
+    const unknown = await runCli(['run', 'scenarios/quickstart.ts', '--no-such-flag']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown argument/i);
+    const target = await runCli(['run', 'scenarios/quickstart.ts', '--target', 'mqtt']);
+    expect(target.code).toBe(2);
+    expect(target.stderr).toContain('--target "mqtt": expected name=url');
+    const scheme = await runCli(['run', 'scenarios/quickstart.ts', '--target', 'mqtt=http://127.0.0.1:1883']);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('target mqtt: expected a mqtt://');
+  });
+
+  it('validate prints the plan of a good scenario', async () => {
+    const r = await runCli(['validate', 'scenarios/quickstart.ts']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scenarios/quickstart.ts: valid');
+    expect(r.stdout).toMatch(/gps: 100 × mqtt \(fleet\), publishes fleet\/\{id\}\/gps/);
+  });
+});
+
+describe('fleetbench CLI: unreachable and refusing brokers', () => {
+  let mosq: PrivateMosquitto;
+  beforeAll(async () => {
+    mosq = await startMosquitto({ auth: 'listener {port} 127.0.0.1' }, 'allow_anonymous false\npassword_file {dir}/passwd\n', (dir) => passwordFile(dir, 'device', 'right-password'));
+  });
+  afterAll(async () => {
+    await mosq.stop();
+  });
+
+  it('names the URL and the reason when nothing listens, within the connect timeout', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const r = await runCli(['run', sensorScenario('unreachable', 'mqtt()'), '--target', `mqtt=mqtt://127.0.0.1:${port}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`mqtt://127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)`);
+    expect(r.stderr).not.toMatch(NO_STACK);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('gives the CONNACK return code in plain words for refused credentials (3.1.1)', async () => {
+    const r = await runCli(['run', sensorScenario('badpass4', "mqtt({ username: 'device', password: 'wrong' })"), '--target', `mqtt=mqtt://device:wrong@127.0.0.1:${mosq.ports.auth}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broker refused the connection: (bad user name or password \(return code 4\)|not authorized \(return code 5\))/);
+    // The password never appears in output.
+    expect(r.stderr).not.toContain('wrong@');
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('gives the MQTT 5 reason code for refused credentials', async () => {
+    const r = await runCli(['run', sensorScenario('badpass5', "mqtt({ version: 5, username: 'device', password: 'wrong' })"), '--target', `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broker refused the connection: (bad user name or password \(reason code 0x86\)|not authorized \(reason code 0x87\))/);
+  });
+
+  it('runs when the credentials are right', async () => {
+    const r = await runCli(['run', sensorScenario('goodpass', "mqtt({ username: 'device', password: 'right-password' })", '1s'), '--target', `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`, '--out', join(TMP_DIR, 'reports'), '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/s → o\s+QoS 0 \(at most once\)/);
+  });
+
+  it('explains that the embedded broker does not speak MQTT 5', async () => {
+    const r = await runCli(['run', sensorScenario('embedded-v5', 'mqtt({ version: 5 })')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the embedded broker (aedes) speaks MQTT 3.1.1 only');
+  });
+});
+
+describe('fleetbench CLI: Ctrl-C', () => {
+  it('stops cleanly and writes a partial result marked partial', async () => {
+    const out = join(TMP_DIR, `sigint-${process.pid}`);
+    let sent = false;
+    const r = await runCli(['run', sensorScenario('sigint', 'mqtt({ qos: 1 })', '60s'), '--out', out], {
+      onSpawn: (child) => {
+        child.stdout?.on('data', () => undefined);
+        // Interrupt once the send phase is clearly under way (the progress line shows seconds).
+        child.stderr?.on('data', (d: Buffer) => {
+          if (!sent && /\[\d+s\/60s\]/.test(d.toString())) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 1500);
+          }
+        });
+      },
+      timeoutMs: 45_000,
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('stopping: draining in-flight messages and writing a partial result');
+    expect(r.stdout).toContain('PARTIAL run');
+    const dirs = readdirSync(out);
+    expect(dirs).toHaveLength(1);
+    const file = join(out, dirs[0]!, 'results.json');
+    expect(existsSync(file)).toBe(true);
+    const result = JSON.parse(readFileSync(file, 'utf8'));
+    expect(result.run.partial).toBe(true);
+    expect(result.fleets.s.messages.sent).toBeGreaterThan(0);
+    // What was sent before the stop was still delivered and counted: QoS 1 loses nothing.
+    const d = result.delivery.find((x: { from: string }) => x.from === 's');
+    expect(d.lost).toBe(0);
+  });
+});

@@ -1,0 +1,73 @@
+// N devices × M messages at each QoS, through the real runner (worker threads, snapshots,
+// merge), against the embedded aedes broker and the machine's Mosquitto: exact counts.
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/index.ts';
+import { MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { writeScenario } from '../helpers/scenario.ts';
+
+const DEVICES = 10;
+const MESSAGES = 20;
+const OBSERVERS = 2;
+
+function scenario(qos: 0 | 1 | 2): string {
+  return writeScenario(
+    `delivery-q${qos}`,
+    `export default defineScenario({
+      name: 'delivery-q${qos}',
+      duration: '10s',
+      drain: '1s',
+      fleets: {
+        sensors: { count: ${DEVICES}, protocol: mqtt({ qos: ${qos} }), topic: 'fbtest/{run}/q${qos}/{id}', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(40) },
+      },
+      observers: {
+        sink: { count: ${OBSERVERS}, protocol: mqtt({ qos: ${qos} }), subscribe: 'fbtest/{run}/q${qos}/+', receives: ['sensors'] },
+      },
+    });`,
+  );
+}
+
+const brokers = [
+  ['aedes (embedded)', undefined],
+  ['mosquitto', MOSQUITTO_URL],
+] as const;
+
+describe.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
+  it.each([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos) => {
+    const { result } = await run({ scenario: scenario(qos), workers: 2, write: false, ...(url ? { targets: { mqtt: url } } : {}) });
+    const sensors = result.fleets.sensors!;
+    const total = DEVICES * MESSAGES;
+    expect(result.run.partial).toBe(false);
+    expect(sensors.devices.peakConnected).toBe(DEVICES);
+    expect(sensors.messages.sent).toBe(total);
+    expect(sensors.messages.dropped).toBe(0);
+
+    const d = result.delivery.find((x) => x.from === 'sensors' && x.to === 'sink')!;
+    expect(d.receivers).toBe(OBSERVERS);
+    expect(d.expected).toBe(total * OBSERVERS);
+    // A healthy local broker loses nothing even at QoS 0; QoS 1 and 2 promise it.
+    expect(d.unique).toBe(total * OBSERVERS);
+    expect(d.lost).toBe(0);
+    if (qos === 2) expect(d.duplicated).toBe(0);
+    expect(d.verdict.kept).toBe(true);
+    expect(d.promise.noLoss).toBe(qos >= 1);
+
+    // Latency: every delivery recorded, percentiles ordered and plausible for loopback.
+    const e2e = d.latency.corrected;
+    expect(e2e.count).toBe(d.received);
+    expect(e2e.p50).toBeGreaterThan(0);
+    expect(e2e.p50).toBeLessThanOrEqual(e2e.p99);
+    expect(e2e.p99).toBeLessThanOrEqual(e2e.max);
+    expect(e2e.p99).toBeLessThan(2_000_000);
+    // Service time excludes generator lateness, so it can never exceed the corrected latency.
+    expect(d.latency.service.p50).toBeLessThanOrEqual(e2e.p50);
+    if (qos > 0) {
+      expect(sensors.messages.acked).toBe(total);
+      expect(sensors.latency.ack!.corrected.count).toBe(total);
+    } else {
+      expect(sensors.latency.ack).toBeUndefined();
+    }
+    // Application bytes: each PUBLISH is at least fixed header + topic + 40-byte payload.
+    expect(sensors.bytes.sentPerMessage!).toBeGreaterThan(40);
+    expect(result.fleets.sink!.bytes.received).toBeGreaterThan(total * OBSERVERS * 40);
+  });
+});
