@@ -15,9 +15,16 @@ const EARLY_SLACK_US = 250;
 /** Yield to I/O after this many sends in one tick so acks and deliveries keep flowing. */
 const BATCH = 1000;
 
-export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signal: AbortSignal, fire: (sender: S, intendedUs: number) => void): Promise<void> {
+/**
+ * Fires every sender's sends until `endUs` on the wall clock. A generator that fell behind
+ * does not run over: sends still due at the end are handed to `skip` (counted as dropped).
+ * Ends early only when every sender has reached its message limit; otherwise the phase lasts
+ * until `endUs` even when nothing more is due (idle fleets, long intervals).
+ */
+export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signal: AbortSignal, fire: (sender: S, intendedUs: number) => void, skip: (sender: S) => void): Promise<void> {
   const heap = new MinHeap<S>();
   for (const s of senders) if (s.next < endUs) heap.push(s);
+  let exhausted = 0;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
@@ -30,19 +37,30 @@ export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signa
       timer = undefined;
       if (signal.aborted) return;
       const now = nowUs();
+      if (now >= endUs) {
+        for (let top = heap.pop(); top; top = heap.pop()) {
+          while (top.next < endUs) {
+            skip(top);
+            if (!top.advance()) break;
+          }
+        }
+        return finish();
+      }
       let fired = 0;
       for (let top = heap.peek(); top && top.next <= now + EARLY_SLACK_US; top = heap.peek()) {
         heap.pop();
         fire(top, top.next);
-        if (top.advance() && top.next < endUs) heap.push(top);
+        if (!top.advance()) exhausted++;
+        else if (top.next < endUs) heap.push(top);
         if (++fired >= BATCH) {
-          timer = setTimeout(tick, 0);
+          // setImmediate runs after the I/O poll: acks and deliveries get in between batches.
+          setImmediate(tick);
           return;
         }
       }
       const top = heap.peek();
-      if (!top) return finish();
-      timer = setTimeout(tick, Math.max(0, (top.next - nowUs()) / 1000));
+      if (!top && senders.length > 0 && exhausted === senders.length) return finish();
+      timer = setTimeout(tick, Math.max(0, (Math.min(top?.next ?? endUs, endUs) - nowUs()) / 1000));
     };
     if (signal.aborted) return finish();
     tick();

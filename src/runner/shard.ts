@@ -135,6 +135,12 @@ export class VirtualDevice implements Sender {
     c.sent++;
   }
 
+  /** A send still due when the send phase ended: the generator fell behind, it is dropped. */
+  skip(): void {
+    this.counters.dropped++;
+    this.ctx.recorder.code(this.group.name, 'dropped', 'generator_behind');
+  }
+
   private nextTopic(): string {
     const render = this.topic as (target: number) => string;
     if (this.group.kind !== 'command') return render(0);

@@ -70,6 +70,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }
   const up = await Promise.all(pending);
   const connected = up.filter(Boolean).length;
+  // A snapshot at the peak: short runs may otherwise close before the next interval.
+  post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - connected });
 
   let interrupted = stop.signal.aborted;
@@ -80,7 +82,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       ctx.startUs = startUs;
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.isUp);
-      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs));
+      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs), (d) => d.skip());
       post({ type: 'sent', worker });
       phase = 'drain';
       await drained;

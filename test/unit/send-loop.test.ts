@@ -1,0 +1,79 @@
+// The open-model send loop: fires on intended times, never runs past the end of the send
+// phase (backlog is dropped, not deferred), lasts the whole phase unless every sender is done.
+import { describe, expect, it } from 'vitest';
+import { nowUs } from '../../src/metrics/clock.ts';
+import { runSendLoop, type Sender } from '../../src/runner/send-loop.ts';
+
+class FakeSender implements Sender {
+  fired: number[] = [];
+  skipped = 0;
+  constructor(
+    public next: number,
+    private readonly gapUs: number,
+    private readonly limit = Number.POSITIVE_INFINITY,
+  ) {}
+  advance(): boolean {
+    if (this.fired.length >= this.limit) return false;
+    this.next += this.gapUs;
+    return true;
+  }
+}
+
+const never = new AbortController().signal;
+
+describe('runSendLoop', () => {
+  it('fires every sender in intended-time order and stops at the end of the phase', async () => {
+    const start = nowUs() + 5000;
+    const a = new FakeSender(start, 10_000);
+    const b = new FakeSender(start + 5000, 10_000);
+    const order: string[] = [];
+    await runSendLoop([a, b], start + 100_000, never, (s, t) => {
+      s.fired.push(t);
+      order.push(s === a ? 'a' : 'b');
+    }, (s) => s.skipped++);
+    expect(order.slice(0, 4)).toEqual(['a', 'b', 'a', 'b']);
+    // Intended times are exactly the schedule's, never shifted by timer lateness.
+    expect(a.fired.slice(0, 3)).toEqual([start, start + 10_000, start + 20_000]);
+    expect(a.fired.length + a.skipped).toBe(10);
+    expect(b.fired.length + b.skipped).toBe(10);
+    expect(nowUs()).toBeGreaterThanOrEqual(start + 100_000);
+  });
+
+  it('drops the backlog of a generator that fell behind instead of running over', async () => {
+    const start = nowUs();
+    // One send per microsecond for 50 ms: far more than can be fired; every slot is accounted for.
+    const s = new FakeSender(start, 1);
+    await runSendLoop([s], start + 50_000, never, (x, t) => x.fired.push(t), (x) => x.skipped++);
+    expect(s.skipped).toBeGreaterThan(0);
+    expect(s.fired.length + s.skipped).toBe(50_000);
+  });
+
+  it('ends early once every sender reached its message limit', async () => {
+    const start = nowUs();
+    const s = new FakeSender(start, 1000, 5);
+    await runSendLoop([s], start + 60_000_000, never, (x, t) => x.fired.push(t), (x) => x.skipped++);
+    expect(s.fired).toHaveLength(5);
+    expect(nowUs()).toBeLessThan(start + 60_000_000);
+  });
+
+  it('lasts the whole phase when nothing is due (idle fleets, long intervals)', async () => {
+    const start = nowUs();
+    const slow = new FakeSender(start + 3_600_000_000, 3_600_000_000);
+    await runSendLoop([slow], start + 80_000, never, (x, t) => x.fired.push(t), (x) => x.skipped++);
+    expect(slow.fired).toHaveLength(0);
+    expect(nowUs()).toBeGreaterThanOrEqual(start + 80_000);
+    const t1 = nowUs();
+    await runSendLoop([], t1 + 50_000, never, () => undefined, () => undefined);
+    expect(nowUs()).toBeGreaterThanOrEqual(t1 + 50_000);
+  });
+
+  it('stops at once when aborted', async () => {
+    const start = nowUs();
+    const stop = new AbortController();
+    const s = new FakeSender(start, 1000);
+    setTimeout(() => stop.abort(), 20);
+    await runSendLoop([s], start + 60_000_000, stop.signal, (x, t) => x.fired.push(t), (x) => x.skipped++);
+    expect(nowUs()).toBeLessThan(start + 10_000_000);
+    expect(s.fired.length).toBeGreaterThan(0);
+  });
+});
