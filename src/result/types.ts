@@ -3,6 +3,7 @@
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -19,17 +20,7 @@ export interface FleetResult {
   target: string;
   count: number;
   devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
-  messages: {
-    sent: number;
-    acked: number;
-    late: number;
-    dropped: number;
-    oversize: number;
-    received: number;
-    unstamped: number;
-    repliesSent: number;
-    repliesReceived: number;
-  };
+  messages: Pick<GroupCounters, 'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'>;
   /** Messages per second over the send phase. */
   rates: { sentPerS: number; receivedPerS: number };
   bytes: {
