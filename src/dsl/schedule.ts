@@ -142,8 +142,9 @@ class RateProfile {
         t = seg.end;
         continue;
       }
-      // Solve ra·x + slope·x²/2 = need for x ≥ 0.
-      const x = Math.abs(slope) < 1e-18 ? need / ra : (-ra + Math.sqrt(ra * ra + 2 * slope * need)) / slope;
+      // Solve ra·x + slope·x²/2 = need for x ≥ 0, in the form that stays exact both for a flat
+      // rate (slope → 0 gives need/ra) and for a ramp from zero (ra → 0 gives √(2·need/slope)).
+      const x = (2 * need) / (ra + Math.sqrt(Math.max(0, ra * ra + 2 * slope * need)));
       return a + x;
     }
     return this.holdPerUs > 0 ? Math.max(t, from) + need / this.holdPerUs : Number.POSITIVE_INFINITY;

@@ -65,13 +65,14 @@ export function formatDurationMs(ms: number): string {
 /** A latency in microseconds, printed in the unit a human reads fastest. */
 export function formatUs(us: number): string {
   if (!Number.isFinite(us)) return '-';
-  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(2)}s`;
-  if (us >= 1000) return `${(us / 1000).toFixed(2)}ms`;
+  // Choose the unit after rounding, so 999.6 µs prints as 1.00ms rather than 1000µs.
+  if (Math.round(us / 10_000) >= 100) return `${(us / 1_000_000).toFixed(2)}s`;
+  if (Math.round(us) >= 1000) return `${(us / 1000).toFixed(2)}ms`;
   return `${Math.round(us)}µs`;
 }
 
 export function formatBytes(n: number): string {
-  if (n >= 1_048_576) return `${(n / 1_048_576).toFixed(1)}MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)}KiB`;
+  if (Math.round(n / 104_857.6) >= 10) return `${(n / 1_048_576).toFixed(1)}MiB`;
+  if (Math.round(n) >= 1024) return `${(n / 1024).toFixed(1)}KiB`;
   return `${Math.round(n)}B`;
 }

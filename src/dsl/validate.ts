@@ -52,6 +52,8 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     ['observers', raw.observers, 'observer'],
     ['commands', raw.commands, 'command'],
   ];
+  // Every name seen, valid or not: a duplicate must be caught even when its first holder is invalid.
+  const names = new Set<string>();
   for (const [section, value, kind] of sections) {
     if (value === undefined && kind !== 'fleet') continue;
     const entries = check.object(section, value);
@@ -60,19 +62,28 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     for (const [groupName, def] of Object.entries(entries)) {
       const path = `${section}.${groupName}`;
       if (!NAME.test(groupName)) check.note(path, 'a name must start with a letter and use only letters, digits, _ and -');
-      if (groups.some((g) => g.name === groupName)) check.note(path, `the name ${JSON.stringify(groupName)} is already used by another fleet, observer or command`);
+      if (names.has(groupName)) {
+        // Not built: a second group under the same name would only add confusing follow-on errors.
+        check.note(path, `the name ${JSON.stringify(groupName)} is already used by another fleet, observer or command`);
+        continue;
+      }
+      names.add(groupName);
       const group = buildGroup(check, path, groupName, groups.length, kind, def);
       if (group) groups.push(group);
     }
   }
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   linkGroups(check, groups, raw);
+  const checkedTargets = new Set<string>();
   for (const group of groups) {
     const url = targets[group.target];
     if (url === undefined) {
       if (group.target !== group.protocol) check.note(`${sectionOf(group)}.${group.name}.protocol.target`, `no target named ${JSON.stringify(group.target)} in targets`);
       continue;
     }
+    // One report per target, however many groups use it.
+    if (checkedTargets.has(group.target)) continue;
+    checkedTargets.add(group.target);
     const problem = checkTargetUrl(url, driverFor(group.protocol)?.schemes ?? []);
     if (problem) check.note(`targets.${group.target}`, problem);
   }

@@ -22,9 +22,15 @@ export function createHistogram(): Histogram {
   });
 }
 
-/** Records a latency in µs, clamped into the trackable range so one outlier never throws. */
-export function recordUs(h: Histogram, us: number): void {
+/**
+ * Records a latency in µs, clamped into the trackable range so one outlier never throws.
+ * Returns false (and records nothing) for a non-finite value: the caller counts it, since a
+ * NaN would corrupt the histogram's count.
+ */
+export function recordUs(h: Histogram, us: number): boolean {
+  if (!Number.isFinite(us)) return false;
   h.recordValue(Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, Math.round(us))));
+  return true;
 }
 
 export function encodeHistogram(h: Histogram): string {

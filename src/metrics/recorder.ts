@@ -55,7 +55,7 @@ export class Recorder {
     const key = histogramKey(owner, kind);
     let h = this.histograms.get(key);
     if (!h) this.histograms.set(key, (h = createHistogram()));
-    recordUs(h, us);
+    if (!recordUs(h, us)) this.error(owner.split('>').pop() as string, 'metrics.invalid_latency', `a non-finite ${kind} latency was measured (${us}); please report this`);
   }
 
   error(group: string, code: string, message: string): void {

@@ -7,7 +7,9 @@ export function maskUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
+    const text = u.toString();
+    // URL adds a '/' path to 'mqtt://host:1883'; keep the user's spelling.
+    return text.endsWith('/') && !url.endsWith('/') ? text.slice(0, -1) : text;
   } catch {
     return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
   }
@@ -33,7 +35,7 @@ export function checkTargetUrl(url: string, schemes: readonly string[]): string 
   try {
     parsed = new URL(url);
   } catch {
-    return `expected a URL like ${schemes[0]}://127.0.0.1, got ${JSON.stringify(url)}`;
+    return `expected a URL like ${schemes[0]}://127.0.0.1, got ${JSON.stringify(maskUrl(url))}`;
   }
   const scheme = parsed.protocol.replace(/:$/, '');
   if (!schemes.includes(scheme)) return `expected a ${schemes.map((s) => `${s}://`).join(', ')} URL, got ${JSON.stringify(maskUrl(url))}`;
