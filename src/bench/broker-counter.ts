@@ -1,0 +1,46 @@
+// Mosquitto's own count of PUBLISH packets received ($SYS/broker/publish/messages/received,
+// refreshed every sys_interval, 10 s by default): the bench's check that what the generator
+// handed to its sockets really reached the broker.
+import { connect } from 'mqtt';
+
+const TOPIC = '$SYS/broker/publish/messages/received';
+
+export interface BrokerCounter {
+  /**
+   * The counter once it has stopped moving: no update for longer than the broker's publish
+   * interval (so every byte still in socket buffers has been read and counted).
+   */
+  settled(timeoutMs: number): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** Mosquitto's default sys_interval is 10 s; quiet for longer than that means settled. */
+const QUIET_MS = 11_000;
+
+export async function brokerCounter(url: string): Promise<BrokerCounter | undefined> {
+  const client = connect(url, { clientId: `fb-bench-sys-${process.pid}`, reconnectPeriod: 0 });
+  let value: number | undefined;
+  let at = 0;
+  client.on('message', (_t, payload) => {
+    value = Number(payload.toString());
+    at = Date.now();
+  });
+  const ok = await new Promise<boolean>((resolve) => {
+    client.once('connect', () => client.subscribe(TOPIC, (err) => resolve(!err)));
+    client.once('error', () => resolve(false));
+  });
+  // The current value arrives after subscribing, or at the next interval.
+  for (let i = 0; ok && value === undefined && i < 120; i++) await new Promise((r) => setTimeout(r, 100));
+  if (value === undefined) {
+    client.end(true);
+    return undefined;
+  }
+  return {
+    async settled(timeoutMs) {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() - at <= QUIET_MS && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      return Date.now() - at > QUIET_MS ? value : undefined;
+    },
+    close: () => new Promise((resolve) => client.end(false, {}, () => resolve())),
+  };
+}
