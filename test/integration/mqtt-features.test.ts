@@ -137,6 +137,39 @@ describe('MQTT 5 features against mosquitto', () => {
     await pub.device.close();
   });
 
+  it('keeps an MQTT 5 session across a disconnect with clean: false and a Session Expiry Interval [MQTT-3.1.2-23]', async () => {
+    const topic = `fbtest/v5persist/${uniq()}`;
+    const clientId = `fb-v5-persist-${uniq()}`;
+    const sub = probe(MOSQUITTO_URL, clientId, { version: 5, qos: 1, clean: false, sessionExpiry: '60s' });
+    await sub.device.connect();
+    await sub.device.subscribe([topic]);
+    await sub.device.close();
+    const pub = probe(MOSQUITTO_URL, `fb-v5-persist-pub-${uniq()}`, { version: 5, qos: 1 });
+    await pub.device.connect();
+    for (let i = 0; i < 3; i++) await pub.device.publishRaw(topic, Buffer.from(`v${i}`));
+    await pub.device.close();
+    const back = probe(MOSQUITTO_URL, clientId, { version: 5, qos: 1, clean: false, sessionExpiry: '60s' });
+    await back.device.connect();
+    expect((await back.waitFor(3)).map((m) => m.payload.toString())).toEqual(['v0', 'v1', 'v2']);
+    await back.device.close();
+    // Without a Session Expiry Interval the session ends with the connection [MQTT-3.1.2-11].
+    const gone = probe(MOSQUITTO_URL, clientId, { version: 5, qos: 1, clean: true });
+    await gone.device.connect();
+    await gone.device.close();
+  });
+
+  it("caps the in-flight window at the broker's Receive Maximum [MQTT-3.3.4-7]", async () => {
+    // Mosquitto announces Receive Maximum 20 (max_inflight_messages) in its CONNACK.
+    const pub = probe(MOSQUITTO_URL, `fb-v5-recvmax-${uniq()}`, { version: 5, qos: 1, inflight: 1000 });
+    await pub.device.connect();
+    const outcomes = Array.from({ length: 25 }, (_, i) => pub.device.send({ topic: `fbtest/recvmax/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(20);
+    expect(outcomes.slice(20)).toEqual(Array(5).fill('window_full'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pub.acks).toHaveLength(20);
+    await pub.device.close();
+  });
+
   it('enforces the in-flight window: sends beyond it are refused, not queued', async () => {
     const pub = probe(MOSQUITTO_URL, `fb-v5-window-${uniq()}`, { version: 5, qos: 1, inflight: 3 });
     await pub.device.connect();
