@@ -39,6 +39,10 @@ export function summary(result: RunResult): string {
       d.verdict.kept ? '✓' : `✗ ${d.verdict.violations.join(', ')}`,
     ]);
     out.push(table(['delivery', 'promise', 'expected', 'received', 'lost', 'dup', 'reorder', 'e2e p50/p99/max', 'service p99', 'verdict'], rows, ['l', 'l']));
+    for (const d of result.delivery.filter((x) => x.issueCount > 0)) {
+      const worst = d.issues.slice(0, 3).map((i) => `${i.stream} → ${i.receiver}: ${[i.lost && `${i.lost}/${i.sent} lost`, i.duplicated && `${i.duplicated} dup`, i.outOfOrder && `${i.outOfOrder} reordered`].filter(Boolean).join(', ')}`);
+      out.push(`  ${d.from} → ${d.to}: ${d.issueCount} stream/receiver pair(s) with problems, e.g. ${worst.join('; ')}`);
+    }
     const spread = result.delivery.filter((d) => d.spread);
     for (const d of spread) {
       const s = d.spread as NonNullable<typeof d.spread>;

@@ -16,14 +16,20 @@ export interface PairShard {
   unique: number;
   duplicated: number;
   outOfOrder: number;
-  /** Group mode only: per stream, the seen-set (base64 bitset) and the received count. */
-  streams?: [stream: number, seen: string, received: number][];
+  /** Group mode only: per stream, the seen-set (base64 bitset) and the counts. */
+  streams?: [stream: number, seen: string, received: number, outOfOrder: number][];
+  /** Each mode only: per (receiver device, stream) counts, for per-stream verdicts. */
+  rows?: [device: number, stream: number, received: number, unique: number, duplicated: number, outOfOrder: number][];
 }
 
 export interface DeliveryShard {
   pairs: PairShard[];
   /** Devices per receiving group that subscribed successfully: the 'each' expectation multiplier. */
   receivers: Record<string, number>;
+  /** Which devices those were, per receiving group. */
+  receiverDevices: Record<string, number[]>;
+  /** Messages sent per stream by this worker's devices. */
+  sent: [stream: number, count: number][];
   /** Group mode: messages received per member device, for how evenly the group shared the load. */
   members: Record<string, [device: number, received: number][]>;
 }
@@ -39,12 +45,14 @@ const STREAM_SPACE = 2 ** 32;
 
 export class DeliveryBook {
   private readonly pairs = new Map<number, PairBook>();
-  private readonly receivers = new Map<string, number>();
+  private readonly receivers = new Map<string, number[]>();
   private readonly members = new Map<string, Map<number, number>>();
 
   /** A receiving device subscribed and now expects its streams. */
-  addReceiver(group: string): void {
-    this.receivers.set(group, (this.receivers.get(group) ?? 0) + 1);
+  addReceiver(group: string, device = -1): void {
+    const list = this.receivers.get(group);
+    if (list) list.push(device);
+    else this.receivers.set(group, [device]);
   }
 
   record(from: { name: string; index: number }, to: { name: string; index: number }, mode: ReceiverMode, device: number, stream: number, seq: number): SeqOutcome {
@@ -69,22 +77,26 @@ export class DeliveryBook {
     return tracker.record(seq);
   }
 
-  final(): DeliveryShard {
+  /** `sent`: messages sent per stream by this worker's devices (their next sequence numbers). */
+  final(sent: [stream: number, count: number][] = []): DeliveryShard {
     const pairs: PairShard[] = [];
     for (const book of this.pairs.values()) {
       const pair: PairShard = { from: book.from, to: book.to, mode: book.mode, received: 0, unique: 0, duplicated: 0, outOfOrder: 0 };
       if (book.mode === 'group') pair.streams = [];
+      else pair.rows = [];
       for (const [key, t] of book.trackers) {
         pair.received += t.received;
         pair.unique += t.unique;
         pair.duplicated += t.duplicated;
         pair.outOfOrder += t.outOfOrder;
-        pair.streams?.push([key, t.encodeSeen(), t.received]);
+        if (pair.streams) pair.streams.push([key, t.encodeSeen(), t.received, t.outOfOrder]);
+        else pair.rows?.push([Math.floor(key / STREAM_SPACE), key % STREAM_SPACE, t.received, t.unique, t.duplicated, t.outOfOrder]);
       }
       pairs.push(pair);
     }
     const members: DeliveryShard['members'] = {};
     for (const [group, counts] of this.members) members[group] = [...counts];
-    return { pairs, receivers: Object.fromEntries(this.receivers), members };
+    const receivers = Object.fromEntries([...this.receivers].map(([g, list]) => [g, list.length]));
+    return { pairs, receivers, receiverDevices: Object.fromEntries(this.receivers), members, sent };
   }
 }

@@ -7,7 +7,13 @@ import { summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
 import { unionSeenCount } from '../metrics/sequence.ts';
 import { driverFor } from '../protocols/registry.ts';
-import type { DeliveryResult, LatencyPair } from './types.ts';
+import { streamDevice, streamFleet } from '../metrics/stamp.ts';
+import type { DeliveryResult, LatencyPair, StreamIssue } from './types.ts';
+
+/** Issues listed per pair; the count covers them all. */
+const MAX_ISSUES = 100;
+/** Above this many (receiver × stream) combinations, per-stream loss is not searched. */
+const MAX_COMBINATIONS = 5_000_000;
 
 export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard[]): DeliveryResult[] {
   const receivers = new Map<string, number>();
@@ -15,6 +21,8 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
   const pairs = new Map<string, PairShard[]>();
   for (const s of shards) for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
 
+  const sent = new Map<number, number>();
+  for (const s of shards) for (const [stream, n] of s.sent) sent.set(stream, n);
   const results: DeliveryResult[] = [];
   for (const to of plan.groups) {
     for (const fromName of to.receives) {
@@ -22,18 +30,18 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
       if (!from) continue;
       const parts = pairs.get(pairKey(from.name, to.name)) ?? [];
       pairs.delete(pairKey(from.name, to.name));
-      results.push(judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true));
+      results.push(judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true, sent));
     }
   }
   // Pairs nobody declared (a wildcard catching another fleet): reported, expected 0.
   for (const [, parts] of pairs) {
     const first = parts[0];
-    if (first) results.push(judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false));
+    if (first) results.push(judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false, sent));
   }
   return results;
 }
 
-function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], receiverCount: number, shards: DeliveryShard[], declared: boolean): DeliveryResult {
+function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], receiverCount: number, shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): DeliveryResult {
   const sent = agg.total(from).sent;
   let received = 0;
   let unique = 0;
@@ -88,6 +96,7 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
     lossRate: expected > 0 ? lost / expected : 0,
     latency: latencyPair(agg, pairKey(from, to), HistogramKind.e2e, HistogramKind.e2eService),
     verdict: { kept: violations.length === 0, violations },
+    ...streamIssues(plan, from, to, mode, parts, shards, declared, sentByStream),
   };
   if (mode === 'group' && members.length > 0) result.spread = spread(members);
   return result;
@@ -111,4 +120,52 @@ export function latencyPair(agg: Aggregator, owner: string, corrected: Histogram
   const s = get(service);
   const empty = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 };
   return { corrected: c ? summarize(c) : empty, service: s ? summarize(s) : empty };
+}
+
+/** The (stream, receiver) rows where messages were lost, duplicated or reordered. */
+function streamIssues(plan: Plan, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): { issues: StreamIssue[]; issueCount: number } {
+  const fromIndex = plan.groups.findIndex((g) => g.name === from);
+  const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
+  const streams = [...sentByStream].filter(([stream]) => streamFleet(stream) === fromIndex);
+  const issues: StreamIssue[] = [];
+  const add = (issue: StreamIssue): void => {
+    if (issue.lost > 0 || issue.duplicated > 0 || issue.outOfOrder > 0) issues.push(issue);
+  };
+  if (mode === 'group') {
+    const seen = new Map<number, { seen: string[]; received: number; outOfOrder: number }>();
+    for (const p of parts) {
+      for (const [stream, bits, received, outOfOrder] of p.streams ?? []) {
+        const e = seen.get(stream) ?? { seen: [], received: 0, outOfOrder: 0 };
+        e.seen.push(bits);
+        e.received += received;
+        e.outOfOrder += outOfOrder ?? 0;
+        seen.set(stream, e);
+      }
+    }
+    const all = new Set([...streams.map(([s]) => s), ...seen.keys()]);
+    for (const stream of all) {
+      const e = seen.get(stream);
+      const unique = e ? unionSeenCount(e.seen) : 0;
+      const sent = declared ? (sentByStream.get(stream) ?? 0) : 0;
+      add({ stream: name(stream), receiver: `${to} (group)`, sent, received: e?.received ?? 0, lost: Math.max(0, sent - unique), duplicated: (e?.received ?? 0) - unique, outOfOrder: e?.outOfOrder ?? 0 });
+    }
+  } else {
+    const rows = new Map<number, NonNullable<PairShard['rows']>[number]>();
+    for (const p of parts) for (const row of p.rows ?? []) rows.set(row[0] * 2 ** 32 + row[1], row);
+    const devices = shards.flatMap((s) => s.receiverDevices[to] ?? []);
+    const search = declared && devices.length * streams.length <= MAX_COMBINATIONS;
+    if (search) {
+      for (const device of devices) {
+        for (const [stream, sent] of streams) {
+          const row = rows.get(device * 2 ** 32 + stream);
+          add({ stream: name(stream), receiver: `${to}#${device}`, sent, received: row?.[2] ?? 0, lost: Math.max(0, sent - (row?.[3] ?? 0)), duplicated: row?.[4] ?? 0, outOfOrder: row?.[5] ?? 0 });
+        }
+      }
+    } else {
+      // Too many combinations to search for loss (or nothing was expected): list what arrived wrongly.
+      for (const [, row] of rows) add({ stream: name(row[1]), receiver: `${to}#${row[0]}`, sent: declared ? (sentByStream.get(row[1]) ?? 0) : 0, received: row[2], lost: declared ? Math.max(0, (sentByStream.get(row[1]) ?? 0) - row[3]) : 0, duplicated: row[4], outOfOrder: row[5] });
+    }
+  }
+  issues.sort((a, b) => b.lost - a.lost || b.duplicated - a.duplicated || b.outOfOrder - a.outOfOrder);
+  return { issues: issues.slice(0, MAX_ISSUES), issueCount: issues.length };
 }

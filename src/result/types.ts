@@ -57,6 +57,23 @@ export interface DeliveryResult {
   verdict: { kept: boolean; violations: string[] };
   /** Group mode: how evenly the members shared the messages. */
   spread?: { members: number; min: number; max: number; mean: number; cv: number };
+  /** Per (stream, receiver) rows where something went wrong, most lost first (at most 100). */
+  issues: StreamIssue[];
+  /** How many (stream, receiver) rows had a problem; `issues` lists the first 100. */
+  issueCount: number;
+}
+
+/** Delivery of one stream (one sending device) to one receiver device, or to a whole group. */
+export interface StreamIssue {
+  /** 'fleet#device'. */
+  stream: string;
+  /** 'fleet#device', or 'fleet (group)' for shared subscriptions and command targets. */
+  receiver: string;
+  sent: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
 }
 
 export interface TimelinePoint {

@@ -86,7 +86,7 @@ export class VirtualDevice implements Sender {
     if (filters.length === 0) return true;
     try {
       await this.driver.subscribe(filters);
-      if (this.group.receives.length > 0) book.addReceiver(this.group.name);
+      if (this.group.receives.length > 0) book.addReceiver(this.group.name, this.index);
       return true;
     } catch (err) {
       recorder.error(this.group.name, errorKey(err), errorMessage(err));

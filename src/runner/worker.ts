@@ -97,7 +97,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
   port.close();
-  return { worker, last, delivery: book.final(), interrupted };
+  const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
+  return { worker, last, delivery: book.final(sent), interrupted };
 }
 
 function rank(group: { kind: string; subscribe: unknown; publish: unknown }): number {

@@ -71,3 +71,28 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(result.fleets.sink!.bytes.received).toBeGreaterThan(total * OBSERVERS * 40);
   });
 });
+
+describe('per-stream delivery verdicts', () => {
+  it('names every (stream, receiver) that lost messages, and their losses add up', async () => {
+    // The observer expects all 3 sensors but subscribes to sensor 1 only: streams 0 and 2 are
+    // lost at the receiver, deterministically, on a perfectly healthy broker.
+    const file = writeScenario(
+      'partial-sub',
+      `export default defineScenario({
+        name: 'partial-sub', duration: '10s', drain: '500ms',
+        fleets: { s: { count: 3, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/s/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
+        observers: { o: { count: 2, protocol: mqtt({ qos: 1 }), subscribe: 'fbtest/{run}/s/1', receives: ['s'] } },
+      });`,
+    );
+    const { result } = await run({ scenario: file, workers: 2, write: false });
+    const d = result.delivery.find((x) => x.from === 's' && x.to === 'o')!;
+    expect(d.expected).toBe(60);
+    expect(d.unique).toBe(20);
+    expect(d.lost).toBe(40);
+    expect(d.verdict.kept).toBe(false);
+    expect(d.verdict.violations).toEqual(['40 lost']);
+    expect(d.issueCount).toBe(4);
+    expect(d.issues.map((i) => `${i.stream}→${i.receiver}:${i.lost}/${i.sent}`).sort()).toEqual(['s#0→o#0:10/10', 's#0→o#1:10/10', 's#2→o#0:10/10', 's#2→o#1:10/10']);
+    expect(d.issues.reduce((n, i) => n + i.lost, 0)).toBe(d.lost);
+  });
+});

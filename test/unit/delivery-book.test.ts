@@ -21,11 +21,17 @@ describe("DeliveryBook in 'each' mode", () => {
     const book = new DeliveryBook();
     const stream = streamId(gps.index, 0);
     for (const device of [0, 1]) {
-      book.addReceiver('dash');
+      book.addReceiver('dash', device);
       for (const seq of [0, 1, 2, 3, 4]) expect(book.record(gps, dash, 'each', device, stream, seq)).toBe('new');
     }
-    expect(pair(book, 'gps', 'dash')).toEqual({ from: 'gps', to: 'dash', mode: 'each', received: 10, unique: 10, duplicated: 0, outOfOrder: 0 });
+    expect(pair(book, 'gps', 'dash')).toMatchObject({ from: 'gps', to: 'dash', mode: 'each', received: 10, unique: 10, duplicated: 0, outOfOrder: 0 });
+    // One row per (receiver device, stream): [device, stream, received, unique, duplicated, outOfOrder].
+    expect(pair(book, 'gps', 'dash')?.rows).toEqual([
+      [0, stream, 5, 5, 0, 0],
+      [1, stream, 5, 5, 0, 0],
+    ]);
     expect(book.final().receivers).toEqual({ dash: 2 });
+    expect(book.final().receiverDevices).toEqual({ dash: [0, 1] });
     expect(book.final().members).toEqual({});
   });
 
@@ -99,7 +105,7 @@ describe("DeliveryBook in 'group' mode", () => {
 
 describe('DeliveryBook.final()', () => {
   it('is empty before anything arrives', () => {
-    expect(new DeliveryBook().final()).toEqual({ pairs: [], receivers: {}, members: {} });
+    expect(new DeliveryBook().final()).toEqual({ pairs: [], receivers: {}, receiverDevices: {}, members: {}, sent: [] });
   });
 
   it('counts receivers per group as they subscribe', () => {
