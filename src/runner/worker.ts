@@ -33,7 +33,6 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
   const ctx = { plan, runId: task.runId, seed: task.seed, targets: task.targets, recorder, book, lateThresholdUs: task.lateThresholdUs, startUs: 0 };
-  const snapshots = setInterval(() => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) }), task.snapshotIntervalMs);
 
   // Receivers first, so every subscription is in place before anything is sent.
   const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
@@ -56,6 +55,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
     return s;
   }
+
+  const snapshots = setInterval(() => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) }), task.snapshotIntervalMs);
 
   // Connect phase, paced at this worker's share of the connect rate.
   const perUs = plan.connectRatePerS / (task.workers * task.shard.count) / 1e6;
