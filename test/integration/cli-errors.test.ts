@@ -2,6 +2,7 @@
 // never a stack trace; Ctrl-C writes a partial result.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, passwordFile, startMosquitto, type PrivateMosquitto } from '../helpers/brokers.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
@@ -83,6 +84,19 @@ describe('fleetbench CLI: unreachable and refusing brokers', () => {
     expect(r.stderr).toContain(`mqtt://127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)`);
     expect(r.stderr).not.toMatch(NO_STACK);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('times out a broker that accepts the socket but never sends CONNACK', async () => {
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const file = writeScenario('silent', `export default defineScenario({ name: 'silent', duration: '1s', connectTimeout: '1500ms', fleets: { s: { count: 1, protocol: mqtt(), topic: 't/{id}', send: every('1s') } } });`);
+    const started = Date.now();
+    const r = await runCli(['run', file, '--target', `mqtt=mqtt://127.0.0.1:${port}`]);
+    silent.close();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`mqtt://127.0.0.1:${port}: no CONNACK within 1500ms (connect timeout)`);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('gives the CONNACK return code in plain words for refused credentials (3.1.1)', async () => {

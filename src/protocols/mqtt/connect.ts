@@ -16,7 +16,8 @@ export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectT
     // Reconnection is the device model's decision (sleep/persistent), never the library's.
     reconnectPeriod: 0,
     resubscribe: false,
-    connectTimeout: connectTimeoutMs,
+    // Our own timer (device.ts) reports the timeout; MQTT.js's must not win the race.
+    connectTimeout: connectTimeoutMs + 1000,
     // Our own in-flight window bounds the queue; MQTT.js must not hold offline messages.
     queueQoSZero: false,
   };

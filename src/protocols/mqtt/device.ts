@@ -59,7 +59,8 @@ export class MqttDevice implements DriverDevice {
         settled = true;
         clearTimeout(timer);
         client.end(true);
-        reject(err instanceof FleetbenchError ? err : connectError(err, url, options.version));
+        const late = err instanceof Error && err.message === 'connack timeout';
+        reject(err instanceof FleetbenchError ? err : late ? connectTimeout(url, connectTimeoutMs) : connectError(err, url, options.version));
       };
       client.once('connect', (connack) => {
         if (settled) return;
