@@ -91,6 +91,20 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     await clean.device.close();
   });
 
+  it('reports a connection the broker drops (session taken over) as lost [MQTT-3.1.4-2]', async () => {
+    const clientId = `fb-takeover-${uniq()}`;
+    const first = probe(url(), clientId, { qos: 1 });
+    await first.device.connect();
+    const second = probe(url(), clientId, { qos: 1 });
+    await second.device.connect();
+    const until = Date.now() + 5000;
+    while (!first.errors.includes('mqtt.connection_lost') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(first.errors).toContain('mqtt.connection_lost');
+    expect(first.device.connected).toBe(false);
+    expect(second.device.connected).toBe(true);
+    await second.device.close();
+  });
+
   it('counts exact bytes on the wire for a QoS 1 publish', async () => {
     const topic = `fbtest/bytes/${uniq()}`;
     const pub = probe(url(), `fb-bytes-${uniq()}`, { qos: 1 });

@@ -1,0 +1,165 @@
+// The conformance suite every protocol driver must pass (idea credit: aedes-persistence's
+// abstract.js). It speaks only the Driver interface, against a real peer the caller starts.
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Checker } from '../../src/dsl/check.ts';
+import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
+import { decodeStamp, writeStamp, STAMP_BYTES } from '../../src/metrics/stamp.ts';
+import type { DeviceEvents, Driver, DriverDevice, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
+import { freePort } from '../helpers/brokers.ts';
+import { uniq } from '../helpers/devices.ts';
+
+export interface Peer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface DriverSpec {
+  /** Options (as a user would write them) for a device that gets acks for what it sends. */
+  ackedOptions: unknown;
+  /** A destination a device can send to and the filter another device subscribes with. */
+  address(): { send: string; subscribe: string };
+  /** A URL of this protocol where nothing listens. */
+  refusedUrl(port: number): string;
+}
+
+interface Recorded extends DeviceEvents {
+  messages: ReceivedMessage[];
+  acks: OutgoingMessage[];
+  disconnects: string[];
+  errors: string[];
+}
+
+function recorder(): Recorded {
+  const r: Recorded = {
+    messages: [],
+    acks: [],
+    disconnects: [],
+    errors: [],
+    onMessage: (m) => r.messages.push(m),
+    onAck: (m) => r.acks.push(m),
+    onCode: () => undefined,
+    onError: (key) => r.errors.push(key),
+    onDisconnect: (key) => r.disconnects.push(key),
+  };
+  return r;
+}
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: () => Promise<Peer>, spec: DriverSpec): void {
+  describe(`driver conformance: ${driver.name} against ${name}`, () => {
+    let peer: Peer;
+    const devices: DriverDevice[] = [];
+    beforeAll(async () => {
+      peer = await startPeer();
+    });
+    afterAll(async () => {
+      await Promise.all(devices.map((d) => d.close()));
+      await peer.close();
+    });
+
+    const options = (): O => {
+      const check = new Checker();
+      const o = driver.resolveOptions(spec.ackedOptions, 'spec', check);
+      if (o === undefined) throw new Error(check.problems.join('\n'));
+      return o;
+    };
+    const device = (events: DeviceEvents, url = peer.url): DriverDevice => {
+      const d = driver.createDevice({ url, clientId: `fb-conf-${uniq()}`, options: options(), connectTimeoutMs: 3000 }, events);
+      devices.push(d);
+      return d;
+    };
+    const message = (topic: string, seq: number): OutgoingMessage => {
+      const payload = Buffer.alloc(STAMP_BYTES + 12, 0x2e);
+      const stamp = { stream: 7, seq, intendedUs: 1_000_000, sentUs: 1_000_050 };
+      writeStamp(payload, stamp);
+      return { topic, payload, stamp };
+    };
+
+    it('connects and reports the connect latency in microseconds', async () => {
+      const d = device(recorder());
+      const us = await d.connect();
+      expect(us).toBeGreaterThan(0);
+      expect(us).toBeLessThan(3_000_000);
+      expect(d.connected).toBe(true);
+    });
+
+    it('delivers a sent message with its payload and stamp intact, and acks it', async () => {
+      const { send, subscribe } = spec.address();
+      const rx = recorder();
+      const receiver = device(rx);
+      await receiver.connect();
+      await receiver.subscribe([subscribe]);
+      const tx = recorder();
+      const sender = device(tx);
+      await sender.connect();
+      const out = message(send, 41);
+      expect(sender.send(out)).toBe('sent');
+      await until(() => rx.messages.length === 1 && tx.acks.length === 1);
+      const got = rx.messages[0]!;
+      expect(got.payload.equals(out.payload)).toBe(true);
+      expect(decodeStamp(got.payload)).toEqual(out.stamp);
+      expect(tx.acks[0]).toBe(out);
+    });
+
+    it('counts application bytes in both directions', async () => {
+      const { send, subscribe } = spec.address();
+      const receiver = device(recorder());
+      await receiver.connect();
+      await receiver.subscribe([subscribe]);
+      const sender = device(recorder());
+      await sender.connect();
+      const before = { ...sender.bytes };
+      const received = receiver.bytes.received;
+      sender.send(message(send, 1));
+      await until(() => receiver.bytes.received - received >= STAMP_BYTES + 12);
+      expect(sender.bytes.sent - before.sent).toBeGreaterThan(STAMP_BYTES + 12);
+      expect(sender.bytes.received).toBeGreaterThan(0);
+    });
+
+    it('refuses to send once closed, without throwing', async () => {
+      const d = device(recorder());
+      await d.connect();
+      await d.close();
+      expect(d.connected).toBe(false);
+      expect(d.send(message(spec.address().send, 0))).toBe('not_connected');
+    });
+
+    it('rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens', async () => {
+      const port = await freePort();
+      const url = spec.refusedUrl(port);
+      const err = await device(recorder(), url).connect().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(FleetbenchError);
+      expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_REFUSED);
+      expect((err as FleetbenchError).reasonCode).toBe('ECONNREFUSED');
+      expect((err as FleetbenchError).message).toContain(`127.0.0.1:${port}`);
+    });
+
+    it('rejects with FB_CONNECT_TIMEOUT when the peer never answers', async () => {
+      const silent = createServer((s) => s.on('error', () => undefined));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const url = spec.refusedUrl((silent.address() as { port: number }).port);
+      const err = await device(recorder(), url).connect().then(() => undefined, (e: unknown) => e);
+      silent.close();
+      expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_TIMEOUT);
+    });
+
+    it('kill() drops the connection without reporting it as lost', async () => {
+      const rx = recorder();
+      const d = device(rx);
+      await d.connect();
+      d.kill();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(d.connected).toBe(false);
+      // A deliberate kill is the device's own doing, not a lost connection.
+      expect(rx.disconnects).toEqual([]);
+    });
+  });
+}
