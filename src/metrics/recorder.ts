@@ -66,9 +66,9 @@ export class Recorder {
     this.of(group).errors++;
   }
 
-  code(group: string, packet: string, code: number | string): void {
+  code(group: string, packet: string, code: number | string, count = 1): void {
     const key = `${group}|${packet}|${code}`;
-    this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
+    this.codes.set(key, (this.codes.get(key) ?? 0) + count);
   }
 
   snapshot(phase: Phase): Snapshot {

@@ -21,7 +21,7 @@ const BATCH = 1000;
  * Ends early only when every sender has reached its message limit; otherwise the phase lasts
  * until `endUs` even when nothing more is due (idle fleets, long intervals).
  */
-export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signal: AbortSignal, fire: (sender: S, intendedUs: number) => void, skip: (sender: S) => void): Promise<void> {
+export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signal: AbortSignal, fire: (sender: S, intendedUs: number) => void, skip: (sender: S, count: number) => void): Promise<void> {
   const heap = new MinHeap<S>();
   for (const s of senders) if (s.next < endUs) heap.push(s);
   let exhausted = 0;
@@ -39,10 +39,12 @@ export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signa
       const now = nowUs();
       if (now >= endUs) {
         for (let top = heap.pop(); top; top = heap.pop()) {
+          let behind = 0;
           while (top.next < endUs) {
-            skip(top);
+            behind++;
             if (!top.advance()) break;
           }
+          if (behind > 0) skip(top, behind);
         }
         return finish();
       }

@@ -135,10 +135,10 @@ export class VirtualDevice implements Sender {
     c.sent++;
   }
 
-  /** A send still due when the send phase ended: the generator fell behind, it is dropped. */
-  skip(): void {
-    this.counters.dropped++;
-    this.ctx.recorder.code(this.group.name, 'dropped', 'generator_behind');
+  /** Sends still due when the send phase ended: the generator fell behind, they are dropped. */
+  skip(count: number): void {
+    this.counters.dropped += count;
+    this.ctx.recorder.code(this.group.name, 'dropped', 'generator_behind', count);
   }
 
   private nextTopic(): string {

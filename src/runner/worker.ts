@@ -83,7 +83,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       ctx.startUs = startUs;
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.isUp);
-      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs), (d) => d.skip());
+      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs), (d, count) => d.skip(count));
       post({ type: 'sent', worker });
       phase = 'drain';
       await drained;
