@@ -26,7 +26,7 @@ export default defineScenario({
     },
     valves: {
       count: 10,
-      protocol: mqtt({ qos: 2, clean: false }),
+      protocol: mqtt({ qos: 2 }),
       subscribe: 'factory/valves/{id}/cmd',
       reply: true,
     },
