@@ -107,6 +107,7 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   let publish: PublishPlan | undefined;
   if (kind === 'command' || def.send !== undefined || def.topic !== undefined) {
     const topic = check.string(`${path}.topic`, def.topic);
+    if (topic !== undefined) checkPlaceholders(check, `${path}.topic`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
     if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
     const schedule = resolveSchedule(check, `${path}.send`, def.send);
     const payload = resolvePayload(check, `${path}.payload`, def.payload);
@@ -168,6 +169,7 @@ function resolveFilters(check: Checker, path: string, raw: unknown): string[] | 
   const list = typeof raw === 'string' ? [raw] : raw;
   if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) return check.fail(path, 'a topic filter or a list of them', raw);
   for (const f of list as string[]) {
+    checkPlaceholders(check, path, f, ['id', 'fleet', 'run']);
     // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
     const levels = f.split('/');
     const bad = levels.some((l, i) => (l.includes('#') && (l !== '#' || i !== levels.length - 1)) || (l.includes('+') && l !== '+'));
@@ -261,6 +263,13 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
         target.receiverMode = 'group';
       }
     }
+  }
+}
+
+/** Topic templates may only use the placeholders that are filled in; a typo must not be sent literally. */
+function checkPlaceholders(check: Checker, path: string, template: string, allowed: readonly string[]): void {
+  for (const m of template.matchAll(/\{([^}]*)\}/g)) {
+    if (!allowed.includes(m[1] as string)) check.note(path, `unknown placeholder {${m[1]}} in ${JSON.stringify(template)} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`);
   }
 }
 

@@ -231,3 +231,20 @@ describe('validateScenario plans', () => {
     expect(group('valve').options).toMatchObject({ qos: 0, version: 5 });
   });
 });
+
+describe('topic placeholders', () => {
+  it('rejects an unknown placeholder in a topic, a filter or a command topic', () => {
+    const problems = problemsOf({
+      name: 'p',
+      duration: '1s',
+      fleets: {
+        gps: { count: 1, protocol: mqtt(), topic: 'fleet/{idx}/gps', send: every('1s') },
+        valves: { count: 1, protocol: mqtt(), subscribe: 'v/{target}/cmd' },
+      },
+      commands: { c: { protocol: mqtt(), to: 'valves', topic: 'v/{target}/{device}', send: every('1s') } },
+    });
+    expect(problems).toContain('fleets.gps.topic: unknown placeholder {idx} in "fleet/{idx}/gps" (expected {id}, {fleet}, {run})');
+    expect(problems).toContain('fleets.valves.subscribe: unknown placeholder {target} in "v/{target}/cmd" (expected {id}, {fleet}, {run})');
+    expect(problems).toContain('commands.c.topic: unknown placeholder {device} in "v/{target}/{device}" (expected {id}, {fleet}, {run}, {target})');
+  });
+});
