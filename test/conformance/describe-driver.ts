@@ -7,7 +7,7 @@ import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
 import { decodeStamp, writeStamp, STAMP_BYTES } from '../../src/metrics/stamp.ts';
 import type { DeviceEvents, Driver, DriverDevice, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { freePort } from '../helpers/brokers.ts';
-import { uniq } from '../helpers/devices.ts';
+import { eventually, uniq } from '../helpers/devices.ts';
 
 export interface Peer {
   url: string;
@@ -43,14 +43,6 @@ function recorder(): Recorded {
     onDisconnect: (key) => r.disconnects.push(key),
   };
   return r;
-}
-
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: () => Promise<Peer>, spec: DriverSpec): void {
@@ -102,7 +94,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       await sender.connect();
       const out = message(send, 41);
       expect(sender.send(out)).toBe('sent');
-      await until(() => rx.messages.length === 1 && tx.acks.length === 1);
+      await eventually(() => rx.messages.length === 1 && tx.acks.length === 1);
       const got = rx.messages[0]!;
       expect(got.payload.equals(out.payload)).toBe(true);
       expect(decodeStamp(got.payload)).toEqual(out.stamp);
@@ -119,7 +111,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       const before = { ...sender.bytes };
       const received = receiver.bytes.received;
       sender.send(message(send, 1));
-      await until(() => receiver.bytes.received - received >= STAMP_BYTES + 12);
+      await eventually(() => receiver.bytes.received - received >= STAMP_BYTES + 12);
       expect(sender.bytes.sent - before.sent).toBeGreaterThan(STAMP_BYTES + 12);
       expect(sender.bytes.received).toBeGreaterThan(0);
     });

@@ -58,3 +58,12 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
 }
 
 export const stamp = (seq = 0) => ({ stream: 1, seq, intendedUs: 1, sentUs: 1 });
+
+/** Polls `condition` until it holds; throws (failing the test) after `ms`. */
+export async function eventually(condition: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${ms}ms: ${condition.toString()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMqtt } from '../../src/protocols/mqtt/embedded.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
-import { probe, stamp, uniq } from '../helpers/devices.ts';
+import { eventually, probe, stamp, uniq } from '../helpers/devices.ts';
 
 let aedes: EmbeddedServer;
 beforeAll(async () => {
@@ -97,9 +97,7 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     await first.device.connect();
     const second = probe(url(), clientId, { qos: 1 });
     await second.device.connect();
-    const until = Date.now() + 5000;
-    while (!first.errors.includes('mqtt.connection_lost') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(first.errors).toContain('mqtt.connection_lost');
+    await eventually(() => first.errors.includes('mqtt.connection_lost'));
     expect(first.device.connected).toBe(false);
     expect(second.device.connected).toBe(true);
     await second.device.close();
@@ -112,7 +110,7 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     const before = { ...pub.device.bytes };
     const payload = Buffer.alloc(40, 1);
     expect(pub.device.send({ topic, payload, stamp: stamp() })).toBe('sent');
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => pub.acks.length === 1);
     // §3.3: PUBLISH = 1 (header) + 1 (remaining length < 128) + 2 + topic + 2 (packet id) + payload.
     expect(pub.device.bytes.sent - before.sent).toBe(1 + 1 + 2 + topic.length + 2 + payload.length);
     // §3.4: PUBACK is 4 bytes.
@@ -134,8 +132,8 @@ describe('MQTT 5 features against mosquitto', () => {
     const [m] = await sub.waitFor(1);
     expect(m!.replyTo).toBe(`${topic}/reply`);
     expect(m!.correlation?.toString()).toBe('abc');
-    // With no other subscriber match issues, Mosquitto answers PUBACK with reason 0x00 (success).
-    await new Promise((r) => setTimeout(r, 200));
+    // A subscriber matched, so Mosquitto answers the PUBACK with reason 0x00 (success).
+    await eventually(() => pub.acks.length === 1);
     expect(pub.codes).toContain('puback:0');
     await pub.device.close();
     await sub.device.close();
@@ -145,7 +143,7 @@ describe('MQTT 5 features against mosquitto', () => {
     const pub = probe(MOSQUITTO_URL, `fb-v5-nomatch-${uniq()}`, { version: 5, qos: 1 });
     await pub.device.connect();
     pub.device.send({ topic: `fbtest/nobody/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp() });
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => pub.acks.length === 1);
     expect(pub.codes).toContain('puback:16');
     expect(pub.acks).toHaveLength(1);
     await pub.device.close();
@@ -179,7 +177,7 @@ describe('MQTT 5 features against mosquitto', () => {
     const outcomes = Array.from({ length: 25 }, (_, i) => pub.device.send({ topic: `fbtest/recvmax/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }));
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(20);
     expect(outcomes.slice(20)).toEqual(Array(5).fill('window_full'));
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => pub.acks.length >= 20);
     expect(pub.acks).toHaveLength(20);
     await pub.device.close();
   });
@@ -189,7 +187,7 @@ describe('MQTT 5 features against mosquitto', () => {
     await pub.device.connect();
     const outcomes = Array.from({ length: 5 }, (_, i) => pub.device.send({ topic: `fbtest/window/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }));
     expect(outcomes).toEqual(['sent', 'sent', 'sent', 'window_full', 'window_full']);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => pub.acks.length >= 3);
     expect(pub.acks).toHaveLength(3);
     await pub.device.close();
   });
