@@ -17,5 +17,7 @@ export const defaults = {
   /** A send that fires this much after its intended time counts as late. */
   lateThresholdUs: 5000,
   reportsDir: 'reports',
+  /** Client id / device name template for every protocol: {run} {fleet} {id}. */
+  clientId: 'fb-{run}-{fleet}-{id}',
   payloadBytes: 64,
 } as const;

@@ -3,6 +3,7 @@
 // end-to-end latency, command replies and round trips).
 import type { Plan, GroupPlan } from '../dsl/plan.ts';
 import { nowUs } from '../metrics/clock.ts';
+import { defaults } from '../defaults.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
 import { createScheduler, seededRandom, type Random } from '../dsl/schedule.ts';
 import { errorKey, errorMessage } from '../errors.ts';
@@ -42,6 +43,8 @@ export class VirtualDevice implements Sender {
   private readonly topic: ((target: number) => string) | undefined;
   private readonly targetCount: number;
   private targetCursor: number;
+  /** Commanders: where the actuators answer (fixed for the device). */
+  private readonly replyTo: string | undefined;
 
   constructor(
     readonly group: GroupPlan,
@@ -49,7 +52,7 @@ export class VirtualDevice implements Sender {
     private readonly ctx: ShardContext,
   ) {
     this.stream = streamId(group.index, index);
-    this.clientId = renderTopic((group.options as { clientId?: string }).clientId ?? 'fb-{run}-{fleet}-{id}', group.name, index, ctx.runId);
+    this.clientId = renderTopic((group.options as { clientId?: string }).clientId ?? defaults.clientId, group.name, index, ctx.runId);
     this.counters = ctx.recorder.of(group.name);
     this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
     const publish = group.publish;
@@ -58,10 +61,8 @@ export class VirtualDevice implements Sender {
     this.targetCount = target?.count ?? 1;
     // Spread commanders over the targets so they do not all address device 0 first.
     this.targetCursor = index % this.targetCount;
-    if (publish) {
-      const render = targetRenderer(publish.topic, group.name, index, ctx.runId);
-      this.topic = render;
-    }
+    if (publish) this.topic = targetRenderer(publish.topic, group.name, index, ctx.runId);
+    this.replyTo = group.kind === 'command' ? replyTopic(ctx.runId, this.stream) : undefined;
     const driver = driverFor(group.protocol);
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
@@ -118,8 +119,8 @@ export class VirtualDevice implements Sender {
     const generated = (this.generate as NonNullable<typeof this.generate>)({ id: this.index, fleet: this.group.name, seq: this.seq, elapsedMs: (sentUs - this.ctx.startUs) / 1000, random: this.random }, stamp);
     if (generated.oversize) c.oversize++;
     const message: OutgoingMessage = { topic: this.nextTopic(), payload: generated.buffer, stamp };
-    if (this.group.kind === 'command') {
-      message.replyTo = replyTopic(this.ctx.runId, this.stream);
+    if (this.replyTo !== undefined) {
+      message.replyTo = this.replyTo;
       const correlation = Buffer.allocUnsafe(8);
       correlation.writeUInt32BE(this.stream, 0);
       correlation.writeUInt32BE(this.seq, 4);
@@ -152,7 +153,7 @@ export class VirtualDevice implements Sender {
   private filters(): string[] {
     const own = (this.group.subscribe ?? []).map((f) => renderTopic(f, this.group.name, this.index, this.ctx.runId));
     // Commanders listen for the replies to their own commands.
-    if (this.group.kind === 'command') own.push(replyTopic(this.ctx.runId, this.stream));
+    if (this.replyTo !== undefined) own.push(this.replyTo);
     return own;
   }
 

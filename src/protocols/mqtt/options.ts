@@ -2,6 +2,7 @@
 import type { Checker } from '../../dsl/check.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
+import { defaults } from '../../defaults.ts';
 
 export type QoS = 0 | 1 | 2;
 
@@ -68,7 +69,7 @@ export const MQTT_DEFAULTS = {
   qos: 0,
   keepaliveSec: 60,
   inflight: 100,
-  clientId: 'fb-{run}-{fleet}-{id}',
+  clientId: defaults.clientId,
   target: 'mqtt',
 } as const;
 
