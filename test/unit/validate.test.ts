@@ -248,3 +248,10 @@ describe('topic placeholders', () => {
     expect(problems).toContain('commands.c.topic: unknown placeholder {device} in "v/{target}/{device}" (expected {id}, {fleet}, {run}, {target})');
   });
 });
+
+describe('mqtt tls.ca', () => {
+  it('names a CA file that cannot be read while validating, not at connect time', () => {
+    const problems = problemsOf({ name: 'tls', duration: '1s', fleets: { s: { count: 1, protocol: mqtt({ tls: { ca: '/no/such/ca.pem' } }), topic: 't/{id}', send: every('1s') } } });
+    expect(problems).toContain('fleets.s.protocol.tls.ca: cannot read the CA file "/no/such/ca.pem" (ENOENT)');
+  });
+});

@@ -1,6 +1,5 @@
 // Building MQTT.js client options from resolved fleet options, and turning connect failures
 // into FleetbenchErrors with the CONNACK reason in plain words.
-import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
 import { maskUrl } from '../../runner/targets.ts';
@@ -35,7 +34,7 @@ export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectT
     // §3.3.2.3.4: aliases are only used when the server's CONNACK allows them (Topic Alias Maximum).
     if (o.topicAlias) opts.autoAssignTopicAlias = true;
   }
-  if (o.tls.ca !== undefined) opts.ca = readFileSync(o.tls.ca);
+  if (o.tls.caPem !== undefined) opts.ca = o.tls.caPem;
   opts.rejectUnauthorized = o.tls.rejectUnauthorized;
   return opts;
 }

@@ -50,7 +50,7 @@ export class MqttDevice implements DriverDevice {
       this.client = client;
       this.countBytes(client);
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
-      // broker's latency; off by default as in emqtt-bench (tcpNoDelay: false restores it).
+      // broker's latency, so Nagle is disabled by default, as emqtt-bench does (tcpNoDelay: false restores it).
       const socket = client.stream as { setNoDelay?: (on: boolean) => void };
       socket.setNoDelay?.(options.tcpNoDelay);
       const timer = setTimeout(() => fail(connectTimeout(url, connectTimeoutMs)), connectTimeoutMs);

@@ -1,4 +1,5 @@
 // The `mqtt({...})` builder and the validation of its options.
+import { readFileSync } from 'node:fs';
 import type { Checker } from '../../dsl/check.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
@@ -60,7 +61,8 @@ export interface ResolvedMqttOptions {
   password: string | undefined;
   clientId: string;
   target: string;
-  tls: { ca: string | undefined; rejectUnauthorized: boolean };
+  /** `ca` is the path as given, `caPem` its contents, read once while validating. */
+  tls: { ca: string | undefined; caPem: Buffer | undefined; rejectUnauthorized: boolean };
   tcpNoDelay: boolean;
 }
 
@@ -111,12 +113,21 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     if (u && Object.values(u).every((v) => typeof v === 'string')) userProperties = u as Record<string, string>;
     else if (u) check.fail(at('userProperties'), 'an object of string values', o.userProperties);
   }
-  let tls: ResolvedMqttOptions['tls'] = { ca: undefined, rejectUnauthorized: true };
+  let tls: ResolvedMqttOptions['tls'] = { ca: undefined, caPem: undefined, rejectUnauthorized: true };
   if (o.tls !== undefined) {
     const t = check.object(at('tls'), o.tls);
     if (t) {
       check.known(at('tls'), t, ['ca', 'rejectUnauthorized']);
-      tls = { ca: check.string(at('tls.ca'), t.ca, true), rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
+      const ca = check.string(at('tls.ca'), t.ca, true);
+      let caPem: Buffer | undefined;
+      if (ca !== undefined) {
+        try {
+          caPem = readFileSync(ca);
+        } catch (err) {
+          check.note(at('tls.ca'), `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`);
+        }
+      }
+      tls = { ca, caPem, rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
     }
   }
   const keepaliveMs = check.duration(at('keepalive'), o.keepalive, { fallback: MQTT_DEFAULTS.keepaliveSec * 1000 });
