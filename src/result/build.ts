@@ -8,12 +8,15 @@ import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { buildDelivery, latencyPair } from './delivery.ts';
 import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
 import { version } from '../version.ts';
+import type { DeviceBytes } from '../runner/protocol.ts';
 
 export interface BuildInput {
   plan: Plan;
   hash: string;
   agg: Aggregator;
   shards: DeliveryShard[];
+  /** Per worker: per fleet byte extremes of single devices. */
+  deviceBytes: Record<string, DeviceBytes>[];
   runId: string;
   seed: number;
   workers: number;
@@ -29,6 +32,18 @@ export interface BuildInput {
 export function buildResult(input: BuildInput): RunResult {
   const { plan, agg } = input;
   agg.closeAll();
+  const delivery = buildDelivery(plan, agg, input.shards);
+  const delivered = (group: string): number => delivery.filter((d) => d.from === group).reduce((n, d) => n + d.unique, 0);
+  const extremes = (group: string): { minSent: number; maxSent: number; minReceived: number; maxReceived: number } => {
+    const parts = input.deviceBytes.map((b) => b[group]).filter((b): b is DeviceBytes => b !== undefined);
+    if (parts.length === 0) return { minSent: 0, maxSent: 0, minReceived: 0, maxReceived: 0 };
+    return {
+      minSent: Math.min(...parts.map((p) => p.minSent)),
+      maxSent: Math.max(...parts.map((p) => p.maxSent)),
+      minReceived: Math.min(...parts.map((p) => p.minReceived)),
+      maxReceived: Math.max(...parts.map((p) => p.maxReceived)),
+    };
+  };
   const fleets: Record<string, FleetResult> = {};
   const seconds = Math.max(input.sendPhaseMs, 1) / 1000;
   for (const g of plan.groups) {
@@ -51,7 +66,8 @@ export function buildResult(input: BuildInput): RunResult {
         received: t.bytesReceived,
         sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
         receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
-        perDevice: { sent: round(t.bytesSent / g.count), received: round(t.bytesReceived / g.count) },
+        sentPerDelivered: delivered(g.name) > 0 ? round(t.bytesSent / delivered(g.name)) : null,
+        perDevice: { sent: round(t.bytesSent / g.count), received: round(t.bytesReceived / g.count), ...extremes(g.name) },
       },
       latency,
     };
@@ -82,7 +98,7 @@ export function buildResult(input: BuildInput): RunResult {
     environment: { fleetbench: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: availableParallelism(), memoryBytes: totalmem() },
     targets: input.targets,
     fleets,
-    delivery: buildDelivery(plan, agg, input.shards),
+    delivery,
     errors: [...agg.errors.values()].sort((a, b) => b.count - a.count),
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,

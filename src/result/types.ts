@@ -30,7 +30,10 @@ export interface FleetResult {
     sentPerMessage: number | null;
     /** Bytes received per message received. */
     receivedPerMessage: number | null;
-    perDevice: { sent: number; received: number };
+    /** Bytes the fleet sent per copy of its messages that a receiver got (fan-out counts each copy). */
+    sentPerDelivered: number | null;
+    /** Per device: the mean, and the smallest and largest any one device saw. */
+    perDevice: { sent: number; received: number; minSent: number; maxSent: number; minReceived: number; maxReceived: number };
   };
   latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair };
 }

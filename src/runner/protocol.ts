@@ -39,11 +39,20 @@ export type MainMessage =
   | { type: 'drain' }
   | { type: 'stop'; reason: string };
 
+export interface DeviceBytes {
+  minSent: number;
+  maxSent: number;
+  minReceived: number;
+  maxReceived: number;
+}
+
 export interface ShardResult {
   worker: number;
   /** The last snapshot: everything recorded after the previous one. */
   last: Snapshot;
   delivery: DeliveryShard;
+  /** Per fleet, the smallest and largest application bytes any one device sent and received. */
+  deviceBytes: Record<string, DeviceBytes>;
   /** True when the shard stopped early (Ctrl-C, abort). */
   interrupted: boolean;
 }

@@ -82,7 +82,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     const endedAt = new Date();
     const interrupted = signal.aborted || shards.some((s) => s.interrupted);
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, (nowUs() - sendStartUs) / 1000);
-    const result = buildResult({ plan, hash, agg, shards: shards.map((s) => s.delivery), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
+    const result = buildResult({ plan, hash, agg, shards: shards.map((s) => s.delivery), deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {

@@ -7,7 +7,7 @@ import { DeliveryBook } from '../metrics/delivery.ts';
 import { Recorder, type Phase, type Snapshot } from '../metrics/recorder.ts';
 import { emptyCounters } from '../metrics/counters.ts';
 import { defaults } from '../defaults.ts';
-import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
+import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice, ownedIndices } from './shard.ts';
 
@@ -99,7 +99,20 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const last = withBytes(recorder.snapshot('done'));
   port.close();
   const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
-  return { worker, last, delivery: book.final(sent), interrupted };
+  return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), interrupted };
+}
+
+function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceBytes> {
+  const out: Record<string, DeviceBytes> = {};
+  for (const d of devices) {
+    const { sent, received } = d.driver.bytes;
+    const e = (out[d.group.name] ??= { minSent: sent, maxSent: sent, minReceived: received, maxReceived: received });
+    e.minSent = Math.min(e.minSent, sent);
+    e.maxSent = Math.max(e.maxSent, sent);
+    e.minReceived = Math.min(e.minReceived, received);
+    e.maxReceived = Math.max(e.maxReceived, received);
+  }
+  return out;
 }
 
 function rank(group: { kind: string; subscribe: unknown; publish: unknown }): number {

@@ -66,8 +66,17 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     } else {
       expect(sensors.latency.ack).toBeUndefined();
     }
-    // Application bytes: each PUBLISH is at least fixed header + topic + 40-byte payload.
-    expect(sensors.bytes.sentPerMessage!).toBeGreaterThan(40);
+    // Exact application bytes per sensor, from the packet formats (MQTT 3.1.1):
+    //   CONNECT 14 + client id (§3.1; 'fb-<run>-sensors-<id>' is 19 bytes),
+    //   PUBLISH 1 + 1 + 2 + topic (18) + [2 packet id at QoS > 0] + 40 payload (§3.3),
+    //   PUBREL 4 per message at QoS 2 (§3.6), DISCONNECT 2 (§3.14).
+    const publish = 1 + 1 + 2 + 18 + (qos > 0 ? 2 : 0) + 40 + (qos === 2 ? 4 : 0);
+    const perSensor = 14 + 19 + MESSAGES * publish + 2;
+    expect(sensors.bytes.perDevice.minSent).toBe(perSensor);
+    expect(sensors.bytes.perDevice.maxSent).toBe(perSensor);
+    expect(sensors.bytes.sent).toBe(perSensor * DEVICES);
+    // Each message reached both observers: the bytes per delivered copy are half those per send.
+    expect(sensors.bytes.sentPerDelivered).toBeCloseTo(sensors.bytes.sent / (total * OBSERVERS), 1);
     expect(result.fleets.sink!.bytes.received).toBeGreaterThan(total * OBSERVERS * 40);
   });
 });

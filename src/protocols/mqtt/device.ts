@@ -2,6 +2,7 @@
 // bytes MQTT.js writes to and reads from the stream, enforces the device's in-flight window,
 // and reports acks, reason codes and messages through DeviceEvents.
 import { connect as mqttConnect, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
+import { generate as generatePacket } from 'mqtt-packet';
 import { FleetbenchError } from '../../errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
@@ -46,8 +47,15 @@ export class MqttDevice implements DriverDevice {
     this.inflight = 0;
     return new Promise<number>((resolve, reject) => {
       let settled = false;
-      const client = mqttConnect(url, clientOptions(options, clientId, connectTimeoutMs));
+      // manualConnect: MQTT.js writes CONNECT synchronously inside connect(), so the byte
+      // counter must be listening before the stream exists.
+      const client = mqttConnect(url, { ...clientOptions(options, clientId, connectTimeoutMs), manualConnect: true });
       this.client = client;
+      client.once('packetsend', (packet: Packet) => {
+        // §3.1: the CONNECT is sized with MQTT.js's own encoder, once per connection.
+        if (packet.cmd === 'connect') this.bytes.sent += generatePacket(packet, { protocolVersion: options.version }).length;
+      });
+      client.connect();
       this.countBytes(client);
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
       // broker's latency, so Nagle is disabled by default, as emqtt-bench does (tcpNoDelay: false restores it).
