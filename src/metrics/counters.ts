@@ -16,7 +16,7 @@ export interface GroupCounters {
   /** Generated payloads larger than the configured size. */
   oversize: number;
   received: number;
-  /** Received payloads without a fleetbench stamp (retained leftovers, other clients). */
+  /** Received payloads without a stamp of this run (other clients, messages retained or queued by earlier runs). */
   unstamped: number;
   repliesSent: number;
   repliesReceived: number;

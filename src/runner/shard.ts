@@ -185,7 +185,9 @@ export class VirtualDevice implements Sender {
     c.received++;
     const stamp = decodeStamp(m.payload);
     const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-    if (!stamp || !from) {
+    // Nothing of this run is sent before the common start: an older stamp (a message retained
+    // by an earlier run, or queued for a persistent session) must not count as a delivery.
+    if (!stamp || !from || this.ctx.startUs === 0 || stamp.intendedUs < this.ctx.startUs) {
       c.unstamped++;
       return;
     }

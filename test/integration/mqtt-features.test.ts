@@ -5,6 +5,9 @@ import { startEmbeddedMqtt } from '../../src/protocols/mqtt/embedded.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { eventually, probe, stamp, uniq } from '../helpers/devices.ts';
+import { writeScenario } from '../helpers/scenario.ts';
+import { run } from '../../src/index.ts';
+import { writeStamp } from '../../src/metrics/stamp.ts';
 
 let aedes: EmbeddedServer;
 beforeAll(async () => {
@@ -190,5 +193,36 @@ describe('MQTT 5 features against mosquitto', () => {
     await eventually(() => pub.acks.length >= 3);
     expect(pub.acks).toHaveLength(3);
     await pub.device.close();
+  });
+});
+
+describe('messages left on the broker by an earlier run', () => {
+  it('are not counted as deliveries of this run', async () => {
+    const topic = `fbtest/stale/${uniq()}`;
+    // A stamped message as an earlier run would have sent it: stream of fleet 0, device 0, seq 0.
+    const old = Buffer.alloc(24);
+    writeStamp(old, { stream: 0, seq: 0, intendedUs: 1000, sentUs: 1000 });
+    const pub = probe(MOSQUITTO_URL, `fb-stale-${uniq()}`, { qos: 1 });
+    await pub.device.connect();
+    await pub.device.publishRaw(topic, old, { retain: true, qos: 1 });
+    await pub.device.close();
+    const file = writeScenario(
+      'stale',
+      `export default defineScenario({
+        name: 'stale', duration: '10s', drain: '300ms',
+        fleets: { s: { count: 1, protocol: mqtt({ qos: 1 }), topic: '${topic}', send: every('20ms'), messages: 5, payload: bytes(24) } },
+        observers: { o: { protocol: mqtt({ qos: 1 }), receives: ['s'] } },
+      });`,
+    );
+    const { result } = await run({ scenario: file, targets: { mqtt: MOSQUITTO_URL }, workers: 1, write: false });
+    const d = result.delivery[0]!;
+    expect(result.fleets.o!.messages.unstamped).toBe(1);
+    expect(d.received).toBe(5);
+    expect(d.duplicated).toBe(0);
+    expect(d.lost).toBe(0);
+    const clear = probe(MOSQUITTO_URL, `fb-stale-clear-${uniq()}`, { qos: 1 });
+    await clear.device.connect();
+    await clear.device.publishRaw(topic, Buffer.alloc(0), { retain: true, qos: 1 });
+    await clear.device.close();
   });
 });
