@@ -81,8 +81,12 @@ export interface Driver<Options = unknown> {
   /** Validates the options given to the protocol builder; reports problems at `path`. */
   resolveOptions(raw: unknown, path: string, check: Checker): Options | undefined;
   createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
-  /** The promise for messages from a sender with options `from` to a receiver with options `to`. */
-  promise(from: Options, to: Options): DeliveryPromise;
+  /**
+   * The promise for messages from a sender with options `from` to a receiver with options `to`.
+   * `receiverCodes` are the protocol codes the receiving group saw ('packet|code' → count),
+   * e.g. what a broker actually granted.
+   */
+  promise(from: Options, to: Options, receiverCodes: ReadonlyMap<string, number>): DeliveryPromise;
   /** Starts an in-process server for runs without a target. */
   startEmbedded?(): Promise<EmbeddedServer>;
 }

@@ -74,7 +74,7 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
   const fromGroup = plan.groups.find((g) => g.name === from);
   const toGroup = plan.groups.find((g) => g.name === to);
   const driver = fromGroup ? driverFor(fromGroup.protocol) : undefined;
-  const promise = driver && fromGroup && toGroup ? driver.promise(fromGroup.options, toGroup.options) : { label: 'unknown', noLoss: false, noDuplicates: false };
+  const promise = driver && fromGroup && toGroup ? driver.promise(fromGroup.options, toGroup.options, codesOf(agg, to)) : { label: 'unknown', noLoss: false, noDuplicates: false };
   const violations: string[] = [];
   if (!declared) violations.push(`${to} received ${received} messages from ${from} without expecting them`);
   if (promise.noLoss && lost > 0) violations.push(`${lost} lost`);
@@ -168,4 +168,12 @@ function streamIssues(plan: Plan, from: string, to: string, mode: 'each' | 'grou
   }
   issues.sort((a, b) => b.lost - a.lost || b.duplicated - a.duplicated || b.outOfOrder - a.outOfOrder);
   return { issues: issues.slice(0, MAX_ISSUES), issueCount: issues.length };
+}
+
+/** The protocol codes one group saw, as 'packet|code' → count. */
+function codesOf(agg: Aggregator, group: string): Map<string, number> {
+  const prefix = `${group}|`;
+  const codes = new Map<string, number>();
+  for (const [key, n] of agg.codes) if (key.startsWith(prefix)) codes.set(key.slice(prefix.length), n);
+  return codes;
 }

@@ -2,7 +2,7 @@
 // command → actuator → reply round trips, shared-subscription groups, topic aliases.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { MOSQUITTO_URL, startMosquitto } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 const targets = { mqtt: MOSQUITTO_URL };
@@ -80,5 +80,32 @@ describe('MQTT 5 through the runner against mosquitto', () => {
     const aliased = result.fleets.aliased!.bytes.sentPerMessage!;
     // After the first publish the topic (≈70 bytes) is replaced by a 3-byte alias property.
     expect(plain - aliased).toBeGreaterThan(50);
+  });
+});
+
+describe('QoS promise against what the broker granted', () => {
+  it('judges delivery by the QoS in the SUBACK, not the QoS requested [MQTT-3.9.3]', async () => {
+    // One broker, two listeners: senders publish at QoS 2 on one; the observer subscribes at
+    // QoS 2 on the other, which grants at most QoS 1. Delivery is then at least once, not exactly once.
+    const mosq = await startMosquitto({ pub: 'listener {port} 127.0.0.1', sub: 'listener {port} 127.0.0.1\nmax_qos 1' }, 'allow_anonymous true\n');
+    try {
+      const file = writeScenario(
+        'granted',
+        `export default defineScenario({
+          name: 'granted', duration: '10s', drain: '300ms',
+          targets: { pub: 'mqtt://127.0.0.1:${mosq.ports.pub}', sub: 'mqtt://127.0.0.1:${mosq.ports.sub}' },
+          fleets: { s: { count: 2, protocol: mqtt({ version: 5, qos: 2, target: 'pub' }), topic: 'fbtest/{run}/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
+          observers: { o: { protocol: mqtt({ version: 5, qos: 2, target: 'sub' }), receives: ['s'] } },
+        });`,
+      );
+      const { result } = await run({ scenario: file, workers: 1, write: false });
+      expect(result.codes['o|suback|1']).toBe(1);
+      const d = result.delivery[0]!;
+      expect(d.promise).toEqual({ label: 'QoS 1 (at least once), broker granted QoS 1 of 2', noLoss: true, noDuplicates: false });
+      expect(d.unique).toBe(20);
+      expect(d.verdict.kept).toBe(true);
+    } finally {
+      await mosq.stop();
+    }
   });
 });

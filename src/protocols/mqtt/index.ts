@@ -11,10 +11,18 @@ export const mqttDriver: Driver<ResolvedMqttOptions> = {
   schemes: ['mqtt', 'mqtts', 'ws', 'wss', 'tcp', 'ssl'],
   resolveOptions: resolveMqttOptions,
   createDevice: (init, events) => new MqttDevice(init, events),
-  promise(from, to) {
+  promise(from, to, receiverCodes) {
+    // [MQTT-3.9.3]: the broker may grant a lower QoS than requested (RabbitMQ grants 1 for 2);
+    // the lowest QoS granted to any receiver device is what the promise rests on.
+    let granted = to.qos;
+    for (const [key, n] of receiverCodes) {
+      const [packet, code] = key.split('|');
+      if (packet === 'suback' && n > 0 && Number(code) < 0x80) granted = Math.min(granted, Number(code)) as 0 | 1 | 2;
+    }
     // §4.3: a message is delivered at the lower of the publish QoS and the granted subscription QoS.
-    const qos = Math.min(from.qos, to.qos) as 0 | 1 | 2;
-    return { label: LABELS[qos], noLoss: qos >= 1, noDuplicates: qos === 2 || qos === 0 };
+    const qos = Math.min(from.qos, granted) as 0 | 1 | 2;
+    const label = granted < to.qos ? `${LABELS[qos]}, broker granted QoS ${granted} of ${to.qos}` : LABELS[qos];
+    return { label, noLoss: qos >= 1, noDuplicates: qos === 2 || qos === 0 };
   },
   startEmbedded: startEmbeddedMqtt,
 };
