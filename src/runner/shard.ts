@@ -29,6 +29,8 @@ export interface ShardContext {
   startUs: number;
 }
 
+const STALE_TOLERANCE_US = 1000;
+
 export class VirtualDevice implements Sender {
   readonly stream: number;
   readonly clientId: string;
@@ -187,7 +189,9 @@ export class VirtualDevice implements Sender {
     const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
     // Nothing of this run is sent before the common start: an older stamp (a message retained
     // by an earlier run, or queued for a persistent session) must not count as a delivery.
-    if (!stamp || !from || this.ctx.startUs === 0 || stamp.intendedUs < this.ctx.startUs) {
+    // Stamps carry whole microseconds, so the first send (intended at the start) may read up
+    // to 0.5 µs early; a millisecond of tolerance is far below any earlier run's age.
+    if (!stamp || !from || this.ctx.startUs === 0 || stamp.intendedUs < this.ctx.startUs - STALE_TOLERANCE_US) {
       c.unstamped++;
       return;
     }
