@@ -31,6 +31,17 @@ export interface ShardContext {
 
 const STALE_TOLERANCE_US = 1000;
 
+/**
+ * Nothing of this run is sent before the common start (`startUs`, 0 until it is known): an
+ * older stamp (a message retained by an earlier run, or queued for a persistent session) must
+ * not count as a delivery. Stamps carry whole microseconds, so the first send, intended at the
+ * start, may read up to 0.5 µs early; a millisecond of tolerance is far below any earlier
+ * run's age.
+ */
+export function fromThisRun(intendedUs: number, startUs: number): boolean {
+  return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US;
+}
+
 export class VirtualDevice implements Sender {
   readonly stream: number;
   readonly clientId: string;
@@ -187,11 +198,7 @@ export class VirtualDevice implements Sender {
     c.received++;
     const stamp = decodeStamp(m.payload);
     const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-    // Nothing of this run is sent before the common start: an older stamp (a message retained
-    // by an earlier run, or queued for a persistent session) must not count as a delivery.
-    // Stamps carry whole microseconds, so the first send (intended at the start) may read up
-    // to 0.5 µs early; a millisecond of tolerance is far below any earlier run's age.
-    if (!stamp || !from || this.ctx.startUs === 0 || stamp.intendedUs < this.ctx.startUs - STALE_TOLERANCE_US) {
+    if (!stamp || !from || !fromThisRun(stamp.intendedUs, this.ctx.startUs)) {
       c.unstamped++;
       return;
     }
