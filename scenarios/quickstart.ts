@@ -15,7 +15,7 @@ export default defineScenario({
       protocol: mqtt({ qos: 0 }),
       topic: 'fleet/{id}/gps',
       send: every('1s', { jitter: '100ms' }),
-      payload: json(({ id, seq, random }) => ({ id, seq, lat: 37.77 + random() / 100, lng: -122.41 + random() / 100 }), { size: 96 }),
+      payload: json(({ id, seq, random }) => ({ id, seq, lat: +(37.77 + random() / 100).toFixed(5), lng: +(-122.41 + random() / 100).toFixed(5) }), { size: 112 }),
     },
     temperature: {
       count: 50,

@@ -23,7 +23,10 @@ export function summary(result: RunResult): string {
     f.bytes.sentPerMessage === null ? '-' : formatBytes(f.bytes.sentPerMessage),
     formatBytes(f.bytes.perDevice.sent + f.bytes.perDevice.received),
   ]);
-  out.push(table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows));
+  const oversize = Object.entries(result.fleets).filter(([, f]) => f.messages.oversize > 0);
+  const fleetTable = table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows);
+  out.push(fleetTable);
+  for (const [name, f] of oversize) out.push(`  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`);
   if (result.delivery.length > 0) {
     out.push('');
     const rows = result.delivery.map((d) => [

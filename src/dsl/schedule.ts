@@ -82,7 +82,9 @@ export function createScheduler(
   switch (spec.kind) {
     case 'every': {
       let k = 0;
-      const base = deviceStart + phase * spec.intervalUs;
+      // Slots start one jitter after the device's start, so no send is ever intended before
+      // it (receivers discard stamps older than the run's start as left over from earlier runs).
+      const base = deviceStart + spec.jitterUs + phase * spec.intervalUs;
       return () => {
         const jitter = spec.jitterUs > 0 ? (random() * 2 - 1) * spec.jitterUs : 0;
         return base + k++ * spec.intervalUs + jitter;
