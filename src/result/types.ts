@@ -21,7 +21,7 @@ export interface FleetResult {
   count: number;
   devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
   messages: Pick<GroupCounters, 'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'>;
-  /** Messages per second over the send phase. */
+  /** Messages per second over the send phase (start to the last sender finishing). */
   rates: { sentPerS: number; receivedPerS: number };
   bytes: {
     sent: number;

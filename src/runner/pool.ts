@@ -14,6 +14,8 @@ export interface PoolRun {
   onSnapshot(snapshot: Snapshot): void;
   onReady?(connected: number, failed: number): void;
   onStart?(atUs: number): void;
+  /** Every worker has finished sending (schedule over or message limits reached). */
+  onSent?(atUs: number): void;
 }
 
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
@@ -54,7 +56,10 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
         }
       } else if (m.type === 'sent') {
         sent.add(m.worker);
-        if (sent.size === workers) broadcast({ type: 'drain' });
+        if (sent.size === workers) {
+          run.onSent?.(nowUs());
+          broadcast({ type: 'drain' });
+        }
       }
     });
     tasks.push(pool.run({ ...run.tasks, worker, port: port2 }, { transferList: [port2] }));

@@ -63,6 +63,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     const originUs = nowUs();
     const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
     let sendStartUs: number | undefined;
+    let sendEndUs: number | undefined;
     let current: TimelineBucket | undefined;
     const shards = await runPool({
       workers,
@@ -77,11 +78,16 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
       onStart(atUs) {
         sendStartUs = atUs;
       },
+      onSent(atUs) {
+        sendEndUs = atUs;
+      },
     });
     for (const s of shards) agg.add(s.last);
     const endedAt = new Date();
     const interrupted = signal.aborted || shards.some((s) => s.interrupted);
-    const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, (nowUs() - sendStartUs) / 1000);
+    // The send phase ends when every worker is done sending: early when all senders reached
+    // their message limits, at the planned end otherwise, or at Ctrl-C.
+    const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
     const result = buildResult({ plan, hash, agg, shards: shards.map((s) => s.delivery), deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };

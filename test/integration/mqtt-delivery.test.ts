@@ -40,6 +40,10 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(sensors.devices.peakConnected).toBe(DEVICES);
     expect(sensors.messages.sent).toBe(total);
     expect(sensors.messages.dropped).toBe(0);
+    // 10 devices × one message per 25 ms = 400/s while sending; the phase ended when the
+    // message limits were reached, not at the configured 10 s.
+    expect(sensors.rates.sentPerS).toBeGreaterThan(100);
+    expect(sensors.rates.sentPerS).toBeLessThan(450);
 
     const d = result.delivery.find((x) => x.from === 'sensors' && x.to === 'sink')!;
     expect(d.receivers).toBe(OBSERVERS);
