@@ -12,7 +12,7 @@ export function summary(result: RunResult): string {
   const fleetRows = Object.entries(result.fleets).map(([name, f]) => [
     name,
     `${f.kind}/${f.protocol}`,
-    `${f.devices.peakConnected}/${f.count}`,
+    `${f.devices.peakConnected}/${f.devicesRun}`,
     f.latency.connect ? formatUs(f.latency.connect.p99) : '-',
     count(f.messages.sent),
     f.messages.sent ? `${f.rates.sentPerS}/s` : '-',

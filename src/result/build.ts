@@ -9,6 +9,7 @@ import { buildDelivery, latencyPair } from './delivery.ts';
 import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
 import { version } from '../version.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
+import { shardSize } from '../runner/shard.ts';
 
 export interface BuildInput {
   plan: Plan;
@@ -48,6 +49,7 @@ export function buildResult(input: BuildInput): RunResult {
   const seconds = Math.max(input.sendPhaseMs, 1) / 1000;
   for (const g of plan.groups) {
     const t = agg.total(g.name);
+    const ran = shardSize(g.count, input.shard);
     const latency: FleetResult['latency'] = {};
     const connect = agg.histograms.get(histogramKey(g.name, HistogramKind.connect));
     if (connect) latency.connect = summarize(connect);
@@ -58,6 +60,7 @@ export function buildResult(input: BuildInput): RunResult {
       protocol: g.protocol,
       target: g.target,
       count: g.count,
+      devicesRun: ran,
       devices: { peakConnected: agg.peakConnected.get(g.name) ?? 0, connects: t.connects, connectFailed: t.connectFailed, disconnects: t.disconnects },
       messages: { sent: t.sent, acked: t.acked, late: t.late, dropped: t.dropped, oversize: t.oversize, received: t.received, unstamped: t.unstamped, repliesSent: t.repliesSent, repliesReceived: t.repliesReceived },
       rates: { sentPerS: round(t.sent / seconds), receivedPerS: round(t.received / seconds) },
@@ -67,7 +70,7 @@ export function buildResult(input: BuildInput): RunResult {
         sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
         receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
         sentPerDelivered: delivered(g.name) > 0 ? round(t.bytesSent / delivered(g.name)) : null,
-        perDevice: { sent: round(t.bytesSent / g.count), received: round(t.bytesReceived / g.count), ...extremes(g.name) },
+        perDevice: { sent: ran > 0 ? round(t.bytesSent / ran) : 0, received: ran > 0 ? round(t.bytesReceived / ran) : 0, ...extremes(g.name) },
       },
       latency,
     };

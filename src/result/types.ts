@@ -18,7 +18,10 @@ export interface FleetResult {
   kind: 'fleet' | 'observer' | 'command';
   protocol: string;
   target: string;
+  /** Devices in the scenario's fleet. */
   count: number;
+  /** Devices this process ran: all of them, or this shard's slice with --shard. */
+  devicesRun: number;
   devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
   messages: Pick<GroupCounters, 'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'>;
   /** Messages per second over the send phase (start to the last sender finishing). */

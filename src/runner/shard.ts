@@ -233,6 +233,11 @@ export class VirtualDevice implements Sender {
   }
 }
 
+/** How many of a fleet's `count` devices shard `index` of `count` runs (every n-th, from i). */
+export function shardSize(count: number, shard: { index: number; count: number }): number {
+  return count > shard.index ? Math.floor((count - 1 - shard.index) / shard.count) + 1 : 0;
+}
+
 /** Which devices of `group` this worker owns: a deterministic slice by shard, then by worker. */
 export function ownedIndices(group: GroupPlan, shard: { index: number; count: number }, worker: number, workers: number): number[] {
   const owned: number[] = [];
