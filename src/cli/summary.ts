@@ -24,8 +24,7 @@ export function summary(result: RunResult): string {
     formatBytes(f.bytes.perDevice.sent + f.bytes.perDevice.received),
   ]);
   const oversize = Object.entries(result.fleets).filter(([, f]) => f.messages.oversize > 0);
-  const fleetTable = table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows);
-  out.push(fleetTable);
+  out.push(table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows));
   for (const [name, f] of oversize) out.push(`  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`);
   if (result.delivery.length > 0) {
     out.push('');

@@ -24,9 +24,7 @@ export interface PairShard {
 
 export interface DeliveryShard {
   pairs: PairShard[];
-  /** Devices per receiving group that subscribed successfully: the 'each' expectation multiplier. */
-  receivers: Record<string, number>;
-  /** Which devices those were, per receiving group. */
+  /** Devices per receiving group that subscribed successfully (their count is the 'each' expectation multiplier). */
   receiverDevices: Record<string, number[]>;
   /** Messages sent per stream by this worker's devices. */
   sent: [stream: number, count: number][];
@@ -49,7 +47,7 @@ export class DeliveryBook {
   private readonly members = new Map<string, Map<number, number>>();
 
   /** A receiving device subscribed and now expects its streams. */
-  addReceiver(group: string, device = -1): void {
+  addReceiver(group: string, device: number): void {
     const list = this.receivers.get(group);
     if (list) list.push(device);
     else this.receivers.set(group, [device]);
@@ -96,7 +94,6 @@ export class DeliveryBook {
     }
     const members: DeliveryShard['members'] = {};
     for (const [group, counts] of this.members) members[group] = [...counts];
-    const receivers = Object.fromEntries([...this.receivers].map(([g, list]) => [g, list.length]));
-    return { pairs, receivers, receiverDevices: Object.fromEntries(this.receivers), members, sent };
+    return { pairs, receiverDevices: Object.fromEntries(this.receivers), members, sent };
   }
 }

@@ -17,7 +17,7 @@ const MAX_COMBINATIONS = 5_000_000;
 
 export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard[]): DeliveryResult[] {
   const receivers = new Map<string, number>();
-  for (const s of shards) for (const [g, n] of Object.entries(s.receivers)) receivers.set(g, (receivers.get(g) ?? 0) + n);
+  for (const s of shards) for (const [g, devices] of Object.entries(s.receiverDevices)) receivers.set(g, (receivers.get(g) ?? 0) + devices.length);
   const pairs = new Map<string, PairShard[]>();
   for (const s of shards) for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
 
@@ -54,15 +54,14 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
       outOfOrder += p.outOfOrder;
       duplicated += p.duplicated;
     }
-  } else {
-    // Members may sit in different workers: union their seen-sets per stream for exact counts.
-    const byStream = new Map<number, string[]>();
+  }
+  const perStream = mode === 'group' ? unionByStream(parts) : undefined;
+  if (perStream) {
     for (const p of parts) {
       received += p.received;
       outOfOrder += p.outOfOrder;
-      for (const [stream, seen] of p.streams ?? []) byStream.set(stream, [...(byStream.get(stream) ?? []), seen]);
     }
-    for (const seen of byStream.values()) unique += unionSeenCount(seen);
+    for (const s of perStream.values()) unique += s.unique;
     duplicated = received - unique;
   }
   const members = mode === 'group' ? memberCounts(shards, to) : [];
@@ -96,7 +95,7 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
     lossRate: expected > 0 ? lost / expected : 0,
     latency: latencyPair(agg, pairKey(from, to), HistogramKind.e2e, HistogramKind.e2eService),
     verdict: { kept: violations.length === 0, violations },
-    ...streamIssues(plan, from, to, mode, parts, shards, declared, sentByStream),
+    ...streamIssues(plan, from, to, perStream, parts, shards, declared, sentByStream),
   };
   if (mode === 'group' && members.length > 0) result.spread = spread(members);
   return result;
@@ -123,7 +122,7 @@ export function latencyPair(agg: Aggregator, owner: string, corrected: Histogram
 }
 
 /** The (stream, receiver) rows where messages were lost, duplicated or reordered. */
-function streamIssues(plan: Plan, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): { issues: StreamIssue[]; issueCount: number } {
+function streamIssues(plan: Plan, from: string, to: string, perStream: Map<number, StreamCounts> | undefined, parts: PairShard[], shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): { issues: StreamIssue[]; issueCount: number } {
   const fromIndex = plan.groups.findIndex((g) => g.name === from);
   const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
   const streams = [...sentByStream].filter(([stream]) => streamFleet(stream) === fromIndex);
@@ -131,23 +130,12 @@ function streamIssues(plan: Plan, from: string, to: string, mode: 'each' | 'grou
   const add = (issue: StreamIssue): void => {
     if (issue.lost > 0 || issue.duplicated > 0 || issue.outOfOrder > 0) issues.push(issue);
   };
-  if (mode === 'group') {
-    const seen = new Map<number, { seen: string[]; received: number; outOfOrder: number }>();
-    for (const p of parts) {
-      for (const [stream, bits, received, outOfOrder] of p.streams ?? []) {
-        const e = seen.get(stream) ?? { seen: [], received: 0, outOfOrder: 0 };
-        e.seen.push(bits);
-        e.received += received;
-        e.outOfOrder += outOfOrder ?? 0;
-        seen.set(stream, e);
-      }
-    }
-    const all = new Set([...streams.map(([s]) => s), ...seen.keys()]);
+  if (perStream) {
+    const all = new Set([...streams.map(([s]) => s), ...perStream.keys()]);
     for (const stream of all) {
-      const e = seen.get(stream);
-      const unique = e ? unionSeenCount(e.seen) : 0;
+      const e = perStream.get(stream) ?? { unique: 0, received: 0, outOfOrder: 0 };
       const sent = declared ? (sentByStream.get(stream) ?? 0) : 0;
-      add({ stream: name(stream), receiver: `${to} (group)`, sent, received: e?.received ?? 0, lost: Math.max(0, sent - unique), duplicated: (e?.received ?? 0) - unique, outOfOrder: e?.outOfOrder ?? 0 });
+      add({ stream: name(stream), receiver: `${to} (group)`, sent, received: e.received, lost: Math.max(0, sent - e.unique), duplicated: e.received - e.unique, outOfOrder: e.outOfOrder });
     }
   } else {
     const rows = new Map<number, NonNullable<PairShard['rows']>[number]>();
@@ -176,4 +164,25 @@ function codesOf(agg: Aggregator, group: string): Map<string, number> {
   const codes = new Map<string, number>();
   for (const [key, n] of agg.codes) if (key.startsWith(prefix)) codes.set(key.slice(prefix.length), n);
   return codes;
+}
+
+interface StreamCounts {
+  unique: number;
+  received: number;
+  outOfOrder: number;
+}
+
+/** Group receivers: members may sit in different workers, so their seen-sets are unioned per stream. */
+function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
+  const byStream = new Map<number, { seen: string[]; received: number; outOfOrder: number }>();
+  for (const p of parts) {
+    for (const [stream, seen, received, outOfOrder] of p.streams ?? []) {
+      const e = byStream.get(stream) ?? { seen: [], received: 0, outOfOrder: 0 };
+      e.seen.push(seen);
+      e.received += received;
+      e.outOfOrder += outOfOrder;
+      byStream.set(stream, e);
+    }
+  }
+  return new Map([...byStream].map(([stream, e]) => [stream, { unique: unionSeenCount(e.seen), received: e.received, outOfOrder: e.outOfOrder }]));
 }
