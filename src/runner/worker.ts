@@ -56,7 +56,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     return s;
   }
 
-  const snapshots = setInterval(() => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) }), task.snapshotIntervalMs);
+  const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
+  const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
 
   // Connect phase, paced at this worker's share of the connect rate.
   const perUs = plan.connectRatePerS / (task.workers * task.shard.count) / 1e6;
@@ -72,7 +73,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const up = await Promise.all(pending);
   const connected = up.filter(Boolean).length;
   // A snapshot at the peak: short runs may otherwise close before the next interval.
-  post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
+  postSnapshot();
   post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - connected });
 
   let interrupted = stop.signal.aborted;

@@ -67,8 +67,7 @@ export class MqttDevice implements DriverDevice {
         settled = true;
         clearTimeout(timer);
         client.end(true);
-        const late = err instanceof Error && err.message === 'connack timeout';
-        reject(err instanceof FleetbenchError ? err : late ? connectTimeout(url, connectTimeoutMs) : connectError(err, url, options.version));
+        reject(err instanceof FleetbenchError ? err : connectError(err, url, options.version));
       };
       client.once('connect', (connack) => {
         if (settled) return;
