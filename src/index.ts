@@ -7,6 +7,8 @@ export { bytes, json, template } from './dsl/payload.ts';
 export type { PayloadSpec, PayloadContext } from './dsl/payload.ts';
 export { mqtt } from './protocols/mqtt/options.ts';
 export type { MqttOptions } from './protocols/mqtt/options.ts';
+export { coap } from './protocols/coap/options.ts';
+export type { CoapOptions } from './protocols/coap/options.ts';
 export { run } from './runner/run.ts';
 export type { RunOptions, RunOutcome } from './runner/run.ts';
 export type { Progress } from './runner/progress.ts';

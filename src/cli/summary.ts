@@ -45,11 +45,31 @@ export function summary(result: RunResult): string {
       const worst = d.issues.slice(0, 3).map((i) => `${i.stream} → ${i.receiver}: ${[i.lost && `${i.lost}/${i.sent} lost`, i.duplicated && `${i.duplicated} dup`, i.outOfOrder && `${i.outOfOrder} reordered`].filter(Boolean).join(', ')}`);
       out.push(`  ${d.from} → ${d.to}: ${d.issueCount} stream/receiver pair(s) with problems, e.g. ${worst.join('; ')}`);
     }
-    const spread = result.delivery.filter((d) => d.spread);
+    const spread = result.delivery.filter((d) => d.spread && d.spread.members > 1);
     for (const d of spread) {
       const s = d.spread as NonNullable<typeof d.spread>;
       out.push(`  ${d.to}: ${s.members} members took ${s.min}–${s.max} messages each (mean ${s.mean}, cv ${s.cv})`);
     }
+  }
+  const coapRows = Object.entries(result.fleets).filter(([, f]) => f.coap).map(([name, f]) => {
+    const c = f.coap as NonNullable<typeof f.coap>;
+    const o = c.observe;
+    return [
+      name,
+      `${c.datagrams.sent}/${c.datagrams.received}`,
+      `${c.datagrams.bytesPerDatagramSent ?? '-'}/${c.datagrams.bytesPerDatagramReceived ?? '-'}`,
+      String(c.retransmissions),
+      String(c.timeouts),
+      String(c.resets),
+      String(c.duplicatesSuppressed),
+      String(c.nonUnanswered),
+      Object.entries(c.responses).map(([code, n]) => `${code}×${n}`).join(' ') || '-',
+      o.registered + o.notifications > 0 ? `${o.registered} reg, ${o.notifications} notif, ${o.gaps} gaps, ${o.reregistrations} rereg, ${o.deregistered} dereg` : '-',
+    ];
+  });
+  if (coapRows.length > 0) {
+    out.push('');
+    out.push(table(['coap', 'dgrams out/in', 'B/dgram out/in', 'retx', 'timeouts', 'rst', 'dup supp', 'NON unans', 'responses', 'observe'], coapRows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l']));
   }
   if (result.errors.length > 0) {
     out.push('');

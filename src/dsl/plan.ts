@@ -4,7 +4,8 @@
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedSchedule } from './schedule.ts';
 
-export type GroupKind = 'fleet' | 'observer' | 'command';
+/** 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a scenario. */
+export type GroupKind = 'fleet' | 'observer' | 'command' | 'server';
 
 export interface PublishPlan {
   /** Topic template: {id} {fleet} and, for commands, {target}. */

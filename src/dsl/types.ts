@@ -17,6 +17,8 @@ export interface FleetDefinition {
   protocol: ProtocolSpec;
   /** Publish topic template: {id} is the device index, {fleet} the fleet name. */
   topic?: string;
+  /** CoAP: the resource path requested (or, with `serve`, served), e.g. '/telemetry/{id}'. */
+  path?: string;
   /** When devices send; omit for fleets that only subscribe. */
   send?: ScheduleSpec;
   /** Stop each device after this many messages (makes exact-count runs possible). */

@@ -11,7 +11,7 @@ import type { ResolvedSchedule } from './schedule.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 
 const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands'] as const;
-const FLEET = ['count', 'protocol', 'topic', 'send', 'messages', 'payload', 'subscribe', 'reply'] as const;
+const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payload', 'subscribe', 'reply'] as const;
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -105,9 +105,14 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   const protocol = resolveProtocol(check, `${path}.protocol`, def.protocol);
 
   let publish: PublishPlan | undefined;
-  if (kind === 'command' || def.send !== undefined || def.topic !== undefined) {
-    const topic = check.string(`${path}.topic`, def.topic);
-    if (topic !== undefined) checkPlaceholders(check, `${path}.topic`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
+  // `path` is the CoAP spelling of `topic` (a resource path such as '/telemetry/{id}').
+  const topicField = def.path !== undefined ? 'path' : 'topic';
+  if (def.path !== undefined && def.topic !== undefined) check.note(`${path}.path`, 'give either topic or path, not both');
+  if (protocol && def.path !== undefined && protocol.name !== 'coap') check.note(`${path}.path`, `is for CoAP resources; ${protocol.name} fleets use topic`);
+  if (kind === 'command' || def.send !== undefined || def[topicField] !== undefined) {
+    const topic = check.string(`${path}.${topicField}`, def[topicField]);
+    if (topic !== undefined && protocol?.name === 'coap' && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
+    if (topic !== undefined) checkPlaceholders(check, `${path}.${topicField}`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
     if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
     const schedule = resolveSchedule(check, `${path}.send`, def.send);
     const payload = resolvePayload(check, `${path}.payload`, def.payload);
@@ -131,7 +136,13 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   }
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
   if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
-  if (kind === 'fleet' && def.send === undefined && def.topic === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+  if (kind === 'fleet' && def.send === undefined && def[topicField] === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+  const serve = (protocol?.options as { serve?: { port: number } } | undefined)?.serve;
+  if (serve) {
+    if (kind !== 'fleet' || def.send === undefined) check.note(`${path}.protocol.serve`, 'is for sensor fleets (with send and path): each device serves its resource');
+    if (typeof def.count === 'number' && serve.port + def.count - 1 > 65535) check.fail(`${path}.protocol.serve.port`, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${def.count} devices)`, serve.port);
+  }
+  if (kind === 'observer' && def.share !== undefined && protocol?.name === 'coap') check.note(`${path}.share`, 'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource');
 
   if (count === undefined || !protocol) return undefined;
   const share = kind === 'observer' && typeof def.share === 'string' ? def.share : undefined;
@@ -247,7 +258,14 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
         else if (!source.publish) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
         else if (source.protocol !== group.protocol) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${source.protocol}; cross-protocol receiving is not supported by ${group.protocol} observers yet`);
       });
-      if (!group.subscribe) {
+      const driver = driverFor(group.protocol);
+      if (!group.subscribe && driver?.subscriptionsFor) {
+        const hook = driver.subscriptionsFor;
+        group.subscribe = group.receives.flatMap((r) => {
+          const src = byName.get(r);
+          return src?.publish && src.protocol === group.protocol ? hook({ name: src.name, count: src.count, options: src.options, topic: src.publish.topic }) : [];
+        });
+      } else if (!group.subscribe) {
         const filters = [...new Set(group.receives.map((r) => { const src = byName.get(r); return src?.publish ? filterFromTemplate(src.publish.topic, src.name) : undefined; }).filter((t): t is string => t !== undefined))];
         const observers = raw.observers as Record<string, { share?: string }>;
         const share = observers[group.name]?.share;

@@ -91,3 +91,9 @@ export class Recorder {
     return snapshot;
   }
 }
+
+/** Datagram counts travel as codes ('group|datagram|sent'), present only for datagram protocols. */
+export function addDatagramCodes(s: Snapshot, group: string, sent: number, received: number): void {
+  if (sent > 0) s.codes[`${group}|datagram|sent`] = (s.codes[`${group}|datagram|sent`] ?? 0) + sent;
+  if (received > 0) s.codes[`${group}|datagram|received`] = (s.codes[`${group}|datagram|received`] ?? 0) + received;
+}

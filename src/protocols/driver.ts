@@ -39,8 +39,8 @@ export interface DeviceEvents {
   onMessage(message: ReceivedMessage): void;
   /** Ack of a sent message (PUBACK/PUBCOMP, ...); `reason` is the protocol's code when it has one. */
   onAck(message: OutgoingMessage, ackUs: number, reason: number | undefined): void;
-  /** A protocol code seen on the wire (e.g. a PUBACK reason code), counted per packet type. */
-  onCode(packet: string, code: number): void;
+  /** A protocol code or event seen on the wire (a PUBACK reason code, a CoAP retransmission), counted per packet type. */
+  onCode(packet: string, code: number | string, count?: number): void;
   /** A failure on an established device, counted as errors.<key>. */
   onError(key: string, message: string): void;
   /** The connection went away without close() being called. */
@@ -49,6 +49,10 @@ export interface DeviceEvents {
 
 export interface DeviceInit<Options> {
   url: string;
+  /** The device's index in its fleet (CoAP virtual sensors listen on serve.port + index). */
+  index: number;
+  /** The device's own topic or path, rendered, when it has one (a CoAP virtual sensor's resource). */
+  resource?: string;
   clientId: string;
   options: Options;
   connectTimeoutMs: number;
@@ -66,12 +70,25 @@ export interface DriverDevice {
   readonly connected: boolean;
   /** Application-layer bytes on the wire so far, both directions. */
   readonly bytes: { sent: number; received: number };
+  /** Datagrams so far, for message-oriented transports (CoAP over UDP). */
+  readonly datagrams?: { sent: number; received: number };
 }
 
 export interface EmbeddedServer {
   /** URLs by listener name; `default` is used for targets that were not given. */
   urls: Record<string, string>;
   close(): Promise<void>;
+  /** A server that is itself a receiver (the CoAP sink): what it gets is counted like a device's. */
+  sink?: EmbeddedSink;
+}
+
+export type SinkEvents = Pick<DeviceEvents, 'onMessage' | 'onCode' | 'onError'>;
+
+export interface EmbeddedSink {
+  attach(events: SinkEvents): void;
+  /** Bytes on the wire at the server, both directions. */
+  readonly bytes: { sent: number; received: number };
+  readonly datagrams?: { sent: number; received: number };
 }
 
 export interface Driver<Options = unknown> {
@@ -89,4 +106,12 @@ export interface Driver<Options = unknown> {
   promise(from: Options, to: Options, receiverCodes: ReadonlyMap<string, number>): DeliveryPromise;
   /** Starts an in-process server for runs without a target. */
   startEmbedded?(): Promise<EmbeddedServer>;
+  /** Whether a sending group's messages are received by the embedded server's sink (CoAP POST/PUT). */
+  deliversToServer?(options: Options): boolean;
+  /**
+   * Observers of this protocol that give no `subscribe`: what to subscribe to in order to
+   * receive every message of `source` (CoAP has no wildcards: one resource per device).
+   * Without this hook the source's topic template becomes an MQTT-style filter.
+   */
+  subscriptionsFor?(source: { name: string; count: number; options: Options; topic: string }): string[];
 }

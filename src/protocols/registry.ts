@@ -1,5 +1,6 @@
 // Protocol name → driver. Adding a protocol is one folder and one line here.
 import type { Driver } from './driver.ts';
+import { coapDriver } from './coap/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
 
 // Each driver's options type is private to it; the plan carries them opaquely, so the
@@ -9,6 +10,7 @@ export type AnyDriver = Driver<any>;
 
 export const drivers: Readonly<Record<string, AnyDriver>> = {
   mqtt: mqttDriver,
+  coap: coapDriver,
 };
 
 export function driverFor(name: string): AnyDriver | undefined {

@@ -6,7 +6,7 @@ import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { buildDelivery, latencyPair } from './delivery.ts';
-import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
+import { RESULT_SCHEMA, type CoapStats, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
 import { version } from '../version.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
@@ -74,6 +74,8 @@ export function buildResult(input: BuildInput): RunResult {
       },
       latency,
     };
+    const fleet = fleets[g.name] as FleetResult;
+    if (g.protocol === 'coap') fleet.coap = coapStats(agg.codes, g.name, t.bytesSent, t.bytesReceived);
   }
   const timeline: TimelinePoint[] = [...agg.buckets.entries()]
     .sort(([a], [b]) => a - b)
@@ -106,6 +108,37 @@ export function buildResult(input: BuildInput): RunResult {
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
+  };
+}
+
+/** The CoAP block of a group, from the codes its devices (or server) counted. */
+export function coapStats(codes: ReadonlyMap<string, number>, group: string, bytesSent: number, bytesReceived: number): CoapStats {
+  const n = (packet: string, code: string): number => codes.get(`${group}|${packet}|${code}`) ?? 0;
+  const responses: Record<string, number> = {};
+  const prefix = `${group}|response|`;
+  for (const [key, count] of codes) if (key.startsWith(prefix)) responses[key.slice(prefix.length)] = count;
+  const sent = n('datagram', 'sent');
+  const received = n('datagram', 'received');
+  return {
+    datagrams: { sent, received, bytesPerDatagramSent: sent > 0 ? round(bytesSent / sent) : null, bytesPerDatagramReceived: received > 0 ? round(bytesReceived / received) : null },
+    retransmissions: n('coap', 'retransmission'),
+    timeouts: n('coap', 'timeout'),
+    resets: n('coap', 'rst_received'),
+    duplicatesSuppressed: n('coap', 'duplicate_suppressed'),
+    nonUnanswered: n('coap', 'non_unanswered'),
+    abandoned: n('coap', 'abandoned'),
+    responses,
+    observe: {
+      registered: n('observe', 'registered'),
+      reregistrations: n('observe', 'reregistration') + n('observe', 'reregistered'),
+      deregistered: n('observe', 'deregistered') + n('observe', 'deregistered_get') + n('observe', 'deregistered_rst'),
+      notifications: n('observe', 'notification'),
+      gaps: n('observe', 'gap'),
+      stale: n('observe', 'stale'),
+      resetsSent: n('observe', 'rst_sent'),
+      endedByServer: n('observe', 'ended_by_server'),
+    },
+    blocks: { block1Sent: n('block1', 'sent'), block1Received: n('block1', 'received'), block2Sent: n('block2', 'sent'), block2Received: n('block2', 'received') },
   };
 }
 

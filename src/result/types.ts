@@ -15,7 +15,7 @@ export interface LatencyPair {
 }
 
 export interface FleetResult {
-  kind: 'fleet' | 'observer' | 'command';
+  kind: 'fleet' | 'observer' | 'command' | 'server';
   protocol: string;
   target: string;
   /** Devices in the scenario's fleet. */
@@ -39,6 +39,28 @@ export interface FleetResult {
     perDevice: { sent: number; received: number; minSent: number; maxSent: number; minReceived: number; maxReceived: number };
   };
   latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair };
+  /** CoAP groups only: the message layer (RFC 7252), Observe (RFC 7641) and block-wise (RFC 7959). */
+  coap?: CoapStats;
+}
+
+export interface CoapStats {
+  datagrams: { sent: number; received: number; bytesPerDatagramSent: number | null; bytesPerDatagramReceived: number | null };
+  /** CON retransmissions (§4.2), by this group's devices or server. */
+  retransmissions: number;
+  /** CON requests given up after MAX_RETRANSMIT retransmissions. */
+  timeouts: number;
+  /** RST answers to this group's CONs. */
+  resets: number;
+  /** Duplicate CON/NON messages recognised by Message ID and endpoint, and not processed again (§4.5). */
+  duplicatesSuppressed: number;
+  /** NON requests with no response within MAX_TRANSMIT_WAIT or by the end of the run. */
+  nonUnanswered: number;
+  /** CON requests still being retransmitted when the run ended. */
+  abandoned: number;
+  /** Responses by code, e.g. { '2.04': 120 }. */
+  responses: Record<string, number>;
+  observe: { registered: number; reregistrations: number; deregistered: number; notifications: number; gaps: number; stale: number; resetsSent: number; endedByServer: number };
+  blocks: { block1Sent: number; block1Received: number; block2Sent: number; block2Received: number };
 }
 
 export interface DeliveryResult {

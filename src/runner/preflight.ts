@@ -16,7 +16,7 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
     if (seen.has(key)) continue;
     seen.add(key);
     const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {} };
-    const device = driver.createDevice({ url, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
+    const device = driver.createDevice({ url, index: 0, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
     try {
       await device.connect();
     } catch (err) {

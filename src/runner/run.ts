@@ -19,6 +19,7 @@ import { runPool } from './pool.ts';
 import { preflight } from './preflight.ts';
 import { checkTargetUrl, maskUrl } from './targets.ts';
 import { progressOf, type Progress } from './progress.ts';
+import { ServerSink, sinkGroup } from './sink.ts';
 
 export interface RunOptions {
   /** Path of the scenario file. */
@@ -62,6 +63,18 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     const startedAt = new Date();
     const originUs = nowUs();
     const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
+    // Embedded servers that receive (the CoAP sink) count as one more receiver, in this thread.
+    const sinks: ServerSink[] = [];
+    for (const [protocol, server] of embedded) {
+      const group = server.sink ? sinkGroup(plan, protocol, embeddedKeys) : undefined;
+      if (!group || !server.sink) continue;
+      plan.groups.push(group);
+      sinks.push(new ServerSink(plan, group, server.sink, workers + sinks.length));
+    }
+    let sinkPhase: 'connect' | 'run' | 'drain' = 'connect';
+    const sinkTimer = setInterval(() => {
+      for (const s of sinks) agg.add(s.snapshot(sinkPhase));
+    }, defaults.snapshotIntervalMs);
     let sendStartUs: number | undefined;
     let sendEndUs: number | undefined;
     let current: TimelineBucket | undefined;
@@ -77,18 +90,25 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
       },
       onStart(atUs) {
         sendStartUs = atUs;
+        sinkPhase = 'run';
+        for (const s of sinks) s.startUs = atUs;
       },
       onSent(atUs) {
         sendEndUs = atUs;
+        sinkPhase = 'drain';
       },
-    });
+    }).finally(() => clearInterval(sinkTimer));
     for (const s of shards) agg.add(s.last);
+    for (const s of sinks) {
+      s.recorder.setConnected(s.group.name, -1);
+      agg.add(s.snapshot('done'));
+    }
     const endedAt = new Date();
     const interrupted = signal.aborted || shards.some((s) => s.interrupted);
     // The send phase ends when every worker is done sending: early when all senders reached
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
-    const result = buildResult({ plan, hash, agg, shards: shards.map((s) => s.delivery), deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
+    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {

@@ -79,7 +79,8 @@ export class VirtualDevice implements Sender {
     const driver = driverFor(group.protocol);
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
-    this.driver = driver.createDevice({ url, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs }, this.events());
+    const init = { url, index, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs };
+    this.driver = driver.createDevice(this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init, this.events());
   }
 
   /** Connects and subscribes; failures are counted, never thrown. */

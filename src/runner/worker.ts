@@ -4,7 +4,7 @@
 import { loadScenario } from '../dsl/load.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { Recorder, type Phase, type Snapshot } from '../metrics/recorder.ts';
+import { Recorder, addDatagramCodes, type Phase, type Snapshot } from '../metrics/recorder.ts';
 import { emptyCounters } from '../metrics/counters.ts';
 import { defaults } from '../defaults.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
@@ -37,20 +37,26 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receivers first, so every subscription is in place before anything is sent.
   const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
   const devices = ordered.flatMap((g) => ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)));
-  const lastBytes = new Map<string, { sent: number; received: number }>();
+  const lastBytes = new Map<string, Totals>();
   function withBytes(s: Snapshot): Snapshot {
-    const totals = new Map<string, { sent: number; received: number }>();
+    const totals = new Map<string, Totals>();
     for (const d of devices) {
-      const t = totals.get(d.group.name) ?? { sent: 0, received: 0 };
+      const t = totals.get(d.group.name) ?? { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
       t.sent += d.driver.bytes.sent;
       t.received += d.driver.bytes.received;
+      const dg = d.driver.datagrams;
+      if (dg) {
+        t.datagramsSent += dg.sent;
+        t.datagramsReceived += dg.received;
+      }
       totals.set(d.group.name, t);
     }
     for (const [group, t] of totals) {
-      const prev = lastBytes.get(group) ?? { sent: 0, received: 0 };
+      const prev = lastBytes.get(group) ?? { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
       const c = s.counters[group] ?? (s.counters[group] = emptyCounters());
       c.bytesSent += t.sent - prev.sent;
       c.bytesReceived += t.received - prev.received;
+      addDatagramCodes(s, group, t.datagramsSent - prev.datagramsSent, t.datagramsReceived - prev.datagramsReceived);
       lastBytes.set(group, t);
     }
     return s;
@@ -103,6 +109,13 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), interrupted };
 }
 
+interface Totals {
+  sent: number;
+  received: number;
+  datagramsSent: number;
+  datagramsReceived: number;
+}
+
 function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceBytes> {
   const out: Record<string, DeviceBytes> = {};
   for (const d of devices) {
@@ -116,7 +129,9 @@ function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceB
   return out;
 }
 
-function rank(group: { kind: string; subscribe: unknown; publish: unknown }): number {
+function rank(group: { kind: string; subscribe: unknown; publish: unknown; options: unknown }): number {
+  // Devices that are servers (CoAP virtual sensors) listen before anyone registers with them.
+  if ((group.options as { serve?: unknown }).serve) return -1;
   if (group.kind === 'observer') return 0;
   if (group.subscribe && !group.publish) return 1;
   return 2;

@@ -64,7 +64,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       return o;
     };
     const device = (events: DeviceEvents, url = peer.url): DriverDevice => {
-      const d = driver.createDevice({ url, clientId: `fb-conf-${uniq()}`, options: options(), connectTimeoutMs: 3000 }, events);
+      const d = driver.createDevice({ url, index: 0, clientId: `fb-conf-${uniq()}`, options: options(), connectTimeoutMs: 3000 }, events);
       devices.push(d);
       return d;
     };

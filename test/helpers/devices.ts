@@ -36,7 +36,7 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
     onError: (key, message) => errors.push(`${key}: ${message}`),
     onDisconnect: (key) => errors.push(key),
   };
-  const device = new MqttDevice({ url, clientId, options: resolved, connectTimeoutMs: 5000 }, events);
+  const device = new MqttDevice({ url, index: 0, clientId, options: resolved, connectTimeoutMs: 5000 }, events);
   return {
     device,
     messages,

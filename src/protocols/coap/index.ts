@@ -1,0 +1,39 @@
+// The CoAP driver (RFC 7252, 7641, 7959) over UDP: coap:// targets, the embedded sink server,
+// virtual sensors that serve observable resources, and observers.
+import type { Driver } from '../driver.ts';
+import { CoapDevice } from './device.ts';
+import { startEmbeddedCoap } from './embedded.ts';
+import { resolveCoapOptions, type ResolvedCoapOptions } from './options.ts';
+
+export const coapDriver: Driver<ResolvedCoapOptions> = {
+  name: 'coap',
+  schemes: ['coap'],
+  resolveOptions: resolveCoapOptions,
+  createDevice: (init, events) => new CoapDevice(init, events),
+  promise(from) {
+    // Virtual sensors' notifications travel with serve.notify's type, requests with the fleet's.
+    const type = from.serve ? from.serve.notify : from.type;
+    // §4.2: a CON is retransmitted until acknowledged (or counted as a timeout) and the receiver
+    // suppresses duplicates per endpoint (§4.5); a NON is sent once (§4.3).
+    return type === 'CON'
+      ? { label: 'CON (confirmable: retransmitted until acknowledged, duplicates suppressed)', noLoss: true, noDuplicates: true }
+      : { label: 'NON (non-confirmable: sent once, best effort)', noLoss: false, noDuplicates: true };
+  },
+  startEmbedded: startEmbeddedCoap,
+  deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
+  subscriptionsFor({ name, count, options, topic }) {
+    const paths: string[] = [];
+    for (let id = 0; id < count; id++) {
+      const path = topic.replaceAll('{fleet}', name).replaceAll('{id}', String(id));
+      if (!options.serve) paths.push(path);
+      else {
+        const host = options.serve.host.includes(':') ? `[${options.serve.host}]` : options.serve.host;
+        paths.push(`coap://${host}:${options.serve.port + id}${path}`);
+      }
+    }
+    return paths;
+  },
+};
+
+export { coap, type CoapOptions, type ResolvedCoapOptions } from './options.ts';
+export { CoapDevice } from './device.ts';

@@ -1,0 +1,142 @@
+// The `coap({...})` builder and the validation of its options. Transmission parameters are
+// per fleet (RFC 7252 §4.8), unlike the `coap` package's process-wide `updateTiming()`.
+import type { Checker } from '../../dsl/check.ts';
+import type { ProtocolSpec } from '../../dsl/types.ts';
+import type { Duration } from '../../dsl/units.ts';
+import { defaults } from '../../defaults.ts';
+import { CONTENT_FORMATS, type ContentFormatName } from './codec.ts';
+
+export type CoapType = 'CON' | 'NON';
+export type CoapMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface CoapOptions {
+  /** Message type of requests (default 'CON'): confirmable, or non-confirmable (§4.2, §4.3). */
+  type?: CoapType;
+  /** Request method (default 'POST'). */
+  method?: CoapMethod;
+  /** Content-Format of request payloads (§5.10.3): a registry number or a media type (default 'application/octet-stream'). */
+  contentFormat?: number | ContentFormatName;
+  /** ACK_TIMEOUT (§4.8, default '2s'). */
+  ackTimeout?: Duration;
+  /** ACK_RANDOM_FACTOR (§4.8, default 1.5): the first timeout is random in [ACK_TIMEOUT, ACK_TIMEOUT × factor]. */
+  ackRandomFactor?: number;
+  /** MAX_RETRANSMIT (§4.8, default 4). */
+  maxRetransmit?: number;
+  /** NSTART (§4.7, default 1): outstanding confirmable requests per device; further sends count as dropped. */
+  nstart?: number;
+  /** Block size for block-wise transfers (RFC 7959 §2.2): 16 … 1024 bytes (default 1024). */
+  blockSize?: 16 | 32 | 64 | 128 | 256 | 512 | 1024;
+  /**
+   * Virtual sensors that are CoAP servers: device i listens on host:port+i and serves the fleet's
+   * `path` as an observable resource (RFC 7641); every scheduled send is a notification.
+   */
+  serve?: { port?: number; host?: string; notify?: CoapType; maxAge?: Duration };
+  /** Observers: how an observation ends when the device stops (RFC 7641 §3.6; default 'get'). */
+  deregister?: 'get' | 'rst' | 'none';
+  /** Observers: re-register every interval (§3.3.1); by default only when Max-Age passes without a notification. */
+  reregister?: Duration;
+  /** Device name template: {run} {fleet} {id} (no wire meaning in CoAP; names devices in reports). */
+  clientId?: string;
+  /** Which entry of the scenario's `targets` to use (default 'coap'). */
+  target?: string;
+}
+
+export interface ResolvedCoapOptions {
+  type: CoapType;
+  method: CoapMethod;
+  contentFormat: number;
+  transmission: TransmissionParameters;
+  blockSize: number;
+  serve: { port: number; host: string; notify: CoapType; maxAgeSec: number } | undefined;
+  deregister: 'get' | 'rst' | 'none';
+  reregisterMs: number | undefined;
+  clientId: string;
+  target: string;
+}
+
+/** RFC 7252 §4.8 transmission parameters. */
+export interface TransmissionParameters {
+  ackTimeoutMs: number;
+  ackRandomFactor: number;
+  maxRetransmit: number;
+  nstart: number;
+}
+
+export const COAP_DEFAULTS = {
+  type: 'CON',
+  method: 'POST',
+  contentFormat: 42,
+  transmission: { ackTimeoutMs: 2000, ackRandomFactor: 1.5, maxRetransmit: 4, nstart: 1 },
+  blockSize: 1024,
+  servePort: 56830,
+  serveHost: '127.0.0.1',
+  maxAgeSec: 60,
+  target: 'coap',
+} as const;
+
+const FIELDS = ['type', 'method', 'contentFormat', 'ackTimeout', 'ackRandomFactor', 'maxRetransmit', 'nstart', 'blockSize', 'serve', 'deregister', 'reregister', 'clientId', 'target'] as const;
+const BLOCK_SIZES = [16, 32, 64, 128, 256, 512, 1024] as const;
+
+export function coap(options: CoapOptions = {}): ProtocolSpec<'coap', CoapOptions> {
+  return { protocol: 'coap', options };
+}
+
+export function resolveCoapOptions(raw: unknown, path: string, check: Checker): ResolvedCoapOptions | undefined {
+  const o = raw === undefined ? {} : check.object(path, raw);
+  if (!o) return undefined;
+  check.known(path, o, FIELDS);
+  const at = (field: string): string => `${path}.${field}`;
+  const type = check.oneOf<CoapType>(at('type'), o.type, ['CON', 'NON'], COAP_DEFAULTS.type);
+  const method = check.oneOf<CoapMethod>(at('method'), o.method, ['GET', 'POST', 'PUT', 'DELETE'], COAP_DEFAULTS.method);
+  let contentFormat: number | undefined = COAP_DEFAULTS.contentFormat;
+  if (typeof o.contentFormat === 'string') {
+    contentFormat = CONTENT_FORMATS[o.contentFormat as ContentFormatName];
+    if (contentFormat === undefined) check.fail(at('contentFormat'), `a Content-Format number or one of ${Object.keys(CONTENT_FORMATS).map((k) => JSON.stringify(k)).join(', ')}`, o.contentFormat);
+  } else if (o.contentFormat !== undefined) contentFormat = check.integer(at('contentFormat'), o.contentFormat, 0, 65535);
+  const ackTimeoutMs = check.duration(at('ackTimeout'), o.ackTimeout, { fallback: COAP_DEFAULTS.transmission.ackTimeoutMs, positive: true });
+  let ackRandomFactor: number | undefined = COAP_DEFAULTS.transmission.ackRandomFactor;
+  if (o.ackRandomFactor !== undefined) {
+    // §4.8: ACK_RANDOM_FACTOR MUST NOT be decreased below 1.0.
+    ackRandomFactor = typeof o.ackRandomFactor === 'number' && o.ackRandomFactor >= 1 && o.ackRandomFactor <= 10 ? o.ackRandomFactor : check.fail(at('ackRandomFactor'), 'a number from 1.0 to 10 (RFC 7252 §4.8: not below 1.0)', o.ackRandomFactor);
+  }
+  const maxRetransmit = check.integer(at('maxRetransmit'), o.maxRetransmit, 0, 20, COAP_DEFAULTS.transmission.maxRetransmit);
+  const nstart = check.integer(at('nstart'), o.nstart, 1, 1000, COAP_DEFAULTS.transmission.nstart);
+  const blockSize = check.oneOf<number>(at('blockSize'), o.blockSize, BLOCK_SIZES, COAP_DEFAULTS.blockSize);
+  let serve: ResolvedCoapOptions['serve'];
+  if (o.serve !== undefined && o.serve !== false) {
+    const s = o.serve === true ? {} : check.object(at('serve'), o.serve);
+    if (s) {
+      check.known(at('serve'), s, ['port', 'host', 'notify', 'maxAge']);
+      const port = check.integer(at('serve.port'), s.port, 1, 65535, COAP_DEFAULTS.servePort);
+      const host = check.string(at('serve.host'), s.host, true) ?? COAP_DEFAULTS.serveHost;
+      const notify = check.oneOf<CoapType>(at('serve.notify'), s.notify, ['CON', 'NON'], 'NON');
+      const maxAgeMs = check.duration(at('serve.maxAge'), s.maxAge, { fallback: COAP_DEFAULTS.maxAgeSec * 1000, positive: true });
+      if (port !== undefined && notify !== undefined && maxAgeMs !== undefined) serve = { port, host, notify, maxAgeSec: Math.max(1, Math.round(maxAgeMs / 1000)) };
+    }
+  }
+  const deregister = check.oneOf<'get' | 'rst' | 'none'>(at('deregister'), o.deregister, ['get', 'rst', 'none'], 'get');
+  const reregisterMs = o.reregister === undefined ? undefined : check.duration(at('reregister'), o.reregister, { positive: true });
+  const resolved = {
+    type,
+    method,
+    contentFormat,
+    transmission: { ackTimeoutMs, ackRandomFactor, maxRetransmit, nstart },
+    blockSize,
+    serve,
+    deregister,
+    reregisterMs,
+    clientId: check.string(at('clientId'), o.clientId, true) ?? defaults.clientId,
+    target: check.string(at('target'), o.target, true) ?? COAP_DEFAULTS.target,
+  };
+  const t = resolved.transmission;
+  if ([type, method, contentFormat, t.ackTimeoutMs, t.ackRandomFactor, t.maxRetransmit, t.nstart, blockSize, deregister].includes(undefined)) return undefined;
+  return resolved as ResolvedCoapOptions;
+}
+
+/** §4.8.2 derived times, in milliseconds. MAX_LATENCY (100 s) and PROCESSING_DELAY (= ACK_TIMEOUT) per the RFC. */
+export function derivedTimes(t: TransmissionParameters): { maxTransmitSpanMs: number; maxTransmitWaitMs: number; exchangeLifetimeMs: number } {
+  const maxTransmitSpanMs = t.ackTimeoutMs * (2 ** t.maxRetransmit - 1) * t.ackRandomFactor;
+  const maxTransmitWaitMs = t.ackTimeoutMs * (2 ** (t.maxRetransmit + 1) - 1) * t.ackRandomFactor;
+  const maxLatencyMs = 100_000;
+  return { maxTransmitSpanMs, maxTransmitWaitMs, exchangeLifetimeMs: maxTransmitSpanMs + 2 * maxLatencyMs + t.ackTimeoutMs };
+}

@@ -1,0 +1,296 @@
+// A CoAP resource server on one endpoint: the embedded server (a sink that stores what is
+// POSTed or PUT and lets it be observed) and every virtual sensor that serves its own
+// resource. Requests are answered with piggybacked responses to CON (§5.2.1) and NON
+// responses to NON (§5.2.3); Observe (RFC 7641), Block1/Block2 (RFC 7959) and
+// /.well-known/core (RFC 6690) are served here.
+import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { MAX_DATAGRAM, decodeBlock, decodeUint, encodeBlock, encodeUint, generate, option, pathOf, type ParsedPacket } from './codec.ts';
+import { Endpoint, peerKey, type Peer } from './endpoint.ts';
+import { derivedTimes, type TransmissionParameters } from './options.ts';
+
+export interface ServerEvents {
+  /** A POST or PUT body arrived (after Block1 reassembly), first copy only. */
+  onBody?(path: string, payload: Buffer, receivedUs: number): void;
+  /** Counted events: ('coap', 'duplicate'), ('observe', 'registered'), ('response', '2.04') … */
+  onCode(packet: string, code: string): void;
+  onSocketError?(err: Error): void;
+}
+
+export interface ServerInit {
+  /** POST/PUT create and update resources, DELETE removes them (the embedded server); otherwise read-only. */
+  writable: boolean;
+  transmission: TransmissionParameters;
+  /** Message type of notifications (RFC 7641 §4.5). */
+  notify: 'CON' | 'NON';
+  maxAgeSec: number;
+  /** Largest block served when the client does not ask for a smaller one. */
+  blockSize: number;
+  random: () => number;
+  dedupCapacity: number;
+  events: ServerEvents;
+}
+
+interface Observation {
+  peer: Peer;
+  token: Buffer;
+}
+
+interface Resource {
+  payload: Buffer;
+  contentFormat: number;
+  /** RFC 7641 §3.4: the Observe sequence number of the latest notification (24 bits). */
+  seq: number;
+  observers: Map<string, Observation>;
+}
+
+interface Block1Transfer {
+  parts: Buffer[];
+  next: number;
+  size: number;
+}
+
+/** How many NON notifications are remembered so that an RST answering one cancels its observation. */
+const NON_NOTIFICATION_MEMORY = 4096;
+
+export class CoapServer {
+  readonly endpoint: Endpoint;
+  private readonly resources = new Map<string, Resource>();
+  private readonly block1 = new Map<string, Block1Transfer>();
+  private readonly nonNotifications = new Map<string, { path: string; key: string }>();
+
+  constructor(private readonly init: ServerInit, type: 'udp4' | 'udp6' = 'udp4') {
+    const { exchangeLifetimeMs } = derivedTimes(init.transmission);
+    this.endpoint = new Endpoint({
+      type,
+      transmission: init.transmission,
+      random: init.random,
+      dedupLifetimeMs: exchangeLifetimeMs,
+      dedupCapacity: init.dedupCapacity,
+      events: {
+        onMessage: (packet, peer, atUs) => this.request(packet, peer, atUs),
+        onDuplicate: () => init.events.onCode('coap', 'duplicate_suppressed'),
+        onUnmatched: (packet, peer) => this.unmatched(packet, peer),
+        onMalformed: () => init.events.onCode('coap', 'malformed'),
+        onSocketError: (err) => init.events.onSocketError?.(err),
+      },
+    });
+  }
+
+  async listen(port: number, host: string): Promise<Peer> {
+    try {
+      return await this.endpoint.bind(port, host);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'error';
+      throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot listen for CoAP on ${host}:${port} (${code}${code === 'EADDRINUSE' ? ': the port is taken; choose another serve.port' : ''})`, { reasonCode: code, cause: err });
+    }
+  }
+
+  /** Defines or replaces a resource's representation and notifies its observers (RFC 7641 §4.2). */
+  update(path: string, payload: Buffer, contentFormat: number): void {
+    const r = this.resource(path, contentFormat);
+    r.payload = payload;
+    r.contentFormat = contentFormat;
+    r.seq = (r.seq + 1) & 0xffffff;
+    for (const [key, o] of r.observers) this.notify(path, r, key, o);
+  }
+
+  /** Creates an empty resource (a virtual sensor's, before its first reading). */
+  define(path: string, contentFormat: number): void {
+    this.resource(path, contentFormat);
+  }
+
+  get observerCount(): number {
+    let n = 0;
+    for (const r of this.resources.values()) n += r.observers.size;
+    return n;
+  }
+
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+
+  private resource(path: string, contentFormat: number): Resource {
+    let r = this.resources.get(path);
+    if (!r) this.resources.set(path, (r = { payload: Buffer.alloc(0), contentFormat, seq: 0, observers: new Map() }));
+    return r;
+  }
+
+  private request(packet: ParsedPacket, peer: Peer, atUs: number): void {
+    const { events } = this.init;
+    const code = packet.code;
+    if (!code.startsWith('0.')) {
+      // A response sent to a server: §4.2 rejects a CON that cannot be processed with RST.
+      if (packet.confirmable) this.endpoint.reset(packet.messageId, peer);
+      events.onCode('coap', 'unexpected_response');
+      return;
+    }
+    const path = pathOf(packet);
+    switch (code) {
+      case '0.01':
+        return this.get(packet, peer, path);
+      case '0.02':
+      case '0.03':
+        return this.write(packet, peer, path, atUs);
+      case '0.04':
+        return this.remove(packet, peer, path);
+      default:
+        // §5.8: an unrecognized method code gets 4.05 Method Not Allowed.
+        return this.respond(packet, peer, '4.05');
+    }
+  }
+
+  private get(packet: ParsedPacket, peer: Peer, path: string): void {
+    if (path === '/.well-known/core') return this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
+    const observe = option(packet, 'Observe');
+    let r = this.resources.get(path);
+    // The embedded server lets a resource be observed before its first update (a pub/sub topic).
+    if (!r && observe !== undefined && decodeUint(observe) === 0 && this.init.writable) r = this.resource(path, 42);
+    if (!r) return this.respond(packet, peer, '4.04');
+    const key = `${peerKey(peer)}|${packet.token.toString('hex')}`;
+    const extra: ResponseExtra = { payload: r.payload, contentFormat: r.contentFormat };
+    if (observe !== undefined) {
+      const value = decodeUint(observe);
+      if (value === 0) {
+        // RFC 7641 §4.1: a registration from the same endpoint with the same token replaces the entry.
+        this.init.events.onCode('observe', r.observers.has(key) ? 'reregistered' : 'registered');
+        r.observers.set(key, { peer, token: Buffer.from(packet.token) });
+        extra.observe = r.seq;
+        extra.maxAgeSec = this.init.maxAgeSec;
+      } else if (value === 1 && r.observers.delete(key)) {
+        // §3.6: proactive cancellation, GET with Observe: 1.
+        this.init.events.onCode('observe', 'deregistered_get');
+      }
+    }
+    this.respondBlockwise(packet, peer, '2.05', extra);
+  }
+
+  private write(packet: ParsedPacket, peer: Peer, path: string, atUs: number): void {
+    if (!this.init.writable) return this.respond(packet, peer, '4.05');
+    let payload = packet.payload;
+    const block1 = decodeBlock(option(packet, 'Block1'));
+    const blockKey = `${peerKey(peer)}|${path}`;
+    let echo: Buffer | undefined;
+    if (block1) {
+      // RFC 7959 §2.5: lock-step Block1; each block is answered, 2.31 Continue until the last.
+      let t = this.block1.get(blockKey);
+      if (block1.num === 0) this.block1.set(blockKey, (t = { parts: [], next: 0, size: block1.size }));
+      if (!t || block1.num !== t.next) {
+        this.block1.delete(blockKey);
+        this.init.events.onCode('block1', 'incomplete');
+        // §2.9.2: blocks out of sequence get 4.08 Request Entity Incomplete.
+        return this.respond(packet, peer, '4.08');
+      }
+      t.parts.push(Buffer.from(packet.payload));
+      t.next++;
+      this.init.events.onCode('block1', 'received');
+      echo = option(packet, 'Block1');
+      if (block1.more) return this.respond(packet, peer, '2.31', { block1: echo });
+      this.block1.delete(blockKey);
+      payload = Buffer.concat(t.parts);
+    }
+    const existed = this.resources.has(path);
+    const cf = option(packet, 'Content-Format');
+    this.update(path, payload, cf === undefined ? 42 : decodeUint(cf));
+    this.init.events.onBody?.(path, payload, atUs);
+    // §5.8.2 POST creating a resource: 2.01 Created; §5.8.3 PUT or POST updating one: 2.04 Changed.
+    this.respond(packet, peer, existed ? '2.04' : '2.01', echo ? { block1: echo } : {});
+  }
+
+  private remove(packet: ParsedPacket, peer: Peer, path: string): void {
+    if (!this.init.writable) return this.respond(packet, peer, '4.05');
+    const r = this.resources.get(path);
+    if (r) {
+      // RFC 7641 §3.2: an error notification ends every observation of the resource.
+      for (const o of r.observers.values()) this.endpoint.send(generate({ code: '4.04', confirmable: false, messageId: this.endpoint.nextMessageId(), token: o.token, options: [] }), o.peer);
+      this.resources.delete(path);
+    }
+    this.respond(packet, peer, '2.02');
+  }
+
+  private respondBlockwise(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra): void {
+    const payload = extra.payload ?? Buffer.alloc(0);
+    const asked = decodeBlock(option(packet, 'Block2'));
+    const size = Math.min(asked?.size ?? this.init.blockSize, this.init.blockSize);
+    // RFC 7959 §2.4: a representation larger than a block is served block by block; the client
+    // asks for block num (late negotiation may lower the size, §2.4.2).
+    if (payload.length <= size && !asked) return this.respond(packet, peer, code, extra);
+    const num = asked?.num ?? 0;
+    const start = num * size;
+    if (start > payload.length || (start === payload.length && num > 0)) return this.respond(packet, peer, '4.02');
+    const more = start + size < payload.length;
+    this.init.events.onCode('block2', 'sent');
+    this.respond(packet, peer, code, { ...extra, payload: payload.subarray(start, start + size), block2: encodeBlock({ num, more, size }), size2: num === 0 ? payload.length : undefined });
+  }
+
+  private respond(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra = {}): void {
+    const options: { name: string; value: Buffer }[] = [];
+    if (extra.observe !== undefined) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
+    if (extra.contentFormat !== undefined && extra.payload && extra.payload.length > 0) options.push({ name: 'Content-Format', value: encodeUint(extra.contentFormat) });
+    if (extra.maxAgeSec !== undefined && extra.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(extra.maxAgeSec) });
+    if (extra.block2) options.push({ name: 'Block2', value: extra.block2 });
+    if (extra.block1) options.push({ name: 'Block1', value: extra.block1 });
+    if (extra.size2 !== undefined) options.push({ name: 'Size2', value: encodeUint(extra.size2) });
+    // §5.2.1 piggybacked response in the ACK of a CON (same Message ID); §5.2.3 a NON request
+    // is answered by a NON response with a new Message ID. Both echo the token (§5.3.2).
+    const buf = generate(
+      packet.confirmable
+        ? { code, ack: true, messageId: packet.messageId, token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) }
+        : { code, confirmable: false, messageId: this.endpoint.nextMessageId(), token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) },
+      MAX_DATAGRAM,
+    );
+    this.init.events.onCode('response', code);
+    this.endpoint.reply(packet, peer, buf);
+  }
+
+  private notify(path: string, r: Resource, key: string, o: Observation): void {
+    const options = [{ name: 'Observe', value: encodeUint(r.seq) }];
+    if (r.payload.length > 0) options.push({ name: 'Content-Format', value: encodeUint(r.contentFormat) });
+    if (this.init.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(this.init.maxAgeSec) });
+    const messageId = this.endpoint.nextMessageId();
+    const confirmable = this.init.notify === 'CON';
+    const buf = generate({ code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload }, MAX_DATAGRAM);
+    this.init.events.onCode('observe', 'notification');
+    if (!confirmable) {
+      // Remember the NON so that an RST answering it cancels the observation (RFC 7641 §3.6).
+      this.nonNotifications.set(`${peerKey(o.peer)}|${messageId}`, { path, key });
+      if (this.nonNotifications.size > NON_NOTIFICATION_MEMORY) this.nonNotifications.delete(this.nonNotifications.keys().next().value as string);
+      this.endpoint.send(buf, o.peer);
+      return;
+    }
+    this.endpoint.sendConfirmable(buf, messageId, o.peer, {
+      onAck: () => {},
+      onReset: () => {
+        if (r.observers.delete(key)) this.init.events.onCode('observe', 'deregistered_rst');
+      },
+      // RFC 7641 §4.5: an unacknowledged CON notification removes the observer.
+      onTimeout: () => {
+        if (r.observers.delete(key)) this.init.events.onCode('observe', 'observer_timed_out');
+      },
+      onRetransmit: () => this.init.events.onCode('coap', 'retransmission'),
+    });
+  }
+
+  private unmatched(packet: ParsedPacket, peer: Peer): void {
+    if (!packet.reset) return;
+    const k = `${peerKey(peer)}|${packet.messageId}`;
+    const n = this.nonNotifications.get(k);
+    if (!n) return;
+    this.nonNotifications.delete(k);
+    if (this.resources.get(n.path)?.observers.delete(n.key)) this.init.events.onCode('observe', 'deregistered_rst');
+  }
+
+  /** RFC 6690 link format: one link per resource, with its Content-Format and `obs` (RFC 7641 §6). */
+  private linkFormat(): string {
+    return [...this.resources.entries()].map(([path, r]) => `<${path}>;ct=${r.contentFormat};obs`).join(',');
+  }
+}
+
+interface ResponseExtra {
+  payload?: Buffer;
+  contentFormat?: number;
+  observe?: number;
+  maxAgeSec?: number;
+  block1?: Buffer | undefined;
+  block2?: Buffer;
+  size2?: number | undefined;
+}

@@ -1,0 +1,96 @@
+// An embedded server that is itself a receiver (the CoAP sink): in the main thread, it gets
+// its own Recorder and DeliveryBook and feeds snapshots to the Aggregator like one more
+// worker, so what the server received is judged and timed like any observer's.
+import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import type { DeliveryShard } from '../metrics/delivery.ts';
+import { DeliveryBook } from '../metrics/delivery.ts';
+import { HistogramKind, pairKey } from '../metrics/names.ts';
+import { Recorder, addDatagramCodes, type Phase, type Snapshot } from '../metrics/recorder.ts';
+import { decodeStamp, streamFleet } from '../metrics/stamp.ts';
+import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
+import { driverFor } from '../protocols/registry.ts';
+import { fromThisRun } from './shard.ts';
+
+export class ServerSink {
+  readonly recorder: Recorder;
+  readonly book = new DeliveryBook();
+  /** Set when the send phase starts; stamps from before it are not this run's. */
+  startUs = 0;
+  private last = { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
+
+  constructor(
+    private readonly plan: Plan,
+    readonly group: GroupPlan,
+    private readonly server: EmbeddedSink,
+    worker: number,
+  ) {
+    this.recorder = new Recorder(worker);
+    this.recorder.setConnected(group.name, 1);
+    this.book.addReceiver(group.name, 0);
+    server.attach({
+      onMessage: (m) => this.receive(m),
+      onCode: (packet, code, count) => this.recorder.code(group.name, packet, code, count),
+      onError: (key, message) => this.recorder.error(group.name, key, message),
+    });
+  }
+
+  snapshot(phase: Phase): Snapshot {
+    const s = this.recorder.snapshot(phase);
+    const c = s.counters[this.group.name];
+    const now = this.server.bytes;
+    if (c) {
+      c.bytesSent += now.sent - this.last.sent;
+      c.bytesReceived += now.received - this.last.received;
+    }
+    const dg = this.server.datagrams ?? { sent: 0, received: 0 };
+    addDatagramCodes(s, this.group.name, dg.sent - this.last.datagramsSent, dg.received - this.last.datagramsReceived);
+    this.last = { sent: now.sent, received: now.received, datagramsSent: dg.sent, datagramsReceived: dg.received };
+    return s;
+  }
+
+  final(): DeliveryShard {
+    return this.book.final();
+  }
+
+  private receive(m: ReceivedMessage): void {
+    const c = this.recorder.of(this.group.name);
+    c.received++;
+    const stamp = decodeStamp(m.payload);
+    const from = stamp ? this.plan.groups[streamFleet(stamp.stream)] : undefined;
+    if (!stamp || !from || !fromThisRun(stamp.intendedUs, this.startUs)) {
+      c.unstamped++;
+      return;
+    }
+    const pair = pairKey(from.name, this.group.name);
+    this.recorder.record(pair, HistogramKind.e2e, m.receivedUs - stamp.intendedUs);
+    this.recorder.record(pair, HistogramKind.e2eService, m.receivedUs - stamp.sentUs);
+    this.book.record(from, this.group, 'group', 0, stamp.stream, stamp.seq);
+  }
+}
+
+/**
+ * The receiver group standing for an embedded server: it receives from every group of the
+ * protocol whose target is that server and whose messages end there. Undefined when none do.
+ */
+export function sinkGroup(plan: Plan, protocol: string, embeddedTargets: ReadonlySet<string>): GroupPlan | undefined {
+  const driver = driverFor(protocol);
+  if (!driver?.deliversToServer) return undefined;
+  const feeders = plan.groups.filter((g) => g.protocol === protocol && g.publish && embeddedTargets.has(g.target) && driver.deliversToServer?.(g.options));
+  if (feeders.length === 0) return undefined;
+  let name = `${protocol}-server`;
+  while (plan.groups.some((g) => g.name === name)) name = `${name}_`;
+  return {
+    name,
+    index: plan.groups.length,
+    kind: 'server',
+    count: 1,
+    protocol,
+    options: feeders[0]?.options,
+    target: feeders[0]?.target ?? protocol,
+    publish: undefined,
+    subscribe: undefined,
+    receives: feeders.map((g) => g.name),
+    receiverMode: 'group',
+    reply: false,
+  };
+}
