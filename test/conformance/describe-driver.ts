@@ -21,6 +21,12 @@ export interface DriverSpec {
   address(): { send: string; subscribe: string };
   /** A URL of this protocol where nothing listens. */
   refusedUrl(port: number): string;
+  /**
+   * Connectionless protocols (CoAP over UDP) have no refused or silent connect: "connect" binds
+   * a socket. Instead, a message to a peer that never answers must be counted as `timeoutCode`
+   * (a ('packet', 'code') event) within `withinMs`, with these options, and never acked.
+   */
+  connectionless?: { options: unknown; timeoutCode: [packet: string, code: string]; withinMs: number };
 }
 
 interface Recorded extends DeviceEvents {
@@ -28,6 +34,7 @@ interface Recorded extends DeviceEvents {
   acks: OutgoingMessage[];
   disconnects: string[];
   errors: string[];
+  codes: string[];
 }
 
 function recorder(): Recorded {
@@ -38,7 +45,8 @@ function recorder(): Recorded {
     errors: [],
     onMessage: (m) => r.messages.push(m),
     onAck: (m) => r.acks.push(m),
-    onCode: () => undefined,
+    codes: [],
+    onCode: (packet, code) => r.codes.push(`${packet}|${code}`),
     onError: (key) => r.errors.push(key),
     onDisconnect: (key) => r.disconnects.push(key),
   };
@@ -57,14 +65,11 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       await peer.close();
     });
 
-    const options = (): O => {
+    const device = (events: DeviceEvents, url = peer.url, raw: unknown = spec.ackedOptions): DriverDevice => {
       const check = new Checker();
-      const o = driver.resolveOptions(spec.ackedOptions, 'spec', check);
-      if (o === undefined) throw new Error(check.problems.join('\n'));
-      return o;
-    };
-    const device = (events: DeviceEvents, url = peer.url): DriverDevice => {
-      const d = driver.createDevice({ url, index: 0, clientId: `fb-conf-${uniq()}`, options: options(), connectTimeoutMs: 3000 }, events);
+      const resolved = driver.resolveOptions(raw, 'spec', check);
+      if (resolved === undefined) throw new Error(check.problems.join('\n'));
+      const d = driver.createDevice({ url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs: 3000 }, events);
       devices.push(d);
       return d;
     };
@@ -124,7 +129,21 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       expect(d.send(message(spec.address().send, 0))).toBe('not_connected');
     });
 
-    it('rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens', async () => {
+    const connectionless = spec.connectionless;
+    it.runIf(connectionless)('counts a message to a peer that never answers as a timeout, in bounded time, never acked', async () => {
+      const c = connectionless as NonNullable<typeof connectionless>;
+      const port = await freePort();
+      const rx = recorder();
+      const d = device(rx, spec.refusedUrl(port), c.options);
+      await d.connect();
+      const t0 = Date.now();
+      expect(d.send(message(spec.address().send, 0))).toBe('sent');
+      await eventually(() => rx.codes.includes(c.timeoutCode.join('|')), c.withinMs + 2000);
+      expect(Date.now() - t0).toBeLessThan(c.withinMs + 2000);
+      expect(rx.acks).toEqual([]);
+    });
+
+    it.skipIf(connectionless)('rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens', async () => {
       const port = await freePort();
       const url = spec.refusedUrl(port);
       const err = await device(recorder(), url).connect().then(() => undefined, (e: unknown) => e);
@@ -134,7 +153,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       expect((err as FleetbenchError).message).toContain(`127.0.0.1:${port}`);
     });
 
-    it('rejects with FB_CONNECT_TIMEOUT when the peer never answers', async () => {
+    it.skipIf(connectionless)('rejects with FB_CONNECT_TIMEOUT when the peer never answers', async () => {
       const silent = createServer((s) => s.on('error', () => undefined));
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
       const url = spec.refusedUrl((silent.address() as { port: number }).port);
