@@ -100,7 +100,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receive what is still in flight: the scenario's drain, or a short one after Ctrl-C.
   await sleep(interrupted ? Math.min(plan.drainMs, defaults.interruptDrainMs) : plan.drainMs);
   phase = 'done';
-  await Promise.all(devices.map((d) => d.driver.close()));
+  // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
+  await Promise.all(devices.filter((d) => rank(d.group) >= 0).map((d) => d.driver.close()));
+  await Promise.all(devices.filter((d) => rank(d.group) < 0).map((d) => d.driver.close()));
   for (const d of devices) if (d.isUp) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));

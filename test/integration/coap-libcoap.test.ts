@@ -1,0 +1,229 @@
+// CoAP interop with real libcoap 4.3.1 processes, in both directions, through the real runner:
+//  A. fleetbench devices as clients (and an observer) of libcoap's example server
+//     coap-server-notls: GET, PUT, Block2, Block1, Observe with deregistration;
+//  B. libcoap's coap-client-notls as a client of fleetbench's virtual sensors (`serve`): GET,
+//     /.well-known/core discovery, and Observe.
+// The resources and answers of the libcoap server are described in test/helpers/coap-peers.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { run } from '../../src/index.ts';
+import type { RunResult } from '../../src/result/types.ts';
+import { freeUdpPort, runLibcoapClient, startLibcoapServer, type LibcoapServer } from '../helpers/coap-peers.ts';
+import { writeScenario } from '../helpers/scenario.ts';
+
+/** Runs a scenario body (everything inside defineScenario({...})) against `url`. */
+async function runAgainst(name: string, body: string, url: string): Promise<RunResult> {
+  const scenario = writeScenario(name, `export default defineScenario({ name: '${name}', ${body} });`);
+  const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: url } });
+  return result;
+}
+
+/** The fleet's CoAP block, which every CoAP group has. */
+function coapOf(result: RunResult, fleet: string) {
+  const f = result.fleets[fleet];
+  expect(f, `fleet ${fleet} in the result`).toBeDefined();
+  expect(f!.coap, `coap stats of ${fleet}`).toBeDefined();
+  console.log(fleet, JSON.stringify({ messages: f!.messages, coap: f!.coap, codes: Object.fromEntries(Object.entries(result.codes).filter(([k]) => k.startsWith(fleet + "|"))), errors: result.errors }));
+  return f!.coap!;
+}
+
+describe('fleetbench → libcoap coap-server-notls', () => {
+  let server: LibcoapServer;
+  beforeAll(async () => {
+    // -d 10: PUTs may create resources (the Block1 test writes its own).
+    server = await startLibcoapServer({ args: ['-d', '10'] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('GET /time: every request is answered 2.05', { timeout: 30_000 }, async () => {
+    const result = await runAgainst(
+      'coap-lib-get',
+      `duration: '10s', drain: '500ms',
+       fleets: { clock: { count: 3, protocol: coap({ method: 'GET' }), path: '/time', send: every('100ms'), messages: 5 } },`,
+      server.url,
+    );
+    const f = result.fleets.clock!;
+    const c = coapOf(result, 'clock');
+    expect(result.run.partial).toBe(false);
+    expect(f.messages.sent).toBe(15);
+    expect(f.messages.acked).toBe(15);
+    expect(c.responses).toEqual({ '2.05': 15 });
+    expect(c.timeouts).toBe(0);
+    expect(c.resets).toBe(0);
+    expect(c.abandoned).toBe(0);
+    // /time is short text: no block-wise transfer.
+    expect(c.blocks.block2Received).toBe(0);
+  });
+
+  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', { timeout: 30_000 }, async () => {
+    const result = await runAgainst(
+      'coap-lib-put',
+      `duration: '10s', drain: '500ms',
+       fleets: { writer: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/example_data', send: every('100ms'), messages: 5, payload: bytes(40) } },`,
+      server.url,
+    );
+    const f = result.fleets.writer!;
+    const c = coapOf(result, 'writer');
+    expect(f.messages.sent).toBe(10);
+    expect(f.messages.acked).toBe(10);
+    // libcoap answers the first PUT to /example_data after its start 2.01 Created and every later
+    // one 2.04 Changed (checked with coap-client-notls); no other test writes /example_data here.
+    expect(c.responses).toEqual({ '2.01': 1, '2.04': 9 });
+    expect(c.timeouts).toBe(0);
+    expect(c.retransmissions).toBe(0);
+    expect(c.blocks.block1Sent).toBe(0);
+  });
+
+  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', { timeout: 30_000 }, async () => {
+    const result = await runAgainst(
+      'coap-lib-block1',
+      `duration: '10s', drain: '500ms',
+       fleets: { big: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/upload/{id}', send: every('200ms'), messages: 3, payload: bytes(3000) } },`,
+      server.url,
+    );
+    const f = result.fleets.big!;
+    const c = coapOf(result, 'big');
+    expect(f.messages.sent).toBe(6);
+    expect(f.messages.acked).toBe(6);
+    // Blocks 0 and 1 (1024 bytes, M set) are answered 2.31 Continue, block 2 (952 bytes) finishes it.
+    expect(c.blocks.block1Sent).toBe(3 * 6);
+    // Each device's first PUT creates its resource (2.01), the later ones replace it (2.04).
+    expect(c.responses).toEqual({ '2.01': 2, '2.04': 4 });
+    expect(c.timeouts).toBe(0);
+    // One CON per block, each acknowledged by a piggybacked response.
+    expect(c.datagrams.sent).toBe(3 * 6);
+    expect(c.datagrams.received).toBe(3 * 6);
+  });
+
+  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', { timeout: 30_000 }, async () => {
+    // The observer must name a sending fleet of its protocol: a slow GET of /time stands in.
+    const result = await runAgainst(
+      'coap-lib-observe',
+      `duration: '3s', drain: '500ms',
+       fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s') } },
+       observers: { obs: { protocol: coap(), subscribe: '/time', receives: ['ticker'] } },`,
+      server.url,
+    );
+    const o = result.fleets.obs!;
+    const c = coapOf(result, 'obs');
+    expect(c.observe.registered).toBeGreaterThanOrEqual(1);
+    // libcoap notifies /time once a second (CON): about 3 over the send phase.
+    expect(c.observe.notifications).toBeGreaterThanOrEqual(2);
+    expect(o.messages.received).toBeGreaterThanOrEqual(2);
+    // The clock text carries no fleetbench stamp.
+    expect(o.messages.unstamped).toBeGreaterThanOrEqual(2);
+    // At the end the observer cancelled with GET Observe: 1 (RFC 7641 §3.6), answered by libcoap.
+    expect(c.observe.deregistered).toBeGreaterThanOrEqual(1);
+    expect(c.observe.endedByServer).toBe(0);
+    expect(result.fleets.ticker!.messages.acked).toBe(result.fleets.ticker!.messages.sent);
+  });
+});
+
+describe('fleetbench → libcoap: Block2 from a fresh server', () => {
+  let server: LibcoapServer;
+  beforeAll(async () => {
+    // A server of its own: /example_data still holds its initial 1500 bytes.
+    server = await startLibcoapServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', { timeout: 30_000 }, async () => {
+    const result = await runAgainst(
+      'coap-lib-block2',
+      `duration: '10s', drain: '500ms',
+       fleets: { reader: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/example_data', send: every('300ms'), messages: 3 } },`,
+      server.url,
+    );
+    const f = result.fleets.reader!;
+    const c = coapOf(result, 'reader');
+    const blocks = Math.ceil(1500 / 64);
+    expect(f.messages.sent).toBe(6);
+    expect(f.messages.acked).toBe(6);
+    expect(c.blocks.block2Received).toBe(blocks * 6);
+    // One response per request, counted once the last block arrived.
+    expect(c.responses).toEqual({ '2.05': 6 });
+    expect(c.timeouts).toBe(0);
+    expect(c.datagrams.sent).toBe(blocks * 6);
+  });
+});
+
+/** True when nothing listens on UDP 127.0.0.1:port. */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port P with P and P + 1 free (device i of a serve fleet listens on P + i). */
+async function freeUdpPortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const base = await freeUdpPort();
+    if (base < 65535 && (await udpFree(base + 1))) return base;
+  }
+  throw new Error('no two consecutive free UDP ports');
+}
+
+/** Notifications in a `coap-client-notls -v 7` log: received CON/NON 2.05 carrying Observe. */
+function notificationLines(log: string): string[] {
+  return log.match(/t:(?:CON|NON) c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Observe:\d+/g) ?? [];
+}
+
+describe('libcoap coap-client-notls → fleetbench virtual sensors', () => {
+  it('GET, /.well-known/core and Observe against a serving fleet', { timeout: 30_000 }, async () => {
+    const base = await freeUdpPortPair();
+    const scenario = writeScenario(
+      'coap-lib-serve',
+      `export default defineScenario({
+        name: 'coap-lib-serve', duration: '6s', drain: '500ms',
+        fleets: { thermo: { count: 2, protocol: coap({ serve: { port: ${base} } }), path: '/temperature', send: every('200ms'), payload: bytes(32) } },
+      });`,
+    );
+    const running = run({ scenario, workers: 1, write: false });
+    // Keep a rejection from being unhandled while the clients run; it is rethrown by the await below.
+    running.catch(() => {});
+    const url = (port: number, path: string): string => `coap://127.0.0.1:${port}${path}`;
+
+    // The sensors listen once the connect phase bound their ports: poll until a GET is answered.
+    let first = '';
+    const until = Date.now() + 10_000;
+    for (;;) {
+      const r = await runLibcoapClient(['-B', '1', '-v', '7', '-m', 'get', url(base, '/temperature')], 3000);
+      first = r.stdout + r.stderr;
+      if (r.code === 0 && /t:ACK c:2\.05/.test(first)) break;
+      if (Date.now() > until) throw new Error(`no 2.05 from the virtual sensor on ${base}:\n${first}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // A plain GET of the second device's resource.
+    const get = await runLibcoapClient(['-B', '2', '-m', 'get', url(base + 1, '/temperature')], 5000);
+    expect(get.code).toBe(0);
+
+    // Discovery (RFC 6690): the sensor lists its observable resource.
+    const wk = await runLibcoapClient(['-B', '2', '-m', 'get', url(base, '/.well-known/core')], 5000);
+    expect(wk.code).toBe(0);
+    expect(wk.stdout).toContain('</temperature>');
+    expect(wk.stdout).toContain('obs');
+
+    // Observe for 2 s: the first answer is the ACK, then one NON notification per 200 ms send.
+    const obs = await runLibcoapClient(['-s', '2', '-B', '3', '-v', '7', '-m', 'get', url(base, '/temperature')], 8000);
+    expect(obs.code).toBe(0);
+    const log = obs.stdout + obs.stderr;
+    expect(log).toMatch(/t:ACK c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Observe:\d+/);
+    expect(notificationLines(log).length, log).toBeGreaterThanOrEqual(5);
+
+    const { result } = await running;
+    expect(result.run.partial).toBe(false);
+    const c = coapOf(result, 'thermo');
+    expect(c.observe.registered).toBeGreaterThanOrEqual(1);
+    expect(c.observe.notifications).toBeGreaterThanOrEqual(5);
+    // libcoap ended its observation with GET Observe: 1 after -s 2.
+    expect(c.observe.deregistered).toBeGreaterThanOrEqual(1);
+    expect(c.responses['2.05']).toBeGreaterThanOrEqual(4);
+  });
+});
