@@ -38,6 +38,32 @@ async function qos0Max(workers: number): Promise<string[]> {
   return [`QoS 0 publish, ${workers} worker(s)`, `${fmt(median)} msg/s (median of ${REPEATS})`, `range ${fmt(rates[0] as number)}–${fmt(rates[REPEATS - 1] as number)}; offered ${fmt(MAX_DEVICES * 1000)}/s by ${MAX_DEVICES} devices for 10 s, the rest dropped as generator_behind; ${check}; ${bytesPerMessage} B/msg`];
 }
 
+/**
+ * Maximum CoAP request rate against the embedded server (in the main thread, so one worker
+ * generates and the other core serves): what the server received and answered per second.
+ */
+async function coapMax(type: 'NON' | 'CON'): Promise<string[]> {
+  process.env.FB_BENCH_COAP_TYPE = type;
+  process.env.FB_BENCH_DEVICES = '1000';
+  process.env.FB_BENCH_INTERVAL = '10ms';
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en');
+  const runs: { served: number; acked: number; sent: number; lost: number; retx: number; bytes: number | null }[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const { result } = await run({ scenario: scenario('coap-max'), workers: 1, write: false });
+    const f = result.fleets.load!;
+    const server = result.fleets['coap-server']!;
+    const d = result.delivery.find((x) => x.from === 'load')!;
+    runs.push({ served: server.rates.receivedPerS, acked: f.messages.acked / (result.run.durationMs / 1000), sent: f.rates.sentPerS, lost: d.lost / Math.max(1, d.expected), retx: f.coap?.retransmissions ?? 0, bytes: f.coap?.datagrams.bytesPerDatagramSent ?? null });
+  }
+  runs.sort((a, b) => a.served - b.served);
+  const m = runs[Math.floor(REPEATS / 2)] as (typeof runs)[number];
+  return [
+    `CoAP ${type} POST, embedded server, 1 worker`,
+    `${fmt(m.served)} req/s received by the server (median of ${REPEATS})`,
+    `range ${fmt((runs[0] as typeof m).served)}–${fmt((runs[REPEATS - 1] as typeof m).served)}; generator sent ${fmt(m.sent)}/s, ${fmt(m.acked)} responses/s; ${(m.lost * 100).toFixed(1)}% lost${type === 'CON' ? `, ${fmt(m.retx)} retransmissions` : ''}; offered 100,000/s by 1,000 devices for 10 s; ${m.bytes} B/datagram`,
+  ];
+}
+
 async function idleRss(devices: number, workers: number): Promise<number> {
   process.env.FB_BENCH_DEVICES = String(devices);
   let peak = 0;
@@ -59,6 +85,7 @@ async function idleRss(devices: number, workers: number): Promise<number> {
 async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const w of [1, 2]) rows.push(await qos0Max(w));
+  for (const type of ['NON', 'CON'] as const) rows.push(await coapMax(type));
   // The baseline has one device per worker, so it pays the same worker-thread overhead.
   const workers = 2;
   const base = await idleRss(workers, workers);

@@ -23,7 +23,6 @@ function coapOf(result: RunResult, fleet: string) {
   const f = result.fleets[fleet];
   expect(f, `fleet ${fleet} in the result`).toBeDefined();
   expect(f!.coap, `coap stats of ${fleet}`).toBeDefined();
-  console.log(fleet, JSON.stringify({ messages: f!.messages, coap: f!.coap, codes: Object.fromEntries(Object.entries(result.codes).filter(([k]) => k.startsWith(fleet + "|"))), errors: result.errors }));
   return f!.coap!;
 }
 

@@ -57,9 +57,14 @@ async function lossyRun(name: string, fleet: string, drops: Pick<LossyForwarderO
   const fwd: LossyForwarder = await startLossyForwarder({ target: { host: '127.0.0.1', port: Number(port) }, ...drops });
   cleanups.push(() => fwd.close());
   const scenario = writeScenario(name, `export default defineScenario({ name: '${name}', duration: '20s', drain: '${drain}', fleets: { s: ${fleet} } });`);
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 5 }); h.enable();
+  const lags: number[] = []; let last = performance.now();
+  const iv = setInterval(() => { const now = performance.now(); if (now - last > 15) lags.push(Math.round(now - last - 5) ); last = now; }, 5);
   const t0 = performance.now();
   const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: fwd.url() } });
   const elapsedMs = performance.now() - t0;
+  clearInterval(iv); h.disable(); console.log('main loop delay max ms', h.max / 1e6, 'p99', h.percentile(99) / 1e6, 'stalls', lags.join(','));
   return { fleet: result.fleets.s!, server: counts, log: fwd.log, elapsedMs };
 }
 

@@ -76,6 +76,7 @@ export class Endpoint {
   private token: number;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly seen = new Map<string, Seen>();
+  private readonly peerMessageIds = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly init: EndpointInit) {
@@ -99,9 +100,20 @@ export class Endpoint {
     });
   }
 
-  nextMessageId(): number {
-    this.messageId = (this.messageId + 1) & 0xffff;
-    return this.messageId;
+  /**
+   * §4.4: a Message ID must not be reused with the same endpoint within EXCHANGE_LIFETIME. A
+   * client talks to one server and counts once; a server counts per peer, because one counter
+   * shared by thousands of peers wraps in seconds and would repeat IDs to each of them.
+   */
+  nextMessageId(peer?: Peer): number {
+    if (!peer) {
+      this.messageId = (this.messageId + 1) & 0xffff;
+      return this.messageId;
+    }
+    const key = peerKey(peer);
+    const next = ((this.peerMessageIds.get(key) ?? Math.floor(this.init.random() * 0x10000)) + 1) & 0xffff;
+    this.peerMessageIds.set(key, next);
+    return next;
   }
 
   /**

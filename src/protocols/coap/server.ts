@@ -201,7 +201,7 @@ export class CoapServer {
     const r = this.resources.get(path);
     if (r) {
       // RFC 7641 §3.2: an error notification ends every observation of the resource.
-      for (const o of r.observers.values()) this.endpoint.send(generate({ code: '4.04', confirmable: false, messageId: this.endpoint.nextMessageId(), token: o.token, options: [] }), o.peer);
+      for (const o of r.observers.values()) this.endpoint.send(generate({ code: '4.04', confirmable: false, messageId: this.endpoint.nextMessageId(o.peer), token: o.token, options: [] }), o.peer);
       this.resources.delete(path);
     }
     this.respond(packet, peer, '2.02');
@@ -235,7 +235,7 @@ export class CoapServer {
     const buf = generate(
       packet.confirmable
         ? { code, ack: true, messageId: packet.messageId, token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) }
-        : { code, confirmable: false, messageId: this.endpoint.nextMessageId(), token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) },
+        : { code, confirmable: false, messageId: this.endpoint.nextMessageId(peer), token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) },
       MAX_DATAGRAM,
     );
     this.init.events.onCode('response', code);
@@ -246,7 +246,7 @@ export class CoapServer {
     const options = [{ name: 'Observe', value: encodeUint(r.seq) }];
     if (r.payload.length > 0) options.push({ name: 'Content-Format', value: encodeUint(r.contentFormat) });
     if (this.init.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(this.init.maxAgeSec) });
-    const messageId = this.endpoint.nextMessageId();
+    const messageId = this.endpoint.nextMessageId(o.peer);
     const confirmable = this.init.notify === 'CON';
     const buf = generate({ code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload }, MAX_DATAGRAM);
     this.init.events.onCode('observe', 'notification');
