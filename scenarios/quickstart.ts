@@ -1,7 +1,9 @@
-// Quickstart: GPS trackers at QoS 0, temperature sensors at QoS 1 watched by a backend, and
-// valves commanded at QoS 2 that reply to every command. Runs against the embedded broker
-// by default; add --target mqtt=mqtt://127.0.0.1:1883 to run it against Mosquitto.
-import { defineScenario, mqtt, every, poisson, json, bytes } from 'fleetbench';
+// Quickstart: GPS trackers at QoS 0, temperature sensors at QoS 1 watched by a backend,
+// valves commanded at QoS 2 that reply to every command, soil sensors posting CoAP NON to a
+// CoAP server, and thermostats that are CoAP servers themselves, observed by a gateway.
+// Runs against the embedded MQTT broker and CoAP server by default; add
+// --target mqtt=mqtt://127.0.0.1:1883 to run the MQTT fleets against Mosquitto.
+import { defineScenario, mqtt, coap, every, poisson, json, bytes } from 'fleetbench';
 
 export default defineScenario({
   name: 'quickstart',
@@ -30,9 +32,25 @@ export default defineScenario({
       subscribe: 'factory/valves/{id}/cmd',
       reply: true,
     },
+    soil: {
+      count: 50,
+      protocol: coap({ type: 'NON', method: 'POST' }),
+      path: '/telemetry/{id}',
+      send: every('2s'),
+      payload: bytes(24),
+    },
+    thermostats: {
+      count: 5,
+      // Device i is a CoAP server on 127.0.0.1:56830+i serving /temperature (RFC 7641 Observe).
+      protocol: coap({ serve: { port: 56830 } }),
+      path: '/temperature',
+      send: every('1s'),
+      payload: bytes(32),
+    },
   },
   observers: {
     backend: { protocol: mqtt({ qos: 1 }), receives: ['gps', 'temperature'] },
+    gateway: { protocol: coap(), receives: ['thermostats'] },
   },
   commands: {
     scada: { protocol: mqtt({ qos: 2 }), to: 'valves', topic: 'factory/valves/{target}/cmd', send: poisson('5/s'), payload: bytes(32) },

@@ -104,6 +104,7 @@ describe('CoAP over a lossy path (RFC 7252 message layer on the wire)', () => {
     );
     const byMessage = upstreamByMessage(log);
     expect(byMessage.size).toBe(messages);
+    console.log('RAW', JSON.stringify([...byMessage.values()].map((c) => c.slice(1).map((x, i) => Math.round(x.atMs - c[i]!.atMs)))));
     const gaps: number[][] = [];
     for (const [key, copies] of byMessage) {
       expect(copies.map((c) => c.dropped), key).toEqual([true, true, true, false]);
