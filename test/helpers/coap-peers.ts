@@ -23,7 +23,7 @@
 //                  plain GET already comes back in Block2 pieces of 1024 (Block2 0/M/1024 with
 //                  Size2 1500, then 1/_/1024). A client asking for smaller blocks (`-b 64`, i.e.
 //                  Block2 0/_/64) gets 64-byte blocks, each 2.05 with ETag and Size2.
-//                  PUT 2.04 replaces the body (any size: a 3000-byte PUT goes as Block1 blocks, each
+//                  PUT 2.01 the first time after start, then 2.04, replaces the body (any size: a 3000-byte PUT goes as Block1 blocks, each
 //                  intermediate one answered 2.31 Continue, the last 2.04; a later GET -b 64 returns
 //                  all 3000 bytes in 47 blocks, Size2 3000). Observable: a PUT triggers a CON 2.05
 //                  notification carrying the new body (Block2 0/... when the observer asked for

@@ -148,6 +148,22 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     expect(c.timeouts).toBe(0);
     expect(c.datagrams.sent).toBe(blocks * 6);
   });
+
+  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', { timeout: 30_000 }, async () => {
+    const result = await runAgainst(
+      'coap-lib-observe-block2',
+      `duration: '1s', drain: '200ms',
+       fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s'), messages: 1 } },
+       observers: { big: { protocol: coap(), receives: ['ticker'], subscribe: '/example_data' } },`,
+      server.url,
+    );
+    const c = coapOf(result, 'big');
+    expect(result.errors).toEqual([]);
+    expect(c.observe.registered).toBe(1);
+    // The registration and the deregistration (GET Observe: 1 is answered with the resource too) each fetch both blocks.
+    expect(c.blocks.block2Received).toBe(2 * Math.ceil(1500 / 1024));
+    expect(c.observe.deregistered).toBe(1);
+  });
 });
 
 /** True when nothing listens on UDP 127.0.0.1:port. */

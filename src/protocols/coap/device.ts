@@ -34,6 +34,8 @@ interface Exchange {
   sentAtMs: number;
   /** Resolves registrations (observers) and deregistrations. */
   settle?: (response: ParsedPacket | undefined, reason?: string) => void;
+  /** The first response of an Observe exchange: it carries Observe and Max-Age, later blocks do not. */
+  observed?: ParsedPacket;
 }
 
 interface Observation {
@@ -184,7 +186,8 @@ export class CoapDevice implements DriverDevice {
     const uri = pathOptions(target);
     const build = (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined): Buffer => {
       const options = [...uri];
-      if (extra?.observe !== undefined) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
+      // RFC 7959 §2.6: only the request for the first block carries Observe.
+      if (extra?.observe !== undefined && (!block2 || (decodeBlock(block2)?.num ?? 0) === 0)) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
       if (body !== undefined) options.push({ name: 'Content-Format', value: encodeUint(o.contentFormat) });
       if (block1) options.push({ name: 'Block1', value: block1 });
       if (block2) options.push({ name: 'Block2', value: block2 });
@@ -274,6 +277,7 @@ export class CoapDevice implements DriverDevice {
       const more = (x.block1Num + 1) * size < x.body.length;
       return this.transmit(key, x, encodeBlock({ num: x.block1Num, more, size }), undefined);
     }
+    if (x.settle && !x.observed && option(packet, 'Observe') !== undefined) x.observed = packet;
     const block2 = decodeBlock(option(packet, 'Block2'));
     if (block2 && packet.code.startsWith('2.')) {
       this.code('block2', 'received');
@@ -289,7 +293,7 @@ export class CoapDevice implements DriverDevice {
 
   private finish(key: string, x: Exchange, response: ParsedPacket | undefined, reason: string | undefined, atUs = nowUs()): void {
     this.exchanges.delete(key);
-    if (x.settle) return x.settle(response, reason);
+    if (x.settle) return x.settle(x.observed ?? response, reason);
     if (response && x.message) {
       // The whole exchange, block-wise ones included: request → final response.
       this.events.onAck(x.message, atUs, undefined);
