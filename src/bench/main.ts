@@ -7,6 +7,8 @@ import { formatBytes } from '../dsl/units.ts';
 import { brokerCounter } from './broker-counter.ts';
 
 const target = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length) ?? 'mqtt://127.0.0.1:1883';
+/** --only=mqtt or --only=coap runs one protocol's measurements. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/bench/${name}.ts`, import.meta.url));
 
 /** Offered load far above capacity (500 devices × 1000/s): what is sent is the maximum. */
@@ -84,8 +86,9 @@ async function idleRss(devices: number, workers: number): Promise<number> {
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  for (const w of [1, 2]) rows.push(await qos0Max(w));
-  for (const type of ['NON', 'CON'] as const) rows.push(await coapMax(type));
+  if (only !== 'coap') for (const w of [1, 2]) rows.push(await qos0Max(w));
+  if (only !== 'mqtt') for (const type of ['NON', 'CON'] as const) rows.push(await coapMax(type));
+  if (only === 'coap') return print(rows);
   // The baseline has one device per worker, so it pays the same worker-thread overhead.
   const workers = 2;
   const base = await idleRss(workers, workers);
@@ -96,8 +99,12 @@ async function main(): Promise<void> {
     rows.push([`idle MQTT devices: ${n.toLocaleString('en')}`, `${formatBytes((rss - base) / (n - workers))} / device`, `process RSS ${formatBytes(rss)} vs ${formatBytes(base)} with ${workers} devices (${workers} workers)${marginal}`]);
     previous = { n, rss };
   }
+  print(rows);
+}
+
+function print(rows: string[][]): void {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`\nfleetbench bench against ${target} — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`);
+  process.stdout.write(`\nfleetbench bench (MQTT against ${target}, CoAP against the embedded server) — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`);
   process.stdout.write('| measurement | result | notes |\n|---|---|---|\n');
   for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 }
