@@ -112,7 +112,10 @@ export class Endpoint {
     }
     const key = peerKey(peer);
     const next = ((this.peerMessageIds.get(key) ?? Math.floor(this.init.random() * 0x10000)) + 1) & 0xffff;
+    // Re-inserted so the map's order is least recently used first; bounded like the duplicate memory.
+    this.peerMessageIds.delete(key);
     this.peerMessageIds.set(key, next);
+    if (this.peerMessageIds.size > this.init.dedupCapacity) this.peerMessageIds.delete(this.peerMessageIds.keys().next().value as string);
     return next;
   }
 
