@@ -166,6 +166,25 @@ describe('CoAP through the runner against the embedded server', () => {
     expect(gw.datagrams.sent).toBe(8 + 80 + 8);
   });
 
+  it('Observe: an observer re-registers on its interval with the same token (RFC 7641 §3.3.1), and keeps receiving', async () => {
+    const base = await freeUdpPort();
+    const scenario = writeScenario('coap-rereg', `export default defineScenario({
+      name: 'coap-rereg', duration: '1200ms', drain: '200ms',
+      fleets: { thermo: { count: 2, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('50ms'), payload: bytes(24) } },
+      observers: { gateway: { protocol: coap({ reregister: '250ms' }), receives: ['thermo'] } },
+    });`);
+    const { result } = await run({ scenario, workers: 1, write: false });
+    const gw = result.fleets.gateway!.coap!;
+    // Two observations, each refreshed every 250 ms over ~1.4 s from registration to close.
+    expect(gw.observe.reregistrations).toBeGreaterThanOrEqual(2 * 3);
+    // The sensors saw the same endpoint and token again: a re-registration, not a new observer.
+    expect(result.fleets.thermo!.coap!.observe.reregistrations).toBe(gw.observe.reregistrations);
+    expect(result.fleets.thermo!.coap!.observe.registered).toBe(2);
+    const d = result.delivery.find((x) => x.from === 'thermo')!;
+    expect(d.lost).toBe(0);
+    expect(d.duplicated).toBe(0);
+  });
+
   it('counts an RST answer to a CON as a reset, not an ack', async () => {
     const rejecter = createSocket('udp4');
     rejecter.on('message', (buf, rinfo) => rejecter.send(generate({ code: '0.00', reset: true, messageId: buf.readUInt16BE(2), options: [] }), rinfo.port, rinfo.address));

@@ -385,11 +385,12 @@ export class CoapDevice implements DriverDevice {
 
   /** §3.3.1: re-register when Max-Age passes without a notification, or on the fleet's interval. */
   private armFreshness(obs: Observation): void {
+    const every = this.init.options.reregisterMs;
+    // On a fixed interval, notifications do not push the next re-registration back.
+    if (every !== undefined && obs.timer !== undefined) return;
     clearTimeout(obs.timer);
     if (this.closing) return;
-    const every = this.init.options.reregisterMs;
     const wait = every ?? obs.maxAgeMs + 2000;
-    if (every !== undefined && obs.timer !== undefined) return;
     obs.timer = setTimeout(() => {
       obs.timer = undefined;
       this.reregister(obs);
