@@ -125,6 +125,7 @@ export function coapStats(codes: ReadonlyMap<string, number>, group: string, byt
     timeouts: n('coap', 'timeout'),
     resets: n('coap', 'rst_received'),
     duplicatesSuppressed: n('coap', 'duplicate_suppressed'),
+    dedupEvicted: n('coap', 'dedup_evicted'),
     nonUnanswered: n('coap', 'non_unanswered'),
     abandoned: n('coap', 'abandoned'),
     responses,

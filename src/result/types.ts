@@ -53,6 +53,8 @@ export interface CoapStats {
   resets: number;
   /** Duplicate CON/NON messages recognised by Message ID and endpoint, and not processed again (§4.5). */
   duplicatesSuppressed: number;
+  /** Messages forgotten by the duplicate memory before EXCHANGE_LIFETIME because it was full (duplicates of them would pass). */
+  dedupEvicted: number;
   /** NON requests with no response within MAX_TRANSMIT_WAIT or by the end of the run. */
   nonUnanswered: number;
   /** CON requests still being retransmitted when the run ended. */

@@ -60,10 +60,6 @@ export function option(packet: ParsedPacket, name: string): Buffer | undefined {
   return undefined;
 }
 
-export function hasOption(packet: ParsedPacket, name: string): boolean {
-  return packet.options.some((o) => o.name === name);
-}
-
 /** '/telemetry/7?x=1' → Uri-Path and Uri-Query options (§6.4 decomposition, without host and port). */
 export function pathOptions(path: string): Packet['options'] & object {
   const [p = '', query] = path.split('?', 2);
@@ -80,21 +76,8 @@ export function pathOf(packet: ParsedPacket): string {
   return path === '' ? '/' : path;
 }
 
-/** Message types (§3): the two type bits. */
-export function typeOf(packet: ParsedPacket): 'CON' | 'NON' | 'ACK' | 'RST' {
-  return packet.confirmable ? 'CON' : packet.ack ? 'ACK' : packet.reset ? 'RST' : 'NON';
-}
-
 /** §12.1: '0.01'…'0.04' are the request methods GET, POST, PUT, DELETE. */
 export const METHOD_CODES = { GET: '0.01', POST: '0.02', PUT: '0.03', DELETE: '0.04' } as const;
-
-export function isRequest(code: string): boolean {
-  return code.startsWith('0.') && code !== '0.00';
-}
-
-export function isSuccess(code: string): boolean {
-  return code.startsWith('2.');
-}
 
 /** RFC 7641 §3.4: is notification V2 (received at T2) fresher than V1 (at T1)? 24-bit serial arithmetic, or 128 s apart. */
 export function isFresher(v1: number, t1Ms: number, v2: number, t2Ms: number): boolean {

@@ -5,20 +5,18 @@
 //    to the observers of its resource (RFC 7641);
 //  - observer: `subscribe()` registers Observe on resources (virtual sensors or the target's),
 //    and every notification is a received message.
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { MAX_DATAGRAM, METHOD_CODES, decodeBlock, decodeUint, encodeBlock, encodeUint, generate, isFresher, option, pathOptions, type ParsedPacket } from './codec.ts';
-import { Endpoint, peerKey, type Peer } from './endpoint.ts';
+import { MAX_DATAGRAM, METHOD_CODES, decodeBlock, encodeBlock, encodeUint, generate, option, pathOptions, type ParsedPacket } from './codec.ts';
+import { Endpoint, type Peer } from './endpoint.ts';
+import { Observations, type Observation } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { CoapServer } from './server.ts';
+import { resolvePeer } from './uri.ts';
 
 /** Per-device duplicate memory: a device sees few messages, this bounds a flood. */
 const DEVICE_DEDUP_CAPACITY = 10_000;
-/** How long a closing observer waits for the last deregistrations to be answered. */
-const DEREGISTER_WAIT_MS = 1000;
 
 interface Exchange {
   message: OutgoingMessage | undefined;
@@ -26,29 +24,14 @@ interface Exchange {
   /** The request, rebuilt per block with a new Message ID. */
   build: (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined) => Buffer;
   confirmable: boolean;
-  /** Block1: the payload still to send, in blocks of `blockSize`. */
+  /** Block1: the whole payload, sent in blocks of `blockSize`. */
   body: Buffer | undefined;
-  block1Num: number;
-  block2Num: number;
   /** NON requests: when it was sent, for the unanswered sweep. */
   sentAtMs: number;
   /** Resolves registrations (observers) and deregistrations. */
-  settle?: (response: ParsedPacket | undefined, reason?: string) => void;
+  settle?: (response: ParsedPacket | undefined) => void;
   /** The first response of an Observe exchange: it carries Observe and Max-Age, later blocks do not. */
   observed?: ParsedPacket;
-}
-
-interface Observation {
-  url: string;
-  path: string;
-  peer: Peer;
-  token: Buffer;
-  lastSeq: number;
-  lastAtMs: number;
-  notifications: number;
-  timer: NodeJS.Timeout | undefined;
-  maxAgeMs: number;
-  active: boolean;
 }
 
 export class CoapDevice implements DriverDevice {
@@ -56,8 +39,10 @@ export class CoapDevice implements DriverDevice {
   private server: CoapServer | undefined;
   private target: Peer | undefined;
   private readonly exchanges = new Map<string, Exchange>();
-  private readonly observations = new Map<string, Observation>();
+  private readonly observations: Observations;
   private confirmableOutstanding = 0;
+  /** The last path requested and its Uri-Path/Uri-Query options: a fleet's path rarely changes per send. */
+  private uri: { path: string; options: ReturnType<typeof pathOptions> } | undefined;
   private isConnected = false;
   private closing = false;
   private sweep: NodeJS.Timeout | undefined;
@@ -65,7 +50,18 @@ export class CoapDevice implements DriverDevice {
   constructor(
     private readonly init: DeviceInit<ResolvedCoapOptions>,
     private readonly events: DeviceEvents,
-  ) {}
+  ) {
+    this.observations = new Observations({
+      options: init.options,
+      targetUrl: init.url,
+      connectTimeoutMs: init.connectTimeoutMs,
+      nextToken: () => (this.endpoint as Endpoint).nextToken(),
+      request: (obs, value) => this.observeRequest(obs, value),
+      reset: (messageId, peer) => (this.endpoint as Endpoint).reset(messageId, peer),
+      code: (packet, code, count) => events.onCode(packet, code, count),
+      deliver: (message) => events.onMessage(message),
+    });
+  }
 
   get connected(): boolean {
     return this.isConnected;
@@ -128,7 +124,7 @@ export class CoapDevice implements DriverDevice {
 
   /** Observers: register on each resource (a path on the target, or a coap:// URL of a virtual sensor). */
   async subscribe(filters: readonly string[]): Promise<void> {
-    const registrations = filters.map((f) => this.register(f));
+    const registrations = filters.map((f) => this.observations.register(f));
     const failures = (await Promise.allSettled(registrations)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length > 0) throw failures[0]?.reason;
   }
@@ -147,7 +143,8 @@ export class CoapDevice implements DriverDevice {
     const confirmable = o.type === 'CON' || blockwise;
     // §4.7 NSTART: at most this many outstanding confirmable interactions per server.
     if (confirmable && this.confirmableOutstanding >= o.transmission.nstart) return 'window_full';
-    return this.request(message, message.topic, body, confirmable, undefined) ? 'sent' : 'backpressure';
+    this.request(message, message.topic, body, confirmable, undefined);
+    return 'sent';
   }
 
   async close(): Promise<void> {
@@ -155,8 +152,7 @@ export class CoapDevice implements DriverDevice {
     this.closing = true;
     this.isConnected = false;
     clearInterval(this.sweep);
-    if (this.endpoint && this.init.options.deregister !== 'none') await this.deregisterAll();
-    for (const o of this.observations.values()) clearTimeout(o.timer);
+    await this.observations.close();
     // Requests still open when the device stops: NON never answered, CON abandoned mid-retransmission.
     for (const x of this.exchanges.values()) if (x.message && !x.message.isReply) this.code('coap', x.confirmable ? 'abandoned' : 'non_unanswered');
     this.exchanges.clear();
@@ -167,7 +163,7 @@ export class CoapDevice implements DriverDevice {
     this.closing = true;
     this.isConnected = false;
     clearInterval(this.sweep);
-    for (const o of this.observations.values()) clearTimeout(o.timer);
+    this.observations.kill();
     void this.endpoint?.close();
     void this.server?.close();
   }
@@ -176,14 +172,15 @@ export class CoapDevice implements DriverDevice {
     this.events.onCode(packet, code);
   }
 
-  /** Sends a request; returns false if it could not be built (too large without block-wise). */
-  private request(message: OutgoingMessage | undefined, target: string, body: Buffer | undefined, confirmable: boolean, extra: { observe?: number; peer?: Peer; token?: Buffer; settle?: Exchange['settle'] } | undefined): boolean {
+  private request(message: OutgoingMessage | undefined, target: string, body: Buffer | undefined, confirmable: boolean, extra: { observe?: number; peer?: Peer; token?: Buffer; settle?: Exchange['settle'] } | undefined): void {
     const endpoint = this.endpoint as Endpoint;
     const o = this.init.options;
     const peer = extra?.peer ?? (this.target as Peer);
     const token = extra?.token ?? endpoint.nextToken();
+    const key = token.toString('hex');
     const code = extra?.observe !== undefined ? METHOD_CODES.GET : METHOD_CODES[o.method];
-    const uri = pathOptions(target);
+    if (this.uri?.path !== target) this.uri = { path: target, options: pathOptions(target) };
+    const uri = this.uri.options;
     const build = (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined): Buffer => {
       const options = [...uri];
       // RFC 7959 §2.6: only the request for the first block carries Observe.
@@ -200,13 +197,17 @@ export class CoapDevice implements DriverDevice {
       }
       return generate({ code, confirmable, messageId, token, options, payload }, MAX_DATAGRAM);
     };
-    const x: Exchange = { message, peer, build, confirmable, body: body !== undefined && body.length > o.blockSize ? body : undefined, block1Num: 0, block2Num: 0, sentAtMs: Date.now() };
+    const x: Exchange = { message, peer, build, confirmable, body: body !== undefined && body.length > o.blockSize ? body : undefined, sentAtMs: Date.now() };
     if (extra?.settle) x.settle = extra.settle;
-    this.exchanges.set(token.toString('hex'), x);
+    this.exchanges.set(key, x);
     // RFC 7959 §2.4 early negotiation: ask for smaller blocks from the start.
     const early = code === METHOD_CODES.GET && o.blockSize < 1024 && extra?.observe === undefined ? encodeBlock({ num: 0, more: false, size: o.blockSize }) : undefined;
-    this.transmit(token.toString('hex'), x, x.body ? encodeBlock({ num: 0, more: true, size: o.blockSize }) : undefined, early);
-    return true;
+    this.transmit(key, x, x.body ? encodeBlock({ num: 0, more: true, size: o.blockSize }) : undefined, early);
+  }
+
+  /** Observations' GET with Observe: 0 or 1 on their own token (RFC 7641 §3.1, §3.6). */
+  private observeRequest(obs: Observation, observe: 0 | 1): Promise<ParsedPacket | undefined> {
+    return new Promise((resolve) => this.request(undefined, obs.path, undefined, true, { observe, peer: obs.peer, token: obs.token, settle: resolve }));
   }
 
   private transmit(key: string, x: Exchange, block1: Buffer | undefined, block2: Buffer | undefined): void {
@@ -233,12 +234,12 @@ export class CoapDevice implements DriverDevice {
       onReset: () => {
         done();
         this.code('coap', 'rst_received');
-        this.finish(key, x, undefined, 'reset');
+        this.finish(key, x, undefined);
       },
       onTimeout: () => {
         done();
         this.code('coap', 'timeout');
-        this.finish(key, x, undefined, 'timeout');
+        this.finish(key, x, undefined);
       },
       onRetransmit: () => this.code('coap', 'retransmission'),
     });
@@ -259,41 +260,40 @@ export class CoapDevice implements DriverDevice {
 
   private response(packet: ParsedPacket, peer: Peer, atUs: number): void {
     const key = packet.token.toString('hex');
+    const observe = option(packet, 'Observe');
     const obs = this.observations.get(key);
-    if (obs && option(packet, 'Observe') !== undefined && !this.exchanges.has(key)) return this.notification(obs, packet, atUs);
+    if (obs && observe !== undefined && !this.exchanges.has(key)) return this.observations.notification(obs, packet, atUs);
     const x = this.exchanges.get(key);
     if (!x) {
       // §5.3.2 / RFC 7641 §3.6: a response or notification for no known request is rejected.
       if (packet.confirmable || !packet.ack) (this.endpoint as Endpoint).reset(packet.messageId, peer);
-      if (option(packet, 'Observe') !== undefined) this.code('observe', 'rst_sent');
+      if (observe !== undefined) this.code('observe', 'rst_sent');
       else this.code('coap', 'unexpected_response');
       return;
     }
     const block1 = decodeBlock(option(packet, 'Block1'));
     if (packet.code === '2.31' && x.body && block1) {
       // RFC 7959 §2.3: 2.31 Continue asks for the next block.
-      x.block1Num = block1.num + 1;
+      const num = block1.num + 1;
       const size = Math.min(block1.size, this.init.options.blockSize);
-      const more = (x.block1Num + 1) * size < x.body.length;
-      return this.transmit(key, x, encodeBlock({ num: x.block1Num, more, size }), undefined);
+      return this.transmit(key, x, encodeBlock({ num, more: (num + 1) * size < x.body.length, size }), undefined);
     }
-    if (x.settle && !x.observed && option(packet, 'Observe') !== undefined) x.observed = packet;
+    if (x.settle && !x.observed && observe !== undefined) x.observed = packet;
     const block2 = decodeBlock(option(packet, 'Block2'));
     if (block2 && packet.code.startsWith('2.')) {
       this.code('block2', 'received');
       if (block2.more) {
         // RFC 7959 §2.4: ask for the next block, keeping the size the server chose.
-        x.block2Num = block2.num + 1;
-        return this.transmit(key, x, undefined, encodeBlock({ num: x.block2Num, more: false, size: block2.size }));
+        return this.transmit(key, x, undefined, encodeBlock({ num: block2.num + 1, more: false, size: block2.size }));
       }
     }
     this.code('response', packet.code);
-    this.finish(key, x, packet, undefined, atUs);
+    this.finish(key, x, packet, atUs);
   }
 
-  private finish(key: string, x: Exchange, response: ParsedPacket | undefined, reason: string | undefined, atUs = nowUs()): void {
+  private finish(key: string, x: Exchange, response: ParsedPacket | undefined, atUs = nowUs()): void {
     this.exchanges.delete(key);
-    if (x.settle) return x.settle(x.observed ?? response, reason);
+    if (x.settle) return x.settle(x.observed ?? response);
     if (response && x.message) {
       // The whole exchange, block-wise ones included: request → final response.
       this.events.onAck(x.message, atUs, undefined);
@@ -306,162 +306,8 @@ export class CoapDevice implements DriverDevice {
     for (const [key, x] of this.exchanges) {
       if (x.confirmable || now - x.sentAtMs < limitMs) continue;
       this.exchanges.delete(key);
-      if (x.settle) x.settle(undefined, 'timeout');
+      if (x.settle) x.settle(undefined);
       else this.code('coap', 'non_unanswered');
     }
   }
-
-  // --- Observe (RFC 7641) -----------------------------------------------------------------
-
-  private async register(filter: string): Promise<void> {
-    const { url, path } = splitFilter(filter, this.init.url);
-    const peer = await resolvePeer(url);
-    const endpoint = this.endpoint as Endpoint;
-    const token = endpoint.nextToken();
-    const obs: Observation = { url, path, peer, token, lastSeq: -1, lastAtMs: 0, notifications: 0, timer: undefined, maxAgeMs: 60_000, active: true };
-    this.observations.set(token.toString('hex'), obs);
-    const deadline = Date.now() + this.init.connectTimeoutMs;
-    // A registration is a GET with Observe: 0 (§3.1), as a CON so it is retransmitted until the
-    // server (perhaps still starting) answers; repeated until the connect timeout.
-    for (;;) {
-      const left = deadline - Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      const response = await Promise.race([this.observeRequest(obs, 0), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, left))))]);
-      clearTimeout(timer);
-      if (response && response.code.startsWith('2.') && option(response, 'Observe') !== undefined) {
-        this.code('observe', 'registered');
-        obs.lastSeq = decodeUint(option(response, 'Observe'));
-        obs.lastAtMs = Date.now();
-        obs.maxAgeMs = maxAgeOf(response);
-        this.armFreshness(obs);
-        return;
-      }
-      if (response) {
-        this.observations.delete(token.toString('hex'));
-        const why = response.code.startsWith('2.') ? 'the server answered without Observe: the resource is not observable' : `the server answered ${response.code}`;
-        throw new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `cannot observe ${url}${path}: ${why}`, { reasonCode: response.code });
-      }
-      if (Date.now() >= deadline || this.closing) {
-        this.observations.delete(token.toString('hex'));
-        throw new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `cannot observe ${url}${path}: no answer within ${this.init.connectTimeoutMs} ms`, { reasonCode: 'coap.timeout' });
-      }
-    }
-  }
-
-  private observeRequest(obs: Observation, observe: 0 | 1): Promise<ParsedPacket | undefined> {
-    return new Promise((resolve) => {
-      this.request(undefined, obs.path, undefined, true, { observe, peer: obs.peer, token: obs.token, settle: (response) => resolve(response) });
-    });
-  }
-
-  private notification(obs: Observation, packet: ParsedPacket, atUs: number): void {
-    if (!obs.active) {
-      // Reactive cancellation (RFC 7641 §3.6): reject notifications we no longer want.
-      (this.endpoint as Endpoint).reset(packet.messageId, obs.peer);
-      this.code('observe', 'rst_sent');
-      return;
-    }
-    if (!packet.code.startsWith('2.')) {
-      // §3.2: an error notification ends the observation; register again.
-      this.code('observe', 'ended_by_server');
-      this.reregister(obs);
-      return;
-    }
-    const seq = decodeUint(option(packet, 'Observe'));
-    const now = Date.now();
-    this.code('observe', 'notification');
-    if (isFresher(obs.lastSeq, obs.lastAtMs, seq, now)) {
-      const gap = (seq - obs.lastSeq - 1 + 0x1000000) % 0x1000000;
-      // Sequence numbers the server skipped: notifications lost on the way (NON) or overtaken.
-      if (obs.lastSeq >= 0 && gap > 0 && gap < 0x800000) this.events.onCode('observe', 'gap', gap);
-      obs.lastSeq = seq;
-      obs.lastAtMs = now;
-    } else this.code('observe', 'stale');
-    obs.notifications++;
-    obs.maxAgeMs = maxAgeOf(packet);
-    this.armFreshness(obs);
-    this.events.onMessage({ topic: obs.path, payload: packet.payload, receivedUs: atUs, retained: false });
-  }
-
-  /** §3.3.1: re-register when Max-Age passes without a notification, or on the fleet's interval. */
-  private armFreshness(obs: Observation): void {
-    const every = this.init.options.reregisterMs;
-    // On a fixed interval, notifications do not push the next re-registration back.
-    if (every !== undefined && obs.timer !== undefined) return;
-    clearTimeout(obs.timer);
-    if (this.closing) return;
-    const wait = every ?? obs.maxAgeMs + 2000;
-    obs.timer = setTimeout(() => {
-      obs.timer = undefined;
-      this.reregister(obs);
-    }, wait);
-    obs.timer.unref();
-  }
-
-  private reregister(obs: Observation): void {
-    if (this.closing || !obs.active) return;
-    this.code('observe', 'reregistration');
-    // §3.3.1: a GET with Observe: 0 and the same token refreshes the registration.
-    void this.observeRequest(obs, 0).then((r) => {
-      if (!r || !r.code.startsWith('2.') || option(r, 'Observe') === undefined) this.code('observe', 'reregistration_failed');
-      this.armFreshness(obs);
-    });
-  }
-
-  private async deregisterAll(): Promise<void> {
-    const all = [...this.observations.values()].filter((o) => o.active);
-    if (all.length === 0) return;
-    for (const o of all) clearTimeout(o.timer);
-    if (this.init.options.deregister === 'rst') {
-      // Reactive: forget the tokens and reject the next notification of each with RST.
-      for (const o of all) o.active = false;
-      await new Promise((r) => setTimeout(r, Math.min(DEREGISTER_WAIT_MS, all[0]?.maxAgeMs ?? DEREGISTER_WAIT_MS)).unref());
-      return;
-    }
-    // Proactive (§3.6): GET with Observe: 1 and the registration's token.
-    for (const o of all) o.active = false;
-    const wait = new Promise<void>((r) => setTimeout(r, DEREGISTER_WAIT_MS).unref());
-    await Promise.race([
-      Promise.all(all.map(async (o) => {
-        const r = await this.observeRequest(o, 1);
-        this.code('observe', r ? 'deregistered' : 'deregistration_unanswered');
-      })),
-      wait,
-    ]);
-  }
 }
-
-function maxAgeOf(packet: ParsedPacket): number {
-  const v = option(packet, 'Max-Age');
-  // §5.10.5: Max-Age defaults to 60 seconds.
-  return (v === undefined ? 60 : decodeUint(v)) * 1000;
-}
-
-/** 'coap://h:p/path' → that server; '/path' → the device's target. */
-function splitFilter(filter: string, targetUrl: string): { url: string; path: string } {
-  if (!filter.startsWith('coap://')) return { url: targetUrl, path: filter.startsWith('/') ? filter : `/${filter}` };
-  const u = new URL(filter);
-  return { url: `coap://${u.host}`, path: `${u.pathname}${u.search}` };
-}
-
-/** §6.1 coap URI → address and port (default 5683); host names are resolved once. */
-export async function resolvePeer(url: string): Promise<Peer> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `${JSON.stringify(url)} is not a coap:// URL`);
-  }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const port = u.port === '' ? 5683 : Number(u.port);
-  if (isIP(host)) return { address: host, port };
-  try {
-    const { address } = await lookup(host);
-    return { address, port };
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'error';
-    throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot resolve ${host} for ${url} (${code})`, { reasonCode: code, cause: err });
-  }
-}
-
-export { peerKey };

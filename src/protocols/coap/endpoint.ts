@@ -35,6 +35,8 @@ export interface EndpointEvents {
   /** A CON or NON seen before from the same endpoint with the same Message ID (§4.5). */
   onDuplicate?(packet: ParsedPacket, peer: Peer): void;
   onMalformed?(peer: Peer): void;
+  /** A message forgotten before EXCHANGE_LIFETIME because the duplicate memory was full: a later duplicate of it would pass. */
+  onDedupEvicted?(): void;
   onSocketError?(err: Error): void;
 }
 
@@ -70,8 +72,6 @@ export class Endpoint {
   bytesReceived = 0;
   datagramsSent = 0;
   datagramsReceived = 0;
-  /** Messages forgotten before their lifetime because the duplicate cache was full. */
-  dedupEvicted = 0;
   private messageId: number;
   private token: number;
   private readonly outstanding = new Map<string, Outstanding>();
@@ -253,7 +253,7 @@ export class Endpoint {
     // Insertion order is age order: forget from the front.
     for (const [k, s] of this.seen) {
       if (now - s.atMs < this.init.dedupLifetimeMs && this.seen.size < this.init.dedupCapacity) break;
-      if (now - s.atMs < this.init.dedupLifetimeMs) this.dedupEvicted++;
+      if (now - s.atMs < this.init.dedupLifetimeMs) this.init.events.onDedupEvicted?.();
       this.seen.delete(k);
     }
     this.seen.set(key, { atMs: now, reply: undefined });

@@ -71,6 +71,7 @@ export class CoapServer {
         onDuplicate: () => init.events.onCode('coap', 'duplicate_suppressed'),
         onUnmatched: (packet, peer) => this.unmatched(packet, peer),
         onMalformed: () => init.events.onCode('coap', 'malformed'),
+        onDedupEvicted: () => init.events.onCode('coap', 'dedup_evicted'),
         onSocketError: (err) => init.events.onSocketError?.(err),
       },
     });
@@ -97,12 +98,6 @@ export class CoapServer {
   /** Creates an empty resource (a virtual sensor's, before its first reading). */
   define(path: string, contentFormat: number): void {
     this.resource(path, contentFormat);
-  }
-
-  get observerCount(): number {
-    let n = 0;
-    for (const r of this.resources.values()) n += r.observers.size;
-    return n;
   }
 
   close(): Promise<void> {
