@@ -92,8 +92,35 @@ export class Recorder {
   }
 }
 
-/** Datagram counts travel as codes ('group|datagram|sent'), present only for datagram protocols. */
-export function addDatagramCodes(s: Snapshot, group: string, sent: number, received: number): void {
-  if (sent > 0) s.codes[`${group}|datagram|sent`] = (s.codes[`${group}|datagram|sent`] ?? 0) + sent;
-  if (received > 0) s.codes[`${group}|datagram|received`] = (s.codes[`${group}|datagram|received`] ?? 0) + received;
+/** Running totals of what a group put on and took off the wire. */
+export interface WireTotals {
+  sent: number;
+  received: number;
+  datagramsSent: number;
+  datagramsReceived: number;
+}
+
+export function emptyWireTotals(): WireTotals {
+  return { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
+}
+
+/**
+ * Drivers count bytes (and datagrams) as running totals; snapshots carry deltas. Bytes go in the
+ * counters; datagrams travel as codes ('group|datagram|sent'), present only for datagram protocols.
+ */
+export class WireDeltas {
+  private readonly last = new Map<string, WireTotals>();
+
+  add(s: Snapshot, group: string, now: WireTotals): void {
+    const prev = this.last.get(group) ?? emptyWireTotals();
+    const c = s.counters[group] ?? (s.counters[group] = emptyCounters());
+    c.bytesSent += now.sent - prev.sent;
+    c.bytesReceived += now.received - prev.received;
+    const code = (direction: string, n: number): void => {
+      if (n > 0) s.codes[`${group}|datagram|${direction}`] = (s.codes[`${group}|datagram|${direction}`] ?? 0) + n;
+    };
+    code('sent', now.datagramsSent - prev.datagramsSent);
+    code('received', now.datagramsReceived - prev.datagramsReceived);
+    this.last.set(group, { ...now });
+  }
 }

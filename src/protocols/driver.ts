@@ -106,6 +106,8 @@ export interface Driver<Options = unknown> {
   promise(from: Options, to: Options, receiverCodes: ReadonlyMap<string, number>): DeliveryPromise;
   /** Starts an in-process server for runs without a target. */
   startEmbedded?(): Promise<EmbeddedServer>;
+  /** Whether a group's devices are servers others connect to (CoAP virtual sensors): they start first and stop last. */
+  isServer?(options: Options): boolean;
   /** Whether a sending group's messages are received by the embedded server's sink (CoAP POST/PUT). */
   deliversToServer?(options: Options): boolean;
   /**

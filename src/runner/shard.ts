@@ -182,7 +182,7 @@ export class VirtualDevice implements Sender {
         recorder.record(name, HistogramKind.ack, ackUs - message.stamp.intendedUs);
         recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);
       },
-      onCode: (packet, code) => recorder.code(name, packet, code),
+      onCode: (packet, code, count) => recorder.code(name, packet, code, count),
       onError: (key, message) => recorder.error(name, key, message),
       onDisconnect: (key, message) => {
         if (this.isUp) recorder.setConnected(name, -1);
@@ -195,14 +195,10 @@ export class VirtualDevice implements Sender {
 
   private receive(m: ReceivedMessage): void {
     const c = this.counters;
-    const { recorder, plan } = this.ctx;
-    c.received++;
-    const stamp = decodeStamp(m.payload);
-    const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-    if (!stamp || !from || !fromThisRun(stamp.intendedUs, this.ctx.startUs)) {
-      c.unstamped++;
-      return;
-    }
+    const { recorder } = this.ctx;
+    const stamped = acceptStamped(this.ctx.plan, this.ctx.startUs, c, m);
+    if (!stamped) return;
+    const { stamp, from } = stamped;
     if (this.group.kind === 'command') {
       // A reply echoing one of our commands: the round trip closes here. MQTT 5 replies also
       // echo the Correlation Data (§4.10.2), which must name the same command.
@@ -215,10 +211,7 @@ export class VirtualDevice implements Sender {
       recorder.record(this.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
       return;
     }
-    const pair = pairKey(from.name, this.group.name);
-    recorder.record(pair, HistogramKind.e2e, m.receivedUs - stamp.intendedUs);
-    recorder.record(pair, HistogramKind.e2eService, m.receivedUs - stamp.sentUs);
-    this.ctx.book.record(from, this.group, this.group.receiverMode, this.index, stamp.stream, stamp.seq);
+    recordDelivery(recorder, this.ctx.book, from, this.group, this.index, stamp, m.receivedUs);
     if (this.group.reply && from.kind === 'command') this.reply(m, stamp);
   }
 
@@ -232,6 +225,26 @@ export class VirtualDevice implements Sender {
     if (this.driver.send(message) === 'sent') this.counters.repliesSent++;
     else this.ctx.recorder.error(this.group.name, 'reply_not_sent', `${this.clientId}: could not send a reply (in-flight window full or disconnected)`);
   }
+}
+
+/** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
+export function acceptStamped(plan: Plan, startUs: number, counters: GroupCounters, m: ReceivedMessage): { stamp: Stamp; from: GroupPlan } | undefined {
+  counters.received++;
+  const stamp = decodeStamp(m.payload);
+  const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
+  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs)) {
+    counters.unstamped++;
+    return undefined;
+  }
+  return { stamp, from };
+}
+
+/** A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and service) and delivery. */
+export function recordDelivery(recorder: Recorder, book: DeliveryBook, from: GroupPlan, to: GroupPlan, device: number, stamp: Stamp, receivedUs: number): void {
+  const pair = pairKey(from.name, to.name);
+  recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
+  recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
+  book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
 }
 
 /** How many of a fleet's `count` devices shard `index` of `count` runs (every n-th, from i). */

@@ -4,19 +4,17 @@
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { HistogramKind, pairKey } from '../metrics/names.ts';
-import { Recorder, addDatagramCodes, type Phase, type Snapshot } from '../metrics/recorder.ts';
-import { decodeStamp, streamFleet } from '../metrics/stamp.ts';
+import { Recorder, WireDeltas, type Phase, type Snapshot } from '../metrics/recorder.ts';
 import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
-import { fromThisRun } from './shard.ts';
+import { acceptStamped, recordDelivery } from './shard.ts';
 
 export class ServerSink {
   readonly recorder: Recorder;
   readonly book = new DeliveryBook();
   /** Set when the send phase starts; stamps from before it are not this run's. */
   startUs = 0;
-  private last = { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
+  private readonly wire = new WireDeltas();
 
   constructor(
     private readonly plan: Plan,
@@ -36,15 +34,8 @@ export class ServerSink {
 
   snapshot(phase: Phase): Snapshot {
     const s = this.recorder.snapshot(phase);
-    const c = s.counters[this.group.name];
-    const now = this.server.bytes;
-    if (c) {
-      c.bytesSent += now.sent - this.last.sent;
-      c.bytesReceived += now.received - this.last.received;
-    }
-    const dg = this.server.datagrams ?? { sent: 0, received: 0 };
-    addDatagramCodes(s, this.group.name, dg.sent - this.last.datagramsSent, dg.received - this.last.datagramsReceived);
-    this.last = { sent: now.sent, received: now.received, datagramsSent: dg.sent, datagramsReceived: dg.received };
+    const { bytes, datagrams } = this.server;
+    this.wire.add(s, this.group.name, { sent: bytes.sent, received: bytes.received, datagramsSent: datagrams?.sent ?? 0, datagramsReceived: datagrams?.received ?? 0 });
     return s;
   }
 
@@ -53,18 +44,8 @@ export class ServerSink {
   }
 
   private receive(m: ReceivedMessage): void {
-    const c = this.recorder.of(this.group.name);
-    c.received++;
-    const stamp = decodeStamp(m.payload);
-    const from = stamp ? this.plan.groups[streamFleet(stamp.stream)] : undefined;
-    if (!stamp || !from || !fromThisRun(stamp.intendedUs, this.startUs)) {
-      c.unstamped++;
-      return;
-    }
-    const pair = pairKey(from.name, this.group.name);
-    this.recorder.record(pair, HistogramKind.e2e, m.receivedUs - stamp.intendedUs);
-    this.recorder.record(pair, HistogramKind.e2eService, m.receivedUs - stamp.sentUs);
-    this.book.record(from, this.group, 'group', 0, stamp.stream, stamp.seq);
+    const stamped = acceptStamped(this.plan, this.startUs, this.recorder.of(this.group.name), m);
+    if (stamped) recordDelivery(this.recorder, this.book, stamped.from, this.group, 0, stamped.stamp, m.receivedUs);
   }
 }
 

@@ -4,11 +4,12 @@
 import { loadScenario } from '../dsl/load.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { Recorder, addDatagramCodes, type Phase, type Snapshot } from '../metrics/recorder.ts';
-import { emptyCounters } from '../metrics/counters.ts';
+import { Recorder, WireDeltas, emptyWireTotals, type Phase, type Snapshot, type WireTotals } from '../metrics/recorder.ts';
 import { defaults } from '../defaults.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
+import type { GroupPlan } from '../dsl/plan.ts';
+import { driverFor } from '../protocols/registry.ts';
 import { VirtualDevice, ownedIndices } from './shard.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
@@ -37,11 +38,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receivers first, so every subscription is in place before anything is sent.
   const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
   const devices = ordered.flatMap((g) => ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)));
-  const lastBytes = new Map<string, Totals>();
+  const wire = new WireDeltas();
   function withBytes(s: Snapshot): Snapshot {
-    const totals = new Map<string, Totals>();
+    const totals = new Map<string, WireTotals>();
     for (const d of devices) {
-      const t = totals.get(d.group.name) ?? { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
+      const t = totals.get(d.group.name) ?? emptyWireTotals();
       t.sent += d.driver.bytes.sent;
       t.received += d.driver.bytes.received;
       const dg = d.driver.datagrams;
@@ -51,14 +52,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       }
       totals.set(d.group.name, t);
     }
-    for (const [group, t] of totals) {
-      const prev = lastBytes.get(group) ?? { sent: 0, received: 0, datagramsSent: 0, datagramsReceived: 0 };
-      const c = s.counters[group] ?? (s.counters[group] = emptyCounters());
-      c.bytesSent += t.sent - prev.sent;
-      c.bytesReceived += t.received - prev.received;
-      addDatagramCodes(s, group, t.datagramsSent - prev.datagramsSent, t.datagramsReceived - prev.datagramsReceived);
-      lastBytes.set(group, t);
-    }
+    for (const [group, t] of totals) wire.add(s, group, t);
     return s;
   }
 
@@ -111,13 +105,6 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), interrupted };
 }
 
-interface Totals {
-  sent: number;
-  received: number;
-  datagramsSent: number;
-  datagramsReceived: number;
-}
-
 function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceBytes> {
   const out: Record<string, DeviceBytes> = {};
   for (const d of devices) {
@@ -131,9 +118,9 @@ function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceB
   return out;
 }
 
-function rank(group: { kind: string; subscribe: unknown; publish: unknown; options: unknown }): number {
+function rank(group: GroupPlan): number {
   // Devices that are servers (CoAP virtual sensors) listen before anyone registers with them.
-  if ((group.options as { serve?: unknown }).serve) return -1;
+  if (driverFor(group.protocol)?.isServer?.(group.options)) return -1;
   if (group.kind === 'observer') return 0;
   if (group.subscribe && !group.publish) return 1;
   return 2;

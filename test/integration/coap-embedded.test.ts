@@ -5,14 +5,14 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { FleetbenchError } from '../../src/errors.ts';
-import { generate, parse, pathOptions, encodeUint } from '../../src/protocols/coap/codec.ts';
+import { decodeUint, generate, option, parse, pathOptions, encodeUint } from '../../src/protocols/coap/codec.ts';
 import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import { CoapDevice } from '../../src/protocols/coap/device.ts';
 import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import { Checker } from '../../src/dsl/check.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
 import { writeScenario } from '../helpers/scenario.ts';
-import { freeUdpPort } from '../helpers/coap-peers.ts';
+import { freeUdpPort, startLossyForwarder } from '../helpers/coap-peers.ts';
 
 const DEVICES = 8;
 const MESSAGES = 10;
@@ -183,6 +183,35 @@ describe('CoAP through the runner against the embedded server', () => {
     const d = result.delivery.find((x) => x.from === 'thermo')!;
     expect(d.lost).toBe(0);
     expect(d.duplicated).toBe(0);
+  });
+
+  it('Observe: NON notifications lost on the way show as sequence gaps of the right size', async () => {
+    const base = await freeUdpPort();
+    // Observe numbers 3, 4 and 7 are dropped between the sensor and the observer.
+    const dropped = new Set([3, 4, 7]);
+    const forwarder = await startLossyForwarder({
+      target: { host: '127.0.0.1', port: base },
+      dropDownstream: (_n, datagram) => {
+        const p = parse(datagram);
+        const observe = option(p, 'Observe');
+        return !p.ack && observe !== undefined && dropped.has(decodeUint(observe));
+      },
+    });
+    try {
+      const scenario = writeScenario('coap-gaps', `export default defineScenario({
+        name: 'coap-gaps', duration: '10s', drain: '300ms',
+        fleets: { thermo: { count: 1, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('30ms'), messages: 10, payload: bytes(24) } },
+        observers: { gateway: { protocol: coap(), receives: ['thermo'], subscribe: '${forwarder.url('/t')}' } },
+      });`);
+      const { result } = await run({ scenario, workers: 1, write: false });
+      const gw = result.fleets.gateway!.coap!;
+      expect(gw.observe.notifications).toBe(7);
+      // 3–4 missing is one gap of 2, 7 missing one gap of 1: the gap total counts the missing numbers.
+      expect(gw.observe.gaps).toBe(3);
+      expect(result.delivery.find((x) => x.from === 'thermo')).toMatchObject({ expected: 10, unique: 7, lost: 3 });
+    } finally {
+      await forwarder.close();
+    }
   });
 
   it('counts an RST answer to a CON as a reset, not an ack', async () => {

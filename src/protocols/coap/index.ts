@@ -20,6 +20,7 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
       : { label: 'NON (non-confirmable: sent once, best effort)', noLoss: false, noDuplicates: true };
   },
   startEmbedded: startEmbeddedCoap,
+  isServer: (o) => o.serve !== undefined,
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
   subscriptionsFor({ name, count, options, topic }) {
     const paths: string[] = [];
