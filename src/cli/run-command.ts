@@ -60,6 +60,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       reportsDir: args.out,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
     });
     progress.done();
     process.stdout.write(`${summary(outcome.result)}\n`);

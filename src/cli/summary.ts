@@ -8,6 +8,7 @@ export function summary(result: RunResult): string {
   const { run } = result;
   out.push(`${result.scenario.name}: ${run.partial ? 'PARTIAL run — ' + run.partialReason : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`);
   out.push(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  for (const w of result.warnings ?? []) out.push(`warning: ${w.split('\n')[0]} (the run went on without it)`);
   out.push('');
   const fleetRows = Object.entries(result.fleets).map(([name, f]) => [
     name,

@@ -4,6 +4,7 @@ import { ScenarioError } from '../errors.ts';
 import { defaults } from '../defaults.ts';
 import { driverFor, drivers } from '../protocols/registry.ts';
 import { checkTargetUrl } from '../runner/targets.ts';
+import { canonicalTopic, filterFromTemplate } from '../protocols/topics.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { Checker, show } from './check.ts';
 import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
@@ -15,6 +16,8 @@ const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payloa
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Protocols whose fleets address resources by path ('/telemetry/{id}'), given as `path` (or `topic`). */
+const PATH_PROTOCOLS = ['coap', 'http'];
 
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
 export function validateScenario(scenario: unknown, file: string): Plan {
@@ -108,10 +111,10 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   // `path` is the CoAP spelling of `topic` (a resource path such as '/telemetry/{id}').
   const topicField = def.path !== undefined ? 'path' : 'topic';
   if (def.path !== undefined && def.topic !== undefined) check.note(`${path}.path`, 'give either topic or path, not both');
-  if (protocol && def.path !== undefined && protocol.name !== 'coap') check.note(`${path}.path`, `is for CoAP resources; ${protocol.name} fleets use topic`);
+  if (protocol && def.path !== undefined && !PATH_PROTOCOLS.includes(protocol.name)) check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
   if (kind === 'command' || def.send !== undefined || def[topicField] !== undefined) {
     const topic = check.string(`${path}.${topicField}`, def[topicField]);
-    if (topic !== undefined && protocol?.name === 'coap' && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
+    if (topic !== undefined && protocol && PATH_PROTOCOLS.includes(protocol.name) && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
     if (topic !== undefined) checkPlaceholders(check, `${path}.${topicField}`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
     if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
     const schedule = resolveSchedule(check, `${path}.send`, def.send);
@@ -256,21 +259,25 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
         const source = byName.get(r);
         if (!source) check.note(`${path}.receives[${i}]`, `no fleet or command named ${JSON.stringify(r)}`);
         else if (!source.publish) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
-        else if (source.protocol !== group.protocol) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${source.protocol}; cross-protocol receiving is not supported by ${group.protocol} observers yet`);
       });
       const driver = driverFor(group.protocol);
-      if (!group.subscribe && driver?.subscriptionsFor) {
-        const hook = driver.subscriptionsFor;
-        group.subscribe = group.receives.flatMap((r) => {
+      if (!group.subscribe) {
+        // Derived subscriptions: the receiving driver's own rule, else the sender's topic as an
+        // MQTT filter (translated across protocols, see protocols/topics.ts).
+        const derived = new Set<string>();
+        group.receives.forEach((r, i) => {
           const src = byName.get(r);
-          return src?.publish && src.protocol === group.protocol ? hook({ name: src.name, count: src.count, options: src.options, topic: src.publish.topic }) : [];
+          if (!src?.publish) return;
+          const source = { name: src.name, count: src.count, protocol: src.protocol, options: src.options, topic: src.publish.topic };
+          const filters = driver?.subscriptionsFor ? driver.subscriptionsFor(source) : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
+          if (filters === undefined) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${src.protocol}; ${group.protocol} observers can only receive from ${group.protocol} fleets`);
+          else for (const f of filters) derived.add(f);
         });
-      } else if (!group.subscribe) {
-        const filters = [...new Set(group.receives.map((r) => { const src = byName.get(r); return src?.publish ? filterFromTemplate(src.publish.topic, src.name) : undefined; }).filter((t): t is string => t !== undefined))];
         const observers = raw.observers as Record<string, { share?: string }>;
         const share = observers[group.name]?.share;
-        group.subscribe = share ? filters.map((f) => `$share/${share}/${f}`) : filters;
+        group.subscribe = share ? [...derived].map((f) => `$share/${share}/${f}`) : [...derived];
       }
+      if (driver?.receiverMode && group.receiverMode === 'each') group.receiverMode = driver.receiverMode(group.options);
     }
     if (group.kind === 'command' && group.publish?.commandTo !== undefined) {
       const target = byName.get(group.publish.commandTo);
@@ -289,13 +296,4 @@ function checkPlaceholders(check: Checker, path: string, template: string, allow
   for (const m of template.matchAll(/\{([^}]*)\}/g)) {
     if (!allowed.includes(m[1] as string)) check.note(path, `unknown placeholder {${m[1]}} in ${JSON.stringify(template)} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`);
   }
-}
-
-/** 'fleet/{id}/gps' → 'fleet/+/gps': {fleet} is filled in, any level holding {id} or {target} becomes '+'. */
-export function filterFromTemplate(template: string, fleet: string): string {
-  return template
-    .replaceAll('{fleet}', fleet)
-    .split('/')
-    .map((level) => (/\{(id|target)\}/.test(level) ? '+' : level))
-    .join('/');
 }

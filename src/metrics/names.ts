@@ -14,6 +14,8 @@ export const HistogramKind = {
   /** Command → actuator → reply round trip, from the intended send time. */
   rtt: 'rtt',
   rttService: 'rtt_service',
+  /** AMQP tx.commit → tx.commit-ok: the cost of one transactional batch. */
+  commit: 'commit',
 } as const;
 export type HistogramKind = (typeof HistogramKind)[keyof typeof HistogramKind];
 
@@ -40,4 +42,5 @@ export const ResultMetric: Record<HistogramKind, string> = {
   e2e_service: 'e2e_service_time_us',
   rtt: 'rtt_latency_us',
   rtt_service: 'rtt_service_time_us',
+  commit: 'commit_latency_us',
 };

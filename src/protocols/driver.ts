@@ -45,10 +45,18 @@ export interface DeviceEvents {
   onError(key: string, message: string): void;
   /** The connection went away without close() being called. */
   onDisconnect(key: string, message: string): void;
+  /** A protocol-specific latency beyond connect/ack (an AMQP tx.commit → commit-ok), in µs. */
+  onLatency(kind: ExtraLatency, us: number): void;
 }
+
+/** Latencies a driver may time besides connect and ack, each kept in its own HDR histogram. */
+export type ExtraLatency = 'commit';
 
 export interface DeviceInit<Options> {
   url: string;
+  /** The device's group name and the run id, for drivers that render templates ({fleet}, {run}). */
+  fleet?: string;
+  runId?: string;
   /** The device's index in its fleet (CoAP virtual sensors listen on serve.port + index). */
   index: number;
   /** The device's own topic or path, rendered, when it has one (a CoAP virtual sensor's resource). */
@@ -112,8 +120,27 @@ export interface Driver<Options = unknown> {
   deliversToServer?(options: Options): boolean;
   /**
    * Observers of this protocol that give no `subscribe`: what to subscribe to in order to
-   * receive every message of `source` (CoAP has no wildcards: one resource per device).
-   * Without this hook the source's topic template becomes an MQTT-style filter.
+   * receive every message of `source`, which may use another protocol (its options are then
+   * that protocol's). Undefined: this protocol cannot receive from that source. Without this
+   * hook the source's topic becomes an MQTT-style filter (see protocols/topics.ts).
    */
-  subscriptionsFor?(source: { name: string; count: number; options: Options; topic: string }): string[];
+  subscriptionsFor?(source: SourceGroup): string[] | undefined;
+  /** How a receiving group's devices share what arrives: each gets every message, or the group splits it (competing consumers). */
+  receiverMode?(options: Options): 'each' | 'group';
+  /**
+   * The protocol's block in a group's result (`fleets.<name>.<protocol>`), from the codes the
+   * group counted ('packet|code' → count) and its bytes.
+   */
+  stats?(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: Options): object;
+}
+
+/** A sending group as seen by a receiver's driver. */
+export interface SourceGroup {
+  name: string;
+  count: number;
+  protocol: string;
+  /** The sender's options (its own driver's type). */
+  options: unknown;
+  /** The sender's topic, path or routing-key template. */
+  topic: string;
 }

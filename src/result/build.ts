@@ -5,11 +5,12 @@ import type { Aggregator } from '../metrics/aggregate.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
-import { buildDelivery, latencyPair } from './delivery.ts';
+import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
 import { RESULT_SCHEMA, type CoapStats, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
 import { version } from '../version.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
+import { driverFor } from '../protocols/registry.ts';
 
 export interface BuildInput {
   plan: Plan;
@@ -28,6 +29,8 @@ export interface BuildInput {
   sendPhaseMs: number;
   partialReason: string | null;
   targets: Record<string, string>;
+  /** Preflight failures of targets the run went on without. */
+  warnings?: string[];
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -55,6 +58,8 @@ export function buildResult(input: BuildInput): RunResult {
     if (connect) latency.connect = summarize(connect);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack))) latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt))) latency.rtt = latencyPair(agg, g.name, HistogramKind.rtt, HistogramKind.rttService);
+    const commit = agg.histograms.get(histogramKey(g.name, HistogramKind.commit));
+    if (commit) latency.commit = summarize(commit);
     fleets[g.name] = {
       kind: g.kind,
       protocol: g.protocol,
@@ -76,6 +81,8 @@ export function buildResult(input: BuildInput): RunResult {
     };
     const fleet = fleets[g.name] as FleetResult;
     if (g.protocol === 'coap') fleet.coap = coapStats(agg.codes, g.name, t.bytesSent, t.bytesReceived);
+    const stats = driverFor(g.protocol)?.stats;
+    if (stats) (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(codesOf(agg.codes, g.name), { sent: t.bytesSent, received: t.bytesReceived }, g.options);
   }
   const timeline: TimelinePoint[] = [...agg.buckets.entries()]
     .sort(([a], [b]) => a - b)
@@ -104,6 +111,7 @@ export function buildResult(input: BuildInput): RunResult {
     targets: input.targets,
     fleets,
     delivery,
+    warnings: input.warnings ?? [],
     errors: [...agg.errors.values()].sort((a, b) => b.count - a.count),
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,

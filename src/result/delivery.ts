@@ -1,6 +1,7 @@
 // Turning the workers' delivery shards into one verdict per (sender fleet → receiver) pair:
 // expected vs received, lost, duplicated, out of order, judged against the protocol's promise.
-import type { Plan } from '../dsl/plan.ts';
+import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
 import { summarize } from '../metrics/histogram.ts';
@@ -72,8 +73,7 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
   const lost = Math.max(0, expected - unique);
   const fromGroup = plan.groups.find((g) => g.name === from);
   const toGroup = plan.groups.find((g) => g.name === to);
-  const driver = fromGroup ? driverFor(fromGroup.protocol) : undefined;
-  const promise = driver && fromGroup && toGroup ? driver.promise(fromGroup.options, toGroup.options, codesOf(agg, to)) : { label: 'unknown', noLoss: false, noDuplicates: false };
+  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : { label: 'unknown', noLoss: false, noDuplicates: false };
   const violations: string[] = [];
   if (!declared) violations.push(`${to} received ${received} messages from ${from} without expecting them`);
   if (promise.noLoss && lost > 0) violations.push(`${lost} lost`);
@@ -158,12 +158,29 @@ function streamIssues(plan: Plan, from: string, to: string, perStream: Map<numbe
   return { issues: issues.slice(0, MAX_ISSUES), issueCount: issues.length };
 }
 
+/**
+ * The promise for one pair. Across protocols (a bridge or gateway in between) each hop makes
+ * its own promise: the sender's protocol up to the bridge, the receiver's from it. The path
+ * keeps a guarantee only when both hops do; what the bridge itself does between them is not
+ * promised by either protocol, so the label names both hops.
+ */
+function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: Map<string, number>): DeliveryPromise {
+  const unknown = { label: 'unknown', noLoss: false, noDuplicates: false };
+  const sender = driverFor(from.protocol);
+  const receiver = driverFor(to.protocol);
+  if (!sender || !receiver) return unknown;
+  if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes);
+  const first = sender.promise(from.options, from.options, new Map());
+  const second = receiver.promise(to.options, to.options, receiverCodes);
+  return { label: `${from.protocol} ${first.label} → ${to.protocol} ${second.label}`, noLoss: first.noLoss && second.noLoss, noDuplicates: first.noDuplicates && second.noDuplicates };
+}
+
 /** The protocol codes one group saw, as 'packet|code' → count. */
-function codesOf(agg: Aggregator, group: string): Map<string, number> {
+export function codesOf(codes: ReadonlyMap<string, number>, group: string): Map<string, number> {
   const prefix = `${group}|`;
-  const codes = new Map<string, number>();
-  for (const [key, n] of agg.codes) if (key.startsWith(prefix)) codes.set(key.slice(prefix.length), n);
-  return codes;
+  const out = new Map<string, number>();
+  for (const [key, n] of codes) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), n);
+  return out;
 }
 
 interface StreamCounts {

@@ -38,7 +38,8 @@ export interface FleetResult {
     /** Per device: the mean, and the smallest and largest any one device saw. */
     perDevice: { sent: number; received: number; minSent: number; maxSent: number; minReceived: number; maxReceived: number };
   };
-  latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair };
+  /** commit: AMQP tx.commit → commit-ok per transactional batch. */
+  latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair; commit?: LatencySummary };
   /** CoAP groups only: the message layer (RFC 7252), Observe (RFC 7641) and block-wise (RFC 7959). */
   coap?: CoapStats;
 }
@@ -135,6 +136,8 @@ export interface RunResult {
   targets: Record<string, string>;
   fleets: Record<string, FleetResult>;
   delivery: DeliveryResult[];
+  /** Targets that failed their preflight while the run went on for the other groups. */
+  warnings: string[];
   errors: ErrorCount[];
   /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. PUBACK reason codes). */
   codes: Record<string, number>;

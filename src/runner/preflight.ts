@@ -5,29 +5,46 @@ import { FleetbenchError } from '../errors.ts';
 import type { Plan } from '../dsl/plan.ts';
 import { driverFor } from '../protocols/registry.ts';
 
-export async function preflight(plan: Plan, urls: Record<string, string>, runId: string, embeddedKeys: ReadonlySet<string>): Promise<void> {
-  const seen = new Set<string>();
+/**
+ * Returns warnings for targets that failed while other groups can still run: the run goes on
+ * for them, and the failed groups count their connect errors with the reason code. Throws the
+ * first failure when no group could run at all.
+ */
+export async function preflight(plan: Plan, urls: Record<string, string>, runId: string, embeddedKeys: ReadonlySet<string>): Promise<string[]> {
+  const outcome = new Map<string, FleetbenchError | unknown | null>();
+  const keyOf = new Map<string, string>();
   let n = 0;
   for (const group of plan.groups) {
     const driver = driverFor(group.protocol);
     const url = urls[group.target];
     if (!driver || url === undefined) continue;
     const key = JSON.stringify([group.protocol, url, credentials(group.options)]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {} };
-    const device = driver.createDevice({ url, index: 0, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
+    keyOf.set(group.name, key);
+    if (outcome.has(key)) continue;
+    const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
+    const device = driver.createDevice({ url, index: 0, fleet: group.name, runId, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
     try {
       await device.connect();
+      outcome.set(key, null);
     } catch (err) {
       if (err instanceof FleetbenchError && embeddedKeys.has(group.target) && (group.options as { version?: number }).version === 5) {
-        throw new FleetbenchError(err.code, `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`, { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err });
-      }
-      throw err;
+        outcome.set(key, new FleetbenchError(err.code, `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`, { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err }));
+      } else outcome.set(key, err);
     } finally {
       await device.close();
     }
   }
+  const failed = [...keyOf].filter(([, key]) => outcome.get(key) !== null);
+  if (failed.length === 0) return [];
+  const first = outcome.get(failed[0]?.[1] ?? '');
+  if (failed.length === keyOf.size) throw first;
+  const warnings: string[] = [];
+  for (const key of new Set(failed.map(([, k]) => k))) {
+    const groups = failed.filter(([, k]) => k === key).map(([g]) => g);
+    const err = outcome.get(key);
+    warnings.push(`${err instanceof Error ? err.message : String(err)}\n  ${groups.join(', ')} will count connect errors; the run goes on for the other groups`);
+  }
+  return warnings;
 }
 
 /** The parts of protocol options that decide whether a connection is accepted. */

@@ -38,6 +38,8 @@ export interface RunOptions {
   /** Abort to stop early (Ctrl-C): the run drains, closes and returns a partial result. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** A target failed its preflight while other groups can run: the run goes on without it. */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunOutcome {
@@ -59,7 +61,8 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const embedded = new Map<string, EmbeddedServer>();
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
-    await preflight(plan, urls, runId, embeddedKeys);
+    const warnings = await preflight(plan, urls, runId, embeddedKeys);
+    for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
     const originUs = nowUs();
     const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
@@ -108,7 +111,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     // The send phase ends when every worker is done sending: early when all senders reached
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
-    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown });
+    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {

@@ -79,7 +79,7 @@ export class VirtualDevice implements Sender {
     const driver = driverFor(group.protocol);
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
-    const init = { url, index, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs };
+    const init = { url, index, fleet: group.name, runId: ctx.runId, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs };
     this.driver = driver.createDevice(this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init, this.events());
   }
 
@@ -98,9 +98,9 @@ export class VirtualDevice implements Sender {
       return false;
     }
     const filters = this.filters();
-    if (filters.length === 0) return true;
     try {
-      await this.driver.subscribe(filters);
+      // A receiver without filters (a webhook endpoint, a server) receives what is sent to it.
+      if (filters.length > 0) await this.driver.subscribe(filters);
       if (this.group.receives.length > 0) book.addReceiver(this.group.name, this.index);
       return true;
     } catch (err) {
@@ -183,6 +183,7 @@ export class VirtualDevice implements Sender {
         recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);
       },
       onCode: (packet, code, count) => recorder.code(name, packet, code, count),
+      onLatency: (kind, us) => recorder.record(name, HistogramKind[kind], us),
       onError: (key, message) => recorder.error(name, key, message),
       onDisconnect: (key, message) => {
         if (this.isUp) recorder.setConnected(name, -1);

@@ -48,6 +48,7 @@ function recorder(): Recorded {
     codes: [],
     onCode: (packet, code) => r.codes.push(`${packet}|${code}`),
     onError: (key) => r.errors.push(key),
+    onLatency: () => undefined,
     onDisconnect: (key) => r.disconnects.push(key),
   };
   return r;

@@ -35,6 +35,7 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
     onCode: (packet, code) => codes.push(`${packet}:${code}`),
     onError: (key, message) => errors.push(`${key}: ${message}`),
     onDisconnect: (key) => errors.push(key),
+    onLatency: () => undefined,
   };
   const device = new MqttDevice({ url, index: 0, clientId, options: resolved, connectTimeoutMs: 5000 }, events);
   return {

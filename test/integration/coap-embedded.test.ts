@@ -105,7 +105,7 @@ describe('CoAP through the runner against the embedded server', () => {
       // A 3000-byte "firmware image", PUT block-wise by a real device.
       let acked!: () => void;
       const done = new Promise<void>((resolve) => (acked = resolve));
-      const events = { onMessage() {}, onAck: () => acked(), onCode() {}, onError() {}, onDisconnect() {} };
+      const events = { onMessage() {}, onAck: () => acked(), onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
       const d = new CoapDevice({ url: server.urls.default!, index: 0, clientId: 'fw-writer', options: options({ method: 'PUT', blockSize: 512 }), connectTimeoutMs: 2000 }, events);
       await d.connect();
       d.send({ topic: '/firmware/image', payload: Buffer.alloc(3000, 7), stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 } });

@@ -22,7 +22,10 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
   startEmbedded: startEmbeddedCoap,
   isServer: (o) => o.serve !== undefined,
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
-  subscriptionsFor({ name, count, options, topic }) {
+  subscriptionsFor({ name, count, protocol, options: raw, topic }) {
+    // CoAP has no wildcards and no broker: an observer observes each sensor's own resource.
+    if (protocol !== 'coap') return undefined;
+    const options = raw as ResolvedCoapOptions;
     const paths: string[] = [];
     for (let id = 0; id < count; id++) {
       const path = topic.replaceAll('{fleet}', name).replaceAll('{id}', String(id));
