@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Enables RabbitMQ's MQTT and Web MQTT plugins on ports that do not collide with Mosquitto
+# (which owns 1883): MQTT on 127.0.0.1:1884, Web MQTT on 127.0.0.1:15675 (path /ws).
+# Idempotent. The listeners are set in the running node before the plugins start, and written
+# to rabbitmq.conf so that a restarted node comes back with the same ports.
+set -euo pipefail
+CONF=/etc/rabbitmq/rabbitmq.conf
+if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  echo "rabbitmq-mqtt: RabbitMQ is not running on 5672" >&2
+  exit 1
+fi
+if [ -w "$(dirname "$CONF")" ] && ! grep -q '^mqtt.listeners.tcp' "$CONF" 2>/dev/null; then
+  cat >>"$CONF" <<'CONF'
+mqtt.listeners.tcp.default = 127.0.0.1:1884
+web_mqtt.tcp.ip = 127.0.0.1
+web_mqtt.tcp.port = 15675
+CONF
+fi
+if (exec 3<>/dev/tcp/127.0.0.1/1884) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/15675) 2>/dev/null; then
+  exit 0
+fi
+rabbitmqctl eval 'application:set_env(rabbitmq_mqtt, tcp_listeners, [{"127.0.0.1", 1884}]), application:set_env(rabbitmq_web_mqtt, tcp_config, [{ip, "127.0.0.1"}, {port, 15675}]).' >/dev/null
+rabbitmq-plugins enable rabbitmq_mqtt rabbitmq_web_mqtt >/dev/null
+for _ in $(seq 1 30); do
+  if (exec 3<>/dev/tcp/127.0.0.1/1884) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/15675) 2>/dev/null; then exit 0; fi
+  sleep 1
+done
+echo "rabbitmq-mqtt: the MQTT listeners did not come up on 1884 and 15675" >&2
+exit 1
