@@ -269,8 +269,8 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
           const src = byName.get(r);
           if (!src?.publish) return;
           const source = { name: src.name, count: src.count, protocol: src.protocol, options: src.options, topic: src.publish.topic };
-          const filters = driver?.subscriptionsFor ? driver.subscriptionsFor(source) : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
-          if (filters === undefined) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${src.protocol}; ${group.protocol} observers can only receive from ${group.protocol} fleets`);
+          const filters = driver?.subscriptionsFor ? driver.subscriptionsFor(source, group.options) : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
+          if (filters === undefined) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it${group.protocol === 'coap' ? ' (CoAP observers observe CoAP resources)' : '; give subscribe explicitly'}`);
           else for (const f of filters) derived.add(f);
         });
         const observers = raw.observers as Record<string, { share?: string }>;

@@ -122,9 +122,10 @@ export interface Driver<Options = unknown> {
    * Observers of this protocol that give no `subscribe`: what to subscribe to in order to
    * receive every message of `source`, which may use another protocol (its options are then
    * that protocol's). Undefined: this protocol cannot receive from that source. Without this
-   * hook the source's topic becomes an MQTT-style filter (see protocols/topics.ts).
+   * hook the source's topic becomes an MQTT-style filter (see protocols/topics.ts). `receiver`
+   * is the observer's own options (an AMQP `bind` list overrides the derived keys).
    */
-  subscriptionsFor?(source: SourceGroup): string[] | undefined;
+  subscriptionsFor?(source: SourceGroup, receiver: Options): string[] | undefined;
   /** How a receiving group's devices share what arrives: each gets every message, or the group splits it (competing consumers). */
   receiverMode?(options: Options): 'each' | 'group';
   /**

@@ -1,5 +1,6 @@
 // Protocol name → driver. Adding a protocol is one folder and one line here.
 import type { Driver } from './driver.ts';
+import { amqpDriver } from './amqp/index.ts';
 import { coapDriver } from './coap/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
 
@@ -11,6 +12,7 @@ export type AnyDriver = Driver<any>;
 export const drivers: Readonly<Record<string, AnyDriver>> = {
   mqtt: mqttDriver,
   coap: coapDriver,
+  amqp: amqpDriver,
 };
 
 export function driverFor(name: string): AnyDriver | undefined {

@@ -78,7 +78,7 @@ describe('validateScenario rejects', () => {
     ['a protocol given as a string', withGps({ protocol: 'mqtt' }), 'fleets.gps.protocol: expected a protocol such as mqtt({...}), coap({...}), got "mqtt"'],
     ['a CoAP fleet whose path is not a path', withGps({ protocol: { protocol: 'coap', options: {} } }), "fleets.gps.topic: expected a resource path starting with '/', e.g. '/telemetry/{id}', got \"fleet/{id}/gps\""],
     ['a path on an MQTT fleet', withGps({ topic: undefined, path: '/x/{id}' }), 'fleets.gps.path: is for CoAP resources; mqtt fleets use topic'],
-    ['a CoAP observer receiving an MQTT fleet', withGps({}, { observers: { gw: { protocol: { protocol: 'coap', options: {} }, receives: ['gps'] } } }), 'observers.gw.receives[0]: "gps" uses mqtt; cross-protocol receiving is not supported by coap observers yet'],
+    ['a CoAP observer receiving an MQTT fleet', withGps({}, { observers: { gw: { protocol: { protocol: 'coap', options: {} }, receives: ['gps'] } } }), 'observers.gw.receives[0]: "gps" uses mqtt: coap observers cannot derive a subscription from it (CoAP observers observe CoAP resources)'],
     ['serve ports past 65535', withGps({ count: 10, topic: undefined, path: '/t', protocol: { protocol: 'coap', options: { serve: { port: 65530 } } } }), 'fleets.gps.protocol.serve.port: expected a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; 10 devices), got 65530'],
     ['a share group that is not a name', withGps({}, { observers: { dash: { protocol: mqtt({ version: 5 }), receives: ['gps'], share: 'g/1' } } }), 'observers.dash.share: expected a group name of letters, digits, _ and -, got "g/1"'],
     ['no fleets', { name: 'x', duration: '1s', fleets: {} }, 'fleets: expected at least one fleet'],

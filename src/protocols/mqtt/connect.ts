@@ -39,7 +39,7 @@ export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectT
   return opts;
 }
 
-const ERRNO_WORDS: Record<string, string> = {
+export const ERRNO_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by peer',
   EHOSTUNREACH: 'host unreachable',

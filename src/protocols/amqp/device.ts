@@ -1,0 +1,334 @@
+// One virtual AMQP 0-9-1 client (amqplib): its own connection and channel. Publishers send to
+// an exchange with the rendered topic as routing key, timed to the publisher confirm or the
+// transaction commit; consumers declare a queue, bind it, and consume with prefetch and
+// manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import type { Socket } from 'node:net';
+import { nowUs } from '../../metrics/clock.ts';
+import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { maskUrl } from '../../runner/targets.ts';
+import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { amqpConnectError, channelError } from './errors.ts';
+import type { ResolvedAmqpOptions } from './options.ts';
+
+// AMQP 0-9-1 class tx (id 90): select 10/11, commit 20/21. amqplib has no tx API but
+// sends any method through the channel's RPC; method ids are (class << 16) | method.
+const TX_SELECT = (90 << 16) | 10;
+const TX_SELECT_OK = (90 << 16) | 11;
+const TX_COMMIT = (90 << 16) | 20;
+const TX_COMMIT_OK = (90 << 16) | 21;
+
+/** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
+const EXACT_PEAK_LIMIT = 1024;
+
+type Rpc = (method: number, fields: object, expect: number) => Promise<unknown>;
+
+export class AmqpDevice implements DriverDevice {
+  private model: ChannelModel | undefined;
+  private channel: Channel | undefined;
+  private socket: Socket | undefined;
+  /** Bytes of earlier connections of this device (reconnects). */
+  private readonly base = { sent: 0, received: 0 };
+  private open = false;
+  private closing = false;
+  private setupDone = false;
+  private blocked = false;
+  /** Unconfirmed (confirm mode) or uncommitted (tx mode) messages. */
+  private pending = 0;
+  private batch: OutgoingMessage[] = [];
+  private commitTimer: NodeJS.Timeout | undefined;
+  private commitChain: Promise<void> = Promise.resolve();
+  private readonly exchange: string;
+  private readonly publishOptions: Options.Publish;
+  /** Consumers: deliveries not yet acked, their peak, first deliveries seen, pending ack timers. */
+  private unacked = 0;
+  private peak = 0;
+  private firstDeliveries = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly init: DeviceInit<ResolvedAmqpOptions>,
+    private readonly events: DeviceEvents,
+  ) {
+    const o = init.options;
+    this.exchange = this.render(o.exchange);
+    const p: Options.Publish = {};
+    if (o.persistent) p.persistent = true;
+    if (o.mandatory) p.mandatory = true;
+    if (o.priority !== undefined) p.priority = o.priority;
+    // Basic property `expiration`: a short string, milliseconds in RabbitMQ's per-message TTL.
+    if (o.ttlMs !== undefined) p.expiration = String(o.ttlMs);
+    if (o.headers) p.headers = o.headers;
+    this.publishOptions = p;
+  }
+
+  get connected(): boolean {
+    return this.open;
+  }
+
+  get bytes(): { sent: number; received: number } {
+    return { sent: this.base.sent + (this.socket?.bytesWritten ?? 0), received: this.base.received + (this.socket?.bytesRead ?? 0) };
+  }
+
+  async connect(): Promise<number> {
+    const { url, options, connectTimeoutMs } = this.init;
+    const started = nowUs();
+    this.closing = false;
+    this.setupDone = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no connection.open-ok within ${connectTimeoutMs}ms (connect timeout)`, { reasonCode: 'TIMEOUT' })), connectTimeoutMs);
+    });
+    const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), { timeout: connectTimeoutMs, noDelay: true, clientProperties: { connection_name: this.init.clientId } });
+    try {
+      const model = await Promise.race([opening, timeout]);
+      this.adopt(model);
+      // confirm.select (RabbitMQ's publisher-confirms extension) or tx.select (class tx), once per channel.
+      const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
+      this.watchChannel(channel);
+      if (options.tx) await (channel as unknown as { rpc: Rpc }).rpc(TX_SELECT, {}, TX_SELECT_OK);
+      // exchange.declare (class exchange, 40/10): only when the scenario gives a type; otherwise it must exist.
+      if (options.exchangeType) await channel.assertExchange(this.exchange, options.exchangeType, { durable: true });
+      this.channel = channel;
+      this.open = true;
+      this.setupDone = true;
+      return nowUs() - started;
+    } catch (err) {
+      // A late connection (after a timeout) must not linger.
+      opening.then((m) => m.close().catch(() => undefined), () => undefined);
+      this.open = false;
+      if (err instanceof FleetbenchError) throw err;
+      if (this.model) {
+        const { key, message } = channelError(err, `${maskUrl(url)}: channel setup`);
+        throw Object.assign(new Error(message), { code: key });
+      }
+      throw amqpConnectError(err, url);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async subscribe(filters: readonly string[]): Promise<void> {
+    const channel = this.channel;
+    if (!channel) throw new Error('subscribe before connect');
+    const o = this.init.options;
+    const q = o.queue;
+    const args: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(q.arguments)) args[k] = typeof v === 'string' ? this.render(v) : v;
+    this.setupDone = false;
+    try {
+      // queue.declare (class queue, 50/10): an empty name asks the server to name the queue.
+      const declared = await channel.assertQueue(q.name === undefined ? '' : this.render(q.name), { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: args });
+      // The default exchange routes by queue name by itself (AMQP 0-9-1, "default exchange") and refuses bindings.
+      if (this.exchange !== '') {
+        const keys = filters.length > 0 ? filters : [''];
+        for (const key of keys) await channel.bindQueue(declared.queue, this.exchange, key, o.bindArguments);
+      }
+      // basic.qos (60/10): prefetch-count bounds the unacknowledged deliveries to this consumer
+      // (RabbitMQ applies a non-global prefetch per consumer).
+      if (o.prefetch > 0) await channel.prefetch(o.prefetch);
+      await channel.consume(declared.queue, (m) => this.deliver(m), { noAck: o.ack === 'auto' });
+      this.setupDone = true;
+    } catch (err) {
+      const { key, message } = channelError(err, `queue ${JSON.stringify(q.name ?? '(server-named)')}`);
+      throw Object.assign(new Error(message), { code: key });
+    }
+  }
+
+  send(message: OutgoingMessage): SendOutcome {
+    const channel = this.channel;
+    const o = this.init.options;
+    if (!channel || !this.open || this.closing) return 'not_connected';
+    const acked = o.confirm || o.tx !== undefined;
+    if (acked && !message.isReply && this.pending >= o.inflight) return 'window_full';
+    if (this.blocked) return 'backpressure';
+    let options = this.publishOptions;
+    if (message.replyTo !== undefined || message.correlation !== undefined) {
+      options = { ...options };
+      if (message.replyTo !== undefined) options.replyTo = message.replyTo;
+      if (message.correlation !== undefined) options.correlationId = message.correlation.toString('hex');
+    }
+    let written: boolean;
+    if (o.confirm) {
+      this.pending++;
+      written = (channel as ConfirmChannel).publish(this.exchange, message.topic, message.payload, options, (err: unknown) => {
+        this.pending--;
+        if (err) {
+          // basic.nack from the broker, or the channel closed with the publish unconfirmed.
+          this.events.onCode('confirm', this.open ? 'nack' : 'unconfirmed_at_close');
+          if (this.open) this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
+          return;
+        }
+        this.events.onCode('confirm', 'ack');
+        this.events.onAck(message, nowUs(), undefined);
+      });
+    } else {
+      written = channel.publish(this.exchange, message.topic, message.payload, options);
+      if (o.tx) this.addToBatch(message);
+    }
+    // publish() returns false when the channel's write buffer is full: wait for 'drain'.
+    if (!written) this.blocked = true;
+    return 'sent';
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.batch.length > 0 && this.open) this.commit();
+    const model = this.model;
+    if (!model) return;
+    const done = (async () => {
+      await this.commitChain;
+      await model.close();
+    })().catch(() => undefined);
+    // A dead broker must not hang shutdown.
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (this.open) this.socket?.destroy();
+    this.open = false;
+  }
+
+  kill(): void {
+    this.closing = true;
+    this.open = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.socket?.destroy();
+  }
+
+  private adopt(model: ChannelModel): void {
+    if (this.socket) {
+      this.base.sent += this.socket.bytesWritten;
+      this.base.received += this.socket.bytesRead;
+    }
+    this.model = model;
+    this.socket = (model.connection as unknown as { stream: Socket }).stream;
+    model.on('error', (err: unknown) => {
+      const { key, message } = channelError(err, `${this.init.clientId}: connection`);
+      this.events.onError(key, message);
+    });
+    model.on('close', (err?: unknown) => {
+      const was = this.open;
+      this.open = false;
+      if (this.closing || !was) return;
+      const { key, message } = err ? channelError(err, `${this.init.clientId}: connection closed`) : { key: 'amqp.connection_lost', message: `${this.init.clientId}: connection closed by the broker or network` };
+      this.events.onDisconnect(key, message);
+    });
+    // RabbitMQ's connection.blocked (a resource alarm): publishes stall until unblocked.
+    model.on('blocked', (reason: string) => this.events.onCode('connection', `blocked: ${reason}`));
+  }
+
+  private watchChannel(channel: Channel): void {
+    // basic.return (60/50): a mandatory message that no queue took, with its reply code (312 NO_ROUTE).
+    channel.on('return', (m: { fields: { replyCode: number } }) => this.events.onCode('return', m.fields.replyCode));
+    channel.on('drain', () => {
+      this.blocked = false;
+    });
+    channel.on('error', (err: unknown) => {
+      // During setup the failing RPC reports the error itself; afterwards it is counted here.
+      if (!this.setupDone) return;
+      const { key, message } = channelError(err, `${this.init.clientId}: channel closed by the broker`);
+      this.events.onError(key, message);
+    });
+    channel.on('close', () => {
+      if (this.channel === channel) this.open = false;
+    });
+  }
+
+  private deliver(m: ConsumeMessage | null): void {
+    // basic.cancel from the server (RabbitMQ's consumer-cancel notification): the queue went away.
+    if (m === null) {
+      this.events.onError('amqp.consumer_cancelled', `${this.init.clientId}: the broker cancelled the consumer (queue deleted?)`);
+      return;
+    }
+    const receivedUs = nowUs();
+    const o = this.init.options;
+    if (m.fields.redelivered) this.events.onCode('delivery', 'redelivered');
+    // RabbitMQ records each dead-lettering in x-death, most recent first, with its reason
+    // (rejected, expired, maxlen, delivery_limit).
+    const death = (m.properties.headers?.['x-death'] as { reason?: unknown }[] | undefined)?.[0];
+    if (death?.reason !== undefined) this.events.onCode('deadletter', String(death.reason));
+    this.events.onMessage({ topic: m.fields.routingKey, payload: m.content, receivedUs, retained: false });
+    if (o.ack === 'auto') return;
+    this.unacked++;
+    if (this.unacked > this.peak) {
+      this.peak = this.unacked;
+      // A peak is a maximum, which counters cannot sum: each new peak is its own code, and the
+      // group's peak is the largest code seen (see stats()).
+      if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0) this.events.onCode('unacked_peak', this.peak);
+    }
+    let reject = false;
+    if (!m.fields.redelivered) {
+      this.firstDeliveries++;
+      reject = o.reject !== undefined && this.firstDeliveries % o.reject.every === 0;
+    }
+    const settle = (): void => {
+      const channel = this.channel;
+      if (!channel || !this.open) return;
+      this.unacked--;
+      if (reject) {
+        // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
+        channel.nack(m, false, o.reject?.requeue ?? false);
+        this.events.onCode('consumer', o.reject?.requeue ? 'nack_requeue' : 'nack');
+      } else {
+        channel.ack(m);
+        this.events.onCode('consumer', 'ack');
+      }
+    };
+    if (o.processingMs <= 0) return settle();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      settle();
+    }, o.processingMs);
+    this.timers.add(t);
+  }
+
+  private addToBatch(message: OutgoingMessage): void {
+    const tx = this.init.options.tx as NonNullable<ResolvedAmqpOptions['tx']>;
+    this.batch.push(message);
+    this.pending++;
+    if (this.batch.length >= tx.batch) this.commit();
+    else this.commitTimer ??= setTimeout(() => this.commit(), tx.maxDelayMs);
+  }
+
+  /** tx.commit (90/20): everything published since the last commit is routed at once. */
+  private commit(): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const messages = this.batch;
+    this.batch = [];
+    const channel = this.channel as unknown as { rpc: Rpc } | undefined;
+    if (!channel || messages.length === 0) return;
+    const startedUs = nowUs();
+    this.commitChain = channel.rpc(TX_COMMIT, {}, TX_COMMIT_OK).then(
+      () => {
+        const doneUs = nowUs();
+        this.pending -= messages.length;
+        this.events.onLatency('commit', doneUs - startedUs);
+        this.events.onCode('tx', 'commit');
+        for (const m of messages) if (!m.isReply) this.events.onAck(m, doneUs, undefined);
+      },
+      (err: unknown) => {
+        this.pending -= messages.length;
+        this.events.onCode('tx', 'commit_failed');
+        const { key, message } = channelError(err, `${this.init.clientId}: tx.commit of ${messages.length} messages`);
+        this.events.onError(key, message);
+      },
+    );
+  }
+
+  private render(template: string): string {
+    return template.replaceAll('{fleet}', this.init.fleet ?? '').replaceAll('{id}', String(this.init.index)).replaceAll('{run}', this.init.runId ?? '');
+  }
+}
+
+/** amqplib reads the heartbeat from the URL's query; it is negotiated in connection.tune. */
+function withHeartbeat(url: string, seconds: number): string {
+  try {
+    const u = new URL(url);
+    if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(seconds));
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

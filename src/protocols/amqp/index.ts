@@ -1,0 +1,73 @@
+// The AMQP 0-9-1 driver (amqplib) for RabbitMQ and other 0-9-1 brokers: amqp:// and amqps://
+// targets; publishers with confirms or transactions, consumers with queues, bindings,
+// prefetch, manual acks, rejects and dead-letter accounting.
+import type { DeliveryPromise, Driver } from '../driver.ts';
+import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey } from '../topics.ts';
+import { AmqpDevice } from './device.ts';
+import { resolveAmqpOptions, type ResolvedAmqpOptions } from './options.ts';
+
+/** What the publishing hop promises: confirmed or committed messages are the broker's (at least once). */
+function publishHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
+  if (o.tx) return { label: `tx batches of ${o.tx.batch}`, safe: true };
+  if (o.confirm) return { label: 'publisher confirms', safe: true };
+  return { label: 'unconfirmed publish', safe: false };
+}
+
+/** What the consuming hop promises. Queue limits, TTLs and rejects discard or divert messages by design. */
+function consumeHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
+  const args = o.queue.arguments;
+  const limits = ['x-message-ttl', 'x-max-length', 'x-max-length-bytes'].filter((k) => args[k] !== undefined);
+  if (o.ack === 'auto') return { label: 'auto-ack', safe: false };
+  if (limits.length > 0) return { label: `manual ack, queue ${limits.join('/')}`, safe: false };
+  if (o.reject && !o.reject.requeue) return { label: 'manual ack, rejects dead-lettered', safe: false };
+  if (o.ttlMs !== undefined) return { label: 'manual ack, per-message TTL', safe: false };
+  return { label: 'manual ack', safe: true };
+}
+
+export const amqpDriver: Driver<ResolvedAmqpOptions> = {
+  name: 'amqp',
+  schemes: ['amqp', 'amqps'],
+  resolveOptions: resolveAmqpOptions,
+  createDevice: (init, events) => new AmqpDevice(init, events),
+  promise(from, to): DeliveryPromise {
+    if (to.deadLetters) return { label: 'dead-letter queue (only what was rejected, expired or dropped)', noLoss: false, noDuplicates: false };
+    const pub = publishHop(from);
+    const con = consumeHop(to);
+    const kept = pub.safe && con.safe && from.ttlMs === undefined;
+    // Confirms and manual acks give at least once: a redelivery after a lost ack is a duplicate.
+    return { label: `${pub.label} + ${con.label}${kept ? ' (at least once)' : ' (best effort)'}`, noLoss: kept, noDuplicates: false };
+  },
+  receiverMode: (o) => (o.queue.name !== undefined && !o.queue.name.includes('{id}') ? 'group' : 'each'),
+  subscriptionsFor(source, receiver) {
+    if (receiver.bind) return receiver.bind;
+    // Fanout and headers exchanges ignore the routing key.
+    if (receiver.exchangeType === 'fanout' || receiver.exchangeType === 'headers') return [''];
+    // The default exchange delivers by queue name: nothing to bind.
+    if (receiver.exchange === '') return [];
+    // A topic (or direct) binding: the sender's topic as an MQTT filter, in routing-key form.
+    const filter = mqttFilterToBindingKey(filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name));
+    if (receiver.exchangeType === 'direct' && /(^|\.)[*#](\.|$)/.test(filter)) return undefined;
+    return [filter];
+  },
+  stats(codes) {
+    const n = (key: string): number => codes.get(key) ?? 0;
+    const by = (packet: string): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const [key, count] of codes) if (key.startsWith(`${packet}|`)) out[key.slice(packet.length + 1)] = count;
+      return out;
+    };
+    let unackedPeak = 0;
+    for (const key of codes.keys()) if (key.startsWith('unacked_peak|')) unackedPeak = Math.max(unackedPeak, Number(key.slice('unacked_peak|'.length)));
+    return {
+      confirms: { acked: n('confirm|ack'), nacked: n('confirm|nack'), unconfirmedAtClose: n('confirm|unconfirmed_at_close') },
+      returned: by('return'),
+      commits: n('tx|commit'),
+      commitsFailed: n('tx|commit_failed'),
+      consumer: { acked: n('consumer|ack'), nacked: n('consumer|nack'), requeued: n('consumer|nack_requeue'), redelivered: n('delivery|redelivered'), unackedPeak },
+      deadLetters: by('deadletter'),
+    };
+  },
+};
+
+export { amqp, type AmqpOptions, type ResolvedAmqpOptions } from './options.ts';
+export { AmqpDevice } from './device.ts';
