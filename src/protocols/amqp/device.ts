@@ -36,6 +36,9 @@ export class AmqpDevice implements DriverDevice {
   /** Unconfirmed (confirm mode) or uncommitted (tx mode) messages. */
   private pending = 0;
   private batch: OutgoingMessage[] = [];
+  /** Transactions: messages sent while a tx.commit was in progress, published after commit-ok. */
+  private held: { message: OutgoingMessage; options: Options.Publish }[] = [];
+  private committing = false;
   private commitTimer: NodeJS.Timeout | undefined;
   private commitChain: Promise<void> = Promise.resolve();
   private readonly exchange: string;
@@ -162,9 +165,19 @@ export class AmqpDevice implements DriverDevice {
         this.events.onCode('confirm', 'ack');
         this.events.onAck(message, nowUs(), undefined);
       });
+    } else if (o.tx && this.committing) {
+      // RabbitMQ refuses any method on a channel while its tx.commit is in progress (504
+      // CHANNEL_ERROR "unexpected command while processing 'tx.commit'"): hold the message
+      // until commit-ok; it is published first thing in the next transaction.
+      this.pending++;
+      this.held.push({ message, options });
+      return 'sent';
     } else {
       written = channel.publish(this.exchange, message.topic, message.payload, options);
-      if (o.tx) this.addToBatch(message);
+      if (o.tx) {
+        this.pending++;
+        this.addToBatch(message);
+      }
     }
     // publish() returns false when the channel's write buffer is full: wait for 'drain'.
     if (!written) this.blocked = true;
@@ -180,7 +193,8 @@ export class AmqpDevice implements DriverDevice {
     const model = this.model;
     if (!model) return;
     const done = (async () => {
-      await this.commitChain;
+      // Commits chain through releaseHeld(): wait until none is left in progress.
+      for (let i = 0; i < 100 && (this.committing || this.held.length > 0); i++) await this.commitChain;
       await model.close();
     })().catch(() => undefined);
     // A dead broker must not hang shutdown.
@@ -286,7 +300,6 @@ export class AmqpDevice implements DriverDevice {
   private addToBatch(message: OutgoingMessage): void {
     const tx = this.init.options.tx as NonNullable<ResolvedAmqpOptions['tx']>;
     this.batch.push(message);
-    this.pending++;
     if (this.batch.length >= tx.batch) this.commit();
     else this.commitTimer ??= setTimeout(() => this.commit(), tx.maxDelayMs);
   }
@@ -295,26 +308,46 @@ export class AmqpDevice implements DriverDevice {
   private commit(): void {
     clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
+    // One commit at a time: the running one's completion releases what waits and commits again.
+    if (this.committing) return;
     const messages = this.batch;
     this.batch = [];
     const channel = this.channel as unknown as { rpc: Rpc } | undefined;
     if (!channel || messages.length === 0) return;
     const startedUs = nowUs();
+    this.committing = true;
     this.commitChain = channel.rpc(TX_COMMIT, {}, TX_COMMIT_OK).then(
       () => {
         const doneUs = nowUs();
+        this.committing = false;
         this.pending -= messages.length;
         this.events.onLatency('commit', doneUs - startedUs);
         this.events.onCode('tx', 'commit');
         for (const m of messages) if (!m.isReply) this.events.onAck(m, doneUs, undefined);
+        this.releaseHeld();
       },
       (err: unknown) => {
-        this.pending -= messages.length;
+        this.committing = false;
+        this.pending -= messages.length + this.held.length;
         this.events.onCode('tx', 'commit_failed');
         const { key, message } = channelError(err, `${this.init.clientId}: tx.commit of ${messages.length} messages`);
         this.events.onError(key, message);
+        if (this.held.length > 0) this.events.onCode('tx', 'held_lost', this.held.length);
+        this.held = [];
       },
     );
+  }
+
+  /** Publishes what was held during a commit, into the next transaction (stopping if that one commits). */
+  private releaseHeld(): void {
+    const channel = this.channel;
+    while (channel && this.open && !this.committing && this.held.length > 0) {
+      const { message, options } = this.held.shift() as { message: OutgoingMessage; options: Options.Publish };
+      if (!channel.publish(this.exchange, message.topic, message.payload, options)) this.blocked = true;
+      this.addToBatch(message);
+    }
+    // Closing: what is still held after the last commit goes out in one more.
+    if (this.closing && !this.committing && this.batch.length > 0) this.commit();
   }
 
   private render(template: string): string {
