@@ -132,10 +132,10 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
     const list = def.receives;
     if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string')) check.fail(`${path}.receives`, 'a non-empty list of fleet names, e.g. [\'gps\']', list);
     else receives = list as string[];
-    if (def.subscribe !== undefined) subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe);
+    if (def.subscribe !== undefined) subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
     if (def.share !== undefined && check.string(`${path}.share`, def.share) !== undefined && !NAME.test(def.share as string)) check.fail(`${path}.share`, 'a group name of letters, digits, _ and -', def.share);
   } else if (kind === 'fleet' && def.subscribe !== undefined) {
-    subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe);
+    subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
   }
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
   if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
@@ -179,11 +179,16 @@ function resolveProtocol(check: Checker, path: string, raw: unknown): { name: st
   return { name: driver.name, options, target };
 }
 
-function resolveFilters(check: Checker, path: string, raw: unknown): string[] | undefined {
+function resolveFilters(check: Checker, path: string, raw: unknown, protocol: string | undefined): string[] | undefined {
   const list = typeof raw === 'string' ? [raw] : raw;
   if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) return check.fail(path, 'a topic filter or a list of them', raw);
   for (const f of list as string[]) {
     checkPlaceholders(check, path, f, ['id', 'fleet', 'run']);
+    if (protocol === 'amqp') {
+      // AMQP topic-exchange binding keys: '.'-separated words, '*' one word, '#' zero or more; each a whole word.
+      if (f.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#')) check.note(path, `${JSON.stringify(f)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word`);
+      continue;
+    }
     // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
     const levels = f.split('/');
     const bad = levels.some((l, i) => (l.includes('#') && (l !== '#' || i !== levels.length - 1)) || (l.includes('+') && l !== '+'));
