@@ -11,6 +11,8 @@ export { coap } from './protocols/coap/options.ts';
 export type { CoapOptions } from './protocols/coap/options.ts';
 export { amqp } from './protocols/amqp/options.ts';
 export type { AmqpOptions, AmqpQueueOptions } from './protocols/amqp/options.ts';
+export { ws } from './protocols/ws/options.ts';
+export type { WsOptions } from './protocols/ws/options.ts';
 export { run } from './runner/run.ts';
 export type { RunOptions, RunOutcome } from './runner/run.ts';
 export type { Progress } from './runner/progress.ts';

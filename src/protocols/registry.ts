@@ -3,6 +3,7 @@ import type { Driver } from './driver.ts';
 import { amqpDriver } from './amqp/index.ts';
 import { coapDriver } from './coap/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
+import { wsDriver } from './ws/index.ts';
 
 // Each driver's options type is private to it; the plan carries them opaquely, so the
 // registry stores drivers with their option type erased.
@@ -13,6 +14,7 @@ export const drivers: Readonly<Record<string, AnyDriver>> = {
   mqtt: mqttDriver,
   coap: coapDriver,
   amqp: amqpDriver,
+  ws: wsDriver,
 };
 
 export function driverFor(name: string): AnyDriver | undefined {

@@ -49,6 +49,6 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
 
 /** The parts of protocol options that decide whether a connection is accepted. */
 function credentials(options: unknown): unknown {
-  const o = options as { version?: unknown; username?: unknown; password?: unknown; tls?: unknown };
-  return [o.version, o.username, o.password, o.tls];
+  const o = options as { version?: unknown; username?: unknown; password?: unknown; tls?: unknown; headers?: unknown };
+  return [o.version, o.username, o.password, o.tls, o.headers];
 }

@@ -1,0 +1,212 @@
+// One virtual WebSocket bridge client: its own connection, a window of publishes awaiting
+// 'published', subscriptions confirmed by id, and bytes counted at its TCP socket (Upgrade
+// request and response, frame headers and masks included).
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import { nowUs } from '../../metrics/clock.ts';
+import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { parseBridgeFrame, type ClientFrame } from './bridge-protocol.ts';
+import { openWebSocket } from './connect.ts';
+import type { ResolvedWsOptions } from './options.ts';
+
+/** Sends are refused while this many bytes wait in the connection's send buffer. */
+const BACKPRESSURE_BYTES = 1 << 20;
+const OPEN = 1;
+const CLOSED = 3;
+/** How long a graceful close waits for the bridge's Close frame (RFC 6455 §5.5.1) before dropping the socket. */
+const CLOSE_WAIT_MS = 2000;
+
+interface PendingSubscribe {
+  filter: string;
+  settle(err?: Error): void;
+}
+
+export class WsDevice implements DriverDevice {
+  private ws: WebSocket | undefined;
+  private socket: Socket | undefined;
+  /** Bytes of earlier connections (a device that sleeps and reconnects). */
+  private readonly earlier = { sent: 0, received: 0 };
+  private closing = false;
+  private nextId = 1;
+  /** Publishes awaiting 'published', by frame id. */
+  private readonly unacked = new Map<number, OutgoingMessage>();
+  private readonly subscribing = new Map<number, PendingSubscribe>();
+
+  constructor(
+    private readonly init: DeviceInit<ResolvedWsOptions>,
+    private readonly events: DeviceEvents,
+  ) {}
+
+  get connected(): boolean {
+    return this.ws?.readyState === OPEN && !this.closing;
+  }
+
+  get bytes(): { sent: number; received: number } {
+    const s = this.socket;
+    return { sent: this.earlier.sent + (s?.bytesWritten ?? 0), received: this.earlier.received + (s?.bytesRead ?? 0) };
+  }
+
+  async connect(): Promise<number> {
+    this.retire();
+    this.closing = false;
+    const started = nowUs();
+    await openWebSocket({
+      url: this.init.url,
+      options: this.init.options,
+      timeoutMs: this.init.connectTimeoutMs,
+      onSocket: (socket) => {
+        this.socket = socket;
+      },
+      onOpen: (ws) => this.watch(ws),
+    });
+    return nowUs() - started;
+  }
+
+  subscribe(filters: readonly string[]): Promise<void> {
+    if (!this.connected) return Promise.reject(Object.assign(new Error(`${this.init.clientId}: subscribe while not connected`), { code: 'ws.not_connected' }));
+    return new Promise((resolve, reject) => {
+      let left = filters.length;
+      let settled = false;
+      const ids: number[] = [];
+      const done = (err?: Error): void => {
+        if (settled || (err === undefined && --left > 0)) return;
+        settled = true;
+        clearTimeout(timer);
+        for (const id of ids) this.subscribing.delete(id);
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(() => done(Object.assign(new Error(`${this.init.clientId}: no 'subscribed' answer within ${this.init.connectTimeoutMs}ms`), { code: 'ws.subscribe_timeout' })), this.init.connectTimeoutMs);
+      if (left === 0) return done();
+      for (const filter of filters) {
+        const id = this.nextId++;
+        ids.push(id);
+        this.subscribing.set(id, { filter, settle: done });
+        this.write({ type: 'subscribe', topic: filter, id });
+      }
+    });
+  }
+
+  send(message: OutgoingMessage): SendOutcome {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== OPEN || this.closing) return 'not_connected';
+    if (this.unacked.size >= this.init.options.inflight) return 'window_full';
+    if (ws.bufferedAmount > BACKPRESSURE_BYTES) return 'backpressure';
+    const id = this.nextId++;
+    this.unacked.set(id, message);
+    this.write({ type: 'publish', topic: message.topic, payload: message.payload.toString('base64'), id });
+    return 'sent';
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    const ws = this.ws;
+    if (!ws || ws.readyState === CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // RFC 6455 §7.4.1: 1000, normal closure.
+      ws.close(1000);
+    });
+  }
+
+  kill(): void {
+    this.closing = true;
+    this.ws?.terminate();
+  }
+
+  private write(frame: ClientFrame): void {
+    (this.ws as WebSocket).send(JSON.stringify(frame));
+    this.events.onCode('frame', 'sent');
+  }
+
+  private watch(ws: WebSocket): void {
+    this.ws = ws;
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      this.events.onError(typeof code === 'string' ? `ws.${code}` : 'ws.socket_error', `${this.init.clientId}: ${err.message}`);
+    });
+    ws.on('close', (code, reason) => {
+      this.settleAll(Object.assign(new Error(`${this.init.clientId}: connection closed (close code ${code}) before the subscription was confirmed`), { code: `ws.closed_${code}` }));
+      if (this.closing) return;
+      // RFC 6455 §7.4.1: 1006 means no Close frame was received (the TCP connection just ended).
+      this.events.onCode('close', code);
+      const why = reason.length > 0 ? `: ${reason.toString()}` : '';
+      this.events.onDisconnect(`ws.closed_${code}`, `${this.init.clientId}: connection closed by the bridge or network (close code ${code}${why})`);
+    });
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    const receivedUs = nowUs();
+    const events = this.events;
+    events.onCode('frame', 'received');
+    const f = isBinary ? undefined : parseBridgeFrame(data.toString());
+    switch (f?.type) {
+      case 'message':
+        if (typeof f.topic !== 'string' || typeof f.payload !== 'string') break;
+        events.onMessage({ topic: f.topic, payload: Buffer.from(f.payload, 'base64'), receivedUs, retained: false });
+        return;
+      case 'published': {
+        const message = this.unacked.get(f.id);
+        if (!message) break;
+        this.unacked.delete(f.id);
+        events.onAck(message, receivedUs, undefined);
+        return;
+      }
+      case 'subscribed': {
+        const pending = f.id === undefined ? undefined : this.subscribing.get(f.id);
+        if (!pending) break;
+        this.subscribing.delete(f.id as number);
+        events.onCode('subscribed', 'ok');
+        pending.settle();
+        return;
+      }
+      case 'unsubscribed':
+        return;
+      case 'error':
+        return this.onErrorFrame(f.code, f.message, f.id);
+    }
+    events.onCode('frame', 'invalid');
+    events.onError('ws.bad_frame', `${this.init.clientId}: not a bridge frame, or an answer to no request: ${data.subarray(0, 120).toString()}`);
+  }
+
+  private onErrorFrame(rawCode: unknown, message: unknown, id: number | undefined): void {
+    const code = typeof rawCode === 'string' && rawCode.length > 0 ? rawCode : 'unknown';
+    const text = typeof message === 'string' ? message : '';
+    this.events.onCode('error', code);
+    const pending = id === undefined ? undefined : this.subscribing.get(id);
+    if (pending) {
+      // The runner counts the rejected subscribe itself.
+      pending.settle(Object.assign(new Error(`${this.init.clientId}: subscription to ${JSON.stringify(pending.filter)} refused: ${code}: ${text}`), { code: `ws.${code}` }));
+      return;
+    }
+    if (id !== undefined) this.unacked.delete(id);
+    this.events.onError(`ws.${code}`, `${this.init.clientId}: ${text || code}`);
+  }
+
+  private settleAll(err: Error): void {
+    for (const p of [...this.subscribing.values()]) p.settle(err);
+    this.subscribing.clear();
+    // Publishes never answered: counted, since the bridge may or may not have passed them on.
+    if (this.unacked.size > 0) this.events.onCode('publish', 'unanswered', this.unacked.size);
+    this.unacked.clear();
+  }
+
+  /** Before reconnecting: keep the old connection's byte counts. */
+  private retire(): void {
+    const old = this.bytes;
+    this.earlier.sent = old.sent;
+    this.earlier.received = old.received;
+    this.socket = undefined;
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws) return;
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    ws.terminate();
+  }
+}

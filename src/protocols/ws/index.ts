@@ -1,0 +1,61 @@
+// The WebSocket bridge driver: plain WebSocket clients (ws://, wss://) of a bridge that speaks
+// the JSON protocol of bridge-protocol.ts (the reference gateway, or the embedded hub).
+import type { Driver } from '../driver.ts';
+import { WsDevice } from './device.ts';
+import { startEmbeddedWs } from './embedded.ts';
+import { resolveWsOptions, type ResolvedWsOptions } from './options.ts';
+
+/** A ws group's block in the result (`fleets.<name>.ws`). */
+export interface WsStats {
+  frames: { sent: number; received: number; invalid: number };
+  /** Subscriptions the bridge confirmed ('subscribed'). */
+  subscriptions: number;
+  /** Error frames received, by code (bad_filter, overflow, ...). */
+  errors: Record<string, number>;
+  /** Messages the bridge could not send to this group's devices because their buffer was full (error frames 'overflow'). */
+  overflow: number;
+  /** Publishes with no 'published' answer when their connection closed. */
+  unanswered: number;
+  /** Connections the bridge or network closed, by WebSocket close code (RFC 6455 §7.4.1). */
+  closes: Record<string, number>;
+}
+
+export const wsDriver: Driver<ResolvedWsOptions> = {
+  name: 'ws',
+  schemes: ['ws', 'wss'],
+  resolveOptions: resolveWsOptions,
+  createDevice: (init, events) => new WsDevice(init, events),
+  // A 'published' answer only says the bridge took the message; nothing acknowledges the
+  // delivery to a subscriber, and a bridge may drop for a slow consumer. TCP keeps one
+  // connection's frames in order and never repeats them, and the hub sends a message once per
+  // client however many of its filters match.
+  promise(_from, _to, receiverCodes) {
+    // What the bridge said it could not deliver to the receivers explains their loss.
+    const overflow = receiverCodes.get('error|overflow') ?? 0;
+    const label = 'WebSocket bridge (TCP, no end-to-end acknowledgement)';
+    return { label: overflow > 0 ? `${label}, ${overflow} overflowed at the bridge (slow consumer)` : label, noLoss: false, noDuplicates: true };
+  },
+  startEmbedded: () => startEmbeddedWs(),
+  stats(codes) {
+    const n = (key: string): number => codes.get(key) ?? 0;
+    const byCode = (packet: string): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const [key, count] of codes) if (key.startsWith(`${packet}|`)) out[key.slice(packet.length + 1)] = count;
+      return out;
+    };
+    const stats: WsStats = {
+      frames: { sent: n('frame|sent'), received: n('frame|received'), invalid: n('frame|invalid') },
+      subscriptions: n('subscribed|ok'),
+      errors: byCode('error'),
+      overflow: n('error|overflow'),
+      unanswered: n('publish|unanswered'),
+      closes: byCode('close'),
+    };
+    return stats;
+  },
+};
+
+export { ws, type WsOptions, type ResolvedWsOptions } from './options.ts';
+export { WsDevice } from './device.ts';
+export { WsFanout, type WsFanoutOptions, type WsFanoutStats } from './fanout.ts';
+export { startEmbeddedWs } from './embedded.ts';
