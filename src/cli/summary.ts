@@ -72,6 +72,25 @@ export function summary(result: RunResult): string {
     out.push('');
     out.push(table(['coap', 'dgrams out/in', 'B/dgram out/in', 'retx', 'timeouts', 'rst', 'dup supp', 'NON unans', 'responses', 'observe'], coapRows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l']));
   }
+  const amqpRows = Object.entries(result.fleets).filter(([, f]) => f.amqp).map(([name, f]) => {
+    const a = f.amqp as NonNullable<typeof f.amqp>;
+    const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k}×${n}`).join(' ') || '-';
+    const c = a.consumer;
+    return [
+      name,
+      a.confirms.acked + a.confirms.nacked > 0 ? `${a.confirms.acked}/${a.confirms.nacked}` : '-',
+      a.commits > 0 ? `${a.commits}${f.latency.commit ? ` (p99 ${formatUs(f.latency.commit.p99)})` : ''}` : '-',
+      list(a.returned),
+      c.acked + c.nacked + c.requeued > 0 ? `${c.acked}/${c.nacked}/${c.requeued}` : '-',
+      c.redelivered > 0 ? String(c.redelivered) : '-',
+      c.unackedPeak > 0 ? String(c.unackedPeak) : '-',
+      list(a.deadLetters),
+    ];
+  });
+  if (amqpRows.length > 0) {
+    out.push('');
+    out.push(table(['amqp', 'confirm ack/nack', 'commits', 'returned', 'ack/nack/requeue', 'redelivered', 'unacked peak', 'dead letters'], amqpRows, ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'l']));
+  }
   if (result.errors.length > 0) {
     out.push('');
     out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));

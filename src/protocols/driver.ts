@@ -88,6 +88,8 @@ export interface EmbeddedServer {
   close(): Promise<void>;
   /** A server that is itself a receiver (the CoAP sink): what it gets is counted like a device's. */
   sink?: EmbeddedSink;
+  /** The server's own counters at the end of the run (the ws hub's overflow), kept in `servers.<protocol>`. */
+  stats?(): object;
 }
 
 export type SinkEvents = Pick<DeviceEvents, 'onMessage' | 'onCode' | 'onError'>;

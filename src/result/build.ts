@@ -31,6 +31,8 @@ export interface BuildInput {
   targets: Record<string, string>;
   /** Preflight failures of targets the run went on without. */
   warnings?: string[];
+  /** Embedded servers' own counters, by protocol. */
+  servers?: Record<string, object>;
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -112,6 +114,7 @@ export function buildResult(input: BuildInput): RunResult {
     fleets,
     delivery,
     warnings: input.warnings ?? [],
+    servers: input.servers ?? {},
     errors: [...agg.errors.values()].sort((a, b) => b.count - a.count),
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,

@@ -42,6 +42,20 @@ export interface FleetResult {
   latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair; commit?: LatencySummary };
   /** CoAP groups only: the message layer (RFC 7252), Observe (RFC 7641) and block-wise (RFC 7959). */
   coap?: CoapStats;
+  /** AMQP groups only: confirms, transactions, returns, consumer acks and dead letters by reason. */
+  amqp?: AmqpStats;
+}
+
+export interface AmqpStats {
+  confirms: { acked: number; nacked: number; unconfirmedAtClose: number };
+  /** basic.return by reply code (312 NO_ROUTE) for mandatory publishes no queue took. */
+  returned: Record<string, number>;
+  commits: number;
+  commitsFailed: number;
+  /** Consumers: acks, nacks (dead-lettered or dropped), requeues, redeliveries, most unacked at once by any consumer. */
+  consumer: { acked: number; nacked: number; requeued: number; redelivered: number; unackedPeak: number };
+  /** Messages received from a dead-letter exchange, by the reason in their x-death header. */
+  deadLetters: Record<string, number>;
 }
 
 export interface CoapStats {
@@ -138,6 +152,8 @@ export interface RunResult {
   delivery: DeliveryResult[];
   /** Targets that failed their preflight while the run went on for the other groups. */
   warnings: string[];
+  /** Embedded servers' own counters by protocol, e.g. the ws hub's published/delivered/overflow. */
+  servers: Record<string, object>;
   errors: ErrorCount[];
   /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. PUBACK reason codes). */
   codes: Record<string, number>;

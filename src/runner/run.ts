@@ -111,7 +111,8 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     // The send phase ends when every worker is done sending: early when all senders reached
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
-    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings });
+    const servers = Object.fromEntries([...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]));
+    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings, servers });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {

@@ -64,6 +64,8 @@ describe('dashboards over the JSON WebSocket bridge', () => {
     // Bytes at the socket: the Upgrade exchange and every frame header are in them, so a
     // dashboard received more than the base64 of its payloads (64 → 88 characters per message).
     expect(result.fleets.dash!.bytes.received).toBeGreaterThan(SENT * DASHBOARDS * 88);
+    // The hub's own counters are in the result: each publish reached every dashboard, none overflowed.
+    expect(result.servers.ws).toMatchObject({ published: SENT, delivered: SENT * DASHBOARDS, overflow: 0, overflowUnreported: 0 });
   });
 });
 

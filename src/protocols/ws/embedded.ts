@@ -29,6 +29,7 @@ export async function startEmbeddedWs(options: WsFanoutOptions = {}): Promise<Em
   return {
     urls: { default: `ws://127.0.0.1:${port}` },
     fanout,
+    stats: () => ({ ...fanout.stats, errors: { ...fanout.stats.errors } }),
     async close() {
       fanout.close();
       wss.close();
