@@ -9,6 +9,8 @@ export { mqtt } from './protocols/mqtt/options.ts';
 export type { MqttOptions } from './protocols/mqtt/options.ts';
 export { coap } from './protocols/coap/options.ts';
 export type { CoapOptions } from './protocols/coap/options.ts';
+export { http } from './protocols/http/options.ts';
+export type { HttpOptions } from './protocols/http/options.ts';
 export { amqp } from './protocols/amqp/options.ts';
 export type { AmqpOptions, AmqpQueueOptions } from './protocols/amqp/options.ts';
 export { ws } from './protocols/ws/options.ts';

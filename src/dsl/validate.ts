@@ -145,6 +145,11 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
     if (kind !== 'fleet' || def.send === undefined) check.note(`${path}.protocol.serve`, 'is for sensor fleets (with send and path): each device serves its resource');
     if (typeof def.count === 'number' && serve.port + def.count - 1 > 65535) check.fail(`${path}.protocol.serve.port`, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${def.count} devices)`, serve.port);
   }
+  // HTTP receivers are servers senders POST to (webhook endpoints); an HTTP client cannot subscribe.
+  const listen = protocol?.name === 'http' ? (protocol.options as { listen?: { port: number } }).listen : undefined;
+  if (protocol?.name === 'http' && kind === 'observer' && !listen) check.note(`${path}.protocol`, 'HTTP observers are webhook endpoints: give listen: { port } (HTTP clients cannot subscribe)');
+  if (listen && kind !== 'observer') check.note(`${path}.protocol.listen`, 'is for observers (webhook endpoints); fleets and commands send to a target');
+  if (listen && typeof def.count === 'number' && listen.port + def.count - 1 > 65535) check.fail(`${path}.protocol.listen.port`, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${def.count} devices)`, listen.port);
   if (kind === 'observer' && def.share !== undefined && protocol?.name === 'coap') check.note(`${path}.share`, 'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource');
 
   if (count === undefined || !protocol) return undefined;

@@ -2,6 +2,7 @@
 import type { Driver } from './driver.ts';
 import { amqpDriver } from './amqp/index.ts';
 import { coapDriver } from './coap/index.ts';
+import { httpDriver } from './http/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
 import { wsDriver } from './ws/index.ts';
 
@@ -13,6 +14,7 @@ export type AnyDriver = Driver<any>;
 export const drivers: Readonly<Record<string, AnyDriver>> = {
   mqtt: mqttDriver,
   coap: coapDriver,
+  http: httpDriver,
   amqp: amqpDriver,
   ws: wsDriver,
 };

@@ -3,6 +3,7 @@
 // thousands of counted connect errors.
 import { FleetbenchError } from '../errors.ts';
 import type { Plan } from '../dsl/plan.ts';
+import type { DriverDevice } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 
 /**
@@ -14,7 +15,12 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
   const outcome = new Map<string, FleetbenchError | unknown | null>();
   const keyOf = new Map<string, string>();
   let n = 0;
-  for (const group of plan.groups) {
+  // The scenario's own servers (CoAP virtual sensors, HTTP webhook endpoints) are checked first
+  // and stay up until the check ends, as they start first in the run: a group that sends to
+  // one must find it listening.
+  const isServer = (g: Plan['groups'][number]): boolean => driverFor(g.protocol)?.isServer?.(g.options) === true;
+  const servers: DriverDevice[] = [];
+  for (const group of [...plan.groups].sort((a, b) => Number(isServer(b)) - Number(isServer(a)))) {
     const driver = driverFor(group.protocol);
     const url = urls[group.target];
     if (!driver || url === undefined) continue;
@@ -31,9 +37,11 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
         outcome.set(key, new FleetbenchError(err.code, `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`, { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err }));
       } else outcome.set(key, err);
     } finally {
-      await device.close();
+      if (isServer(group) && outcome.get(key) === null) servers.push(device);
+      else await device.close();
     }
   }
+  await Promise.all(servers.map((d) => d.close()));
   const failed = [...keyOf].filter(([, key]) => outcome.get(key) !== null);
   if (failed.length === 0) return [];
   const first = outcome.get(failed[0]?.[1] ?? '');

@@ -1,19 +1,9 @@
 // Target URLs: masking credentials for display, and choosing which URL each fleet uses
 // (CLI --target over scenario targets over the embedded server).
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { maskUrl } from '../protocols/connect-errors.ts';
 
-/** The URL with any password replaced by '***', safe to print and to store in results. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    const text = u.toString();
-    // URL adds a '/' path to 'mqtt://host:1883'; keep the user's spelling.
-    return text.endsWith('/') && !url.endsWith('/') ? text.slice(0, -1) : text;
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-  }
-}
+export { maskUrl };
 
 /** Parses `name=url` pairs given on the command line. */
 export function parseTargetArgs(values: readonly string[]): Record<string, string> {

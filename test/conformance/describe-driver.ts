@@ -1,7 +1,7 @@
 // The conformance suite every protocol driver must pass (idea credit: aedes-persistence's
 // abstract.js). It speaks only the Driver interface, against a real peer the caller starts.
-import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Checker } from '../../src/dsl/check.ts';
 import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
 import { decodeStamp, writeStamp, STAMP_BYTES } from '../../src/metrics/stamp.ts';
@@ -27,6 +27,17 @@ export interface DriverSpec {
    * (a ('packet', 'code') event) within `withinMs`, with these options, and never acked.
    */
   connectionless?: { options: unknown; timeoutCode: [packet: string, code: string]; withinMs: number };
+  /**
+   * Protocols whose connect ends with the TCP handshake (HTTP): a peer that accepts the
+   * connection but never answers shows at the first message, which must be counted as
+   * `timeoutCode` within `withinMs`, with these options, and never acked.
+   */
+  silentPeer?: { options: unknown; timeoutCode: [packet: string, code: string]; withinMs: number };
+  /**
+   * Protocols whose receivers are servers that senders address directly (HTTP webhooks): the
+   * receiving device gets `options(port)` and listens on `port`; the sender sends to `url(port)`.
+   */
+  listeningReceiver?: { options(port: number): unknown; url(port: number): string };
 }
 
 interface Recorded extends DeviceEvents {
@@ -74,6 +85,18 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       devices.push(d);
       return d;
     };
+    /** A receiver ready for `send` (subscribed, or listening) and a connected sender that reaches it. */
+    const pair = async (rx: DeviceEvents, tx: DeviceEvents): Promise<{ receiver: DriverDevice; sender: DriverDevice; send: string }> => {
+      const { send, subscribe } = spec.address();
+      const direct = spec.listeningReceiver;
+      const port = direct ? await freePort() : 0;
+      const receiver = direct ? device(rx, peer.url, direct.options(port)) : device(rx);
+      await receiver.connect();
+      await receiver.subscribe([subscribe]);
+      const sender = device(tx, direct ? direct.url(port) : peer.url);
+      await sender.connect();
+      return { receiver, sender, send };
+    };
     const message = (topic: string, seq: number): OutgoingMessage => {
       const payload = Buffer.alloc(STAMP_BYTES + 12, 0x2e);
       const stamp = { stream: 7, seq, intendedUs: 1_000_000, sentUs: 1_000_050 };
@@ -90,14 +113,9 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
     });
 
     it('delivers a sent message with its payload and stamp intact, and acks it', async () => {
-      const { send, subscribe } = spec.address();
       const rx = recorder();
-      const receiver = device(rx);
-      await receiver.connect();
-      await receiver.subscribe([subscribe]);
       const tx = recorder();
-      const sender = device(tx);
-      await sender.connect();
+      const { sender, send } = await pair(rx, tx);
       const out = message(send, 41);
       expect(sender.send(out)).toBe('sent');
       await eventually(() => rx.messages.length === 1 && tx.acks.length === 1);
@@ -108,12 +126,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
     });
 
     it('counts application bytes in both directions', async () => {
-      const { send, subscribe } = spec.address();
-      const receiver = device(recorder());
-      await receiver.connect();
-      await receiver.subscribe([subscribe]);
-      const sender = device(recorder());
-      await sender.connect();
+      const { receiver, sender, send } = await pair(recorder(), recorder());
       const before = { ...sender.bytes };
       const received = receiver.bytes.received;
       sender.send(message(send, 1));
@@ -131,12 +144,21 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
     });
 
     const connectionless = spec.connectionless;
-    it.runIf(connectionless)('counts a message to a peer that never answers as a timeout, in bounded time, never acked', async () => {
-      const c = connectionless as NonNullable<typeof connectionless>;
-      const port = await freePort();
+    const unanswered = connectionless ?? spec.silentPeer;
+    it.runIf(unanswered)('counts a message to a peer that never answers as a timeout, in bounded time, never acked', async () => {
+      const c = unanswered as NonNullable<typeof unanswered>;
+      // Connectionless: nothing at that port; otherwise a peer that accepts and then stays silent.
+      const held: Socket[] = [];
+      const server = connectionless ? undefined : createServer((s) => held.push(s.on('error', () => undefined)));
+      if (server) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = server ? (server.address() as { port: number }).port : await freePort();
       const rx = recorder();
       const d = device(rx, spec.refusedUrl(port), c.options);
       await d.connect();
+      onTestFinished(() => {
+        for (const s of held) s.destroy();
+        server?.close();
+      });
       const t0 = Date.now();
       expect(d.send(message(spec.address().send, 0))).toBe('sent');
       await eventually(() => rx.codes.includes(c.timeoutCode.join('|')), c.withinMs + 2000);
@@ -145,7 +167,8 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
     });
 
     // Connectionless drivers have no connection to refuse or to leave unanswered: their
-    // connect binds a local socket and cannot fail this way. The test above covers their silent peer.
+    // connect binds a local socket and cannot fail this way. The test above covers their silent
+    // peer, and that of drivers whose connect is the TCP handshake alone (silentPeer).
     it.skipIf(connectionless)('rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens', async () => {
       const port = await freePort();
       const url = spec.refusedUrl(port);
@@ -156,7 +179,7 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       expect((err as FleetbenchError).message).toContain(`127.0.0.1:${port}`);
     });
 
-    it.skipIf(connectionless)('rejects with FB_CONNECT_TIMEOUT when the peer never answers', async () => {
+    it.skipIf(unanswered)('rejects with FB_CONNECT_TIMEOUT when the peer never answers', async () => {
       const silent = createServer((s) => s.on('error', () => undefined));
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
       const url = spec.refusedUrl((silent.address() as { port: number }).port);

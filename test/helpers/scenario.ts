@@ -13,7 +13,7 @@ let counter = 0;
 export function writeScenario(name: string, body: string): string {
   mkdirSync(TMP, { recursive: true });
   const file = join(TMP, `${name}-${process.pid}-${counter++}.ts`);
-  writeFileSync(file, `import { defineScenario, mqtt, coap, amqp, ws, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, amqp, ws, every, poisson, stages, json, bytes, template];\n${body}\n`);
+  writeFileSync(file, `import { defineScenario, mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template];\n${body}\n`);
   return file;
 }
 

@@ -6,7 +6,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { Socket } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { maskUrl } from '../../runner/targets.ts';
+import { maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';

@@ -2,7 +2,7 @@
 // into FleetbenchErrors with the CONNACK reason in plain words.
 import type { IClientOptions } from 'mqtt';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { maskUrl } from '../../runner/targets.ts';
+import { maskUrl, socketConnectError } from '../connect-errors.ts';
 import { connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
@@ -39,33 +39,16 @@ export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectT
   return opts;
 }
 
-export const ERRNO_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by peer',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  ETIMEDOUT: 'timed out',
-  EPIPE: 'connection closed by peer',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate (set tls.ca or tls.rejectUnauthorized: false)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain (set tls.ca)',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
-};
-
 /** Maps whatever MQTT.js or the socket raised during connect to a FleetbenchError. */
-export function connectError(err: unknown, url: string, version: number): FleetbenchError {
-  const where = maskUrl(url);
+export function connectError(err: unknown, url: string, version: number, where = maskUrl(url)): FleetbenchError {
   const e = err as { code?: unknown; message?: string } | undefined;
   const code = e?.code;
   if (typeof code === 'number') {
     // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
     return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${connackReason(code, version)}`, { reasonCode: code, cause: err });
   }
-  if (typeof code === 'string') {
-    const words = ERRNO_WORDS[code] ?? e?.message ?? code;
-    return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${words} (${code})`, { reasonCode: code, cause: err });
-  }
+  const socket = socketConnectError(where, err);
+  if (socket) return socket;
   return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${e?.message ?? String(err)}`, { cause: err });
 }
 

@@ -1,0 +1,38 @@
+// What every protocol (and the gateway) says when a connection cannot be made: the URL with its
+// password masked, and socket errno names in plain words. Protocol-specific refusals (CONNACK
+// reason codes, AMQP reply codes, HTTP statuses) are mapped next to each driver.
+import { ErrorCodes, FleetbenchError } from '../errors.ts';
+
+/** The URL with any password replaced by '***', safe to print and to store in results. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    const text = u.toString();
+    // URL adds a '/' path to 'mqtt://host:1883'; keep the user's spelling.
+    return text.endsWith('/') && !url.endsWith('/') ? text.slice(0, -1) : text;
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  }
+}
+
+export const ERRNO_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  ETIMEDOUT: 'timed out',
+  EPIPE: 'connection closed by peer',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate (set tls.ca or tls.rejectUnauthorized: false)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain (set tls.ca)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
+};
+
+/** A socket-level failure (an errno name in `code`) at `where`, or undefined when it is not one. */
+export function socketConnectError(where: string, err: unknown): FleetbenchError | undefined {
+  const e = err as { code?: unknown; message?: string } | undefined;
+  if (typeof e?.code !== 'string') return undefined;
+  return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${ERRNO_WORDS[e.code] ?? e.message ?? e.code} (${e.code})`, { reasonCode: e.code, cause: err });
+}

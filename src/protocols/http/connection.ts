@@ -1,0 +1,176 @@
+// One client connection (TCP, or TLS for https): requests written in order, responses matched
+// to them first-in first-out (RFC 9112 §9.3.2), a timeout per request, and every byte written
+// or read counted as it passes.
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { nowUs } from '../../metrics/clock.ts';
+import type { OutgoingMessage } from '../driver.ts';
+import type { HttpTarget } from './request.ts';
+import { ResponseParser, type ParsedResponse } from './response-parser.ts';
+import type { ResolvedHttpOptions } from './options.ts';
+
+/** Why a request got no response: it timed out, its connection failed or closed first, or the device stopped. */
+export type Failure = { kind: 'timeout' } | { kind: 'closed'; code: string | undefined; text: string } | { kind: 'malformed'; text: string } | { kind: 'abandoned' };
+
+export interface ConnectionEvents {
+  onConnected(us: number): void;
+  onResponse(message: OutgoingMessage, response: ParsedResponse, atUs: number): void;
+  onFailure(message: OutgoingMessage, failure: Failure): void;
+  /** The connection is gone (either side closed it); `byPeer` when we did not ask for it. */
+  onClose(connection: ClientConnection, byPeer: boolean): void;
+}
+
+interface Pending {
+  message: OutgoingMessage;
+  timer: NodeJS.Timeout;
+}
+
+export class ClientConnection {
+  /** Resolves with the connect time in µs (TCP, plus the TLS handshake for https), rejects with the socket's error. */
+  readonly ready: Promise<number>;
+  private readonly socket: Socket;
+  private readonly pending: Pending[] = [];
+  private readonly parser: ResponseParser;
+  /** False once either side said the connection ends after the current response (§9.6). */
+  private persistent: boolean;
+  private closing = false;
+  private closed = false;
+  private lastError: { code: string | undefined; text: string } | undefined;
+
+  constructor(
+    target: HttpTarget,
+    private readonly options: ResolvedHttpOptions,
+    private readonly wire: { sent: number; received: number },
+    private readonly events: ConnectionEvents,
+  ) {
+    this.persistent = options.keepAlive;
+    const t0 = nowUs();
+    const tls = target.secure;
+    this.socket = tls
+      ? tlsConnect({
+          host: target.host,
+          port: target.port,
+          // RFC 6066 §3: SNI carries host names only, never IP literals.
+          ...(isIP(target.host) ? {} : { servername: target.host }),
+          ...(options.tls.caPem ? { ca: options.tls.caPem } : {}),
+          rejectUnauthorized: options.tls.rejectUnauthorized,
+        })
+      : tcpConnect({ host: target.host, port: target.port });
+    // Requests go out in one write each; Nagle would hold pipelined ones back behind delayed ACKs.
+    this.socket.setNoDelay(true);
+    this.parser = new ResponseParser((r) => this.response(r), () => this.pending.length > 0);
+    this.ready = new Promise<number>((resolve, reject) => {
+      this.socket.once(tls ? 'secureConnect' : 'connect', () => {
+        const us = nowUs() - t0;
+        events.onConnected(us);
+        resolve(us);
+      });
+      this.socket.once('close', () => reject(Object.assign(new Error(this.lastError?.text ?? 'connection closed before it was established'), { code: this.lastError?.code ?? 'ECONNRESET' })));
+    });
+    // A send on a connection that fails reports through onFailure; nobody awaits `ready` then.
+    this.ready.catch(() => undefined);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.wire.received += chunk.length;
+      try {
+        this.parser.push(chunk);
+      } catch (err) {
+        this.fail({ kind: 'malformed', text: (err as Error).message });
+      }
+    });
+    this.socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.lastError = { code: err.code, text: err.message };
+    });
+    this.socket.on('close', () => this.onSocketClose());
+  }
+
+  get outstanding(): number {
+    return this.pending.length;
+  }
+
+  /** Whether another request may be written here. */
+  get usable(): boolean {
+    return this.persistent && !this.closing && !this.closed;
+  }
+
+  /** Writes one request; its response (or failure) is reported through the events. */
+  request(message: OutgoingMessage, bytes: Buffer): void {
+    const timer = setTimeout(() => this.timeout(), this.options.timeoutMs);
+    this.pending.push({ message, timer });
+    // Written before the socket connects, it is queued and flushed on connect; counted once
+    // handed to the kernel, so a request that never left (refused, reset) is not.
+    this.socket.write(bytes, (err) => {
+      if (!err) this.wire.sent += bytes.length;
+    });
+  }
+
+  /** Graceful end: requests still open are abandoned, our FIN is sent. */
+  end(): void {
+    if (this.closed) return;
+    this.closing = true;
+    this.settleAll({ kind: 'abandoned' });
+    this.parser.stop();
+    this.socket.end();
+  }
+
+  /** Abrupt end: nothing more is reported for this connection. */
+  destroy(): void {
+    this.closing = true;
+    for (const p of this.pending.splice(0)) clearTimeout(p.timer);
+    this.parser.stop();
+    this.socket.destroy();
+  }
+
+  /** Closed once the socket is fully closed. */
+  whenClosed(): Promise<void> {
+    return this.closed ? Promise.resolve() : new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  private response(r: ParsedResponse): void {
+    const atUs = nowUs();
+    const p = this.pending.shift() as Pending;
+    clearTimeout(p.timer);
+    if (!r.persistent) this.persistent = false;
+    this.events.onResponse(p.message, r, atUs);
+    if (!this.persistent && this.pending.length === 0) {
+      // §9.6: the exchange that ends the connection is complete; close our side too.
+      this.closing = true;
+      this.parser.stop();
+      this.socket.end();
+    } else if (!r.persistent) {
+      // §9.3.2: requests pipelined behind a response that closes the connection go unanswered.
+      this.fail({ kind: 'closed', code: 'pipelined_after_close', text: 'the server closed the connection (Connection: close) with requests still pipelined' });
+    }
+  }
+
+  private timeout(): void {
+    // The late response would be matched to the next request: the connection cannot be reused.
+    const first = this.pending.shift();
+    if (!first) return;
+    this.events.onFailure(first.message, { kind: 'timeout' });
+    this.fail({ kind: 'closed', code: 'aborted_after_timeout', text: 'closed because an earlier pipelined request timed out' });
+  }
+
+  private fail(failure: Failure): void {
+    this.closing = true;
+    this.settleAll(failure);
+    this.parser.stop();
+    this.socket.destroy();
+  }
+
+  private settleAll(failure: Failure): void {
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      this.events.onFailure(p.message, failure);
+    }
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // §6.3 rule 8: a body delimited by the close ends here.
+    this.parser.end();
+    const byPeer = !this.closing;
+    this.settleAll({ kind: 'closed', code: this.lastError?.code, text: this.lastError?.text ?? 'the server closed the connection before responding' });
+    this.events.onClose(this, byPeer);
+  }
+}

@@ -1,0 +1,187 @@
+// One virtual HTTP device, in one of two roles:
+//  - client: every send is one POST/PUT of the stamped payload to the target; the complete
+//    response closes it. With keepAlive the device holds one persistent connection (RFC 9112
+//    §9.3), reopened when the server closes it; without, each request has its own connection.
+//  - receiver (`listen`): the device is an HTTP server on listen.port + index (a webhook
+//    endpoint); every POST/PUT body it gets is a received message.
+import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { nowUs } from '../../metrics/clock.ts';
+import { maskUrl } from '../connect-errors.ts';
+import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { connectError } from '../mqtt/connect.ts';
+import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
+import type { ResolvedHttpOptions } from './options.ts';
+import { parseTarget, requestWriter, type HttpTarget } from './request.ts';
+import { HttpListener } from './server.ts';
+
+/** How long close() waits for responses still outstanding before abandoning them. */
+const CLOSE_GRACE_MS = 2000;
+
+export class HttpDevice implements DriverDevice {
+  /** Bytes this device's client connections wrote and read (request and response bytes exactly). */
+  private readonly counted = { sent: 0, received: 0 };
+  private target: HttpTarget | undefined;
+  private write: ((path: string, body: Buffer) => Buffer) | undefined;
+  /** keepAlive: the persistent connection, replaced when it closes. */
+  private persistent: ClientConnection | undefined;
+  private readonly open = new Set<ClientConnection>();
+  private listener: HttpListener | undefined;
+  private isConnected = false;
+  private closing = false;
+  private readonly connectionEvents: ConnectionEvents;
+
+  constructor(
+    private readonly init: DeviceInit<ResolvedHttpOptions>,
+    private readonly events: DeviceEvents,
+  ) {
+    this.connectionEvents = {
+      onConnected: () => events.onCode('tcp', 'connect'),
+      onResponse: (message, response, atUs) => {
+        events.onCode('response', response.status);
+        // RFC 9110 §15.3: only a 2xx says the server accepted the body; anything else is counted by status.
+        if (response.status >= 200 && response.status < 300) events.onAck(message, atUs, response.status);
+        else events.onError(`http.status_${response.status}`, `${this.init.clientId}: ${this.init.options.method} ${message.topic} answered ${response.status}`);
+      },
+      onFailure: (message, failure) => this.failure(message, failure),
+      onClose: (connection, byPeer) => {
+        this.open.delete(connection);
+        if (this.persistent === connection) this.persistent = undefined;
+        if (byPeer && !this.closing) events.onCode('tcp', 'closed_by_server');
+      },
+    };
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  /** Receivers: the bytes their server read and wrote; clients: their connections'. */
+  get bytes(): { sent: number; received: number } {
+    return this.listener ? this.listener.bytes : this.counted;
+  }
+
+  /**
+   * Receivers: starts listening; the latency is the time to bind. Clients with keepAlive: opens
+   * the persistent connection; the latency is the TCP connect (and TLS handshake). Without
+   * keepAlive: proves the target accepts connections with one that is closed at once (no
+   * request); every request then opens its own.
+   */
+  async connect(): Promise<number> {
+    const { options, index, url, connectTimeoutMs } = this.init;
+    this.closing = false;
+    if (options.listen) {
+      const t0 = nowUs();
+      const port = options.listen.port + index;
+      const listener = new HttpListener(() => options.status, {
+        onBody: (topic, payload, receivedUs) => this.events.onMessage({ topic, payload, receivedUs, retained: false }),
+        onCode: (packet, code) => this.events.onCode(packet, code),
+        onError: (key, message) => this.events.onError(key, message),
+      });
+      try {
+        await listener.listen(port, options.listen.host);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `http listen ${options.listen.host}:${port}: cannot listen: ${(err as Error).message}`, { reasonCode: code ?? 'LISTEN', cause: err });
+      }
+      this.listener = listener;
+      this.isConnected = true;
+      return nowUs() - t0;
+    }
+    this.target = parseTarget(url);
+    this.write = requestWriter(this.target, options);
+    const connection = this.connection(!options.keepAlive);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const us = await Promise.race([
+        connection.ready,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no TCP connection within ${connectTimeoutMs}ms (connect timeout)`, { reasonCode: 'TIMEOUT' })), connectTimeoutMs);
+        }),
+      ]);
+      if (options.keepAlive) this.persistent = connection;
+      else connection.end();
+      this.isConnected = true;
+      return us;
+    } catch (err) {
+      connection.destroy();
+      throw err instanceof FleetbenchError ? err : connectError(err, url, 0);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Nothing to subscribe to: a receiver gets whatever is sent to it. */
+  async subscribe(): Promise<void> {}
+
+  send(message: OutgoingMessage): SendOutcome {
+    if (!this.isConnected || this.closing || !this.write) return 'not_connected';
+    const { options } = this.init;
+    if (this.outstanding() >= options.inflight) return 'window_full';
+    let connection: ClientConnection;
+    if (options.keepAlive) {
+      // §9.3.2: with inflight > 1, requests are pipelined on the one connection.
+      if (!this.persistent?.usable) this.persistent = this.connection();
+      connection = this.persistent;
+    } else connection = this.connection();
+    connection.request(message, this.write(message.topic, message.payload));
+    return 'sent';
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.isConnected = false;
+    const until = Date.now() + Math.min(CLOSE_GRACE_MS, this.init.options.timeoutMs);
+    while (this.outstanding() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const connections = [...this.open];
+    for (const c of connections) c.end();
+    // A server that never closes its side must not hold shutdown.
+    await Promise.race([Promise.all(connections.map((c) => c.whenClosed())), new Promise((r) => setTimeout(r, 1000).unref())]);
+    for (const c of connections) c.destroy();
+    await this.listener?.close();
+  }
+
+  kill(): void {
+    this.closing = true;
+    this.isConnected = false;
+    for (const c of this.open) c.destroy();
+    void this.listener?.close();
+  }
+
+
+  private outstanding(): number {
+    let n = 0;
+    for (const c of this.open) n += c.outstanding;
+    return n;
+  }
+
+  /** A new connection; a `probe` (reachability without keepAlive) is not counted as one of the device's connections. */
+  private connection(probe = false): ClientConnection {
+    const events = probe ? { ...this.connectionEvents, onConnected: () => this.events.onCode('tcp', 'probe') } : this.connectionEvents;
+    const c = new ClientConnection(this.target as HttpTarget, this.init.options, this.counted, events);
+    this.open.add(c);
+    return c;
+  }
+
+  private failure(message: OutgoingMessage, failure: Failure): void {
+    const { events } = this;
+    const who = `${this.init.clientId}: ${this.init.options.method} ${message.topic}`;
+    switch (failure.kind) {
+      case 'timeout':
+        events.onCode('http', 'timeout');
+        events.onError('http.timeout', `${who}: no complete response within ${this.init.options.timeoutMs}ms`);
+        break;
+      case 'closed':
+        events.onCode('http', 'connection_failed');
+        events.onError(`http.${failure.code ?? 'connection_closed'}`, `${who}: ${failure.text}`);
+        break;
+      case 'malformed':
+        events.onCode('http', 'malformed_response');
+        events.onError('http.malformed_response', `${who}: ${failure.text}`);
+        break;
+      case 'abandoned':
+        events.onCode('http', 'abandoned');
+        break;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// The HTTP/1.1 driver (RFC 9110, RFC 9112) over http:// and https://: sensor fleets that POST or
+// PUT telemetry, the embedded sink server, and webhook receivers that are HTTP servers.
+import type { Driver } from '../driver.ts';
+import { HttpDevice } from './device.ts';
+import { startEmbeddedHttp } from './embedded.ts';
+import { resolveHttpOptions, type ResolvedHttpOptions } from './options.ts';
+import { httpStats } from './stats.ts';
+
+export const httpDriver: Driver<ResolvedHttpOptions> = {
+  name: 'http',
+  schemes: ['http', 'https'],
+  resolveOptions: resolveHttpOptions,
+  createDevice: (init, events) => new HttpDevice(init, events),
+  promise() {
+    // A request is answered once or counted as failed; fleetbench never retries it (a POST is
+    // not idempotent, RFC 9110 §9.2.2), so nothing arrives twice and a failure is a loss.
+    return { label: 'HTTP request/response (acknowledged by the response, not retried)', noLoss: false, noDuplicates: true };
+  },
+  startEmbedded: startEmbeddedHttp,
+  isServer: (o) => o.listen !== undefined,
+  deliversToServer: (o) => o.listen === undefined && (o.method === 'POST' || o.method === 'PUT'),
+  // Webhook receivers get what is POSTed to them, whoever sends it (a fleet, a gateway).
+  subscriptionsFor: () => [],
+  // Devices listen on their own ports; senders address one of them (or a balancer spreads
+  // requests over them): the group receives each message once.
+  receiverMode: (o) => (o.listen ? 'group' : 'each'),
+  stats: httpStats,
+};
+
+export { http, type HttpOptions, type ResolvedHttpOptions } from './options.ts';
+export { HttpDevice } from './device.ts';
