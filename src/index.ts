@@ -23,3 +23,7 @@ export { RESULT_SCHEMA } from './result/types.ts';
 export type { RunResult, FleetResult, DeliveryResult, TimelinePoint } from './result/types.ts';
 export { FleetbenchError, ScenarioError, ErrorCodes } from './errors.ts';
 export { defaults } from './defaults.ts';
+export { startGateway } from './gateway/gateway.ts';
+export type { Gateway, GatewayUrls } from './gateway/gateway.ts';
+export type { GatewayConfig } from './gateway/config.ts';
+export type { GatewayStats, PathStats } from './gateway/stats.ts';

@@ -6,6 +6,7 @@ import { version } from '../version.ts';
 import { ExitCode } from './exit-codes.ts';
 import { runCommand, runHandler, type RunArgs } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
+import { gatewayCommand, gatewayHandler, type GatewayArgs } from './gateway-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
@@ -18,7 +19,8 @@ export async function main(argv: string[]): Promise<number> {
       .usage('$0 <command> [options]')
       .command({ ...runCommand, handler: (a) => guard(() => runHandler(a as unknown as RunArgs))() })
       .command({ ...validateCommand, handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))() })
-      .demandCommand(1, 'Name a command: run or validate')
+      .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a as unknown as GatewayArgs))() })
+      .demandCommand(1, 'Name a command: run, validate or gateway')
       .strict()
       .version(version)
       .help()
