@@ -16,7 +16,7 @@ export async function validateHandler(args: { scenario: string }): Promise<numbe
   process.stdout.write(`${args.scenario}: valid (sha256 ${hash})\n`);
   process.stdout.write(`  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`);
   for (const g of plan.groups) {
-    const role = g.publish ? (g.kind === 'command' ? `commands ${g.publish.commandTo}` : `publishes ${g.publish.topic}`) : `subscribes ${(g.subscribe ?? []).join(', ')}`;
+    const role = g.publish ? (g.kind === 'command' ? `commands ${g.publish.commandTo}` : `publishes ${g.publish.topic}`) : g.subscribe?.length ? `subscribes ${g.subscribe.join(', ')}` : 'receives what is sent to it';
     process.stdout.write(`  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`);
   }
   return ExitCode.ok;

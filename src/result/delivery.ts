@@ -172,7 +172,10 @@ function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: Map<string, nu
   if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes);
   const first = sender.promise(from.options, from.options, new Map());
   const second = receiver.promise(to.options, to.options, receiverCodes);
-  return { label: `${from.protocol} ${first.label} → ${to.protocol} ${second.label}`, noLoss: first.noLoss && second.noLoss, noDuplicates: first.noDuplicates && second.noDuplicates };
+  // Each hop by its short name ('QoS 1', 'CON'); the explanations are in each protocol's own label.
+  const short = (label: string): string => label.replace(/ \(.*\)$/s, '');
+  const noLoss = first.noLoss && second.noLoss;
+  return { label: `${from.protocol} ${short(first.label)} → ${to.protocol} ${short(second.label)} (${noLoss ? 'each hop acknowledged' : 'best effort across the hop'})`, noLoss, noDuplicates: first.noDuplicates && second.noDuplicates };
 }
 
 /** The protocol codes one group saw, as 'packet|code' → count. */
