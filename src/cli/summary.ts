@@ -91,6 +91,23 @@ export function summary(result: RunResult): string {
     out.push('');
     out.push(table(['amqp', 'confirm ack/nack', 'commits', 'returned', 'ack/nack/requeue', 'redelivered', 'unacked peak', 'dead letters'], amqpRows, ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'l']));
   }
+  const httpRows = Object.entries(result.fleets).filter(([, f]) => f.http).map(([name, f]) => {
+    const h = f.http as NonNullable<typeof f.http>;
+    return [name, h.role, String(h.requests), Object.entries(h.responses).map(([code, n]) => `${code}×${n}`).join(' ') || '-', String(h.connections), `${h.bytesPerRequest ?? '-'}/${h.bytesPerResponse ?? '-'}`, String(h.timeouts), String(h.connectionFailures)];
+  });
+  if (httpRows.length > 0) {
+    out.push('');
+    out.push(table(['http', 'role', 'requests', 'responses', 'conns', 'B/req / B/resp', 'timeouts', 'conn failed'], httpRows, ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r']));
+  }
+  const wsRows = Object.entries(result.fleets).filter(([, f]) => f.ws).map(([name, f]) => {
+    const w = f.ws as NonNullable<typeof f.ws>;
+    const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k}×${n}`).join(' ') || '-';
+    return [name, `${w.frames.sent}/${w.frames.received}`, String(w.subscriptions), list(w.errors), String(w.overflow), String(w.unanswered), list(w.closes)];
+  });
+  if (wsRows.length > 0) {
+    out.push('');
+    out.push(table(['ws', 'frames out/in', 'subscribed', 'error frames', 'overflow', 'unanswered', 'closes'], wsRows, ['l', 'r', 'r', 'l', 'r', 'r', 'l']));
+  }
   if (result.errors.length > 0) {
     out.push('');
     out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));

@@ -4,6 +4,8 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
+import type { HttpStats } from '../protocols/http/stats.ts';
+import type { WsStats } from '../protocols/ws/index.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -44,6 +46,10 @@ export interface FleetResult {
   coap?: CoapStats;
   /** AMQP groups only: confirms, transactions, returns, consumer acks and dead letters by reason. */
   amqp?: AmqpStats;
+  /** HTTP groups only: requests, responses by status, connections, bytes per request and response. */
+  http?: HttpStats;
+  /** WebSocket bridge groups only: frames, subscriptions, error frames, overflow, closes. */
+  ws?: WsStats;
 }
 
 export interface AmqpStats {

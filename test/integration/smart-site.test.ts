@@ -5,6 +5,7 @@
 // counters must agree with what the receivers saw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startGateway, type Gateway } from '../../src/index.ts';
+import { summary } from '../../src/cli/summary.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 
 const SCENARIO = new URL('../../scenarios/smart-site.ts', import.meta.url).pathname;
@@ -59,6 +60,14 @@ describe('scenarios/smart-site.ts through the reference gateway', () => {
     // Every CoAP CON was acknowledged by the gateway with 2.04, after entering both queues.
     expect(result.fleets.soil!.messages.acked).toBe(sent('soil'));
     expect(result.fleets.soil!.coap?.responses).toEqual({ '2.04': sent('soil') });
+
+    // The console summary has a table per protocol, with the same numbers.
+    const text = summary(result);
+    expect(text).toMatch(new RegExp(`\\nledger +- +- +- +${sent('erp')}/0/0 `));
+    expect(text).toMatch(new RegExp(`\\nerp +${sent('erp')}/0 `));
+    expect(text).toMatch(new RegExp(`\\nmeters +client +${sent('meters')} `));
+    // 10 dashboards × 2 filters (site1/gps/+, site1/soil/+): 20 subscribe frames out, 20 'subscribed' plus every message in.
+    expect(text).toMatch(new RegExp(`\\ndash +20/${20 + sent('trackers') * 10 + sent('soil') * 10} +20 `));
 
     const stats = gateway.stats();
     expect(stats.paths['coap→mqtt']).toMatchObject({ received: sent('soil'), forwarded: sent('soil'), overflow: 0, failed: 0 });
