@@ -61,6 +61,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const embedded = new Map<string, EmbeddedServer>();
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
+    checkEmbeddedBridges(plan, embeddedKeys);
     const warnings = await preflight(plan, urls, runId, embeddedKeys);
     for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
@@ -156,6 +157,24 @@ async function resolveTargets(plan: Plan, overrides: Record<string, string>, emb
     }
   }
   return { urls, shown, embeddedKeys };
+}
+
+/**
+ * A receiver of another protocol's fleet gets its messages through a bridge (a broker speaking
+ * both, a gateway). Two embedded servers are never bridged: such a pair could only report 100%
+ * loss, so it is refused before anything connects.
+ */
+function checkEmbeddedBridges(plan: Plan, embeddedKeys: ReadonlySet<string>): void {
+  const problems: string[] = [];
+  for (const to of plan.groups) {
+    if (!embeddedKeys.has(to.target) || driverFor(to.protocol)?.isServer?.(to.options)) continue;
+    for (const name of to.receives) {
+      const from = plan.groups.find((g) => g.name === name);
+      if (!from || from.protocol === to.protocol || !embeddedKeys.has(from.target)) continue;
+      problems.push(`${to.name} (${to.protocol}) receives ${from.name} (${from.protocol}), but both use embedded servers, which nothing bridges: give --target ${from.target}=… and --target ${to.target}=… for a broker or gateway that connects them (e.g. fleetbench gateway)`);
+    }
+  }
+  if (problems.length > 0) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, problems.join('\n'));
 }
 
 function writeResult(result: RunResult, dir: string): string {

@@ -126,6 +126,21 @@ describe('fleetbench CLI: unreachable and refusing brokers', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the embedded broker (aedes) speaks MQTT 3.1.1 only');
   });
+
+  it('refuses a cross-protocol receiver when both sides are embedded servers, which nothing bridges', async () => {
+    const file = writeScenario(
+      'unbridged',
+      `export default defineScenario({
+        name: 'unbridged', duration: '1s',
+        fleets: { gps: { count: 1, protocol: mqtt(), topic: 'gps/{id}', send: every('100ms') } },
+        observers: { dash: { protocol: ws(), receives: ['gps'] } },
+      });`,
+    );
+    const r = await runCli(['run', file, '-q']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dash (ws) receives gps (mqtt), but both use embedded servers, which nothing bridges');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('fleetbench CLI: Ctrl-C', () => {
