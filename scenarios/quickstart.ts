@@ -1,9 +1,10 @@
 // Quickstart: GPS trackers at QoS 0, temperature sensors at QoS 1 watched by a backend,
 // valves commanded at QoS 2 that reply to every command, soil sensors posting CoAP NON to a
-// CoAP server, and thermostats that are CoAP servers themselves, observed by a gateway.
-// Runs against the embedded MQTT broker and CoAP server by default; add
-// --target mqtt=mqtt://127.0.0.1:1883 to run the MQTT fleets against Mosquitto.
-import { defineScenario, mqtt, coap, every, poisson, json, bytes } from 'fleetbench';
+// CoAP server, thermostats that are CoAP servers themselves, observed by a gateway, smart
+// meters posting over HTTP, and delivery vans watched by WebSocket dashboards.
+// Runs against the embedded MQTT broker, CoAP server, HTTP server and WebSocket hub by
+// default; add --target mqtt=mqtt://127.0.0.1:1883 to run the MQTT fleets against Mosquitto.
+import { defineScenario, mqtt, coap, http, ws, every, poisson, json, bytes } from 'fleetbench';
 
 export default defineScenario({
   name: 'quickstart',
@@ -47,10 +48,13 @@ export default defineScenario({
       send: every('1s'),
       payload: bytes(32),
     },
+    meters: { count: 20, protocol: http({ keepAlive: true }), path: '/meters/{id}', send: every('2s'), payload: bytes(48) },
+    vans: { count: 20, protocol: ws(), topic: 'vans/{id}/position', send: every('1s'), payload: bytes(40) },
   },
   observers: {
     backend: { protocol: mqtt({ qos: 1 }), receives: ['gps', 'temperature'] },
     gateway: { protocol: coap(), receives: ['thermostats'] },
+    dashboards: { count: 5, protocol: ws(), receives: ['vans'] },
   },
   commands: {
     scada: { protocol: mqtt({ qos: 2 }), to: 'valves', topic: 'factory/valves/{target}/cmd', send: poisson('5/s'), payload: bytes(32) },
