@@ -1,6 +1,7 @@
 // Main-thread side of the worker boundary: one Piscina task per worker, each with its own
-// MessagePort. Coordinates the barriers every worker must pass together (all connected →
-// common start time; all done sending → drain) and forwards snapshots.
+// MessagePort. Coordinates the barriers every worker must pass together (all servers up →
+// connect the rest; all connected → common start time; all done sending → drain) and
+// forwards snapshots.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { nowUs } from '../metrics/clock.ts';
@@ -31,6 +32,7 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
     idleTimeout: 1000,
   });
   const ports: MessagePort[] = [];
+  const serversUp = new Set<number>();
   const ready = new Set<number>();
   const sent = new Set<number>();
   let connected = 0;
@@ -44,7 +46,11 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
     ports.push(port1);
     port1.on('message', (m: WorkerMessage) => {
       if (m.type === 'snapshot') run.onSnapshot(m.snapshot);
-      else if (m.type === 'ready') {
+      // A client in one worker may connect to a server device of another worker.
+      else if (m.type === 'serversUp') {
+        serversUp.add(m.worker);
+        if (serversUp.size === workers) broadcast({ type: 'connect' });
+      } else if (m.type === 'ready') {
         ready.add(m.worker);
         connected += m.connected;
         failed += m.failed;

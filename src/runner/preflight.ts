@@ -28,9 +28,19 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
     keyOf.set(group.name, key);
     if (outcome.has(key)) continue;
     const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
-    const device = driver.createDevice({ url, index: 0, fleet: group.name, runId, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
+    const create = (index: number): DriverDevice => driver.createDevice({ url, index, fleet: group.name, runId, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
+    const device = create(0);
     try {
       await device.connect();
+      // A server group's every device listens (device i on its own port), so that a sender
+      // addressing any of them finds it up.
+      if (isServer(group)) {
+        for (let i = 1; i < group.count; i++) {
+          const more = create(i);
+          servers.push(more);
+          await more.connect();
+        }
+      }
       outcome.set(key, null);
     } catch (err) {
       if (err instanceof FleetbenchError && embeddedKeys.has(group.target) && (group.options as { version?: number }).version === 5) {

@@ -27,6 +27,8 @@ export interface ShardTask {
 /** Worker → main, over the task's MessagePort. */
 export type WorkerMessage =
   | { type: 'snapshot'; snapshot: Snapshot }
+  /** The worker's server devices (rank < 0, e.g. webhook endpoints) are up; it waits for 'connect'. */
+  | { type: 'serversUp'; worker: number }
   | { type: 'ready'; worker: number; devices: number; connected: number; failed: number }
   /** The worker's send loop has finished (schedule over, message limits reached). */
   | { type: 'sent'; worker: number }
@@ -34,6 +36,8 @@ export type WorkerMessage =
 
 /** Main → worker, over the same port. */
 export type MainMessage =
+  /** Every worker's server devices are up: bring up the clients and receivers. */
+  | { type: 'connect' }
   | { type: 'start'; atUs: number }
   /** Every worker has finished sending: drain, then close. */
   | { type: 'drain' }

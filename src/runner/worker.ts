@@ -1,4 +1,5 @@
-// The Piscina task: run one shard of every fleet. Connect (paced), report ready, wait for the
+// The Piscina task: run one shard of every fleet. Bring up the server devices, wait until every
+// worker's are up, connect the rest (paced across both steps), report ready, wait for the
 // common start, send on schedule, report done, drain, close, return the final shard result.
 // Snapshots stream to the main thread once per interval over the task's MessagePort.
 import { loadScenario } from '../dsl/load.ts';
@@ -17,15 +18,19 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const post = (m: WorkerMessage): void => port.postMessage(m);
   const stop = new AbortController();
   let phase: Phase = 'connect';
+  let connectNow: (() => void) | undefined;
   let startAt: ((us: number) => void) | undefined;
   let drainNow: (() => void) | undefined;
+  const connectAllowed = new Promise<void>((resolve) => (connectNow = resolve));
   const started = new Promise<number>((resolve) => (startAt = resolve));
   const drained = new Promise<void>((resolve) => (drainNow = resolve));
   port.on('message', (m: MainMessage) => {
-    if (m.type === 'start') startAt?.(m.atUs);
+    if (m.type === 'connect') connectNow?.();
+    else if (m.type === 'start') startAt?.(m.atUs);
     else if (m.type === 'drain') drainNow?.();
     else if (m.type === 'stop') {
       stop.abort();
+      connectNow?.();
       drainNow?.();
     }
   });
@@ -59,18 +64,28 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
 
-  // Connect phase, paced at this worker's share of the connect rate.
+  // Connect phase, paced at this worker's share of the connect rate: `due` is the time of the
+  // next bring-up. The wait between the two steps is not made up for by a burst afterwards.
   const perUs = plan.connectRatePerS / (task.workers * task.shard.count) / 1e6;
-  const t0 = nowUs();
-  const pending: Promise<boolean>[] = [];
-  for (const [k, device] of devices.entries()) {
-    if (stop.signal.aborted) break;
-    const due = t0 + k / perUs;
-    const wait = (due - nowUs()) / 1000;
-    if (wait > 1) await sleep(wait, stop.signal);
-    pending.push(device.bringUp());
-  }
-  const up = await Promise.all(pending);
+  let due = nowUs();
+  const bringUp = async (list: readonly VirtualDevice[]): Promise<boolean[]> => {
+    const pending: Promise<boolean>[] = [];
+    for (const device of list) {
+      const wait = (due - nowUs()) / 1000;
+      if (wait > 1) await sleep(wait, stop.signal);
+      // Checked after the wait: a stop ends it early, and nothing more connects.
+      if (stop.signal.aborted) break;
+      pending.push(device.bringUp());
+      due += 1 / perUs;
+    }
+    return Promise.all(pending);
+  };
+  // Server devices of every worker listen before any client of any worker connects to them.
+  const up = await bringUp(devices.filter((d) => rank(d.group) < 0));
+  post({ type: 'serversUp', worker });
+  await connectAllowed;
+  due = Math.max(due, nowUs());
+  up.push(...(await bringUp(devices.filter((d) => rank(d.group) >= 0))));
   const connected = up.filter(Boolean).length;
   // A snapshot at the peak: short runs may otherwise close before the next interval.
   postSnapshot();
@@ -119,7 +134,8 @@ function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceB
 }
 
 function rank(group: GroupPlan): number {
-  // Devices that are servers (CoAP virtual sensors) listen before anyone registers with them.
+  // Devices that are servers (CoAP virtual sensors, webhook endpoints) listen before anyone, in
+  // any worker, registers with or connects to them.
   if (driverFor(group.protocol)?.isServer?.(group.options)) return -1;
   if (group.kind === 'observer') return 0;
   if (group.subscribe && !group.publish) return 1;

@@ -2,6 +2,9 @@
 // one through the runner, judged like any delivery; a foreign client (node's own http) is
 // received the same way.
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { Checker } from '../../src/dsl/check.ts';
@@ -11,11 +14,30 @@ import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';
 import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { freePort } from '../helpers/brokers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 3;
 const MESSAGES = 20;
 const TOTAL = DEVICES * MESSAGES;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose next `n - 1` ports are free too (listen device i takes port + i). */
+async function freePorts(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort();
+    if (base + n - 1 > 65535) continue;
+    const free = await Promise.all(Array.from({ length: n - 1 }, (_, i) => canListen(base + 1 + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports`);
+}
 
 describe('HTTP webhook receivers', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -31,8 +53,7 @@ describe('HTTP webhook receivers', () => {
       fleets: { alarms: { count: ${DEVICES}, protocol: http({ target: 'hook', headers: { 'X-Source': 'fleetbench' } }), path: '/alarm/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { ops: { protocol: http({ listen: { port: ${port} }, status: 202 }), receives: ['alarms'] } },
     });`);
-    // One worker: servers start first only within a worker, so across workers a sender may
-    // connect before the endpoint listens.
+    // One worker; endpoints and fleets split over two workers: the next test.
     const { result } = await run({ scenario: file, workers: 1, write: false });
     const f = result.fleets.alarms!;
     // Until preflight brings the scenario's own servers up first, it finds the endpoint not yet
@@ -56,6 +77,88 @@ describe('HTTP webhook receivers', () => {
     expect(ops.bytes.sent).toBe(f.bytes.received);
     // Nothing was posted to the embedded server (the observer's unused default target).
     expect(result.fleets['http-server']).toBeUndefined();
+  });
+
+  it('two workers: every webhook device listens before any worker\'s fleet connects to it (3 runs, no connect failure)', async () => {
+    // Device i of a group runs in worker i % 2, so the fleets of each worker post to endpoints
+    // owned by both workers: servers must be up in every worker before any client connects.
+    const HOOKS = 4;
+    const PER_FLEET = 2;
+    const EACH = 10;
+    for (let runNo = 0; runNo < 3; runNo++) {
+      const port = await freePorts(HOOKS);
+      const hooks = Array.from({ length: HOOKS }, (_, i) => i);
+      const file = writeScenario('http-webhook-workers', `export default defineScenario({
+        name: 'http-webhook-workers', duration: '10s', drain: '300ms',
+        targets: { ${hooks.map((i) => `hook${i}: 'http://127.0.0.1:${port + i}/hooks'`).join(', ')} },
+        fleets: { ${hooks.map((i) => `a${i}: { count: ${PER_FLEET}, protocol: http({ target: 'hook${i}' }), path: '/alarm/{id}', send: every('20ms'), messages: ${EACH}, payload: bytes(48) }`).join(', ')} },
+        observers: { ops: { count: ${HOOKS}, protocol: http({ listen: { port: ${port} }, status: 202 }), receives: [${hooks.map((i) => `'a${i}'`).join(', ')}] } },
+      });`);
+      const { result } = await run({ scenario: file, workers: 2, write: false });
+      // The preflight brings up every endpoint device, so no fleet's target looks refused.
+      expect(result.warnings, `run ${runNo}`).toEqual([]);
+      expect(result.run.workers).toBe(2);
+      for (const i of hooks) {
+        const f = result.fleets[`a${i}`]!;
+        expect(f.devices, `run ${runNo}, fleet a${i}`).toMatchObject({ connects: PER_FLEET, connectFailed: 0 });
+        expect(f.messages, `run ${runNo}, fleet a${i}`).toMatchObject({ sent: PER_FLEET * EACH, acked: PER_FLEET * EACH });
+        const d = result.delivery.find((x) => x.from === `a${i}` && x.to === 'ops')!;
+        expect(d, `run ${runNo}, a${i} → ops`).toMatchObject({ mode: 'group', expected: PER_FLEET * EACH, received: PER_FLEET * EACH, unique: PER_FLEET * EACH, lost: 0, duplicated: 0 });
+      }
+      const ops = result.fleets.ops!;
+      expect(ops.devices, `run ${runNo}, ops`).toMatchObject({ connects: HOOKS, connectFailed: 0 });
+      expect(ops.messages.received).toBe(HOOKS * PER_FLEET * EACH);
+      expect((ops as unknown as { http: HttpStats }).http).toMatchObject({ role: 'server', requests: HOOKS * PER_FLEET * EACH, responses: { '202': HOOKS * PER_FLEET * EACH }, connections: HOOKS * PER_FLEET });
+    }
+  });
+
+  it('an abort while a worker waits for the other worker\'s endpoints: nothing more connects, the result is partial', async () => {
+    const port = await freePorts(3);
+    // 1/m over two workers: each brings up one device every 2 minutes. Worker 1 has endpoint 1
+    // up at once and waits for worker 0, whose endpoint 2 is due 2 minutes after endpoint 0.
+    const file = writeScenario('http-webhook-abort', `export default defineScenario({
+      name: 'http-webhook-abort', duration: '10s', connectRate: '1/m',
+      targets: { hook: 'http://127.0.0.1:${port}/hooks' },
+      fleets: { alarms: { count: 2, protocol: http({ target: 'hook' }), path: '/alarm/{id}', send: every('20ms'), messages: 10, payload: bytes(48) } },
+      observers: { ops: { count: 3, protocol: http({ listen: { port: ${port} } }), receives: ['alarms'] } },
+    });`);
+    const abort = new AbortController();
+    const { result } = await run({
+      scenario: file,
+      workers: 2,
+      write: false,
+      signal: abort.signal,
+      // Endpoints 0 (worker 0) and 1 (worker 1) are up: worker 1 is at the barrier.
+      onProgress: (p) => {
+        if (p.connected >= 2) abort.abort();
+      },
+    });
+    expect(result.run).toMatchObject({ partial: true, workers: 2 });
+    // Endpoint 2 was not brought up after the stop, nor was any fleet device.
+    expect(result.fleets.ops!.devices).toMatchObject({ connects: 2, connectFailed: 0 });
+    expect(result.fleets.alarms!.devices).toMatchObject({ connects: 0, connectFailed: 0 });
+    expect(result.fleets.alarms!.messages.sent).toBe(0);
+  });
+
+  it('a worker that fails does not leave the other waiting for its endpoints: the run ends with its error', async () => {
+    const port = await freePorts(2);
+    const flag = join(TMP_DIR, `second-worker-${process.pid}-${port}`);
+    // The scenario loads in the main thread and in each worker; the second worker to load it
+    // throws, so only worker threads differ and exactly one fails.
+    const file = writeScenario('http-webhook-worker-fails', `import { isMainThread } from 'node:worker_threads';
+    import { writeFileSync } from 'node:fs';
+    if (!isMainThread) {
+      try { writeFileSync(${JSON.stringify(flag)}, '', { flag: 'wx' }); } catch { throw new Error('this worker fails on purpose'); }
+    }
+    export default defineScenario({
+      name: 'http-webhook-worker-fails', duration: '10s',
+      targets: { hook: 'http://127.0.0.1:${port}/hooks' },
+      fleets: { alarms: { count: 2, protocol: http({ target: 'hook' }), path: '/alarm/{id}', send: every('20ms'), messages: 10, payload: bytes(48) } },
+      observers: { ops: { count: 2, protocol: http({ listen: { port: ${port} } }), receives: ['alarms'] } },
+    });`);
+    cleanup.push(async () => rmSync(flag, { force: true }));
+    await expect(run({ scenario: file, workers: 2, write: false })).rejects.toThrow('this worker fails on purpose');
+    expect(existsSync(flag)).toBe(true);
   });
 
   it('a foreign sender (node:http) POSTing to a listen device is received, with its path, body and exact bytes', async () => {
