@@ -1,6 +1,6 @@
 // The `http({...})` builder and the validation of its options (HTTP/1.1, RFC 9110 / RFC 9112).
-import { readFileSync } from 'node:fs';
 import type { Checker } from '../../dsl/check.ts';
+import { resolveTls, type ResolvedTls } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
 
@@ -43,7 +43,7 @@ export interface ResolvedHttpOptions {
   status: number;
   listen: { port: number; host: string } | undefined;
   /** `ca` is the path as given, `caPem` its contents, read once while validating. */
-  tls: { ca: string | undefined; caPem: Buffer | undefined; rejectUnauthorized: boolean };
+  tls: ResolvedTls;
   target: string;
 }
 
@@ -99,23 +99,7 @@ export function resolveHttpOptions(raw: unknown, path: string, check: Checker): 
       if (port !== undefined) listen = { port, host };
     }
   }
-  let tls: ResolvedHttpOptions['tls'] = { ca: undefined, caPem: undefined, rejectUnauthorized: true };
-  if (o.tls !== undefined) {
-    const t = check.object(at('tls'), o.tls);
-    if (t) {
-      check.known(at('tls'), t, ['ca', 'rejectUnauthorized']);
-      const ca = check.string(at('tls.ca'), t.ca, true);
-      let caPem: Buffer | undefined;
-      if (ca !== undefined) {
-        try {
-          caPem = readFileSync(ca);
-        } catch (err) {
-          check.note(at('tls.ca'), `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`);
-        }
-      }
-      tls = { ca, caPem, rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
-    }
-  }
+  const tls = resolveTls(check, at('tls'), o.tls);
   const resolved = {
     method: check.oneOf<HttpMethod>(at('method'), o.method, ['POST', 'PUT'], HTTP_DEFAULTS.method),
     keepAlive: check.boolean(at('keepAlive'), o.keepAlive, HTTP_DEFAULTS.keepAlive),

@@ -1,6 +1,6 @@
 // The `mqtt({...})` builder and the validation of its options.
-import { readFileSync } from 'node:fs';
 import type { Checker } from '../../dsl/check.ts';
+import { resolveTls, type ResolvedTls } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
 import { defaults } from '../../defaults.ts';
@@ -62,7 +62,7 @@ export interface ResolvedMqttOptions {
   clientId: string;
   target: string;
   /** `ca` is the path as given, `caPem` its contents, read once while validating. */
-  tls: { ca: string | undefined; caPem: Buffer | undefined; rejectUnauthorized: boolean };
+  tls: ResolvedTls;
   tcpNoDelay: boolean;
 }
 
@@ -113,23 +113,7 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     if (u && Object.values(u).every((v) => typeof v === 'string')) userProperties = u as Record<string, string>;
     else if (u) check.fail(at('userProperties'), 'an object of string values', o.userProperties);
   }
-  let tls: ResolvedMqttOptions['tls'] = { ca: undefined, caPem: undefined, rejectUnauthorized: true };
-  if (o.tls !== undefined) {
-    const t = check.object(at('tls'), o.tls);
-    if (t) {
-      check.known(at('tls'), t, ['ca', 'rejectUnauthorized']);
-      const ca = check.string(at('tls.ca'), t.ca, true);
-      let caPem: Buffer | undefined;
-      if (ca !== undefined) {
-        try {
-          caPem = readFileSync(ca);
-        } catch (err) {
-          check.note(at('tls.ca'), `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`);
-        }
-      }
-      tls = { ca, caPem, rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
-    }
-  }
+  const tls = resolveTls(check, at('tls'), o.tls);
   const keepaliveMs = check.duration(at('keepalive'), o.keepalive, { fallback: MQTT_DEFAULTS.keepaliveSec * 1000 });
   if (keepaliveMs !== undefined && keepaliveMs / 1000 > 65535) check.fail(at('keepalive'), 'at most 65535s (§3.1.2.10)', o.keepalive);
   const resolved = {

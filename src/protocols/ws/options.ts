@@ -1,7 +1,7 @@
 // The `ws({...})` builder and the validation of its options: plain WebSocket clients of a
 // bridge that speaks the JSON protocol of bridge-protocol.ts.
-import { readFileSync } from 'node:fs';
 import type { Checker } from '../../dsl/check.ts';
+import { resolveTls, type ResolvedTls } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import { defaults } from '../../defaults.ts';
 
@@ -26,7 +26,7 @@ export interface ResolvedWsOptions {
   headers: Record<string, string> | undefined;
   perMessageDeflate: boolean;
   /** `ca` is the path as given, `caPem` its contents, read once while validating. */
-  tls: { ca: string | undefined; caPem: Buffer | undefined; rejectUnauthorized: boolean };
+  tls: ResolvedTls;
   clientId: string;
 }
 
@@ -66,23 +66,7 @@ export function resolveWsOptions(raw: unknown, path: string, check: Checker): Re
       }
     }
   }
-  let tls: ResolvedWsOptions['tls'] = { ca: undefined, caPem: undefined, rejectUnauthorized: true };
-  if (o.tls !== undefined) {
-    const t = check.object(at('tls'), o.tls);
-    if (t) {
-      check.known(at('tls'), t, ['ca', 'rejectUnauthorized']);
-      const ca = check.string(at('tls.ca'), t.ca, true);
-      let caPem: Buffer | undefined;
-      if (ca !== undefined) {
-        try {
-          caPem = readFileSync(ca);
-        } catch (err) {
-          check.note(at('tls.ca'), `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`);
-        }
-      }
-      tls = { ca, caPem, rejectUnauthorized: check.boolean(at('tls.rejectUnauthorized'), t.rejectUnauthorized, true) };
-    }
-  }
+  const tls = resolveTls(check, at('tls'), o.tls);
   const inflight = check.integer(at('inflight'), o.inflight, 1, 1_000_000, WS_DEFAULTS.inflight);
   const resolved = {
     target: check.string(at('target'), o.target, true) ?? WS_DEFAULTS.target,
