@@ -1,20 +1,35 @@
 // `npm run bench`: the figures BENCHMARKS.md records, measured with the real runner against
-// the machine's Mosquitto. Prints a Markdown table; pass --target to bench another broker.
+// the machine's Mosquitto and RabbitMQ and the embedded servers. Prints a Markdown table; pass
+// --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { run } from '../runner/run.ts';
 import { formatBytes } from '../dsl/units.ts';
+import { amqpRows } from './amqp.ts';
 import { brokerCounter } from './broker-counter.ts';
+import { RABBITMQ_URL, REPEATS, scenario } from './common.ts';
+import { gatewayRows } from './gateway.ts';
+import { httpRows } from './http.ts';
+import { wsRows } from './ws.ts';
 
 const target = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length) ?? 'mqtt://127.0.0.1:1883';
-/** --only=mqtt or --only=coap runs one protocol's measurements. */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/bench/${name}.ts`, import.meta.url));
+/** What each --only name measures, for the header line. */
+const MEASUREMENTS = {
+  mqtt: `MQTT against ${target}`,
+  coap: 'CoAP against the embedded server',
+  amqp: `AMQP against RabbitMQ (${RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')})`,
+  http: 'HTTP against the embedded server',
+  ws: 'WebSocket fan-out through the embedded hub',
+  gateway: 'CoAP through the in-process reference gateway to Mosquitto and RabbitMQ',
+} as const;
+type Name = keyof typeof MEASUREMENTS;
+/** --only=mqtt, --only=coap, ... (comma-separated for several); without it, everything. */
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const selected = (onlyArg?.split(',') ?? Object.keys(MEASUREMENTS)) as Name[];
+const unknown = selected.filter((n) => !(n in MEASUREMENTS));
+const want = (name: Name): boolean => selected.includes(name);
 
 /** Offered load far above capacity (500 devices × 1000/s): what is sent is the maximum. */
 const MAX_DEVICES = 500;
-/** The generator shares the cores with the broker, so single runs vary: report median and range. */
-const REPEATS = 3;
 
 async function qos0Max(workers: number): Promise<string[]> {
   process.env.FB_BENCH_DEVICES = String(MAX_DEVICES);
@@ -86,9 +101,18 @@ async function idleRss(devices: number, workers: number): Promise<number> {
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  if (only !== 'coap') for (const w of [1, 2]) rows.push(await qos0Max(w));
-  if (only !== 'mqtt') for (const type of ['NON', 'CON'] as const) rows.push(await coapMax(type));
-  if (only === 'coap') return print(rows);
+  if (want('mqtt')) for (const w of [1, 2]) rows.push(await qos0Max(w));
+  if (want('coap')) for (const type of ['NON', 'CON'] as const) rows.push(await coapMax(type));
+  if (want('mqtt')) rows.push(...(await idleRows()));
+  if (want('amqp')) rows.push(...(await amqpRows()));
+  if (want('http')) rows.push(...(await httpRows()));
+  if (want('ws')) rows.push(...(await wsRows()));
+  if (want('gateway')) rows.push(...(await gatewayRows()));
+  print(rows);
+}
+
+async function idleRows(): Promise<string[][]> {
+  const rows: string[][] = [];
   // The baseline has one device per worker, so it pays the same worker-thread overhead.
   const workers = 2;
   const base = await idleRss(workers, workers);
@@ -99,14 +123,20 @@ async function main(): Promise<void> {
     rows.push([`idle MQTT devices: ${n.toLocaleString('en')}`, `${formatBytes((rss - base) / (n - workers))} / device`, `process RSS ${formatBytes(rss)} vs ${formatBytes(base)} with ${workers} devices (${workers} workers)${marginal}`]);
     previous = { n, rss };
   }
-  print(rows);
+  return rows;
 }
 
 function print(rows: string[][]): void {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`\nfleetbench bench (MQTT against ${target}, CoAP against the embedded server) — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`);
+  const what = selected.map((n) => MEASUREMENTS[n]).join(', ');
+  process.stdout.write(`\nfleetbench bench (${what}) — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`);
   process.stdout.write('| measurement | result | notes |\n|---|---|---|\n');
   for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 }
 
-await main();
+if (unknown.length > 0) {
+  process.stderr.write(`fleetbench bench: unknown --only ${unknown.map((n) => JSON.stringify(n)).join(', ')}; choose from ${Object.keys(MEASUREMENTS).join(', ')}\n`);
+  process.exitCode = 2;
+} else {
+  await main();
+}
