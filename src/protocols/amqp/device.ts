@@ -18,6 +18,18 @@ const TX_SELECT_OK = (90 << 16) | 11;
 const TX_COMMIT = (90 << 16) | 20;
 const TX_COMMIT_OK = (90 << 16) | 21;
 
+/**
+ * Sends are refused while this many bytes wait in the socket's write buffer. Without confirms
+ * nothing else bounds a publisher that outruns the broker: the backlog would grow in memory and
+ * whatever is still buffered when the device closes would be counted as sent but never arrive.
+ * 64 KiB is a few hundred small messages, which a broker taking even 50 KB/s per connection
+ * flushes within the close bound.
+ */
+const BACKPRESSURE_BYTES = 64 << 10;
+
+/** How long close() waits for buffered publishes, commits and the broker's close-ok. */
+const CLOSE_BOUND_MS = 5000;
+
 /** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
 const EXACT_PEAK_LIMIT = 1024;
 
@@ -144,7 +156,7 @@ export class AmqpDevice implements DriverDevice {
     if (!channel || !this.open || this.closing) return 'not_connected';
     const acked = o.confirm || o.tx !== undefined;
     if (acked && !message.isReply && this.pending >= o.inflight) return 'window_full';
-    if (this.blocked) return 'backpressure';
+    if (this.blocked || (this.socket?.writableLength ?? 0) > BACKPRESSURE_BYTES) return 'backpressure';
     let options = this.publishOptions;
     if (message.replyTo !== undefined || message.correlation !== undefined) {
       options = { ...options };
@@ -195,10 +207,12 @@ export class AmqpDevice implements DriverDevice {
     const done = (async () => {
       // Commits chain through releaseHeld(): wait until none is left in progress.
       for (let i = 0; i < 100 && (this.committing || this.held.length > 0); i++) await this.commitChain;
+      // What is still buffered must reach the broker before the connection closes.
+      while ((this.socket?.writableLength ?? 0) > 0 && !this.socket?.destroyed) await new Promise((resolve) => setTimeout(resolve, 10));
       await model.close();
     })().catch(() => undefined);
     // A dead broker must not hang shutdown.
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CLOSE_BOUND_MS).unref())]);
     if (this.open) this.socket?.destroy();
     this.open = false;
   }
