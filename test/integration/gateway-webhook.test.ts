@@ -158,7 +158,9 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
       await publishAll(`${NONCE}/o`, N);
       await until('every alert at the gateway', () => gateway!.stats().paths['mqtt→webhook']!.received >= N);
       expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({ received: N, inFlight: 1, queued: QUEUE, overflow: N - 1 - QUEUE, queueHighWater: QUEUE });
-      // Release the first: the next queued one goes out.
+      // Release the first: the next queued one goes out. (The gateway counts it in flight once
+      // sent; the webhook holds it once the body has arrived, which may be a moment later.)
+      await until('the first request held at the webhook', () => held.length === 1);
       held.shift()!.writeHead(204).end();
       await until('the second request', () => hook.hits.length === 2);
       const final = await gateway.close();
