@@ -4,17 +4,16 @@
 import { httpDriver } from '../../src/protocols/http/index.ts';
 import { startEmbeddedHttp } from '../../src/protocols/http/embedded.ts';
 import { uniq } from '../helpers/devices.ts';
-import { describeDriver } from './describe-driver.ts';
+import { describeDriver, type DriverSpec } from './describe-driver.ts';
 
-// Not annotated: `silentPeer` and `listeningReceiver` are the suite's HTTP extensions.
-const spec = {
+const spec: DriverSpec = {
   ackedOptions: { method: 'POST' },
   address: () => {
     const path = `/conformance/${uniq()}`;
     return { send: path, subscribe: path };
   },
   refusedUrl: (port: number) => `http://127.0.0.1:${port}`,
-  silentPeer: { options: { timeout: '300ms' }, timeoutCode: ['http', 'timeout'] as [string, string], withinMs: 300 },
+  silentPeer: { options: { timeout: '300ms' }, timeoutCode: ['http', 'timeout'], withinMs: 300 },
   listeningReceiver: { options: (port: number) => ({ listen: { port } }), url: (port: number) => `http://127.0.0.1:${port}` },
 };
 
