@@ -27,7 +27,7 @@ const DEDUP_CAPACITY = 500_000;
 /** Block1 transfers in progress at once; beyond it the oldest is forgotten (counted). */
 const MAX_BLOCK1_TRANSFERS = 1024;
 /** Largest body reassembled from Block1 parts; larger gets 4.13 (RFC 7959 §2.9.3). */
-export const MAX_BODY_BYTES = 1 << 20;
+const MAX_BODY_BYTES = 1 << 20;
 
 /** Options the gateway acts on or may ignore (§5.4.1: the rest, when critical, get 4.02). */
 const UNDERSTOOD = new Set(['Uri-Host', 'Uri-Port', 'Uri-Path', 'Uri-Query', 'Content-Format', 'Accept', 'Block1', 'Block2', 'Size1', 'Size2', 'ETag', 'Observe', 'Max-Age', 'Location-Path', 'Location-Query', 'Hop-Limit', 'No-Response']);

@@ -2,6 +2,7 @@
 // CLI reads), its defaults, and its validation. Every problem names the field and what was
 // expected; all problems are reported at once.
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { parseShared } from '../protocols/topics.ts';
 import { filterProblem, topicProblem } from '../protocols/ws/filters.ts';
 import { ConfigChecker } from './config-check.ts';
 
@@ -120,8 +121,12 @@ const QOS = [0, 1, 2] as const;
 
 /** MQTT 5 §4.8.2 shared subscriptions are fine for the gateway's own subscriptions (several gateways share the alerts). */
 function subscriptionProblem(filter: string): string | undefined {
-  const shared = /^\$share\/[^/+#]+\/(.+)$/.exec(filter);
-  return filterProblem(shared ? (shared[1] as string) : filter);
+  return filterProblem(parseShared(filter)?.filter ?? filter);
+}
+
+/** The problem note for one MQTT filter, or undefined when it has no problem. */
+function filterNote(filter: string, problem: string | undefined): string | undefined {
+  return problem ? `MQTT filter ${JSON.stringify(filter)} ${problem} (MQTT §4.7)` : undefined;
 }
 
 /** Validates `raw` (a GatewayConfig, e.g. parsed JSON); throws one FleetbenchError listing every problem. */
@@ -207,7 +212,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
       subscribe:
         w.subscribe === undefined
           ? (c.note('dashboards.subscribe', 'missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)'), [])
-          : (c.strings('dashboards.subscribe', w.subscribe, undefined, (f) => (filterProblem(f) ? `MQTT filter ${JSON.stringify(f)} ${filterProblem(f)} (MQTT §4.7)` : undefined)) ?? []),
+          : (c.strings('dashboards.subscribe', w.subscribe, undefined, (f) => filterNote(f, filterProblem(f))) ?? []),
       qos: c.oneOf<Qos>('dashboards.qos', w.qos, QOS, d.qos),
       maxBufferedBytes: c.integer('dashboards.maxBufferedBytes', w.maxBufferedBytes, 1, MAX_INT, d.maxBufferedBytes) ?? d.maxBufferedBytes,
     };
@@ -223,7 +228,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(topicHeader)) c.fail('webhook.topicHeader', 'an HTTP field name (RFC 9110 §5.1 token)', topicHeader);
     webhook = {
       url: c.url('webhook.url', h.url, ['http']) ?? '',
-      subscribe: c.strings('webhook.subscribe', h.subscribe, d.subscribe, (f) => (subscriptionProblem(f) ? `MQTT filter ${JSON.stringify(f)} ${subscriptionProblem(f)} (MQTT §4.7)` : undefined)) ?? [],
+      subscribe: c.strings('webhook.subscribe', h.subscribe, d.subscribe, (f) => filterNote(f, subscriptionProblem(f))) ?? [],
       qos: c.oneOf<Qos>('webhook.qos', h.qos, QOS, d.qos),
       concurrency: c.integer('webhook.concurrency', h.concurrency, 1, 1024, d.concurrency) ?? d.concurrency,
       retries: c.integer('webhook.retries', h.retries, 0, 20, d.retries) ?? d.retries,

@@ -17,7 +17,6 @@ export class Dashboards {
   private readonly fanout: WsFanout;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private received = 0;
   private upstreamInFlight = 0;
   private closing: Promise<void> | undefined;
   private readonly upstream = { forwarded: 0, failed: 0 };
@@ -53,13 +52,13 @@ export class Dashboards {
 
   /** A message from the gateway's dashboard subscriptions. */
   deliver(topic: string, payload: Buffer): void {
-    this.received++;
     this.fanout.publish(topic, payload);
   }
 
   stats(): DashboardStats {
     const s = this.fanout.stats;
-    return { received: this.received, delivered: s.delivered, overflow: s.overflow, overflowUnreported: s.overflowUnreported, clients: s.clients, connections: s.connections, subscriptions: s.subscriptions, upstream: { ...this.upstream }, errors: s.errors };
+    // Nothing but deliver() publishes to the fan-out (dashboards' own publishes go upstream), so its count is what arrived.
+    return { received: s.published, delivered: s.delivered, overflow: s.overflow, overflowUnreported: s.overflowUnreported, clients: s.clients, connections: s.connections, subscriptions: s.subscriptions, upstream: { ...this.upstream }, errors: s.errors };
   }
 
   /** Stops accepting dashboards and closes the connected ones. */

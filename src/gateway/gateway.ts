@@ -6,7 +6,7 @@
 // It is independent of the load generator (no runner or DSL imports).
 import { isIP } from 'node:net';
 import type { MqttClient } from 'mqtt';
-import { canonicalTopic, mqttFilterToBindingKey, topicMatches } from '../protocols/topics.ts';
+import { canonicalTopic, levelsMatch, parseShared, topicToRoutingKey } from '../protocols/topics.ts';
 import { topicProblem } from '../protocols/ws/filters.ts';
 import { AdminServer } from './admin.ts';
 import { AmqpPublisher } from './amqp-publisher.ts';
@@ -38,17 +38,22 @@ export interface Gateway {
 }
 
 /** Path names in the stats. */
-export const PATHS = { coapMqtt: 'coap→mqtt', coapAmqp: 'coap→amqp', webhook: 'mqtt→webhook' } as const;
+const PATHS = { coapMqtt: 'coap→mqtt', coapAmqp: 'coap→amqp', webhook: 'mqtt→webhook' } as const;
 
 const FLUSH_POLL_MS = 20;
 
-/** A shared subscription '$share/group/alerts/#' matches topics as 'alerts/#' (MQTT 5 §4.8.2). */
-function matchFilter(filter: string): string {
-  return /^\$share\/[^/]+\/(.+)$/.exec(filter)?.[1] ?? filter;
-}
-
-function matchesAny(filters: string[], topic: string): boolean {
-  return filters.some((f) => topicMatches(matchFilter(f), topic));
+/**
+ * Whether a topic matches any of `filters`, with each filter split once, here, rather than per
+ * message. A shared subscription '$share/group/alerts/#' matches topics as 'alerts/#' (MQTT 5
+ * §4.8.2); the configuration only lets through '$share/' filters that parseShared() reads.
+ */
+function matcher(filters: readonly string[]): (topic: string) => boolean {
+  const split = filters.map((f) => (parseShared(f)?.filter ?? f).split('/'));
+  return (topic) => {
+    const levels = topic.split('/');
+    const dollar = topic.startsWith('$');
+    return split.some((f) => levelsMatch(f, levels, dollar));
+  };
 }
 
 class Parts {
@@ -134,8 +139,9 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
     tasks.push(
       client(mqtt, '-ws').then(async (c) => {
         const d = (parts.dashboards = new Dashboards(dash, c, mqtt.inflight));
+        const matches = matcher(dash.subscribe);
         c.on('message', (topic, payload) => {
-          if (matchesAny(dash.subscribe, topic)) d.deliver(topic, payload);
+          if (matches(topic)) d.deliver(topic, payload);
         });
         await subscribeAll(c, mqtt.url, dash.subscribe, dash.qos, 'dashboards.subscribe');
       }),
@@ -146,8 +152,9 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
     tasks.push(
       client(mqtt, '-webhook').then(async (c) => {
         const w = (parts.webhook = new WebhookSender(hook));
+        const matches = matcher(hook.subscribe);
         c.on('message', (topic, payload) => {
-          if (matchesAny(hook.subscribe, topic)) w.offer({ topic, payload });
+          if (matches(topic)) w.offer({ topic, payload });
         });
         await subscribeAll(c, mqtt.url, hook.subscribe, hook.qos, 'webhook.subscribe');
       }),
@@ -177,7 +184,7 @@ function offer(template: string, path: string, payload: Buffer, parts: Parts, ou
   }
   parts.mqttPublisher?.enqueue({ topic, payload });
   // The routing key RabbitMQ's MQTT plugin uses for the same topic on amq.topic: '/' → '.'.
-  parts.amqpPublisher?.enqueue({ routingKey: mqttFilterToBindingKey(topic), payload });
+  parts.amqpPublisher?.enqueue({ routingKey: topicToRoutingKey(topic), payload });
   return 'accepted';
 }
 

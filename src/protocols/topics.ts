@@ -6,10 +6,15 @@
 //   - AMQP routing keys use '.' where MQTT uses '/' ('fleet.3.gps'), the mapping RabbitMQ's
 //     MQTT plugin applies between MQTT topics and amq.topic routing keys.
 
+/** A template rendered for one device: {fleet}, {id} (the device index) and {run} (the run id). */
+export function renderTopic(template: string, fleet: string, id: number, runId: string): string {
+  return template.replaceAll('{fleet}', fleet).replaceAll('{id}', String(id)).replaceAll('{run}', runId);
+}
+
 /** A sender's topic template in canonical (MQTT topic) form. */
 export function canonicalTopic(template: string, protocol: string): string {
   if (protocol === 'coap' || protocol === 'http') return template.replace(/^\/+/, '');
-  if (protocol === 'amqp') return template.replaceAll('.', '/');
+  if (protocol === 'amqp') return routingKeyToTopic(template);
   return template;
 }
 
@@ -39,20 +44,65 @@ export function routingKeyToTopic(key: string): string {
   return key.replaceAll('.', '/');
 }
 
+/** An MQTT topic as the AMQP routing key RabbitMQ's MQTT plugin uses for it on amq.topic: levels '/' → words '.'. */
+export function topicToRoutingKey(topic: string): string {
+  return topic.replaceAll('/', '.');
+}
+
 /**
  * Whether MQTT topic `topic` matches filter `filter` (§4.7): '+' matches one level, '#' the
  * rest (including the parent level, [MQTT-4.7.1-2]); topics starting with '$' are not
  * matched by a leading wildcard ([MQTT-4.7.2-1]).
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
+  return levelsMatch(filter.split('/'), topic.split('/'));
+}
+
+/**
+ * topicMatches() on a filter and a topic already split at '/', for callers that match one
+ * topic against many filters (split each once). `topicStartsWithDollar` may be passed when
+ * the caller already knows it; it defaults to whether the first topic level starts with '$'.
+ */
+export function levelsMatch(filterLevels: readonly string[], topicLevels: readonly string[], topicStartsWithDollar = (topicLevels[0] ?? '').startsWith('$')): boolean {
+  // [MQTT-4.7.2-1] a leading wildcard does not match topics starting with '$'.
+  const first = filterLevels[0] ?? '';
+  if (topicStartsWithDollar && (first.startsWith('+') || first.startsWith('#'))) return false;
+  for (let i = 0; i < filterLevels.length; i++) {
+    const level = filterLevels[i];
     if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+    if (i >= topicLevels.length) return false;
+    if (level !== '+' && level !== topicLevels[i]) return false;
   }
-  return f.length === t.length;
+  return filterLevels.length === topicLevels.length;
+}
+
+/**
+ * The first misplaced wildcard of an MQTT topic filter, level by level: '#' when a level
+ * holds a '#' but is not a whole '#' last level ([MQTT-4.7.1-2]), '+' when a level holds a
+ * '+' but is not a whole '+' level ([MQTT-4.7.1-3]); undefined when every wildcard is placed right.
+ */
+export function misplacedWildcard(filter: string): '#' | '+' | undefined {
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as string;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return '#';
+    if (level.includes('+') && level !== '+') return '+';
+  }
+  return undefined;
+}
+
+/** Whether an MQTT topic filter has a misplaced wildcard: '#' must be a whole last level, '+' a whole level (§4.7.1). */
+export function wildcardProblem(filter: string): boolean {
+  return misplacedWildcard(filter) !== undefined;
+}
+
+/**
+ * An MQTT 5 shared subscription '$share/{ShareName}/{filter}' (§4.8.2) split into its group
+ * and the filter it subscribes to; undefined for anything else. The ShareName is at least one
+ * character without '/', '+' or '#' ([MQTT-4.8.2-1], [MQTT-4.8.2-2]), and the filter is not
+ * empty (the filter itself is not validated here).
+ */
+export function parseShared(filter: string): { group: string; filter: string } | undefined {
+  const m = /^\$share\/([^/+#]+)\/(.+)$/.exec(filter);
+  return m ? { group: m[1] as string, filter: m[2] as string } : undefined;
 }

@@ -29,7 +29,8 @@ export async function startEmbeddedWs(options: WsFanoutOptions = {}): Promise<Em
   return {
     urls: { default: `ws://127.0.0.1:${port}` },
     fanout,
-    stats: () => ({ ...fanout.stats, errors: { ...fanout.stats.errors } }),
+    // The getter builds a fresh object (errors copied too) on every read.
+    stats: () => fanout.stats,
     async close() {
       fanout.close();
       wss.close();

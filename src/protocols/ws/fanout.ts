@@ -4,25 +4,19 @@
 // reads too slowly has a bounded send buffer: a message that would exceed it is not sent, and
 // that is counted and told to the client (an 'overflow' error frame) rather than hidden.
 import type { WebSocket, WebSocketServer } from 'ws';
-import { topicMatches } from '../topics.ts';
+import { levelsMatch } from '../topics.ts';
 import { messageFrame, parseClientFrame, type BridgeFrame, type ClientFrame } from './bridge-protocol.ts';
 import { filterProblem, topicProblem } from './filters.ts';
 
 export interface WsFanoutOptions {
   /** Bytes waiting in a client's send buffer beyond which a message to it overflows (default 4 MiB). */
   maxBufferedBytes?: number;
-  /** Room beyond `maxBufferedBytes` for the 'overflow' error frames themselves (default 64 KiB); past it an overflow is only counted. */
-  errorHeadroomBytes?: number;
   /**
    * What a client's publish does. Default: `publish()` here (a hub). A gateway forwards it
    * upstream instead: resolving answers 'published' (when the frame had an id), rejecting
    * answers an error frame 'publish_failed' with the error's message.
    */
   onPublish?: (topic: string, payload: Buffer) => void | Promise<void>;
-  /** Called before a subscription is confirmed (a gateway subscribes upstream); rejecting answers 'subscribe_failed'. */
-  onSubscribe?: (filter: string) => void | Promise<void>;
-  /** Called when the last client holding `filter` unsubscribes or leaves. */
-  onFilterUnused?: (filter: string) => void;
 }
 
 export interface WsFanoutStats {
@@ -45,25 +39,27 @@ export interface WsFanoutStats {
   errors: Record<string, number>;
 }
 
-export const FANOUT_DEFAULTS = { maxBufferedBytes: 4 << 20, errorHeadroomBytes: 64 << 10 } as const;
+const DEFAULT_MAX_BUFFERED_BYTES = 4 << 20;
+/** Room beyond the send buffer limit for the 'overflow' error frames themselves; past it an overflow is only counted. */
+const ERROR_HEADROOM_BYTES = 64 << 10;
 
 const OPEN = 1;
 
 export class WsFanout {
   private readonly maxBuffered: number;
-  private readonly headroom: number;
-  /** filter → the clients holding it. */
-  private readonly byFilter = new Map<string, Set<WebSocket>>();
+  /** filter → its levels (split once, when first subscribed) and the clients holding it. */
+  private readonly byFilter = new Map<string, { levels: string[]; holders: Set<WebSocket> }>();
   /** client → its filters. */
   private readonly clients = new Map<WebSocket, Set<string>>();
   private readonly counts = { connections: 0, subscriptions: 0, framesReceived: 0, framesSent: 0, published: 0, delivered: 0, overflow: 0, overflowUnreported: 0 };
   private readonly errors: Record<string, number> = {};
   private readonly listener = (socket: WebSocket): void => this.add(socket);
   private readonly attached = new Set<WebSocketServer>();
+  /** publish()'s recipients, reused (and emptied) by every call: a client is sent a message once however many of its filters match. */
+  private readonly targets = new Set<WebSocket>();
 
   constructor(private readonly options: WsFanoutOptions = {}) {
-    this.maxBuffered = options.maxBufferedBytes ?? FANOUT_DEFAULTS.maxBufferedBytes;
-    this.headroom = options.errorHeadroomBytes ?? FANOUT_DEFAULTS.errorHeadroomBytes;
+    this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
   /** Serves every connection `wss` accepts. */
@@ -75,8 +71,9 @@ export class WsFanout {
   /** Serves one accepted connection (for servers that accept connections themselves, e.g. after authentication). */
   add(socket: WebSocket): void {
     this.counts.connections++;
-    this.clients.set(socket, new Set());
-    socket.on('message', (data, isBinary) => this.onFrame(socket, data as Buffer, isBinary));
+    const own = new Set<string>();
+    this.clients.set(socket, own);
+    socket.on('message', (data, isBinary) => this.onFrame(socket, own, data as Buffer, isBinary));
     // A client vanishing mid-frame surfaces as an error, then 'close'.
     socket.on('error', () => undefined);
     socket.on('close', () => this.remove(socket));
@@ -85,26 +82,32 @@ export class WsFanout {
   /** Sends a message to every client with a matching filter, once each; returns how many it was queued to. */
   publish(topic: string, payload: Buffer): number {
     this.counts.published++;
-    const targets = new Set<WebSocket>();
-    for (const [filter, holders] of this.byFilter) {
-      if (topicMatches(filter, topic)) for (const c of holders) targets.add(c);
-    }
-    if (targets.size === 0) return 0;
-    // Encoded once for every recipient: ws sends a Buffer as-is (as a text frame with binary: false).
-    const frame = Buffer.from(messageFrame(topic, payload));
-    let queued = 0;
-    for (const client of targets) {
-      if (client.readyState !== OPEN) continue;
-      if (client.bufferedAmount + frame.length > this.maxBuffered) {
-        this.overflow(client, topic, frame.length);
-        continue;
+    const levels = topic.split('/');
+    const dollar = topic.startsWith('$');
+    const targets = this.targets;
+    try {
+      for (const filter of this.byFilter.values()) {
+        if (levelsMatch(filter.levels, levels, dollar)) for (const c of filter.holders) targets.add(c);
       }
-      client.send(frame, { binary: false });
-      this.counts.framesSent++;
-      queued++;
+      if (targets.size === 0) return 0;
+      // Encoded once for every recipient: ws sends a Buffer as-is (as a text frame with binary: false).
+      const frame = Buffer.from(messageFrame(topic, payload));
+      let queued = 0;
+      for (const client of targets) {
+        if (client.readyState !== OPEN) continue;
+        if (client.bufferedAmount + frame.length > this.maxBuffered) {
+          this.overflow(client, topic, frame.length);
+          continue;
+        }
+        client.send(frame, { binary: false });
+        this.counts.framesSent++;
+        queued++;
+      }
+      this.counts.delivered += queued;
+      return queued;
+    } finally {
+      targets.clear();
     }
-    this.counts.delivered += queued;
-    return queued;
   }
 
   /** The distinct filters some client holds. */
@@ -123,54 +126,44 @@ export class WsFanout {
     for (const client of this.clients.keys()) client.terminate();
   }
 
-  private onFrame(client: WebSocket, data: Buffer, isBinary: boolean): void {
+  private onFrame(client: WebSocket, own: Set<string>, data: Buffer, isBinary: boolean): void {
     this.counts.framesReceived++;
     if (isBinary) return this.error(client, 'bad_request', 'expected text frames holding JSON, got a binary frame', undefined);
     const frame = parseClientFrame(data.toString());
     if ('error' in frame) return this.error(client, 'bad_request', frame.error, undefined);
     switch (frame.type) {
       case 'subscribe':
-        return this.subscribe(client, frame);
+        return this.subscribe(client, own, frame);
       case 'unsubscribe':
         this.unsubscribe(client, frame.topic);
-        return this.reply(client, frame.id === undefined ? { type: 'unsubscribed', topic: frame.topic } : { type: 'unsubscribed', topic: frame.topic, id: frame.id });
+        // JSON.stringify leaves out an undefined id.
+        return this.reply(client, { type: 'unsubscribed', topic: frame.topic, id: frame.id });
       case 'publish':
         return this.clientPublish(client, frame);
     }
   }
 
-  private subscribe(client: WebSocket, frame: ClientFrame & { type: 'subscribe' }): void {
+  /** `own`: the client's filters (frames only arrive while it is connected). */
+  private subscribe(client: WebSocket, own: Set<string>, frame: ClientFrame & { type: 'subscribe' }): void {
     const problem = filterProblem(frame.topic);
     if (problem) return this.error(client, 'bad_filter', `topic filter ${JSON.stringify(frame.topic)} ${problem} (MQTT §4.7)`, frame.id);
-    const activate = (): void => {
-      const own = this.clients.get(client);
-      if (!own) return; // left while the hook ran
-      if (!own.has(frame.topic)) {
-        own.add(frame.topic);
-        let holders = this.byFilter.get(frame.topic);
-        if (!holders) this.byFilter.set(frame.topic, (holders = new Set()));
-        holders.add(client);
-        this.counts.subscriptions++;
-      }
-      this.reply(client, frame.id === undefined ? { type: 'subscribed', topic: frame.topic } : { type: 'subscribed', topic: frame.topic, id: frame.id });
-    };
-    const hook = this.options.onSubscribe;
-    if (!hook) return activate();
-    Promise.resolve()
-      .then(() => hook(frame.topic))
-      .then(activate, (err: unknown) => this.error(client, 'subscribe_failed', `cannot subscribe to ${JSON.stringify(frame.topic)}: ${(err as Error)?.message ?? String(err)}`, frame.id));
+    if (!own.has(frame.topic)) {
+      own.add(frame.topic);
+      let filter = this.byFilter.get(frame.topic);
+      if (!filter) this.byFilter.set(frame.topic, (filter = { levels: frame.topic.split('/'), holders: new Set() }));
+      filter.holders.add(client);
+      this.counts.subscriptions++;
+    }
+    this.reply(client, { type: 'subscribed', topic: frame.topic, id: frame.id });
   }
 
   private unsubscribe(client: WebSocket, filter: string): void {
     const own = this.clients.get(client);
     if (!own?.delete(filter)) return;
     this.counts.subscriptions--;
-    const holders = this.byFilter.get(filter);
+    const holders = this.byFilter.get(filter)?.holders;
     holders?.delete(client);
-    if (holders?.size === 0) {
-      this.byFilter.delete(filter);
-      this.options.onFilterUnused?.(filter);
-    }
+    if (holders?.size === 0) this.byFilter.delete(filter);
   }
 
   private clientPublish(client: WebSocket, frame: ClientFrame & { type: 'publish' }): void {
@@ -194,8 +187,14 @@ export class WsFanout {
 
   private overflow(client: WebSocket, topic: string, size: number): void {
     this.counts.overflow++;
+    const limit = this.maxBuffered + ERROR_HEADROOM_BYTES;
+    // Already past the headroom: no error frame can fit (its text is never empty), so none is built.
+    if (client.bufferedAmount >= limit) {
+      this.counts.overflowUnreported++;
+      return;
+    }
     const text = JSON.stringify({ type: 'error', code: 'overflow', message: `a ${size}-byte message on ${topic} was not sent: ${client.bufferedAmount} bytes already wait for this client (limit ${this.maxBuffered})` } satisfies BridgeFrame);
-    if (client.bufferedAmount + Buffer.byteLength(text) > this.maxBuffered + this.headroom) {
+    if (client.bufferedAmount + Buffer.byteLength(text) > limit) {
       this.counts.overflowUnreported++;
       return;
     }
@@ -205,7 +204,7 @@ export class WsFanout {
 
   private error(client: WebSocket, code: string, message: string, id: number | undefined): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
-    this.reply(client, id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
+    this.reply(client, { type: 'error', code, message, id });
   }
 
   /** Answers to the client's own requests are always sent: their volume is bounded by what the client sends. */

@@ -1,5 +1,6 @@
 // Validation of the MQTT topic names and filters a bridge client sends (MQTT 3.1.1 §4.7):
 // what the hub answers with 'bad_filter' / 'bad_topic' instead of subscribing or publishing.
+import { misplacedWildcard } from '../topics.ts';
 
 /** [MQTT-4.7.3-3] Topic names and filters are at most 65535 bytes of UTF-8. */
 const MAX_TOPIC_BYTES = 65_535;
@@ -16,16 +17,13 @@ function commonProblem(text: string): string | undefined {
 export function filterProblem(filter: string): string | undefined {
   const common = commonProblem(filter);
   if (common) return common;
-  const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i] as string;
-    // [MQTT-4.7.1-2] '#' alone in its level and the last level.
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return "has a '#' that is not the whole last level";
-    // [MQTT-4.7.1-3] '+' fills a whole level.
-    if (level.includes('+') && level !== '+') return "has a '+' that does not fill a whole level";
-  }
+  // [MQTT-4.7.1-2] '#' alone in its level and the last level; [MQTT-4.7.1-3] '+' fills a whole level.
+  const misplaced = misplacedWildcard(filter);
+  if (misplaced === '#') return "has a '#' that is not the whole last level";
+  if (misplaced === '+') return "has a '+' that does not fill a whole level";
   // MQTT 5 §4.8.2 shared subscriptions split a stream among a group: the hub has no groups,
-  // and treating '$share/…' as a literal filter would silently match nothing.
+  // and treating '$share/…' as a literal filter would silently match nothing. Anything
+  // starting '$share/' is refused, also what parseShared() would not read as one (e.g. '$share/g').
   if (filter.startsWith('$share/')) return 'is a shared subscription ($share), which this bridge does not support';
   return undefined;
 }
