@@ -76,4 +76,9 @@ export class Checker {
     if (r === undefined || (!options.allowZero && r <= 0)) return this.fail(path, `a ${options.allowZero ? '' : 'positive '}rate like '5/s' or '300/m'`, value);
     return r;
   }
+
+  /** Devices listening on consecutive ports (device i on port + i) must all fit below 65536. */
+  portRange(path: string, port: number, count: number | undefined): void {
+    if (count !== undefined && port + count - 1 > 65535) this.fail(path, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${count} devices)`, port);
+  }
 }

@@ -4,7 +4,7 @@ import { ScenarioError } from '../errors.ts';
 import { defaults } from '../defaults.ts';
 import { driverFor, drivers } from '../protocols/registry.ts';
 import { checkTargetUrl } from '../runner/targets.ts';
-import { canonicalTopic, filterFromTemplate } from '../protocols/topics.ts';
+import { canonicalTopic, filterFromTemplate, wildcardProblem } from '../protocols/topics.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { Checker, show } from './check.ts';
 import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
@@ -16,8 +16,6 @@ const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payloa
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** Protocols whose fleets address resources by path ('/telemetry/{id}'), given as `path` (or `topic`). */
-const PATH_PROTOCOLS = ['coap', 'http'];
 
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
 export function validateScenario(scenario: unknown, file: string): Plan {
@@ -111,10 +109,11 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   // `path` is the CoAP spelling of `topic` (a resource path such as '/telemetry/{id}').
   const topicField = def.path !== undefined ? 'path' : 'topic';
   if (def.path !== undefined && def.topic !== undefined) check.note(`${path}.path`, 'give either topic or path, not both');
-  if (protocol && def.path !== undefined && !PATH_PROTOCOLS.includes(protocol.name)) check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
+  const byPath = protocol !== undefined && driverFor(protocol.name)?.addressing === 'path';
+  if (protocol && def.path !== undefined && !byPath) check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
   if (kind === 'command' || def.send !== undefined || def[topicField] !== undefined) {
     const topic = check.string(`${path}.${topicField}`, def[topicField]);
-    if (topic !== undefined && protocol && PATH_PROTOCOLS.includes(protocol.name) && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
+    if (topic !== undefined && byPath && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
     if (topic !== undefined) checkPlaceholders(check, `${path}.${topicField}`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
     if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
     const schedule = resolveSchedule(check, `${path}.send`, def.send);
@@ -140,17 +139,7 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
   if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
   if (kind === 'fleet' && def.send === undefined && def[topicField] === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
-  const serve = (protocol?.options as { serve?: { port: number } } | undefined)?.serve;
-  if (serve) {
-    if (kind !== 'fleet' || def.send === undefined) check.note(`${path}.protocol.serve`, 'is for sensor fleets (with send and path): each device serves its resource');
-    if (typeof def.count === 'number' && serve.port + def.count - 1 > 65535) check.fail(`${path}.protocol.serve.port`, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${def.count} devices)`, serve.port);
-  }
-  // HTTP receivers are servers senders POST to (webhook endpoints); an HTTP client cannot subscribe.
-  const listen = protocol?.name === 'http' ? (protocol.options as { listen?: { port: number } }).listen : undefined;
-  if (protocol?.name === 'http' && kind === 'observer' && !listen) check.note(`${path}.protocol`, 'HTTP observers are webhook endpoints: give listen: { port } (HTTP clients cannot subscribe)');
-  if (listen && kind !== 'observer') check.note(`${path}.protocol.listen`, 'is for observers (webhook endpoints); fleets and commands send to a target');
-  if (listen && typeof def.count === 'number' && listen.port + def.count - 1 > 65535) check.fail(`${path}.protocol.listen.port`, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${def.count} devices)`, listen.port);
-  if (kind === 'observer' && def.share !== undefined && protocol?.name === 'coap') check.note(`${path}.share`, 'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource');
+  if (protocol && kind !== 'server') driverFor(protocol.name)?.checkGroup?.(check, path, { kind, count: typeof def.count === 'number' ? def.count : undefined, sends: def.send !== undefined, shared: kind === 'observer' && def.share !== undefined }, protocol.options);
 
   if (count === undefined || !protocol) return undefined;
   const share = kind === 'observer' && typeof def.share === 'string' ? def.share : undefined;
@@ -189,15 +178,14 @@ function resolveFilters(check: Checker, path: string, raw: unknown, protocol: st
   if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) return check.fail(path, 'a topic filter or a list of them', raw);
   for (const f of list as string[]) {
     checkPlaceholders(check, path, f, ['id', 'fleet', 'run']);
-    if (protocol === 'amqp') {
-      // AMQP topic-exchange binding keys: '.'-separated words, '*' one word, '#' zero or more; each a whole word.
-      if (f.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#')) check.note(path, `${JSON.stringify(f)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word`);
+    const own = protocol === undefined ? undefined : driverFor(protocol)?.filterProblem;
+    if (own) {
+      const problem = own(f);
+      if (problem) check.note(path, problem);
       continue;
     }
     // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
-    const levels = f.split('/');
-    const bad = levels.some((l, i) => (l.includes('#') && (l !== '#' || i !== levels.length - 1)) || (l.includes('+') && l !== '+'));
-    if (bad) check.note(path, `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`);
+    if (wildcardProblem(f)) check.note(path, `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`);
   }
   return list as string[];
 }

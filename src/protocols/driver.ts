@@ -135,6 +135,23 @@ export interface Driver<Options = unknown> {
    * group counted ('packet|code' → count) and its bytes.
    */
   stats?(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: Options): object;
+  /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
+  readonly addressing?: 'topic' | 'path';
+  /** A problem with one subscription filter in this protocol's syntax; without the hook, MQTT topic-filter rules apply. */
+  filterProblem?(filter: string): string | undefined;
+  /** Rules tying a group's role to its options (a CoAP `serve`, an HTTP `listen`), reported at `path`, the group's. */
+  checkGroup?(check: Checker, path: string, group: GroupShape, options: Options): void;
+}
+
+/** What checkGroup needs to know of a group as the scenario wrote it. */
+export interface GroupShape {
+  kind: 'fleet' | 'observer' | 'command';
+  /** The scenario's `count`, when it is a number (validated separately). */
+  count: number | undefined;
+  /** Whether the group has a send schedule. */
+  sends: boolean;
+  /** Whether an observer asked for a shared subscription. */
+  shared: boolean;
 }
 
 /** A sending group as seen by a receiver's driver. */

@@ -6,7 +6,7 @@ import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
-import { RESULT_SCHEMA, type CoapStats, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
+import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
 import { version } from '../version.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
@@ -39,7 +39,8 @@ export function buildResult(input: BuildInput): RunResult {
   const { plan, agg } = input;
   agg.closeAll();
   const delivery = buildDelivery(plan, agg, input.shards);
-  const delivered = (group: string): number => delivery.filter((d) => d.from === group).reduce((n, d) => n + d.unique, 0);
+  const deliveredBy = new Map<string, number>();
+  for (const d of delivery) deliveredBy.set(d.from, (deliveredBy.get(d.from) ?? 0) + d.unique);
   const extremes = (group: string): { minSent: number; maxSent: number; minReceived: number; maxReceived: number } => {
     const parts = input.deviceBytes.map((b) => b[group]).filter((b): b is DeviceBytes => b !== undefined);
     if (parts.length === 0) return { minSent: 0, maxSent: 0, minReceived: 0, maxReceived: 0 };
@@ -76,13 +77,12 @@ export function buildResult(input: BuildInput): RunResult {
         received: t.bytesReceived,
         sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
         receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
-        sentPerDelivered: delivered(g.name) > 0 ? round(t.bytesSent / delivered(g.name)) : null,
+        sentPerDelivered: (deliveredBy.get(g.name) ?? 0) > 0 ? round(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
         perDevice: { sent: ran > 0 ? round(t.bytesSent / ran) : 0, received: ran > 0 ? round(t.bytesReceived / ran) : 0, ...extremes(g.name) },
       },
       latency,
     };
     const fleet = fleets[g.name] as FleetResult;
-    if (g.protocol === 'coap') fleet.coap = coapStats(agg.codes, g.name, t.bytesSent, t.bytesReceived);
     const stats = driverFor(g.protocol)?.stats;
     if (stats) (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(codesOf(agg.codes, g.name), { sent: t.bytesSent, received: t.bytesReceived }, g.options);
   }
@@ -119,38 +119,6 @@ export function buildResult(input: BuildInput): RunResult {
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
-  };
-}
-
-/** The CoAP block of a group, from the codes its devices (or server) counted. */
-export function coapStats(codes: ReadonlyMap<string, number>, group: string, bytesSent: number, bytesReceived: number): CoapStats {
-  const n = (packet: string, code: string): number => codes.get(`${group}|${packet}|${code}`) ?? 0;
-  const responses: Record<string, number> = {};
-  const prefix = `${group}|response|`;
-  for (const [key, count] of codes) if (key.startsWith(prefix)) responses[key.slice(prefix.length)] = count;
-  const sent = n('datagram', 'sent');
-  const received = n('datagram', 'received');
-  return {
-    datagrams: { sent, received, bytesPerDatagramSent: sent > 0 ? round(bytesSent / sent) : null, bytesPerDatagramReceived: received > 0 ? round(bytesReceived / received) : null },
-    retransmissions: n('coap', 'retransmission'),
-    timeouts: n('coap', 'timeout'),
-    resets: n('coap', 'rst_received'),
-    duplicatesSuppressed: n('coap', 'duplicate_suppressed'),
-    dedupEvicted: n('coap', 'dedup_evicted'),
-    nonUnanswered: n('coap', 'non_unanswered'),
-    abandoned: n('coap', 'abandoned'),
-    responses,
-    observe: {
-      registered: n('observe', 'registered'),
-      reregistrations: n('observe', 'reregistration') + n('observe', 'reregistered'),
-      deregistered: n('observe', 'deregistered') + n('observe', 'deregistered_get') + n('observe', 'deregistered_rst'),
-      notifications: n('observe', 'notification'),
-      gaps: n('observe', 'gap'),
-      stale: n('observe', 'stale'),
-      resetsSent: n('observe', 'rst_sent'),
-      endedByServer: n('observe', 'ended_by_server'),
-    },
-    blocks: { block1Sent: n('block1', 'sent'), block1Received: n('block1', 'received'), block2Sent: n('block2', 'sent'), block2Received: n('block2', 'received') },
   };
 }
 

@@ -2,6 +2,7 @@
 // targets; publishers with confirms or transactions, consumers with queues, bindings,
 // prefetch, manual acks, rejects and dead-letter accounting.
 import type { DeliveryPromise, Driver } from '../driver.ts';
+import { codesUnder } from '../codes.ts';
 import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey } from '../topics.ts';
 import { AmqpDevice } from './device.ts';
 import { resolveAmqpOptions, type ResolvedAmqpOptions } from './options.ts';
@@ -37,6 +38,8 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     // Confirms and manual acks give at least once: a redelivery after a lost ack is a duplicate.
     return { label: `${pub.label} + ${con.label}${kept ? ' (at least once)' : ' (best effort)'}`, noLoss: kept, noDuplicates: false };
   },
+  // Topic-exchange binding keys: '.'-separated words, '*' one word, '#' zero or more; each a whole word.
+  filterProblem: (key) => (key.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#') ? `${JSON.stringify(key)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word` : undefined),
   receiverMode: (o) => (o.queue.name !== undefined && !o.queue.name.includes('{id}') ? 'group' : 'each'),
   subscriptionsFor(source, receiver) {
     if (receiver.bind) return receiver.bind;
@@ -51,13 +54,8 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
   },
   stats(codes) {
     const n = (key: string): number => codes.get(key) ?? 0;
-    const by = (packet: string): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const [key, count] of codes) if (key.startsWith(`${packet}|`)) out[key.slice(packet.length + 1)] = count;
-      return out;
-    };
-    let unackedPeak = 0;
-    for (const key of codes.keys()) if (key.startsWith('unacked_peak|')) unackedPeak = Math.max(unackedPeak, Number(key.slice('unacked_peak|'.length)));
+    const by = (packet: string): Record<string, number> => codesUnder(codes, packet);
+    const unackedPeak = Math.max(0, ...Object.keys(by('unacked_peak')).map(Number));
     return {
       confirms: { acked: n('confirm|ack'), nacked: n('confirm|nack'), unconfirmedAtClose: n('confirm|unconfirmed_at_close') },
       returned: by('return'),
@@ -70,4 +68,3 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
 };
 
 export { amqp, type AmqpOptions, type ResolvedAmqpOptions } from './options.ts';
-export { AmqpDevice } from './device.ts';

@@ -3,6 +3,7 @@
 import type { Driver } from '../driver.ts';
 import { CoapDevice } from './device.ts';
 import { startEmbeddedCoap } from './embedded.ts';
+import { coapStats } from './stats.ts';
 import { resolveCoapOptions, type ResolvedCoapOptions } from './options.ts';
 
 export const coapDriver: Driver<ResolvedCoapOptions> = {
@@ -20,6 +21,15 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
       : { label: 'NON (non-confirmable: sent once, best effort)', noLoss: false, noDuplicates: true };
   },
   startEmbedded: startEmbeddedCoap,
+  stats: coapStats,
+  addressing: 'path',
+  checkGroup(check, path, group, options) {
+    if (options.serve) {
+      if (group.kind !== 'fleet' || !group.sends) check.note(`${path}.protocol.serve`, 'is for sensor fleets (with send and path): each device serves its resource');
+      check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
+    }
+    if (group.shared) check.note(`${path}.share`, 'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource');
+  },
   isServer: (o) => o.serve !== undefined,
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
   subscriptionsFor({ name, count, protocol, options: raw, topic }) {

@@ -25,6 +25,13 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
   // requests over them): the group receives each message once.
   receiverMode: (o) => (o.listen ? 'group' : 'each'),
   stats: httpStats,
+  addressing: 'path',
+  checkGroup(check, path, group, options) {
+    // HTTP receivers are servers senders POST to (webhook endpoints); an HTTP client cannot subscribe.
+    if (group.kind === 'observer' && !options.listen) check.note(`${path}.protocol`, 'HTTP observers are webhook endpoints: give listen: { port } (HTTP clients cannot subscribe)');
+    if (options.listen && group.kind !== 'observer') check.note(`${path}.protocol.listen`, 'is for observers (webhook endpoints); fleets and commands send to a target');
+    if (options.listen) check.portRange(`${path}.protocol.listen.port`, options.listen.port, group.count);
+  },
 };
 
 export { http, type HttpOptions, type ResolvedHttpOptions } from './options.ts';

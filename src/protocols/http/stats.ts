@@ -1,6 +1,7 @@
 // The `fleets.<name>.http` block of a result, from the codes a group counted: for senders what
 // they asked and got back, for receivers (webhook endpoints, the embedded server) what they
 // were asked and answered. Bytes per request/response are means over the group's bytes.
+import { codeCount, codesUnder, round2 } from '../codes.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 
 export interface HttpStats {
@@ -25,20 +26,12 @@ export interface HttpStats {
   malformed: number;
 }
 
-const round = (n: number): number => Math.round(n * 100) / 100;
-
 export function httpStats(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: ResolvedHttpOptions): HttpStats {
-  const n = (packet: string, code: string): number => codes.get(`${packet}|${code}`) ?? 0;
-  const responses: Record<string, number> = {};
-  let answered = 0;
-  let requests = 0;
-  for (const [key, count] of codes) {
-    const [packet, code] = key.split('|') as [string, string];
-    if (packet === 'response') {
-      responses[code] = count;
-      answered += count;
-    } else if (packet === 'request') requests += count;
-  }
+  const n = (packet: string, code: string): number => codeCount(codes, packet, code);
+  const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+  const responses = codesUnder(codes, 'response');
+  const answered = sum(responses);
+  let requests = sum(codesUnder(codes, 'request'));
   // The embedded server's group carries a sender's options: what it counted tells its role.
   const server = options.listen !== undefined || requests > 0 || n('tcp', 'accept') > 0;
   // A client's requests are those answered plus those that never were.
@@ -49,8 +42,8 @@ export function httpStats(codes: ReadonlyMap<string, number>, bytes: { sent: num
     requests,
     responses,
     connections: server ? n('tcp', 'accept') : n('tcp', 'connect'),
-    bytesPerRequest: requests > 0 ? round(out / requests) : null,
-    bytesPerResponse: answered > 0 ? round(back / answered) : null,
+    bytesPerRequest: requests > 0 ? round2(out / requests) : null,
+    bytesPerResponse: answered > 0 ? round2(back / answered) : null,
     timeouts: n('http', 'timeout'),
     connectionFailures: n('http', 'connection_failed'),
     closedByServer: n('tcp', 'closed_by_server'),

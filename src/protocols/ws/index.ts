@@ -1,5 +1,6 @@
 // The WebSocket bridge driver: plain WebSocket clients (ws://, wss://) of a bridge that speaks
 // the JSON protocol of bridge-protocol.ts (the reference gateway, or the embedded hub).
+import { codesUnder } from '../codes.ts';
 import type { Driver } from '../driver.ts';
 import { WsDevice } from './device.ts';
 import { startEmbeddedWs } from './embedded.ts';
@@ -38,11 +39,7 @@ export const wsDriver: Driver<ResolvedWsOptions> = {
   startEmbedded: () => startEmbeddedWs(),
   stats(codes) {
     const n = (key: string): number => codes.get(key) ?? 0;
-    const byCode = (packet: string): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const [key, count] of codes) if (key.startsWith(`${packet}|`)) out[key.slice(packet.length + 1)] = count;
-      return out;
-    };
+    const byCode = (packet: string): Record<string, number> => codesUnder(codes, packet);
     const stats: WsStats = {
       frames: { sent: n('frame|sent'), received: n('frame|received'), invalid: n('frame|invalid') },
       subscriptions: n('subscribed|ok'),
