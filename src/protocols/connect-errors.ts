@@ -16,7 +16,7 @@ export function maskUrl(url: string): string {
   }
 }
 
-export const ERRNO_WORDS: Record<string, string> = {
+const ERRNO_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by peer',
   EHOSTUNREACH: 'host unreachable',
@@ -29,6 +29,11 @@ export const ERRNO_WORDS: Record<string, string> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain (set tls.ca)',
   ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
 };
+
+/** Any connect failure at `where`: a socket errno in plain words, else the error's own message. */
+export function connectFailure(where: string, err: unknown): FleetbenchError {
+  return socketConnectError(where, err) ?? new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${(err as { message?: string } | undefined)?.message ?? String(err)}`, { cause: err });
+}
 
 /** A socket-level failure (an errno name in `code`) at `where`, or undefined when it is not one. */
 export function socketConnectError(where: string, err: unknown): FleetbenchError | undefined {

@@ -127,15 +127,16 @@ function streamIssues(plan: Plan, from: string, to: string, perStream: Map<numbe
   const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
   const streams = [...sentByStream].filter(([stream]) => streamFleet(stream) === fromIndex);
   const issues: StreamIssue[] = [];
-  const add = (issue: StreamIssue): void => {
-    if (issue.lost > 0 || issue.duplicated > 0 || issue.outOfOrder > 0) issues.push(issue);
+  // Called for up to MAX_COMBINATIONS (stream, receiver) pairs: a row is built only when something went wrong.
+  const add = (stream: number, receiver: string, sent: number, received: number, lost: number, duplicated: number, outOfOrder: number): void => {
+    if (lost > 0 || duplicated > 0 || outOfOrder > 0) issues.push({ stream: name(stream), receiver, sent, received, lost, duplicated, outOfOrder });
   };
   if (perStream) {
     const all = new Set([...streams.map(([s]) => s), ...perStream.keys()]);
     for (const stream of all) {
       const e = perStream.get(stream) ?? { unique: 0, received: 0, outOfOrder: 0 };
       const sent = declared ? (sentByStream.get(stream) ?? 0) : 0;
-      add({ stream: name(stream), receiver: `${to} (group)`, sent, received: e.received, lost: Math.max(0, sent - e.unique), duplicated: e.received - e.unique, outOfOrder: e.outOfOrder });
+      add(stream, `${to} (group)`, sent, e.received, Math.max(0, sent - e.unique), e.received - e.unique, e.outOfOrder);
     }
   } else {
     const rows = new Map<number, NonNullable<PairShard['rows']>[number]>();
@@ -144,14 +145,18 @@ function streamIssues(plan: Plan, from: string, to: string, perStream: Map<numbe
     const search = declared && devices.length * streams.length <= MAX_COMBINATIONS;
     if (search) {
       for (const device of devices) {
+        const receiver = `${to}#${device}`;
         for (const [stream, sent] of streams) {
           const row = rows.get(device * 2 ** 32 + stream);
-          add({ stream: name(stream), receiver: `${to}#${device}`, sent, received: row?.[2] ?? 0, lost: Math.max(0, sent - (row?.[3] ?? 0)), duplicated: row?.[4] ?? 0, outOfOrder: row?.[5] ?? 0 });
+          add(stream, receiver, sent, row?.[2] ?? 0, Math.max(0, sent - (row?.[3] ?? 0)), row?.[4] ?? 0, row?.[5] ?? 0);
         }
       }
     } else {
       // Too many combinations to search for loss (or nothing was expected): list what arrived wrongly.
-      for (const [, row] of rows) add({ stream: name(row[1]), receiver: `${to}#${row[0]}`, sent: declared ? (sentByStream.get(row[1]) ?? 0) : 0, received: row[2], lost: declared ? Math.max(0, (sentByStream.get(row[1]) ?? 0) - row[3]) : 0, duplicated: row[4], outOfOrder: row[5] });
+      for (const [, row] of rows) {
+        const sent = declared ? (sentByStream.get(row[1]) ?? 0) : 0;
+        add(row[1], `${to}#${row[0]}`, sent, row[2], declared ? Math.max(0, sent - row[3]) : 0, row[4], row[5]);
+      }
     }
   }
   issues.sort((a, b) => b.lost - a.lost || b.duplicated - a.duplicated || b.outOfOrder - a.outOfOrder);

@@ -5,6 +5,7 @@ import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
 import { Recorder, WireDeltas, type Phase, type Snapshot } from '../metrics/recorder.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
 import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { acceptStamped, recordDelivery } from './shard.ts';
@@ -15,6 +16,8 @@ export class ServerSink {
   /** Set when the send phase starts; stamps from before it are not this run's. */
   startUs = 0;
   private readonly wire = new WireDeltas();
+  /** The group's counters, zeroed in place by each snapshot: looked up once, not per message. */
+  private readonly counters: GroupCounters;
 
   constructor(
     private readonly plan: Plan,
@@ -23,6 +26,7 @@ export class ServerSink {
     worker: number,
   ) {
     this.recorder = new Recorder(worker);
+    this.counters = this.recorder.of(group.name);
     this.recorder.setConnected(group.name, 1);
     this.book.addReceiver(group.name, 0);
     server.attach({
@@ -44,7 +48,7 @@ export class ServerSink {
   }
 
   private receive(m: ReceivedMessage): void {
-    const stamped = acceptStamped(this.plan, this.startUs, this.recorder.of(this.group.name), m);
+    const stamped = acceptStamped(this.plan, this.startUs, this.counters, m);
     if (stamped) recordDelivery(this.recorder, this.book, stamped.from, this.group, 0, stamped.stamp, m.receivedUs);
   }
 }

@@ -1,8 +1,8 @@
 // Rendering topic templates for one device: {id} {fleet} {run}, and {target} for commands.
 
-export function renderTopic(template: string, fleet: string, id: number, runId: string): string {
-  return template.replaceAll('{fleet}', fleet).replaceAll('{id}', String(id)).replaceAll('{run}', runId);
-}
+import { renderTopic } from '../protocols/topics.ts';
+
+export { renderTopic };
 
 /** Commands: a renderer for the per-message {target}, with the rest rendered once. */
 export function targetRenderer(template: string, fleet: string, id: number, runId: string): (target: number) => string {

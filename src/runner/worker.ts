@@ -43,6 +43,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receivers first, so every subscription is in place before anything is sent.
   const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
   const devices = ordered.flatMap((g) => ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)));
+  // Server devices (rank < 0) come up first in every worker and close last.
+  const servers = devices.filter((d) => rank(d.group) < 0);
+  const clients = devices.filter((d) => rank(d.group) >= 0);
   const wire = new WireDeltas();
   function withBytes(s: Snapshot): Snapshot {
     const totals = new Map<string, WireTotals>();
@@ -81,11 +84,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     return Promise.all(pending);
   };
   // Server devices of every worker listen before any client of any worker connects to them.
-  const up = await bringUp(devices.filter((d) => rank(d.group) < 0));
+  const up = await bringUp(servers);
   post({ type: 'serversUp', worker });
   await connectAllowed;
   due = Math.max(due, nowUs());
-  up.push(...(await bringUp(devices.filter((d) => rank(d.group) >= 0))));
+  up.push(...(await bringUp(clients)));
   const connected = up.filter(Boolean).length;
   // A snapshot at the peak: short runs may otherwise close before the next interval.
   postSnapshot();
@@ -110,8 +113,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   await sleep(interrupted ? Math.min(plan.drainMs, defaults.interruptDrainMs) : plan.drainMs);
   phase = 'done';
   // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
-  await Promise.all(devices.filter((d) => rank(d.group) >= 0).map((d) => d.driver.close()));
-  await Promise.all(devices.filter((d) => rank(d.group) < 0).map((d) => d.driver.close()));
+  await Promise.all(clients.map((d) => d.driver.close()));
+  await Promise.all(servers.map((d) => d.driver.close()));
   for (const d of devices) if (d.isUp) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));

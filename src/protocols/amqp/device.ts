@@ -8,6 +8,7 @@ import { nowUs } from '../../metrics/clock.ts';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
 import { maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { renderTopic } from '../topics.ts';
 import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
 
@@ -39,8 +40,6 @@ export class AmqpDevice implements DriverDevice {
   private model: ChannelModel | undefined;
   private channel: Channel | undefined;
   private socket: Socket | undefined;
-  /** Bytes of earlier connections of this device (reconnects). */
-  private readonly base = { sent: 0, received: 0 };
   private open = false;
   private closing = false;
   private setupDone = false;
@@ -82,7 +81,7 @@ export class AmqpDevice implements DriverDevice {
   }
 
   get bytes(): { sent: number; received: number } {
-    return { sent: this.base.sent + (this.socket?.bytesWritten ?? 0), received: this.base.received + (this.socket?.bytesRead ?? 0) };
+    return { sent: this.socket?.bytesWritten ?? 0, received: this.socket?.bytesRead ?? 0 };
   }
 
   async connect(): Promise<number> {
@@ -220,15 +219,12 @@ export class AmqpDevice implements DriverDevice {
   kill(): void {
     this.closing = true;
     this.open = false;
+    clearTimeout(this.commitTimer);
     for (const t of this.timers) clearTimeout(t);
     this.socket?.destroy();
   }
 
   private adopt(model: ChannelModel): void {
-    if (this.socket) {
-      this.base.sent += this.socket.bytesWritten;
-      this.base.received += this.socket.bytesRead;
-    }
     this.model = model;
     this.socket = (model.connection as unknown as { stream: Socket }).stream;
     model.on('error', (err: unknown) => {
@@ -290,25 +286,28 @@ export class AmqpDevice implements DriverDevice {
       this.firstDeliveries++;
       reject = o.reject !== undefined && this.firstDeliveries % o.reject.every === 0;
     }
-    const settle = (): void => {
-      const channel = this.channel;
-      if (!channel || !this.open) return;
-      this.unacked--;
-      if (reject) {
-        // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
-        channel.nack(m, false, o.reject?.requeue ?? false);
-        this.events.onCode('consumer', o.reject?.requeue ? 'nack_requeue' : 'nack');
-      } else {
-        channel.ack(m);
-        this.events.onCode('consumer', 'ack');
-      }
-    };
-    if (o.processingMs <= 0) return settle();
+    if (o.processingMs <= 0) return this.settle(m, reject);
     const t = setTimeout(() => {
       this.timers.delete(t);
-      settle();
+      this.settle(m, reject);
     }, o.processingMs);
     this.timers.add(t);
+  }
+
+  /** Acknowledges a handled delivery, or rejects it. */
+  private settle(m: ConsumeMessage, reject: boolean): void {
+    const channel = this.channel;
+    if (!channel || !this.open) return;
+    this.unacked--;
+    const requeue = this.init.options.reject?.requeue ?? false;
+    if (reject) {
+      // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
+      channel.nack(m, false, requeue);
+      this.events.onCode('consumer', requeue ? 'nack_requeue' : 'nack');
+    } else {
+      channel.ack(m);
+      this.events.onCode('consumer', 'ack');
+    }
   }
 
   private addToBatch(message: OutgoingMessage): void {
@@ -365,7 +364,7 @@ export class AmqpDevice implements DriverDevice {
   }
 
   private render(template: string): string {
-    return template.replaceAll('{fleet}', this.init.fleet ?? '').replaceAll('{id}', String(this.init.index)).replaceAll('{run}', this.init.runId ?? '');
+    return renderTopic(template, this.init.fleet ?? '', this.init.index, this.init.runId ?? '');
   }
 }
 

@@ -2,7 +2,7 @@
 // (connection.close and channel.close; the codes are the AMQP 0-9-1 constants: 312 NO_ROUTE,
 // 403 ACCESS_REFUSED, 404 NOT_FOUND, 406 PRECONDITION_FAILED, 530 NOT_ALLOWED, ...).
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { maskUrl, socketConnectError } from '../connect-errors.ts';
+import { connectFailure, maskUrl } from '../connect-errors.ts';
 
 /** The reply code and its name, parsed from amqplib's message: "... 406 (PRECONDITION-FAILED) with message "..."". */
 export function replyOf(err: unknown): { code: number; name: string; text: string } | undefined {
@@ -23,13 +23,11 @@ export function amqpConnectError(err: unknown, url: string, where = maskUrl(url)
     // 403 ACCESS_REFUSED: bad credentials or no permission on the vhost; 530 NOT_ALLOWED: no such vhost.
     return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${reply.code} ${reply.name}${reply.text ? ` — ${reply.text}` : ''}`, { reasonCode: reply.code, cause: err });
   }
-  const socket = socketConnectError(where, err);
-  if (socket) return socket;
   // amqplib reports a refused connection.open (an unknown vhost) as an unexpected ConnectionClose.
   if (e?.message?.includes('ConnectionClose')) {
     return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker closed the connection during the handshake (${e.message}); check the vhost in the URL and the user's permissions`, { reasonCode: 'CONNECTION_CLOSE', cause: err });
   }
-  return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${e?.message ?? String(err)}`, { cause: err });
+  return connectFailure(where, err);
 }
 
 /** An error on an open channel or connection: the counter key ('amqp.406') and a readable message. */

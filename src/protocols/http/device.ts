@@ -6,9 +6,8 @@
 //    endpoint); every POST/PUT body it gets is a received message.
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
-import { maskUrl } from '../connect-errors.ts';
+import { connectFailure, maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { connectError } from '../mqtt/connect.ts';
 import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 import { parseTarget, requestWriter, type HttpTarget } from './request.ts';
@@ -72,11 +71,7 @@ export class HttpDevice implements DriverDevice {
     if (options.listen) {
       const t0 = nowUs();
       const port = options.listen.port + index;
-      const listener = new HttpListener(() => options.status, {
-        onBody: (topic, payload, receivedUs) => this.events.onMessage({ topic, payload, receivedUs, retained: false }),
-        onCode: (packet, code) => this.events.onCode(packet, code),
-        onError: (key, message) => this.events.onError(key, message),
-      });
+      const listener = new HttpListener(() => options.status, this.events);
       try {
         await listener.listen(port, options.listen.host);
       } catch (err) {
@@ -104,7 +99,7 @@ export class HttpDevice implements DriverDevice {
       return us;
     } catch (err) {
       connection.destroy();
-      throw err instanceof FleetbenchError ? err : connectError(err, url, 0);
+      throw err instanceof FleetbenchError ? err : connectFailure(maskUrl(url), err);
     } finally {
       clearTimeout(timer);
     }

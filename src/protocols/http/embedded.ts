@@ -5,7 +5,7 @@ import type { EmbeddedServer, SinkEvents } from '../driver.ts';
 import { HttpListener } from './server.ts';
 
 /** Paths remembered for PUT's 201-then-204; beyond this many, a PUT to a new path is answered 204. */
-export const EMBEDDED_PATH_CAPACITY = 1_000_000;
+const EMBEDDED_PATH_CAPACITY = 1_000_000;
 
 export async function startEmbeddedHttp(): Promise<EmbeddedServer> {
   // Until a sink is attached (a preflight, a test), what the server sees is not counted.
@@ -18,7 +18,7 @@ export async function startEmbeddedHttp(): Promise<EmbeddedServer> {
       return 201;
     },
     {
-      onBody: (topic, payload, receivedUs) => events?.onMessage({ topic, payload, receivedUs, retained: false }),
+      onMessage: (m) => events?.onMessage(m),
       onCode: (packet, code) => events?.onCode(packet, code),
       onError: (key, message) => events?.onError(key, message),
     },

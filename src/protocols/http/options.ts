@@ -1,6 +1,6 @@
 // The `http({...})` builder and the validation of its options (HTTP/1.1, RFC 9110 / RFC 9112).
 import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls } from '../tls.ts';
+import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
 
@@ -27,7 +27,7 @@ export interface HttpOptions {
   /** Receivers: each device is an HTTP server on host:port+i (a webhook endpoint). */
   listen?: { port: number; host?: string };
   /** For https:// targets with a self-signed certificate. */
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /** Which entry of the scenario's `targets` to use (default 'http'). */
   target?: string;
 }

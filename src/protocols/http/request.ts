@@ -21,7 +21,7 @@ export function parseTarget(url: string): HttpTarget {
 }
 
 /** A request-target in origin-form (§3.2.1): characters not allowed there are percent-encoded. */
-export function originForm(base: string, path: string): string {
+function originForm(base: string, path: string): string {
   return (base + path).replace(/[^\x21-\x7e]|[<>"{}|\\^`]/g, (c) => encodeURIComponent(c));
 }
 
@@ -35,7 +35,11 @@ export function requestWriter(target: HttpTarget, options: ResolvedHttpOptions):
   return (path, body) => {
     if (last?.path !== path) last = { path, line: `${options.method} ${originForm(target.base, path)} HTTP/1.1\r\n` };
     // §6.2: Content-Length frames the body; a PUT/POST always carries one, even 0.
-    const head = Buffer.from(`${last.line}${fixed}Content-Length: ${body.length}\r\n\r\n`, 'latin1');
-    return Buffer.concat([head, body], head.length + body.length);
+    const head = `${last.line}${fixed}Content-Length: ${body.length}\r\n\r\n`;
+    // One buffer, written once: latin1 is one byte per character.
+    const out = Buffer.allocUnsafe(head.length + body.length);
+    out.write(head, 0, 'latin1');
+    body.copy(out, head.length);
+    return out;
   };
 }

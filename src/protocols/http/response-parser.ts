@@ -35,10 +35,6 @@ export class ResponseParser {
   ) {}
 
   /** Whether a response is being read (the peer's close then cuts it short, unless it is close-delimited). */
-  get midResponse(): boolean {
-    return this.current !== undefined || this.buffer.length > 0;
-  }
-
   /** Feeds bytes; throws on a malformed response (the caller closes the connection). */
   push(chunk: Buffer): void {
     if (this.stopped) return;
@@ -177,6 +173,6 @@ export class ResponseParser {
     const cur = this.current as NonNullable<typeof this.current>;
     this.current = undefined;
     this.state = { kind: 'head' };
-    this.onResponse({ status: cur.status, bytes: cur.bytes, persistent: cur.persistent });
+    this.onResponse(cur);
   }
 }

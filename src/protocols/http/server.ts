@@ -4,12 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
+import type { SinkEvents } from '../driver.ts';
 
-export interface ListenerEvents {
-  onBody(path: string, body: Buffer, receivedUs: number): void;
-  onCode(packet: string, code: number | string): void;
-  onError(key: string, message: string): void;
-}
 
 /** Idle persistent connections are kept this long; node's 5 s default would make slow senders reconnect. */
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
@@ -22,7 +18,7 @@ export class HttpListener {
   constructor(
     /** The status for an accepted POST/PUT at `path`. */
     private readonly statusFor: (method: string, path: string) => number,
-    private readonly events: ListenerEvents,
+    private readonly events: SinkEvents,
   ) {
     this.server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true }, (req, res) => this.request(req, res));
     this.server.on('connection', (socket: Socket) => {
@@ -81,7 +77,7 @@ export class HttpListener {
       let status: number;
       if (method === 'POST' || method === 'PUT') {
         const path = pathOf(req.url ?? '/');
-        this.events.onBody(path, Buffer.concat(chunks), receivedUs);
+        this.events.onMessage({ topic: path, payload: Buffer.concat(chunks), receivedUs, retained: false });
         status = this.statusFor(method, path);
       } else {
         // RFC 9110 §15.5.6: 405 names the methods that are allowed; OPTIONS (§9.3.7) asks for them.

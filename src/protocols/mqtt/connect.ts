@@ -2,7 +2,7 @@
 // into FleetbenchErrors with the CONNACK reason in plain words.
 import type { IClientOptions } from 'mqtt';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { maskUrl, socketConnectError } from '../connect-errors.ts';
+import { connectFailure, maskUrl } from '../connect-errors.ts';
 import { connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
@@ -47,9 +47,7 @@ export function connectError(err: unknown, url: string, version: number, where =
     // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
     return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${connackReason(code, version)}`, { reasonCode: code, cause: err });
   }
-  const socket = socketConnectError(where, err);
-  if (socket) return socket;
-  return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${e?.message ?? String(err)}`, { cause: err });
+  return connectFailure(where, err);
 }
 
 export function connectTimeout(url: string, ms: number): FleetbenchError {

@@ -1,6 +1,6 @@
 // The `mqtt({...})` builder and the validation of its options.
 import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls } from '../tls.ts';
+import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
 import { defaults } from '../../defaults.ts';
@@ -38,7 +38,7 @@ export interface MqttOptions {
   /** Which entry of the scenario's `targets` to use (default 'mqtt'). */
   target?: string;
   /** For mqtts:// targets with a self-signed certificate. */
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /** TCP_NODELAY on the device's socket (default true); false lets Nagle batch small packets. */
   tcpNoDelay?: boolean;
 }

@@ -5,8 +5,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { maskUrl, socketConnectError } from '../connect-errors.ts';
-// The errno → words mapping is protocol-neutral; it lives with the MQTT driver for now.
+// The errno → words mapping is protocol-neutral and shared by the drivers (../connect-errors.ts).
+import { connectFailure, maskUrl } from '../connect-errors.ts';
 import type { ResolvedWsOptions } from './options.ts';
 
 export interface OpenOptions {
@@ -64,7 +64,7 @@ export function openWebSocket({ url, options, timeoutMs, onSocket, onOpen }: Ope
       res.resume();
       fail(new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: the server refused the WebSocket upgrade: HTTP ${status} ${words}${hint ? ` (${hint})` : ''}`, { reasonCode: status }));
     });
-    const onError = (err: Error): void => fail(socketConnectError(where, err) ?? new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${err.message}`, { cause: err }));
+    const onError = (err: Error): void => fail(connectFailure(where, err));
     const onClose = (): void => fail(new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: connection closed during the WebSocket handshake`, { reasonCode: 'ECONNRESET' }));
     ws.on('error', onError);
     ws.once('close', onClose);

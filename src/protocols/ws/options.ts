@@ -1,7 +1,7 @@
 // The `ws({...})` builder and the validation of its options: plain WebSocket clients of a
 // bridge that speaks the JSON protocol of bridge-protocol.ts.
 import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls } from '../tls.ts';
+import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import { defaults } from '../../defaults.ts';
 
@@ -15,7 +15,7 @@ export interface WsOptions {
   /** Offer permessage-deflate (RFC 7692) in the handshake (default false). */
   perMessageDeflate?: boolean;
   /** For wss:// targets with a self-signed certificate: a CA file, or no verification. */
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /** Device name template: {run} {fleet} {id} (names devices in reports; not sent). */
   clientId?: string;
 }
