@@ -5,7 +5,9 @@
 # to rabbitmq.conf so that a restarted node comes back with the same ports.
 set -euo pipefail
 CONF=/etc/rabbitmq/rabbitmq.conf
-if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+mqtt_ports_open() { port_open 1884 && port_open 15675; }
+if ! port_open 5672; then
   echo "rabbitmq-mqtt: RabbitMQ is not running on 5672" >&2
   exit 1
 fi
@@ -16,13 +18,13 @@ web_mqtt.tcp.ip = 127.0.0.1
 web_mqtt.tcp.port = 15675
 CONF
 fi
-if (exec 3<>/dev/tcp/127.0.0.1/1884) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/15675) 2>/dev/null; then
+if mqtt_ports_open; then
   exit 0
 fi
 rabbitmqctl eval 'application:set_env(rabbitmq_mqtt, tcp_listeners, [{"127.0.0.1", 1884}]), application:set_env(rabbitmq_web_mqtt, tcp_config, [{ip, "127.0.0.1"}, {port, 15675}]).' >/dev/null
 rabbitmq-plugins enable rabbitmq_mqtt rabbitmq_web_mqtt >/dev/null
 for _ in $(seq 1 30); do
-  if (exec 3<>/dev/tcp/127.0.0.1/1884) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/15675) 2>/dev/null; then exit 0; fi
+  if mqtt_ports_open; then exit 0; fi
   sleep 1
 done
 echo "rabbitmq-mqtt: the MQTT listeners did not come up on 1884 and 15675" >&2
