@@ -3,6 +3,7 @@
 // registry.ts. Drivers never touch metrics directly; they report through DeviceEvents.
 import type { Checker } from '../dsl/check.ts';
 import type { Stamp } from '../metrics/stamp.ts';
+import type { WireTotalsByKind } from '../power/wire.ts';
 
 /** What a protocol promises about one stream between a sender and a receiver. */
 export interface DeliveryPromise {
@@ -80,6 +81,11 @@ export interface DriverDevice {
   readonly bytes: { sent: number; received: number };
   /** Datagrams so far, for message-oriented transports (CoAP over UDP). */
   readonly datagrams?: { sent: number; received: number };
+  /**
+   * Application-layer packets and bytes by kind (handshake, data, keepalive) and connections
+   * opened, for the power model. Without it, every byte and datagram counts as data.
+   */
+  readonly wire?: WireTotalsByKind;
 }
 
 export interface EmbeddedServer {
@@ -135,6 +141,12 @@ export interface Driver<Options = unknown> {
    * group counted ('packet|code' → count) and its bytes.
    */
   stats?(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: Options): object;
+  /** The transport under the protocol (default 'tcp'): what the power model adds per packet and per connection. */
+  readonly transport?: 'tcp' | 'udp';
+  /** Whether a sent message is acknowledged (MQTT QoS > 0, AMQP confirms, an HTTP response): a sleep-session device waits for it before disconnecting. */
+  acknowledges?(options: Options): boolean;
+  /** The protocol's keepalive on an idle connection: its interval and the application bytes each way (PINGREQ/PINGRESP, AMQP heartbeats). */
+  keepalive?(options: Options): { intervalS: number; txBytes: number; rxBytes: number } | undefined;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; without the hook, MQTT topic-filter rules apply. */

@@ -11,6 +11,7 @@ import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutco
 import { renderTopic } from '../topics.ts';
 import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 // AMQP 0-9-1 class tx (id 90): select 10/11, commit 20/21. amqplib has no tx API but
 // sends any method through the channel's RPC; method ids are (class << 16) | method.
@@ -59,6 +60,14 @@ export class AmqpDevice implements DriverDevice {
   private peak = 0;
   private firstDeliveries = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Bytes of earlier connections (a sleep-session device opens one per report). */
+  private readonly earlier = { sent: 0, received: 0 };
+  /**
+   * For the power model: connections opened, the bytes of opening (connection.start … channel
+   * open, confirm.select) and closing them, and the data frames' packets: a publish is one
+   * segment (method, header and body frames written together), a confirm or a delivery one.
+   */
+  private readonly traffic = { connections: 0, handshakeSent: 0, handshakeReceived: 0, closeFrom: { sent: 0, received: 0 }, publishes: 0, confirms: 0, deliveries: 0 };
 
   constructor(
     private readonly init: DeviceInit<ResolvedAmqpOptions>,
@@ -81,7 +90,23 @@ export class AmqpDevice implements DriverDevice {
   }
 
   get bytes(): { sent: number; received: number } {
-    return { sent: this.socket?.bytesWritten ?? 0, received: this.socket?.bytesRead ?? 0 };
+    return { sent: this.earlier.sent + (this.socket?.bytesWritten ?? 0), received: this.earlier.received + (this.socket?.bytesRead ?? 0) };
+  }
+
+  get wire(): WireTotalsByKind {
+    const t = this.traffic;
+    const b = this.bytes;
+    const w = emptyWire();
+    w.connections = t.connections;
+    w.tx.handshake = { packets: 0, bytes: t.handshakeSent };
+    w.rx.handshake = { packets: 0, bytes: t.handshakeReceived };
+    w.tx.data = { packets: t.publishes + (this.init.options.ack === 'manual' ? t.deliveries : 0), bytes: b.sent - t.handshakeSent };
+    w.rx.data = { packets: t.confirms + t.deliveries, bytes: b.received - t.handshakeReceived };
+    // AMQP 0-9-1 §4.2.3: about seven method round trips open a connection and its channel;
+    // each method is one segment each way (assumption: no coalescing), closing is two more.
+    w.tx.handshake.packets = t.connections * 9;
+    w.rx.handshake.packets = t.connections * 9;
+    return w;
   }
 
   async connect(): Promise<number> {
@@ -106,6 +131,9 @@ export class AmqpDevice implements DriverDevice {
       this.channel = channel;
       this.open = true;
       this.setupDone = true;
+      this.traffic.connections++;
+      this.traffic.handshakeSent += this.socket?.bytesWritten ?? 0;
+      this.traffic.handshakeReceived += this.socket?.bytesRead ?? 0;
       return nowUs() - started;
     } catch (err) {
       // A late connection (after a timeout) must not linger.
@@ -173,6 +201,7 @@ export class AmqpDevice implements DriverDevice {
           if (this.open) this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
           return;
         }
+        this.traffic.confirms++;
         this.events.onCode('confirm', 'ack');
         this.events.onAck(message, nowUs(), undefined);
       });
@@ -192,6 +221,7 @@ export class AmqpDevice implements DriverDevice {
     }
     // publish() returns false when the channel's write buffer is full: wait for 'drain'.
     if (!written) this.blocked = true;
+    this.traffic.publishes++;
     return 'sent';
   }
 
@@ -203,6 +233,7 @@ export class AmqpDevice implements DriverDevice {
     if (this.batch.length > 0 && this.open) this.commit();
     const model = this.model;
     if (!model) return;
+    const from = this.bytes;
     const done = (async () => {
       // Commits chain through releaseHeld(): wait until none is left in progress.
       for (let i = 0; i < 100 && (this.committing || this.held.length > 0); i++) await this.commitChain;
@@ -214,6 +245,10 @@ export class AmqpDevice implements DriverDevice {
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CLOSE_BOUND_MS).unref())]);
     if (this.open) this.socket?.destroy();
     this.open = false;
+    // connection.close / close-ok (and channel.close) are teardown, priced with the handshake.
+    const to = this.bytes;
+    this.traffic.handshakeSent += to.sent - from.sent;
+    this.traffic.handshakeReceived += to.received - from.received;
   }
 
   kill(): void {
@@ -226,6 +261,10 @@ export class AmqpDevice implements DriverDevice {
 
   private adopt(model: ChannelModel): void {
     this.model = model;
+    if (this.socket) {
+      this.earlier.sent += this.socket.bytesWritten;
+      this.earlier.received += this.socket.bytesRead;
+    }
     this.socket = (model.connection as unknown as { stream: Socket }).stream;
     model.on('error', (err: unknown) => {
       const { key, message } = channelError(err, `${this.init.clientId}: connection`);
@@ -265,6 +304,7 @@ export class AmqpDevice implements DriverDevice {
       this.events.onError('amqp.consumer_cancelled', `${this.init.clientId}: the broker cancelled the consumer (queue deleted?)`);
       return;
     }
+    this.traffic.deliveries++;
     const receivedUs = nowUs();
     const o = this.init.options;
     if (m.fields.redelivered) this.events.onCode('delivery', 'redelivered');
@@ -334,6 +374,9 @@ export class AmqpDevice implements DriverDevice {
         const doneUs = nowUs();
         this.committing = false;
         this.pending -= messages.length;
+        // tx.commit out, commit-ok in: one data exchange per batch.
+        this.traffic.publishes++;
+        this.traffic.confirms++;
         this.events.onLatency('commit', doneUs - startedUs);
         this.events.onCode('tx', 'commit');
         for (const m of messages) if (!m.isReply) this.events.onAck(m, doneUs, undefined);

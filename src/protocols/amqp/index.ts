@@ -65,6 +65,10 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
       deadLetters: by('deadletter'),
     };
   },
+  // Confirms (basic.ack, RabbitMQ's extension) and tx.commit-ok acknowledge; a plain basic.publish is never answered.
+  acknowledges: (o) => o.confirm || o.tx !== undefined,
+  // AMQP 0-9-1 §4.2.7: a heartbeat frame is 8 B (type 8, channel 0, size 0, frame-end); each peer sends one per interval of silence.
+  keepalive: (o) => (o.heartbeatSec > 0 ? { intervalS: o.heartbeatSec, txBytes: 8, rxBytes: 8 } : undefined),
 };
 
 export { amqp, type AmqpOptions, type ResolvedAmqpOptions } from './options.ts';

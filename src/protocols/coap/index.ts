@@ -47,6 +47,9 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
     }
     return paths;
   },
+  transport: 'udp',
+  // RFC 7252 §4.2: a CON is acknowledged (ACK or piggybacked response); a NON request may still get a response (§5.2.3).
+  acknowledges: (o) => o.type === 'CON',
 };
 
 export { coap, type CoapOptions, type ResolvedCoapOptions } from './options.ts';

@@ -12,6 +12,7 @@ import { ClientConnection, type ConnectionEvents, type Failure } from './connect
 import type { ResolvedHttpOptions } from './options.ts';
 import { parseTarget, requestWriter, type HttpTarget } from './request.ts';
 import { HttpListener } from './server.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 /** How long close() waits for responses still outstanding before abandoning them. */
 const CLOSE_GRACE_MS = 2000;
@@ -19,6 +20,8 @@ const CLOSE_GRACE_MS = 2000;
 export class HttpDevice implements DriverDevice {
   /** Bytes this device's client connections wrote and read (request and response bytes exactly). */
   private readonly counted = { sent: 0, received: 0 };
+  /** Client connections opened (probes excluded), requests written and responses read, for the power model. */
+  private readonly traffic = { connections: 0, requests: 0, responses: 0 };
   private target: HttpTarget | undefined;
   private write: ((path: string, body: Buffer) => Buffer) | undefined;
   /** keepAlive: the persistent connection, replaced when it closes. */
@@ -34,8 +37,12 @@ export class HttpDevice implements DriverDevice {
     private readonly events: DeviceEvents,
   ) {
     this.connectionEvents = {
-      onConnected: () => events.onCode('tcp', 'connect'),
+      onConnected: () => {
+        this.traffic.connections++;
+        events.onCode('tcp', 'connect');
+      },
       onResponse: (message, response, atUs) => {
+        this.traffic.responses++;
         events.onCode('response', response.status);
         // RFC 9110 §15.3: only a 2xx says the server accepted the body; anything else is counted by status.
         if (response.status >= 200 && response.status < 300) events.onAck(message, atUs, response.status);
@@ -57,6 +64,16 @@ export class HttpDevice implements DriverDevice {
   /** Receivers: the bytes their server read and wrote; clients: their connections'. */
   get bytes(): { sent: number; received: number } {
     return this.listener ? this.listener.bytes : this.counted;
+  }
+
+  /** Clients: every request and response is one data exchange (headers and body, each assumed to fit one TCP segment). */
+  get wire(): WireTotalsByKind | undefined {
+    if (this.listener) return undefined;
+    const w = emptyWire();
+    w.connections = this.traffic.connections;
+    w.tx.data = { packets: this.traffic.requests, bytes: this.counted.sent };
+    w.rx.data = { packets: this.traffic.responses, bytes: this.counted.received };
+    return w;
   }
 
   /**
@@ -119,6 +136,7 @@ export class HttpDevice implements DriverDevice {
       connection = this.persistent;
     } else connection = this.connection();
     connection.request(message, this.write(message.topic, message.payload));
+    this.traffic.requests++;
     return 'sent';
   }
 

@@ -32,6 +32,8 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
     if (options.listen && group.kind !== 'observer') check.note(`${path}.protocol.listen`, 'is for observers (webhook endpoints); fleets and commands send to a target');
     if (options.listen) check.portRange(`${path}.protocol.listen.port`, options.listen.port, group.count);
   },
+  // RFC 9110 §15: every request gets a response.
+  acknowledges: () => true,
 };
 
 export { http, type HttpOptions, type ResolvedHttpOptions } from './options.ts';

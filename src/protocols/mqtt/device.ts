@@ -9,12 +9,29 @@ import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutco
 import { isSubackFailure, reasonWords } from './codes.ts';
 import { clientOptions, connectError, connectTimeout } from './connect.ts';
 import type { ResolvedMqttOptions } from './options.ts';
+import { WireLog, type WireKind } from '../../power/wire.ts';
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
 
+/** What each packet type is for, as the power model prices it. */
+function kindOf(cmd: Packet['cmd']): WireKind {
+  if (cmd === 'publish' || cmd === 'puback' || cmd === 'pubrec' || cmd === 'pubrel' || cmd === 'pubcomp') return 'data';
+  if (cmd === 'pingreq' || cmd === 'pingresp') return 'keepalive';
+  // CONNECT/CONNACK, SUBSCRIBE/SUBACK, UNSUBSCRIBE/UNSUBACK, DISCONNECT, AUTH: session setup and teardown.
+  return 'handshake';
+}
+
+/** Size of a received packet from its remaining length (§2.2.3: 1–4 length bytes after the first byte). */
+function packetSize(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+}
+
 export class MqttDevice implements DriverDevice {
   readonly bytes = { sent: 0, received: 0 };
+  private readonly log = new WireLog();
+  /** The kind of the packet MQTT.js is writing: it emits 'packetsend' just before the write. */
+  private sending: WireKind = 'handshake';
   private client: MqttClient | undefined;
   private inflight = 0;
   private window: number;
@@ -40,6 +57,10 @@ export class MqttDevice implements DriverDevice {
     return this.client?.connected === true;
   }
 
+  get wire(): WireLog['totals'] {
+    return this.log.totals;
+  }
+
   connect(): Promise<number> {
     const { url, clientId, options, connectTimeoutMs } = this.init;
     const started = nowUs();
@@ -51,10 +72,18 @@ export class MqttDevice implements DriverDevice {
       // counter must be listening before the stream exists.
       const client = mqttConnect(url, { ...clientOptions(options, clientId, connectTimeoutMs), manualConnect: true });
       this.client = client;
-      client.once('packetsend', (packet: Packet) => {
-        // §3.1: the CONNECT is sized with MQTT.js's own encoder, once per connection.
-        if (packet.cmd === 'connect') this.bytes.sent += generatePacket(packet, { protocolVersion: options.version }).length;
+      client.on('packetsend', (packet: Packet) => {
+        this.sending = kindOf(packet.cmd);
+        this.log.sent(this.sending, 0);
+        if (packet.cmd === 'connect') {
+          // §3.1: the CONNECT is written before the byte counter exists; it is sized with MQTT.js's own encoder.
+          const size = generatePacket(packet, { protocolVersion: options.version }).length;
+          this.bytes.sent += size;
+          this.log.sent('handshake', size, 0);
+        }
       });
+      client.on('packetreceive', (packet: Packet) => this.log.received(kindOf(packet.cmd), packetSize(packet.length ?? 0)));
+      this.log.opened();
       client.connect();
       this.countBytes(client);
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
@@ -181,7 +210,8 @@ export class MqttDevice implements DriverDevice {
       this.events.onError(code === undefined ? 'mqtt.client_error' : `mqtt.${String(code)}`, err.message);
     });
     client.on('close', () => {
-      if (!this.closing) this.events.onDisconnect('mqtt.connection_lost', `${this.init.clientId}: connection closed by the broker or network`);
+      // A sleep-session device reconnects for every report: an earlier client's late close is not a loss.
+      if (!this.closing && this.client === client) this.events.onDisconnect('mqtt.connection_lost', `${this.init.clientId}: connection closed by the broker or network`);
     });
   }
 
@@ -190,7 +220,9 @@ export class MqttDevice implements DriverDevice {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     // mqtt-packet writes each packet as several chunks (header, topic, payload); all count.
     (stream as { write: typeof write }).write = (chunk: unknown, ...rest: unknown[]) => {
-      this.bytes.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+      const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+      this.bytes.sent += size;
+      this.log.sent(this.sending, size, 0);
       return write(chunk, ...rest);
     };
     stream.on('data', (chunk: Uint8Array) => {

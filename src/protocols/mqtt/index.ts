@@ -25,6 +25,10 @@ export const mqttDriver: Driver<ResolvedMqttOptions> = {
     return { label, noLoss: qos >= 1, noDuplicates: qos === 2 || qos === 0 };
   },
   startEmbedded: startEmbeddedMqtt,
+  // §4.3.2, §4.3.3: QoS 1 ends at PUBACK, QoS 2 at PUBCOMP; QoS 0 has no acknowledgement.
+  acknowledges: (o) => o.qos > 0,
+  // §3.1.2.10: without other traffic the client sends PINGREQ (2 B, §3.12) within the keep alive; the broker answers PINGRESP (2 B, §3.13).
+  keepalive: (o) => (o.keepaliveSec > 0 ? { intervalS: o.keepaliveSec, txBytes: 2, rxBytes: 2 } : undefined),
 };
 
 export { mqtt, type MqttOptions, type ResolvedMqttOptions } from './options.ts';

@@ -8,6 +8,7 @@ import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutco
 import { parseBridgeFrame, type ClientFrame } from './bridge-protocol.ts';
 import { openWebSocket } from './connect.ts';
 import type { ResolvedWsOptions } from './options.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 /** Sends are refused while this many bytes wait in the connection's send buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -31,6 +32,8 @@ export class WsDevice implements DriverDevice {
   /** Publishes awaiting 'published', by frame id. */
   private readonly unacked = new Map<number, OutgoingMessage>();
   private readonly subscribing = new Map<number, PendingSubscribe>();
+  /** For the power model: connections, the Upgrade's bytes, frames each way. */
+  private readonly traffic = { connections: 0, upgradeSent: 0, upgradeReceived: 0, framesSent: 0, framesReceived: 0 };
 
   constructor(
     private readonly init: DeviceInit<ResolvedWsOptions>,
@@ -46,6 +49,19 @@ export class WsDevice implements DriverDevice {
     return { sent: this.earlier.sent + (s?.bytesWritten ?? 0), received: this.earlier.received + (s?.bytesRead ?? 0) };
   }
 
+  /** The HTTP Upgrade is the handshake; every frame (publish, answers, messages, Close) is data, one segment each. */
+  get wire(): WireTotalsByKind {
+    const t = this.traffic;
+    const b = this.bytes;
+    const w = emptyWire();
+    w.connections = t.connections;
+    w.tx.handshake = { packets: t.connections, bytes: t.upgradeSent };
+    w.rx.handshake = { packets: t.connections, bytes: t.upgradeReceived };
+    w.tx.data = { packets: t.framesSent, bytes: b.sent - t.upgradeSent };
+    w.rx.data = { packets: t.framesReceived, bytes: b.received - t.upgradeReceived };
+    return w;
+  }
+
   async connect(): Promise<number> {
     this.retire();
     this.closing = false;
@@ -59,6 +75,9 @@ export class WsDevice implements DriverDevice {
       },
       onOpen: (ws) => this.watch(ws),
     });
+    this.traffic.connections++;
+    this.traffic.upgradeSent += this.socket?.bytesWritten ?? 0;
+    this.traffic.upgradeReceived += this.socket?.bytesRead ?? 0;
     return nowUs() - started;
   }
 
@@ -120,6 +139,7 @@ export class WsDevice implements DriverDevice {
 
   private write(frame: ClientFrame): void {
     (this.ws as WebSocket).send(JSON.stringify(frame));
+    this.traffic.framesSent++;
     this.events.onCode('frame', 'sent');
   }
 
@@ -143,6 +163,7 @@ export class WsDevice implements DriverDevice {
   private onFrame(data: Buffer, isBinary: boolean): void {
     const receivedUs = nowUs();
     const events = this.events;
+    this.traffic.framesReceived++;
     events.onCode('frame', 'received');
     const f = isBinary ? undefined : parseBridgeFrame(data.toString());
     switch (f?.type) {

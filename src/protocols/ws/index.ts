@@ -50,6 +50,8 @@ export const wsDriver: Driver<ResolvedWsOptions> = {
     };
     return stats;
   },
+  // The bridge answers every publish with 'published' (bridge-protocol.ts).
+  acknowledges: () => true,
 };
 
 export { ws, type WsOptions, type ResolvedWsOptions } from './options.ts';
