@@ -3,6 +3,7 @@
 // cross a thread boundary.
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedSchedule } from './schedule.ts';
+import type { ResolvedPower } from './power.ts';
 
 /** 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a scenario. */
 export type GroupKind = 'fleet' | 'observer' | 'command' | 'server';
@@ -38,6 +39,8 @@ export interface GroupPlan {
   receiverMode: 'each' | 'group';
   /** Actuators: answer each command; the reply payload echoes the command's stamp. */
   reply: boolean;
+  /** Fleets with `power`: the radio, battery and session the power model prices them with. */
+  power?: ResolvedPower;
 }
 
 export interface Plan {

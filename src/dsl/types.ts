@@ -3,6 +3,7 @@
 import type { Duration, Rate } from './units.ts';
 import type { ScheduleSpec } from './schedule.ts';
 import type { PayloadSpec } from './payload.ts';
+import type { PowerSpec } from './power.ts';
 
 /** A protocol choice with its options, made by a builder such as `mqtt({ qos: 1 })`. */
 export interface ProtocolSpec<Name extends string = string, Options = unknown> {
@@ -28,6 +29,8 @@ export interface FleetDefinition {
   subscribe?: string;
   /** Actuators: answer every command (MQTT 5 response topic + correlation data). */
   reply?: boolean | { payload?: PayloadSpec };
+  /** Battery devices: radio profile, battery and session mode for the energy estimate (see the README's power section). */
+  power?: PowerSpec;
 }
 
 /** Receivers with an explicit expectation: each listed fleet's messages must all arrive. */

@@ -1,5 +1,6 @@
 // Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
 // each naming the field path and what was expected.
+import { resolvePower } from './power.ts';
 import { ScenarioError } from '../errors.ts';
 import { defaults } from '../defaults.ts';
 import { driverFor, drivers } from '../protocols/registry.ts';
@@ -12,7 +13,7 @@ import type { ResolvedSchedule } from './schedule.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 
 const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands'] as const;
-const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payload', 'subscribe', 'reply'] as const;
+const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payload', 'subscribe', 'reply', 'power'] as const;
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -139,6 +140,11 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
   if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
   if (kind === 'fleet' && def.send === undefined && def[topicField] === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+  const power = kind === 'fleet' && def.power !== undefined ? resolvePower(check, `${path}.power`, def.power) : undefined;
+  if (power?.session === 'sleep' && (def.subscribe !== undefined || (protocol !== undefined && driverFor(protocol.name)?.isServer?.(protocol.options)))) {
+    check.note(`${path}.power.session`, "'sleep' devices are offline between reports and cannot receive or serve; use session: 'persistent'");
+  }
+  if (power?.session === 'sleep' && def.send === undefined) check.note(`${path}.power.session`, "'sleep' devices wake to send: give the fleet a send schedule");
   if (protocol && kind !== 'server') driverFor(protocol.name)?.checkGroup?.(check, path, { kind, count: typeof def.count === 'number' ? def.count : undefined, sends: def.send !== undefined, shared: kind === 'observer' && def.share !== undefined }, protocol.options);
 
   if (count === undefined || !protocol) return undefined;
@@ -156,6 +162,7 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
     receives,
     receiverMode: share ? 'group' : 'each',
     reply,
+    ...(power ? { power } : {}),
   };
 }
 
