@@ -5,6 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
+import type { WireTotalsByKind } from '../power/wire.ts';
 
 export interface ShardTask {
   scenarioFile: string;
@@ -57,6 +58,8 @@ export interface ShardResult {
   delivery: DeliveryShard;
   /** Per fleet, the smallest and largest application bytes any one device sent and received. */
   deviceBytes: Record<string, DeviceBytes>;
+  /** Per group: packets and bytes by kind and connections opened, for the power model. */
+  wire: Record<string, WireTotalsByKind>;
   /** True when the shard stopped early (Ctrl-C, abort). */
   interrupted: boolean;
 }

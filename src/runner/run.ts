@@ -113,7 +113,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
     const servers = Object.fromEntries([...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]));
-    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings, servers });
+    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), wire: shards.map((s) => s.wire), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings, servers });
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {

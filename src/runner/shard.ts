@@ -58,6 +58,12 @@ export class VirtualDevice implements Sender {
   private targetCursor: number;
   /** Commanders: where the actuators answer (fixed for the device). */
   private readonly replyTo: string | undefined;
+  /** power.session 'sleep' over a connection: every report wakes, connects, sends, waits for its ack and disconnects. */
+  readonly sleeps: boolean;
+  private readonly acknowledged: boolean;
+  /** The report cycle in progress (sleep sessions), and who waits for its ack. */
+  private cycle: Promise<void> | undefined;
+  private ackWaiter: (() => void) | undefined;
 
   constructor(
     readonly group: GroupPlan,
@@ -81,11 +87,23 @@ export class VirtualDevice implements Sender {
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
     const init = { url, index, fleet: group.name, runId: ctx.runId, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs };
     this.driver = driver.createDevice(this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init, this.events());
+    this.sleeps = group.power?.session === 'sleep' && (driver.transport ?? 'tcp') === 'tcp';
+    this.acknowledged = driver.acknowledges?.(group.options) ?? false;
+  }
+
+  /** Resolves when no report cycle is in progress (sleep sessions), so the device can be closed. */
+  idle(): Promise<void> {
+    return this.cycle ?? Promise.resolve();
   }
 
   /** Connects and subscribes; failures are counted, never thrown. */
   async bringUp(): Promise<boolean> {
     const { recorder, book } = this.ctx;
+    if (this.sleeps) {
+      // Asleep until its first report: it connects then, and again for every report.
+      this.isUp = true;
+      return true;
+    }
     try {
       const us = await this.driver.connect();
       recorder.record(this.group.name, HistogramKind.connect, us);
@@ -119,16 +137,69 @@ export class VirtualDevice implements Sender {
 
   advance(): boolean {
     const limit = this.group.publish?.messages;
-    if (!this.nextTime || (limit !== undefined && this.seq >= limit)) return false;
+    // A sleeping device's report in progress counts toward its limit before its publish is sent.
+    const reports = this.seq + (this.cycle ? 1 : 0);
+    if (!this.nextTime || (limit !== undefined && reports >= limit)) return false;
     this.next = this.nextTime();
     return true;
   }
 
   /** One scheduled send at `intendedUs`. */
   fire(intendedUs: number): void {
+    if (this.sleeps) {
+      if (this.cycle) {
+        // The previous report's cycle (connect, publish, ack, disconnect) is still running.
+        this.counters.dropped++;
+        this.ctx.recorder.code(this.group.name, 'dropped', 'still_awake');
+        return;
+      }
+      this.cycle = this.wakeAndSend(intendedUs).finally(() => (this.cycle = undefined));
+      return;
+    }
+    this.send(intendedUs);
+  }
+
+  /**
+   * A sleep-session report, really performed on the wire: connect (TCP, TLS, CONNECT/CONNACK or
+   * the protocol's open), send, wait for the acknowledgement when the protocol gives one (bounded
+   * by the connect timeout), disconnect. The connect time counts in the corrected latency: the
+   * reading was due at `intendedUs`.
+   */
+  private async wakeAndSend(intendedUs: number): Promise<void> {
+    const { recorder } = this.ctx;
+    const name = this.group.name;
+    const c = this.counters;
+    // Lateness is the generator's: did the device wake on time? Connecting is part of the report.
+    if (nowUs() - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    try {
+      const us = await this.driver.connect();
+      recorder.record(name, HistogramKind.connect, us);
+      c.connects++;
+    } catch (err) {
+      c.connectFailed++;
+      c.dropped++;
+      recorder.code(name, 'dropped', 'connect_failed');
+      recorder.error(name, errorKey(err), errorMessage(err));
+      return;
+    }
+    recorder.setConnected(name, 1);
+    let timer: NodeJS.Timeout | undefined;
+    const acked = new Promise<void>((resolve) => {
+      this.ackWaiter = resolve;
+      timer = setTimeout(resolve, this.ctx.plan.connectTimeoutMs);
+    });
+    if (this.send(intendedUs, false) && this.acknowledged) await acked;
+    clearTimeout(timer);
+    this.ackWaiter = undefined;
+    await this.driver.close();
+    recorder.setConnected(name, -1);
+  }
+
+  /** Builds and sends one stamped message; false when the driver refused it (counted as dropped). */
+  private send(intendedUs: number, checkLate = true): boolean {
     const c = this.counters;
     const sentUs = nowUs();
-    if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    if (checkLate && sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
     const generated = (this.generate as NonNullable<typeof this.generate>)({ id: this.index, fleet: this.group.name, seq: this.seq, elapsedMs: (sentUs - this.ctx.startUs) / 1000, random: this.random }, stamp);
     if (generated.oversize) c.oversize++;
@@ -144,10 +215,11 @@ export class VirtualDevice implements Sender {
     if (outcome !== 'sent') {
       c.dropped++;
       this.ctx.recorder.code(this.group.name, 'dropped', outcome);
-      return;
+      return false;
     }
     this.seq++;
     c.sent++;
+    return true;
   }
 
   /** Sends still due when the send phase ended: the generator fell behind, they are dropped. */
@@ -178,6 +250,7 @@ export class VirtualDevice implements Sender {
       onMessage: (m) => this.receive(m),
       onAck: (message, ackUs) => {
         if (message.isReply) return;
+        this.ackWaiter?.();
         this.counters.acked++;
         recorder.record(name, HistogramKind.ack, ackUs - message.stamp.intendedUs);
         recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);

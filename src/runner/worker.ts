@@ -12,6 +12,7 @@ import { runSendLoop } from './send-loop.ts';
 import type { GroupPlan } from '../dsl/plan.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { VirtualDevice, ownedIndices } from './shard.ts';
+import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;
@@ -112,15 +113,34 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receive what is still in flight: the scenario's drain, or a short one after Ctrl-C.
   await sleep(interrupted ? Math.min(plan.drainMs, defaults.interruptDrainMs) : plan.drainMs);
   phase = 'done';
+  // Report cycles of sleeping devices end by themselves (each bounded by the connect timeout).
+  await Promise.all(clients.map((d) => d.idle()));
   // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
   await Promise.all(clients.map((d) => d.driver.close()));
   await Promise.all(servers.map((d) => d.driver.close()));
-  for (const d of devices) if (d.isUp) recorder.setConnected(d.group.name, -1);
+  for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
   port.close();
   const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
-  return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), interrupted };
+  return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), wire: wireByGroup(devices), interrupted };
+}
+
+/** What each group's devices put on the wire by kind; a driver without a breakdown counts everything as data. */
+function wireByGroup(devices: readonly VirtualDevice[]): Record<string, WireTotalsByKind> {
+  const out: Record<string, WireTotalsByKind> = {};
+  for (const d of devices) {
+    let w = d.driver.wire;
+    if (!w) {
+      w = emptyWire();
+      const { sent, received } = d.driver.bytes;
+      const dg = d.driver.datagrams;
+      w.tx.data = { packets: dg?.sent ?? 0, bytes: sent };
+      w.rx.data = { packets: dg?.received ?? 0, bytes: received };
+    }
+    addWire((out[d.group.name] ??= emptyWire()), w);
+  }
+  return out;
 }
 
 function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceBytes> {
