@@ -108,9 +108,56 @@ export function summary(result: RunResult): string {
     out.push('');
     out.push(table(['ws', 'frames out/in', 'subscribed', 'error frames', 'overflow', 'unanswered', 'closes'], wsRows, ['l', 'r', 'r', 'l', 'r', 'r', 'l']));
   }
+  const power = powerTable(result);
+  if (power) out.push('', power);
   if (result.errors.length > 0) {
     out.push('');
     out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));
   }
   return out.join('\n');
+}
+
+/** Battery life in the unit that reads best: hours, days or years. */
+export function formatLife(days: number): string {
+  if (!Number.isFinite(days)) return '∞';
+  if (days >= 365) return `${(days / 365).toFixed(2)} y`;
+  if (days >= 1) return `${days.toFixed(1)} d`;
+  return `${(days * 24).toFixed(1)} h`;
+}
+
+/** Fleets that declare `power`: what one report costs on the air and in energy, and the battery life it gives. */
+function powerTable(result: RunResult): string | undefined {
+  const fleets = Object.entries(result.fleets).filter(([, f]) => f.power !== undefined);
+  if (fleets.length === 0) return undefined;
+  const lines = fleets.map(([name, f]) => {
+    const p = f.power;
+    if (!p) return [name, f.protocol, '-', '-', '-', '-', '-', '-', '-', '-', '-', 'no messages to price'];
+    const r = p.perReport;
+    // Delivery of this fleet's readings to its receivers, and their end-to-end latency (corrected).
+    const rows = result.delivery.filter((d) => d.from === name);
+    const expected = rows.reduce((s, d) => s + d.expected, 0);
+    const unique = rows.reduce((s, d) => s + d.unique, 0);
+    const e2e = rows.length === 1 ? rows[0]?.latency.corrected : undefined;
+    const latency = e2e ? `${formatUs(e2e.p50)} / ${formatUs(e2e.p99)}` : f.latency.ack ? `ack ${formatUs(f.latency.ack.corrected.p50)} / ${formatUs(f.latency.ack.corrected.p99)}` : '-';
+    const parts = Object.entries(p.breakdownmJ)
+      .filter(([, mJ]) => mJ > 0)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 2)
+      .map(([state, mJ]) => `${state} ${Math.round((100 * mJ) / p.energyPerMessagemJ)}%`);
+    return [
+      name,
+      `${f.protocol} ${p.session}`,
+      p.radio,
+      `${+r.intervalS.toFixed(3)}s`,
+      latency,
+      rows.length > 0 ? `${count(unique)}/${count(expected)}` : '-',
+      `${Math.round(r.tx.bytes)}/${Math.round(r.rx.bytes)}`,
+      `${+r.tx.packets.toFixed(1)}/${+r.rx.packets.toFixed(1)}`,
+      p.energyPerMessagemJ >= 10 ? p.energyPerMessagemJ.toFixed(1) : p.energyPerMessagemJ.toFixed(3),
+      parts.join(', '),
+      p.averagePowermW >= 1 ? p.averagePowermW.toFixed(2) : p.averagePowermW.toFixed(4),
+      `${formatLife(p.batteryLifeDays)} (${p.battery.label})`,
+    ];
+  });
+  return table(['power', 'session', 'radio', 'report every', 'e2e p50/p99', 'delivered', 'B/report out/in', 'pkts out/in', 'mJ/msg', 'largest shares', 'avg mW', 'battery life'], lines, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l']);
 }

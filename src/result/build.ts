@@ -11,6 +11,10 @@ import { version } from '../version.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
 import { driverFor } from '../protocols/registry.ts';
+import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
+import { projectPower } from '../power/project.ts';
+import type { GroupPlan } from '../dsl/plan.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
 
 export interface BuildInput {
   plan: Plan;
@@ -33,6 +37,8 @@ export interface BuildInput {
   warnings?: string[];
   /** Embedded servers' own counters, by protocol. */
   servers?: Record<string, object>;
+  /** Per worker: per group packets and bytes by kind, for the power model. */
+  wire?: Record<string, WireTotalsByKind>[];
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -83,6 +89,14 @@ export function buildResult(input: BuildInput): RunResult {
       latency,
     };
     const fleet = fleets[g.name] as FleetResult;
+    if (g.power) {
+      const wire = (input.wire ?? []).reduce((sum, w) => (w[g.name] ? addWire(sum, w[g.name] as WireTotalsByKind) : sum), emptyWire());
+      fleet.wire = wire;
+      fleet.power = powerOf(g, t, wire, ran, seconds, input.targets[g.target] ?? '', {
+        ackMeanUs: latency.ack?.service.count ? latency.ack.service.mean : undefined,
+        connectMeanUs: latency.connect?.count ? latency.connect.mean : undefined,
+      });
+    }
     const stats = driverFor(g.protocol)?.stats;
     if (stats) (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(codesOf(agg.codes, g.name), { sent: t.bytesSent, received: t.bytesReceived }, g.options);
   }
@@ -120,6 +134,34 @@ export function buildResult(input: BuildInput): RunResult {
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
   };
+}
+
+/** The power estimate of a fleet that declares `power`; null when it exchanged no message to price. */
+function powerOf(g: GroupPlan, t: GroupCounters, wire: WireTotalsByKind, devices: number, sendPhaseS: number, target: string, times: { ackMeanUs: number | undefined; connectMeanUs: number | undefined }): FleetResult['power'] {
+  const power = g.power;
+  const messages = t.sent + t.received;
+  if (!power || messages === 0 || devices === 0) return null;
+  const driver = driverFor(g.protocol);
+  const schedule = g.publish?.schedule;
+  // One report per message: the schedule's interval per device, or the measured one.
+  const reportIntervalS = schedule?.kind === 'every' ? schedule.intervalUs / 1e6 : schedule?.kind === 'poisson' ? 1 / schedule.ratePerS : (devices * sendPhaseS) / messages;
+  const own = driver?.keepalive?.(g.options);
+  const keepalive = power.keepaliveS === undefined ? own : power.keepaliveS > 0 ? { intervalS: power.keepaliveS, txBytes: own?.txBytes ?? 0, rxBytes: own?.rxBytes ?? 0 } : undefined;
+  return projectPower(
+    {
+      transport: driver?.transport ?? 'tcp',
+      tls: /\b(?:mqtts|ssl|wss|https|amqps|coaps):\/\//i.test(target),
+      devices,
+      wire,
+      messages,
+      acked: t.acked,
+      ackMeanS: times.ackMeanUs === undefined ? undefined : times.ackMeanUs / 1e6,
+      connectMeanS: times.connectMeanUs === undefined ? undefined : times.connectMeanUs / 1e6,
+      reportIntervalS,
+      keepalive,
+    },
+    power,
+  );
 }
 
 function round(x: number): number {

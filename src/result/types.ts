@@ -6,6 +6,8 @@ import type { ErrorCount, Phase } from '../metrics/recorder.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { HttpStats } from '../protocols/http/stats.ts';
 import type { WsStats } from '../protocols/ws/index.ts';
+import type { WireTotalsByKind } from '../power/wire.ts';
+import type { PowerReport } from '../power/project.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -50,6 +52,10 @@ export interface FleetResult {
   http?: HttpStats;
   /** WebSocket bridge groups only: frames, subscriptions, error frames, overflow, closes. */
   ws?: WsStats;
+  /** Fleets with `power`: application packets and bytes by kind (handshake, data, keepalive) and connections opened. */
+  wire?: WireTotalsByKind;
+  /** Fleets with `power`: energy per message, average power, battery life and the breakdown by radio state; null when nothing was exchanged. */
+  power?: PowerReport | null;
 }
 
 export interface AmqpStats {
