@@ -21,11 +21,24 @@ fi
 if mqtt_ports_open; then
   exit 0
 fi
-rabbitmqctl eval 'application:set_env(rabbitmq_mqtt, tcp_listeners, [{"127.0.0.1", 1884}]), application:set_env(rabbitmq_web_mqtt, tcp_config, [{ip, "127.0.0.1"}, {port, 15675}]).' >/dev/null
-rabbitmq-plugins enable rabbitmq_mqtt rabbitmq_web_mqtt >/dev/null
-for _ in $(seq 1 30); do
-  if mqtt_ports_open; then exit 0; fi
-  sleep 1
-done
+wait_ports() {
+  for _ in $(seq 1 "$1"); do
+    if mqtt_ports_open; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
+# The applications are loaded before their environment is set: loading an application resets
+# its environment to the .app defaults (MQTT on 1883, which Mosquitto holds).
+rabbitmqctl eval 'application:load(rabbitmq_mqtt), application:load(rabbitmq_web_mqtt), application:set_env(rabbitmq_mqtt, tcp_listeners, [{"127.0.0.1", 1884}]), application:set_env(rabbitmq_web_mqtt, tcp_config, [{ip, "127.0.0.1"}, {port, 15675}]).' >/dev/null || true
+rabbitmq-plugins enable rabbitmq_mqtt rabbitmq_web_mqtt >/dev/null || true
+if wait_ports 20; then exit 0; fi
+# Last resort: restart the node, which reads the listeners from rabbitmq.conf.
+echo "rabbitmq-mqtt: restarting RabbitMQ to apply $CONF" >&2
+rabbitmqctl stop >/dev/null 2>&1 || true
+for _ in $(seq 1 30); do port_open 5672 || break; sleep 1; done
+rabbitmq-server -detached
+for _ in $(seq 1 60); do port_open 5672 && break; sleep 1; done
+if wait_ports 60; then exit 0; fi
 echo "rabbitmq-mqtt: the MQTT listeners did not come up on 1884 and 15675" >&2
 exit 1
