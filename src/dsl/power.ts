@@ -44,8 +44,8 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
   const radio = check.oneOf(`${path}.radio`, def.radio, Object.keys(PROFILES) as ProfileName[]);
   const session = check.oneOf(`${path}.session`, def.session, ['persistent', 'sleep'] as const, 'persistent');
   const keepaliveMs = def.keepalive === undefined ? undefined : check.duration(`${path}.keepalive`, def.keepalive);
-  if (!radio) return undefined;
-  const base = PROFILES[radio];
+  // An unknown radio still lets every other field be checked (against any profile's shape).
+  const base = PROFILES[radio ?? 'esp32-wifi'];
   const profile: RadioProfile = { ...base, wake: { ...base.wake }, tail: { ...base.tail } };
   const overridden: string[] = [];
   const figure = (at: string, value: unknown): number | undefined => {
@@ -78,6 +78,6 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
   const rawBattery = def.battery ?? '2xAA';
   const battery = parseBattery(rawBattery, profile.volts);
   if (typeof battery === 'string') return check.fail(`${path}.battery`, battery, rawBattery);
-  if (!session) return undefined;
+  if (!radio || !session) return undefined;
   return { profile, battery, batteryLabel: typeof rawBattery === 'string' ? rawBattery : `${battery.mAh}mAh at ${battery.volts}V`, session, keepaliveS: keepaliveMs === undefined ? undefined : keepaliveMs / 1000, overridden };
 }

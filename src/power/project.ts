@@ -26,8 +26,9 @@ import type { WireTotalsByKind } from './wire.ts';
 export const TLS_RECORD_BYTES = 29;
 /**
  * A TLS 1.2 full handshake with one certificate (assumption, from the design notes' 2–5 kB
- * range): the client sends ClientHello, key exchange, ChangeCipherSpec and Finished; the
- * server its hello, certificate, key exchange and Finished.
+ * range), as TLS records (record headers included, TCP/IP headers added per packet): the
+ * client sends ClientHello, key exchange, ChangeCipherSpec and Finished; the server its hello,
+ * certificate, key exchange and Finished. CoAP over DTLS is not offered (no coaps:// driver).
  */
 export const TLS_HANDSHAKE = { tx: { packets: 3, bytes: 400 }, rx: { packets: 3, bytes: 2500 } } as const;
 /** TCP open (SYN, SYN-ACK, ACK) and close (FIN, FIN-ACK, ACK), in segments each way. */
@@ -115,7 +116,8 @@ function connectionCost(m: MeasuredTraffic): Exchange {
   const tx = onWire(scaled(m.wire.tx.handshake, 1 / c), m);
   const rx = onWire(scaled(m.wire.rx.handshake, 1 / c), m);
   const seg = (n: number): PacketTotals => ({ packets: n, bytes: n * TCP_IP_BYTES });
-  const tls = m.tls ? TLS_HANDSHAKE : { tx: zero(), rx: zero() };
+  const records = (t: PacketTotals): PacketTotals => ({ packets: t.packets, bytes: t.bytes + t.packets * TCP_IP_BYTES });
+  const tls = m.tls ? { tx: records(TLS_HANDSHAKE.tx), rx: records(TLS_HANDSHAKE.rx) } : { tx: zero(), rx: zero() };
   return {
     tx: plus(plus(tx, seg(TCP_OPEN_CLOSE.tx)), tls.tx),
     rx: plus(plus(rx, seg(TCP_OPEN_CLOSE.rx)), tls.rx),
