@@ -5,7 +5,6 @@
 import { once } from 'node:events';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync, mkdtempSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { startEmbeddedHttp } from '../../src/protocols/http/embedded.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';
 import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { selfSignedCert } from '../helpers/brokers.ts';
+import { countingForwarder } from '../helpers/forwarder.ts';
 import { eventually } from '../helpers/devices.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
@@ -25,42 +25,6 @@ const DEVICES = 4;
 const MESSAGES = 25;
 const TOTAL = DEVICES * MESSAGES;
 const SIZE = 40;
-
-interface Forwarder {
-  url: string;
-  /** Bytes client → server and server → client, and connections accepted. */
-  counts: { up: number; down: number; connections: number };
-  close(): Promise<void>;
-}
-
-/** A TCP forwarder to 127.0.0.1:`port` that counts every byte it relays, independently of fleetbench. */
-async function countingForwarder(port: number): Promise<Forwarder> {
-  const counts = { up: 0, down: 0, connections: 0 };
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    counts.connections++;
-    const upstream = connect({ port, host: '127.0.0.1' });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.on('data', (d: Buffer) => (counts.up += d.length));
-    upstream.on('data', (d: Buffer) => (counts.down += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    counts,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
 
 /** The exact request fleetbench must write: request line, Host, Content-Type, Content-Length, body (RFC 9112 §3). */
 function requestLength(method: string, path: string, authority: string, size: number, keepAlive: boolean): number {
