@@ -2,10 +2,11 @@
 // mistake named by its field path with what was expected; then the same option through whole-scenario
 // validation, where sleeping receivers and `power` outside fleets are refused.
 import { describe, expect, it } from 'vitest';
-import { defineScenario, every, mqtt, ScenarioError } from '../../src/index.ts';
+import { defineScenario, every, mqtt } from '../../src/index.ts';
 import { Checker } from '../../src/dsl/check.ts';
 import { resolvePower } from '../../src/dsl/power.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
+import { problemsOf as problems } from '../helpers/validation.ts';
 import { PROFILES } from '../../src/power/index.ts';
 
 const PATH = 'fleets.s.power';
@@ -90,15 +91,7 @@ describe('power in a scenario', () => {
   const FILE = 'scenarios/power.ts';
   const sensor = { count: 4, protocol: mqtt(), topic: 's/{id}', send: every('30s') };
 
-  function problemsOf(scenario: unknown): readonly string[] {
-    try {
-      validateScenario(scenario, FILE);
-    } catch (err) {
-      if (err instanceof ScenarioError) return err.problems;
-      throw err;
-    }
-    throw new Error('validateScenario accepted an invalid scenario');
-  }
+  const problemsOf = (scenario: unknown): readonly string[] => problems(scenario, FILE);
 
   it('refuses sleeping devices that subscribe', () => {
     const problems = problemsOf({ name: 'p', duration: '1m', fleets: { valve: { count: 2, protocol: mqtt(), subscribe: 'v/{id}/cmd', power: { radio: 'nrf52-ble', session: 'sleep' } } } });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytes, defaults, defineScenario, every, json, mqtt, poisson, ScenarioError, stages, template } from '../../src/index.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
+import { problemsOf as problems } from '../helpers/validation.ts';
 import { groupByName, type GroupPlan } from '../../src/dsl/plan.ts';
 
 const FILE = 'scenarios/broken.ts';
@@ -14,15 +15,7 @@ function withGps(fleet: Record<string, unknown>, extra: Record<string, unknown> 
   return { name: 'broken', duration: '10s', fleets: { gps: { ...gps, ...fleet } }, ...extra };
 }
 
-function problemsOf(scenario: unknown): readonly string[] {
-  try {
-    validateScenario(scenario, FILE);
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-  throw new Error('validateScenario accepted an invalid scenario');
-}
+const problemsOf = (scenario: unknown): readonly string[] => problems(scenario, FILE);
 
 // Builder calls the types already reject, kept on one line each so @ts-expect-error covers them.
 // @ts-expect-error qos 3 does not exist
