@@ -1,0 +1,132 @@
+// `fleetbench compare <baseline> <candidate>`: two results side by side, per fleet, and exit 1
+// when a gated metric regressed by more than --max-regression allows.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { compareResults, parseMaxRegression, type ComparisonRow } from '../compare/compare.ts';
+import { formatBytes, formatUs } from '../dsl/units.ts';
+import { ErrorCodes, FleetbenchError, errorMessage } from '../errors.ts';
+import { RESULT_SCHEMA, type RunResult } from '../result/types.ts';
+import { ExitCode } from './exit-codes.ts';
+import { table } from './format.ts';
+
+export interface CompareArgs {
+  baseline: string;
+  candidate: string;
+  maxRegression: string;
+  json: string | undefined;
+}
+
+export const compareCommand = {
+  command: 'compare <baseline> <candidate>',
+  describe: 'Compare two results side by side; exit 1 when the candidate regressed',
+  builder: (y: Argv) =>
+    y
+      .positional('baseline', { type: 'string', demandOption: true, describe: 'Baseline results.json (or its run folder)' })
+      .positional('candidate', { type: 'string', demandOption: true, describe: 'Candidate results.json (or its run folder)' })
+      .option('max-regression', { type: 'string', default: 'p99=10%,throughput=5%', describe: 'Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy, e.g. p99=10%,loss=0.1%' })
+      .option('json', { type: 'string', describe: 'Also write the comparison as JSON to this file' }),
+};
+
+export async function compareHandler(args: CompareArgs): Promise<number> {
+  // The option first: a typo there should not wait for two large files to be read.
+  const limits = parseMaxRegression(args.maxRegression);
+  const baseline = readResult(args.baseline);
+  const candidate = readResult(args.candidate);
+  const comparison = compareResults(baseline, candidate, limits);
+  for (const w of comparison.warnings) process.stderr.write(`fleetbench: warning: ${w}\n`);
+  const out: string[] = [];
+  for (const [label, file, r] of [['baseline: ', args.baseline, baseline], ['candidate:', args.candidate, candidate]] as const) {
+    out.push(`${label} ${file} (${r.scenario.name}, sha256 ${r.scenario.hash}, run ${r.run.id}, ${r.run.startedAt})`);
+  }
+  out.push('');
+  const lines: string[][] = [];
+  let previous: string | undefined;
+  for (const row of comparison.rows) {
+    if (previous !== undefined && row.fleet !== previous) lines.push([]);
+    lines.push([row.fleet === previous ? '' : row.fleet, label(row), value(row, row.baseline), value(row, row.candidate), change(row), limit(row), check(row)]);
+    previous = row.fleet;
+  }
+  out.push(table(['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', ''], lines, ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
+  if (comparison.onlyInBaseline.length > 0) out.push(`only in the baseline (not compared): ${comparison.onlyInBaseline.join(', ')}`);
+  if (comparison.onlyInCandidate.length > 0) out.push(`only in the candidate (not compared): ${comparison.onlyInCandidate.join(', ')}`);
+  const over = comparison.regressions;
+  out.push('', over.length === 0 ? 'no regression' : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${r.change === null ? (r.note ?? change(r)) : change(r)} (limit ${limit(r)})`).join(', ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (args.json !== undefined) {
+    const json = { ...comparison, baseline: { file: args.baseline, ...comparison.baseline }, candidate: { file: args.candidate, ...comparison.candidate } };
+    try {
+      writeFileSync(args.json, `${JSON.stringify(json, null, 2)}\n`);
+    } catch (err) {
+      throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--json ${args.json}: cannot write the comparison (${errorMessage(err)})`);
+    }
+  }
+  return over.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** A results.json, or the run folder holding one; anything else is a user mistake naming the file. */
+export function readResult(path: string): RunResult {
+  let file = path;
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, 'results.json');
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, code === 'ENOENT' ? `${file}: result file not found` : `${file}: cannot read the result (${errorMessage(err)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: invalid JSON (${errorMessage(err)})`);
+  }
+  const schema: unknown = typeof parsed === 'object' && parsed !== null ? (parsed as { schema?: unknown }).schema : undefined;
+  if (schema !== RESULT_SCHEMA) {
+    const why = typeof schema === 'string' && schema.startsWith('fleetbench.result/') ? `schema ${schema} is not supported by this fleetbench (it reads ${RESULT_SCHEMA})` : `expected "schema": "${RESULT_SCHEMA}"`;
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: ${why}`);
+  }
+  const result = parsed as RunResult;
+  if (typeof result.fleets !== 'object' || !Array.isArray(result.delivery) || !Array.isArray(result.errors) || typeof result.histograms !== 'object') throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a complete fleetbench result (fleets, delivery, errors or histograms missing)`);
+  return result;
+}
+
+function label(row: ComparisonRow): string {
+  return row.source ? `${row.metric} (${row.source})` : row.metric;
+}
+
+function value(row: ComparisonRow, v: number | null): string {
+  if (v === null) return '-';
+  switch (row.unit) {
+    case 'us':
+      return formatUs(v);
+    case '/s':
+      return `${+v.toFixed(2)}/s`;
+    case 'rate':
+      return `${+(v * 100).toFixed(3)}%`;
+    case 'count':
+      return String(v);
+    case 'B':
+      return v < 1024 ? `${+v.toFixed(1)}B` : formatBytes(v);
+    case 'mJ':
+      return `${v >= 10 ? v.toFixed(1) : v.toFixed(3)}mJ`;
+  }
+}
+
+/** Relative change in %, loss in percentage points; '+∞%' from a baseline of 0. */
+function change(row: ComparisonRow): string {
+  if (row.change === null) return row.baseline === 0 ? '+∞%' : '-';
+  const sign = row.change > 0 ? '+' : '';
+  return row.metric === 'loss' ? `${sign}${+row.change.toFixed(3)}pp` : `${sign}${row.change.toFixed(1)}%`;
+}
+
+/** The limit in the direction that is worse: '+10%' for a latency, '-5%' for throughput. */
+function limit(row: ComparisonRow): string {
+  if (row.limit === null) return '';
+  return `${row.worse === 'higher' ? '+' : '-'}${row.limit}${row.metric === 'loss' ? 'pp' : '%'}`;
+}
+
+function check(row: ComparisonRow): string {
+  const mark = row.limit === null ? '' : row.regressed ? '✗' : '✓';
+  return [mark, row.note].filter(Boolean).join(' ');
+}
