@@ -114,6 +114,14 @@ export function summary(result: RunResult): string {
     out.push('');
     out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));
   }
+  const thresholds = result.thresholds ?? [];
+  if (thresholds.length > 0) {
+    out.push('');
+    const rows = thresholds.map((t) => [t.key, t.expression, t.actualText, t.passed ? '✓' : `✗ ${t.actual === null ? t.message : `limit ${t.limitText}`}`]);
+    out.push(table(['threshold', 'expression', 'measured', 'verdict'], rows, ['l', 'l', 'r', 'l']));
+    const failed = thresholds.filter((t) => !t.passed).length;
+    out.push(failed === 0 ? `thresholds: all ${thresholds.length} passed` : `thresholds: ${failed} of ${thresholds.length} FAILED`);
+  }
   return out.join('\n');
 }
 

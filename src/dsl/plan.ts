@@ -4,6 +4,7 @@
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedSchedule } from './schedule.ts';
 import type { ResolvedPower } from './power.ts';
+import type { ParsedThreshold } from '../thresholds/parse.ts';
 
 /** 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a scenario. */
 export type GroupKind = 'fleet' | 'observer' | 'command' | 'server';
@@ -55,6 +56,8 @@ export interface Plan {
   /** Target URLs by name as the scenario gives them ('embedded' when absent). */
   targets: Record<string, string>;
   groups: GroupPlan[];
+  /** Pass/fail criteria, checked at the end (and once a second for abortOnFail ones). */
+  thresholds: ParsedThreshold[];
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

@@ -4,6 +4,7 @@ import type { Duration, Rate } from './units.ts';
 import type { ScheduleSpec } from './schedule.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
+import type { Thresholds } from '../thresholds/parse.ts';
 
 /** A protocol choice with its options, made by a builder such as `mqtt({ qos: 1 })`. */
 export interface ProtocolSpec<Name extends string = string, Options = unknown> {
@@ -78,6 +79,11 @@ export interface ScenarioDefinition {
   fleets: Record<string, FleetDefinition>;
   observers?: Record<string, ObserverDefinition>;
   commands?: Record<string, CommandDefinition>;
+  /**
+   * Pass/fail criteria, k6 style: `{ 'gps.e2e_latency': ['p(99) < 50ms'], 'soil.loss': ['rate < 0.001'],
+   * connect_errors: ['count == 0'] }`. A failed threshold makes the run exit 1; `abortOnFail` stops it early.
+   */
+  thresholds?: Thresholds;
 }
 
 export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S {

@@ -1,5 +1,6 @@
 // Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
 // each naming the field path and what was expected.
+import { parseThresholds } from '../thresholds/parse.ts';
 import { resolvePower } from './power.ts';
 import { ScenarioError } from '../errors.ts';
 import { defaults } from '../defaults.ts';
@@ -12,7 +13,7 @@ import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.
 import type { ResolvedSchedule } from './schedule.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 
-const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands'] as const;
+const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands', 'thresholds'] as const;
 const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payload', 'subscribe', 'reply', 'power'] as const;
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
@@ -76,6 +77,7 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
   }
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   linkGroups(check, groups, raw);
+  const thresholds = parseThresholds(check, raw.thresholds, [...names]);
   const checkedTargets = new Set<string>();
   for (const group of groups) {
     const url = targets[group.target];
@@ -92,7 +94,7 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
   if (check.problems.length > 0 || name === undefined || durationMs === undefined || rampUpMs === undefined || drainMs === undefined || connectRatePerS === undefined || connectTimeoutMs === undefined) {
     return undefined;
   }
-  return { file, name, durationMs, rampUpMs, drainMs, connectRatePerS, connectTimeoutMs, seed, targets, groups };
+  return { file, name, durationMs, rampUpMs, drainMs, connectRatePerS, connectTimeoutMs, seed, targets, groups, thresholds };
 }
 
 export function sectionOf(group: GroupPlan): string {

@@ -130,6 +130,7 @@ export function buildResult(input: BuildInput): RunResult {
     warnings: input.warnings ?? [],
     servers: input.servers ?? {},
     errors: [...agg.errors.values()].sort((a, b) => b.count - a.count),
+    thresholds: [],
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),

@@ -8,6 +8,7 @@ import type { HttpStats } from '../protocols/http/stats.ts';
 import type { WsStats } from '../protocols/ws/index.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { PowerReport } from '../power/project.ts';
+import type { ThresholdOutcome } from '../thresholds/types.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -167,6 +168,8 @@ export interface RunResult {
   /** Embedded servers' own counters by protocol, e.g. the ws hub's published/delivered/overflow. */
   servers: Record<string, object>;
   errors: ErrorCount[];
+  /** The scenario's thresholds, evaluated: pass or fail, measured value and limit (absent from results of older versions). */
+  thresholds?: ThresholdOutcome[];
   /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. PUBACK reason codes). */
   codes: Record<string, number>;
   timeline: TimelinePoint[];

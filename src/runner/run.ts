@@ -20,6 +20,9 @@ import { preflight } from './preflight.ts';
 import { checkTargetUrl, maskUrl } from './targets.ts';
 import { progressOf, type Progress } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
+import { liveResult } from './live.ts';
+import { evaluateThresholds, liveFailures, type ThresholdOutcome } from '../thresholds/index.ts';
+import { toJUnit } from '../result/junit.ts';
 
 export interface RunOptions {
   /** Path of the scenario file. */
@@ -56,7 +59,11 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const shard = options.shard ?? { index: 0, count: 1 };
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
   const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
-  const signal = options.signal ?? new AbortController().signal;
+  // A threshold with abortOnFail that fails mid-run stops the run like Ctrl-C would.
+  const thresholdStop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, thresholdStop.signal]) : thresholdStop.signal;
+  const watched = plan.thresholds.filter((t) => t.abortOnFail);
+  let abortedBy: ThresholdOutcome | undefined;
 
   const embedded = new Map<string, EmbeddedServer>();
   try {
@@ -89,7 +96,17 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
       onSnapshot(s) {
         const bucket = agg.add(s);
         // Report an interval once the next one begins: by then every worker's snapshot for it is in.
-        if (current && bucket.t > current.t) options.onProgress?.(progressOf(plan, agg, current, originUs, sendStartUs));
+        if (current && bucket.t > current.t) {
+          options.onProgress?.(progressOf(plan, agg, current, originUs, sendStartUs));
+          if (watched.length > 0 && sendStartUs !== undefined && !abortedBy) {
+            const elapsedMs = (nowUs() - sendStartUs) / 1000;
+            abortedBy = liveFailures(watched, liveResult(plan, agg, elapsedMs / 1000), elapsedMs)[0];
+            if (abortedBy) {
+              options.onWarning?.(`threshold ${abortedBy.key}: '${abortedBy.expression}' failed (${abortedBy.message}); abortOnFail: stopping the run`);
+              thresholdStop.abort();
+            }
+          }
+        }
         if (!current || bucket.t > current.t) current = bucket;
       },
       onStart(atUs) {
@@ -113,7 +130,11 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
     const servers = Object.fromEntries([...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]));
-    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), wire: shards.map((s) => s.wire), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? 'interrupted (SIGINT or abort) before the planned end' : null, targets: shown, warnings, servers });
+    const reason = abortedBy ? `aborted: threshold ${abortedBy.key} '${abortedBy.expression}' failed (${abortedBy.message})` : 'interrupted (SIGINT or abort) before the planned end';
+    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), wire: shards.map((s) => s.wire), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? reason : null, targets: shown, warnings, servers });
+    const outcomes = evaluateThresholds(plan.thresholds, result);
+    // The threshold that stopped the run failed, whatever the shortened run's end figures say.
+    result.thresholds = outcomes.map((o) => (o.key === abortedBy?.key && o.expression === abortedBy.expression && o.passed ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` } : o));
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath };
   } finally {
@@ -184,5 +205,6 @@ function writeResult(result: RunResult, dir: string): string {
   mkdirSync(folder, { recursive: true });
   const path = join(folder, 'results.json');
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(folder, 'junit.xml'), toJUnit(result, result.thresholds ?? []));
   return path;
 }

@@ -39,7 +39,7 @@ describe('validateScenario rejects', () => {
     ['a missing duration', withGps({}, { duration: undefined }), `duration: expected ${DURATION}, got nothing`],
     ['a duration that is not one', withGps({}, { duration: 'soon' }), `duration: expected ${DURATION}, got "soon"`],
     ['a zero duration', withGps({}, { duration: '0s' }), `duration: expected ${DURATION}, got "0s"`],
-    ['an unknown top-level field', withGps({}, { durations: '1m' }), 'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands)'],
+    ['an unknown top-level field', withGps({}, { durations: '1m' }), 'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds)'],
     ['an unknown fleet field', withGps({ colour: 'red' }), 'fleets.gps.colour: unknown field (expected one of count, protocol, topic, path, send, messages, payload, subscribe, reply, power)'],
     ['an unknown mqtt option', withGps({ protocol: unknownOption }), 'fleets.gps.protocol.colour: unknown field (expected one of version, qos, retain, clean, sessionExpiry, keepalive, will, messageExpiry, userProperties, topicAlias, receiveMaximum, inflight, username, password, clientId, target, tls, tcpNoDelay)'],
     ['mqtt qos 3', withGps({ protocol: qos3 }), 'fleets.gps.protocol.qos: expected one of 0, 1, 2, got 3'],

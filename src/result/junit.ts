@@ -1,0 +1,73 @@
+// JUnit XML for CI (the Jenkins/GitLab schema): one test case per threshold, failed when the
+// threshold failed, so a pipeline shows which limit broke and by how much. Without thresholds,
+// a single 'run completed' case fails when the run was cut short.
+import type { RunResult } from './types.ts';
+import type { ThresholdOutcome } from '../thresholds/types.ts';
+
+interface TestCase {
+  classname: string;
+  name: string;
+  failure?: { message: string; type: string; body: string };
+}
+
+export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]): string {
+  const scenario = result.scenario.name;
+  const cases: TestCase[] =
+    outcomes.length > 0
+      ? outcomes.map((o) => ({
+          classname: `fleetbench.${scenario}.${o.group ?? 'run'}`,
+          name: `${o.key}: ${o.expression}`,
+          ...(o.passed ? {} : { failure: { message: o.message, type: 'threshold', body: `${o.key}: ${o.expression}\n${o.message}` } }),
+        }))
+      : [completed(result)];
+  const failures = cases.filter((c) => c.failure).length;
+  const time = (result.run.elapsedMs / 1000).toFixed(3);
+  const properties: [string, string][] = [
+    ['scenario.hash', result.scenario.hash],
+    ['run.id', result.run.id],
+    ['run.partial', String(result.run.partial)],
+    ['run.seed', String(result.run.seed)],
+  ];
+  if (result.run.partialReason !== null) properties.push(['run.partialReason', result.run.partialReason]);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fleetbench" tests="${cases.length}" failures="${failures}" time="${time}">`,
+    // The schema's timestamp is a date-time without a zone; startedAt is UTC.
+    `  <testsuite name="${attr(scenario)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${time}" timestamp="${attr(result.run.startedAt.slice(0, 19))}" hostname="fleetbench">`,
+    '    <properties>',
+    ...properties.map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`),
+    '    </properties>',
+    ...cases.map(testCase),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function completed(result: RunResult): TestCase {
+  const run: TestCase = { classname: `fleetbench.${result.scenario.name}.run`, name: 'run completed' };
+  if (!result.run.partial) return run;
+  const reason = result.run.partialReason ?? 'the run stopped early';
+  return { ...run, failure: { message: `partial run: ${reason}`, type: 'partial', body: `the run stopped before its end: ${reason}` } };
+}
+
+function testCase(c: TestCase): string {
+  const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="0"`;
+  if (!c.failure) return `${open}/>`;
+  const { message, type, body } = c.failure;
+  return `${open}>\n      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>\n    </testcase>`;
+}
+
+/** Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/U+FFFF): dropped. */
+const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+
+/** Character data: markup escaped, invalid characters dropped; \r kept as a reference, which parsers would otherwise turn into \n. */
+function text(s: string): string {
+  return s.replace(INVALID_XML, '').replace(/[&<>"'\r]/g, (c) => ENTITIES[c] as string);
+}
+
+/** An attribute value: as text, and tabs and newlines as references, since parsers turn literal ones into spaces. */
+function attr(s: string): string {
+  return text(s).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+}

@@ -1,0 +1,29 @@
+// A partial RunResult from the aggregator mid-run: what thresholds with abortOnFail are judged
+// on once a second. It holds what is known live (counters, connect results, latency
+// histograms, errors); delivery accounting only exists at the end.
+import type { Plan } from '../dsl/plan.ts';
+import type { Aggregator } from '../metrics/aggregate.ts';
+import { encodeHistogram } from '../metrics/histogram.ts';
+import type { FleetResult, RunResult } from '../result/types.ts';
+
+export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number): RunResult {
+  const seconds = Math.max(sendElapsedS, 1e-3);
+  const fleets: Record<string, Partial<FleetResult>> = {};
+  for (const g of plan.groups) {
+    const t = agg.total(g.name);
+    fleets[g.name] = {
+      kind: g.kind,
+      protocol: g.protocol,
+      devices: { peakConnected: agg.peakConnected.get(g.name) ?? 0, connects: t.connects, connectFailed: t.connectFailed, disconnects: t.disconnects },
+      messages: { sent: t.sent, acked: t.acked, late: t.late, dropped: t.dropped, oversize: t.oversize, received: t.received, unstamped: t.unstamped, repliesSent: t.repliesSent, repliesReceived: t.repliesReceived },
+      rates: { sentPerS: t.sent / seconds, receivedPerS: t.received / seconds },
+    };
+  }
+  return {
+    fleets,
+    delivery: [],
+    errors: [...agg.errors.values()],
+    codes: {},
+    histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
+  } as unknown as RunResult;
+}

@@ -1,0 +1,196 @@
+// The metrics a threshold can name, defined once: which aggregations each allows, the units its
+// limits may be written in, whether it can be judged mid-run (abortOnFail), and where its value
+// comes from in a RunResult. A key is '<group>.<metric>' (the group's own figures) or a bare
+// '<metric>' (the whole run: every group, every pair, every delivery row).
+import type { FleetResult, RunResult } from '../result/types.ts';
+import { HistogramKind } from '../metrics/names.ts';
+import { formatUs } from '../dsl/units.ts';
+
+/** 'p' is p(N); a bare comparison ('== 0') means the metric's first aggregation (count or value). */
+export type Aggregation = 'p' | 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value';
+export const LATENCY_AGGREGATIONS = ['p', 'avg', 'min', 'max', 'med'] as const satisfies readonly Aggregation[];
+
+/** What a value measures: the units a limit may carry and how a value is printed. */
+export interface Dimension {
+  /** Unit → [numerator, denominator]: limit × num / den is the base unit (a ratio keeps 0.1% exact). */
+  units: Readonly<Record<string, readonly [number, number]>>;
+  /** Whether a plain number (in the base unit) is a valid limit. */
+  bare: boolean;
+  /** The expected unit, for messages: 'expected <hint>, got "MB"'. */
+  hint: string;
+  format(x: number): string;
+}
+
+const sig4 = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : '∞');
+
+/** Latencies, base unit µs. 'μs' (Greek mu) is accepted beside 'µs' (micro sign): they look alike. */
+export const TIME: Dimension = { units: { us: [1, 1], µs: [1, 1], μs: [1, 1], ms: [1000, 1], s: [1_000_000, 1] }, bare: false, hint: 'a unit of time after the number (us, µs, ms, s)', format: formatUs };
+export const COUNT: Dimension = { units: {}, bare: true, hint: 'no unit after the number (a count)', format: (x) => String(x) };
+export const RATE: Dimension = { units: { '%': [1, 100] }, bare: true, hint: 'no unit or % after the number (a fraction, e.g. 0.001 or 0.1%)', format: (x) => `${sig4(x)} (${sig4(x * 100)}%)` };
+const PER_SECOND: Dimension = { units: { '/s': [1, 1] }, bare: true, hint: 'no unit or /s after the number (messages per second)', format: (x) => `${sig4(x)}/s` };
+const BYTES: Dimension = { units: { B: [1, 1] }, bare: true, hint: 'no unit or B after the number (bytes)', format: (x) => `${sig4(x)}B` };
+const ENERGY: Dimension = { units: { mJ: [1, 1], J: [1000, 1] }, bare: false, hint: 'a unit of energy after the number (mJ, J)', format: (x) => `${sig4(x)}mJ` };
+/** Battery life, base unit days; a year is 365 days, as in the power model. */
+const LIFE: Dimension = { units: { h: [1, 24], d: [1, 1], y: [365, 1] }, bare: false, hint: 'a unit of time after the number (h, d, y)', format: (x) => `${sig4(x)}d` };
+
+/** A counter's reading: how many, and out of how many (the rate's denominator) when that exists. */
+export interface Tally {
+  count: number;
+  of: number;
+}
+
+/** A reading, or why there is none ('no measurements', or what to fix). */
+export type Reading<T> = T | string;
+export const NO_MEASUREMENTS = 'no measurements';
+export const NO_POWER = 'no power estimate: declare power on the fleet';
+
+interface Common {
+  name: string;
+  /** Judged mid-run from counters and latency histograms; others need the end-of-run delivery books or estimates. */
+  live: boolean;
+  /** Only per group: the value belongs to one fleet (its power estimate). */
+  perGroup?: boolean;
+}
+export interface LatencyMetric extends Common {
+  kind: 'latency';
+  aggregations: readonly Aggregation[];
+  histogram: HistogramKind;
+  /** End to end: histograms are per (from → to) pair; a group's are those where it sends or receives. */
+  pairs: boolean;
+}
+export interface CounterMetric extends Common {
+  kind: 'counter';
+  aggregations: readonly Aggregation[];
+  tally(result: RunResult, group: string | undefined): Reading<Tally>;
+}
+export interface GaugeMetric extends Common {
+  kind: 'gauge';
+  aggregations: readonly Aggregation[];
+  dimension: Dimension;
+  value(result: RunResult, group: string | undefined): Reading<number>;
+}
+export type Metric = LatencyMetric | CounterMetric | GaugeMetric;
+
+const latency = (name: string, histogram: HistogramKind, pairs = false): LatencyMetric => ({ name, kind: 'latency', live: true, aggregations: LATENCY_AGGREGATIONS, histogram, pairs });
+
+/** The group's fleet result, or all of them for the run. */
+function fleetsOf(result: RunResult, group: string | undefined): Reading<FleetResult[]> {
+  if (group === undefined) return Object.values(result.fleets);
+  const f = result.fleets[group];
+  return f ? [f] : NO_MEASUREMENTS;
+}
+
+/** A counter summed over the group's (or every) fleet result: [count, denominator]. */
+function fromFleets(name: string, live: boolean, read: (f: FleetResult) => readonly [number, number], rate = true): CounterMetric {
+  return {
+    name,
+    kind: 'counter',
+    live,
+    aggregations: rate ? ['count', 'rate'] : ['count'],
+    tally: (result, group) => {
+      const fleets = fleetsOf(result, group);
+      if (typeof fleets === 'string') return fleets;
+      return fleets.reduce((t, f) => {
+        const [count, of] = read(f);
+        return { count: t.count + count, of: t.of + of };
+      }, { count: 0, of: 0 });
+    },
+  };
+}
+
+/** A delivery counter over the rows from the group or to it (all rows for the run), per expected message. */
+function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder'): CounterMetric {
+  return {
+    name,
+    kind: 'counter',
+    live: false,
+    aggregations: ['count', 'rate'],
+    tally: (result, group) => {
+      const rows = result.delivery.filter((d) => group === undefined || d.from === group || d.to === group);
+      // No row means nobody expected anything: '== 0' must not pass vacuously.
+      if (rows.length === 0) return NO_MEASUREMENTS;
+      return { count: rows.reduce((n, d) => n + d[field], 0), of: rows.reduce((n, d) => n + d.expected, 0) };
+    },
+  };
+}
+
+/** A per-fleet gauge; `run` combines all fleets for a run-wide key, and without it the gauge is per group only. */
+function gauge(name: string, dimension: Dimension, live: boolean, read: (f: FleetResult) => Reading<number>, run?: (fleets: FleetResult[]) => Reading<number>): GaugeMetric {
+  return {
+    name,
+    kind: 'gauge',
+    live,
+    perGroup: run === undefined,
+    aggregations: ['value'],
+    dimension,
+    value: (result, group) => {
+      const fleets = fleetsOf(result, group);
+      if (typeof fleets === 'string') return fleets;
+      return group === undefined && run ? run(fleets) : read(fleets[0] as FleetResult);
+    },
+  };
+}
+
+/** A fleet's power figure: missing when the fleet declares no power, null when it exchanged nothing. */
+const power = (pick: (p: NonNullable<FleetResult['power']>) => number) => (f: FleetResult): Reading<number> =>
+  f.power === undefined ? NO_POWER : f.power === null ? NO_MEASUREMENTS : pick(f.power);
+
+/** Every metric, in the order messages list them. */
+export const METRICS: readonly Metric[] = [
+  latency('connect_latency', HistogramKind.connect),
+  latency('ack_latency', HistogramKind.ack),
+  latency('ack_service_time', HistogramKind.ackService),
+  latency('e2e_latency', HistogramKind.e2e, true),
+  latency('e2e_service_time', HistogramKind.e2eService, true),
+  latency('rtt_latency', HistogramKind.rtt),
+  latency('rtt_service_time', HistogramKind.rttService),
+  latency('commit_latency', HistogramKind.commit),
+  fromFleets('sent', true, (f) => [f.messages.sent, 0], false),
+  fromFleets('received', true, (f) => [f.messages.received, 0], false),
+  fromFleets('acked', true, (f) => [f.messages.acked, f.messages.sent]),
+  // Dropped sends used no sequence number, so they are not in `sent`: the rate is per attempt.
+  fromFleets('dropped', true, (f) => [f.messages.dropped, f.messages.sent + f.messages.dropped]),
+  fromFleets('late', true, (f) => [f.messages.late, f.messages.sent]),
+  fromDelivery('loss', 'lost'),
+  fromDelivery('duplicates', 'duplicated'),
+  fromDelivery('reordered', 'outOfOrder'),
+  fromFleets('connect_errors', true, (f) => [f.devices.connectFailed, f.devices.connects + f.devices.connectFailed]),
+  {
+    name: 'errors',
+    kind: 'counter',
+    live: true,
+    aggregations: ['count'],
+    tally: (result, group) => {
+      if (group !== undefined && !result.fleets[group]) return NO_MEASUREMENTS;
+      return { count: result.errors.reduce((n, e) => n + (group === undefined || e.group === group ? e.count : 0), 0), of: 0 };
+    },
+  },
+  gauge('throughput', PER_SECOND, true, (f) => f.rates.sentPerS, (all) => all.reduce((n, f) => n + f.rates.sentPerS, 0)),
+  gauge('received_rate', PER_SECOND, true, (f) => f.rates.receivedPerS, (all) => all.reduce((n, f) => n + f.rates.receivedPerS, 0)),
+  gauge('bytes_per_message', BYTES, false, (f) => f.bytes.sentPerMessage ?? NO_MEASUREMENTS, (all) => {
+    // Over the groups that sent messages: an observer's subscribe bytes are not per message.
+    const senders = all.filter((f) => f.messages.sent > 0);
+    const sent = senders.reduce((n, f) => n + f.messages.sent, 0);
+    return sent > 0 ? senders.reduce((n, f) => n + f.bytes.sent, 0) / sent : NO_MEASUREMENTS;
+  }),
+  gauge('energy_per_message', ENERGY, false, power((p) => p.energyPerMessagemJ)),
+  gauge('battery_life', LIFE, false, power((p) => p.batteryLifeDays)),
+];
+
+const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
+
+export function metricNamed(name: string): Metric | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The dimension of a metric's value under an aggregation: time for latencies, else count, rate or the gauge's own. */
+export function dimensionOf(metric: Metric, aggregation: Aggregation): Dimension {
+  if (metric.kind === 'latency') return TIME;
+  if (metric.kind === 'gauge') return metric.dimension;
+  return aggregation === 'rate' ? RATE : COUNT;
+}
+
+/** How an aggregation is written: 'p(N)' for percentiles. */
+export function aggregationLabels(metric: Metric): string {
+  return metric.aggregations.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+}
