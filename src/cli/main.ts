@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.ts';
 import { runCommand, runHandler, type RunArgs } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
 import { gatewayCommand, gatewayHandler, type GatewayArgs } from './gateway-command.ts';
+import { reportCommand, reportHandler, type ReportArgs } from './report-command.ts';
 import { compareCommand, compareHandler, type CompareArgs } from './compare-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -21,8 +22,9 @@ export async function main(argv: string[]): Promise<number> {
       .command({ ...runCommand, handler: (a) => guard(() => runHandler(a as unknown as RunArgs))() })
       .command({ ...validateCommand, handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))() })
       .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a as unknown as GatewayArgs))() })
+      .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a as unknown as ReportArgs))() })
       .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a as unknown as CompareArgs))() })
-      .demandCommand(1, 'Name a command: run, validate, gateway or compare')
+      .demandCommand(1, 'Name a command: run, validate, gateway, compare or report')
       .strict()
       .version(version)
       .help()

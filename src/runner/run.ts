@@ -23,6 +23,7 @@ import { ServerSink, sinkGroup } from './sink.ts';
 import { liveResult } from './live.ts';
 import { evaluateThresholds, liveFailures, type ThresholdOutcome } from '../thresholds/index.ts';
 import { toJUnit } from '../result/junit.ts';
+import { renderReport } from '../report/html.ts';
 
 export interface RunOptions {
   /** Path of the scenario file. */
@@ -206,5 +207,6 @@ function writeResult(result: RunResult, dir: string): string {
   const path = join(folder, 'results.json');
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(folder, 'junit.xml'), toJUnit(result, result.thresholds ?? []));
+  writeFileSync(join(folder, 'report.html'), renderReport(result));
   return path;
 }

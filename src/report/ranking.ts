@@ -1,0 +1,64 @@
+// The protocol comparison: sending fleets that do the same work (the shoot-out's fleets, or any
+// two or more fleets sending at the same per-device interval with the same number of devices),
+// ranked by energy per message when every one declares `power`, else by p99 latency.
+import type { LatencySummary } from '../metrics/histogram.ts';
+import type { FleetResult, RunResult } from '../result/types.ts';
+
+export interface Contender {
+  fleet: string;
+  result: FleetResult;
+  /** Seconds between one device's messages: the power model's report interval, or devices / rate. */
+  intervalS: number;
+  /** End to end (the worst p99 over its receivers) when delivered, else publish → ack; corrected. */
+  latency: { source: 'e2e' | 'ack'; summary: LatencySummary } | undefined;
+  delivery: { expected: number; unique: number; lost: number; kept: boolean } | undefined;
+}
+
+export interface Ranking {
+  by: 'energy' | 'latency';
+  intervalS: number;
+  devices: number;
+  /** Best first. */
+  rows: Contender[];
+}
+
+/** Relative tolerance for "the same schedule": Poisson and jittered rates wander a little. */
+const SAME_INTERVAL = 0.05;
+
+function contenders(result: RunResult): Contender[] {
+  const out: Contender[] = [];
+  for (const [fleet, f] of Object.entries(result.fleets)) {
+    if (f.kind !== 'fleet' || f.messages.sent === 0) continue;
+    const intervalS = f.power ? f.power.perReport.intervalS : f.rates.sentPerS > 0 ? f.devicesRun / f.rates.sentPerS : 0;
+    if (!(intervalS > 0)) continue;
+    const rows = result.delivery.filter((d) => d.from === fleet);
+    const worst = rows.map((d) => d.latency.corrected).filter((l) => l.count > 0).sort((a, b) => b.p99 - a.p99)[0];
+    const ack = f.latency.ack?.corrected;
+    const latency = worst ? { source: 'e2e' as const, summary: worst } : ack && ack.count > 0 ? { source: 'ack' as const, summary: ack } : undefined;
+    const delivery = rows.length > 0 ? { expected: rows.reduce((s, d) => s + d.expected, 0), unique: rows.reduce((s, d) => s + d.unique, 0), lost: rows.reduce((s, d) => s + d.lost, 0), kept: rows.every((d) => d.verdict.kept) } : undefined;
+    out.push({ fleet, result: f, intervalS, latency, delivery });
+  }
+  return out;
+}
+
+/** Groups of ≥ 2 comparable fleets, each ranked best first. */
+export function rankings(result: RunResult): Ranking[] {
+  const pool = contenders(result).sort((a, b) => a.intervalS - b.intervalS);
+  const groups: Contender[][] = [];
+  for (const c of pool) {
+    const group = groups.find((g) => {
+      const first = g[0] as Contender;
+      return first.result.devicesRun === c.result.devicesRun && Math.abs(first.intervalS - c.intervalS) <= SAME_INTERVAL * Math.max(first.intervalS, c.intervalS);
+    });
+    if (group) group.push(c);
+    else groups.push([c]);
+  }
+  return groups
+    .filter((g) => g.length >= 2)
+    .map((g) => {
+      const by = g.every((c) => c.result.power) ? 'energy' : 'latency';
+      const key = (c: Contender): number => (by === 'energy' ? (c.result.power?.energyPerMessagemJ ?? Infinity) : (c.latency?.summary.p99 ?? Infinity));
+      const rows = [...g].sort((a, b) => key(a) - key(b));
+      return { by, intervalS: (g[0] as Contender).intervalS, devices: (g[0] as Contender).result.devicesRun, rows };
+    });
+}
