@@ -2,7 +2,7 @@
 // an exchange with the rendered topic as routing key, timed to the publisher confirm or the
 // transaction commit; consumers declare a queue, bind it, and consume with prefetch and
 // manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import type { Socket } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
@@ -10,6 +10,7 @@ import { maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
 import { amqpConnectError, channelError } from './errors.ts';
+import { AmqpConsumer } from './consumer.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
@@ -32,8 +33,6 @@ const BACKPRESSURE_BYTES = 64 << 10;
 /** How long close() waits for buffered publishes, commits and the broker's close-ok. */
 const CLOSE_BOUND_MS = 5000;
 
-/** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
-const EXACT_PEAK_LIMIT = 1024;
 
 type Rpc = (method: number, fields: object, expect: number) => Promise<unknown>;
 
@@ -55,11 +54,8 @@ export class AmqpDevice implements DriverDevice {
   private commitChain: Promise<void> = Promise.resolve();
   private readonly exchange: string;
   private readonly publishOptions: Options.Publish;
-  /** Consumers: deliveries not yet acked, their peak, first deliveries seen, pending ack timers. */
-  private unacked = 0;
-  private peak = 0;
-  private firstDeliveries = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The consumer side: deliveries, acks, rejects and the unacked peak. */
+  private readonly consumer: AmqpConsumer;
   /** Bytes of earlier connections (a sleep-session device opens one per report). */
   private readonly earlier = { sent: 0, received: 0 };
   /**
@@ -67,7 +63,7 @@ export class AmqpDevice implements DriverDevice {
    * open, confirm.select) and closing them, and the data frames' packets: a publish is one
    * segment (method, header and body frames written together), a confirm or a delivery one.
    */
-  private readonly traffic = { connections: 0, handshakeSent: 0, handshakeReceived: 0, closeFrom: { sent: 0, received: 0 }, publishes: 0, confirms: 0, deliveries: 0 };
+  private readonly traffic = { connections: 0, handshakeSent: 0, handshakeReceived: 0, publishes: 0, confirms: 0 };
 
   constructor(
     private readonly init: DeviceInit<ResolvedAmqpOptions>,
@@ -83,6 +79,7 @@ export class AmqpDevice implements DriverDevice {
     if (o.ttlMs !== undefined) p.expiration = String(o.ttlMs);
     if (o.headers) p.headers = o.headers;
     this.publishOptions = p;
+    this.consumer = new AmqpConsumer(o, init.clientId, events, () => (this.open ? this.channel : undefined));
   }
 
   get connected(): boolean {
@@ -100,8 +97,8 @@ export class AmqpDevice implements DriverDevice {
     w.connections = t.connections;
     w.tx.handshake = { packets: 0, bytes: t.handshakeSent };
     w.rx.handshake = { packets: 0, bytes: t.handshakeReceived };
-    w.tx.data = { packets: t.publishes + (this.init.options.ack === 'manual' ? t.deliveries : 0), bytes: b.sent - t.handshakeSent };
-    w.rx.data = { packets: t.confirms + t.deliveries, bytes: b.received - t.handshakeReceived };
+    w.tx.data = { packets: t.publishes + (this.init.options.ack === 'manual' ? this.consumer.deliveries : 0), bytes: b.sent - t.handshakeSent };
+    w.rx.data = { packets: t.confirms + this.consumer.deliveries, bytes: b.received - t.handshakeReceived };
     // AMQP 0-9-1 §4.2.3: about seven method round trips open a connection and its channel;
     // each method is one segment each way (assumption: no coalescing), closing is two more.
     w.tx.handshake.packets = t.connections * 9;
@@ -169,7 +166,7 @@ export class AmqpDevice implements DriverDevice {
       // basic.qos (60/10): prefetch-count bounds the unacknowledged deliveries to this consumer
       // (RabbitMQ applies a non-global prefetch per consumer).
       if (o.prefetch > 0) await channel.prefetch(o.prefetch);
-      await channel.consume(declared.queue, (m) => this.deliver(m), { noAck: o.ack === 'auto' });
+      await channel.consume(declared.queue, (m) => this.consumer.deliver(m), { noAck: o.ack === 'auto' });
       this.setupDone = true;
     } catch (err) {
       const { key, message } = channelError(err, `queue ${JSON.stringify(q.name ?? '(server-named)')}`);
@@ -228,8 +225,7 @@ export class AmqpDevice implements DriverDevice {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.consumer.stop();
     if (this.batch.length > 0 && this.open) this.commit();
     const model = this.model;
     if (!model) return;
@@ -255,7 +251,7 @@ export class AmqpDevice implements DriverDevice {
     this.closing = true;
     this.open = false;
     clearTimeout(this.commitTimer);
-    for (const t of this.timers) clearTimeout(t);
+    this.consumer.stop();
     this.socket?.destroy();
   }
 
@@ -296,58 +292,6 @@ export class AmqpDevice implements DriverDevice {
     channel.on('close', () => {
       if (this.channel === channel) this.open = false;
     });
-  }
-
-  private deliver(m: ConsumeMessage | null): void {
-    // basic.cancel from the server (RabbitMQ's consumer-cancel notification): the queue went away.
-    if (m === null) {
-      this.events.onError('amqp.consumer_cancelled', `${this.init.clientId}: the broker cancelled the consumer (queue deleted?)`);
-      return;
-    }
-    this.traffic.deliveries++;
-    const receivedUs = nowUs();
-    const o = this.init.options;
-    if (m.fields.redelivered) this.events.onCode('delivery', 'redelivered');
-    // RabbitMQ records each dead-lettering in x-death, most recent first, with its reason
-    // (rejected, expired, maxlen, delivery_limit).
-    const death = (m.properties.headers?.['x-death'] as { reason?: unknown }[] | undefined)?.[0];
-    if (death?.reason !== undefined) this.events.onCode('deadletter', String(death.reason));
-    this.events.onMessage({ topic: m.fields.routingKey, payload: m.content, receivedUs, retained: false });
-    if (o.ack === 'auto') return;
-    this.unacked++;
-    if (this.unacked > this.peak) {
-      this.peak = this.unacked;
-      // A peak is a maximum, which counters cannot sum: each new peak is its own code, and the
-      // group's peak is the largest code seen (see stats()).
-      if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0) this.events.onCode('unacked_peak', this.peak);
-    }
-    let reject = false;
-    if (!m.fields.redelivered) {
-      this.firstDeliveries++;
-      reject = o.reject !== undefined && this.firstDeliveries % o.reject.every === 0;
-    }
-    if (o.processingMs <= 0) return this.settle(m, reject);
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.settle(m, reject);
-    }, o.processingMs);
-    this.timers.add(t);
-  }
-
-  /** Acknowledges a handled delivery, or rejects it. */
-  private settle(m: ConsumeMessage, reject: boolean): void {
-    const channel = this.channel;
-    if (!channel || !this.open) return;
-    this.unacked--;
-    const requeue = this.init.options.reject?.requeue ?? false;
-    if (reject) {
-      // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
-      channel.nack(m, false, requeue);
-      this.events.onCode('consumer', requeue ? 'nack_requeue' : 'nack');
-    } else {
-      channel.ack(m);
-      this.events.onCode('consumer', 'ack');
-    }
   }
 
   private addToBatch(message: OutgoingMessage): void {

@@ -1,0 +1,86 @@
+// The consumer side of an AMQP device: each delivery is reported, then acknowledged or
+// rejected (after the configured processing time), with the unacknowledged peak and
+// dead-letter reasons counted as protocol codes.
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { nowUs } from '../../metrics/clock.ts';
+import type { DeviceEvents } from '../driver.ts';
+import type { ResolvedAmqpOptions } from './options.ts';
+
+/** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
+const EXACT_PEAK_LIMIT = 1024;
+
+export class AmqpConsumer {
+  /** Deliveries received (for the power model's packet count). */
+  deliveries = 0;
+  /** Deliveries not yet acked, their peak, first deliveries seen, pending ack timers. */
+  private unacked = 0;
+  private peak = 0;
+  private firstDeliveries = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly options: ResolvedAmqpOptions,
+    private readonly clientId: string,
+    private readonly events: DeviceEvents,
+    /** The open channel, or undefined once it is closed. */
+    private readonly channel: () => Channel | undefined,
+  ) {}
+
+  deliver(m: ConsumeMessage | null): void {
+    // basic.cancel from the server (RabbitMQ's consumer-cancel notification): the queue went away.
+    if (m === null) {
+      this.events.onError('amqp.consumer_cancelled', `${this.clientId}: the broker cancelled the consumer (queue deleted?)`);
+      return;
+    }
+    this.deliveries++;
+    const receivedUs = nowUs();
+    const o = this.options;
+    if (m.fields.redelivered) this.events.onCode('delivery', 'redelivered');
+    // RabbitMQ records each dead-lettering in x-death, most recent first, with its reason
+    // (rejected, expired, maxlen, delivery_limit).
+    const death = (m.properties.headers?.['x-death'] as { reason?: unknown }[] | undefined)?.[0];
+    if (death?.reason !== undefined) this.events.onCode('deadletter', String(death.reason));
+    this.events.onMessage({ topic: m.fields.routingKey, payload: m.content, receivedUs, retained: false });
+    if (o.ack === 'auto') return;
+    this.unacked++;
+    if (this.unacked > this.peak) {
+      this.peak = this.unacked;
+      // A peak is a maximum, which counters cannot sum: each new peak is its own code, and the
+      // group's peak is the largest code seen (see stats()).
+      if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0) this.events.onCode('unacked_peak', this.peak);
+    }
+    let reject = false;
+    if (!m.fields.redelivered) {
+      this.firstDeliveries++;
+      reject = o.reject !== undefined && this.firstDeliveries % o.reject.every === 0;
+    }
+    if (o.processingMs <= 0) return this.settle(m, reject);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.settle(m, reject);
+    }, o.processingMs);
+    this.timers.add(t);
+  }
+
+  /** Acknowledges a handled delivery, or rejects it. */
+  private settle(m: ConsumeMessage, reject: boolean): void {
+    const channel = this.channel();
+    if (!channel) return;
+    this.unacked--;
+    const requeue = this.options.reject?.requeue ?? false;
+    if (reject) {
+      // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
+      channel.nack(m, false, requeue);
+      this.events.onCode('consumer', requeue ? 'nack_requeue' : 'nack');
+    } else {
+      channel.ack(m);
+      this.events.onCode('consumer', 'ack');
+    }
+  }
+
+  /** Cancels pending acks (the device is closing). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
