@@ -12,11 +12,14 @@ export function mqttConnectBytes(clientId: string, username?: string, password?:
   return 12 + str(clientId) + str(username) + str(password);
 }
 
-/** MQTT PUBLISH size (§3.3): fixed header (2 B while the remaining length is below 128), topic 2+T, packet id 2 for QoS > 0, payload. */
+/** A whole MQTT packet's size from its remaining length (§2.2.3): the first byte, 1–4 length bytes, the rest. */
+export function mqttPacketBytes(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+}
+
+/** MQTT PUBLISH size (§3.3): fixed header, topic 2+T, packet id 2 for QoS > 0, payload. */
 export function mqttPublishBytes(topic: string, payloadBytes: number, qos: 0 | 1 | 2): number {
-  const remaining = 2 + Buffer.byteLength(topic) + (qos > 0 ? 2 : 0) + payloadBytes;
-  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
-  return 1 + lengthBytes + remaining;
+  return mqttPacketBytes(2 + Buffer.byteLength(topic) + (qos > 0 ? 2 : 0) + payloadBytes);
 }
 
 /**

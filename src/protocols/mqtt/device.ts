@@ -10,6 +10,7 @@ import { isSubackFailure, reasonWords } from './codes.ts';
 import { clientOptions, connectError, connectTimeout } from './connect.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 import { WireLog, type WireKind } from '../../power/wire.ts';
+import { mqttPacketBytes } from '../../power/accounting.ts';
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -20,11 +21,6 @@ function kindOf(cmd: Packet['cmd']): WireKind {
   if (cmd === 'pingreq' || cmd === 'pingresp') return 'keepalive';
   // CONNECT/CONNACK, SUBSCRIBE/SUBACK, UNSUBSCRIBE/UNSUBACK, DISCONNECT, AUTH: session setup and teardown.
   return 'handshake';
-}
-
-/** Size of a received packet from its remaining length (§2.2.3: 1–4 length bytes after the first byte). */
-function packetSize(remaining: number): number {
-  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
 }
 
 export class MqttDevice implements DriverDevice {
@@ -82,7 +78,7 @@ export class MqttDevice implements DriverDevice {
           this.log.sent('handshake', size, 0);
         }
       });
-      client.on('packetreceive', (packet: Packet) => this.log.received(kindOf(packet.cmd), packetSize(packet.length ?? 0)));
+      client.on('packetreceive', (packet: Packet) => this.log.received(kindOf(packet.cmd), mqttPacketBytes(packet.length ?? 0)));
       this.log.opened();
       client.connect();
       this.countBytes(client);
