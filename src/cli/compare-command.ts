@@ -1,12 +1,11 @@
 // `fleetbench compare <baseline> <candidate>`: two results side by side, per fleet, and exit 1
 // when a gated metric regressed by more than --max-regression allows.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { compareResults, parseMaxRegression, type ComparisonRow } from '../compare/compare.ts';
 import { formatBytes, formatUs } from '../dsl/units.ts';
 import { ErrorCodes, FleetbenchError, errorMessage } from '../errors.ts';
-import { RESULT_SCHEMA, type RunResult } from '../result/types.ts';
+import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
 import { table } from './format.ts';
 
@@ -62,33 +61,6 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
     }
   }
   return over.length > 0 ? ExitCode.failed : ExitCode.ok;
-}
-
-/** A results.json, or the run folder holding one; anything else is a user mistake naming the file. */
-export function readResult(path: string): RunResult {
-  let file = path;
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) file = join(path, 'results.json');
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, code === 'ENOENT' ? `${file}: result file not found` : `${file}: cannot read the result (${errorMessage(err)})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: invalid JSON (${errorMessage(err)})`);
-  }
-  const schema: unknown = typeof parsed === 'object' && parsed !== null ? (parsed as { schema?: unknown }).schema : undefined;
-  if (schema !== RESULT_SCHEMA) {
-    const why = typeof schema === 'string' && schema.startsWith('fleetbench.result/') ? `schema ${schema} is not supported by this fleetbench (it reads ${RESULT_SCHEMA})` : `expected "schema": "${RESULT_SCHEMA}"`;
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: ${why}`);
-  }
-  const result = parsed as RunResult;
-  if (typeof result.fleets !== 'object' || !Array.isArray(result.delivery) || !Array.isArray(result.errors) || typeof result.histograms !== 'object') throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a complete fleetbench result (fleets, delivery, errors or histograms missing)`);
-  return result;
 }
 
 function label(row: ComparisonRow): string {

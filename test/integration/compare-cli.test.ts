@@ -74,7 +74,7 @@ describe('fleetbench compare', () => {
     const missing = join(OUT, 'no-such', 'results.json');
     const r = await runCli(['compare', baseline, missing]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`fleetbench: ${missing}: result file not found`);
+    expect(r.stderr).toContain(`fleetbench: ${missing}: cannot read the results file: no such file`);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
@@ -84,10 +84,10 @@ describe('fleetbench compare', () => {
     writeFileSync(broken, '{"schema": "fleetbench.result/1", ');
     const notJson = await runCli(['compare', broken, baseline]);
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toContain(`fleetbench: ${broken}: not a fleetbench result: invalid JSON`);
+    expect(notJson.stderr).toContain(`fleetbench: ${broken}: not a fleetbench result: not valid JSON`);
     const other = await runCli(['compare', baseline, 'package.json']);
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain('fleetbench: package.json: not a fleetbench result: expected "schema": "fleetbench.result/1"');
+    expect(other.stderr).toContain('fleetbench: package.json: not a fleetbench result: no "schema" field, expected "fleetbench.result/1"');
   });
 
   it('rejects a bad --max-regression, exit 2, listing the valid metrics', async () => {
