@@ -113,12 +113,12 @@ export function verdictHtml(result: RunResult): string {
   const partial = result.run.partial ? `<span class="tag partial">PARTIAL run${result.run.partialReason ? `: ${esc(result.run.partialReason)}` : ''}</span>` : '';
   const broken = result.delivery.filter((d) => !d.verdict.kept).length;
   const delivery = result.delivery.length === 0 ? '' : broken === 0 ? `<span class="muted">Delivery: all ${result.delivery.length} promise(s) kept.</span>` : `<span class="ko">Delivery: ${broken} of ${result.delivery.length} promise(s) broken.</span>`;
-  let out = `<div id="verdict" class="verdict ${verdict}" data-verdict="${verdict}" data-partial="${result.run.partial}"><span class="badge">${badge}</span><span>${esc(words)}</span>${partial}${delivery}</div>`;
+  let out = `<div id="verdict" class="verdict ${verdict}" data-verdict="${verdict}" data-partial="${result.run.partial === true}"><span class="badge">${badge}</span><span>${esc(words)}</span>${partial}${delivery}</div>`;
   if (thresholds.length > 0) {
     out += table(
       [{ label: 'result' }, { label: 'threshold' }, { label: 'expression' }, { label: 'measured', num: true }, { label: 'limit', num: true }, { label: 'detail' }],
       thresholds.map((t) => ({
-        attrs: `class="threshold${t.passed ? '' : ' bad'}" data-key="${esc(t.key)}" data-passed="${t.passed}"`,
+        attrs: `class="threshold${t.passed ? '' : ' bad'}" data-key="${esc(t.key)}" data-passed="${t.passed === true}"`,
         cells: [
           t.passed ? '<span class="tag pass">PASS</span>' : '<span class="tag fail">FAIL</span>',
           `<code>${esc(t.key)}</code>${t.abortOnFail ? ' <span class="muted">(aborts the run)</span>' : ''}`,
@@ -193,7 +193,7 @@ export function overTimeHtml(result: RunResult, charts: ChartSpec[]): string {
 export function deliveryHtml(result: RunResult): string {
   if (result.delivery.length === 0) return section('delivery', empty('No sender → receiver pairs in this scenario.'));
   const rows: Row[] = result.delivery.map((d) => ({
-    attrs: `data-pair="${esc(`${d.from}>${d.to}`)}" data-kept="${d.verdict.kept}"${d.verdict.kept ? '' : ' class="bad"'}`,
+    attrs: `data-pair="${esc(`${d.from}>${d.to}`)}" data-kept="${d.verdict.kept === true}"${d.verdict.kept ? '' : ' class="bad"'}`,
     cells: [
       `${esc(d.from)} → ${esc(d.to)}${d.mode === 'group' ? ` <span class="muted">(group of ${int(d.receivers)})</span>` : d.receivers !== 1 ? ` <span class="muted">(×${int(d.receivers)})</span>` : ''}`,
       int(d.sent),

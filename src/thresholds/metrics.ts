@@ -106,8 +106,8 @@ function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder')
     live: false,
     aggregations: ['count', 'rate'],
     tally: (result, group) => {
-      const rows = result.delivery.filter((d) => group === undefined || d.from === group || d.to === group);
-      // No row means nobody expected anything: '== 0' must not pass vacuously.
+      // Rows where nothing was expected (an undeclared pair) do not count: '== 0' must not pass vacuously.
+      const rows = result.delivery.filter((d) => d.expected > 0 && (group === undefined || d.from === group || d.to === group));
       if (rows.length === 0) return NO_MEASUREMENTS;
       return { count: rows.reduce((n, d) => n + d[field], 0), of: rows.reduce((n, d) => n + d.expected, 0) };
     },
