@@ -67,7 +67,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
     if (outcome.resultPath) process.stdout.write(`\nresults: ${outcome.resultPath}\n`);
     const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
     // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold, or that failed any, is 1.
-    if (outcome.result.run.partial && !outcome.result.run.partialReason?.startsWith('aborted: threshold')) return ExitCode.interrupted;
+    if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
     return failed > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
     progress.done();

@@ -4,9 +4,11 @@
 import type { Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import { encodeHistogram } from '../metrics/histogram.ts';
+import { splitHistogramKey } from '../metrics/names.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
-export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number): RunResult {
+/** `kinds`: the histogram kinds the judged thresholds read; only those are encoded. */
+export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, kinds: ReadonlySet<string>): RunResult {
   const seconds = Math.max(sendElapsedS, 1e-3);
   const fleets: Record<string, Partial<FleetResult>> = {};
   for (const g of plan.groups) {
@@ -24,6 +26,6 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number): R
     delivery: [],
     errors: [...agg.errors.values()],
     codes: {},
-    histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
+    histograms: Object.fromEntries([...agg.histograms].filter(([k]) => kinds.has(splitHistogramKey(k).kind)).map(([k, h]) => [k, encodeHistogram(h)])),
   } as unknown as RunResult;
 }

@@ -21,7 +21,7 @@ import { checkTargetUrl, maskUrl } from './targets.ts';
 import { progressOf, type Progress } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
 import { liveResult } from './live.ts';
-import { evaluateThresholds, liveFailures, type ThresholdOutcome } from '../thresholds/index.ts';
+import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { toJUnit } from '../result/junit.ts';
 import { renderReport } from '../report/html.ts';
 
@@ -50,6 +50,8 @@ export interface RunOutcome {
   result: RunResult;
   /** Where results.json was written, when it was. */
   resultPath: string | undefined;
+  /** An abortOnFail threshold stopped the run (it is partial, but not interrupted by the user). */
+  abortedByThreshold: boolean;
 }
 
 export async function run(options: RunOptions): Promise<RunOutcome> {
@@ -101,7 +103,9 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
           options.onProgress?.(progressOf(plan, agg, current, originUs, sendStartUs));
           if (watched.length > 0 && sendStartUs !== undefined && !abortedBy) {
             const elapsedMs = (nowUs() - sendStartUs) / 1000;
-            abortedBy = liveFailures(watched, liveResult(plan, agg, elapsedMs / 1000), elapsedMs)[0];
+            const due = watched.filter((t) => elapsedMs >= t.delayAbortMs);
+            const kinds = new Set(due.map((t) => metricNamed(t.metric)).flatMap((m) => (m?.kind === 'latency' ? [m.histogram] : [])));
+            if (due.length > 0) abortedBy = liveFailures(due, liveResult(plan, agg, elapsedMs / 1000, kinds), elapsedMs)[0];
             if (abortedBy) {
               options.onWarning?.(`threshold ${abortedBy.key}: '${abortedBy.expression}' failed (${abortedBy.message}); abortOnFail: stopping the run`);
               thresholdStop.abort();
@@ -137,7 +141,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.
     result.thresholds = outcomes.map((o) => (o.key === abortedBy?.key && o.expression === abortedBy.expression && o.passed ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` } : o));
     const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
-    return { result, resultPath };
+    return { result, resultPath, abortedByThreshold: abortedBy !== undefined };
   } finally {
     await Promise.all([...embedded.values()].map((e) => e.close()));
   }
