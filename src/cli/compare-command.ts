@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { compareResults, parseMaxRegression, type ComparisonRow } from '../compare/compare.ts';
-import { formatBytes, formatUs } from '../dsl/units.ts';
+import { formatBytes, formatEnergymJ, formatUs } from '../dsl/units.ts';
 import { ErrorCodes, FleetbenchError, errorMessage } from '../errors.ts';
 import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -81,7 +81,7 @@ function value(row: ComparisonRow, v: number | null): string {
     case 'B':
       return v < 1024 ? `${+v.toFixed(1)}B` : formatBytes(v);
     case 'mJ':
-      return `${v >= 10 ? v.toFixed(1) : v.toFixed(3)}mJ`;
+      return `${formatEnergymJ(v)}mJ`;
   }
 }
 

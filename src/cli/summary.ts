@@ -1,5 +1,5 @@
 // The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
-import { formatBytes, formatUs } from '../dsl/units.ts';
+import { formatBytes, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
 import type { RunResult } from '../result/types.ts';
 import { count, table } from './format.ts';
 
@@ -125,14 +125,6 @@ export function summary(result: RunResult): string {
   return out.join('\n');
 }
 
-/** Battery life in the unit that reads best: hours, days or years. */
-export function formatLife(days: number): string {
-  if (!Number.isFinite(days)) return '∞';
-  if (days >= 365) return `${(days / 365).toFixed(2)} y`;
-  if (days >= 1) return `${days.toFixed(1)} d`;
-  return `${(days * 24).toFixed(1)} h`;
-}
-
 /** Fleets that declare `power`: what one report costs on the air and in energy, and the battery life it gives. */
 function powerTable(result: RunResult): string | undefined {
   const fleets = Object.entries(result.fleets).filter(([, f]) => f.power !== undefined);
@@ -161,9 +153,9 @@ function powerTable(result: RunResult): string | undefined {
       rows.length > 0 ? `${count(unique)}/${count(expected)}` : '-',
       `${Math.round(r.tx.bytes)}/${Math.round(r.rx.bytes)}`,
       `${+r.tx.packets.toFixed(1)}/${+r.rx.packets.toFixed(1)}`,
-      p.energyPerMessagemJ >= 10 ? p.energyPerMessagemJ.toFixed(1) : p.energyPerMessagemJ.toFixed(3),
+      formatEnergymJ(p.energyPerMessagemJ),
       parts.join(', '),
-      p.averagePowermW >= 1 ? p.averagePowermW.toFixed(2) : p.averagePowermW.toFixed(4),
+      formatPowermW(p.averagePowermW),
       `${formatLife(p.batteryLifeDays)} (${p.battery.label})`,
     ];
   });

@@ -76,3 +76,21 @@ export function formatBytes(n: number): string {
   if (Math.round(n) >= 1024) return `${(n / 1024).toFixed(1)}KiB`;
   return `${Math.round(n)}B`;
 }
+
+/** Battery life in the unit that reads best: hours, days or years. */
+export function formatLife(days: number): string {
+  if (!Number.isFinite(days)) return '∞';
+  if (days >= 365) return `${(days / 365).toFixed(2)} y`;
+  if (days >= 1) return `${days.toFixed(1)} d`;
+  return `${(days * 24).toFixed(1)} h`;
+}
+
+/** An energy in millijoules, without the unit: one decimal from 10 mJ, three below. */
+export function formatEnergymJ(mJ: number): string {
+  return mJ >= 10 ? mJ.toFixed(1) : mJ.toFixed(3);
+}
+
+/** A power in milliwatts, without the unit: two decimals from 1 mW, four below. */
+export function formatPowermW(mW: number): string {
+  return mW >= 1 ? mW.toFixed(2) : mW.toFixed(4);
+}

@@ -2,11 +2,10 @@
 // distributions, over time, delivery, bytes and energy, protocol comparison, errors. Tables are
 // rendered here (they read and print without the script); charts are empty `.chart` containers
 // the in-page script fills from the embedded data.
-import { formatBytes, formatDurationMs, formatUs } from '../dsl/units.ts';
+import { formatBytes, formatDurationMs, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { RunResult } from '../result/types.ts';
 import type { ThresholdOutcome } from '../thresholds/types.ts';
-import { formatLife } from '../cli/summary.ts';
 import { codeRows, splitErrorCode } from './codes.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { rankings, type Ranking } from './ranking.ts';
@@ -231,9 +230,6 @@ export function deliveryHtml(result: RunResult): string {
 
 const STATE_COLORS: Record<string, string> = { wake: '#9333ea', handshake: '#dc2626', tx: '#2563eb', rx: '#0891b2', listen: '#16a34a', keepalive: '#ea580c', tail: '#b45309', idle: '#64748b', sleep: '#cbd5e1' };
 
-function energyFigure(x: number): string {
-  return x >= 10 ? x.toFixed(1) : x.toFixed(3);
-}
 
 export function bytesEnergyHtml(result: RunResult): string {
   const fleets = Object.entries(result.fleets);
@@ -260,7 +256,7 @@ export function bytesEnergyHtml(result: RunResult): string {
       const parts = Object.entries(p.breakdownmJ).filter(([, mJ]) => mJ > 0).sort(([, a], [, b]) => b - a);
       const total = p.energyPerMessagemJ > 0 ? p.energyPerMessagemJ : 1;
       const top = parts.slice(0, 2).map(([state, mJ]) => `${state} ${Math.round((100 * mJ) / total)}%`).join(', ');
-      const title = parts.map(([state, mJ]) => `${state} ${energyFigure(mJ)} mJ`).join(', ');
+      const title = parts.map(([state, mJ]) => `${state} ${formatEnergymJ(mJ)} mJ`).join(', ');
       const bar = `<div class="bar" title="${esc(title)}">${parts.map(([state, mJ]) => `<span style="width:${((100 * mJ) / total).toFixed(2)}%;background:${STATE_COLORS[state] ?? '#999'}"></span>`).join('')}</div>`;
       return {
         attrs: `data-fleet="${esc(name)}"`,
@@ -273,9 +269,9 @@ export function bytesEnergyHtml(result: RunResult): string {
           pairs.length > 0 ? `${int(unique)}/${int(expected)}` : '-',
           `${int(r.tx.bytes)}/${int(r.rx.bytes)}`,
           `${fixed(r.tx.packets, 1)}/${fixed(r.rx.packets, 1)}`,
-          esc(energyFigure(p.energyPerMessagemJ)),
+          esc(formatEnergymJ(p.energyPerMessagemJ)),
           `${esc(top)}${bar}`,
-          esc(p.averagePowermW >= 1 ? p.averagePowermW.toFixed(2) : p.averagePowermW.toFixed(4)),
+          esc(formatPowermW(p.averagePowermW)),
           `${esc(formatLife(p.batteryLifeDays))} <span class="muted">(${esc(p.battery.label)})</span>`,
         ],
       };
@@ -302,7 +298,7 @@ function rankingTable(r: Ranking): string {
     const p = f.power;
     const k = key(c);
     const cells = [String(i + 1), esc(c.fleet), `${esc(f.protocol)}${p ? ` ${esc(p.session)}` : ''}`];
-    if (energy) cells.push(p ? esc(energyFigure(p.energyPerMessagemJ)) : '-', p ? esc(p.averagePowermW >= 1 ? p.averagePowermW.toFixed(2) : p.averagePowermW.toFixed(4)) : '-', p ? esc(formatLife(p.batteryLifeDays)) : '-');
+    if (energy) cells.push(p ? esc(formatEnergymJ(p.energyPerMessagemJ)) : '-', p ? esc(formatPowermW(p.averagePowermW)) : '-', p ? esc(formatLife(p.batteryLifeDays)) : '-');
     cells.push(
       k !== undefined && bestKey !== undefined && bestKey > 0 && Number.isFinite(k) ? `${(k / bestKey).toFixed(2)}×` : '-',
       c.latency ? `${c.latency.source === 'ack' ? 'ack ' : ''}${us(c.latency.summary.p50)} / ${us(c.latency.summary.p99)}` : '-',
