@@ -28,19 +28,13 @@ export function pairKey(from: string, to: string): string {
   return `${from}>${to}`;
 }
 
+/** The sender and receiver of a pair owner ('gps>backend'); a fleet owner ('gps') has no receiver. */
+export function splitPairKey(owner: string): { from: string; to: string | undefined } {
+  const gt = owner.indexOf('>');
+  return gt > 0 ? { from: owner.slice(0, gt), to: owner.slice(gt + 1) } : { from: owner, to: undefined };
+}
+
 export function splitHistogramKey(key: string): { owner: string; kind: HistogramKind } {
   const bar = key.lastIndexOf('|');
   return { owner: key.slice(0, bar), kind: key.slice(bar + 1) as HistogramKind };
 }
-
-/** Result metric names (`protocol.noun_unit`), as thresholds and reports will refer to them. */
-export const ResultMetric: Record<HistogramKind, string> = {
-  connect: 'connect_latency_us',
-  ack: 'ack_latency_us',
-  ack_service: 'ack_service_time_us',
-  e2e: 'e2e_latency_us',
-  e2e_service: 'e2e_service_time_us',
-  rtt: 'rtt_latency_us',
-  rtt_service: 'rtt_service_time_us',
-  commit: 'commit_latency_us',
-};

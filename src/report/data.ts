@@ -3,7 +3,7 @@
 // per-second series from the timeline. Only these compact series are embedded in the page,
 // never the raw histogram encodings or the whole timeline.
 import { decodeHistogram, type Histogram, type LatencySummary } from '../metrics/histogram.ts';
-import { HistogramKind, splitHistogramKey } from '../metrics/names.ts';
+import { HistogramKind, histogramKey, pairKey, splitHistogramKey, splitPairKey } from '../metrics/names.ts';
 import type { RunResult, TimelinePoint } from '../result/types.ts';
 
 export interface SeriesSpec {
@@ -116,10 +116,10 @@ function ackTitle(protocol: string): string {
 
 /** The latency metrics a fleet has histograms for, in reading order: connect, ack, end to end per receiver, round trip, commit. */
 function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>): MetricPlan[] {
-  const protocol = result.fleets[fleet]?.protocol ?? '';
-  const plans: MetricPlan[] = [];
-  const own = (kind: HistogramKind): string => `${fleet}|${kind}`;
   const f = result.fleets[fleet];
+  const protocol = f?.protocol ?? '';
+  const plans: MetricPlan[] = [];
+  const own = (kind: HistogramKind): string => histogramKey(fleet, kind);
   const add = (title: string, summaries: MetricPlan['summaries'], corrected: string, service?: string): void => {
     if (keys.has(corrected)) plans.push({ title, corrected, service: service !== undefined && keys.has(service) ? service : undefined, summaries });
   };
@@ -130,12 +130,12 @@ function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>):
   for (const d of result.delivery) if (d.from === fleet && !receivers.includes(d.to)) receivers.push(d.to);
   for (const key of keys) {
     const { owner, kind } = splitHistogramKey(key);
-    const gt = owner.indexOf('>');
-    if (kind === HistogramKind.e2e && gt > 0 && owner.slice(0, gt) === fleet && !receivers.includes(owner.slice(gt + 1))) receivers.push(owner.slice(gt + 1));
+    const { from, to } = splitPairKey(owner);
+    if (kind === HistogramKind.e2e && to !== undefined && from === fleet && !receivers.includes(to)) receivers.push(to);
   }
   for (const to of receivers) {
     const d = result.delivery.find((x) => x.from === fleet && x.to === to);
-    add(`end to end → ${to}`, { ...d?.latency }, `${fleet}>${to}|${HistogramKind.e2e}`, `${fleet}>${to}|${HistogramKind.e2eService}`);
+    add(`end to end → ${to}`, { ...d?.latency }, histogramKey(pairKey(fleet, to), HistogramKind.e2e), histogramKey(pairKey(fleet, to), HistogramKind.e2eService));
   }
   add('command round trip', { ...f?.latency.rtt }, own(HistogramKind.rtt), own(HistogramKind.rttService));
   add('transaction commit', { corrected: f?.latency.commit }, own(HistogramKind.commit));
@@ -154,9 +154,7 @@ function safeDecode(encoded: string | undefined): Histogram | undefined {
 
 /** Owners of histogram keys that are not fleets of the result (kept, so nothing measured is hidden). */
 function ownerFleet(key: string): string {
-  const { owner } = splitHistogramKey(key);
-  const gt = owner.indexOf('>');
-  return gt > 0 ? owner.slice(0, gt) : owner;
+  return splitPairKey(splitHistogramKey(key).owner).from;
 }
 
 /** Per fleet, the percentile distribution of every latency it measured, corrected and service time. */
@@ -230,8 +228,8 @@ const TIMED_KINDS: ReadonlySet<string> = new Set([HistogramKind.ack, HistogramKi
 
 function timedLabel(result: RunResult, key: string): string {
   const { owner, kind } = splitHistogramKey(key);
-  const gt = owner.indexOf('>');
-  if (kind === HistogramKind.e2e) return gt > 0 ? `e2e → ${owner.slice(gt + 1)}` : 'e2e';
+  const to = splitPairKey(owner).to;
+  if (kind === HistogramKind.e2e) return to !== undefined ? `e2e → ${to}` : 'e2e';
   if (kind === HistogramKind.ack) return ackTitle(result.fleets[owner]?.protocol ?? '').replace(' → ', '→');
   if (kind === HistogramKind.rtt) return 'round trip';
   return kind;

@@ -4,7 +4,7 @@
 // abortOnFail.
 import type { RunResult } from '../result/types.ts';
 import { mergeEncoded, type Histogram } from '../metrics/histogram.ts';
-import { splitHistogramKey } from '../metrics/names.ts';
+import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
 import type { ThresholdOutcome } from './types.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
 import { dimensionOf, metricNamed, NO_MEASUREMENTS, type LatencyMetric, type Metric, type Reading } from './metrics.ts';
@@ -79,7 +79,7 @@ function latency(metric: LatencyMetric, t: ParsedThreshold, result: RunResult): 
   const keys = Object.keys(result.histograms).filter((key) => {
     const { owner, kind } = splitHistogramKey(key);
     if (kind !== metric.histogram) return false;
-    return group === undefined || (metric.pairs ? owner.split('>').includes(group) : owner === group);
+    return group === undefined || (metric.pairs ? Object.values(splitPairKey(owner)).includes(group) : owner === group);
   });
   const h = mergeEncoded(keys.map((k) => result.histograms[k] as string));
   try {
