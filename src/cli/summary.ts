@@ -1,6 +1,7 @@
 // The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
 import { formatBytes, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
 import type { RunResult } from '../result/types.ts';
+import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { count, table } from './format.ts';
 
 export function summary(result: RunResult): string {
@@ -134,11 +135,9 @@ function powerTable(result: RunResult): string | undefined {
     if (!p) return [name, f.protocol, '-', '-', '-', '-', '-', '-', '-', '-', '-', 'no messages to price'];
     const r = p.perReport;
     // Delivery of this fleet's readings to its receivers, and their end-to-end latency (corrected).
-    const rows = result.delivery.filter((d) => d.from === name);
-    const expected = rows.reduce((s, d) => s + d.expected, 0);
-    const unique = rows.reduce((s, d) => s + d.unique, 0);
-    const e2e = rows.length === 1 ? rows[0]?.latency.corrected : undefined;
-    const latency = e2e ? `${formatUs(e2e.p50)} / ${formatUs(e2e.p99)}` : f.latency.ack ? `ack ${formatUs(f.latency.ack.corrected.p50)} / ${formatUs(f.latency.ack.corrected.p99)}` : '-';
+    const delivered = senderDelivery(result, name);
+    const l = senderLatency(result, name);
+    const latency = l ? `${l.source === 'ack' ? 'ack ' : ''}${formatUs(l.summary.p50)} / ${formatUs(l.summary.p99)}` : '-';
     const parts = Object.entries(p.breakdownmJ)
       .filter(([, mJ]) => mJ > 0)
       .sort(([, a], [, b]) => b - a)
@@ -150,7 +149,7 @@ function powerTable(result: RunResult): string | undefined {
       p.radio,
       `${+r.intervalS.toFixed(3)}s`,
       latency,
-      rows.length > 0 ? `${count(unique)}/${count(expected)}` : '-',
+      delivered ? `${count(delivered.unique)}/${count(delivered.expected)}` : '-',
       `${Math.round(r.tx.bytes)}/${Math.round(r.rx.bytes)}`,
       `${+r.tx.packets.toFixed(1)}/${+r.rx.packets.toFixed(1)}`,
       formatEnergymJ(p.energyPerMessagemJ),

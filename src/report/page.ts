@@ -2,6 +2,7 @@
 // distributions, over time, delivery, bytes and energy, protocol comparison, errors. Tables are
 // rendered here (they read and print without the script); charts are empty `.chart` containers
 // the in-page script fills from the embedded data.
+import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { formatBytes, formatDurationMs, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { RunResult } from '../result/types.ts';
@@ -248,11 +249,9 @@ export function bytesEnergyHtml(result: RunResult): string {
       const p = f.power;
       if (!p) return { attrs: `data-fleet="${esc(name)}"`, cells: [esc(name), esc(f.protocol), '-', '-', '-', '-', '-', '-', '-', 'no messages to price', '-', '-'] };
       const r = p.perReport;
-      const pairs = result.delivery.filter((d) => d.from === name);
-      const expected = pairs.reduce((s, d) => s + d.expected, 0);
-      const unique = pairs.reduce((s, d) => s + d.unique, 0);
-      const e2e = pairs.length === 1 ? pairs[0]?.latency.corrected : undefined;
-      const latency = e2e ? `${us(e2e.p50)} / ${us(e2e.p99)}` : f.latency.ack ? `ack ${us(f.latency.ack.corrected.p50)} / ${us(f.latency.ack.corrected.p99)}` : '-';
+      const delivered = senderDelivery(result, name);
+      const l = senderLatency(result, name);
+      const latency = l ? `${l.source === 'ack' ? 'ack ' : ''}${us(l.summary.p50)} / ${us(l.summary.p99)}` : '-';
       const parts = Object.entries(p.breakdownmJ).filter(([, mJ]) => mJ > 0).sort(([, a], [, b]) => b - a);
       const total = p.energyPerMessagemJ > 0 ? p.energyPerMessagemJ : 1;
       const top = parts.slice(0, 2).map(([state, mJ]) => `${state} ${Math.round((100 * mJ) / total)}%`).join(', ');
@@ -266,7 +265,7 @@ export function bytesEnergyHtml(result: RunResult): string {
           esc(p.radio),
           `${esc(+r.intervalS.toFixed(3))}s`,
           latency,
-          pairs.length > 0 ? `${int(unique)}/${int(expected)}` : '-',
+          delivered ? `${int(delivered.unique)}/${int(delivered.expected)}` : '-',
           `${int(r.tx.bytes)}/${int(r.rx.bytes)}`,
           `${fixed(r.tx.packets, 1)}/${fixed(r.rx.packets, 1)}`,
           esc(formatEnergymJ(p.energyPerMessagemJ)),

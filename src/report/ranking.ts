@@ -1,6 +1,7 @@
 // The protocol comparison: sending fleets that do the same work (the shoot-out's fleets, or any
 // two or more fleets sending at the same per-device interval with the same number of devices),
 // ranked by energy per message when every one declares `power`, else by p99 latency.
+import { senderDelivery } from '../result/senders.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
@@ -35,7 +36,8 @@ function contenders(result: RunResult): Contender[] {
     const worst = rows.map((d) => d.latency.corrected).filter((l) => l.count > 0).sort((a, b) => b.p99 - a.p99)[0];
     const ack = f.latency.ack?.corrected;
     const latency = worst ? { source: 'e2e' as const, summary: worst } : ack && ack.count > 0 ? { source: 'ack' as const, summary: ack } : undefined;
-    const delivery = rows.length > 0 ? { expected: rows.reduce((s, d) => s + d.expected, 0), unique: rows.reduce((s, d) => s + d.unique, 0), lost: rows.reduce((s, d) => s + d.lost, 0), kept: rows.every((d) => d.verdict.kept) } : undefined;
+    const sent = senderDelivery(result, fleet);
+    const delivery = sent && { expected: sent.expected, unique: sent.unique, lost: sent.lost, kept: sent.kept };
     out.push({ fleet, result: f, intervalS, latency, delivery });
   }
   return out;
