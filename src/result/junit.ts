@@ -12,14 +12,14 @@ interface TestCase {
 
 export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]): string {
   const scenario = result.scenario.name;
-  const cases: TestCase[] =
-    outcomes.length > 0
-      ? outcomes.map((o) => ({
-          classname: `fleetbench.${scenario}.${o.group ?? 'run'}`,
-          name: `${o.key}: ${o.expression}`,
-          ...(o.passed ? {} : { failure: { message: o.message, type: 'threshold', body: `${o.key}: ${o.expression}\n${o.message}` } }),
-        }))
-      : [completed(result)];
+  const cases: TestCase[] = outcomes.map((o) => ({
+    classname: `fleetbench.${scenario}.${o.group ?? 'run'}`,
+    name: `${o.key}: ${o.expression}`,
+    ...(o.passed ? {} : { failure: { message: o.message, type: 'threshold', body: `${o.key}: ${o.expression}\n${o.message}` } }),
+  }));
+  // Without thresholds, the run itself is the test; a partial run fails it even when thresholds
+  // held on the shortened data.
+  if (outcomes.length === 0 || result.run.partial) cases.push(completed(result));
   const failures = cases.filter((c) => c.failure).length;
   const time = (result.run.elapsedMs / 1000).toFixed(3);
   const properties: [string, string][] = [

@@ -71,8 +71,11 @@ describe('thresholds in a CI-style run', () => {
     const cli = await runCli(['run', file, '-q', '--out', out], { timeoutMs: 40_000 });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("threshold gps.ack_latency: 'p(50) < 1us' failed");
-    const { result } = outputs(out);
+    const { result, junitPath } = outputs(out);
     expect(result.run.partial).toBe(true);
+    // JUnit: the threshold and the cut-short run both fail.
+    expect(xpath(junitPath, 'string(/testsuites/testsuite/@failures)')).toBe('2');
+    expect(xpath(junitPath, 'string(//testcase[@name="run completed"]/failure/@type)')).toBe('partial');
     expect(result.run.partialReason).toMatch(/^aborted: threshold gps\.ack_latency 'p\(50\) < 1us' failed/);
     expect(result.run.elapsedMs).toBeLessThan(20_000);
     expect(result.thresholds![0]!.passed).toBe(false);
