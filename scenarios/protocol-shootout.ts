@@ -10,7 +10,7 @@
 //   npx fleetbench run scenarios/protocol-shootout.ts
 // SHOOTOUT_RADIO picks another radio profile (default cc2538-802154: 802.15.4, where the
 // protocol's own packets matter; with esp32-wifi, Wi-Fi association dominates every reading).
-import { defineScenario, mqtt, coap, amqp, http, every, bytes } from 'fleetbench';
+import { amqp, bytes, coap, defineScenario, every, http, mqtt } from 'fleetbench';
 
 type Radio = 'esp32-wifi' | 'cc2538-802154' | 'nrf52-ble' | 'nrf9160-ltem' | 'nbiot';
 const radio = (process.env.SHOOTOUT_RADIO ?? 'cc2538-802154') as Radio;
@@ -42,7 +42,10 @@ export default defineScenario({
   },
   observers: {
     // QoS 2 subscriptions: each MQTT fleet's own QoS is what its delivery promise rests on.
-    backend: { protocol: mqtt({ qos: 2 }), receives: ['mqtt_q0_kept', 'mqtt_q1_kept', 'mqtt_q2_kept', 'mqtt_q0_sleep', 'mqtt_q1_sleep', 'mqtt_q2_sleep'] },
+    backend: {
+      protocol: mqtt({ qos: 2 }),
+      receives: ['mqtt_q0_kept', 'mqtt_q1_kept', 'mqtt_q2_kept', 'mqtt_q0_sleep', 'mqtt_q1_sleep', 'mqtt_q2_sleep'],
+    },
     ledger: { protocol: amqp({ queue: 'shootout-{run}', prefetch: 100 }), receives: ['amqp_kept'] },
   },
 });

@@ -4,7 +4,7 @@
 // meters posting over HTTP, and delivery vans watched by WebSocket dashboards.
 // Runs against the embedded MQTT broker, CoAP server, HTTP server and WebSocket hub by
 // default; add --target mqtt=mqtt://127.0.0.1:1883 to run the MQTT fleets against Mosquitto.
-import { defineScenario, mqtt, coap, http, ws, every, poisson, json, bytes } from 'fleetbench';
+import { bytes, coap, defineScenario, every, http, json, mqtt, poisson, ws } from 'fleetbench';
 
 export default defineScenario({
   name: 'quickstart',
@@ -18,7 +18,15 @@ export default defineScenario({
       protocol: mqtt({ qos: 0 }),
       topic: 'fleet/{id}/gps',
       send: every('1s', { jitter: '100ms' }),
-      payload: json(({ id, seq, random }) => ({ id, seq, lat: +(37.77 + random() / 100).toFixed(5), lng: +(-122.41 + random() / 100).toFixed(5) }), { size: 112 }),
+      payload: json(
+        ({ id, seq, random }) => ({
+          id,
+          seq,
+          lat: +(37.77 + random() / 100).toFixed(5),
+          lng: +(-122.41 + random() / 100).toFixed(5),
+        }),
+        { size: 112 },
+      ),
     },
     temperature: {
       count: 50,
@@ -48,7 +56,13 @@ export default defineScenario({
       send: every('1s'),
       payload: bytes(32),
     },
-    meters: { count: 20, protocol: http({ keepAlive: true }), path: '/meters/{id}', send: every('2s'), payload: bytes(48) },
+    meters: {
+      count: 20,
+      protocol: http({ keepAlive: true }),
+      path: '/meters/{id}',
+      send: every('2s'),
+      payload: bytes(48),
+    },
     vans: { count: 20, protocol: ws(), topic: 'vans/{id}/position', send: every('1s'), payload: bytes(40) },
   },
   observers: {
@@ -57,6 +71,12 @@ export default defineScenario({
     dashboards: { count: 5, protocol: ws(), receives: ['vans'] },
   },
   commands: {
-    scada: { protocol: mqtt({ qos: 2 }), to: 'valves', topic: 'factory/valves/{target}/cmd', send: poisson('5/s'), payload: bytes(32) },
+    scada: {
+      protocol: mqtt({ qos: 2 }),
+      to: 'valves',
+      topic: 'factory/valves/{target}/cmd',
+      send: poisson('5/s'),
+      payload: bytes(32),
+    },
   },
 });

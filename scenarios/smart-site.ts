@@ -10,7 +10,7 @@
 //   npx fleetbench gateway --config scenarios/smart-site.gateway.json &
 //   npx fleetbench run scenarios/smart-site.ts
 // SMART_SITE_WEBHOOK_PORT moves the pager (default 7000; the gateway's webhook URL must match).
-import { defineScenario, mqtt, coap, amqp, http, ws, every, bytes, json } from 'fleetbench';
+import { amqp, bytes, coap, defineScenario, every, http, json, mqtt, ws } from 'fleetbench';
 
 const pagerPort = Number(process.env.SMART_SITE_WEBHOOK_PORT ?? 7000);
 
@@ -26,17 +26,49 @@ export default defineScenario({
     ws: 'ws://127.0.0.1:8080', // the gateway's dashboards
   },
   fleets: {
-    soil: { count: 50, protocol: coap({ type: 'CON', method: 'POST' }), path: '/site1/soil/{id}', send: every('2s'), payload: bytes(24) },
+    soil: {
+      count: 50,
+      protocol: coap({ type: 'CON', method: 'POST' }),
+      path: '/site1/soil/{id}',
+      send: every('2s'),
+      payload: bytes(24),
+    },
     trackers: {
       count: 40,
       protocol: mqtt({ qos: 1 }),
       topic: 'site1/gps/{id}',
       send: every('1s', { jitter: '100ms' }),
-      payload: json(({ id, seq, random }) => ({ id, seq, lat: +(52.37 + random() / 100).toFixed(5), lng: +(4.89 + random() / 100).toFixed(5) }), { size: 96 }),
+      payload: json(
+        ({ id, seq, random }) => ({
+          id,
+          seq,
+          lat: +(52.37 + random() / 100).toFixed(5),
+          lng: +(4.89 + random() / 100).toFixed(5),
+        }),
+        { size: 96 },
+      ),
     },
-    alarms: { count: 10, protocol: mqtt({ qos: 1 }), topic: 'alerts/site1/{id}', send: every('5s'), payload: bytes(48) },
-    meters: { count: 20, protocol: http({ keepAlive: true }), path: '/meters/{id}', send: every('2s'), payload: bytes(32) },
-    erp: { count: 2, protocol: amqp({ persistent: true }), topic: 'site1.erp.{id}', send: every('500ms'), payload: bytes(128) },
+    alarms: {
+      count: 10,
+      protocol: mqtt({ qos: 1 }),
+      topic: 'alerts/site1/{id}',
+      send: every('5s'),
+      payload: bytes(48),
+    },
+    meters: {
+      count: 20,
+      protocol: http({ keepAlive: true }),
+      path: '/meters/{id}',
+      send: every('2s'),
+      payload: bytes(32),
+    },
+    erp: {
+      count: 2,
+      protocol: amqp({ persistent: true }),
+      topic: 'site1.erp.{id}',
+      send: every('500ms'),
+      payload: bytes(128),
+    },
   },
   observers: {
     // The gateway publishes CoAP /site1/soil/3 as MQTT site1/soil/3 and AMQP site1.soil.3:
@@ -45,6 +77,9 @@ export default defineScenario({
     backend: { count: 2, protocol: amqp({ queue: 'smart-site-soil-{run}', prefetch: 200 }), receives: ['soil'] },
     dash: { count: 10, protocol: ws(), receives: ['trackers', 'soil'] },
     pager: { protocol: http({ listen: { port: pagerPort } }), receives: ['alarms'] },
-    ledger: { protocol: amqp({ queue: { name: 'smart-site-erp-{run}', deadLetterExchange: 'smart-site.dlx' } }), receives: ['erp'] },
+    ledger: {
+      protocol: amqp({ queue: { name: 'smart-site-erp-{run}', deadLetterExchange: 'smart-site.dlx' } }),
+      receives: ['erp'],
+    },
   },
 });

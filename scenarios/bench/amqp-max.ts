@@ -7,7 +7,7 @@
 // FB_BENCH_DURATION (default '10s'); FB_BENCH_DRAIN (default '3s').
 // The consumer's queue is named 'fbbench.amqp.<run>' and outlives the run (x-expires 60 s), so
 // the bench can ask RabbitMQ how many messages were left in it.
-import { defineScenario, amqp, every, bytes } from 'fleetbench';
+import { amqp, bytes, defineScenario, every } from 'fleetbench';
 
 const mode = process.env.FB_BENCH_AMQP_MODE ?? 'confirm';
 const devices = Number(process.env.FB_BENCH_DEVICES ?? 50);
@@ -24,9 +24,18 @@ export default defineScenario({
   drain: process.env.FB_BENCH_DRAIN ?? '3s',
   connectRate: '1000/s',
   fleets: {
-    load: { count: devices, protocol: publisher, topic: 'fbbench.{run}.{fleet}.{id}', send: every(interval), payload: bytes(64) },
+    load: {
+      count: devices,
+      protocol: publisher,
+      topic: 'fbbench.{run}.{fleet}.{id}',
+      send: every(interval),
+      payload: bytes(64),
+    },
   },
   observers: {
-    backend: { protocol: amqp({ prefetch, queue: { name: 'fbbench.amqp.{run}', autoDelete: false, expires: '60s' } }), receives: ['load'] },
+    backend: {
+      protocol: amqp({ prefetch, queue: { name: 'fbbench.amqp.{run}', autoDelete: false, expires: '60s' } }),
+      receives: ['load'],
+    },
   },
 });

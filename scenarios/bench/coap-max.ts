@@ -3,7 +3,7 @@
 // FB_BENCH_COAP_TYPE: 'NON' (default) or 'CON'; FB_BENCH_DEVICES (default 1000); FB_BENCH_INTERVAL
 // (default '10ms' per device: 100 requests/s each, well under the 65,536 Message IDs per
 // EXCHANGE_LIFETIME that RFC 7252 §4.4 allows one endpoint).
-import { defineScenario, coap, every, bytes } from 'fleetbench';
+import { bytes, coap, defineScenario, every } from 'fleetbench';
 
 const devices = Number(process.env.FB_BENCH_DEVICES ?? 1000);
 const interval = process.env.FB_BENCH_INTERVAL ?? '10ms';
@@ -15,6 +15,12 @@ export default defineScenario({
   drain: '2s',
   connectRate: '5000/s',
   fleets: {
-    load: { count: devices, protocol: coap({ type, method: 'POST' }), path: '/bench/{id}', send: every(interval), payload: bytes(24) },
+    load: {
+      count: devices,
+      protocol: coap({ type, method: 'POST' }),
+      path: '/bench/{id}',
+      send: every(interval),
+      payload: bytes(24),
+    },
   },
 });

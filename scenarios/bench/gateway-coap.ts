@@ -5,7 +5,7 @@
 // FB_BENCH_DEVICES (default 100); FB_BENCH_INTERVAL (default '20ms' per device: 5,000/s);
 // FB_BENCH_GW_MODE: 'gateway' (default) or 'direct'; FB_BENCH_DURATION (default '10s');
 // FB_BENCH_DRAIN (default '3s').
-import { defineScenario, coap, mqtt, amqp, every, bytes } from 'fleetbench';
+import { amqp, bytes, coap, defineScenario, every, mqtt } from 'fleetbench';
 
 const devices = Number(process.env.FB_BENCH_DEVICES ?? 100);
 const interval = process.env.FB_BENCH_INTERVAL ?? '20ms';
@@ -18,7 +18,13 @@ export default defineScenario({
   connectRate: '2000/s',
   fleets: {
     // The gateway publishes 'fbbench/<run>/gw/<id>' to MQTT and 'fbbench.<run>.gw.<id>' to amq.topic.
-    sensors: { count: devices, protocol: coap({ type: 'CON', method: 'POST' }), path: '/fbbench/{run}/gw/{id}', send: every(interval), payload: bytes(48) },
+    sensors: {
+      count: devices,
+      protocol: coap({ type: 'CON', method: 'POST' }),
+      path: '/fbbench/{run}/gw/{id}',
+      send: every(interval),
+      payload: bytes(48),
+    },
   },
   observers: direct
     ? {}

@@ -2,7 +2,7 @@
 // persistent connection per device or a new connection per request (RFC 9112 §9.3, §9.6).
 // FB_BENCH_HTTP_KEEPALIVE: 'true' (default) or 'false'; FB_BENCH_DEVICES (default 100);
 // FB_BENCH_INTERVAL (default '1ms' per device); FB_BENCH_INFLIGHT (default 1: no pipelining).
-import { defineScenario, http, every, bytes } from 'fleetbench';
+import { bytes, defineScenario, every, http } from 'fleetbench';
 
 const keepAlive = process.env.FB_BENCH_HTTP_KEEPALIVE !== 'false';
 const devices = Number(process.env.FB_BENCH_DEVICES ?? 100);
@@ -15,6 +15,12 @@ export default defineScenario({
   drain: '2s',
   connectRate: '1000/s',
   fleets: {
-    load: { count: devices, protocol: http({ keepAlive, inflight }), path: '/bench/{id}', send: every(interval), payload: bytes(64) },
+    load: {
+      count: devices,
+      protocol: http({ keepAlive, inflight }),
+      path: '/bench/{id}',
+      send: every(interval),
+      payload: bytes(64),
+    },
   },
 });

@@ -8,6 +8,10 @@ export default defineScenario({
   drain: '0s',
   connectRate: '2000/s',
   fleets: {
-    idle: { count: Number(process.env.FB_BENCH_DEVICES ?? 1000), protocol: mqtt({ qos: 0, keepalive: '60s' }), subscribe: 'fbbench/idle/{id}/cmd' },
+    idle: {
+      count: Number(process.env.FB_BENCH_DEVICES ?? 1000),
+      protocol: mqtt({ qos: 0, keepalive: '60s' }),
+      subscribe: 'fbbench/idle/{id}/cmd',
+    },
   },
 });

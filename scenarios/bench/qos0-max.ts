@@ -1,7 +1,7 @@
 // Benchmark: offered QoS 0 load far above what one machine can send, to find the maximum
 // sustained publish rate (open model: the shortfall shows up as `late`). Tuned by environment:
 // FB_BENCH_DEVICES (default 100), FB_BENCH_INTERVAL (default '1ms' per device).
-import { defineScenario, mqtt, every, bytes } from 'fleetbench';
+import { bytes, defineScenario, every, mqtt } from 'fleetbench';
 
 const devices = Number(process.env.FB_BENCH_DEVICES ?? 100);
 const interval = process.env.FB_BENCH_INTERVAL ?? '1ms';
@@ -12,6 +12,12 @@ export default defineScenario({
   drain: '1s',
   connectRate: '1000/s',
   fleets: {
-    load: { count: devices, protocol: mqtt({ qos: 0 }), topic: 'fbbench/{run}/{id}', send: every(interval), payload: bytes(64) },
+    load: {
+      count: devices,
+      protocol: mqtt({ qos: 0 }),
+      topic: 'fbbench/{run}/{id}',
+      send: every(interval),
+      payload: bytes(64),
+    },
   },
 });

@@ -4,7 +4,7 @@
 // (default '50ms' per publisher: 200 msg/s, 10,000 deliveries/s to 50 dashboards);
 // FB_BENCH_INFLIGHT (default 100 publishes awaiting 'published' per publisher);
 // FB_BENCH_DURATION (default '10s'); FB_BENCH_DRAIN (default '2s').
-import { defineScenario, ws, every, bytes } from 'fleetbench';
+import { bytes, defineScenario, every, ws } from 'fleetbench';
 
 const publishers = Number(process.env.FB_BENCH_PUBLISHERS ?? 10);
 const dashboards = Number(process.env.FB_BENCH_DASHBOARDS ?? 50);
@@ -17,7 +17,13 @@ export default defineScenario({
   drain: process.env.FB_BENCH_DRAIN ?? '2s',
   connectRate: '1000/s',
   fleets: {
-    pub: { count: publishers, protocol: ws({ inflight }), topic: 'fbbench/{run}/vehicle/{id}/gps', send: every(interval), payload: bytes(64) },
+    pub: {
+      count: publishers,
+      protocol: ws({ inflight }),
+      topic: 'fbbench/{run}/vehicle/{id}/gps',
+      send: every(interval),
+      payload: bytes(64),
+    },
   },
   observers: {
     dash: { count: dashboards, protocol: ws(), receives: ['pub'] },

@@ -4,10 +4,11 @@
 // received counter (what reached it of what was sent) and the message count of the queue
 // once settled (queue.declare passive, AMQP 0-9-1 §1.7.2.1 declare-ok message-count), so
 // received = delivered + left in the queue.
-import { run } from '../runner/run.ts';
+
 import type { RunResult } from '../result/types.ts';
 import type { Progress } from '../runner/progress.ts';
-import { REPEATS, RABBITMQ_URL, fmt, load, medianOf, ms, pct, scenario, withEnv, type Row } from './common.ts';
+import { run } from '../runner/run.ts';
+import { fmt, load, medianOf, ms, pct, RABBITMQ_URL, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 import { rabbitTotals, settledQueueCount } from './rabbit-counters.ts';
 
@@ -47,7 +48,12 @@ interface AmqpRun {
   duration: number;
 }
 
-function summarize(result: RunResult, left: number | undefined, rabbitReceived: number | undefined, intakePerS: number | undefined): AmqpRun {
+function summarize(
+  result: RunResult,
+  left: number | undefined,
+  rabbitReceived: number | undefined,
+  intakePerS: number | undefined,
+): AmqpRun {
   const f = result.fleets.load!;
   const d = result.delivery.find((x) => x.from === 'load' && x.to === 'backend')!;
   const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
@@ -56,7 +62,8 @@ function summarize(result: RunResult, left: number | undefined, rabbitReceived: 
   const start = result.timeline.find((b) => b.phase === 'run')?.t ?? 0;
   const last = result.timeline.reduce((t, b) => ((b.fleets.backend?.received ?? 0) > 0 ? Math.max(t, b.t) : t), start);
   const dropped: Record<string, number> = {};
-  for (const [key, n] of Object.entries(result.codes)) if (key.startsWith('load|dropped|')) dropped[key.slice('load|dropped|'.length)] = n;
+  for (const [key, n] of Object.entries(result.codes))
+    if (key.startsWith('load|dropped|')) dropped[key.slice('load|dropped|'.length)] = n;
   const service = f.latency.ack?.service;
   const a = (f as unknown as { amqp: { commits: number } }).amqp;
   return {
@@ -113,9 +120,24 @@ function intakeSampler(): { onProgress(p: Progress): void; rate(): Promise<numbe
 async function once(mode: Mode): Promise<AmqpRun> {
   const before = await rabbitTotals();
   const intake = mode === 'none' ? intakeSampler() : undefined;
-  const env = { FB_BENCH_AMQP_MODE: mode, FB_BENCH_DEVICES: DEVICES, FB_BENCH_INTERVAL: INTERVAL, FB_BENCH_TX_BATCH: TX_BATCH, FB_BENCH_DRAIN: DRAIN[mode] };
-  const { result } = await withEnv(env, () => run({ scenario: scenario('amqp-max'), targets: { amqp: RABBITMQ_URL }, workers: 1, write: false, ...(intake ? { onProgress: intake.onProgress } : {}) }));
-  if (result.errors.length > 0) throw new Error(`amqp ${mode}: errors during the run: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  const env = {
+    FB_BENCH_AMQP_MODE: mode,
+    FB_BENCH_DEVICES: DEVICES,
+    FB_BENCH_INTERVAL: INTERVAL,
+    FB_BENCH_TX_BATCH: TX_BATCH,
+    FB_BENCH_DRAIN: DRAIN[mode],
+  };
+  const { result } = await withEnv(env, () =>
+    run({
+      scenario: scenario('amqp-max'),
+      targets: { amqp: RABBITMQ_URL },
+      workers: 1,
+      write: false,
+      ...(intake ? { onProgress: intake.onProgress } : {}),
+    }),
+  );
+  if (result.errors.length > 0)
+    throw new Error(`amqp ${mode}: errors during the run: ${JSON.stringify(result.errors.slice(0, 3))}`);
   const left = await settledQueueCount(RABBITMQ_URL, `fbbench.amqp.${result.run.id}`);
   const after = await rabbitTotals();
   return summarize(result, left, before && after ? after.received - before.received : undefined, await intake?.rate());
@@ -129,12 +151,17 @@ async function amqpMax(mode: Mode): Promise<Row> {
   const share = describeCpu(cpu.stop());
   const { median: m, min, max } = medianOf(runs, (r) => r.sentPerS);
   const label = { confirm: 'publisher confirms', none: 'no confirms', tx: `tx batches of ${TX_BATCH}` }[mode];
-  const drops = Object.entries(m.dropped).map(([k, n]) => `${fmt(n)} ${k}`).join(', ') || 'none';
+  const drops =
+    Object.entries(m.dropped)
+      .map(([k, n]) => `${fmt(n)} ${k}`)
+      .join(', ') || 'none';
   const result: string[] = [`${fmt(m.sentPerS)} msg/s sent (median of ${REPEATS})`];
   if (m.intakePerS !== undefined) result.push(`RabbitMQ took ${fmt(m.intakePerS)} msg/s (its counter, mid-phase)`);
   // In tx mode the ack is the commit-ok of the message's batch.
-  if (m.ack) result.push(`${mode === 'tx' ? 'publish → commit-ok' : 'confirm'} p50 ${ms(m.ack.p50)}, p99 ${ms(m.ack.p99)}`);
-  if (mode === 'tx') result.push(`${fmt(m.commitsPerS)} commits/s, commit p99 ${m.commitP99 === undefined ? '–' : ms(m.commitP99)}`);
+  if (m.ack)
+    result.push(`${mode === 'tx' ? 'publish → commit-ok' : 'confirm'} p50 ${ms(m.ack.p50)}, p99 ${ms(m.ack.p99)}`);
+  if (mode === 'tx')
+    result.push(`${fmt(m.commitsPerS)} commits/s, commit p99 ${m.commitP99 === undefined ? '–' : ms(m.commitP99)}`);
   result.push(`${fmt(m.deliveredPerS)} delivered/s`);
   // The books: RabbitMQ received what was sent (or some never reached it), and what it
   // received was delivered to the consumer or is still in the queue.
@@ -147,7 +174,11 @@ async function amqpMax(mode: Mode): Promise<Row> {
     `offered ${fmt(DEVICES * 1000)}/s by ${DEVICES} devices (64 B, inflight 100) for ${m.duration} s, drain ${DRAIN[mode]}, 1 worker; dropped: ${drops}`,
     `median run: ${fmt(m.sent)} sent, ${fmt(m.delivered)} delivered to 1 consumer (prefetch 1000, manual ack), ${fmt(m.lost)} not delivered (${pct(m.lost, m.sent)}), ${fmt(m.duplicated)} duplicates; ${books}`,
     `per run sent/received by RabbitMQ/delivered/left in queue: ${runs.map((r) => [r.sent, r.rabbitReceived, r.delivered, r.left].map((n) => (n === undefined ? '?' : fmt(n))).join('/')).join('; ')}`,
-    ...(mode === 'none' ? [`RabbitMQ intake per run: ${runs.map((r) => (r.intakePerS === undefined ? '?' : fmt(r.intakePerS))).join(', ')} msg/s`] : []),
+    ...(mode === 'none'
+      ? [
+          `RabbitMQ intake per run: ${runs.map((r) => (r.intakePerS === undefined ? '?' : fmt(r.intakePerS))).join(', ')} msg/s`,
+        ]
+      : []),
     `${m.bytesPerMessage} B/msg published`,
     `load avg ${before} before; ${share}`,
   ];

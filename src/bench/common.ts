@@ -12,7 +12,8 @@ export const REPEATS = 3;
 export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const MOSQUITTO_URL = 'mqtt://127.0.0.1:1883';
 
-export const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/bench/${name}.ts`, import.meta.url));
+export const scenario = (name: string): string =>
+  fileURLToPath(new URL(`../../scenarios/bench/${name}.ts`, import.meta.url));
 
 /**
  * Runs `fn` with these FB_BENCH_* variables set, then puts them back: the scenarios read them
@@ -43,7 +44,8 @@ export function medianOf<T>(runs: T[], key: (r: T) => number): { median: T; min:
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 /** Microseconds for reading: '1.36 ms', '54.2 ms', '2.03 s'. */
-export const ms = (us: number): string => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`);
+export const ms = (us: number): string =>
+  us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
 
 export const pct = (part: number, whole: number): string => `${((part * 100) / Math.max(1, whole)).toFixed(2)}%`;
 

@@ -65,7 +65,12 @@ export function cpuMeter(): { stop(): CpuShare | undefined } {
       const cores = (ticks: number): number => ticks / TICKS_PER_S / seconds;
       const self = (end.selfUs - start.selfUs) / 1e6 / seconds;
       const peers = cores(end.peers - start.peers);
-      return { other: Math.max(0, cores(end.busy - start.busy) - self - peers), peers, self, steal: cores(end.steal - start.steal) };
+      return {
+        other: Math.max(0, cores(end.busy - start.busy) - self - peers),
+        peers,
+        self,
+        steal: cores(end.steal - start.steal),
+      };
     },
   };
 }

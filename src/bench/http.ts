@@ -2,9 +2,10 @@
 // persistent connection per device (RFC 9112 §9.3) and with a new connection per request
 // (`Connection: close`, §9.6). The server's own count of bodies received is the cross-check
 // on what the devices counted as answered.
-import { run } from '../runner/run.ts';
+
 import type { HttpStats } from '../protocols/http/stats.ts';
-import { REPEATS, fmt, load, medianOf, ms, scenario, withEnv, type Row } from './common.ts';
+import { run } from '../runner/run.ts';
+import { fmt, load, medianOf, ms, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 
 const DEVICES = 100;
@@ -27,7 +28,10 @@ async function httpMax(keepAlive: boolean): Promise<Row> {
   const cpu = cpuMeter();
   const runs: HttpRun[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    const { result } = await withEnv({ FB_BENCH_HTTP_KEEPALIVE: String(keepAlive), FB_BENCH_DEVICES: DEVICES, FB_BENCH_INTERVAL: '1ms' }, () => run({ scenario: scenario('http-max'), workers: 1, write: false }));
+    const { result } = await withEnv(
+      { FB_BENCH_HTTP_KEEPALIVE: String(keepAlive), FB_BENCH_DEVICES: DEVICES, FB_BENCH_INTERVAL: '1ms' },
+      () => run({ scenario: scenario('http-max'), workers: 1, write: false }),
+    );
     const f = result.fleets.load!;
     const stats = (f as unknown as { http: HttpStats }).http;
     const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);

@@ -2,8 +2,8 @@
 // the machine's Mosquitto and RabbitMQ and the embedded servers. Prints a Markdown table; pass
 // --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { run } from '../runner/run.ts';
 import { formatBytes } from '../dsl/units.ts';
+import { run } from '../runner/run.ts';
 import { amqpRows } from './amqp.ts';
 import { brokerCounter } from './broker-counter.ts';
 import { RABBITMQ_URL, REPEATS, scenario } from './common.ts';
@@ -11,7 +11,8 @@ import { gatewayRows } from './gateway.ts';
 import { httpRows } from './http.ts';
 import { wsRows } from './ws.ts';
 
-const target = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length) ?? 'mqtt://127.0.0.1:1883';
+const target =
+  process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length) ?? 'mqtt://127.0.0.1:1883';
 /** What each --only name measures, for the header line. */
 const MEASUREMENTS = {
   mqtt: `MQTT against ${target}`,
@@ -51,8 +52,15 @@ async function qos0Max(workers: number): Promise<string[]> {
   rates.sort((a, b) => a - b);
   const fmt = (n: number): string => n.toLocaleString('en');
   const median = rates[Math.floor(REPEATS / 2)] as number;
-  const check = before !== undefined && after !== undefined ? `Mosquitto's $SYS counter rose by ${fmt(after - before)} PUBLISH for ${fmt(sent)} sent` : 'no settled $SYS counter from the broker';
-  return [`QoS 0 publish, ${workers} worker(s)`, `${fmt(median)} msg/s (median of ${REPEATS})`, `range ${fmt(rates[0] as number)}–${fmt(rates[REPEATS - 1] as number)}; offered ${fmt(MAX_DEVICES * 1000)}/s by ${MAX_DEVICES} devices for 10 s, the rest dropped as generator_behind; ${check}; ${bytesPerMessage} B/msg`];
+  const check =
+    before !== undefined && after !== undefined
+      ? `Mosquitto's $SYS counter rose by ${fmt(after - before)} PUBLISH for ${fmt(sent)} sent`
+      : 'no settled $SYS counter from the broker';
+  return [
+    `QoS 0 publish, ${workers} worker(s)`,
+    `${fmt(median)} msg/s (median of ${REPEATS})`,
+    `range ${fmt(rates[0] as number)}–${fmt(rates[REPEATS - 1] as number)}; offered ${fmt(MAX_DEVICES * 1000)}/s by ${MAX_DEVICES} devices for 10 s, the rest dropped as generator_behind; ${check}; ${bytesPerMessage} B/msg`,
+  ];
 }
 
 /**
@@ -70,7 +78,14 @@ async function coapMax(type: 'NON' | 'CON'): Promise<string[]> {
     const f = result.fleets.load!;
     const server = result.fleets['coap-server']!;
     const d = result.delivery.find((x) => x.from === 'load')!;
-    runs.push({ served: server.rates.receivedPerS, acked: f.messages.acked / (result.run.durationMs / 1000), sent: f.rates.sentPerS, lost: d.lost / Math.max(1, d.expected), retx: f.coap?.retransmissions ?? 0, bytes: f.coap?.datagrams.bytesPerDatagramSent ?? null });
+    runs.push({
+      served: server.rates.receivedPerS,
+      acked: f.messages.acked / (result.run.durationMs / 1000),
+      sent: f.rates.sentPerS,
+      lost: d.lost / Math.max(1, d.expected),
+      retx: f.coap?.retransmissions ?? 0,
+      bytes: f.coap?.datagrams.bytesPerDatagramSent ?? null,
+    });
   }
   runs.sort((a, b) => a.served - b.served);
   const m = runs[Math.floor(REPEATS / 2)] as (typeof runs)[number];
@@ -95,7 +110,8 @@ async function idleRss(devices: number, workers: number): Promise<number> {
     },
   });
   const connected = result.fleets.idle!.devices.peakConnected;
-  if (connected !== devices) throw new Error(`only ${connected} of ${devices} devices connected: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  if (connected !== devices)
+    throw new Error(`only ${connected} of ${devices} devices connected: ${JSON.stringify(result.errors.slice(0, 3))}`);
   return peak;
 }
 
@@ -119,8 +135,14 @@ async function idleRows(): Promise<string[][]> {
   let previous: { n: number; rss: number } | undefined;
   for (const n of [1000, 10_000]) {
     const rss = await idleRss(n, workers);
-    const marginal = previous ? `; marginal ${formatBytes((rss - previous.rss) / (n - previous.n))} / device from ${previous.n.toLocaleString('en')}` : '';
-    rows.push([`idle MQTT devices: ${n.toLocaleString('en')}`, `${formatBytes((rss - base) / (n - workers))} / device`, `process RSS ${formatBytes(rss)} vs ${formatBytes(base)} with ${workers} devices (${workers} workers)${marginal}`]);
+    const marginal = previous
+      ? `; marginal ${formatBytes((rss - previous.rss) / (n - previous.n))} / device from ${previous.n.toLocaleString('en')}`
+      : '';
+    rows.push([
+      `idle MQTT devices: ${n.toLocaleString('en')}`,
+      `${formatBytes((rss - base) / (n - workers))} / device`,
+      `process RSS ${formatBytes(rss)} vs ${formatBytes(base)} with ${workers} devices (${workers} workers)${marginal}`,
+    ]);
     previous = { n, rss };
   }
   return rows;
@@ -129,13 +151,17 @@ async function idleRows(): Promise<string[][]> {
 function print(rows: string[][]): void {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const what = selected.map((n) => MEASUREMENTS[n]).join(', ');
-  process.stdout.write(`\nfleetbench bench (${what}) — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`);
+  process.stdout.write(
+    `\nfleetbench bench (${what}) — ${availableParallelism()} cores (${cpu}), ${formatBytes(totalmem())}, Node ${process.version}\n\n`,
+  );
   process.stdout.write('| measurement | result | notes |\n|---|---|---|\n');
   for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 }
 
 if (unknown.length > 0) {
-  process.stderr.write(`fleetbench bench: unknown --only ${unknown.map((n) => JSON.stringify(n)).join(', ')}; choose from ${Object.keys(MEASUREMENTS).join(', ')}\n`);
+  process.stderr.write(
+    `fleetbench bench: unknown --only ${unknown.map((n) => JSON.stringify(n)).join(', ')}; choose from ${Object.keys(MEASUREMENTS).join(', ')}\n`,
+  );
   process.exitCode = 2;
 } else {
   await main();

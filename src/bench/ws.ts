@@ -2,9 +2,10 @@
 // 50 dashboards over the JSON bridge protocol: delivered messages per second and end-to-end
 // latency at rates the hub holds, and what it reaches when offered far more. The hub's own
 // counters (published, delivered, overflow) are the cross-check on the dashboards' counts.
-import { run } from '../runner/run.ts';
+
 import type { WsFanoutStats } from '../protocols/ws/fanout.ts';
-import { REPEATS, fmt, load, medianOf, ms, pct, scenario, withEnv, type Row } from './common.ts';
+import { run } from '../runner/run.ts';
+import { fmt, load, medianOf, ms, pct, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 
 const PUBLISHERS = 10;
@@ -28,11 +29,24 @@ async function fanout(interval: string): Promise<Row> {
   const cpu = cpuMeter();
   const runs: WsRun[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    const { result } = await withEnv({ FB_BENCH_PUBLISHERS: PUBLISHERS, FB_BENCH_DASHBOARDS: DASHBOARDS, FB_BENCH_INTERVAL: interval }, () => run({ scenario: scenario('ws-fanout'), workers: 1, write: false }));
+    const { result } = await withEnv(
+      { FB_BENCH_PUBLISHERS: PUBLISHERS, FB_BENCH_DASHBOARDS: DASHBOARDS, FB_BENCH_INTERVAL: interval },
+      () => run({ scenario: scenario('ws-fanout'), workers: 1, write: false }),
+    );
     const f = result.fleets.pub!;
     const d = result.delivery.find((x) => x.from === 'pub' && x.to === 'dash')!;
     const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
-    runs.push({ sentPerS: f.rates.sentPerS, sent: f.messages.sent, deliveredPerS: d.unique / seconds, delivered: d.unique, lost: d.lost, p50: d.latency.corrected.p50, p99: d.latency.corrected.p99, hub: result.servers.ws as WsFanoutStats, duration: result.run.durationMs / 1000 });
+    runs.push({
+      sentPerS: f.rates.sentPerS,
+      sent: f.messages.sent,
+      deliveredPerS: d.unique / seconds,
+      delivered: d.unique,
+      lost: d.lost,
+      p50: d.latency.corrected.p50,
+      p99: d.latency.corrected.p99,
+      hub: result.servers.ws as WsFanoutStats,
+      duration: result.run.durationMs / 1000,
+    });
   }
   const share = describeCpu(cpu.stop());
   const { median: m, min, max } = medianOf(runs, (r) => r.deliveredPerS);

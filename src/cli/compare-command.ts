@@ -2,9 +2,9 @@
 // when a gated metric regressed by more than --max-regression allows.
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { compareResults, parseMaxRegression, type ComparisonRow } from '../compare/compare.ts';
+import { type ComparisonRow, compareResults, parseMaxRegression } from '../compare/compare.ts';
 import { formatBytes, formatEnergymJ, formatUs } from '../dsl/units.ts';
-import { ErrorCodes, FleetbenchError, errorMessage } from '../errors.ts';
+import { ErrorCodes, errorMessage, FleetbenchError } from '../errors.ts';
 import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
 import { table } from './format.ts';
@@ -21,9 +21,22 @@ export const compareCommand = {
   describe: 'Compare two results side by side; exit 1 when the candidate regressed',
   builder: (y: Argv) =>
     y
-      .positional('baseline', { type: 'string', demandOption: true, describe: 'Baseline results.json (or its run folder)' })
-      .positional('candidate', { type: 'string', demandOption: true, describe: 'Candidate results.json (or its run folder)' })
-      .option('max-regression', { type: 'string', default: 'p99=10%,throughput=5%', describe: 'Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy, e.g. p99=10%,loss=0.1%' })
+      .positional('baseline', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Baseline results.json (or its run folder)',
+      })
+      .positional('candidate', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Candidate results.json (or its run folder)',
+      })
+      .option('max-regression', {
+        type: 'string',
+        default: 'p99=10%,throughput=5%',
+        describe:
+          'Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy, e.g. p99=10%,loss=0.1%',
+      })
       .option('json', { type: 'string', describe: 'Also write the comparison as JSON to this file' }),
 };
 
@@ -35,7 +48,10 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
   const comparison = compareResults(baseline, candidate, limits);
   for (const w of comparison.warnings) process.stderr.write(`fleetbench: warning: ${w}\n`);
   const out: string[] = [];
-  for (const [label, file, r] of [['baseline: ', args.baseline, baseline], ['candidate:', args.candidate, candidate]] as const) {
+  for (const [label, file, r] of [
+    ['baseline: ', args.baseline, baseline],
+    ['candidate:', args.candidate, candidate],
+  ] as const) {
     out.push(`${label} ${file} (${r.scenario.name}, sha256 ${r.scenario.hash}, run ${r.run.id}, ${r.run.startedAt})`);
   }
   out.push('');
@@ -43,21 +59,53 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
   let previous: string | undefined;
   for (const row of comparison.rows) {
     if (previous !== undefined && row.fleet !== previous) lines.push([]);
-    lines.push([row.fleet === previous ? '' : row.fleet, label(row), value(row, row.baseline), value(row, row.candidate), change(row), limit(row), check(row)]);
+    lines.push([
+      row.fleet === previous ? '' : row.fleet,
+      label(row),
+      value(row, row.baseline),
+      value(row, row.candidate),
+      change(row),
+      limit(row),
+      check(row),
+    ]);
     previous = row.fleet;
   }
-  out.push(table(['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', ''], lines, ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
-  if (comparison.onlyInBaseline.length > 0) out.push(`only in the baseline (not compared): ${comparison.onlyInBaseline.join(', ')}`);
-  if (comparison.onlyInCandidate.length > 0) out.push(`only in the candidate (not compared): ${comparison.onlyInCandidate.join(', ')}`);
+  out.push(
+    table(['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', ''], lines, [
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
+  );
+  if (comparison.onlyInBaseline.length > 0)
+    out.push(`only in the baseline (not compared): ${comparison.onlyInBaseline.join(', ')}`);
+  if (comparison.onlyInCandidate.length > 0)
+    out.push(`only in the candidate (not compared): ${comparison.onlyInCandidate.join(', ')}`);
   const over = comparison.regressions;
-  out.push('', over.length === 0 ? 'no regression' : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${r.change === null ? (r.note ?? change(r)) : change(r)} (limit ${limit(r)})`).join(', ')}`);
+  out.push(
+    '',
+    over.length === 0
+      ? 'no regression'
+      : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${r.change === null ? (r.note ?? change(r)) : change(r)} (limit ${limit(r)})`).join(', ')}`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   if (args.json !== undefined) {
-    const json = { ...comparison, baseline: { file: args.baseline, ...comparison.baseline }, candidate: { file: args.candidate, ...comparison.candidate } };
+    const json = {
+      ...comparison,
+      baseline: { file: args.baseline, ...comparison.baseline },
+      candidate: { file: args.candidate, ...comparison.candidate },
+    };
     try {
       writeFileSync(args.json, `${JSON.stringify(json, null, 2)}\n`);
     } catch (err) {
-      throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--json ${args.json}: cannot write the comparison (${errorMessage(err)})`);
+      throw new FleetbenchError(
+        ErrorCodes.OPTION_INVALID,
+        `--json ${args.json}: cannot write the comparison (${errorMessage(err)})`,
+      );
     }
   }
   return over.length > 0 ? ExitCode.failed : ExitCode.ok;

@@ -3,12 +3,12 @@
 import yargs from 'yargs';
 import { isFleetbenchError } from '../errors.ts';
 import { version } from '../version.ts';
+import { type CompareArgs, compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
-import { runCommand, runHandler, type RunArgs } from './run-command.ts';
+import { type GatewayArgs, gatewayCommand, gatewayHandler } from './gateway-command.ts';
+import { type ReportArgs, reportCommand, reportHandler } from './report-command.ts';
+import { type RunArgs, runCommand, runHandler } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
-import { gatewayCommand, gatewayHandler, type GatewayArgs } from './gateway-command.ts';
-import { reportCommand, reportHandler, type ReportArgs } from './report-command.ts';
-import { compareCommand, compareHandler, type CompareArgs } from './compare-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
@@ -20,7 +20,10 @@ export async function main(argv: string[]): Promise<number> {
       .scriptName('fleetbench')
       .usage('$0 <command> [options]')
       .command({ ...runCommand, handler: (a) => guard(() => runHandler(a as unknown as RunArgs))() })
-      .command({ ...validateCommand, handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))() })
+      .command({
+        ...validateCommand,
+        handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))(),
+      })
       .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a as unknown as GatewayArgs))() })
       .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a as unknown as ReportArgs))() })
       .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a as unknown as CompareArgs))() })
@@ -41,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`fleetbench: ${err.message}\n`);
       return ExitCode.usage;
     }
-    process.stderr.write(`fleetbench: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(
+      `fleetbench: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`,
+    );
     return ExitCode.internal;
   }
   return code;

@@ -3,7 +3,10 @@
 import { formatUs } from '../dsl/units.ts';
 import type { Progress } from '../runner/progress.ts';
 
-export function progressReporter(stream: NodeJS.WriteStream, quiet: boolean): { update(p: Progress): void; done(): void } {
+export function progressReporter(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+): { update(p: Progress): void; done(): void } {
   const tty = stream.isTTY === true;
   let lastPrinted = 0;
   let drawn = false;

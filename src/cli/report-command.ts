@@ -17,8 +17,16 @@ export const reportCommand = {
   describe: 'Rebuild the HTML report from a saved results.json',
   builder: (y: Argv) =>
     y
-      .positional('results', { type: 'string', demandOption: true, describe: 'A results.json written by fleetbench run' })
-      .option('out', { alias: 'o', type: 'string', describe: 'Report file (default: report.html next to the results file)' }),
+      .positional('results', {
+        type: 'string',
+        demandOption: true,
+        describe: 'A results.json written by fleetbench run',
+      })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        describe: 'Report file (default: report.html next to the results file)',
+      }),
 };
 
 export async function reportHandler(args: ReportArgs): Promise<number> {
@@ -29,7 +37,11 @@ export async function reportHandler(args: ReportArgs): Promise<number> {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, html);
   } catch (err) {
-    throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--out ${out}: cannot write the report: ${(err as Error).message}`, { cause: err });
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--out ${out}: cannot write the report: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   process.stdout.write(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
   return ExitCode.ok;

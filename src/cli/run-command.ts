@@ -1,12 +1,12 @@
 // `fleetbench run <scenario>`: run a scenario, draw progress, print the summary, write results.
 import type { Argv } from 'yargs';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
 import { defaults } from '../defaults.ts';
+import { ErrorCodes, FleetbenchError } from '../errors.ts';
 import { run } from '../runner/run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
+import { ExitCode } from './exit-codes.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
-import { ExitCode } from './exit-codes.ts';
 
 export interface RunArgs {
   scenario: string;
@@ -25,11 +25,25 @@ export const runCommand = {
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' })
-      .option('target', { alias: 't', type: 'string', array: true, default: [] as string[], describe: 'Target URL by name, e.g. mqtt=mqtt://127.0.0.1:1883 (repeatable); omitted targets use the embedded server' })
-      .option('workers', { alias: 'w', type: 'number', describe: `Worker threads (default: one per core, ${defaults.workers()} here)` })
+      .option('target', {
+        alias: 't',
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe:
+          'Target URL by name, e.g. mqtt=mqtt://127.0.0.1:1883 (repeatable); omitted targets use the embedded server',
+      })
+      .option('workers', {
+        alias: 'w',
+        type: 'number',
+        describe: `Worker threads (default: one per core, ${defaults.workers()} here)`,
+      })
       .option('duration', { alias: 'd', type: 'string', describe: "Override the scenario's duration, e.g. 30s" })
       .option('seed', { type: 'number', describe: 'Seed for jitter, Poisson gaps and payload randomness' })
-      .option('shard', { type: 'string', describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs' })
+      .option('shard', {
+        type: 'string',
+        describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
+      })
       .option('out', { alias: 'o', type: 'string', default: defaults.reportsDir, describe: 'Directory for results' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' }),
 };
@@ -41,7 +55,9 @@ export async function runHandler(args: RunArgs): Promise<number> {
       process.stderr.write('\nforced exit: no result written\n');
       process.exit(ExitCode.interrupted);
     }
-    process.stderr.write('\nstopping: draining in-flight messages and writing a partial result (Ctrl-C again to force)\n');
+    process.stderr.write(
+      '\nstopping: draining in-flight messages and writing a partial result (Ctrl-C again to force)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -49,7 +65,8 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const progress = progressReporter(process.stderr, args.quiet);
   try {
     const workers = args.workers;
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--workers: expected a positive integer, got ${workers}`);
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+      throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--workers: expected a positive integer, got ${workers}`);
     const outcome = await run({
       scenario: args.scenario,
       targets: parseTargetArgs(args.target),
@@ -80,6 +97,10 @@ function parseShard(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--shard: expected i/n with 0 ≤ i < n, e.g. 0/4, got ${JSON.stringify(value)}`);
+  if (!m || count < 1 || index >= count)
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--shard: expected i/n with 0 ≤ i < n, e.g. 0/4, got ${JSON.stringify(value)}`,
+    );
   return { index, count };
 }

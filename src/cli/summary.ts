@@ -1,14 +1,20 @@
 // The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
 import { formatBytes, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
-import type { RunResult } from '../result/types.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
+import type { RunResult } from '../result/types.ts';
 import { count, table } from './format.ts';
 
 export function summary(result: RunResult): string {
   const out: string[] = [];
   const { run } = result;
-  out.push(`${result.scenario.name}: ${run.partial ? 'PARTIAL run — ' + run.partialReason : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`);
-  out.push(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  out.push(
+    `${result.scenario.name}: ${run.partial ? 'PARTIAL run — ' + run.partialReason : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`,
+  );
+  out.push(
+    `targets: ${Object.entries(result.targets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   for (const w of result.warnings ?? []) out.push(`warning: ${w.split('\n')[0]} (the run went on without it)`);
   out.push('');
   const fleetRows = Object.entries(result.fleets).map(([name, f]) => [
@@ -26,8 +32,29 @@ export function summary(result: RunResult): string {
     formatBytes(f.bytes.perDevice.sent + f.bytes.perDevice.received),
   ]);
   const oversize = Object.entries(result.fleets).filter(([, f]) => f.messages.oversize > 0);
-  out.push(table(['fleet', 'kind', 'conn', 'conn p99', 'sent', 'rate', 'recv', 'drop/late', 'ack p50/p99', 'rtt p50/p99', 'B/msg out', 'B/device'], fleetRows));
-  for (const [name, f] of oversize) out.push(`  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`);
+  out.push(
+    table(
+      [
+        'fleet',
+        'kind',
+        'conn',
+        'conn p99',
+        'sent',
+        'rate',
+        'recv',
+        'drop/late',
+        'ack p50/p99',
+        'rtt p50/p99',
+        'B/msg out',
+        'B/device',
+      ],
+      fleetRows,
+    ),
+  );
+  for (const [name, f] of oversize)
+    out.push(
+      `  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`,
+    );
   if (result.delivery.length > 0) {
     out.push('');
     const rows = result.delivery.map((d) => [
@@ -42,10 +69,34 @@ export function summary(result: RunResult): string {
       `${formatUs(d.latency.service.p99)}`,
       d.verdict.kept ? '✓' : `✗ ${d.verdict.violations.join(', ')}`,
     ]);
-    out.push(table(['delivery', 'promise', 'expected', 'received', 'lost', 'dup', 'reorder', 'e2e p50/p99/max', 'service p99', 'verdict'], rows, ['l', 'l']));
+    out.push(
+      table(
+        [
+          'delivery',
+          'promise',
+          'expected',
+          'received',
+          'lost',
+          'dup',
+          'reorder',
+          'e2e p50/p99/max',
+          'service p99',
+          'verdict',
+        ],
+        rows,
+        ['l', 'l'],
+      ),
+    );
     for (const d of result.delivery.filter((x) => x.issueCount > 0)) {
-      const worst = d.issues.slice(0, 3).map((i) => `${i.stream} → ${i.receiver}: ${[i.lost && `${i.lost}/${i.sent} lost`, i.duplicated && `${i.duplicated} dup`, i.outOfOrder && `${i.outOfOrder} reordered`].filter(Boolean).join(', ')}`);
-      out.push(`  ${d.from} → ${d.to}: ${d.issueCount} stream/receiver pair(s) with problems, e.g. ${worst.join('; ')}`);
+      const worst = d.issues
+        .slice(0, 3)
+        .map(
+          (i) =>
+            `${i.stream} → ${i.receiver}: ${[i.lost && `${i.lost}/${i.sent} lost`, i.duplicated && `${i.duplicated} dup`, i.outOfOrder && `${i.outOfOrder} reordered`].filter(Boolean).join(', ')}`,
+        );
+      out.push(
+        `  ${d.from} → ${d.to}: ${d.issueCount} stream/receiver pair(s) with problems, e.g. ${worst.join('; ')}`,
+      );
     }
     const spread = result.delivery.filter((d) => d.spread && d.spread.members > 1);
     for (const d of spread) {
@@ -53,75 +104,180 @@ export function summary(result: RunResult): string {
       out.push(`  ${d.to}: ${s.members} members took ${s.min}–${s.max} messages each (mean ${s.mean}, cv ${s.cv})`);
     }
   }
-  const coapRows = Object.entries(result.fleets).filter(([, f]) => f.coap).map(([name, f]) => {
-    const c = f.coap as NonNullable<typeof f.coap>;
-    const o = c.observe;
-    return [
-      name,
-      `${c.datagrams.sent}/${c.datagrams.received}`,
-      `${c.datagrams.bytesPerDatagramSent ?? '-'}/${c.datagrams.bytesPerDatagramReceived ?? '-'}`,
-      String(c.retransmissions),
-      String(c.timeouts),
-      String(c.resets),
-      String(c.duplicatesSuppressed),
-      String(c.nonUnanswered),
-      Object.entries(c.responses).map(([code, n]) => `${code}×${n}`).join(' ') || '-',
-      o.registered + o.notifications > 0 ? `${o.registered} reg, ${o.notifications} notif, ${o.gaps} gaps, ${o.reregistrations} rereg, ${o.deregistered} dereg` : '-',
-    ];
-  });
+  const coapRows = Object.entries(result.fleets)
+    .filter(([, f]) => f.coap)
+    .map(([name, f]) => {
+      const c = f.coap as NonNullable<typeof f.coap>;
+      const o = c.observe;
+      return [
+        name,
+        `${c.datagrams.sent}/${c.datagrams.received}`,
+        `${c.datagrams.bytesPerDatagramSent ?? '-'}/${c.datagrams.bytesPerDatagramReceived ?? '-'}`,
+        String(c.retransmissions),
+        String(c.timeouts),
+        String(c.resets),
+        String(c.duplicatesSuppressed),
+        String(c.nonUnanswered),
+        Object.entries(c.responses)
+          .map(([code, n]) => `${code}×${n}`)
+          .join(' ') || '-',
+        o.registered + o.notifications > 0
+          ? `${o.registered} reg, ${o.notifications} notif, ${o.gaps} gaps, ${o.reregistrations} rereg, ${o.deregistered} dereg`
+          : '-',
+      ];
+    });
   if (coapRows.length > 0) {
     out.push('');
-    out.push(table(['coap', 'dgrams out/in', 'B/dgram out/in', 'retx', 'timeouts', 'rst', 'dup supp', 'NON unans', 'responses', 'observe'], coapRows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l']));
+    out.push(
+      table(
+        [
+          'coap',
+          'dgrams out/in',
+          'B/dgram out/in',
+          'retx',
+          'timeouts',
+          'rst',
+          'dup supp',
+          'NON unans',
+          'responses',
+          'observe',
+        ],
+        coapRows,
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+      ),
+    );
   }
-  const amqpRows = Object.entries(result.fleets).filter(([, f]) => f.amqp).map(([name, f]) => {
-    const a = f.amqp as NonNullable<typeof f.amqp>;
-    const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k}×${n}`).join(' ') || '-';
-    const c = a.consumer;
-    return [
-      name,
-      a.confirms.acked + a.confirms.nacked > 0 ? `${a.confirms.acked}/${a.confirms.nacked}` : '-',
-      a.commits > 0 ? `${a.commits}${f.latency.commit ? ` (p99 ${formatUs(f.latency.commit.p99)})` : ''}` : '-',
-      list(a.returned),
-      c.acked + c.nacked + c.requeued > 0 ? `${c.acked}/${c.nacked}/${c.requeued}` : '-',
-      c.redelivered > 0 ? String(c.redelivered) : '-',
-      c.unackedPeak > 0 ? String(c.unackedPeak) : '-',
-      list(a.deadLetters),
-    ];
-  });
+  const amqpRows = Object.entries(result.fleets)
+    .filter(([, f]) => f.amqp)
+    .map(([name, f]) => {
+      const a = f.amqp as NonNullable<typeof f.amqp>;
+      const list = (r: Record<string, number>): string =>
+        Object.entries(r)
+          .map(([k, n]) => `${k}×${n}`)
+          .join(' ') || '-';
+      const c = a.consumer;
+      return [
+        name,
+        a.confirms.acked + a.confirms.nacked > 0 ? `${a.confirms.acked}/${a.confirms.nacked}` : '-',
+        a.commits > 0 ? `${a.commits}${f.latency.commit ? ` (p99 ${formatUs(f.latency.commit.p99)})` : ''}` : '-',
+        list(a.returned),
+        c.acked + c.nacked + c.requeued > 0 ? `${c.acked}/${c.nacked}/${c.requeued}` : '-',
+        c.redelivered > 0 ? String(c.redelivered) : '-',
+        c.unackedPeak > 0 ? String(c.unackedPeak) : '-',
+        list(a.deadLetters),
+      ];
+    });
   if (amqpRows.length > 0) {
     out.push('');
-    out.push(table(['amqp', 'confirm ack/nack', 'commits', 'returned', 'ack/nack/requeue', 'redelivered', 'unacked peak', 'dead letters'], amqpRows, ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'l']));
+    out.push(
+      table(
+        [
+          'amqp',
+          'confirm ack/nack',
+          'commits',
+          'returned',
+          'ack/nack/requeue',
+          'redelivered',
+          'unacked peak',
+          'dead letters',
+        ],
+        amqpRows,
+        ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'l'],
+      ),
+    );
   }
-  const httpRows = Object.entries(result.fleets).filter(([, f]) => f.http).map(([name, f]) => {
-    const h = f.http as NonNullable<typeof f.http>;
-    return [name, h.role, String(h.requests), Object.entries(h.responses).map(([code, n]) => `${code}×${n}`).join(' ') || '-', String(h.connections), `${h.bytesPerRequest ?? '-'}/${h.bytesPerResponse ?? '-'}`, String(h.timeouts), String(h.connectionFailures)];
-  });
+  const httpRows = Object.entries(result.fleets)
+    .filter(([, f]) => f.http)
+    .map(([name, f]) => {
+      const h = f.http as NonNullable<typeof f.http>;
+      return [
+        name,
+        h.role,
+        String(h.requests),
+        Object.entries(h.responses)
+          .map(([code, n]) => `${code}×${n}`)
+          .join(' ') || '-',
+        String(h.connections),
+        `${h.bytesPerRequest ?? '-'}/${h.bytesPerResponse ?? '-'}`,
+        String(h.timeouts),
+        String(h.connectionFailures),
+      ];
+    });
   if (httpRows.length > 0) {
     out.push('');
-    out.push(table(['http', 'role', 'requests', 'responses', 'conns', 'B/req / B/resp', 'timeouts', 'conn failed'], httpRows, ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r']));
+    out.push(
+      table(['http', 'role', 'requests', 'responses', 'conns', 'B/req / B/resp', 'timeouts', 'conn failed'], httpRows, [
+        'l',
+        'l',
+        'r',
+        'l',
+        'r',
+        'r',
+        'r',
+        'r',
+      ]),
+    );
   }
-  const wsRows = Object.entries(result.fleets).filter(([, f]) => f.ws).map(([name, f]) => {
-    const w = f.ws as NonNullable<typeof f.ws>;
-    const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k}×${n}`).join(' ') || '-';
-    return [name, `${w.frames.sent}/${w.frames.received}`, String(w.subscriptions), list(w.errors), String(w.overflow), String(w.unanswered), list(w.closes)];
-  });
+  const wsRows = Object.entries(result.fleets)
+    .filter(([, f]) => f.ws)
+    .map(([name, f]) => {
+      const w = f.ws as NonNullable<typeof f.ws>;
+      const list = (r: Record<string, number>): string =>
+        Object.entries(r)
+          .map(([k, n]) => `${k}×${n}`)
+          .join(' ') || '-';
+      return [
+        name,
+        `${w.frames.sent}/${w.frames.received}`,
+        String(w.subscriptions),
+        list(w.errors),
+        String(w.overflow),
+        String(w.unanswered),
+        list(w.closes),
+      ];
+    });
   if (wsRows.length > 0) {
     out.push('');
-    out.push(table(['ws', 'frames out/in', 'subscribed', 'error frames', 'overflow', 'unanswered', 'closes'], wsRows, ['l', 'r', 'r', 'l', 'r', 'r', 'l']));
+    out.push(
+      table(['ws', 'frames out/in', 'subscribed', 'error frames', 'overflow', 'unanswered', 'closes'], wsRows, [
+        'l',
+        'r',
+        'r',
+        'l',
+        'r',
+        'r',
+        'l',
+      ]),
+    );
   }
   const power = powerTable(result);
   if (power) out.push('', power);
   if (result.errors.length > 0) {
     out.push('');
-    out.push(table(['errors', 'code', 'count', 'first message'], result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']), ['l', 'l', 'r', 'l']));
+    out.push(
+      table(
+        ['errors', 'code', 'count', 'first message'],
+        result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']),
+        ['l', 'l', 'r', 'l'],
+      ),
+    );
   }
   const thresholds = result.thresholds ?? [];
   if (thresholds.length > 0) {
     out.push('');
-    const rows = thresholds.map((t) => [t.key, t.expression, t.actualText, t.passed ? '✓' : `✗ ${t.actual === null ? t.message : `limit ${t.limitText}`}`]);
+    const rows = thresholds.map((t) => [
+      t.key,
+      t.expression,
+      t.actualText,
+      t.passed ? '✓' : `✗ ${t.actual === null ? t.message : `limit ${t.limitText}`}`,
+    ]);
     out.push(table(['threshold', 'expression', 'measured', 'verdict'], rows, ['l', 'l', 'r', 'l']));
     const failed = thresholds.filter((t) => !t.passed).length;
-    out.push(failed === 0 ? `thresholds: all ${thresholds.length} passed` : `thresholds: ${failed} of ${thresholds.length} FAILED`);
+    out.push(
+      failed === 0
+        ? `thresholds: all ${thresholds.length} passed`
+        : `thresholds: ${failed} of ${thresholds.length} FAILED`,
+    );
   }
   return out.join('\n');
 }
@@ -137,7 +293,9 @@ function powerTable(result: RunResult): string | undefined {
     // Delivery of this fleet's readings to its receivers, and their end-to-end latency (corrected).
     const delivered = senderDelivery(result, name);
     const l = senderLatency(result, name);
-    const latency = l ? `${l.source === 'ack' ? 'ack ' : ''}${formatUs(l.summary.p50)} / ${formatUs(l.summary.p99)}` : '-';
+    const latency = l
+      ? `${l.source === 'ack' ? 'ack ' : ''}${formatUs(l.summary.p50)} / ${formatUs(l.summary.p99)}`
+      : '-';
     const parts = Object.entries(p.breakdownmJ)
       .filter(([, mJ]) => mJ > 0)
       .sort(([, a], [, b]) => b - a)
@@ -158,5 +316,22 @@ function powerTable(result: RunResult): string | undefined {
       `${formatLife(p.batteryLifeDays)} (${p.battery.label})`,
     ];
   });
-  return table(['power', 'session', 'radio', 'report every', 'e2e p50/p99', 'delivered', 'B/report out/in', 'pkts out/in', 'mJ/msg', 'largest shares', 'avg mW', 'battery life'], lines, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l']);
+  return table(
+    [
+      'power',
+      'session',
+      'radio',
+      'report every',
+      'e2e p50/p99',
+      'delivered',
+      'B/report out/in',
+      'pkts out/in',
+      'mJ/msg',
+      'largest shares',
+      'avg mW',
+      'battery life',
+    ],
+    lines,
+    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
+  );
 }

@@ -7,17 +7,28 @@ import { ExitCode } from './exit-codes.ts';
 export const validateCommand = {
   command: 'validate <scenario>',
   describe: 'Check a scenario file without running it',
-  builder: (y: Argv) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' }),
+  builder: (y: Argv) =>
+    y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' }),
 };
 
 export async function validateHandler(args: { scenario: string }): Promise<number> {
   const { plan, hash } = await loadScenario(args.scenario);
   const devices = plan.groups.reduce((n, g) => n + g.count, 0);
   process.stdout.write(`${args.scenario}: valid (sha256 ${hash})\n`);
-  process.stdout.write(`  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`);
+  process.stdout.write(
+    `  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`,
+  );
   for (const g of plan.groups) {
-    const role = g.publish ? (g.kind === 'command' ? `commands ${g.publish.commandTo}` : `publishes ${g.publish.topic}`) : g.subscribe?.length ? `subscribes ${g.subscribe.join(', ')}` : 'receives what is sent to it';
-    process.stdout.write(`  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`);
+    const role = g.publish
+      ? g.kind === 'command'
+        ? `commands ${g.publish.commandTo}`
+        : `publishes ${g.publish.topic}`
+      : g.subscribe?.length
+        ? `subscribes ${g.subscribe.join(', ')}`
+        : 'receives what is sent to it';
+    process.stdout.write(
+      `  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`,
+    );
   }
   return ExitCode.ok;
 }

@@ -2,14 +2,26 @@
 // or configurations): per fleet, latency percentiles, rates, loss, errors, bytes and energy side
 // by side, and which of them got worse by more than the allowed regression. Pure: no I/O.
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { mergeEncoded, summarize, type LatencySummary } from '../metrics/histogram.ts';
+import { type LatencySummary, mergeEncoded, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
 export const COMPARISON_SCHEMA = 'fleetbench.comparison/1';
 
 /** Every metric a limit can name, in the order rows are listed. */
-export const REGRESSION_METRICS = ['p50', 'p90', 'p99', 'p999', 'max', 'throughput', 'received', 'loss', 'errors', 'bytes', 'energy'] as const;
+export const REGRESSION_METRICS = [
+  'p50',
+  'p90',
+  'p99',
+  'p999',
+  'max',
+  'throughput',
+  'received',
+  'loss',
+  'errors',
+  'bytes',
+  'energy',
+] as const;
 export type RegressionMetric = (typeof REGRESSION_METRICS)[number];
 
 /** The largest allowed regression per gated metric: percent, or percentage points for `loss`. */
@@ -19,7 +31,10 @@ export type RegressionLimits = Partial<Record<RegressionMetric, number>>;
 export type LatencySource = 'e2e' | 'ack' | 'rtt';
 
 /** How each metric is read and which way is worse. */
-const METRIC: Record<RegressionMetric, { unit: 'us' | '/s' | 'rate' | 'count' | 'B' | 'mJ'; worse: 'higher' | 'lower' }> = {
+const METRIC: Record<
+  RegressionMetric,
+  { unit: 'us' | '/s' | 'rate' | 'count' | 'B' | 'mJ'; worse: 'higher' | 'lower' }
+> = {
   p50: { unit: 'us', worse: 'higher' },
   p90: { unit: 'us', worse: 'higher' },
   p99: { unit: 'us', worse: 'higher' },
@@ -79,7 +94,11 @@ export interface Comparison {
 /** Parses 'p99=10%,throughput=5%,loss=0.1%': comma-separated metric=N%, the % optional. */
 export function parseMaxRegression(spec: string): RegressionLimits {
   const valid = `valid metrics: ${REGRESSION_METRICS.join(', ')}`;
-  const bad = (what: string): FleetbenchError => new FleetbenchError(ErrorCodes.OPTION_INVALID, `--max-regression: ${what} (expected metric=N%, comma-separated, e.g. 'p99=10%,throughput=5%'; ${valid})`);
+  const bad = (what: string): FleetbenchError =>
+    new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--max-regression: ${what} (expected metric=N%, comma-separated, e.g. 'p99=10%,throughput=5%'; ${valid})`,
+    );
   if (spec.trim() === '') throw bad('empty');
   const limits: RegressionLimits = {};
   for (const raw of spec.split(',')) {
@@ -87,7 +106,8 @@ export function parseMaxRegression(spec: string): RegressionLimits {
     const m = /^([a-z0-9]+)\s*=\s*(\d+(?:\.\d+)?)\s*%?$/i.exec(part);
     if (!m) throw bad(part === '' ? 'empty entry' : `${JSON.stringify(part)} is not metric=N%`);
     const metric = (m[1] as string).toLowerCase();
-    if (!(REGRESSION_METRICS as readonly string[]).includes(metric)) throw bad(`unknown metric ${JSON.stringify(m[1])}`);
+    if (!(REGRESSION_METRICS as readonly string[]).includes(metric))
+      throw bad(`unknown metric ${JSON.stringify(m[1])}`);
     if (limits[metric as RegressionMetric] !== undefined) throw bad(`${metric} is given twice`);
     limits[metric as RegressionMetric] = Number(m[2]);
   }
@@ -96,17 +116,31 @@ export function parseMaxRegression(spec: string): RegressionLimits {
 
 export function compareResults(baseline: RunResult, candidate: RunResult, limits: RegressionLimits): Comparison {
   const warnings: string[] = [];
-  if (baseline.scenario.name !== candidate.scenario.name) warnings.push(`different scenarios: baseline ${JSON.stringify(baseline.scenario.name)}, candidate ${JSON.stringify(candidate.scenario.name)}`);
-  else if (baseline.scenario.hash !== candidate.scenario.hash) warnings.push(`the scenario file changed between the runs (hash ${baseline.scenario.hash} vs ${candidate.scenario.hash})`);
-  for (const [which, r] of [['baseline', baseline], ['candidate', candidate]] as const) {
+  if (baseline.scenario.name !== candidate.scenario.name)
+    warnings.push(
+      `different scenarios: baseline ${JSON.stringify(baseline.scenario.name)}, candidate ${JSON.stringify(candidate.scenario.name)}`,
+    );
+  else if (baseline.scenario.hash !== candidate.scenario.hash)
+    warnings.push(
+      `the scenario file changed between the runs (hash ${baseline.scenario.hash} vs ${candidate.scenario.hash})`,
+    );
+  for (const [which, r] of [
+    ['baseline', baseline],
+    ['candidate', candidate],
+  ] as const) {
     if (r.run.partial) warnings.push(`the ${which} is a partial run (${r.run.partialReason ?? 'interrupted'})`);
   }
   const names = Object.keys(baseline.fleets);
   const common = names.filter((n) => n in candidate.fleets);
-  if (common.length === 0) throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `the results have no fleet in common (baseline: ${names.join(', ') || 'none'}; candidate: ${Object.keys(candidate.fleets).join(', ') || 'none'})`);
+  if (common.length === 0)
+    throw new FleetbenchError(
+      ErrorCodes.RESULT_INVALID,
+      `the results have no fleet in common (baseline: ${names.join(', ') || 'none'}; candidate: ${Object.keys(candidate.fleets).join(', ') || 'none'})`,
+    );
   const rows = common.flatMap((fleet) => fleetRows(fleet, baseline, candidate, limits));
   for (const metric of REGRESSION_METRICS) {
-    if (limits[metric] !== undefined && !rows.some((r) => r.metric === metric && r.baseline !== null)) warnings.push(`--max-regression ${metric}: no fleet measured it in the baseline, so it was not checked`);
+    if (limits[metric] !== undefined && !rows.some((r) => r.metric === metric && r.baseline !== null))
+      warnings.push(`--max-regression ${metric}: no fleet measured it in the baseline, so it was not checked`);
   }
   return {
     schema: COMPARISON_SCHEMA,
@@ -122,10 +156,21 @@ export function compareResults(baseline: RunResult, candidate: RunResult, limits
 }
 
 function refOf(r: RunResult): RunRef {
-  return { scenario: r.scenario.name, hash: r.scenario.hash, runId: r.run.id, startedAt: r.run.startedAt, partial: r.run.partial };
+  return {
+    scenario: r.scenario.name,
+    hash: r.scenario.hash,
+    runId: r.run.id,
+    startedAt: r.run.startedAt,
+    partial: r.run.partial,
+  };
 }
 
-function fleetRows(fleet: string, baseline: RunResult, candidate: RunResult, limits: RegressionLimits): ComparisonRow[] {
+function fleetRows(
+  fleet: string,
+  baseline: RunResult,
+  candidate: RunResult,
+  limits: RegressionLimits,
+): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
   const b = baseline.fleets[fleet] as FleetResult;
   const c = candidate.fleets[fleet] as FleetResult;
@@ -150,7 +195,16 @@ function fleetRows(fleet: string, baseline: RunResult, candidate: RunResult, lim
     const limit = limits[metric] ?? null;
     // Nothing to show: measured in neither, or zero in both and not gated (an observer's sends).
     if ((bv === null && cv === null) || (bv === 0 && cv === 0 && limit === null)) continue;
-    rows.push({ fleet, metric, ...(METRIC[metric].unit === 'us' ? { source: latency.source } : {}), unit: METRIC[metric].unit, worse: METRIC[metric].worse, baseline: bv, candidate: cv, ...judge(metric, bv, cv, limit) });
+    rows.push({
+      fleet,
+      metric,
+      ...(METRIC[metric].unit === 'us' ? { source: latency.source } : {}),
+      unit: METRIC[metric].unit,
+      worse: METRIC[metric].worse,
+      baseline: bv,
+      candidate: cv,
+      ...judge(metric, bv, cv, limit),
+    });
   }
   return rows;
 }
@@ -160,7 +214,12 @@ function fleetRows(fleet: string, baseline: RunResult, candidate: RunResult, lim
  * A gated metric the baseline measured and the candidate did not is a regression: a broker that
  * delivered nothing has no latency to compare, and that must not pass the gate.
  */
-function judge(metric: RegressionMetric, b: number | null, c: number | null, limit: number | null): Pick<ComparisonRow, 'change' | 'limit' | 'regressed' | 'note'> {
+function judge(
+  metric: RegressionMetric,
+  b: number | null,
+  c: number | null,
+  limit: number | null,
+): Pick<ComparisonRow, 'change' | 'limit' | 'regressed' | 'note'> {
   if (b === null) return { change: null, limit, regressed: false, note: 'not measured in the baseline' };
   if (c === null) return { change: null, limit, regressed: limit !== null, note: 'not measured in the candidate' };
   // Rounded to 1e-6 so that binary fractions do not push a change exactly at the limit over it.
@@ -171,15 +230,39 @@ function judge(metric: RegressionMetric, b: number | null, c: number | null, lim
   }
   // (c - b) * 100 / b, not (c - b) / b * 100: 1100 against 1000 is exactly 10%, not 10.000000000000002%.
   const change = b === 0 ? (c === 0 ? 0 : null) : round(((c - b) * 100) / b);
-  const worsening = change === null ? (METRIC[metric].worse === 'higher' ? Infinity : -Infinity) : METRIC[metric].worse === 'higher' ? change : -change;
-  return { change, limit, regressed: limit !== null && worsening > limit, ...(change === null ? { note: 'baseline was 0' } : {}) };
+  const worsening =
+    change === null
+      ? METRIC[metric].worse === 'higher'
+        ? Infinity
+        : -Infinity
+      : METRIC[metric].worse === 'higher'
+        ? change
+        : -change;
+  return {
+    change,
+    limit,
+    regressed: limit !== null && worsening > limit,
+    ...(change === null ? { note: 'baseline was 0' } : {}),
+  };
 }
 
 /** The fleet's main latency in each result, from the first source both results have. */
-function mainLatency(fleet: string, baseline: RunResult, candidate: RunResult): { source: LatencySource; baseline: LatencySummary | undefined; candidate: LatencySummary | undefined } {
+function mainLatency(
+  fleet: string,
+  baseline: RunResult,
+  candidate: RunResult,
+): { source: LatencySource; baseline: LatencySummary | undefined; candidate: LatencySummary | undefined } {
   const sources: LatencySource[] = ['e2e', 'ack', 'rtt'];
-  const all = sources.map((source) => ({ source, baseline: latencyOf(baseline, fleet, source), candidate: latencyOf(candidate, fleet, source) }));
-  return all.find((l) => l.baseline && l.candidate) ?? all.find((l) => l.baseline) ?? all.find((l) => l.candidate) ?? { source: 'e2e', baseline: undefined, candidate: undefined };
+  const all = sources.map((source) => ({
+    source,
+    baseline: latencyOf(baseline, fleet, source),
+    candidate: latencyOf(candidate, fleet, source),
+  }));
+  return (
+    all.find((l) => l.baseline && l.candidate) ??
+    all.find((l) => l.baseline) ??
+    all.find((l) => l.candidate) ?? { source: 'e2e', baseline: undefined, candidate: undefined }
+  );
 }
 
 /**
@@ -188,7 +271,12 @@ function mainLatency(fleet: string, baseline: RunResult, candidate: RunResult): 
  * fleet's own ack or rtt histogram. Undefined when there is none or it is empty.
  */
 function latencyOf(result: RunResult, fleet: string, source: LatencySource): LatencySummary | undefined {
-  const keys = source === 'e2e' ? result.delivery.filter((d) => d.from === fleet).map((d) => histogramKey(pairKey(fleet, d.to), HistogramKind.e2e)) : [histogramKey(fleet, source === 'ack' ? HistogramKind.ack : HistogramKind.rtt)];
+  const keys =
+    source === 'e2e'
+      ? result.delivery
+          .filter((d) => d.from === fleet)
+          .map((d) => histogramKey(pairKey(fleet, d.to), HistogramKind.e2e))
+      : [histogramKey(fleet, source === 'ack' ? HistogramKind.ack : HistogramKind.rtt)];
   const encoded = keys.map((k) => result.histograms[k]).filter((e): e is string => e !== undefined);
   if (encoded.length === 0) return undefined;
   const h = mergeEncoded(encoded);

@@ -35,7 +35,8 @@ export class Checker {
   /** Reports fields of `value` that are not in `allowed`. */
   known(path: string, value: Record<string, unknown>, allowed: readonly string[]): void {
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.note(path ? `${path}.${key}` : key, `unknown field (expected one of ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        this.note(path ? `${path}.${key}` : key, `unknown field (expected one of ${allowed.join(', ')})`);
     }
   }
 
@@ -52,20 +53,24 @@ export class Checker {
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-    if (typeof value === 'number' && Number.isInteger(value) && value > max) return this.fail(path, `at most ${max}`, value);
+    if (typeof value === 'number' && Number.isInteger(value) && value > max)
+      return this.fail(path, `at most ${max}`, value);
     return this.fail(path, min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`, value);
   }
 
   oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback?: T): T | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
-    return choices.includes(value as T) ? (value as T) : this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    return choices.includes(value as T)
+      ? (value as T)
+      : this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
   }
 
   /** Milliseconds. */
   duration(path: string, value: unknown, options: { fallback?: number; positive?: boolean } = {}): number | undefined {
     if (value === undefined && options.fallback !== undefined) return options.fallback;
     const ms = parseDuration(value);
-    if (ms === undefined || (options.positive && ms <= 0)) return this.fail(path, `a ${options.positive ? 'positive ' : ''}duration like '30s' or '250ms'`, value);
+    if (ms === undefined || (options.positive && ms <= 0))
+      return this.fail(path, `a ${options.positive ? 'positive ' : ''}duration like '30s' or '250ms'`, value);
     return ms;
   }
 
@@ -73,12 +78,18 @@ export class Checker {
   rate(path: string, value: unknown, options: { fallback?: number; allowZero?: boolean } = {}): number | undefined {
     if (value === undefined && options.fallback !== undefined) return options.fallback;
     const r = parseRate(value);
-    if (r === undefined || (!options.allowZero && r <= 0)) return this.fail(path, `a ${options.allowZero ? '' : 'positive '}rate like '5/s' or '300/m'`, value);
+    if (r === undefined || (!options.allowZero && r <= 0))
+      return this.fail(path, `a ${options.allowZero ? '' : 'positive '}rate like '5/s' or '300/m'`, value);
     return r;
   }
 
   /** Devices listening on consecutive ports (device i on port + i) must all fit below 65536. */
   portRange(path: string, port: number, count: number | undefined): void {
-    if (count !== undefined && port + count - 1 > 65535) this.fail(path, `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${count} devices)`, port);
+    if (count !== undefined && port + count - 1 > 65535)
+      this.fail(
+        path,
+        `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${count} devices)`,
+        port,
+      );
   }
 }

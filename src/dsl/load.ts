@@ -1,7 +1,8 @@
 // Loading a scenario file: .ts (or .js/.mts) is imported through tsx at run time, so users
 // need no build step. Any failure becomes a FleetbenchError naming the file, never a stack.
-import { existsSync, readFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -24,11 +25,14 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   try {
     mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: could not load the scenario: ${firstLines(err)}`, { cause: err });
+    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: could not load the scenario: ${firstLines(err)}`, {
+      cause: err,
+    });
   }
   // A scenario outside an ESM package is compiled as CommonJS: its default sits one level down.
   let definition = mod.default;
-  if (definition && typeof definition === 'object' && 'default' in definition && !('fleets' in definition)) definition = (definition as { default: unknown }).default;
+  if (definition && typeof definition === 'object' && 'default' in definition && !('fleets' in definition))
+    definition = (definition as { default: unknown }).default;
   const plan = validateScenario(definition, file);
   const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   return { plan, hash, definition: definition as Record<string, unknown> };

@@ -1,7 +1,7 @@
 // Payload generators. Every generated payload carries the measurement stamp and, when a size
 // is configured, is exactly that many bytes: binary payloads put the 20-byte stamp first, JSON
 // payloads carry it as the `_fb` field, templates at `{stamp}` (appended when absent).
-import { STAMP_BYTES, writeStamp, encodeStampText, type Stamp } from '../metrics/stamp.ts';
+import { encodeStampText, STAMP_BYTES, type Stamp, writeStamp } from '../metrics/stamp.ts';
 import type { Random } from './schedule.ts';
 
 export interface PayloadContext {
@@ -74,7 +74,10 @@ export function createPayloadGenerator(spec: PayloadSpec): (ctx: PayloadContext,
     case 'json':
       return (ctx, stamp) => {
         const value = spec.fn(ctx);
-        const body = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, _fb: encodeStampText(stamp) } : { value, _fb: encodeStampText(stamp) };
+        const body =
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? { ...value, _fb: encodeStampText(stamp) }
+            : { value, _fb: encodeStampText(stamp) };
         return padJson(JSON.stringify(body), spec.size);
       };
     case 'template': {
@@ -85,25 +88,28 @@ export function createPayloadGenerator(spec: PayloadSpec): (ctx: PayloadContext,
 }
 
 function renderTemplate(text: string, ctx: PayloadContext, stamp: string): string {
-  return text.replace(/\{(id|fleet|seq|stamp|elapsed|rand:(-?\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?))\}/g, (_m, key: string, lo?: string, hi?: string) => {
-    switch (key) {
-      case 'id':
-        return String(ctx.id);
-      case 'fleet':
-        return ctx.fleet;
-      case 'seq':
-        return String(ctx.seq);
-      case 'stamp':
-        return stamp;
-      case 'elapsed':
-        return String(Math.round(ctx.elapsedMs));
-      default: {
-        const min = Number(lo);
-        const max = Number(hi);
-        return (min + ctx.random() * (max - min)).toFixed(2);
+  return text.replace(
+    /\{(id|fleet|seq|stamp|elapsed|rand:(-?\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?))\}/g,
+    (_m, key: string, lo?: string, hi?: string) => {
+      switch (key) {
+        case 'id':
+          return String(ctx.id);
+        case 'fleet':
+          return ctx.fleet;
+        case 'seq':
+          return String(ctx.seq);
+        case 'stamp':
+          return stamp;
+        case 'elapsed':
+          return String(Math.round(ctx.elapsedMs));
+        default: {
+          const min = Number(lo);
+          const max = Number(hi);
+          return (min + ctx.random() * (max - min)).toFixed(2);
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 function padJson(text: string, size: number | undefined): GeneratedPayload {

@@ -1,10 +1,11 @@
 // The validated, normalised form of a scenario that the runner executes. Built from the same
 // scenario file in the main thread and in every worker, so functions (payload generators) never
 // cross a thread boundary.
-import type { PayloadSpec } from './payload.ts';
-import type { ResolvedSchedule } from './schedule.ts';
-import type { ResolvedPower } from './power.ts';
+
 import type { ParsedThreshold } from '../thresholds/parse.ts';
+import type { PayloadSpec } from './payload.ts';
+import type { ResolvedPower } from './power.ts';
+import type { ResolvedSchedule } from './schedule.ts';
 
 /** 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a scenario. */
 export type GroupKind = 'fleet' | 'observer' | 'command' | 'server';

@@ -1,10 +1,19 @@
 // The `power` option of a fleet: which radio the devices have (a profile, any number of it
 // overridden), what battery, and whether they keep their connection between reports or sleep.
-import { PROFILES, parseBattery, type Battery, type ProfileName, type RadioProfile } from '../power/index.ts';
+import { type Battery, PROFILES, type ProfileName, parseBattery, type RadioProfile } from '../power/index.ts';
 import type { Checker } from './check.ts';
 import type { Duration } from './units.ts';
 
-type Numbers = 'volts' | 'txmA' | 'rxmA' | 'listenmA' | 'idlemA' | 'sleepmA' | 'bitrateBps' | 'preambleUs' | 'linkOverheadBytes';
+type Numbers =
+  | 'volts'
+  | 'txmA'
+  | 'rxmA'
+  | 'listenmA'
+  | 'idlemA'
+  | 'sleepmA'
+  | 'bitrateBps'
+  | 'preambleUs'
+  | 'linkOverheadBytes';
 
 export interface PowerSpec extends Partial<Pick<RadioProfile, Numbers>> {
   /** The radio profile the figures start from. */
@@ -32,7 +41,17 @@ export interface ResolvedPower {
   overridden: string[];
 }
 
-const NUMBERS: readonly Numbers[] = ['volts', 'txmA', 'rxmA', 'listenmA', 'idlemA', 'sleepmA', 'bitrateBps', 'preambleUs', 'linkOverheadBytes'];
+const NUMBERS: readonly Numbers[] = [
+  'volts',
+  'txmA',
+  'rxmA',
+  'listenmA',
+  'idlemA',
+  'sleepmA',
+  'bitrateBps',
+  'preambleUs',
+  'linkOverheadBytes',
+];
 const FIELDS = ['radio', 'battery', 'session', 'keepalive', 'wake', 'tail', ...NUMBERS] as const;
 /** Figures that must be above zero (a rate or a voltage of 0 would divide by zero). */
 const POSITIVE: readonly string[] = ['volts', 'bitrateBps'];
@@ -61,7 +80,10 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
       overridden.push(k);
     }
   }
-  for (const [part, keys] of [['wake', ['ms', 'mC']], ['tail', ['ms', 'mA']]] as const) {
+  for (const [part, keys] of [
+    ['wake', ['ms', 'mC']],
+    ['tail', ['ms', 'mA']],
+  ] as const) {
     if (def[part] === undefined) continue;
     const o = check.object(`${path}.${part}`, def[part]);
     if (!o) continue;
@@ -79,5 +101,12 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
   const battery = parseBattery(rawBattery, profile.volts);
   if (typeof battery === 'string') return check.fail(`${path}.battery`, battery, rawBattery);
   if (!radio || !session) return undefined;
-  return { profile, battery, batteryLabel: typeof rawBattery === 'string' ? rawBattery : `${battery.mAh}mAh at ${battery.volts}V`, session, keepaliveS: keepaliveMs === undefined ? undefined : keepaliveMs / 1000, overridden };
+  return {
+    profile,
+    battery,
+    batteryLabel: typeof rawBattery === 'string' ? rawBattery : `${battery.mAh}mAh at ${battery.volts}V`,
+    session,
+    keepaliveS: keepaliveMs === undefined ? undefined : keepaliveMs / 1000,
+    overridden,
+  };
 }

@@ -29,7 +29,9 @@ export type ScheduleSpec = EverySpec | PoissonSpec | StagesSpec;
 
 /** A fixed interval per device, optionally jittered by up to ±jitter around each slot. */
 export function every(interval: Duration, options: { jitter?: Duration } = {}): EverySpec {
-  return options.jitter === undefined ? { kind: 'every', interval } : { kind: 'every', interval, jitter: options.jitter };
+  return options.jitter === undefined
+    ? { kind: 'every', interval }
+    : { kind: 'every', interval, jitter: options.jitter };
 }
 
 /** Poisson arrivals per device at `rate` (e.g. '5/s'). */

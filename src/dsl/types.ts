@@ -1,10 +1,11 @@
 // The scenario DSL as the user writes it. defineScenario() returns its argument unchanged
 // (vitest defineConfig style), so these types are what editors check and autocomplete.
-import type { Duration, Rate } from './units.ts';
-import type { ScheduleSpec } from './schedule.ts';
+
+import type { Thresholds } from '../thresholds/parse.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
-import type { Thresholds } from '../thresholds/parse.ts';
+import type { ScheduleSpec } from './schedule.ts';
+import type { Duration, Rate } from './units.ts';
 
 /** A protocol choice with its options, made by a builder such as `mqtt({ qos: 1 })`. */
 export interface ProtocolSpec<Name extends string = string, Options = unknown> {

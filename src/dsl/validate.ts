@@ -1,20 +1,46 @@
 // Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
 // each naming the field path and what was expected.
-import { parseThresholds } from '../thresholds/parse.ts';
-import { resolvePower } from './power.ts';
-import { ScenarioError } from '../errors.ts';
+
 import { defaults } from '../defaults.ts';
-import { driverFor, drivers } from '../protocols/registry.ts';
-import { checkTargetUrl } from '../runner/targets.ts';
-import { canonicalTopic, filterFromTemplate, wildcardProblem } from '../protocols/topics.ts';
+import { ScenarioError } from '../errors.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
+import { driverFor, drivers } from '../protocols/registry.ts';
+import { canonicalTopic, filterFromTemplate, wildcardProblem } from '../protocols/topics.ts';
+import { checkTargetUrl } from '../runner/targets.ts';
+import { parseThresholds } from '../thresholds/parse.ts';
 import { Checker, show } from './check.ts';
 import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
-import type { ResolvedSchedule } from './schedule.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
+import { resolvePower } from './power.ts';
+import type { ResolvedSchedule } from './schedule.ts';
 
-const TOP = ['name', 'description', 'duration', 'rampUp', 'drain', 'connectRate', 'connectTimeout', 'seed', 'targets', 'fleets', 'observers', 'commands', 'thresholds'] as const;
-const FLEET = ['count', 'protocol', 'topic', 'path', 'send', 'messages', 'payload', 'subscribe', 'reply', 'power'] as const;
+const TOP = [
+  'name',
+  'description',
+  'duration',
+  'rampUp',
+  'drain',
+  'connectRate',
+  'connectTimeout',
+  'seed',
+  'targets',
+  'fleets',
+  'observers',
+  'commands',
+  'thresholds',
+] as const;
+const FLEET = [
+  'count',
+  'protocol',
+  'topic',
+  'path',
+  'send',
+  'messages',
+  'payload',
+  'subscribe',
+  'reply',
+  'power',
+] as const;
 const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
 const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -23,7 +49,8 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export function validateScenario(scenario: unknown, file: string): Plan {
   const check = new Checker();
   const plan = buildPlan(scenario, check, file);
-  if (check.problems.length > 0 || !plan) throw new ScenarioError(file, check.problems.length ? check.problems : ['scenario: could not be read']);
+  if (check.problems.length > 0 || !plan)
+    throw new ScenarioError(file, check.problems.length ? check.problems : ['scenario: could not be read']);
   return plan;
 }
 
@@ -38,7 +65,10 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
   const rampUpMs = check.duration('rampUp', raw.rampUp, { fallback: defaults.rampUpMs });
   const drainMs = check.duration('drain', raw.drain, { fallback: defaults.drainMs });
   const connectRatePerS = check.rate('connectRate', raw.connectRate, { fallback: defaults.connectRatePerS });
-  const connectTimeoutMs = check.duration('connectTimeout', raw.connectTimeout, { fallback: defaults.connectTimeoutMs, positive: true });
+  const connectTimeoutMs = check.duration('connectTimeout', raw.connectTimeout, {
+    fallback: defaults.connectTimeoutMs,
+    positive: true,
+  });
   const seed = raw.seed === undefined ? undefined : check.integer('seed', raw.seed, 0, 0xffff_ffff);
   const targets: Record<string, string> = {};
   if (raw.targets !== undefined) {
@@ -64,7 +94,8 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     if (kind === 'fleet' && Object.keys(entries).length === 0) check.note('fleets', 'expected at least one fleet');
     for (const [groupName, def] of Object.entries(entries)) {
       const path = `${section}.${groupName}`;
-      if (!NAME.test(groupName)) check.note(path, 'a name must start with a letter and use only letters, digits, _ and -');
+      if (!NAME.test(groupName))
+        check.note(path, 'a name must start with a letter and use only letters, digits, _ and -');
       if (names.has(groupName)) {
         // Not built: a second group under the same name would only add confusing follow-on errors.
         check.note(path, `the name ${JSON.stringify(groupName)} is already used by another fleet, observer or command`);
@@ -82,7 +113,11 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
   for (const group of groups) {
     const url = targets[group.target];
     if (url === undefined) {
-      if (group.target !== group.protocol) check.note(`${sectionOf(group)}.${group.name}.protocol.target`, `no target named ${JSON.stringify(group.target)} in targets`);
+      if (group.target !== group.protocol)
+        check.note(
+          `${sectionOf(group)}.${group.name}.protocol.target`,
+          `no target named ${JSON.stringify(group.target)} in targets`,
+        );
       continue;
     }
     // One report per target, however many groups use it.
@@ -91,17 +126,44 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     const problem = checkTargetUrl(url, driverFor(group.protocol)?.schemes ?? []);
     if (problem) check.note(`targets.${group.target}`, problem);
   }
-  if (check.problems.length > 0 || name === undefined || durationMs === undefined || rampUpMs === undefined || drainMs === undefined || connectRatePerS === undefined || connectTimeoutMs === undefined) {
+  if (
+    check.problems.length > 0 ||
+    name === undefined ||
+    durationMs === undefined ||
+    rampUpMs === undefined ||
+    drainMs === undefined ||
+    connectRatePerS === undefined ||
+    connectTimeoutMs === undefined
+  ) {
     return undefined;
   }
-  return { file, name, durationMs, rampUpMs, drainMs, connectRatePerS, connectTimeoutMs, seed, targets, groups, thresholds };
+  return {
+    file,
+    name,
+    durationMs,
+    rampUpMs,
+    drainMs,
+    connectRatePerS,
+    connectTimeoutMs,
+    seed,
+    targets,
+    groups,
+    thresholds,
+  };
 }
 
 export function sectionOf(group: GroupPlan): string {
   return group.kind === 'fleet' ? 'fleets' : group.kind === 'observer' ? 'observers' : 'commands';
 }
 
-function buildGroup(check: Checker, path: string, name: string, index: number, kind: GroupKind, raw: unknown): GroupPlan | undefined {
+function buildGroup(
+  check: Checker,
+  path: string,
+  name: string,
+  index: number,
+  kind: GroupKind,
+  raw: unknown,
+): GroupPlan | undefined {
   const def = check.object(path, raw);
   if (!def) return undefined;
   check.known(path, def, kind === 'fleet' ? FLEET : kind === 'observer' ? OBSERVER : COMMAND);
@@ -111,43 +173,84 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   let publish: PublishPlan | undefined;
   // `path` is the CoAP spelling of `topic` (a resource path such as '/telemetry/{id}').
   const topicField = def.path !== undefined ? 'path' : 'topic';
-  if (def.path !== undefined && def.topic !== undefined) check.note(`${path}.path`, 'give either topic or path, not both');
+  if (def.path !== undefined && def.topic !== undefined)
+    check.note(`${path}.path`, 'give either topic or path, not both');
   const byPath = protocol !== undefined && driverFor(protocol.name)?.addressing === 'path';
-  if (protocol && def.path !== undefined && !byPath) check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
+  if (protocol && def.path !== undefined && !byPath)
+    check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
   if (kind === 'command' || def.send !== undefined || def[topicField] !== undefined) {
     const topic = check.string(`${path}.${topicField}`, def[topicField]);
-    if (topic !== undefined && byPath && !topic.startsWith('/')) check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
-    if (topic !== undefined) checkPlaceholders(check, `${path}.${topicField}`, topic, kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run']);
-    if (topic !== undefined && kind === 'command' && !topic.includes('{target}')) check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
+    if (topic !== undefined && byPath && !topic.startsWith('/'))
+      check.fail(`${path}.${topicField}`, "a resource path starting with '/', e.g. '/telemetry/{id}'", topic);
+    if (topic !== undefined)
+      checkPlaceholders(
+        check,
+        `${path}.${topicField}`,
+        topic,
+        kind === 'command' ? ['id', 'fleet', 'run', 'target'] : ['id', 'fleet', 'run'],
+      );
+    if (topic !== undefined && kind === 'command' && !topic.includes('{target}'))
+      check.note(`${path}.topic`, 'expected a topic containing {target}, the addressed device');
     const schedule = resolveSchedule(check, `${path}.send`, def.send);
     const payload = resolvePayload(check, `${path}.payload`, def.payload);
-    const messages = def.messages === undefined ? undefined : check.integer(`${path}.messages`, def.messages, 1, Number.MAX_SAFE_INTEGER);
+    const messages =
+      def.messages === undefined
+        ? undefined
+        : check.integer(`${path}.messages`, def.messages, 1, Number.MAX_SAFE_INTEGER);
     const commandTo = kind === 'command' ? check.string(`${path}.to`, def.to) : undefined;
     if (topic !== undefined && schedule && payload) publish = { topic, schedule, payload, messages, commandTo };
   } else if (def.messages !== undefined || def.payload !== undefined) {
-    check.note(`${path}.send`, 'expected a schedule such as every(\'1s\') when messages or payload are given');
+    check.note(`${path}.send`, "expected a schedule such as every('1s') when messages or payload are given");
   }
 
   let subscribe: string[] | undefined;
   let receives: string[] = [];
   if (kind === 'observer') {
     const list = def.receives;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string')) check.fail(`${path}.receives`, 'a non-empty list of fleet names, e.g. [\'gps\']', list);
+    if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string'))
+      check.fail(`${path}.receives`, "a non-empty list of fleet names, e.g. ['gps']", list);
     else receives = list as string[];
-    if (def.subscribe !== undefined) subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
-    if (def.share !== undefined && check.string(`${path}.share`, def.share) !== undefined && !NAME.test(def.share as string)) check.fail(`${path}.share`, 'a group name of letters, digits, _ and -', def.share);
+    if (def.subscribe !== undefined)
+      subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
+    if (
+      def.share !== undefined &&
+      check.string(`${path}.share`, def.share) !== undefined &&
+      !NAME.test(def.share as string)
+    )
+      check.fail(`${path}.share`, 'a group name of letters, digits, _ and -', def.share);
   } else if (kind === 'fleet' && def.subscribe !== undefined) {
     subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
   }
   const reply = def.reply === undefined ? false : check.boolean(`${path}.reply`, def.reply, false);
-  if (reply && kind === 'fleet' && def.subscribe === undefined) check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
-  if (kind === 'fleet' && def.send === undefined && def[topicField] === undefined && def.subscribe === undefined) check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
-  const power = kind === 'fleet' && def.power !== undefined ? resolvePower(check, `${path}.power`, def.power) : undefined;
-  if (power?.session === 'sleep' && (def.subscribe !== undefined || (protocol !== undefined && driverFor(protocol.name)?.isServer?.(protocol.options)))) {
-    check.note(`${path}.power.session`, "'sleep' devices are offline between reports and cannot receive or serve; use session: 'persistent'");
+  if (reply && kind === 'fleet' && def.subscribe === undefined)
+    check.note(`${path}.reply`, 'replies need a subscribe topic to receive commands on');
+  if (kind === 'fleet' && def.send === undefined && def[topicField] === undefined && def.subscribe === undefined)
+    check.note(path, 'expected send + topic (a sensor) or subscribe (an actuator)');
+  const power =
+    kind === 'fleet' && def.power !== undefined ? resolvePower(check, `${path}.power`, def.power) : undefined;
+  if (
+    power?.session === 'sleep' &&
+    (def.subscribe !== undefined || (protocol !== undefined && driverFor(protocol.name)?.isServer?.(protocol.options)))
+  ) {
+    check.note(
+      `${path}.power.session`,
+      "'sleep' devices are offline between reports and cannot receive or serve; use session: 'persistent'",
+    );
   }
-  if (power?.session === 'sleep' && def.send === undefined) check.note(`${path}.power.session`, "'sleep' devices wake to send: give the fleet a send schedule");
-  if (protocol && kind !== 'server') driverFor(protocol.name)?.checkGroup?.(check, path, { kind, count: typeof def.count === 'number' ? def.count : undefined, sends: def.send !== undefined, shared: kind === 'observer' && def.share !== undefined }, protocol.options);
+  if (power?.session === 'sleep' && def.send === undefined)
+    check.note(`${path}.power.session`, "'sleep' devices wake to send: give the fleet a send schedule");
+  if (protocol && kind !== 'server')
+    driverFor(protocol.name)?.checkGroup?.(
+      check,
+      path,
+      {
+        kind,
+        count: typeof def.count === 'number' ? def.count : undefined,
+        sends: def.send !== undefined,
+        shared: kind === 'observer' && def.share !== undefined,
+      },
+      protocol.options,
+    );
 
   if (count === undefined || !protocol) return undefined;
   const share = kind === 'observer' && typeof def.share === 'string' ? def.share : undefined;
@@ -168,12 +271,22 @@ function buildGroup(check: Checker, path: string, name: string, index: number, k
   };
 }
 
-function resolveProtocol(check: Checker, path: string, raw: unknown): { name: string; options: unknown; target: string } | undefined {
-  const available = Object.keys(drivers).map((n) => `${n}({...})`).join(', ');
-  if (!check.isObject(raw) || typeof raw.protocol !== 'string') return check.fail(path, `a protocol such as ${available}`, raw);
+function resolveProtocol(
+  check: Checker,
+  path: string,
+  raw: unknown,
+): { name: string; options: unknown; target: string } | undefined {
+  const available = Object.keys(drivers)
+    .map((n) => `${n}({...})`)
+    .join(', ');
+  if (!check.isObject(raw) || typeof raw.protocol !== 'string')
+    return check.fail(path, `a protocol such as ${available}`, raw);
   const driver = driverFor(raw.protocol);
   if (!driver) {
-    check.note(path, `unknown protocol ${JSON.stringify(raw.protocol)} (available: ${Object.keys(drivers).join(', ')})`);
+    check.note(
+      path,
+      `unknown protocol ${JSON.stringify(raw.protocol)} (available: ${Object.keys(drivers).join(', ')})`,
+    );
     return undefined;
   }
   const options = driver.resolveOptions(raw.options, path, check);
@@ -182,9 +295,15 @@ function resolveProtocol(check: Checker, path: string, raw: unknown): { name: st
   return { name: driver.name, options, target };
 }
 
-function resolveFilters(check: Checker, path: string, raw: unknown, protocol: string | undefined): string[] | undefined {
+function resolveFilters(
+  check: Checker,
+  path: string,
+  raw: unknown,
+  protocol: string | undefined,
+): string[] | undefined {
   const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) return check.fail(path, 'a topic filter or a list of them', raw);
+  if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0))
+    return check.fail(path, 'a topic filter or a list of them', raw);
   for (const f of list as string[]) {
     checkPlaceholders(check, path, f, ['id', 'fleet', 'run']);
     const own = protocol === undefined ? undefined : driverFor(protocol)?.filterProblem;
@@ -194,7 +313,11 @@ function resolveFilters(check: Checker, path: string, raw: unknown, protocol: st
       continue;
     }
     // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
-    if (wildcardProblem(f)) check.note(path, `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`);
+    if (wildcardProblem(f))
+      check.note(
+        path,
+        `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`,
+      );
   }
   return list as string[];
 }
@@ -205,7 +328,8 @@ export function resolveSchedule(check: Checker, path: string, raw: unknown): Res
     case 'every': {
       const intervalMs = check.duration(`${path}.interval`, raw.interval, { positive: true });
       const jitterMs = check.duration(`${path}.jitter`, raw.jitter, { fallback: 0 });
-      if (intervalMs !== undefined && jitterMs !== undefined && jitterMs >= intervalMs / 2) check.fail(`${path}.jitter`, `less than half the interval (${intervalMs / 2}ms)`, raw.jitter);
+      if (intervalMs !== undefined && jitterMs !== undefined && jitterMs >= intervalMs / 2)
+        check.fail(`${path}.jitter`, `less than half the interval (${intervalMs / 2}ms)`, raw.jitter);
       if (intervalMs === undefined || jitterMs === undefined) return undefined;
       return { kind: 'every', intervalUs: intervalMs * 1000, jitterUs: jitterMs * 1000 };
     }
@@ -214,7 +338,8 @@ export function resolveSchedule(check: Checker, path: string, raw: unknown): Res
       return ratePerS === undefined ? undefined : { kind: 'poisson', ratePerS };
     }
     case 'stages': {
-      if (!Array.isArray(raw.stages) || raw.stages.length === 0) return check.fail(`${path}.stages`, "a non-empty list of { target: '10/s', duration: '30s' }", raw.stages);
+      if (!Array.isArray(raw.stages) || raw.stages.length === 0)
+        return check.fail(`${path}.stages`, "a non-empty list of { target: '10/s', duration: '30s' }", raw.stages);
       const fromPerS = check.rate(`${path}.from`, raw.from, { fallback: 0, allowZero: true });
       const arrival = check.oneOf(`${path}.arrival`, raw.arrival, ['uniform', 'poisson'] as const, 'uniform');
       const stages = (raw.stages as unknown[]).map((s, i) => {
@@ -222,10 +347,17 @@ export function resolveSchedule(check: Checker, path: string, raw: unknown): Res
         if (!stage) return undefined;
         const targetPerS = check.rate(`${path}.stages[${i}].target`, stage.target, { allowZero: true });
         const durationMs = check.duration(`${path}.stages[${i}].duration`, stage.duration, { positive: true });
-        return targetPerS === undefined || durationMs === undefined ? undefined : { targetPerS, durationUs: durationMs * 1000 };
+        return targetPerS === undefined || durationMs === undefined
+          ? undefined
+          : { targetPerS, durationUs: durationMs * 1000 };
       });
       if (fromPerS === undefined || arrival === undefined || stages.some((s) => s === undefined)) return undefined;
-      return { kind: 'stages', fromPerS, stages: stages as { targetPerS: number; durationUs: number }[], poisson: arrival === 'poisson' };
+      return {
+        kind: 'stages',
+        fromPerS,
+        stages: stages as { targetPerS: number; durationUs: number }[],
+        poisson: arrival === 'poisson',
+      };
     }
     default:
       return check.fail(path, "a schedule: every('1s'), poisson('5/s') or stages([...])", raw);
@@ -237,8 +369,13 @@ export function resolvePayload(check: Checker, path: string, raw: unknown): Payl
   if (!check.isObject(raw)) return check.fail(path, 'a payload: bytes(24), json(fn) or template(text)', raw);
   const sizeOk = (size: unknown, field: string): boolean => {
     if (size === undefined) return true;
-    if (typeof size === 'number' && Number.isInteger(size) && size >= MIN_PAYLOAD_BYTES && size <= 268_435_455) return true;
-    check.fail(`${path}.${field}`, `an integer size of at least ${MIN_PAYLOAD_BYTES} bytes (the measurement stamp)`, size);
+    if (typeof size === 'number' && Number.isInteger(size) && size >= MIN_PAYLOAD_BYTES && size <= 268_435_455)
+      return true;
+    check.fail(
+      `${path}.${field}`,
+      `an integer size of at least ${MIN_PAYLOAD_BYTES} bytes (the measurement stamp)`,
+      size,
+    );
     return false;
   };
   switch (raw.kind) {
@@ -265,7 +402,8 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
       group.receives.forEach((r, i) => {
         const source = byName.get(r);
         if (!source) check.note(`${path}.receives[${i}]`, `no fleet or command named ${JSON.stringify(r)}`);
-        else if (!source.publish) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
+        else if (!source.publish)
+          check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
       });
       const driver = driverFor(group.protocol);
       if (!group.subscribe) {
@@ -275,21 +413,35 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
         group.receives.forEach((r, i) => {
           const src = byName.get(r);
           if (!src?.publish) return;
-          const source = { name: src.name, count: src.count, protocol: src.protocol, options: src.options, topic: src.publish.topic };
-          const filters = driver?.subscriptionsFor ? driver.subscriptionsFor(source, group.options) : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
-          if (filters === undefined) check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it${group.protocol === 'coap' ? ' (CoAP observers observe CoAP resources)' : '; give subscribe explicitly'}`);
+          const source = {
+            name: src.name,
+            count: src.count,
+            protocol: src.protocol,
+            options: src.options,
+            topic: src.publish.topic,
+          };
+          const filters = driver?.subscriptionsFor
+            ? driver.subscriptionsFor(source, group.options)
+            : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
+          if (filters === undefined)
+            check.note(
+              `${path}.receives[${i}]`,
+              `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it${group.protocol === 'coap' ? ' (CoAP observers observe CoAP resources)' : '; give subscribe explicitly'}`,
+            );
           else for (const f of filters) derived.add(f);
         });
         const observers = raw.observers as Record<string, { share?: string }>;
         const share = observers[group.name]?.share;
         group.subscribe = share ? [...derived].map((f) => `$share/${share}/${f}`) : [...derived];
       }
-      if (driver?.receiverMode && group.receiverMode === 'each') group.receiverMode = driver.receiverMode(group.options);
+      if (driver?.receiverMode && group.receiverMode === 'each')
+        group.receiverMode = driver.receiverMode(group.options);
     }
     if (group.kind === 'command' && group.publish?.commandTo !== undefined) {
       const target = byName.get(group.publish.commandTo);
       if (!target) check.note(`${path}.to`, `no fleet named ${JSON.stringify(group.publish.commandTo)}`);
-      else if (!target.subscribe || target.kind !== 'fleet') check.note(`${path}.to`, `${JSON.stringify(target.name)} is not an actuator fleet (it needs subscribe)`);
+      else if (!target.subscribe || target.kind !== 'fleet')
+        check.note(`${path}.to`, `${JSON.stringify(target.name)} is not an actuator fleet (it needs subscribe)`);
       else {
         target.receives.push(group.name);
         target.receiverMode = 'group';
@@ -301,6 +453,10 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
 /** Topic templates may only use the placeholders that are filled in; a typo must not be sent literally. */
 function checkPlaceholders(check: Checker, path: string, template: string, allowed: readonly string[]): void {
   for (const m of template.matchAll(/\{([^}]*)\}/g)) {
-    if (!allowed.includes(m[1] as string)) check.note(path, `unknown placeholder {${m[1]}} in ${JSON.stringify(template)} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`);
+    if (!allowed.includes(m[1] as string))
+      check.note(
+        path,
+        `unknown placeholder {${m[1]}} in ${JSON.stringify(template)} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`,
+      );
   }
 }

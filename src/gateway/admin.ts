@@ -16,7 +16,9 @@ export class AdminServer {
         return;
       }
       if (path === '/stats') {
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(stats(), null, 2)}\n`);
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+          .end(`${JSON.stringify(stats(), null, 2)}\n`);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /stats\n');

@@ -6,8 +6,8 @@
 // gateway reconnects once a second until it stops.
 import amqp, { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { amqpConnectError, amqpReply, maskUrl, timeoutError } from './connect-errors.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
+import { amqpConnectError, amqpReply, maskUrl, timeoutError } from './connect-errors.ts';
 import { BoundedQueue } from './queue.ts';
 import { PathCounters } from './stats.ts';
 
@@ -24,8 +24,14 @@ const noop = (): void => undefined;
 /** Connects, checks the exchange exists, and opens a confirm channel; a FleetbenchError names what failed. */
 async function open(o: AmqpConfig): Promise<{ conn: ChannelModel; ch: ConfirmChannel }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timeoutError('amqp', o.url, o.connectTimeoutMs)), o.connectTimeoutMs)));
-  const connecting = amqp.connect(o.url, { timeout: o.connectTimeoutMs, clientProperties: { connection_name: 'fleetbench-gateway' } });
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(timeoutError('amqp', o.url, o.connectTimeoutMs)), o.connectTimeoutMs)),
+  );
+  const connecting = amqp.connect(o.url, {
+    timeout: o.connectTimeoutMs,
+    clientProperties: { connection_name: 'fleetbench-gateway' },
+  });
   try {
     const conn = await Promise.race([connecting, timeout]);
     conn.on('error', noop);
@@ -38,7 +44,11 @@ async function open(o: AmqpConfig): Promise<{ conn: ChannelModel; ch: ConfirmCha
           await probe.checkExchange(o.exchange);
         } catch (err) {
           const reply = amqpReply(err);
-          throw new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `amqp.exchange: ${maskUrl(o.url)} has no exchange ${JSON.stringify(o.exchange)}${reply ? ` (${reply.code} ${reply.name})` : ''}; declare it first or use amq.topic`, { reasonCode: reply?.code ?? 'NOT_FOUND', cause: err });
+          throw new FleetbenchError(
+            ErrorCodes.CONNECT_REJECTED,
+            `amqp.exchange: ${maskUrl(o.url)} has no exchange ${JSON.stringify(o.exchange)}${reply ? ` (${reply.code} ${reply.name})` : ''}; declare it first or use amq.topic`,
+            { reasonCode: reply?.code ?? 'NOT_FOUND', cause: err },
+          );
         }
         await probe.close();
       }
@@ -188,23 +198,29 @@ export class AmqpPublisher {
   private publish(ch: ConfirmChannel, m: AmqpMessage): void {
     const c = this.counters;
     c.inFlight++;
-    const ok = ch.publish(this.o.exchange, m.routingKey, m.payload, { persistent: this.o.persistent, mandatory: this.o.mandatory }, (err: unknown) => {
-      if (this.stopped) return;
-      c.inFlight--;
-      if (!err) {
-        if (this.returnsAwaitingAck > 0) this.returnsAwaitingAck--;
-        else c.forwarded++;
-      } else if ((err as Error).message === 'message nacked') {
-        // §1.8.3.14 (RabbitMQ confirms): the broker could not take responsibility for it.
-        c.failed++;
-        c.count('nacked');
-      } else {
-        // The channel closed with the message unconfirmed: it may or may not have arrived; send it again.
-        this.lost.push(m);
-        if (this.lost.length === 1) queueMicrotask(() => this.requeueLost());
-      }
-      this.pump();
-    });
+    const ok = ch.publish(
+      this.o.exchange,
+      m.routingKey,
+      m.payload,
+      { persistent: this.o.persistent, mandatory: this.o.mandatory },
+      (err: unknown) => {
+        if (this.stopped) return;
+        c.inFlight--;
+        if (!err) {
+          if (this.returnsAwaitingAck > 0) this.returnsAwaitingAck--;
+          else c.forwarded++;
+        } else if ((err as Error).message === 'message nacked') {
+          // §1.8.3.14 (RabbitMQ confirms): the broker could not take responsibility for it.
+          c.failed++;
+          c.count('nacked');
+        } else {
+          // The channel closed with the message unconfirmed: it may or may not have arrived; send it again.
+          this.lost.push(m);
+          if (this.lost.length === 1) queueMicrotask(() => this.requeueLost());
+        }
+        this.pump();
+      },
+    );
     // amqplib buffered the frame but its socket is full: wait for 'drain' before sending more.
     if (!ok) this.waitingDrain = true;
   }

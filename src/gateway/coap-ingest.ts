@@ -5,8 +5,16 @@
 // and never forwarded twice. It is not a resource server (CoapServer): nothing is stored, and
 // the answer depends on the queues.
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { MAX_DATAGRAM, decodeBlock, encodeUint, generate, option, pathOf, type ParsedPacket } from '../protocols/coap/codec.ts';
-import { Endpoint, peerKey, type Peer } from '../protocols/coap/endpoint.ts';
+import {
+  decodeBlock,
+  encodeUint,
+  generate,
+  MAX_DATAGRAM,
+  option,
+  type ParsedPacket,
+  pathOf,
+} from '../protocols/coap/codec.ts';
+import { Endpoint, type Peer, peerKey } from '../protocols/coap/endpoint.ts';
 import { COAP_DEFAULTS, derivedTimes } from '../protocols/coap/options.ts';
 import type { CoapIngestStats } from './stats.ts';
 
@@ -30,9 +38,35 @@ const MAX_BLOCK1_TRANSFERS = 1024;
 const MAX_BODY_BYTES = 1 << 20;
 
 /** Options the gateway acts on or may ignore (§5.4.1: the rest, when critical, get 4.02). */
-const UNDERSTOOD = new Set(['Uri-Host', 'Uri-Port', 'Uri-Path', 'Uri-Query', 'Content-Format', 'Accept', 'Block1', 'Block2', 'Size1', 'Size2', 'ETag', 'Observe', 'Max-Age', 'Location-Path', 'Location-Query', 'Hop-Limit', 'No-Response']);
+const UNDERSTOOD = new Set([
+  'Uri-Host',
+  'Uri-Port',
+  'Uri-Path',
+  'Uri-Query',
+  'Content-Format',
+  'Accept',
+  'Block1',
+  'Block2',
+  'Size1',
+  'Size2',
+  'ETag',
+  'Observe',
+  'Max-Age',
+  'Location-Path',
+  'Location-Query',
+  'Hop-Limit',
+  'No-Response',
+]);
 /** Critical options coap-packet names (odd numbers, §5.4.6) that the gateway does not implement. */
-const CRITICAL_NAMES = new Set(['If-Match', 'If-None-Match', 'OSCORE', 'Q-Block1', 'Q-Block2', 'OCF-Accept-Content-Format-Version', 'OCF-Content-Format-Version']);
+const CRITICAL_NAMES = new Set([
+  'If-Match',
+  'If-None-Match',
+  'OSCORE',
+  'Q-Block1',
+  'Q-Block2',
+  'OCF-Accept-Content-Format-Version',
+  'OCF-Content-Format-Version',
+]);
 
 interface Transfer {
   parts: Buffer[];
@@ -69,7 +103,11 @@ export class CoapIngest {
       return await this.endpoint.bind(port, host);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error';
-      throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot listen for CoAP on ${host}:${port} (${code}${code === 'EADDRINUSE' ? ': the port is taken; choose another coap.port' : ''})`, { reasonCode: code, cause: err });
+      throw new FleetbenchError(
+        ErrorCodes.CONNECT_REFUSED,
+        `cannot listen for CoAP on ${host}:${port} (${code}${code === 'EADDRINUSE' ? ': the port is taken; choose another coap.port' : ''})`,
+        { reasonCode: code, cause: err },
+      );
     }
   }
 
@@ -97,11 +135,13 @@ export class CoapIngest {
       // coap-packet names the options it knows and gives the rest as their number.
       const name = String(o.name);
       // §5.7.2: the gateway is not a forward proxy.
-      if (name === 'Proxy-Uri' || name === 'Proxy-Scheme') return this.reject(packet, peer, '5.05', 'proxying not supported');
+      if (name === 'Proxy-Uri' || name === 'Proxy-Scheme')
+        return this.reject(packet, peer, '5.05', 'proxying not supported');
       if (UNDERSTOOD.has(name)) continue;
       // §5.4.1: an unrecognized critical option (odd number, §5.4.6) in a request gets 4.02 Bad Option.
       const number = Number(name);
-      if (CRITICAL_NAMES.has(name) || (Number.isInteger(number) && number % 2 === 1)) return this.reject(packet, peer, '4.02', `option ${name} not supported`);
+      if (CRITICAL_NAMES.has(name) || (Number.isInteger(number) && number % 2 === 1))
+        return this.reject(packet, peer, '4.02', `option ${name} not supported`);
     }
     // §5.8: the gateway only takes writes; GET and DELETE have nothing to act on.
     if (packet.code !== '0.02' && packet.code !== '0.03') return this.reject(packet, peer, '4.05', 'POST or PUT only');
@@ -136,7 +176,14 @@ export class CoapIngest {
       if (t.bytes > MAX_BODY_BYTES) {
         this.transfers.delete(key);
         // RFC 7959 §2.9.3: 4.13 with Size1 telling the largest body accepted.
-        return this.respond(packet, peer, '4.13', [{ name: 'Size1', value: encodeUint(MAX_BODY_BYTES) }], 'body too large', 'rejected');
+        return this.respond(
+          packet,
+          peer,
+          '4.13',
+          [{ name: 'Size1', value: encodeUint(MAX_BODY_BYTES) }],
+          'body too large',
+          'rejected',
+        );
       }
       // §2.3: every block but the last is answered 2.31 Continue, echoing Block1.
       if (block.more) return this.respond(packet, peer, '2.31', [{ name: 'Block1', value: echo }]);
@@ -147,9 +194,24 @@ export class CoapIngest {
     const verdict = this.init.offer(path, payload);
     const block1 = echo === undefined ? [] : [{ name: 'Block1', value: echo }];
     if (verdict === 'accepted') return this.respond(packet, peer, '2.04', block1, undefined, 'accepted');
-    if (verdict === 'bad_path') return this.respond(packet, peer, '4.00', block1, 'path does not map to an MQTT topic name (MQTT §4.7: no wildcards, not empty)', 'rejected');
+    if (verdict === 'bad_path')
+      return this.respond(
+        packet,
+        peer,
+        '4.00',
+        block1,
+        'path does not map to an MQTT topic name (MQTT §4.7: no wildcards, not empty)',
+        'rejected',
+      );
     // §5.9.3.4: 5.03 with Max-Age telling when to try again.
-    this.respond(packet, peer, '5.03', [...block1, { name: 'Max-Age', value: encodeUint(this.init.retryAfterSec) }], 'queue full', 'unavailable');
+    this.respond(
+      packet,
+      peer,
+      '5.03',
+      [...block1, { name: 'Max-Age', value: encodeUint(this.init.retryAfterSec) }],
+      'queue full',
+      'unavailable',
+    );
   }
 
   private reject(packet: ParsedPacket, peer: Peer, code: string, diagnostic: string): void {
@@ -161,14 +223,28 @@ export class CoapIngest {
    * answered by a NON response. Both echo the token (§5.3.2); error responses carry a short
    * diagnostic payload (§5.5.2). Endpoint.reply remembers it for duplicates (§4.5).
    */
-  private respond(packet: ParsedPacket, peer: Peer, code: string, options: { name: string; value: Buffer }[], diagnostic?: string, outcome?: 'accepted' | 'unavailable' | 'rejected'): void {
+  private respond(
+    packet: ParsedPacket,
+    peer: Peer,
+    code: string,
+    options: { name: string; value: Buffer }[],
+    diagnostic?: string,
+    outcome?: 'accepted' | 'unavailable' | 'rejected',
+  ): void {
     if (outcome) this.counts[outcome]++;
     this.code(`response.${code}`);
     const payload = diagnostic === undefined ? Buffer.alloc(0) : Buffer.from(diagnostic);
     const buf = generate(
       packet.confirmable
         ? { code, ack: true, messageId: packet.messageId, token: packet.token, options, payload }
-        : { code, confirmable: false, messageId: this.endpoint.nextMessageId(peer), token: packet.token, options, payload },
+        : {
+            code,
+            confirmable: false,
+            messageId: this.endpoint.nextMessageId(peer),
+            token: packet.token,
+            options,
+            payload,
+          },
       MAX_DATAGRAM,
     );
     this.endpoint.reply(packet, peer, buf);

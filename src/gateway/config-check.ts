@@ -26,10 +26,12 @@ export class ConfigChecker {
   /** An optional section: undefined stays undefined, anything else must be an object with known fields. */
   section(path: string, value: unknown, allowed: readonly string[]): Record<string, unknown> | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(path || '(top level)', 'an object', value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return this.fail(path || '(top level)', 'an object', value);
     const o = value as Record<string, unknown>;
     for (const key of Object.keys(o)) {
-      if (!allowed.includes(key)) this.note(path ? `${path}.${key}` : key, `unknown field (expected one of ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        this.note(path ? `${path}.${key}` : key, `unknown field (expected one of ${allowed.join(', ')})`);
     }
     return o;
   }
@@ -51,12 +53,18 @@ export class ConfigChecker {
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-    return this.fail(path, min === 1 && max >= 2 ** 31 - 1 ? 'a positive integer' : `an integer from ${min} to ${max}`, value);
+    return this.fail(
+      path,
+      min === 1 && max >= 2 ** 31 - 1 ? 'a positive integer' : `an integer from ${min} to ${max}`,
+      value,
+    );
   }
 
   oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback: T): T {
     if (value === undefined) return fallback;
-    return choices.includes(value as T) ? (value as T) : (this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value), fallback);
+    return choices.includes(value as T)
+      ? (value as T)
+      : (this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value), fallback);
   }
 
   /** A URL with one of `schemes`. */
@@ -69,16 +77,23 @@ export class ConfigChecker {
     } catch {
       return this.fail(path, `a URL like ${schemes[0]}://127.0.0.1`, s);
     }
-    if (!schemes.includes(u.protocol.replace(/:$/, ''))) return this.fail(path, `a ${schemes.map((x) => `${x}://`).join(' or ')} URL`, s);
+    if (!schemes.includes(u.protocol.replace(/:$/, '')))
+      return this.fail(path, `a ${schemes.map((x) => `${x}://`).join(' or ')} URL`, s);
     if (!u.hostname) return this.fail(path, 'a URL with a host', s);
     return s;
   }
 
   /** One string or a non-empty array of strings, each checked by `each` (which returns a problem or undefined). */
-  strings(path: string, value: unknown, fallback: readonly string[] | undefined, each: (s: string) => string | undefined): string[] | undefined {
+  strings(
+    path: string,
+    value: unknown,
+    fallback: readonly string[] | undefined,
+    each: (s: string) => string | undefined,
+  ): string[] | undefined {
     if (value === undefined && fallback !== undefined) return [...fallback];
     const list = typeof value === 'string' ? [value] : value;
-    if (!Array.isArray(list) || list.length === 0) return this.fail(path, 'a string or a non-empty array of strings', value);
+    if (!Array.isArray(list) || list.length === 0)
+      return this.fail(path, 'a string or a non-empty array of strings', value);
     const out: string[] = [];
     list.forEach((item, i) => {
       const at = typeof value === 'string' ? path : `${path}[${i}]`;

@@ -95,23 +95,75 @@ export const GATEWAY_DEFAULTS = {
   drainMs: 5000,
   host: '127.0.0.1',
   /** {pid} keeps two gateways on one broker from taking each other's sessions over ([MQTT-3.1.4-2]). */
-  mqtt: { clientId: 'fleetbench-gateway-{pid}', version: 4, qos: 1, inflight: 100, keepalive: 30, connectTimeoutMs: 5000 },
+  mqtt: {
+    clientId: 'fleetbench-gateway-{pid}',
+    version: 4,
+    qos: 1,
+    inflight: 100,
+    keepalive: 30,
+    connectTimeoutMs: 5000,
+  },
   amqp: { exchange: 'amq.topic', persistent: false, mandatory: true, window: 256, connectTimeoutMs: 5000 },
   /** RFC 7252 §6.1: the default CoAP port. */
   coap: { port: 5683, topic: '{path}', retryAfterSec: 1 },
   dashboards: { port: 8080, qos: 1, maxBufferedBytes: 4 << 20 },
-  webhook: { subscribe: ['alerts/#'], qos: 1, concurrency: 8, retries: 3, retryDelayMs: 200, timeoutMs: 5000, topicHeader: 'x-mqtt-topic' },
+  webhook: {
+    subscribe: ['alerts/#'],
+    qos: 1,
+    concurrency: 8,
+    retries: 3,
+    retryDelayMs: 200,
+    timeoutMs: 5000,
+    topicHeader: 'x-mqtt-topic',
+  },
 } as const;
 
 type Qos = 0 | 1 | 2;
 
 export interface ResolvedGatewayConfig {
   drainMs: number;
-  mqtt: { url: string; clientId: string; username: string | undefined; password: string | undefined; version: 4 | 5; qos: Qos; inflight: number; keepalive: number; connectTimeoutMs: number; queue: number } | undefined;
-  amqp: { url: string; exchange: string; persistent: boolean; mandatory: boolean; window: number; connectTimeoutMs: number; queue: number } | undefined;
-  coap: { port: number; host: string; topic: string; toMqtt: boolean; toAmqp: boolean; retryAfterSec: number } | undefined;
+  mqtt:
+    | {
+        url: string;
+        clientId: string;
+        username: string | undefined;
+        password: string | undefined;
+        version: 4 | 5;
+        qos: Qos;
+        inflight: number;
+        keepalive: number;
+        connectTimeoutMs: number;
+        queue: number;
+      }
+    | undefined;
+  amqp:
+    | {
+        url: string;
+        exchange: string;
+        persistent: boolean;
+        mandatory: boolean;
+        window: number;
+        connectTimeoutMs: number;
+        queue: number;
+      }
+    | undefined;
+  coap:
+    | { port: number; host: string; topic: string; toMqtt: boolean; toAmqp: boolean; retryAfterSec: number }
+    | undefined;
   dashboards: { port: number; host: string; subscribe: string[]; qos: Qos; maxBufferedBytes: number } | undefined;
-  webhook: { url: string; subscribe: string[]; qos: Qos; concurrency: number; retries: number; retryDelayMs: number; timeoutMs: number; topicHeader: string; queue: number } | undefined;
+  webhook:
+    | {
+        url: string;
+        subscribe: string[];
+        qos: Qos;
+        concurrency: number;
+        retries: number;
+        retryDelayMs: number;
+        timeoutMs: number;
+        topicHeader: string;
+        queue: number;
+      }
+    | undefined;
   admin: { port: number; host: string } | undefined;
 }
 
@@ -135,28 +187,57 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   const top = c.section('', raw ?? {}, TOP) ?? {};
   const queue = c.integer('queue', top.queue, 1, MAX_INT, GATEWAY_DEFAULTS.queue) ?? GATEWAY_DEFAULTS.queue;
   const drainMs = c.integer('drainMs', top.drainMs, 0, 600_000, GATEWAY_DEFAULTS.drainMs) ?? GATEWAY_DEFAULTS.drainMs;
-  const port = (path: string, value: unknown, fallback: number): number => c.integer(path, value, 0, 65535, fallback) ?? fallback;
+  const port = (path: string, value: unknown, fallback: number): number =>
+    c.integer(path, value, 0, 65535, fallback) ?? fallback;
 
   let mqtt: ResolvedGatewayConfig['mqtt'];
-  const m = c.section('mqtt', top.mqtt, ['url', 'clientId', 'username', 'password', 'version', 'qos', 'inflight', 'keepalive', 'connectTimeoutMs', 'queue']);
+  const m = c.section('mqtt', top.mqtt, [
+    'url',
+    'clientId',
+    'username',
+    'password',
+    'version',
+    'qos',
+    'inflight',
+    'keepalive',
+    'connectTimeoutMs',
+    'queue',
+  ]);
   if (m) {
     const d = GATEWAY_DEFAULTS.mqtt;
     mqtt = {
       url: c.url('mqtt.url', m.url, ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']) ?? '',
-      clientId: (c.string('mqtt.clientId', m.clientId, d.clientId) ?? d.clientId).replaceAll('{pid}', String(process.pid)),
+      clientId: (c.string('mqtt.clientId', m.clientId, d.clientId) ?? d.clientId).replaceAll(
+        '{pid}',
+        String(process.pid),
+      ),
       username: c.optionalString('mqtt.username', m.username),
-      password: m.password === undefined ? undefined : typeof m.password === 'string' ? m.password : c.fail('mqtt.password', 'a string', '(not shown)'),
+      password:
+        m.password === undefined
+          ? undefined
+          : typeof m.password === 'string'
+            ? m.password
+            : c.fail('mqtt.password', 'a string', '(not shown)'),
       version: c.oneOf<4 | 5>('mqtt.version', m.version, [4, 5], d.version),
       qos: c.oneOf<Qos>('mqtt.qos', m.qos, QOS, d.qos),
       inflight: c.integer('mqtt.inflight', m.inflight, 1, 65535, d.inflight) ?? d.inflight,
       keepalive: c.integer('mqtt.keepalive', m.keepalive, 0, 65535, d.keepalive) ?? d.keepalive,
-      connectTimeoutMs: c.integer('mqtt.connectTimeoutMs', m.connectTimeoutMs, 1, 600_000, d.connectTimeoutMs) ?? d.connectTimeoutMs,
+      connectTimeoutMs:
+        c.integer('mqtt.connectTimeoutMs', m.connectTimeoutMs, 1, 600_000, d.connectTimeoutMs) ?? d.connectTimeoutMs,
       queue: c.integer('mqtt.queue', m.queue, 1, MAX_INT, queue) ?? queue,
     };
   }
 
   let amqp: ResolvedGatewayConfig['amqp'];
-  const a = c.section('amqp', top.amqp, ['url', 'exchange', 'persistent', 'mandatory', 'window', 'connectTimeoutMs', 'queue']);
+  const a = c.section('amqp', top.amqp, [
+    'url',
+    'exchange',
+    'persistent',
+    'mandatory',
+    'window',
+    'connectTimeoutMs',
+    'queue',
+  ]);
   if (a) {
     const d = GATEWAY_DEFAULTS.amqp;
     // AMQP 0-9-1 §4.2.5.3 (shortstr): exchange names are at most 255 bytes.
@@ -168,7 +249,8 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
       persistent: c.boolean('amqp.persistent', a.persistent, d.persistent),
       mandatory: c.boolean('amqp.mandatory', a.mandatory, d.mandatory),
       window: c.integer('amqp.window', a.window, 1, 65535, d.window) ?? d.window,
-      connectTimeoutMs: c.integer('amqp.connectTimeoutMs', a.connectTimeoutMs, 1, 600_000, d.connectTimeoutMs) ?? d.connectTimeoutMs,
+      connectTimeoutMs:
+        c.integer('amqp.connectTimeoutMs', a.connectTimeoutMs, 1, 600_000, d.connectTimeoutMs) ?? d.connectTimeoutMs,
       queue: c.integer('amqp.queue', a.queue, 1, MAX_INT, queue) ?? queue,
     };
   }
@@ -183,10 +265,15 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
     if (problem) c.note('coap.topic', `the rendered topic ${problem} (MQTT §4.7)`);
     let to: string[] = [...(mqtt ? ['mqtt'] : []), ...(amqp ? ['amqp'] : [])];
     if (k.to !== undefined) {
-      to = c.strings('coap.to', k.to, undefined, (s) => (s === 'mqtt' || s === 'amqp' ? undefined : `expected "mqtt" or "amqp", got ${JSON.stringify(s)}`)) ?? to;
+      to =
+        c.strings('coap.to', k.to, undefined, (s) =>
+          s === 'mqtt' || s === 'amqp' ? undefined : `expected "mqtt" or "amqp", got ${JSON.stringify(s)}`,
+        ) ?? to;
       for (const [i, dest] of to.entries()) {
-        if (dest === 'mqtt' && !mqtt) c.note(`coap.to[${i}]`, 'forwards to MQTT but there is no mqtt section (add mqtt.url)');
-        if (dest === 'amqp' && !amqp) c.note(`coap.to[${i}]`, 'forwards to AMQP but there is no amqp section (add amqp.url)');
+        if (dest === 'mqtt' && !mqtt)
+          c.note(`coap.to[${i}]`, 'forwards to MQTT but there is no mqtt section (add mqtt.url)');
+        if (dest === 'amqp' && !amqp)
+          c.note(`coap.to[${i}]`, 'forwards to AMQP but there is no amqp section (add amqp.url)');
       }
     }
     if (to.length === 0) c.note('coap', 'CoAP ingest needs somewhere to forward to: add an mqtt or amqp section');
@@ -196,7 +283,8 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
       topic,
       toMqtt: to.includes('mqtt'),
       toAmqp: to.includes('amqp'),
-      retryAfterSec: c.integer('coap.retryAfterSec', k.retryAfterSec, 0, 2 ** 32 - 1, d.retryAfterSec) ?? d.retryAfterSec,
+      retryAfterSec:
+        c.integer('coap.retryAfterSec', k.retryAfterSec, 0, 2 ** 32 - 1, d.retryAfterSec) ?? d.retryAfterSec,
     };
   }
 
@@ -211,24 +299,42 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
       // Dashboards match their own filters within these; a shared subscription would hide messages from them.
       subscribe:
         w.subscribe === undefined
-          ? (c.note('dashboards.subscribe', 'missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)'), [])
+          ? (c.note(
+              'dashboards.subscribe',
+              'missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)',
+            ),
+            [])
           : (c.strings('dashboards.subscribe', w.subscribe, undefined, (f) => filterNote(f, filterProblem(f))) ?? []),
       qos: c.oneOf<Qos>('dashboards.qos', w.qos, QOS, d.qos),
-      maxBufferedBytes: c.integer('dashboards.maxBufferedBytes', w.maxBufferedBytes, 1, MAX_INT, d.maxBufferedBytes) ?? d.maxBufferedBytes,
+      maxBufferedBytes:
+        c.integer('dashboards.maxBufferedBytes', w.maxBufferedBytes, 1, MAX_INT, d.maxBufferedBytes) ??
+        d.maxBufferedBytes,
     };
   }
 
   let webhook: ResolvedGatewayConfig['webhook'];
-  const h = c.section('webhook', top.webhook, ['url', 'subscribe', 'qos', 'concurrency', 'retries', 'retryDelayMs', 'timeoutMs', 'topicHeader', 'queue']);
+  const h = c.section('webhook', top.webhook, [
+    'url',
+    'subscribe',
+    'qos',
+    'concurrency',
+    'retries',
+    'retryDelayMs',
+    'timeoutMs',
+    'topicHeader',
+    'queue',
+  ]);
   if (h) {
     const d = GATEWAY_DEFAULTS.webhook;
     if (!mqtt) c.note('webhook', 'the webhook is fed from MQTT subscriptions: add an mqtt section (mqtt.url)');
     const topicHeader = c.string('webhook.topicHeader', h.topicHeader, d.topicHeader) ?? d.topicHeader;
     // RFC 9110 §5.1: a field name is a token.
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(topicHeader)) c.fail('webhook.topicHeader', 'an HTTP field name (RFC 9110 §5.1 token)', topicHeader);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(topicHeader))
+      c.fail('webhook.topicHeader', 'an HTTP field name (RFC 9110 §5.1 token)', topicHeader);
     webhook = {
       url: c.url('webhook.url', h.url, ['http']) ?? '',
-      subscribe: c.strings('webhook.subscribe', h.subscribe, d.subscribe, (f) => filterNote(f, subscriptionProblem(f))) ?? [],
+      subscribe:
+        c.strings('webhook.subscribe', h.subscribe, d.subscribe, (f) => filterNote(f, subscriptionProblem(f))) ?? [],
       qos: c.oneOf<Qos>('webhook.qos', h.qos, QOS, d.qos),
       concurrency: c.integer('webhook.concurrency', h.concurrency, 1, 1024, d.concurrency) ?? d.concurrency,
       retries: c.integer('webhook.retries', h.retries, 0, 20, d.retries) ?? d.retries,
@@ -241,11 +347,22 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
 
   let admin: ResolvedGatewayConfig['admin'];
   const s = c.section('admin', top.admin, ['port', 'host']);
-  if (s) admin = { port: port('admin.port', s.port, 0), host: c.string('admin.host', s.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host };
+  if (s)
+    admin = {
+      port: port('admin.port', s.port, 0),
+      host: c.string('admin.host', s.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host,
+    };
 
-  if (!coap && !dashboards && !webhook) c.note('coap, dashboards, webhook', 'none is configured: nothing to bridge (add one of these sections; on the command line --coap-port, --ws-port with --dashboards, or --webhook)');
+  if (!coap && !dashboards && !webhook)
+    c.note(
+      'coap, dashboards, webhook',
+      'none is configured: nothing to bridge (add one of these sections; on the command line --coap-port, --ws-port with --dashboards, or --webhook)',
+    );
   if (c.problems.length > 0) {
-    throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `${source}: invalid gateway configuration\n${c.problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `${source}: invalid gateway configuration\n${c.problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
   return { drainMs, mqtt, amqp, coap, dashboards, webhook, admin };
 }

@@ -2,8 +2,8 @@
 // own mappings (MQTT CONNACK reasons, AMQP reply codes such as 403 ACCESS_REFUSED, socket errno
 // names) with a "gateway <protocol>" prefix.
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { maskUrl } from '../protocols/connect-errors.ts';
 import { amqpConnectError as amqpError, replyOf } from '../protocols/amqp/errors.ts';
+import { maskUrl } from '../protocols/connect-errors.ts';
 import { connectError } from '../protocols/mqtt/connect.ts';
 
 export { maskUrl, replyOf as amqpReply };
@@ -17,5 +17,9 @@ export function amqpConnectError(err: unknown, url: string): FleetbenchError {
 }
 
 export function timeoutError(what: string, url: string, ms: number): FleetbenchError {
-  return new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `gateway ${what} ${maskUrl(url)}: no answer within ${ms}ms (connect timeout)`, { reasonCode: 'TIMEOUT' });
+  return new FleetbenchError(
+    ErrorCodes.CONNECT_TIMEOUT,
+    `gateway ${what} ${maskUrl(url)}: no answer within ${ms}ms (connect timeout)`,
+    { reasonCode: 'TIMEOUT' },
+  );
 }

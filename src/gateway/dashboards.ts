@@ -32,7 +32,9 @@ export class Dashboards {
       onPublish: (topic, payload) => this.publishUpstream(topic, payload),
     });
     this.http = createServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket only (JSON bridge protocol)\n');
+      res
+        .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
+        .end('WebSocket only (JSON bridge protocol)\n');
     });
     this.wss = new WebSocketServer({ server: this.http });
     this.fanout.attach(this.wss);
@@ -58,7 +60,17 @@ export class Dashboards {
   stats(): DashboardStats {
     const s = this.fanout.stats;
     // Nothing but deliver() publishes to the fan-out (dashboards' own publishes go upstream), so its count is what arrived.
-    return { received: s.published, delivered: s.delivered, overflow: s.overflow, overflowUnreported: s.overflowUnreported, clients: s.clients, connections: s.connections, subscriptions: s.subscriptions, upstream: { ...this.upstream }, errors: s.errors };
+    return {
+      received: s.published,
+      delivered: s.delivered,
+      overflow: s.overflow,
+      overflowUnreported: s.overflowUnreported,
+      clients: s.clients,
+      connections: s.connections,
+      subscriptions: s.subscriptions,
+      upstream: { ...this.upstream },
+      errors: s.errors,
+    };
   }
 
   /** Stops accepting dashboards and closes the connected ones. */
@@ -74,7 +86,11 @@ export class Dashboards {
   private async publishUpstream(topic: string, payload: Buffer): Promise<void> {
     if (this.upstreamInFlight >= this.upstreamWindow || !this.client.connected) {
       this.upstream.failed++;
-      throw new Error(this.client.connected ? `${this.upstreamInFlight} publishes already wait for the broker (overflow)` : 'the gateway is not connected to the MQTT broker');
+      throw new Error(
+        this.client.connected
+          ? `${this.upstreamInFlight} publishes already wait for the broker (overflow)`
+          : 'the gateway is not connected to the MQTT broker',
+      );
     }
     this.upstreamInFlight++;
     try {

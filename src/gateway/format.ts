@@ -15,12 +15,16 @@ export function formatStats(s: GatewayStats): string {
   const lines = [`gateway stats after ${(s.uptimeMs / 1000).toFixed(1)}s:`];
   if (s.coap) {
     const c = s.coap;
-    lines.push(`  ${'coap'.padEnd(14)} requests ${c.requests}  accepted (2.04) ${c.accepted}  unavailable (5.03) ${c.unavailable}  rejected ${c.rejected}${details(c.codes)}`);
+    lines.push(
+      `  ${'coap'.padEnd(14)} requests ${c.requests}  accepted (2.04) ${c.accepted}  unavailable (5.03) ${c.unavailable}  rejected ${c.rejected}${details(c.codes)}`,
+    );
   }
   for (const [name, p] of Object.entries(s.paths)) lines.push(pathLine(name, p));
   if (s.dashboards) {
     const d = s.dashboards;
-    lines.push(`  ${'mqtt→ws'.padEnd(14)} received ${d.received}  delivered ${d.delivered}  overflow ${d.overflow}${d.overflowUnreported ? ` (unreported ${d.overflowUnreported})` : ''}  dashboards ${d.clients} (${d.connections} connections)  upstream publishes ${d.upstream.forwarded} (failed ${d.upstream.failed})`);
+    lines.push(
+      `  ${'mqtt→ws'.padEnd(14)} received ${d.received}  delivered ${d.delivered}  overflow ${d.overflow}${d.overflowUnreported ? ` (unreported ${d.overflowUnreported})` : ''}  dashboards ${d.clients} (${d.connections} connections)  upstream publishes ${d.upstream.forwarded} (failed ${d.upstream.failed})`,
+    );
   }
   return lines.join('\n');
 }

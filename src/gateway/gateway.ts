@@ -10,8 +10,8 @@ import { canonicalTopic, levelsMatch, parseShared, topicToRoutingKey } from '../
 import { topicProblem } from '../protocols/ws/filters.ts';
 import { AdminServer } from './admin.ts';
 import { AmqpPublisher } from './amqp-publisher.ts';
-import { CoapIngest, type Admission } from './coap-ingest.ts';
-import { resolveGatewayConfig, type GatewayConfig, type ResolvedGatewayConfig } from './config.ts';
+import { type Admission, CoapIngest } from './coap-ingest.ts';
+import { type GatewayConfig, type ResolvedGatewayConfig, resolveGatewayConfig } from './config.ts';
 import { Dashboards } from './dashboards.ts';
 import { connectMqtt, subscribeAll } from './mqtt-link.ts';
 import { MqttPublisher } from './mqtt-publisher.ts';
@@ -87,7 +87,11 @@ export async function startGateway(config: GatewayConfig, options: { source?: st
     if (o.coap) {
       const coap = o.coap;
       const outs = [parts.mqttPublisher, parts.amqpPublisher].filter((p) => p !== undefined);
-      parts.coap = new CoapIngest({ type: isIP(coap.host) === 6 ? 'udp6' : 'udp4', retryAfterSec: coap.retryAfterSec, offer: (path, payload) => offer(coap.topic, path, payload, parts, outs) });
+      parts.coap = new CoapIngest({
+        type: isIP(coap.host) === 6 ? 'udp6' : 'udp4',
+        retryAfterSec: coap.retryAfterSec,
+        offer: (path, payload) => offer(coap.topic, path, payload, parts, outs),
+      });
       const bound = await parts.coap.listen(coap.port, coap.host);
       urls.coap = `coap://${coap.host.includes(':') ? `[${coap.host}]` : coap.host}:${bound.port}`;
     }
@@ -127,7 +131,16 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
     return c;
   };
   if (o.coap?.toMqtt && mqtt) {
-    tasks.push(client(mqtt, '-coap').then((c) => void (parts.mqttPublisher = new MqttPublisher(c, { qos: mqtt.qos, inflight: mqtt.inflight, capacity: mqtt.queue }))));
+    tasks.push(
+      client(mqtt, '-coap').then(
+        (c) =>
+          void (parts.mqttPublisher = new MqttPublisher(c, {
+            qos: mqtt.qos,
+            inflight: mqtt.inflight,
+            capacity: mqtt.queue,
+          })),
+      ),
+    );
   }
   if (o.coap?.toAmqp && o.amqp) {
     tasks.push(AmqpPublisher.start(o.amqp).then((p) => void (parts.amqpPublisher = p)));
@@ -170,7 +183,13 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
  * full) into none and the request is answered 5.03: the full queues count an overflow, the
  * others a refusal, so no path silently misses a message another path forwarded.
  */
-function offer(template: string, path: string, payload: Buffer, parts: Parts, outs: (MqttPublisher | AmqpPublisher)[]): Admission {
+function offer(
+  template: string,
+  path: string,
+  payload: Buffer,
+  parts: Parts,
+  outs: (MqttPublisher | AmqpPublisher)[],
+): Admission {
   const topic = template.replaceAll('{path}', canonicalTopic(path, 'coap'));
   // [MQTT-3.3.2-2] a topic name has no wildcards and (§4.7.3) at least one character.
   if (topicProblem(topic)) return 'bad_path';
@@ -191,10 +210,14 @@ function offer(template: string, path: string, payload: Buffer, parts: Parts, ou
 async function stop(o: ResolvedGatewayConfig, parts: Parts, snapshot: () => GatewayStats): Promise<GatewayStats> {
   // 1. Stop ingest: no new CoAP requests, no new MQTT deliveries, no dashboards.
   await parts.coap?.close();
-  await Promise.all(parts.clients.filter((c) => c !== parts.mqttPublisher?.client).map((c) => c.endAsync(true).catch(() => undefined)));
+  await Promise.all(
+    parts.clients.filter((c) => c !== parts.mqttPublisher?.client).map((c) => c.endAsync(true).catch(() => undefined)),
+  );
   await parts.dashboards?.close();
   // 2. Flush what is queued or in flight, for at most drainMs.
-  const outs = [parts.mqttPublisher?.counters, parts.amqpPublisher?.counters, parts.webhook?.counters].filter((c) => c !== undefined);
+  const outs = [parts.mqttPublisher?.counters, parts.amqpPublisher?.counters, parts.webhook?.counters].filter(
+    (c) => c !== undefined,
+  );
   const until = Date.now() + o.drainMs;
   while (Date.now() < until && outs.some((c) => !c.idle)) await new Promise((r) => setTimeout(r, FLUSH_POLL_MS));
   // 3. Count what is left as abandoned, then close.

@@ -4,13 +4,16 @@
 // that was in flight.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { maskUrl, mqttConnectError, timeoutError } from './connect-errors.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
+import { maskUrl, mqttConnectError, timeoutError } from './connect-errors.ts';
 
 /** Delay between reconnection attempts after the first connection (ms). */
 const RECONNECT_MS = 1000;
 
-export async function connectMqtt(o: NonNullable<ResolvedGatewayConfig['mqtt']>, clientIdSuffix: string): Promise<MqttClient> {
+export async function connectMqtt(
+  o: NonNullable<ResolvedGatewayConfig['mqtt']>,
+  clientIdSuffix: string,
+): Promise<MqttClient> {
   const options: IClientOptions = {
     clientId: `${o.clientId}${clientIdSuffix}`,
     protocolVersion: o.version,
@@ -29,7 +32,8 @@ export async function connectMqtt(o: NonNullable<ResolvedGatewayConfig['mqtt']>,
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(timeoutError('mqtt', o.url, o.connectTimeoutMs)), o.connectTimeoutMs);
       const onError = (err: unknown): void => done(mqttConnectError(err, o.url, o.version));
-      const onClose = (): void => done(mqttConnectError(new Error('connection closed before CONNACK'), o.url, o.version));
+      const onClose = (): void =>
+        done(mqttConnectError(new Error('connection closed before CONNACK'), o.url, o.version));
       const onConnect = (): void => done();
       function done(err?: Error): void {
         clearTimeout(timer);
@@ -50,9 +54,20 @@ export async function connectMqtt(o: NonNullable<ResolvedGatewayConfig['mqtt']>,
 }
 
 /** Subscribes to `filters`; rejects naming the filter the broker refused (SUBACK 0x80 / reason ≥ 0x80, §3.9.3). */
-export async function subscribeAll(client: MqttClient, url: string, filters: string[], qos: 0 | 1 | 2, field: string): Promise<void> {
+export async function subscribeAll(
+  client: MqttClient,
+  url: string,
+  filters: string[],
+  qos: 0 | 1 | 2,
+  field: string,
+): Promise<void> {
   const granted = await client.subscribeAsync(filters, { qos });
   for (const g of granted) {
-    if (g.qos >= 0x80) throw new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${field}: ${maskUrl(url)} refused the subscription to ${JSON.stringify(g.topic)} (SUBACK 0x${g.qos.toString(16)}, MQTT §3.9.3)`, { reasonCode: g.qos });
+    if (g.qos >= 0x80)
+      throw new FleetbenchError(
+        ErrorCodes.CONNECT_REJECTED,
+        `${field}: ${maskUrl(url)} refused the subscription to ${JSON.stringify(g.topic)} (SUBACK 0x${g.qos.toString(16)}, MQTT §3.9.3)`,
+        { reasonCode: g.qos },
+      );
   }
 }

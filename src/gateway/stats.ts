@@ -49,7 +49,19 @@ export class PathCounters {
 
   snapshot(): PathStats {
     const { received, forwarded, failed, overflow, refused, abandoned, inFlight } = this;
-    return { received, forwarded, failed, overflow, refused, abandoned, queued: this.queue.length, inFlight, queueHighWater: this.queue.highWater, queueCapacity: this.queue.capacity, details: { ...this.details } };
+    return {
+      received,
+      forwarded,
+      failed,
+      overflow,
+      refused,
+      abandoned,
+      queued: this.queue.length,
+      inFlight,
+      queueHighWater: this.queue.highWater,
+      queueCapacity: this.queue.capacity,
+      details: { ...this.details },
+    };
   }
 }
 

@@ -3,16 +3,18 @@
 // at most `concurrency` at once. A failed delivery (non-2xx, network error, timeout) is retried
 // with a doubling delay up to `retries` times, then counted as failed.
 import { Agent, request } from 'node:http';
-import { BoundedQueue } from './queue.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
-import { PathCounters } from './stats.ts';
 import type { OutMessage } from './mqtt-publisher.ts';
+import { BoundedQueue } from './queue.ts';
+import { PathCounters } from './stats.ts';
 
 type WebhookConfig = NonNullable<ResolvedGatewayConfig['webhook']>;
 
 /** A topic as a header value: HTTP field values are visible ASCII (RFC 9110 §5.5); anything else is percent-encoded, '/' kept. */
 export function topicHeaderValue(topic: string): string {
-  return /^[\x21-\x7e]*$/.test(topic) && !topic.includes('%') ? topic : encodeURIComponent(topic).replaceAll('%2F', '/');
+  return /^[\x21-\x7e]*$/.test(topic) && !topic.includes('%')
+    ? topic
+    : encodeURIComponent(topic).replaceAll('%2F', '/');
 }
 
 export class WebhookSender {
@@ -80,10 +82,13 @@ export class WebhookSender {
       c.count(outcome);
       if (retry < this.o.retries) {
         c.count('retries');
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          if (!this.stopped) this.attempt(m, retry + 1);
-        }, this.o.retryDelayMs * 2 ** retry);
+        const t = setTimeout(
+          () => {
+            this.timers.delete(t);
+            if (!this.stopped) this.attempt(m, retry + 1);
+          },
+          this.o.retryDelayMs * 2 ** retry,
+        );
         this.timers.add(t);
         return;
       }
@@ -107,7 +112,11 @@ export class WebhookSender {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': m.payload.length, [this.o.topicHeader]: topicHeaderValue(m.topic) },
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': m.payload.length,
+            [this.o.topicHeader]: topicHeaderValue(m.topic),
+          },
           timeout: this.o.timeoutMs,
         },
         (res) => {

@@ -44,7 +44,17 @@ export class Aggregator {
   add(s: Snapshot): TimelineBucket {
     const index = Math.max(0, Math.floor((s.atUs - this.originUs) / this.intervalUs));
     let bucket = this.buckets.get(index);
-    if (!bucket) this.buckets.set(index, (bucket = { t: (index * this.intervalUs) / 1e6, phase: s.phase, counters: {}, histograms: new Map(), latency: {} }));
+    if (!bucket)
+      this.buckets.set(
+        index,
+        (bucket = {
+          t: (index * this.intervalUs) / 1e6,
+          phase: s.phase,
+          counters: {},
+          histograms: new Map(),
+          latency: {},
+        }),
+      );
     if (rankPhase(s.phase) > rankPhase(bucket.phase)) bucket.phase = s.phase;
     for (const [group, c] of Object.entries(s.counters)) {
       this.gauges.set(`${s.worker}|${group}`, c.connected);
@@ -104,7 +114,12 @@ export class Aggregator {
 /** Interval histograms are large (tens of KiB each); keep only their percentiles once closed. */
 function closeBucket(b: TimelineBucket): void {
   for (const [key, h] of b.histograms) {
-    b.latency[key] = { count: h.totalCount, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue };
+    b.latency[key] = {
+      count: h.totalCount,
+      p50: h.getValueAtPercentile(50),
+      p99: h.getValueAtPercentile(99),
+      max: h.maxValue,
+    };
     h.destroy();
   }
   b.histograms.clear();

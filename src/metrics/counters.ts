@@ -25,10 +25,44 @@ export interface GroupCounters {
   errors: number;
 }
 
-export const COUNTER_FIELDS = ['connected', 'connects', 'connectFailed', 'disconnects', 'sent', 'acked', 'late', 'dropped', 'oversize', 'received', 'unstamped', 'repliesSent', 'repliesReceived', 'bytesSent', 'bytesReceived', 'errors'] as const satisfies readonly (keyof GroupCounters)[];
+export const COUNTER_FIELDS = [
+  'connected',
+  'connects',
+  'connectFailed',
+  'disconnects',
+  'sent',
+  'acked',
+  'late',
+  'dropped',
+  'oversize',
+  'received',
+  'unstamped',
+  'repliesSent',
+  'repliesReceived',
+  'bytesSent',
+  'bytesReceived',
+  'errors',
+] as const satisfies readonly (keyof GroupCounters)[];
 
 export function emptyCounters(): GroupCounters {
-  return { connected: 0, connects: 0, connectFailed: 0, disconnects: 0, sent: 0, acked: 0, late: 0, dropped: 0, oversize: 0, received: 0, unstamped: 0, repliesSent: 0, repliesReceived: 0, bytesSent: 0, bytesReceived: 0, errors: 0 };
+  return {
+    connected: 0,
+    connects: 0,
+    connectFailed: 0,
+    disconnects: 0,
+    sent: 0,
+    acked: 0,
+    late: 0,
+    dropped: 0,
+    oversize: 0,
+    received: 0,
+    unstamped: 0,
+    repliesSent: 0,
+    repliesReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    errors: 0,
+  };
 }
 
 /** Adds `b` into `a`; the `connected` gauge is summed too (callers sum gauges across workers). */

@@ -3,8 +3,9 @@
 // message) keep one tracker per (device, stream); 'group' receivers (shared subscriptions,
 // command targets) share one tracker per stream, and ship their seen-sets for an exact union
 // across workers.
+
+import { type SeqOutcome, SeqTracker } from './sequence.ts';
 import { MAX_FLEETS } from './stamp.ts';
-import { SeqTracker, type SeqOutcome } from './sequence.ts';
 
 export type ReceiverMode = 'each' | 'group';
 
@@ -53,7 +54,14 @@ export class DeliveryBook {
     else this.receivers.set(group, [device]);
   }
 
-  record(from: { name: string; index: number }, to: { name: string; index: number }, mode: ReceiverMode, device: number, stream: number, seq: number): SeqOutcome {
+  record(
+    from: { name: string; index: number },
+    to: { name: string; index: number },
+    mode: ReceiverMode,
+    device: number,
+    stream: number,
+    seq: number,
+  ): SeqOutcome {
     const pairId = from.index * MAX_FLEETS + to.index;
     let book = this.pairs.get(pairId);
     if (!book) {
@@ -79,7 +87,15 @@ export class DeliveryBook {
   final(sent: [stream: number, count: number][] = []): DeliveryShard {
     const pairs: PairShard[] = [];
     for (const book of this.pairs.values()) {
-      const pair: PairShard = { from: book.from, to: book.to, mode: book.mode, received: 0, unique: 0, duplicated: 0, outOfOrder: 0 };
+      const pair: PairShard = {
+        from: book.from,
+        to: book.to,
+        mode: book.mode,
+        received: 0,
+        unique: 0,
+        duplicated: 0,
+        outOfOrder: 0,
+      };
       if (book.mode === 'group') pair.streams = [];
       else pair.rows = [];
       for (const [key, t] of book.trackers) {
@@ -88,7 +104,15 @@ export class DeliveryBook {
         pair.duplicated += t.duplicated;
         pair.outOfOrder += t.outOfOrder;
         if (pair.streams) pair.streams.push([key, t.encodeSeen(), t.received, t.outOfOrder]);
-        else pair.rows?.push([Math.floor(key / STREAM_SPACE), key % STREAM_SPACE, t.received, t.unique, t.duplicated, t.outOfOrder]);
+        else
+          pair.rows?.push([
+            Math.floor(key / STREAM_SPACE),
+            key % STREAM_SPACE,
+            t.received,
+            t.unique,
+            t.duplicated,
+            t.outOfOrder,
+          ]);
       }
       pairs.push(pair);
     }

@@ -1,10 +1,11 @@
 // The per-worker recorder: counters, interval histograms, errors and protocol codes. Every
 // `snapshot()` encodes what accumulated since the last one and resets it, so the main thread
 // receives one message per worker per interval and rebuilds totals by exact HDR addition.
-import { emptyCounters, type GroupCounters } from './counters.ts';
-import { createHistogram, encodeHistogram, recordUs, type Histogram } from './histogram.ts';
-import { histogramKey, type HistogramKind } from './names.ts';
+
 import { nowUs } from './clock.ts';
+import { emptyCounters, type GroupCounters } from './counters.ts';
+import { createHistogram, encodeHistogram, type Histogram, recordUs } from './histogram.ts';
+import { type HistogramKind, histogramKey } from './names.ts';
 
 export interface ErrorCount {
   group: string;
@@ -55,7 +56,12 @@ export class Recorder {
     const key = histogramKey(owner, kind);
     let h = this.histograms.get(key);
     if (!h) this.histograms.set(key, (h = createHistogram()));
-    if (!recordUs(h, us)) this.error(owner.split('>').pop() as string, 'metrics.invalid_latency', `a non-finite ${kind} latency was measured (${us}); please report this`);
+    if (!recordUs(h, us))
+      this.error(
+        owner.split('>').pop() as string,
+        'metrics.invalid_latency',
+        `a non-finite ${kind} latency was measured (${us}); please report this`,
+      );
   }
 
   error(group: string, code: string, message: string): void {
@@ -85,7 +91,16 @@ export class Recorder {
       if (h.totalCount > 0) histograms[key] = encodeHistogram(h);
       h.reset();
     }
-    const snapshot: Snapshot = { worker: this.worker, seq: this.seq++, atUs: nowUs(), phase, counters, histograms, errors: [...this.errors.values()], codes: Object.fromEntries(this.codes) };
+    const snapshot: Snapshot = {
+      worker: this.worker,
+      seq: this.seq++,
+      atUs: nowUs(),
+      phase,
+      counters,
+      histograms,
+      errors: [...this.errors.values()],
+      codes: Object.fromEntries(this.codes),
+    };
     this.errors = new Map();
     this.codes = new Map();
     return snapshot;

@@ -47,7 +47,13 @@ export class SeqTracker implements SeqCounts {
   }
 
   counts(): SeqCounts {
-    return { received: this.received, unique: this.unique, duplicated: this.duplicated, outOfOrder: this.outOfOrder, maxSeq: this.maxSeq };
+    return {
+      received: this.received,
+      unique: this.unique,
+      duplicated: this.duplicated,
+      outOfOrder: this.outOfOrder,
+      maxSeq: this.maxSeq,
+    };
   }
 
   /** The seen-set, trimmed to maxSeq, as base64: what a group member ships to the main thread. */

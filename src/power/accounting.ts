@@ -28,11 +28,22 @@ export function mqttPublishBytes(topic: string, payloadBytes: number, qos: 0 | 1
  * `rttS` is the round trip the run measured; the device listens one RTT for the SYN-ACK, one for
  * the CONNACK, and one per acknowledgement round of the QoS level (§4.3).
  */
-export function mqttSleepReport(o: { clientId: string; username?: string; password?: string; topic: string; payloadBytes: number; qos: 0 | 1 | 2; rttS: number }): { handshake: Exchange; data: Exchange } {
+export function mqttSleepReport(o: {
+  clientId: string;
+  username?: string;
+  password?: string;
+  topic: string;
+  payloadBytes: number;
+  qos: 0 | 1 | 2;
+  rttS: number;
+}): { handshake: Exchange; data: Exchange } {
   const seg = (appBytes: number): number => appBytes + TCP_IP_BYTES;
   const handshake: Exchange = {
     // SYN, ACK, CONNECT, DISCONNECT, FIN
-    tx: { packets: 5, bytes: seg(0) + seg(0) + seg(mqttConnectBytes(o.clientId, o.username, o.password)) + seg(2) + seg(0) },
+    tx: {
+      packets: 5,
+      bytes: seg(0) + seg(0) + seg(mqttConnectBytes(o.clientId, o.username, o.password)) + seg(2) + seg(0),
+    },
     // SYN-ACK, CONNACK, FIN-ACK
     rx: { packets: 3, bytes: seg(0) + seg(4) + seg(0) },
     listenS: 2 * o.rttS,

@@ -1,5 +1,18 @@
 // The power model's public surface: profiles, batteries, the pure estimate, and byte accounting.
-export { PROFILES, type ProfileName, type RadioProfile } from './profiles.ts';
-export { parseBattery, TWO_AA } from './battery.ts';
-export { estimatePower, airtimeS, coapConTransmissions, tcpTransmissions, noExchange, type Activity, type Battery, type Exchange, type PacketTotals, type PowerBreakdown, type PowerEstimate } from './model.ts';
+
 export { mqttConnectBytes, mqttPublishBytes, mqttSleepReport, TCP_IP_BYTES, UDP_IP_BYTES } from './accounting.ts';
+export { parseBattery, TWO_AA } from './battery.ts';
+export {
+  type Activity,
+  airtimeS,
+  type Battery,
+  coapConTransmissions,
+  type Exchange,
+  estimatePower,
+  noExchange,
+  type PacketTotals,
+  type PowerBreakdown,
+  type PowerEstimate,
+  tcpTransmissions,
+} from './model.ts';
+export { PROFILES, type ProfileName, type RadioProfile } from './profiles.ts';

@@ -113,7 +113,9 @@ export function estimatePower(a: Activity, p: RadioProfile, battery: Battery): P
   };
   const chargemC = Object.values(charge).reduce((s, x) => s + x, 0);
   const toJ = (q: number): number => (q / 1000) * p.volts;
-  const breakdownJ = Object.fromEntries(Object.entries(charge).map(([k, q]) => [k, toJ(q)])) as unknown as PowerBreakdown;
+  const breakdownJ = Object.fromEntries(
+    Object.entries(charge).map(([k, q]) => [k, toJ(q)]),
+  ) as unknown as PowerBreakdown;
   const energyJ = toJ(chargemC);
   const averagePowerW = a.windowS > 0 ? energyJ / a.windowS : 0;
   const batteryJ = battery.mAh * battery.volts * 3.6;

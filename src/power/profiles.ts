@@ -33,7 +33,8 @@ export type ProfileName = 'esp32-wifi' | 'cc2538-802154' | 'nrf52-ble' | 'nrf916
 export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   'esp32-wifi': {
     name: 'esp32-wifi',
-    source: 'Espressif ESP32 datasheet v5.2, Tables 4-2 and 5-4 (currents); glenn20/upy-esp32-experiments ESPNowvsWifiEnergyUsage (static-IP reconnect 100.2 mC over 734 ms, measured at 5 V)',
+    source:
+      'Espressif ESP32 datasheet v5.2, Tables 4-2 and 5-4 (currents); glenn20/upy-esp32-experiments ESPNowvsWifiEnergyUsage (static-IP reconnect 100.2 mC over 734 ms, measured at 5 V)',
     volts: 3.3,
     // 802.11g TX 190 mA, RX 95–100 mA; modem-sleep with DTIM ≈ 45 mA average; deep sleep 10 µA.
     txmA: 190,
@@ -51,7 +52,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   },
   'cc2538-802154': {
     name: 'cc2538-802154',
-    source: 'TI CC2538 datasheet (TX 24 mA at 0 dBm, RX 20 mA, PM1 0.6 mA, PM2 1.3 µA); IEEE 802.15.4 2.4 GHz O-QPSK 250 kbit/s',
+    source:
+      'TI CC2538 datasheet (TX 24 mA at 0 dBm, RX 20 mA, PM1 0.6 mA, PM2 1.3 µA); IEEE 802.15.4 2.4 GHz O-QPSK 250 kbit/s',
     volts: 3,
     txmA: 24,
     rxmA: 20,
@@ -68,7 +70,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   },
   'nrf52-ble': {
     name: 'nrf52-ble',
-    source: 'Nordic nRF52840 Product Specification (TX 6.40 mA at 0 dBm, RX 6.26 mA, System ON with RTC 3.16 µA, System OFF 1.50 µA, CPU 3.3 mA); BLE 1M PHY',
+    source:
+      'Nordic nRF52840 Product Specification (TX 6.40 mA at 0 dBm, RX 6.26 mA, System ON with RTC 3.16 µA, System OFF 1.50 µA, CPU 3.3 mA); BLE 1M PHY',
     volts: 3,
     txmA: 6.4,
     rxmA: 6.26,
@@ -85,7 +88,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   },
   'nrf9160-ltem': {
     name: 'nrf9160-ltem',
-    source: 'Nordic sdk-nrf doc/nrf/app_dev/optimizing/power_nrf9160.rst (PSM floor 3.44 µA; 40 B UDP: 115.06 mC over 12.32 s, of which the 11 s RRC inactivity tail is 93.82 mC; 120 B: 116.57 mC)',
+    source:
+      'Nordic sdk-nrf doc/nrf/app_dev/optimizing/power_nrf9160.rst (PSM floor 3.44 µA; 40 B UDP: 115.06 mC over 12.32 s, of which the 11 s RRC inactivity tail is 93.82 mC; 120 B: 116.57 mC)',
     volts: 3.7,
     // LTE-M: what the byte count costs is the charge per transmitted byte Nordic measured
     // ((116.57 − 115.06) mC / 80 B = 18.9 µC/B). At 120 mA that is an effective 50.9 kbit/s
@@ -106,7 +110,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   },
   nbiot: {
     name: 'nbiot',
-    source: '3GPP TR 45.820 power model (TX 500 mW, RX 90 mW, light sleep 2.4 mW, deep sleep 0.015 mW); Ratasuk et al. 2016',
+    source:
+      '3GPP TR 45.820 power model (TX 500 mW, RX 90 mW, light sleep 2.4 mW, deep sleep 0.015 mW); Ratasuk et al. 2016',
     // TR 45.820 gives powers; at a nominal 3.6 V they are these currents.
     volts: 3.6,
     txmA: 138.9,

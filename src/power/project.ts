@@ -17,9 +17,18 @@
 //      interval T is longer than the keepalive k (traffic resets the keepalive timer).
 //   4. Listening: the measured mean publish → ack time for each acknowledged message; the
 //      round trip of a keepalive is the mean ack time, or the connect time when nothing is acked.
-import { estimatePower, noExchange, type Activity, type Battery, type Exchange, type PacketTotals, type PowerBreakdown } from './model.ts';
-import type { RadioProfile } from './profiles.ts';
+
 import { TCP_IP_BYTES, UDP_IP_BYTES } from './accounting.ts';
+import {
+  type Activity,
+  type Battery,
+  type Exchange,
+  estimatePower,
+  noExchange,
+  type PacketTotals,
+  type PowerBreakdown,
+} from './model.ts';
+import type { RadioProfile } from './profiles.ts';
 import type { WireTotalsByKind } from './wire.ts';
 
 /** TLS 1.2 AES-GCM record overhead: 5 B header, 8 B explicit nonce, 16 B tag. */
@@ -94,7 +103,10 @@ export interface PowerReport {
 
 const zero = (): PacketTotals => ({ packets: 0, bytes: 0 });
 const scaled = (t: PacketTotals, f: number): PacketTotals => ({ packets: t.packets * f, bytes: t.bytes * f });
-const plus = (a: PacketTotals, b: PacketTotals): PacketTotals => ({ packets: a.packets + b.packets, bytes: a.bytes + b.bytes });
+const plus = (a: PacketTotals, b: PacketTotals): PacketTotals => ({
+  packets: a.packets + b.packets,
+  bytes: a.bytes + b.bytes,
+});
 
 /** Network-layer totals of `app` packets: IP and transport headers per packet, TLS records on TCP. */
 function onWire(app: PacketTotals, m: MeasuredTraffic): PacketTotals {
@@ -116,7 +128,10 @@ function connectionCost(m: MeasuredTraffic): Exchange {
   const tx = onWire(scaled(m.wire.tx.handshake, 1 / c), m);
   const rx = onWire(scaled(m.wire.rx.handshake, 1 / c), m);
   const seg = (n: number): PacketTotals => ({ packets: n, bytes: n * TCP_IP_BYTES });
-  const records = (t: PacketTotals): PacketTotals => ({ packets: t.packets, bytes: t.bytes + t.packets * TCP_IP_BYTES });
+  const records = (t: PacketTotals): PacketTotals => ({
+    packets: t.packets,
+    bytes: t.bytes + t.packets * TCP_IP_BYTES,
+  });
   const tls = m.tls ? { tx: records(TLS_HANDSHAKE.tx), rx: records(TLS_HANDSHAKE.rx) } : { tx: zero(), rx: zero() };
   return {
     tx: plus(plus(tx, seg(TCP_OPEN_CLOSE.tx)), tls.tx),
@@ -130,16 +145,38 @@ function times(e: Exchange, n: number): Exchange {
 }
 
 /** The per-report Activity of one device, from the measured traffic. */
-export function activityOf(m: MeasuredTraffic, session: 'persistent' | 'sleep'): { activity: Activity; rttS: number; rttFrom: PowerReport['rttFrom']; keepalives: number; handshakes: number; setup: Exchange | undefined } {
+export function activityOf(
+  m: MeasuredTraffic,
+  session: 'persistent' | 'sleep',
+): {
+  activity: Activity;
+  rttS: number;
+  rttFrom: PowerReport['rttFrom'];
+  keepalives: number;
+  handshakes: number;
+  setup: Exchange | undefined;
+} {
   const n = Math.max(1, m.messages);
   const acked = Math.min(m.acked, n);
-  const data = withAcks({ tx: onWire(scaled(m.wire.tx.data, 1 / n), m), rx: onWire(scaled(m.wire.rx.data, 1 / n), m), listenS: ((m.ackMeanS ?? 0) * acked) / n }, m);
-  const rttFrom: PowerReport['rttFrom'] = m.ackMeanS !== undefined && acked > 0 ? 'ack' : m.connectMeanS !== undefined ? 'connect' : 'none';
+  const data = withAcks(
+    {
+      tx: onWire(scaled(m.wire.tx.data, 1 / n), m),
+      rx: onWire(scaled(m.wire.rx.data, 1 / n), m),
+      listenS: ((m.ackMeanS ?? 0) * acked) / n,
+    },
+    m,
+  );
+  const rttFrom: PowerReport['rttFrom'] =
+    m.ackMeanS !== undefined && acked > 0 ? 'ack' : m.connectMeanS !== undefined ? 'connect' : 'none';
   const rttS = rttFrom === 'ack' ? (m.ackMeanS as number) : rttFrom === 'connect' ? (m.connectMeanS as number) : 0;
   const tcp = m.transport === 'tcp';
   const connection = tcp ? connectionCost(m) : noExchange();
   // Sleep: every connection is part of a report; persistent: only reconnections are.
-  const handshakes = !tcp ? 0 : session === 'sleep' ? m.wire.connections / n : Math.max(0, m.wire.connections - m.devices) / n;
+  const handshakes = !tcp
+    ? 0
+    : session === 'sleep'
+      ? m.wire.connections / n
+      : Math.max(0, m.wire.connections - m.devices) / n;
   let keepalives = 0;
   let keepalive = noExchange();
   const k = m.keepalive;
@@ -149,8 +186,14 @@ export function activityOf(m: MeasuredTraffic, session: 'persistent' | 'sleep'):
     const seen = m.wire.tx.keepalive.packets > 0 && m.wire.rx.keepalive.packets > 0;
     const one = withAcks(
       {
-        tx: onWire(seen ? scaled(m.wire.tx.keepalive, 1 / m.wire.tx.keepalive.packets) : { packets: 1, bytes: k.txBytes }, m),
-        rx: onWire(seen ? scaled(m.wire.rx.keepalive, 1 / m.wire.rx.keepalive.packets) : { packets: 1, bytes: k.rxBytes }, m),
+        tx: onWire(
+          seen ? scaled(m.wire.tx.keepalive, 1 / m.wire.tx.keepalive.packets) : { packets: 1, bytes: k.txBytes },
+          m,
+        ),
+        rx: onWire(
+          seen ? scaled(m.wire.rx.keepalive, 1 / m.wire.rx.keepalive.packets) : { packets: 1, bytes: k.rxBytes },
+          m,
+        ),
         listenS: rttS,
       },
       m,
@@ -168,7 +211,14 @@ export function activityOf(m: MeasuredTraffic, session: 'persistent' | 'sleep'):
     keepalive,
     messages: 1,
   };
-  return { activity, rttS, rttFrom, keepalives, handshakes, setup: tcp && session === 'persistent' ? connection : undefined };
+  return {
+    activity,
+    rttS,
+    rttFrom,
+    keepalives,
+    handshakes,
+    setup: tcp && session === 'persistent' ? connection : undefined,
+  };
 }
 
 /** Prices a fleet's measured traffic: energy per message, average power and battery life per device. */
@@ -176,7 +226,24 @@ export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport 
   const { activity, rttS, rttFrom, keepalives, handshakes, setup } = activityOf(m, s.session);
   const e = estimatePower(activity, s.profile, s.battery);
   const mJ = (j: number): number => j * 1000;
-  const setupmJ = setup ? mJ(estimatePower({ ...activity, windowS: 0, wakes: 0, tails: 0, data: noExchange(), keepalive: noExchange(), handshake: setup, messages: 0 }, s.profile, s.battery).energyJ) : null;
+  const setupmJ = setup
+    ? mJ(
+        estimatePower(
+          {
+            ...activity,
+            windowS: 0,
+            wakes: 0,
+            tails: 0,
+            data: noExchange(),
+            keepalive: noExchange(),
+            handshake: setup,
+            messages: 0,
+          },
+          s.profile,
+          s.battery,
+        ).energyJ,
+      )
+    : null;
   const a = activity;
   return {
     radio: s.profile.name,
@@ -196,7 +263,9 @@ export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport 
     rttS,
     rttFrom,
     energyPerMessagemJ: mJ(e.energyJ),
-    breakdownmJ: Object.fromEntries(Object.entries(e.breakdownJ).map(([k, j]) => [k, mJ(j)])) as unknown as PowerBreakdown,
+    breakdownmJ: Object.fromEntries(
+      Object.entries(e.breakdownJ).map(([k, j]) => [k, mJ(j)]),
+    ) as unknown as PowerBreakdown,
     averagePowermW: e.averagePowerW * 1000,
     averageCurrentuA: e.averageCurrentmA * 1000,
     batteryLifeDays: e.batteryLifeH / 24,

@@ -19,7 +19,11 @@ export interface WireTotalsByKind {
 }
 
 export function emptyWire(): WireTotalsByKind {
-  const kinds = (): Record<WireKind, PacketTotals> => ({ handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } });
+  const kinds = (): Record<WireKind, PacketTotals> => ({
+    handshake: { packets: 0, bytes: 0 },
+    data: { packets: 0, bytes: 0 },
+    keepalive: { packets: 0, bytes: 0 },
+  });
   return { connections: 0, tx: kinds(), rx: kinds() };
 }
 

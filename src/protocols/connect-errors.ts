@@ -32,12 +32,23 @@ const ERRNO_WORDS: Record<string, string> = {
 
 /** Any connect failure at `where`: a socket errno in plain words, else the error's own message. */
 export function connectFailure(where: string, err: unknown): FleetbenchError {
-  return socketConnectError(where, err) ?? new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${(err as { message?: string } | undefined)?.message ?? String(err)}`, { cause: err });
+  return (
+    socketConnectError(where, err) ??
+    new FleetbenchError(
+      ErrorCodes.CONNECT_REFUSED,
+      `${where}: cannot connect: ${(err as { message?: string } | undefined)?.message ?? String(err)}`,
+      { cause: err },
+    )
+  );
 }
 
 /** A socket-level failure (an errno name in `code`) at `where`, or undefined when it is not one. */
 export function socketConnectError(where: string, err: unknown): FleetbenchError | undefined {
   const e = err as { code?: unknown; message?: string } | undefined;
   if (typeof e?.code !== 'string') return undefined;
-  return new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: ${ERRNO_WORDS[e.code] ?? e.message ?? e.code} (${e.code})`, { reasonCode: e.code, cause: err });
+  return new FleetbenchError(
+    ErrorCodes.CONNECT_REFUSED,
+    `${where}: cannot connect: ${ERRNO_WORDS[e.code] ?? e.message ?? e.code} (${e.code})`,
+    { reasonCode: e.code, cause: err },
+  );
 }

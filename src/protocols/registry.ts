@@ -1,7 +1,8 @@
 // Protocol name → driver. Adding a protocol is one folder and one line here.
-import type { Driver } from './driver.ts';
+
 import { amqpDriver } from './amqp/index.ts';
 import { coapDriver } from './coap/index.ts';
+import type { Driver } from './driver.ts';
 import { httpDriver } from './http/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
 import { wsDriver } from './ws/index.ts';

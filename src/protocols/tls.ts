@@ -29,7 +29,10 @@ export function resolveTls(check: Checker, path: string, raw: unknown): Resolved
     try {
       caPem = readFileSync(ca);
     } catch (err) {
-      check.note(`${path}.ca`, `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`);
+      check.note(
+        `${path}.ca`,
+        `cannot read the CA file ${JSON.stringify(ca)} (${(err as { code?: string }).code ?? 'error'})`,
+      );
     }
   }
   return { ca, caPem, rejectUnauthorized: check.boolean(`${path}.rejectUnauthorized`, t.rejectUnauthorized, true) };

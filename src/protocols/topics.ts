@@ -63,7 +63,11 @@ export function topicMatches(filter: string, topic: string): boolean {
  * topic against many filters (split each once). `topicStartsWithDollar` may be passed when
  * the caller already knows it; it defaults to whether the first topic level starts with '$'.
  */
-export function levelsMatch(filterLevels: readonly string[], topicLevels: readonly string[], topicStartsWithDollar = (topicLevels[0] ?? '').startsWith('$')): boolean {
+export function levelsMatch(
+  filterLevels: readonly string[],
+  topicLevels: readonly string[],
+  topicStartsWithDollar = (topicLevels[0] ?? '').startsWith('$'),
+): boolean {
   // [MQTT-4.7.2-1] a leading wildcard does not match topics starting with '$'.
   const first = filterLevels[0] ?? '';
   if (topicStartsWithDollar && (first.startsWith('+') || first.startsWith('#'))) return false;

@@ -54,7 +54,20 @@ export const MIN_CHART_COUNT = 3;
 /** Points per decade of 1/(1−p): 20 gives a smooth curve at ~7 kB per series for a million samples. */
 export const TICKS_PER_DECADE = 20;
 
-export const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#c026d3', '#65a30d', '#b45309', '#475569', '#db2777', '#4f46e5'];
+export const COLORS = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#c026d3',
+  '#65a30d',
+  '#b45309',
+  '#475569',
+  '#db2777',
+  '#4f46e5',
+];
 export const CORRECTED_COLOR = '#2563eb';
 export const SERVICE_COLOR = '#ea580c';
 
@@ -71,7 +84,7 @@ export function percentileGrid(counts: readonly number[]): number[] {
   const top = Math.max(1, ...counts);
   const xs = new Set<number>();
   for (let k = 0; ; k++) {
-    const x = Math.pow(10, k / TICKS_PER_DECADE);
+    const x = 10 ** (k / TICKS_PER_DECADE);
     if (x >= top) break;
     xs.add(+x.toPrecision(6));
   }
@@ -105,7 +118,17 @@ export function quickSummary(h: Histogram): LatencySummary {
   const count = h.totalCount;
   if (count === 0) return { count: 0, min: 0, mean: NaN, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: NaN };
   const at = (p: number): number => h.getValueAtPercentile(p);
-  return { count, min: h.minNonZeroValue, mean: NaN, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: h.maxValue, stddev: NaN };
+  return {
+    count,
+    min: h.minNonZeroValue,
+    mean: NaN,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: h.maxValue,
+    stddev: NaN,
+  };
 }
 
 function ackTitle(protocol: string): string {
@@ -121,7 +144,13 @@ function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>):
   const plans: MetricPlan[] = [];
   const own = (kind: HistogramKind): string => histogramKey(fleet, kind);
   const add = (title: string, summaries: MetricPlan['summaries'], corrected: string, service?: string): void => {
-    if (keys.has(corrected)) plans.push({ title, corrected, service: service !== undefined && keys.has(service) ? service : undefined, summaries });
+    if (keys.has(corrected))
+      plans.push({
+        title,
+        corrected,
+        service: service !== undefined && keys.has(service) ? service : undefined,
+        summaries,
+      });
   };
   add('connect', { corrected: f?.latency.connect }, own(HistogramKind.connect));
   add(ackTitle(protocol), { ...f?.latency.ack }, own(HistogramKind.ack), own(HistogramKind.ackService));
@@ -135,7 +164,12 @@ function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>):
   }
   for (const to of receivers) {
     const d = result.delivery.find((x) => x.from === fleet && x.to === to);
-    add(`end to end → ${to}`, { ...d?.latency }, histogramKey(pairKey(fleet, to), HistogramKind.e2e), histogramKey(pairKey(fleet, to), HistogramKind.e2eService));
+    add(
+      `end to end → ${to}`,
+      { ...d?.latency },
+      histogramKey(pairKey(fleet, to), HistogramKind.e2e),
+      histogramKey(pairKey(fleet, to), HistogramKind.e2eService),
+    );
   }
   add('command round trip', { ...f?.latency.rtt }, own(HistogramKind.rtt), own(HistogramKind.rttService));
   add('transaction commit', { corrected: f?.latency.commit }, own(HistogramKind.commit));
@@ -171,20 +205,57 @@ export function latencyCharts(result: RunResult): FleetLatency[] {
   for (const fleet of fleets) {
     const charts: LatencyChart[] = [];
     for (const m of metricsOf(result, fleet, keys)) {
-      const decoded: { label: string; color: string; dash: boolean; h: Histogram; summary: LatencySummary | undefined }[] = [];
+      const decoded: {
+        label: string;
+        color: string;
+        dash: boolean;
+        h: Histogram;
+        summary: LatencySummary | undefined;
+      }[] = [];
       const corrected = safeDecode(histograms[m.corrected]);
       if (!corrected) continue;
-      decoded.push({ label: m.service ? 'corrected (from intended send)' : m.title, color: CORRECTED_COLOR, dash: false, h: corrected, summary: m.summaries.corrected });
+      decoded.push({
+        label: m.service ? 'corrected (from intended send)' : m.title,
+        color: CORRECTED_COLOR,
+        dash: false,
+        h: corrected,
+        summary: m.summaries.corrected,
+      });
       const service = m.service ? safeDecode(histograms[m.service]) : undefined;
-      if (service) decoded.push({ label: 'service time (from actual send)', color: SERVICE_COLOR, dash: true, h: service, summary: m.summaries.service });
+      if (service)
+        decoded.push({
+          label: 'service time (from actual send)',
+          color: SERVICE_COLOR,
+          dash: true,
+          h: service,
+          summary: m.summaries.service,
+        });
       try {
         const counts = decoded.map((d) => d.h.totalCount);
         if (counts.every((n) => n === 0)) continue;
         const x = percentileGrid(counts);
         charts.push({
           metric: m.title,
-          chart: Math.max(...counts) < MIN_CHART_COUNT ? undefined : { id: `p${id++}`, kind: 'percentile', title: `${fleet}: ${m.title}`, y: 'latency (ms)', x, series: decoded.map((d) => ({ label: d.label, color: d.color, dash: d.dash, values: percentileValues(d.h, x) })) },
-          stats: decoded.map((d) => ({ label: d.label, summary: d.summary && d.summary.count === d.h.totalCount ? d.summary : quickSummary(d.h) })),
+          chart:
+            Math.max(...counts) < MIN_CHART_COUNT
+              ? undefined
+              : {
+                  id: `p${id++}`,
+                  kind: 'percentile',
+                  title: `${fleet}: ${m.title}`,
+                  y: 'latency (ms)',
+                  x,
+                  series: decoded.map((d) => ({
+                    label: d.label,
+                    color: d.color,
+                    dash: d.dash,
+                    values: percentileValues(d.h, x),
+                  })),
+                },
+          stats: decoded.map((d) => ({
+            label: d.label,
+            summary: d.summary && d.summary.count === d.h.totalCount ? d.summary : quickSummary(d.h),
+          })),
         });
       } finally {
         for (const d of decoded) d.h.destroy();
@@ -224,7 +295,12 @@ function round2(x: number): number {
 }
 
 /** The corrected latency kinds worth following over time (service times and connects are in the distributions). */
-const TIMED_KINDS: ReadonlySet<string> = new Set([HistogramKind.ack, HistogramKind.e2e, HistogramKind.rtt, HistogramKind.commit]);
+const TIMED_KINDS: ReadonlySet<string> = new Set([
+  HistogramKind.ack,
+  HistogramKind.e2e,
+  HistogramKind.rtt,
+  HistogramKind.commit,
+]);
 
 function timedLabel(result: RunResult, key: string): string {
   const { owner, kind } = splitHistogramKey(key);
@@ -247,7 +323,8 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
   const bands = phaseBands(timeline, interval);
   const fleets: string[] = [...Object.keys(result.fleets)];
   for (const p of timeline) for (const f of Object.keys(p.fleets)) if (!fleets.includes(f)) fleets.push(f);
-  const field = (fleet: string, k: 'sent' | 'received' | 'connected'): number[] => timeline.map((p) => p.fleets[fleet]?.[k] ?? 0);
+  const field = (fleet: string, k: 'sent' | 'received' | 'connected'): number[] =>
+    timeline.map((p) => p.fleets[fleet]?.[k] ?? 0);
   const rate = (xs: number[]): number[] => xs.map((v) => round2(v / interval));
   const charts: ChartSpec[] = [];
   const time = (id: string, title: string, y: string, series: SeriesSpec[]): void => {
@@ -261,15 +338,34 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
     { label: 'received / s', color: COLORS[2] as string, dash: false, values: rate(sum(recvBy)) },
   ]);
   const color = (i: number): string => COLORS[i % COLORS.length] as string;
-  time('t-sent', 'Sent per second, by fleet', 'messages / s', sentBy.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: rate(s.v) })));
-  time('t-recv', 'Received per second, by receiver', 'messages / s', recvBy.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: rate(s.v) })));
+  time(
+    't-sent',
+    'Sent per second, by fleet',
+    'messages / s',
+    sentBy.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: rate(s.v) })),
+  );
+  time(
+    't-recv',
+    'Received per second, by receiver',
+    'messages / s',
+    recvBy.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: rate(s.v) })),
+  );
   const conn = fleets.map((f) => ({ f, v: field(f, 'connected') })).filter((s) => s.v.some((v) => v > 0));
-  time('t-conn', 'Devices connected', 'devices', conn.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: s.v })));
+  time(
+    't-conn',
+    'Devices connected',
+    'devices',
+    conn.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: s.v })),
+  );
   // Latency per fleet: p99 solid, p50 dashed, one colour per metric.
   const keys: string[] = [];
-  for (const p of timeline) for (const k of Object.keys(p.latency)) if (!keys.includes(k) && TIMED_KINDS.has(splitHistogramKey(k).kind)) keys.push(k);
+  for (const p of timeline)
+    for (const k of Object.keys(p.latency))
+      if (!keys.includes(k) && TIMED_KINDS.has(splitHistogramKey(k).kind)) keys.push(k);
   const order = [...TIMED_KINDS];
-  keys.sort((a, b) => order.indexOf(splitHistogramKey(a).kind) - order.indexOf(splitHistogramKey(b).kind) || a.localeCompare(b));
+  keys.sort(
+    (a, b) => order.indexOf(splitHistogramKey(a).kind) - order.indexOf(splitHistogramKey(b).kind) || a.localeCompare(b),
+  );
   const byFleet = new Map<string, string[]>();
   for (const k of keys) {
     const f = ownerFleet(k);
@@ -282,10 +378,11 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
     const series: SeriesSpec[] = [];
     list.forEach((k, i) => {
       const label = timedLabel(result, k);
-      const pick = (q: 'p50' | 'p99'): (number | null)[] => timeline.map((p) => {
-        const l = p.latency[k];
-        return l && l.count > 0 ? ms(l[q]) : null;
-      });
+      const pick = (q: 'p50' | 'p99'): (number | null)[] =>
+        timeline.map((p) => {
+          const l = p.latency[k];
+          return l && l.count > 0 ? ms(l[q]) : null;
+        });
       series.push({ label: `${label} p99`, color: color(i), dash: false, values: pick('p99') });
       series.push({ label: `${label} p50`, color: color(i), dash: true, values: pick('p50') });
     });

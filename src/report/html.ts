@@ -4,8 +4,21 @@
 import type { RunResult } from '../result/types.ts';
 import { uplotAssets } from './assets.ts';
 import { CLIENT_SCRIPT } from './client.ts';
-import { latencyCharts, timelineCharts, type ChartSpec } from './data.ts';
-import { bytesEnergyHtml, comparisonHtml, deliveryHtml, errorsHtml, esc, headerHtml, latencyHtml, overTimeHtml, runHtml, thresholdsOf, verdictHtml, verdictOf } from './page.ts';
+import { type ChartSpec, latencyCharts, timelineCharts } from './data.ts';
+import {
+  bytesEnergyHtml,
+  comparisonHtml,
+  deliveryHtml,
+  errorsHtml,
+  esc,
+  headerHtml,
+  latencyHtml,
+  overTimeHtml,
+  runHtml,
+  thresholdsOf,
+  verdictHtml,
+  verdictOf,
+} from './page.ts';
 import { REPORT_CSS } from './style.ts';
 
 export const REPORT_DATA_SCHEMA = 'fleetbench.report-data/1';
@@ -26,7 +39,8 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 export function renderReport(result: RunResult): string {
   const uplot = uplotAssets();
@@ -34,7 +48,11 @@ export function renderReport(result: RunResult): string {
   const overTime = timelineCharts(result);
   const { histograms: _h, timeline: _t, ...rest } = result;
   void [_h, _t];
-  const data: ReportData = { schema: REPORT_DATA_SCHEMA, result: rest, charts: [...latency.flatMap((f) => f.charts.flatMap((c) => (c.chart ? [c.chart] : []))), ...overTime] };
+  const data: ReportData = {
+    schema: REPORT_DATA_SCHEMA,
+    result: rest,
+    charts: [...latency.flatMap((f) => f.charts.flatMap((c) => (c.chart ? [c.chart] : []))), ...overTime],
+  };
   const verdict = verdictOf(thresholdsOf(result));
   const title = `fleetbench · ${result.scenario.name} · ${verdict === 'none' ? 'no thresholds' : verdict.toUpperCase()}${result.run.partial ? ' · PARTIAL' : ''}`;
   const license = uplot.license.replace(/\*\//g, '* /');

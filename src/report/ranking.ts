@@ -1,8 +1,9 @@
 // The protocol comparison: sending fleets that do the same work (the shoot-out's fleets, or any
 // two or more fleets sending at the same per-device interval with the same number of devices),
 // ranked by energy per message when every one declares `power`, else by p99 latency.
-import { senderDelivery } from '../result/senders.ts';
+
 import type { LatencySummary } from '../metrics/histogram.ts';
+import { senderDelivery } from '../result/senders.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
 export interface Contender {
@@ -30,12 +31,23 @@ function contenders(result: RunResult): Contender[] {
   const out: Contender[] = [];
   for (const [fleet, f] of Object.entries(result.fleets)) {
     if (f.kind !== 'fleet' || f.messages.sent === 0) continue;
-    const intervalS = f.power ? f.power.perReport.intervalS : f.rates.sentPerS > 0 ? f.devicesRun / f.rates.sentPerS : 0;
+    const intervalS = f.power
+      ? f.power.perReport.intervalS
+      : f.rates.sentPerS > 0
+        ? f.devicesRun / f.rates.sentPerS
+        : 0;
     if (!(intervalS > 0)) continue;
     const rows = result.delivery.filter((d) => d.from === fleet);
-    const worst = rows.map((d) => d.latency.corrected).filter((l) => l.count > 0).sort((a, b) => b.p99 - a.p99)[0];
+    const worst = rows
+      .map((d) => d.latency.corrected)
+      .filter((l) => l.count > 0)
+      .sort((a, b) => b.p99 - a.p99)[0];
     const ack = f.latency.ack?.corrected;
-    const latency = worst ? { source: 'e2e' as const, summary: worst } : ack && ack.count > 0 ? { source: 'ack' as const, summary: ack } : undefined;
+    const latency = worst
+      ? { source: 'e2e' as const, summary: worst }
+      : ack && ack.count > 0
+        ? { source: 'ack' as const, summary: ack }
+        : undefined;
     const sent = senderDelivery(result, fleet);
     const delivery = sent && { expected: sent.expected, unique: sent.unique, lost: sent.lost, kept: sent.kept };
     out.push({ fleet, result: f, intervalS, latency, delivery });
@@ -50,7 +62,10 @@ export function rankings(result: RunResult): Ranking[] {
   for (const c of pool) {
     const group = groups.find((g) => {
       const first = g[0] as Contender;
-      return first.result.devicesRun === c.result.devicesRun && Math.abs(first.intervalS - c.intervalS) <= SAME_INTERVAL * Math.max(first.intervalS, c.intervalS);
+      return (
+        first.result.devicesRun === c.result.devicesRun &&
+        Math.abs(first.intervalS - c.intervalS) <= SAME_INTERVAL * Math.max(first.intervalS, c.intervalS)
+      );
     });
     if (group) group.push(c);
     else groups.push([c]);
@@ -59,7 +74,8 @@ export function rankings(result: RunResult): Ranking[] {
     .filter((g) => g.length >= 2)
     .map((g) => {
       const by = g.every((c) => c.result.power) ? 'energy' : 'latency';
-      const key = (c: Contender): number => (by === 'energy' ? (c.result.power?.energyPerMessagemJ ?? Infinity) : (c.latency?.summary.p99 ?? Infinity));
+      const key = (c: Contender): number =>
+        by === 'energy' ? (c.result.power?.energyPerMessagemJ ?? Infinity) : (c.latency?.summary.p99 ?? Infinity);
       const rows = [...g].sort((a, b) => key(a) - key(b));
       return { by, intervalS: (g[0] as Contender).intervalS, devices: (g[0] as Contender).result.devicesRun, rows };
     });

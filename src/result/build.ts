@@ -1,20 +1,19 @@
 // Building the RunResult from the plan, the aggregated snapshots and the shards' delivery books.
 import { availableParallelism, totalmem } from 'node:os';
-import type { Plan } from '../dsl/plan.ts';
+import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
-import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
-import { RESULT_SCHEMA, type FleetResult, type RunResult, type TimelinePoint } from './types.ts';
-import { version } from '../version.ts';
+import { projectPower } from '../power/project.ts';
+import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
+import { driverFor } from '../protocols/registry.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
-import { driverFor } from '../protocols/registry.ts';
-import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
-import { projectPower } from '../power/project.ts';
-import type { GroupPlan } from '../dsl/plan.ts';
-import type { GroupCounters } from '../metrics/counters.ts';
+import { version } from '../version.ts';
+import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
+import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from './types.ts';
 
 export interface BuildInput {
   plan: Plan;
@@ -65,8 +64,10 @@ export function buildResult(input: BuildInput): RunResult {
     const latency: FleetResult['latency'] = {};
     const connect = agg.histograms.get(histogramKey(g.name, HistogramKind.connect));
     if (connect) latency.connect = summarize(connect);
-    if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack))) latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
-    if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt))) latency.rtt = latencyPair(agg, g.name, HistogramKind.rtt, HistogramKind.rttService);
+    if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack)))
+      latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
+    if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt)))
+      latency.rtt = latencyPair(agg, g.name, HistogramKind.rtt, HistogramKind.rttService);
     const commit = agg.histograms.get(histogramKey(g.name, HistogramKind.commit));
     if (commit) latency.commit = summarize(commit);
     fleets[g.name] = {
@@ -75,22 +76,45 @@ export function buildResult(input: BuildInput): RunResult {
       target: g.target,
       count: g.count,
       devicesRun: ran,
-      devices: { peakConnected: agg.peakConnected.get(g.name) ?? 0, connects: t.connects, connectFailed: t.connectFailed, disconnects: t.disconnects },
-      messages: { sent: t.sent, acked: t.acked, late: t.late, dropped: t.dropped, oversize: t.oversize, received: t.received, unstamped: t.unstamped, repliesSent: t.repliesSent, repliesReceived: t.repliesReceived },
+      devices: {
+        peakConnected: agg.peakConnected.get(g.name) ?? 0,
+        connects: t.connects,
+        connectFailed: t.connectFailed,
+        disconnects: t.disconnects,
+      },
+      messages: {
+        sent: t.sent,
+        acked: t.acked,
+        late: t.late,
+        dropped: t.dropped,
+        oversize: t.oversize,
+        received: t.received,
+        unstamped: t.unstamped,
+        repliesSent: t.repliesSent,
+        repliesReceived: t.repliesReceived,
+      },
       rates: { sentPerS: round(t.sent / seconds), receivedPerS: round(t.received / seconds) },
       bytes: {
         sent: t.bytesSent,
         received: t.bytesReceived,
         sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
         receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
-        sentPerDelivered: (deliveredBy.get(g.name) ?? 0) > 0 ? round(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
-        perDevice: { sent: ran > 0 ? round(t.bytesSent / ran) : 0, received: ran > 0 ? round(t.bytesReceived / ran) : 0, ...extremes(g.name) },
+        sentPerDelivered:
+          (deliveredBy.get(g.name) ?? 0) > 0 ? round(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
+        perDevice: {
+          sent: ran > 0 ? round(t.bytesSent / ran) : 0,
+          received: ran > 0 ? round(t.bytesReceived / ran) : 0,
+          ...extremes(g.name),
+        },
       },
       latency,
     };
     const fleet = fleets[g.name] as FleetResult;
     if (g.power) {
-      const wire = (input.wire ?? []).reduce((sum, w) => (w[g.name] ? addWire(sum, w[g.name] as WireTotalsByKind) : sum), emptyWire());
+      const wire = (input.wire ?? []).reduce(
+        (sum, w) => (w[g.name] ? addWire(sum, w[g.name] as WireTotalsByKind) : sum),
+        emptyWire(),
+      );
       fleet.wire = wire;
       fleet.power = powerOf(g, t, wire, ran, seconds, input.targets[g.target] ?? '', {
         ackMeanUs: latency.ack?.service.count ? latency.ack.service.mean : undefined,
@@ -98,14 +122,31 @@ export function buildResult(input: BuildInput): RunResult {
       });
     }
     const stats = driverFor(g.protocol)?.stats;
-    if (stats) (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(codesOf(agg.codes, g.name), { sent: t.bytesSent, received: t.bytesReceived }, g.options);
+    if (stats)
+      (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(
+        codesOf(agg.codes, g.name),
+        { sent: t.bytesSent, received: t.bytesReceived },
+        g.options,
+      );
   }
   const timeline: TimelinePoint[] = [...agg.buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([, b]) => ({
       t: b.t,
       phase: b.phase,
-      fleets: Object.fromEntries(Object.entries(b.counters).map(([g, c]) => [g, { connected: c.connected, sent: c.sent, acked: c.acked, received: c.received, dropped: c.dropped, errors: c.errors }])),
+      fleets: Object.fromEntries(
+        Object.entries(b.counters).map(([g, c]) => [
+          g,
+          {
+            connected: c.connected,
+            sent: c.sent,
+            acked: c.acked,
+            received: c.received,
+            dropped: c.dropped,
+            errors: c.errors,
+          },
+        ]),
+      ),
       latency: b.latency,
     }));
   return {
@@ -123,7 +164,13 @@ export function buildResult(input: BuildInput): RunResult {
       workers: input.workers,
       shard: input.shard,
     },
-    environment: { fleetbench: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: availableParallelism(), memoryBytes: totalmem() },
+    environment: {
+      fleetbench: version,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: availableParallelism(),
+      memoryBytes: totalmem(),
+    },
     targets: input.targets,
     fleets,
     delivery,
@@ -138,16 +185,34 @@ export function buildResult(input: BuildInput): RunResult {
 }
 
 /** The power estimate of a fleet that declares `power`; null when it exchanged no message to price. */
-function powerOf(g: GroupPlan, t: GroupCounters, wire: WireTotalsByKind, devices: number, sendPhaseS: number, target: string, times: { ackMeanUs: number | undefined; connectMeanUs: number | undefined }): FleetResult['power'] {
+function powerOf(
+  g: GroupPlan,
+  t: GroupCounters,
+  wire: WireTotalsByKind,
+  devices: number,
+  sendPhaseS: number,
+  target: string,
+  times: { ackMeanUs: number | undefined; connectMeanUs: number | undefined },
+): FleetResult['power'] {
   const power = g.power;
   const messages = t.sent + t.received;
   if (!power || messages === 0 || devices === 0) return null;
   const driver = driverFor(g.protocol);
   const schedule = g.publish?.schedule;
   // One report per message: the schedule's interval per device, or the measured one.
-  const reportIntervalS = schedule?.kind === 'every' ? schedule.intervalUs / 1e6 : schedule?.kind === 'poisson' ? 1 / schedule.ratePerS : (devices * sendPhaseS) / messages;
+  const reportIntervalS =
+    schedule?.kind === 'every'
+      ? schedule.intervalUs / 1e6
+      : schedule?.kind === 'poisson'
+        ? 1 / schedule.ratePerS
+        : (devices * sendPhaseS) / messages;
   const own = driver?.keepalive?.(g.options);
-  const keepalive = power.keepaliveS === undefined ? own : power.keepaliveS > 0 ? { intervalS: power.keepaliveS, txBytes: own?.txBytes ?? 0, rxBytes: own?.rxBytes ?? 0 } : undefined;
+  const keepalive =
+    power.keepaliveS === undefined
+      ? own
+      : power.keepaliveS > 0
+        ? { intervalS: power.keepaliveS, txBytes: own?.txBytes ?? 0, rxBytes: own?.rxBytes ?? 0 }
+        : undefined;
   return projectPower(
     {
       transport: driver?.transport ?? 'tcp',

@@ -1,14 +1,14 @@
 // Turning the workers' delivery shards into one verdict per (sender fleet → receiver) pair:
 // expected vs received, lost, duplicated, out of order, judged against the protocol's promise.
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
-import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
 import { summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
 import { unionSeenCount } from '../metrics/sequence.ts';
-import { driverFor } from '../protocols/registry.ts';
 import { streamDevice, streamFleet } from '../metrics/stamp.ts';
+import type { DeliveryPromise } from '../protocols/driver.ts';
+import { driverFor } from '../protocols/registry.ts';
 import type { DeliveryResult, LatencyPair, StreamIssue } from './types.ts';
 
 /** Issues listed per pair; the count covers them all. */
@@ -18,9 +18,12 @@ const MAX_COMBINATIONS = 5_000_000;
 
 export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard[]): DeliveryResult[] {
   const receivers = new Map<string, number>();
-  for (const s of shards) for (const [g, devices] of Object.entries(s.receiverDevices)) receivers.set(g, (receivers.get(g) ?? 0) + devices.length);
+  for (const s of shards)
+    for (const [g, devices] of Object.entries(s.receiverDevices))
+      receivers.set(g, (receivers.get(g) ?? 0) + devices.length);
   const pairs = new Map<string, PairShard[]>();
-  for (const s of shards) for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
+  for (const s of shards)
+    for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
 
   const sent = new Map<number, number>();
   for (const s of shards) for (const [stream, n] of s.sent) sent.set(stream, n);
@@ -31,18 +34,34 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
       if (!from) continue;
       const parts = pairs.get(pairKey(from.name, to.name)) ?? [];
       pairs.delete(pairKey(from.name, to.name));
-      results.push(judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true, sent));
+      results.push(
+        judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true, sent),
+      );
     }
   }
   // Pairs nobody declared (a wildcard catching another fleet): reported, expected 0.
   for (const [, parts] of pairs) {
     const first = parts[0];
-    if (first) results.push(judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false, sent));
+    if (first)
+      results.push(
+        judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false, sent),
+      );
   }
   return results;
 }
 
-function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'each' | 'group', parts: PairShard[], receiverCount: number, shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): DeliveryResult {
+function judge(
+  plan: Plan,
+  agg: Aggregator,
+  from: string,
+  to: string,
+  mode: 'each' | 'group',
+  parts: PairShard[],
+  receiverCount: number,
+  shards: DeliveryShard[],
+  declared: boolean,
+  sentByStream: Map<number, number>,
+): DeliveryResult {
   const sent = agg.total(from).sent;
   let received = 0;
   let unique = 0;
@@ -73,7 +92,10 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
   const lost = Math.max(0, expected - unique);
   const fromGroup = plan.groups.find((g) => g.name === from);
   const toGroup = plan.groups.find((g) => g.name === to);
-  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : { label: 'unknown', noLoss: false, noDuplicates: false };
+  const promise =
+    fromGroup && toGroup
+      ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to))
+      : { label: 'unknown', noLoss: false, noDuplicates: false };
   const violations: string[] = [];
   if (!declared) violations.push(`${to} received ${received} messages from ${from} without expecting them`);
   if (promise.noLoss && lost > 0) violations.push(`${lost} lost`);
@@ -103,17 +125,29 @@ function judge(plan: Plan, agg: Aggregator, from: string, to: string, mode: 'eac
 
 function memberCounts(shards: DeliveryShard[], group: string): number[] {
   const counts = new Map<number, number>();
-  for (const s of shards) for (const [device, n] of s.members[group] ?? []) counts.set(device, (counts.get(device) ?? 0) + n);
+  for (const s of shards)
+    for (const [device, n] of s.members[group] ?? []) counts.set(device, (counts.get(device) ?? 0) + n);
   return [...counts.values()];
 }
 
 function spread(counts: number[]): NonNullable<DeliveryResult['spread']> {
   const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
   const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length;
-  return { members: counts.length, min: Math.min(...counts), max: Math.max(...counts), mean: Math.round(mean * 100) / 100, cv: mean > 0 ? Math.round((Math.sqrt(variance) / mean) * 1000) / 1000 : 0 };
+  return {
+    members: counts.length,
+    min: Math.min(...counts),
+    max: Math.max(...counts),
+    mean: Math.round(mean * 100) / 100,
+    cv: mean > 0 ? Math.round((Math.sqrt(variance) / mean) * 1000) / 1000 : 0,
+  };
 }
 
-export function latencyPair(agg: Aggregator, owner: string, corrected: HistogramKind, service: HistogramKind): LatencyPair {
+export function latencyPair(
+  agg: Aggregator,
+  owner: string,
+  corrected: HistogramKind,
+  service: HistogramKind,
+): LatencyPair {
   const get = (kind: HistogramKind) => agg.histograms.get(histogramKey(owner, kind));
   const c = get(corrected);
   const s = get(service);
@@ -122,14 +156,32 @@ export function latencyPair(agg: Aggregator, owner: string, corrected: Histogram
 }
 
 /** The (stream, receiver) rows where messages were lost, duplicated or reordered. */
-function streamIssues(plan: Plan, from: string, to: string, perStream: Map<number, StreamCounts> | undefined, parts: PairShard[], shards: DeliveryShard[], declared: boolean, sentByStream: Map<number, number>): { issues: StreamIssue[]; issueCount: number } {
+function streamIssues(
+  plan: Plan,
+  from: string,
+  to: string,
+  perStream: Map<number, StreamCounts> | undefined,
+  parts: PairShard[],
+  shards: DeliveryShard[],
+  declared: boolean,
+  sentByStream: Map<number, number>,
+): { issues: StreamIssue[]; issueCount: number } {
   const fromIndex = plan.groups.findIndex((g) => g.name === from);
   const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
   const streams = [...sentByStream].filter(([stream]) => streamFleet(stream) === fromIndex);
   const issues: StreamIssue[] = [];
   // Called for up to MAX_COMBINATIONS (stream, receiver) pairs: a row is built only when something went wrong.
-  const add = (stream: number, receiver: string, sent: number, received: number, lost: number, duplicated: number, outOfOrder: number): void => {
-    if (lost > 0 || duplicated > 0 || outOfOrder > 0) issues.push({ stream: name(stream), receiver, sent, received, lost, duplicated, outOfOrder });
+  const add = (
+    stream: number,
+    receiver: string,
+    sent: number,
+    received: number,
+    lost: number,
+    duplicated: number,
+    outOfOrder: number,
+  ): void => {
+    if (lost > 0 || duplicated > 0 || outOfOrder > 0)
+      issues.push({ stream: name(stream), receiver, sent, received, lost, duplicated, outOfOrder });
   };
   if (perStream) {
     const all = new Set([...streams.map(([s]) => s), ...perStream.keys()]);
@@ -180,7 +232,11 @@ function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: Map<string, nu
   // Each hop by its short name ('QoS 1', 'CON'); the explanations are in each protocol's own label.
   const short = (label: string): string => label.replace(/ \(.*\)$/s, '');
   const noLoss = first.noLoss && second.noLoss;
-  return { label: `${from.protocol} ${short(first.label)} → ${to.protocol} ${short(second.label)} (${noLoss ? 'each hop acknowledged' : 'best effort across the hop'})`, noLoss, noDuplicates: first.noDuplicates && second.noDuplicates };
+  return {
+    label: `${from.protocol} ${short(first.label)} → ${to.protocol} ${short(second.label)} (${noLoss ? 'each hop acknowledged' : 'best effort across the hop'})`,
+    noLoss,
+    noDuplicates: first.noDuplicates && second.noDuplicates,
+  };
 }
 
 /** The protocol codes one group saw, as 'packet|code' → count. */
@@ -209,5 +265,10 @@ function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
       byStream.set(stream, e);
     }
   }
-  return new Map([...byStream].map(([stream, e]) => [stream, { unique: unionSeenCount(e.seen), received: e.received, outOfOrder: e.outOfOrder }]));
+  return new Map(
+    [...byStream].map(([stream, e]) => [
+      stream,
+      { unique: unionSeenCount(e.seen), received: e.received, outOfOrder: e.outOfOrder },
+    ]),
+  );
 }

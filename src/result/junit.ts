@@ -1,8 +1,9 @@
 // JUnit XML for CI (the Jenkins/GitLab schema): one test case per threshold, failed when the
 // threshold failed, so a pipeline shows which limit broke and by how much. Without thresholds,
 // a single 'run completed' case fails when the run was cut short.
-import type { RunResult } from './types.ts';
+
 import type { ThresholdOutcome } from '../thresholds/types.ts';
+import type { RunResult } from './types.ts';
 
 interface TestCase {
   classname: string;
@@ -15,7 +16,9 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
   const cases: TestCase[] = outcomes.map((o) => ({
     classname: `fleetbench.${scenario}.${o.group ?? 'run'}`,
     name: `${o.key}: ${o.expression}`,
-    ...(o.passed ? {} : { failure: { message: o.message, type: 'threshold', body: `${o.key}: ${o.expression}\n${o.message}` } }),
+    ...(o.passed
+      ? {}
+      : { failure: { message: o.message, type: 'threshold', body: `${o.key}: ${o.expression}\n${o.message}` } }),
   }));
   // Without thresholds, the run itself is the test; a partial run fails it even when thresholds
   // held on the shortened data.
@@ -48,7 +51,10 @@ function completed(result: RunResult): TestCase {
   const run: TestCase = { classname: `fleetbench.${result.scenario.name}.run`, name: 'run completed' };
   if (!result.run.partial) return run;
   const reason = result.run.partialReason ?? 'the run stopped early';
-  return { ...run, failure: { message: `partial run: ${reason}`, type: 'partial', body: `the run stopped before its end: ${reason}` } };
+  return {
+    ...run,
+    failure: { message: `partial run: ${reason}`, type: 'partial', body: `the run stopped before its end: ${reason}` },
+  };
 }
 
 function testCase(c: TestCase): string {
@@ -60,7 +66,14 @@ function testCase(c: TestCase): string {
 
 /** Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/U+FFFF): dropped. */
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#13;',
+};
 
 /** Character data: markup escaped, invalid characters dropped; \r kept as a reference, which parsers would otherwise turn into \n. */
 function text(s: string): string {

@@ -19,27 +19,48 @@ export function readResultFile(path: string): { result: RunResult; file: string 
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: cannot read the results file: ${why}`, { cause: err });
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String((err as Error).message);
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: cannot read the results file: ${why}`, {
+      cause: err,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`, { cause: err });
+    throw new FleetbenchError(
+      ErrorCodes.RESULT_INVALID,
+      `${file}: not a fleetbench result: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`,
+      { cause: err },
+    );
   }
   const r = value as Record<string, unknown> | null;
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: expected a JSON object`);
+  if (typeof r !== 'object' || r === null || Array.isArray(r))
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: expected a JSON object`);
   if (r.schema !== RESULT_SCHEMA) {
     const got = r.schema === undefined ? 'no "schema" field' : `schema ${JSON.stringify(r.schema)}`;
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a fleetbench result: ${got}, expected "${RESULT_SCHEMA}"`);
+    throw new FleetbenchError(
+      ErrorCodes.RESULT_INVALID,
+      `${file}: not a fleetbench result: ${got}, expected "${RESULT_SCHEMA}"`,
+    );
   }
   const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
   const missing = [
     ...(['scenario', 'run', 'environment', 'fleets', 'targets'] as const).filter((k) => !isObject(r[k])),
     ...(['delivery', 'errors'] as const).filter((k) => !Array.isArray(r[k])),
   ];
-  if (missing.length > 0) throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${file}: not a complete fleetbench result: missing or malformed ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new FleetbenchError(
+      ErrorCodes.RESULT_INVALID,
+      `${file}: not a complete fleetbench result: missing or malformed ${missing.join(', ')}`,
+    );
   // Optional blocks an older or trimmed result may lack: the report shows them as absent.
   const result = r as unknown as RunResult;
   result.timeline = Array.isArray(r.timeline) ? result.timeline : [];

@@ -1,13 +1,14 @@
 // The JSON result format, versioned by `schema`. Documented in the README; additions keep the
 // version, renames or removals bump it.
-import type { LatencySummary } from '../metrics/histogram.ts';
-import type { DeliveryPromise } from '../protocols/driver.ts';
-import type { ErrorCount, Phase } from '../metrics/recorder.ts';
+
 import type { GroupCounters } from '../metrics/counters.ts';
+import type { LatencySummary } from '../metrics/histogram.ts';
+import type { ErrorCount, Phase } from '../metrics/recorder.ts';
+import type { PowerReport } from '../power/project.ts';
+import type { WireTotalsByKind } from '../power/wire.ts';
+import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { HttpStats } from '../protocols/http/stats.ts';
 import type { WsStats } from '../protocols/ws/index.ts';
-import type { WireTotalsByKind } from '../power/wire.ts';
-import type { PowerReport } from '../power/project.ts';
 import type { ThresholdOutcome } from '../thresholds/types.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
@@ -28,7 +29,10 @@ export interface FleetResult {
   /** Devices this process ran: all of them, or this shard's slice with --shard. */
   devicesRun: number;
   devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
-  messages: Pick<GroupCounters, 'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'>;
+  messages: Pick<
+    GroupCounters,
+    'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'
+  >;
   /** Messages per second over the send phase (start to the last sender finishing). */
   rates: { sentPerS: number; receivedPerS: number };
   bytes: {
@@ -41,7 +45,14 @@ export interface FleetResult {
     /** Bytes the fleet sent per copy of its messages that a receiver got (fan-out counts each copy). */
     sentPerDelivered: number | null;
     /** Per device: the mean, and the smallest and largest any one device saw. */
-    perDevice: { sent: number; received: number; minSent: number; maxSent: number; minReceived: number; maxReceived: number };
+    perDevice: {
+      sent: number;
+      received: number;
+      minSent: number;
+      maxSent: number;
+      minReceived: number;
+      maxReceived: number;
+    };
   };
   /** commit: AMQP tx.commit → commit-ok per transactional batch. */
   latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair; commit?: LatencySummary };
@@ -72,7 +83,12 @@ export interface AmqpStats {
 }
 
 export interface CoapStats {
-  datagrams: { sent: number; received: number; bytesPerDatagramSent: number | null; bytesPerDatagramReceived: number | null };
+  datagrams: {
+    sent: number;
+    received: number;
+    bytesPerDatagramSent: number | null;
+    bytesPerDatagramReceived: number | null;
+  };
   /** CON retransmissions (§4.2), by this group's devices or server. */
   retransmissions: number;
   /** CON requests given up after MAX_RETRANSMIT retransmissions. */
@@ -89,7 +105,16 @@ export interface CoapStats {
   abandoned: number;
   /** Responses by code, e.g. { '2.04': 120 }. */
   responses: Record<string, number>;
-  observe: { registered: number; reregistrations: number; deregistered: number; notifications: number; gaps: number; stale: number; resetsSent: number; endedByServer: number };
+  observe: {
+    registered: number;
+    reregistrations: number;
+    deregistered: number;
+    notifications: number;
+    gaps: number;
+    stale: number;
+    resetsSent: number;
+    endedByServer: number;
+  };
   blocks: { block1Sent: number; block1Received: number; block2Sent: number; block2Received: number };
 }
 
@@ -137,7 +162,10 @@ export interface StreamIssue {
 export interface TimelinePoint {
   t: number;
   phase: Phase;
-  fleets: Record<string, { connected: number; sent: number; acked: number; received: number; dropped: number; errors: number }>;
+  fleets: Record<
+    string,
+    { connected: number; sent: number; acked: number; received: number; dropped: number; errors: number }
+  >;
   latency: Record<string, { count: number; p50: number; p99: number; max: number }>;
 }
 

@@ -16,8 +16,23 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, ki
     fleets[g.name] = {
       kind: g.kind,
       protocol: g.protocol,
-      devices: { peakConnected: agg.peakConnected.get(g.name) ?? 0, connects: t.connects, connectFailed: t.connectFailed, disconnects: t.disconnects },
-      messages: { sent: t.sent, acked: t.acked, late: t.late, dropped: t.dropped, oversize: t.oversize, received: t.received, unstamped: t.unstamped, repliesSent: t.repliesSent, repliesReceived: t.repliesReceived },
+      devices: {
+        peakConnected: agg.peakConnected.get(g.name) ?? 0,
+        connects: t.connects,
+        connectFailed: t.connectFailed,
+        disconnects: t.disconnects,
+      },
+      messages: {
+        sent: t.sent,
+        acked: t.acked,
+        late: t.late,
+        dropped: t.dropped,
+        oversize: t.oversize,
+        received: t.received,
+        unstamped: t.unstamped,
+        repliesSent: t.repliesSent,
+        repliesReceived: t.repliesReceived,
+      },
       rates: { sentPerS: t.sent / seconds, receivedPerS: t.received / seconds },
     };
   }
@@ -26,6 +41,10 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, ki
     delivery: [],
     errors: [...agg.errors.values()],
     codes: {},
-    histograms: Object.fromEntries([...agg.histograms].filter(([k]) => kinds.has(splitHistogramKey(k).kind)).map(([k, h]) => [k, encodeHistogram(h)])),
+    histograms: Object.fromEntries(
+      [...agg.histograms]
+        .filter(([k]) => kinds.has(splitHistogramKey(k).kind))
+        .map(([k, h]) => [k, encodeHistogram(h)]),
+    ),
   } as unknown as RunResult;
 }

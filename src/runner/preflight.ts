@@ -1,8 +1,9 @@
 // Before any worker starts: one connection per distinct (target, credentials, version), so an
 // unreachable broker or refused credentials fail fast with a clear message instead of
 // thousands of counted connect errors.
-import { FleetbenchError } from '../errors.ts';
+
 import type { Plan } from '../dsl/plan.ts';
+import { FleetbenchError } from '../errors.ts';
 import type { DriverDevice } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 
@@ -11,7 +12,12 @@ import { driverFor } from '../protocols/registry.ts';
  * for them, and the failed groups count their connect errors with the reason code. Throws the
  * first failure when no group could run at all.
  */
-export async function preflight(plan: Plan, urls: Record<string, string>, runId: string, embeddedKeys: ReadonlySet<string>): Promise<string[]> {
+export async function preflight(
+  plan: Plan,
+  urls: Record<string, string>,
+  runId: string,
+  embeddedKeys: ReadonlySet<string>,
+): Promise<string[]> {
   const outcome = new Map<string, FleetbenchError | unknown | null>();
   const keyOf = new Map<string, string>();
   let n = 0;
@@ -28,7 +34,19 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
     keyOf.set(group.name, key);
     if (outcome.has(key)) continue;
     const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
-    const create = (index: number): DriverDevice => driver.createDevice({ url, index, fleet: group.name, runId, clientId: `fb-${runId}-check-${n++}`, options: group.options, connectTimeoutMs: plan.connectTimeoutMs }, events);
+    const create = (index: number): DriverDevice =>
+      driver.createDevice(
+        {
+          url,
+          index,
+          fleet: group.name,
+          runId,
+          clientId: `fb-${runId}-check-${n++}`,
+          options: group.options,
+          connectTimeoutMs: plan.connectTimeoutMs,
+        },
+        events,
+      );
     const device = create(0);
     try {
       await device.connect();
@@ -43,8 +61,19 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
       }
       outcome.set(key, null);
     } catch (err) {
-      if (err instanceof FleetbenchError && embeddedKeys.has(group.target) && (group.options as { version?: number }).version === 5) {
-        outcome.set(key, new FleetbenchError(err.code, `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`, { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err }));
+      if (
+        err instanceof FleetbenchError &&
+        embeddedKeys.has(group.target) &&
+        (group.options as { version?: number }).version === 5
+      ) {
+        outcome.set(
+          key,
+          new FleetbenchError(
+            err.code,
+            `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`,
+            { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err },
+          ),
+        );
       } else outcome.set(key, err);
     } finally {
       if (isServer(group) && outcome.get(key) === null) servers.push(device);
@@ -60,7 +89,9 @@ export async function preflight(plan: Plan, urls: Record<string, string>, runId:
   for (const key of new Set(failed.map(([, k]) => k))) {
     const groups = failed.filter(([, k]) => k === key).map(([g]) => g);
     const err = outcome.get(key);
-    warnings.push(`${err instanceof Error ? err.message : String(err)}\n  ${groups.join(', ')} will count connect errors; the run goes on for the other groups`);
+    warnings.push(
+      `${err instanceof Error ? err.message : String(err)}\n  ${groups.join(', ')} will count connect errors; the run goes on for the other groups`,
+    );
   }
   return warnings;
 }

@@ -1,8 +1,8 @@
 // The live progress figures the CLI draws once per interval.
 import type { Plan } from '../dsl/plan.ts';
 import type { Aggregator, TimelineBucket } from '../metrics/aggregate.ts';
-import type { Phase } from '../metrics/recorder.ts';
 import { splitHistogramKey } from '../metrics/names.ts';
+import type { Phase } from '../metrics/recorder.ts';
 
 export interface Progress {
   phase: Phase;
@@ -18,7 +18,13 @@ export interface Progress {
   errors: number;
 }
 
-export function progressOf(plan: Plan, agg: Aggregator, bucket: TimelineBucket, originUs: number, sendStartUs: number | undefined): Progress {
+export function progressOf(
+  plan: Plan,
+  agg: Aggregator,
+  bucket: TimelineBucket,
+  originUs: number,
+  sendStartUs: number | undefined,
+): Progress {
   let sent = 0;
   let received = 0;
   let connected = 0;

@@ -1,29 +1,30 @@
 // The programmatic API behind `fleetbench run`: load and validate the scenario, start the
 // embedded servers a scenario needs, fail fast on unreachable targets, run the shards on
 // worker threads, and build (and write) the versioned JSON result.
+
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { defaults } from '../defaults.ts';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { loadScenario } from '../dsl/load.ts';
 import { Checker } from '../dsl/check.ts';
+import { loadScenario } from '../dsl/load.ts';
 import type { Plan } from '../dsl/plan.ts';
+import { ErrorCodes, FleetbenchError } from '../errors.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
+import { renderReport } from '../report/html.ts';
 import { buildResult } from '../result/build.ts';
+import { toJUnit } from '../result/junit.ts';
 import type { RunResult } from '../result/types.ts';
+import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
+import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
 import { preflight } from './preflight.ts';
-import { checkTargetUrl, maskUrl } from './targets.ts';
-import { progressOf, type Progress } from './progress.ts';
+import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
-import { liveResult } from './live.ts';
-import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
-import { toJUnit } from '../result/junit.ts';
-import { renderReport } from '../report/html.ts';
+import { checkTargetUrl, maskUrl } from './targets.ts';
 
 export interface RunOptions {
   /** Path of the scenario file. */
@@ -95,7 +96,17 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     const shards = await runPool({
       workers,
       signal,
-      tasks: { scenarioFile: plan.file, workers, shard, targets: urls, runId, seed, durationMs: plan.durationMs, snapshotIntervalMs: defaults.snapshotIntervalMs, lateThresholdUs: defaults.lateThresholdUs },
+      tasks: {
+        scenarioFile: plan.file,
+        workers,
+        shard,
+        targets: urls,
+        runId,
+        seed,
+        durationMs: plan.durationMs,
+        snapshotIntervalMs: defaults.snapshotIntervalMs,
+        lateThresholdUs: defaults.lateThresholdUs,
+      },
       onSnapshot(s) {
         const bucket = agg.add(s);
         // Report an interval once the next one begins: by then every worker's snapshot for it is in.
@@ -104,10 +115,15 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
           if (watched.length > 0 && sendStartUs !== undefined && !abortedBy) {
             const elapsedMs = (nowUs() - sendStartUs) / 1000;
             const due = watched.filter((t) => elapsedMs >= t.delayAbortMs);
-            const kinds = new Set(due.map((t) => metricNamed(t.metric)).flatMap((m) => (m?.kind === 'latency' ? [m.histogram] : [])));
-            if (due.length > 0) abortedBy = liveFailures(due, liveResult(plan, agg, elapsedMs / 1000, kinds), elapsedMs)[0];
+            const kinds = new Set(
+              due.map((t) => metricNamed(t.metric)).flatMap((m) => (m?.kind === 'latency' ? [m.histogram] : [])),
+            );
+            if (due.length > 0)
+              abortedBy = liveFailures(due, liveResult(plan, agg, elapsedMs / 1000, kinds), elapsedMs)[0];
             if (abortedBy) {
-              options.onWarning?.(`threshold ${abortedBy.key}: '${abortedBy.expression}' failed (${abortedBy.message}); abortOnFail: stopping the run`);
+              options.onWarning?.(
+                `threshold ${abortedBy.key}: '${abortedBy.expression}' failed (${abortedBy.message}); abortOnFail: stopping the run`,
+              );
               thresholdStop.abort();
             }
           }
@@ -133,14 +149,42 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     const interrupted = signal.aborted || shards.some((s) => s.interrupted);
     // The send phase ends when every worker is done sending: early when all senders reached
     // their message limits, at the planned end otherwise, or at Ctrl-C.
-    const sendPhaseMs = sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
-    const servers = Object.fromEntries([...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]));
-    const reason = abortedBy ? `aborted: threshold ${abortedBy.key} '${abortedBy.expression}' failed (${abortedBy.message})` : 'interrupted (SIGINT or abort) before the planned end';
-    const result = buildResult({ plan, hash, agg, shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())], deviceBytes: shards.map((s) => s.deviceBytes), wire: shards.map((s) => s.wire), runId, seed, workers, shard, startedAt, endedAt, sendPhaseMs, partialReason: interrupted ? reason : null, targets: shown, warnings, servers });
+    const sendPhaseMs =
+      sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
+    const servers = Object.fromEntries(
+      [...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]),
+    );
+    const reason = abortedBy
+      ? `aborted: threshold ${abortedBy.key} '${abortedBy.expression}' failed (${abortedBy.message})`
+      : 'interrupted (SIGINT or abort) before the planned end';
+    const result = buildResult({
+      plan,
+      hash,
+      agg,
+      shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())],
+      deviceBytes: shards.map((s) => s.deviceBytes),
+      wire: shards.map((s) => s.wire),
+      runId,
+      seed,
+      workers,
+      shard,
+      startedAt,
+      endedAt,
+      sendPhaseMs,
+      partialReason: interrupted ? reason : null,
+      targets: shown,
+      warnings,
+      servers,
+    });
     const outcomes = evaluateThresholds(plan.thresholds, result);
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.
-    result.thresholds = outcomes.map((o) => (o.key === abortedBy?.key && o.expression === abortedBy.expression && o.passed ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` } : o));
-    const resultPath = options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
+    result.thresholds = outcomes.map((o) =>
+      o.key === abortedBy?.key && o.expression === abortedBy.expression && o.passed
+        ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` }
+        : o,
+    );
+    const resultPath =
+      options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
     return { result, resultPath, abortedByThreshold: abortedBy !== undefined };
   } finally {
     await Promise.all([...embedded.values()].map((e) => e.close()));
@@ -168,12 +212,20 @@ async function resolveTargets(plan: Plan, overrides: Record<string, string>, emb
     const problem = checkTargetUrl(given, driver.schemes);
     if (problem) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: ${problem}`);
     if (given === 'embedded' || given.startsWith('embedded:')) {
-      if (!driver.startEmbedded) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: ${group.protocol} has no embedded server; give a URL with --target ${group.target}=...`);
+      if (!driver.startEmbedded)
+        throw new FleetbenchError(
+          ErrorCodes.TARGET_INVALID,
+          `target ${group.target}: ${group.protocol} has no embedded server; give a URL with --target ${group.target}=...`,
+        );
       let server = embedded.get(group.protocol);
       if (!server) embedded.set(group.protocol, (server = await driver.startEmbedded()));
       const listener = given === 'embedded' ? 'default' : given.slice('embedded:'.length);
       const url = server.urls[listener];
-      if (url === undefined) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `target ${group.target}: the embedded ${group.protocol} server has no ${JSON.stringify(listener)} listener (available: ${Object.keys(server.urls).join(', ')})`);
+      if (url === undefined)
+        throw new FleetbenchError(
+          ErrorCodes.TARGET_INVALID,
+          `target ${group.target}: the embedded ${group.protocol} server has no ${JSON.stringify(listener)} listener (available: ${Object.keys(server.urls).join(', ')})`,
+        );
       urls[group.target] = url;
       shown[group.target] = `embedded ${group.protocol} (${url})`;
       embeddedKeys.add(group.target);
@@ -197,7 +249,9 @@ function checkEmbeddedBridges(plan: Plan, embeddedKeys: ReadonlySet<string>): vo
     for (const name of to.receives) {
       const from = plan.groups.find((g) => g.name === name);
       if (!from || from.protocol === to.protocol || !embeddedKeys.has(from.target)) continue;
-      problems.push(`${to.name} (${to.protocol}) receives ${from.name} (${from.protocol}), but both use embedded servers, which nothing bridges: give --target ${from.target}=… and --target ${to.target}=… for a broker or gateway that connects them (e.g. fleetbench gateway)`);
+      problems.push(
+        `${to.name} (${to.protocol}) receives ${from.name} (${from.protocol}), but both use embedded servers, which nothing bridges: give --target ${from.target}=… and --target ${to.target}=… for a broker or gateway that connects them (e.g. fleetbench gateway)`,
+      );
     }
   }
   if (problems.length > 0) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, problems.join('\n'));

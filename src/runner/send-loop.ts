@@ -21,7 +21,13 @@ const BATCH = 1000;
  * Ends early only when every sender has reached its message limit; otherwise the phase lasts
  * until `endUs` even when nothing more is due (idle fleets, long intervals).
  */
-export function runSendLoop<S extends Sender>(senders: S[], endUs: number, signal: AbortSignal, fire: (sender: S, intendedUs: number) => void, skip: (sender: S, count: number) => void): Promise<void> {
+export function runSendLoop<S extends Sender>(
+  senders: S[],
+  endUs: number,
+  signal: AbortSignal,
+  fire: (sender: S, intendedUs: number) => void,
+  skip: (sender: S, count: number) => void,
+): Promise<void> {
   const heap = new MinHeap<S>();
   for (const s of senders) if (s.next < endUs) heap.push(s);
   let exhausted = 0;

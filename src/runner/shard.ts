@@ -1,17 +1,18 @@
 // The virtual devices of one worker's shard: which devices it owns, how each one sends
 // (stamp, payload, topic) and what it does with what it receives (delivery accounting,
 // end-to-end latency, command replies and round trips).
-import type { Plan, GroupPlan } from '../dsl/plan.ts';
-import { nowUs } from '../metrics/clock.ts';
+
 import { defaults } from '../defaults.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
-import { createScheduler, seededRandom, type Random } from '../dsl/schedule.ts';
+import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { errorKey, errorMessage } from '../errors.ts';
+import { nowUs } from '../metrics/clock.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryBook } from '../metrics/delivery.ts';
 import { HistogramKind, pairKey } from '../metrics/names.ts';
 import type { Recorder } from '../metrics/recorder.ts';
-import { STAMP_BYTES, decodeStamp, streamFleet, streamId, writeStamp, type Stamp } from '../metrics/stamp.ts';
+import { decodeStamp, STAMP_BYTES, type Stamp, streamFleet, streamId, writeStamp } from '../metrics/stamp.ts';
 import type { DeviceEvents, DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { Sender } from './send-loop.ts';
@@ -71,12 +72,18 @@ export class VirtualDevice implements Sender {
     private readonly ctx: ShardContext,
   ) {
     this.stream = streamId(group.index, index);
-    this.clientId = renderTopic((group.options as { clientId?: string }).clientId ?? defaults.clientId, group.name, index, ctx.runId);
+    this.clientId = renderTopic(
+      (group.options as { clientId?: string }).clientId ?? defaults.clientId,
+      group.name,
+      index,
+      ctx.runId,
+    );
     this.counters = ctx.recorder.of(group.name);
     this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
     const publish = group.publish;
     this.generate = publish ? createPayloadGenerator(publish.payload) : undefined;
-    const target = publish?.commandTo === undefined ? undefined : ctx.plan.groups.find((g) => g.name === publish.commandTo);
+    const target =
+      publish?.commandTo === undefined ? undefined : ctx.plan.groups.find((g) => g.name === publish.commandTo);
     this.targetCount = target?.count ?? 1;
     // Spread commanders over the targets so they do not all address device 0 first.
     this.targetCursor = index % this.targetCount;
@@ -85,8 +92,19 @@ export class VirtualDevice implements Sender {
     const driver = driverFor(group.protocol);
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
-    const init = { url, index, fleet: group.name, runId: ctx.runId, clientId: this.clientId, options: group.options, connectTimeoutMs: ctx.plan.connectTimeoutMs };
-    this.driver = driver.createDevice(this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init, this.events());
+    const init = {
+      url,
+      index,
+      fleet: group.name,
+      runId: ctx.runId,
+      clientId: this.clientId,
+      options: group.options,
+      connectTimeoutMs: ctx.plan.connectTimeoutMs,
+    };
+    this.driver = driver.createDevice(
+      this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init,
+      this.events(),
+    );
     this.sleeps = group.power?.session === 'sleep' && (driver.transport ?? 'tcp') === 'tcp';
     this.acknowledged = driver.acknowledges?.(group.options) ?? false;
   }
@@ -131,7 +149,14 @@ export class VirtualDevice implements Sender {
   arm(startUs: number): void {
     const publish = this.group.publish;
     if (!publish || !this.isUp) return;
-    this.nextTime = createScheduler(publish.schedule, this.index, this.group.count, startUs, this.ctx.plan.rampUpMs * 1000, this.random);
+    this.nextTime = createScheduler(
+      publish.schedule,
+      this.index,
+      this.group.count,
+      startUs,
+      this.ctx.plan.rampUpMs * 1000,
+      this.random,
+    );
     this.next = this.nextTime();
   }
 
@@ -201,7 +226,16 @@ export class VirtualDevice implements Sender {
     const sentUs = nowUs();
     if (checkLate && sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
-    const generated = (this.generate as NonNullable<typeof this.generate>)({ id: this.index, fleet: this.group.name, seq: this.seq, elapsedMs: (sentUs - this.ctx.startUs) / 1000, random: this.random }, stamp);
+    const generated = (this.generate as NonNullable<typeof this.generate>)(
+      {
+        id: this.index,
+        fleet: this.group.name,
+        seq: this.seq,
+        elapsedMs: (sentUs - this.ctx.startUs) / 1000,
+        random: this.random,
+      },
+      stamp,
+    );
     if (generated.oversize) c.oversize++;
     const message: OutgoingMessage = { topic: this.nextTopic(), payload: generated.buffer, stamp };
     if (this.replyTo !== undefined) {
@@ -278,7 +312,10 @@ export class VirtualDevice implements Sender {
       // echo the Correlation Data (§4.10.2), which must name the same command.
       c.repliesReceived++;
       if (m.correlation) {
-        const matches = m.correlation.length === 8 && m.correlation.readUInt32BE(0) === stamp.stream && m.correlation.readUInt32BE(4) === stamp.seq;
+        const matches =
+          m.correlation.length === 8 &&
+          m.correlation.readUInt32BE(0) === stamp.stream &&
+          m.correlation.readUInt32BE(4) === stamp.seq;
         recorder.code(this.group.name, 'reply', matches ? 'correlated' : 'correlation_mismatch');
       } else recorder.code(this.group.name, 'reply', 'uncorrelated');
       recorder.record(this.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
@@ -294,15 +331,30 @@ export class VirtualDevice implements Sender {
     // neither, so the reply topic is derived from the command's stream.
     const payload = Buffer.allocUnsafe(STAMP_BYTES);
     writeStamp(payload, stamp);
-    const message: OutgoingMessage = { topic: m.replyTo ?? replyTopic(this.ctx.runId, stamp.stream), payload, stamp, isReply: true };
+    const message: OutgoingMessage = {
+      topic: m.replyTo ?? replyTopic(this.ctx.runId, stamp.stream),
+      payload,
+      stamp,
+      isReply: true,
+    };
     if (m.correlation) message.correlation = m.correlation;
     if (this.driver.send(message) === 'sent') this.counters.repliesSent++;
-    else this.ctx.recorder.error(this.group.name, 'reply_not_sent', `${this.clientId}: could not send a reply (in-flight window full or disconnected)`);
+    else
+      this.ctx.recorder.error(
+        this.group.name,
+        'reply_not_sent',
+        `${this.clientId}: could not send a reply (in-flight window full or disconnected)`,
+      );
   }
 }
 
 /** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
-export function acceptStamped(plan: Plan, startUs: number, counters: GroupCounters, m: ReceivedMessage): { stamp: Stamp; from: GroupPlan } | undefined {
+export function acceptStamped(
+  plan: Plan,
+  startUs: number,
+  counters: GroupCounters,
+  m: ReceivedMessage,
+): { stamp: Stamp; from: GroupPlan } | undefined {
   counters.received++;
   const stamp = decodeStamp(m.payload);
   const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
@@ -314,7 +366,15 @@ export function acceptStamped(plan: Plan, startUs: number, counters: GroupCounte
 }
 
 /** A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and service) and delivery. */
-export function recordDelivery(recorder: Recorder, book: DeliveryBook, from: GroupPlan, to: GroupPlan, device: number, stamp: Stamp, receivedUs: number): void {
+export function recordDelivery(
+  recorder: Recorder,
+  book: DeliveryBook,
+  from: GroupPlan,
+  to: GroupPlan,
+  device: number,
+  stamp: Stamp,
+  receivedUs: number,
+): void {
   const pair = pairKey(from.name, to.name);
   recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
   recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
@@ -327,7 +387,12 @@ export function shardSize(count: number, shard: { index: number; count: number }
 }
 
 /** Which devices of `group` this worker owns: a deterministic slice by shard, then by worker. */
-export function ownedIndices(group: GroupPlan, shard: { index: number; count: number }, worker: number, workers: number): number[] {
+export function ownedIndices(
+  group: GroupPlan,
+  shard: { index: number; count: number },
+  worker: number,
+  workers: number,
+): number[] {
   const owned: number[] = [];
   for (let i = shard.index; i < group.count; i += shard.count) {
     if (Math.floor(i / shard.count) % workers === worker) owned.push(i);

@@ -2,10 +2,10 @@
 // its own Recorder and DeliveryBook and feeds snapshots to the Aggregator like one more
 // worker, so what the server received is judged and timed like any observer's.
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { Recorder, WireDeltas, type Phase, type Snapshot } from '../metrics/recorder.ts';
-import type { GroupCounters } from '../metrics/counters.ts';
+import { type Phase, Recorder, type Snapshot, WireDeltas } from '../metrics/recorder.ts';
 import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { acceptStamped, recordDelivery } from './shard.ts';
@@ -39,7 +39,12 @@ export class ServerSink {
   snapshot(phase: Phase): Snapshot {
     const s = this.recorder.snapshot(phase);
     const { bytes, datagrams } = this.server;
-    this.wire.add(s, this.group.name, { sent: bytes.sent, received: bytes.received, datagramsSent: datagrams?.sent ?? 0, datagramsReceived: datagrams?.received ?? 0 });
+    this.wire.add(s, this.group.name, {
+      sent: bytes.sent,
+      received: bytes.received,
+      datagramsSent: datagrams?.sent ?? 0,
+      datagramsReceived: datagrams?.received ?? 0,
+    });
     return s;
   }
 
@@ -60,7 +65,10 @@ export class ServerSink {
 export function sinkGroup(plan: Plan, protocol: string, embeddedTargets: ReadonlySet<string>): GroupPlan | undefined {
   const driver = driverFor(protocol);
   if (!driver?.deliversToServer) return undefined;
-  const feeders = plan.groups.filter((g) => g.protocol === protocol && g.publish && embeddedTargets.has(g.target) && driver.deliversToServer?.(g.options));
+  const feeders = plan.groups.filter(
+    (g) =>
+      g.protocol === protocol && g.publish && embeddedTargets.has(g.target) && driver.deliversToServer?.(g.options),
+  );
   if (feeders.length === 0) return undefined;
   let name = `${protocol}-server`;
   while (plan.groups.some((g) => g.name === name)) name = `${name}_`;

@@ -11,7 +11,10 @@ export function parseTargetArgs(values: readonly string[]): Record<string, strin
   for (const value of values) {
     const eq = value.indexOf('=');
     if (eq <= 0 || eq === value.length - 1) {
-      throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--target ${JSON.stringify(value)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883`);
+      throw new FleetbenchError(
+        ErrorCodes.OPTION_INVALID,
+        `--target ${JSON.stringify(value)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883`,
+      );
     }
     targets[value.slice(0, eq)] = value.slice(eq + 1);
   }
@@ -28,7 +31,8 @@ export function checkTargetUrl(url: string, schemes: readonly string[]): string 
     return `expected a URL like ${schemes[0]}://127.0.0.1, got ${JSON.stringify(maskUrl(url))}`;
   }
   const scheme = parsed.protocol.replace(/:$/, '');
-  if (!schemes.includes(scheme)) return `expected a ${schemes.map((s) => `${s}://`).join(', ')} URL, got ${JSON.stringify(maskUrl(url))}`;
+  if (!schemes.includes(scheme))
+    return `expected a ${schemes.map((s) => `${s}://`).join(', ')} URL, got ${JSON.stringify(maskUrl(url))}`;
   if (!parsed.hostname) return `expected a host in ${JSON.stringify(maskUrl(url))}`;
   return undefined;
 }

@@ -2,17 +2,25 @@
 // worker's are up, connect the rest (paced across both steps), report ready, wait for the
 // common start, send on schedule, report done, drain, close, return the final shard result.
 // Snapshots stream to the main thread once per interval over the task's MessagePort.
+
+import { defaults } from '../defaults.ts';
 import { loadScenario } from '../dsl/load.ts';
+import type { GroupPlan } from '../dsl/plan.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { Recorder, WireDeltas, emptyWireTotals, type Phase, type Snapshot, type WireTotals } from '../metrics/recorder.ts';
-import { defaults } from '../defaults.ts';
+import {
+  emptyWireTotals,
+  type Phase,
+  Recorder,
+  type Snapshot,
+  WireDeltas,
+  type WireTotals,
+} from '../metrics/recorder.ts';
+import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
+import { driverFor } from '../protocols/registry.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
-import type { GroupPlan } from '../dsl/plan.ts';
-import { driverFor } from '../protocols/registry.ts';
-import { VirtualDevice, ownedIndices } from './shard.ts';
-import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
+import { ownedIndices, VirtualDevice } from './shard.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;
@@ -39,11 +47,22 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { plan } = await loadScenario(task.scenarioFile);
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
-  const ctx = { plan, runId: task.runId, seed: task.seed, targets: task.targets, recorder, book, lateThresholdUs: task.lateThresholdUs, startUs: 0 };
+  const ctx = {
+    plan,
+    runId: task.runId,
+    seed: task.seed,
+    targets: task.targets,
+    recorder,
+    book,
+    lateThresholdUs: task.lateThresholdUs,
+    startUs: 0,
+  };
 
   // Receivers first, so every subscription is in place before anything is sent.
   const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
-  const devices = ordered.flatMap((g) => ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)));
+  const devices = ordered.flatMap((g) =>
+    ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)),
+  );
   // Server devices (rank < 0) come up first in every worker and close last.
   const servers = devices.filter((d) => rank(d.group) < 0);
   const clients = devices.filter((d) => rank(d.group) >= 0);
@@ -97,13 +116,22 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   let interrupted = stop.signal.aborted;
   if (!interrupted) {
-    const startUs = await Promise.race([started, new Promise<number>((resolve) => stop.signal.addEventListener('abort', () => resolve(-1), { once: true }))]);
+    const startUs = await Promise.race([
+      started,
+      new Promise<number>((resolve) => stop.signal.addEventListener('abort', () => resolve(-1), { once: true })),
+    ]);
     if (startUs >= 0) {
       phase = 'run';
       ctx.startUs = startUs;
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.isUp);
-      await runSendLoop(senders, startUs + task.durationMs * 1000, stop.signal, (d, intendedUs) => d.fire(intendedUs), (d, count) => d.skip(count));
+      await runSendLoop(
+        senders,
+        startUs + task.durationMs * 1000,
+        stop.signal,
+        (d, intendedUs) => d.fire(intendedUs),
+        (d, count) => d.skip(count),
+      );
       post({ type: 'sent', worker });
       phase = 'drain';
       await drained;
@@ -123,7 +151,14 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const last = withBytes(recorder.snapshot('done'));
   port.close();
   const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
-  return { worker, last, delivery: book.final(sent), deviceBytes: byteExtremes(devices), wire: wireByGroup(devices), interrupted };
+  return {
+    worker,
+    last,
+    delivery: book.final(sent),
+    deviceBytes: byteExtremes(devices),
+    wire: wireByGroup(devices),
+    interrupted,
+  };
 }
 
 /** What each group's devices put on the wire by kind; a driver without a breakdown counts everything as data. */

@@ -2,12 +2,13 @@
 // decoded and added (exact), never from the rounded summaries; counters and gauges from the
 // fleet results, delivery rows and errors. The same code judges a partial result mid-run, for
 // abortOnFail.
-import type { RunResult } from '../result/types.ts';
-import { mergeEncoded, type Histogram } from '../metrics/histogram.ts';
+
+import { type Histogram, mergeEncoded } from '../metrics/histogram.ts';
 import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
-import type { ThresholdOutcome } from './types.ts';
+import type { RunResult } from '../result/types.ts';
+import { dimensionOf, type LatencyMetric, type Metric, metricNamed, NO_MEASUREMENTS, type Reading } from './metrics.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
-import { dimensionOf, metricNamed, NO_MEASUREMENTS, type LatencyMetric, type Metric, type Reading } from './metrics.ts';
+import type { ThresholdOutcome } from './types.ts';
 
 /** The threshold's measured value in the metric's base unit, or null when there is none. */
 export function measure(t: ParsedThreshold, result: RunResult): number | null {
@@ -24,7 +25,11 @@ export function evaluateThresholds(list: readonly ParsedThreshold[], result: Run
  * began; each is judged only once its delayAbortMs has passed. A metric with nothing measured
  * yet (no ack so far) does not abort: early silence is not a failure.
  */
-export function liveFailures(list: readonly ParsedThreshold[], result: RunResult, elapsedMs: number): ThresholdOutcome[] {
+export function liveFailures(
+  list: readonly ParsedThreshold[],
+  result: RunResult,
+  elapsedMs: number,
+): ThresholdOutcome[] {
   return list
     .filter((t) => t.abortOnFail && metricOf(t).live && elapsedMs >= t.delayAbortMs)
     .map((t) => judge(t, result))
@@ -35,20 +40,39 @@ function judge(t: ParsedThreshold, result: RunResult): ThresholdOutcome {
   const dimension = dimensionOf(metricOf(t), t.aggregation);
   const r = read(t, result);
   const limitText = dimension.format(t.limit);
-  const common = { key: t.key, expression: t.expression, group: t.group, metric: t.metric, limitText, abortOnFail: t.abortOnFail };
+  const common = {
+    key: t.key,
+    expression: t.expression,
+    group: t.group,
+    metric: t.metric,
+    limitText,
+    abortOnFail: t.abortOnFail,
+  };
   if (typeof r === 'string') return { ...common, passed: false, actual: null, actualText: '-', message: r };
   const actualText = dimension.format(r);
-  return { ...common, passed: holds(r, t.op, t.limit), actual: r, actualText, message: `measured ${actualText}, limit ${t.op} ${limitText}` };
+  return {
+    ...common,
+    passed: holds(r, t.op, t.limit),
+    actual: r,
+    actualText,
+    message: `measured ${actualText}, limit ${t.op} ${limitText}`,
+  };
 }
 
 function holds(actual: number, op: Operator, limit: number): boolean {
   switch (op) {
-    case '<': return actual < limit;
-    case '<=': return actual <= limit;
-    case '>': return actual > limit;
-    case '>=': return actual >= limit;
-    case '==': return actual === limit;
-    case '!=': return actual !== limit;
+    case '<':
+      return actual < limit;
+    case '<=':
+      return actual <= limit;
+    case '>':
+      return actual > limit;
+    case '>=':
+      return actual >= limit;
+    case '==':
+      return actual === limit;
+    case '!=':
+      return actual !== limit;
   }
 }
 
@@ -62,8 +86,10 @@ function metricOf(t: ParsedThreshold): Metric {
 function read(t: ParsedThreshold, result: RunResult): Reading<number> {
   const metric = metricOf(t);
   switch (metric.kind) {
-    case 'latency': return latency(metric, t, result);
-    case 'gauge': return metric.value(result, t.group);
+    case 'latency':
+      return latency(metric, t, result);
+    case 'gauge':
+      return metric.value(result, t.group);
     case 'counter': {
       const tally = metric.tally(result, t.group);
       if (typeof tally === 'string') return tally;
@@ -91,11 +117,17 @@ function latency(metric: LatencyMetric, t: ParsedThreshold, result: RunResult): 
 
 function statistic(h: Histogram, t: ParsedThreshold): number {
   switch (t.aggregation) {
-    case 'p': return h.getValueAtPercentile(t.percentile ?? 50);
-    case 'med': return h.getValueAtPercentile(50);
-    case 'avg': return h.mean;
-    case 'min': return h.minNonZeroValue;
-    case 'max': return h.maxValue;
-    default: throw new Error(`threshold ${t.key}: ${t.aggregation} does not apply to a latency`); // parseThresholds never yields one
+    case 'p':
+      return h.getValueAtPercentile(t.percentile ?? 50);
+    case 'med':
+      return h.getValueAtPercentile(50);
+    case 'avg':
+      return h.mean;
+    case 'min':
+      return h.minNonZeroValue;
+    case 'max':
+      return h.maxValue;
+    default:
+      throw new Error(`threshold ${t.key}: ${t.aggregation} does not apply to a latency`); // parseThresholds never yields one
   }
 }

@@ -2,9 +2,10 @@
 // limits may be written in, whether it can be judged mid-run (abortOnFail), and where its value
 // comes from in a RunResult. A key is '<group>.<metric>' (the group's own figures) or a bare
 // '<metric>' (the whole run: every group, every pair, every delivery row).
-import type { FleetResult, RunResult } from '../result/types.ts';
-import { HistogramKind } from '../metrics/names.ts';
+
 import { formatUs } from '../dsl/units.ts';
+import { HistogramKind } from '../metrics/names.ts';
+import type { FleetResult, RunResult } from '../result/types.ts';
 
 /** 'p' is p(N); a bare comparison ('== 0') means the metric's first aggregation (count or value). */
 export type Aggregation = 'p' | 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value';
@@ -24,14 +25,49 @@ export interface Dimension {
 const sig4 = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : '∞');
 
 /** Latencies, base unit µs. 'μs' (Greek mu) is accepted beside 'µs' (micro sign): they look alike. */
-export const TIME: Dimension = { units: { us: [1, 1], µs: [1, 1], μs: [1, 1], ms: [1000, 1], s: [1_000_000, 1] }, bare: false, hint: 'a unit of time after the number (us, µs, ms, s)', format: formatUs };
-export const COUNT: Dimension = { units: {}, bare: true, hint: 'no unit after the number (a count)', format: (x) => String(x) };
-export const RATE: Dimension = { units: { '%': [1, 100] }, bare: true, hint: 'no unit or % after the number (a fraction, e.g. 0.001 or 0.1%)', format: (x) => `${sig4(x)} (${sig4(x * 100)}%)` };
-const PER_SECOND: Dimension = { units: { '/s': [1, 1] }, bare: true, hint: 'no unit or /s after the number (messages per second)', format: (x) => `${sig4(x)}/s` };
-const BYTES: Dimension = { units: { B: [1, 1] }, bare: true, hint: 'no unit or B after the number (bytes)', format: (x) => `${sig4(x)}B` };
-const ENERGY: Dimension = { units: { mJ: [1, 1], J: [1000, 1] }, bare: false, hint: 'a unit of energy after the number (mJ, J)', format: (x) => `${sig4(x)}mJ` };
+export const TIME: Dimension = {
+  units: { us: [1, 1], µs: [1, 1], μs: [1, 1], ms: [1000, 1], s: [1_000_000, 1] },
+  bare: false,
+  hint: 'a unit of time after the number (us, µs, ms, s)',
+  format: formatUs,
+};
+export const COUNT: Dimension = {
+  units: {},
+  bare: true,
+  hint: 'no unit after the number (a count)',
+  format: (x) => String(x),
+};
+export const RATE: Dimension = {
+  units: { '%': [1, 100] },
+  bare: true,
+  hint: 'no unit or % after the number (a fraction, e.g. 0.001 or 0.1%)',
+  format: (x) => `${sig4(x)} (${sig4(x * 100)}%)`,
+};
+const PER_SECOND: Dimension = {
+  units: { '/s': [1, 1] },
+  bare: true,
+  hint: 'no unit or /s after the number (messages per second)',
+  format: (x) => `${sig4(x)}/s`,
+};
+const BYTES: Dimension = {
+  units: { B: [1, 1] },
+  bare: true,
+  hint: 'no unit or B after the number (bytes)',
+  format: (x) => `${sig4(x)}B`,
+};
+const ENERGY: Dimension = {
+  units: { mJ: [1, 1], J: [1000, 1] },
+  bare: false,
+  hint: 'a unit of energy after the number (mJ, J)',
+  format: (x) => `${sig4(x)}mJ`,
+};
 /** Battery life, base unit days; a year is 365 days, as in the power model. */
-const LIFE: Dimension = { units: { h: [1, 24], d: [1, 1], y: [365, 1] }, bare: false, hint: 'a unit of time after the number (h, d, y)', format: (x) => `${sig4(x)}d` };
+const LIFE: Dimension = {
+  units: { h: [1, 24], d: [1, 1], y: [365, 1] },
+  bare: false,
+  hint: 'a unit of time after the number (h, d, y)',
+  format: (x) => `${sig4(x)}d`,
+};
 
 /** A counter's reading: how many, and out of how many (the rate's denominator) when that exists. */
 export interface Tally {
@@ -71,7 +107,14 @@ export interface GaugeMetric extends Common {
 }
 export type Metric = LatencyMetric | CounterMetric | GaugeMetric;
 
-const latency = (name: string, histogram: HistogramKind, pairs = false): LatencyMetric => ({ name, kind: 'latency', live: true, aggregations: LATENCY_AGGREGATIONS, histogram, pairs });
+const latency = (name: string, histogram: HistogramKind, pairs = false): LatencyMetric => ({
+  name,
+  kind: 'latency',
+  live: true,
+  aggregations: LATENCY_AGGREGATIONS,
+  histogram,
+  pairs,
+});
 
 /** The group's fleet result, or all of them for the run. */
 function fleetsOf(result: RunResult, group: string | undefined): Reading<FleetResult[]> {
@@ -81,7 +124,12 @@ function fleetsOf(result: RunResult, group: string | undefined): Reading<FleetRe
 }
 
 /** A counter summed over the group's (or every) fleet result: [count, denominator]. */
-function fromFleets(name: string, live: boolean, read: (f: FleetResult) => readonly [number, number], rate = true): CounterMetric {
+function fromFleets(
+  name: string,
+  live: boolean,
+  read: (f: FleetResult) => readonly [number, number],
+  rate = true,
+): CounterMetric {
   return {
     name,
     kind: 'counter',
@@ -90,10 +138,13 @@ function fromFleets(name: string, live: boolean, read: (f: FleetResult) => reado
     tally: (result, group) => {
       const fleets = fleetsOf(result, group);
       if (typeof fleets === 'string') return fleets;
-      return fleets.reduce((t, f) => {
-        const [count, of] = read(f);
-        return { count: t.count + count, of: t.of + of };
-      }, { count: 0, of: 0 });
+      return fleets.reduce(
+        (t, f) => {
+          const [count, of] = read(f);
+          return { count: t.count + count, of: t.of + of };
+        },
+        { count: 0, of: 0 },
+      );
     },
   };
 }
@@ -107,7 +158,9 @@ function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder')
     aggregations: ['count', 'rate'],
     tally: (result, group) => {
       // Rows where nothing was expected (an undeclared pair) do not count: '== 0' must not pass vacuously.
-      const rows = result.delivery.filter((d) => d.expected > 0 && (group === undefined || d.from === group || d.to === group));
+      const rows = result.delivery.filter(
+        (d) => d.expected > 0 && (group === undefined || d.from === group || d.to === group),
+      );
       if (rows.length === 0) return NO_MEASUREMENTS;
       return { count: rows.reduce((n, d) => n + d[field], 0), of: rows.reduce((n, d) => n + d.expected, 0) };
     },
@@ -115,7 +168,13 @@ function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder')
 }
 
 /** A per-fleet gauge; `run` combines all fleets for a run-wide key, and without it the gauge is per group only. */
-function gauge(name: string, dimension: Dimension, live: boolean, read: (f: FleetResult) => Reading<number>, run?: (fleets: FleetResult[]) => Reading<number>): GaugeMetric {
+function gauge(
+  name: string,
+  dimension: Dimension,
+  live: boolean,
+  read: (f: FleetResult) => Reading<number>,
+  run?: (fleets: FleetResult[]) => Reading<number>,
+): GaugeMetric {
   return {
     name,
     kind: 'gauge',
@@ -132,8 +191,10 @@ function gauge(name: string, dimension: Dimension, live: boolean, read: (f: Flee
 }
 
 /** A fleet's power figure: missing when the fleet declares no power, null when it exchanged nothing. */
-const power = (pick: (p: NonNullable<FleetResult['power']>) => number) => (f: FleetResult): Reading<number> =>
-  f.power === undefined ? NO_POWER : f.power === null ? NO_MEASUREMENTS : pick(f.power);
+const power =
+  (pick: (p: NonNullable<FleetResult['power']>) => number) =>
+  (f: FleetResult): Reading<number> =>
+    f.power === undefined ? NO_POWER : f.power === null ? NO_MEASUREMENTS : pick(f.power);
 
 /** Every metric, in the order messages list them. */
 export const METRICS: readonly Metric[] = [
@@ -162,19 +223,50 @@ export const METRICS: readonly Metric[] = [
     aggregations: ['count'],
     tally: (result, group) => {
       if (group !== undefined && !result.fleets[group]) return NO_MEASUREMENTS;
-      return { count: result.errors.reduce((n, e) => n + (group === undefined || e.group === group ? e.count : 0), 0), of: 0 };
+      return {
+        count: result.errors.reduce((n, e) => n + (group === undefined || e.group === group ? e.count : 0), 0),
+        of: 0,
+      };
     },
   },
-  gauge('throughput', PER_SECOND, true, (f) => f.rates.sentPerS, (all) => all.reduce((n, f) => n + f.rates.sentPerS, 0)),
-  gauge('received_rate', PER_SECOND, true, (f) => f.rates.receivedPerS, (all) => all.reduce((n, f) => n + f.rates.receivedPerS, 0)),
-  gauge('bytes_per_message', BYTES, false, (f) => f.bytes.sentPerMessage ?? NO_MEASUREMENTS, (all) => {
-    // Over the groups that sent messages: an observer's subscribe bytes are not per message.
-    const senders = all.filter((f) => f.messages.sent > 0);
-    const sent = senders.reduce((n, f) => n + f.messages.sent, 0);
-    return sent > 0 ? senders.reduce((n, f) => n + f.bytes.sent, 0) / sent : NO_MEASUREMENTS;
-  }),
-  gauge('energy_per_message', ENERGY, false, power((p) => p.energyPerMessagemJ)),
-  gauge('battery_life', LIFE, false, power((p) => p.batteryLifeDays)),
+  gauge(
+    'throughput',
+    PER_SECOND,
+    true,
+    (f) => f.rates.sentPerS,
+    (all) => all.reduce((n, f) => n + f.rates.sentPerS, 0),
+  ),
+  gauge(
+    'received_rate',
+    PER_SECOND,
+    true,
+    (f) => f.rates.receivedPerS,
+    (all) => all.reduce((n, f) => n + f.rates.receivedPerS, 0),
+  ),
+  gauge(
+    'bytes_per_message',
+    BYTES,
+    false,
+    (f) => f.bytes.sentPerMessage ?? NO_MEASUREMENTS,
+    (all) => {
+      // Over the groups that sent messages: an observer's subscribe bytes are not per message.
+      const senders = all.filter((f) => f.messages.sent > 0);
+      const sent = senders.reduce((n, f) => n + f.messages.sent, 0);
+      return sent > 0 ? senders.reduce((n, f) => n + f.bytes.sent, 0) / sent : NO_MEASUREMENTS;
+    },
+  ),
+  gauge(
+    'energy_per_message',
+    ENERGY,
+    false,
+    power((p) => p.energyPerMessagemJ),
+  ),
+  gauge(
+    'battery_life',
+    LIFE,
+    false,
+    power((p) => p.batteryLifeDays),
+  ),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

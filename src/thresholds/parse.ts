@@ -4,7 +4,7 @@
 // `thresholds["gps.e2e_latency"][0]: expected a unit of time after the number (us, µs, ms, s), got nothing`.
 import type { Checker } from '../dsl/check.ts';
 import type { Duration } from '../dsl/units.ts';
-import { aggregationLabels, dimensionOf, METRICS, metricNamed, type Aggregation, type Metric } from './metrics.ts';
+import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -35,13 +35,21 @@ export interface ParsedThreshold {
 const ITEM_FIELDS = ['threshold', 'abortOnFail', 'delayAbortEval'] as const;
 /** The first operator in the text splits it; at one position the two-character operators win. */
 const SHAPE = /^(.*?)(<=|>=|==|!=|<|>)(.*)$/s;
-const SHAPE_HINT = "an expression like 'p(99) < 50ms': [aggregation] operator value, the operator one of < <= > >= == !=";
+const SHAPE_HINT =
+  "an expression like 'p(99) < 50ms': [aggregation] operator value, the operator one of < <= > >= == !=";
 const NUMBER = /^(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?\s*(.*)$/i;
 
 /** Parses the scenario's `thresholds`; problems go to `check`, and only sound thresholds are returned. */
 export function parseThresholds(check: Checker, raw: unknown, groups: readonly string[]): ParsedThreshold[] {
   if (raw === undefined) return [];
-  if (!check.isObject(raw)) return check.fail('thresholds', "an object of metric → expressions, e.g. { 'gps.e2e_latency': ['p(99) < 50ms'] }", raw) ?? [];
+  if (!check.isObject(raw))
+    return (
+      check.fail(
+        'thresholds',
+        "an object of metric → expressions, e.g. { 'gps.e2e_latency': ['p(99) < 50ms'] }",
+        raw,
+      ) ?? []
+    );
   const parsed: ParsedThreshold[] = [];
   const keys = new Map<string, string>(); // normalised key → as written
   for (const [written, list] of Object.entries(raw)) {
@@ -50,11 +58,15 @@ export function parseThresholds(check: Checker, raw: unknown, groups: readonly s
     if (!target) continue;
     const earlier = keys.get(target.key);
     if (earlier !== undefined) {
-      check.note(path, `duplicate key: ${JSON.stringify(earlier)} already names ${target.key} (keys are compared trimmed); put all its expressions in one list`);
+      check.note(
+        path,
+        `duplicate key: ${JSON.stringify(earlier)} already names ${target.key} (keys are compared trimmed); put all its expressions in one list`,
+      );
       continue;
     }
     keys.set(target.key, written);
-    if (Array.isArray(list) && list.length === 0) check.note(path, 'expected a non-empty list of expressions, got an empty list');
+    if (Array.isArray(list) && list.length === 0)
+      check.note(path, 'expected a non-empty list of expressions, got an empty list');
     else if (!Array.isArray(list)) check.fail(path, "a list of expressions, e.g. ['p(99) < 50ms']", list);
     else parsed.push(...parseList(check, path, list, target));
   }
@@ -79,8 +91,14 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
   const metric = metricNamed(name);
   if (!metric) {
     // A bare group name is a likely slip for '<group>.<metric>': say so.
-    const hint = group === undefined && groups.includes(name) ? `; ${JSON.stringify(name)} is a group, write "${name}.<metric>"` : '';
-    check.note(path, `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')})${hint}`);
+    const hint =
+      group === undefined && groups.includes(name)
+        ? `; ${JSON.stringify(name)} is a group, write "${name}.<metric>"`
+        : '';
+    check.note(
+      path,
+      `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')})${hint}`,
+    );
     return undefined;
   }
   if (group === undefined && metric.perGroup) {
@@ -106,9 +124,18 @@ function parseList(check: Checker, path: string, list: readonly unknown[], targe
       textPath = `${at}.threshold`;
       abortOnFail = check.boolean(`${at}.abortOnFail`, item.abortOnFail, false);
       delayAbortMs = check.duration(`${at}.delayAbortEval`, item.delayAbortEval, { fallback: 0 }) ?? 0;
-      if (abortOnFail && !metric.live) check.note(`${at}.abortOnFail`, `${metric.name} is only known when the run ends, so it cannot stop the run early (live metrics: ${METRICS.filter((m) => m.live).map((m) => m.name).join(', ')})`);
+      if (abortOnFail && !metric.live)
+        check.note(
+          `${at}.abortOnFail`,
+          `${metric.name} is only known when the run ends, so it cannot stop the run early (live metrics: ${METRICS.filter(
+            (m) => m.live,
+          )
+            .map((m) => m.name)
+            .join(', ')})`,
+        );
       // As everywhere in the DSL, an option that would do nothing is a mistake.
-      if (item.delayAbortEval !== undefined && !abortOnFail) check.note(`${at}.delayAbortEval`, 'only applies with abortOnFail: true');
+      if (item.delayAbortEval !== undefined && !abortOnFail)
+        check.note(`${at}.delayAbortEval`, 'only applies with abortOnFail: true');
     } else if (typeof item !== 'string') {
       check.fail(at, "an expression like 'p(99) < 50ms' or { threshold, abortOnFail, delayAbortEval }", item);
       return;
@@ -119,11 +146,25 @@ function parseList(check: Checker, path: string, list: readonly unknown[], targe
     if (!e) return;
     const first = seen.get(e.normal);
     if (first) {
-      check.note(textPath, `${JSON.stringify(expression)} repeats [${first.index}] (${JSON.stringify(first.text)}): both mean ${e.normal}`);
+      check.note(
+        textPath,
+        `${JSON.stringify(expression)} repeats [${first.index}] (${JSON.stringify(first.text)}): both mean ${e.normal}`,
+      );
       return;
     }
     seen.set(e.normal, { index, text: expression });
-    out.push({ key: target.key, expression, group: target.group, metric: metric.name, aggregation: e.aggregation, ...(e.percentile === undefined ? {} : { percentile: e.percentile }), op: e.op, limit: e.limit, abortOnFail, delayAbortMs });
+    out.push({
+      key: target.key,
+      expression,
+      group: target.group,
+      metric: metric.name,
+      aggregation: e.aggregation,
+      ...(e.percentile === undefined ? {} : { percentile: e.percentile }),
+      op: e.op,
+      limit: e.limit,
+      abortOnFail,
+      delayAbortMs,
+    });
   });
   return out;
 }
@@ -163,7 +204,13 @@ export function parseExpression(check: Checker, path: string, text: string, metr
 }
 
 /** p(N), a named aggregation, or nothing: the metric's default (count or value); latencies must say which. */
-function parseAggregation(check: Checker, path: string, text: string, metric: Metric, op: Operator): { aggregation: Aggregation; percentile: number | undefined } | undefined {
+function parseAggregation(
+  check: Checker,
+  path: string,
+  text: string,
+  metric: Metric,
+  op: Operator,
+): { aggregation: Aggregation; percentile: number | undefined } | undefined {
   const expected = `an aggregation of ${metric.name} (${aggregationLabels(metric)})`;
   if (text === '') {
     if (metric.kind === 'latency') return check.fail(path, `${expected} before '${op}'`, undefined);
@@ -176,6 +223,7 @@ function parseAggregation(check: Checker, path: string, text: string, metric: Me
     if (!(n > 0 && n <= 100)) return check.fail(path, 'a percentile p(N) with 0 < N ≤ 100', text);
     return { aggregation: 'p', percentile: n };
   }
-  if (text !== 'p' && metric.aggregations.includes(text as Aggregation)) return { aggregation: text as Aggregation, percentile: undefined };
+  if (text !== 'p' && metric.aggregations.includes(text as Aggregation))
+    return { aggregation: text as Aggregation, percentile: undefined };
   return check.fail(path, expected, text);
 }

@@ -2,7 +2,7 @@
 // declares a server-named queue bound to amq.topic; the sender publishes with confirms.
 import { amqpDriver } from '../../src/protocols/amqp/index.ts';
 import { uniq } from '../helpers/devices.ts';
-import { describeDriver, type DriverSpec } from './describe-driver.ts';
+import { type DriverSpec, describeDriver } from './describe-driver.ts';
 
 export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 

@@ -4,8 +4,14 @@ import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Checker } from '../../src/dsl/check.ts';
 import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
-import { decodeStamp, writeStamp, STAMP_BYTES } from '../../src/metrics/stamp.ts';
-import type { DeviceEvents, Driver, DriverDevice, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
+import { decodeStamp, STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
+import type {
+  DeviceEvents,
+  Driver,
+  DriverDevice,
+  OutgoingMessage,
+  ReceivedMessage,
+} from '../../src/protocols/driver.ts';
 import { freePort } from '../helpers/brokers.ts';
 import { eventually, uniq } from '../helpers/devices.ts';
 
@@ -65,7 +71,12 @@ function recorder(): Recorded {
   return r;
 }
 
-export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: () => Promise<Peer>, spec: DriverSpec): void {
+export function describeDriver<O>(
+  name: string,
+  driver: Driver<O>,
+  startPeer: () => Promise<Peer>,
+  spec: DriverSpec,
+): void {
   describe(`driver conformance: ${driver.name} against ${name}`, () => {
     let peer: Peer;
     const devices: DriverDevice[] = [];
@@ -81,12 +92,18 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       const check = new Checker();
       const resolved = driver.resolveOptions(raw, 'spec', check);
       if (resolved === undefined) throw new Error(check.problems.join('\n'));
-      const d = driver.createDevice({ url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs: 3000 }, events);
+      const d = driver.createDevice(
+        { url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs: 3000 },
+        events,
+      );
       devices.push(d);
       return d;
     };
     /** A receiver ready for `send` (subscribed, or listening) and a connected sender that reaches it. */
-    const pair = async (rx: DeviceEvents, tx: DeviceEvents): Promise<{ receiver: DriverDevice; sender: DriverDevice; send: string }> => {
+    const pair = async (
+      rx: DeviceEvents,
+      tx: DeviceEvents,
+    ): Promise<{ receiver: DriverDevice; sender: DriverDevice; send: string }> => {
       const { send, subscribe } = spec.address();
       const direct = spec.listeningReceiver;
       const port = direct ? await freePort() : 0;
@@ -145,39 +162,50 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
 
     const connectionless = spec.connectionless;
     const unanswered = connectionless ?? spec.silentPeer;
-    it.runIf(unanswered)('counts a message to a peer that never answers as a timeout, in bounded time, never acked', async () => {
-      const c = unanswered as NonNullable<typeof unanswered>;
-      // Connectionless: nothing at that port; otherwise a peer that accepts and then stays silent.
-      const held: Socket[] = [];
-      const server = connectionless ? undefined : createServer((s) => held.push(s.on('error', () => undefined)));
-      if (server) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const port = server ? (server.address() as { port: number }).port : await freePort();
-      const rx = recorder();
-      const d = device(rx, spec.refusedUrl(port), c.options);
-      await d.connect();
-      onTestFinished(() => {
-        for (const s of held) s.destroy();
-        server?.close();
-      });
-      const t0 = Date.now();
-      expect(d.send(message(spec.address().send, 0))).toBe('sent');
-      await eventually(() => rx.codes.includes(c.timeoutCode.join('|')), c.withinMs + 2000);
-      expect(Date.now() - t0).toBeLessThan(c.withinMs + 2000);
-      expect(rx.acks).toEqual([]);
-    });
+    it.runIf(unanswered)(
+      'counts a message to a peer that never answers as a timeout, in bounded time, never acked',
+      async () => {
+        const c = unanswered as NonNullable<typeof unanswered>;
+        // Connectionless: nothing at that port; otherwise a peer that accepts and then stays silent.
+        const held: Socket[] = [];
+        const server = connectionless ? undefined : createServer((s) => held.push(s.on('error', () => undefined)));
+        if (server) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        const port = server ? (server.address() as { port: number }).port : await freePort();
+        const rx = recorder();
+        const d = device(rx, spec.refusedUrl(port), c.options);
+        await d.connect();
+        onTestFinished(() => {
+          for (const s of held) s.destroy();
+          server?.close();
+        });
+        const t0 = Date.now();
+        expect(d.send(message(spec.address().send, 0))).toBe('sent');
+        await eventually(() => rx.codes.includes(c.timeoutCode.join('|')), c.withinMs + 2000);
+        expect(Date.now() - t0).toBeLessThan(c.withinMs + 2000);
+        expect(rx.acks).toEqual([]);
+      },
+    );
 
     // Connectionless drivers have no connection to refuse or to leave unanswered: their
     // connect binds a local socket and cannot fail this way. The test above covers their silent
     // peer, and that of drivers whose connect is the TCP handshake alone (silentPeer).
-    it.skipIf(connectionless)('rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens', async () => {
-      const port = await freePort();
-      const url = spec.refusedUrl(port);
-      const err = await device(recorder(), url).connect().then(() => undefined, (e: unknown) => e);
-      expect(err).toBeInstanceOf(FleetbenchError);
-      expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_REFUSED);
-      expect((err as FleetbenchError).reasonCode).toBe('ECONNREFUSED');
-      expect((err as FleetbenchError).message).toContain(`127.0.0.1:${port}`);
-    });
+    it.skipIf(connectionless)(
+      'rejects with FB_CONNECT_REFUSED, naming the URL and the errno, when nothing listens',
+      async () => {
+        const port = await freePort();
+        const url = spec.refusedUrl(port);
+        const err = await device(recorder(), url)
+          .connect()
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(err).toBeInstanceOf(FleetbenchError);
+        expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_REFUSED);
+        expect((err as FleetbenchError).reasonCode).toBe('ECONNREFUSED');
+        expect((err as FleetbenchError).message).toContain(`127.0.0.1:${port}`);
+      },
+    );
 
     // A connect that is only the TCP handshake (silentPeer) completes against a silent server;
     // its silence shows at the first message, which the test above times out.
@@ -185,7 +213,12 @@ export function describeDriver<O>(name: string, driver: Driver<O>, startPeer: ()
       const silent = createServer((s) => s.on('error', () => undefined));
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
       const url = spec.refusedUrl((silent.address() as { port: number }).port);
-      const err = await device(recorder(), url).connect().then(() => undefined, (e: unknown) => e);
+      const err = await device(recorder(), url)
+        .connect()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       silent.close();
       expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_TIMEOUT);
     });

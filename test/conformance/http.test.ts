@@ -1,10 +1,11 @@
 // The HTTP driver against the driver conformance suite. Senders POST to a receiver device that
 // listens (a webhook endpoint, as HTTP receivers are servers); connect is the TCP handshake, so a
 // silent server shows at the first request, as a timeout.
-import { httpDriver } from '../../src/protocols/http/index.ts';
+
 import { startEmbeddedHttp } from '../../src/protocols/http/embedded.ts';
+import { httpDriver } from '../../src/protocols/http/index.ts';
 import { uniq } from '../helpers/devices.ts';
-import { describeDriver, type DriverSpec } from './describe-driver.ts';
+import { type DriverSpec, describeDriver } from './describe-driver.ts';
 
 const spec: DriverSpec = {
   ackedOptions: { method: 'POST' },
@@ -14,10 +15,18 @@ const spec: DriverSpec = {
   },
   refusedUrl: (port: number) => `http://127.0.0.1:${port}`,
   silentPeer: { options: { timeout: '300ms' }, timeoutCode: ['http', 'timeout'], withinMs: 300 },
-  listeningReceiver: { options: (port: number) => ({ listen: { port } }), url: (port: number) => `http://127.0.0.1:${port}` },
+  listeningReceiver: {
+    options: (port: number) => ({ listen: { port } }),
+    url: (port: number) => `http://127.0.0.1:${port}`,
+  },
 };
 
-describeDriver('the embedded server', httpDriver, async () => {
-  const server = await startEmbeddedHttp();
-  return { url: server.urls.default!, close: () => server.close() };
-}, spec);
+describeDriver(
+  'the embedded server',
+  httpDriver,
+  async () => {
+    const server = await startEmbeddedHttp();
+    return { url: server.urls.default!, close: () => server.close() };
+  },
+  spec,
+);

@@ -1,9 +1,10 @@
 // The WebSocket bridge driver against the driver conformance suite, on the embedded hub: the
 // receiver subscribes with an MQTT filter, the sender publishes and gets 'published'.
-import { wsDriver } from '../../src/protocols/ws/index.ts';
+
 import { startEmbeddedWs } from '../../src/protocols/ws/embedded.ts';
+import { wsDriver } from '../../src/protocols/ws/index.ts';
 import { uniq } from '../helpers/devices.ts';
-import { describeDriver, type DriverSpec } from './describe-driver.ts';
+import { type DriverSpec, describeDriver } from './describe-driver.ts';
 
 const spec: DriverSpec = {
   ackedOptions: {},
@@ -14,7 +15,12 @@ const spec: DriverSpec = {
   refusedUrl: (port) => `ws://127.0.0.1:${port}`,
 };
 
-describeDriver('the embedded hub', wsDriver, async () => {
-  const server = await startEmbeddedWs();
-  return { url: server.urls.default!, close: () => server.close() };
-}, spec);
+describeDriver(
+  'the embedded hub',
+  wsDriver,
+  async () => {
+    const server = await startEmbeddedWs();
+    return { url: server.urls.default!, close: () => server.close() };
+  },
+  spec,
+);

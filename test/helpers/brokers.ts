@@ -1,8 +1,8 @@
 // Real brokers for integration tests: the machine's Mosquitto on 1883, and private Mosquitto
 // processes with their own configuration (TLS, WebSockets, passwords) on free ports.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,7 +50,11 @@ export interface PrivateMosquitto {
  * replaced by a free port, `{dir}` by its private directory, which `prepare` may fill first
  * (certificates, password files). Returns once every port accepts connections.
  */
-export async function startMosquitto(listeners: Record<string, string>, extra = '', prepare?: (dir: string) => void): Promise<PrivateMosquitto> {
+export async function startMosquitto(
+  listeners: Record<string, string>,
+  extra = '',
+  prepare?: (dir: string) => void,
+): Promise<PrivateMosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-mosq-'));
   // Started as root, mosquitto drops to its own user: it must be able to read what is here.
   chmodSync(dir, 0o755);
@@ -64,7 +68,9 @@ export async function startMosquitto(listeners: Record<string, string>, extra = 
   }
   conf += extra.replaceAll('{dir}', dir);
   writeFileSync(join(dir, 'mosquitto.conf'), conf);
-  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
@@ -89,7 +95,27 @@ export async function startMosquitto(listeners: Record<string, string>, extra = 
 export function selfSignedCert(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 

@@ -48,9 +48,9 @@
 // rest to stdout: output() gives both, interleaved as they arrived.
 // Client: `-m <method>`, `-B <seconds>` to bound the wait, `-b <size>` block size, `-f <file>` or
 // `-e <text>` for a payload, `-s <seconds>` to observe, `-N` for NON, `-v 7` to log every PDU.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 
 export const LIBCOAP_SERVER = 'coap-server-notls';
@@ -96,11 +96,21 @@ function wellKnownCoreGet(messageId: number): Buffer {
   const wk = Buffer.from('.well-known');
   const core = Buffer.from('core');
   // Uri-Path is option 11: first delta 11 (0xB_), then delta 0 for the second segment.
-  return Buffer.concat([Buffer.from([0x40, 0x01, messageId >> 8, messageId & 0xff, 0xb0 | wk.length]), wk, Buffer.from([0x00 | core.length]), core]);
+  return Buffer.concat([
+    Buffer.from([0x40, 0x01, messageId >> 8, messageId & 0xff, 0xb0 | wk.length]),
+    wk,
+    Buffer.from([0x00 | core.length]),
+    core,
+  ]);
 }
 
 /** Resolves once a CoAP server on host:port ACKs a CON GET /.well-known/core; rejects after `timeoutMs`. */
-export async function waitForCoap(port: number, host = '127.0.0.1', timeoutMs = 5000, abort?: () => string | undefined): Promise<void> {
+export async function waitForCoap(
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 5000,
+  abort?: () => string | undefined,
+): Promise<void> {
   const socket = createSocket('udp4');
   const mids = new Set<number>();
   try {
@@ -171,7 +181,8 @@ export async function startLibcoapServer(opts: { port?: number; args?: string[] 
     child.once('error', (err) => (spawnError = err));
     const exited = (): string | undefined => {
       if (spawnError) return `cannot run ${LIBCOAP_SERVER}: ${spawnError.message}`;
-      if (child.exitCode !== null || child.signalCode !== null) return `${LIBCOAP_SERVER} exited (${child.exitCode ?? child.signalCode})`;
+      if (child.exitCode !== null || child.signalCode !== null)
+        return `${LIBCOAP_SERVER} exited (${child.exitCode ?? child.signalCode})`;
       return undefined;
     };
     try {
@@ -179,7 +190,10 @@ export async function startLibcoapServer(opts: { port?: number; args?: string[] 
     } catch (err) {
       await stopChild(child);
       if (exited() !== undefined && !spawnError && attempt < attempts) continue;
-      throw new Error(`${LIBCOAP_SERVER} ${args.join(' ')} did not come up: ${(err as Error).message}\n--- server output ---\n${output}`, { cause: err });
+      throw new Error(
+        `${LIBCOAP_SERVER} ${args.join(' ')} did not come up: ${(err as Error).message}\n--- server output ---\n${output}`,
+        { cause: err },
+      );
     }
     return { port, url: `coap://127.0.0.1:${port}`, stop: () => stopChild(child), output: () => output };
   }
@@ -256,7 +270,14 @@ export async function startLossyForwarder(opts: LossyForwarderOptions): Promise<
   const front = createSocket('udp4');
   front.on('error', () => {});
 
-  const record = (direction: 'up' | 'down', n: number, dropped: boolean, client: string, msg: Buffer, atMs: number): void => {
+  const record = (
+    direction: 'up' | 'down',
+    n: number,
+    dropped: boolean,
+    client: string,
+    msg: Buffer,
+    atMs: number,
+  ): void => {
     log.push({ direction, n, atMs, dropped, client, bytes: Buffer.from(msg) });
   };
 

@@ -1,9 +1,9 @@
 // Driving single MqttDevice instances directly against a real broker, recording what they see.
 import { randomBytes } from 'node:crypto';
 import { Checker } from '../../src/dsl/check.ts';
-import { MqttDevice } from '../../src/protocols/mqtt/device.ts';
-import { resolveMqttOptions, type MqttOptions } from '../../src/protocols/mqtt/options.ts';
 import type { DeviceEvents, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
+import { MqttDevice } from '../../src/protocols/mqtt/device.ts';
+import { type MqttOptions, resolveMqttOptions } from '../../src/protocols/mqtt/options.ts';
 
 export interface Probe {
   device: MqttDevice;

@@ -1,8 +1,9 @@
 // Scenario files for tests, written inside the project (test/.tmp/) so that
 // `import ... from 'fleetbench'` resolves through the package's self-reference.
+
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TMP = join(ROOT, 'test', '.tmp');
@@ -13,7 +14,10 @@ let counter = 0;
 export function writeScenario(name: string, body: string): string {
   mkdirSync(TMP, { recursive: true });
   const file = join(TMP, `${name}-${process.pid}-${counter++}.ts`);
-  writeFileSync(file, `import { defineScenario, mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template];\n${body}\n`);
+  writeFileSync(
+    file,
+    `import { defineScenario, mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template];\n${body}\n`,
+  );
   return file;
 }
 
@@ -24,16 +28,27 @@ export interface CliResult {
 }
 
 /** Runs the real `fleetbench` executable. `onSpawn` gets the child (e.g. to send SIGINT). */
-export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/bin/fleetbench.js'), ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, [join(ROOT, 'src/bin/fleetbench.js'), ...args], {
+      cwd: options.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fleetbench ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000}ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `fleetbench ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000}ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);

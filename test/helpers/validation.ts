@@ -1,6 +1,7 @@
 // The problems validation reports for a scenario object, or a failure when it accepts it.
-import { ScenarioError } from '../../src/index.ts';
+
 import { validateScenario } from '../../src/dsl/validate.ts';
+import { ScenarioError } from '../../src/index.ts';
 
 export function problemsOf(scenario: unknown, file: string): readonly string[] {
   try {

@@ -21,7 +21,18 @@ const pair = (r: RunResult, from: string, to: string) => {
   if (!d) throw new Error(`no delivery ${from} → ${to} in ${r.delivery.map((x) => `${x.from}→${x.to}`).join(', ')}`);
   return d;
 };
-const amqpStats = (r: RunResult, group: string) => (r.fleets[group] as unknown as { amqp: { confirms: { acked: number; nacked: number }; returned: Record<string, number>; commits: number; consumer: { acked: number; nacked: number; requeued: number; redelivered: number; unackedPeak: number }; deadLetters: Record<string, number> } }).amqp;
+const amqpStats = (r: RunResult, group: string) =>
+  (
+    r.fleets[group] as unknown as {
+      amqp: {
+        confirms: { acked: number; nacked: number };
+        returned: Record<string, number>;
+        commits: number;
+        consumer: { acked: number; nacked: number; requeued: number; redelivered: number; unackedPeak: number };
+        deadLetters: Record<string, number>;
+      };
+    }
+  ).amqp;
 
 describe('AMQP publishers against RabbitMQ', () => {
   it('confirms every publish, times each confirm, and the consumer receives exactly what was sent', async () => {

@@ -1,10 +1,10 @@
 // User mistakes and faults through the real executable: a clear message and exit code 2,
 // never a stack trace; Ctrl-C writes a partial result.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, passwordFile, startMosquitto, type PrivateMosquitto } from '../helpers/brokers.ts';
+import { freePort, type PrivateMosquitto, passwordFile, startMosquitto } from '../helpers/brokers.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
@@ -22,7 +22,10 @@ function sensorScenario(name: string, protocol: string, duration = '3s'): string
 
 describe('fleetbench CLI: bad input gets a clear error', () => {
   it('names the file, every bad field and what was expected', async () => {
-    const file = writeScenario('bad', `export default defineScenario({ name: 'bad', duration: 'soon', fleets: { gps: { count: -3, protocol: mqtt({ qos: 3 }), topic: 'x/{id}', send: every('1s') } } } as never);`);
+    const file = writeScenario(
+      'bad',
+      `export default defineScenario({ name: 'bad', duration: 'soon', fleets: { gps: { count: -3, protocol: mqtt({ qos: 3 }), topic: 'x/{id}', send: every('1s') } } } as never);`,
+    );
     const r = await runCli(['validate', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}: invalid scenario`);
@@ -70,7 +73,11 @@ describe('fleetbench CLI: bad input gets a clear error', () => {
 describe('fleetbench CLI: unreachable and refusing brokers', () => {
   let mosq: PrivateMosquitto;
   beforeAll(async () => {
-    mosq = await startMosquitto({ auth: 'listener {port} 127.0.0.1' }, 'allow_anonymous false\npassword_file {dir}/passwd\n', (dir) => passwordFile(dir, 'device', 'right-password'));
+    mosq = await startMosquitto(
+      { auth: 'listener {port} 127.0.0.1' },
+      'allow_anonymous false\npassword_file {dir}/passwd\n',
+      (dir) => passwordFile(dir, 'device', 'right-password'),
+    );
   });
   afterAll(async () => {
     await mosq.stop();
@@ -79,7 +86,12 @@ describe('fleetbench CLI: unreachable and refusing brokers', () => {
   it('names the URL and the reason when nothing listens, within the connect timeout', async () => {
     const port = await freePort();
     const started = Date.now();
-    const r = await runCli(['run', sensorScenario('unreachable', 'mqtt()'), '--target', `mqtt=mqtt://127.0.0.1:${port}`]);
+    const r = await runCli([
+      'run',
+      sensorScenario('unreachable', 'mqtt()'),
+      '--target',
+      `mqtt=mqtt://127.0.0.1:${port}`,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`mqtt://127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)`);
     expect(r.stderr).not.toMatch(NO_STACK);
@@ -90,7 +102,10 @@ describe('fleetbench CLI: unreachable and refusing brokers', () => {
     const silent = createServer((socket) => socket.on('error', () => undefined));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
-    const file = writeScenario('silent', `export default defineScenario({ name: 'silent', duration: '1s', connectTimeout: '1500ms', fleets: { s: { count: 1, protocol: mqtt(), topic: 't/{id}', send: every('1s') } } });`);
+    const file = writeScenario(
+      'silent',
+      `export default defineScenario({ name: 'silent', duration: '1s', connectTimeout: '1500ms', fleets: { s: { count: 1, protocol: mqtt(), topic: 't/{id}', send: every('1s') } } });`,
+    );
     const started = Date.now();
     const r = await runCli(['run', file, '--target', `mqtt=mqtt://127.0.0.1:${port}`]);
     silent.close();
@@ -100,22 +115,44 @@ describe('fleetbench CLI: unreachable and refusing brokers', () => {
   });
 
   it('gives the CONNACK return code in plain words for refused credentials (3.1.1)', async () => {
-    const r = await runCli(['run', sensorScenario('badpass4', "mqtt({ username: 'device', password: 'wrong' })"), '--target', `mqtt=mqtt://device:wrong@127.0.0.1:${mosq.ports.auth}`]);
+    const r = await runCli([
+      'run',
+      sensorScenario('badpass4', "mqtt({ username: 'device', password: 'wrong' })"),
+      '--target',
+      `mqtt=mqtt://device:wrong@127.0.0.1:${mosq.ports.auth}`,
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broker refused the connection: (bad user name or password \(return code 4\)|not authorized \(return code 5\))/);
+    expect(r.stderr).toMatch(
+      /broker refused the connection: (bad user name or password \(return code 4\)|not authorized \(return code 5\))/,
+    );
     // The password never appears in output.
     expect(r.stderr).not.toContain('wrong@');
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
   it('gives the MQTT 5 reason code for refused credentials', async () => {
-    const r = await runCli(['run', sensorScenario('badpass5', "mqtt({ version: 5, username: 'device', password: 'wrong' })"), '--target', `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`]);
+    const r = await runCli([
+      'run',
+      sensorScenario('badpass5', "mqtt({ version: 5, username: 'device', password: 'wrong' })"),
+      '--target',
+      `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`,
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broker refused the connection: (bad user name or password \(reason code 0x86\)|not authorized \(reason code 0x87\))/);
+    expect(r.stderr).toMatch(
+      /broker refused the connection: (bad user name or password \(reason code 0x86\)|not authorized \(reason code 0x87\))/,
+    );
   });
 
   it('runs when the credentials are right', async () => {
-    const r = await runCli(['run', sensorScenario('goodpass', "mqtt({ username: 'device', password: 'right-password' })", '1s'), '--target', `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`, '--out', join(TMP_DIR, 'reports'), '-q']);
+    const r = await runCli([
+      'run',
+      sensorScenario('goodpass', "mqtt({ username: 'device', password: 'right-password' })", '1s'),
+      '--target',
+      `mqtt=mqtt://127.0.0.1:${mosq.ports.auth}`,
+      '--out',
+      join(TMP_DIR, 'reports'),
+      '-q',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/s → o\s+QoS 0 \(at most once\)/);

@@ -3,16 +3,16 @@
 // and clear errors for bad targets.
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/index.ts';
-import { FleetbenchError } from '../../src/errors.ts';
-import { decodeUint, generate, option, parse, pathOptions, encodeUint } from '../../src/protocols/coap/codec.ts';
-import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
-import { CoapDevice } from '../../src/protocols/coap/device.ts';
-import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import { Checker } from '../../src/dsl/check.ts';
+import { FleetbenchError } from '../../src/errors.ts';
+import { run } from '../../src/index.ts';
+import { decodeUint, encodeUint, generate, option, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
+import { CoapDevice } from '../../src/protocols/coap/device.ts';
+import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
+import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
-import { writeScenario } from '../helpers/scenario.ts';
 import { freeUdpPort, startLossyForwarder } from '../helpers/coap-peers.ts';
+import { writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 8;
 const MESSAGES = 10;
@@ -43,16 +43,22 @@ function options(raw: unknown) {
 
 describe('CoAP through the runner against the embedded server', () => {
   it('NON and CON requests: every one delivered once to the sink, answered 2.01 then 2.04, exact bytes per datagram', async () => {
-    const scenario = writeScenario('coap-exact', `export default defineScenario({
+    const scenario = writeScenario(
+      'coap-exact',
+      `export default defineScenario({
       name: 'coap-exact', duration: '10s', drain: '500ms',
       fleets: {
         soil: { count: ${DEVICES}, protocol: coap({ type: 'NON', method: 'POST' }), path: '/soil/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(24) },
         valves: { count: ${DEVICES}, protocol: coap({ type: 'CON', method: 'PUT', contentFormat: 'application/json' }), path: '/valve/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(30) },
       },
-    });`);
+    });`,
+    );
     const { result } = await run({ scenario, workers: 2, write: false });
     const total = DEVICES * MESSAGES;
-    for (const [fleet, size, path] of [['soil', 24, '/soil/0'], ['valves', 30, '/valve/0']] as const) {
+    for (const [fleet, size, path] of [
+      ['soil', 24, '/soil/0'],
+      ['valves', 30, '/valve/0'],
+    ] as const) {
       const f = result.fleets[fleet]!;
       expect(f.messages.sent).toBe(total);
       expect(f.messages.acked).toBe(total);
@@ -60,7 +66,13 @@ describe('CoAP through the runner against the embedded server', () => {
       expect(c.responses).toEqual({ '2.01': DEVICES, '2.04': total - DEVICES });
       expect(c.retransmissions + c.timeouts + c.resets + c.nonUnanswered).toBe(0);
       // Every request has the same shape (one-digit ids): header, 4-byte token, Uri-Path, Content-Format, payload.
-      const request = generate({ code: '0.02', messageId: 1, token: Buffer.alloc(4), options: [...pathOptions(path), { name: 'Content-Format', value: encodeUint(fleet === 'soil' ? 42 : 50) }], payload: Buffer.alloc(size) });
+      const request = generate({
+        code: '0.02',
+        messageId: 1,
+        token: Buffer.alloc(4),
+        options: [...pathOptions(path), { name: 'Content-Format', value: encodeUint(fleet === 'soil' ? 42 : 50) }],
+        payload: Buffer.alloc(size),
+      });
       expect(c.datagrams.sent).toBe(total);
       expect(c.datagrams.bytesPerDatagramSent).toBe(request.length);
       // Responses: 4-byte header + the echoed 4-byte token, no options, no payload.
@@ -81,10 +93,13 @@ describe('CoAP through the runner against the embedded server', () => {
   });
 
   it('Block1: bodies larger than the block size go up in lock-step blocks and arrive whole', async () => {
-    const scenario = writeScenario('coap-block1', `export default defineScenario({
+    const scenario = writeScenario(
+      'coap-block1',
+      `export default defineScenario({
       name: 'coap-block1', duration: '10s', drain: '500ms',
       fleets: { fw: { count: 3, protocol: coap({ type: 'CON', method: 'PUT', blockSize: 256 }), path: '/fw/{id}', send: every('50ms'), messages: 4, payload: bytes(1000) } },
-    });`);
+    });`,
+    );
     const { result } = await run({ scenario, workers: 1, write: false });
     const c = result.fleets.fw!.coap!;
     // 1000 bytes in 256-byte blocks: 4 blocks, three answered 2.31 Continue, the last 2.01/2.04.
@@ -105,20 +120,43 @@ describe('CoAP through the runner against the embedded server', () => {
       // A 3000-byte "firmware image", PUT block-wise by a real device.
       let acked!: () => void;
       const done = new Promise<void>((resolve) => (acked = resolve));
-      const events = { onMessage() {}, onAck: () => acked(), onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
-      const d = new CoapDevice({ url: server.urls.default!, index: 0, clientId: 'fw-writer', options: options({ method: 'PUT', blockSize: 512 }), connectTimeoutMs: 2000 }, events);
+      const events = {
+        onMessage() {},
+        onAck: () => acked(),
+        onCode() {},
+        onError() {},
+        onDisconnect() {},
+        onLatency() {},
+      };
+      const d = new CoapDevice(
+        {
+          url: server.urls.default!,
+          index: 0,
+          clientId: 'fw-writer',
+          options: options({ method: 'PUT', blockSize: 512 }),
+          connectTimeoutMs: 2000,
+        },
+        events,
+      );
       await d.connect();
-      d.send({ topic: '/firmware/image', payload: Buffer.alloc(3000, 7), stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 } });
+      d.send({
+        topic: '/firmware/image',
+        payload: Buffer.alloc(3000, 7),
+        stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 },
+      });
       await done;
       await d.close();
     });
     afterAll(() => server.close());
 
     it('Block2: a GET fleet downloads the image in negotiated 64-byte blocks', async () => {
-      const scenario = writeScenario('coap-block2', `export default defineScenario({
+      const scenario = writeScenario(
+        'coap-block2',
+        `export default defineScenario({
         name: 'coap-block2', duration: '10s', drain: '200ms',
         fleets: { ota: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/firmware/image', send: every('100ms'), messages: 3 } },
-      });`);
+      });`,
+      );
       const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: server.urls.default! } });
       const f = result.fleets.ota!;
       expect(f.messages.acked).toBe(6);
@@ -130,7 +168,13 @@ describe('CoAP through the runner against the embedded server', () => {
     });
 
     it('serves /.well-known/core in link format (RFC 6690) listing its resources', async () => {
-      const r = await exchange(port, { code: '0.01', confirmable: true, messageId: 77, token: Buffer.from([1]), options: pathOptions('/.well-known/core') });
+      const r = await exchange(port, {
+        code: '0.01',
+        confirmable: true,
+        messageId: 77,
+        token: Buffer.from([1]),
+        options: pathOptions('/.well-known/core'),
+      });
       expect(r.ack).toBe(true);
       expect(r.code).toBe('2.05');
       expect(r.payload.toString()).toContain('</firmware/image>;ct=42;obs');
@@ -140,21 +184,38 @@ describe('CoAP through the runner against the embedded server', () => {
       const ping = await exchange(port, { code: '0.00', confirmable: true, messageId: 5, options: [] });
       expect(ping.reset).toBe(true);
       expect(ping.messageId).toBe(5);
-      const patch = await exchange(port, { code: '0.07', confirmable: true, messageId: 6, token: Buffer.from([9]), options: pathOptions('/firmware/image') });
+      const patch = await exchange(port, {
+        code: '0.07',
+        confirmable: true,
+        messageId: 6,
+        token: Buffer.from([9]),
+        options: pathOptions('/firmware/image'),
+      });
       expect(patch.code).toBe('4.05');
     });
   });
 
   it('Observe: an observer registers on every virtual sensor and gets every notification', async () => {
     const base = await freeUdpPort();
-    const scenario = writeScenario('coap-observe', `export default defineScenario({
+    const scenario = writeScenario(
+      'coap-observe',
+      `export default defineScenario({
       name: 'coap-observe', duration: '10s', drain: '300ms',
       fleets: { thermo: { count: 4, protocol: coap({ serve: { port: ${base}, notify: 'CON' } }), path: '/temperature', send: every('50ms'), messages: 10, payload: bytes(32) } },
       observers: { gateway: { count: 2, protocol: coap(), receives: ['thermo'] } },
-    });`);
+    });`,
+    );
     const { result } = await run({ scenario, workers: 1, write: false });
     const d = result.delivery.find((x) => x.from === 'thermo' && x.to === 'gateway')!;
-    expect(d).toMatchObject({ receivers: 2, expected: 80, received: 80, unique: 80, lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(d).toMatchObject({
+      receivers: 2,
+      expected: 80,
+      received: 80,
+      unique: 80,
+      lost: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+    });
     const gw = result.fleets.gateway!.coap!;
     expect(gw.observe.registered).toBe(8);
     expect(gw.observe.notifications).toBe(80);
@@ -168,11 +229,14 @@ describe('CoAP through the runner against the embedded server', () => {
 
   it('Observe: an observer re-registers on its interval with the same token (RFC 7641 §3.3.1), and keeps receiving', async () => {
     const base = await freeUdpPort();
-    const scenario = writeScenario('coap-rereg', `export default defineScenario({
+    const scenario = writeScenario(
+      'coap-rereg',
+      `export default defineScenario({
       name: 'coap-rereg', duration: '1200ms', drain: '200ms',
       fleets: { thermo: { count: 2, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('50ms'), payload: bytes(24) } },
       observers: { gateway: { protocol: coap({ reregister: '250ms' }), receives: ['thermo'] } },
-    });`);
+    });`,
+    );
     const { result } = await run({ scenario, workers: 1, write: false });
     const gw = result.fleets.gateway!.coap!;
     // Two observations, each refreshed every 250 ms over ~1.4 s from registration to close.
@@ -198,11 +262,14 @@ describe('CoAP through the runner against the embedded server', () => {
       },
     });
     try {
-      const scenario = writeScenario('coap-gaps', `export default defineScenario({
+      const scenario = writeScenario(
+        'coap-gaps',
+        `export default defineScenario({
         name: 'coap-gaps', duration: '10s', drain: '300ms',
         fleets: { thermo: { count: 1, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('30ms'), messages: 10, payload: bytes(24) } },
         observers: { gateway: { protocol: coap(), receives: ['thermo'], subscribe: '${forwarder.url('/t')}' } },
-      });`);
+      });`,
+      );
       const { result } = await run({ scenario, workers: 1, write: false });
       const gw = result.fleets.gateway!.coap!;
       expect(gw.observe.notifications).toBe(7);
@@ -216,14 +283,28 @@ describe('CoAP through the runner against the embedded server', () => {
 
   it('counts an RST answer to a CON as a reset, not an ack', async () => {
     const rejecter = createSocket('udp4');
-    rejecter.on('message', (buf, rinfo) => rejecter.send(generate({ code: '0.00', reset: true, messageId: buf.readUInt16BE(2), options: [] }), rinfo.port, rinfo.address));
+    rejecter.on('message', (buf, rinfo) =>
+      rejecter.send(
+        generate({ code: '0.00', reset: true, messageId: buf.readUInt16BE(2), options: [] }),
+        rinfo.port,
+        rinfo.address,
+      ),
+    );
     await new Promise<void>((r) => rejecter.bind(0, '127.0.0.1', r));
     try {
-      const scenario = writeScenario('coap-rst', `export default defineScenario({
+      const scenario = writeScenario(
+        'coap-rst',
+        `export default defineScenario({
         name: 'coap-rst', duration: '5s', drain: '200ms',
         fleets: { s: { count: 2, protocol: coap({ type: 'CON' }), path: '/x', send: every('20ms'), messages: 5 } },
-      });`);
-      const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: `coap://127.0.0.1:${rejecter.address().port}` } });
+      });`,
+      );
+      const { result } = await run({
+        scenario,
+        workers: 1,
+        write: false,
+        targets: { coap: `coap://127.0.0.1:${rejecter.address().port}` },
+      });
       expect(result.fleets.s!.coap!.resets).toBe(10);
       expect(result.fleets.s!.messages.acked).toBe(0);
     } finally {
@@ -235,11 +316,17 @@ describe('CoAP through the runner against the embedded server', () => {
     ['coap//127.0.0.1:5683', 'coap'],
     ['mqtt://127.0.0.1:1883', 'coap'],
   ])('rejects the target %s with a clear error', async (url) => {
-    const scenario = writeScenario('coap-badtarget', `export default defineScenario({
+    const scenario = writeScenario(
+      'coap-badtarget',
+      `export default defineScenario({
       name: 'coap-badtarget', duration: '1s',
       fleets: { s: { count: 1, protocol: coap(), path: '/x', send: every('1s') } },
-    });`);
-    const err = await run({ scenario, workers: 1, write: false, targets: { coap: url } }).then(() => undefined, (e: unknown) => e);
+    });`,
+    );
+    const err = await run({ scenario, workers: 1, write: false, targets: { coap: url } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FleetbenchError);
     expect((err as Error).message).toMatch(/target coap: .*(coap|scheme)/);
   });

@@ -4,11 +4,12 @@
 //  B. libcoap's coap-client-notls as a client of fleetbench's virtual sensors (`serve`): GET,
 //     /.well-known/core discovery, and Observe.
 // The resources and answers of the libcoap server are described in test/helpers/coap-peers.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
-import { freeUdpPort, runLibcoapClient, startLibcoapServer, type LibcoapServer } from '../helpers/coap-peers.ts';
+import { freeUdpPort, type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 /** Runs a scenario body (everything inside defineScenario({...})) against `url`. */
@@ -56,7 +57,9 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block2Received).toBe(0);
   });
 
-  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', { timeout: 30_000 }, async () => {
+  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', {
+    timeout: 30_000,
+  }, async () => {
     const result = await runAgainst(
       'coap-lib-put',
       `duration: '10s', drain: '500ms',
@@ -96,7 +99,9 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.datagrams.received).toBe(3 * 6);
   });
 
-  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', { timeout: 30_000 }, async () => {
+  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', {
+    timeout: 30_000,
+  }, async () => {
     // The observer must name a sending fleet of its protocol: a slow GET of /time stands in.
     const result = await runAgainst(
       'coap-lib-observe',
@@ -130,7 +135,9 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     await server?.stop();
   });
 
-  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', { timeout: 30_000 }, async () => {
+  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', {
+    timeout: 30_000,
+  }, async () => {
     const result = await runAgainst(
       'coap-lib-block2',
       `duration: '10s', drain: '500ms',
@@ -149,7 +156,9 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     expect(c.datagrams.sent).toBe(blocks * 6);
   });
 
-  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', { timeout: 30_000 }, async () => {
+  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', {
+    timeout: 30_000,
+  }, async () => {
     const result = await runAgainst(
       'coap-lib-observe-block2',
       `duration: '1s', drain: '200ms',

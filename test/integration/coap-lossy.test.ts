@@ -6,14 +6,21 @@
 //
 // The coap target is the forwarder's URL (not 'embedded'), so the runner counts no server sink;
 // deliveries are counted at the server this file starts, through its sink interface.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import { decodeStamp } from '../../src/metrics/stamp.ts';
+import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
 import type { FleetResult } from '../../src/result/types.ts';
-import { coapHeader, startLossyForwarder, type ForwardedDatagram, type LossyForwarder, type LossyForwarderOptions } from '../helpers/coap-peers.ts';
+import {
+  coapHeader,
+  type ForwardedDatagram,
+  type LossyForwarder,
+  type LossyForwarderOptions,
+  startLossyForwarder,
+} from '../helpers/coap-peers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 interface ServerCounts {
@@ -39,7 +46,12 @@ afterEach(async () => {
 });
 
 /** Embedded server ← forwarder ← fleet `s`; returns the fleet's result, the server's counts and the wire log. */
-async function lossyRun(name: string, fleet: string, drops: Pick<LossyForwarderOptions, 'dropUpstream' | 'dropDownstream'>, drain: string): Promise<LossyRun> {
+async function lossyRun(
+  name: string,
+  fleet: string,
+  drops: Pick<LossyForwarderOptions, 'dropUpstream' | 'dropDownstream'>,
+  drain: string,
+): Promise<LossyRun> {
   const server: EmbeddedServer = await startEmbeddedCoap();
   cleanups.push(() => server.close());
   const counts: ServerCounts = { received: 0, unique: new Set(), codes: new Map() };
@@ -56,13 +68,21 @@ async function lossyRun(name: string, fleet: string, drops: Pick<LossyForwarderO
     onError() {},
   });
   const { port } = new URL(server.urls.default!);
-  const fwd: LossyForwarder = await startLossyForwarder({ target: { host: '127.0.0.1', port: Number(port) }, ...drops });
+  const fwd: LossyForwarder = await startLossyForwarder({
+    target: { host: '127.0.0.1', port: Number(port) },
+    ...drops,
+  });
   cleanups.push(() => fwd.close());
-  const scenario = writeScenario(name, `export default defineScenario({ name: '${name}', duration: '20s', drain: '${drain}', fleets: { s: ${fleet} } });`);
+  const scenario = writeScenario(
+    name,
+    `export default defineScenario({ name: '${name}', duration: '20s', drain: '${drain}', fleets: { s: ${fleet} } });`,
+  );
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const t0 = performance.now();
-  const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: fwd.url() } }).finally(() => loop.disable());
+  const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: fwd.url() } }).finally(() =>
+    loop.disable(),
+  );
   const elapsedMs = performance.now() - t0;
   return { fleet: result.fleets.s!, server: counts, log: fwd.log, elapsedMs, stallMs: loop.max / 1e6 };
 }
@@ -105,7 +125,10 @@ describe('CoAP over a lossy path (RFC 7252 message layer on the wire)', () => {
     expect(byMessage.size).toBe(messages);
     const gaps: number[][] = [];
     for (const [key, copies] of byMessage) {
-      expect(copies.map((c) => c.dropped), key).toEqual([true, true, true, false]);
+      expect(
+        copies.map((c) => c.dropped),
+        key,
+      ).toEqual([true, true, true, false]);
       for (const c of copies) expect(coapHeader(c.bytes).type).toBe('CON');
       // Every copy is the same bytes (§4.2: a retransmission is the same message).
       for (const c of copies) expect(c.bytes.equals(copies[0]!.bytes)).toBe(true);

@@ -1,13 +1,14 @@
 // Interop with a second, independent CoAP implementation: the `coap` npm package (node-coap).
 // Our fleets against its server, and its client observing our embedded server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as coapLib from 'coap';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
-describe('fleetbench CoAP fleets against node-coap\'s server', () => {
+describe("fleetbench CoAP fleets against node-coap's server", () => {
   let server: ReturnType<typeof coapLib.createServer>;
   let port = 0;
   const bodies = new Map<string, number>();
@@ -23,22 +24,33 @@ describe('fleetbench CoAP fleets against node-coap\'s server', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it.each(['CON', 'NON'] as const)('%s POSTs: every request reaches the handler once and is answered 2.04', async (type) => {
-    bodies.clear();
-    const scenario = writeScenario(`node-coap-${type}`, `export default defineScenario({
+  it.each(['CON', 'NON'] as const)(
+    '%s POSTs: every request reaches the handler once and is answered 2.04',
+    async (type) => {
+      bodies.clear();
+      const scenario = writeScenario(
+        `node-coap-${type}`,
+        `export default defineScenario({
       name: 'node-coap-${type}', duration: '5s', drain: '300ms',
       fleets: { s: { count: 4, protocol: coap({ type: '${type}' }), path: '/up/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
-    });`);
-    const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: `coap://127.0.0.1:${port}` } });
-    const f = result.fleets.s!;
-    expect(f.messages.acked).toBe(40);
-    expect(f.coap!.responses).toEqual({ '2.04': 40 });
-    expect([...bodies.values()].reduce((a, b) => a + b, 0)).toBe(40);
-    expect([...bodies.keys()].sort()).toEqual(['/up/0', '/up/1', '/up/2', '/up/3']);
-  });
+    });`,
+      );
+      const { result } = await run({
+        scenario,
+        workers: 1,
+        write: false,
+        targets: { coap: `coap://127.0.0.1:${port}` },
+      });
+      const f = result.fleets.s!;
+      expect(f.messages.acked).toBe(40);
+      expect(f.coap!.responses).toEqual({ '2.04': 40 });
+      expect([...bodies.values()].reduce((a, b) => a + b, 0)).toBe(40);
+      expect([...bodies.keys()].sort()).toEqual(['/up/0', '/up/1', '/up/2', '/up/3']);
+    },
+  );
 });
 
-describe('node-coap\'s client against the embedded server', () => {
+describe("node-coap's client against the embedded server", () => {
   let server: EmbeddedServer;
   beforeAll(async () => {
     server = await startEmbeddedCoap();
@@ -49,7 +61,13 @@ describe('node-coap\'s client against the embedded server', () => {
     const { port } = new URL(server.urls.default!);
     const agent = new coapLib.Agent({ type: 'udp4' });
     const seen: string[] = [];
-    const observe = coapLib.request({ hostname: '127.0.0.1', port: Number(port), pathname: '/room/1', observe: true, agent });
+    const observe = coapLib.request({
+      hostname: '127.0.0.1',
+      port: Number(port),
+      pathname: '/room/1',
+      observe: true,
+      agent,
+    });
     const stream = await new Promise<NodeJS.ReadableStream>((resolve) => {
       observe.on('response', (res: NodeJS.ReadableStream) => resolve(res));
       observe.end();
@@ -57,13 +75,20 @@ describe('node-coap\'s client against the embedded server', () => {
     stream.on('data', (chunk: Buffer) => seen.push(chunk.toString()));
     for (const value of ['20.5', '21.0', '21.5']) {
       await new Promise<void>((resolve) => {
-        const put = coapLib.request({ hostname: '127.0.0.1', port: Number(port), pathname: '/room/1', method: 'PUT', agent });
+        const put = coapLib.request({
+          hostname: '127.0.0.1',
+          port: Number(port),
+          pathname: '/room/1',
+          method: 'PUT',
+          agent,
+        });
         put.on('response', () => resolve());
         put.end(value);
       });
     }
     const deadline = Date.now() + 3000;
-    while (!['20.5', '21.0', '21.5'].every((v) => seen.includes(v)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!['20.5', '21.0', '21.5'].every((v) => seen.includes(v)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     (stream as unknown as { close(): void }).close();
     expect(seen).toEqual(expect.arrayContaining(['20.5', '21.0', '21.5']));
   });

@@ -44,7 +44,9 @@ describe('fleetbench compare', () => {
     expect(r.stdout).toMatch(/^sensors\s+p50 \(e2e\)\s/m);
     expect(r.stdout).toMatch(/^\s+throughput\s+[\d.]+\/s\s+[\d.]+\/s\s+-[\d.]+%\s+-5%\s+✗$/m);
     expect(r.stdout).toMatch(/^backend\s+received\s/m);
-    expect(r.stdout).toMatch(/\nREGRESSION: 1 metric\(s\) over their limit: sensors throughput -[\d.]+% \(limit -5%\)\n$/);
+    expect(r.stdout).toMatch(
+      /\nREGRESSION: 1 metric\(s\) over their limit: sensors throughput -[\d.]+% \(limit -5%\)\n$/,
+    );
     // Two scenario files (different intervals): compared, with a warning.
     expect(r.stderr).toMatch(/^fleetbench: warning: the scenario file changed between the runs \(hash \w+ vs \w+\)$/m);
     // The JSON holds the same comparison, with values taken from the results.
@@ -54,11 +56,23 @@ describe('fleetbench compare', () => {
     expect(cmp.schema).toBe('fleetbench.comparison/1');
     expect(cmp.baseline.file).toBe(baseline);
     expect(cmp.regressions).toHaveLength(1);
-    expect(cmp.regressions[0]).toMatchObject({ fleet: 'sensors', metric: 'throughput', baseline: b.fleets.sensors?.rates.sentPerS, candidate: c.fleets.sensors?.rates.sentPerS, limit: 5, regressed: true });
+    expect(cmp.regressions[0]).toMatchObject({
+      fleet: 'sensors',
+      metric: 'throughput',
+      baseline: b.fleets.sensors?.rates.sentPerS,
+      candidate: c.fleets.sensors?.rates.sentPerS,
+      limit: 5,
+      regressed: true,
+    });
     expect(cmp.regressions[0].change).toBeLessThan(-30);
     // One receiver: the percentiles from the histograms are the result's own.
     const p99 = cmp.rows.find((x: { fleet: string; metric: string }) => x.fleet === 'sensors' && x.metric === 'p99');
-    expect(p99).toMatchObject({ source: 'e2e', baseline: b.delivery[0]?.latency.corrected.p99, candidate: c.delivery[0]?.latency.corrected.p99, regressed: false });
+    expect(p99).toMatchObject({
+      source: 'e2e',
+      baseline: b.delivery[0]?.latency.corrected.p99,
+      candidate: c.delivery[0]?.latency.corrected.p99,
+      regressed: false,
+    });
   });
 
   it('finds no regression comparing a run with itself, given its folder, with the default limits', async () => {
@@ -87,14 +101,18 @@ describe('fleetbench compare', () => {
     expect(notJson.stderr).toContain(`fleetbench: ${broken}: not a fleetbench result: not valid JSON`);
     const other = await runCli(['compare', baseline, 'package.json']);
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain('fleetbench: package.json: not a fleetbench result: no "schema" field, expected "fleetbench.result/1"');
+    expect(other.stderr).toContain(
+      'fleetbench: package.json: not a fleetbench result: no "schema" field, expected "fleetbench.result/1"',
+    );
   });
 
   it('rejects a bad --max-regression, exit 2, listing the valid metrics', async () => {
     const r = await runCli(['compare', baseline, candidate, '--max-regression', 'p98=10%']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--max-regression: unknown metric "p98"');
-    expect(r.stderr).toContain('valid metrics: p50, p90, p99, p999, max, throughput, received, loss, errors, bytes, energy');
+    expect(r.stderr).toContain(
+      'valid metrics: p50, p90, p99, p999, max, throughput, received, loss, errors, bytes, energy',
+    );
     expect(r.stdout).toBe('');
   });
 });

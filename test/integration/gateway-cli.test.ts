@@ -6,8 +6,8 @@ import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startGateway } from '../../src/index.ts';
 import { FleetbenchError } from '../../src/errors.ts';
+import { startGateway } from '../../src/index.ts';
 import { generate, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { runCli, TMP_DIR } from '../helpers/scenario.ts';
@@ -32,7 +32,18 @@ async function coapPost(port: number, messageId: number, path: string): Promise<
         clearTimeout(timer);
         resolve(parse(b).code);
       });
-      socket.send(generate({ code: '0.02', confirmable: true, messageId, token: Buffer.from([1, 2]), options: pathOptions(path), payload: Buffer.from('x') }), port, '127.0.0.1');
+      socket.send(
+        generate({
+          code: '0.02',
+          confirmable: true,
+          messageId,
+          token: Buffer.from([1, 2]),
+          options: pathOptions(path),
+          payload: Buffer.from('x'),
+        }),
+        port,
+        '127.0.0.1',
+      );
     });
   } finally {
     socket.close();
@@ -41,7 +52,11 @@ async function coapPost(port: number, messageId: number, path: string): Promise<
 
 describe('fleetbench gateway (CLI)', () => {
   it('starts from --config, prints its URLs, serves /stats, and on SIGTERM flushes, prints its stats and exits 0', async () => {
-    const file = configFile({ mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-cli` }, coap: { port: 0, topic: 'cli/{path}' }, admin: { port: 0 } });
+    const file = configFile({
+      mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-cli` },
+      coap: { port: 0, topic: 'cli/{path}' },
+      admin: { port: 0 },
+    });
     let stats: { coap: { accepted: number }; paths: Record<string, { forwarded: number }> } | undefined;
     const result = await runCli(['gateway', '--config', file, '--queue', '50'], {
       timeoutMs: 30_000,
@@ -53,7 +68,8 @@ describe('fleetbench gateway (CLI)', () => {
           const admin = /admin\s+(http:\/\/\S+)\/stats/.exec(out);
           const coap = /coap\s+coap:\/\/127\.0\.0\.1:(\d+)/.exec(out);
           if (!admin || !coap || /admin\s+http/.test(before)) return;
-          for (let i = 0; i < 3; i++) expect(await coapPost(Number(coap[1]), 10 + i, `/${NONCE}/cli/${i}`)).toBe('2.04');
+          for (let i = 0; i < 3; i++)
+            expect(await coapPost(Number(coap[1]), 10 + i, `/${NONCE}/cli/${i}`)).toBe('2.04');
           stats = (await (await fetch(`${admin[1]}/stats`)).json()) as typeof stats;
           child.kill('SIGTERM');
         });
@@ -61,16 +77,24 @@ describe('fleetbench gateway (CLI)', () => {
     });
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/coap\s+coap:\/\/127\.0\.0\.1:\d+ {2}→ mqtt:\/\/127\.0\.0\.1:1883 topic cli\/\{path\} QoS 1/);
+    expect(result.stdout).toMatch(
+      /coap\s+coap:\/\/127\.0\.0\.1:\d+ {2}→ mqtt:\/\/127\.0\.0\.1:1883 topic cli\/\{path\} QoS 1/,
+    );
     expect(stats?.coap.accepted).toBe(3);
     // The stats printed on stop: all three forwarded, the queue capacity from --queue.
     expect(result.stdout).toMatch(/gateway stats after/);
-    expect(result.stdout).toMatch(/coap→mqtt\s+received 3 {2}forwarded 3 {2}failed 0 {2}overflow 0 {2}refused 0 {2}abandoned 0 {2}queue high-water \d\/50/);
+    expect(result.stdout).toMatch(
+      /coap→mqtt\s+received 3 {2}forwarded 3 {2}failed 0 {2}overflow 0 {2}refused 0 {2}abandoned 0 {2}queue high-water \d\/50/,
+    );
     expect(result.stderr).toContain('stopping: ingest closed, flushing queues');
   });
 
   it('a bad configuration exits 2 naming the file and every bad field', async () => {
-    const file = configFile({ mqtt: { url: MOSQUITTO_URL }, webhook: { url: 'http://127.0.0.1:1/x', retries: -1 }, coap: { port: 'five' } });
+    const file = configFile({
+      mqtt: { url: MOSQUITTO_URL },
+      webhook: { url: 'http://127.0.0.1:1/x', retries: -1 },
+      coap: { port: 'five' },
+    });
     const result = await runCli(['gateway', '--config', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`--config ${file}: invalid gateway configuration`);
@@ -90,10 +114,14 @@ describe('fleetbench gateway (CLI)', () => {
     const port = await freePort();
     const mqtt = await runCli(['gateway', '--mqtt', `mqtt://127.0.0.1:${port}`, '--coap-port', '0']);
     expect(mqtt.code).toBe(2);
-    expect(mqtt.stderr).toContain(`fleetbench: gateway mqtt mqtt://127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)`);
+    expect(mqtt.stderr).toContain(
+      `fleetbench: gateway mqtt mqtt://127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)`,
+    );
     const amqp = await runCli(['gateway', '--amqp', 'amqp://guest:wrong@127.0.0.1:5672', '--coap-port', '0']);
     expect(amqp.code).toBe(2);
-    expect(amqp.stderr).toContain('gateway amqp amqp://guest:***@127.0.0.1:5672: broker refused the connection: 403 ACCESS_REFUSED');
+    expect(amqp.stderr).toContain(
+      'gateway amqp amqp://guest:***@127.0.0.1:5672: broker refused the connection: 403 ACCESS_REFUSED',
+    );
     expect(amqp.stderr).not.toContain('wrong');
     for (const r of [mqtt, amqp]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -9,9 +9,9 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startGateway, type Gateway } from '../../src/index.ts';
-import { decodeUint, generate, option, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
+import { type Gateway, run, startGateway } from '../../src/index.ts';
 import { decodeStamp, streamDevice } from '../../src/metrics/stamp.ts';
+import { decodeUint, generate, option, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
@@ -27,7 +27,13 @@ async function until(what: string, done: () => boolean, timeoutMs = 10_000): Pro
 }
 
 /** One CoAP CON POST over `socket`, answered (piggybacked) or rejected after 2 s. */
-function post(socket: ReturnType<typeof createSocket>, port: number, messageId: number, path: string, payload: Buffer): Promise<ReturnType<typeof parse>> {
+function post(
+  socket: ReturnType<typeof createSocket>,
+  port: number,
+  messageId: number,
+  path: string,
+  payload: Buffer,
+): Promise<ReturnType<typeof parse>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to message ${messageId}`)), 2000);
     const onMessage = (buf: Buffer): void => {
@@ -38,7 +44,18 @@ function post(socket: ReturnType<typeof createSocket>, port: number, messageId: 
       resolve(p);
     };
     socket.on('message', onMessage);
-    socket.send(generate({ code: '0.02', confirmable: true, messageId, token: Buffer.from([messageId & 0xff]), options: pathOptions(path), payload }), port, '127.0.0.1');
+    socket.send(
+      generate({
+        code: '0.02',
+        confirmable: true,
+        messageId,
+        token: Buffer.from([messageId & 0xff]),
+        options: pathOptions(path),
+        payload,
+      }),
+      port,
+      '127.0.0.1',
+    );
   });
 }
 
@@ -49,7 +66,12 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
   const amqpReceived: ConsumeMessage[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL }, amqp: { url: RABBIT_URL }, coap: { port: 0 }, admin: { port: 0 } });
+    gateway = await startGateway({
+      mqtt: { url: MOSQUITTO_URL },
+      amqp: { url: RABBIT_URL },
+      coap: { port: 0 },
+      admin: { port: 0 },
+    });
     conn = await amqp.connect(RABBIT_URL);
     ch = await conn.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true });
@@ -67,12 +89,20 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     const MESSAGES = 30;
     const total = DEVICES * MESSAGES;
     // The observer subscribes to what the runner derives from the CoAP path: '<nonce>/t/+'.
-    const scenario = writeScenario('gateway-coap', `export default defineScenario({
+    const scenario = writeScenario(
+      'gateway-coap',
+      `export default defineScenario({
       name: 'gateway-coap', duration: '20s', drain: '1s',
       fleets: { sensors: { count: ${DEVICES}, protocol: coap({ type: 'CON' }), path: '/${NONCE}/t/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { dash: { protocol: mqtt({ qos: 1 }), receives: ['sensors'] }, rabbit: { protocol: amqp(), receives: ['sensors'] } },
-    });`);
-    const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: gateway.urls.coap!, mqtt: MOSQUITTO_URL, amqp: RABBIT_URL } });
+    });`,
+    );
+    const { result } = await run({
+      scenario,
+      workers: 1,
+      write: false,
+      targets: { coap: gateway.urls.coap!, mqtt: MOSQUITTO_URL, amqp: RABBIT_URL },
+    });
 
     const sensors = result.fleets.sensors!;
     expect(sensors.messages.sent).toBe(total);
@@ -86,7 +116,9 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     }
 
     await until('the AMQP queue to hold every message', () => amqpReceived.length >= total);
-    await until('the gateway to be idle', () => Object.values(gateway.stats().paths).every((p) => p.queued + p.inFlight === 0));
+    await until('the gateway to be idle', () =>
+      Object.values(gateway.stats().paths).every((p) => p.queued + p.inFlight === 0),
+    );
     expect(amqpReceived).toHaveLength(total);
     const seen = new Set<string>();
     for (const m of amqpReceived) {
@@ -103,7 +135,16 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     const s = gateway.stats();
     expect(s.coap).toMatchObject({ requests: total, accepted: total, unavailable: 0, rejected: 0 });
     for (const path of ['coap→mqtt', 'coap→amqp']) {
-      expect(s.paths[path]).toMatchObject({ received: total, forwarded: total, failed: 0, overflow: 0, refused: 0, abandoned: 0, queued: 0, inFlight: 0 });
+      expect(s.paths[path]).toMatchObject({
+        received: total,
+        forwarded: total,
+        failed: 0,
+        overflow: 0,
+        refused: 0,
+        abandoned: 0,
+        queued: 0,
+        inFlight: 0,
+      });
     }
     // The same snapshot over the admin port.
     const remote = (await (await fetch(`${gateway.urls.admin}/stats`)).json()) as typeof s;
@@ -114,12 +155,23 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     const before = gateway.stats().paths;
     const socket = createSocket('udp4');
     try {
-      expect((await post(socket, Number(new URL(gateway.urls.coap!).port), 7, `/${NONCE}/unrouted/1`, Buffer.from('lost?'))).code).toBe('2.04');
+      expect(
+        (await post(socket, Number(new URL(gateway.urls.coap!).port), 7, `/${NONCE}/unrouted/1`, Buffer.from('lost?')))
+          .code,
+      ).toBe('2.04');
     } finally {
       socket.close();
     }
-    await until('the AMQP outcome', () => gateway.stats().paths['coap→amqp']!.inFlight === 0 && gateway.stats().paths['coap→amqp']!.failed > before['coap→amqp']!.failed);
-    await until('the MQTT outcome', () => gateway.stats().paths['coap→mqtt']!.forwarded > before['coap→mqtt']!.forwarded);
+    await until(
+      'the AMQP outcome',
+      () =>
+        gateway.stats().paths['coap→amqp']!.inFlight === 0 &&
+        gateway.stats().paths['coap→amqp']!.failed > before['coap→amqp']!.failed,
+    );
+    await until(
+      'the MQTT outcome',
+      () => gateway.stats().paths['coap→mqtt']!.forwarded > before['coap→mqtt']!.forwarded,
+    );
     const after = gateway.stats().paths;
     // AMQP 0-9-1 §1.8.3.10: basic.return 312 NO_ROUTE, then the ack, which is not a forward.
     expect(after['coap→amqp']!.failed - before['coap→amqp']!.failed).toBe(1);
@@ -135,7 +187,17 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     try {
       const get = await new Promise<ReturnType<typeof parse>>((resolve) => {
         socket.once('message', (b) => resolve(parse(b)));
-        socket.send(generate({ code: '0.01', confirmable: true, messageId: 1, token: Buffer.from([1]), options: pathOptions('/x') }), port, '127.0.0.1');
+        socket.send(
+          generate({
+            code: '0.01',
+            confirmable: true,
+            messageId: 1,
+            token: Buffer.from([1]),
+            options: pathOptions('/x'),
+          }),
+          port,
+          '127.0.0.1',
+        );
       });
       expect(get.code).toBe('4.05');
       const wildcard = await post(socket, port, 2, `/${NONCE}/+/x`, Buffer.from('no'));
@@ -148,7 +210,9 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
 });
 
 /** A TCP relay to Mosquitto whose broker → gateway direction can be held: PUBACKs wait while held. */
-async function holdableRelay(target: number): Promise<{ port: number; hold(on: boolean): void; cut(): void; close(): Promise<void> }> {
+async function holdableRelay(
+  target: number,
+): Promise<{ port: number; hold(on: boolean): void; cut(): void; close(): Promise<void> }> {
   let held = false;
   const waiting: { socket: Socket; chunk: Buffer }[] = [];
   const sockets = new Set<Socket>();
@@ -191,7 +255,10 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
     const QUEUE = 5;
     const SENT = 20;
     const relay = await holdableRelay(1883);
-    const gateway = await startGateway({ mqtt: { url: `mqtt://127.0.0.1:${relay.port}`, qos: 1, inflight: INFLIGHT, queue: QUEUE }, coap: { port: 0, retryAfterSec: 3 } });
+    const gateway = await startGateway({
+      mqtt: { url: `mqtt://127.0.0.1:${relay.port}`, qos: 1, inflight: INFLIGHT, queue: QUEUE },
+      coap: { port: 0, retryAfterSec: 3 },
+    });
     const watcher: MqttClient = await connectAsync(MOSQUITTO_URL, { clientId: `${NONCE}-watch` });
     const got: Buffer[] = [];
     watcher.on('message', (_t, p) => got.push(p));
@@ -217,7 +284,14 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
       let s = gateway.stats();
       expect(s.coap).toMatchObject({ requests: SENT, accepted, unavailable: SENT - accepted });
       expect(s.coap!.codes.duplicate_suppressed).toBe(1);
-      expect(s.paths['coap→mqtt']).toMatchObject({ received: SENT, forwarded: 0, overflow: SENT - accepted, inFlight: INFLIGHT, queued: QUEUE, queueHighWater: QUEUE });
+      expect(s.paths['coap→mqtt']).toMatchObject({
+        received: SENT,
+        forwarded: 0,
+        overflow: SENT - accepted,
+        inFlight: INFLIGHT,
+        queued: QUEUE,
+        queueHighWater: QUEUE,
+      });
 
       relay.hold(false);
       await until('every accepted message at the broker', () => got.length >= accepted);
@@ -239,13 +313,18 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
 
   it('with MQTT and AMQP, one full queue refuses the request for both: the full path counts overflow, the other a refusal', async () => {
     const relay = await holdableRelay(1883);
-    const gateway = await startGateway({ mqtt: { url: `mqtt://127.0.0.1:${relay.port}`, inflight: 1, queue: 1 }, amqp: { url: RABBIT_URL, mandatory: false }, coap: { port: 0 } });
+    const gateway = await startGateway({
+      mqtt: { url: `mqtt://127.0.0.1:${relay.port}`, inflight: 1, queue: 1 },
+      amqp: { url: RABBIT_URL, mandatory: false },
+      coap: { port: 0 },
+    });
     const socket = createSocket('udp4');
     try {
       const port = Number(new URL(gateway.urls.coap!).port);
       relay.hold(true);
       const codes: string[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await post(socket, port, 200 + i, `/${NONCE}/both/${i}`, Buffer.from([i]))).code);
+      for (let i = 0; i < 5; i++)
+        codes.push((await post(socket, port, 200 + i, `/${NONCE}/both/${i}`, Buffer.from([i]))).code);
       expect(codes).toEqual(['2.04', '2.04', '5.03', '5.03', '5.03']);
       await until('AMQP confirms', () => gateway.stats().paths['coap→amqp']!.forwarded === 2);
       const s = gateway.stats();
@@ -266,7 +345,10 @@ describe('gateway: AMQP connection loss', () => {
   it('unconfirmed messages are published again after the gateway reconnects: every message arrives, the extra copies are the counted republishes', async () => {
     const K = 8;
     const relay = await holdableRelay(5672);
-    const gateway = await startGateway({ amqp: { url: `amqp://guest:guest@127.0.0.1:${relay.port}` }, coap: { port: 0 } });
+    const gateway = await startGateway({
+      amqp: { url: `amqp://guest:guest@127.0.0.1:${relay.port}` },
+      coap: { port: 0 },
+    });
     const conn = await amqp.connect(RABBIT_URL);
     const socket = createSocket('udp4');
     try {
@@ -278,7 +360,8 @@ describe('gateway: AMQP connection loss', () => {
       const port = Number(new URL(gateway.urls.coap!).port);
       // Confirms held: the broker routes the messages, the gateway never hears the acks.
       relay.hold(true);
-      for (let i = 0; i < K; i++) expect((await post(socket, port, 300 + i, `/${NONCE}/lost/${i}`, Buffer.from(`m${i}`))).code).toBe('2.04');
+      for (let i = 0; i < K; i++)
+        expect((await post(socket, port, 300 + i, `/${NONCE}/lost/${i}`, Buffer.from(`m${i}`))).code).toBe('2.04');
       await until('the broker to route them', () => got.length === K);
       expect(gateway.stats().paths['coap→amqp']!.inFlight).toBe(K);
       relay.cut();

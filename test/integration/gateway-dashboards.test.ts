@@ -3,11 +3,11 @@
 // dashboard's publish goes upstream to MQTT; a send buffer too small for a message overflows,
 // counted and told to the dashboard.
 import { connectAsync, type MqttClient } from 'mqtt';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startGateway, type Gateway } from '../../src/index.ts';
-import { parseBridgeFrame, type BridgeFrame } from '../../src/protocols/ws/bridge-protocol.ts';
+import WebSocket from 'ws';
+import { type Gateway, run, startGateway } from '../../src/index.ts';
 import { topicMatches } from '../../src/protocols/topics.ts';
+import { type BridgeFrame, parseBridgeFrame } from '../../src/protocols/ws/bridge-protocol.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
@@ -41,7 +41,10 @@ async function dashboard(url: string, filters: string[]): Promise<Dashboard> {
   return {
     socket,
     frames,
-    messages: () => frames.flatMap((f) => (f.type === 'message' ? [{ topic: f.topic, payload: Buffer.from(f.payload, 'base64') }] : [])),
+    messages: () =>
+      frames.flatMap((f) =>
+        f.type === 'message' ? [{ topic: f.topic, payload: Buffer.from(f.payload, 'base64') }] : [],
+      ),
   };
 }
 
@@ -51,7 +54,10 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
   const dashboards: Dashboard[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-gw` }, dashboards: { port: 0, subscribe: [`${ROOT}/#`] } });
+    gateway = await startGateway({
+      mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-gw` },
+      dashboards: { port: 0, subscribe: [`${ROOT}/#`] },
+    });
     publisher = await connectAsync(MOSQUITTO_URL, { clientId: `${NONCE}-pub` });
   });
 
@@ -68,7 +74,10 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     const M = 100;
     const sent: { topic: string; payload: Buffer }[] = [];
     for (let i = 0; i < M; i++) {
-      const m = { topic: topics[i % topics.length]!, payload: Buffer.from([i, 0, 255, 128, ...Buffer.from(`reading ${i}`)]) };
+      const m = {
+        topic: topics[i % topics.length]!,
+        payload: Buffer.from([i, 0, 255, 128, ...Buffer.from(`reading ${i}`)]),
+      };
       sent.push(m);
       await publisher.publishAsync(m.topic, m.payload, { qos: 1 });
     }
@@ -78,7 +87,9 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     await new Promise((r) => setTimeout(r, 100));
     dashboards.forEach((d, i) => {
       // In publish order, each message once even where two of a dashboard's filters match.
-      expect(d.messages().map((m) => `${m.topic} ${m.payload.toString('hex')}`)).toEqual(expected[i]!.map((m) => `${m.topic} ${m.payload.toString('hex')}`));
+      expect(d.messages().map((m) => `${m.topic} ${m.payload.toString('hex')}`)).toEqual(
+        expected[i]!.map((m) => `${m.topic} ${m.payload.toString('hex')}`),
+      );
     });
     expect(expected[0]).toHaveLength(M);
     expect(expected[3]).toHaveLength(0);
@@ -92,13 +103,21 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     const OBSERVERS = 3;
     const total = DEVICES * MESSAGES;
     // The observers subscribe (over the bridge protocol) to what the runner derives from the fleet's topic.
-    const scenario = writeScenario('gateway-ws', `export default defineScenario({
+    const scenario = writeScenario(
+      'gateway-ws',
+      `export default defineScenario({
       name: 'gateway-ws', duration: '20s', drain: '1s',
       fleets: { sensors: { count: ${DEVICES}, protocol: mqtt({ qos: 1 }), topic: '${ROOT}/s/{id}', send: every('10ms'), messages: ${MESSAGES}, payload: bytes(40) } },
       observers: { screens: { count: ${OBSERVERS}, protocol: ws(), receives: ['sensors'] } },
-    });`);
+    });`,
+    );
     const before = gateway.stats().dashboards!.received;
-    const { result } = await run({ scenario, workers: 1, write: false, targets: { mqtt: MOSQUITTO_URL, ws: gateway.urls.dashboards! } });
+    const { result } = await run({
+      scenario,
+      workers: 1,
+      write: false,
+      targets: { mqtt: MOSQUITTO_URL, ws: gateway.urls.dashboards! },
+    });
     const d = result.delivery.find((x) => x.from === 'sensors' && x.to === 'screens')!;
     expect(d).toMatchObject({ expected: total * OBSERVERS, unique: total * OBSERVERS, lost: 0, duplicated: 0 });
     expect(gateway.stats().dashboards!.received - before).toBe(total);
@@ -113,7 +132,9 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
       const d = await dashboard(gateway.urls.dashboards!, []);
       dashboards.push(d);
       const payload = Buffer.from([1, 2, 3, 0, 255]);
-      d.socket.send(JSON.stringify({ type: 'publish', topic: `${NONCE}/cmd/valve`, payload: payload.toString('base64'), id: 9 }));
+      d.socket.send(
+        JSON.stringify({ type: 'publish', topic: `${NONCE}/cmd/valve`, payload: payload.toString('base64'), id: 9 }),
+      );
       await until('the ack', () => d.frames.some((f) => f.type === 'published' && f.id === 9));
       await until('the message at the broker', () => got.length === 1);
       expect(got[0]).toEqual(payload);
@@ -124,7 +145,10 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
   });
 
   it('dashboards whose send buffer cannot take a message: every copy overflows, counted and told to each dashboard', async () => {
-    const small = await startGateway({ mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-small` }, dashboards: { port: 0, subscribe: [`${NONCE}/big/#`], maxBufferedBytes: 64 } });
+    const small = await startGateway({
+      mqtt: { url: MOSQUITTO_URL, clientId: `${NONCE}-small` },
+      dashboards: { port: 0, subscribe: [`${NONCE}/big/#`], maxBufferedBytes: 64 },
+    });
     try {
       const a = await dashboard(small.urls.dashboards!, [`${NONCE}/big/#`]);
       const b = await dashboard(small.urls.dashboards!, [`${NONCE}/big/#`]);
@@ -137,9 +161,16 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
       expect(s).toMatchObject({ received: M, delivered: 0 });
       expect(s.overflow).toBe(2 * M);
       // Every overflow the dashboard could be told of arrived as an 'overflow' error frame.
-      await until('the overflow frames', () => a.frames.filter((f) => f.type === 'error').length + b.frames.filter((f) => f.type === 'error').length >= 2 * M - s.overflowUnreported);
+      await until(
+        'the overflow frames',
+        () =>
+          a.frames.filter((f) => f.type === 'error').length + b.frames.filter((f) => f.type === 'error').length >=
+          2 * M - s.overflowUnreported,
+      );
       for (const d of [a, b]) expect(d.messages()).toHaveLength(0);
-      expect(a.frames.filter((f) => f.type === 'error').every((f) => f.type === 'error' && f.code === 'overflow')).toBe(true);
+      expect(a.frames.filter((f) => f.type === 'error').every((f) => f.type === 'error' && f.code === 'overflow')).toBe(
+        true,
+      );
     } finally {
       await small.close();
     }

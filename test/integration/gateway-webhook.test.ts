@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/index.ts';
+import { type Gateway, startGateway } from '../../src/index.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 
 const NONCE = `gw${process.pid}x${Date.now().toString(36)}`;
@@ -37,7 +37,11 @@ async function webhook(answer: (req: IncomingMessage, res: ServerResponse, body:
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      hits.push({ body, topic: req.headers['x-mqtt-topic'] as string | undefined, contentType: req.headers['content-type'] });
+      hits.push({
+        body,
+        topic: req.headers['x-mqtt-topic'] as string | undefined,
+        contentType: req.headers['content-type'],
+      });
       answer(req, res, body);
     });
   });
@@ -82,7 +86,10 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
     const hook = await webhook((_req, res) => setTimeout(() => res.writeHead(204).end(), 2));
     let gateway: Gateway | undefined;
     try {
-      gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL }, webhook: { url: hook.url, subscribe: `${NONCE}/a/#`, concurrency: 4 } });
+      gateway = await startGateway({
+        mqtt: { url: MOSQUITTO_URL },
+        webhook: { url: hook.url, subscribe: `${NONCE}/a/#`, concurrency: 4 },
+      });
       // Not forwarded: outside the alerts filter.
       await publisher.publishAsync(`${NONCE}/other/1`, Buffer.from('no'), { qos: 1 });
       const sent = await publishAll(`${NONCE}/a`, N);
@@ -97,7 +104,14 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
       });
       expect(hook.peakActive).toBeLessThanOrEqual(4);
       expect(hook.connections).toBeLessThanOrEqual(4);
-      expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({ received: N, forwarded: N, failed: 0, overflow: 0, queued: 0, inFlight: 0 });
+      expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({
+        received: N,
+        forwarded: N,
+        failed: 0,
+        overflow: 0,
+        queued: 0,
+        inFlight: 0,
+      });
     } finally {
       await gateway?.close();
       await hook.close();
@@ -110,7 +124,10 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
     const hook = await webhook((_req, res) => res.writeHead(503).end('busy'));
     let gateway: Gateway | undefined;
     try {
-      gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL }, webhook: { url: hook.url, subscribe: `${NONCE}/f/#`, retries: RETRIES, retryDelayMs: 10 } });
+      gateway = await startGateway({
+        mqtt: { url: MOSQUITTO_URL },
+        webhook: { url: hook.url, subscribe: `${NONCE}/f/#`, retries: RETRIES, retryDelayMs: 10 },
+      });
       await publishAll(`${NONCE}/f`, N);
       await until('every alert to fail', () => gateway!.stats().paths['mqtt→webhook']!.failed >= N);
       const p = gateway.stats().paths['mqtt→webhook']!;
@@ -134,7 +151,10 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
     });
     let gateway: Gateway | undefined;
     try {
-      gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL }, webhook: { url: hook.url, subscribe: `${NONCE}/r/#`, retryDelayMs: 5 } });
+      gateway = await startGateway({
+        mqtt: { url: MOSQUITTO_URL },
+        webhook: { url: hook.url, subscribe: `${NONCE}/r/#`, retryDelayMs: 5 },
+      });
       await publishAll(`${NONCE}/r`, N);
       await until('every alert delivered', () => gateway!.stats().paths['mqtt→webhook']!.forwarded >= N);
       const p = gateway.stats().paths['mqtt→webhook']!;
@@ -154,17 +174,33 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
     const hook = await webhook((_req, res) => held.push(res));
     let gateway: Gateway | undefined;
     try {
-      gateway = await startGateway({ mqtt: { url: MOSQUITTO_URL }, drainMs: 100, webhook: { url: hook.url, subscribe: `${NONCE}/o/#`, concurrency: 1, queue: QUEUE, timeoutMs: 30_000 } });
+      gateway = await startGateway({
+        mqtt: { url: MOSQUITTO_URL },
+        drainMs: 100,
+        webhook: { url: hook.url, subscribe: `${NONCE}/o/#`, concurrency: 1, queue: QUEUE, timeoutMs: 30_000 },
+      });
       await publishAll(`${NONCE}/o`, N);
       await until('every alert at the gateway', () => gateway!.stats().paths['mqtt→webhook']!.received >= N);
-      expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({ received: N, inFlight: 1, queued: QUEUE, overflow: N - 1 - QUEUE, queueHighWater: QUEUE });
+      expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({
+        received: N,
+        inFlight: 1,
+        queued: QUEUE,
+        overflow: N - 1 - QUEUE,
+        queueHighWater: QUEUE,
+      });
       // Release the first: the next queued one goes out. (The gateway counts it in flight once
       // sent; the webhook holds it once the body has arrived, which may be a moment later.)
       await until('the first request held at the webhook', () => held.length === 1);
       held.shift()!.writeHead(204).end();
       await until('the second request', () => hook.hits.length === 2);
       const final = await gateway.close();
-      expect(final.paths['mqtt→webhook']).toMatchObject({ received: N, forwarded: 1, overflow: N - 1 - QUEUE, abandoned: QUEUE, failed: 0 });
+      expect(final.paths['mqtt→webhook']).toMatchObject({
+        received: N,
+        forwarded: 1,
+        overflow: N - 1 - QUEUE,
+        abandoned: QUEUE,
+        failed: 0,
+      });
       const p = final.paths['mqtt→webhook']!;
       expect(p.received).toBe(p.forwarded + p.failed + p.overflow + p.abandoned);
     } finally {

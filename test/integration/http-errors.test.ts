@@ -12,10 +12,13 @@ import { runCli, writeScenario } from '../helpers/scenario.ts';
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
 function sensors(name: string, options: string, messages = 10): string {
-  return writeScenario(name, `export default defineScenario({
+  return writeScenario(
+    name,
+    `export default defineScenario({
     name: '${name}', duration: '5s', drain: '300ms',
     fleets: { s: { count: 2, protocol: http({ ${options} }), path: '/t/{id}', send: every('20ms'), messages: ${messages}, payload: bytes(24) } },
-  });`);
+  });`,
+  );
 }
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
@@ -43,11 +46,14 @@ describe('HTTP errors', () => {
   });
 
   it('names every invalid option by its field path', async () => {
-    const file = writeScenario('http-bad', `export default defineScenario({
+    const file = writeScenario(
+      'http-bad',
+      `export default defineScenario({
       name: 'http-bad', duration: '1s',
       fleets: { s: { count: 1, protocol: http({ method: 'GET', inflight: 0, timeout: 'soon', status: 99, keepAlive: 'yes', headers: { 'Content-Length': '5', 'Bad Name': 'x', 'X-Ok': 'a\\r\\nb' }, listen: { port: 70000 }, clientId: 'x' } as never), path: '/t', send: every('1s') },
         t: { count: 1, protocol: http(), path: 'no-slash', send: every('1s') } },
-    });`);
+    });`,
+    );
     const r = await runCli(['validate', file]);
     expect(r.code).toBe(2);
     for (const line of [
@@ -62,7 +68,8 @@ describe('HTTP errors', () => {
       'fleets.s.protocol.listen.port: expected at most 65535, got 70000',
       'fleets.s.protocol.clientId: unknown field',
       `fleets.t.path: expected a resource path starting with '/', e.g. '/telemetry/{id}', got "no-slash"`,
-    ]) expect(r.stderr).toContain(line);
+    ])
+      expect(r.stderr).toContain(line);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
@@ -72,7 +79,12 @@ describe('HTTP errors', () => {
       req.on('end', () => res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('overloaded'));
     });
     servers.push(server);
-    const { result } = await run({ scenario: sensors('http-503', ''), workers: 1, write: false, targets: { http: url } });
+    const { result } = await run({
+      scenario: sensors('http-503', ''),
+      workers: 1,
+      write: false,
+      targets: { http: url },
+    });
     const f = result.fleets.s!;
     expect(f.messages).toMatchObject({ sent: 20, acked: 0 });
     const h = (f as unknown as { http: HttpStats }).http;
@@ -89,11 +101,22 @@ describe('HTTP errors', () => {
     // node answers the 5th request of a connection with Connection: close (RFC 9112 §9.6).
     server.maxRequestsPerSocket = 5;
     servers.push(server);
-    const { result } = await run({ scenario: sensors('http-close', '', 20), workers: 1, write: false, targets: { http: url } });
+    const { result } = await run({
+      scenario: sensors('http-close', '', 20),
+      workers: 1,
+      write: false,
+      targets: { http: url },
+    });
     const f = result.fleets.s!;
     expect(f.messages).toMatchObject({ sent: 40, acked: 40 });
     const h = (f as unknown as { http: HttpStats }).http;
-    expect(h).toMatchObject({ requests: 40, responses: { '204': 40 }, connections: 8, connectionFailures: 0, timeouts: 0 });
+    expect(h).toMatchObject({
+      requests: 40,
+      responses: { '204': 40 },
+      connections: 8,
+      connectionFailures: 0,
+      timeouts: 0,
+    });
     expect(result.errors).toEqual([]);
   });
 
@@ -104,7 +127,12 @@ describe('HTTP errors', () => {
       req.resume();
     });
     servers.push(server);
-    const { result } = await run({ scenario: sensors('http-timeout', "timeout: '100ms'", 3), workers: 1, write: false, targets: { http: url } });
+    const { result } = await run({
+      scenario: sensors('http-timeout', "timeout: '100ms'", 3),
+      workers: 1,
+      write: false,
+      targets: { http: url },
+    });
     const f = result.fleets.s!;
     const h = (f as unknown as { http: HttpStats }).http;
     // inflight 1: each request waits out its timeout before the next can go; a timed-out

@@ -64,22 +64,52 @@ describe('HTTP response framing', () => {
     const acks: OutgoingMessage[] = [];
     const codes: string[] = [];
     const errors: string[] = [];
-    const events: DeviceEvents = { onMessage() {}, onAck: (m) => acks.push(m), onCode: (p, c) => codes.push(`${p}|${c}`), onError: (k) => errors.push(k), onDisconnect() {}, onLatency() {} };
-    const d = new HttpDevice({ url: `http://127.0.0.1:${server.port}`, index: 0, clientId: 'framing', options: resolveHttpOptions({}, 'test', new Checker())!, connectTimeoutMs: 2000 }, events);
+    const events: DeviceEvents = {
+      onMessage() {},
+      onAck: (m) => acks.push(m),
+      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onError: (k) => errors.push(k),
+      onDisconnect() {},
+      onLatency() {},
+    };
+    const d = new HttpDevice(
+      {
+        url: `http://127.0.0.1:${server.port}`,
+        index: 0,
+        clientId: 'framing',
+        options: resolveHttpOptions({}, 'test', new Checker())!,
+        connectTimeoutMs: 2000,
+      },
+      events,
+    );
     try {
       await d.connect();
       for (let seq = 0; seq < RESPONSES.length; seq++) {
-        expect(d.send({ topic: `/f/${seq}`, payload: Buffer.from(`body-${seq}`), stamp: { stream: 1, seq, intendedUs: 0, sentUs: 0 } })).toBe('sent');
+        expect(
+          d.send({
+            topic: `/f/${seq}`,
+            payload: Buffer.from(`body-${seq}`),
+            stamp: { stream: 1, seq, intendedUs: 0, sentUs: 0 },
+          }),
+        ).toBe('sent');
         await eventually(() => codes.filter((c) => c.startsWith('response|')).length === seq + 1, 3000);
       }
-      expect(codes.filter((c) => c.startsWith('response|'))).toEqual(['response|200', 'response|201', 'response|200', 'response|202', 'response|500']);
+      expect(codes.filter((c) => c.startsWith('response|'))).toEqual([
+        'response|200',
+        'response|201',
+        'response|200',
+        'response|202',
+        'response|500',
+      ]);
       expect(acks.map((m) => m.stamp.seq)).toEqual([0, 1, 2, 3]);
       expect(errors).toEqual(['http.status_500']);
       // The close-delimited body ended the first connection; the next request opened a second.
       expect(codes.filter((c) => c === 'tcp|connect')).toHaveLength(2);
       expect(d.bytes.received).toBe(RESPONSES.reduce((n, r) => n + Buffer.byteLength(r, 'latin1'), 0));
       expect(d.bytes.sent).toBe(server.requests.reduce((n, r) => n + Buffer.byteLength(r, 'latin1'), 0));
-      expect(server.requests[0]).toBe(`POST /f/0 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: 6\r\n\r\nbody-0`);
+      expect(server.requests[0]).toBe(
+        `POST /f/0 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: 6\r\n\r\nbody-0`,
+      );
     } finally {
       await d.close();
       server.close();

@@ -3,22 +3,22 @@
 // outside the driver (a counting TCP forwarder, the server's own socket counters, and the
 // request text computed here).
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Checker } from '../../src/dsl/check.ts';
 import { run } from '../../src/index.ts';
 import { decodeStamp } from '../../src/metrics/stamp.ts';
-import { Checker } from '../../src/dsl/check.ts';
 import type { DeviceEvents, EmbeddedServer, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { startEmbeddedHttp } from '../../src/protocols/http/embedded.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';
 import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { selfSignedCert } from '../helpers/brokers.ts';
-import { countingForwarder } from '../helpers/forwarder.ts';
 import { eventually } from '../helpers/devices.ts';
+import { countingForwarder } from '../helpers/forwarder.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 4;
@@ -34,10 +34,13 @@ function requestLength(method: string, path: string, authority: string, size: nu
 
 /** A scenario with one fleet of `http({ <options> })` sensors. */
 function scenario(name: string, options: string): string {
-  return writeScenario(name, `export default defineScenario({
+  return writeScenario(
+    name,
+    `export default defineScenario({
     name: '${name}', duration: '10s', drain: '300ms',
     fleets: { meters: { count: ${DEVICES}, protocol: http({ ${options} }), path: '/telemetry/{id}', send: every('10ms'), messages: ${MESSAGES}, payload: bytes(${SIZE}) } },
-  });`);
+  });`,
+  );
 }
 
 describe('HTTP telemetry through the runner', () => {
@@ -51,10 +54,21 @@ describe('HTTP telemetry through the runner', () => {
     const f = result.fleets.meters!;
     expect(f.messages).toMatchObject({ sent: TOTAL, acked: TOTAL });
     const h = (f as unknown as { http: HttpStats }).http;
-    expect(h).toMatchObject({ role: 'client', requests: TOTAL, responses: { '204': TOTAL }, connections: DEVICES, timeouts: 0, connectionFailures: 0 });
+    expect(h).toMatchObject({
+      role: 'client',
+      requests: TOTAL,
+      responses: { '204': TOTAL },
+      connections: DEVICES,
+      timeouts: 0,
+      connectionFailures: 0,
+    });
     const d = result.delivery.find((x) => x.from === 'meters' && x.to === 'http-server')!;
     expect(d).toMatchObject({ expected: TOTAL, received: TOTAL, unique: TOTAL, lost: 0, duplicated: 0 });
-    expect(d.promise).toEqual({ label: 'HTTP request/response (acknowledged by the response, not retried)', noLoss: false, noDuplicates: true });
+    expect(d.promise).toEqual({
+      label: 'HTTP request/response (acknowledged by the response, not retried)',
+      noLoss: false,
+      noDuplicates: true,
+    });
     expect(d.latency.corrected.count).toBe(TOTAL);
     expect(f.latency.ack!.corrected.count).toBe(TOTAL);
     // The request text is known up to the embedded server's port (one-digit device ids).
@@ -81,7 +95,12 @@ describe('HTTP telemetry through the runner', () => {
       const fwd = await countingForwarder(Number(new URL(server.urls.default!).port));
       cleanup.push(() => fwd.close());
       const method = keepAlive ? 'POST' : 'PUT';
-      const { result } = await run({ scenario: scenario(`http-fwd-${keepAlive}`, `keepAlive: ${keepAlive}, method: '${method}'`), workers: 1, write: false, targets: { http: fwd.url } });
+      const { result } = await run({
+        scenario: scenario(`http-fwd-${keepAlive}`, `keepAlive: ${keepAlive}, method: '${method}'`),
+        workers: 1,
+        write: false,
+        targets: { http: fwd.url },
+      });
       const f = result.fleets.meters!;
       expect(f.messages).toMatchObject({ sent: TOTAL, acked: TOTAL });
       expect(received.count).toBe(TOTAL);
@@ -120,7 +139,12 @@ describe('HTTP telemetry through the runner', () => {
     });
     const port = (server.address() as { port: number }).port;
     const file = scenario('http-tls', `tls: { ca: ${JSON.stringify(cert)} }`);
-    const { result } = await run({ scenario: file, workers: 1, write: false, targets: { http: `https://127.0.0.1:${port}` } });
+    const { result } = await run({
+      scenario: file,
+      workers: 1,
+      write: false,
+      targets: { http: `https://127.0.0.1:${port}` },
+    });
     const f = result.fleets.meters!;
     expect(bodies).toBe(TOTAL);
     expect(f.messages.acked).toBe(TOTAL);
@@ -137,12 +161,35 @@ describe('HTTP device: pipelining and persistent connections', () => {
     const got = attachCounter(server);
     const acks: OutgoingMessage[] = [];
     const codes: string[] = [];
-    const events: DeviceEvents = { onMessage() {}, onAck: (m) => acks.push(m), onCode: (p, c) => codes.push(`${p}|${c}`), onError() {}, onDisconnect() {}, onLatency() {} };
+    const events: DeviceEvents = {
+      onMessage() {},
+      onAck: (m) => acks.push(m),
+      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onError() {},
+      onDisconnect() {},
+      onLatency() {},
+    };
     const check = new Checker();
-    const d = new HttpDevice({ url: server.urls.default!, index: 0, clientId: 'pipe', options: resolveHttpOptions({ inflight: 8 }, 'test', check)!, connectTimeoutMs: 2000 }, events);
+    const d = new HttpDevice(
+      {
+        url: server.urls.default!,
+        index: 0,
+        clientId: 'pipe',
+        options: resolveHttpOptions({ inflight: 8 }, 'test', check)!,
+        connectTimeoutMs: 2000,
+      },
+      events,
+    );
     try {
       await d.connect();
-      const sent = Array.from({ length: 8 }, (_, seq): OutgoingMessage => ({ topic: `/p/${seq}`, payload: Buffer.alloc(SIZE, seq), stamp: { stream: 1, seq, intendedUs: 0, sentUs: 0 } }));
+      const sent = Array.from(
+        { length: 8 },
+        (_, seq): OutgoingMessage => ({
+          topic: `/p/${seq}`,
+          payload: Buffer.alloc(SIZE, seq),
+          stamp: { stream: 1, seq, intendedUs: 0, sentUs: 0 },
+        }),
+      );
       for (const m of sent) expect(d.send(m)).toBe('sent');
       expect(d.send({ ...sent[0]!, topic: '/p/9' })).toBe('window_full');
       await eventually(() => acks.length === 8);

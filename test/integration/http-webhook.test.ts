@@ -1,14 +1,15 @@
 // Webhook receivers: observers whose devices are HTTP servers (`listen`). An http fleet POSTs to
 // one through the runner, judged like any delivery; a foreign client (node's own http) is
 // received the same way.
+
+import { existsSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/index.ts';
 import { Checker } from '../../src/dsl/check.ts';
-import { writeStamp, STAMP_BYTES } from '../../src/metrics/stamp.ts';
+import { run } from '../../src/index.ts';
+import { STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
 import type { DeviceEvents, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';
@@ -47,12 +48,15 @@ describe('HTTP webhook receivers', () => {
 
   it('http fleet → webhook observer: every POST received once, e2e latency for each, the endpoint answers 202', async () => {
     const port = await freePort();
-    const file = writeScenario('http-webhook', `export default defineScenario({
+    const file = writeScenario(
+      'http-webhook',
+      `export default defineScenario({
       name: 'http-webhook', duration: '10s', drain: '300ms',
       targets: { hook: 'http://127.0.0.1:${port}/hooks' },
       fleets: { alarms: { count: ${DEVICES}, protocol: http({ target: 'hook', headers: { 'X-Source': 'fleetbench' } }), path: '/alarm/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { ops: { protocol: http({ listen: { port: ${port} }, status: 202 }), receives: ['alarms'] } },
-    });`);
+    });`,
+    );
     // One worker; endpoints and fleets split over two workers: the next test.
     const { result } = await run({ scenario: file, workers: 1, write: false });
     const f = result.fleets.alarms!;
@@ -60,7 +64,11 @@ describe('HTTP webhook receivers', () => {
     // listening and warns about alarms; in the run, servers start first and nothing fails.
     expect(f.devices).toMatchObject({ connects: DEVICES, connectFailed: 0 });
     expect(f.messages).toMatchObject({ sent: TOTAL, acked: TOTAL });
-    expect((f as unknown as { http: HttpStats }).http).toMatchObject({ responses: { '202': TOTAL }, connections: DEVICES, timeouts: 0 });
+    expect((f as unknown as { http: HttpStats }).http).toMatchObject({
+      responses: { '202': TOTAL },
+      connections: DEVICES,
+      timeouts: 0,
+    });
     const d = result.delivery.find((x) => x.from === 'alarms' && x.to === 'ops')!;
     expect(d).toMatchObject({ mode: 'group', expected: TOTAL, received: TOTAL, unique: TOTAL, lost: 0, duplicated: 0 });
     expect(d.verdict.kept).toBe(true);
@@ -68,7 +76,12 @@ describe('HTTP webhook receivers', () => {
     expect(d.latency.service.count).toBe(TOTAL);
     const ops = result.fleets.ops!;
     expect(ops.messages.received).toBe(TOTAL);
-    expect((ops as unknown as { http: HttpStats }).http).toMatchObject({ role: 'server', requests: TOTAL, responses: { '202': TOTAL }, connections: DEVICES });
+    expect((ops as unknown as { http: HttpStats }).http).toMatchObject({
+      role: 'server',
+      requests: TOTAL,
+      responses: { '202': TOTAL },
+      connections: DEVICES,
+    });
     // Every request carries the target's base path and the extra header (one-digit device ids).
     const head = `POST /hooks/alarm/0 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nX-Source: fleetbench\r\nContent-Length: 48\r\n\r\n`;
     expect(f.bytes.sent).toBe(TOTAL * (head.length + 48));
@@ -79,7 +92,7 @@ describe('HTTP webhook receivers', () => {
     expect(result.fleets['http-server']).toBeUndefined();
   });
 
-  it('two workers: every webhook device listens before any worker\'s fleet connects to it (3 runs, no connect failure)', async () => {
+  it("two workers: every webhook device listens before any worker's fleet connects to it (3 runs, no connect failure)", async () => {
     // Device i of a group runs in worker i % 2, so the fleets of each worker post to endpoints
     // owned by both workers: servers must be up in every worker before any client connects.
     const HOOKS = 4;
@@ -88,12 +101,15 @@ describe('HTTP webhook receivers', () => {
     for (let runNo = 0; runNo < 3; runNo++) {
       const port = await freePorts(HOOKS);
       const hooks = Array.from({ length: HOOKS }, (_, i) => i);
-      const file = writeScenario('http-webhook-workers', `export default defineScenario({
+      const file = writeScenario(
+        'http-webhook-workers',
+        `export default defineScenario({
         name: 'http-webhook-workers', duration: '10s', drain: '300ms',
         targets: { ${hooks.map((i) => `hook${i}: 'http://127.0.0.1:${port + i}/hooks'`).join(', ')} },
         fleets: { ${hooks.map((i) => `a${i}: { count: ${PER_FLEET}, protocol: http({ target: 'hook${i}' }), path: '/alarm/{id}', send: every('20ms'), messages: ${EACH}, payload: bytes(48) }`).join(', ')} },
         observers: { ops: { count: ${HOOKS}, protocol: http({ listen: { port: ${port} }, status: 202 }), receives: [${hooks.map((i) => `'a${i}'`).join(', ')}] } },
-      });`);
+      });`,
+      );
       const { result } = await run({ scenario: file, workers: 2, write: false });
       // The preflight brings up every endpoint device, so no fleet's target looks refused.
       expect(result.warnings, `run ${runNo}`).toEqual([]);
@@ -101,27 +117,45 @@ describe('HTTP webhook receivers', () => {
       for (const i of hooks) {
         const f = result.fleets[`a${i}`]!;
         expect(f.devices, `run ${runNo}, fleet a${i}`).toMatchObject({ connects: PER_FLEET, connectFailed: 0 });
-        expect(f.messages, `run ${runNo}, fleet a${i}`).toMatchObject({ sent: PER_FLEET * EACH, acked: PER_FLEET * EACH });
+        expect(f.messages, `run ${runNo}, fleet a${i}`).toMatchObject({
+          sent: PER_FLEET * EACH,
+          acked: PER_FLEET * EACH,
+        });
         const d = result.delivery.find((x) => x.from === `a${i}` && x.to === 'ops')!;
-        expect(d, `run ${runNo}, a${i} → ops`).toMatchObject({ mode: 'group', expected: PER_FLEET * EACH, received: PER_FLEET * EACH, unique: PER_FLEET * EACH, lost: 0, duplicated: 0 });
+        expect(d, `run ${runNo}, a${i} → ops`).toMatchObject({
+          mode: 'group',
+          expected: PER_FLEET * EACH,
+          received: PER_FLEET * EACH,
+          unique: PER_FLEET * EACH,
+          lost: 0,
+          duplicated: 0,
+        });
       }
       const ops = result.fleets.ops!;
       expect(ops.devices, `run ${runNo}, ops`).toMatchObject({ connects: HOOKS, connectFailed: 0 });
       expect(ops.messages.received).toBe(HOOKS * PER_FLEET * EACH);
-      expect((ops as unknown as { http: HttpStats }).http).toMatchObject({ role: 'server', requests: HOOKS * PER_FLEET * EACH, responses: { '202': HOOKS * PER_FLEET * EACH }, connections: HOOKS * PER_FLEET });
+      expect((ops as unknown as { http: HttpStats }).http).toMatchObject({
+        role: 'server',
+        requests: HOOKS * PER_FLEET * EACH,
+        responses: { '202': HOOKS * PER_FLEET * EACH },
+        connections: HOOKS * PER_FLEET,
+      });
     }
   });
 
-  it('an abort while a worker waits for the other worker\'s endpoints: nothing more connects, the result is partial', async () => {
+  it("an abort while a worker waits for the other worker's endpoints: nothing more connects, the result is partial", async () => {
     const port = await freePorts(3);
     // 1/m over two workers: each brings up one device every 2 minutes. Worker 1 has endpoint 1
     // up at once and waits for worker 0, whose endpoint 2 is due 2 minutes after endpoint 0.
-    const file = writeScenario('http-webhook-abort', `export default defineScenario({
+    const file = writeScenario(
+      'http-webhook-abort',
+      `export default defineScenario({
       name: 'http-webhook-abort', duration: '10s', connectRate: '1/m',
       targets: { hook: 'http://127.0.0.1:${port}/hooks' },
       fleets: { alarms: { count: 2, protocol: http({ target: 'hook' }), path: '/alarm/{id}', send: every('20ms'), messages: 10, payload: bytes(48) } },
       observers: { ops: { count: 3, protocol: http({ listen: { port: ${port} } }), receives: ['alarms'] } },
-    });`);
+    });`,
+    );
     const abort = new AbortController();
     const { result } = await run({
       scenario: file,
@@ -145,7 +179,9 @@ describe('HTTP webhook receivers', () => {
     const flag = join(TMP_DIR, `second-worker-${process.pid}-${port}`);
     // The scenario loads in the main thread and in each worker; the second worker to load it
     // throws, so only worker threads differ and exactly one fails.
-    const file = writeScenario('http-webhook-worker-fails', `import { isMainThread } from 'node:worker_threads';
+    const file = writeScenario(
+      'http-webhook-worker-fails',
+      `import { isMainThread } from 'node:worker_threads';
     import { writeFileSync } from 'node:fs';
     if (!isMainThread) {
       try { writeFileSync(${JSON.stringify(flag)}, '', { flag: 'wx' }); } catch { throw new Error('this worker fails on purpose'); }
@@ -155,7 +191,8 @@ describe('HTTP webhook receivers', () => {
       targets: { hook: 'http://127.0.0.1:${port}/hooks' },
       fleets: { alarms: { count: 2, protocol: http({ target: 'hook' }), path: '/alarm/{id}', send: every('20ms'), messages: 10, payload: bytes(48) } },
       observers: { ops: { count: 2, protocol: http({ listen: { port: ${port} } }), receives: ['alarms'] } },
-    });`);
+    });`,
+    );
     cleanup.push(async () => rmSync(flag, { force: true }));
     await expect(run({ scenario: file, workers: 2, write: false })).rejects.toThrow('this worker fails on purpose');
     expect(existsSync(flag)).toBe(true);
@@ -168,21 +205,52 @@ describe('HTTP webhook receivers', () => {
     expect(check.problems).toEqual([]);
     const messages: ReceivedMessage[] = [];
     const codes: string[] = [];
-    const events: DeviceEvents = { onMessage: (m) => messages.push(m), onAck() {}, onCode: (p, c) => codes.push(`${p}|${c}`), onError() {}, onDisconnect() {}, onLatency() {} };
+    const events: DeviceEvents = {
+      onMessage: (m) => messages.push(m),
+      onAck() {},
+      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onError() {},
+      onDisconnect() {},
+      onLatency() {},
+    };
     // Device 2 of its group listens on listen.port + 2.
-    const device = new HttpDevice({ url: 'http://127.0.0.1:1', index: 2, clientId: 'hook-2', options, connectTimeoutMs: 2000 }, events);
+    const device = new HttpDevice(
+      { url: 'http://127.0.0.1:1', index: 2, clientId: 'hook-2', options, connectTimeoutMs: 2000 },
+      events,
+    );
     await device.connect();
     cleanup.push(() => device.close());
     const body = Buffer.alloc(STAMP_BYTES + 20, 0x41);
     writeStamp(body, { stream: 5, seq: 9, intendedUs: 1, sentUs: 2 });
-    const { status, written, read } = await new Promise<{ status: number; written: number; read: number }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/alerts/high-temp?x=1', headers: { 'Content-Type': 'application/json', Connection: 'close' } }, (res) => {
-        res.resume();
-        res.on('end', () => setTimeout(() => resolve({ status: res.statusCode ?? 0, written: req.socket!.bytesWritten, read: req.socket!.bytesRead }), 20));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const { status, written, read } = await new Promise<{ status: number; written: number; read: number }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/alerts/high-temp?x=1',
+            headers: { 'Content-Type': 'application/json', Connection: 'close' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              setTimeout(
+                () =>
+                  resolve({
+                    status: res.statusCode ?? 0,
+                    written: req.socket!.bytesWritten,
+                    read: req.socket!.bytesRead,
+                  }),
+                20,
+              ),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
     expect(status).toBe(204);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ topic: '/alerts/high-temp', retained: false });
@@ -190,6 +258,8 @@ describe('HTTP webhook receivers', () => {
     expect(codes).toEqual(['tcp|accept', 'request|POST', 'response|204']);
     expect(device.bytes).toEqual({ sent: read, received: written });
     // Receivers do not send.
-    expect(device.send({ topic: '/x', payload: body, stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 } })).toBe('not_connected');
+    expect(device.send({ topic: '/x', payload: body, stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 } })).toBe(
+      'not_connected',
+    );
   });
 });

@@ -33,7 +33,12 @@ const brokers = [
 
 describe.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
   it.each([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos) => {
-    const { result } = await run({ scenario: scenario(qos), workers: 2, write: false, ...(url ? { targets: { mqtt: url } } : {}) });
+    const { result } = await run({
+      scenario: scenario(qos),
+      workers: 2,
+      write: false,
+      ...(url ? { targets: { mqtt: url } } : {}),
+    });
     const sensors = result.fleets.sensors!;
     const total = DEVICES * MESSAGES;
     expect(result.run.partial).toBe(false);
@@ -105,7 +110,12 @@ describe('per-stream delivery verdicts', () => {
     expect(d.verdict.kept).toBe(false);
     expect(d.verdict.violations).toEqual(['40 lost']);
     expect(d.issueCount).toBe(4);
-    expect(d.issues.map((i) => `${i.stream}→${i.receiver}:${i.lost}/${i.sent}`).sort()).toEqual(['s#0→o#0:10/10', 's#0→o#1:10/10', 's#2→o#0:10/10', 's#2→o#1:10/10']);
+    expect(d.issues.map((i) => `${i.stream}→${i.receiver}:${i.lost}/${i.sent}`).sort()).toEqual([
+      's#0→o#0:10/10',
+      's#0→o#1:10/10',
+      's#2→o#0:10/10',
+      's#2→o#1:10/10',
+    ]);
     expect(d.issues.reduce((n, i) => n + i.lost, 0)).toBe(d.lost);
   });
 });

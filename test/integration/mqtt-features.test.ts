@@ -1,13 +1,13 @@
 // MQTT behaviours a device model depends on, exercised on single devices against real brokers:
 // retained messages, Last Will, persistent sessions, and MQTT 5 properties.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedMqtt } from '../../src/protocols/mqtt/embedded.ts';
+import { run } from '../../src/index.ts';
+import { writeStamp } from '../../src/metrics/stamp.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
+import { startEmbeddedMqtt } from '../../src/protocols/mqtt/embedded.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { eventually, probe, stamp, uniq } from '../helpers/devices.ts';
 import { writeScenario } from '../helpers/scenario.ts';
-import { run } from '../../src/index.ts';
-import { writeStamp } from '../../src/metrics/stamp.ts';
 
 let aedes: EmbeddedServer;
 beforeAll(async () => {
@@ -48,7 +48,11 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     const watcher = probe(url(), `fb-will-watch-${uniq()}`, { qos: 1 });
     await watcher.device.connect();
     await watcher.device.subscribe([willTopic]);
-    const doomed = probe(url(), `fb-will-dev-${uniq()}`, { qos: 1, keepalive: '5s', will: { topic: willTopic, payload: 'offline', qos: 1 } });
+    const doomed = probe(url(), `fb-will-dev-${uniq()}`, {
+      qos: 1,
+      keepalive: '5s',
+      will: { topic: willTopic, payload: 'offline', qos: 1 },
+    });
     await doomed.device.connect();
     doomed.device.kill();
     const [m] = await watcher.waitFor(1, 8000);
@@ -61,7 +65,10 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     const watcher = probe(url(), `fb-will-watch-${uniq()}`, { qos: 1 });
     await watcher.device.connect();
     await watcher.device.subscribe([willTopic]);
-    const polite = probe(url(), `fb-will-dev-${uniq()}`, { qos: 1, will: { topic: willTopic, payload: 'offline', qos: 1 } });
+    const polite = probe(url(), `fb-will-dev-${uniq()}`, {
+      qos: 1,
+      will: { topic: willTopic, payload: 'offline', qos: 1 },
+    });
     await polite.device.connect();
     await polite.device.close();
     await new Promise((r) => setTimeout(r, 500));
@@ -129,9 +136,20 @@ describe('MQTT 5 features against mosquitto', () => {
     const sub = probe(MOSQUITTO_URL, `fb-v5-sub-${uniq()}`, { version: 5, qos: 1 });
     await sub.device.connect();
     await sub.device.subscribe([topic]);
-    const pub = probe(MOSQUITTO_URL, `fb-v5-pub-${uniq()}`, { version: 5, qos: 1, userProperties: { site: 'plant-7' }, messageExpiry: '60s' });
+    const pub = probe(MOSQUITTO_URL, `fb-v5-pub-${uniq()}`, {
+      version: 5,
+      qos: 1,
+      userProperties: { site: 'plant-7' },
+      messageExpiry: '60s',
+    });
     await pub.device.connect();
-    pub.device.send({ topic, payload: Buffer.from('x'.repeat(24)), stamp: stamp(), replyTo: `${topic}/reply`, correlation: Buffer.from('abc') });
+    pub.device.send({
+      topic,
+      payload: Buffer.from('x'.repeat(24)),
+      stamp: stamp(),
+      replyTo: `${topic}/reply`,
+      correlation: Buffer.from('abc'),
+    });
     const [m] = await sub.waitFor(1);
     expect(m!.replyTo).toBe(`${topic}/reply`);
     expect(m!.correlation?.toString()).toBe('abc');
@@ -177,7 +195,9 @@ describe('MQTT 5 features against mosquitto', () => {
     // Mosquitto announces Receive Maximum 20 (max_inflight_messages) in its CONNACK.
     const pub = probe(MOSQUITTO_URL, `fb-v5-recvmax-${uniq()}`, { version: 5, qos: 1, inflight: 1000 });
     await pub.device.connect();
-    const outcomes = Array.from({ length: 25 }, (_, i) => pub.device.send({ topic: `fbtest/recvmax/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }));
+    const outcomes = Array.from({ length: 25 }, (_, i) =>
+      pub.device.send({ topic: `fbtest/recvmax/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }),
+    );
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(20);
     expect(outcomes.slice(20)).toEqual(Array(5).fill('window_full'));
     await eventually(() => pub.acks.length >= 20);
@@ -188,7 +208,9 @@ describe('MQTT 5 features against mosquitto', () => {
   it('enforces the in-flight window: sends beyond it are refused, not queued', async () => {
     const pub = probe(MOSQUITTO_URL, `fb-v5-window-${uniq()}`, { version: 5, qos: 1, inflight: 3 });
     await pub.device.connect();
-    const outcomes = Array.from({ length: 5 }, (_, i) => pub.device.send({ topic: `fbtest/window/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }));
+    const outcomes = Array.from({ length: 5 }, (_, i) =>
+      pub.device.send({ topic: `fbtest/window/${uniq()}`, payload: Buffer.alloc(24), stamp: stamp(i) }),
+    );
     expect(outcomes).toEqual(['sent', 'sent', 'sent', 'window_full', 'window_full']);
     await eventually(() => pub.acks.length >= 3);
     expect(pub.acks).toHaveLength(3);

@@ -87,7 +87,10 @@ describe('QoS promise against what the broker granted', () => {
   it('judges delivery by the QoS in the SUBACK, not the QoS requested [MQTT-3.9.3]', async () => {
     // One broker, two listeners: senders publish at QoS 2 on one; the observer subscribes at
     // QoS 2 on the other, which grants at most QoS 1. Delivery is then at least once, not exactly once.
-    const mosq = await startMosquitto({ pub: 'listener {port} 127.0.0.1', sub: 'listener {port} 127.0.0.1\nmax_qos 1' }, 'allow_anonymous true\n');
+    const mosq = await startMosquitto(
+      { pub: 'listener {port} 127.0.0.1', sub: 'listener {port} 127.0.0.1\nmax_qos 1' },
+      'allow_anonymous true\n',
+    );
     try {
       const file = writeScenario(
         'granted',
@@ -101,7 +104,11 @@ describe('QoS promise against what the broker granted', () => {
       const { result } = await run({ scenario: file, workers: 1, write: false });
       expect(result.codes['o|suback|1']).toBe(1);
       const d = result.delivery[0]!;
-      expect(d.promise).toEqual({ label: 'QoS 1 (at least once), broker granted QoS 1 of 2', noLoss: true, noDuplicates: false });
+      expect(d.promise).toEqual({
+        label: 'QoS 1 (at least once), broker granted QoS 1 of 2',
+        noLoss: true,
+        noDuplicates: false,
+      });
       expect(d.unique).toBe(20);
       expect(d.verdict.kept).toBe(true);
     } finally {

@@ -3,12 +3,12 @@
 // every reading, and the broker, behind a counting forwarder, sees exactly that), and the
 // result prices what they did. The shoot-out scenario runs on the embedded defaults plus the
 // machine's RabbitMQ.
-import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/index.ts';
 import { summary } from '../../src/cli/summary.ts';
+import { run } from '../../src/index.ts';
 import { mqttConnectBytes, mqttPublishBytes } from '../../src/power/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
@@ -132,12 +132,26 @@ describe('power: sessions on the wire and their cost', () => {
     expect(await portOpen(5672)).toBe(true);
     const out = mkdtempSync(join(tmpdir(), 'shootout-'));
     // 12 s of the 60 s run: the devices whose phase falls in it send one reading each.
-    const cli = await runCli(['run', 'scenarios/protocol-shootout.ts', '--duration', '12s', '--out', out], { timeoutMs: 90_000 });
+    const cli = await runCli(['run', 'scenarios/protocol-shootout.ts', '--duration', '12s', '--out', out], {
+      timeoutMs: 90_000,
+    });
     expect(cli.stderr).not.toMatch(/Error|warning/);
     expect(cli.code).toBe(0);
     const dir = readdirSync(out).find((d) => d.startsWith('protocol-shootout-'))!;
     const result = JSON.parse(readFileSync(join(out, dir, 'results.json'), 'utf8')) as RunResult;
-    const fleets = ['mqtt_q0_kept', 'mqtt_q1_kept', 'mqtt_q2_kept', 'mqtt_q0_sleep', 'mqtt_q1_sleep', 'mqtt_q2_sleep', 'coap_non', 'coap_con', 'amqp_kept', 'http_kept', 'http_sleep'];
+    const fleets = [
+      'mqtt_q0_kept',
+      'mqtt_q1_kept',
+      'mqtt_q2_kept',
+      'mqtt_q0_sleep',
+      'mqtt_q1_sleep',
+      'mqtt_q2_sleep',
+      'coap_non',
+      'coap_con',
+      'amqp_kept',
+      'http_kept',
+      'http_sleep',
+    ];
     for (const name of fleets) {
       const f = result.fleets[name]!;
       expect(f.messages.sent, name).toBeGreaterThan(0);

@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { run } from '../../src/index.ts';
 import { formatUs } from '../../src/dsl/units.ts';
+import { run } from '../../src/index.ts';
 import { SECTIONS } from '../../src/report/page.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
@@ -40,7 +40,10 @@ describe('the HTML report in a browser', () => {
 
   it('loads offline from file://, draws every chart with uPlot, and shows the verdict the result holds', async () => {
     // A browser test that silently skips proves nothing: fail loudly instead.
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}; the report's browser test needs it (Debian: apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}; the report's browser test needs it (Debian: apt-get install chromium)`,
+      );
 
     // A real run: MQTT and CoAP battery sensors (same count and schedule, so the report compares
     // them) against the embedded broker and CoAP server, with an MQTT observer.
@@ -55,7 +58,12 @@ describe('the HTML report in a browser', () => {
         observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['temp'] } },
       });`,
     );
-    const outcome = await run({ scenario, workers: 2, reportsDir: join(TMP_DIR, 'reports'), onWarning: () => undefined });
+    const outcome = await run({
+      scenario,
+      workers: 2,
+      reportsDir: join(TMP_DIR, 'reports'),
+      onWarning: () => undefined,
+    });
     const resultPath = outcome.resultPath as string;
     expect(resultPath).toMatch(/results\.json$/);
     const result = JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
@@ -67,8 +75,30 @@ describe('the HTML report in a browser', () => {
     // The threshold engine is written elsewhere: outcomes built by hand from this run's figures,
     // one that held and one that cannot.
     const thresholds: ThresholdOutcome[] = [
-      { key: 'temp.e2e_latency', expression: 'p(99) < 5s', group: 'temp', metric: 'e2e_latency', passed: true, actual: e2e?.latency.corrected.p99 ?? null, actualText: formatUs(e2e?.latency.corrected.p99 ?? NaN), limitText: '5.00s', abortOnFail: false, message: '' },
-      { key: 'soil.ack_latency', expression: 'p(50) < 10µs', group: 'soil', metric: 'ack_latency', passed: false, actual: ack?.p50 ?? null, actualText: formatUs(ack?.p50 ?? NaN), limitText: '10µs', abortOnFail: false, message: `p(50) was ${formatUs(ack?.p50 ?? NaN)}, not under 10µs` },
+      {
+        key: 'temp.e2e_latency',
+        expression: 'p(99) < 5s',
+        group: 'temp',
+        metric: 'e2e_latency',
+        passed: true,
+        actual: e2e?.latency.corrected.p99 ?? null,
+        actualText: formatUs(e2e?.latency.corrected.p99 ?? NaN),
+        limitText: '5.00s',
+        abortOnFail: false,
+        message: '',
+      },
+      {
+        key: 'soil.ack_latency',
+        expression: 'p(50) < 10µs',
+        group: 'soil',
+        metric: 'ack_latency',
+        passed: false,
+        actual: ack?.p50 ?? null,
+        actualText: formatUs(ack?.p50 ?? NaN),
+        limitText: '10µs',
+        abortOnFail: false,
+        message: `p(50) was ${formatUs(ack?.p50 ?? NaN)}, not under 10µs`,
+      },
     ];
     writeFileSync(resultPath, JSON.stringify({ ...result, thresholds }, null, 2));
 
@@ -79,9 +109,14 @@ describe('the HTML report in a browser', () => {
     const reportPath = join(dirname(resultPath), 'report.html');
     expect(cli.stdout).toContain(`report: ${reportPath}`);
     const html = readFileSync(reportPath, 'utf8');
-    const charts = (JSON.parse(/id="fleetbench-data">([\s\S]*?)<\/script>/.exec(html)?.[1] as string) as { charts: { id: string }[] }).charts;
+    const charts = (
+      JSON.parse(/id="fleetbench-data">([\s\S]*?)<\/script>/.exec(html)?.[1] as string) as { charts: { id: string }[] }
+    ).charts;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     const requests: string[] = [];
     await context.route('**/*', (r) => (r.request().url().startsWith('file:') ? r.continue() : r.abort()));
@@ -94,7 +129,11 @@ describe('the HTML report in a browser', () => {
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.documentElement.hasAttribute('data-charts'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.documentElement.hasAttribute('data-charts'),
+      undefined,
+      { timeout: 10_000 },
+    );
 
     // The page asked for nothing but itself, and nothing went wrong in it.
     expect(requests).toEqual([pathToFileURL(reportPath).href]);
@@ -131,7 +170,13 @@ describe('the HTML report in a browser', () => {
     const verdict = thresholds.some((t) => !t.passed) ? 'fail' : 'pass';
     expect(await page.getAttribute('#verdict', 'data-verdict')).toBe(verdict);
     expect(await page.textContent('#verdict .badge')).toBe('FAIL');
-    const rows = await page.$$eval('tr.threshold', (trs) => trs.map((tr) => ({ key: tr.getAttribute('data-key'), passed: tr.getAttribute('data-passed'), text: tr.textContent ?? '' })));
+    const rows = await page.$$eval('tr.threshold', (trs) =>
+      trs.map((tr) => ({
+        key: tr.getAttribute('data-key'),
+        passed: tr.getAttribute('data-passed'),
+        text: tr.textContent ?? '',
+      })),
+    );
     expect(rows.map((r) => [r.key, r.passed])).toEqual(thresholds.map((t) => [t.key, String(t.passed)]));
     for (const [i, t] of thresholds.entries()) {
       expect(rows[i]?.text).toContain(t.actualText);
@@ -139,9 +184,15 @@ describe('the HTML report in a browser', () => {
     }
 
     // Every section, in order; the two sensor fleets ranked by energy per message.
-    expect(await page.$$eval('section > h2', (hs) => hs.map((h) => h.textContent))).toEqual(SECTIONS.map(([, title]) => title));
-    expect(await page.$$eval('#comparison tr[data-rank]', (trs) => trs.map((tr) => tr.getAttribute('data-fleet')).sort())).toEqual(['soil', 'temp']);
-    expect(await page.$$eval('#delivery tr[data-pair]', (trs) => trs.map((tr) => tr.getAttribute('data-pair')))).toEqual(expect.arrayContaining(['temp>backend', 'soil>coap-server']));
+    expect(await page.$$eval('section > h2', (hs) => hs.map((h) => h.textContent))).toEqual(
+      SECTIONS.map(([, title]) => title),
+    );
+    expect(
+      await page.$$eval('#comparison tr[data-rank]', (trs) => trs.map((tr) => tr.getAttribute('data-fleet')).sort()),
+    ).toEqual(['soil', 'temp']);
+    expect(
+      await page.$$eval('#delivery tr[data-pair]', (trs) => trs.map((tr) => tr.getAttribute('data-pair'))),
+    ).toEqual(expect.arrayContaining(['temp>backend', 'soil>coap-server']));
     expect(await page.textContent('#run')).toContain(result.scenario.hash);
 
     mkdirSync(dirname(SCREENSHOT), { recursive: true });

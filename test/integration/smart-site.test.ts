@@ -4,8 +4,8 @@
 // gateway → HTTP webhook, HTTP → embedded server, AMQP → RabbitMQ queue. The gateway's own
 // counters must agree with what the receivers saw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startGateway, type Gateway } from '../../src/index.ts';
 import { summary } from '../../src/cli/summary.ts';
+import { type Gateway, run, startGateway } from '../../src/index.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 
 const SCENARIO = new URL('../../scenarios/smart-site.ts', import.meta.url).pathname;
@@ -32,7 +32,13 @@ describe('scenarios/smart-site.ts through the reference gateway', () => {
   });
 
   it('every hop of every protocol is counted exactly, and the gateway agrees', async () => {
-    const { result } = await run({ scenario: SCENARIO, duration: '5s', workers: 2, write: false, targets: { coap: gateway.urls.coap!, ws: gateway.urls.dashboards! } });
+    const { result } = await run({
+      scenario: SCENARIO,
+      duration: '5s',
+      workers: 2,
+      write: false,
+      targets: { coap: gateway.urls.coap!, ws: gateway.urls.dashboards! },
+    });
     expect(result.run.partial).toBe(false);
     expect(result.warnings).toEqual([]);
     for (const [name, f] of Object.entries(result.fleets)) expect(f.devices.connectFailed, name).toBe(0);
@@ -70,8 +76,23 @@ describe('scenarios/smart-site.ts through the reference gateway', () => {
     expect(text).toMatch(new RegExp(`\\ndash +20/${20 + sent('trackers') * 10 + sent('soil') * 10} +20 `));
 
     const stats = gateway.stats();
-    expect(stats.paths['coap→mqtt']).toMatchObject({ received: sent('soil'), forwarded: sent('soil'), overflow: 0, failed: 0 });
-    expect(stats.paths['coap→amqp']).toMatchObject({ received: sent('soil'), forwarded: sent('soil'), overflow: 0, failed: 0 });
-    expect(stats.paths['mqtt→webhook']).toMatchObject({ received: sent('alarms'), forwarded: sent('alarms'), overflow: 0, failed: 0 });
+    expect(stats.paths['coap→mqtt']).toMatchObject({
+      received: sent('soil'),
+      forwarded: sent('soil'),
+      overflow: 0,
+      failed: 0,
+    });
+    expect(stats.paths['coap→amqp']).toMatchObject({
+      received: sent('soil'),
+      forwarded: sent('soil'),
+      overflow: 0,
+      failed: 0,
+    });
+    expect(stats.paths['mqtt→webhook']).toMatchObject({
+      received: sent('alarms'),
+      forwarded: sent('alarms'),
+      overflow: 0,
+      failed: 0,
+    });
   });
 });

@@ -24,15 +24,24 @@ function scenario(name: string, duration: string, thresholds: string): string {
 function outputs(dir: string): { result: RunResult; junit: string; junitPath: string } {
   const run = readdirSync(dir)[0] as string;
   const junitPath = join(dir, run, 'junit.xml');
-  return { result: JSON.parse(readFileSync(join(dir, run, 'results.json'), 'utf8')) as RunResult, junit: readFileSync(junitPath, 'utf8'), junitPath };
+  return {
+    result: JSON.parse(readFileSync(join(dir, run, 'results.json'), 'utf8')) as RunResult,
+    junit: readFileSync(junitPath, 'utf8'),
+    junitPath,
+  };
 }
 
-const xpath = (file: string, expr: string): string => execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8' }).trim();
+const xpath = (file: string, expr: string): string =>
+  execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8' }).trim();
 
 describe('thresholds in a CI-style run', () => {
   it('a threshold failed on purpose exits 1; results.json and junit.xml say which, and why', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fb-th-'));
-    const file = scenario('th-ci', '2s', `{ 'gps.ack_latency': ['p(99) < 5s', 'p(50) < 1us'], 'gps.loss': ['rate < 0.001'], connect_errors: ['count == 0'] }`);
+    const file = scenario(
+      'th-ci',
+      '2s',
+      `{ 'gps.ack_latency': ['p(99) < 5s', 'p(50) < 1us'], 'gps.loss': ['rate < 0.001'], connect_errors: ['count == 0'] }`,
+    );
     const cli = await runCli(['run', file, '-q', '--out', out]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/^gps\.ack_latency\s+p\(50\) < 1us\s+\S+\s+✗ limit 1µs$/m);
@@ -57,7 +66,13 @@ describe('thresholds in a CI-style run', () => {
 
   it('all thresholds passing exits 0 and JUnit has no failure', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fb-th-'));
-    const cli = await runCli(['run', scenario('th-pass', '1s', `{ 'gps.e2e_latency': ['p(99) < 10s'], 'gps.duplicates': ['== 0'] }`), '-q', '--out', out]);
+    const cli = await runCli([
+      'run',
+      scenario('th-pass', '1s', `{ 'gps.e2e_latency': ['p(99) < 10s'], 'gps.duplicates': ['== 0'] }`),
+      '-q',
+      '--out',
+      out,
+    ]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('thresholds: all 2 passed');
     const { junitPath } = outputs(out);
@@ -67,7 +82,11 @@ describe('thresholds in a CI-style run', () => {
 
   it('abortOnFail stops the run early with a partial result that names the threshold, exit 1', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fb-th-'));
-    const file = scenario('th-abort', '60s', `{ 'gps.ack_latency': [{ threshold: 'p(50) < 1us', abortOnFail: true, delayAbortEval: '1s' }] }`);
+    const file = scenario(
+      'th-abort',
+      '60s',
+      `{ 'gps.ack_latency': [{ threshold: 'p(50) < 1us', abortOnFail: true, delayAbortEval: '1s' }] }`,
+    );
     const cli = await runCli(['run', file, '-q', '--out', out], { timeoutMs: 40_000 });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("threshold gps.ack_latency: 'p(50) < 1us' failed");
@@ -82,7 +101,11 @@ describe('thresholds in a CI-style run', () => {
   });
 
   it('a malformed threshold is refused before connecting, naming the key (exit 2)', async () => {
-    const cli = await runCli(['run', scenario('th-bad', '1s', `{ 'gps.e2e_latency': ['p(99) <'], 'gsp.loss': ['rate < 0.1'] }`), '-q']);
+    const cli = await runCli([
+      'run',
+      scenario('th-bad', '1s', `{ 'gps.e2e_latency': ['p(99) <'], 'gsp.loss': ['rate < 0.1'] }`),
+      '-q',
+    ]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain('thresholds["gps.e2e_latency"][0]');
     expect(cli.stderr).toContain('thresholds["gsp.loss"]');

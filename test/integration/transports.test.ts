@@ -2,7 +2,7 @@
 // embedded broker's WebSocket listener: same scenario, exact counts on each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { selfSignedCert, startMosquitto, type PrivateMosquitto } from '../helpers/brokers.ts';
+import { type PrivateMosquitto, selfSignedCert, startMosquitto } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 let mosq: PrivateMosquitto;
@@ -49,10 +49,17 @@ describe('MQTT transports', () => {
   });
 
   it('mqtts:// refuses an untrusted certificate with a clear reason', async () => {
-    await expect(run({ scenario: scenario(''), targets: { mqtt: `mqtts://127.0.0.1:${mosq.ports.tls}` }, workers: 1, write: false })).rejects.toThrow(/cannot connect: self-signed certificate/);
+    await expect(
+      run({
+        scenario: scenario(''),
+        targets: { mqtt: `mqtts://127.0.0.1:${mosq.ports.tls}` },
+        workers: 1,
+        write: false,
+      }),
+    ).rejects.toThrow(/cannot connect: self-signed certificate/);
   });
 
-  it('ws:// against Mosquitto\'s websockets listener', async () => {
+  it("ws:// against Mosquitto's websockets listener", async () => {
     await exactCounts(scenario(''), `ws://127.0.0.1:${mosq.ports.ws}`);
   });
 

@@ -5,9 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import type { RunResult } from '../../src/result/types.ts';
 import type { WsStats } from '../../src/protocols/ws/index.ts';
-import { portOpen, startMosquitto, type PrivateMosquitto } from '../helpers/brokers.ts';
+import type { RunResult } from '../../src/result/types.ts';
+import { type PrivateMosquitto, portOpen, startMosquitto } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
 
 const PUBLISHERS = 2;
@@ -50,7 +50,11 @@ describe('dashboards over the JSON WebSocket bridge', () => {
     expectFullFanOut(result);
     expect(result.targets.ws).toMatch(/^embedded ws \(ws:\/\/127\.0\.0\.1:\d+\)$/);
     const d = result.delivery[0]!;
-    expect(d.promise).toEqual({ label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)', noLoss: false, noDuplicates: true });
+    expect(d.promise).toEqual({
+      label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)',
+      noLoss: false,
+      noDuplicates: true,
+    });
     expect(d.verdict.kept).toBe(true);
     // Every publish was answered 'published'.
     const pub = result.fleets.pub!;
@@ -60,12 +64,24 @@ describe('dashboards over the JSON WebSocket bridge', () => {
     expect(pubWs.frames).toEqual({ sent: SENT, received: SENT, invalid: 0 });
     // Each dashboard: one subscribe out, one 'subscribed' plus every message in.
     const dashWs = (result.fleets.dash as unknown as { ws: WsStats }).ws;
-    expect(dashWs).toEqual({ frames: { sent: DASHBOARDS, received: DASHBOARDS + SENT * DASHBOARDS, invalid: 0 }, subscriptions: DASHBOARDS, errors: {}, overflow: 0, unanswered: 0, closes: {} });
+    expect(dashWs).toEqual({
+      frames: { sent: DASHBOARDS, received: DASHBOARDS + SENT * DASHBOARDS, invalid: 0 },
+      subscriptions: DASHBOARDS,
+      errors: {},
+      overflow: 0,
+      unanswered: 0,
+      closes: {},
+    });
     // Bytes at the socket: the Upgrade exchange and every frame header are in them, so a
     // dashboard received more than the base64 of its payloads (64 → 88 characters per message).
     expect(result.fleets.dash!.bytes.received).toBeGreaterThan(SENT * DASHBOARDS * 88);
     // The hub's own counters are in the result: each publish reached every dashboard, none overflowed.
-    expect(result.servers.ws).toMatchObject({ published: SENT, delivered: SENT * DASHBOARDS, overflow: 0, overflowUnreported: 0 });
+    expect(result.servers.ws).toMatchObject({
+      published: SENT,
+      delivered: SENT * DASHBOARDS,
+      overflow: 0,
+      overflowUnreported: 0,
+    });
   });
 });
 
@@ -73,17 +89,30 @@ describe('dashboards over MQTT over WebSocket', () => {
   let mosq: PrivateMosquitto;
   beforeAll(async () => {
     // A TCP listener for the publishers and a websockets listener (RFC 6455, subprotocol 'mqtt') for the dashboards.
-    mosq = await startMosquitto({ tcp: 'listener {port} 127.0.0.1', ws: 'listener {port} 127.0.0.1\nprotocol websockets' }, 'allow_anonymous true\n');
+    mosq = await startMosquitto(
+      { tcp: 'listener {port} 127.0.0.1', ws: 'listener {port} 127.0.0.1\nprotocol websockets' },
+      'allow_anonymous true\n',
+    );
     if (!(await portOpen(15675))) execFileSync('bash', ['.ci/rabbitmq-mqtt.sh'], { stdio: 'inherit' });
   });
   afterAll(async () => {
     await mosq?.stop();
   });
 
-  const mqttFanOut = (publishers: string, dashboards: string, drain?: string): string => scenario('mqtt({ qos: 1 })', "mqtt({ qos: 1, target: 'dash' })", `targets: { mqtt: '${publishers}', dash: '${dashboards}' },`, drain);
+  const mqttFanOut = (publishers: string, dashboards: string, drain?: string): string =>
+    scenario(
+      'mqtt({ qos: 1 })',
+      "mqtt({ qos: 1, target: 'dash' })",
+      `targets: { mqtt: '${publishers}', dash: '${dashboards}' },`,
+      drain,
+    );
 
   it('Mosquitto: publishers over TCP at QoS 1, 50 dashboards over ws:// at QoS 1', async () => {
-    const { result } = await run({ scenario: mqttFanOut(`mqtt://127.0.0.1:${mosq.ports.tcp}`, `ws://127.0.0.1:${mosq.ports.ws}`), workers: 2, write: false });
+    const { result } = await run({
+      scenario: mqttFanOut(`mqtt://127.0.0.1:${mosq.ports.tcp}`, `ws://127.0.0.1:${mosq.ports.ws}`),
+      workers: 2,
+      write: false,
+    });
     expectFullFanOut(result);
     expect(result.delivery[0]!.promise.label).toBe('QoS 1 (at least once)');
     expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
@@ -91,7 +120,12 @@ describe('dashboards over MQTT over WebSocket', () => {
 
   it('the embedded broker (aedes): publishers on its TCP listener, dashboards on embedded:ws', async () => {
     // aedes runs in the main thread: under a loaded machine its 50-way QoS 1 fan-out can trail the senders by more than a second.
-    const file = scenario('mqtt({ qos: 1 })', "mqtt({ qos: 1, target: 'dash' })", "targets: { dash: 'embedded:ws' },", '3s');
+    const file = scenario(
+      'mqtt({ qos: 1 })',
+      "mqtt({ qos: 1, target: 'dash' })",
+      "targets: { dash: 'embedded:ws' },",
+      '3s',
+    );
     const { result } = await run({ scenario: file, workers: 2, write: false });
     expectFullFanOut(result);
     expect(result.targets.dash).toMatch(/^embedded mqtt \(ws:\/\/127\.0\.0\.1:\d+\)$/);
@@ -101,7 +135,11 @@ describe('dashboards over MQTT over WebSocket', () => {
   it('RabbitMQ: publishers on its MQTT listener (1884), dashboards on Web MQTT (ws://…:15675/ws)', async () => {
     // RabbitMQ's QoS 1 fan-out to 50 queues took up to 1.7 s per message on this 2-core machine
     // under load (p50 0.4–0.8 s, over its TCP listener as well): the drain leaves it 4 s.
-    const { result } = await run({ scenario: mqttFanOut('mqtt://127.0.0.1:1884', 'ws://127.0.0.1:15675/ws', '4s'), workers: 2, write: false });
+    const { result } = await run({
+      scenario: mqttFanOut('mqtt://127.0.0.1:1884', 'ws://127.0.0.1:15675/ws', '4s'),
+      workers: 2,
+      write: false,
+    });
     expectFullFanOut(result);
     // RabbitMQ grants QoS 1 at most; asked for 1, it grants 1.
     expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);

@@ -1,17 +1,18 @@
 // WebSocket connect failures with clear reasons: an upgrade refused with an HTTP status (the
 // device, and the CLI with no stack trace), headers that make the upgrade succeed, bad
 // options and bad targets named with their field.
-import { createServer, type Server } from 'node:http';
+
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Checker } from '../../src/dsl/check.ts';
-import { ErrorCodes, FleetbenchError, type ScenarioError } from '../../src/errors.ts';
 import { every } from '../../src/dsl/schedule.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
+import { ErrorCodes, FleetbenchError, type ScenarioError } from '../../src/errors.ts';
 import type { DeviceEvents } from '../../src/protocols/driver.ts';
 import { WsDevice } from '../../src/protocols/ws/device.ts';
-import { resolveWsOptions, ws, type WsOptions } from '../../src/protocols/ws/options.ts';
+import { resolveWsOptions, type WsOptions, ws } from '../../src/protocols/ws/options.ts';
 import { runCli, writeScenario } from '../helpers/scenario.ts';
 
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
@@ -40,7 +41,14 @@ afterAll(() => {
   http.close();
 });
 
-const quiet: DeviceEvents = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
+const quiet: DeviceEvents = {
+  onMessage() {},
+  onAck() {},
+  onCode() {},
+  onError() {},
+  onDisconnect() {},
+  onLatency() {},
+};
 
 function connect(url: string, options: WsOptions = {}): Promise<unknown> {
   const resolved = resolveWsOptions(options, 'test', new Checker());
@@ -60,7 +68,9 @@ describe('refused WebSocket upgrades', () => {
     expect(err).toBeInstanceOf(FleetbenchError);
     expect(err.code).toBe(ErrorCodes.CONNECT_REJECTED);
     expect(err.reasonCode).toBe(401);
-    expect(err.message).toBe(`${base}/bridge: the server refused the WebSocket upgrade: HTTP 401 Unauthorized (check the credentials in headers, e.g. Authorization)`);
+    expect(err.message).toBe(
+      `${base}/bridge: the server refused the WebSocket upgrade: HTTP 401 Unauthorized (check the credentials in headers, e.g. Authorization)`,
+    );
   });
 
   it('404: names the status and points at the URL path', async () => {
@@ -103,11 +113,15 @@ describe('refused WebSocket upgrades', () => {
         return (err as ScenarioError).problems;
       }
     };
-    expect(problems(scenario({ ws: 'mqtt://127.0.0.1:1883' }, ws()))).toEqual(['targets.ws: expected a ws://, wss:// URL, got "mqtt://127.0.0.1:1883"']);
+    expect(problems(scenario({ ws: 'mqtt://127.0.0.1:1883' }, ws()))).toEqual([
+      'targets.ws: expected a ws://, wss:// URL, got "mqtt://127.0.0.1:1883"',
+    ]);
     expect(problems(scenario({}, ws({ inflight: -1, headers: { Upgrade: 'h2c' } })))).toEqual([
       'fleets.pub.protocol.headers.Upgrade: is set by the WebSocket handshake itself (RFC 6455 §4.1) and cannot be overridden',
       'fleets.pub.protocol.inflight: expected a positive integer, got -1',
     ]);
-    expect(problems(scenario({}, ws({ target: 'bridge' })))).toEqual(['fleets.pub.protocol.target: no target named "bridge" in targets']);
+    expect(problems(scenario({}, ws({ target: 'bridge' })))).toEqual([
+      'fleets.pub.protocol.target: no target named "bridge" in targets',
+    ]);
   });
 });

@@ -1,24 +1,25 @@
 // The WebSocket bridge client (WsDevice) and the hub's fan-out (WsFanout) over real sockets:
 // filters and their validation, bytes counted exactly at the socket, the in-flight window,
 // permessage-deflate, closes, and a slow consumer's overflow counted to the message.
+
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Checker } from '../../src/dsl/check.ts';
+import { ErrorCodes, type FleetbenchError } from '../../src/errors.ts';
 import { STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
 import type { DeviceEvents, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { parseBridgeFrame } from '../../src/protocols/ws/bridge-protocol.ts';
-import { startEmbeddedWs, type EmbeddedHub } from '../../src/protocols/ws/embedded.ts';
 import { WsDevice } from '../../src/protocols/ws/device.ts';
+import { type EmbeddedHub, startEmbeddedWs } from '../../src/protocols/ws/embedded.ts';
 import { WsFanout, type WsFanoutOptions } from '../../src/protocols/ws/fanout.ts';
 import { resolveWsOptions, type WsOptions } from '../../src/protocols/ws/options.ts';
-import { ErrorCodes, type FleetbenchError } from '../../src/errors.ts';
 import { selfSignedCert } from '../helpers/brokers.ts';
 import { eventually, uniq } from '../helpers/devices.ts';
 
@@ -39,7 +40,8 @@ function probe(): Probe {
     disconnects: [],
     onMessage: (m) => p.messages.push(m),
     onAck: (m) => p.acks.push(m),
-    onCode: (packet, code, count = 1) => p.codes.set(`${packet}|${code}`, (p.codes.get(`${packet}|${code}`) ?? 0) + count),
+    onCode: (packet, code, count = 1) =>
+      p.codes.set(`${packet}|${code}`, (p.codes.get(`${packet}|${code}`) ?? 0) + count),
     onError: (key, message) => p.errors.push(`${key}: ${message}`),
     onDisconnect: (key, message) => p.disconnects.push(`${key}: ${message}`),
     onLatency: () => undefined,
@@ -57,7 +59,10 @@ function device(url: string, options: WsOptions = {}): { device: WsDevice; event
   const resolved = resolveWsOptions(options, 'test', check);
   if (!resolved) throw new Error(check.problems.join('\n'));
   const events = probe();
-  const d = new WsDevice({ url, index: 0, clientId: `ws-${uniq()}`, options: resolved, connectTimeoutMs: 3000 }, events);
+  const d = new WsDevice(
+    { url, index: 0, clientId: `ws-${uniq()}`, options: resolved, connectTimeoutMs: 3000 },
+    events,
+  );
   cleanup.push(() => d.close());
   return { device: d, events };
 }
@@ -69,7 +74,9 @@ async function hub(): Promise<EmbeddedHub> {
 }
 
 /** A fan-out on its own server, handing out each accepted connection's server-side socket. */
-async function ownHub(options: WsFanoutOptions = {}): Promise<{ url: string; fanout: WsFanout; sockets: Socket[]; wss: WebSocketServer }> {
+async function ownHub(
+  options: WsFanoutOptions = {},
+): Promise<{ url: string; fanout: WsFanout; sockets: Socket[]; wss: WebSocketServer }> {
   const http: Server = createServer();
   const wss = new WebSocketServer({ server: http });
   const fanout = new WsFanout(options);
@@ -120,7 +127,10 @@ describe('hub subscriptions and fan-out', () => {
     await eventually(() => frames.length === 1);
     raw.send(JSON.stringify({ type: 'unsubscribe', topic: 'x/+', id: 2 }));
     await eventually(() => frames.length === 2);
-    expect(frames.map((f) => parseBridgeFrame(f))).toEqual([{ type: 'subscribed', topic: 'x/+', id: 1 }, { type: 'unsubscribed', topic: 'x/+', id: 2 }]);
+    expect(frames.map((f) => parseBridgeFrame(f))).toEqual([
+      { type: 'subscribed', topic: 'x/+', id: 1 },
+      { type: 'unsubscribed', topic: 'x/+', id: 2 },
+    ]);
     expect(h.fanout.publish('x/1', Buffer.from('z'))).toBe(0);
     expect(h.fanout.filters().sort()).toEqual(['fleet/#', 'fleet/+/gps', 'fleet/7/gps']);
   });
@@ -129,9 +139,14 @@ describe('hub subscriptions and fan-out', () => {
     const h = await hub();
     const d = device(h.urls.default!);
     await d.device.connect();
-    const err = await d.device.subscribe(['ok/+', 'fleet/#/gps']).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    const err = await d.device.subscribe(['ok/+', 'fleet/#/gps']).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string },
+    );
     expect(err?.code).toBe('ws.bad_filter');
-    expect(err?.message).toMatch(/subscription to "fleet\/#\/gps" refused: bad_filter: topic filter "fleet\/#\/gps" has a '#' that is not the whole last level \(MQTT §4\.7\)/);
+    expect(err?.message).toMatch(
+      /subscription to "fleet\/#\/gps" refused: bad_filter: topic filter "fleet\/#\/gps" has a '#' that is not the whole last level \(MQTT §4\.7\)/,
+    );
     expect(d.events.codes.get('error|bad_filter')).toBe(1);
     expect(h.fanout.stats.errors).toEqual({ bad_filter: 1 });
     // The refused filter is not active; the good one is.
@@ -156,8 +171,13 @@ describe('hub subscriptions and fan-out', () => {
       ['error', 'bad_request', undefined],
       ['error', 'bad_request', undefined],
     ]);
-    expect(frames[0]!.message).toBe('topic "a/+" contains a wildcard (\'+\' or \'#\') (MQTT §3.3.2)');
-    expect(h.fanout.stats).toMatchObject({ framesReceived: 4, framesSent: 4, published: 0, errors: { bad_topic: 1, bad_request: 3 } });
+    expect(frames[0]!.message).toBe("topic \"a/+\" contains a wildcard ('+' or '#') (MQTT §3.3.2)");
+    expect(h.fanout.stats).toMatchObject({
+      framesReceived: 4,
+      framesSent: 4,
+      published: 0,
+      errors: { bad_topic: 1, bad_request: 3 },
+    });
   });
 });
 
@@ -261,7 +281,12 @@ describe('wss://', () => {
       https.close();
     });
     const url = `wss://127.0.0.1:${(https.address() as { port: number }).port}`;
-    const refused = await device(url).device.connect().then(() => undefined, (e: unknown) => e as FleetbenchError);
+    const refused = await device(url)
+      .device.connect()
+      .then(
+        () => undefined,
+        (e: unknown) => e as FleetbenchError,
+      );
     expect(refused?.code).toBe(ErrorCodes.CONNECT_REFUSED);
     expect(refused?.message).toContain('cannot connect: self-signed certificate');
     const tx = device(url, { tls: { ca: cert } });
@@ -317,7 +342,11 @@ describe('slow consumers', () => {
     expect(overflows().length).toBe(stats.overflow - stats.overflowUnreported);
     expect(overflows().every((f) => f.code === 'overflow')).toBe(true);
     expect(stats.errors.overflow).toBe(overflows().length);
-    expect(String(overflows()[0]!.message)).toMatch(new RegExp(`^a \\d+-byte message on slow/1 was not sent: \\d+ bytes already wait for this client \\(limit ${limit}\\)$`));
+    expect(String(overflows()[0]!.message)).toMatch(
+      new RegExp(
+        `^a \\d+-byte message on slow/1 was not sent: \\d+ bytes already wait for this client \\(limit ${limit}\\)$`,
+      ),
+    );
     expect(fast.frames.filter((f) => f.type === 'message').length).toBe(total);
   });
 });

@@ -4,14 +4,26 @@ import { describe, expect, it } from 'vitest';
 import { Checker } from '../../src/dsl/check.ts';
 import { messageFrame, parseBridgeFrame, parseClientFrame } from '../../src/protocols/ws/bridge-protocol.ts';
 import { filterProblem, topicProblem } from '../../src/protocols/ws/filters.ts';
-import { resolveWsOptions } from '../../src/protocols/ws/options.ts';
 import { wsDriver } from '../../src/protocols/ws/index.ts';
+import { resolveWsOptions } from '../../src/protocols/ws/options.ts';
 
 describe('bridge frames', () => {
   it('parses the three client frames, with and without ids', () => {
-    expect(parseClientFrame('{"type":"subscribe","topic":"fleet/+/gps","id":7}')).toEqual({ type: 'subscribe', topic: 'fleet/+/gps', id: 7 });
-    expect(parseClientFrame('{"type":"unsubscribe","topic":"fleet/#"}')).toEqual({ type: 'unsubscribe', topic: 'fleet/#' });
-    expect(parseClientFrame('{"type":"publish","topic":"cmd/3","payload":"AAE=","id":9}')).toEqual({ type: 'publish', topic: 'cmd/3', payload: 'AAE=', id: 9 });
+    expect(parseClientFrame('{"type":"subscribe","topic":"fleet/+/gps","id":7}')).toEqual({
+      type: 'subscribe',
+      topic: 'fleet/+/gps',
+      id: 7,
+    });
+    expect(parseClientFrame('{"type":"unsubscribe","topic":"fleet/#"}')).toEqual({
+      type: 'unsubscribe',
+      topic: 'fleet/#',
+    });
+    expect(parseClientFrame('{"type":"publish","topic":"cmd/3","payload":"AAE=","id":9}')).toEqual({
+      type: 'publish',
+      topic: 'cmd/3',
+      payload: 'AAE=',
+      id: 9,
+    });
   });
 
   it('describes what is wrong with a bad client frame instead of throwing', () => {
@@ -21,12 +33,23 @@ describe('bridge frames', () => {
     expect(parseClientFrame('{"type":"subscribe","topic":""}')).toEqual({ error: 'topic must be a non-empty string' });
     expect(parseClientFrame('{"type":"subscribe","topic":"a","id":1.5}')).toEqual({ error: 'id must be an integer' });
     expect(parseClientFrame('{"type":"publish","topic":"a"}')).toEqual({ error: 'payload must be a base64 string' });
-    expect(parseClientFrame('{"type":"ping","topic":"a"}')).toEqual({ error: 'unknown type "ping" (expected subscribe, unsubscribe or publish)' });
+    expect(parseClientFrame('{"type":"ping","topic":"a"}')).toEqual({
+      error: 'unknown type "ping" (expected subscribe, unsubscribe or publish)',
+    });
   });
 
   it('parses bridge frames and rejects what is not one', () => {
-    expect(parseBridgeFrame('{"type":"published","topic":"a","id":3}')).toEqual({ type: 'published', topic: 'a', id: 3 });
-    expect(parseBridgeFrame('{"type":"error","code":"bad_filter","message":"m","id":4}')).toEqual({ type: 'error', code: 'bad_filter', message: 'm', id: 4 });
+    expect(parseBridgeFrame('{"type":"published","topic":"a","id":3}')).toEqual({
+      type: 'published',
+      topic: 'a',
+      id: 3,
+    });
+    expect(parseBridgeFrame('{"type":"error","code":"bad_filter","message":"m","id":4}')).toEqual({
+      type: 'error',
+      code: 'bad_filter',
+      message: 'm',
+      id: 4,
+    });
     expect(parseBridgeFrame('not json')).toBeUndefined();
     expect(parseBridgeFrame('"message"')).toBeUndefined();
     expect(parseBridgeFrame('{"topic":"a"}')).toBeUndefined();
@@ -42,7 +65,8 @@ describe('bridge frames', () => {
 
 describe('hub topic filter rules (MQTT §4.7)', () => {
   it('accepts filters whose wildcards fill whole levels, # last', () => {
-    for (const f of ['a/b', 'a/+/b', '+', '#', 'a/#', '+/+/#', '/a', 'a//b', '$SYS/#']) expect(filterProblem(f), f).toBeUndefined();
+    for (const f of ['a/b', 'a/+/b', '+', '#', 'a/#', '+/+/#', '/a', 'a//b', '$SYS/#'])
+      expect(filterProblem(f), f).toBeUndefined();
   });
 
   it('names the rule a bad filter breaks', () => {
@@ -70,8 +94,21 @@ describe('ws({...}) options', () => {
   };
 
   it('applies the defaults', () => {
-    expect(resolve(undefined)).toEqual({ options: { target: 'ws', inflight: 100, headers: undefined, perMessageDeflate: false, tls: { ca: undefined, caPem: undefined, rejectUnauthorized: true }, clientId: 'fb-{run}-{fleet}-{id}' }, problems: [] });
-    expect(resolve({ target: 'bridge', inflight: 5, headers: { Authorization: 'Bearer x' }, perMessageDeflate: true }).options).toMatchObject({ target: 'bridge', inflight: 5, headers: { Authorization: 'Bearer x' }, perMessageDeflate: true });
+    expect(resolve(undefined)).toEqual({
+      options: {
+        target: 'ws',
+        inflight: 100,
+        headers: undefined,
+        perMessageDeflate: false,
+        tls: { ca: undefined, caPem: undefined, rejectUnauthorized: true },
+        clientId: 'fb-{run}-{fleet}-{id}',
+      },
+      problems: [],
+    });
+    expect(
+      resolve({ target: 'bridge', inflight: 5, headers: { Authorization: 'Bearer x' }, perMessageDeflate: true })
+        .options,
+    ).toMatchObject({ target: 'bridge', inflight: 5, headers: { Authorization: 'Bearer x' }, perMessageDeflate: true });
   });
 
   it('names each bad field with what was expected', () => {
@@ -80,7 +117,9 @@ describe('ws({...}) options', () => {
       'fleets.dash.protocol.inflight: expected a positive integer, got 0',
       'fleets.dash.protocol.perMessageDeflate: expected true or false, got "yes"',
     ]);
-    expect(resolve({ headers: { 'Sec-WebSocket-Key': 'x', 'bad name': 'y', 'X-Ok': 3, 'X-Split': 'a\r\nb' } }).problems).toEqual([
+    expect(
+      resolve({ headers: { 'Sec-WebSocket-Key': 'x', 'bad name': 'y', 'X-Ok': 3, 'X-Split': 'a\r\nb' } }).problems,
+    ).toEqual([
       'fleets.dash.protocol.headers.Sec-WebSocket-Key: is set by the WebSocket handshake itself (RFC 6455 §4.1) and cannot be overridden',
       'fleets.dash.protocol.headers.bad name: is not a valid HTTP header name (RFC 7230 §3.2.6)',
       'fleets.dash.protocol.headers.X-Ok: expected a string without line breaks, got 3',
@@ -94,8 +133,14 @@ describe('the ws driver: promise and result block', () => {
   const options = resolveWsOptions({}, 'o', new Checker())!;
 
   it('promises no duplicates and no freedom from loss; names the overflow the receivers were told of', () => {
-    expect(wsDriver.promise(options, options, new Map())).toEqual({ label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)', noLoss: false, noDuplicates: true });
-    expect(wsDriver.promise(options, options, new Map([['error|overflow', 12]])).label).toBe('WebSocket bridge (TCP, no end-to-end acknowledgement), 12 overflowed at the bridge (slow consumer)');
+    expect(wsDriver.promise(options, options, new Map())).toEqual({
+      label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)',
+      noLoss: false,
+      noDuplicates: true,
+    });
+    expect(wsDriver.promise(options, options, new Map([['error|overflow', 12]])).label).toBe(
+      'WebSocket bridge (TCP, no end-to-end acknowledgement), 12 overflowed at the bridge (slow consumer)',
+    );
   });
 
   it('builds fleets.<name>.ws from the codes the group counted', () => {
@@ -109,6 +154,13 @@ describe('the ws driver: promise and result block', () => {
       ['publish|unanswered', 4],
       ['close|1006', 2],
     ]);
-    expect(wsDriver.stats!(codes, { sent: 0, received: 0 }, options)).toEqual({ frames: { sent: 5, received: 9, invalid: 1 }, subscriptions: 2, errors: { overflow: 3, bad_filter: 1 }, overflow: 3, unanswered: 4, closes: { '1006': 2 } });
+    expect(wsDriver.stats!(codes, { sent: 0, received: 0 }, options)).toEqual({
+      frames: { sent: 5, received: 9, invalid: 1 },
+      subscriptions: 2,
+      errors: { overflow: 3, bad_filter: 1 },
+      overflow: 3,
+      unanswered: 4,
+      closes: { '1006': 2 },
+    });
   });
 });

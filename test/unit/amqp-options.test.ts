@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../src/dsl/check.ts';
 import { amqpDriver } from '../../src/protocols/amqp/index.ts';
-import { resolveAmqpOptions, type ResolvedAmqpOptions } from '../../src/protocols/amqp/options.ts';
+import { type ResolvedAmqpOptions, resolveAmqpOptions } from '../../src/protocols/amqp/options.ts';
 
 function resolve(raw: unknown): { options: ResolvedAmqpOptions | undefined; problems: string[] } {
   const check = new Checker();
@@ -15,19 +15,53 @@ describe('amqp() options', () => {
   it('defaults: amq.topic, confirms, manual acks, prefetch 100, a server-named exclusive queue', () => {
     const { options, problems } = resolve({});
     expect(problems).toEqual([]);
-    expect(options).toMatchObject({ target: 'amqp', exchange: 'amq.topic', confirm: true, ack: 'manual', prefetch: 100, inflight: 100, heartbeatSec: 60 });
-    expect(options?.queue).toEqual({ name: undefined, durable: false, exclusive: true, autoDelete: true, arguments: {} });
+    expect(options).toMatchObject({
+      target: 'amqp',
+      exchange: 'amq.topic',
+      confirm: true,
+      ack: 'manual',
+      prefetch: 100,
+      inflight: 100,
+      heartbeatSec: 60,
+    });
+    expect(options?.queue).toEqual({
+      name: undefined,
+      durable: false,
+      exclusive: true,
+      autoDelete: true,
+      arguments: {},
+    });
   });
 
   it('maps queue options to the x-arguments RabbitMQ reads', () => {
-    const { options, problems } = resolve({ queue: { name: 'work-{run}', durable: true, ttl: '30s', expires: '10m', maxLength: 1000, overflow: 'reject-publish', deadLetterExchange: 'dlx', deadLetterRoutingKey: 'dead', maxPriority: 9 } });
+    const { options, problems } = resolve({
+      queue: {
+        name: 'work-{run}',
+        durable: true,
+        ttl: '30s',
+        expires: '10m',
+        maxLength: 1000,
+        overflow: 'reject-publish',
+        deadLetterExchange: 'dlx',
+        deadLetterRoutingKey: 'dead',
+        maxPriority: 9,
+      },
+    });
     expect(problems).toEqual([]);
     expect(options?.queue).toEqual({
       name: 'work-{run}',
       durable: true,
       exclusive: false,
       autoDelete: true,
-      arguments: { 'x-message-ttl': 30_000, 'x-expires': 600_000, 'x-max-length': 1000, 'x-overflow': 'reject-publish', 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'dead', 'x-max-priority': 9 },
+      arguments: {
+        'x-message-ttl': 30_000,
+        'x-expires': 600_000,
+        'x-max-length': 1000,
+        'x-overflow': 'reject-publish',
+        'x-dead-letter-exchange': 'dlx',
+        'x-dead-letter-routing-key': 'dead',
+        'x-max-priority': 9,
+      },
     });
   });
 
@@ -37,17 +71,29 @@ describe('amqp() options', () => {
   });
 
   it.each([
-    [{ exchangeType: 'ring' }, 'observers.b.protocol.exchangeType: expected one of "topic", "direct", "fanout", "headers"'],
-    [{ exchange: 'amq.topic', exchangeType: 'topic' }, 'observers.b.protocol.exchangeType: "amq.topic" is pre-declared by the broker'],
-    [{ tx: 10, confirm: true }, 'observers.b.protocol.confirm: a channel cannot use both publisher confirms and transactions'],
+    [
+      { exchangeType: 'ring' },
+      'observers.b.protocol.exchangeType: expected one of "topic", "direct", "fanout", "headers"',
+    ],
+    [
+      { exchange: 'amq.topic', exchangeType: 'topic' },
+      'observers.b.protocol.exchangeType: "amq.topic" is pre-declared by the broker',
+    ],
+    [
+      { tx: 10, confirm: true },
+      'observers.b.protocol.confirm: a channel cannot use both publisher confirms and transactions',
+    ],
     [{ prefetch: 70000 }, 'observers.b.protocol.prefetch'],
     [{ priority: 256 }, 'observers.b.protocol.priority'],
     [{ queue: { name: 'amq.mine' } }, 'observers.b.protocol.queue.name: names starting with "amq." are reserved'],
-    [{ queue: { type: 'quorum', name: 'q', durable: false } }, 'observers.b.protocol.queue: a quorum queue must be named, durable'],
+    [
+      { queue: { type: 'quorum', name: 'q', durable: false } },
+      'observers.b.protocol.queue: a quorum queue must be named, durable',
+    ],
     [{ queue: { overflow: 'spill' } }, 'observers.b.protocol.queue.overflow'],
     [{ bind: [] }, 'observers.b.protocol.bind: expected a binding key or a list of them'],
     [{ bindArguments: { 'x-match': 'some' } }, "observers.b.protocol.bindArguments['x-match']"],
-    [{ ack: 'auto', reject: { every: 3 } }, "observers.b.protocol.ack: reject and processing need manual acks"],
+    [{ ack: 'auto', reject: { every: 3 } }, 'observers.b.protocol.ack: reject and processing need manual acks'],
     [{ reject: { every: 0 } }, 'observers.b.protocol.reject.every'],
     [{ exchange: 'x'.repeat(256) }, 'observers.b.protocol.exchange: expected at most 255 bytes'],
     [{ colour: 'red' }, 'observers.b.protocol.colour'],
@@ -66,9 +112,13 @@ describe('amqp driver hooks', () => {
     expect(amqpDriver.subscriptionsFor?.(source('coap', '/telemetry/{id}'), opts({}))).toEqual(['telemetry.*']);
     expect(amqpDriver.subscriptionsFor?.(source('amqp', 'site.{id}.temp'), opts({}))).toEqual(['site.*.temp']);
     expect(amqpDriver.subscriptionsFor?.(source('mqtt', 'a/{id}'), opts({ bind: ['x.#'] }))).toEqual(['x.#']);
-    expect(amqpDriver.subscriptionsFor?.(source('mqtt', 'a/{id}'), opts({ exchange: 'f', exchangeType: 'fanout' }))).toEqual(['']);
+    expect(
+      amqpDriver.subscriptionsFor?.(source('mqtt', 'a/{id}'), opts({ exchange: 'f', exchangeType: 'fanout' })),
+    ).toEqual(['']);
     // A direct exchange cannot bind a wildcard: the observer must say what to bind.
-    expect(amqpDriver.subscriptionsFor?.(source('mqtt', 'a/{id}'), opts({ exchange: 'd', exchangeType: 'direct' }))).toBeUndefined();
+    expect(
+      amqpDriver.subscriptionsFor?.(source('mqtt', 'a/{id}'), opts({ exchange: 'd', exchangeType: 'direct' })),
+    ).toBeUndefined();
   });
 
   it('named queues without {id} are competing consumers', () => {

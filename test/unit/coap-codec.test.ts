@@ -3,7 +3,17 @@
 // errors a user gets for bad coap({...}) options.
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../src/dsl/check.ts';
-import { decodeBlock, decodeUint, encodeBlock, encodeUint, generate, isFresher, parse, pathOf, pathOptions } from '../../src/protocols/coap/codec.ts';
+import {
+  decodeBlock,
+  decodeUint,
+  encodeBlock,
+  encodeUint,
+  generate,
+  isFresher,
+  parse,
+  pathOf,
+  pathOptions,
+} from '../../src/protocols/coap/codec.ts';
 import { derivedTimes, resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 
 describe('CoAP codec helpers', () => {
@@ -21,7 +31,13 @@ describe('CoAP codec helpers', () => {
     // num 1, last, 64 bytes: SZX 2 → (1 << 4) | 2 = 0x12.
     expect([...encodeBlock({ num: 1, more: false, size: 64 })]).toEqual([0x12]);
     expect(encodeBlock({ num: 0, more: false, size: 16 }).length).toBe(0);
-    for (const b of [{ num: 0, more: false, size: 16 }, { num: 5, more: true, size: 256 }, { num: 4095, more: true, size: 1024 }, { num: 70_000, more: false, size: 512 }]) expect(decodeBlock(encodeBlock(b))).toEqual(b);
+    for (const b of [
+      { num: 0, more: false, size: 16 },
+      { num: 5, more: true, size: 256 },
+      { num: 4095, more: true, size: 1024 },
+      { num: 70_000, more: false, size: 512 },
+    ])
+      expect(decodeBlock(encodeBlock(b))).toEqual(b);
     // SZX 7 is reserved; longer than 3 bytes is malformed.
     expect(decodeBlock(Buffer.from([0x07]))).toBeUndefined();
     expect(decodeBlock(Buffer.from([1, 2, 3, 4]))).toBeUndefined();
@@ -29,8 +45,15 @@ describe('CoAP codec helpers', () => {
 
   it('splits paths into Uri-Path and Uri-Query options and composes them back (§6.4, §6.5)', () => {
     const options = pathOptions('/telemetry/7?unit=c&x');
-    expect(options.map((o) => `${o.name}=${o.value.toString()}`)).toEqual(['Uri-Path=telemetry', 'Uri-Path=7', 'Uri-Query=unit=c', 'Uri-Query=x']);
-    const packet = parse(generate({ code: '0.02', messageId: 1, token: Buffer.alloc(0), options, payload: Buffer.alloc(0) }));
+    expect(options.map((o) => `${o.name}=${o.value.toString()}`)).toEqual([
+      'Uri-Path=telemetry',
+      'Uri-Path=7',
+      'Uri-Query=unit=c',
+      'Uri-Query=x',
+    ]);
+    const packet = parse(
+      generate({ code: '0.02', messageId: 1, token: Buffer.alloc(0), options, payload: Buffer.alloc(0) }),
+    );
     expect(pathOf(packet)).toBe('/telemetry/7');
     expect(pathOf(parse(generate({ code: '0.01', messageId: 2, options: [] })))).toBe('/');
   });
@@ -63,11 +86,28 @@ describe('coap({...}) options', () => {
   it('applies the RFC 7252 defaults', () => {
     const { o, problems } = resolve({});
     expect(problems).toEqual([]);
-    expect(o).toMatchObject({ type: 'CON', method: 'POST', contentFormat: 42, blockSize: 1024, transmission: { ackTimeoutMs: 2000, ackRandomFactor: 1.5, maxRetransmit: 4, nstart: 1 }, target: 'coap', deregister: 'get' });
+    expect(o).toMatchObject({
+      type: 'CON',
+      method: 'POST',
+      contentFormat: 42,
+      blockSize: 1024,
+      transmission: { ackTimeoutMs: 2000, ackRandomFactor: 1.5, maxRetransmit: 4, nstart: 1 },
+      target: 'coap',
+      deregister: 'get',
+    });
   });
 
   it('accepts media type names for Content-Format and per-fleet transmission parameters', () => {
-    const { o } = resolve({ type: 'NON', contentFormat: 'application/json', ackTimeout: '100ms', ackRandomFactor: 1, maxRetransmit: 2, nstart: 4, blockSize: 64, serve: { port: 40000, notify: 'CON' } });
+    const { o } = resolve({
+      type: 'NON',
+      contentFormat: 'application/json',
+      ackTimeout: '100ms',
+      ackRandomFactor: 1,
+      maxRetransmit: 2,
+      nstart: 4,
+      blockSize: 64,
+      serve: { port: 40000, notify: 'CON' },
+    });
     expect(o?.contentFormat).toBe(50);
     expect(o?.transmission).toEqual({ ackTimeoutMs: 100, ackRandomFactor: 1, maxRetransmit: 2, nstart: 4 });
     expect(o?.serve).toEqual({ port: 40000, host: '127.0.0.1', notify: 'CON', maxAgeSec: 60 });
@@ -76,7 +116,10 @@ describe('coap({...}) options', () => {
   it.each([
     [{ type: 'CONFIRMABLE' }, 'fleets.soil.protocol.type: expected one of "CON", "NON"'],
     [{ method: 'PATCH' }, 'fleets.soil.protocol.method: expected one of "GET", "POST", "PUT", "DELETE"'],
-    [{ ackRandomFactor: 0.5 }, 'fleets.soil.protocol.ackRandomFactor: expected a number from 1.0 to 10 (RFC 7252 §4.8: not below 1.0)'],
+    [
+      { ackRandomFactor: 0.5 },
+      'fleets.soil.protocol.ackRandomFactor: expected a number from 1.0 to 10 (RFC 7252 §4.8: not below 1.0)',
+    ],
     [{ blockSize: 100 }, 'fleets.soil.protocol.blockSize: expected one of 16, 32, 64, 128, 256, 512, 1024'],
     [{ contentFormat: 'image/png' }, 'fleets.soil.protocol.contentFormat: expected a Content-Format number or one of'],
     [{ ackTimeout: 'soon' }, 'fleets.soil.protocol.ackTimeout: expected a positive duration'],

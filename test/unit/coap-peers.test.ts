@@ -2,17 +2,43 @@
 // lossy forwarder that later tests put between a device and a server to force retransmissions.
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coapHeader, freeUdpPort, runLibcoapClient, startLibcoapServer, startLossyForwarder, type ForwardedDatagram, type LibcoapServer } from '../helpers/coap-peers.ts';
+import {
+  coapHeader,
+  type ForwardedDatagram,
+  freeUdpPort,
+  type LibcoapServer,
+  runLibcoapClient,
+  startLibcoapServer,
+  startLossyForwarder,
+} from '../helpers/coap-peers.ts';
 
 describe('coapHeader', () => {
   it('parses the fixed header of each message type', () => {
     // CON GET, token length 1, message ID 0x1234, token 0xab
-    expect(coapHeader(Buffer.from([0x41, 0x01, 0x12, 0x34, 0xab]))).toEqual({ type: 'CON', code: '0.01', messageId: 0x1234, tokenLength: 1 });
+    expect(coapHeader(Buffer.from([0x41, 0x01, 0x12, 0x34, 0xab]))).toEqual({
+      type: 'CON',
+      code: '0.01',
+      messageId: 0x1234,
+      tokenLength: 1,
+    });
     // ACK 2.05 (0x45), token length 2
-    expect(coapHeader(Buffer.from([0x62, 0x45, 0xff, 0xfe, 0x01, 0x02]))).toEqual({ type: 'ACK', code: '2.05', messageId: 0xfffe, tokenLength: 2 });
+    expect(coapHeader(Buffer.from([0x62, 0x45, 0xff, 0xfe, 0x01, 0x02]))).toEqual({
+      type: 'ACK',
+      code: '2.05',
+      messageId: 0xfffe,
+      tokenLength: 2,
+    });
     // NON 2.04 (0x44), RST empty, ACK 4.04 (0x84), 5.03 (0xa3)
-    expect(coapHeader(Buffer.from([0x50, 0x44, 0x00, 0x07]))).toMatchObject({ type: 'NON', code: '2.04', messageId: 7 });
-    expect(coapHeader(Buffer.from([0x70, 0x00, 0x00, 0x00]))).toMatchObject({ type: 'RST', code: '0.00', tokenLength: 0 });
+    expect(coapHeader(Buffer.from([0x50, 0x44, 0x00, 0x07]))).toMatchObject({
+      type: 'NON',
+      code: '2.04',
+      messageId: 7,
+    });
+    expect(coapHeader(Buffer.from([0x70, 0x00, 0x00, 0x00]))).toMatchObject({
+      type: 'RST',
+      code: '0.00',
+      tokenLength: 0,
+    });
     expect(coapHeader(Buffer.from([0x60, 0x84, 0x00, 0x01])).code).toBe('4.04');
     expect(coapHeader(Buffer.from([0x60, 0xa3, 0x00, 0x01])).code).toBe('5.03');
     expect(() => coapHeader(Buffer.from([0x40, 0x01, 0x00]))).toThrow(/at least 4 bytes/);
@@ -69,8 +95,13 @@ describe('libcoap peers', () => {
     }
   });
 
-  it('drops the first request upstream: the client retransmits the same message ID and gets its answer', { timeout: 10_000 }, async () => {
-    const fwd = await startLossyForwarder({ target: { host: '127.0.0.1', port: server.port }, dropUpstream: (n) => n === 0 });
+  it('drops the first request upstream: the client retransmits the same message ID and gets its answer', {
+    timeout: 10_000,
+  }, async () => {
+    const fwd = await startLossyForwarder({
+      target: { host: '127.0.0.1', port: server.port },
+      dropUpstream: (n) => n === 0,
+    });
     try {
       const r = await runLibcoapClient(['-m', 'get', '-B', '8', fwd.url('/.well-known/core')]);
       const trace = describeLog(fwd.log);
@@ -99,8 +130,13 @@ describe('libcoap peers', () => {
     }
   });
 
-  it('drops the first answer downstream: the server answers the retransmission again', { timeout: 10_000 }, async () => {
-    const fwd = await startLossyForwarder({ target: { host: '127.0.0.1', port: server.port }, dropDownstream: (n) => n === 0 });
+  it('drops the first answer downstream: the server answers the retransmission again', {
+    timeout: 10_000,
+  }, async () => {
+    const fwd = await startLossyForwarder({
+      target: { host: '127.0.0.1', port: server.port },
+      dropDownstream: (n) => n === 0,
+    });
     try {
       const r = await runLibcoapClient(['-m', 'get', '-B', '8', fwd.url('time')]);
       const trace = describeLog(fwd.log);
@@ -109,8 +145,14 @@ describe('libcoap peers', () => {
 
       const up = fwd.log.filter((d) => d.direction === 'up');
       const down = fwd.log.filter((d) => d.direction === 'down');
-      expect(up.map((d) => d.dropped), trace).toEqual([false, false]);
-      expect(down.map((d) => d.dropped), trace).toEqual([true, false]);
+      expect(
+        up.map((d) => d.dropped),
+        trace,
+      ).toEqual([false, false]);
+      expect(
+        down.map((d) => d.dropped),
+        trace,
+      ).toEqual([true, false]);
       const mid = coapHeader(up[0]!.bytes).messageId;
       expect(up.map((d) => coapHeader(d.bytes).messageId)).toEqual([mid, mid]);
       for (const d of down) expect(coapHeader(d.bytes)).toMatchObject({ type: 'ACK', code: '2.05', messageId: mid });
@@ -136,7 +178,8 @@ describe('libcoap peers', () => {
       const received: string[][] = [[], []];
       await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.bind(0, '127.0.0.1', () => resolve()))));
       clients.forEach((c, i) => c.on('message', (msg) => received[i]!.push(msg.toString())));
-      for (const round of [1, 2]) for (const [i, c] of clients.entries()) c.send(`c${i} r${round}`, fwd.port, '127.0.0.1');
+      for (const round of [1, 2])
+        for (const [i, c] of clients.entries()) c.send(`c${i} r${round}`, fwd.port, '127.0.0.1');
       const until = Date.now() + 3000;
       while (received.flat().length < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 
@@ -144,11 +187,14 @@ describe('libcoap peers', () => {
         ['echo c0 r1', 'echo c0 r2'],
         ['echo c1 r1', 'echo c1 r2'],
       ]);
-      const portOf = (i: number): Set<number> => new Set(seen.filter((d) => d.text.startsWith(`c${i} `)).map((d) => d.port));
+      const portOf = (i: number): Set<number> =>
+        new Set(seen.filter((d) => d.text.startsWith(`c${i} `)).map((d) => d.port));
       expect(portOf(0).size).toBe(1);
       expect(portOf(1).size).toBe(1);
       expect([...portOf(0)][0]).not.toBe([...portOf(1)][0]);
-      expect(new Set(fwd.log.map((d) => d.client))).toEqual(new Set(clients.map((c) => `127.0.0.1:${c.address().port}`)));
+      expect(new Set(fwd.log.map((d) => d.client))).toEqual(
+        new Set(clients.map((c) => `127.0.0.1:${c.address().port}`)),
+      );
       expect(fwd.log.filter((d) => d.direction === 'up').map((d) => d.n)).toEqual([0, 1, 2, 3]);
       expect(fwd.log.filter((d) => d.direction === 'down').map((d) => d.n)).toEqual([0, 1, 2, 3]);
     } finally {

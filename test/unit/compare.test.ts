@@ -1,12 +1,18 @@
 // `fleetbench compare`: the --max-regression parser, and the comparison of two results built
 // from real HDR histograms, so that every percentile is known exactly.
 import { describe, expect, it } from 'vitest';
-import { compareResults, parseMaxRegression, REGRESSION_METRICS, type Comparison, type RegressionLimits } from '../../src/compare/compare.ts';
+import {
+  type Comparison,
+  compareResults,
+  parseMaxRegression,
+  REGRESSION_METRICS,
+  type RegressionLimits,
+} from '../../src/compare/compare.ts';
 import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
 import { createHistogram, encodeHistogram, recordUs, summarize } from '../../src/metrics/histogram.ts';
 import type { ErrorCount } from '../../src/metrics/recorder.ts';
 import type { PowerReport } from '../../src/power/project.ts';
-import { RESULT_SCHEMA, type DeliveryResult, type FleetResult, type RunResult } from '../../src/result/types.ts';
+import { type DeliveryResult, type FleetResult, RESULT_SCHEMA, type RunResult } from '../../src/result/types.ts';
 
 const EMPTY = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 };
 
@@ -26,9 +32,26 @@ function fleet(s: FleetSpec = {}): FleetResult {
     count: 5,
     devicesRun: 5,
     devices: { peakConnected: 5, connects: 5, connectFailed: 0, disconnects: 5 },
-    messages: { sent: 500, acked: 500, late: 0, dropped: 0, oversize: 0, received: 0, unstamped: 0, repliesSent: 0, repliesReceived: 0 },
+    messages: {
+      sent: 500,
+      acked: 500,
+      late: 0,
+      dropped: 0,
+      oversize: 0,
+      received: 0,
+      unstamped: 0,
+      repliesSent: 0,
+      repliesReceived: 0,
+    },
     rates: { sentPerS: s.sentPerS ?? 100, receivedPerS: s.receivedPerS ?? 0 },
-    bytes: { sent: 0, received: 0, sentPerMessage: s.bytesPerMessage === undefined ? 50 : s.bytesPerMessage, receivedPerMessage: null, sentPerDelivered: null, perDevice: { sent: 0, received: 0, minSent: 0, maxSent: 0, minReceived: 0, maxReceived: 0 } },
+    bytes: {
+      sent: 0,
+      received: 0,
+      sentPerMessage: s.bytesPerMessage === undefined ? 50 : s.bytesPerMessage,
+      receivedPerMessage: null,
+      sentPerDelivered: null,
+      perDevice: { sent: 0, received: 0, minSent: 0, maxSent: 0, minReceived: 0, maxReceived: 0 },
+    },
     // Stored summaries are zeros on purpose: compare must compute percentiles from the histograms.
     latency: {},
     ...(s.energy === undefined ? {} : { power: { energyPerMessagemJ: s.energy } as PowerReport }),
@@ -37,9 +60,23 @@ function fleet(s: FleetSpec = {}): FleetResult {
 
 function delivery(from: string, to: string, expected: number, lost: number): DeliveryResult {
   return {
-    from, to, mode: 'each', promise: { label: 'QoS 1', noLoss: true, noDuplicates: false }, receivers: 1,
-    sent: expected, expected, received: expected - lost, unique: expected - lost, lost, duplicated: 0, outOfOrder: 0, lossRate: lost / expected,
-    latency: { corrected: EMPTY, service: EMPTY }, verdict: { kept: lost === 0, violations: [] }, issues: [], issueCount: 0,
+    from,
+    to,
+    mode: 'each',
+    promise: { label: 'QoS 1', noLoss: true, noDuplicates: false },
+    receivers: 1,
+    sent: expected,
+    expected,
+    received: expected - lost,
+    unique: expected - lost,
+    lost,
+    duplicated: 0,
+    outOfOrder: 0,
+    lossRate: lost / expected,
+    latency: { corrected: EMPTY, service: EMPTY },
+    verdict: { kept: lost === 0, violations: [] },
+    issues: [],
+    issueCount: 0,
   };
 }
 
@@ -63,7 +100,18 @@ function result(s: ResultSpec): RunResult {
   return {
     schema: RESULT_SCHEMA,
     scenario: { name: s.name ?? 'broker', file: 'broker.ts', hash: s.hash ?? 'aaaa' },
-    run: { id: 'r1', startedAt: '2025-01-01T00:00:00.000Z', endedAt: '2025-01-01T00:00:10.000Z', elapsedMs: 10_000, durationMs: 10_000, partial: false, partialReason: null, seed: 1, workers: 1, shard: { index: 0, count: 1 } },
+    run: {
+      id: 'r1',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      endedAt: '2025-01-01T00:00:10.000Z',
+      elapsedMs: 10_000,
+      durationMs: 10_000,
+      partial: false,
+      partialReason: null,
+      seed: 1,
+      workers: 1,
+      shard: { index: 0, count: 1 },
+    },
     environment: { fleetbench: '0.1.0', node: 'v20', platform: 'linux-x64', cpus: 2, memoryBytes: 1 },
     targets: {},
     fleets: s.fleets,
@@ -87,8 +135,13 @@ function row(c: Comparison, fleetName: string, metric: string) {
 }
 
 /** A one-fleet pair differing only in what the test sets. */
-function pair(b: FleetSpec & { latencies?: number[] }, c: FleetSpec & { latencies?: number[] }, limits: RegressionLimits): Comparison {
-  const one = (s: FleetSpec & { latencies?: number[] }) => result({ fleets: { gps: fleet(s) }, ...(s.latencies ? { latencies: { 'gps|ack': s.latencies } } : {}) });
+function pair(
+  b: FleetSpec & { latencies?: number[] },
+  c: FleetSpec & { latencies?: number[] },
+  limits: RegressionLimits,
+): Comparison {
+  const one = (s: FleetSpec & { latencies?: number[] }) =>
+    result({ fleets: { gps: fleet(s) }, ...(s.latencies ? { latencies: { 'gps|ack': s.latencies } } : {}) });
   return compareResults(one(b), one(c), limits);
 }
 
@@ -118,7 +171,9 @@ describe('parseMaxRegression', () => {
     expect(thrown).toBeInstanceOf(FleetbenchError);
     expect((thrown as FleetbenchError).code).toBe(ErrorCodes.OPTION_INVALID);
     expect((thrown as Error).message).toContain(`--max-regression: ${problem}`);
-    expect((thrown as Error).message).toContain('valid metrics: p50, p90, p99, p999, max, throughput, received, loss, errors, bytes, energy');
+    expect((thrown as Error).message).toContain(
+      'valid metrics: p50, p90, p99, p999, max, throughput, received, loss, errors, bytes, energy',
+    );
   });
 });
 
@@ -131,7 +186,11 @@ describe('compareResults: latency', () => {
       result({
         fleets: { gps: fleet(), a: fleet({ kind: 'observer' }), b: fleet({ kind: 'observer' }) },
         delivery: [delivery('gps', 'a', 1000, 0), delivery('gps', 'b', 1000, 0)],
-        latencies: { 'gps>a|e2e': toA.map((v) => v * scale), 'gps>b|e2e': toB.map((v) => v * scale), 'gps|ack': times(10, 1) },
+        latencies: {
+          'gps>a|e2e': toA.map((v) => v * scale),
+          'gps>b|e2e': toB.map((v) => v * scale),
+          'gps|ack': times(10, 1),
+        },
       });
     const c = compareResults(make(1), make(1.5), {});
     // The percentiles of all 2000 values recorded into one histogram.
@@ -156,10 +215,24 @@ describe('compareResults: latency', () => {
   });
 
   it('falls back to the ack histogram, then to rtt, using a source both results have', () => {
-    const ack = compareResults(result({ fleets: { gps: fleet() }, latencies: { 'gps|ack': times(10, 700), 'gps|rtt': times(10, 5) } }), result({ fleets: { gps: fleet() }, latencies: { 'gps|ack': times(10, 700) } }), {});
+    const ack = compareResults(
+      result({ fleets: { gps: fleet() }, latencies: { 'gps|ack': times(10, 700), 'gps|rtt': times(10, 5) } }),
+      result({ fleets: { gps: fleet() }, latencies: { 'gps|ack': times(10, 700) } }),
+      {},
+    );
     expect(row(ack, 'gps', 'p99')).toMatchObject({ source: 'ack', baseline: 700, candidate: 700, change: 0 });
-    const rtt = compareResults(result({ fleets: { scada: fleet() }, latencies: { 'scada|rtt': times(10, 1200) } }), result({ fleets: { scada: fleet() }, latencies: { 'scada|rtt': times(10, 600) } }), { p99: 0 });
-    expect(row(rtt, 'scada', 'max')).toMatchObject({ source: 'rtt', baseline: 1200, candidate: 600, change: -50, regressed: false });
+    const rtt = compareResults(
+      result({ fleets: { scada: fleet() }, latencies: { 'scada|rtt': times(10, 1200) } }),
+      result({ fleets: { scada: fleet() }, latencies: { 'scada|rtt': times(10, 600) } }),
+      { p99: 0 },
+    );
+    expect(row(rtt, 'scada', 'max')).toMatchObject({
+      source: 'rtt',
+      baseline: 1200,
+      candidate: 600,
+      change: -50,
+      regressed: false,
+    });
     // An improvement is not a regression, even with no allowance at all.
     expect(row(rtt, 'scada', 'p99').regressed).toBe(false);
   });
@@ -169,12 +242,20 @@ describe('compareResults: latency', () => {
     expect(pair({ latencies: times(100, 1000) }, { latencies: times(100, 1100) }, { p99: 10 }).regressions).toEqual([]);
     const over = pair({ latencies: times(100, 1000) }, { latencies: times(100, 1100) }, { p99: 9.99 });
     expect(over.regressions.map((r) => [r.metric, r.change])).toEqual([['p99', 10]]);
-    expect(pair({ latencies: times(100, 1000) }, { latencies: times(100, 1101) }, { p99: 10 }).regressions).toHaveLength(1);
+    expect(
+      pair({ latencies: times(100, 1000) }, { latencies: times(100, 1101) }, { p99: 10 }).regressions,
+    ).toHaveLength(1);
   });
 
   it('fails a gated latency the candidate no longer measured', () => {
     const c = pair({ latencies: times(10, 500) }, {}, { p99: 10 });
-    expect(row(c, 'gps', 'p99')).toMatchObject({ baseline: 500, candidate: null, change: null, regressed: true, note: 'not measured in the candidate' });
+    expect(row(c, 'gps', 'p99')).toMatchObject({
+      baseline: 500,
+      candidate: null,
+      change: null,
+      regressed: true,
+      note: 'not measured in the candidate',
+    });
     // Not gated: shown, not failed.
     expect(row(c, 'gps', 'p50').regressed).toBe(false);
   });
@@ -187,11 +268,17 @@ describe('compareResults: rates, loss, errors, bytes, energy', () => {
     expect(drop.regressions.map((r) => r.metric)).toEqual(['throughput']);
     expect(drop.regressions[0]?.change).toBe(-5.01);
     expect(pair({ sentPerS: 100 }, { sentPerS: 400 }, { throughput: 0 }).regressions).toEqual([]);
-    expect(pair({ receivedPerS: 50 }, { receivedPerS: 40 }, { received: 10 }).regressions.map((r) => r.metric)).toEqual(['received']);
+    expect(pair({ receivedPerS: 50 }, { receivedPerS: 40 }, { received: 10 }).regressions.map((r) => r.metric)).toEqual(
+      ['received'],
+    );
   });
 
   it('loss: an absolute increase in percentage points, over all receivers of the fleet', () => {
-    const make = (lostA: number, lostB: number) => result({ fleets: { gps: fleet(), a: fleet(), b: fleet() }, delivery: [delivery('gps', 'a', 1000, lostA), delivery('gps', 'b', 1000, lostB)] });
+    const make = (lostA: number, lostB: number) =>
+      result({
+        fleets: { gps: fleet(), a: fleet(), b: fleet() },
+        delivery: [delivery('gps', 'a', 1000, lostA), delivery('gps', 'b', 1000, lostB)],
+      });
     // 2/2000 = 0.1% → 4/2000 = 0.2%: +0.1 points, allowed at 0.1.
     const ok = compareResults(make(1, 1), make(3, 1), { loss: 0.1 });
     expect(row(ok, 'gps', 'loss')).toMatchObject({ baseline: 0.001, candidate: 0.002, change: 0.1, regressed: false });
@@ -201,10 +288,29 @@ describe('compareResults: rates, loss, errors, bytes, energy', () => {
   });
 
   it('errors: a relative increase; any error from none fails the gate', () => {
-    const make = (n: number) => result({ fleets: { gps: fleet() }, errors: n ? [{ group: 'gps', code: 'FB_X', count: n, message: 'x' }, { group: 'other', code: 'FB_X', count: 99, message: 'x' }] : [] });
-    expect(row(compareResults(make(10), make(15), { errors: 50 }), 'gps', 'errors')).toMatchObject({ baseline: 10, candidate: 15, change: 50, regressed: false });
+    const make = (n: number) =>
+      result({
+        fleets: { gps: fleet() },
+        errors: n
+          ? [
+              { group: 'gps', code: 'FB_X', count: n, message: 'x' },
+              { group: 'other', code: 'FB_X', count: 99, message: 'x' },
+            ]
+          : [],
+      });
+    expect(row(compareResults(make(10), make(15), { errors: 50 }), 'gps', 'errors')).toMatchObject({
+      baseline: 10,
+      candidate: 15,
+      change: 50,
+      regressed: false,
+    });
     expect(compareResults(make(10), make(16), { errors: 50 }).regressions).toHaveLength(1);
-    expect(row(compareResults(make(0), make(1), { errors: 1000 }), 'gps', 'errors')).toMatchObject({ baseline: 0, candidate: 1, change: null, regressed: true });
+    expect(row(compareResults(make(0), make(1), { errors: 1000 }), 'gps', 'errors')).toMatchObject({
+      baseline: 0,
+      candidate: 1,
+      change: null,
+      regressed: true,
+    });
     expect(compareResults(make(0), make(0), { errors: 0 }).regressions).toEqual([]);
   });
 
@@ -225,12 +331,16 @@ describe('compareResults: what is compared', () => {
     expect(cmp.onlyInCandidate).toEqual(['fresh']);
     expect(new Set(cmp.rows.map((r) => r.fleet))).toEqual(new Set(['gps']));
     expect(cmp.warnings).toContain('the scenario file changed between the runs (hash aaaa vs bbbb)');
-    expect(cmp.warnings).toContain('--max-regression energy: no fleet measured it in the baseline, so it was not checked');
+    expect(cmp.warnings).toContain(
+      '--max-regression energy: no fleet measured it in the baseline, so it was not checked',
+    );
     const other = compareResults(b, result({ name: 'other', fleets: { gps: fleet() } }), {});
     expect(other.warnings[0]).toBe('different scenarios: baseline "broker", candidate "other"');
   });
 
   it('refuses two results without a fleet in common', () => {
-    expect(() => compareResults(result({ fleets: { a: fleet() } }), result({ fleets: { b: fleet() } }), {})).toThrow(/no fleet in common \(baseline: a; candidate: b\)/);
+    expect(() => compareResults(result({ fleets: { a: fleet() } }), result({ fleets: { b: fleet() } }), {})).toThrow(
+      /no fleet in common \(baseline: a; candidate: b\)/,
+    );
   });
 });

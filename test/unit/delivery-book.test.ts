@@ -24,7 +24,15 @@ describe("DeliveryBook in 'each' mode", () => {
       book.addReceiver('dash', device);
       for (const seq of [0, 1, 2, 3, 4]) expect(book.record(gps, dash, 'each', device, stream, seq)).toBe('new');
     }
-    expect(pair(book, 'gps', 'dash')).toMatchObject({ from: 'gps', to: 'dash', mode: 'each', received: 10, unique: 10, duplicated: 0, outOfOrder: 0 });
+    expect(pair(book, 'gps', 'dash')).toMatchObject({
+      from: 'gps',
+      to: 'dash',
+      mode: 'each',
+      received: 10,
+      unique: 10,
+      duplicated: 0,
+      outOfOrder: 0,
+    });
     // One row per (receiver device, stream): [device, stream, received, unique, duplicated, outOfOrder].
     expect(pair(book, 'gps', 'dash')?.rows).toEqual([
       [0, stream, 5, 5, 0, 0],
@@ -44,7 +52,8 @@ describe("DeliveryBook in 'each' mode", () => {
 
   it('keeps streams of different sending devices apart', () => {
     const book = new DeliveryBook();
-    for (const device of [0, 1, 2]) for (const seq of [0, 1]) book.record(gps, dash, 'each', 0, streamId(gps.index, device), seq);
+    for (const device of [0, 1, 2])
+      for (const seq of [0, 1]) book.record(gps, dash, 'each', 0, streamId(gps.index, device), seq);
     expect(pair(book, 'gps', 'dash')).toMatchObject({ received: 6, unique: 6, duplicated: 0 });
   });
 
@@ -70,7 +79,12 @@ describe("DeliveryBook in 'group' mode", () => {
     expect(book.record(gps, pool, 'group', 1, stream, 2)).toBe('duplicate');
     const p = pair(book, 'gps', 'pool');
     expect(p).toMatchObject({ mode: 'group', received: 6, unique: 5, duplicated: 1 });
-    expect(book.final().members).toEqual({ pool: [[0, 3], [1, 3]] });
+    expect(book.final().members).toEqual({
+      pool: [
+        [0, 3],
+        [1, 3],
+      ],
+    });
   });
 
   it('ships one seen-set per stream that unions exactly with other workers', () => {
@@ -85,8 +99,12 @@ describe("DeliveryBook in 'group' mode", () => {
     const a = pair(workerA, 'gps', 'pool').streams ?? [];
     const b = pair(workerB, 'gps', 'pool').streams ?? [];
     expect(a.map(([stream, , received]) => [stream, received])).toEqual([[s0, 4]]);
-    expect(b.map(([stream, , received]) => [stream, received])).toEqual([[s0, 3], [s1, 2]]);
-    const seenOf = (list: typeof a, stream: number): string[] => list.filter(([s]) => s === stream).map(([, seen]) => seen);
+    expect(b.map(([stream, , received]) => [stream, received])).toEqual([
+      [s0, 3],
+      [s1, 2],
+    ]);
+    const seenOf = (list: typeof a, stream: number): string[] =>
+      list.filter(([s]) => s === stream).map(([, seen]) => seen);
     expect(unionSeenCount([...seenOf(a, s0), ...seenOf(b, s0)])).toBe(6);
     expect(unionSeenCount([...seenOf(a, s1), ...seenOf(b, s1)])).toBe(2);
   });
@@ -112,7 +130,10 @@ describe('DeliveryBook.final()', () => {
     for (let i = 0; i < 3; i++) book.addReceiver('dash', i);
     book.addReceiver('pool', 0);
     const devices = book.final().receiverDevices;
-    expect(Object.fromEntries(Object.entries(devices).map(([g, list]) => [g, list.length]))).toEqual({ dash: 3, pool: 1 });
+    expect(Object.fromEntries(Object.entries(devices).map(([g, list]) => [g, list.length]))).toEqual({
+      dash: 3,
+      pool: 1,
+    });
   });
 
   it('is plain data that survives a structured clone (what crosses the worker boundary)', () => {

@@ -1,9 +1,9 @@
 // The gateway's configuration: defaults filled in, and every problem reported at once with the
 // field path and what was expected.
 import { describe, expect, it } from 'vitest';
+import { type GatewayArgs, gatewayConfigFromArgs } from '../../src/cli/gateway-command.ts';
 import { FleetbenchError } from '../../src/errors.ts';
 import { GATEWAY_DEFAULTS, resolveGatewayConfig } from '../../src/gateway/config.ts';
-import { gatewayConfigFromArgs, type GatewayArgs } from '../../src/cli/gateway-command.ts';
 
 function problems(raw: unknown): string[] {
   try {
@@ -20,18 +20,55 @@ function problems(raw: unknown): string[] {
 
 describe('gateway configuration', () => {
   it('fills in every default', () => {
-    const c = resolveGatewayConfig({ mqtt: { url: 'mqtt://127.0.0.1:1883' }, amqp: { url: 'amqp://127.0.0.1' }, coap: {}, webhook: { url: 'http://127.0.0.1:9000/hook' }, dashboards: { subscribe: 'telemetry/#' } });
-    expect(c.coap).toEqual({ port: 5683, host: '127.0.0.1', topic: '{path}', toMqtt: true, toAmqp: true, retryAfterSec: 1 });
-    expect(c.mqtt).toMatchObject({ qos: 1, inflight: 100, version: 4, queue: GATEWAY_DEFAULTS.queue, clientId: `fleetbench-gateway-${process.pid}` });
-    expect(c.amqp).toMatchObject({ exchange: 'amq.topic', persistent: false, mandatory: true, window: 256, queue: 1000 });
-    expect(c.webhook).toMatchObject({ subscribe: ['alerts/#'], concurrency: 8, retries: 3, retryDelayMs: 200, topicHeader: 'x-mqtt-topic', queue: 1000 });
+    const c = resolveGatewayConfig({
+      mqtt: { url: 'mqtt://127.0.0.1:1883' },
+      amqp: { url: 'amqp://127.0.0.1' },
+      coap: {},
+      webhook: { url: 'http://127.0.0.1:9000/hook' },
+      dashboards: { subscribe: 'telemetry/#' },
+    });
+    expect(c.coap).toEqual({
+      port: 5683,
+      host: '127.0.0.1',
+      topic: '{path}',
+      toMqtt: true,
+      toAmqp: true,
+      retryAfterSec: 1,
+    });
+    expect(c.mqtt).toMatchObject({
+      qos: 1,
+      inflight: 100,
+      version: 4,
+      queue: GATEWAY_DEFAULTS.queue,
+      clientId: `fleetbench-gateway-${process.pid}`,
+    });
+    expect(c.amqp).toMatchObject({
+      exchange: 'amq.topic',
+      persistent: false,
+      mandatory: true,
+      window: 256,
+      queue: 1000,
+    });
+    expect(c.webhook).toMatchObject({
+      subscribe: ['alerts/#'],
+      concurrency: 8,
+      retries: 3,
+      retryDelayMs: 200,
+      topicHeader: 'x-mqtt-topic',
+      queue: 1000,
+    });
     expect(c.dashboards).toMatchObject({ port: 8080, subscribe: ['telemetry/#'], qos: 1 });
     expect(c.admin).toBeUndefined();
     expect(c.drainMs).toBe(5000);
   });
 
   it('a top-level queue is every path default; a section may set its own', () => {
-    const c = resolveGatewayConfig({ queue: 50, mqtt: { url: 'mqtt://h', queue: 7 }, amqp: { url: 'amqp://h' }, coap: { to: ['mqtt', 'amqp'] } });
+    const c = resolveGatewayConfig({
+      queue: 50,
+      mqtt: { url: 'mqtt://h', queue: 7 },
+      amqp: { url: 'amqp://h' },
+      coap: { to: ['mqtt', 'amqp'] },
+    });
     expect(c.mqtt!.queue).toBe(7);
     expect(c.amqp!.queue).toBe(50);
   });
@@ -42,7 +79,15 @@ describe('gateway configuration', () => {
   });
 
   it('reports every problem with its field path and expectation', () => {
-    expect(problems({ queue: 0, mqtt: { url: 'http://x', qos: 3, inflight: 1.5 }, coap: { port: 70000, topic: 'a/#/{path}' }, webhook: { url: 'mqtt://x', retries: -1, subscribe: ['ok/#', 'bad/#/x'], topicHeader: 'x topic' }, extra: 1 })).toEqual([
+    expect(
+      problems({
+        queue: 0,
+        mqtt: { url: 'http://x', qos: 3, inflight: 1.5 },
+        coap: { port: 70000, topic: 'a/#/{path}' },
+        webhook: { url: 'mqtt://x', retries: -1, subscribe: ['ok/#', 'bad/#/x'], topicHeader: 'x topic' },
+        extra: 1,
+      }),
+    ).toEqual([
       'extra: unknown field (expected one of queue, drainMs, mqtt, amqp, coap, dashboards, webhook, admin)',
       'queue: expected a positive integer, got 0',
       'mqtt.url: expected a mqtt:// or mqtts:// or tcp:// or ssl:// or ws:// or wss:// URL, got "http://x"',
@@ -58,30 +103,74 @@ describe('gateway configuration', () => {
   });
 
   it('names the missing piece when a bridge has nothing to read from or write to', () => {
-    expect(problems({ coap: {} })).toEqual(['coap: CoAP ingest needs somewhere to forward to: add an mqtt or amqp section']);
-    expect(problems({ mqtt: { url: 'mqtt://h' }, coap: { to: ['amqp'] } })).toEqual(['coap.to[0]: forwards to AMQP but there is no amqp section (add amqp.url)']);
-    expect(problems({ dashboards: { subscribe: '#' } })).toEqual(['dashboards: dashboards are fed from MQTT subscriptions: add an mqtt section (mqtt.url)']);
-    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: {} })).toEqual(['dashboards.subscribe: missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)']);
-    expect(problems({ mqtt: { url: 'mqtt://h' } })).toEqual(['coap, dashboards, webhook: none is configured: nothing to bridge (add one of these sections; on the command line --coap-port, --ws-port with --dashboards, or --webhook)']);
-    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: { subscribe: [] } })).toEqual(['dashboards.subscribe: expected a string or a non-empty array of strings, got an array']);
+    expect(problems({ coap: {} })).toEqual([
+      'coap: CoAP ingest needs somewhere to forward to: add an mqtt or amqp section',
+    ]);
+    expect(problems({ mqtt: { url: 'mqtt://h' }, coap: { to: ['amqp'] } })).toEqual([
+      'coap.to[0]: forwards to AMQP but there is no amqp section (add amqp.url)',
+    ]);
+    expect(problems({ dashboards: { subscribe: '#' } })).toEqual([
+      'dashboards: dashboards are fed from MQTT subscriptions: add an mqtt section (mqtt.url)',
+    ]);
+    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: {} })).toEqual([
+      'dashboards.subscribe: missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)',
+    ]);
+    expect(problems({ mqtt: { url: 'mqtt://h' } })).toEqual([
+      'coap, dashboards, webhook: none is configured: nothing to bridge (add one of these sections; on the command line --coap-port, --ws-port with --dashboards, or --webhook)',
+    ]);
+    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: { subscribe: [] } })).toEqual([
+      'dashboards.subscribe: expected a string or a non-empty array of strings, got an array',
+    ]);
     expect(problems('x')).toContain('(top level): expected an object, got "x"');
   });
 
   it('allows shared subscriptions for the webhook (several gateways share alerts), not for dashboards', () => {
-    expect(resolveGatewayConfig({ mqtt: { url: 'mqtt://h', version: 5 }, webhook: { url: 'http://h', subscribe: '$share/gw/alerts/#' } }).webhook!.subscribe).toEqual(['$share/gw/alerts/#']);
-    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: { subscribe: '$share/gw/t/#' } })[0]).toMatch(/^dashboards\.subscribe: MQTT filter "\$share\/gw\/t\/#" is a shared subscription/);
+    expect(
+      resolveGatewayConfig({
+        mqtt: { url: 'mqtt://h', version: 5 },
+        webhook: { url: 'http://h', subscribe: '$share/gw/alerts/#' },
+      }).webhook!.subscribe,
+    ).toEqual(['$share/gw/alerts/#']);
+    expect(problems({ mqtt: { url: 'mqtt://h' }, dashboards: { subscribe: '$share/gw/t/#' } })[0]).toMatch(
+      /^dashboards\.subscribe: MQTT filter "\$share\/gw\/t\/#" is a shared subscription/,
+    );
   });
 
   it('never shows the MQTT password in a problem', () => {
-    expect(problems({ mqtt: { url: 'mqtt://h', password: 42 }, coap: {} })).toEqual(['mqtt.password: expected a string, got "(not shown)"']);
+    expect(problems({ mqtt: { url: 'mqtt://h', password: 42 }, coap: {} })).toEqual([
+      'mqtt.password: expected a string, got "(not shown)"',
+    ]);
   });
 });
 
 describe('gateway command-line flags', () => {
-  const none: GatewayArgs = { config: undefined, mqtt: undefined, amqp: undefined, coapPort: undefined, wsPort: undefined, dashboards: undefined, webhook: undefined, alerts: undefined, queue: undefined, adminPort: undefined };
+  const none: GatewayArgs = {
+    config: undefined,
+    mqtt: undefined,
+    amqp: undefined,
+    coapPort: undefined,
+    wsPort: undefined,
+    dashboards: undefined,
+    webhook: undefined,
+    alerts: undefined,
+    queue: undefined,
+    adminPort: undefined,
+  };
 
   it('build the sections they name', () => {
-    expect(gatewayConfigFromArgs({ ...none, mqtt: 'mqtt://h', coapPort: 0, wsPort: 0, dashboards: ['t/#'], webhook: 'http://h/x', alerts: ['a/#'], queue: 10, adminPort: 0 })).toEqual({
+    expect(
+      gatewayConfigFromArgs({
+        ...none,
+        mqtt: 'mqtt://h',
+        coapPort: 0,
+        wsPort: 0,
+        dashboards: ['t/#'],
+        webhook: 'http://h/x',
+        alerts: ['a/#'],
+        queue: 10,
+        adminPort: 0,
+      }),
+    ).toEqual({
       mqtt: { url: 'mqtt://h' },
       coap: { port: 0 },
       dashboards: { port: 0, subscribe: ['t/#'] },
@@ -92,7 +181,11 @@ describe('gateway command-line flags', () => {
   });
 
   it('a missing or broken --config file is named', () => {
-    expect(() => gatewayConfigFromArgs({ ...none, config: '/nonexistent/gw.json' })).toThrow('--config /nonexistent/gw.json: no such file');
-    expect(() => gatewayConfigFromArgs({ ...none, config: new URL(import.meta.url).pathname })).toThrow(/--config .*: not valid JSON/);
+    expect(() => gatewayConfigFromArgs({ ...none, config: '/nonexistent/gw.json' })).toThrow(
+      '--config /nonexistent/gw.json: no such file',
+    );
+    expect(() => gatewayConfigFromArgs({ ...none, config: new URL(import.meta.url).pathname })).toThrow(
+      /--config .*: not valid JSON/,
+    );
   });
 });

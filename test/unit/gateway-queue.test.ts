@@ -44,7 +44,19 @@ describe('PathCounters', () => {
     c.overflow = 1;
     c.count('status_503', 2);
     expect(c.idle).toBe(false);
-    expect(c.snapshot()).toEqual({ received: 3, forwarded: 1, failed: 0, overflow: 1, refused: 0, abandoned: 0, queued: 1, inFlight: 0, queueHighWater: 1, queueCapacity: 10, details: { status_503: 2 } });
+    expect(c.snapshot()).toEqual({
+      received: 3,
+      forwarded: 1,
+      failed: 0,
+      overflow: 1,
+      refused: 0,
+      abandoned: 0,
+      queued: 1,
+      inFlight: 0,
+      queueHighWater: 1,
+      queueCapacity: 10,
+      details: { status_503: 2 },
+    });
   });
 });
 

@@ -1,17 +1,17 @@
 // HDR latency histograms in microseconds: what workers ship (compressed base64) must merge into
 // exactly the histogram of all values, and out-of-range values must never break a run.
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/dsl/schedule.ts';
 import {
   createHistogram,
   decodeHistogram,
   encodeHistogram,
   HISTOGRAM_HIGHEST_US,
+  type Histogram,
   mergeEncoded,
   recordUs,
   summarize,
-  type Histogram,
 } from '../../src/metrics/histogram.ts';
-import { seededRandom } from '../../src/dsl/schedule.ts';
 
 /** Latency-like values from 50 µs to ~5 s, heavy-tailed, reproducible. */
 function latencies(n: number, seed: number): number[] {
@@ -67,7 +67,11 @@ describe('merging worker histograms', () => {
 
   it('merges empty shards as nothing', () => {
     const values = latencies(1000, 3);
-    const merged = mergeEncoded([encodeHistogram(createHistogram()), encodeHistogram(histogramOf(values)), encodeHistogram(createHistogram())]);
+    const merged = mergeEncoded([
+      encodeHistogram(createHistogram()),
+      encodeHistogram(histogramOf(values)),
+      encodeHistogram(createHistogram()),
+    ]);
     expectSameHistogram(merged, histogramOf(values));
     expect(mergeEncoded([]).totalCount).toBe(0);
   });
@@ -131,7 +135,17 @@ describe('recordUs', () => {
 
 describe('summarize', () => {
   it('returns zeros for an empty histogram', () => {
-    expect(summarize(createHistogram())).toEqual({ count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 });
+    expect(summarize(createHistogram())).toEqual({
+      count: 0,
+      min: 0,
+      mean: 0,
+      p50: 0,
+      p90: 0,
+      p99: 0,
+      p999: 0,
+      max: 0,
+      stddev: 0,
+    });
   });
 
   it('reports count, min, max, mean and ordered percentiles', () => {

@@ -19,18 +19,43 @@ function result(over: { name?: string; partial?: boolean; partialReason?: string
     schema: RESULT_SCHEMA,
     scenario: { name: over.name ?? 'factory', file: 'scenarios/factory.ts', hash: '0123456789abcdef' },
     run: {
-      id: 'a1b2c3', startedAt: '2025-03-04T05:06:07.890Z', endedAt: '2025-03-04T05:06:20.235Z', elapsedMs: 12_345, durationMs: 10_000,
-      partial: over.partial ?? false, partialReason: over.partialReason ?? null, seed: 42, workers: 2, shard: { index: 0, count: 1 },
+      id: 'a1b2c3',
+      startedAt: '2025-03-04T05:06:07.890Z',
+      endedAt: '2025-03-04T05:06:20.235Z',
+      elapsedMs: 12_345,
+      durationMs: 10_000,
+      partial: over.partial ?? false,
+      partialReason: over.partialReason ?? null,
+      seed: 42,
+      workers: 2,
+      shard: { index: 0, count: 1 },
     },
     environment: { fleetbench: '0.1.0', node: 'v20', platform: 'linux-x64', cpus: 2, memoryBytes: 1 },
-    targets: {}, fleets: {}, delivery: [], warnings: [], servers: {}, errors: [], codes: {}, timeline: [], histograms: {},
+    targets: {},
+    fleets: {},
+    delivery: [],
+    warnings: [],
+    servers: {},
+    errors: [],
+    codes: {},
+    timeline: [],
+    histograms: {},
   };
 }
 
 function outcome(over: Partial<ThresholdOutcome>): ThresholdOutcome {
   return {
-    key: 'gps.e2e_latency', expression: 'p(99) < 50ms', group: 'gps', metric: 'e2e_latency', passed: true, actual: 12_000,
-    actualText: '12.00ms', limitText: '50.00ms', abortOnFail: false, message: 'measured 12.00ms, limit < 50.00ms', ...over,
+    key: 'gps.e2e_latency',
+    expression: 'p(99) < 50ms',
+    group: 'gps',
+    metric: 'e2e_latency',
+    passed: true,
+    actual: 12_000,
+    actualText: '12.00ms',
+    limitText: '50.00ms',
+    abortOnFail: false,
+    message: 'measured 12.00ms, limit < 50.00ms',
+    ...over,
   };
 }
 
@@ -54,8 +79,28 @@ describe('toJUnit', () => {
   it('writes one test case per threshold, failures with measured value and limit', () => {
     const xml = toJUnit(result(), [
       outcome({}),
-      outcome({ key: 'valves.duplicates', expression: '== 0', group: 'valves', metric: 'duplicates', passed: false, actual: 3, actualText: '3', limitText: '0', message: 'measured 3, limit == 0' }),
-      outcome({ key: 'connect_errors', expression: 'count == 0', group: undefined, metric: 'connect_errors', passed: false, actual: null, actualText: '-', limitText: '0', message: 'no measurements' }),
+      outcome({
+        key: 'valves.duplicates',
+        expression: '== 0',
+        group: 'valves',
+        metric: 'duplicates',
+        passed: false,
+        actual: 3,
+        actualText: '3',
+        limitText: '0',
+        message: 'measured 3, limit == 0',
+      }),
+      outcome({
+        key: 'connect_errors',
+        expression: 'count == 0',
+        group: undefined,
+        metric: 'connect_errors',
+        passed: false,
+        actual: null,
+        actualText: '-',
+        limitText: '0',
+        message: 'no measurements',
+      }),
     ]);
     expect(xml).toBe(
       [
@@ -112,7 +157,9 @@ describe('toJUnit', () => {
   it('escapes markup and quotes, keeps newlines and tabs in attributes, drops characters XML 1.0 forbids', () => {
     const name = `a&b <"c"> 'd'\u0001\u001f\uFFFE\uD800 😀`;
     const message = 'line 1\nline 2\tend\r';
-    const xml = toJUnit(result({ name }), [outcome({ key: 'gps.e2e_latency', expression: 'p(99) < 50ms && "ok"', passed: false, message })]);
+    const xml = toJUnit(result({ name }), [
+      outcome({ key: 'gps.e2e_latency', expression: 'p(99) < 50ms && "ok"', passed: false, message }),
+    ]);
     expect(xml).toContain('<testsuite name="a&amp;b &lt;&quot;c&quot;&gt; &apos;d&apos; 😀"');
     expect(xml).toContain('name="gps.e2e_latency: p(99) &lt; 50ms &amp;&amp; &quot;ok&quot;"');
     expect(xml).toContain('message="line 1&#10;line 2&#9;end&#13;"');
@@ -126,7 +173,11 @@ describe('toJUnit', () => {
   });
 
   it('counts failures over all cases, run-wide ones under .run', () => {
-    const outcomes = [outcome({ passed: false }), outcome({ passed: false, key: 'loss', group: undefined }), outcome({ key: 'soil.loss', group: 'soil' })];
+    const outcomes = [
+      outcome({ passed: false }),
+      outcome({ passed: false, key: 'loss', group: undefined }),
+      outcome({ key: 'soil.loss', group: 'soil' }),
+    ];
     const file = wellFormed(toJUnit(result(), outcomes));
     expect(xpath(file, 'string(/testsuites/@tests)')).toBe('3');
     expect(xpath(file, 'string(/testsuites/@failures)')).toBe('2');

@@ -1,7 +1,7 @@
 // Payload generators: every payload is exactly the configured size and carries a stamp a
 // receiver can decode, whatever the user's JSON or template looks like.
 import { describe, expect, it } from 'vitest';
-import { bytes, createPayloadGenerator, json, template, type PayloadContext } from '../../src/dsl/payload.ts';
+import { bytes, createPayloadGenerator, json, type PayloadContext, template } from '../../src/dsl/payload.ts';
 import { seededRandom } from '../../src/dsl/schedule.ts';
 import { decodeStamp, STAMP_BYTES, type Stamp } from '../../src/metrics/stamp.ts';
 
@@ -41,14 +41,17 @@ describe('json(fn)', () => {
     expect(oversize).toBe(false);
   });
 
-  it.each([0, 1, 5, 9, 10, 11, 100, 4000])('pads to exactly the natural size + %d bytes and stays valid JSON', (extra) => {
-    const natural = createPayloadGenerator(reading)(ctx(), stamp).buffer.length;
-    const { buffer, oversize } = createPayloadGenerator(json(reading.fn, { size: natural + extra }))(ctx(), stamp);
-    expect(buffer).toHaveLength(natural + extra);
-    expect(oversize).toBe(false);
-    expect(JSON.parse(buffer.toString())).toMatchObject({ device: 7, fleet: 'gps', temp: 21.5 });
-    expect(decodeStamp(buffer)).toEqual(stamp);
-  });
+  it.each([0, 1, 5, 9, 10, 11, 100, 4000])(
+    'pads to exactly the natural size + %d bytes and stays valid JSON',
+    (extra) => {
+      const natural = createPayloadGenerator(reading)(ctx(), stamp).buffer.length;
+      const { buffer, oversize } = createPayloadGenerator(json(reading.fn, { size: natural + extra }))(ctx(), stamp);
+      expect(buffer).toHaveLength(natural + extra);
+      expect(oversize).toBe(false);
+      expect(JSON.parse(buffer.toString())).toMatchObject({ device: 7, fleet: 'gps', temp: 21.5 });
+      expect(decodeStamp(buffer)).toEqual(stamp);
+    },
+  );
 
   it('counts the size in bytes, not characters, for non-ASCII values', () => {
     const { buffer } = createPayloadGenerator(json(() => ({ site: 'Zürich — 東京' }), { size: 120 }))(ctx(), stamp);
@@ -81,7 +84,9 @@ describe('json(fn)', () => {
 
 describe('template(text)', () => {
   it('renders {id} {fleet} {seq} {elapsed} {rand:1:2} {stamp} and pads with spaces to size', () => {
-    const { buffer, oversize } = createPayloadGenerator(template('id={id} f={fleet} s={seq} e={elapsed} r={rand:1:2} st={stamp}', { size: 120 }))(ctx(), stamp);
+    const { buffer, oversize } = createPayloadGenerator(
+      template('id={id} f={fleet} s={seq} e={elapsed} r={rand:1:2} st={stamp}', { size: 120 }),
+    )(ctx(), stamp);
     expect(buffer).toHaveLength(120);
     expect(oversize).toBe(false);
     const text = buffer.toString();
@@ -95,7 +100,10 @@ describe('template(text)', () => {
 
   it('draws {rand:min:max} from the device random, so a seed reproduces it', () => {
     const spec = template('{rand:-10:10}|{rand:-10:10}');
-    const render = (seed: number): string => createPayloadGenerator(spec)(ctx({ random: seededRandom(seed) }), stamp).buffer.toString().split('~fb1')[0] ?? '';
+    const render = (seed: number): string =>
+      createPayloadGenerator(spec)(ctx({ random: seededRandom(seed) }), stamp)
+        .buffer.toString()
+        .split('~fb1')[0] ?? '';
     expect(render(5)).toBe(render(5));
     expect(render(5)).not.toBe(render(6));
     for (const n of render(5).split('|').map(Number)) {

@@ -3,7 +3,19 @@
 // published totals are only compared against, never fed in.
 import { generate } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { PROFILES, TWO_AA, coapConTransmissions, estimatePower, mqttConnectBytes, mqttPublishBytes, mqttSleepReport, noExchange, parseBattery, UDP_IP_BYTES, type Activity } from '../../src/power/index.ts';
+import {
+  type Activity,
+  coapConTransmissions,
+  estimatePower,
+  mqttConnectBytes,
+  mqttPublishBytes,
+  mqttSleepReport,
+  noExchange,
+  PROFILES,
+  parseBattery,
+  TWO_AA,
+  UDP_IP_BYTES,
+} from '../../src/power/index.ts';
 
 const within = (actual: number, expected: number, fraction: number): void => {
   expect(Math.abs(actual - expected) / expected, `${actual} vs ${expected}`).toBeLessThanOrEqual(fraction);
@@ -33,7 +45,7 @@ describe('reference case 1: nRF9160, LTE-M, UDP, PSM (Nordic power_nrf9160.rst)'
     within(event(40), 115.06, 0.05);
     // The tail dominates, as Nordic found: 93.82 mC of it is the 11 s after the transmission.
     const e = estimatePower(hourly(40), profile, { mAh: 1000, volts: profile.volts });
-    within(e.breakdownJ.tail / profile.volts * 1000, 93.82, 0.05);
+    within((e.breakdownJ.tail / profile.volts) * 1000, 93.82, 0.05);
     within(e.activeS, 12.32, 0.05);
   });
 
@@ -48,9 +60,26 @@ describe('reference case 2: ESP32 deep sleep → Wi-Fi (static IP) → MQTT QoS 
   it('costs ≈ 0.543 J per cycle measured at 5 V (within 5%), association ≈ 92% of it', () => {
     // The published cycle: CONNECT with user and password, a 15-byte topic, a 6-byte payload,
     // DISCONNECT. The broker is on the LAN: a 10 ms round trip (assumption).
-    const { handshake, data } = mqttSleepReport({ clientId: 'esp32-sensor', username: 'user', password: 'password', topic: 'sensors/esp32/t', payloadBytes: 6, qos: 0, rttS: 0.01 });
+    const { handshake, data } = mqttSleepReport({
+      clientId: 'esp32-sensor',
+      username: 'user',
+      password: 'password',
+      topic: 'sensors/esp32/t',
+      payloadBytes: 6,
+      qos: 0,
+      rttS: 0.01,
+    });
     const profile = { ...PROFILES['esp32-wifi'], volts: 5 };
-    const cycle: Activity = { windowS: 0.774, session: 'sleep', wakes: 1, tails: 1, handshake, data, keepalive: noExchange(), messages: 1 };
+    const cycle: Activity = {
+      windowS: 0.774,
+      session: 'sleep',
+      wakes: 1,
+      tails: 1,
+      handshake,
+      data,
+      keepalive: noExchange(),
+      messages: 1,
+    };
     const e = estimatePower(cycle, profile, { mAh: 2400, volts: 5 });
     within(e.energyJ, 0.543, 0.05);
     within(e.breakdownJ.wake / e.energyJ, 0.92, 0.05);
@@ -64,8 +93,18 @@ describe('reference case 2: ESP32 deep sleep → Wi-Fi (static IP) → MQTT QoS 
 describe('properties', () => {
   const mqttReports = (intervalS: number, session: 'sleep' | 'persistent', windowS = 86_400): Activity => {
     const reports = Math.floor(windowS / intervalS);
-    const { handshake, data } = mqttSleepReport({ clientId: 'dev-1', topic: 'site/1/t', payloadBytes: 24, qos: 1, rttS: 0.03 });
-    const times = (x: typeof data, n: number) => ({ tx: { packets: x.tx.packets * n, bytes: x.tx.bytes * n }, rx: { packets: x.rx.packets * n, bytes: x.rx.bytes * n }, listenS: x.listenS * n });
+    const { handshake, data } = mqttSleepReport({
+      clientId: 'dev-1',
+      topic: 'site/1/t',
+      payloadBytes: 24,
+      qos: 1,
+      rttS: 0.03,
+    });
+    const times = (x: typeof data, n: number) => ({
+      tx: { packets: x.tx.packets * n, bytes: x.tx.bytes * n },
+      rx: { packets: x.rx.packets * n, bytes: x.rx.bytes * n },
+      listenS: x.listenS * n,
+    });
     return {
       windowS,
       session,
@@ -81,8 +120,11 @@ describe('properties', () => {
   it('more frequent reports never extend battery life, for every profile and both session modes', () => {
     for (const profile of Object.values(PROFILES)) {
       for (const session of ['sleep', 'persistent'] as const) {
-        const lives = [10, 30, 60, 300, 900, 3600].map((s) => estimatePower(mqttReports(s, session), profile, TWO_AA).batteryLifeH);
-        for (let i = 1; i < lives.length; i++) expect(lives[i], `${profile.name} ${session}`).toBeGreaterThanOrEqual(lives[i - 1] as number);
+        const lives = [10, 30, 60, 300, 900, 3600].map(
+          (s) => estimatePower(mqttReports(s, session), profile, TWO_AA).batteryLifeH,
+        );
+        for (let i = 1; i < lives.length; i++)
+          expect(lives[i], `${profile.name} ${session}`).toBeGreaterThanOrEqual(lives[i - 1] as number);
       }
     }
   });
@@ -93,8 +135,21 @@ describe('properties', () => {
     const cost = (keepaliveS: number): number => {
       const pings = Math.floor(windowS / keepaliveS);
       // PINGREQ and PINGRESP are 2 bytes each (§3.12, §3.13), plus TCP/IP; one RTT listened for each.
-      const keepalive = { tx: { packets: pings, bytes: pings * 42 }, rx: { packets: pings, bytes: pings * 42 }, listenS: pings * 0.01 };
-      const a: Activity = { windowS, session: 'persistent', wakes: 0, tails: pings, handshake: noExchange(), data: noExchange(), keepalive, messages: 0 };
+      const keepalive = {
+        tx: { packets: pings, bytes: pings * 42 },
+        rx: { packets: pings, bytes: pings * 42 },
+        listenS: pings * 0.01,
+      };
+      const a: Activity = {
+        windowS,
+        session: 'persistent',
+        wakes: 0,
+        tails: pings,
+        handshake: noExchange(),
+        data: noExchange(),
+        keepalive,
+        messages: 0,
+      };
       return estimatePower(a, profile, TWO_AA).energyJ;
     };
     const costs = [15, 30, 60, 120, 300, 1200].map(cost);
@@ -106,7 +161,20 @@ describe('properties', () => {
     const mqtt = estimatePower(mqttReports(30, 'sleep', 3600), profile, TWO_AA);
     const reports = 120;
     // A CoAP NON POST of 24 bytes: 4 header + 4 token + ~10 options + 1 marker + 24, plus UDP/IP.
-    const coap: Activity = { windowS: 3600, session: 'sleep', wakes: reports, tails: reports, handshake: noExchange(), data: { tx: { packets: reports, bytes: reports * (43 + UDP_IP_BYTES) }, rx: { packets: 0, bytes: 0 }, listenS: 0 }, keepalive: noExchange(), messages: reports };
+    const coap: Activity = {
+      windowS: 3600,
+      session: 'sleep',
+      wakes: reports,
+      tails: reports,
+      handshake: noExchange(),
+      data: {
+        tx: { packets: reports, bytes: reports * (43 + UDP_IP_BYTES) },
+        rx: { packets: 0, bytes: 0 },
+        listenS: 0,
+      },
+      keepalive: noExchange(),
+      messages: reports,
+    };
     const non = estimatePower(coap, profile, TWO_AA);
     expect(mqtt.energyPerMessagemJ as number).toBeGreaterThan(non.energyPerMessagemJ as number);
     expect(mqtt.breakdownJ.handshake).toBeGreaterThan(0);
@@ -127,13 +195,38 @@ describe('properties', () => {
 
 describe('byte accounting agrees with MQTT.js own encoder', () => {
   it('CONNECT and PUBLISH sizes', () => {
-    const connect = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60, clientId: 'esp32-sensor', username: 'user', password: Buffer.from('password') });
+    const connect = generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      clientId: 'esp32-sensor',
+      username: 'user',
+      password: Buffer.from('password'),
+    });
     expect(mqttConnectBytes('esp32-sensor', 'user', 'password')).toBe(connect.length);
     for (const qos of [0, 1, 2] as const) {
-      const publish = generate({ cmd: 'publish', topic: 'sensors/esp32/t', payload: Buffer.alloc(6), qos, dup: false, retain: false, ...(qos > 0 ? { messageId: 1 } : {}) });
+      const publish = generate({
+        cmd: 'publish',
+        topic: 'sensors/esp32/t',
+        payload: Buffer.alloc(6),
+        qos,
+        dup: false,
+        retain: false,
+        ...(qos > 0 ? { messageId: 1 } : {}),
+      });
       expect(mqttPublishBytes('sensors/esp32/t', 6, qos)).toBe(publish.length);
     }
-    const big = generate({ cmd: 'publish', topic: 't', payload: Buffer.alloc(300), qos: 1, dup: false, retain: false, messageId: 1 });
+    const big = generate({
+      cmd: 'publish',
+      topic: 't',
+      payload: Buffer.alloc(300),
+      qos: 1,
+      dup: false,
+      retain: false,
+      messageId: 1,
+    });
     expect(mqttPublishBytes('t', 300, 1)).toBe(big.length);
   });
 });
@@ -142,7 +235,10 @@ describe('batteries', () => {
   it.each([
     ['2400mAh', { mAh: 2400, volts: 3.3 }],
     ['2xAA', { mAh: 2500, volts: 3.0 }],
-    [{ mAh: 1000, volts: 3.6 }, { mAh: 1000, volts: 3.6 }],
+    [
+      { mAh: 1000, volts: 3.6 },
+      { mAh: 1000, volts: 3.6 },
+    ],
     [{ mAh: 1000 }, { mAh: 1000, volts: 3.3 }],
   ])('%j', (raw, expected) => {
     expect(parseBattery(raw, 3.3)).toEqual(expected);

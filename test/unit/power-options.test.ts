@@ -2,12 +2,12 @@
 // mistake named by its field path with what was expected; then the same option through whole-scenario
 // validation, where sleeping receivers and `power` outside fleets are refused.
 import { describe, expect, it } from 'vitest';
-import { defineScenario, every, mqtt } from '../../src/index.ts';
 import { Checker } from '../../src/dsl/check.ts';
 import { resolvePower } from '../../src/dsl/power.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
-import { problemsOf as problems } from '../helpers/validation.ts';
+import { defineScenario, every, mqtt } from '../../src/index.ts';
 import { PROFILES } from '../../src/power/index.ts';
+import { problemsOf as problems } from '../helpers/validation.ts';
 
 const PATH = 'fleets.s.power';
 
@@ -21,13 +21,33 @@ describe('resolvePower', () => {
   it('defaults to a persistent session on 2×AA (2500 mAh at 3 V) with the protocol keepalive', () => {
     const { power, problems } = resolve({ radio: 'nrf52-ble' });
     expect(problems).toEqual([]);
-    expect(power).toEqual({ profile: PROFILES['nrf52-ble'], battery: { mAh: 2500, volts: 3 }, batteryLabel: '2xAA', session: 'persistent', keepaliveS: undefined, overridden: [] });
+    expect(power).toEqual({
+      profile: PROFILES['nrf52-ble'],
+      battery: { mAh: 2500, volts: 3 },
+      batteryLabel: '2xAA',
+      session: 'persistent',
+      keepaliveS: undefined,
+      overridden: [],
+    });
   });
 
   it('applies overrides of figures, wake and tail, and lists them', () => {
-    const { power, problems } = resolve({ radio: 'esp32-wifi', txmA: 170, wake: { ms: 300 }, tail: { mA: 80 }, session: 'sleep', keepalive: '2m', battery: '2400mAh' });
+    const { power, problems } = resolve({
+      radio: 'esp32-wifi',
+      txmA: 170,
+      wake: { ms: 300 },
+      tail: { mA: 80 },
+      session: 'sleep',
+      keepalive: '2m',
+      battery: '2400mAh',
+    });
     expect(problems).toEqual([]);
-    expect(power?.profile).toEqual({ ...PROFILES['esp32-wifi'], txmA: 170, wake: { ms: 300, mC: 100.2 }, tail: { ms: 50, mA: 80 } });
+    expect(power?.profile).toEqual({
+      ...PROFILES['esp32-wifi'],
+      txmA: 170,
+      wake: { ms: 300, mC: 100.2 },
+      tail: { ms: 50, mA: 80 },
+    });
     expect(power?.overridden).toEqual(['txmA', 'wake.ms', 'tail.mA']);
     expect(power?.session).toBe('sleep');
     expect(power?.keepaliveS).toBe(120);
@@ -37,7 +57,13 @@ describe('resolvePower', () => {
 
   it('leaves the base profiles untouched', () => {
     const before = structuredClone(PROFILES['esp32-wifi']);
-    const { power } = resolve({ radio: 'esp32-wifi', txmA: 1, volts: 5, wake: { ms: 1, mC: 1 }, tail: { ms: 1, mA: 1 } });
+    const { power } = resolve({
+      radio: 'esp32-wifi',
+      txmA: 1,
+      volts: 5,
+      wake: { ms: 1, mC: 1 },
+      tail: { ms: 1, mA: 1 },
+    });
     expect(power?.profile.wake.ms).toBe(1);
     expect(PROFILES['esp32-wifi']).toEqual(before);
     expect(power?.profile.wake).not.toBe(PROFILES['esp32-wifi'].wake);
@@ -45,7 +71,10 @@ describe('resolvePower', () => {
 
   it('labels a battery object by its figures and takes an overridden voltage as its default', () => {
     expect(resolve({ radio: 'nbiot', battery: { mAh: 1000, volts: 3.6 } }).power?.batteryLabel).toBe('1000mAh at 3.6V');
-    expect(resolve({ radio: 'nbiot', volts: 4.2, battery: '1000mAh' }).power?.battery).toEqual({ mAh: 1000, volts: 4.2 });
+    expect(resolve({ radio: 'nbiot', volts: 4.2, battery: '1000mAh' }).power?.battery).toEqual({
+      mAh: 1000,
+      volts: 4.2,
+    });
   });
 
   it("takes keepalive '0s' as no keepalive", () => {
@@ -53,22 +82,55 @@ describe('resolvePower', () => {
   });
 
   const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf9160-ltem", "nbiot"';
-  const FIELDS = 'radio, battery, session, keepalive, wake, tail, volts, txmA, rxmA, listenmA, idlemA, sleepmA, bitrateBps, preambleUs, linkOverheadBytes';
+  const FIELDS =
+    'radio, battery, session, keepalive, wake, tail, volts, txmA, rxmA, listenmA, idlemA, sleepmA, bitrateBps, preambleUs, linkOverheadBytes';
   it.each<[string, unknown, string]>([
     ['an unknown radio', { radio: 'zigbee' }, `${PATH}.radio: expected one of ${RADIOS}, got "zigbee"`],
     ['a missing radio', {}, `${PATH}.radio: expected one of ${RADIOS}, got nothing`],
-    ['an unknown field', { radio: 'nbiot', colour: 'red' }, `${PATH}.colour: unknown field (expected one of ${FIELDS})`],
+    [
+      'an unknown field',
+      { radio: 'nbiot', colour: 'red' },
+      `${PATH}.colour: unknown field (expected one of ${FIELDS})`,
+    ],
     ['a negative txmA', { radio: 'nbiot', txmA: -1 }, `${PATH}.txmA: expected a number ≥ 0, got -1`],
     ['txmA as a string', { radio: 'nbiot', txmA: '120' }, `${PATH}.txmA: expected a number ≥ 0, got "120"`],
     ['a zero bit rate', { radio: 'nbiot', bitrateBps: 0 }, `${PATH}.bitrateBps: expected a positive number, got 0`],
     ['zero volts', { radio: 'nbiot', volts: 0 }, `${PATH}.volts: expected a positive number, got 0`],
-    ['a battery string that is not one', { radio: 'nbiot', battery: 'lots' }, `${PATH}.battery: expected a battery such as '2400mAh', '2xAA' or { mAh: 1000, volts: 3.6 }, got "lots"`],
-    ['a battery with no capacity', { radio: 'nbiot', battery: { volts: 3 } }, `${PATH}.battery: expected mAh: a positive number, got an object`],
-    ['an unknown session', { radio: 'nbiot', session: 'nap' }, `${PATH}.session: expected one of "persistent", "sleep", got "nap"`],
-    ['a keepalive that is not a duration', { radio: 'nbiot', keepalive: 'often' }, `${PATH}.keepalive: expected a duration like '30s' or '250ms', got "often"`],
-    ['a negative keepalive', { radio: 'nbiot', keepalive: -5 }, `${PATH}.keepalive: expected a duration like '30s' or '250ms', got -5`],
-    ['an unknown key under wake', { radio: 'nbiot', wake: { ms: 5, joules: 1 } }, `${PATH}.wake.joules: unknown field (expected one of ms, mC)`],
-    ['a negative tail current', { radio: 'nbiot', tail: { mA: -0.5 } }, `${PATH}.tail.mA: expected a number ≥ 0, got -0.5`],
+    [
+      'a battery string that is not one',
+      { radio: 'nbiot', battery: 'lots' },
+      `${PATH}.battery: expected a battery such as '2400mAh', '2xAA' or { mAh: 1000, volts: 3.6 }, got "lots"`,
+    ],
+    [
+      'a battery with no capacity',
+      { radio: 'nbiot', battery: { volts: 3 } },
+      `${PATH}.battery: expected mAh: a positive number, got an object`,
+    ],
+    [
+      'an unknown session',
+      { radio: 'nbiot', session: 'nap' },
+      `${PATH}.session: expected one of "persistent", "sleep", got "nap"`,
+    ],
+    [
+      'a keepalive that is not a duration',
+      { radio: 'nbiot', keepalive: 'often' },
+      `${PATH}.keepalive: expected a duration like '30s' or '250ms', got "often"`,
+    ],
+    [
+      'a negative keepalive',
+      { radio: 'nbiot', keepalive: -5 },
+      `${PATH}.keepalive: expected a duration like '30s' or '250ms', got -5`,
+    ],
+    [
+      'an unknown key under wake',
+      { radio: 'nbiot', wake: { ms: 5, joules: 1 } },
+      `${PATH}.wake.joules: unknown field (expected one of ms, mC)`,
+    ],
+    [
+      'a negative tail current',
+      { radio: 'nbiot', tail: { mA: -0.5 } },
+      `${PATH}.tail.mA: expected a number ≥ 0, got -0.5`,
+    ],
     ['wake given as a number', { radio: 'nbiot', wake: 5 }, `${PATH}.wake: expected an object, got 5`],
     ['power given as a string', 'nbiot', `${PATH}: expected an object, got "nbiot"`],
   ])('rejects %s', (_label, raw, problem) => {
@@ -94,22 +156,50 @@ describe('power in a scenario', () => {
   const problemsOf = (scenario: unknown): readonly string[] => problems(scenario, FILE);
 
   it('refuses sleeping devices that subscribe', () => {
-    const problems = problemsOf({ name: 'p', duration: '1m', fleets: { valve: { count: 2, protocol: mqtt(), subscribe: 'v/{id}/cmd', power: { radio: 'nrf52-ble', session: 'sleep' } } } });
-    expect(problems).toContain("fleets.valve.power.session: 'sleep' devices are offline between reports and cannot receive or serve; use session: 'persistent'");
+    const problems = problemsOf({
+      name: 'p',
+      duration: '1m',
+      fleets: {
+        valve: { count: 2, protocol: mqtt(), subscribe: 'v/{id}/cmd', power: { radio: 'nrf52-ble', session: 'sleep' } },
+      },
+    });
+    expect(problems).toContain(
+      "fleets.valve.power.session: 'sleep' devices are offline between reports and cannot receive or serve; use session: 'persistent'",
+    );
   });
 
   it('accepts the same fleet with a persistent session', () => {
-    const plan = validateScenario({ name: 'p', duration: '1m', fleets: { valve: { count: 2, protocol: mqtt(), subscribe: 'v/{id}/cmd', power: { radio: 'nrf52-ble' } } } }, FILE);
+    const plan = validateScenario(
+      {
+        name: 'p',
+        duration: '1m',
+        fleets: { valve: { count: 2, protocol: mqtt(), subscribe: 'v/{id}/cmd', power: { radio: 'nrf52-ble' } } },
+      },
+      FILE,
+    );
     expect(plan.groups[0]?.power?.session).toBe('persistent');
   });
 
   it('refuses power on an observer as an unknown field', () => {
-    const problems = problemsOf({ name: 'p', duration: '1m', fleets: { sensor }, observers: { dash: { protocol: mqtt(), receives: ['sensor'], power: { radio: 'nrf52-ble' } } } });
-    expect(problems).toEqual(['observers.dash.power: unknown field (expected one of count, protocol, receives, subscribe, share)']);
+    const problems = problemsOf({
+      name: 'p',
+      duration: '1m',
+      fleets: { sensor },
+      observers: { dash: { protocol: mqtt(), receives: ['sensor'], power: { radio: 'nrf52-ble' } } },
+    });
+    expect(problems).toEqual([
+      'observers.dash.power: unknown field (expected one of count, protocol, receives, subscribe, share)',
+    ]);
   });
 
   it('names power problems under the fleet', () => {
-    expect(problemsOf({ name: 'p', duration: '1m', fleets: { sensor: { ...sensor, power: { radio: 'nrf52-ble', txmA: -2 } } } })).toEqual(['fleets.sensor.power.txmA: expected a number ≥ 0, got -2']);
+    expect(
+      problemsOf({
+        name: 'p',
+        duration: '1m',
+        fleets: { sensor: { ...sensor, power: { radio: 'nrf52-ble', txmA: -2 } } },
+      }),
+    ).toEqual(['fleets.sensor.power.txmA: expected a number ≥ 0, got -2']);
   });
 
   it('resolves a valid power option into the plan group, leaving other groups without one', () => {
@@ -119,7 +209,10 @@ describe('power in a scenario', () => {
         duration: '1m',
         fleets: {
           plain: sensor,
-          motes: { ...sensor, power: { radio: 'cc2538-802154', session: 'sleep', battery: { mAh: 1200 }, keepalive: '90s', idlemA: 0.5 } },
+          motes: {
+            ...sensor,
+            power: { radio: 'cc2538-802154', session: 'sleep', battery: { mAh: 1200 }, keepalive: '90s', idlemA: 0.5 },
+          },
         },
       }),
       FILE,

@@ -2,8 +2,24 @@
 // checked against figures worked out by hand from the byte rules: TCP/IP 40 B and UDP/IP 28 B per
 // packet, TLS 29 B per record, TCP open/close 4 segments out and 2 in, one pure ACK per exchange.
 import { describe, expect, it } from 'vitest';
-import { PROFILES, TCP_IP_BYTES, TWO_AA, UDP_IP_BYTES, airtimeS, type PacketTotals, type ProfileName } from '../../src/power/index.ts';
-import { activityOf, projectPower, TCP_OPEN_CLOSE, TLS_HANDSHAKE, TLS_RECORD_BYTES, type MeasuredTraffic, type PowerSettings } from '../../src/power/project.ts';
+import {
+  airtimeS,
+  type PacketTotals,
+  PROFILES,
+  type ProfileName,
+  TCP_IP_BYTES,
+  TWO_AA,
+  UDP_IP_BYTES,
+} from '../../src/power/index.ts';
+import {
+  activityOf,
+  type MeasuredTraffic,
+  type PowerSettings,
+  projectPower,
+  TCP_OPEN_CLOSE,
+  TLS_HANDSHAKE,
+  TLS_RECORD_BYTES,
+} from '../../src/power/project.ts';
 import { addWire, emptyWire, WireLog, type WireTotalsByKind } from '../../src/power/wire.ts';
 
 const wireOf = (fill: (log: WireLog) => void): WireTotalsByKind => {
@@ -11,8 +27,26 @@ const wireOf = (fill: (log: WireLog) => void): WireTotalsByKind => {
   fill(log);
   return log.totals;
 };
-const traffic = (over: Partial<MeasuredTraffic>): MeasuredTraffic => ({ transport: 'tcp', tls: false, devices: 1, wire: emptyWire(), messages: 1, acked: 0, ackMeanS: undefined, connectMeanS: undefined, reportIntervalS: 30, keepalive: undefined, ...over });
-const settings = (radio: ProfileName, session: 'persistent' | 'sleep'): PowerSettings => ({ profile: PROFILES[radio], battery: TWO_AA, batteryLabel: '2xAA', session, overridden: [] });
+const traffic = (over: Partial<MeasuredTraffic>): MeasuredTraffic => ({
+  transport: 'tcp',
+  tls: false,
+  devices: 1,
+  wire: emptyWire(),
+  messages: 1,
+  acked: 0,
+  ackMeanS: undefined,
+  connectMeanS: undefined,
+  reportIntervalS: 30,
+  keepalive: undefined,
+  ...over,
+});
+const settings = (radio: ProfileName, session: 'persistent' | 'sleep'): PowerSettings => ({
+  profile: PROFILES[radio],
+  battery: TWO_AA,
+  batteryLabel: '2xAA',
+  session,
+  overridden: [],
+});
 /** Per-report figures are totals divided by counts: compare them to 9 decimals. */
 const expectTotals = (actual: PacketTotals, expected: PacketTotals): void => {
   expect(actual.packets, 'packets').toBeCloseTo(expected.packets, 9);
@@ -20,7 +54,16 @@ const expectTotals = (actual: PacketTotals, expected: PacketTotals): void => {
 };
 
 // A CoAP-like UDP fleet: 10 messages of 39 B out, 10 answers of 8 B in.
-const coap = (over: Partial<MeasuredTraffic> = {}): MeasuredTraffic => traffic({ transport: 'udp', devices: 2, messages: 10, acked: 10, ackMeanS: 0.02, wire: wireOf((log) => (log.sent('data', 390, 10), log.received('data', 80, 10))), ...over });
+const coap = (over: Partial<MeasuredTraffic> = {}): MeasuredTraffic =>
+  traffic({
+    transport: 'udp',
+    devices: 2,
+    messages: 10,
+    acked: 10,
+    ackMeanS: 0.02,
+    wire: wireOf((log) => (log.sent('data', 390, 10), log.received('data', 80, 10))),
+    ...over,
+  });
 
 // MQTT over TCP in sleep sessions: each of 15 reports opens a connection and sends CONNECT (35 B)
 // and DISCONNECT (2 B), receives CONNACK (4 B), publishes 35 B; QoS 1 also receives a 4 B PUBACK.
@@ -47,7 +90,11 @@ describe('activityOf: what one report puts on the air', () => {
     expectTotals(sleep.activity.data.tx, { packets: 10 / 10, bytes: 390 / 10 + UDP_IP_BYTES }); // 1 packet, 39 + 28 = 67 B
     expectTotals(sleep.activity.data.rx, { packets: 1, bytes: 80 / 10 + 28 }); // 8 + 28 = 36 B
     expect([sleep.handshakes, sleep.keepalives, sleep.activity.wakes, sleep.activity.tails]).toEqual([0, 0, 1, 1]);
-    expect(sleep.activity.handshake).toEqual({ tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, listenS: 0 });
+    expect(sleep.activity.handshake).toEqual({
+      tx: { packets: 0, bytes: 0 },
+      rx: { packets: 0, bytes: 0 },
+      listenS: 0,
+    });
     expect(sleep.setup).toBeUndefined();
     const persistent = activityOf(coap(), 'persistent');
     expect(persistent.activity.wakes).toBe(0);
@@ -79,7 +126,15 @@ describe('activityOf: what one report puts on the air', () => {
   });
 
   it('persistent: only reconnections beyond one connection per device are handshakes per report', () => {
-    const m = mqttSleep(1, { devices: 5, messages: 14, connectMeanS: 0.1, wire: wireOf((log) => { for (let i = 0; i < 7; i++) (log.opened(), log.sent('handshake', 37, 2), log.received('handshake', 4)); log.sent('data', 14 * 35, 14); }) });
+    const m = mqttSleep(1, {
+      devices: 5,
+      messages: 14,
+      connectMeanS: 0.1,
+      wire: wireOf((log) => {
+        for (let i = 0; i < 7; i++) log.opened(), log.sent('handshake', 37, 2), log.received('handshake', 4);
+        log.sent('data', 14 * 35, 14);
+      }),
+    });
     const a = activityOf(m, 'persistent');
     expect(a.handshakes).toBeCloseTo((7 - 5) / 14, 12); // 2 reconnections over 14 messages
     expect(a.activity.wakes).toBe(0);
@@ -102,8 +157,14 @@ describe('activityOf: what one report puts on the air', () => {
     const tls = activityOf(mqttSleep(1, { tls: true }), 'sleep').activity;
     // Application packets: out 2 handshake (CONNECT, DISCONNECT) + 1 PUBLISH; in CONNACK + PUBACK. Pure ACKs and SYN/FIN carry no record.
     // The handshake's records travel in TCP segments of their own: 40 B of TCP/IP each.
-    expect(tls.handshake.tx.bytes - plain.handshake.tx.bytes).toBeCloseTo(2 * TLS_RECORD_BYTES + TLS_HANDSHAKE.tx.bytes + TLS_HANDSHAKE.tx.packets * 40, 9); // 58 + 400 + 120
-    expect(tls.handshake.rx.bytes - plain.handshake.rx.bytes).toBeCloseTo(1 * 29 + TLS_HANDSHAKE.rx.bytes + TLS_HANDSHAKE.rx.packets * 40, 9); // 29 + 2500 + 120
+    expect(tls.handshake.tx.bytes - plain.handshake.tx.bytes).toBeCloseTo(
+      2 * TLS_RECORD_BYTES + TLS_HANDSHAKE.tx.bytes + TLS_HANDSHAKE.tx.packets * 40,
+      9,
+    ); // 58 + 400 + 120
+    expect(tls.handshake.rx.bytes - plain.handshake.rx.bytes).toBeCloseTo(
+      1 * 29 + TLS_HANDSHAKE.rx.bytes + TLS_HANDSHAKE.rx.packets * 40,
+      9,
+    ); // 29 + 2500 + 120
     expect(tls.handshake.tx.packets - plain.handshake.tx.packets).toBeCloseTo(TLS_HANDSHAKE.tx.packets, 9);
     expect(tls.data.tx.bytes - plain.data.tx.bytes).toBeCloseTo(29, 9);
     expect(tls.data.rx.bytes - plain.data.rx.bytes).toBeCloseTo(29, 9);
@@ -111,10 +172,16 @@ describe('activityOf: what one report puts on the air', () => {
 });
 
 describe('listening and the round trip', () => {
-  const m = (over: Partial<MeasuredTraffic>): MeasuredTraffic => mqttSleep(1, { ackMeanS: 0.05, connectMeanS: 0.2, acked: 6, ...over });
+  const m = (over: Partial<MeasuredTraffic>): MeasuredTraffic =>
+    mqttSleep(1, { ackMeanS: 0.05, connectMeanS: 0.2, acked: 6, ...over });
 
   it('listens the ack time for each acked message and the connect time per handshake', () => {
-    const ten = m({ messages: 10, wire: wireOf((log) => { for (let i = 0; i < 10; i++) (log.opened(), log.sent('data', 30)); }) });
+    const ten = m({
+      messages: 10,
+      wire: wireOf((log) => {
+        for (let i = 0; i < 10; i++) log.opened(), log.sent('data', 30);
+      }),
+    });
     const r = projectPower(ten, settings('nrf52-ble', 'sleep'));
     const a = activityOf(ten, 'sleep').activity;
     expect(a.data.listenS).toBeCloseTo((0.05 * 6) / 10, 12); // 0.03 s
@@ -137,8 +204,20 @@ describe('listening and the round trip', () => {
 
 describe('keepalives (persistent TCP sessions only)', () => {
   const ping = { txBytes: 2, rxBytes: 2 }; // MQTT PINGREQ / PINGRESP
-  const persistent = (reportIntervalS: number, intervalS: number, over: Partial<MeasuredTraffic> = {}): MeasuredTraffic =>
-    traffic({ reportIntervalS, keepalive: { intervalS, ...ping }, messages: 10, acked: 10, ackMeanS: 0.03, wire: wireOf((log) => (log.opened(), log.sent('data', 300, 10))), ...over });
+  const persistent = (
+    reportIntervalS: number,
+    intervalS: number,
+    over: Partial<MeasuredTraffic> = {},
+  ): MeasuredTraffic =>
+    traffic({
+      reportIntervalS,
+      keepalive: { intervalS, ...ping },
+      messages: 10,
+      acked: 10,
+      ackMeanS: 0.03,
+      wire: wireOf((log) => (log.opened(), log.sent('data', 300, 10))),
+      ...over,
+    });
 
   it('300 s reports with a 60 s keepalive: ceil(300/60) − 1 = 4 exchanges, each 2 B + 40 out with an ACK, 2 B + 40 in', () => {
     const a = activityOf(persistent(300, 60), 'persistent');
@@ -156,7 +235,11 @@ describe('keepalives (persistent TCP sessions only)', () => {
   });
 
   it('uses the keepalive sizes the run measured when it saw some (AMQP heartbeats of 8 B)', () => {
-    const wire = wireOf((log) => (log.opened(), log.sent('data', 300, 10), log.sent('keepalive', 24, 3), log.received('keepalive', 24, 3)));
+    const wire = wireOf(
+      (log) => (
+        log.opened(), log.sent('data', 300, 10), log.sent('keepalive', 24, 3), log.received('keepalive', 24, 3)
+      ),
+    );
     const a = activityOf(persistent(120, 60, { wire }), 'persistent');
     expect(a.keepalives).toBe(1);
     expectTotals(a.activity.keepalive.rx, { packets: 1, bytes: 24 / 3 + 40 });
@@ -169,7 +252,8 @@ describe('keepalives (persistent TCP sessions only)', () => {
   });
 
   it('a longer keepalive costs less per message', () => {
-    const perMessage = (k: number): number => projectPower(persistent(600, k), settings('esp32-wifi', 'persistent')).energyPerMessagemJ;
+    const perMessage = (k: number): number =>
+      projectPower(persistent(600, k), settings('esp32-wifi', 'persistent')).energyPerMessagemJ;
     expect(activityOf(persistent(600, 30), 'persistent').keepalives).toBe(19);
     expect(perMessage(120)).toBeLessThan(perMessage(30));
   });
@@ -191,7 +275,16 @@ describe('energy bookkeeping', () => {
 
   it.each(Object.keys(PROFILES) as ProfileName[])('%s: breakdown, average power and battery life agree', (radio) => {
     for (const session of ['sleep', 'persistent'] as const) {
-      const r = projectPower(mqttSleep(1, { ackMeanS: 0.04, acked: 15, connectMeanS: 0.1, reportIntervalS: 60, keepalive: { intervalS: 25, txBytes: 2, rxBytes: 2 } }), settings(radio, session));
+      const r = projectPower(
+        mqttSleep(1, {
+          ackMeanS: 0.04,
+          acked: 15,
+          connectMeanS: 0.1,
+          reportIntervalS: 60,
+          keepalive: { intervalS: 25, txBytes: 2, rxBytes: 2 },
+        }),
+        settings(radio, session),
+      );
       const sum = Object.values(r.breakdownmJ).reduce((s, x) => s + x, 0);
       expect(Math.abs(sum - r.energyPerMessagemJ) / r.energyPerMessagemJ).toBeLessThan(1e-9);
       expect(r.averagePowermW * r.perReport.intervalS).toBeCloseTo(r.energyPerMessagemJ, 9);
@@ -208,10 +301,16 @@ describe('monotonicity', () => {
   it('more bytes or more packets per message never cost less, for every profile and session', () => {
     for (const radio of Object.keys(PROFILES) as ProfileName[]) {
       for (const session of ['sleep', 'persistent'] as const) {
-        const cost = (packets: number, bytes: number): number => projectPower(mqttSleep(1, { wire: wireOf((log) => (log.opened(), log.sent('data', bytes, packets))), messages: 1 }), settings(radio, session)).energyPerMessagemJ;
+        const cost = (packets: number, bytes: number): number =>
+          projectPower(
+            mqttSleep(1, { wire: wireOf((log) => (log.opened(), log.sent('data', bytes, packets))), messages: 1 }),
+            settings(radio, session),
+          ).energyPerMessagemJ;
         const byBytes = [10, 100, 1000, 10_000].map((b) => cost(1, b));
         const byPackets = [1, 2, 5, 20].map((n) => cost(n, 1000));
-        for (const costs of [byBytes, byPackets]) for (let i = 1; i < costs.length; i++) expect(costs[i], `${radio} ${session}`).toBeGreaterThanOrEqual(costs[i - 1] as number);
+        for (const costs of [byBytes, byPackets])
+          for (let i = 1; i < costs.length; i++)
+            expect(costs[i], `${radio} ${session}`).toBeGreaterThanOrEqual(costs[i - 1] as number);
       }
     }
   });
@@ -226,20 +325,58 @@ describe('monotonicity', () => {
 
 describe('wire totals', () => {
   it('WireLog counts connections, packets (1 by default) and bytes by direction and kind', () => {
-    const w = wireOf((log) => (log.opened(), log.opened(), log.sent('data', 30), log.sent('data', 50, 2), log.received('keepalive', 2), log.sent('handshake', 37, 2)));
-    expect(w).toEqual({ connections: 2, tx: { handshake: { packets: 2, bytes: 37 }, data: { packets: 3, bytes: 80 }, keepalive: { packets: 0, bytes: 0 } }, rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 1, bytes: 2 } } });
+    const w = wireOf(
+      (log) => (
+        log.opened(),
+        log.opened(),
+        log.sent('data', 30),
+        log.sent('data', 50, 2),
+        log.received('keepalive', 2),
+        log.sent('handshake', 37, 2)
+      ),
+    );
+    expect(w).toEqual({
+      connections: 2,
+      tx: {
+        handshake: { packets: 2, bytes: 37 },
+        data: { packets: 3, bytes: 80 },
+        keepalive: { packets: 0, bytes: 0 },
+      },
+      rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 1, bytes: 2 } },
+    });
   });
 
   it('addWire sums every field in place; emptyWire shares nothing', () => {
     // b holds distinct figures in every field, so a field left out or crossed shows.
-    const b = wireOf((log) => { log.opened(); let i = 1; for (const k of ['handshake', 'data', 'keepalive'] as const) (log.sent(k, 10 * i, i), log.received(k, 100 * i, 5 * i), i++); });
+    const b = wireOf((log) => {
+      log.opened();
+      let i = 1;
+      for (const k of ['handshake', 'data', 'keepalive'] as const)
+        log.sent(k, 10 * i, i), log.received(k, 100 * i, 5 * i), i++;
+    });
     const a = wireOf((log) => (log.opened(), log.opened(), log.sent('data', 7), log.received('keepalive', 3)));
     const sum = addWire(a, b);
     expect(sum).toBe(a);
-    expect(sum).toEqual({ connections: 3, tx: { handshake: { packets: 1, bytes: 10 }, data: { packets: 3, bytes: 27 }, keepalive: { packets: 3, bytes: 30 } }, rx: { handshake: { packets: 5, bytes: 100 }, data: { packets: 10, bytes: 200 }, keepalive: { packets: 16, bytes: 303 } } });
+    expect(sum).toEqual({
+      connections: 3,
+      tx: {
+        handshake: { packets: 1, bytes: 10 },
+        data: { packets: 3, bytes: 27 },
+        keepalive: { packets: 3, bytes: 30 },
+      },
+      rx: {
+        handshake: { packets: 5, bytes: 100 },
+        data: { packets: 10, bytes: 200 },
+        keepalive: { packets: 16, bytes: 303 },
+      },
+    });
     const e1 = emptyWire();
     addWire(e1, b);
-    expect(emptyWire()).toEqual({ connections: 0, tx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } }, rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } } });
+    expect(emptyWire()).toEqual({
+      connections: 0,
+      tx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } },
+      rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } },
+    });
     expect(e1.tx.data).not.toBe(e1.rx.data);
   });
 });

@@ -7,17 +7,23 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderReport, type ReportData } from '../../src/report/html.ts';
-import { percentileGrid, percentileValues } from '../../src/report/data.ts';
-import { SECTIONS } from '../../src/report/page.ts';
 import { reportHandler } from '../../src/cli/report-command.ts';
-import { readResult } from '../../src/result/read.ts';
-import { createHistogram, encodeHistogram, recordUs, summarize, type Histogram } from '../../src/metrics/histogram.ts';
 import { seededRandom } from '../../src/dsl/schedule.ts';
-import { RESULT_SCHEMA, type DeliveryResult, type FleetResult, type RunResult, type TimelinePoint } from '../../src/result/types.ts';
-import type { PowerReport } from '../../src/power/project.ts';
-import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
 import { FleetbenchError } from '../../src/errors.ts';
+import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../../src/metrics/histogram.ts';
+import type { PowerReport } from '../../src/power/project.ts';
+import { percentileGrid, percentileValues } from '../../src/report/data.ts';
+import { type ReportData, renderReport } from '../../src/report/html.ts';
+import { SECTIONS } from '../../src/report/page.ts';
+import { readResult } from '../../src/result/read.ts';
+import {
+  type DeliveryResult,
+  type FleetResult,
+  RESULT_SCHEMA,
+  type RunResult,
+  type TimelinePoint,
+} from '../../src/result/types.ts';
+import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
 
 const random = seededRandom(42);
 
@@ -33,11 +39,39 @@ function latencyHistogram(count: number, medianUs: number, sigma = 0.8): Histogr
 
 function power(session: 'persistent' | 'sleep', mJ: number, days: number): PowerReport {
   return {
-    radio: 'cc2538-802154', source: 'TI CC2538 datasheet', overridden: [], battery: { label: '2xAA', mAh: 2500, volts: 3 }, session, keepaliveS: session === 'sleep' ? null : 60,
-    perReport: { intervalS: 30, tx: { packets: 2, bytes: 134 }, rx: { packets: 1, bytes: 44 }, handshakes: session === 'sleep' ? 1 : 0, keepalives: 0, listenS: 0.004 },
-    rttS: 0.004, rttFrom: 'ack', energyPerMessagemJ: mJ,
-    breakdownmJ: { wake: mJ * 0.1, handshake: session === 'sleep' ? mJ * 0.6 : 0, tx: mJ * 0.1, rx: mJ * 0.05, listen: mJ * 0.05, keepalive: 0, tail: 0, idle: session === 'sleep' ? 0 : mJ * 0.6, sleep: mJ * 0.1 },
-    averagePowermW: mJ / 30, averageCurrentuA: (mJ / 30 / 3) * 1000, batteryLifeDays: days, batteryLifeYears: days / 365, setupmJ: session === 'sleep' ? null : 1.2,
+    radio: 'cc2538-802154',
+    source: 'TI CC2538 datasheet',
+    overridden: [],
+    battery: { label: '2xAA', mAh: 2500, volts: 3 },
+    session,
+    keepaliveS: session === 'sleep' ? null : 60,
+    perReport: {
+      intervalS: 30,
+      tx: { packets: 2, bytes: 134 },
+      rx: { packets: 1, bytes: 44 },
+      handshakes: session === 'sleep' ? 1 : 0,
+      keepalives: 0,
+      listenS: 0.004,
+    },
+    rttS: 0.004,
+    rttFrom: 'ack',
+    energyPerMessagemJ: mJ,
+    breakdownmJ: {
+      wake: mJ * 0.1,
+      handshake: session === 'sleep' ? mJ * 0.6 : 0,
+      tx: mJ * 0.1,
+      rx: mJ * 0.05,
+      listen: mJ * 0.05,
+      keepalive: 0,
+      tail: 0,
+      idle: session === 'sleep' ? 0 : mJ * 0.6,
+      sleep: mJ * 0.1,
+    },
+    averagePowermW: mJ / 30,
+    averageCurrentuA: (mJ / 30 / 3) * 1000,
+    batteryLifeDays: days,
+    batteryLifeYears: days / 365,
+    setupmJ: session === 'sleep' ? null : 1.2,
   };
 }
 
@@ -60,9 +94,23 @@ function syntheticResult(): RunResult {
   const RUN_S = 600;
   const specs: Record<string, FleetSpec> = {
     gps: { kind: 'fleet', protocol: 'mqtt', devices: 200, rate: 1 },
-    temp: { kind: 'fleet', protocol: 'mqtt', devices: 50, rate: 1 / 30, ackUs: 2500, power: power('sleep', 2.93, 3200) },
+    temp: {
+      kind: 'fleet',
+      protocol: 'mqtt',
+      devices: 50,
+      rate: 1 / 30,
+      ackUs: 2500,
+      power: power('sleep', 2.93, 3200),
+    },
     soil: { kind: 'fleet', protocol: 'coap', devices: 50, rate: 1 / 30, ackUs: 900, power: power('sleep', 0.96, 9770) },
-    meters: { kind: 'fleet', protocol: 'http', devices: 50, rate: 1 / 30, ackUs: 1500, power: power('persistent', 55.1, 170) },
+    meters: {
+      kind: 'fleet',
+      protocol: 'http',
+      devices: 50,
+      rate: 1 / 30,
+      ackUs: 1500,
+      power: power('persistent', 55.1, 170),
+    },
     valves: { kind: 'fleet', protocol: 'mqtt', devices: 10 },
     backend: { kind: 'observer', protocol: 'mqtt', devices: 1 },
     scada: { kind: 'command', protocol: 'mqtt', devices: 1, rate: 5, ackUs: 3000 },
@@ -87,17 +135,73 @@ function syntheticResult(): RunResult {
     const n = sent(name);
     const received = pairs.filter(([, to]) => to === name).reduce((sum, [from]) => sum + sent(from), 0);
     const latency: FleetResult['latency'] = {};
-    if (s.kind !== 'server') latency.connect = summarize(keep(`${name}|connect`, latencyHistogram(s.devices * (s.power?.session === 'sleep' ? n / s.devices : 1), 4000)));
-    if (s.ackUs) latency.ack = { corrected: summarize(keep(`${name}|ack`, latencyHistogram(n, s.ackUs * 1.2))), service: summarize(keep(`${name}|ack_service`, latencyHistogram(n, s.ackUs))) };
-    if (name === 'scada') latency.rtt = { corrected: summarize(keep('scada|rtt', latencyHistogram(n, 5000))), service: summarize(keep('scada|rtt_service', latencyHistogram(n, 4200))) };
+    if (s.kind !== 'server')
+      latency.connect = summarize(
+        keep(`${name}|connect`, latencyHistogram(s.devices * (s.power?.session === 'sleep' ? n / s.devices : 1), 4000)),
+      );
+    if (s.ackUs)
+      latency.ack = {
+        corrected: summarize(keep(`${name}|ack`, latencyHistogram(n, s.ackUs * 1.2))),
+        service: summarize(keep(`${name}|ack_service`, latencyHistogram(n, s.ackUs))),
+      };
+    if (name === 'scada')
+      latency.rtt = {
+        corrected: summarize(keep('scada|rtt', latencyHistogram(n, 5000))),
+        service: summarize(keep('scada|rtt_service', latencyHistogram(n, 4200))),
+      };
     fleets[name] = {
-      kind: s.kind, protocol: s.protocol, target: s.protocol, count: s.devices, devicesRun: s.devices,
+      kind: s.kind,
+      protocol: s.protocol,
+      target: s.protocol,
+      count: s.devices,
+      devicesRun: s.devices,
       devices: { peakConnected: s.devices, connects: s.devices, connectFailed: 0, disconnects: s.devices },
-      messages: { sent: n, acked: s.ackUs ? n : 0, late: 3, dropped: name === 'gps' ? 12 : 0, oversize: 0, received, unstamped: 0, repliesSent: 0, repliesReceived: 0 },
+      messages: {
+        sent: n,
+        acked: s.ackUs ? n : 0,
+        late: 3,
+        dropped: name === 'gps' ? 12 : 0,
+        oversize: 0,
+        received,
+        unstamped: 0,
+        repliesSent: 0,
+        repliesReceived: 0,
+      },
       rates: { sentPerS: +(n / RUN_S).toFixed(2), receivedPerS: +(received / RUN_S).toFixed(2) },
-      bytes: { sent: n * 80, received: received * 60, sentPerMessage: n ? 80 : null, receivedPerMessage: received ? 60 : null, sentPerDelivered: n ? 80 : null, perDevice: { sent: (n * 80) / s.devices, received: (received * 60) / s.devices, minSent: 0, maxSent: 0, minReceived: 0, maxReceived: 0 } },
+      bytes: {
+        sent: n * 80,
+        received: received * 60,
+        sentPerMessage: n ? 80 : null,
+        receivedPerMessage: received ? 60 : null,
+        sentPerDelivered: n ? 80 : null,
+        perDevice: {
+          sent: (n * 80) / s.devices,
+          received: (received * 60) / s.devices,
+          minSent: 0,
+          maxSent: 0,
+          minReceived: 0,
+          maxReceived: 0,
+        },
+      },
       latency,
-      ...(s.power ? { power: s.power, wire: { connections: 0, tx: { handshake: { packets: 0, bytes: 0 }, data: { packets: n, bytes: n * 80 }, keepalive: { packets: 0, bytes: 0 } }, rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: n, bytes: n * 4 }, keepalive: { packets: 0, bytes: 0 } } } } : {}),
+      ...(s.power
+        ? {
+            power: s.power,
+            wire: {
+              connections: 0,
+              tx: {
+                handshake: { packets: 0, bytes: 0 },
+                data: { packets: n, bytes: n * 80 },
+                keepalive: { packets: 0, bytes: 0 },
+              },
+              rx: {
+                handshake: { packets: 0, bytes: 0 },
+                data: { packets: n, bytes: n * 4 },
+                keepalive: { packets: 0, bytes: 0 },
+              },
+            },
+          }
+        : {}),
     };
   }
   const delivery: DeliveryResult[] = pairs.map(([from, to, mode, label]) => {
@@ -106,20 +210,54 @@ function syntheticResult(): RunResult {
     const corrected = keep(`${from}>${to}|e2e`, latencyHistogram(n - lost, 1800));
     const service = keep(`${from}>${to}|e2e_service`, latencyHistogram(n - lost, 1400));
     return {
-      from, to, mode, promise: { label, noLoss: from !== 'gps' && from !== 'soil', noDuplicates: true }, receivers: mode === 'group' ? specs[to]?.devices ?? 1 : 1,
-      sent: n, expected: n, received: n - lost, unique: n - lost, lost, duplicated: 0, outOfOrder: from === 'gps' ? 4 : 0, lossRate: lost / n,
-      latency: { corrected: summarize(corrected), service: summarize(service) }, verdict: { kept: true, violations: [] },
-      issues: from === 'gps' ? [{ stream: 'gps#17', receiver: 'backend#0', sent: 600, received: 575, lost: 25, duplicated: 0, outOfOrder: 4 }] : [], issueCount: from === 'gps' ? 1 : 0,
+      from,
+      to,
+      mode,
+      promise: { label, noLoss: from !== 'gps' && from !== 'soil', noDuplicates: true },
+      receivers: mode === 'group' ? (specs[to]?.devices ?? 1) : 1,
+      sent: n,
+      expected: n,
+      received: n - lost,
+      unique: n - lost,
+      lost,
+      duplicated: 0,
+      outOfOrder: from === 'gps' ? 4 : 0,
+      lossRate: lost / n,
+      latency: { corrected: summarize(corrected), service: summarize(service) },
+      verdict: { kept: true, violations: [] },
+      issues:
+        from === 'gps'
+          ? [
+              {
+                stream: 'gps#17',
+                receiver: 'backend#0',
+                sent: 600,
+                received: 575,
+                lost: 25,
+                duplicated: 0,
+                outOfOrder: 4,
+              },
+            ]
+          : [],
+      issueCount: from === 'gps' ? 1 : 0,
     };
   });
   const timeline: TimelinePoint[] = [];
-  const phaseAt = (t: number): TimelinePoint['phase'] => (t <= 10 ? 'connect' : t <= 10 + RUN_S ? 'run' : t <= 12 + RUN_S ? 'drain' : 'done');
+  const phaseAt = (t: number): TimelinePoint['phase'] =>
+    t <= 10 ? 'connect' : t <= 10 + RUN_S ? 'run' : t <= 12 + RUN_S ? 'drain' : 'done';
   for (let t = 1; t <= RUN_S + 13; t++) {
     const phase = phaseAt(t);
     const point: TimelinePoint = { t, phase, fleets: {}, latency: {} };
     for (const [name, s] of Object.entries(specs)) {
       const perS = phase === 'run' ? Math.round(s.devices * (s.rate ?? 0) * (0.9 + 0.2 * random())) : 0;
-      point.fleets[name] = { connected: phase === 'done' ? 0 : s.devices, sent: perS, acked: s.ackUs ? perS : 0, received: 0, dropped: 0, errors: 0 };
+      point.fleets[name] = {
+        connected: phase === 'done' ? 0 : s.devices,
+        sent: perS,
+        acked: s.ackUs ? perS : 0,
+        received: 0,
+        dropped: 0,
+        errors: 0,
+      };
     }
     for (const [from, to] of pairs) {
       const perS = point.fleets[from]?.sent ?? 0;
@@ -140,18 +278,45 @@ function syntheticResult(): RunResult {
   return {
     schema: RESULT_SCHEMA,
     scenario: { name: 'ten-minutes', file: 'scenarios/ten-minutes.ts', hash: '0123456789abcdef' },
-    run: { id: 'a1b2c3', startedAt: '2026-11-23T10:00:00.000Z', endedAt: '2026-11-23T10:10:13.000Z', elapsedMs: 613_000, durationMs: 600_000, partial: false, partialReason: null, seed: 7, workers: 2, shard: { index: 0, count: 1 } },
+    run: {
+      id: 'a1b2c3',
+      startedAt: '2026-11-23T10:00:00.000Z',
+      endedAt: '2026-11-23T10:10:13.000Z',
+      elapsedMs: 613_000,
+      durationMs: 600_000,
+      partial: false,
+      partialReason: null,
+      seed: 7,
+      workers: 2,
+      shard: { index: 0, count: 1 },
+    },
     environment: { fleetbench: '0.1.0', node: 'v20.19.0', platform: 'linux-x64', cpus: 2, memoryBytes: 8 * 2 ** 30 },
-    targets: { mqtt: 'mqtt://user:****@broker.example:1883', coap: 'embedded coap (coap://127.0.0.1:5683)', http: 'embedded http (http://127.0.0.1:8080)' },
+    targets: {
+      mqtt: 'mqtt://user:****@broker.example:1883',
+      coap: 'embedded coap (coap://127.0.0.1:5683)',
+      http: 'embedded http (http://127.0.0.1:8080)',
+    },
     fleets,
     delivery,
     warnings: [],
     servers: {},
     errors: [
-      { group: 'gps', code: 'FB_CONNECT_REJECTED:134', count: 3, message: 'broker refused the connection: bad user name or password (reason code 0x86)' },
+      {
+        group: 'gps',
+        code: 'FB_CONNECT_REJECTED:134',
+        count: 3,
+        message: 'broker refused the connection: bad user name or password (reason code 0x86)',
+      },
       { group: 'temp', code: 'mqtt.connection_lost', count: 1, message: 'connection lost: ECONNRESET' },
     ],
-    codes: { 'gps|dropped|window_full': 12, 'temp|puback|0': 29_990, 'temp|puback|16': 10, 'soil|response|2.04': 1000, 'soil|response|4.04': 2, 'valves|suback|2': 10 },
+    codes: {
+      'gps|dropped|window_full': 12,
+      'temp|puback|0': 29_990,
+      'temp|puback|16': 10,
+      'soil|response|2.04': 1000,
+      'soil|response|4.04': 2,
+      'valves|suback|2': 10,
+    },
     timeline,
     histograms,
   };
@@ -167,7 +332,18 @@ function dataOf(page: string): ReportData {
 }
 
 function outcome(key: string, passed: boolean): ThresholdOutcome {
-  return { key, expression: 'p(99) < 50ms', group: 'gps', metric: 'e2e_latency', passed, actual: 41_050, actualText: '41.05ms', limitText: '50ms', abortOnFail: false, message: passed ? '' : 'p(99) was 41.05ms, over 50ms' };
+  return {
+    key,
+    expression: 'p(99) < 50ms',
+    group: 'gps',
+    metric: 'e2e_latency',
+    passed,
+    actual: 41_050,
+    actualText: '41.05ms',
+    limitText: '50ms',
+    abortOnFail: false,
+    message: passed ? '' : 'p(99) was 41.05ms, over 50ms',
+  };
 }
 
 function withThresholds(r: RunResult, thresholds: ThresholdOutcome[]): RunResult {
@@ -204,9 +380,20 @@ describe('renderReport: one self-contained file', () => {
     }
     // Connect, ack, e2e and round trip, each with both series where a service time exists.
     const titles = data.charts.map((c) => c.title);
-    expect(titles).toEqual(expect.arrayContaining(['gps: connect', 'gps: end to end → backend', 'temp: publish → ack', 'soil: request → response', 'scada: command round trip']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'gps: connect',
+        'gps: end to end → backend',
+        'temp: publish → ack',
+        'soil: request → response',
+        'scada: command round trip',
+      ]),
+    );
     const rtt = data.charts.find((c) => c.title === 'scada: command round trip');
-    expect(rtt?.series.map((s) => s.label)).toEqual(['corrected (from intended send)', 'service time (from actual send)']);
+    expect(rtt?.series.map((s) => s.label)).toEqual([
+      'corrected (from intended send)',
+      'service time (from actual send)',
+    ]);
     // Over time: the 613 timeline points, with the phases as bands.
     const all = data.charts.find((c) => c.id === 't-all');
     expect(all?.x.length).toBe(613);
@@ -236,7 +423,9 @@ describe('renderReport: one self-contained file', () => {
   it('is under 2 MB for a 10-minute run of nine groups', () => {
     const size = Buffer.byteLength(html);
     const raw = Buffer.byteLength(JSON.stringify(result));
-    console.log(`synthetic 10-minute report: ${(size / 1024).toFixed(0)} KiB (results.json ${(raw / 1024).toFixed(0)} KiB, ${Object.keys(result.histograms).length} histograms, ${result.timeline.length} timeline points)`);
+    console.log(
+      `synthetic 10-minute report: ${(size / 1024).toFixed(0)} KiB (results.json ${(raw / 1024).toFixed(0)} KiB, ${Object.keys(result.histograms).length} histograms, ${result.timeline.length} timeline points)`,
+    );
     expect(size).toBeLessThan(2 * 1024 * 1024);
     // The raw encodings are not embedded.
     const anyEncoding = Object.values(result.histograms)[0] as string;
@@ -250,21 +439,39 @@ describe('renderReport: one self-contained file', () => {
       return i;
     });
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(SECTIONS.map(([, t]) => t)).toEqual(['Verdict', 'Run', 'Latency distributions', 'Over time', 'Delivery', 'Bytes and energy', 'Protocol comparison', 'Errors and protocol codes']);
+    expect(SECTIONS.map(([, t]) => t)).toEqual([
+      'Verdict',
+      'Run',
+      'Latency distributions',
+      'Over time',
+      'Delivery',
+      'Bytes and energy',
+      'Protocol comparison',
+      'Errors and protocol codes',
+    ]);
   });
 });
 
 describe('renderReport: what it says', () => {
   it('gives the verdict from the thresholds: none, pass, or fail when any failed, with one row per threshold', () => {
-    expect(html).toMatch(/<div id="verdict" class="verdict none" data-verdict="none" data-partial="false">.*NO THRESHOLDS/);
-    const pass = renderReport(withThresholds(result, [outcome('gps.e2e_latency', true), outcome('connect_errors', true)]));
+    expect(html).toMatch(
+      /<div id="verdict" class="verdict none" data-verdict="none" data-partial="false">.*NO THRESHOLDS/,
+    );
+    const pass = renderReport(
+      withThresholds(result, [outcome('gps.e2e_latency', true), outcome('connect_errors', true)]),
+    );
     expect(pass).toContain('data-verdict="pass"');
     expect(pass.match(/data-passed="true"/g)?.length).toBe(2);
-    const fail = renderReport(withThresholds(result, [outcome('gps.e2e_latency', true), outcome('temp.ack_latency', false)]));
+    const fail = renderReport(
+      withThresholds(result, [outcome('gps.e2e_latency', true), outcome('temp.ack_latency', false)]),
+    );
     expect(fail).toContain('data-verdict="fail"');
     expect(fail).toMatch(/<tr class="threshold bad" data-key="temp.ack_latency" data-passed="false">.*41.05ms.*50ms/);
     expect(fail).toContain('1 of 2 threshold(s) failed.');
-    const partial = renderReport({ ...result, run: { ...result.run, partial: true, partialReason: 'interrupted (SIGINT)' } });
+    const partial = renderReport({
+      ...result,
+      run: { ...result.run, partial: true, partialReason: 'interrupted (SIGINT)' },
+    });
     expect(partial).toContain('data-partial="true"');
     expect(partial).toContain('PARTIAL run: interrupted (SIGINT)');
   });
@@ -298,19 +505,29 @@ describe('renderReport: what it says', () => {
   });
 
   it('shows delivery, bytes, the energy table, the comparison ranked by energy, and errors with reason codes', () => {
-    expect(html).toMatch(/<tr data-pair="gps&gt;backend" data-kept="true"><td>gps → backend<\/td><td class="num">120,000<\/td><td class="num">120,000<\/td><td class="num">119,975<\/td><td class="num">119,975<\/td><td class="num">25<\/td><td class="num">0<\/td><td class="num">4<\/td>/);
+    expect(html).toMatch(
+      /<tr data-pair="gps&gt;backend" data-kept="true"><td>gps → backend<\/td><td class="num">120,000<\/td><td class="num">120,000<\/td><td class="num">119,975<\/td><td class="num">119,975<\/td><td class="num">25<\/td><td class="num">0<\/td><td class="num">4<\/td>/,
+    );
     expect(html).toContain('QoS 0 (at most once)');
     expect(html).toContain('gps → backend: 1 stream/receiver pair(s) with problems');
     // Energy: the console's columns, battery life in its best unit.
     expect(html).toContain('<h3>Energy and battery life</h3>');
-    expect(html).toMatch(/<tr data-fleet="soil"><td>soil<\/td><td>coap sleep<\/td><td>cc2538-802154<\/td><td class="num">30s<\/td>.*<td class="num">0.960<\/td>.*26.77 y/);
+    expect(html).toMatch(
+      /<tr data-fleet="soil"><td>soil<\/td><td>coap sleep<\/td><td>cc2538-802154<\/td><td class="num">30s<\/td>.*<td class="num">0.960<\/td>.*26.77 y/,
+    );
     // The three battery fleets do the same work: ranked by energy per message, CoAP first.
     const ranking = html.slice(html.indexOf('<section id="comparison">'), html.indexOf('<section id="errors">'));
     expect(ranking).toContain('ranked by energy per message');
-    expect([...ranking.matchAll(/data-fleet="([^"]+)" data-rank="(\d)"/g)].map((m) => `${m[2]}:${m[1]}`)).toEqual(['1:soil', '2:temp', '3:meters']);
+    expect([...ranking.matchAll(/data-fleet="([^"]+)" data-rank="(\d)"/g)].map((m) => `${m[2]}:${m[1]}`)).toEqual([
+      '1:soil',
+      '2:temp',
+      '3:meters',
+    ]);
     // Errors split into code and the protocol's reason code; notable protocol codes in words.
     const errors = html.slice(html.indexOf('<section id="errors">'));
-    expect(errors).toMatch(/<code>FB_CONNECT_REJECTED<\/code><\/td><td><code>134 \(0x86\)<\/code><\/td><td class="num">3<\/td><td>broker refused the connection: bad user name or password/);
+    expect(errors).toMatch(
+      /<code>FB_CONNECT_REJECTED<\/code><\/td><td><code>134 \(0x86\)<\/code><\/td><td class="num">3<\/td><td>broker refused the connection: bad user name or password/,
+    );
     expect(errors).toContain('in-flight window full');
     expect(errors).toContain('no matching subscribers (0x10)');
     expect(errors).toContain('CoAP Not Found');
@@ -327,9 +544,17 @@ describe('fleetbench report: reading a saved result', () => {
     const cases: [string, string | undefined, RegExp][] = [
       [join(dir, 'missing.json'), undefined, /missing\.json: cannot read the results file: no such file/],
       [join(dir, 'text.json'), 'not json', /text\.json: not a fleetbench result: not valid JSON/],
-      [join(dir, 'package.json'), '{"name":"x"}', /package\.json: not a fleetbench result: no "schema" field, expected "fleetbench.result\/1"/],
+      [
+        join(dir, 'package.json'),
+        '{"name":"x"}',
+        /package\.json: not a fleetbench result: no "schema" field, expected "fleetbench.result\/1"/,
+      ],
       [join(dir, 'other.json'), '{"schema":"other/2"}', /other\.json: not a fleetbench result: schema "other\/2"/],
-      [join(dir, 'half.json'), `{"schema":"${RESULT_SCHEMA}","run":{}}`, /half\.json: not a complete fleetbench result: missing or malformed scenario, environment, fleets, targets, delivery, errors/],
+      [
+        join(dir, 'half.json'),
+        `{"schema":"${RESULT_SCHEMA}","run":{}}`,
+        /half\.json: not a complete fleetbench result: missing or malformed scenario, environment, fleets, targets, delivery, errors/,
+      ],
     ];
     for (const [file, content, message] of cases) {
       if (content !== undefined) writeFileSync(file, content);

@@ -1,7 +1,7 @@
 // Send schedules: the intended send times one device gets, in µs on the run clock. Open model:
 // the schedule alone decides when a message is due, so these times are what latency is measured from.
 import { describe, expect, it } from 'vitest';
-import { createScheduler, seededRandom, type ResolvedSchedule } from '../../src/dsl/schedule.ts';
+import { createScheduler, type ResolvedSchedule, seededRandom } from '../../src/dsl/schedule.ts';
 
 const SECOND = 1_000_000;
 const START = 5 * SECOND;
@@ -108,7 +108,12 @@ describe("'poisson'", () => {
 });
 
 describe("'stages'", () => {
-  const ramp: ResolvedSchedule = { kind: 'stages', fromPerS: 0, stages: [{ targetPerS: 10, durationUs: 10 * SECOND }], poisson: false };
+  const ramp: ResolvedSchedule = {
+    kind: 'stages',
+    fromPerS: 0,
+    stages: [{ targetPerS: 10, durationUs: 10 * SECOND }],
+    poisson: false,
+  };
 
   it('sends the area under a 0 → 10/s ramp over 10 s: ≈50 messages', () => {
     expect(Math.abs(sendsBetween(ramp, 0, 10 * SECOND) - 50)).toBeLessThanOrEqual(1);
@@ -135,18 +140,39 @@ describe("'stages'", () => {
   });
 
   it('starts from the `from` rate', () => {
-    const flat: ResolvedSchedule = { kind: 'stages', fromPerS: 4, stages: [{ targetPerS: 4, durationUs: 10 * SECOND }], poisson: false };
+    const flat: ResolvedSchedule = {
+      kind: 'stages',
+      fromPerS: 4,
+      stages: [{ targetPerS: 4, durationUs: 10 * SECOND }],
+      poisson: false,
+    };
     expect(Math.abs(sendsBetween(flat, 0, 10 * SECOND) - 40)).toBeLessThanOrEqual(1);
   });
 
   it('sends nothing in a stage at rate 0 and resumes in the next', () => {
-    const pause: ResolvedSchedule = { kind: 'stages', fromPerS: 5, stages: [{ targetPerS: 5, durationUs: 2 * SECOND }, { targetPerS: 0, durationUs: 1 }, { targetPerS: 0, durationUs: 3 * SECOND }, { targetPerS: 5, durationUs: 1 }, { targetPerS: 5, durationUs: 2 * SECOND }], poisson: false };
+    const pause: ResolvedSchedule = {
+      kind: 'stages',
+      fromPerS: 5,
+      stages: [
+        { targetPerS: 5, durationUs: 2 * SECOND },
+        { targetPerS: 0, durationUs: 1 },
+        { targetPerS: 0, durationUs: 3 * SECOND },
+        { targetPerS: 5, durationUs: 1 },
+        { targetPerS: 5, durationUs: 2 * SECOND },
+      ],
+      poisson: false,
+    };
     expect(sendsBetween(pause, 2.01 * SECOND, 5 * SECOND)).toBe(0);
     expect(Math.abs(sendsBetween(pause, 5 * SECOND, 7 * SECOND) - 10)).toBeLessThanOrEqual(1);
   });
 
   it('returns Infinity when the rate stays at 0 forever', () => {
-    const idle: ResolvedSchedule = { kind: 'stages', fromPerS: 0, stages: [{ targetPerS: 0, durationUs: 10 * SECOND }], poisson: false };
+    const idle: ResolvedSchedule = {
+      kind: 'stages',
+      fromPerS: 0,
+      stages: [{ targetPerS: 0, durationUs: 10 * SECOND }],
+      poisson: false,
+    };
     const next = createScheduler(idle, 0, 1, START, 0, seededRandom(1));
     expect(next()).toBe(Number.POSITIVE_INFINITY);
   });
@@ -154,7 +180,12 @@ describe("'stages'", () => {
   // A per-device IoT rate is often slow: 0 → 6/h over an hour has an area of 3 messages, the first
   // due where ∫ r = 1, i.e. t = sqrt(2 × 3600 s / (6/h per s)) ≈ 2078.5 s.
   it('schedules sends on a slow ramp (0 → 6/h over 1 h)', () => {
-    const slow: ResolvedSchedule = { kind: 'stages', fromPerS: 0, stages: [{ targetPerS: 6 / 3600, durationUs: 3600 * SECOND }], poisson: false };
+    const slow: ResolvedSchedule = {
+      kind: 'stages',
+      fromPerS: 0,
+      stages: [{ targetPerS: 6 / 3600, durationUs: 3600 * SECOND }],
+      poisson: false,
+    };
     const first = createScheduler(slow, 0, 1, 0, 0, seededRandom(1))();
     expect(first / SECOND).toBeCloseTo(Math.sqrt((2 * 3600) / (6 / 3600)), 0);
   });

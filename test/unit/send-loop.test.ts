@@ -27,10 +27,16 @@ describe('runSendLoop', () => {
     const a = new FakeSender(start, 10_000);
     const b = new FakeSender(start + 5000, 10_000);
     const order: string[] = [];
-    await runSendLoop([a, b], start + 100_000, never, (s, t) => {
-      s.fired.push(t);
-      order.push(s === a ? 'a' : 'b');
-    }, (s, n) => (s.skipped += n));
+    await runSendLoop(
+      [a, b],
+      start + 100_000,
+      never,
+      (s, t) => {
+        s.fired.push(t);
+        order.push(s === a ? 'a' : 'b');
+      },
+      (s, n) => (s.skipped += n),
+    );
     expect(order.slice(0, 4)).toEqual(['a', 'b', 'a', 'b']);
     // Intended times are exactly the schedule's, never shifted by timer lateness.
     expect(a.fired.slice(0, 3)).toEqual([start, start + 10_000, start + 20_000]);
@@ -44,7 +50,13 @@ describe('runSendLoop', () => {
     // 64 sends per microsecond for 50 ms (3.2 million): no event loop fires that many in time,
     // and every slot is accounted for. 1/64 is exact in binary, so the count is exact too.
     const s = new FakeSender(start, 1 / 64);
-    await runSendLoop([s], start + 50_000, never, (x, t) => x.fired.push(t), (x, n) => (x.skipped += n));
+    await runSendLoop(
+      [s],
+      start + 50_000,
+      never,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
     expect(s.skipped).toBeGreaterThan(0);
     expect(s.fired.length + s.skipped).toBe(50_000 * 64);
   });
@@ -52,7 +64,13 @@ describe('runSendLoop', () => {
   it('ends early once every sender reached its message limit', async () => {
     const start = nowUs();
     const s = new FakeSender(start, 1000, 5);
-    await runSendLoop([s], start + 60_000_000, never, (x, t) => x.fired.push(t), (x, n) => (x.skipped += n));
+    await runSendLoop(
+      [s],
+      start + 60_000_000,
+      never,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
     expect(s.fired).toHaveLength(5);
     expect(nowUs()).toBeLessThan(start + 60_000_000);
   });
@@ -60,11 +78,23 @@ describe('runSendLoop', () => {
   it('lasts the whole phase when nothing is due (idle fleets, long intervals)', async () => {
     const start = nowUs();
     const slow = new FakeSender(start + 3_600_000_000, 3_600_000_000);
-    await runSendLoop([slow], start + 80_000, never, (x, t) => x.fired.push(t), (x, n) => (x.skipped += n));
+    await runSendLoop(
+      [slow],
+      start + 80_000,
+      never,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
     expect(slow.fired).toHaveLength(0);
     expect(nowUs()).toBeGreaterThanOrEqual(start + 80_000);
     const t1 = nowUs();
-    await runSendLoop([], t1 + 50_000, never, () => undefined, () => undefined);
+    await runSendLoop(
+      [],
+      t1 + 50_000,
+      never,
+      () => undefined,
+      () => undefined,
+    );
     expect(nowUs()).toBeGreaterThanOrEqual(t1 + 50_000);
   });
 
@@ -73,7 +103,13 @@ describe('runSendLoop', () => {
     const stop = new AbortController();
     const s = new FakeSender(start, 1000);
     setTimeout(() => stop.abort(), 20);
-    await runSendLoop([s], start + 60_000_000, stop.signal, (x, t) => x.fired.push(t), (x, n) => (x.skipped += n));
+    await runSendLoop(
+      [s],
+      start + 60_000_000,
+      stop.signal,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
     expect(nowUs()).toBeLessThan(start + 10_000_000);
     expect(s.fired.length).toBeGreaterThan(0);
   });

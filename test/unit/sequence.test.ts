@@ -1,7 +1,7 @@
 // Sequence tracking per (stream, receiver): exact counts of received, unique, duplicated and
 // out-of-order messages, and the exact union of what several group members saw.
 import { describe, expect, it } from 'vitest';
-import { SeqTracker, unionSeenCount, type SeqCounts, type SeqOutcome } from '../../src/metrics/sequence.ts';
+import { type SeqCounts, type SeqOutcome, SeqTracker, unionSeenCount } from '../../src/metrics/sequence.ts';
 
 function track(seqs: readonly number[]): { tracker: SeqTracker; outcomes: SeqOutcome[] } {
   const tracker = new SeqTracker();
@@ -48,7 +48,13 @@ describe('SeqTracker counts', () => {
   });
 
   it('counts a fully reversed stream: all but the first are out of order', () => {
-    expect(countsOf([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])).toEqual({ received: 10, unique: 10, duplicated: 0, outOfOrder: 9, maxSeq: 9 });
+    expect(countsOf([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])).toEqual({
+      received: 10,
+      unique: 10,
+      duplicated: 0,
+      outOfOrder: 9,
+      maxSeq: 9,
+    });
   });
 
   it('counts a duplicate of the first message, seq 0', () => {
@@ -59,7 +65,8 @@ describe('SeqTracker counts', () => {
     const { tracker } = track([0, 5, 100_000, 100_000, 99_999, 1_000_003]);
     expect(tracker.counts()).toEqual({ received: 6, unique: 5, duplicated: 1, outOfOrder: 1, maxSeq: 1_000_003 });
     for (const seq of [0, 5, 99_999, 100_000, 1_000_003]) expect(tracker.has(seq)).toBe(true);
-    for (const seq of [1, 4, 6, 99_998, 100_001, 1_000_002, 1_000_004, 50_000_000]) expect(tracker.has(seq)).toBe(false);
+    for (const seq of [1, 4, 6, 99_998, 100_001, 1_000_002, 1_000_004, 50_000_000])
+      expect(tracker.has(seq)).toBe(false);
   });
 
   it('stays exact over a long stream with every tenth message repeated', () => {
@@ -68,7 +75,13 @@ describe('SeqTracker counts', () => {
       seqs.push(s);
       if (s % 10 === 0) seqs.push(s);
     }
-    expect(countsOf(seqs)).toEqual({ received: 55_000, unique: 50_000, duplicated: 5_000, outOfOrder: 0, maxSeq: 49_999 });
+    expect(countsOf(seqs)).toEqual({
+      received: 55_000,
+      unique: 50_000,
+      duplicated: 5_000,
+      outOfOrder: 0,
+      maxSeq: 49_999,
+    });
   });
 });
 

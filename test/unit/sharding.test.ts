@@ -1,9 +1,22 @@
 // Deterministic slicing of fleets: over machines (--shard i/n) and over worker threads.
 import { describe, expect, it } from 'vitest';
-import { ownedIndices, shardSize } from '../../src/runner/shard.ts';
 import type { GroupPlan } from '../../src/dsl/plan.ts';
+import { ownedIndices, shardSize } from '../../src/runner/shard.ts';
 
-const group = (count: number): GroupPlan => ({ name: 'g', index: 0, kind: 'fleet', count, protocol: 'mqtt', options: {}, target: 'mqtt', publish: undefined, subscribe: undefined, receives: [], receiverMode: 'each', reply: false });
+const group = (count: number): GroupPlan => ({
+  name: 'g',
+  index: 0,
+  kind: 'fleet',
+  count,
+  protocol: 'mqtt',
+  options: {},
+  target: 'mqtt',
+  publish: undefined,
+  subscribe: undefined,
+  receives: [],
+  receiverMode: 'each',
+  reply: false,
+});
 
 describe('sharding', () => {
   it.each([

@@ -1,8 +1,8 @@
 // Which received stamps belong to this run: the boundary that decides whether a message
 // retained by an earlier run is mistaken for a delivery, or a real first send is discarded.
 import { describe, expect, it } from 'vitest';
-import { fromThisRun } from '../../src/runner/shard.ts';
 import { decodeStamp, writeStamp } from '../../src/metrics/stamp.ts';
+import { fromThisRun } from '../../src/runner/shard.ts';
 
 describe('fromThisRun', () => {
   it('accepts the first send of the run even when its stamp rounded the start down', () => {

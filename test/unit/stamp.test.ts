@@ -1,6 +1,7 @@
 // The measurement stamp every payload carries: what a receiver decodes must be what the sender
 // stamped (stream, seq, intended and actual send times), and foreign payloads must not decode.
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/dsl/schedule.ts';
 import {
   decodeStamp,
   encodeStampText,
@@ -8,13 +9,12 @@ import {
   MAX_FLEETS,
   STAMP_BYTES,
   STAMP_TEXT_LENGTH,
+  type Stamp,
   streamDevice,
   streamFleet,
   streamId,
   writeStamp,
-  type Stamp,
 } from '../../src/metrics/stamp.ts';
-import { seededRandom } from '../../src/dsl/schedule.ts';
 
 const MAX_U32 = 0xffff_ffff;
 
@@ -28,7 +28,12 @@ describe('stamp sizes', () => {
   it('is 20 bytes in binary and 28 characters as text', () => {
     expect(STAMP_BYTES).toBe(20);
     expect(STAMP_TEXT_LENGTH).toBe(28);
-    const text = encodeStampText({ stream: MAX_U32, seq: MAX_U32, intendedUs: 2 ** 48 - 1, sentUs: 2 ** 48 - 1 + MAX_U32 });
+    const text = encodeStampText({
+      stream: MAX_U32,
+      seq: MAX_U32,
+      intendedUs: 2 ** 48 - 1,
+      sentUs: 2 ** 48 - 1 + MAX_U32,
+    });
     expect(text).toHaveLength(28);
     expect(text.startsWith('~fb1')).toBe(true);
     expect(text).toMatch(/^~fb1[A-Za-z0-9_-]{24}$/);
@@ -39,7 +44,10 @@ describe('binary stamp', () => {
   it.each<[string, Stamp]>([
     ['small values', { stream: 3, seq: 7, intendedUs: 1000, sentUs: 1250 }],
     ['zero', { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 }],
-    ['process-uptime-scale times (~11 days in µs)', { stream: streamId(12, 99_999), seq: 4_000_000_000, intendedUs: 987_654_321_012, sentUs: 987_654_322_246 }],
+    [
+      'process-uptime-scale times (~11 days in µs)',
+      { stream: streamId(12, 99_999), seq: 4_000_000_000, intendedUs: 987_654_321_012, sentUs: 987_654_322_246 },
+    ],
     ['the largest stream and seq', { stream: MAX_U32, seq: MAX_U32, intendedUs: 2 ** 48 - 1, sentUs: 2 ** 48 - 1 + 5 }],
   ])('round-trips %s', (_label, stamp) => {
     expect(decodeStamp(binary(stamp))).toEqual(stamp);
@@ -80,7 +88,12 @@ describe('binary stamp', () => {
 });
 
 describe('text stamp', () => {
-  const stamp: Stamp = { stream: streamId(3, 17), seq: 123_456, intendedUs: 1_000_000_000_123, sentUs: 1_000_000_004_567 };
+  const stamp: Stamp = {
+    stream: streamId(3, 17),
+    seq: 123_456,
+    intendedUs: 1_000_000_000_123,
+    sentUs: 1_000_000_004_567,
+  };
 
   it('decodes from the middle of a JSON document', () => {
     const payload = Buffer.from(JSON.stringify({ lat: 52.1, lon: 4.3, _fb: encodeStampText(stamp), note: 'ok' }));
@@ -116,7 +129,10 @@ describe('foreign payloads', () => {
     ['a binary stamp one byte short', Buffer.from([0xfb, 0x01, ...new Array<number>(17).fill(0)])],
     ['the magic with another version', Buffer.from([0xfb, 0x02, ...new Array<number>(30).fill(0)])],
     ['plain JSON', Buffer.from('{"temperature":21.5,"unit":"C"}')],
-    ['a truncated text stamp', Buffer.from(`{"_fb":"${encodeStampText({ stream: 1, seq: 1, intendedUs: 1, sentUs: 1 }).slice(0, 20)}`)],
+    [
+      'a truncated text stamp',
+      Buffer.from(`{"_fb":"${encodeStampText({ stream: 1, seq: 1, intendedUs: 1, sentUs: 1 }).slice(0, 20)}`),
+    ],
     ['the text prefix followed by non-base64', Buffer.from('~fb1!!!!!!!!!!!!!!!!!!!!!!!!!!!!')],
   ])('do not decode: %s', (_label, payload) => {
     expect(decodeStamp(payload)).toBeUndefined();

@@ -1,6 +1,12 @@
 // Addresses across protocols: canonical topics, derived filters and binding keys, MQTT matching.
 import { describe, expect, it } from 'vitest';
-import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey, routingKeyToTopic, topicMatches } from '../../src/protocols/topics.ts';
+import {
+  canonicalTopic,
+  filterFromTemplate,
+  mqttFilterToBindingKey,
+  routingKeyToTopic,
+  topicMatches,
+} from '../../src/protocols/topics.ts';
 
 describe('canonicalTopic', () => {
   it.each([

@@ -134,7 +134,8 @@ describe('formatDurationMs', () => {
   });
 
   it('prints what parseDuration reads back', () => {
-    for (const ms of [250, 1500, 90_000, 120_000, 3_600_000, 5_400_000]) expect(parseDuration(formatDurationMs(ms))).toBe(ms);
+    for (const ms of [250, 1500, 90_000, 120_000, 3_600_000, 5_400_000])
+      expect(parseDuration(formatDurationMs(ms))).toBe(ms);
   });
 });
 

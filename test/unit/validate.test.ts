@@ -1,10 +1,21 @@
 // Scenario validation: every mistake is reported at once, each naming the field path and what was
 // expected; a valid scenario becomes a plan with resolved units, defaults and delivery wiring.
 import { describe, expect, it } from 'vitest';
-import { bytes, defaults, defineScenario, every, json, mqtt, poisson, ScenarioError, stages, template } from '../../src/index.ts';
+import { type GroupPlan, groupByName } from '../../src/dsl/plan.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
+import {
+  bytes,
+  defaults,
+  defineScenario,
+  every,
+  json,
+  mqtt,
+  poisson,
+  ScenarioError,
+  stages,
+  template,
+} from '../../src/index.ts';
 import { problemsOf as problems } from '../helpers/validation.ts';
-import { groupByName, type GroupPlan } from '../../src/dsl/plan.ts';
 
 const FILE = 'scenarios/broken.ts';
 const gps = { count: 10, protocol: mqtt(), topic: 'fleet/{id}/gps', send: every('1s') };
@@ -39,52 +50,204 @@ describe('validateScenario rejects', () => {
     ['a missing duration', withGps({}, { duration: undefined }), `duration: expected ${DURATION}, got nothing`],
     ['a duration that is not one', withGps({}, { duration: 'soon' }), `duration: expected ${DURATION}, got "soon"`],
     ['a zero duration', withGps({}, { duration: '0s' }), `duration: expected ${DURATION}, got "0s"`],
-    ['an unknown top-level field', withGps({}, { durations: '1m' }), 'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds)'],
-    ['an unknown fleet field', withGps({ colour: 'red' }), 'fleets.gps.colour: unknown field (expected one of count, protocol, topic, path, send, messages, payload, subscribe, reply, power)'],
-    ['an unknown mqtt option', withGps({ protocol: unknownOption }), 'fleets.gps.protocol.colour: unknown field (expected one of version, qos, retain, clean, sessionExpiry, keepalive, will, messageExpiry, userProperties, topicAlias, receiveMaximum, inflight, username, password, clientId, target, tls, tcpNoDelay)'],
+    [
+      'an unknown top-level field',
+      withGps({}, { durations: '1m' }),
+      'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds)',
+    ],
+    [
+      'an unknown fleet field',
+      withGps({ colour: 'red' }),
+      'fleets.gps.colour: unknown field (expected one of count, protocol, topic, path, send, messages, payload, subscribe, reply, power)',
+    ],
+    [
+      'an unknown mqtt option',
+      withGps({ protocol: unknownOption }),
+      'fleets.gps.protocol.colour: unknown field (expected one of version, qos, retain, clean, sessionExpiry, keepalive, will, messageExpiry, userProperties, topicAlias, receiveMaximum, inflight, username, password, clientId, target, tls, tcpNoDelay)',
+    ],
     ['mqtt qos 3', withGps({ protocol: qos3 }), 'fleets.gps.protocol.qos: expected one of 0, 1, 2, got 3'],
-    ['mqtt version 6', withGps({ protocol: version6 }), 'fleets.gps.protocol.version: expected 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got 6'],
-    ['a fleet that neither sends nor subscribes', { name: 'x', duration: '1s', fleets: { gps: { count: 1, protocol: mqtt() } } }, 'fleets.gps: expected send + topic (a sensor) or subscribe (an actuator)'],
+    [
+      'mqtt version 6',
+      withGps({ protocol: version6 }),
+      'fleets.gps.protocol.version: expected 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got 6',
+    ],
+    [
+      'a fleet that neither sends nor subscribes',
+      { name: 'x', duration: '1s', fleets: { gps: { count: 1, protocol: mqtt() } } },
+      'fleets.gps: expected send + topic (a sensor) or subscribe (an actuator)',
+    ],
     ['send without topic', withGps({ topic: undefined }), 'fleets.gps.topic: expected a non-empty string, got nothing'],
     ["every('abc')", withGps({ send: every('abc') }), `fleets.gps.send.interval: expected ${DURATION}, got "abc"`],
-    ['jitter of half the interval', withGps({ send: every('1s', { jitter: '500ms' }) }), 'fleets.gps.send.jitter: expected less than half the interval (500ms), got "500ms"'],
-    ["poisson('fast')", withGps({ send: poisson('fast') }), "fleets.gps.send.rate: expected a positive rate like '5/s' or '300/m', got \"fast\""],
-    ['stages([])', withGps({ send: stages([]) }), "fleets.gps.send.stages: expected a non-empty list of { target: '10/s', duration: '30s' }, got an array"],
-    ['a stage with a bad target', withGps({ send: stages([{ target: '5/s', duration: '1s' }, { target: 'lots', duration: '1s' }]) }), "fleets.gps.send.stages[1].target: expected a rate like '5/s' or '300/m', got \"lots\""],
-    ['bytes(8), smaller than the stamp', withGps({ payload: bytes(8) }), 'fleets.gps.payload.size: expected an integer size of at least 20 bytes (the measurement stamp), got 8'],
-    ['json of a non-function', withGps({ payload: jsonOfString }), 'fleets.gps.payload.fn: expected a function returning the JSON value, got "{\\"a\\":1}"'],
-    ['a template size below the stamp', withGps({ payload: template('{stamp}', { size: 10 }) }), 'fleets.gps.payload.size: expected an integer size of at least 20 bytes (the measurement stamp), got 10'],
-    ['an observer receiving an unknown fleet', withGps({}, { observers: { dash: { protocol: mqtt(), receives: ['gps', 'gsp'] } } }), 'observers.dash.receives[1]: no fleet or command named "gsp"'],
-    ['an empty receives list', withGps({}, { observers: { dash: { protocol: mqtt(), receives: [] } } }), "observers.dash.receives: expected a non-empty list of fleet names, e.g. ['gps'], got an array"],
-    ['receiving from a fleet that only subscribes', withGps({}, { fleets: { gps, valve }, observers: { dash: { protocol: mqtt(), receives: ['valve'] } } }), 'observers.dash.receives[0]: "valve" does not send (it has no send/topic)'],
-    ['a command to a fleet that is not an actuator', withGps({}, { commands: { open: { protocol: mqtt(), to: 'gps', topic: 'fleet/{target}/cmd', send: every('1s') } } }), 'commands.open.to: "gps" is not an actuator fleet (it needs subscribe)'],
-    ['a command to no fleet at all', withGps({}, { commands: { open: { protocol: mqtt(), to: 'nope', topic: 'x/{target}', send: every('1s') } } }), 'commands.open.to: no fleet named "nope"'],
-    ['a command topic without {target}', withGps({}, { fleets: { gps, valve }, commands: { open: { protocol: mqtt(), to: 'valve', topic: 'valve/all/cmd', send: every('1s') } } }), 'commands.open.topic: expected a topic containing {target}, the addressed device'],
-    ['a fleet name starting with a digit', { name: 'x', duration: '1s', fleets: { '9bad': gps } }, 'fleets.9bad: a name must start with a letter and use only letters, digits, _ and -'],
-    ["a '#' inside a level", withGps({}, { fleets: { gps, valve: { ...valve, subscribe: 'a/b#' } } }), `fleets.valve.subscribe: "a/b#" ${FILTER}`],
-    ["a '#' before the last level", withGps({}, { fleets: { gps, valve: { ...valve, subscribe: '#/a' } } }), `fleets.valve.subscribe: "#/a" ${FILTER}`],
-    ["a '+' sharing its level", withGps({}, { observers: { dash: { protocol: mqtt(), receives: ['gps'], subscribe: ['fleet/+/gps', 'a/+b'] } } }), `observers.dash.subscribe: "a/+b" ${FILTER}`],
-    ['an http:// target for mqtt', withGps({}, { targets: { mqtt: 'http://x' } }), 'targets.mqtt: expected a mqtt://, mqtts://, ws://, wss://, tcp://, ssl:// URL, got "http://x"'],
-    ['a target that is not a URL', withGps({}, { targets: { mqtt: 'not a url' } }), 'targets.mqtt: expected a URL like mqtt://127.0.0.1, got "not a url"'],
-    ['a protocol target missing from targets', withGps({ protocol: mqtt({ target: 'edge' }) }), 'fleets.gps.protocol.target: no target named "edge" in targets'],
-    ['an unknown protocol', withGps({ protocol: { protocol: 'zigbee', options: {} } }), 'fleets.gps.protocol: unknown protocol "zigbee" (available: mqtt, coap, http, amqp, ws)'],
-    ['a protocol given as a string', withGps({ protocol: 'mqtt' }), 'fleets.gps.protocol: expected a protocol such as mqtt({...}), coap({...}), http({...}), amqp({...}), ws({...}), got "mqtt"'],
-    ['a CoAP fleet whose path is not a path', withGps({ protocol: { protocol: 'coap', options: {} } }), "fleets.gps.topic: expected a resource path starting with '/', e.g. '/telemetry/{id}', got \"fleet/{id}/gps\""],
-    ['a path on an MQTT fleet', withGps({ topic: undefined, path: '/x/{id}' }), 'fleets.gps.path: is for CoAP and HTTP resources; mqtt fleets use topic'],
-    ['a CoAP observer receiving an MQTT fleet', withGps({}, { observers: { gw: { protocol: { protocol: 'coap', options: {} }, receives: ['gps'] } } }), 'observers.gw.receives[0]: "gps" uses mqtt: coap observers cannot derive a subscription from it (CoAP observers observe CoAP resources)'],
-    ['serve ports past 65535', withGps({ count: 10, topic: undefined, path: '/t', protocol: { protocol: 'coap', options: { serve: { port: 65530 } } } }), 'fleets.gps.protocol.serve.port: expected a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; 10 devices), got 65530'],
-    ['a share group that is not a name', withGps({}, { observers: { dash: { protocol: mqtt({ version: 5 }), receives: ['gps'], share: 'g/1' } } }), 'observers.dash.share: expected a group name of letters, digits, _ and -, got "g/1"'],
+    [
+      'jitter of half the interval',
+      withGps({ send: every('1s', { jitter: '500ms' }) }),
+      'fleets.gps.send.jitter: expected less than half the interval (500ms), got "500ms"',
+    ],
+    [
+      "poisson('fast')",
+      withGps({ send: poisson('fast') }),
+      "fleets.gps.send.rate: expected a positive rate like '5/s' or '300/m', got \"fast\"",
+    ],
+    [
+      'stages([])',
+      withGps({ send: stages([]) }),
+      "fleets.gps.send.stages: expected a non-empty list of { target: '10/s', duration: '30s' }, got an array",
+    ],
+    [
+      'a stage with a bad target',
+      withGps({
+        send: stages([
+          { target: '5/s', duration: '1s' },
+          { target: 'lots', duration: '1s' },
+        ]),
+      }),
+      "fleets.gps.send.stages[1].target: expected a rate like '5/s' or '300/m', got \"lots\"",
+    ],
+    [
+      'bytes(8), smaller than the stamp',
+      withGps({ payload: bytes(8) }),
+      'fleets.gps.payload.size: expected an integer size of at least 20 bytes (the measurement stamp), got 8',
+    ],
+    [
+      'json of a non-function',
+      withGps({ payload: jsonOfString }),
+      'fleets.gps.payload.fn: expected a function returning the JSON value, got "{\\"a\\":1}"',
+    ],
+    [
+      'a template size below the stamp',
+      withGps({ payload: template('{stamp}', { size: 10 }) }),
+      'fleets.gps.payload.size: expected an integer size of at least 20 bytes (the measurement stamp), got 10',
+    ],
+    [
+      'an observer receiving an unknown fleet',
+      withGps({}, { observers: { dash: { protocol: mqtt(), receives: ['gps', 'gsp'] } } }),
+      'observers.dash.receives[1]: no fleet or command named "gsp"',
+    ],
+    [
+      'an empty receives list',
+      withGps({}, { observers: { dash: { protocol: mqtt(), receives: [] } } }),
+      "observers.dash.receives: expected a non-empty list of fleet names, e.g. ['gps'], got an array",
+    ],
+    [
+      'receiving from a fleet that only subscribes',
+      withGps({}, { fleets: { gps, valve }, observers: { dash: { protocol: mqtt(), receives: ['valve'] } } }),
+      'observers.dash.receives[0]: "valve" does not send (it has no send/topic)',
+    ],
+    [
+      'a command to a fleet that is not an actuator',
+      withGps(
+        {},
+        { commands: { open: { protocol: mqtt(), to: 'gps', topic: 'fleet/{target}/cmd', send: every('1s') } } },
+      ),
+      'commands.open.to: "gps" is not an actuator fleet (it needs subscribe)',
+    ],
+    [
+      'a command to no fleet at all',
+      withGps({}, { commands: { open: { protocol: mqtt(), to: 'nope', topic: 'x/{target}', send: every('1s') } } }),
+      'commands.open.to: no fleet named "nope"',
+    ],
+    [
+      'a command topic without {target}',
+      withGps(
+        {},
+        {
+          fleets: { gps, valve },
+          commands: { open: { protocol: mqtt(), to: 'valve', topic: 'valve/all/cmd', send: every('1s') } },
+        },
+      ),
+      'commands.open.topic: expected a topic containing {target}, the addressed device',
+    ],
+    [
+      'a fleet name starting with a digit',
+      { name: 'x', duration: '1s', fleets: { '9bad': gps } },
+      'fleets.9bad: a name must start with a letter and use only letters, digits, _ and -',
+    ],
+    [
+      "a '#' inside a level",
+      withGps({}, { fleets: { gps, valve: { ...valve, subscribe: 'a/b#' } } }),
+      `fleets.valve.subscribe: "a/b#" ${FILTER}`,
+    ],
+    [
+      "a '#' before the last level",
+      withGps({}, { fleets: { gps, valve: { ...valve, subscribe: '#/a' } } }),
+      `fleets.valve.subscribe: "#/a" ${FILTER}`,
+    ],
+    [
+      "a '+' sharing its level",
+      withGps({}, { observers: { dash: { protocol: mqtt(), receives: ['gps'], subscribe: ['fleet/+/gps', 'a/+b'] } } }),
+      `observers.dash.subscribe: "a/+b" ${FILTER}`,
+    ],
+    [
+      'an http:// target for mqtt',
+      withGps({}, { targets: { mqtt: 'http://x' } }),
+      'targets.mqtt: expected a mqtt://, mqtts://, ws://, wss://, tcp://, ssl:// URL, got "http://x"',
+    ],
+    [
+      'a target that is not a URL',
+      withGps({}, { targets: { mqtt: 'not a url' } }),
+      'targets.mqtt: expected a URL like mqtt://127.0.0.1, got "not a url"',
+    ],
+    [
+      'a protocol target missing from targets',
+      withGps({ protocol: mqtt({ target: 'edge' }) }),
+      'fleets.gps.protocol.target: no target named "edge" in targets',
+    ],
+    [
+      'an unknown protocol',
+      withGps({ protocol: { protocol: 'zigbee', options: {} } }),
+      'fleets.gps.protocol: unknown protocol "zigbee" (available: mqtt, coap, http, amqp, ws)',
+    ],
+    [
+      'a protocol given as a string',
+      withGps({ protocol: 'mqtt' }),
+      'fleets.gps.protocol: expected a protocol such as mqtt({...}), coap({...}), http({...}), amqp({...}), ws({...}), got "mqtt"',
+    ],
+    [
+      'a CoAP fleet whose path is not a path',
+      withGps({ protocol: { protocol: 'coap', options: {} } }),
+      "fleets.gps.topic: expected a resource path starting with '/', e.g. '/telemetry/{id}', got \"fleet/{id}/gps\"",
+    ],
+    [
+      'a path on an MQTT fleet',
+      withGps({ topic: undefined, path: '/x/{id}' }),
+      'fleets.gps.path: is for CoAP and HTTP resources; mqtt fleets use topic',
+    ],
+    [
+      'a CoAP observer receiving an MQTT fleet',
+      withGps({}, { observers: { gw: { protocol: { protocol: 'coap', options: {} }, receives: ['gps'] } } }),
+      'observers.gw.receives[0]: "gps" uses mqtt: coap observers cannot derive a subscription from it (CoAP observers observe CoAP resources)',
+    ],
+    [
+      'serve ports past 65535',
+      withGps({
+        count: 10,
+        topic: undefined,
+        path: '/t',
+        protocol: { protocol: 'coap', options: { serve: { port: 65530 } } },
+      }),
+      'fleets.gps.protocol.serve.port: expected a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; 10 devices), got 65530',
+    ],
+    [
+      'a share group that is not a name',
+      withGps({}, { observers: { dash: { protocol: mqtt({ version: 5 }), receives: ['gps'], share: 'g/1' } } }),
+      'observers.dash.share: expected a group name of letters, digits, _ and -, got "g/1"',
+    ],
     ['no fleets', { name: 'x', duration: '1s', fleets: {} }, 'fleets: expected at least one fleet'],
     ['something that is not a scenario', 'gps', '(default export): expected defineScenario({...}), got "gps"'],
   ])('%s', (_label, scenario, problem) => {
     expect(problemsOf(scenario)).toEqual([problem]);
   });
 
-  it.each(['sessionExpiry', 'topicAlias', 'userProperties', 'messageExpiry'] as const)('the MQTT 5 option %s with version 4', (option) => {
-    const values = { sessionExpiry: '1h', topicAlias: true, userProperties: { site: 'a' }, messageExpiry: '1m' };
-    const protocol = mqtt({ version: 4, [option]: values[option] });
-    expect(problemsOf(withGps({ protocol }))).toEqual([`fleets.gps.protocol.${option}: is an MQTT 5 feature; set version: 5`]);
-  });
+  it.each(['sessionExpiry', 'topicAlias', 'userProperties', 'messageExpiry'] as const)(
+    'the MQTT 5 option %s with version 4',
+    (option) => {
+      const values = { sessionExpiry: '1h', topicAlias: true, userProperties: { site: 'a' }, messageExpiry: '1m' };
+      const protocol = mqtt({ version: 4, [option]: values[option] });
+      expect(problemsOf(withGps({ protocol }))).toEqual([
+        `fleets.gps.protocol.${option}: is an MQTT 5 feature; set version: 5`,
+      ]);
+    },
+  );
 
   it('a name used by both a fleet and an observer', () => {
     const problems = problemsOf(withGps({}, { observers: { gps: { protocol: mqtt(), receives: ['gps'] } } }));
@@ -92,8 +255,18 @@ describe('validateScenario rejects', () => {
   });
 
   it('a name used by both a fleet and a command', () => {
-    const problems = problemsOf(withGps({}, { fleets: { gps, valve }, commands: { valve: { protocol: mqtt(), to: 'valve', topic: 'valve/{target}/cmd', send: every('1s') } } }));
-    expect(problems).toContain('commands.valve: the name "valve" is already used by another fleet, observer or command');
+    const problems = problemsOf(
+      withGps(
+        {},
+        {
+          fleets: { gps, valve },
+          commands: { valve: { protocol: mqtt(), to: 'valve', topic: 'valve/{target}/cmd', send: every('1s') } },
+        },
+      ),
+    );
+    expect(problems).toContain(
+      'commands.valve: the name "valve" is already used by another fleet, observer or command',
+    );
   });
 
   it('a duplicate name even when the first holder of the name has its own mistake', () => {
@@ -109,7 +282,10 @@ describe('validateScenario rejects', () => {
   });
 
   it('with every problem at once, the message starting with the file name', () => {
-    const scenario = { duration: 'soon', fleets: { gps: { count: 0, protocol: qos3, topic: 'a/{id}', send: every('abc'), payload: bytes(8) } } };
+    const scenario = {
+      duration: 'soon',
+      fleets: { gps: { count: 0, protocol: qos3, topic: 'a/{id}', send: every('abc'), payload: bytes(8) } },
+    };
     let error: unknown;
     try {
       validateScenario(scenario, FILE);
@@ -137,9 +313,26 @@ describe('validateScenario plans', () => {
     name: 'plant',
     duration: '30s',
     fleets: {
-      gps: { count: 10, protocol: mqtt({ qos: 1 }), topic: 'fleet/{id}/gps', send: every('1s', { jitter: '100ms' }), payload: json((c) => ({ id: c.id })) },
+      gps: {
+        count: 10,
+        protocol: mqtt({ qos: 1 }),
+        topic: 'fleet/{id}/gps',
+        send: every('1s', { jitter: '100ms' }),
+        payload: json((c) => ({ id: c.id })),
+      },
       temp: { count: 5, protocol: mqtt(), topic: 'site/{fleet}/{id}', send: poisson('300/m'), payload: bytes(32) },
-      ramp: { count: 2, protocol: mqtt(), topic: 'r/{id}', send: stages([{ target: '10/s', duration: '10s' }, { target: 0, duration: '500ms' }], { from: '2/s' }) },
+      ramp: {
+        count: 2,
+        protocol: mqtt(),
+        topic: 'r/{id}',
+        send: stages(
+          [
+            { target: '10/s', duration: '10s' },
+            { target: 0, duration: '500ms' },
+          ],
+          { from: '2/s' },
+        ),
+      },
       valve,
     },
     observers: {
@@ -172,22 +365,44 @@ describe('validateScenario plans', () => {
   });
 
   it('applies the defaults from src/defaults.ts', () => {
-    expect(plan).toMatchObject({ file: 'plant.ts', name: 'plant', durationMs: 30_000, rampUpMs: 0, seed: undefined, targets: {} });
+    expect(plan).toMatchObject({
+      file: 'plant.ts',
+      name: 'plant',
+      durationMs: 30_000,
+      rampUpMs: 0,
+      seed: undefined,
+      targets: {},
+    });
     expect(plan.drainMs).toBe(2000);
     expect(plan.connectRatePerS).toBe(500);
     expect(plan.connectTimeoutMs).toBe(10_000);
-    expect([plan.drainMs, plan.connectRatePerS, plan.connectTimeoutMs]).toEqual([defaults.drainMs, defaults.connectRatePerS, defaults.connectTimeoutMs]);
+    expect([plan.drainMs, plan.connectRatePerS, plan.connectTimeoutMs]).toEqual([
+      defaults.drainMs,
+      defaults.connectRatePerS,
+      defaults.connectTimeoutMs,
+    ]);
   });
 
   it('takes explicit timing fields over the defaults', () => {
-    const p = validateScenario({ ...scenario, rampUp: '5s', drain: '500ms', connectRate: '50/s', connectTimeout: '3s', seed: 42 }, 'plant.ts');
+    const p = validateScenario(
+      { ...scenario, rampUp: '5s', drain: '500ms', connectRate: '50/s', connectTimeout: '3s', seed: 42 },
+      'plant.ts',
+    );
     expect(p).toMatchObject({ rampUpMs: 5000, drainMs: 500, connectRatePerS: 50, connectTimeoutMs: 3000, seed: 42 });
   });
 
   it('resolves schedules into microseconds and rates per second', () => {
     expect(group('gps').publish?.schedule).toEqual({ kind: 'every', intervalUs: 1_000_000, jitterUs: 100_000 });
     expect(group('temp').publish?.schedule).toEqual({ kind: 'poisson', ratePerS: 5 });
-    expect(group('ramp').publish?.schedule).toEqual({ kind: 'stages', fromPerS: 2, stages: [{ targetPerS: 10, durationUs: 10_000_000 }, { targetPerS: 0, durationUs: 500_000 }], poisson: false });
+    expect(group('ramp').publish?.schedule).toEqual({
+      kind: 'stages',
+      fromPerS: 2,
+      stages: [
+        { targetPerS: 10, durationUs: 10_000_000 },
+        { targetPerS: 0, durationUs: 500_000 },
+      ],
+      poisson: false,
+    });
     expect(group('open').publish?.schedule).toEqual({ kind: 'every', intervalUs: 2_000_000, jitterUs: 0 });
   });
 
@@ -240,15 +455,27 @@ describe('topic placeholders', () => {
       },
       commands: { c: { protocol: mqtt(), to: 'valves', topic: 'v/{target}/{device}', send: every('1s') } },
     });
-    expect(problems).toContain('fleets.gps.topic: unknown placeholder {idx} in "fleet/{idx}/gps" (expected {id}, {fleet}, {run})');
-    expect(problems).toContain('fleets.valves.subscribe: unknown placeholder {target} in "v/{target}/cmd" (expected {id}, {fleet}, {run})');
-    expect(problems).toContain('commands.c.topic: unknown placeholder {device} in "v/{target}/{device}" (expected {id}, {fleet}, {run}, {target})');
+    expect(problems).toContain(
+      'fleets.gps.topic: unknown placeholder {idx} in "fleet/{idx}/gps" (expected {id}, {fleet}, {run})',
+    );
+    expect(problems).toContain(
+      'fleets.valves.subscribe: unknown placeholder {target} in "v/{target}/cmd" (expected {id}, {fleet}, {run})',
+    );
+    expect(problems).toContain(
+      'commands.c.topic: unknown placeholder {device} in "v/{target}/{device}" (expected {id}, {fleet}, {run}, {target})',
+    );
   });
 });
 
 describe('mqtt tls.ca', () => {
   it('names a CA file that cannot be read while validating, not at connect time', () => {
-    const problems = problemsOf({ name: 'tls', duration: '1s', fleets: { s: { count: 1, protocol: mqtt({ tls: { ca: '/no/such/ca.pem' } }), topic: 't/{id}', send: every('1s') } } });
+    const problems = problemsOf({
+      name: 'tls',
+      duration: '1s',
+      fleets: {
+        s: { count: 1, protocol: mqtt({ tls: { ca: '/no/such/ca.pem' } }), topic: 't/{id}', send: every('1s') },
+      },
+    });
     expect(problems).toContain('fleets.s.protocol.tls.ca: cannot read the CA file "/no/such/ca.pem" (ENOENT)');
   });
 });

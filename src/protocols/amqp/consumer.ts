@@ -29,7 +29,10 @@ export class AmqpConsumer {
   deliver(m: ConsumeMessage | null): void {
     // basic.cancel from the server (RabbitMQ's consumer-cancel notification): the queue went away.
     if (m === null) {
-      this.events.onError('amqp.consumer_cancelled', `${this.clientId}: the broker cancelled the consumer (queue deleted?)`);
+      this.events.onError(
+        'amqp.consumer_cancelled',
+        `${this.clientId}: the broker cancelled the consumer (queue deleted?)`,
+      );
       return;
     }
     this.deliveries++;
@@ -47,7 +50,8 @@ export class AmqpConsumer {
       this.peak = this.unacked;
       // A peak is a maximum, which counters cannot sum: each new peak is its own code, and the
       // group's peak is the largest code seen (see stats()).
-      if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0) this.events.onCode('unacked_peak', this.peak);
+      if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0)
+        this.events.onCode('unacked_peak', this.peak);
     }
     let reject = false;
     if (!m.fields.redelivered) {

@@ -2,17 +2,18 @@
 // an exchange with the rendered topic as routing key, timed to the publisher confirm or the
 // transaction commit; consumers declare a queue, bind it, and consume with prefetch and
 // manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+
 import type { Socket } from 'node:net';
-import { nowUs } from '../../metrics/clock.ts';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { nowUs } from '../../metrics/clock.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import { maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
-import { amqpConnectError, channelError } from './errors.ts';
 import { AmqpConsumer } from './consumer.ts';
+import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
-import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 // AMQP 0-9-1 class tx (id 90): select 10/11, commit 20/21. amqplib has no tx API but
 // sends any method through the channel's RPC; method ids are (class << 16) | method.
@@ -32,7 +33,6 @@ const BACKPRESSURE_BYTES = 64 << 10;
 
 /** How long close() waits for buffered publishes, commits and the broker's close-ok. */
 const CLOSE_BOUND_MS = 5000;
-
 
 type Rpc = (method: number, fields: object, expect: number) => Promise<unknown>;
 
@@ -87,7 +87,10 @@ export class AmqpDevice implements DriverDevice {
   }
 
   get bytes(): { sent: number; received: number } {
-    return { sent: this.earlier.sent + (this.socket?.bytesWritten ?? 0), received: this.earlier.received + (this.socket?.bytesRead ?? 0) };
+    return {
+      sent: this.earlier.sent + (this.socket?.bytesWritten ?? 0),
+      received: this.earlier.received + (this.socket?.bytesRead ?? 0),
+    };
   }
 
   get wire(): WireTotalsByKind {
@@ -97,7 +100,10 @@ export class AmqpDevice implements DriverDevice {
     w.connections = t.connections;
     w.tx.handshake = { packets: 0, bytes: t.handshakeSent };
     w.rx.handshake = { packets: 0, bytes: t.handshakeReceived };
-    w.tx.data = { packets: t.publishes + (this.init.options.ack === 'manual' ? this.consumer.deliveries : 0), bytes: b.sent - t.handshakeSent };
+    w.tx.data = {
+      packets: t.publishes + (this.init.options.ack === 'manual' ? this.consumer.deliveries : 0),
+      bytes: b.sent - t.handshakeSent,
+    };
     w.rx.data = { packets: t.confirms + this.consumer.deliveries, bytes: b.received - t.handshakeReceived };
     // AMQP 0-9-1 §4.2.3: about seven method round trips open a connection and its channel;
     // each method is one segment each way (assumption: no coalescing), closing is two more.
@@ -113,9 +119,23 @@ export class AmqpDevice implements DriverDevice {
     this.setupDone = false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no connection.open-ok within ${connectTimeoutMs}ms (connect timeout)`, { reasonCode: 'TIMEOUT' })), connectTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new FleetbenchError(
+              ErrorCodes.CONNECT_TIMEOUT,
+              `${maskUrl(url)}: no connection.open-ok within ${connectTimeoutMs}ms (connect timeout)`,
+              { reasonCode: 'TIMEOUT' },
+            ),
+          ),
+        connectTimeoutMs,
+      );
     });
-    const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), { timeout: connectTimeoutMs, noDelay: true, clientProperties: { connection_name: this.init.clientId } });
+    const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), {
+      timeout: connectTimeoutMs,
+      noDelay: true,
+      clientProperties: { connection_name: this.init.clientId },
+    });
     try {
       const model = await Promise.race([opening, timeout]);
       this.adopt(model);
@@ -134,7 +154,10 @@ export class AmqpDevice implements DriverDevice {
       return nowUs() - started;
     } catch (err) {
       // A late connection (after a timeout) must not linger.
-      opening.then((m) => m.close().catch(() => undefined), () => undefined);
+      opening.then(
+        (m) => m.close().catch(() => undefined),
+        () => undefined,
+      );
       this.open = false;
       if (err instanceof FleetbenchError) throw err;
       if (this.model) {
@@ -157,7 +180,12 @@ export class AmqpDevice implements DriverDevice {
     this.setupDone = false;
     try {
       // queue.declare (class queue, 50/10): an empty name asks the server to name the queue.
-      const declared = await channel.assertQueue(q.name === undefined ? '' : this.render(q.name), { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: args });
+      const declared = await channel.assertQueue(q.name === undefined ? '' : this.render(q.name), {
+        durable: q.durable,
+        exclusive: q.exclusive,
+        autoDelete: q.autoDelete,
+        arguments: args,
+      });
       // The default exchange routes by queue name by itself (AMQP 0-9-1, "default exchange") and refuses bindings.
       if (this.exchange !== '') {
         const keys = filters.length > 0 ? filters : [''];
@@ -190,18 +218,25 @@ export class AmqpDevice implements DriverDevice {
     let written: boolean;
     if (o.confirm) {
       this.pending++;
-      written = (channel as ConfirmChannel).publish(this.exchange, message.topic, message.payload, options, (err: unknown) => {
-        this.pending--;
-        if (err) {
-          // basic.nack from the broker, or the channel closed with the publish unconfirmed.
-          this.events.onCode('confirm', this.open ? 'nack' : 'unconfirmed_at_close');
-          if (this.open) this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
-          return;
-        }
-        this.traffic.confirms++;
-        this.events.onCode('confirm', 'ack');
-        this.events.onAck(message, nowUs(), undefined);
-      });
+      written = (channel as ConfirmChannel).publish(
+        this.exchange,
+        message.topic,
+        message.payload,
+        options,
+        (err: unknown) => {
+          this.pending--;
+          if (err) {
+            // basic.nack from the broker, or the channel closed with the publish unconfirmed.
+            this.events.onCode('confirm', this.open ? 'nack' : 'unconfirmed_at_close');
+            if (this.open)
+              this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
+            return;
+          }
+          this.traffic.confirms++;
+          this.events.onCode('confirm', 'ack');
+          this.events.onAck(message, nowUs(), undefined);
+        },
+      );
     } else if (o.tx && this.committing) {
       // RabbitMQ refuses any method on a channel while its tx.commit is in progress (504
       // CHANNEL_ERROR "unexpected command while processing 'tx.commit'"): hold the message
@@ -234,7 +269,8 @@ export class AmqpDevice implements DriverDevice {
       // Commits chain through releaseHeld(): wait until none is left in progress.
       for (let i = 0; i < 100 && (this.committing || this.held.length > 0); i++) await this.commitChain;
       // What is still buffered must reach the broker before the connection closes.
-      while ((this.socket?.writableLength ?? 0) > 0 && !this.socket?.destroyed) await new Promise((resolve) => setTimeout(resolve, 10));
+      while ((this.socket?.writableLength ?? 0) > 0 && !this.socket?.destroyed)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       await model.close();
     })().catch(() => undefined);
     // A dead broker must not hang shutdown.
@@ -270,7 +306,9 @@ export class AmqpDevice implements DriverDevice {
       const was = this.open;
       this.open = false;
       if (this.closing || !was) return;
-      const { key, message } = err ? channelError(err, `${this.init.clientId}: connection closed`) : { key: 'amqp.connection_lost', message: `${this.init.clientId}: connection closed by the broker or network` };
+      const { key, message } = err
+        ? channelError(err, `${this.init.clientId}: connection closed`)
+        : { key: 'amqp.connection_lost', message: `${this.init.clientId}: connection closed by the broker or network` };
       this.events.onDisconnect(key, message);
     });
     // RabbitMQ's connection.blocked (a resource alarm): publishes stall until unblocked.

@@ -21,11 +21,19 @@ export function amqpConnectError(err: unknown, url: string, where = maskUrl(url)
   const reply = replyOf(err);
   if (reply) {
     // 403 ACCESS_REFUSED: bad credentials or no permission on the vhost; 530 NOT_ALLOWED: no such vhost.
-    return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${reply.code} ${reply.name}${reply.text ? ` — ${reply.text}` : ''}`, { reasonCode: reply.code, cause: err });
+    return new FleetbenchError(
+      ErrorCodes.CONNECT_REJECTED,
+      `${where}: broker refused the connection: ${reply.code} ${reply.name}${reply.text ? ` — ${reply.text}` : ''}`,
+      { reasonCode: reply.code, cause: err },
+    );
   }
   // amqplib reports a refused connection.open (an unknown vhost) as an unexpected ConnectionClose.
   if (e?.message?.includes('ConnectionClose')) {
-    return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker closed the connection during the handshake (${e.message}); check the vhost in the URL and the user's permissions`, { reasonCode: 'CONNECTION_CLOSE', cause: err });
+    return new FleetbenchError(
+      ErrorCodes.CONNECT_REJECTED,
+      `${where}: broker closed the connection during the handshake (${e.message}); check the vhost in the URL and the user's permissions`,
+      { reasonCode: 'CONNECTION_CLOSE', cause: err },
+    );
   }
   return connectFailure(where, err);
 }
@@ -33,7 +41,14 @@ export function amqpConnectError(err: unknown, url: string, where = maskUrl(url)
 /** An error on an open channel or connection: the counter key ('amqp.406') and a readable message. */
 export function channelError(err: unknown, doing: string): { key: string; message: string } {
   const reply = replyOf(err);
-  if (reply) return { key: `amqp.${reply.code}`, message: `${doing}: ${reply.code} ${reply.name}${reply.text ? ` — ${reply.text}` : ''}` };
+  if (reply)
+    return {
+      key: `amqp.${reply.code}`,
+      message: `${doing}: ${reply.code} ${reply.name}${reply.text ? ` — ${reply.text}` : ''}`,
+    };
   const e = err as { code?: unknown; message?: string } | undefined;
-  return { key: typeof e?.code === 'string' ? `amqp.${e.code}` : 'amqp.error', message: `${doing}: ${e?.message ?? String(err)}` };
+  return {
+    key: typeof e?.code === 'string' ? `amqp.${e.code}` : 'amqp.error',
+    message: `${doing}: ${e?.message ?? String(err)}`,
+  };
 }

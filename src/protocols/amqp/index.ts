@@ -1,11 +1,12 @@
 // The AMQP 0-9-1 driver (amqplib) for RabbitMQ and other 0-9-1 brokers: amqp:// and amqps://
 // targets; publishers with confirms or transactions, consumers with queues, bindings,
 // prefetch, manual acks, rejects and dead-letter accounting.
-import type { DeliveryPromise, Driver } from '../driver.ts';
+
 import { codesUnder } from '../codes.ts';
+import type { DeliveryPromise, Driver } from '../driver.ts';
 import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey } from '../topics.ts';
 import { AmqpDevice } from './device.ts';
-import { resolveAmqpOptions, type ResolvedAmqpOptions } from './options.ts';
+import { type ResolvedAmqpOptions, resolveAmqpOptions } from './options.ts';
 
 /** What the publishing hop promises: confirmed or committed messages are the broker's (at least once). */
 function publishHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
@@ -31,15 +32,27 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
   resolveOptions: resolveAmqpOptions,
   createDevice: (init, events) => new AmqpDevice(init, events),
   promise(from, to): DeliveryPromise {
-    if (to.deadLetters) return { label: 'dead-letter queue (only what was rejected, expired or dropped)', noLoss: false, noDuplicates: false };
+    if (to.deadLetters)
+      return {
+        label: 'dead-letter queue (only what was rejected, expired or dropped)',
+        noLoss: false,
+        noDuplicates: false,
+      };
     const pub = publishHop(from);
     const con = consumeHop(to);
     const kept = pub.safe && con.safe && from.ttlMs === undefined;
     // Confirms and manual acks give at least once: a redelivery after a lost ack is a duplicate.
-    return { label: `${pub.label} + ${con.label}${kept ? ' (at least once)' : ' (best effort)'}`, noLoss: kept, noDuplicates: false };
+    return {
+      label: `${pub.label} + ${con.label}${kept ? ' (at least once)' : ' (best effort)'}`,
+      noLoss: kept,
+      noDuplicates: false,
+    };
   },
   // Topic-exchange binding keys: '.'-separated words, '*' one word, '#' zero or more; each a whole word.
-  filterProblem: (key) => (key.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#') ? `${JSON.stringify(key)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word` : undefined),
+  filterProblem: (key) =>
+    key.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#')
+      ? `${JSON.stringify(key)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word`
+      : undefined,
   receiverMode: (o) => (o.queue.name !== undefined && !o.queue.name.includes('{id}') ? 'group' : 'each'),
   subscriptionsFor(source, receiver) {
     if (receiver.bind) return receiver.bind;
@@ -48,7 +61,9 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     // The default exchange delivers by queue name: nothing to bind.
     if (receiver.exchange === '') return [];
     // A topic (or direct) binding: the sender's topic as an MQTT filter, in routing-key form.
-    const filter = mqttFilterToBindingKey(filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name));
+    const filter = mqttFilterToBindingKey(
+      filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name),
+    );
     if (receiver.exchangeType === 'direct' && /(^|\.)[*#](\.|$)/.test(filter)) return undefined;
     return [filter];
   },
@@ -57,11 +72,21 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     const by = (packet: string): Record<string, number> => codesUnder(codes, packet);
     const unackedPeak = Math.max(0, ...Object.keys(by('unacked_peak')).map(Number));
     return {
-      confirms: { acked: n('confirm|ack'), nacked: n('confirm|nack'), unconfirmedAtClose: n('confirm|unconfirmed_at_close') },
+      confirms: {
+        acked: n('confirm|ack'),
+        nacked: n('confirm|nack'),
+        unconfirmedAtClose: n('confirm|unconfirmed_at_close'),
+      },
       returned: by('return'),
       commits: n('tx|commit'),
       commitsFailed: n('tx|commit_failed'),
-      consumer: { acked: n('consumer|ack'), nacked: n('consumer|nack'), requeued: n('consumer|nack_requeue'), redelivered: n('delivery|redelivered'), unackedPeak },
+      consumer: {
+        acked: n('consumer|ack'),
+        nacked: n('consumer|nack'),
+        requeued: n('consumer|nack_requeue'),
+        redelivered: n('delivery|redelivered'),
+        unackedPeak,
+      },
       deadLetters: by('deadletter'),
     };
   },
@@ -71,4 +96,4 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
   keepalive: (o) => (o.heartbeatSec > 0 ? { intervalS: o.heartbeatSec, txBytes: 8, rxBytes: 8 } : undefined),
 };
 
-export { amqp, type AmqpOptions, type ResolvedAmqpOptions } from './options.ts';
+export { type AmqpOptions, amqp, type ResolvedAmqpOptions } from './options.ts';

@@ -121,8 +121,43 @@ export const AMQP_DEFAULTS = {
   txMaxDelayMs: 1000,
 } as const;
 
-const FIELDS = ['target', 'exchange', 'exchangeType', 'persistent', 'confirm', 'mandatory', 'priority', 'ttl', 'headers', 'tx', 'inflight', 'queue', 'bind', 'bindArguments', 'prefetch', 'ack', 'reject', 'processing', 'deadLetters', 'heartbeat'] as const;
-const QUEUE_FIELDS = ['name', 'durable', 'exclusive', 'autoDelete', 'ttl', 'expires', 'maxLength', 'maxLengthBytes', 'overflow', 'deadLetterExchange', 'deadLetterRoutingKey', 'maxPriority', 'type'] as const;
+const FIELDS = [
+  'target',
+  'exchange',
+  'exchangeType',
+  'persistent',
+  'confirm',
+  'mandatory',
+  'priority',
+  'ttl',
+  'headers',
+  'tx',
+  'inflight',
+  'queue',
+  'bind',
+  'bindArguments',
+  'prefetch',
+  'ack',
+  'reject',
+  'processing',
+  'deadLetters',
+  'heartbeat',
+] as const;
+const QUEUE_FIELDS = [
+  'name',
+  'durable',
+  'exclusive',
+  'autoDelete',
+  'ttl',
+  'expires',
+  'maxLength',
+  'maxLengthBytes',
+  'overflow',
+  'deadLetterExchange',
+  'deadLetterRoutingKey',
+  'maxPriority',
+  'type',
+] as const;
 /** AMQP 0-9-1 wire format: short strings (exchange, queue names, routing keys) are at most 255 bytes. */
 const SHORTSTR = 255;
 
@@ -138,13 +173,21 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
   const shortstr = (field: string, value: unknown, fallback?: string): string | undefined => {
     if (value === undefined) return fallback;
     if (typeof value !== 'string') return check.fail(at(field), 'a string', value);
-    if (Buffer.byteLength(value) > SHORTSTR) return check.fail(at(field), `at most ${SHORTSTR} bytes (AMQP short string)`, value);
+    if (Buffer.byteLength(value) > SHORTSTR)
+      return check.fail(at(field), `at most ${SHORTSTR} bytes (AMQP short string)`, value);
     return value;
   };
   const exchange = shortstr('exchange', o.exchange, AMQP_DEFAULTS.exchange);
-  const exchangeType = o.exchangeType === undefined ? undefined : check.oneOf<ExchangeType>(at('exchangeType'), o.exchangeType, ['topic', 'direct', 'fanout', 'headers']);
+  const exchangeType =
+    o.exchangeType === undefined
+      ? undefined
+      : check.oneOf<ExchangeType>(at('exchangeType'), o.exchangeType, ['topic', 'direct', 'fanout', 'headers']);
   // exchange.declare (rule "reserved names"): names starting with "amq." are reserved for the pre-declared exchanges.
-  if (exchangeType !== undefined && exchange !== undefined && (exchange === '' || exchange.startsWith('amq.'))) check.note(at('exchangeType'), `${JSON.stringify(exchange)} is pre-declared by the broker; exchangeType declares a new exchange (give it another name)`);
+  if (exchangeType !== undefined && exchange !== undefined && (exchange === '' || exchange.startsWith('amq.')))
+    check.note(
+      at('exchangeType'),
+      `${JSON.stringify(exchange)} is pre-declared by the broker; exchangeType declares a new exchange (give it another name)`,
+    );
 
   let tx: ResolvedAmqpOptions['tx'];
   if (o.tx !== undefined) {
@@ -152,12 +195,16 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
     if (t) {
       if (typeof o.tx === 'object') check.known(at('tx'), t, ['batch', 'maxDelay']);
       const batch = check.integer(typeof o.tx === 'number' ? at('tx') : at('tx.batch'), t.batch, 1, 100_000);
-      const maxDelayMs = check.duration(at('tx.maxDelay'), t.maxDelay, { fallback: AMQP_DEFAULTS.txMaxDelayMs, positive: true });
+      const maxDelayMs = check.duration(at('tx.maxDelay'), t.maxDelay, {
+        fallback: AMQP_DEFAULTS.txMaxDelayMs,
+        positive: true,
+      });
       if (batch !== undefined && maxDelayMs !== undefined) tx = { batch, maxDelayMs };
     }
   }
   // A channel is either transactional or in confirm mode, never both (RabbitMQ answers 406).
-  if (o.tx !== undefined && o.confirm === true) check.note(at('confirm'), 'a channel cannot use both publisher confirms and transactions; drop confirm or tx');
+  if (o.tx !== undefined && o.confirm === true)
+    check.note(at('confirm'), 'a channel cannot use both publisher confirms and transactions; drop confirm or tx');
   const confirm = o.tx !== undefined ? false : check.boolean(at('confirm'), o.confirm, true);
 
   let headers: Record<string, HeaderValue> | undefined;
@@ -166,12 +213,18 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
   if (o.bindArguments !== undefined) {
     bindArguments = headerTable(check, at('bindArguments'), o.bindArguments);
     const match = bindArguments?.['x-match'];
-    if (match !== undefined && !['all', 'any', 'all-with-x', 'any-with-x'].includes(String(match))) check.fail(at("bindArguments['x-match']"), "'all' or 'any'", match);
+    if (match !== undefined && !['all', 'any', 'all-with-x', 'any-with-x'].includes(String(match)))
+      check.fail(at("bindArguments['x-match']"), "'all' or 'any'", match);
   }
   let bind: string[] | undefined;
   if (o.bind !== undefined) {
     const list = typeof o.bind === 'string' ? [o.bind] : o.bind;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((k) => typeof k === 'string' && Buffer.byteLength(k) <= SHORTSTR)) check.fail(at('bind'), "a binding key or a list of them, e.g. 'fleet.*.gps'", o.bind);
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      !list.every((k) => typeof k === 'string' && Buffer.byteLength(k) <= SHORTSTR)
+    )
+      check.fail(at('bind'), "a binding key or a list of them, e.g. 'fleet.*.gps'", o.bind);
     else bind = list as string[];
   }
 
@@ -185,7 +238,8 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
     }
   }
   const ack = check.oneOf<'manual' | 'auto'>(at('ack'), o.ack, ['manual', 'auto'], 'manual');
-  if (ack === 'auto' && (o.reject !== undefined || o.processing !== undefined)) check.note(at('ack'), "reject and processing need manual acks (ack: 'manual')");
+  if (ack === 'auto' && (o.reject !== undefined || o.processing !== undefined))
+    check.note(at('ack'), "reject and processing need manual acks (ack: 'manual')");
   const ttlMs = check.duration(at('ttl'), o.ttl, { fallback: -1 });
   const heartbeatMs = check.duration(at('heartbeat'), o.heartbeat, { fallback: AMQP_DEFAULTS.heartbeatSec * 1000 });
   const resolved = {
@@ -210,7 +264,15 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
     deadLetters: check.boolean(at('deadLetters'), o.deadLetters, false),
     heartbeatSec: Math.round((heartbeatMs ?? 0) / 1000),
   };
-  if (resolved.exchange === undefined || resolved.inflight === undefined || resolved.queue === undefined || resolved.prefetch === undefined || resolved.ack === undefined || resolved.processingMs === undefined) return undefined;
+  if (
+    resolved.exchange === undefined ||
+    resolved.inflight === undefined ||
+    resolved.queue === undefined ||
+    resolved.prefetch === undefined ||
+    resolved.ack === undefined ||
+    resolved.processingMs === undefined
+  )
+    return undefined;
   return resolved as ResolvedAmqpOptions;
 }
 
@@ -220,14 +282,16 @@ function resolveQueue(check: Checker, path: string, raw: unknown): ResolvedQueue
   if (typeof raw === 'object') check.known(path, given, QUEUE_FIELDS);
   const at = (field: string): string => (typeof raw === 'string' ? path : `${path}.${field}`);
   const name = given.name === undefined ? undefined : check.string(at('name'), given.name);
-  if (name !== undefined && (name.length === 0 || Buffer.byteLength(name) > SHORTSTR)) check.fail(at('name'), `a queue name of 1 to ${SHORTSTR} bytes`, name);
+  if (name !== undefined && (name.length === 0 || Buffer.byteLength(name) > SHORTSTR))
+    check.fail(at('name'), `a queue name of 1 to ${SHORTSTR} bytes`, name);
   // queue.declare (rule "reserved names"): "amq." queue names are reserved for the server.
   if (name?.startsWith('amq.')) check.note(at('name'), 'names starting with "amq." are reserved for the broker');
   const type = check.oneOf<'classic' | 'quorum'>(at('type'), given.type, ['classic', 'quorum'], 'classic');
   const durable = check.boolean(at('durable'), given.durable, type === 'quorum');
   const exclusive = check.boolean(at('exclusive'), given.exclusive, name === undefined);
   const autoDelete = check.boolean(at('autoDelete'), given.autoDelete, type !== 'quorum');
-  if (type === 'quorum' && (!durable || exclusive || autoDelete || name === undefined)) check.note(path, 'a quorum queue must be named, durable, not exclusive and not autoDelete');
+  if (type === 'quorum' && (!durable || exclusive || autoDelete || name === undefined))
+    check.note(path, 'a quorum queue must be named, durable, not exclusive and not autoDelete');
   const args: Record<string, string | number> = {};
   const ms = (field: string, key: string): void => {
     const v = check.duration(at(field), given[field], { fallback: -1 });
@@ -245,10 +309,17 @@ function resolveQueue(check: Checker, path: string, raw: unknown): ResolvedQueue
   int('maxLengthBytes', 'x-max-length-bytes', Number.MAX_SAFE_INTEGER);
   int('maxPriority', 'x-max-priority', 255);
   if (given.overflow !== undefined) {
-    const overflow = check.oneOf<Overflow>(at('overflow'), given.overflow, ['drop-head', 'reject-publish', 'reject-publish-dlx']);
+    const overflow = check.oneOf<Overflow>(at('overflow'), given.overflow, [
+      'drop-head',
+      'reject-publish',
+      'reject-publish-dlx',
+    ]);
     if (overflow) args['x-overflow'] = overflow;
   }
-  for (const [field, key] of [['deadLetterExchange', 'x-dead-letter-exchange'], ['deadLetterRoutingKey', 'x-dead-letter-routing-key']] as const) {
+  for (const [field, key] of [
+    ['deadLetterExchange', 'x-dead-letter-exchange'],
+    ['deadLetterRoutingKey', 'x-dead-letter-routing-key'],
+  ] as const) {
     const v = given[field] === undefined ? undefined : check.string(at(field), given[field]);
     if (v !== undefined) args[key] = v;
   }
@@ -259,6 +330,8 @@ function resolveQueue(check: Checker, path: string, raw: unknown): ResolvedQueue
 function headerTable(check: Checker, path: string, raw: unknown): Record<string, HeaderValue> | undefined {
   const t = check.object(path, raw);
   if (!t) return undefined;
-  for (const [k, v] of Object.entries(t)) if (!['string', 'number', 'boolean'].includes(typeof v)) check.fail(`${path}.${k}`, 'a string, number or boolean', v);
+  for (const [k, v] of Object.entries(t))
+    if (!['string', 'number', 'boolean'].includes(typeof v))
+      check.fail(`${path}.${k}`, 'a string, number or boolean', v);
   return t as Record<string, HeaderValue>;
 }

@@ -1,8 +1,8 @@
 // CoAP wire helpers over `coap-packet` (the codec of the `coap` package): option values,
 // Block1/Block2 (RFC 7959 §2.2), Observe (RFC 7641 §2), paths and link format (RFC 6690).
-import { generate, parse, type ParsedPacket, type Packet } from 'coap-packet';
+import { generate, type Packet, type ParsedPacket, parse } from 'coap-packet';
 
-export { generate, parse, type ParsedPacket, type Packet };
+export { generate, type Packet, type ParsedPacket, parse };
 
 /** RFC 7252 §12.3 Content-Formats (and RFC 7049 for CBOR). */
 export const CONTENT_FORMATS = {
@@ -64,8 +64,11 @@ export function option(packet: ParsedPacket, name: string): Buffer | undefined {
 export function pathOptions(path: string): Packet['options'] & object {
   const [p = '', query] = path.split('?', 2);
   const options: { name: string; value: Buffer }[] = [];
-  for (const segment of p.split('/')) if (segment.length > 0) options.push({ name: 'Uri-Path', value: Buffer.from(decodeURIComponent(segment)) });
-  if (query) for (const q of query.split('&')) if (q.length > 0) options.push({ name: 'Uri-Query', value: Buffer.from(decodeURIComponent(q)) });
+  for (const segment of p.split('/'))
+    if (segment.length > 0) options.push({ name: 'Uri-Path', value: Buffer.from(decodeURIComponent(segment)) });
+  if (query)
+    for (const q of query.split('&'))
+      if (q.length > 0) options.push({ name: 'Uri-Query', value: Buffer.from(decodeURIComponent(q)) });
   return options;
 }
 

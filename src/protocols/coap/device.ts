@@ -8,9 +8,19 @@
 import { isIP } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { MAX_DATAGRAM, METHOD_CODES, decodeBlock, encodeBlock, encodeUint, generate, option, pathOptions, type ParsedPacket } from './codec.ts';
+import {
+  decodeBlock,
+  encodeBlock,
+  encodeUint,
+  generate,
+  MAX_DATAGRAM,
+  METHOD_CODES,
+  option,
+  type ParsedPacket,
+  pathOptions,
+} from './codec.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
-import { Observations, type Observation } from './observe.ts';
+import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { CoapServer } from './server.ts';
 import { resolvePeer } from './uri.ts';
@@ -82,16 +92,22 @@ export class CoapDevice implements DriverDevice {
     const t0 = nowUs();
     const { options } = this.init;
     if (options.serve) {
-      const server = new CoapServer({
-        writable: false,
-        transmission: options.transmission,
-        notify: options.serve.notify,
-        maxAgeSec: options.serve.maxAgeSec,
-        blockSize: options.blockSize,
-        random: Math.random,
-        dedupCapacity: DEVICE_DEDUP_CAPACITY,
-        events: { onCode: (packet, code) => this.code(packet, code), onSocketError: (err) => this.events.onError('coap.socket', err.message) },
-      }, isIP(options.serve.host) === 6 ? 'udp6' : 'udp4');
+      const server = new CoapServer(
+        {
+          writable: false,
+          transmission: options.transmission,
+          notify: options.serve.notify,
+          maxAgeSec: options.serve.maxAgeSec,
+          blockSize: options.blockSize,
+          random: Math.random,
+          dedupCapacity: DEVICE_DEDUP_CAPACITY,
+          events: {
+            onCode: (packet, code) => this.code(packet, code),
+            onSocketError: (err) => this.events.onError('coap.socket', err.message),
+          },
+        },
+        isIP(options.serve.host) === 6 ? 'udp6' : 'udp4',
+      );
       this.server = server;
       await server.listen(options.serve.port + this.init.index, options.serve.host);
       // The resource exists (empty) from the start, so observers can register before the first reading.
@@ -125,7 +141,9 @@ export class CoapDevice implements DriverDevice {
   /** Observers: register on each resource (a path on the target, or a coap:// URL of a virtual sensor). */
   async subscribe(filters: readonly string[]): Promise<void> {
     const registrations = filters.map((f) => this.observations.register(f));
-    const failures = (await Promise.allSettled(registrations)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failures = (await Promise.allSettled(registrations)).filter(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
     if (failures.length > 0) throw failures[0]?.reason;
   }
 
@@ -154,7 +172,8 @@ export class CoapDevice implements DriverDevice {
     clearInterval(this.sweep);
     await this.observations.close();
     // Requests still open when the device stops: NON never answered, CON abandoned mid-retransmission.
-    for (const x of this.exchanges.values()) if (x.message && !x.message.isReply) this.code('coap', x.confirmable ? 'abandoned' : 'non_unanswered');
+    for (const x of this.exchanges.values())
+      if (x.message && !x.message.isReply) this.code('coap', x.confirmable ? 'abandoned' : 'non_unanswered');
     this.exchanges.clear();
     await Promise.all([this.endpoint?.close(), this.server?.close()]);
   }
@@ -172,7 +191,13 @@ export class CoapDevice implements DriverDevice {
     this.events.onCode(packet, code);
   }
 
-  private request(message: OutgoingMessage | undefined, target: string, body: Buffer | undefined, confirmable: boolean, extra: { observe?: number; peer?: Peer; token?: Buffer; settle?: Exchange['settle'] } | undefined): void {
+  private request(
+    message: OutgoingMessage | undefined,
+    target: string,
+    body: Buffer | undefined,
+    confirmable: boolean,
+    extra: { observe?: number; peer?: Peer; token?: Buffer; settle?: Exchange['settle'] } | undefined,
+  ): void {
     const endpoint = this.endpoint as Endpoint;
     const o = this.init.options;
     const peer = extra?.peer ?? (this.target as Peer);
@@ -184,7 +209,8 @@ export class CoapDevice implements DriverDevice {
     const build = (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined): Buffer => {
       const options = [...uri];
       // RFC 7959 §2.6: only the request for the first block carries Observe.
-      if (extra?.observe !== undefined && (!block2 || (decodeBlock(block2)?.num ?? 0) === 0)) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
+      if (extra?.observe !== undefined && (!block2 || (decodeBlock(block2)?.num ?? 0) === 0))
+        options.push({ name: 'Observe', value: encodeUint(extra.observe) });
       if (body !== undefined) options.push({ name: 'Content-Format', value: encodeUint(o.contentFormat) });
       if (block1) options.push({ name: 'Block1', value: block1 });
       if (block2) options.push({ name: 'Block2', value: block2 });
@@ -197,17 +223,34 @@ export class CoapDevice implements DriverDevice {
       }
       return generate({ code, confirmable, messageId, token, options, payload }, MAX_DATAGRAM);
     };
-    const x: Exchange = { message, peer, build, confirmable, body: body !== undefined && body.length > o.blockSize ? body : undefined, sentAtMs: Date.now() };
+    const x: Exchange = {
+      message,
+      peer,
+      build,
+      confirmable,
+      body: body !== undefined && body.length > o.blockSize ? body : undefined,
+      sentAtMs: Date.now(),
+    };
     if (extra?.settle) x.settle = extra.settle;
     this.exchanges.set(key, x);
     // RFC 7959 §2.4 early negotiation: ask for smaller blocks from the start.
-    const early = code === METHOD_CODES.GET && o.blockSize < 1024 && extra?.observe === undefined ? encodeBlock({ num: 0, more: false, size: o.blockSize }) : undefined;
+    const early =
+      code === METHOD_CODES.GET && o.blockSize < 1024 && extra?.observe === undefined
+        ? encodeBlock({ num: 0, more: false, size: o.blockSize })
+        : undefined;
     this.transmit(key, x, x.body ? encodeBlock({ num: 0, more: true, size: o.blockSize }) : undefined, early);
   }
 
   /** Observations' GET with Observe: 0 or 1 on their own token (RFC 7641 §3.1, §3.6). */
   private observeRequest(obs: Observation, observe: 0 | 1): Promise<ParsedPacket | undefined> {
-    return new Promise((resolve) => this.request(undefined, obs.path, undefined, true, { observe, peer: obs.peer, token: obs.token, settle: resolve }));
+    return new Promise((resolve) =>
+      this.request(undefined, obs.path, undefined, true, {
+        observe,
+        peer: obs.peer,
+        token: obs.token,
+        settle: resolve,
+      }),
+    );
   }
 
   private transmit(key: string, x: Exchange, block1: Buffer | undefined, block2: Buffer | undefined): void {
@@ -262,7 +305,8 @@ export class CoapDevice implements DriverDevice {
     const key = packet.token.toString('hex');
     const observe = option(packet, 'Observe');
     const obs = this.observations.get(key);
-    if (obs && observe !== undefined && !this.exchanges.has(key)) return this.observations.notification(obs, packet, atUs);
+    if (obs && observe !== undefined && !this.exchanges.has(key))
+      return this.observations.notification(obs, packet, atUs);
     const x = this.exchanges.get(key);
     if (!x) {
       // §5.3.2 / RFC 7641 §3.6: a response or notification for no known request is rejected.

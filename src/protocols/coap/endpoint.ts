@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { nowUs } from '../../metrics/clock.ts';
-import { generate, parse, type ParsedPacket } from './codec.ts';
+import { generate, type ParsedPacket, parse } from './codec.ts';
 import type { TransmissionParameters } from './options.ts';
 
 export interface Peer {
@@ -115,7 +115,8 @@ export class Endpoint {
     // Re-inserted so the map's order is least recently used first; bounded like the duplicate memory.
     this.peerMessageIds.delete(key);
     this.peerMessageIds.set(key, next);
-    if (this.peerMessageIds.size > this.init.dedupCapacity) this.peerMessageIds.delete(this.peerMessageIds.keys().next().value as string);
+    if (this.peerMessageIds.size > this.init.dedupCapacity)
+      this.peerMessageIds.delete(this.peerMessageIds.keys().next().value as string);
     return next;
   }
 
@@ -150,7 +151,14 @@ export class Endpoint {
     const t = this.init.transmission;
     const timeoutMs = t.ackTimeoutMs * (1 + this.init.random() * (t.ackRandomFactor - 1));
     const key = `${peerKey(peer)}|${messageId}`;
-    const entry: Outstanding = { buf, peer, retransmits: 0, timeoutMs, handlers, timer: setTimeout(() => this.expire(key), timeoutMs) };
+    const entry: Outstanding = {
+      buf,
+      peer,
+      retransmits: 0,
+      timeoutMs,
+      handlers,
+      timer: setTimeout(() => this.expire(key), timeoutMs),
+    };
     this.outstanding.set(key, entry);
     this.send(buf, peer);
   }
@@ -173,7 +181,11 @@ export class Endpoint {
 
   /** §4.2: an empty ACK for a CON (e.g. a separate response or a CON notification). */
   acknowledge(to: ParsedPacket, peer: Peer): void {
-    this.reply(to, peer, generate({ code: '0.00', ack: true, messageId: to.messageId, token: Buffer.alloc(0), options: [] }));
+    this.reply(
+      to,
+      peer,
+      generate({ code: '0.00', ack: true, messageId: to.messageId, token: Buffer.alloc(0), options: [] }),
+    );
   }
 
   /** §4.2/§4.3: reject a message with a Reset carrying its Message ID. */
@@ -215,7 +227,8 @@ export class Endpoint {
     } catch {
       this.init.events.onMalformed?.(peer);
       // §4.2: a CON that cannot be parsed is rejected with RST when its header is readable.
-      if (buf.length >= 4 && buf[0] !== undefined && buf[0] >> 6 === 1 && ((buf[0] >> 4) & 3) === 0) this.reset(buf.readUInt16BE(2), peer);
+      if (buf.length >= 4 && buf[0] !== undefined && buf[0] >> 6 === 1 && ((buf[0] >> 4) & 3) === 0)
+        this.reset(buf.readUInt16BE(2), peer);
       return;
     }
     if (packet.ack || packet.reset) {

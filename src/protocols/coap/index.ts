@@ -3,8 +3,8 @@
 import type { Driver } from '../driver.ts';
 import { CoapDevice } from './device.ts';
 import { startEmbeddedCoap } from './embedded.ts';
+import { type ResolvedCoapOptions, resolveCoapOptions } from './options.ts';
 import { coapStats } from './stats.ts';
-import { resolveCoapOptions, type ResolvedCoapOptions } from './options.ts';
 
 export const coapDriver: Driver<ResolvedCoapOptions> = {
   name: 'coap',
@@ -17,7 +17,11 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
     // §4.2: a CON is retransmitted until acknowledged (or counted as a timeout) and the receiver
     // suppresses duplicates per endpoint (§4.5); a NON is sent once (§4.3).
     return type === 'CON'
-      ? { label: 'CON (confirmable: retransmitted until acknowledged, duplicates suppressed)', noLoss: true, noDuplicates: true }
+      ? {
+          label: 'CON (confirmable: retransmitted until acknowledged, duplicates suppressed)',
+          noLoss: true,
+          noDuplicates: true,
+        }
       : { label: 'NON (non-confirmable: sent once, best effort)', noLoss: false, noDuplicates: true };
   },
   startEmbedded: startEmbeddedCoap,
@@ -25,10 +29,18 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
   addressing: 'path',
   checkGroup(check, path, group, options) {
     if (options.serve) {
-      if (group.kind !== 'fleet' || !group.sends) check.note(`${path}.protocol.serve`, 'is for sensor fleets (with send and path): each device serves its resource');
+      if (group.kind !== 'fleet' || !group.sends)
+        check.note(
+          `${path}.protocol.serve`,
+          'is for sensor fleets (with send and path): each device serves its resource',
+        );
       check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
     }
-    if (group.shared) check.note(`${path}.share`, 'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource');
+    if (group.shared)
+      check.note(
+        `${path}.share`,
+        'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource',
+      );
   },
   isServer: (o) => o.serve !== undefined,
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
@@ -52,5 +64,5 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
   acknowledges: (o) => o.type === 'CON',
 };
 
-export { coap, type CoapOptions, type ResolvedCoapOptions } from './options.ts';
 export { CoapDevice } from './device.ts';
+export { type CoapOptions, coap, type ResolvedCoapOptions } from './options.ts';

@@ -53,7 +53,17 @@ export class Observations {
     const peer = await resolvePeer(url);
     const token = this.host.nextToken();
     const key = token.toString('hex');
-    const obs: Observation = { url, path, peer, token, lastSeq: -1, lastAtMs: 0, maxAgeMs: 60_000, timer: undefined, active: true };
+    const obs: Observation = {
+      url,
+      path,
+      peer,
+      token,
+      lastSeq: -1,
+      lastAtMs: 0,
+      maxAgeMs: 60_000,
+      timer: undefined,
+      active: true,
+    };
     this.byToken.set(key, obs);
     const timeoutMs = this.host.connectTimeoutMs;
     const deadline = Date.now() + timeoutMs;
@@ -61,7 +71,10 @@ export class Observations {
     // A registration whose retransmissions all went unanswered is sent again until the deadline.
     while (!response && Date.now() < deadline && !this.closing) {
       let timer: NodeJS.Timeout | undefined;
-      response = await Promise.race([this.host.request(obs, 0), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), deadline - Date.now())))]);
+      response = await Promise.race([
+        this.host.request(obs, 0),
+        new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), deadline - Date.now()))),
+      ]);
       clearTimeout(timer);
     }
     if (response && response.code.startsWith('2.') && option(response, 'Observe') !== undefined) {
@@ -73,9 +86,18 @@ export class Observations {
       return;
     }
     this.byToken.delete(key);
-    if (!response) throw new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `cannot observe ${url}${path}: no answer within ${timeoutMs} ms`, { reasonCode: 'coap.timeout' });
-    const why = response.code.startsWith('2.') ? 'the server answered without Observe: the resource is not observable' : `the server answered ${response.code}`;
-    throw new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `cannot observe ${url}${path}: ${why}`, { reasonCode: response.code });
+    if (!response)
+      throw new FleetbenchError(
+        ErrorCodes.CONNECT_TIMEOUT,
+        `cannot observe ${url}${path}: no answer within ${timeoutMs} ms`,
+        { reasonCode: 'coap.timeout' },
+      );
+    const why = response.code.startsWith('2.')
+      ? 'the server answered without Observe: the resource is not observable'
+      : `the server answered ${response.code}`;
+    throw new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `cannot observe ${url}${path}: ${why}`, {
+      reasonCode: response.code,
+    });
   }
 
   notification(obs: Observation, packet: ParsedPacket, atUs: number): void {
@@ -140,10 +162,13 @@ export class Observations {
     if (every !== undefined && obs.timer !== undefined) return;
     clearTimeout(obs.timer);
     if (this.closing) return;
-    obs.timer = setTimeout(() => {
-      obs.timer = undefined;
-      this.reregister(obs);
-    }, every ?? obs.maxAgeMs + 2000);
+    obs.timer = setTimeout(
+      () => {
+        obs.timer = undefined;
+        this.reregister(obs);
+      },
+      every ?? obs.maxAgeMs + 2000,
+    );
     obs.timer.unref();
   }
 
@@ -152,7 +177,8 @@ export class Observations {
     this.host.code('observe', 'reregistration');
     // §3.3.1: a GET with Observe: 0 and the same token refreshes the registration.
     void this.host.request(obs, 0).then((r) => {
-      if (!r || !r.code.startsWith('2.') || option(r, 'Observe') === undefined) this.host.code('observe', 'reregistration_failed');
+      if (!r || !r.code.startsWith('2.') || option(r, 'Observe') === undefined)
+        this.host.code('observe', 'reregistration_failed');
       this.armFreshness(obs);
     });
   }

@@ -1,9 +1,10 @@
 // The `coap({...})` builder and the validation of its options. Transmission parameters are
 // per fleet (RFC 7252 §4.8), unlike the `coap` package's process-wide `updateTiming()`.
+
+import { defaults } from '../../defaults.ts';
 import type { Checker } from '../../dsl/check.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
-import { defaults } from '../../defaults.ts';
 import { CONTENT_FORMATS, type ContentFormatName } from './codec.ts';
 
 export type CoapType = 'CON' | 'NON';
@@ -74,7 +75,21 @@ export const COAP_DEFAULTS = {
   target: 'coap',
 } as const;
 
-const FIELDS = ['type', 'method', 'contentFormat', 'ackTimeout', 'ackRandomFactor', 'maxRetransmit', 'nstart', 'blockSize', 'serve', 'deregister', 'reregister', 'clientId', 'target'] as const;
+const FIELDS = [
+  'type',
+  'method',
+  'contentFormat',
+  'ackTimeout',
+  'ackRandomFactor',
+  'maxRetransmit',
+  'nstart',
+  'blockSize',
+  'serve',
+  'deregister',
+  'reregister',
+  'clientId',
+  'target',
+] as const;
 const BLOCK_SIZES = [16, 32, 64, 128, 256, 512, 1024] as const;
 
 export function coap(options: CoapOptions = {}): ProtocolSpec<'coap', CoapOptions> {
@@ -87,19 +102,48 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
   check.known(path, o, FIELDS);
   const at = (field: string): string => `${path}.${field}`;
   const type = check.oneOf<CoapType>(at('type'), o.type, ['CON', 'NON'], COAP_DEFAULTS.type);
-  const method = check.oneOf<CoapMethod>(at('method'), o.method, ['GET', 'POST', 'PUT', 'DELETE'], COAP_DEFAULTS.method);
+  const method = check.oneOf<CoapMethod>(
+    at('method'),
+    o.method,
+    ['GET', 'POST', 'PUT', 'DELETE'],
+    COAP_DEFAULTS.method,
+  );
   let contentFormat: number | undefined = COAP_DEFAULTS.contentFormat;
   if (typeof o.contentFormat === 'string') {
     contentFormat = CONTENT_FORMATS[o.contentFormat as ContentFormatName];
-    if (contentFormat === undefined) check.fail(at('contentFormat'), `a Content-Format number or one of ${Object.keys(CONTENT_FORMATS).map((k) => JSON.stringify(k)).join(', ')}`, o.contentFormat);
-  } else if (o.contentFormat !== undefined) contentFormat = check.integer(at('contentFormat'), o.contentFormat, 0, 65535);
-  const ackTimeoutMs = check.duration(at('ackTimeout'), o.ackTimeout, { fallback: COAP_DEFAULTS.transmission.ackTimeoutMs, positive: true });
+    if (contentFormat === undefined)
+      check.fail(
+        at('contentFormat'),
+        `a Content-Format number or one of ${Object.keys(CONTENT_FORMATS)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}`,
+        o.contentFormat,
+      );
+  } else if (o.contentFormat !== undefined)
+    contentFormat = check.integer(at('contentFormat'), o.contentFormat, 0, 65535);
+  const ackTimeoutMs = check.duration(at('ackTimeout'), o.ackTimeout, {
+    fallback: COAP_DEFAULTS.transmission.ackTimeoutMs,
+    positive: true,
+  });
   let ackRandomFactor: number | undefined = COAP_DEFAULTS.transmission.ackRandomFactor;
   if (o.ackRandomFactor !== undefined) {
     // §4.8: ACK_RANDOM_FACTOR MUST NOT be decreased below 1.0.
-    ackRandomFactor = typeof o.ackRandomFactor === 'number' && o.ackRandomFactor >= 1 && o.ackRandomFactor <= 10 ? o.ackRandomFactor : check.fail(at('ackRandomFactor'), 'a number from 1.0 to 10 (RFC 7252 §4.8: not below 1.0)', o.ackRandomFactor);
+    ackRandomFactor =
+      typeof o.ackRandomFactor === 'number' && o.ackRandomFactor >= 1 && o.ackRandomFactor <= 10
+        ? o.ackRandomFactor
+        : check.fail(
+            at('ackRandomFactor'),
+            'a number from 1.0 to 10 (RFC 7252 §4.8: not below 1.0)',
+            o.ackRandomFactor,
+          );
   }
-  const maxRetransmit = check.integer(at('maxRetransmit'), o.maxRetransmit, 0, 20, COAP_DEFAULTS.transmission.maxRetransmit);
+  const maxRetransmit = check.integer(
+    at('maxRetransmit'),
+    o.maxRetransmit,
+    0,
+    20,
+    COAP_DEFAULTS.transmission.maxRetransmit,
+  );
   const nstart = check.integer(at('nstart'), o.nstart, 1, 1000, COAP_DEFAULTS.transmission.nstart);
   const blockSize = check.oneOf<number>(at('blockSize'), o.blockSize, BLOCK_SIZES, COAP_DEFAULTS.blockSize);
   let serve: ResolvedCoapOptions['serve'];
@@ -110,12 +154,17 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
       const port = check.integer(at('serve.port'), s.port, 1, 65535, COAP_DEFAULTS.servePort);
       const host = check.string(at('serve.host'), s.host, true) ?? COAP_DEFAULTS.serveHost;
       const notify = check.oneOf<CoapType>(at('serve.notify'), s.notify, ['CON', 'NON'], 'NON');
-      const maxAgeMs = check.duration(at('serve.maxAge'), s.maxAge, { fallback: COAP_DEFAULTS.maxAgeSec * 1000, positive: true });
-      if (port !== undefined && notify !== undefined && maxAgeMs !== undefined) serve = { port, host, notify, maxAgeSec: Math.max(1, Math.round(maxAgeMs / 1000)) };
+      const maxAgeMs = check.duration(at('serve.maxAge'), s.maxAge, {
+        fallback: COAP_DEFAULTS.maxAgeSec * 1000,
+        positive: true,
+      });
+      if (port !== undefined && notify !== undefined && maxAgeMs !== undefined)
+        serve = { port, host, notify, maxAgeSec: Math.max(1, Math.round(maxAgeMs / 1000)) };
     }
   }
   const deregister = check.oneOf<'get' | 'rst' | 'none'>(at('deregister'), o.deregister, ['get', 'rst', 'none'], 'get');
-  const reregisterMs = o.reregister === undefined ? undefined : check.duration(at('reregister'), o.reregister, { positive: true });
+  const reregisterMs =
+    o.reregister === undefined ? undefined : check.duration(at('reregister'), o.reregister, { positive: true });
   const resolved = {
     type,
     method,
@@ -129,14 +178,35 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
     target: check.string(at('target'), o.target, true) ?? COAP_DEFAULTS.target,
   };
   const t = resolved.transmission;
-  if ([type, method, contentFormat, t.ackTimeoutMs, t.ackRandomFactor, t.maxRetransmit, t.nstart, blockSize, deregister].includes(undefined)) return undefined;
+  if (
+    [
+      type,
+      method,
+      contentFormat,
+      t.ackTimeoutMs,
+      t.ackRandomFactor,
+      t.maxRetransmit,
+      t.nstart,
+      blockSize,
+      deregister,
+    ].includes(undefined)
+  )
+    return undefined;
   return resolved as ResolvedCoapOptions;
 }
 
 /** §4.8.2 derived times, in milliseconds. MAX_LATENCY (100 s) and PROCESSING_DELAY (= ACK_TIMEOUT) per the RFC. */
-export function derivedTimes(t: TransmissionParameters): { maxTransmitSpanMs: number; maxTransmitWaitMs: number; exchangeLifetimeMs: number } {
+export function derivedTimes(t: TransmissionParameters): {
+  maxTransmitSpanMs: number;
+  maxTransmitWaitMs: number;
+  exchangeLifetimeMs: number;
+} {
   const maxTransmitSpanMs = t.ackTimeoutMs * (2 ** t.maxRetransmit - 1) * t.ackRandomFactor;
   const maxTransmitWaitMs = t.ackTimeoutMs * (2 ** (t.maxRetransmit + 1) - 1) * t.ackRandomFactor;
   const maxLatencyMs = 100_000;
-  return { maxTransmitSpanMs, maxTransmitWaitMs, exchangeLifetimeMs: maxTransmitSpanMs + 2 * maxLatencyMs + t.ackTimeoutMs };
+  return {
+    maxTransmitSpanMs,
+    maxTransmitWaitMs,
+    exchangeLifetimeMs: maxTransmitSpanMs + 2 * maxLatencyMs + t.ackTimeoutMs,
+  };
 }

@@ -4,8 +4,18 @@
 // responses to NON (§5.2.3); Observe (RFC 7641), Block1/Block2 (RFC 7959) and
 // /.well-known/core (RFC 6690) are served here.
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { MAX_DATAGRAM, decodeBlock, decodeUint, encodeBlock, encodeUint, generate, option, pathOf, type ParsedPacket } from './codec.ts';
-import { Endpoint, peerKey, type Peer } from './endpoint.ts';
+import {
+  decodeBlock,
+  decodeUint,
+  encodeBlock,
+  encodeUint,
+  generate,
+  MAX_DATAGRAM,
+  option,
+  type ParsedPacket,
+  pathOf,
+} from './codec.ts';
+import { Endpoint, type Peer, peerKey } from './endpoint.ts';
 import { derivedTimes, type TransmissionParameters } from './options.ts';
 
 export interface ServerEvents {
@@ -58,7 +68,10 @@ export class CoapServer {
   private readonly block1 = new Map<string, Block1Transfer>();
   private readonly nonNotifications = new Map<string, { path: string; key: string }>();
 
-  constructor(private readonly init: ServerInit, type: 'udp4' | 'udp6' = 'udp4') {
+  constructor(
+    private readonly init: ServerInit,
+    type: 'udp4' | 'udp6' = 'udp4',
+  ) {
     const { exchangeLifetimeMs } = derivedTimes(init.transmission);
     this.endpoint = new Endpoint({
       type,
@@ -82,7 +95,11 @@ export class CoapServer {
       return await this.endpoint.bind(port, host);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error';
-      throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot listen for CoAP on ${host}:${port} (${code}${code === 'EADDRINUSE' ? ': the port is taken; choose another serve.port' : ''})`, { reasonCode: code, cause: err });
+      throw new FleetbenchError(
+        ErrorCodes.CONNECT_REFUSED,
+        `cannot listen for CoAP on ${host}:${port} (${code}${code === 'EADDRINUSE' ? ': the port is taken; choose another serve.port' : ''})`,
+        { reasonCode: code, cause: err },
+      );
     }
   }
 
@@ -135,7 +152,8 @@ export class CoapServer {
   }
 
   private get(packet: ParsedPacket, peer: Peer, path: string): void {
-    if (path === '/.well-known/core') return this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
+    if (path === '/.well-known/core')
+      return this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
     const observe = option(packet, 'Observe');
     let r = this.resources.get(path);
     // The embedded server lets a resource be observed before its first update (a pub/sub topic).
@@ -196,7 +214,17 @@ export class CoapServer {
     const r = this.resources.get(path);
     if (r) {
       // RFC 7641 §3.2: an error notification ends every observation of the resource.
-      for (const o of r.observers.values()) this.endpoint.send(generate({ code: '4.04', confirmable: false, messageId: this.endpoint.nextMessageId(o.peer), token: o.token, options: [] }), o.peer);
+      for (const o of r.observers.values())
+        this.endpoint.send(
+          generate({
+            code: '4.04',
+            confirmable: false,
+            messageId: this.endpoint.nextMessageId(o.peer),
+            token: o.token,
+            options: [],
+          }),
+          o.peer,
+        );
       this.resources.delete(path);
     }
     this.respond(packet, peer, '2.02');
@@ -214,14 +242,21 @@ export class CoapServer {
     if (start > payload.length || (start === payload.length && num > 0)) return this.respond(packet, peer, '4.02');
     const more = start + size < payload.length;
     this.init.events.onCode('block2', 'sent');
-    this.respond(packet, peer, code, { ...extra, payload: payload.subarray(start, start + size), block2: encodeBlock({ num, more, size }), size2: num === 0 ? payload.length : undefined });
+    this.respond(packet, peer, code, {
+      ...extra,
+      payload: payload.subarray(start, start + size),
+      block2: encodeBlock({ num, more, size }),
+      size2: num === 0 ? payload.length : undefined,
+    });
   }
 
   private respond(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra = {}): void {
     const options: { name: string; value: Buffer }[] = [];
     if (extra.observe !== undefined) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
-    if (extra.contentFormat !== undefined && extra.payload && extra.payload.length > 0) options.push({ name: 'Content-Format', value: encodeUint(extra.contentFormat) });
-    if (extra.maxAgeSec !== undefined && extra.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(extra.maxAgeSec) });
+    if (extra.contentFormat !== undefined && extra.payload && extra.payload.length > 0)
+      options.push({ name: 'Content-Format', value: encodeUint(extra.contentFormat) });
+    if (extra.maxAgeSec !== undefined && extra.maxAgeSec !== 60)
+      options.push({ name: 'Max-Age', value: encodeUint(extra.maxAgeSec) });
     if (extra.block2) options.push({ name: 'Block2', value: extra.block2 });
     if (extra.block1) options.push({ name: 'Block1', value: extra.block1 });
     if (extra.size2 !== undefined) options.push({ name: 'Size2', value: encodeUint(extra.size2) });
@@ -229,8 +264,22 @@ export class CoapServer {
     // is answered by a NON response with a new Message ID. Both echo the token (§5.3.2).
     const buf = generate(
       packet.confirmable
-        ? { code, ack: true, messageId: packet.messageId, token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) }
-        : { code, confirmable: false, messageId: this.endpoint.nextMessageId(peer), token: packet.token, options, payload: extra.payload ?? Buffer.alloc(0) },
+        ? {
+            code,
+            ack: true,
+            messageId: packet.messageId,
+            token: packet.token,
+            options,
+            payload: extra.payload ?? Buffer.alloc(0),
+          }
+        : {
+            code,
+            confirmable: false,
+            messageId: this.endpoint.nextMessageId(peer),
+            token: packet.token,
+            options,
+            payload: extra.payload ?? Buffer.alloc(0),
+          },
       MAX_DATAGRAM,
     );
     this.init.events.onCode('response', code);
@@ -243,12 +292,16 @@ export class CoapServer {
     if (this.init.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(this.init.maxAgeSec) });
     const messageId = this.endpoint.nextMessageId(o.peer);
     const confirmable = this.init.notify === 'CON';
-    const buf = generate({ code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload }, MAX_DATAGRAM);
+    const buf = generate(
+      { code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload },
+      MAX_DATAGRAM,
+    );
     this.init.events.onCode('observe', 'notification');
     if (!confirmable) {
       // Remember the NON so that an RST answering it cancels the observation (RFC 7641 §3.6).
       this.nonNotifications.set(`${peerKey(o.peer)}|${messageId}`, { path, key });
-      if (this.nonNotifications.size > NON_NOTIFICATION_MEMORY) this.nonNotifications.delete(this.nonNotifications.keys().next().value as string);
+      if (this.nonNotifications.size > NON_NOTIFICATION_MEMORY)
+        this.nonNotifications.delete(this.nonNotifications.keys().next().value as string);
       this.endpoint.send(buf, o.peer);
       return;
     }

@@ -8,7 +8,12 @@ export function coapStats(codes: ReadonlyMap<string, number>, bytes: { sent: num
   const sent = n('datagram', 'sent');
   const received = n('datagram', 'received');
   return {
-    datagrams: { sent, received, bytesPerDatagramSent: sent > 0 ? round2(bytes.sent / sent) : null, bytesPerDatagramReceived: received > 0 ? round2(bytes.received / received) : null },
+    datagrams: {
+      sent,
+      received,
+      bytesPerDatagramSent: sent > 0 ? round2(bytes.sent / sent) : null,
+      bytesPerDatagramReceived: received > 0 ? round2(bytes.received / received) : null,
+    },
     retransmissions: n('coap', 'retransmission'),
     timeouts: n('coap', 'timeout'),
     resets: n('coap', 'rst_received'),
@@ -27,6 +32,11 @@ export function coapStats(codes: ReadonlyMap<string, number>, bytes: { sent: num
       resetsSent: n('observe', 'rst_sent'),
       endedByServer: n('observe', 'ended_by_server'),
     },
-    blocks: { block1Sent: n('block1', 'sent'), block1Received: n('block1', 'received'), block2Sent: n('block2', 'sent'), block2Received: n('block2', 'received') },
+    blocks: {
+      block1Sent: n('block1', 'sent'),
+      block1Received: n('block1', 'received'),
+      block2Sent: n('block2', 'sent'),
+      block2Received: n('block2', 'received'),
+    },
   };
 }

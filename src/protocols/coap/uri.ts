@@ -21,13 +21,17 @@ export async function resolvePeer(url: string): Promise<Peer> {
     return { address, port };
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'error';
-    throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot resolve ${host} for ${url} (${code})`, { reasonCode: code, cause: err });
+    throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `cannot resolve ${host} for ${url} (${code})`, {
+      reasonCode: code,
+      cause: err,
+    });
   }
 }
 
 /** 'coap://h:p/path' → that server; '/path' → the device's target. */
 export function splitResource(resource: string, targetUrl: string): { url: string; path: string } {
-  if (!resource.startsWith('coap://')) return { url: targetUrl, path: resource.startsWith('/') ? resource : `/${resource}` };
+  if (!resource.startsWith('coap://'))
+    return { url: targetUrl, path: resource.startsWith('/') ? resource : `/${resource}` };
   const u = new URL(resource);
   return { url: `coap://${u.host}`, path: `${u.pathname}${u.search}` };
 }

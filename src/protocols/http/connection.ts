@@ -1,16 +1,20 @@
 // One client connection (TCP, or TLS for https): requests written in order, responses matched
 // to them first-in first-out (RFC 9112 §9.3.2), a timeout per request, and every byte written
 // or read counted as it passes.
-import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { nowUs } from '../../metrics/clock.ts';
 import type { OutgoingMessage } from '../driver.ts';
-import type { HttpTarget } from './request.ts';
-import { ResponseParser, type ParsedResponse } from './response-parser.ts';
 import type { ResolvedHttpOptions } from './options.ts';
+import type { HttpTarget } from './request.ts';
+import { type ParsedResponse, ResponseParser } from './response-parser.ts';
 
 /** Why a request got no response: it timed out, its connection failed or closed first, or the device stopped. */
-export type Failure = { kind: 'timeout' } | { kind: 'closed'; code: string | undefined; text: string } | { kind: 'malformed'; text: string } | { kind: 'abandoned' };
+export type Failure =
+  | { kind: 'timeout' }
+  | { kind: 'closed'; code: string | undefined; text: string }
+  | { kind: 'malformed'; text: string }
+  | { kind: 'abandoned' };
 
 export interface ConnectionEvents {
   onConnected(us: number): void;
@@ -58,14 +62,23 @@ export class ClientConnection {
       : tcpConnect({ host: target.host, port: target.port });
     // Requests go out in one write each; Nagle would hold pipelined ones back behind delayed ACKs.
     this.socket.setNoDelay(true);
-    this.parser = new ResponseParser((r) => this.response(r), () => this.pending.length > 0);
+    this.parser = new ResponseParser(
+      (r) => this.response(r),
+      () => this.pending.length > 0,
+    );
     this.ready = new Promise<number>((resolve, reject) => {
       this.socket.once(tls ? 'secureConnect' : 'connect', () => {
         const us = nowUs() - t0;
         events.onConnected(us);
         resolve(us);
       });
-      this.socket.once('close', () => reject(Object.assign(new Error(this.lastError?.text ?? 'connection closed before it was established'), { code: this.lastError?.code ?? 'ECONNRESET' })));
+      this.socket.once('close', () =>
+        reject(
+          Object.assign(new Error(this.lastError?.text ?? 'connection closed before it was established'), {
+            code: this.lastError?.code ?? 'ECONNRESET',
+          }),
+        ),
+      );
     });
     // A send on a connection that fails reports through onFailure; nobody awaits `ready` then.
     this.ready.catch(() => undefined);
@@ -138,7 +151,11 @@ export class ClientConnection {
       this.socket.end();
     } else if (!r.persistent) {
       // §9.3.2: requests pipelined behind a response that closes the connection go unanswered.
-      this.fail({ kind: 'closed', code: 'pipelined_after_close', text: 'the server closed the connection (Connection: close) with requests still pipelined' });
+      this.fail({
+        kind: 'closed',
+        code: 'pipelined_after_close',
+        text: 'the server closed the connection (Connection: close) with requests still pipelined',
+      });
     }
   }
 
@@ -147,7 +164,11 @@ export class ClientConnection {
     const first = this.pending.shift();
     if (!first) return;
     this.events.onFailure(first.message, { kind: 'timeout' });
-    this.fail({ kind: 'closed', code: 'aborted_after_timeout', text: 'closed because an earlier pipelined request timed out' });
+    this.fail({
+      kind: 'closed',
+      code: 'aborted_after_timeout',
+      text: 'closed because an earlier pipelined request timed out',
+    });
   }
 
   private fail(failure: Failure): void {
@@ -170,7 +191,11 @@ export class ClientConnection {
     // §6.3 rule 8: a body delimited by the close ends here.
     this.parser.end();
     const byPeer = !this.closing;
-    this.settleAll({ kind: 'closed', code: this.lastError?.code, text: this.lastError?.text ?? 'the server closed the connection before responding' });
+    this.settleAll({
+      kind: 'closed',
+      code: this.lastError?.code,
+      text: this.lastError?.text ?? 'the server closed the connection before responding',
+    });
     this.events.onClose(this, byPeer);
   }
 }

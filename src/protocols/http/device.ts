@@ -6,13 +6,13 @@
 //    endpoint); every POST/PUT body it gets is a received message.
 import { ErrorCodes, FleetbenchError } from '../../errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import { connectFailure, maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
 import type { ResolvedHttpOptions } from './options.ts';
-import { parseTarget, requestWriter, type HttpTarget } from './request.ts';
+import { type HttpTarget, parseTarget, requestWriter } from './request.ts';
 import { HttpListener } from './server.ts';
-import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 /** How long close() waits for responses still outstanding before abandoning them. */
 const CLOSE_GRACE_MS = 2000;
@@ -46,7 +46,11 @@ export class HttpDevice implements DriverDevice {
         events.onCode('response', response.status);
         // RFC 9110 §15.3: only a 2xx says the server accepted the body; anything else is counted by status.
         if (response.status >= 200 && response.status < 300) events.onAck(message, atUs, response.status);
-        else events.onError(`http.status_${response.status}`, `${this.init.clientId}: ${this.init.options.method} ${message.topic} answered ${response.status}`);
+        else
+          events.onError(
+            `http.status_${response.status}`,
+            `${this.init.clientId}: ${this.init.options.method} ${message.topic} answered ${response.status}`,
+          );
       },
       onFailure: (message, failure) => this.failure(message, failure),
       onClose: (connection, byPeer) => {
@@ -93,7 +97,11 @@ export class HttpDevice implements DriverDevice {
         await listener.listen(port, options.listen.host);
       } catch (err) {
         const code = (err as { code?: string }).code;
-        throw new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `http listen ${options.listen.host}:${port}: cannot listen: ${(err as Error).message}`, { reasonCode: code ?? 'LISTEN', cause: err });
+        throw new FleetbenchError(
+          ErrorCodes.CONNECT_REFUSED,
+          `http listen ${options.listen.host}:${port}: cannot listen: ${(err as Error).message}`,
+          { reasonCode: code ?? 'LISTEN', cause: err },
+        );
       }
       this.listener = listener;
       this.isConnected = true;
@@ -107,7 +115,17 @@ export class HttpDevice implements DriverDevice {
       const us = await Promise.race([
         connection.ready,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no TCP connection within ${connectTimeoutMs}ms (connect timeout)`, { reasonCode: 'TIMEOUT' })), connectTimeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(
+                new FleetbenchError(
+                  ErrorCodes.CONNECT_TIMEOUT,
+                  `${maskUrl(url)}: no TCP connection within ${connectTimeoutMs}ms (connect timeout)`,
+                  { reasonCode: 'TIMEOUT' },
+                ),
+              ),
+            connectTimeoutMs,
+          );
         }),
       ]);
       if (options.keepAlive) this.persistent = connection;
@@ -149,7 +167,10 @@ export class HttpDevice implements DriverDevice {
     const connections = [...this.open];
     for (const c of connections) c.end();
     // A server that never closes its side must not hold shutdown.
-    await Promise.race([Promise.all(connections.map((c) => c.whenClosed())), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await Promise.race([
+      Promise.all(connections.map((c) => c.whenClosed())),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
     for (const c of connections) c.destroy();
     await this.listener?.close();
   }
@@ -161,7 +182,6 @@ export class HttpDevice implements DriverDevice {
     void this.listener?.close();
   }
 
-
   private outstanding(): number {
     let n = 0;
     for (const c of this.open) n += c.outstanding;
@@ -170,7 +190,9 @@ export class HttpDevice implements DriverDevice {
 
   /** A new connection; a `probe` (reachability without keepAlive) is not counted as one of the device's connections. */
   private connection(probe = false): ClientConnection {
-    const events = probe ? { ...this.connectionEvents, onConnected: () => this.events.onCode('tcp', 'probe') } : this.connectionEvents;
+    const events = probe
+      ? { ...this.connectionEvents, onConnected: () => this.events.onCode('tcp', 'probe') }
+      : this.connectionEvents;
     const c = new ClientConnection(this.target as HttpTarget, this.init.options, this.counted, events);
     this.open.add(c);
     return c;

@@ -3,7 +3,7 @@
 import type { Driver } from '../driver.ts';
 import { HttpDevice } from './device.ts';
 import { startEmbeddedHttp } from './embedded.ts';
-import { resolveHttpOptions, type ResolvedHttpOptions } from './options.ts';
+import { type ResolvedHttpOptions, resolveHttpOptions } from './options.ts';
 import { httpStats } from './stats.ts';
 
 export const httpDriver: Driver<ResolvedHttpOptions> = {
@@ -14,7 +14,11 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
   promise() {
     // A request is answered once or counted as failed; fleetbench never retries it (a POST is
     // not idempotent, RFC 9110 §9.2.2), so nothing arrives twice and a failure is a loss.
-    return { label: 'HTTP request/response (acknowledged by the response, not retried)', noLoss: false, noDuplicates: true };
+    return {
+      label: 'HTTP request/response (acknowledged by the response, not retried)',
+      noLoss: false,
+      noDuplicates: true,
+    };
   },
   startEmbedded: startEmbeddedHttp,
   isServer: (o) => o.listen !== undefined,
@@ -28,13 +32,21 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
   addressing: 'path',
   checkGroup(check, path, group, options) {
     // HTTP receivers are servers senders POST to (webhook endpoints); an HTTP client cannot subscribe.
-    if (group.kind === 'observer' && !options.listen) check.note(`${path}.protocol`, 'HTTP observers are webhook endpoints: give listen: { port } (HTTP clients cannot subscribe)');
-    if (options.listen && group.kind !== 'observer') check.note(`${path}.protocol.listen`, 'is for observers (webhook endpoints); fleets and commands send to a target');
+    if (group.kind === 'observer' && !options.listen)
+      check.note(
+        `${path}.protocol`,
+        'HTTP observers are webhook endpoints: give listen: { port } (HTTP clients cannot subscribe)',
+      );
+    if (options.listen && group.kind !== 'observer')
+      check.note(
+        `${path}.protocol.listen`,
+        'is for observers (webhook endpoints); fleets and commands send to a target',
+      );
     if (options.listen) check.portRange(`${path}.protocol.listen.port`, options.listen.port, group.count);
   },
   // RFC 9110 §15: every request gets a response.
   acknowledges: () => true,
 };
 
-export { http, type HttpOptions, type ResolvedHttpOptions } from './options.ts';
 export { HttpDevice } from './device.ts';
+export { type HttpOptions, http, type ResolvedHttpOptions } from './options.ts';

@@ -1,8 +1,8 @@
 // The `http({...})` builder and the validation of its options (HTTP/1.1, RFC 9110 / RFC 9112).
 import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
+import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export type HttpMethod = 'POST' | 'PUT';
 
@@ -58,13 +58,33 @@ export const HTTP_DEFAULTS = {
   target: 'http',
 } as const;
 
-const FIELDS = ['method', 'keepAlive', 'headers', 'contentType', 'inflight', 'timeout', 'status', 'listen', 'tls', 'target'] as const;
+const FIELDS = [
+  'method',
+  'keepAlive',
+  'headers',
+  'contentType',
+  'inflight',
+  'timeout',
+  'status',
+  'listen',
+  'tls',
+  'target',
+] as const;
 /** RFC 9110 §5.1: a field name is a token; §5.6.2 tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 §5.5: field values carry no CR, LF or NUL (obs-fold is not sent). */
 const FIELD_VALUE = /^[^\r\n\0]*$/;
 /** Header fields fleetbench writes itself: the framing and connection handling depend on them. */
-const RESERVED = ['host', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'te', 'upgrade', 'expect'];
+const RESERVED = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'content-type',
+  'te',
+  'upgrade',
+  'expect',
+];
 
 export function http(options: HttpOptions = {}): ProtocolSpec<'http', HttpOptions> {
   return { protocol: 'http', options };
@@ -80,15 +100,24 @@ export function resolveHttpOptions(raw: unknown, path: string, check: Checker): 
   if (o.headers !== undefined) {
     const h = check.object(at('headers'), o.headers);
     for (const [name, value] of Object.entries(h ?? {})) {
-      if (!TOKEN.test(name)) check.fail(at(`headers.${name}`), 'a header name made of token characters (RFC 9110 §5.1)', name);
-      else if (name.toLowerCase() === 'content-type') check.note(at(`headers.${name}`), 'set the content type with contentType');
-      else if (RESERVED.includes(name.toLowerCase())) check.note(at(`headers.${name}`), `is written by fleetbench (request framing and connection handling); remove it`);
-      else if (typeof value !== 'string' || !FIELD_VALUE.test(value)) check.fail(at(`headers.${name}`), 'a string without CR or LF', value);
+      if (!TOKEN.test(name))
+        check.fail(at(`headers.${name}`), 'a header name made of token characters (RFC 9110 §5.1)', name);
+      else if (name.toLowerCase() === 'content-type')
+        check.note(at(`headers.${name}`), 'set the content type with contentType');
+      else if (RESERVED.includes(name.toLowerCase()))
+        check.note(
+          at(`headers.${name}`),
+          `is written by fleetbench (request framing and connection handling); remove it`,
+        );
+      else if (typeof value !== 'string' || !FIELD_VALUE.test(value))
+        check.fail(at(`headers.${name}`), 'a string without CR or LF', value);
       else headers.push([name, value]);
     }
   }
-  const contentType = o.contentType === undefined ? HTTP_DEFAULTS.contentType : check.string(at('contentType'), o.contentType);
-  if (contentType !== undefined && !FIELD_VALUE.test(contentType)) check.fail(at('contentType'), 'a media type without CR or LF', contentType);
+  const contentType =
+    o.contentType === undefined ? HTTP_DEFAULTS.contentType : check.string(at('contentType'), o.contentType);
+  if (contentType !== undefined && !FIELD_VALUE.test(contentType))
+    check.fail(at('contentType'), 'a media type without CR or LF', contentType);
   let listen: ResolvedHttpOptions['listen'];
   if (o.listen !== undefined) {
     const l = check.object(at('listen'), o.listen);

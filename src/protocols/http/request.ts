@@ -17,7 +17,13 @@ export function parseTarget(url: string): HttpTarget {
   const u = new URL(url);
   const secure = u.protocol === 'https:';
   const base = u.pathname.replace(/\/+$/, '');
-  return { secure, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port === '' ? (secure ? 443 : 80) : Number(u.port), authority: u.host, base };
+  return {
+    secure,
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port === '' ? (secure ? 443 : 80) : Number(u.port),
+    authority: u.host,
+    base,
+  };
 }
 
 /** A request-target in origin-form (§3.2.1): characters not allowed there are percent-encoded. */
@@ -26,7 +32,10 @@ function originForm(base: string, path: string): string {
 }
 
 /** Builds every request of one device: the head is fixed but for the path and Content-Length. */
-export function requestWriter(target: HttpTarget, options: ResolvedHttpOptions): (path: string, body: Buffer) => Buffer {
+export function requestWriter(
+  target: HttpTarget,
+  options: ResolvedHttpOptions,
+): (path: string, body: Buffer) => Buffer {
   let fixed = `Host: ${target.authority}\r\nContent-Type: ${options.contentType}\r\n`;
   for (const [name, value] of options.headers) fixed += `${name}: ${value}\r\n`;
   // §9.6: a client that will not reuse the connection says so; HTTP/1.1 persists by default (§9.3).

@@ -74,7 +74,8 @@ export class ResponseParser {
         if (line === undefined) return false;
         // §7.1: chunk-size in hex, then optional chunk extensions after ';'.
         const size = Number.parseInt(line.split(';')[0]?.trim() ?? '', 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error(`malformed chunk size ${JSON.stringify(line.slice(0, 40))}`);
+        if (!Number.isFinite(size) || size < 0)
+          throw new Error(`malformed chunk size ${JSON.stringify(line.slice(0, 40))}`);
         this.state = size === 0 ? { kind: 'trailers' } : { kind: 'chunk-data', left: size };
         return true;
       }
@@ -127,7 +128,8 @@ export class ResponseParser {
       const value = line.slice(colon + 1).trim();
       if (name === 'content-length') {
         // §6.3 rule 5: differing or invalid Content-Length values are an unrecoverable error.
-        if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) throw new Error(`invalid Content-Length ${JSON.stringify(value)}`);
+        if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value)))
+          throw new Error(`invalid Content-Length ${JSON.stringify(value)}`);
         length = Number(value);
       } else if (name === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
       else if (name === 'connection') connection += `,${value.toLowerCase()}`;

@@ -6,7 +6,6 @@ import type { Socket } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { SinkEvents } from '../driver.ts';
 
-
 /** Idle persistent connections are kept this long; node's 5 s default would make slow senders reconnect. */
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
@@ -20,7 +19,9 @@ export class HttpListener {
     private readonly statusFor: (method: string, path: string) => number,
     private readonly events: SinkEvents,
   ) {
-    this.server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true }, (req, res) => this.request(req, res));
+    this.server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true }, (req, res) =>
+      this.request(req, res),
+    );
     this.server.on('connection', (socket: Socket) => {
       this.live.add(socket);
       this.events.onCode('tcp', 'accept');

@@ -26,7 +26,11 @@ export interface HttpStats {
   malformed: number;
 }
 
-export function httpStats(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: ResolvedHttpOptions): HttpStats {
+export function httpStats(
+  codes: ReadonlyMap<string, number>,
+  bytes: { sent: number; received: number },
+  options: ResolvedHttpOptions,
+): HttpStats {
   const n = (packet: string, code: string): number => codeCount(codes, packet, code);
   const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
   const responses = codesUnder(codes, 'response');
@@ -35,7 +39,13 @@ export function httpStats(codes: ReadonlyMap<string, number>, bytes: { sent: num
   // The embedded server's group carries a sender's options: what it counted tells its role.
   const server = options.listen !== undefined || requests > 0 || n('tcp', 'accept') > 0;
   // A client's requests are those answered plus those that never were.
-  if (!server) requests = answered + n('http', 'timeout') + n('http', 'connection_failed') + n('http', 'malformed_response') + n('http', 'abandoned');
+  if (!server)
+    requests =
+      answered +
+      n('http', 'timeout') +
+      n('http', 'connection_failed') +
+      n('http', 'malformed_response') +
+      n('http', 'abandoned');
   const [out, back] = server ? [bytes.received, bytes.sent] : [bytes.sent, bytes.received];
   return {
     role: server ? 'server' : 'client',

@@ -45,11 +45,19 @@ export function connectError(err: unknown, url: string, version: number, where =
   const code = e?.code;
   if (typeof code === 'number') {
     // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
-    return new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: broker refused the connection: ${connackReason(code, version)}`, { reasonCode: code, cause: err });
+    return new FleetbenchError(
+      ErrorCodes.CONNECT_REJECTED,
+      `${where}: broker refused the connection: ${connackReason(code, version)}`,
+      { reasonCode: code, cause: err },
+    );
   }
   return connectFailure(where, err);
 }
 
 export function connectTimeout(url: string, ms: number): FleetbenchError {
-  return new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${maskUrl(url)}: no CONNACK within ${ms}ms (connect timeout)`, { reasonCode: 'TIMEOUT' });
+  return new FleetbenchError(
+    ErrorCodes.CONNECT_TIMEOUT,
+    `${maskUrl(url)}: no CONNACK within ${ms}ms (connect timeout)`,
+    { reasonCode: 'TIMEOUT' },
+  );
 }

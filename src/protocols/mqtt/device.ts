@@ -1,16 +1,16 @@
 // One virtual MQTT device: its own MQTT.js client, socket and client id. Counts the exact
 // bytes MQTT.js writes to and reads from the stream, enforces the device's in-flight window,
 // and reports acks, reason codes and messages through DeviceEvents.
-import { connect as mqttConnect, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
+import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
 import { generate as generatePacket } from 'mqtt-packet';
 import { FleetbenchError } from '../../errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
+import { mqttPacketBytes } from '../../power/accounting.ts';
+import { type WireKind, WireLog } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { isSubackFailure, reasonWords } from './codes.ts';
 import { clientOptions, connectError, connectTimeout } from './connect.ts';
 import type { ResolvedMqttOptions } from './options.ts';
-import { WireLog, type WireKind } from '../../power/wire.ts';
-import { mqttPacketBytes } from '../../power/accounting.ts';
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -78,7 +78,9 @@ export class MqttDevice implements DriverDevice {
           this.log.sent('handshake', size, 0);
         }
       });
-      client.on('packetreceive', (packet: Packet) => this.log.received(kindOf(packet.cmd), mqttPacketBytes(packet.length ?? 0)));
+      client.on('packetreceive', (packet: Packet) =>
+        this.log.received(kindOf(packet.cmd), mqttPacketBytes(packet.length ?? 0)),
+      );
       this.log.opened();
       client.connect();
       this.countBytes(client);
@@ -105,7 +107,9 @@ export class MqttDevice implements DriverDevice {
         resolve(nowUs() - started);
       });
       client.on('error', fail);
-      client.once('close', () => fail(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNRESET' })));
+      client.once('close', () =>
+        fail(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNRESET' })),
+      );
     });
   }
 
@@ -118,7 +122,12 @@ export class MqttDevice implements DriverDevice {
         for (const g of granted ?? []) {
           this.events.onCode('suback', g.qos);
           // [MQTT-3.9.3] a granted code ≥ 0x80 is a refusal of that filter.
-          if (isSubackFailure(g.qos)) return reject(Object.assign(new Error(`subscription to ${g.topic} refused: ${reasonWords(g.qos)}`), { code: `SUBACK_${g.qos}` }));
+          if (isSubackFailure(g.qos))
+            return reject(
+              Object.assign(new Error(`subscription to ${g.topic} refused: ${reasonWords(g.qos)}`), {
+                code: `SUBACK_${g.qos}`,
+              }),
+            );
         }
         if (err) return reject(err);
         resolve();
@@ -159,7 +168,9 @@ export class MqttDevice implements DriverDevice {
   publishRaw(topic: string, payload: Buffer, extra: IClientPublishOptions = {}): Promise<void> {
     const client = this.client;
     if (!client?.connected) return Promise.reject(new Error('not connected'));
-    return new Promise((resolve, reject) => client.publish(topic, payload, { ...this.publishOptions, ...extra }, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      client.publish(topic, payload, { ...this.publishOptions, ...extra }, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   close(): Promise<void> {
@@ -207,7 +218,11 @@ export class MqttDevice implements DriverDevice {
     });
     client.on('close', () => {
       // A sleep-session device reconnects for every report: an earlier client's late close is not a loss.
-      if (!this.closing && this.client === client) this.events.onDisconnect('mqtt.connection_lost', `${this.init.clientId}: connection closed by the broker or network`);
+      if (!this.closing && this.client === client)
+        this.events.onDisconnect(
+          'mqtt.connection_lost',
+          `${this.init.clientId}: connection closed by the broker or network`,
+        );
     });
   }
 

@@ -1,10 +1,11 @@
 // The embedded MQTT broker (aedes) used when a scenario names no MQTT target: TCP and
 // WebSocket listeners on free loopback ports, in the main thread. aedes speaks MQTT 3.1.1 only.
-import { createServer, type Server } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
+
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { EmbeddedServer } from '../driver.ts';
 
 export async function startEmbeddedMqtt(): Promise<EmbeddedServer> {

@@ -2,7 +2,7 @@
 import type { Driver } from '../driver.ts';
 import { MqttDevice } from './device.ts';
 import { startEmbeddedMqtt } from './embedded.ts';
-import { resolveMqttOptions, type ResolvedMqttOptions } from './options.ts';
+import { type ResolvedMqttOptions, resolveMqttOptions } from './options.ts';
 
 const LABELS = ['QoS 0 (at most once)', 'QoS 1 (at least once)', 'QoS 2 (exactly once)'] as const;
 
@@ -31,5 +31,5 @@ export const mqttDriver: Driver<ResolvedMqttOptions> = {
   keepalive: (o) => (o.keepaliveSec > 0 ? { intervalS: o.keepaliveSec, txBytes: 2, rxBytes: 2 } : undefined),
 };
 
-export { mqtt, type MqttOptions, type ResolvedMqttOptions } from './options.ts';
 export { MqttDevice } from './device.ts';
+export { type MqttOptions, mqtt, type ResolvedMqttOptions } from './options.ts';

@@ -1,9 +1,10 @@
 // The `mqtt({...})` builder and the validation of its options.
+
+import { defaults } from '../../defaults.ts';
 import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
 import type { ProtocolSpec } from '../../dsl/types.ts';
 import type { Duration } from '../../dsl/units.ts';
-import { defaults } from '../../defaults.ts';
+import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export type QoS = 0 | 1 | 2;
 
@@ -75,7 +76,26 @@ export const MQTT_DEFAULTS = {
   target: 'mqtt',
 } as const;
 
-const FIELDS = ['version', 'qos', 'retain', 'clean', 'sessionExpiry', 'keepalive', 'will', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum', 'inflight', 'username', 'password', 'clientId', 'target', 'tls', 'tcpNoDelay'] as const;
+const FIELDS = [
+  'version',
+  'qos',
+  'retain',
+  'clean',
+  'sessionExpiry',
+  'keepalive',
+  'will',
+  'messageExpiry',
+  'userProperties',
+  'topicAlias',
+  'receiveMaximum',
+  'inflight',
+  'username',
+  'password',
+  'clientId',
+  'target',
+  'tls',
+  'tcpNoDelay',
+] as const;
 
 export function mqtt(options: MqttOptions = {}): ProtocolSpec<'mqtt', MqttOptions> {
   return { protocol: 'mqtt', options };
@@ -89,9 +109,10 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
   check.known(path, o, FIELDS);
   const at = (field: string): string => `${path}.${field}`;
   const version = o.version === undefined ? MQTT_DEFAULTS.version : VERSIONS[String(o.version)];
-  if (version === undefined) check.fail(at('version'), "4 (MQTT 3.1.1) or 5 (MQTT 5.0)", o.version);
+  if (version === undefined) check.fail(at('version'), '4 (MQTT 3.1.1) or 5 (MQTT 5.0)', o.version);
   const v5Only = ['sessionExpiry', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum'] as const;
-  if (version === 4) for (const f of v5Only) if (o[f] !== undefined) check.note(at(f), 'is an MQTT 5 feature; set version: 5');
+  if (version === 4)
+    for (const f of v5Only) if (o[f] !== undefined) check.note(at(f), 'is an MQTT 5 feature; set version: 5');
   const toSec = (f: string): number | undefined => {
     const ms = check.duration(at(f), o[f], { fallback: -1 });
     return ms === undefined || ms < 0 ? undefined : Math.round(ms / 1000);
@@ -102,9 +123,15 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     if (w) {
       check.known(at('will'), w, ['topic', 'payload', 'qos', 'retain']);
       const topic = check.string(at('will.topic'), w.topic);
-      const payload = w.payload === undefined ? '' : typeof w.payload === 'string' ? w.payload : check.fail(at('will.payload'), 'a string', w.payload);
+      const payload =
+        w.payload === undefined
+          ? ''
+          : typeof w.payload === 'string'
+            ? w.payload
+            : check.fail(at('will.payload'), 'a string', w.payload);
       const qos = check.oneOf<QoS>(at('will.qos'), w.qos, [0, 1, 2], 0);
-      if (topic !== undefined && payload !== undefined && qos !== undefined) will = { topic, payload, qos, retain: check.boolean(at('will.retain'), w.retain, false) };
+      if (topic !== undefined && payload !== undefined && qos !== undefined)
+        will = { topic, payload, qos, retain: check.boolean(at('will.retain'), w.retain, false) };
     }
   }
   let userProperties: Record<string, string> | undefined;
@@ -115,7 +142,8 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
   }
   const tls = resolveTls(check, at('tls'), o.tls);
   const keepaliveMs = check.duration(at('keepalive'), o.keepalive, { fallback: MQTT_DEFAULTS.keepaliveSec * 1000 });
-  if (keepaliveMs !== undefined && keepaliveMs / 1000 > 65535) check.fail(at('keepalive'), 'at most 65535s (§3.1.2.10)', o.keepalive);
+  if (keepaliveMs !== undefined && keepaliveMs / 1000 > 65535)
+    check.fail(at('keepalive'), 'at most 65535s (§3.1.2.10)', o.keepalive);
   const resolved = {
     version: version ?? 4,
     qos: check.oneOf<QoS>(at('qos'), o.qos, [0, 1, 2], MQTT_DEFAULTS.qos),
@@ -127,10 +155,16 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     messageExpirySec: toSec('messageExpiry'),
     userProperties,
     topicAlias: check.boolean(at('topicAlias'), o.topicAlias, false),
-    receiveMaximum: o.receiveMaximum === undefined ? undefined : check.integer(at('receiveMaximum'), o.receiveMaximum, 1, 65535),
+    receiveMaximum:
+      o.receiveMaximum === undefined ? undefined : check.integer(at('receiveMaximum'), o.receiveMaximum, 1, 65535),
     inflight: check.integer(at('inflight'), o.inflight, 1, 65535, MQTT_DEFAULTS.inflight),
     username: check.string(at('username'), o.username, true),
-    password: o.password === undefined ? undefined : typeof o.password === 'string' ? o.password : check.fail(at('password'), 'a string', o.password),
+    password:
+      o.password === undefined
+        ? undefined
+        : typeof o.password === 'string'
+          ? o.password
+          : check.fail(at('password'), 'a string', o.password),
     clientId: check.string(at('clientId'), o.clientId, true) ?? MQTT_DEFAULTS.clientId,
     target: check.string(at('target'), o.target, true) ?? MQTT_DEFAULTS.target,
     tls,

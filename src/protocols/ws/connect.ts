@@ -55,17 +55,40 @@ export function openWebSocket({ url, options, timeoutMs, onSocket, onOpen }: Ope
       ws.terminate();
       reject(err);
     };
-    const timer = setTimeout(() => fail(new FleetbenchError(ErrorCodes.CONNECT_TIMEOUT, `${where}: no WebSocket handshake within ${timeoutMs}ms (connect timeout)`, { reasonCode: 'TIMEOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new FleetbenchError(
+            ErrorCodes.CONNECT_TIMEOUT,
+            `${where}: no WebSocket handshake within ${timeoutMs}ms (connect timeout)`,
+            { reasonCode: 'TIMEOUT' },
+          ),
+        ),
+      timeoutMs,
+    );
     // RFC 6455 §4.1: any status but 101 means the handshake has not completed.
     ws.once('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
       const words = res.statusMessage || STATUS_CODES[status] || 'unknown status';
       const hint = STATUS_HINTS[status];
       res.resume();
-      fail(new FleetbenchError(ErrorCodes.CONNECT_REJECTED, `${where}: the server refused the WebSocket upgrade: HTTP ${status} ${words}${hint ? ` (${hint})` : ''}`, { reasonCode: status }));
+      fail(
+        new FleetbenchError(
+          ErrorCodes.CONNECT_REJECTED,
+          `${where}: the server refused the WebSocket upgrade: HTTP ${status} ${words}${hint ? ` (${hint})` : ''}`,
+          { reasonCode: status },
+        ),
+      );
     });
     const onError = (err: Error): void => fail(connectFailure(where, err));
-    const onClose = (): void => fail(new FleetbenchError(ErrorCodes.CONNECT_REFUSED, `${where}: cannot connect: connection closed during the WebSocket handshake`, { reasonCode: 'ECONNRESET' }));
+    const onClose = (): void =>
+      fail(
+        new FleetbenchError(
+          ErrorCodes.CONNECT_REFUSED,
+          `${where}: cannot connect: connection closed during the WebSocket handshake`,
+          { reasonCode: 'ECONNRESET' },
+        ),
+      );
     ws.on('error', onError);
     ws.once('close', onClose);
     ws.once('open', () => {

@@ -4,11 +4,11 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { nowUs } from '../../metrics/clock.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { parseBridgeFrame, type ClientFrame } from './bridge-protocol.ts';
+import { type ClientFrame, parseBridgeFrame } from './bridge-protocol.ts';
 import { openWebSocket } from './connect.ts';
 import type { ResolvedWsOptions } from './options.ts';
-import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 /** Sends are refused while this many bytes wait in the connection's send buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -82,7 +82,10 @@ export class WsDevice implements DriverDevice {
   }
 
   subscribe(filters: readonly string[]): Promise<void> {
-    if (!this.connected) return Promise.reject(Object.assign(new Error(`${this.init.clientId}: subscribe while not connected`), { code: 'ws.not_connected' }));
+    if (!this.connected)
+      return Promise.reject(
+        Object.assign(new Error(`${this.init.clientId}: subscribe while not connected`), { code: 'ws.not_connected' }),
+      );
     return new Promise((resolve, reject) => {
       let left = filters.length;
       let settled = false;
@@ -95,7 +98,16 @@ export class WsDevice implements DriverDevice {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(() => done(Object.assign(new Error(`${this.init.clientId}: no 'subscribed' answer within ${this.init.connectTimeoutMs}ms`), { code: 'ws.subscribe_timeout' })), this.init.connectTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            Object.assign(
+              new Error(`${this.init.clientId}: no 'subscribed' answer within ${this.init.connectTimeoutMs}ms`),
+              { code: 'ws.subscribe_timeout' },
+            ),
+          ),
+        this.init.connectTimeoutMs,
+      );
       if (left === 0) return done();
       for (const filter of filters) {
         const id = this.nextId++;
@@ -148,15 +160,28 @@ export class WsDevice implements DriverDevice {
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
-      this.events.onError(typeof code === 'string' ? `ws.${code}` : 'ws.socket_error', `${this.init.clientId}: ${err.message}`);
+      this.events.onError(
+        typeof code === 'string' ? `ws.${code}` : 'ws.socket_error',
+        `${this.init.clientId}: ${err.message}`,
+      );
     });
     ws.on('close', (code, reason) => {
-      this.settleAll(Object.assign(new Error(`${this.init.clientId}: connection closed (close code ${code}) before the subscription was confirmed`), { code: `ws.closed_${code}` }));
+      this.settleAll(
+        Object.assign(
+          new Error(
+            `${this.init.clientId}: connection closed (close code ${code}) before the subscription was confirmed`,
+          ),
+          { code: `ws.closed_${code}` },
+        ),
+      );
       if (this.closing) return;
       // RFC 6455 §7.4.1: 1006 means no Close frame was received (the TCP connection just ended).
       this.events.onCode('close', code);
       const why = reason.length > 0 ? `: ${reason.toString()}` : '';
-      this.events.onDisconnect(`ws.closed_${code}`, `${this.init.clientId}: connection closed by the bridge or network (close code ${code}${why})`);
+      this.events.onDisconnect(
+        `ws.closed_${code}`,
+        `${this.init.clientId}: connection closed by the bridge or network (close code ${code}${why})`,
+      );
     });
   }
 
@@ -192,7 +217,10 @@ export class WsDevice implements DriverDevice {
         return this.onErrorFrame(f.code, f.message, f.id);
     }
     events.onCode('frame', 'invalid');
-    events.onError('ws.bad_frame', `${this.init.clientId}: not a bridge frame, or an answer to no request: ${data.subarray(0, 120).toString()}`);
+    events.onError(
+      'ws.bad_frame',
+      `${this.init.clientId}: not a bridge frame, or an answer to no request: ${data.subarray(0, 120).toString()}`,
+    );
   }
 
   private onErrorFrame(rawCode: unknown, message: unknown, id: number | undefined): void {
@@ -202,7 +230,14 @@ export class WsDevice implements DriverDevice {
     const pending = id === undefined ? undefined : this.subscribing.get(id);
     if (pending) {
       // The runner counts the rejected subscribe itself.
-      pending.settle(Object.assign(new Error(`${this.init.clientId}: subscription to ${JSON.stringify(pending.filter)} refused: ${code}: ${text}`), { code: `ws.${code}` }));
+      pending.settle(
+        Object.assign(
+          new Error(
+            `${this.init.clientId}: subscription to ${JSON.stringify(pending.filter)} refused: ${code}: ${text}`,
+          ),
+          { code: `ws.${code}` },
+        ),
+      );
       return;
     }
     if (id !== undefined) this.unacked.delete(id);

@@ -1,7 +1,8 @@
 // The embedded WebSocket hub used when a scenario names no `ws` target: a WebSocket server on
 // 127.0.0.1 (a free port) in the main thread, speaking the bridge protocol as a pub/sub hub.
-import { createServer } from 'node:http';
+
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { EmbeddedServer } from '../driver.ts';
 import { WsFanout, type WsFanoutOptions } from './fanout.ts';

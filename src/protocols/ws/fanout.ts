@@ -5,7 +5,7 @@
 // that is counted and told to the client (an 'overflow' error frame) rather than hidden.
 import type { WebSocket, WebSocketServer } from 'ws';
 import { levelsMatch } from '../topics.ts';
-import { messageFrame, parseClientFrame, type BridgeFrame, type ClientFrame } from './bridge-protocol.ts';
+import { type BridgeFrame, type ClientFrame, messageFrame, parseClientFrame } from './bridge-protocol.ts';
 import { filterProblem, topicProblem } from './filters.ts';
 
 export interface WsFanoutOptions {
@@ -51,7 +51,16 @@ export class WsFanout {
   private readonly byFilter = new Map<string, { levels: string[]; holders: Set<WebSocket> }>();
   /** client → its filters. */
   private readonly clients = new Map<WebSocket, Set<string>>();
-  private readonly counts = { connections: 0, subscriptions: 0, framesReceived: 0, framesSent: 0, published: 0, delivered: 0, overflow: 0, overflowUnreported: 0 };
+  private readonly counts = {
+    connections: 0,
+    subscriptions: 0,
+    framesReceived: 0,
+    framesSent: 0,
+    published: 0,
+    delivered: 0,
+    overflow: 0,
+    overflowUnreported: 0,
+  };
   private readonly errors: Record<string, number> = {};
   private readonly listener = (socket: WebSocket): void => this.add(socket);
   private readonly attached = new Set<WebSocketServer>();
@@ -128,7 +137,8 @@ export class WsFanout {
 
   private onFrame(client: WebSocket, own: Set<string>, data: Buffer, isBinary: boolean): void {
     this.counts.framesReceived++;
-    if (isBinary) return this.error(client, 'bad_request', 'expected text frames holding JSON, got a binary frame', undefined);
+    if (isBinary)
+      return this.error(client, 'bad_request', 'expected text frames holding JSON, got a binary frame', undefined);
     const frame = parseClientFrame(data.toString());
     if ('error' in frame) return this.error(client, 'bad_request', frame.error, undefined);
     switch (frame.type) {
@@ -146,7 +156,13 @@ export class WsFanout {
   /** `own`: the client's filters (frames only arrive while it is connected). */
   private subscribe(client: WebSocket, own: Set<string>, frame: ClientFrame & { type: 'subscribe' }): void {
     const problem = filterProblem(frame.topic);
-    if (problem) return this.error(client, 'bad_filter', `topic filter ${JSON.stringify(frame.topic)} ${problem} (MQTT §4.7)`, frame.id);
+    if (problem)
+      return this.error(
+        client,
+        'bad_filter',
+        `topic filter ${JSON.stringify(frame.topic)} ${problem} (MQTT §4.7)`,
+        frame.id,
+      );
     if (!own.has(frame.topic)) {
       own.add(frame.topic);
       let filter = this.byFilter.get(frame.topic);
@@ -168,9 +184,11 @@ export class WsFanout {
 
   private clientPublish(client: WebSocket, frame: ClientFrame & { type: 'publish' }): void {
     const problem = topicProblem(frame.topic);
-    if (problem) return this.error(client, 'bad_topic', `topic ${JSON.stringify(frame.topic)} ${problem} (MQTT §3.3.2)`, frame.id);
+    if (problem)
+      return this.error(client, 'bad_topic', `topic ${JSON.stringify(frame.topic)} ${problem} (MQTT §3.3.2)`, frame.id);
     // RFC 4648 §4: Buffer.from(…, 'base64') skips what it cannot read, so check first: the bytes must arrive exactly.
-    if (frame.payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(frame.payload)) return this.error(client, 'bad_request', 'payload is not base64 (RFC 4648 §4, padded)', frame.id);
+    if (frame.payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(frame.payload))
+      return this.error(client, 'bad_request', 'payload is not base64 (RFC 4648 §4, padded)', frame.id);
     const payload = Buffer.from(frame.payload, 'base64');
     const ack = (): void => {
       if (frame.id !== undefined) this.reply(client, { type: 'published', topic: frame.topic, id: frame.id });
@@ -182,7 +200,14 @@ export class WsFanout {
     }
     Promise.resolve()
       .then(() => hook(frame.topic, payload))
-      .then(ack, (err: unknown) => this.error(client, 'publish_failed', `cannot publish to ${JSON.stringify(frame.topic)}: ${(err as Error)?.message ?? String(err)}`, frame.id));
+      .then(ack, (err: unknown) =>
+        this.error(
+          client,
+          'publish_failed',
+          `cannot publish to ${JSON.stringify(frame.topic)}: ${(err as Error)?.message ?? String(err)}`,
+          frame.id,
+        ),
+      );
   }
 
   private overflow(client: WebSocket, topic: string, size: number): void {
@@ -193,7 +218,11 @@ export class WsFanout {
       this.counts.overflowUnreported++;
       return;
     }
-    const text = JSON.stringify({ type: 'error', code: 'overflow', message: `a ${size}-byte message on ${topic} was not sent: ${client.bufferedAmount} bytes already wait for this client (limit ${this.maxBuffered})` } satisfies BridgeFrame);
+    const text = JSON.stringify({
+      type: 'error',
+      code: 'overflow',
+      message: `a ${size}-byte message on ${topic} was not sent: ${client.bufferedAmount} bytes already wait for this client (limit ${this.maxBuffered})`,
+    } satisfies BridgeFrame);
     if (client.bufferedAmount + Buffer.byteLength(text) > limit) {
       this.counts.overflowUnreported++;
       return;

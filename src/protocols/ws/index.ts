@@ -4,7 +4,7 @@ import { codesUnder } from '../codes.ts';
 import type { Driver } from '../driver.ts';
 import { WsDevice } from './device.ts';
 import { startEmbeddedWs } from './embedded.ts';
-import { resolveWsOptions, type ResolvedWsOptions } from './options.ts';
+import { type ResolvedWsOptions, resolveWsOptions } from './options.ts';
 
 /** A ws group's block in the result (`fleets.<name>.ws`). */
 export interface WsStats {
@@ -34,7 +34,11 @@ export const wsDriver: Driver<ResolvedWsOptions> = {
     // What the bridge said it could not deliver to the receivers explains their loss.
     const overflow = receiverCodes.get('error|overflow') ?? 0;
     const label = 'WebSocket bridge (TCP, no end-to-end acknowledgement)';
-    return { label: overflow > 0 ? `${label}, ${overflow} overflowed at the bridge (slow consumer)` : label, noLoss: false, noDuplicates: true };
+    return {
+      label: overflow > 0 ? `${label}, ${overflow} overflowed at the bridge (slow consumer)` : label,
+      noLoss: false,
+      noDuplicates: true,
+    };
   },
   startEmbedded: () => startEmbeddedWs(),
   stats(codes) {
@@ -54,7 +58,7 @@ export const wsDriver: Driver<ResolvedWsOptions> = {
   acknowledges: () => true,
 };
 
-export { ws, type WsOptions, type ResolvedWsOptions } from './options.ts';
 export { WsDevice } from './device.ts';
-export { WsFanout, type WsFanoutOptions, type WsFanoutStats } from './fanout.ts';
 export { startEmbeddedWs } from './embedded.ts';
+export { WsFanout, type WsFanoutOptions, type WsFanoutStats } from './fanout.ts';
+export { type ResolvedWsOptions, type WsOptions, ws } from './options.ts';

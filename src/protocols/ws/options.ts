@@ -1,9 +1,10 @@
 // The `ws({...})` builder and the validation of its options: plain WebSocket clients of a
 // bridge that speaks the JSON protocol of bridge-protocol.ts.
-import type { Checker } from '../../dsl/check.ts';
-import { resolveTls, type ResolvedTls, type TlsOptions } from '../tls.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
+
 import { defaults } from '../../defaults.ts';
+import type { Checker } from '../../dsl/check.ts';
+import type { ProtocolSpec } from '../../dsl/types.ts';
+import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export interface WsOptions {
   /** Which entry of the scenario's `targets` to use (default 'ws'); without one, the embedded hub. */
@@ -42,7 +43,14 @@ const FIELDS = ['target', 'inflight', 'headers', 'perMessageDeflate', 'tls', 'cl
 /** RFC 7230 §3.2.6: a header name is a token. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the WebSocket handshake itself sets (RFC 6455 §4.1); overriding them breaks the upgrade. */
-const RESERVED = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions'];
+const RESERVED = [
+  'host',
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+];
 
 export function ws(options: WsOptions = {}): ProtocolSpec<'ws', WsOptions> {
   return { protocol: 'ws', options };
@@ -60,8 +68,13 @@ export function resolveWsOptions(raw: unknown, path: string, check: Checker): Re
       headers = {};
       for (const [name, value] of Object.entries(h)) {
         if (!TOKEN.test(name)) check.note(at(`headers.${name}`), 'is not a valid HTTP header name (RFC 7230 §3.2.6)');
-        else if (RESERVED.includes(name.toLowerCase())) check.note(at(`headers.${name}`), 'is set by the WebSocket handshake itself (RFC 6455 §4.1) and cannot be overridden');
-        else if (typeof value !== 'string' || /[\r\n\0]/.test(value)) check.fail(at(`headers.${name}`), 'a string without line breaks', value);
+        else if (RESERVED.includes(name.toLowerCase()))
+          check.note(
+            at(`headers.${name}`),
+            'is set by the WebSocket handshake itself (RFC 6455 §4.1) and cannot be overridden',
+          );
+        else if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+          check.fail(at(`headers.${name}`), 'a string without line breaks', value);
         else headers[name] = value;
       }
     }
