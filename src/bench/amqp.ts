@@ -8,7 +8,20 @@
 import type { RunResult } from '../result/types.ts';
 import type { Progress } from '../runner/progress.ts';
 import { run } from '../runner/run.ts';
-import { fmt, load, medianOf, ms, pct, RABBITMQ_URL, REPEATS, type Row, scenario, withEnv } from './common.ts';
+import {
+  deliveryOf,
+  fleetOf,
+  fmt,
+  load,
+  medianOf,
+  ms,
+  pct,
+  RABBITMQ_URL,
+  REPEATS,
+  type Row,
+  scenario,
+  withEnv,
+} from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 import { rabbitTotals, settledQueueCount } from './rabbit-counters.ts';
 
@@ -54,8 +67,8 @@ function summarize(
   rabbitReceived: number | undefined,
   intakePerS: number | undefined,
 ): AmqpRun {
-  const f = result.fleets.load!;
-  const d = result.delivery.find((x) => x.from === 'load' && x.to === 'backend')!;
+  const f = fleetOf(result, 'load');
+  const d = deliveryOf(result, 'load', 'backend');
   const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
   // The consumer may go on receiving through the drain: its rate is over the seconds from the
   // start of the send phase to the last (1 s) interval in which it received anything.

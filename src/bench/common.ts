@@ -2,6 +2,7 @@
 // medians, and number formats for the Markdown table that `npm run bench` prints.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { DeliveryResult, FleetResult, RunResult } from '../result/types.ts';
 
 /** One row of the printed table: measurement, result, notes. */
 export type Row = [string, string, string];
@@ -39,6 +40,20 @@ export function medianOf<T>(runs: T[], key: (r: T) => number): { median: T; min:
   const median = sorted[Math.floor(sorted.length / 2)];
   if (median === undefined) throw new Error('medianOf: no runs');
   return { median, min: key(sorted[0] as T), max: key(sorted[sorted.length - 1] as T) };
+}
+
+/** The result of the fleet `name`; a bench scenario without it is a bug in the bench, so say which fleet. */
+export function fleetOf(result: RunResult, name: string): FleetResult {
+  const fleet = result.fleets[name];
+  if (!fleet) throw new Error(`no fleet '${name}' in the result (fleets: ${Object.keys(result.fleets).join(', ')})`);
+  return fleet;
+}
+
+/** The first delivery pair from `from` (to `to`, if given); missing, it is a bug in the bench scenario. */
+export function deliveryOf(result: RunResult, from: string, to?: string): DeliveryResult {
+  const pair = result.delivery.find((x) => x.from === from && (to === undefined || x.to === to));
+  if (!pair) throw new Error(`no delivery from '${from}'${to === undefined ? '' : ` to '${to}'`} in the result`);
+  return pair;
 }
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en');

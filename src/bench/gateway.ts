@@ -10,6 +10,7 @@ import type { GatewayStats } from '../gateway/stats.ts';
 import type { RunResult } from '../result/types.ts';
 import { run } from '../runner/run.ts';
 import {
+  fleetOf,
   fmt,
   load,
   MOSQUITTO_URL,
@@ -50,7 +51,7 @@ interface GwRun {
 }
 
 function summarize(result: RunResult, gateway: GatewayStats | undefined): GwRun {
-  const f = result.fleets.sensors!;
+  const f = fleetOf(result, 'sensors');
   const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
   const paths: Record<string, Path> = {};
   for (const d of result.delivery.filter((x) => x.from === 'sensors'))

@@ -5,7 +5,7 @@
 
 import type { HttpStats } from '../protocols/http/stats.ts';
 import { run } from '../runner/run.ts';
-import { fmt, load, medianOf, ms, REPEATS, type Row, scenario, withEnv } from './common.ts';
+import { fleetOf, fmt, load, medianOf, ms, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 
 const DEVICES = 100;
@@ -32,14 +32,14 @@ async function httpMax(keepAlive: boolean): Promise<Row> {
       { FB_BENCH_HTTP_KEEPALIVE: String(keepAlive), FB_BENCH_DEVICES: DEVICES, FB_BENCH_INTERVAL: '1ms' },
       () => run({ scenario: scenario('http-max'), workers: 1, write: false }),
     );
-    const f = result.fleets.load!;
+    const f = fleetOf(result, 'load');
     const stats = (f as unknown as { http: HttpStats }).http;
     const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
     const service = f.latency.ack?.service;
     runs.push({
       answeredPerS: f.messages.acked / seconds,
       answered: f.messages.acked,
-      served: result.fleets['http-server']!.messages.received,
+      served: fleetOf(result, 'http-server').messages.received,
       sent: f.messages.sent,
       stats,
       p50: service?.p50 ?? 0,

@@ -6,7 +6,7 @@ import { formatBytes } from '../dsl/units.ts';
 import { run } from '../runner/run.ts';
 import { amqpRows } from './amqp.ts';
 import { brokerCounter } from './broker-counter.ts';
-import { RABBITMQ_URL, REPEATS, scenario } from './common.ts';
+import { deliveryOf, fleetOf, RABBITMQ_URL, REPEATS, scenario } from './common.ts';
 import { gatewayRows } from './gateway.ts';
 import { httpRows } from './http.ts';
 import { wsRows } from './ws.ts';
@@ -42,7 +42,7 @@ async function qos0Max(workers: number): Promise<string[]> {
   const before = await counter?.settled(60_000);
   for (let i = 0; i < REPEATS; i++) {
     const { result } = await run({ scenario: scenario('qos0-max'), targets: { mqtt: target }, workers, write: false });
-    const f = result.fleets.load!;
+    const f = fleetOf(result, 'load');
     rates.push(Math.round(f.rates.sentPerS));
     bytesPerMessage = f.bytes.sentPerMessage;
     sent += f.messages.sent;
@@ -75,9 +75,9 @@ async function coapMax(type: 'NON' | 'CON'): Promise<string[]> {
   const runs: { served: number; acked: number; sent: number; lost: number; retx: number; bytes: number | null }[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const { result } = await run({ scenario: scenario('coap-max'), workers: 1, write: false });
-    const f = result.fleets.load!;
-    const server = result.fleets['coap-server']!;
-    const d = result.delivery.find((x) => x.from === 'load')!;
+    const f = fleetOf(result, 'load');
+    const server = fleetOf(result, 'coap-server');
+    const d = deliveryOf(result, 'load');
     runs.push({
       served: server.rates.receivedPerS,
       acked: f.messages.acked / (result.run.durationMs / 1000),
@@ -109,7 +109,7 @@ async function idleRss(devices: number, workers: number): Promise<number> {
       if (p.phase === 'run' && p.connected === devices) peak = Math.max(peak, process.memoryUsage().rss);
     },
   });
-  const connected = result.fleets.idle!.devices.peakConnected;
+  const connected = fleetOf(result, 'idle').devices.peakConnected;
   if (connected !== devices)
     throw new Error(`only ${connected} of ${devices} devices connected: ${JSON.stringify(result.errors.slice(0, 3))}`);
   return peak;

@@ -5,7 +5,7 @@
 
 import type { WsFanoutStats } from '../protocols/ws/fanout.ts';
 import { run } from '../runner/run.ts';
-import { fmt, load, medianOf, ms, pct, REPEATS, type Row, scenario, withEnv } from './common.ts';
+import { deliveryOf, fleetOf, fmt, load, medianOf, ms, pct, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 
 const PUBLISHERS = 10;
@@ -33,8 +33,8 @@ async function fanout(interval: string): Promise<Row> {
       { FB_BENCH_PUBLISHERS: PUBLISHERS, FB_BENCH_DASHBOARDS: DASHBOARDS, FB_BENCH_INTERVAL: interval },
       () => run({ scenario: scenario('ws-fanout'), workers: 1, write: false }),
     );
-    const f = result.fleets.pub!;
-    const d = result.delivery.find((x) => x.from === 'pub' && x.to === 'dash')!;
+    const f = fleetOf(result, 'pub');
+    const d = deliveryOf(result, 'pub', 'dash');
     const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
     runs.push({
       sentPerS: f.rates.sentPerS,

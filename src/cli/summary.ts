@@ -8,7 +8,7 @@ export function summary(result: RunResult): string {
   const out: string[] = [];
   const { run } = result;
   out.push(
-    `${result.scenario.name}: ${run.partial ? 'PARTIAL run — ' + run.partialReason : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`,
+    `${result.scenario.name}: ${run.partial ? `PARTIAL run — ${run.partialReason}` : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`,
   );
   out.push(
     `targets: ${Object.entries(result.targets)

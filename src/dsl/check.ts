@@ -47,7 +47,9 @@ export class Checker {
 
   boolean(path: string, value: unknown, fallback: boolean): boolean {
     if (value === undefined) return fallback;
-    return typeof value === 'boolean' ? value : (this.fail(path, 'true or false', value), fallback);
+    if (typeof value === 'boolean') return value;
+    this.fail(path, 'true or false', value);
+    return fallback;
   }
 
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {

@@ -137,7 +137,7 @@ class RateProfile {
     let need = units;
     for (const seg of this.segments) {
       if (seg.end <= t) continue;
-      const a = t < seg.start ? seg.start : t;
+      const a = Math.max(t, seg.start);
       const slope = (seg.r1 - seg.r0) / (seg.end - seg.start);
       const ra = seg.r0 + slope * (a - seg.start);
       const area = ((ra + seg.r1) / 2) * (seg.end - a);

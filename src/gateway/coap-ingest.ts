@@ -135,16 +135,23 @@ export class CoapIngest {
       // coap-packet names the options it knows and gives the rest as their number.
       const name = String(o.name);
       // §5.7.2: the gateway is not a forward proxy.
-      if (name === 'Proxy-Uri' || name === 'Proxy-Scheme')
-        return this.reject(packet, peer, '5.05', 'proxying not supported');
+      if (name === 'Proxy-Uri' || name === 'Proxy-Scheme') {
+        this.reject(packet, peer, '5.05', 'proxying not supported');
+        return;
+      }
       if (UNDERSTOOD.has(name)) continue;
       // §5.4.1: an unrecognized critical option (odd number, §5.4.6) in a request gets 4.02 Bad Option.
       const number = Number(name);
-      if (CRITICAL_NAMES.has(name) || (Number.isInteger(number) && number % 2 === 1))
-        return this.reject(packet, peer, '4.02', `option ${name} not supported`);
+      if (CRITICAL_NAMES.has(name) || (Number.isInteger(number) && number % 2 === 1)) {
+        this.reject(packet, peer, '4.02', `option ${name} not supported`);
+        return;
+      }
     }
     // §5.8: the gateway only takes writes; GET and DELETE have nothing to act on.
-    if (packet.code !== '0.02' && packet.code !== '0.03') return this.reject(packet, peer, '4.05', 'POST or PUT only');
+    if (packet.code !== '0.02' && packet.code !== '0.03') {
+      this.reject(packet, peer, '4.05', 'POST or PUT only');
+      return;
+    }
     this.write(packet, peer);
   }
 
@@ -158,7 +165,8 @@ export class CoapIngest {
       let t = this.transfers.get(key);
       if (block && block.num === 0) {
         this.transfers.delete(key);
-        this.transfers.set(key, (t = { parts: [], next: 0, bytes: 0 }));
+        t = { parts: [], next: 0, bytes: 0 };
+        this.transfers.set(key, t);
         if (this.transfers.size > MAX_BLOCK1_TRANSFERS) {
           this.transfers.delete(this.transfers.keys().next().value as string);
           this.code('block1_evicted');
@@ -167,7 +175,8 @@ export class CoapIngest {
       // RFC 7959 §2.9.2: a block out of sequence (or no transfer started) gets 4.08 Request Entity Incomplete.
       if (!block || !t || block.num !== t.next) {
         this.transfers.delete(key);
-        return this.reject(packet, peer, '4.08', 'block out of sequence');
+        this.reject(packet, peer, '4.08', 'block out of sequence');
+        return;
       }
       t.parts.push(Buffer.from(packet.payload));
       t.next++;
@@ -176,7 +185,7 @@ export class CoapIngest {
       if (t.bytes > MAX_BODY_BYTES) {
         this.transfers.delete(key);
         // RFC 7959 §2.9.3: 4.13 with Size1 telling the largest body accepted.
-        return this.respond(
+        this.respond(
           packet,
           peer,
           '4.13',
@@ -184,18 +193,25 @@ export class CoapIngest {
           'body too large',
           'rejected',
         );
+        return;
       }
       // §2.3: every block but the last is answered 2.31 Continue, echoing Block1.
-      if (block.more) return this.respond(packet, peer, '2.31', [{ name: 'Block1', value: echo }]);
+      if (block.more) {
+        this.respond(packet, peer, '2.31', [{ name: 'Block1', value: echo }]);
+        return;
+      }
       this.transfers.delete(key);
       payload = Buffer.concat(t.parts);
     }
     this.counts.requests++;
     const verdict = this.init.offer(path, payload);
     const block1 = echo === undefined ? [] : [{ name: 'Block1', value: echo }];
-    if (verdict === 'accepted') return this.respond(packet, peer, '2.04', block1, undefined, 'accepted');
-    if (verdict === 'bad_path')
-      return this.respond(
+    if (verdict === 'accepted') {
+      this.respond(packet, peer, '2.04', block1, undefined, 'accepted');
+      return;
+    }
+    if (verdict === 'bad_path') {
+      this.respond(
         packet,
         peer,
         '4.00',
@@ -203,6 +219,8 @@ export class CoapIngest {
         'path does not map to an MQTT topic name (MQTT §4.7: no wildcards, not empty)',
         'rejected',
       );
+      return;
+    }
     // §5.9.3.4: 5.03 with Max-Age telling when to try again.
     this.respond(
       packet,

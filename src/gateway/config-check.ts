@@ -47,7 +47,9 @@ export class ConfigChecker {
 
   boolean(path: string, value: unknown, fallback: boolean): boolean {
     if (value === undefined) return fallback;
-    return typeof value === 'boolean' ? value : (this.fail(path, 'true or false', value), fallback);
+    if (typeof value === 'boolean') return value;
+    this.fail(path, 'true or false', value);
+    return fallback;
   }
 
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
@@ -62,9 +64,9 @@ export class ConfigChecker {
 
   oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback: T): T {
     if (value === undefined) return fallback;
-    return choices.includes(value as T)
-      ? (value as T)
-      : (this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value), fallback);
+    if (choices.includes(value as T)) return value as T;
+    this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    return fallback;
   }
 
   /** A URL with one of `schemes`. */
@@ -97,7 +99,10 @@ export class ConfigChecker {
     const out: string[] = [];
     list.forEach((item, i) => {
       const at = typeof value === 'string' ? path : `${path}[${i}]`;
-      if (typeof item !== 'string' || item.length === 0) return void this.fail(at, 'a non-empty string', item);
+      if (typeof item !== 'string' || item.length === 0) {
+        this.fail(at, 'a non-empty string', item);
+        return;
+      }
       const problem = each(item);
       if (problem) this.note(at, problem);
       else out.push(item);

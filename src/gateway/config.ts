@@ -293,18 +293,24 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   if (w) {
     const d = GATEWAY_DEFAULTS.dashboards;
     if (!mqtt) c.note('dashboards', 'dashboards are fed from MQTT subscriptions: add an mqtt section (mqtt.url)');
+    // Checked in the order of the fields below, so that problems are listed in that order.
+    const dashboardsPort = port('dashboards.port', w.port, d.port);
+    const host = c.string('dashboards.host', w.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host;
+    // Dashboards match their own filters within these; a shared subscription would hide messages from them.
+    let subscribe: string[] = [];
+    if (w.subscribe === undefined) {
+      c.note(
+        'dashboards.subscribe',
+        'missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)',
+      );
+    } else {
+      const filters = c.strings('dashboards.subscribe', w.subscribe, undefined, (f) => filterNote(f, filterProblem(f)));
+      subscribe = filters ?? [];
+    }
     dashboards = {
-      port: port('dashboards.port', w.port, d.port),
-      host: c.string('dashboards.host', w.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host,
-      // Dashboards match their own filters within these; a shared subscription would hide messages from them.
-      subscribe:
-        w.subscribe === undefined
-          ? (c.note(
-              'dashboards.subscribe',
-              'missing: the MQTT filters dashboards are fed from, e.g. ["telemetry/#"] (--dashboards on the command line)',
-            ),
-            [])
-          : (c.strings('dashboards.subscribe', w.subscribe, undefined, (f) => filterNote(f, filterProblem(f))) ?? []),
+      port: dashboardsPort,
+      host,
+      subscribe,
       qos: c.oneOf<Qos>('dashboards.qos', w.qos, QOS, d.qos),
       maxBufferedBytes:
         c.integer('dashboards.maxBufferedBytes', w.maxBufferedBytes, 1, MAX_INT, d.maxBufferedBytes) ??

@@ -132,18 +132,17 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
   };
   if (o.coap?.toMqtt && mqtt) {
     tasks.push(
-      client(mqtt, '-coap').then(
-        (c) =>
-          void (parts.mqttPublisher = new MqttPublisher(c, {
-            qos: mqtt.qos,
-            inflight: mqtt.inflight,
-            capacity: mqtt.queue,
-          })),
-      ),
+      client(mqtt, '-coap').then((c) => {
+        parts.mqttPublisher = new MqttPublisher(c, { qos: mqtt.qos, inflight: mqtt.inflight, capacity: mqtt.queue });
+      }),
     );
   }
   if (o.coap?.toAmqp && o.amqp) {
-    tasks.push(AmqpPublisher.start(o.amqp).then((p) => void (parts.amqpPublisher = p)));
+    tasks.push(
+      AmqpPublisher.start(o.amqp).then((p) => {
+        parts.amqpPublisher = p;
+      }),
+    );
   }
   // Dashboards and alerts have connections of their own: overlapping subscriptions on one
   // connection may be delivered once or once per filter (MQTT §3.3.5), which would blur counts.
@@ -151,7 +150,8 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
   if (dash && mqtt) {
     tasks.push(
       client(mqtt, '-ws').then(async (c) => {
-        const d = (parts.dashboards = new Dashboards(dash, c, mqtt.inflight));
+        const d = new Dashboards(dash, c, mqtt.inflight);
+        parts.dashboards = d;
         const matches = matcher(dash.subscribe);
         c.on('message', (topic, payload) => {
           if (matches(topic)) d.deliver(topic, payload);
@@ -164,7 +164,8 @@ async function connect(o: ResolvedGatewayConfig, parts: Parts): Promise<void> {
   if (hook && mqtt) {
     tasks.push(
       client(mqtt, '-webhook').then(async (c) => {
-        const w = (parts.webhook = new WebhookSender(hook));
+        const w = new WebhookSender(hook);
+        parts.webhook = w;
         const matches = matcher(hook.subscribe);
         c.on('message', (topic, payload) => {
           if (matches(topic)) w.offer({ topic, payload });

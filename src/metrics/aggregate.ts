@@ -44,23 +44,21 @@ export class Aggregator {
   add(s: Snapshot): TimelineBucket {
     const index = Math.max(0, Math.floor((s.atUs - this.originUs) / this.intervalUs));
     let bucket = this.buckets.get(index);
-    if (!bucket)
-      this.buckets.set(
-        index,
-        (bucket = {
-          t: (index * this.intervalUs) / 1e6,
-          phase: s.phase,
-          counters: {},
-          histograms: new Map(),
-          latency: {},
-        }),
-      );
+    if (!bucket) {
+      bucket = { t: (index * this.intervalUs) / 1e6, phase: s.phase, counters: {}, histograms: new Map(), latency: {} };
+      this.buckets.set(index, bucket);
+    }
     if (rankPhase(s.phase) > rankPhase(bucket.phase)) bucket.phase = s.phase;
     for (const [group, c] of Object.entries(s.counters)) {
       this.gauges.set(`${s.worker}|${group}`, c.connected);
       const delta = { ...c, connected: 0 };
       addCounters(this.total(group), delta);
-      addCounters((bucket.counters[group] ??= emptyCounters()), delta);
+      let counters = bucket.counters[group];
+      if (!counters) {
+        counters = emptyCounters();
+        bucket.counters[group] = counters;
+      }
+      addCounters(counters, delta);
     }
     for (const group of Object.keys(s.counters)) {
       const now = this.connected(group);
@@ -100,13 +98,19 @@ export class Aggregator {
 
   total(group: string): GroupCounters {
     let c = this.totals.get(group);
-    if (!c) this.totals.set(group, (c = emptyCounters()));
+    if (!c) {
+      c = emptyCounters();
+      this.totals.set(group, c);
+    }
     return c;
   }
 
   private histogram(map: Map<string, Histogram>, key: string): Histogram {
     let h = map.get(key);
-    if (!h) map.set(key, (h = createHistogram()));
+    if (!h) {
+      h = createHistogram();
+      map.set(key, h);
+    }
     return h;
   }
 }

@@ -77,7 +77,10 @@ export class DeliveryBook {
     }
     if (mode === 'group') {
       let counts = this.members.get(to.name);
-      if (!counts) this.members.set(to.name, (counts = new Map()));
+      if (!counts) {
+        counts = new Map();
+        this.members.set(to.name, counts);
+      }
       counts.set(device, (counts.get(device) ?? 0) + 1);
     }
     return tracker.record(seq);

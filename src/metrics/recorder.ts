@@ -44,7 +44,10 @@ export class Recorder {
   /** The live delta counters of a fleet; callers may keep the object and increment fields directly. */
   of(group: string): GroupCounters {
     let c = this.counters.get(group);
-    if (!c) this.counters.set(group, (c = emptyCounters()));
+    if (!c) {
+      c = emptyCounters();
+      this.counters.set(group, c);
+    }
     return c;
   }
 
@@ -55,7 +58,10 @@ export class Recorder {
   record(owner: string, kind: HistogramKind, us: number): void {
     const key = histogramKey(owner, kind);
     let h = this.histograms.get(key);
-    if (!h) this.histograms.set(key, (h = createHistogram()));
+    if (!h) {
+      h = createHistogram();
+      this.histograms.set(key, h);
+    }
     if (!recordUs(h, us))
       this.error(
         owner.split('>').pop() as string,
@@ -128,7 +134,11 @@ export class WireDeltas {
 
   add(s: Snapshot, group: string, now: WireTotals): void {
     const prev = this.last.get(group) ?? emptyWireTotals();
-    const c = s.counters[group] ?? (s.counters[group] = emptyCounters());
+    let c = s.counters[group];
+    if (!c) {
+      c = emptyCounters();
+      s.counters[group] = c;
+    }
     c.bytesSent += now.sent - prev.sent;
     c.bytesReceived += now.received - prev.received;
     const code = (direction: string, n: number): void => {

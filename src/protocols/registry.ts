@@ -8,9 +8,10 @@ import { mqttDriver } from './mqtt/index.ts';
 import { wsDriver } from './ws/index.ts';
 
 // Each driver's options type is private to it; the plan carries them opaquely, so the
-// registry stores drivers with their option type erased.
-// `any` is deliberate: options are opaque outside each driver.
-export type AnyDriver = Driver<any>;
+// registry stores drivers with their option type erased to `unknown`: options are opaque
+// outside each driver. (A Driver<MqttOptions> is a Driver<unknown> because Driver's members
+// are declared as methods, whose parameters TypeScript checks bivariantly.)
+export type AnyDriver = Driver<unknown>;
 
 export const drivers: Readonly<Record<string, AnyDriver>> = {
   mqtt: mqttDriver,

@@ -1,7 +1,8 @@
 // The script inside the report: reads the embedded JSON and draws each chart with uPlot into its
 // `.chart` container. Plain ES5, no other dependency; the tables are already in the markup, so
-// the page reads (and prints) without it.
-export const CLIENT_SCRIPT = String.raw`(function () {
+// the page reads (and prints) without it. A plain template literal: a backslash in the script
+// must be written doubled (\\).
+export const CLIENT_SCRIPT = `(function () {
   'use strict';
   var HEIGHT = 260;
   var PHASE = { connect: 'rgba(37,99,235,0.10)', run: 'rgba(22,163,74,0.06)', drain: 'rgba(217,119,6,0.16)', done: 'rgba(100,116,139,0.14)' };

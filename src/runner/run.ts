@@ -218,7 +218,10 @@ async function resolveTargets(plan: Plan, overrides: Record<string, string>, emb
           `target ${group.target}: ${group.protocol} has no embedded server; give a URL with --target ${group.target}=...`,
         );
       let server = embedded.get(group.protocol);
-      if (!server) embedded.set(group.protocol, (server = await driver.startEmbedded()));
+      if (!server) {
+        server = await driver.startEmbedded();
+        embedded.set(group.protocol, server);
+      }
       const listener = given === 'embedded' ? 'default' : given.slice('embedded:'.length);
       const url = server.urls[listener];
       if (url === undefined)

@@ -52,7 +52,8 @@ export function runSendLoop<S extends Sender>(
           }
           if (behind > 0) skip(top, behind);
         }
-        return finish();
+        finish();
+        return;
       }
       let fired = 0;
       for (let top = heap.peek(); top && top.next <= now + EARLY_SLACK_US; top = heap.peek()) {
@@ -67,7 +68,10 @@ export function runSendLoop<S extends Sender>(
         }
       }
       const top = heap.peek();
-      if (!top && senders.length > 0 && exhausted === senders.length) return finish();
+      if (!top && senders.length > 0 && exhausted === senders.length) {
+        finish();
+        return;
+      }
       timer = setTimeout(tick, Math.max(0, (Math.min(top?.next ?? endUs, endUs) - nowUs()) / 1000));
     };
     if (signal.aborted) return finish();

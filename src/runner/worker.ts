@@ -173,7 +173,12 @@ function wireByGroup(devices: readonly VirtualDevice[]): Record<string, WireTota
       w.tx.data = { packets: dg?.sent ?? 0, bytes: sent };
       w.rx.data = { packets: dg?.received ?? 0, bytes: received };
     }
-    addWire((out[d.group.name] ??= emptyWire()), w);
+    let total = out[d.group.name];
+    if (!total) {
+      total = emptyWire();
+      out[d.group.name] = total;
+    }
+    addWire(total, w);
   }
   return out;
 }
@@ -182,7 +187,11 @@ function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceB
   const out: Record<string, DeviceBytes> = {};
   for (const d of devices) {
     const { sent, received } = d.driver.bytes;
-    const e = (out[d.group.name] ??= { minSent: sent, maxSent: sent, minReceived: received, maxReceived: received });
+    let e = out[d.group.name];
+    if (!e) {
+      e = { minSent: sent, maxSent: sent, minReceived: received, maxReceived: received };
+      out[d.group.name] = e;
+    }
     e.minSent = Math.min(e.minSent, sent);
     e.maxSent = Math.max(e.maxSent, sent);
     e.minReceived = Math.min(e.minReceived, received);

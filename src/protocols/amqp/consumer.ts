@@ -58,7 +58,10 @@ export class AmqpConsumer {
       this.firstDeliveries++;
       reject = o.reject !== undefined && this.firstDeliveries % o.reject.every === 0;
     }
-    if (o.processingMs <= 0) return this.settle(m, reject);
+    if (o.processingMs <= 0) {
+      this.settle(m, reject);
+      return;
+    }
     const t = setTimeout(() => {
       this.timers.delete(t);
       this.settle(m, reject);

@@ -305,8 +305,10 @@ export class CoapDevice implements DriverDevice {
     const key = packet.token.toString('hex');
     const observe = option(packet, 'Observe');
     const obs = this.observations.get(key);
-    if (obs && observe !== undefined && !this.exchanges.has(key))
-      return this.observations.notification(obs, packet, atUs);
+    if (obs && observe !== undefined && !this.exchanges.has(key)) {
+      this.observations.notification(obs, packet, atUs);
+      return;
+    }
     const x = this.exchanges.get(key);
     if (!x) {
       // §5.3.2 / RFC 7641 §3.6: a response or notification for no known request is rejected.
@@ -320,7 +322,8 @@ export class CoapDevice implements DriverDevice {
       // RFC 7959 §2.3: 2.31 Continue asks for the next block.
       const num = block1.num + 1;
       const size = Math.min(block1.size, this.init.options.blockSize);
-      return this.transmit(key, x, encodeBlock({ num, more: (num + 1) * size < x.body.length, size }), undefined);
+      this.transmit(key, x, encodeBlock({ num, more: (num + 1) * size < x.body.length, size }), undefined);
+      return;
     }
     if (x.settle && !x.observed && observe !== undefined) x.observed = packet;
     const block2 = decodeBlock(option(packet, 'Block2'));
@@ -328,7 +331,8 @@ export class CoapDevice implements DriverDevice {
       this.code('block2', 'received');
       if (block2.more) {
         // RFC 7959 §2.4: ask for the next block, keeping the size the server chose.
-        return this.transmit(key, x, undefined, encodeBlock({ num: block2.num + 1, more: false, size: block2.size }));
+        this.transmit(key, x, undefined, encodeBlock({ num: block2.num + 1, more: false, size: block2.size }));
+        return;
       }
     }
     this.code('response', packet.code);
@@ -337,7 +341,10 @@ export class CoapDevice implements DriverDevice {
 
   private finish(key: string, x: Exchange, response: ParsedPacket | undefined, atUs = nowUs()): void {
     this.exchanges.delete(key);
-    if (x.settle) return x.settle(x.observed ?? response);
+    if (x.settle) {
+      x.settle(x.observed ?? response);
+      return;
+    }
     if (response && x.message) {
       // The whole exchange, block-wise ones included: request → final response.
       this.events.onAck(x.message, atUs, undefined);

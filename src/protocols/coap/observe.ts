@@ -77,7 +77,7 @@ export class Observations {
       ]);
       clearTimeout(timer);
     }
-    if (response && response.code.startsWith('2.') && option(response, 'Observe') !== undefined) {
+    if (response?.code.startsWith('2.') && option(response, 'Observe') !== undefined) {
       this.host.code('observe', 'registered');
       obs.lastSeq = decodeUint(option(response, 'Observe'));
       obs.lastAtMs = Date.now();
@@ -177,7 +177,7 @@ export class Observations {
     this.host.code('observe', 'reregistration');
     // §3.3.1: a GET with Observe: 0 and the same token refreshes the registration.
     void this.host.request(obs, 0).then((r) => {
-      if (!r || !r.code.startsWith('2.') || option(r, 'Observe') === undefined)
+      if (!r?.code.startsWith('2.') || option(r, 'Observe') === undefined)
         this.host.code('observe', 'reregistration_failed');
       this.armFreshness(obs);
     });

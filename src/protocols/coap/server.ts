@@ -123,7 +123,10 @@ export class CoapServer {
 
   private resource(path: string, contentFormat: number): Resource {
     let r = this.resources.get(path);
-    if (!r) this.resources.set(path, (r = { payload: Buffer.alloc(0), contentFormat, seq: 0, observers: new Map() }));
+    if (!r) {
+      r = { payload: Buffer.alloc(0), contentFormat, seq: 0, observers: new Map() };
+      this.resources.set(path, r);
+    }
     return r;
   }
 
@@ -139,26 +142,35 @@ export class CoapServer {
     const path = pathOf(packet);
     switch (code) {
       case '0.01':
-        return this.get(packet, peer, path);
+        this.get(packet, peer, path);
+        return;
       case '0.02':
       case '0.03':
-        return this.write(packet, peer, path, atUs);
+        this.write(packet, peer, path, atUs);
+        return;
       case '0.04':
-        return this.remove(packet, peer, path);
+        this.remove(packet, peer, path);
+        return;
       default:
         // §5.8: an unrecognized method code gets 4.05 Method Not Allowed.
-        return this.respond(packet, peer, '4.05');
+        this.respond(packet, peer, '4.05');
+        return;
     }
   }
 
   private get(packet: ParsedPacket, peer: Peer, path: string): void {
-    if (path === '/.well-known/core')
-      return this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
+    if (path === '/.well-known/core') {
+      this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
+      return;
+    }
     const observe = option(packet, 'Observe');
     let r = this.resources.get(path);
     // The embedded server lets a resource be observed before its first update (a pub/sub topic).
     if (!r && observe !== undefined && decodeUint(observe) === 0 && this.init.writable) r = this.resource(path, 42);
-    if (!r) return this.respond(packet, peer, '4.04');
+    if (!r) {
+      this.respond(packet, peer, '4.04');
+      return;
+    }
     const key = `${peerKey(peer)}|${packet.token.toString('hex')}`;
     const extra: ResponseExtra = { payload: r.payload, contentFormat: r.contentFormat };
     if (observe !== undefined) {
@@ -178,7 +190,10 @@ export class CoapServer {
   }
 
   private write(packet: ParsedPacket, peer: Peer, path: string, atUs: number): void {
-    if (!this.init.writable) return this.respond(packet, peer, '4.05');
+    if (!this.init.writable) {
+      this.respond(packet, peer, '4.05');
+      return;
+    }
     let payload = packet.payload;
     const block1 = decodeBlock(option(packet, 'Block1'));
     const blockKey = `${peerKey(peer)}|${path}`;
@@ -186,18 +201,25 @@ export class CoapServer {
     if (block1) {
       // RFC 7959 §2.5: lock-step Block1; each block is answered, 2.31 Continue until the last.
       let t = this.block1.get(blockKey);
-      if (block1.num === 0) this.block1.set(blockKey, (t = { parts: [], next: 0, size: block1.size }));
+      if (block1.num === 0) {
+        t = { parts: [], next: 0, size: block1.size };
+        this.block1.set(blockKey, t);
+      }
       if (!t || block1.num !== t.next) {
         this.block1.delete(blockKey);
         this.init.events.onCode('block1', 'incomplete');
         // §2.9.2: blocks out of sequence get 4.08 Request Entity Incomplete.
-        return this.respond(packet, peer, '4.08');
+        this.respond(packet, peer, '4.08');
+        return;
       }
       t.parts.push(Buffer.from(packet.payload));
       t.next++;
       this.init.events.onCode('block1', 'received');
       echo = option(packet, 'Block1');
-      if (block1.more) return this.respond(packet, peer, '2.31', { block1: echo });
+      if (block1.more) {
+        this.respond(packet, peer, '2.31', { block1: echo });
+        return;
+      }
       this.block1.delete(blockKey);
       payload = Buffer.concat(t.parts);
     }
@@ -210,7 +232,10 @@ export class CoapServer {
   }
 
   private remove(packet: ParsedPacket, peer: Peer, path: string): void {
-    if (!this.init.writable) return this.respond(packet, peer, '4.05');
+    if (!this.init.writable) {
+      this.respond(packet, peer, '4.05');
+      return;
+    }
     const r = this.resources.get(path);
     if (r) {
       // RFC 7641 §3.2: an error notification ends every observation of the resource.
@@ -236,10 +261,16 @@ export class CoapServer {
     const size = Math.min(asked?.size ?? this.init.blockSize, this.init.blockSize);
     // RFC 7959 §2.4: a representation larger than a block is served block by block; the client
     // asks for block num (late negotiation may lower the size, §2.4.2).
-    if (payload.length <= size && !asked) return this.respond(packet, peer, code, extra);
+    if (payload.length <= size && !asked) {
+      this.respond(packet, peer, code, extra);
+      return;
+    }
     const num = asked?.num ?? 0;
     const start = num * size;
-    if (start > payload.length || (start === payload.length && num > 0)) return this.respond(packet, peer, '4.02');
+    if (start > payload.length || (start === payload.length && num > 0)) {
+      this.respond(packet, peer, '4.02');
+      return;
+    }
     const more = start + size < payload.length;
     this.init.events.onCode('block2', 'sent');
     this.respond(packet, peer, code, {

@@ -137,7 +137,7 @@ export class MqttDevice implements DriverDevice {
 
   send(message: OutgoingMessage): SendOutcome {
     const client = this.client;
-    if (!client || !client.connected || this.closing) return 'not_connected';
+    if (!client?.connected || this.closing) return 'not_connected';
     const qos = this.publishOptions.qos ?? 0;
     if (qos > 0 && this.inflight >= this.window) return 'window_full';
     if (qos === 0 && client.stream.writableLength > BACKPRESSURE_BYTES) return 'backpressure';

@@ -214,7 +214,8 @@ export class WsDevice implements DriverDevice {
       case 'unsubscribed':
         return;
       case 'error':
-        return this.onErrorFrame(f.code, f.message, f.id);
+        this.onErrorFrame(f.code, f.message, f.id);
+        return;
     }
     events.onCode('frame', 'invalid');
     events.onError(

@@ -137,36 +137,44 @@ export class WsFanout {
 
   private onFrame(client: WebSocket, own: Set<string>, data: Buffer, isBinary: boolean): void {
     this.counts.framesReceived++;
-    if (isBinary)
-      return this.error(client, 'bad_request', 'expected text frames holding JSON, got a binary frame', undefined);
+    if (isBinary) {
+      this.error(client, 'bad_request', 'expected text frames holding JSON, got a binary frame', undefined);
+      return;
+    }
     const frame = parseClientFrame(data.toString());
-    if ('error' in frame) return this.error(client, 'bad_request', frame.error, undefined);
+    if ('error' in frame) {
+      this.error(client, 'bad_request', frame.error, undefined);
+      return;
+    }
     switch (frame.type) {
       case 'subscribe':
-        return this.subscribe(client, own, frame);
+        this.subscribe(client, own, frame);
+        return;
       case 'unsubscribe':
         this.unsubscribe(client, frame.topic);
         // JSON.stringify leaves out an undefined id.
-        return this.reply(client, { type: 'unsubscribed', topic: frame.topic, id: frame.id });
+        this.reply(client, { type: 'unsubscribed', topic: frame.topic, id: frame.id });
+        return;
       case 'publish':
-        return this.clientPublish(client, frame);
+        this.clientPublish(client, frame);
+        return;
     }
   }
 
   /** `own`: the client's filters (frames only arrive while it is connected). */
   private subscribe(client: WebSocket, own: Set<string>, frame: ClientFrame & { type: 'subscribe' }): void {
     const problem = filterProblem(frame.topic);
-    if (problem)
-      return this.error(
-        client,
-        'bad_filter',
-        `topic filter ${JSON.stringify(frame.topic)} ${problem} (MQTT §4.7)`,
-        frame.id,
-      );
+    if (problem) {
+      this.error(client, 'bad_filter', `topic filter ${JSON.stringify(frame.topic)} ${problem} (MQTT §4.7)`, frame.id);
+      return;
+    }
     if (!own.has(frame.topic)) {
       own.add(frame.topic);
       let filter = this.byFilter.get(frame.topic);
-      if (!filter) this.byFilter.set(frame.topic, (filter = { levels: frame.topic.split('/'), holders: new Set() }));
+      if (!filter) {
+        filter = { levels: frame.topic.split('/'), holders: new Set() };
+        this.byFilter.set(frame.topic, filter);
+      }
       filter.holders.add(client);
       this.counts.subscriptions++;
     }
@@ -184,11 +192,15 @@ export class WsFanout {
 
   private clientPublish(client: WebSocket, frame: ClientFrame & { type: 'publish' }): void {
     const problem = topicProblem(frame.topic);
-    if (problem)
-      return this.error(client, 'bad_topic', `topic ${JSON.stringify(frame.topic)} ${problem} (MQTT §3.3.2)`, frame.id);
+    if (problem) {
+      this.error(client, 'bad_topic', `topic ${JSON.stringify(frame.topic)} ${problem} (MQTT §3.3.2)`, frame.id);
+      return;
+    }
     // RFC 4648 §4: Buffer.from(…, 'base64') skips what it cannot read, so check first: the bytes must arrive exactly.
-    if (frame.payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(frame.payload))
-      return this.error(client, 'bad_request', 'payload is not base64 (RFC 4648 §4, padded)', frame.id);
+    if (frame.payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(frame.payload)) {
+      this.error(client, 'bad_request', 'payload is not base64 (RFC 4648 §4, padded)', frame.id);
+      return;
+    }
     const payload = Buffer.from(frame.payload, 'base64');
     const ack = (): void => {
       if (frame.id !== undefined) this.reply(client, { type: 'published', topic: frame.topic, id: frame.id });
@@ -196,7 +208,8 @@ export class WsFanout {
     const hook = this.options.onPublish;
     if (!hook) {
       this.publish(frame.topic, payload);
-      return ack();
+      ack();
+      return;
     }
     Promise.resolve()
       .then(() => hook(frame.topic, payload))
