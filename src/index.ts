@@ -1,6 +1,7 @@
 // The public API: what scenario files import (`from 'fleetbench'`) and what programs call.
 
-export { defaults } from './defaults.ts';
+export { defaults } from './base/defaults.ts';
+export { ErrorCodes, FleetbenchError, ScenarioError } from './base/errors.ts';
 export { loadScenario } from './dsl/load.ts';
 export type { PayloadContext, PayloadSpec } from './dsl/payload.ts';
 export { bytes, json, template } from './dsl/payload.ts';
@@ -14,7 +15,6 @@ export type {
   ScenarioDefinition,
 } from './dsl/types.ts';
 export { defineScenario } from './dsl/types.ts';
-export { ErrorCodes, FleetbenchError, ScenarioError } from './errors.ts';
 export type { GatewayConfig } from './gateway/config.ts';
 export type { Gateway, GatewayUrls } from './gateway/gateway.ts';
 export { startGateway } from './gateway/gateway.ts';

@@ -2,7 +2,7 @@
 // the machine's Mosquitto and RabbitMQ and the embedded servers. Prints a Markdown table; pass
 // --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { formatBytes } from '../dsl/units.ts';
+import { formatBytes } from '../base/format.ts';
 import { run } from '../runner/run.ts';
 import { amqpRows } from './amqp.ts';
 import { brokerCounter } from './broker-counter.ts';

@@ -2,9 +2,9 @@
 // when a gated metric regressed by more than --max-regression allows.
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { ErrorCodes, errorMessage, FleetbenchError } from '../base/errors.ts';
+import { formatBytes, formatEnergymJ, formatUs } from '../base/format.ts';
 import { type ComparisonRow, compareResults, parseMaxRegression } from '../compare/compare.ts';
-import { formatBytes, formatEnergymJ, formatUs } from '../dsl/units.ts';
-import { ErrorCodes, errorMessage, FleetbenchError } from '../errors.ts';
 import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
 import { table } from './format.ts';

@@ -16,9 +16,3 @@ export function table(headers: string[], rows: string[][], align: ('l' | 'r')[] 
 function width(s: string): number {
   return [...s].length;
 }
-
-export function count(n: number): string {
-  if (n >= 10_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
-  if (n >= 100_000) return `${(n / 1000).toFixed(0)}k`;
-  return String(n);
-}

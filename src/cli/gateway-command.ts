@@ -2,7 +2,7 @@
 // stats and exit 0. Configuration comes from a JSON file (--config) and/or flags; flags win.
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from '../gateway/config.ts';
 import { maskUrl } from '../gateway/connect-errors.ts';
 import { formatStats } from '../gateway/format.ts';

@@ -1,8 +1,8 @@
 // CLI entry: a thin yargs layer over the programmatic API. User mistakes print a message and
 // exit 2; only fleetbench bugs print a stack.
 import yargs from 'yargs';
-import { isFleetbenchError } from '../errors.ts';
-import { version } from '../version.ts';
+import { isFleetbenchError } from '../base/errors.ts';
+import { version } from '../base/version.ts';
 import { type CompareArgs, compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { type GatewayArgs, gatewayCommand, gatewayHandler } from './gateway-command.ts';

@@ -1,6 +1,6 @@
 // The live progress line on stderr: redrawn in place on a terminal, one line every few
 // seconds otherwise (CI logs).
-import { formatUs } from '../dsl/units.ts';
+import { formatUs } from '../base/format.ts';
 import type { Progress } from '../runner/progress.ts';
 
 export function progressReporter(

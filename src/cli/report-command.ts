@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { renderReport } from '../report/html.ts';
 import { readResultFile } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';

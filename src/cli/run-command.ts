@@ -1,7 +1,7 @@
 // `fleetbench run <scenario>`: run a scenario, draw progress, print the summary, write results.
 import type { Argv } from 'yargs';
-import { defaults } from '../defaults.ts';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { defaults } from '../base/defaults.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { run } from '../runner/run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { ExitCode } from './exit-codes.ts';

@@ -1,8 +1,8 @@
 // The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
-import { formatBytes, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
+import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import type { RunResult } from '../result/types.ts';
-import { count, table } from './format.ts';
+import { table } from './format.ts';
 
 export function summary(result: RunResult): string {
   const out: string[] = [];
@@ -22,10 +22,10 @@ export function summary(result: RunResult): string {
     `${f.kind}/${f.protocol}`,
     `${f.devices.peakConnected}/${f.devicesRun}`,
     f.latency.connect ? formatUs(f.latency.connect.p99) : '-',
-    count(f.messages.sent),
+    formatCount(f.messages.sent),
     f.messages.sent ? `${f.rates.sentPerS}/s` : '-',
-    count(f.messages.received),
-    `${count(f.messages.dropped)}/${count(f.messages.late)}`,
+    formatCount(f.messages.received),
+    `${formatCount(f.messages.dropped)}/${formatCount(f.messages.late)}`,
     f.latency.ack ? `${formatUs(f.latency.ack.corrected.p50)} / ${formatUs(f.latency.ack.corrected.p99)}` : '-',
     f.latency.rtt ? `${formatUs(f.latency.rtt.corrected.p50)} / ${formatUs(f.latency.rtt.corrected.p99)}` : '-',
     f.bytes.sentPerMessage === null ? '-' : formatBytes(f.bytes.sentPerMessage),
@@ -60,11 +60,11 @@ export function summary(result: RunResult): string {
     const rows = result.delivery.map((d) => [
       `${d.from} → ${d.to}${d.mode === 'group' ? ` (group of ${d.receivers})` : d.receivers !== 1 ? ` (×${d.receivers})` : ''}`,
       d.promise.label,
-      count(d.expected),
-      count(d.unique),
-      count(d.lost),
-      count(d.duplicated),
-      count(d.outOfOrder),
+      formatCount(d.expected),
+      formatCount(d.unique),
+      formatCount(d.lost),
+      formatCount(d.duplicated),
+      formatCount(d.outOfOrder),
       `${formatUs(d.latency.corrected.p50)} / ${formatUs(d.latency.corrected.p99)} / ${formatUs(d.latency.corrected.max)}`,
       `${formatUs(d.latency.service.p99)}`,
       d.verdict.kept ? '✓' : `✗ ${d.verdict.violations.join(', ')}`,
@@ -307,7 +307,7 @@ function powerTable(result: RunResult): string | undefined {
       p.radio,
       `${+r.intervalS.toFixed(3)}s`,
       latency,
-      delivered ? `${count(delivered.unique)}/${count(delivered.expected)}` : '-',
+      delivered ? `${formatCount(delivered.unique)}/${formatCount(delivered.expected)}` : '-',
       `${Math.round(r.tx.bytes)}/${Math.round(r.rx.bytes)}`,
       `${+r.tx.packets.toFixed(1)}/${+r.rx.packets.toFixed(1)}`,
       formatEnergymJ(p.energyPerMessagemJ),

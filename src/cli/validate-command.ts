@@ -1,7 +1,7 @@
 // `fleetbench validate <scenario>`: load and check a scenario without running it.
 import type { Argv } from 'yargs';
+import { formatDurationMs } from '../base/format.ts';
 import { loadScenario } from '../dsl/load.ts';
-import { formatDurationMs } from '../dsl/units.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export const validateCommand = {

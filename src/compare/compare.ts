@@ -1,7 +1,7 @@
 // Comparing two results of the same scenario (a baseline and a candidate: two broker versions
 // or configurations): per fleet, latency percentiles, rates, loss, errors, bytes and energy side
 // by side, and which of them got worse by more than the allowed regression. Pure: no I/O.
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { type LatencySummary, mergeEncoded, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';

@@ -1,8 +1,9 @@
 // The `power` option of a fleet: which radio the devices have (a profile, any number of it
 // overridden), what battery, and whether they keep their connection between reports or sleep.
+
+import type { Checker } from '../base/check.ts';
+import type { Duration } from '../base/units.ts';
 import { type Battery, PROFILES, type ProfileName, parseBattery, type RadioProfile } from '../power/index.ts';
-import type { Checker } from './check.ts';
-import type { Duration } from './units.ts';
 
 type Numbers =
   | 'volts'

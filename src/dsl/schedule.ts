@@ -1,7 +1,7 @@
 // Send schedules. Builders return plain data (so scenarios stay serialisable and validation can
 // name the bad field); `createScheduler` turns validated data into a generator of intended send
 // times for one device. Open model: the schedule alone decides when a message is due.
-import type { Duration, Rate } from './units.ts';
+import type { Duration, Rate } from '../base/units.ts';
 
 export interface EverySpec {
   kind: 'every';

@@ -1,17 +1,12 @@
 // The scenario DSL as the user writes it. defineScenario() returns its argument unchanged
 // (vitest defineConfig style), so these types are what editors check and autocomplete.
 
+import type { ProtocolSpec } from '../base/spec.ts';
+import type { Duration, Rate } from '../base/units.ts';
 import type { Thresholds } from '../thresholds/parse.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
-import type { Duration, Rate } from './units.ts';
-
-/** A protocol choice with its options, made by a builder such as `mqtt({ qos: 1 })`. */
-export interface ProtocolSpec<Name extends string = string, Options = unknown> {
-  protocol: Name;
-  options: Options;
-}
 
 /** Devices that publish (sensors) and/or subscribe (actuators). */
 export interface FleetDefinition {
@@ -86,6 +81,8 @@ export interface ScenarioDefinition {
    */
   thresholds?: Thresholds;
 }
+
+export type { ProtocolSpec };
 
 export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S {
   return scenario;

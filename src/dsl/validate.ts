@@ -1,14 +1,14 @@
 // Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
 // each naming the field path and what was expected.
 
-import { defaults } from '../defaults.ts';
-import { ScenarioError } from '../errors.ts';
+import { Checker, show } from '../base/check.ts';
+import { defaults } from '../base/defaults.ts';
+import { ScenarioError } from '../base/errors.ts';
+import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { driverFor, drivers } from '../protocols/registry.ts';
 import { canonicalTopic, filterFromTemplate, wildcardProblem } from '../protocols/topics.ts';
-import { checkTargetUrl } from '../runner/targets.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
-import { Checker, show } from './check.ts';
 import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';

@@ -5,7 +5,7 @@
 // messages go back to the front of the queue (at-least-once, counted as republished) and the
 // gateway reconnects once a second until it stops.
 import amqp, { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
 import { amqpConnectError, amqpReply, maskUrl, timeoutError } from './connect-errors.ts';
 import { BoundedQueue } from './queue.ts';

@@ -4,7 +4,7 @@
 // does duplicate detection with cached replies (§4.5), so a retransmitted CON is answered again
 // and never forwarded twice. It is not a resource server (CoapServer): nothing is stored, and
 // the answer depends on the queues.
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import {
   decodeBlock,
   encodeUint,

@@ -1,10 +1,11 @@
 // The gateway's configuration: the typed object `startGateway()` takes (and the JSON file the
 // CLI reads), its defaults, and its validation. Every problem names the field and what was
 // expected; all problems are reported at once.
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+
+import { Checker } from '../base/check.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { parseShared } from '../protocols/topics.ts';
 import { filterProblem, topicProblem } from '../protocols/ws/filters.ts';
-import { ConfigChecker } from './config-check.ts';
 
 export interface GatewayConfig {
   /** Capacity (messages) of every outbound queue unless a section sets its own `queue` (default 1000). */
@@ -183,7 +184,7 @@ function filterNote(filter: string, problem: string | undefined): string | undef
 
 /** Validates `raw` (a GatewayConfig, e.g. parsed JSON); throws one FleetbenchError listing every problem. */
 export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): ResolvedGatewayConfig {
-  const c = new ConfigChecker();
+  const c = new Checker();
   const top = c.section('', raw ?? {}, TOP) ?? {};
   const queue = c.integer('queue', top.queue, 1, MAX_INT, GATEWAY_DEFAULTS.queue) ?? GATEWAY_DEFAULTS.queue;
   const drainMs = c.integer('drainMs', top.drainMs, 0, 600_000, GATEWAY_DEFAULTS.drainMs) ?? GATEWAY_DEFAULTS.drainMs;
@@ -207,11 +208,8 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
     const d = GATEWAY_DEFAULTS.mqtt;
     mqtt = {
       url: c.url('mqtt.url', m.url, ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']) ?? '',
-      clientId: (c.string('mqtt.clientId', m.clientId, d.clientId) ?? d.clientId).replaceAll(
-        '{pid}',
-        String(process.pid),
-      ),
-      username: c.optionalString('mqtt.username', m.username),
+      clientId: c.stringOr('mqtt.clientId', m.clientId, d.clientId).replaceAll('{pid}', String(process.pid)),
+      username: c.string('mqtt.username', m.username, true),
       password:
         m.password === undefined
           ? undefined
@@ -241,7 +239,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   if (a) {
     const d = GATEWAY_DEFAULTS.amqp;
     // AMQP 0-9-1 §4.2.5.3 (shortstr): exchange names are at most 255 bytes.
-    const exchange = a.exchange === '' ? '' : (c.string('amqp.exchange', a.exchange, d.exchange) ?? d.exchange);
+    const exchange = a.exchange === '' ? '' : c.stringOr('amqp.exchange', a.exchange, d.exchange);
     if (Buffer.byteLength(exchange) > 255) c.fail('amqp.exchange', 'at most 255 bytes (AMQP 0-9-1 shortstr)', exchange);
     amqp = {
       url: c.url('amqp.url', a.url, ['amqp', 'amqps']) ?? '',
@@ -259,7 +257,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   const k = c.section('coap', top.coap, ['port', 'host', 'topic', 'to', 'retryAfterSec']);
   if (k) {
     const d = GATEWAY_DEFAULTS.coap;
-    const topic = c.string('coap.topic', k.topic, d.topic) ?? d.topic;
+    const topic = c.stringOr('coap.topic', k.topic, d.topic);
     const rendered = topic.replaceAll('{path}', 'x');
     const problem = topicProblem(rendered);
     if (problem) c.note('coap.topic', `the rendered topic ${problem} (MQTT §4.7)`);
@@ -279,7 +277,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
     if (to.length === 0) c.note('coap', 'CoAP ingest needs somewhere to forward to: add an mqtt or amqp section');
     coap = {
       port: port('coap.port', k.port, d.port),
-      host: c.string('coap.host', k.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host,
+      host: c.stringOr('coap.host', k.host, GATEWAY_DEFAULTS.host),
       topic,
       toMqtt: to.includes('mqtt'),
       toAmqp: to.includes('amqp'),
@@ -295,7 +293,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
     if (!mqtt) c.note('dashboards', 'dashboards are fed from MQTT subscriptions: add an mqtt section (mqtt.url)');
     // Checked in the order of the fields below, so that problems are listed in that order.
     const dashboardsPort = port('dashboards.port', w.port, d.port);
-    const host = c.string('dashboards.host', w.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host;
+    const host = c.stringOr('dashboards.host', w.host, GATEWAY_DEFAULTS.host);
     // Dashboards match their own filters within these; a shared subscription would hide messages from them.
     let subscribe: string[] = [];
     if (w.subscribe === undefined) {
@@ -333,7 +331,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   if (h) {
     const d = GATEWAY_DEFAULTS.webhook;
     if (!mqtt) c.note('webhook', 'the webhook is fed from MQTT subscriptions: add an mqtt section (mqtt.url)');
-    const topicHeader = c.string('webhook.topicHeader', h.topicHeader, d.topicHeader) ?? d.topicHeader;
+    const topicHeader = c.stringOr('webhook.topicHeader', h.topicHeader, d.topicHeader);
     // RFC 9110 §5.1: a field name is a token.
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(topicHeader))
       c.fail('webhook.topicHeader', 'an HTTP field name (RFC 9110 §5.1 token)', topicHeader);
@@ -356,7 +354,7 @@ export function resolveGatewayConfig(raw: unknown, source = 'gateway config'): R
   if (s)
     admin = {
       port: port('admin.port', s.port, 0),
-      host: c.string('admin.host', s.host, GATEWAY_DEFAULTS.host) ?? GATEWAY_DEFAULTS.host,
+      host: c.stringOr('admin.host', s.host, GATEWAY_DEFAULTS.host),
     };
 
   if (!coap && !dashboards && !webhook)

@@ -1,9 +1,9 @@
 // Connect-time failures of the gateway's brokers, named as the gateway's: the protocol drivers'
 // own mappings (MQTT CONNACK reasons, AMQP reply codes such as 403 ACCESS_REFUSED, socket errno
 // names) with a "gateway <protocol>" prefix.
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { maskUrl } from '../base/url.ts';
 import { amqpConnectError as amqpError, replyOf } from '../protocols/amqp/errors.ts';
-import { maskUrl } from '../protocols/connect-errors.ts';
 import { connectError } from '../protocols/mqtt/connect.ts';
 
 export { maskUrl, replyOf as amqpReply };

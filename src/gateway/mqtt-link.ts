@@ -3,7 +3,7 @@
 // QoS 1/2 publishes and re-sending them ([MQTT-4.4.0-1]), so a broker restart loses nothing
 // that was in flight.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
 import { maskUrl, mqttConnectError, timeoutError } from './connect-errors.ts';
 

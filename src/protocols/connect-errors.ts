@@ -1,20 +1,7 @@
 // What every protocol (and the gateway) says when a connection cannot be made: the URL with its
 // password masked, and socket errno names in plain words. Protocol-specific refusals (CONNACK
 // reason codes, AMQP reply codes, HTTP statuses) are mapped next to each driver.
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
-
-/** The URL with any password replaced by '***', safe to print and to store in results. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    const text = u.toString();
-    // URL adds a '/' path to 'mqtt://host:1883'; keep the user's spelling.
-    return text.endsWith('/') && !url.endsWith('/') ? text.slice(0, -1) : text;
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-  }
-}
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 
 const ERRNO_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',

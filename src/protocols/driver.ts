@@ -1,7 +1,7 @@
 // The driver extension point: one small interface every protocol implements, plus the
 // embedded server hook. A new protocol is one folder under src/protocols/ and one line in
 // registry.ts. Drivers never touch metrics directly; they report through DeviceEvents.
-import type { Checker } from '../dsl/check.ts';
+import type { Checker } from '../base/check.ts';
 import type { Stamp } from '../metrics/stamp.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 

@@ -2,7 +2,7 @@
 // https://, wss://), validated once: the CA file is read while the scenario loads, so a wrong
 // path is a scenario error naming the field, not a failure of every device.
 import { readFileSync } from 'node:fs';
-import type { Checker } from '../dsl/check.ts';
+import type { Checker } from '../base/check.ts';
 
 export interface TlsOptions {
   /** A PEM CA file for servers with a self-signed certificate. */

@@ -3,7 +3,7 @@
 // rendered here (they read and print without the script); charts are empty `.chart` containers
 // the in-page script fills from the embedded data.
 
-import { formatBytes, formatDurationMs, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../dsl/units.ts';
+import { formatBytes, formatDurationMs, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import type { RunResult } from '../result/types.ts';

@@ -1,5 +1,6 @@
 // Building the RunResult from the plan, the aggregated snapshots and the shards' delivery books.
 import { availableParallelism, totalmem } from 'node:os';
+import { version } from '../base/version.ts';
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
@@ -11,7 +12,6 @@ import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeviceBytes } from '../runner/protocol.ts';
 import { shardSize } from '../runner/shard.ts';
-import { version } from '../version.ts';
 import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from './types.ts';
 

@@ -2,7 +2,7 @@
 // blocks an older or trimmed result may lack filled in empty.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { RESULT_SCHEMA, type RunResult } from './types.ts';
 
 /** A results.json, or the run folder holding one; a FleetbenchError naming the file when it is missing, not JSON or not a fleetbench result. */

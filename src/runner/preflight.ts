@@ -2,8 +2,8 @@
 // unreachable broker or refused credentials fail fast with a clear message instead of
 // thousands of counted connect errors.
 
+import { FleetbenchError } from '../base/errors.ts';
 import type { Plan } from '../dsl/plan.ts';
-import { FleetbenchError } from '../errors.ts';
 import type { DriverDevice } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 

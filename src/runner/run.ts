@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaults } from '../defaults.ts';
-import { Checker } from '../dsl/check.ts';
+import { Checker } from '../base/check.ts';
+import { defaults } from '../base/defaults.ts';
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { checkTargetUrl, maskUrl } from '../base/url.ts';
 import { loadScenario } from '../dsl/load.ts';
 import type { Plan } from '../dsl/plan.ts';
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
@@ -24,7 +25,6 @@ import { runPool } from './pool.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
-import { checkTargetUrl, maskUrl } from './targets.ts';
 
 export interface RunOptions {
   /** Path of the scenario file. */

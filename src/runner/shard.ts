@@ -2,11 +2,11 @@
 // (stamp, payload, topic) and what it does with what it receives (delivery accounting,
 // end-to-end latency, command replies and round trips).
 
-import { defaults } from '../defaults.ts';
+import { defaults } from '../base/defaults.ts';
+import { errorKey, errorMessage } from '../base/errors.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
-import { errorKey, errorMessage } from '../errors.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryBook } from '../metrics/delivery.ts';

@@ -1,9 +1,5 @@
-// Target URLs: masking credentials for display, and choosing which URL each fleet uses
-// (CLI --target over scenario targets over the embedded server).
-import { ErrorCodes, FleetbenchError } from '../errors.ts';
-import { maskUrl } from '../protocols/connect-errors.ts';
-
-export { maskUrl };
+// Target URLs given on the command line (--target name=url), over the scenario's targets.
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 
 /** Parses `name=url` pairs given on the command line. */
 export function parseTargetArgs(values: readonly string[]): Record<string, string> {
@@ -19,20 +15,4 @@ export function parseTargetArgs(values: readonly string[]): Record<string, strin
     targets[value.slice(0, eq)] = value.slice(eq + 1);
   }
   return targets;
-}
-
-/** Checks a target URL's scheme; returns a problem description or undefined. */
-export function checkTargetUrl(url: string, schemes: readonly string[]): string | undefined {
-  if (url === 'embedded' || url.startsWith('embedded:')) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `expected a URL like ${schemes[0]}://127.0.0.1, got ${JSON.stringify(maskUrl(url))}`;
-  }
-  const scheme = parsed.protocol.replace(/:$/, '');
-  if (!schemes.includes(scheme))
-    return `expected a ${schemes.map((s) => `${s}://`).join(', ')} URL, got ${JSON.stringify(maskUrl(url))}`;
-  if (!parsed.hostname) return `expected a host in ${JSON.stringify(maskUrl(url))}`;
-  return undefined;
 }

@@ -3,7 +3,7 @@
 // common start, send on schedule, report done, drain, close, return the final shard result.
 // Snapshots stream to the main thread once per interval over the task's MessagePort.
 
-import { defaults } from '../defaults.ts';
+import { defaults } from '../base/defaults.ts';
 import { loadScenario } from '../dsl/load.ts';
 import type { GroupPlan } from '../dsl/plan.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';

@@ -3,7 +3,7 @@
 // comes from in a RunResult. A key is '<group>.<metric>' (the group's own figures) or a bare
 // '<metric>' (the whole run: every group, every pair, every delivery row).
 
-import { formatUs } from '../dsl/units.ts';
+import { formatUs } from '../base/format.ts';
 import { HistogramKind } from '../metrics/names.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 

@@ -2,8 +2,8 @@
 // before any device connects: `thresholds: { 'gps.e2e_latency': ['p(99) < 50ms'] }`. Every
 // problem names the key (as written) and the item, e.g.
 // `thresholds["gps.e2e_latency"][0]: expected a unit of time after the number (us, µs, ms, s), got nothing`.
-import type { Checker } from '../dsl/check.ts';
-import type { Duration } from '../dsl/units.ts';
+import type { Checker } from '../base/check.ts';
+import type { Duration } from '../base/units.ts';
 import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';

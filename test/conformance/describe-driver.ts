@@ -2,8 +2,8 @@
 // abstract.js). It speaks only the Driver interface, against a real peer the caller starts.
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
-import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
+import { Checker } from '../../src/base/check.ts';
+import { ErrorCodes, FleetbenchError } from '../../src/base/errors.ts';
 import { decodeStamp, STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
 import type {
   DeviceEvents,

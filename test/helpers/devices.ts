@@ -1,6 +1,6 @@
 // Driving single MqttDevice instances directly against a real broker, recording what they see.
 import { randomBytes } from 'node:crypto';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import type { DeviceEvents, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { MqttDevice } from '../../src/protocols/mqtt/device.ts';
 import { type MqttOptions, resolveMqttOptions } from '../../src/protocols/mqtt/options.ts';

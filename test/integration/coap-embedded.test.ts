@@ -3,8 +3,8 @@
 // and clear errors for bad targets.
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
-import { FleetbenchError } from '../../src/errors.ts';
+import { Checker } from '../../src/base/check.ts';
+import { FleetbenchError } from '../../src/base/errors.ts';
 import { run } from '../../src/index.ts';
 import { decodeUint, encodeUint, generate, option, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
 import { CoapDevice } from '../../src/protocols/coap/device.ts';

@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetbenchError } from '../../src/errors.ts';
+import { FleetbenchError } from '../../src/base/errors.ts';
 import { startGateway } from '../../src/index.ts';
 import { generate, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';

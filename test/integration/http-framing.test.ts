@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import type { DeviceEvents, OutgoingMessage } from '../../src/protocols/driver.ts';
 import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';

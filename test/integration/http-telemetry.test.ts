@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import { run } from '../../src/index.ts';
 import { decodeStamp } from '../../src/metrics/stamp.ts';
 import type { DeviceEvents, EmbeddedServer, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';

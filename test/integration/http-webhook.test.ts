@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import { run } from '../../src/index.ts';
 import { STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
 import type { DeviceEvents, ReceivedMessage } from '../../src/protocols/driver.ts';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatUs } from '../../src/dsl/units.ts';
+import { formatUs } from '../../src/base/format.ts';
 import { run } from '../../src/index.ts';
 import { SECTIONS } from '../../src/report/page.ts';
 import type { RunResult } from '../../src/result/types.ts';

@@ -1,7 +1,7 @@
 // The bridge protocol's frame parsers, the hub's topic filter rules (MQTT §4.7) and the
 // validation of ws({...}) options, the driver's promise and result block: pure functions, no sockets.
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import { messageFrame, parseBridgeFrame, parseClientFrame } from '../../src/protocols/ws/bridge-protocol.ts';
 import { filterProblem, topicProblem } from '../../src/protocols/ws/filters.ts';
 import { wsDriver } from '../../src/protocols/ws/index.ts';

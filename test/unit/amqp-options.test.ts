@@ -1,7 +1,7 @@
 // amqp({...}) validation: defaults, queue arguments as RabbitMQ reads them, and one clear
 // message per mistake naming the field.
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import { amqpDriver } from '../../src/protocols/amqp/index.ts';
 import { type ResolvedAmqpOptions, resolveAmqpOptions } from '../../src/protocols/amqp/options.ts';
 

@@ -2,7 +2,7 @@
 // (RFC 7252 §3.2), Observe freshness (RFC 7641 §3.4), the §4.8.2 derived times, and the
 // errors a user gets for bad coap({...}) options.
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import {
   decodeBlock,
   decodeUint,

@@ -1,6 +1,7 @@
 // `fleetbench compare`: the --max-regression parser, and the comparison of two results built
 // from real HDR histograms, so that every percentile is known exactly.
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes, FleetbenchError } from '../../src/base/errors.ts';
 import {
   type Comparison,
   compareResults,
@@ -8,7 +9,6 @@ import {
   REGRESSION_METRICS,
   type RegressionLimits,
 } from '../../src/compare/compare.ts';
-import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
 import { createHistogram, encodeHistogram, recordUs, summarize } from '../../src/metrics/histogram.ts';
 import type { ErrorCount } from '../../src/metrics/recorder.ts';
 import type { PowerReport } from '../../src/power/project.ts';

@@ -1,8 +1,8 @@
 // The gateway's configuration: defaults filled in, and every problem reported at once with the
 // field path and what was expected.
 import { describe, expect, it } from 'vitest';
+import { FleetbenchError } from '../../src/base/errors.ts';
 import { type GatewayArgs, gatewayConfigFromArgs } from '../../src/cli/gateway-command.ts';
-import { FleetbenchError } from '../../src/errors.ts';
 import { GATEWAY_DEFAULTS, resolveGatewayConfig } from '../../src/gateway/config.ts';
 
 function problems(raw: unknown): string[] {
@@ -92,7 +92,7 @@ describe('gateway configuration', () => {
       'queue: expected a positive integer, got 0',
       'mqtt.url: expected a mqtt:// or mqtts:// or tcp:// or ssl:// or ws:// or wss:// URL, got "http://x"',
       'mqtt.qos: expected one of 0, 1, 2, got 3',
-      'mqtt.inflight: expected an integer from 1 to 65535, got 1.5',
+      'mqtt.inflight: expected a positive integer, got 1.5',
       "coap.topic: the rendered topic contains a wildcard ('+' or '#') (MQTT §4.7)",
       'coap.port: expected an integer from 0 to 65535, got 70000',
       'webhook.topicHeader: expected an HTTP field name (RFC 9110 §5.1 token), got "x topic"',

@@ -2,7 +2,7 @@
 // mistake named by its field path with what was expected; then the same option through whole-scenario
 // validation, where sleeping receivers and `power` outside fleets are refused.
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import { resolvePower } from '../../src/dsl/power.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
 import { defineScenario, every, mqtt } from '../../src/index.ts';

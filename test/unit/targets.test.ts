@@ -1,8 +1,9 @@
 // Target URLs: passwords never reach the screen or the result file, --target arguments are parsed
 // or rejected with a message naming the option, and scheme checks name what was expected.
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, FleetbenchError } from '../../src/errors.ts';
-import { checkTargetUrl, maskUrl, parseTargetArgs } from '../../src/runner/targets.ts';
+import { ErrorCodes, FleetbenchError } from '../../src/base/errors.ts';
+import { checkTargetUrl, maskUrl } from '../../src/base/url.ts';
+import { parseTargetArgs } from '../../src/runner/targets.ts';
 
 const MQTT_SCHEMES = ['mqtt', 'mqtts', 'ws', 'wss', 'tcp', 'ssl'] as const;
 

@@ -3,7 +3,7 @@
 // against a result reads exact percentiles from real HDR histograms, counters, delivery rows
 // and power estimates.
 import { describe, expect, it } from 'vitest';
-import { Checker } from '../../src/dsl/check.ts';
+import { Checker } from '../../src/base/check.ts';
 import {
   createHistogram,
   encodeHistogram,

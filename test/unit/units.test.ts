@@ -1,6 +1,7 @@
 // Human units in scenarios: durations, rates and sizes, and how the CLI prints them back.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDurationMs, formatUs, parseDuration, parseRate, parseSize } from '../../src/dsl/units.ts';
+import { formatBytes, formatDurationMs, formatUs } from '../../src/base/format.ts';
+import { parseDuration, parseRate, parseSize } from '../../src/base/units.ts';
 
 describe('parseDuration', () => {
   it.each([

@@ -5,10 +5,10 @@
 
 import type { Socket } from 'node:net';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
-import { maskUrl } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
 import { AmqpConsumer } from './consumer.ts';

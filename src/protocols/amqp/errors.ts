@@ -1,8 +1,9 @@
 // AMQP failures as users need to read them: the reply code and text the broker sent
 // (connection.close and channel.close; the codes are the AMQP 0-9-1 constants: 312 NO_ROUTE,
 // 403 ACCESS_REFUSED, 404 NOT_FOUND, 406 PRECONDITION_FAILED, 530 NOT_ALLOWED, ...).
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { connectFailure, maskUrl } from '../connect-errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { maskUrl } from '../../base/url.ts';
+import { connectFailure } from '../connect-errors.ts';
 
 /** The reply code and its name, parsed from amqplib's message: "... 406 (PRECONDITION-FAILED) with message "..."". */
 export function replyOf(err: unknown): { code: number; name: string; text: string } | undefined {

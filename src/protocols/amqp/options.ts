@@ -1,9 +1,9 @@
 // The `amqp({...})` builder and the validation of its options. One builder serves both roles
 // of AMQP 0-9-1: publishers (fleets and commands: exchange, routing key from the topic template,
 // confirms or transactions) and consumers (observers: a queue, its bindings, prefetch, acks).
-import type { Checker } from '../../dsl/check.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
-import type { Duration } from '../../dsl/units.ts';
+import type { Checker } from '../../base/check.ts';
+import type { ProtocolSpec } from '../../base/spec.ts';
+import type { Duration } from '../../base/units.ts';
 
 export type ExchangeType = 'topic' | 'direct' | 'fanout' | 'headers';
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';

@@ -1,7 +1,7 @@
 // An observer device's observations (RFC 7641): registration, notifications with their
 // sequence accounting, re-registration and deregistration. The device owns the socket and
 // the request machinery; this module decides what to ask and what a notification means.
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import type { ReceivedMessage } from '../driver.ts';
 import { decodeUint, isFresher, option, type ParsedPacket } from './codec.ts';
 import type { Peer } from './endpoint.ts';

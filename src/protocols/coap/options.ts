@@ -1,10 +1,10 @@
 // The `coap({...})` builder and the validation of its options. Transmission parameters are
 // per fleet (RFC 7252 §4.8), unlike the `coap` package's process-wide `updateTiming()`.
 
-import { defaults } from '../../defaults.ts';
-import type { Checker } from '../../dsl/check.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
-import type { Duration } from '../../dsl/units.ts';
+import type { Checker } from '../../base/check.ts';
+import { defaults } from '../../base/defaults.ts';
+import type { ProtocolSpec } from '../../base/spec.ts';
+import type { Duration } from '../../base/units.ts';
 import { CONTENT_FORMATS, type ContentFormatName } from './codec.ts';
 
 export type CoapType = 'CON' | 'NON';

@@ -3,7 +3,7 @@
 // resource. Requests are answered with piggybacked responses to CON (§5.2.1) and NON
 // responses to NON (§5.2.3); Observe (RFC 7641), Block1/Block2 (RFC 7959) and
 // /.well-known/core (RFC 6690) are served here.
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import {
   decodeBlock,
   decodeUint,

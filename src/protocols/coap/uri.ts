@@ -2,7 +2,7 @@
 // resource on the device's own target from one on another server.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import type { Peer } from './endpoint.ts';
 
 /** §6.1 coap URI → address and port (default 5683); host names are resolved once. */

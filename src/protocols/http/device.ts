@@ -4,10 +4,11 @@
 //    §9.3), reopened when the server closes it; without, each request has its own connection.
 //  - receiver (`listen`): the device is an HTTP server on listen.port + index (a webhook
 //    endpoint); every POST/PUT body it gets is a received message.
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
-import { connectFailure, maskUrl } from '../connect-errors.ts';
+import { connectFailure } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
 import type { ResolvedHttpOptions } from './options.ts';

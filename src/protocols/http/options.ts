@@ -1,7 +1,7 @@
 // The `http({...})` builder and the validation of its options (HTTP/1.1, RFC 9110 / RFC 9112).
-import type { Checker } from '../../dsl/check.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
-import type { Duration } from '../../dsl/units.ts';
+import type { Checker } from '../../base/check.ts';
+import type { ProtocolSpec } from '../../base/spec.ts';
+import type { Duration } from '../../base/units.ts';
 import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export type HttpMethod = 'POST' | 'PUT';

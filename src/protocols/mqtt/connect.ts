@@ -1,8 +1,9 @@
 // Building MQTT.js client options from resolved fleet options, and turning connect failures
 // into FleetbenchErrors with the CONNACK reason in plain words.
 import type { IClientOptions } from 'mqtt';
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
-import { connectFailure, maskUrl } from '../connect-errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { maskUrl } from '../../base/url.ts';
+import { connectFailure } from '../connect-errors.ts';
 import { connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 

@@ -3,7 +3,7 @@
 // and reports acks, reason codes and messages through DeviceEvents.
 import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
 import { generate as generatePacket } from 'mqtt-packet';
-import { FleetbenchError } from '../../errors.ts';
+import { FleetbenchError } from '../../base/errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import { mqttPacketBytes } from '../../power/accounting.ts';
 import { type WireKind, WireLog } from '../../power/wire.ts';

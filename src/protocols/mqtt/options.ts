@@ -1,9 +1,9 @@
 // The `mqtt({...})` builder and the validation of its options.
 
-import { defaults } from '../../defaults.ts';
-import type { Checker } from '../../dsl/check.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
-import type { Duration } from '../../dsl/units.ts';
+import type { Checker } from '../../base/check.ts';
+import { defaults } from '../../base/defaults.ts';
+import type { ProtocolSpec } from '../../base/spec.ts';
+import type { Duration } from '../../base/units.ts';
 import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export type QoS = 0 | 1 | 2;

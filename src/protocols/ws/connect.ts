@@ -4,9 +4,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { ErrorCodes, FleetbenchError } from '../../errors.ts';
+import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { maskUrl } from '../../base/url.ts';
 // The errno → words mapping is protocol-neutral and shared by the drivers (../connect-errors.ts).
-import { connectFailure, maskUrl } from '../connect-errors.ts';
+import { connectFailure } from '../connect-errors.ts';
 import type { ResolvedWsOptions } from './options.ts';
 
 export interface OpenOptions {

@@ -1,9 +1,9 @@
 // The `ws({...})` builder and the validation of its options: plain WebSocket clients of a
 // bridge that speaks the JSON protocol of bridge-protocol.ts.
 
-import { defaults } from '../../defaults.ts';
-import type { Checker } from '../../dsl/check.ts';
-import type { ProtocolSpec } from '../../dsl/types.ts';
+import type { Checker } from '../../base/check.ts';
+import { defaults } from '../../base/defaults.ts';
+import type { ProtocolSpec } from '../../base/spec.ts';
 import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export interface WsOptions {

@@ -1,5 +1,6 @@
 // A tiny path-aware checker: every problem names the field path and what was expected,
-// e.g. `fleets.gps.count: expected a positive integer, got -3`.
+// e.g. `fleets.gps.count: expected a positive integer, got -3`. The scenario DSL, the drivers'
+// options and the gateway's JSON configuration all report through it.
 import { parseDuration, parseRate } from './units.ts';
 
 export function show(value: unknown): string {
@@ -40,9 +41,22 @@ export class Checker {
     }
   }
 
+  /** An optional section: absent stays undefined, anything else must be an object with known fields. */
+  section(path: string, value: unknown, allowed: readonly string[]): Record<string, unknown> | undefined {
+    if (value === undefined) return undefined;
+    const o = this.object(path || '(top level)', value);
+    if (o) this.known(path, o, allowed);
+    return o;
+  }
+
   string(path: string, value: unknown, optional = false): string | undefined {
     if (value === undefined && optional) return undefined;
     return typeof value === 'string' && value.length > 0 ? value : this.fail(path, 'a non-empty string', value);
+  }
+
+  /** A non-empty string, or `fallback` when the field is absent. */
+  stringOr(path: string, value: unknown, fallback: string): string {
+    return value === undefined ? fallback : (this.string(path, value) ?? fallback);
   }
 
   boolean(path: string, value: unknown, fallback: boolean): boolean {
@@ -55,16 +69,20 @@ export class Checker {
   integer(path: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    const range = `an integer from ${min} to ${max}`;
     if (typeof value === 'number' && Number.isInteger(value) && value > max)
-      return this.fail(path, `at most ${max}`, value);
-    return this.fail(path, min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`, value);
+      return this.fail(path, min === 1 ? `at most ${max}` : range, value);
+    return this.fail(path, min === 1 ? 'a positive integer' : range, value);
   }
 
+  /** One of `choices`; a wrong value is reported and the fallback (if any) stands in for it. */
+  oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback: T): T;
+  oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback?: T): T | undefined;
   oneOf<T>(path: string, value: unknown, choices: readonly T[], fallback?: T): T | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
-    return choices.includes(value as T)
-      ? (value as T)
-      : this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    if (choices.includes(value as T)) return value as T;
+    this.fail(path, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    return fallback;
   }
 
   /** Milliseconds. */
@@ -93,5 +111,46 @@ export class Checker {
         `a base port such that port + count - 1 ≤ 65535 (device i listens on port + i; ${count} devices)`,
         port,
       );
+  }
+
+  /** A URL with one of `schemes` and a host. */
+  url(path: string, value: unknown, schemes: readonly string[]): string | undefined {
+    const s = this.string(path, value);
+    if (s === undefined) return undefined;
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      return this.fail(path, `a URL like ${schemes[0]}://127.0.0.1`, s);
+    }
+    if (!schemes.includes(u.protocol.replace(/:$/, '')))
+      return this.fail(path, `a ${schemes.map((x) => `${x}://`).join(' or ')} URL`, s);
+    if (!u.hostname) return this.fail(path, 'a URL with a host', s);
+    return s;
+  }
+
+  /** One string or a non-empty array of strings, each checked by `each` (which returns a problem or undefined). */
+  strings(
+    path: string,
+    value: unknown,
+    fallback: readonly string[] | undefined,
+    each: (s: string) => string | undefined,
+  ): string[] | undefined {
+    if (value === undefined && fallback !== undefined) return [...fallback];
+    const list = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list) || list.length === 0)
+      return this.fail(path, 'a string or a non-empty array of strings', value);
+    const out: string[] = [];
+    list.forEach((item, i) => {
+      const at = typeof value === 'string' ? path : `${path}[${i}]`;
+      if (typeof item !== 'string' || item.length === 0) {
+        this.fail(at, 'a non-empty string', item);
+        return;
+      }
+      const problem = each(item);
+      if (problem) this.note(at, problem);
+      else out.push(item);
+    });
+    return out.length === list.length ? out : undefined;
   }
 }
