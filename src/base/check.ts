@@ -13,6 +13,17 @@ export function show(value: unknown): string {
   return String(value);
 }
 
+/**
+ * An options type's field names, listed once for Checker.known: the compiler rejects a list that
+ * misses a field of T or names one T lacks, so the list and the type cannot drift apart.
+ * Usage: `const FIELDS = fieldsOf<MqttOptions>()(['version', 'qos', ...])`.
+ */
+export function fieldsOf<T>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> }),
+  ): K => keys;
+}
+
 export class Checker {
   readonly problems: string[] = [];
 

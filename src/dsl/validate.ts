@@ -1,7 +1,7 @@
 // Validation of a loaded scenario into a Plan. Collects every problem (not just the first),
 // each naming the field path and what was expected.
 
-import { Checker, show } from '../base/check.ts';
+import { Checker, fieldsOf, show } from '../base/check.ts';
 import { defaults } from '../base/defaults.ts';
 import { ScenarioError } from '../base/errors.ts';
 import { checkTargetUrl } from '../base/url.ts';
@@ -13,8 +13,9 @@ import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';
+import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
 
-const TOP = [
+const TOP = fieldsOf<ScenarioDefinition>()([
   'name',
   'description',
   'duration',
@@ -28,8 +29,8 @@ const TOP = [
   'observers',
   'commands',
   'thresholds',
-] as const;
-const FLEET = [
+]);
+const FLEET = fieldsOf<FleetDefinition>()([
   'count',
   'protocol',
   'topic',
@@ -40,9 +41,9 @@ const FLEET = [
   'subscribe',
   'reply',
   'power',
-] as const;
-const OBSERVER = ['count', 'protocol', 'receives', 'subscribe', 'share'] as const;
-const COMMAND = ['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload'] as const;
+]);
+const OBSERVER = fieldsOf<ObserverDefinition>()(['count', 'protocol', 'receives', 'subscribe', 'share']);
+const COMMAND = fieldsOf<CommandDefinition>()(['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload']);
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */

@@ -13,6 +13,5 @@ export {
   type PacketTotals,
   type PowerBreakdown,
   type PowerEstimate,
-  tcpTransmissions,
 } from './model.ts';
 export { PROFILES, type ProfileName, type RadioProfile } from './profiles.ts';

@@ -144,11 +144,6 @@ export function coapConTransmissions(p: number, maxRetransmit = 4): number {
   return (1 - p ** (maxRetransmit + 1)) / (1 - p);
 }
 
-/** TCP segments per segment delivered under loss p (retransmitted until it arrives): 1 / (1 − p). Assumption. */
-export function tcpTransmissions(p: number): number {
-  return p >= 1 ? Number.POSITIVE_INFINITY : 1 / (1 - Math.max(0, p));
-}
-
 /** An empty exchange, to build activities from. */
 export function noExchange(): Exchange {
   return { tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, listenS: 0 };

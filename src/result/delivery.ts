@@ -1,6 +1,6 @@
 // Turning the workers' delivery shards into one verdict per (sender fleet → receiver) pair:
 // expected vs received, lost, duplicated, out of order, judged against the protocol's promise.
-import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
 import { summarize } from '../metrics/histogram.ts';
@@ -30,7 +30,7 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
   const results: DeliveryResult[] = [];
   for (const to of plan.groups) {
     for (const fromName of to.receives) {
-      const from = plan.groups.find((g) => g.name === fromName);
+      const from = groupByName(plan, fromName);
       if (!from) continue;
       const parts = pairs.get(pairKey(from.name, to.name)) ?? [];
       pairs.delete(pairKey(from.name, to.name));
@@ -90,8 +90,8 @@ function judge(
   const multiplier = mode === 'each' ? receiverCount : 1;
   const expected = declared ? sent * multiplier : 0;
   const lost = Math.max(0, expected - unique);
-  const fromGroup = plan.groups.find((g) => g.name === from);
-  const toGroup = plan.groups.find((g) => g.name === to);
+  const fromGroup = groupByName(plan, from);
+  const toGroup = groupByName(plan, to);
   const promise =
     fromGroup && toGroup
       ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to))
@@ -166,7 +166,7 @@ function streamIssues(
   declared: boolean,
   sentByStream: Map<number, number>,
 ): { issues: StreamIssue[]; issueCount: number } {
-  const fromIndex = plan.groups.findIndex((g) => g.name === from);
+  const fromIndex = groupByName(plan, from)?.index ?? -1;
   const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
   const streams = [...sentByStream].filter(([stream]) => streamFleet(stream) === fromIndex);
   const issues: StreamIssue[] = [];

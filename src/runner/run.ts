@@ -10,7 +10,7 @@ import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { checkTargetUrl, maskUrl } from '../base/url.ts';
 import { loadScenario } from '../dsl/load.ts';
-import type { Plan } from '../dsl/plan.ts';
+import { groupByName, type Plan } from '../dsl/plan.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
@@ -250,7 +250,7 @@ function checkEmbeddedBridges(plan: Plan, embeddedKeys: ReadonlySet<string>): vo
   for (const to of plan.groups) {
     if (!embeddedKeys.has(to.target) || driverFor(to.protocol)?.isServer?.(to.options)) continue;
     for (const name of to.receives) {
-      const from = plan.groups.find((g) => g.name === name);
+      const from = groupByName(plan, name);
       if (!from || from.protocol === to.protocol || !embeddedKeys.has(from.target)) continue;
       problems.push(
         `${to.name} (${to.protocol}) receives ${from.name} (${from.protocol}), but both use embedded servers, which nothing bridges: give --target ${from.target}=… and --target ${to.target}=… for a broker or gateway that connects them (e.g. fleetbench gateway)`,

@@ -5,7 +5,7 @@
 import { defaults } from '../base/defaults.ts';
 import { errorKey, errorMessage } from '../base/errors.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
-import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
@@ -82,8 +82,7 @@ export class VirtualDevice implements Sender {
     this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
     const publish = group.publish;
     this.generate = publish ? createPayloadGenerator(publish.payload) : undefined;
-    const target =
-      publish?.commandTo === undefined ? undefined : ctx.plan.groups.find((g) => g.name === publish.commandTo);
+    const target = publish?.commandTo === undefined ? undefined : groupByName(ctx.plan, publish.commandTo);
     this.targetCount = target?.count ?? 1;
     // Spread commanders over the targets so they do not all address device 0 first.
     this.targetCursor = index % this.targetCount;

@@ -1,7 +1,7 @@
 // The `amqp({...})` builder and the validation of its options. One builder serves both roles
 // of AMQP 0-9-1: publishers (fleets and commands: exchange, routing key from the topic template,
 // confirms or transactions) and consumers (observers: a queue, its bindings, prefetch, acks).
-import type { Checker } from '../../base/check.ts';
+import { type Checker, fieldsOf } from '../../base/check.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
 
@@ -121,7 +121,7 @@ export const AMQP_DEFAULTS = {
   txMaxDelayMs: 1000,
 } as const;
 
-const FIELDS = [
+const FIELDS = fieldsOf<AmqpOptions>()([
   'target',
   'exchange',
   'exchangeType',
@@ -142,7 +142,7 @@ const FIELDS = [
   'processing',
   'deadLetters',
   'heartbeat',
-] as const;
+]);
 const QUEUE_FIELDS = [
   'name',
   'durable',

@@ -1,7 +1,7 @@
 // The `coap({...})` builder and the validation of its options. Transmission parameters are
 // per fleet (RFC 7252 §4.8), unlike the `coap` package's process-wide `updateTiming()`.
 
-import type { Checker } from '../../base/check.ts';
+import { type Checker, fieldsOf } from '../../base/check.ts';
 import { defaults } from '../../base/defaults.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
@@ -75,7 +75,7 @@ export const COAP_DEFAULTS = {
   target: 'coap',
 } as const;
 
-const FIELDS = [
+const FIELDS = fieldsOf<CoapOptions>()([
   'type',
   'method',
   'contentFormat',
@@ -89,7 +89,7 @@ const FIELDS = [
   'reregister',
   'clientId',
   'target',
-] as const;
+]);
 const BLOCK_SIZES = [16, 32, 64, 128, 256, 512, 1024] as const;
 
 export function coap(options: CoapOptions = {}): ProtocolSpec<'coap', CoapOptions> {

@@ -1,5 +1,5 @@
 // The `http({...})` builder and the validation of its options (HTTP/1.1, RFC 9110 / RFC 9112).
-import type { Checker } from '../../base/check.ts';
+import { type Checker, fieldsOf } from '../../base/check.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
 import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
@@ -58,7 +58,7 @@ export const HTTP_DEFAULTS = {
   target: 'http',
 } as const;
 
-const FIELDS = [
+const FIELDS = fieldsOf<HttpOptions>()([
   'method',
   'keepAlive',
   'headers',
@@ -69,7 +69,7 @@ const FIELDS = [
   'listen',
   'tls',
   'target',
-] as const;
+]);
 /** RFC 9110 §5.1: a field name is a token; §5.6.2 tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 §5.5: field values carry no CR, LF or NUL (obs-fold is not sent). */

@@ -1,6 +1,6 @@
 // The `mqtt({...})` builder and the validation of its options.
 
-import type { Checker } from '../../base/check.ts';
+import { type Checker, fieldsOf } from '../../base/check.ts';
 import { defaults } from '../../base/defaults.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
@@ -76,7 +76,7 @@ export const MQTT_DEFAULTS = {
   target: 'mqtt',
 } as const;
 
-const FIELDS = [
+const FIELDS = fieldsOf<MqttOptions>()([
   'version',
   'qos',
   'retain',
@@ -95,7 +95,7 @@ const FIELDS = [
   'target',
   'tls',
   'tcpNoDelay',
-] as const;
+]);
 
 export function mqtt(options: MqttOptions = {}): ProtocolSpec<'mqtt', MqttOptions> {
   return { protocol: 'mqtt', options };

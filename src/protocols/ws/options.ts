@@ -1,7 +1,7 @@
 // The `ws({...})` builder and the validation of its options: plain WebSocket clients of a
 // bridge that speaks the JSON protocol of bridge-protocol.ts.
 
-import type { Checker } from '../../base/check.ts';
+import { type Checker, fieldsOf } from '../../base/check.ts';
 import { defaults } from '../../base/defaults.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
@@ -38,7 +38,7 @@ export const WS_DEFAULTS = {
   clientId: defaults.clientId,
 } as const;
 
-const FIELDS = ['target', 'inflight', 'headers', 'perMessageDeflate', 'tls', 'clientId'] as const;
+const FIELDS = fieldsOf<WsOptions>()(['target', 'inflight', 'headers', 'perMessageDeflate', 'tls', 'clientId']);
 
 /** RFC 7230 §3.2.6: a header name is a token. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
