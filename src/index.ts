@@ -31,6 +31,6 @@ export type { WsOptions } from './protocols/ws/options.ts';
 export { ws } from './protocols/ws/options.ts';
 export type { DeliveryResult, FleetResult, RunResult, TimelinePoint } from './result/types.ts';
 export { RESULT_SCHEMA } from './result/types.ts';
+export type { RunOptions, RunOutcome } from './run.ts';
+export { run } from './run.ts';
 export type { Progress } from './runner/progress.ts';
-export type { RunOptions, RunOutcome } from './runner/run.ts';
-export { run } from './runner/run.ts';

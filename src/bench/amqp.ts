@@ -6,8 +6,8 @@
 // received = delivered + left in the queue.
 
 import type { RunResult } from '../result/types.ts';
+import { run } from '../run.ts';
 import type { Progress } from '../runner/progress.ts';
-import { run } from '../runner/run.ts';
 import {
   deliveryOf,
   fleetOf,

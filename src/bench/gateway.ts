@@ -8,7 +8,7 @@
 import { startGateway } from '../gateway/gateway.ts';
 import type { GatewayStats } from '../gateway/stats.ts';
 import type { RunResult } from '../result/types.ts';
-import { run } from '../runner/run.ts';
+import { run } from '../run.ts';
 import {
   fleetOf,
   fmt,

@@ -4,7 +4,7 @@
 // on what the devices counted as answered.
 
 import type { HttpStats } from '../protocols/http/stats.ts';
-import { run } from '../runner/run.ts';
+import { run } from '../run.ts';
 import { fleetOf, fmt, load, medianOf, ms, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 

@@ -3,7 +3,7 @@
 // --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { formatBytes } from '../base/format.ts';
-import { run } from '../runner/run.ts';
+import { run } from '../run.ts';
 import { amqpRows } from './amqp.ts';
 import { brokerCounter } from './broker-counter.ts';
 import { deliveryOf, fleetOf, RABBITMQ_URL, REPEATS, scenario } from './common.ts';

@@ -4,7 +4,7 @@
 // counters (published, delivered, overflow) are the cross-check on the dashboards' counts.
 
 import type { WsFanoutStats } from '../protocols/ws/fanout.ts';
-import { run } from '../runner/run.ts';
+import { run } from '../run.ts';
 import { deliveryOf, fleetOf, fmt, load, medianOf, ms, pct, REPEATS, type Row, scenario, withEnv } from './common.ts';
 import { cpuMeter, describeCpu } from './cpu-meter.ts';
 

@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
-import { run } from '../runner/run.ts';
+import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { ExitCode } from './exit-codes.ts';
 import { progressReporter } from './progress-line.ts';

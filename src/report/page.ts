@@ -6,8 +6,7 @@
 import { formatBytes, formatDurationMs, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
-import type { RunResult } from '../result/types.ts';
-import type { ThresholdOutcome } from '../thresholds/types.ts';
+import type { RunResult, ThresholdOutcome } from '../result/types.ts';
 import { codeRows, splitErrorCode } from './codes.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { type Ranking, rankings } from './ranking.ts';

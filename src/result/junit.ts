@@ -2,8 +2,7 @@
 // threshold failed, so a pipeline shows which limit broke and by how much. Without thresholds,
 // a single 'run completed' case fails when the run was cut short.
 
-import type { ThresholdOutcome } from '../thresholds/types.ts';
-import type { RunResult } from './types.ts';
+import type { RunResult, ThresholdOutcome } from './types.ts';
 
 interface TestCase {
   classname: string;

@@ -6,10 +6,11 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
 import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
+import type { AmqpStats } from '../protocols/amqp/stats.ts';
+import type { CoapStats } from '../protocols/coap/stats.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { HttpStats } from '../protocols/http/stats.ts';
-import type { WsStats } from '../protocols/ws/index.ts';
-import type { ThresholdOutcome } from '../thresholds/types.ts';
+import type { WsStats } from '../protocols/ws/stats.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -68,54 +69,6 @@ export interface FleetResult {
   wire?: WireTotalsByKind;
   /** Fleets with `power`: energy per message, average power, battery life and the breakdown by radio state; null when nothing was exchanged. */
   power?: PowerReport | null;
-}
-
-export interface AmqpStats {
-  confirms: { acked: number; nacked: number; unconfirmedAtClose: number };
-  /** basic.return by reply code (312 NO_ROUTE) for mandatory publishes no queue took. */
-  returned: Record<string, number>;
-  commits: number;
-  commitsFailed: number;
-  /** Consumers: acks, nacks (dead-lettered or dropped), requeues, redeliveries, most unacked at once by any consumer. */
-  consumer: { acked: number; nacked: number; requeued: number; redelivered: number; unackedPeak: number };
-  /** Messages received from a dead-letter exchange, by the reason in their x-death header. */
-  deadLetters: Record<string, number>;
-}
-
-export interface CoapStats {
-  datagrams: {
-    sent: number;
-    received: number;
-    bytesPerDatagramSent: number | null;
-    bytesPerDatagramReceived: number | null;
-  };
-  /** CON retransmissions (§4.2), by this group's devices or server. */
-  retransmissions: number;
-  /** CON requests given up after MAX_RETRANSMIT retransmissions. */
-  timeouts: number;
-  /** RST answers to this group's CONs. */
-  resets: number;
-  /** Duplicate CON/NON messages recognised by Message ID and endpoint, and not processed again (§4.5). */
-  duplicatesSuppressed: number;
-  /** Messages forgotten by the duplicate memory before EXCHANGE_LIFETIME because it was full (duplicates of them would pass). */
-  dedupEvicted: number;
-  /** NON requests with no response within MAX_TRANSMIT_WAIT or by the end of the run. */
-  nonUnanswered: number;
-  /** CON requests still being retransmitted when the run ended. */
-  abandoned: number;
-  /** Responses by code, e.g. { '2.04': 120 }. */
-  responses: Record<string, number>;
-  observe: {
-    registered: number;
-    reregistrations: number;
-    deregistered: number;
-    notifications: number;
-    gaps: number;
-    stale: number;
-    resetsSent: number;
-    endedByServer: number;
-  };
-  blocks: { block1Sent: number; block1Received: number; block2Sent: number; block2Received: number };
 }
 
 export interface DeliveryResult {
@@ -203,4 +156,25 @@ export interface RunResult {
   timeline: TimelinePoint[];
   /** Cumulative histograms (compressed base64, µs), for exact merging and re-rendering. */
   histograms: Record<string, string>;
+}
+
+/** One evaluated threshold, kept in `result.thresholds`. */
+export interface ThresholdOutcome {
+  /** The scenario's key, e.g. 'gps.e2e_latency' or 'connect_errors'. */
+  key: string;
+  /** The expression as written, e.g. 'p(99) < 50ms'. */
+  expression: string;
+  /** The group the metric is taken over; undefined for run-wide metrics. */
+  group: string | undefined;
+  /** The metric's name, e.g. 'e2e_latency'. */
+  metric: string;
+  passed: boolean;
+  /** The measured value in the metric's base unit (µs for latencies, a fraction for rates); null when nothing was measured. */
+  actual: number | null;
+  /** The measured value and the limit for people: '42.1ms', '0.0012', '3'. */
+  actualText: string;
+  limitText: string;
+  abortOnFail: boolean;
+  /** Why it failed (or why no value exists), in one line. */
+  message: string;
 }

@@ -1,10 +1,8 @@
-// The programmatic API behind `fleetbench run`: load and validate the scenario, start the
-// embedded servers a scenario needs, fail fast on unreachable targets, run the shards on
-// worker threads, and build (and write) the versioned JSON result.
+// Running a scenario: load and validate it, start the embedded servers it needs, fail fast on
+// unreachable targets, run the shards on worker threads, and build the versioned result.
+// Writing the run's folder is the caller's (src/run.ts, the public API).
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Checker } from '../base/check.ts';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
@@ -15,18 +13,16 @@ import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
-import { renderReport } from '../report/html.ts';
-import { buildResult } from '../result/build.ts';
-import { toJUnit } from '../result/junit.ts';
 import type { RunResult } from '../result/types.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
+import { buildResult } from './build-result.ts';
 import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
 
-export interface RunOptions {
+export interface ScenarioRunOptions {
   /** Path of the scenario file. */
   scenario: string;
   /** Target URLs by name, overriding the scenario's (CLI --target). */
@@ -36,10 +32,6 @@ export interface RunOptions {
   duration?: string | number;
   seed?: number;
   shard?: { index: number; count: number };
-  /** Directory for results; a run writes `<dir>/<scenario>-<timestamp>/results.json`. */
-  reportsDir?: string;
-  /** Set false to skip writing files (the result is still returned). */
-  write?: boolean;
   /** Abort to stop early (Ctrl-C): the run drains, closes and returns a partial result. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
@@ -47,15 +39,13 @@ export interface RunOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface RunOutcome {
+export interface ScenarioOutcome {
   result: RunResult;
-  /** Where results.json was written, when it was. */
-  resultPath: string | undefined;
   /** An abortOnFail threshold stopped the run (it is partial, but not interrupted by the user). */
   abortedByThreshold: boolean;
 }
 
-export async function run(options: RunOptions): Promise<RunOutcome> {
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioOutcome> {
   const { plan, hash } = await loadScenario(options.scenario);
   applyOverrides(plan, options);
   const runId = randomBytes(3).toString('hex');
@@ -183,15 +173,13 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
         ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` }
         : o,
     );
-    const resultPath =
-      options.write === false ? undefined : writeResult(result, options.reportsDir ?? defaults.reportsDir);
-    return { result, resultPath, abortedByThreshold: abortedBy !== undefined };
+    return { result, abortedByThreshold: abortedBy !== undefined };
   } finally {
     await Promise.all([...embedded.values()].map((e) => e.close()));
   }
 }
 
-function applyOverrides(plan: Plan, options: RunOptions): void {
+function applyOverrides(plan: Plan, options: ScenarioRunOptions): void {
   if (options.duration === undefined) return;
   const check = new Checker();
   const ms = check.duration('--duration', options.duration, { positive: true });
@@ -258,16 +246,4 @@ function checkEmbeddedBridges(plan: Plan, embeddedKeys: ReadonlySet<string>): vo
     }
   }
   if (problems.length > 0) throw new FleetbenchError(ErrorCodes.TARGET_INVALID, problems.join('\n'));
-}
-
-function writeResult(result: RunResult, dir: string): string {
-  const stamp = result.run.startedAt.replace(/[:.]/g, '-').replace(/Z$/, '');
-  const safe = result.scenario.name.replace(/[^A-Za-z0-9_-]+/g, '-');
-  const folder = join(dir, `${safe}-${stamp}`);
-  mkdirSync(folder, { recursive: true });
-  const path = join(folder, 'results.json');
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(folder, 'junit.xml'), toJUnit(result, result.thresholds ?? []));
-  writeFileSync(join(folder, 'report.html'), renderReport(result));
-  return path;
 }

@@ -5,10 +5,9 @@
 
 import { type Histogram, mergeEncoded } from '../metrics/histogram.ts';
 import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
-import type { RunResult } from '../result/types.ts';
+import type { RunResult, ThresholdOutcome } from '../result/types.ts';
 import { dimensionOf, type LatencyMetric, type Metric, metricNamed, NO_MEASUREMENTS, type Reading } from './metrics.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
-import type { ThresholdOutcome } from './types.ts';
 
 /** The threshold's measured value in the metric's base unit, or null when there is none. */
 export function measure(t: ParsedThreshold, result: RunResult): number | null {

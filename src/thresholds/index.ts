@@ -1,5 +1,6 @@
 // Thresholds: parsed with the scenario, judged against the result (and mid-run for abortOnFail).
 
+export type { ThresholdOutcome } from '../result/types.ts';
 export { evaluateThresholds, liveFailures, measure } from './evaluate.ts';
 export {
   type Aggregation,
@@ -19,4 +20,3 @@ export {
   type ThresholdSpec,
   type Thresholds,
 } from './parse.ts';
-export type { ThresholdOutcome } from './types.ts';

@@ -11,8 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatUs } from '../../src/base/format.ts';
 import { run } from '../../src/index.ts';
 import { SECTIONS } from '../../src/report/page.ts';
-import type { RunResult } from '../../src/result/types.ts';
-import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
+import type { RunResult, ThresholdOutcome } from '../../src/result/types.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import type { WsStats } from '../../src/protocols/ws/index.ts';
+import type { WsStats } from '../../src/protocols/ws/stats.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { type PrivateMosquitto, portOpen, startMosquitto } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';

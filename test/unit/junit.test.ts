@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toJUnit } from '../../src/result/junit.ts';
-import { RESULT_SCHEMA, type RunResult } from '../../src/result/types.ts';
-import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
+import { RESULT_SCHEMA, type RunResult, type ThresholdOutcome } from '../../src/result/types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetbench-junit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

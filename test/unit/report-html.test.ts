@@ -21,9 +21,9 @@ import {
   type FleetResult,
   RESULT_SCHEMA,
   type RunResult,
+  type ThresholdOutcome,
   type TimelinePoint,
 } from '../../src/result/types.ts';
-import type { ThresholdOutcome } from '../../src/thresholds/types.ts';
 
 const random = seededRandom(42);
 

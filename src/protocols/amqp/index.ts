@@ -2,11 +2,11 @@
 // targets; publishers with confirms or transactions, consumers with queues, bindings,
 // prefetch, manual acks, rejects and dead-letter accounting.
 
-import { codesUnder } from '../codes.ts';
 import type { DeliveryPromise, Driver } from '../driver.ts';
 import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey } from '../topics.ts';
 import { AmqpDevice } from './device.ts';
 import { type ResolvedAmqpOptions, resolveAmqpOptions } from './options.ts';
+import { amqpStats } from './stats.ts';
 
 /** What the publishing hop promises: confirmed or committed messages are the broker's (at least once). */
 function publishHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
@@ -67,29 +67,7 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     if (receiver.exchangeType === 'direct' && /(^|\.)[*#](\.|$)/.test(filter)) return undefined;
     return [filter];
   },
-  stats(codes) {
-    const n = (key: string): number => codes.get(key) ?? 0;
-    const by = (packet: string): Record<string, number> => codesUnder(codes, packet);
-    const unackedPeak = Math.max(0, ...Object.keys(by('unacked_peak')).map(Number));
-    return {
-      confirms: {
-        acked: n('confirm|ack'),
-        nacked: n('confirm|nack'),
-        unconfirmedAtClose: n('confirm|unconfirmed_at_close'),
-      },
-      returned: by('return'),
-      commits: n('tx|commit'),
-      commitsFailed: n('tx|commit_failed'),
-      consumer: {
-        acked: n('consumer|ack'),
-        nacked: n('consumer|nack'),
-        requeued: n('consumer|nack_requeue'),
-        redelivered: n('delivery|redelivered'),
-        unackedPeak,
-      },
-      deadLetters: by('deadletter'),
-    };
-  },
+  stats: amqpStats,
   // Confirms (basic.ack, RabbitMQ's extension) and tx.commit-ok acknowledge; a plain basic.publish is never answered.
   acknowledges: (o) => o.confirm || o.tx !== undefined,
   // AMQP 0-9-1 §4.2.7: a heartbeat frame is 8 B (type 8, channel 0, size 0, frame-end); each peer sends one per interval of silence.

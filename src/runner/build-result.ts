@@ -10,10 +10,10 @@ import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { projectPower } from '../power/project.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
-import type { DeviceBytes } from '../runner/protocol.ts';
-import { shardSize } from '../runner/shard.ts';
-import { buildDelivery, codesOf, latencyPair } from './delivery.ts';
-import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from './types.ts';
+import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
+import { buildDelivery, codesOf, latencyPair } from './build-delivery.ts';
+import type { DeviceBytes } from './protocol.ts';
+import { shardSize } from './shard.ts';
 
 export interface BuildInput {
   plan: Plan;

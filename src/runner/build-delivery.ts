@@ -9,7 +9,7 @@ import { unionSeenCount } from '../metrics/sequence.ts';
 import { streamDevice, streamFleet } from '../metrics/stamp.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
-import type { DeliveryResult, LatencyPair, StreamIssue } from './types.ts';
+import type { DeliveryResult, LatencyPair, StreamIssue } from '../result/types.ts';
 
 /** Issues listed per pair; the count covers them all. */
 const MAX_ISSUES = 100;
