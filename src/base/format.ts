@@ -47,3 +47,17 @@ export function formatCount(n: number): string {
   if (n >= 100_000) return `${(n / 1000).toFixed(0)}k`;
   return String(n);
 }
+
+/** Counts by name as 'name×count' pairs ('2.04×120 4.04×3'), or '-' when there are none. */
+export function formatTally(counts: Readonly<Record<string, number>>): string {
+  return (
+    Object.entries(counts)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' ') || '-'
+  );
+}
+
+/** A number rounded to two decimals, for means and ratios in results. */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

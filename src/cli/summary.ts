@@ -1,6 +1,7 @@
 // The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
 import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
+import { protocolTables } from '../result/tables.ts';
 import type { RunResult } from '../result/types.ts';
 import { table } from './format.ts';
 
@@ -104,150 +105,14 @@ export function summary(result: RunResult): string {
       out.push(`  ${d.to}: ${s.members} members took ${s.min}–${s.max} messages each (mean ${s.mean}, cv ${s.cv})`);
     }
   }
-  const coapRows = Object.entries(result.fleets)
-    .filter(([, f]) => f.coap)
-    .map(([name, f]) => {
-      const c = f.coap as NonNullable<typeof f.coap>;
-      const o = c.observe;
-      return [
-        name,
-        `${c.datagrams.sent}/${c.datagrams.received}`,
-        `${c.datagrams.bytesPerDatagramSent ?? '-'}/${c.datagrams.bytesPerDatagramReceived ?? '-'}`,
-        String(c.retransmissions),
-        String(c.timeouts),
-        String(c.resets),
-        String(c.duplicatesSuppressed),
-        String(c.nonUnanswered),
-        Object.entries(c.responses)
-          .map(([code, n]) => `${code}×${n}`)
-          .join(' ') || '-',
-        o.registered + o.notifications > 0
-          ? `${o.registered} reg, ${o.notifications} notif, ${o.gaps} gaps, ${o.reregistrations} rereg, ${o.deregistered} dereg`
-          : '-',
-      ];
-    });
-  if (coapRows.length > 0) {
+  for (const t of protocolTables(result)) {
     out.push('');
     out.push(
       table(
-        [
-          'coap',
-          'dgrams out/in',
-          'B/dgram out/in',
-          'retx',
-          'timeouts',
-          'rst',
-          'dup supp',
-          'NON unans',
-          'responses',
-          'observe',
-        ],
-        coapRows,
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+        [t.protocol, ...t.columns.map((c) => c.label)],
+        t.rows.map((r) => [r.group, ...r.cells]),
+        ['l', ...t.columns.map((c) => c.align ?? 'r')],
       ),
-    );
-  }
-  const amqpRows = Object.entries(result.fleets)
-    .filter(([, f]) => f.amqp)
-    .map(([name, f]) => {
-      const a = f.amqp as NonNullable<typeof f.amqp>;
-      const list = (r: Record<string, number>): string =>
-        Object.entries(r)
-          .map(([k, n]) => `${k}×${n}`)
-          .join(' ') || '-';
-      const c = a.consumer;
-      return [
-        name,
-        a.confirms.acked + a.confirms.nacked > 0 ? `${a.confirms.acked}/${a.confirms.nacked}` : '-',
-        a.commits > 0 ? `${a.commits}${f.latency.commit ? ` (p99 ${formatUs(f.latency.commit.p99)})` : ''}` : '-',
-        list(a.returned),
-        c.acked + c.nacked + c.requeued > 0 ? `${c.acked}/${c.nacked}/${c.requeued}` : '-',
-        c.redelivered > 0 ? String(c.redelivered) : '-',
-        c.unackedPeak > 0 ? String(c.unackedPeak) : '-',
-        list(a.deadLetters),
-      ];
-    });
-  if (amqpRows.length > 0) {
-    out.push('');
-    out.push(
-      table(
-        [
-          'amqp',
-          'confirm ack/nack',
-          'commits',
-          'returned',
-          'ack/nack/requeue',
-          'redelivered',
-          'unacked peak',
-          'dead letters',
-        ],
-        amqpRows,
-        ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'l'],
-      ),
-    );
-  }
-  const httpRows = Object.entries(result.fleets)
-    .filter(([, f]) => f.http)
-    .map(([name, f]) => {
-      const h = f.http as NonNullable<typeof f.http>;
-      return [
-        name,
-        h.role,
-        String(h.requests),
-        Object.entries(h.responses)
-          .map(([code, n]) => `${code}×${n}`)
-          .join(' ') || '-',
-        String(h.connections),
-        `${h.bytesPerRequest ?? '-'}/${h.bytesPerResponse ?? '-'}`,
-        String(h.timeouts),
-        String(h.connectionFailures),
-      ];
-    });
-  if (httpRows.length > 0) {
-    out.push('');
-    out.push(
-      table(['http', 'role', 'requests', 'responses', 'conns', 'B/req / B/resp', 'timeouts', 'conn failed'], httpRows, [
-        'l',
-        'l',
-        'r',
-        'l',
-        'r',
-        'r',
-        'r',
-        'r',
-      ]),
-    );
-  }
-  const wsRows = Object.entries(result.fleets)
-    .filter(([, f]) => f.ws)
-    .map(([name, f]) => {
-      const w = f.ws as NonNullable<typeof f.ws>;
-      const list = (r: Record<string, number>): string =>
-        Object.entries(r)
-          .map(([k, n]) => `${k}×${n}`)
-          .join(' ') || '-';
-      return [
-        name,
-        `${w.frames.sent}/${w.frames.received}`,
-        String(w.subscriptions),
-        list(w.errors),
-        String(w.overflow),
-        String(w.unanswered),
-        list(w.closes),
-      ];
-    });
-  if (wsRows.length > 0) {
-    out.push('');
-    out.push(
-      table(['ws', 'frames out/in', 'subscribed', 'error frames', 'overflow', 'unanswered', 'closes'], wsRows, [
-        'l',
-        'r',
-        'r',
-        'l',
-        'r',
-        'r',
-        'l',
-      ]),
     );
   }
   const power = powerTable(result);

@@ -6,8 +6,7 @@ import { defaults } from '../base/defaults.ts';
 import { ScenarioError } from '../base/errors.ts';
 import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
-import { driverFor, drivers } from '../protocols/registry.ts';
-import { canonicalTopic, filterFromTemplate, wildcardProblem } from '../protocols/topics.ts';
+import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
 import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
@@ -172,13 +171,16 @@ function buildGroup(
   const protocol = resolveProtocol(check, `${path}.protocol`, def.protocol);
 
   let publish: PublishPlan | undefined;
-  // `path` is the CoAP spelling of `topic` (a resource path such as '/telemetry/{id}').
+  // `path` is how path-addressed protocols spell `topic` (a resource path such as '/telemetry/{id}').
   const topicField = def.path !== undefined ? 'path' : 'topic';
   if (def.path !== undefined && def.topic !== undefined)
     check.note(`${path}.path`, 'give either topic or path, not both');
   const byPath = protocol !== undefined && driverFor(protocol.name)?.addressing === 'path';
   if (protocol && def.path !== undefined && !byPath)
-    check.note(`${path}.path`, `is for CoAP and HTTP resources; ${protocol.name} fleets use topic`);
+    check.note(
+      `${path}.path`,
+      `is for protocols that address resources by path (${pathProtocols()}); ${protocol.name} fleets use topic`,
+    );
   if (kind === 'command' || def.send !== undefined || def[topicField] !== undefined) {
     const topic = check.string(`${path}.${topicField}`, def[topicField]);
     if (topic !== undefined && byPath && !topic.startsWith('/'))
@@ -219,6 +221,8 @@ function buildGroup(
       !NAME.test(def.share as string)
     )
       check.fail(`${path}.share`, 'a group name of letters, digits, _ and -', def.share);
+    if (def.share !== undefined && protocol && !driverFor(protocol.name)?.sharedFilter)
+      check.note(`${path}.share`, `${protocol.name} has no shared subscriptions (an MQTT 5 feature)`);
   } else if (kind === 'fleet' && def.subscribe !== undefined) {
     subscribe = resolveFilters(check, `${path}.subscribe`, def.subscribe, protocol?.name);
   }
@@ -248,7 +252,6 @@ function buildGroup(
         kind,
         count: typeof def.count === 'number' ? def.count : undefined,
         sends: def.send !== undefined,
-        shared: kind === 'observer' && def.share !== undefined,
       },
       protocol.options,
     );
@@ -264,7 +267,7 @@ function buildGroup(
     options: protocol.options,
     target: protocol.target,
     publish,
-    subscribe: share && subscribe ? subscribe.map((f) => `$share/${share}/${f}`) : subscribe,
+    subscribe: share && subscribe ? shareFilters(protocol.name, share, subscribe) : subscribe,
     receives,
     receiverMode: share ? 'group' : 'each',
     reply,
@@ -307,18 +310,8 @@ function resolveFilters(
     return check.fail(path, 'a topic filter or a list of them', raw);
   for (const f of list as string[]) {
     checkPlaceholders(check, path, f, ['id', 'fleet', 'run']);
-    const own = protocol === undefined ? undefined : driverFor(protocol)?.filterProblem;
-    if (own) {
-      const problem = own(f);
-      if (problem) check.note(path, problem);
-      continue;
-    }
-    // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
-    if (wildcardProblem(f))
-      check.note(
-        path,
-        `${JSON.stringify(f)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`,
-      );
+    const problem = protocol === undefined ? undefined : driverFor(protocol)?.filterProblem?.(f);
+    if (problem) check.note(path, problem);
   }
   return list as string[];
 }
@@ -408,8 +401,8 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
       });
       const driver = driverFor(group.protocol);
       if (!group.subscribe) {
-        // Derived subscriptions: the receiving driver's own rule, else the sender's topic as an
-        // MQTT filter (translated across protocols, see protocols/topics.ts).
+        // Derived subscriptions: the receiving driver's rule, from the sender's address in
+        // canonical form (see protocols/topics.ts).
         const derived = new Set<string>();
         group.receives.forEach((r, i) => {
           const src = byName.get(r);
@@ -420,20 +413,19 @@ function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unk
             protocol: src.protocol,
             options: src.options,
             topic: src.publish.topic,
+            canonical: driverFor(src.protocol)?.canonicalTopic?.(src.publish.topic) ?? src.publish.topic,
           };
-          const filters = driver?.subscriptionsFor
-            ? driver.subscriptionsFor(source, group.options)
-            : [filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name)];
+          const filters = driver?.subscriptionsFor?.(source, group.options);
           if (filters === undefined)
             check.note(
               `${path}.receives[${i}]`,
-              `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it${group.protocol === 'coap' ? ' (CoAP observers observe CoAP resources)' : '; give subscribe explicitly'}`,
+              `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it; give subscribe explicitly`,
             );
           else for (const f of filters) derived.add(f);
         });
         const observers = raw.observers as Record<string, { share?: string }>;
         const share = observers[group.name]?.share;
-        group.subscribe = share ? [...derived].map((f) => `$share/${share}/${f}`) : [...derived];
+        group.subscribe = share ? shareFilters(group.protocol, share, [...derived]) : [...derived];
       }
       if (driver?.receiverMode && group.receiverMode === 'each')
         group.receiverMode = driver.receiverMode(group.options);
@@ -460,4 +452,18 @@ function checkPlaceholders(check: Checker, path: string, template: string, allow
         `unknown placeholder {${m[1]}} in ${JSON.stringify(template)} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`,
       );
   }
+}
+
+/** Path-addressed protocols, for messages: 'coap, http'. */
+function pathProtocols(): string {
+  return allDrivers()
+    .filter((d) => d.addressing === 'path')
+    .map((d) => d.name)
+    .join(', ');
+}
+
+/** Filters as members of shared subscription group `share` subscribe to them (validated: the driver has sharedFilter). */
+function shareFilters(protocol: string, share: string, filters: string[]): string[] {
+  const shared = driverFor(protocol)?.sharedFilter;
+  return shared ? filters.map((f) => shared(share, f)) : filters;
 }

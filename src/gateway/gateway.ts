@@ -6,7 +6,8 @@
 // It is independent of the load generator (no runner or DSL imports).
 import { isIP } from 'node:net';
 import type { MqttClient } from 'mqtt';
-import { canonicalTopic, levelsMatch, parseShared, topicToRoutingKey } from '../protocols/topics.ts';
+import { coapDriver } from '../protocols/coap/index.ts';
+import { levelsMatch, parseShared, topicToRoutingKey } from '../protocols/topics.ts';
 import { topicProblem } from '../protocols/ws/filters.ts';
 import { AdminServer } from './admin.ts';
 import { AmqpPublisher } from './amqp-publisher.ts';
@@ -191,7 +192,7 @@ function offer(
   parts: Parts,
   outs: (MqttPublisher | AmqpPublisher)[],
 ): Admission {
-  const topic = template.replaceAll('{path}', canonicalTopic(path, 'coap'));
+  const topic = template.replaceAll('{path}', coapDriver.canonicalTopic(path));
   // [MQTT-3.3.2-2] a topic name has no wildcards and (§4.7.3) at least one character.
   if (topicProblem(topic)) return 'bad_path';
   if (outs.some((p) => p.queue.free === 0)) {

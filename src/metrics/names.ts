@@ -1,4 +1,4 @@
-// Metric names, defined once: `protocol.noun_unit` in results, short keys inside snapshots.
+// Histogram names, defined once: the kinds every group may record, and the keys that place them.
 
 /** Histogram kinds recorded per fleet (or per sender→receiver pair for end to end). */
 export const HistogramKind = {
@@ -14,13 +14,14 @@ export const HistogramKind = {
   /** Command → actuator → reply round trip, from the intended send time. */
   rtt: 'rtt',
   rttService: 'rtt_service',
-  /** AMQP tx.commit → tx.commit-ok: the cost of one transactional batch. */
-  commit: 'commit',
 } as const;
 export type HistogramKind = (typeof HistogramKind)[keyof typeof HistogramKind];
 
+/** The kinds above, or one a driver times itself (Driver.latencies, e.g. 'commit'). */
+export type AnyHistogramKind = HistogramKind | (string & {});
+
 /** Snapshot histogram key: 'gps|ack' or, for end to end, 'gps>backend|e2e'. */
-export function histogramKey(owner: string, kind: HistogramKind): string {
+export function histogramKey(owner: string, kind: AnyHistogramKind): string {
   return `${owner}|${kind}`;
 }
 
@@ -34,7 +35,7 @@ export function splitPairKey(owner: string): { from: string; to: string | undefi
   return gt > 0 ? { from: owner.slice(0, gt), to: owner.slice(gt + 1) } : { from: owner, to: undefined };
 }
 
-export function splitHistogramKey(key: string): { owner: string; kind: HistogramKind } {
+export function splitHistogramKey(key: string): { owner: string; kind: AnyHistogramKind } {
   const bar = key.lastIndexOf('|');
-  return { owner: key.slice(0, bar), kind: key.slice(bar + 1) as HistogramKind };
+  return { owner: key.slice(0, bar), kind: key.slice(bar + 1) };
 }

@@ -3,9 +3,10 @@
 // receives one message per worker per interval and rebuilds totals by exact HDR addition.
 
 import { nowUs } from './clock.ts';
+import { type CodeKey, groupCodeKey, RUN_CODES } from './codes.ts';
 import { emptyCounters, type GroupCounters } from './counters.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from './histogram.ts';
-import { type HistogramKind, histogramKey } from './names.ts';
+import { histogramKey } from './names.ts';
 
 export interface ErrorCount {
   group: string;
@@ -55,7 +56,7 @@ export class Recorder {
     this.connected.set(group, (this.connected.get(group) ?? 0) + delta);
   }
 
-  record(owner: string, kind: HistogramKind, us: number): void {
+  record(owner: string, kind: string, us: number): void {
     const key = histogramKey(owner, kind);
     let h = this.histograms.get(key);
     if (!h) {
@@ -78,8 +79,8 @@ export class Recorder {
     this.of(group).errors++;
   }
 
-  code(group: string, packet: string, code: number | string, count = 1): void {
-    const key = `${group}|${packet}|${code}`;
+  code(group: string, code: CodeKey, count = 1): void {
+    const key = groupCodeKey(group, code);
     this.codes.set(key, (this.codes.get(key) ?? 0) + count);
   }
 
@@ -127,7 +128,7 @@ export function emptyWireTotals(): WireTotals {
 
 /**
  * Drivers count bytes (and datagrams) as running totals; snapshots carry deltas. Bytes go in the
- * counters; datagrams travel as codes ('group|datagram|sent'), present only for datagram protocols.
+ * counters; datagrams travel as the run's datagram codes, present only for datagram protocols.
  */
 export class WireDeltas {
   private readonly last = new Map<string, WireTotals>();
@@ -141,11 +142,12 @@ export class WireDeltas {
     }
     c.bytesSent += now.sent - prev.sent;
     c.bytesReceived += now.received - prev.received;
-    const code = (direction: string, n: number): void => {
-      if (n > 0) s.codes[`${group}|datagram|${direction}`] = (s.codes[`${group}|datagram|${direction}`] ?? 0) + n;
+    const count = (code: CodeKey, n: number): void => {
+      const key = groupCodeKey(group, code);
+      if (n > 0) s.codes[key] = (s.codes[key] ?? 0) + n;
     };
-    code('sent', now.datagramsSent - prev.datagramsSent);
-    code('received', now.datagramsReceived - prev.datagramsReceived);
+    count(RUN_CODES.keys.datagram.sent, now.datagramsSent - prev.datagramsSent);
+    count(RUN_CODES.keys.datagram.received, now.datagramsReceived - prev.datagramsReceived);
     this.last.set(group, { ...now });
   }
 }

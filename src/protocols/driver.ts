@@ -1,7 +1,11 @@
 // The driver extension point: one small interface every protocol implements, plus the
-// embedded server hook. A new protocol is one folder under src/protocols/ and one line in
-// registry.ts. Drivers never touch metrics directly; they report through DeviceEvents.
+// embedded server hook. A driver owns everything its protocol knows: options, devices, wire
+// accounting, codes, promises, its result block, and how the console and the report show them.
+// A new protocol is one folder under src/protocols/ and one line in registry.ts. Drivers never
+// touch metrics directly; they report through DeviceEvents.
 import type { Checker } from '../base/check.ts';
+import type { CodeBook, CodeCounts, CodeKey } from '../metrics/codes.ts';
+import type { LatencySummary } from '../metrics/histogram.ts';
 import type { Stamp } from '../metrics/stamp.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 
@@ -9,6 +13,8 @@ import type { WireTotalsByKind } from '../power/wire.ts';
 export interface DeliveryPromise {
   /** e.g. 'QoS 1 (at least once)'. */
   label: string;
+  /** The hop's short name, for a path across protocols: 'QoS 1', 'CON'. */
+  short: string;
   noLoss: boolean;
   noDuplicates: boolean;
 }
@@ -40,18 +46,15 @@ export interface DeviceEvents {
   onMessage(message: ReceivedMessage): void;
   /** Ack of a sent message (PUBACK/PUBCOMP, ...); `reason` is the protocol's code when it has one. */
   onAck(message: OutgoingMessage, ackUs: number, reason: number | undefined): void;
-  /** A protocol code or event seen on the wire (a PUBACK reason code, a CoAP retransmission), counted per packet type. */
-  onCode(packet: string, code: number | string, count?: number): void;
+  /** A protocol code or event seen on the wire (a PUBACK reason code, a CoAP retransmission), from the driver's CodeBook. */
+  onCode(code: CodeKey, count?: number): void;
   /** A failure on an established device, counted as errors.<key>. */
   onError(key: string, message: string): void;
   /** The connection went away without close() being called. */
   onDisconnect(key: string, message: string): void;
-  /** A protocol-specific latency beyond connect/ack (an AMQP tx.commit → commit-ok), in µs. */
-  onLatency(kind: ExtraLatency, us: number): void;
+  /** A latency the driver times beside connect and ack (one of its `latencies`, e.g. an AMQP commit), in µs. */
+  onLatency(kind: string, us: number): void;
 }
-
-/** Latencies a driver may time besides connect and ack, each kept in its own HDR histogram. */
-export type ExtraLatency = 'commit';
 
 export interface DeviceInit<Options> {
   url: string;
@@ -88,14 +91,14 @@ export interface DriverDevice {
   readonly wire?: WireTotalsByKind;
 }
 
-export interface EmbeddedServer {
+export interface EmbeddedServer<Stats = never> {
   /** URLs by listener name; `default` is used for targets that were not given. */
   urls: Record<string, string>;
   close(): Promise<void>;
   /** A server that is itself a receiver (the CoAP sink): what it gets is counted like a device's. */
   sink?: EmbeddedSink;
   /** The server's own counters at the end of the run (the ws hub's overflow), kept in `servers.<protocol>`. */
-  stats?(): object;
+  stats?(): Stats;
 }
 
 export type SinkEvents = Pick<DeviceEvents, 'onMessage' | 'onCode' | 'onError'>;
@@ -107,21 +110,68 @@ export interface EmbeddedSink {
   readonly datagrams?: { sent: number; received: number };
 }
 
-export interface Driver<Options = unknown> {
+/** What a driver's result block is built from: the group's codes, bytes and options. */
+export interface BlockInput<Options> {
+  codes: CodeCounts;
+  bytes: { sent: number; received: number };
+  options: Options;
+}
+
+export interface TableColumn {
+  label: string;
+  /** Right-aligned (numbers) unless 'l'. */
+  align?: 'l' | 'r';
+}
+
+/** What a table row may read of its group besides the block. */
+export interface FleetView {
+  /** One of the driver's own latencies (`Driver.latencies`), summarised, when the group timed any. */
+  latency(kind: string): LatencySummary | undefined;
+}
+
+/** A driver's block as a table: one row per group that has the block, printed by the console and the report. */
+export interface BlockTable<Block> {
+  /** Column headings after the group's name. */
+  columns: readonly TableColumn[];
+  row(block: Block, fleet: FleetView): string[];
+}
+
+/** A hint for a failed preflight against the embedded server: why it cannot serve these options. */
+export interface EmbeddedHint {
+  message: string;
+  reasonCode: string;
+}
+
+export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   readonly name: string;
+  /** The protocol as people write it: 'MQTT', 'CoAP', 'AMQP 0-9-1'. */
+  readonly title: string;
   /** URL schemes accepted as targets for this protocol. */
   readonly schemes: readonly string[];
+  /** Schemes whose connections are encrypted (TLS or DTLS): the power model prices their handshakes. */
+  readonly secureSchemes: readonly string[];
+  /** The transport under the protocol: what the power model adds per packet and per connection. */
+  readonly transport: 'tcp' | 'udp';
+  /** What the ack latency measures: 'publish → ack', 'request → response', 'publish → confirm'. */
+  readonly ackLabel: string;
+  /** Words for the codes its devices count (DeviceEvents.onCode), and which a reader should see. */
+  readonly codes: CodeBook;
+  /** Latencies the driver times beside connect and ack, by kind, with their titles; each gets a histogram, a result field and a threshold metric `<kind>_latency`. */
+  readonly latencies?: Readonly<Record<string, string>>;
   /** Validates the options given to the protocol builder; reports problems at `path`. */
   resolveOptions(raw: unknown, path: string, check: Checker): Options | undefined;
   createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
   /**
    * The promise for messages from a sender with options `from` to a receiver with options `to`.
-   * `receiverCodes` are the protocol codes the receiving group saw ('packet|code' → count),
-   * e.g. what a broker actually granted.
+   * `receiverCodes` are the protocol codes the receiving group saw, e.g. what a broker actually granted.
    */
-  promise(from: Options, to: Options, receiverCodes: ReadonlyMap<string, number>): DeliveryPromise;
+  promise(from: Options, to: Options, receiverCodes: CodeCounts): DeliveryPromise;
+  /** The parts of the options that decide whether a connection is accepted (credentials, version, TLS): preflight tries one connection per distinct value. */
+  connectionKey(options: Options): unknown;
   /** Starts an in-process server for runs without a target. */
-  startEmbedded?(): Promise<EmbeddedServer>;
+  startEmbedded?(): Promise<EmbeddedServer<ServerStats>>;
+  /** Why the embedded server cannot serve a group with these options, when it cannot (the preflight failure then says so). */
+  embeddedHint?(options: Options, group: { name: string; target: string }): EmbeddedHint | undefined;
   /** Whether a group's devices are servers others connect to (CoAP virtual sensors): they start first and stop last. */
   isServer?(options: Options): boolean;
   /** Whether a sending group's messages are received by the embedded server's sink (CoAP POST/PUT). */
@@ -129,27 +179,28 @@ export interface Driver<Options = unknown> {
   /**
    * Observers of this protocol that give no `subscribe`: what to subscribe to in order to
    * receive every message of `source`, which may use another protocol (its options are then
-   * that protocol's). Undefined: this protocol cannot receive from that source. Without this
-   * hook the source's topic becomes an MQTT-style filter (see protocols/topics.ts). `receiver`
-   * is the observer's own options (an AMQP `bind` list overrides the derived keys).
+   * that protocol's). Undefined, or no hook: this protocol cannot derive a subscription from
+   * that source, and the observer must give `subscribe`. `receiver` is the observer's own
+   * options (an AMQP `bind` list overrides the derived keys).
    */
   subscriptionsFor?(source: SourceGroup, receiver: Options): string[] | undefined;
+  /** The filter a member of shared subscription group `share` subscribes to (MQTT 5 `$share/{share}/{filter}`); no hook: the protocol has none. */
+  sharedFilter?(share: string, filter: string): string;
+  /** This protocol's address (topic, path, routing key) as an MQTT topic, the form addresses travel between protocols in (see topics.ts); no hook: already one. */
+  canonicalTopic?(template: string): string;
   /** How a receiving group's devices share what arrives: each gets every message, or the group splits it (competing consumers). */
   receiverMode?(options: Options): 'each' | 'group';
-  /**
-   * The protocol's block in a group's result (`fleets.<name>.<protocol>`), from the codes the
-   * group counted ('packet|code' → count) and its bytes.
-   */
-  stats?(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }, options: Options): object;
-  /** The transport under the protocol (default 'tcp'): what the power model adds per packet and per connection. */
-  readonly transport?: 'tcp' | 'udp';
+  /** The protocol's block in a group's result (`fleets.<name>.<protocol>`). */
+  block?(input: BlockInput<Options>): Block;
+  /** The block as a table in the console summary and the report. */
+  readonly table?: BlockTable<Block>;
   /** Whether a sent message is acknowledged (MQTT QoS > 0, AMQP confirms, an HTTP response): a sleep-session device waits for it before disconnecting. */
   acknowledges?(options: Options): boolean;
   /** The protocol's keepalive on an idle connection: its interval and the application bytes each way (PINGREQ/PINGRESP, AMQP heartbeats). */
   keepalive?(options: Options): { intervalS: number; txBytes: number; rxBytes: number } | undefined;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
-  /** A problem with one subscription filter in this protocol's syntax; without the hook, MQTT topic-filter rules apply. */
+  /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */
   filterProblem?(filter: string): string | undefined;
   /** Rules tying a group's role to its options (a CoAP `serve`, an HTTP `listen`), reported at `path`, the group's. */
   checkGroup?(check: Checker, path: string, group: GroupShape, options: Options): void;
@@ -162,8 +213,6 @@ export interface GroupShape {
   count: number | undefined;
   /** Whether the group has a send schedule. */
   sends: boolean;
-  /** Whether an observer asked for a shared subscription. */
-  shared: boolean;
 }
 
 /** A sending group as seen by a receiver's driver. */
@@ -175,4 +224,6 @@ export interface SourceGroup {
   options: unknown;
   /** The sender's topic, path or routing-key template. */
   topic: string;
+  /** The same template as an MQTT topic (its driver's canonicalTopic), for receivers of another protocol. */
+  canonical: string;
 }

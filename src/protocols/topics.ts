@@ -1,21 +1,13 @@
 // How a message's address travels between protocols, so that a receiver on one protocol can
 // derive what to subscribe to from a sender on another. The canonical form is an MQTT topic:
-//   - MQTT and WebSocket-bridge topics are already canonical ('fleet/3/gps');
-//   - CoAP and HTTP paths drop their leading '/' ('/telemetry/3' → 'telemetry/3'), as the
-//     reference gateway publishes them;
-//   - AMQP routing keys use '.' where MQTT uses '/' ('fleet.3.gps'), the mapping RabbitMQ's
-//     MQTT plugin applies between MQTT topics and amq.topic routing keys.
+// each driver puts its own addresses in that form (Driver.canonicalTopic): CoAP and HTTP paths
+// drop their leading '/', as the reference gateway publishes them; AMQP routing keys use '.'
+// where MQTT uses '/', the mapping RabbitMQ's MQTT plugin applies.
+import type { SourceGroup } from './driver.ts';
 
 /** A template rendered for one device: {fleet}, {id} (the device index) and {run} (the run id). */
 export function renderTopic(template: string, fleet: string, id: number, runId: string): string {
   return template.replaceAll('{fleet}', fleet).replaceAll('{id}', String(id)).replaceAll('{run}', runId);
-}
-
-/** A sender's topic template in canonical (MQTT topic) form. */
-export function canonicalTopic(template: string, protocol: string): string {
-  if (protocol === 'coap' || protocol === 'http') return template.replace(/^\/+/, '');
-  if (protocol === 'amqp') return routingKeyToTopic(template);
-  return template;
 }
 
 /** 'fleet/{id}/gps' → 'fleet/+/gps': {fleet} is filled in, any level holding {id} or {target} becomes '+' ({run} stays: receivers render it too). */
@@ -109,4 +101,17 @@ export function wildcardProblem(filter: string): boolean {
 export function parseShared(filter: string): { group: string; filter: string } | undefined {
   const m = /^\$share\/([^/+#]+)\/(.+)$/.exec(filter);
   return m ? { group: m[1] as string, filter: m[2] as string } : undefined;
+}
+
+/** A topic-filter receiver's subscription to every message of `source`: its canonical topic as a filter. */
+export function topicFiltersFor(source: SourceGroup): string[] {
+  return [filterFromTemplate(source.canonical, source.name)];
+}
+
+/** A problem with an MQTT-style topic filter, in words; undefined when it is valid. */
+export function topicFilterProblem(filter: string): string | undefined {
+  // [MQTT-4.7.1-2] '#' must be last and alone in its level; [MQTT-4.7.1-3] '+' alone in its level.
+  return wildcardProblem(filter)
+    ? `${JSON.stringify(filter)} is not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end`
+    : undefined;
 }

@@ -3,8 +3,16 @@
 // per-second series from the timeline. Only these compact series are embedded in the page,
 // never the raw histogram encodings or the whole timeline.
 import { decodeHistogram, type Histogram, type LatencySummary } from '../metrics/histogram.ts';
-import { HistogramKind, histogramKey, pairKey, splitHistogramKey, splitPairKey } from '../metrics/names.ts';
-import type { RunResult, TimelinePoint } from '../result/types.ts';
+import {
+  type AnyHistogramKind,
+  HistogramKind,
+  histogramKey,
+  pairKey,
+  splitHistogramKey,
+  splitPairKey,
+} from '../metrics/names.ts';
+import { allDrivers, driverFor } from '../protocols/registry.ts';
+import { driverLatency, type RunResult, type TimelinePoint } from '../result/types.ts';
 
 export interface SeriesSpec {
   label: string;
@@ -131,18 +139,17 @@ export function quickSummary(h: Histogram): LatencySummary {
   };
 }
 
+/** What a group's ack latency measures, in its driver's words. */
 function ackTitle(protocol: string): string {
-  if (protocol === 'coap' || protocol === 'http') return 'request → response';
-  if (protocol === 'amqp') return 'publish → confirm';
-  return 'publish → ack';
+  return driverFor(protocol)?.ackLabel ?? 'send → ack';
 }
 
-/** The latency metrics a fleet has histograms for, in reading order: connect, ack, end to end per receiver, round trip, commit. */
+/** The latency metrics a fleet has histograms for, in reading order: connect, ack, end to end per receiver, round trip, the driver's own. */
 function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>): MetricPlan[] {
   const f = result.fleets[fleet];
   const protocol = f?.protocol ?? '';
   const plans: MetricPlan[] = [];
-  const own = (kind: HistogramKind): string => histogramKey(fleet, kind);
+  const own = (kind: AnyHistogramKind): string => histogramKey(fleet, kind);
   const add = (title: string, summaries: MetricPlan['summaries'], corrected: string, service?: string): void => {
     if (keys.has(corrected))
       plans.push({
@@ -172,7 +179,8 @@ function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>):
     );
   }
   add('command round trip', { ...f?.latency.rtt }, own(HistogramKind.rtt), own(HistogramKind.rttService));
-  add('transaction commit', { corrected: f?.latency.commit }, own(HistogramKind.commit));
+  for (const [kind, title] of Object.entries(driverFor(protocol)?.latencies ?? {}))
+    add(title, { corrected: f && driverLatency(f, kind) }, own(kind));
   return plans;
 }
 
@@ -294,13 +302,13 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** The corrected latency kinds worth following over time (service times and connects are in the distributions). */
-const TIMED_KINDS: ReadonlySet<string> = new Set([
+/** The corrected latency kinds worth following over time (service times and connects are in the distributions), and every driver's own. */
+const TIMED_KINDS: readonly string[] = [
   HistogramKind.ack,
   HistogramKind.e2e,
   HistogramKind.rtt,
-  HistogramKind.commit,
-]);
+  ...new Set(allDrivers().flatMap((d) => Object.keys(d.latencies ?? {}))),
+];
 
 function timedLabel(result: RunResult, key: string): string {
   const { owner, kind } = splitHistogramKey(key);
@@ -308,7 +316,7 @@ function timedLabel(result: RunResult, key: string): string {
   if (kind === HistogramKind.e2e) return to !== undefined ? `e2e → ${to}` : 'e2e';
   if (kind === HistogramKind.ack) return ackTitle(result.fleets[owner]?.protocol ?? '').replace(' → ', '→');
   if (kind === HistogramKind.rtt) return 'round trip';
-  return kind;
+  return driverFor(result.fleets[owner]?.protocol ?? '')?.latencies?.[kind] ?? kind;
 }
 
 /**
@@ -361,10 +369,11 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
   const keys: string[] = [];
   for (const p of timeline)
     for (const k of Object.keys(p.latency))
-      if (!keys.includes(k) && TIMED_KINDS.has(splitHistogramKey(k).kind)) keys.push(k);
-  const order = [...TIMED_KINDS];
+      if (!keys.includes(k) && TIMED_KINDS.includes(splitHistogramKey(k).kind)) keys.push(k);
   keys.sort(
-    (a, b) => order.indexOf(splitHistogramKey(a).kind) - order.indexOf(splitHistogramKey(b).kind) || a.localeCompare(b),
+    (a, b) =>
+      TIMED_KINDS.indexOf(splitHistogramKey(a).kind) - TIMED_KINDS.indexOf(splitHistogramKey(b).kind) ||
+      a.localeCompare(b),
   );
   const byFleet = new Map<string, string[]>();
   for (const k of keys) {

@@ -1,16 +1,14 @@
-// The JSON result format, versioned by `schema`. Documented in the README; additions keep the
-// version, renames or removals bump it.
+// The JSON result format, versioned by `schema`. Documented in docs/results.md; additions keep
+// the version, renames or removals bump it. Each protocol's block and its own latencies come
+// from its driver (protocols/registry.ts), so this file names no protocol.
 
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
 import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
-import type { AmqpStats } from '../protocols/amqp/stats.ts';
-import type { CoapStats } from '../protocols/coap/stats.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
-import type { HttpStats } from '../protocols/http/stats.ts';
-import type { WsStats } from '../protocols/ws/stats.ts';
+import type { DriverLatencyKind, ProtocolBlocks, ServerStats } from '../protocols/registry.ts';
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -21,7 +19,17 @@ export interface LatencyPair {
   service: LatencySummary;
 }
 
-export interface FleetResult {
+export type FleetLatency = { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair } & {
+  [K in DriverLatencyKind]?: LatencySummary;
+};
+
+/** One of a driver's own latencies in a group's result (`latency.<kind>`), when the group timed any. */
+export function driverLatency(f: FleetResult, kind: string): LatencySummary | undefined {
+  return (f.latency as Readonly<Record<string, LatencySummary | undefined>>)[kind];
+}
+
+/** A group's figures; `fleets.<name>.<protocol>` holds its protocol's own block (ProtocolBlocks). */
+export interface FleetResult extends ProtocolBlocks {
   kind: 'fleet' | 'observer' | 'command' | 'server';
   protocol: string;
   target: string;
@@ -55,16 +63,8 @@ export interface FleetResult {
       maxReceived: number;
     };
   };
-  /** commit: AMQP tx.commit → commit-ok per transactional batch. */
-  latency: { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair; commit?: LatencySummary };
-  /** CoAP groups only: the message layer (RFC 7252), Observe (RFC 7641) and block-wise (RFC 7959). */
-  coap?: CoapStats;
-  /** AMQP groups only: confirms, transactions, returns, consumer acks and dead letters by reason. */
-  amqp?: AmqpStats;
-  /** HTTP groups only: requests, responses by status, connections, bytes per request and response. */
-  http?: HttpStats;
-  /** WebSocket bridge groups only: frames, subscriptions, error frames, overflow, closes. */
-  ws?: WsStats;
+  /** Connect, ack and round trip for every protocol, plus the driver's own latencies by kind (Driver.latencies). */
+  latency: FleetLatency;
   /** Fleets with `power`: application packets and bytes by kind (handshake, data, keepalive) and connections opened. */
   wire?: WireTotalsByKind;
   /** Fleets with `power`: energy per message, average power, battery life and the breakdown by radio state; null when nothing was exchanged. */
@@ -147,7 +147,7 @@ export interface RunResult {
   /** Targets that failed their preflight while the run went on for the other groups. */
   warnings: string[];
   /** Embedded servers' own counters by protocol, e.g. the ws hub's published/delivered/overflow. */
-  servers: Record<string, object>;
+  servers: ServerStats;
   errors: ErrorCount[];
   /** The scenario's thresholds, evaluated: pass or fail, measured value and limit (absent from results of older versions). */
   thresholds?: ThresholdOutcome[];

@@ -2,6 +2,7 @@
 // expected vs received, lost, duplicated, out of order, judged against the protocol's promise.
 import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
+import { type CodeCounts, codesOf } from '../metrics/codes.ts';
 import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
 import { summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
@@ -10,6 +11,8 @@ import { streamDevice, streamFleet } from '../metrics/stamp.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeliveryResult, LatencyPair, StreamIssue } from '../result/types.ts';
+
+const UNKNOWN_PROMISE: DeliveryPromise = { label: 'unknown', short: 'unknown', noLoss: false, noDuplicates: false };
 
 /** Issues listed per pair; the count covers them all. */
 const MAX_ISSUES = 100;
@@ -92,10 +95,7 @@ function judge(
   const lost = Math.max(0, expected - unique);
   const fromGroup = groupByName(plan, from);
   const toGroup = groupByName(plan, to);
-  const promise =
-    fromGroup && toGroup
-      ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to))
-      : { label: 'unknown', noLoss: false, noDuplicates: false };
+  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : UNKNOWN_PROMISE;
   const violations: string[] = [];
   if (!declared) violations.push(`${to} received ${received} messages from ${from} without expecting them`);
   if (promise.noLoss && lost > 0) violations.push(`${lost} lost`);
@@ -221,30 +221,22 @@ function streamIssues(
  * keeps a guarantee only when both hops do; what the bridge itself does between them is not
  * promised by either protocol, so the label names both hops.
  */
-function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: Map<string, number>): DeliveryPromise {
-  const unknown = { label: 'unknown', noLoss: false, noDuplicates: false };
+function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: CodeCounts): DeliveryPromise {
   const sender = driverFor(from.protocol);
   const receiver = driverFor(to.protocol);
-  if (!sender || !receiver) return unknown;
+  if (!sender || !receiver) return UNKNOWN_PROMISE;
   if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes);
   const first = sender.promise(from.options, from.options, new Map());
   const second = receiver.promise(to.options, to.options, receiverCodes);
   // Each hop by its short name ('QoS 1', 'CON'); the explanations are in each protocol's own label.
-  const short = (label: string): string => label.replace(/ \(.*\)$/s, '');
   const noLoss = first.noLoss && second.noLoss;
+  const short = `${from.protocol} ${first.short} → ${to.protocol} ${second.short}`;
   return {
-    label: `${from.protocol} ${short(first.label)} → ${to.protocol} ${short(second.label)} (${noLoss ? 'each hop acknowledged' : 'best effort across the hop'})`,
+    label: `${short} (${noLoss ? 'each hop acknowledged' : 'best effort across the hop'})`,
+    short,
     noLoss,
     noDuplicates: first.noDuplicates && second.noDuplicates,
   };
-}
-
-/** The protocol codes one group saw, as 'packet|code' → count. */
-export function codesOf(codes: ReadonlyMap<string, number>, group: string): Map<string, number> {
-  const prefix = `${group}|`;
-  const out = new Map<string, number>();
-  for (const [key, n] of codes) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), n);
-  return out;
 }
 
 interface StreamCounts {

@@ -3,15 +3,16 @@ import { availableParallelism, totalmem } from 'node:os';
 import { version } from '../base/version.ts';
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
+import { codesOf } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { projectPower } from '../power/project.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
-import { driverFor } from '../protocols/registry.ts';
+import { type AnyDriver, driverFor, type ServerStats } from '../protocols/registry.ts';
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
-import { buildDelivery, codesOf, latencyPair } from './build-delivery.ts';
+import { buildDelivery, latencyPair } from './build-delivery.ts';
 import type { DeviceBytes } from './protocol.ts';
 import { shardSize } from './shard.ts';
 
@@ -35,7 +36,7 @@ export interface BuildInput {
   /** Preflight failures of targets the run went on without. */
   warnings?: string[];
   /** Embedded servers' own counters, by protocol. */
-  servers?: Record<string, object>;
+  servers?: ServerStats;
   /** Per worker: per group packets and bytes by kind, for the power model. */
   wire?: Record<string, WireTotalsByKind>[];
 }
@@ -68,8 +69,11 @@ export function buildResult(input: BuildInput): RunResult {
       latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt)))
       latency.rtt = latencyPair(agg, g.name, HistogramKind.rtt, HistogramKind.rttService);
-    const commit = agg.histograms.get(histogramKey(g.name, HistogramKind.commit));
-    if (commit) latency.commit = summarize(commit);
+    const driver = driverFor(g.protocol);
+    for (const kind of Object.keys(driver?.latencies ?? {})) {
+      const h = agg.histograms.get(histogramKey(g.name, kind));
+      if (h) Object.assign(latency, { [kind]: summarize(h) });
+    }
     fleets[g.name] = {
       kind: g.kind,
       protocol: g.protocol,
@@ -121,13 +125,12 @@ export function buildResult(input: BuildInput): RunResult {
         connectMeanUs: latency.connect?.count ? latency.connect.mean : undefined,
       });
     }
-    const stats = driverFor(g.protocol)?.stats;
-    if (stats)
-      (fleet as unknown as Record<string, unknown>)[g.protocol] = stats(
-        codesOf(agg.codes, g.name),
-        { sent: t.bytesSent, received: t.bytesReceived },
-        g.options,
-      );
+    const block = driver?.block?.({
+      codes: codesOf(agg.codes, g.name),
+      bytes: { sent: t.bytesSent, received: t.bytesReceived },
+      options: g.options,
+    });
+    if (block !== undefined) Object.assign(fleet, { [g.protocol]: block });
   }
   const timeline: TimelinePoint[] = [...agg.buckets.entries()]
     .sort(([a], [b]) => a - b)
@@ -216,7 +219,7 @@ function powerOf(
   return projectPower(
     {
       transport: driver?.transport ?? 'tcp',
-      tls: /\b(?:mqtts|ssl|wss|https|amqps|coaps):\/\//i.test(target),
+      tls: isSecure(driver, target),
       devices,
       wire,
       messages,
@@ -232,4 +235,10 @@ function powerOf(
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/** Whether `target` is one of the driver's encrypted schemes (mqtts://, https://, ...). */
+function isSecure(driver: AnyDriver | undefined, target: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(target)?.[1]?.toLowerCase();
+  return scheme !== undefined && (driver?.secureSchemes.includes(scheme) ?? false);
 }

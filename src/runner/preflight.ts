@@ -21,7 +21,7 @@ export async function preflight(
   const outcome = new Map<string, FleetbenchError | unknown | null>();
   const keyOf = new Map<string, string>();
   let n = 0;
-  // The scenario's own servers (CoAP virtual sensors, HTTP webhook endpoints) are checked first
+  // The scenario's own servers (devices that listen, Driver.isServer) are checked first
   // and stay up until the check ends, as they start first in the run: a group that sends to
   // one must find it listening.
   const isServer = (g: Plan['groups'][number]): boolean => driverFor(g.protocol)?.isServer?.(g.options) === true;
@@ -30,7 +30,7 @@ export async function preflight(
     const driver = driverFor(group.protocol);
     const url = urls[group.target];
     if (!driver || url === undefined) continue;
-    const key = JSON.stringify([group.protocol, url, credentials(group.options)]);
+    const key = JSON.stringify([group.protocol, url, driver.connectionKey(group.options)]);
     keyOf.set(group.name, key);
     if (outcome.has(key)) continue;
     const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
@@ -61,18 +61,14 @@ export async function preflight(
       }
       outcome.set(key, null);
     } catch (err) {
-      if (
-        err instanceof FleetbenchError &&
-        embeddedKeys.has(group.target) &&
-        (group.options as { version?: number }).version === 5
-      ) {
+      const hint = embeddedKeys.has(group.target) ? driver.embeddedHint?.(group.options, group) : undefined;
+      if (err instanceof FleetbenchError && hint) {
         outcome.set(
           key,
-          new FleetbenchError(
-            err.code,
-            `${err.message}\n  hint: the embedded broker (aedes) speaks MQTT 3.1.1 only; ${group.name} asks for MQTT 5. Pass --target ${group.target}=mqtt://127.0.0.1:1883 to use a broker that speaks 5.0.`,
-            { reasonCode: err.reasonCode ?? 'EMBEDDED_V5', cause: err },
-          ),
+          new FleetbenchError(err.code, `${err.message}\n  hint: ${hint.message}`, {
+            reasonCode: err.reasonCode ?? hint.reasonCode,
+            cause: err,
+          }),
         );
       } else outcome.set(key, err);
     } finally {
@@ -94,10 +90,4 @@ export async function preflight(
     );
   }
   return warnings;
-}
-
-/** The parts of protocol options that decide whether a connection is accepted. */
-function credentials(options: unknown): unknown {
-  const o = options as { version?: unknown; username?: unknown; password?: unknown; tls?: unknown; headers?: unknown };
-  return [o.version, o.username, o.password, o.tls, o.headers];
 }

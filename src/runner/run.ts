@@ -12,7 +12,7 @@ import { groupByName, type Plan } from '../dsl/plan.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
-import { driverFor } from '../protocols/registry.ts';
+import { driverFor, type ServerStats } from '../protocols/registry.ts';
 import type { RunResult } from '../result/types.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { buildResult } from './build-result.ts';
@@ -59,7 +59,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const watched = plan.thresholds.filter((t) => t.abortOnFail);
   let abortedBy: ThresholdOutcome | undefined;
 
-  const embedded = new Map<string, EmbeddedServer>();
+  const embedded = new Map<string, EmbeddedServer<unknown>>();
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
     checkEmbeddedBridges(plan, embeddedKeys);
@@ -141,9 +141,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs =
       sendStartUs === undefined ? 0 : Math.min(plan.durationMs, ((sendEndUs ?? nowUs()) - sendStartUs) / 1000);
-    const servers = Object.fromEntries(
-      [...embedded].filter(([, s]) => s.stats).map(([protocol, s]) => [protocol, s.stats?.() ?? {}]),
-    );
+    const servers: ServerStats = {};
+    for (const [protocol, server] of embedded) if (server.stats) Object.assign(servers, { [protocol]: server.stats() });
     const reason = abortedBy
       ? `aborted: threshold ${abortedBy.key} '${abortedBy.expression}' failed (${abortedBy.message})`
       : 'interrupted (SIGINT or abort) before the planned end';
@@ -188,7 +187,11 @@ function applyOverrides(plan: Plan, options: ScenarioRunOptions): void {
 }
 
 /** CLI targets over scenario targets over the embedded server (started here, once per protocol). */
-async function resolveTargets(plan: Plan, overrides: Record<string, string>, embedded: Map<string, EmbeddedServer>) {
+async function resolveTargets(
+  plan: Plan,
+  overrides: Record<string, string>,
+  embedded: Map<string, EmbeddedServer<unknown>>,
+) {
   const urls: Record<string, string> = {};
   const shown: Record<string, string> = {};
   const embeddedKeys = new Set<string>();

@@ -8,6 +8,7 @@ import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } fr
 import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { nowUs } from '../metrics/clock.ts';
+import { RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryBook } from '../metrics/delivery.ts';
 import { HistogramKind, pairKey } from '../metrics/names.ts';
@@ -174,7 +175,7 @@ export class VirtualDevice implements Sender {
       if (this.cycle) {
         // The previous report's cycle (connect, publish, ack, disconnect) is still running.
         this.counters.dropped++;
-        this.ctx.recorder.code(this.group.name, 'dropped', 'still_awake');
+        this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped.still_awake);
         return;
       }
       this.cycle = this.wakeAndSend(intendedUs).finally(() => (this.cycle = undefined));
@@ -202,7 +203,7 @@ export class VirtualDevice implements Sender {
     } catch (err) {
       c.connectFailed++;
       c.dropped++;
-      recorder.code(name, 'dropped', 'connect_failed');
+      recorder.code(name, RUN_CODES.keys.dropped.connect_failed);
       recorder.error(name, errorKey(err), errorMessage(err));
       return;
     }
@@ -247,7 +248,7 @@ export class VirtualDevice implements Sender {
     const outcome = this.driver.send(message);
     if (outcome !== 'sent') {
       c.dropped++;
-      this.ctx.recorder.code(this.group.name, 'dropped', outcome);
+      this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped[outcome]);
       return false;
     }
     this.seq++;
@@ -258,7 +259,7 @@ export class VirtualDevice implements Sender {
   /** Sends still due when the send phase ended: the generator fell behind, they are dropped. */
   skip(count: number): void {
     this.counters.dropped += count;
-    this.ctx.recorder.code(this.group.name, 'dropped', 'generator_behind', count);
+    this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped.generator_behind, count);
   }
 
   private nextTopic(): string {
@@ -288,8 +289,8 @@ export class VirtualDevice implements Sender {
         recorder.record(name, HistogramKind.ack, ackUs - message.stamp.intendedUs);
         recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);
       },
-      onCode: (packet, code, count) => recorder.code(name, packet, code, count),
-      onLatency: (kind, us) => recorder.record(name, HistogramKind[kind], us),
+      onCode: (code, count) => recorder.code(name, code, count),
+      onLatency: (kind, us) => recorder.record(name, kind, us),
       onError: (key, message) => recorder.error(name, key, message),
       onDisconnect: (key, message) => {
         if (this.isUp) recorder.setConnected(name, -1);
@@ -315,8 +316,11 @@ export class VirtualDevice implements Sender {
           m.correlation.length === 8 &&
           m.correlation.readUInt32BE(0) === stamp.stream &&
           m.correlation.readUInt32BE(4) === stamp.seq;
-        recorder.code(this.group.name, 'reply', matches ? 'correlated' : 'correlation_mismatch');
-      } else recorder.code(this.group.name, 'reply', 'uncorrelated');
+        recorder.code(
+          this.group.name,
+          matches ? RUN_CODES.keys.reply.correlated : RUN_CODES.keys.reply.correlation_mismatch,
+        );
+      } else recorder.code(this.group.name, RUN_CODES.keys.reply.uncorrelated);
       recorder.record(this.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
       recorder.record(this.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
       return;

@@ -31,7 +31,7 @@ export class ServerSink {
     this.book.addReceiver(group.name, 0);
     server.attach({
       onMessage: (m) => this.receive(m),
-      onCode: (packet, code, count) => this.recorder.code(group.name, packet, code, count),
+      onCode: (code, count) => this.recorder.code(group.name, code, count),
       onError: (key, message) => this.recorder.error(group.name, key, message),
     });
   }

@@ -4,7 +4,8 @@
 // '<metric>' (the whole run: every group, every pair, every delivery row).
 
 import { formatUs } from '../base/format.ts';
-import { HistogramKind } from '../metrics/names.ts';
+import { type AnyHistogramKind, HistogramKind } from '../metrics/names.ts';
+import { allDrivers } from '../protocols/registry.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
 /** 'p' is p(N); a bare comparison ('== 0') means the metric's first aggregation (count or value). */
@@ -90,7 +91,7 @@ interface Common {
 export interface LatencyMetric extends Common {
   kind: 'latency';
   aggregations: readonly Aggregation[];
-  histogram: HistogramKind;
+  histogram: AnyHistogramKind;
   /** End to end: histograms are per (from → to) pair; a group's are those where it sends or receives. */
   pairs: boolean;
 }
@@ -107,7 +108,7 @@ export interface GaugeMetric extends Common {
 }
 export type Metric = LatencyMetric | CounterMetric | GaugeMetric;
 
-const latency = (name: string, histogram: HistogramKind, pairs = false): LatencyMetric => ({
+const latency = (name: string, histogram: AnyHistogramKind, pairs = false): LatencyMetric => ({
   name,
   kind: 'latency',
   live: true,
@@ -205,7 +206,10 @@ export const METRICS: readonly Metric[] = [
   latency('e2e_service_time', HistogramKind.e2eService, true),
   latency('rtt_latency', HistogramKind.rtt),
   latency('rtt_service_time', HistogramKind.rttService),
-  latency('commit_latency', HistogramKind.commit),
+  // Each driver's own latencies (an AMQP commit → commit_latency).
+  ...[...new Set(allDrivers().flatMap((d) => Object.keys(d.latencies ?? {})))].map((kind) =>
+    latency(`${kind}_latency`, kind),
+  ),
   fromFleets('sent', true, (f) => [f.messages.sent, 0], false),
   fromFleets('received', true, (f) => [f.messages.received, 0], false),
   fromFleets('acked', true, (f) => [f.messages.acked, f.messages.sent]),

@@ -63,7 +63,7 @@ function recorder(): Recorded {
     onMessage: (m) => r.messages.push(m),
     onAck: (m) => r.acks.push(m),
     codes: [],
-    onCode: (packet, code) => r.codes.push(`${packet}|${code}`),
+    onCode: (code) => r.codes.push(code),
     onError: (key) => r.errors.push(key),
     onLatency: () => undefined,
     onDisconnect: (key) => r.disconnects.push(key),
@@ -73,7 +73,7 @@ function recorder(): Recorded {
 
 export function describeDriver<O>(
   name: string,
-  driver: Driver<O>,
+  driver: Driver<O, unknown, unknown>,
   startPeer: () => Promise<Peer>,
   spec: DriverSpec,
 ): void {

@@ -32,7 +32,7 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
       for (const w of waiters.splice(0)) w();
     },
     onAck: (m) => acks.push(m),
-    onCode: (packet, code) => codes.push(`${packet}:${code}`),
+    onCode: (code) => codes.push(code),
     onError: (key, message) => errors.push(`${key}: ${message}`),
     onDisconnect: (key) => errors.push(key),
     onLatency: () => undefined,

@@ -61,9 +61,8 @@ async function lossyRun(
       const s = decodeStamp(m.payload);
       if (s) counts.unique.add(`${s.stream}:${s.seq}`);
     },
-    onCode(packet, code, count) {
-      const k = `${packet}|${code}`;
-      counts.codes.set(k, (counts.codes.get(k) ?? 0) + (count ?? 1));
+    onCode(code, count) {
+      counts.codes.set(code, (counts.codes.get(code) ?? 0) + (count ?? 1));
     },
     onError() {},
   });

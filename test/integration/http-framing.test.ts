@@ -67,7 +67,7 @@ describe('HTTP response framing', () => {
     const events: DeviceEvents = {
       onMessage() {},
       onAck: (m) => acks.push(m),
-      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onCode: (code) => codes.push(code),
       onError: (k) => errors.push(k),
       onDisconnect() {},
       onLatency() {},

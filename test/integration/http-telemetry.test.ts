@@ -66,6 +66,7 @@ describe('HTTP telemetry through the runner', () => {
     expect(d).toMatchObject({ expected: TOTAL, received: TOTAL, unique: TOTAL, lost: 0, duplicated: 0 });
     expect(d.promise).toEqual({
       label: 'HTTP request/response (acknowledged by the response, not retried)',
+      short: 'HTTP request/response',
       noLoss: false,
       noDuplicates: true,
     });
@@ -164,7 +165,7 @@ describe('HTTP device: pipelining and persistent connections', () => {
     const events: DeviceEvents = {
       onMessage() {},
       onAck: (m) => acks.push(m),
-      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onCode: (code) => codes.push(code),
       onError() {},
       onDisconnect() {},
       onLatency() {},

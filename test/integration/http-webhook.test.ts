@@ -208,7 +208,7 @@ describe('HTTP webhook receivers', () => {
     const events: DeviceEvents = {
       onMessage: (m) => messages.push(m),
       onAck() {},
-      onCode: (p, c) => codes.push(`${p}|${c}`),
+      onCode: (code) => codes.push(code),
       onError() {},
       onDisconnect() {},
       onLatency() {},

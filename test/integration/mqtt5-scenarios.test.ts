@@ -106,6 +106,7 @@ describe('QoS promise against what the broker granted', () => {
       const d = result.delivery[0]!;
       expect(d.promise).toEqual({
         label: 'QoS 1 (at least once), broker granted QoS 1 of 2',
+        short: 'QoS 1',
         noLoss: true,
         noDuplicates: false,
       });

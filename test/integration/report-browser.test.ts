@@ -10,7 +10,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatUs } from '../../src/base/format.ts';
 import { run } from '../../src/index.ts';
-import { SECTIONS } from '../../src/report/page.ts';
+import { SECTIONS } from '../../src/report/markup.ts';
 import type { RunResult, ThresholdOutcome } from '../../src/result/types.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 

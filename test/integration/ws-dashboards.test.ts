@@ -52,6 +52,7 @@ describe('dashboards over the JSON WebSocket bridge', () => {
     const d = result.delivery[0]!;
     expect(d.promise).toEqual({
       label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)',
+      short: 'WebSocket bridge',
       noLoss: false,
       noDuplicates: true,
     });

@@ -40,8 +40,7 @@ function probe(): Probe {
     disconnects: [],
     onMessage: (m) => p.messages.push(m),
     onAck: (m) => p.acks.push(m),
-    onCode: (packet, code, count = 1) =>
-      p.codes.set(`${packet}|${code}`, (p.codes.get(`${packet}|${code}`) ?? 0) + count),
+    onCode: (code, count = 1) => p.codes.set(code, (p.codes.get(code) ?? 0) + count),
     onError: (key, message) => p.errors.push(`${key}: ${message}`),
     onDisconnect: (key, message) => p.disconnects.push(`${key}: ${message}`),
     onLatency: () => undefined,

@@ -135,6 +135,7 @@ describe('the ws driver: promise and result block', () => {
   it('promises no duplicates and no freedom from loss; names the overflow the receivers were told of', () => {
     expect(wsDriver.promise(options, options, new Map())).toEqual({
       label: 'WebSocket bridge (TCP, no end-to-end acknowledgement)',
+      short: 'WebSocket bridge',
       noLoss: false,
       noDuplicates: true,
     });
@@ -154,7 +155,7 @@ describe('the ws driver: promise and result block', () => {
       ['publish|unanswered', 4],
       ['close|1006', 2],
     ]);
-    expect(wsDriver.stats!(codes, { sent: 0, received: 0 }, options)).toEqual({
+    expect(wsDriver.block({ codes, bytes: { sent: 0, received: 0 }, options })).toEqual({
       frames: { sent: 5, received: 9, invalid: 1 },
       subscriptions: 2,
       errors: { overflow: 3, bad_filter: 1 },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Checker } from '../../src/base/check.ts';
 import { amqpDriver } from '../../src/protocols/amqp/index.ts';
 import { type ResolvedAmqpOptions, resolveAmqpOptions } from '../../src/protocols/amqp/options.ts';
+import { driverFor } from '../../src/protocols/registry.ts';
 
 function resolve(raw: unknown): { options: ResolvedAmqpOptions | undefined; problems: string[] } {
   const check = new Checker();
@@ -105,7 +106,14 @@ describe('amqp() options', () => {
 
 describe('amqp driver hooks', () => {
   const opts = (raw: unknown) => resolve(raw).options as ResolvedAmqpOptions;
-  const source = (protocol: string, topic: string) => ({ name: 'gps', count: 3, protocol, options: {}, topic });
+  const source = (protocol: string, topic: string) => ({
+    name: 'gps',
+    count: 3,
+    protocol,
+    options: {},
+    topic,
+    canonical: driverFor(protocol)?.canonicalTopic?.(topic) ?? topic,
+  });
 
   it('derives topic binding keys from senders on any protocol', () => {
     expect(amqpDriver.subscriptionsFor?.(source('mqtt', 'fleet/{id}/gps'), opts({}))).toEqual(['fleet.*.gps']);
@@ -128,7 +136,7 @@ describe('amqp driver hooks', () => {
   });
 
   it('promises at least once only for confirmed (or committed) publishes into manually acked queues without limits', () => {
-    const p = (from: unknown, to: unknown) => amqpDriver.promise(opts(from), opts(to), new Map());
+    const p = (from: unknown, to: unknown) => amqpDriver.promise(opts(from), opts(to));
     expect(p({}, {})).toMatchObject({ noLoss: true, noDuplicates: false });
     expect(p({ tx: 5 }, {})).toMatchObject({ noLoss: true });
     expect(p({ confirm: false }, {}).noLoss).toBe(false);

@@ -14,7 +14,7 @@ import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize }
 import type { PowerReport } from '../../src/power/project.ts';
 import { percentileGrid, percentileValues } from '../../src/report/data.ts';
 import { type ReportData, renderReport } from '../../src/report/html.ts';
-import { SECTIONS } from '../../src/report/page.ts';
+import { SECTIONS } from '../../src/report/markup.ts';
 import { readResult } from '../../src/result/read.ts';
 import {
   type DeliveryResult,
@@ -213,7 +213,7 @@ function syntheticResult(): RunResult {
       from,
       to,
       mode,
-      promise: { label, noLoss: from !== 'gps' && from !== 'soil', noDuplicates: true },
+      promise: { label, short: label, noLoss: from !== 'gps' && from !== 'soil', noDuplicates: true },
       receivers: mode === 'group' ? (specs[to]?.devices ?? 1) : 1,
       sent: n,
       expected: n,
@@ -447,6 +447,7 @@ describe('renderReport: one self-contained file', () => {
       'Delivery',
       'Bytes and energy',
       'Protocol comparison',
+      'Protocol details',
       'Errors and protocol codes',
     ]);
   });

@@ -496,7 +496,7 @@ function delivery(
     from,
     to,
     mode: 'each',
-    promise: { label: 'QoS 1', noLoss: true, noDuplicates: false },
+    promise: { label: 'QoS 1', short: 'QoS 1', noLoss: true, noDuplicates: false },
     receivers: 1,
     sent: expected,
     expected,

@@ -1,14 +1,14 @@
 // Addresses across protocols: canonical topics, derived filters and binding keys, MQTT matching.
 import { describe, expect, it } from 'vitest';
+import { driverFor } from '../../src/protocols/registry.ts';
 import {
-  canonicalTopic,
   filterFromTemplate,
   mqttFilterToBindingKey,
   routingKeyToTopic,
   topicMatches,
 } from '../../src/protocols/topics.ts';
 
-describe('canonicalTopic', () => {
+describe("each driver's canonicalTopic", () => {
   it.each([
     ['fleet/{id}/gps', 'mqtt', 'fleet/{id}/gps'],
     ['/telemetry/{id}', 'coap', 'telemetry/{id}'],
@@ -16,7 +16,9 @@ describe('canonicalTopic', () => {
     ['fleet.{id}.gps', 'amqp', 'fleet/{id}/gps'],
     ['dash/{id}', 'ws', 'dash/{id}'],
   ])('%s over %s → %s', (template, protocol, expected) => {
-    expect(canonicalTopic(template, protocol)).toBe(expected);
+    const driver = driverFor(protocol);
+    expect(driver).toBeDefined();
+    expect(driver?.canonicalTopic?.(template) ?? template).toBe(expected);
   });
 });
 

@@ -210,12 +210,12 @@ describe('validateScenario rejects', () => {
     [
       'a path on an MQTT fleet',
       withGps({ topic: undefined, path: '/x/{id}' }),
-      'fleets.gps.path: is for CoAP and HTTP resources; mqtt fleets use topic',
+      'fleets.gps.path: is for protocols that address resources by path (coap, http); mqtt fleets use topic',
     ],
     [
       'a CoAP observer receiving an MQTT fleet',
       withGps({}, { observers: { gw: { protocol: { protocol: 'coap', options: {} }, receives: ['gps'] } } }),
-      'observers.gw.receives[0]: "gps" uses mqtt: coap observers cannot derive a subscription from it (CoAP observers observe CoAP resources)',
+      'observers.gw.receives[0]: "gps" uses mqtt: coap observers cannot derive a subscription from it; give subscribe explicitly',
     ],
     [
       'serve ports past 65535',

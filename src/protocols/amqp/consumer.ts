@@ -4,7 +4,10 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents } from '../driver.ts';
+import { AMQP_CODES } from './codes.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
+
+const C = AMQP_CODES.keys;
 
 /** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
 const EXACT_PEAK_LIMIT = 1024;
@@ -38,11 +41,11 @@ export class AmqpConsumer {
     this.deliveries++;
     const receivedUs = nowUs();
     const o = this.options;
-    if (m.fields.redelivered) this.events.onCode('delivery', 'redelivered');
+    if (m.fields.redelivered) this.events.onCode(C.delivery.redelivered);
     // RabbitMQ records each dead-lettering in x-death, most recent first, with its reason
     // (rejected, expired, maxlen, delivery_limit).
     const death = (m.properties.headers?.['x-death'] as { reason?: unknown }[] | undefined)?.[0];
-    if (death?.reason !== undefined) this.events.onCode('deadletter', String(death.reason));
+    if (death?.reason !== undefined) this.events.onCode(C.deadletter.of(String(death.reason)));
     this.events.onMessage({ topic: m.fields.routingKey, payload: m.content, receivedUs, retained: false });
     if (o.ack === 'auto') return;
     this.unacked++;
@@ -51,7 +54,7 @@ export class AmqpConsumer {
       // A peak is a maximum, which counters cannot sum: each new peak is its own code, and the
       // group's peak is the largest code seen (see stats()).
       if (this.peak <= EXACT_PEAK_LIMIT || (this.peak & (this.peak - 1)) === 0)
-        this.events.onCode('unacked_peak', this.peak);
+        this.events.onCode(C.unacked_peak.of(this.peak));
     }
     let reject = false;
     if (!m.fields.redelivered) {
@@ -78,10 +81,10 @@ export class AmqpConsumer {
     if (reject) {
       // basic.nack (RabbitMQ's extension of basic.reject, 60/120): requeue, or dead-letter when not requeued.
       channel.nack(m, false, requeue);
-      this.events.onCode('consumer', requeue ? 'nack_requeue' : 'nack');
+      this.events.onCode(requeue ? C.consumer.nack_requeue : C.consumer.nack);
     } else {
       channel.ack(m);
-      this.events.onCode('consumer', 'ack');
+      this.events.onCode(C.consumer.ack);
     }
   }
 

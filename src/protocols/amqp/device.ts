@@ -11,9 +11,12 @@ import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
+import { AMQP_CODES } from './codes.ts';
 import { AmqpConsumer } from './consumer.ts';
 import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
+
+const C = AMQP_CODES.keys;
 
 // AMQP 0-9-1 class tx (id 90): select 10/11, commit 20/21. amqplib has no tx API but
 // sends any method through the channel's RPC; method ids are (class << 16) | method.
@@ -227,13 +230,13 @@ export class AmqpDevice implements DriverDevice {
           this.pending--;
           if (err) {
             // basic.nack from the broker, or the channel closed with the publish unconfirmed.
-            this.events.onCode('confirm', this.open ? 'nack' : 'unconfirmed_at_close');
+            this.events.onCode(this.open ? C.confirm.nack : C.confirm.unconfirmed_at_close);
             if (this.open)
               this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
             return;
           }
           this.traffic.confirms++;
-          this.events.onCode('confirm', 'ack');
+          this.events.onCode(C.confirm.ack);
           this.events.onAck(message, nowUs(), undefined);
         },
       );
@@ -312,12 +315,12 @@ export class AmqpDevice implements DriverDevice {
       this.events.onDisconnect(key, message);
     });
     // RabbitMQ's connection.blocked (a resource alarm): publishes stall until unblocked.
-    model.on('blocked', (reason: string) => this.events.onCode('connection', `blocked: ${reason}`));
+    model.on('blocked', (reason: string) => this.events.onCode(C.connection.of(`blocked: ${reason}`)));
   }
 
   private watchChannel(channel: Channel): void {
     // basic.return (60/50): a mandatory message that no queue took, with its reply code (312 NO_ROUTE).
-    channel.on('return', (m: { fields: { replyCode: number } }) => this.events.onCode('return', m.fields.replyCode));
+    channel.on('return', (m: { fields: { replyCode: number } }) => this.events.onCode(C.return.of(m.fields.replyCode)));
     channel.on('drain', () => {
       this.blocked = false;
     });
@@ -360,17 +363,17 @@ export class AmqpDevice implements DriverDevice {
         this.traffic.publishes++;
         this.traffic.confirms++;
         this.events.onLatency('commit', doneUs - startedUs);
-        this.events.onCode('tx', 'commit');
+        this.events.onCode(C.tx.commit);
         for (const m of messages) if (!m.isReply) this.events.onAck(m, doneUs, undefined);
         this.releaseHeld();
       },
       (err: unknown) => {
         this.committing = false;
         this.pending -= messages.length + this.held.length;
-        this.events.onCode('tx', 'commit_failed');
+        this.events.onCode(C.tx.commit_failed);
         const { key, message } = channelError(err, `${this.init.clientId}: tx.commit of ${messages.length} messages`);
         this.events.onError(key, message);
-        if (this.held.length > 0) this.events.onCode('tx', 'held_lost', this.held.length);
+        if (this.held.length > 0) this.events.onCode(C.tx.held_lost, this.held.length);
         this.held = [];
       },
     );

@@ -3,10 +3,11 @@
 // prefetch, manual acks, rejects and dead-letter accounting.
 
 import type { DeliveryPromise, Driver } from '../driver.ts';
-import { canonicalTopic, filterFromTemplate, mqttFilterToBindingKey } from '../topics.ts';
+import { filterFromTemplate, mqttFilterToBindingKey, routingKeyToTopic } from '../topics.ts';
+import { AMQP_CODES } from './codes.ts';
 import { AmqpDevice } from './device.ts';
 import { type ResolvedAmqpOptions, resolveAmqpOptions } from './options.ts';
-import { amqpStats } from './stats.ts';
+import { type AmqpStats, amqpStats, amqpTable } from './stats.ts';
 
 /** What the publishing hop promises: confirmed or committed messages are the broker's (at least once). */
 function publishHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
@@ -26,15 +27,22 @@ function consumeHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
   return { label: 'manual ack', safe: true };
 }
 
-export const amqpDriver: Driver<ResolvedAmqpOptions> = {
+export const amqpDriver = {
   name: 'amqp',
+  title: 'AMQP 0-9-1',
   schemes: ['amqp', 'amqps'],
+  secureSchemes: ['amqps'],
+  transport: 'tcp',
+  ackLabel: 'publish → confirm',
+  codes: AMQP_CODES,
+  latencies: { commit: 'transaction commit' },
   resolveOptions: resolveAmqpOptions,
   createDevice: (init, events) => new AmqpDevice(init, events),
   promise(from, to): DeliveryPromise {
     if (to.deadLetters)
       return {
         label: 'dead-letter queue (only what was rejected, expired or dropped)',
+        short: 'dead-letter queue',
         noLoss: false,
         noDuplicates: false,
       };
@@ -44,6 +52,7 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     // Confirms and manual acks give at least once: a redelivery after a lost ack is a duplicate.
     return {
       label: `${pub.label} + ${con.label}${kept ? ' (at least once)' : ' (best effort)'}`,
+      short: `${pub.label} + ${con.label}`,
       noLoss: kept,
       noDuplicates: false,
     };
@@ -53,6 +62,7 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     key.split('.').some((w) => (w.includes('*') || w.includes('#')) && w !== '*' && w !== '#')
       ? `${JSON.stringify(key)} is not a valid binding key: '*' and '#' must fill a whole '.'-separated word`
       : undefined,
+  canonicalTopic: routingKeyToTopic,
   receiverMode: (o) => (o.queue.name !== undefined && !o.queue.name.includes('{id}') ? 'group' : 'each'),
   subscriptionsFor(source, receiver) {
     if (receiver.bind) return receiver.bind;
@@ -61,17 +71,18 @@ export const amqpDriver: Driver<ResolvedAmqpOptions> = {
     // The default exchange delivers by queue name: nothing to bind.
     if (receiver.exchange === '') return [];
     // A topic (or direct) binding: the sender's topic as an MQTT filter, in routing-key form.
-    const filter = mqttFilterToBindingKey(
-      filterFromTemplate(canonicalTopic(source.topic, source.protocol), source.name),
-    );
+    const filter = mqttFilterToBindingKey(filterFromTemplate(source.canonical, source.name));
     if (receiver.exchangeType === 'direct' && /(^|\.)[*#](\.|$)/.test(filter)) return undefined;
     return [filter];
   },
-  stats: amqpStats,
+  block: amqpStats,
+  table: amqpTable,
+  // Credentials and vhost are in the URL, which preflight already tells apart.
+  connectionKey: () => null,
   // Confirms (basic.ack, RabbitMQ's extension) and tx.commit-ok acknowledge; a plain basic.publish is never answered.
   acknowledges: (o) => o.confirm || o.tx !== undefined,
   // AMQP 0-9-1 §4.2.7: a heartbeat frame is 8 B (type 8, channel 0, size 0, frame-end); each peer sends one per interval of silence.
   keepalive: (o) => (o.heartbeatSec > 0 ? { intervalS: o.heartbeatSec, txBytes: 8, rxBytes: 8 } : undefined),
-};
+} satisfies Driver<ResolvedAmqpOptions, AmqpStats>;
 
 export { type AmqpOptions, amqp, type ResolvedAmqpOptions } from './options.ts';

@@ -1,6 +1,11 @@
 // The `fleets.<name>.amqp` block of a result, from the codes an AMQP group counted: publisher
 // confirms, transactions, returns, consumer acks and dead letters by reason.
-import { codesUnder } from '../codes.ts';
+import { formatTally, formatUs } from '../../base/format.ts';
+import { type CodeKey, countOf, countsUnder } from '../../metrics/codes.ts';
+import type { BlockInput, BlockTable } from '../driver.ts';
+import { AMQP_CODES } from './codes.ts';
+
+const C = AMQP_CODES.keys;
 
 export interface AmqpStats {
   confirms: { acked: number; nacked: number; unconfirmedAtClose: number };
@@ -14,26 +19,50 @@ export interface AmqpStats {
   deadLetters: Record<string, number>;
 }
 
-export function amqpStats(codes: ReadonlyMap<string, number>): AmqpStats {
-  const n = (key: string): number => codes.get(key) ?? 0;
-  const by = (packet: string): Record<string, number> => codesUnder(codes, packet);
-  const unackedPeak = Math.max(0, ...Object.keys(by('unacked_peak')).map(Number));
+export function amqpStats({ codes }: BlockInput<unknown>): AmqpStats {
+  const n = (code: CodeKey): number => countOf(codes, code);
   return {
     confirms: {
-      acked: n('confirm|ack'),
-      nacked: n('confirm|nack'),
-      unconfirmedAtClose: n('confirm|unconfirmed_at_close'),
+      acked: n(C.confirm.ack),
+      nacked: n(C.confirm.nack),
+      unconfirmedAtClose: n(C.confirm.unconfirmed_at_close),
     },
-    returned: by('return'),
-    commits: n('tx|commit'),
-    commitsFailed: n('tx|commit_failed'),
+    returned: countsUnder(codes, C.return),
+    commits: n(C.tx.commit),
+    commitsFailed: n(C.tx.commit_failed),
     consumer: {
-      acked: n('consumer|ack'),
-      nacked: n('consumer|nack'),
-      requeued: n('consumer|nack_requeue'),
-      redelivered: n('delivery|redelivered'),
-      unackedPeak,
+      acked: n(C.consumer.ack),
+      nacked: n(C.consumer.nack),
+      requeued: n(C.consumer.nack_requeue),
+      redelivered: n(C.delivery.redelivered),
+      unackedPeak: Math.max(0, ...Object.keys(countsUnder(codes, C.unacked_peak)).map(Number)),
     },
-    deadLetters: by('deadletter'),
+    deadLetters: countsUnder(codes, C.deadletter),
   };
 }
+
+/** The console's and the report's amqp table. */
+export const amqpTable: BlockTable<AmqpStats> = {
+  columns: [
+    { label: 'confirm ack/nack' },
+    { label: 'commits', align: 'l' },
+    { label: 'returned', align: 'l' },
+    { label: 'ack/nack/requeue' },
+    { label: 'redelivered' },
+    { label: 'unacked peak' },
+    { label: 'dead letters', align: 'l' },
+  ],
+  row(a, fleet) {
+    const c = a.consumer;
+    const commit = fleet.latency('commit');
+    return [
+      a.confirms.acked + a.confirms.nacked > 0 ? `${a.confirms.acked}/${a.confirms.nacked}` : '-',
+      a.commits > 0 ? `${a.commits}${commit ? ` (p99 ${formatUs(commit.p99)})` : ''}` : '-',
+      formatTally(a.returned),
+      c.acked + c.nacked + c.requeued > 0 ? `${c.acked}/${c.nacked}/${c.requeued}` : '-',
+      c.redelivered > 0 ? String(c.redelivered) : '-',
+      c.unackedPeak > 0 ? String(c.unackedPeak) : '-',
+      formatTally(a.deadLetters),
+    ];
+  },
+};

@@ -7,6 +7,7 @@
 //    and every notification is a received message.
 import { isIP } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
+import type { CodeKey } from '../../metrics/codes.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import {
   decodeBlock,
@@ -19,11 +20,14 @@ import {
   type ParsedPacket,
   pathOptions,
 } from './codec.ts';
+import { COAP_CODES } from './codes.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { CoapServer } from './server.ts';
 import { resolvePeer } from './uri.ts';
+
+const C = COAP_CODES.keys;
 
 /** Per-device duplicate memory: a device sees few messages, this bounds a flood. */
 const DEVICE_DEDUP_CAPACITY = 10_000;
@@ -68,7 +72,7 @@ export class CoapDevice implements DriverDevice {
       nextToken: () => (this.endpoint as Endpoint).nextToken(),
       request: (obs, value) => this.observeRequest(obs, value),
       reset: (messageId, peer) => (this.endpoint as Endpoint).reset(messageId, peer),
-      code: (packet, code, count) => events.onCode(packet, code, count),
+      code: (code, count) => events.onCode(code, count),
       deliver: (message) => events.onMessage(message),
     });
   }
@@ -102,7 +106,7 @@ export class CoapDevice implements DriverDevice {
           random: Math.random,
           dedupCapacity: DEVICE_DEDUP_CAPACITY,
           events: {
-            onCode: (packet, code) => this.code(packet, code),
+            onCode: (code) => this.code(code),
             onSocketError: (err) => this.events.onError('coap.socket', err.message),
           },
         },
@@ -122,9 +126,9 @@ export class CoapDevice implements DriverDevice {
         dedupCapacity: DEVICE_DEDUP_CAPACITY,
         events: {
           onMessage: (packet, peer, atUs) => this.message(packet, peer, atUs),
-          onUnmatched: () => this.code('coap', 'unmatched_ack'),
-          onDuplicate: () => this.code('coap', 'duplicate_suppressed'),
-          onMalformed: () => this.code('coap', 'malformed'),
+          onUnmatched: () => this.code(C.coap.unmatched_ack),
+          onDuplicate: () => this.code(C.coap.duplicate_suppressed),
+          onMalformed: () => this.code(C.coap.malformed),
           onSocketError: (err) => this.events.onError('coap.socket', err.message),
         },
       });
@@ -173,7 +177,7 @@ export class CoapDevice implements DriverDevice {
     await this.observations.close();
     // Requests still open when the device stops: NON never answered, CON abandoned mid-retransmission.
     for (const x of this.exchanges.values())
-      if (x.message && !x.message.isReply) this.code('coap', x.confirmable ? 'abandoned' : 'non_unanswered');
+      if (x.message && !x.message.isReply) this.code(x.confirmable ? C.coap.abandoned : C.coap.non_unanswered);
     this.exchanges.clear();
     await Promise.all([this.endpoint?.close(), this.server?.close()]);
   }
@@ -187,8 +191,8 @@ export class CoapDevice implements DriverDevice {
     void this.server?.close();
   }
 
-  private code(packet: string, code: string): void {
-    this.events.onCode(packet, code);
+  private code(code: CodeKey): void {
+    this.events.onCode(code);
   }
 
   private request(
@@ -257,7 +261,7 @@ export class CoapDevice implements DriverDevice {
     const endpoint = this.endpoint as Endpoint;
     const messageId = endpoint.nextMessageId();
     const buf = x.build(messageId, block1, block2);
-    if (block1) this.code('block1', 'sent');
+    if (block1) this.code(C.block1.sent);
     if (!x.confirmable) {
       endpoint.send(buf, x.peer);
       return;
@@ -276,15 +280,15 @@ export class CoapDevice implements DriverDevice {
       },
       onReset: () => {
         done();
-        this.code('coap', 'rst_received');
+        this.code(C.coap.rst_received);
         this.finish(key, x, undefined);
       },
       onTimeout: () => {
         done();
-        this.code('coap', 'timeout');
+        this.code(C.coap.timeout);
         this.finish(key, x, undefined);
       },
-      onRetransmit: () => this.code('coap', 'retransmission'),
+      onRetransmit: () => this.code(C.coap.retransmission),
     });
   }
 
@@ -313,8 +317,8 @@ export class CoapDevice implements DriverDevice {
     if (!x) {
       // §5.3.2 / RFC 7641 §3.6: a response or notification for no known request is rejected.
       if (packet.confirmable || !packet.ack) (this.endpoint as Endpoint).reset(packet.messageId, peer);
-      if (observe !== undefined) this.code('observe', 'rst_sent');
-      else this.code('coap', 'unexpected_response');
+      if (observe !== undefined) this.code(C.observe.rst_sent);
+      else this.code(C.coap.unexpected_response);
       return;
     }
     const block1 = decodeBlock(option(packet, 'Block1'));
@@ -328,14 +332,14 @@ export class CoapDevice implements DriverDevice {
     if (x.settle && !x.observed && observe !== undefined) x.observed = packet;
     const block2 = decodeBlock(option(packet, 'Block2'));
     if (block2 && packet.code.startsWith('2.')) {
-      this.code('block2', 'received');
+      this.code(C.block2.received);
       if (block2.more) {
         // RFC 7959 §2.4: ask for the next block, keeping the size the server chose.
         this.transmit(key, x, undefined, encodeBlock({ num: block2.num + 1, more: false, size: block2.size }));
         return;
       }
     }
-    this.code('response', packet.code);
+    this.code(C.response.of(packet.code));
     this.finish(key, x, packet, atUs);
   }
 
@@ -358,7 +362,7 @@ export class CoapDevice implements DriverDevice {
       if (x.confirmable || now - x.sentAtMs < limitMs) continue;
       this.exchanges.delete(key);
       if (x.settle) x.settle(undefined);
-      else this.code('coap', 'non_unanswered');
+      else this.code(C.coap.non_unanswered);
     }
   }
 }

@@ -24,8 +24,8 @@ export async function startEmbeddedCoap(): Promise<EmbeddedServer> {
         const m: ReceivedMessage = { topic: path, payload, receivedUs, retained: false };
         events?.onMessage(m);
       },
-      onCode(packet, code) {
-        events?.onCode(packet, code);
+      onCode(code) {
+        events?.onCode(code);
       },
       onSocketError(err) {
         events?.onError('coap.socket', err.message);

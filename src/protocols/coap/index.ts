@@ -1,14 +1,21 @@
 // The CoAP driver (RFC 7252, 7641, 7959) over UDP: coap:// targets, the embedded sink server,
 // virtual sensors that serve observable resources, and observers.
 import type { Driver } from '../driver.ts';
+import { COAP_CODES } from './codes.ts';
 import { CoapDevice } from './device.ts';
 import { startEmbeddedCoap } from './embedded.ts';
 import { type ResolvedCoapOptions, resolveCoapOptions } from './options.ts';
-import { coapStats } from './stats.ts';
+import { type CoapStats, coapStats, coapTable } from './stats.ts';
 
-export const coapDriver: Driver<ResolvedCoapOptions> = {
+export const coapDriver = {
   name: 'coap',
+  title: 'CoAP',
   schemes: ['coap'],
+  // coaps:// (DTLS) is not offered yet.
+  secureSchemes: [],
+  transport: 'udp',
+  ackLabel: 'request → response',
+  codes: COAP_CODES,
   resolveOptions: resolveCoapOptions,
   createDevice: (init, events) => new CoapDevice(init, events),
   promise(from) {
@@ -19,14 +26,20 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
     return type === 'CON'
       ? {
           label: 'CON (confirmable: retransmitted until acknowledged, duplicates suppressed)',
+          short: 'CON',
           noLoss: true,
           noDuplicates: true,
         }
-      : { label: 'NON (non-confirmable: sent once, best effort)', noLoss: false, noDuplicates: true };
+      : { label: 'NON (non-confirmable: sent once, best effort)', short: 'NON', noLoss: false, noDuplicates: true };
   },
   startEmbedded: startEmbeddedCoap,
-  stats: coapStats,
+  block: coapStats,
+  table: coapTable,
+  // No credentials: a CoAP endpoint answers whoever asks.
+  connectionKey: () => null,
   addressing: 'path',
+  // '/telemetry/3' travels as 'telemetry/3', as the reference gateway publishes it.
+  canonicalTopic: (path) => path.replace(/^\/+/, ''),
   checkGroup(check, path, group, options) {
     if (options.serve) {
       if (group.kind !== 'fleet' || !group.sends)
@@ -36,11 +49,6 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
         );
       check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
     }
-    if (group.shared)
-      check.note(
-        `${path}.share`,
-        'shared subscriptions are an MQTT 5 feature; CoAP observers each observe every resource',
-      );
   },
   isServer: (o) => o.serve !== undefined,
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
@@ -59,10 +67,9 @@ export const coapDriver: Driver<ResolvedCoapOptions> = {
     }
     return paths;
   },
-  transport: 'udp',
   // RFC 7252 §4.2: a CON is acknowledged (ACK or piggybacked response); a NON request may still get a response (§5.2.3).
   acknowledges: (o) => o.type === 'CON',
-};
+} satisfies Driver<ResolvedCoapOptions, CoapStats>;
 
 export { CoapDevice } from './device.ts';
 export { type CoapOptions, coap, type ResolvedCoapOptions } from './options.ts';

@@ -2,11 +2,15 @@
 // sequence accounting, re-registration and deregistration. The device owns the socket and
 // the request machinery; this module decides what to ask and what a notification means.
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import type { CodeKey } from '../../metrics/codes.ts';
 import type { ReceivedMessage } from '../driver.ts';
 import { decodeUint, isFresher, option, type ParsedPacket } from './codec.ts';
+import { COAP_CODES } from './codes.ts';
 import type { Peer } from './endpoint.ts';
 import type { ResolvedCoapOptions } from './options.ts';
 import { resolvePeer, splitResource } from './uri.ts';
+
+const C = COAP_CODES.keys;
 
 /** How long a closing observer waits for the last deregistrations to be answered. */
 const DEREGISTER_WAIT_MS = 1000;
@@ -33,7 +37,7 @@ export interface ObserveHost {
   /** A GET with Observe: `value` and the observation's token; resolves with the first response, or undefined when unanswered. */
   request(obs: Observation, value: 0 | 1): Promise<ParsedPacket | undefined>;
   reset(messageId: number, peer: Peer): void;
-  code(packet: string, code: string, count?: number): void;
+  code(code: CodeKey, count?: number): void;
   deliver(message: ReceivedMessage): void;
 }
 
@@ -78,7 +82,7 @@ export class Observations {
       clearTimeout(timer);
     }
     if (response?.code.startsWith('2.') && option(response, 'Observe') !== undefined) {
-      this.host.code('observe', 'registered');
+      this.host.code(C.observe.registered);
       obs.lastSeq = decodeUint(option(response, 'Observe'));
       obs.lastAtMs = Date.now();
       obs.maxAgeMs = maxAgeOf(response);
@@ -104,25 +108,25 @@ export class Observations {
     if (!obs.active) {
       // Reactive cancellation (§3.6): reject notifications we no longer want.
       this.host.reset(packet.messageId, obs.peer);
-      this.host.code('observe', 'rst_sent');
+      this.host.code(C.observe.rst_sent);
       return;
     }
     if (!packet.code.startsWith('2.')) {
       // §3.2: an error notification ends the observation; register again.
-      this.host.code('observe', 'ended_by_server');
+      this.host.code(C.observe.ended_by_server);
       this.reregister(obs);
       return;
     }
     const seq = decodeUint(option(packet, 'Observe'));
     const now = Date.now();
-    this.host.code('observe', 'notification');
+    this.host.code(C.observe.notification);
     if (isFresher(obs.lastSeq, obs.lastAtMs, seq, now)) {
       const gap = (seq - obs.lastSeq - 1 + 0x1000000) % 0x1000000;
       // Sequence numbers the server skipped: notifications lost on the way (NON) or overtaken.
-      if (obs.lastSeq >= 0 && gap > 0 && gap < 0x800000) this.host.code('observe', 'gap', gap);
+      if (obs.lastSeq >= 0 && gap > 0 && gap < 0x800000) this.host.code(C.observe.gap, gap);
       obs.lastSeq = seq;
       obs.lastAtMs = now;
-    } else this.host.code('observe', 'stale');
+    } else this.host.code(C.observe.stale);
     obs.maxAgeMs = maxAgeOf(packet);
     this.armFreshness(obs);
     this.host.deliver({ topic: obs.path, payload: packet.payload, receivedUs: atUs, retained: false });
@@ -144,7 +148,7 @@ export class Observations {
     // 'get' (proactive, §3.6): GET with Observe: 1 and the registration's token.
     const deregistrations = all.map(async (o) => {
       const r = await this.host.request(o, 1);
-      this.host.code('observe', r ? 'deregistered' : 'deregistration_unanswered');
+      this.host.code(r ? C.observe.deregistered : C.observe.deregistration_unanswered);
     });
     await Promise.race([Promise.all(deregistrations), wait]);
   }
@@ -174,11 +178,11 @@ export class Observations {
 
   private reregister(obs: Observation): void {
     if (this.closing || !obs.active) return;
-    this.host.code('observe', 'reregistration');
+    this.host.code(C.observe.reregistration);
     // §3.3.1: a GET with Observe: 0 and the same token refreshes the registration.
     void this.host.request(obs, 0).then((r) => {
       if (!r?.code.startsWith('2.') || option(r, 'Observe') === undefined)
-        this.host.code('observe', 'reregistration_failed');
+        this.host.code(C.observe.reregistration_failed);
       this.armFreshness(obs);
     });
   }

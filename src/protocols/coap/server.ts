@@ -4,6 +4,7 @@
 // responses to NON (§5.2.3); Observe (RFC 7641), Block1/Block2 (RFC 7959) and
 // /.well-known/core (RFC 6690) are served here.
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import type { CodeKey } from '../../metrics/codes.ts';
 import {
   decodeBlock,
   decodeUint,
@@ -15,14 +16,17 @@ import {
   type ParsedPacket,
   pathOf,
 } from './codec.ts';
+import { COAP_CODES } from './codes.ts';
 import { Endpoint, type Peer, peerKey } from './endpoint.ts';
 import { derivedTimes, type TransmissionParameters } from './options.ts';
+
+const C = COAP_CODES.keys;
 
 export interface ServerEvents {
   /** A POST or PUT body arrived (after Block1 reassembly), first copy only. */
   onBody?(path: string, payload: Buffer, receivedUs: number): void;
-  /** Counted events: ('coap', 'duplicate'), ('observe', 'registered'), ('response', '2.04') … */
-  onCode(packet: string, code: string): void;
+  /** Counted events, from COAP_CODES: coap.duplicate_suppressed, observe.registered, response 2.04 … */
+  onCode(code: CodeKey): void;
   onSocketError?(err: Error): void;
 }
 
@@ -81,10 +85,10 @@ export class CoapServer {
       dedupCapacity: init.dedupCapacity,
       events: {
         onMessage: (packet, peer, atUs) => this.request(packet, peer, atUs),
-        onDuplicate: () => init.events.onCode('coap', 'duplicate_suppressed'),
+        onDuplicate: () => init.events.onCode(C.coap.duplicate_suppressed),
         onUnmatched: (packet, peer) => this.unmatched(packet, peer),
-        onMalformed: () => init.events.onCode('coap', 'malformed'),
-        onDedupEvicted: () => init.events.onCode('coap', 'dedup_evicted'),
+        onMalformed: () => init.events.onCode(C.coap.malformed),
+        onDedupEvicted: () => init.events.onCode(C.coap.dedup_evicted),
         onSocketError: (err) => init.events.onSocketError?.(err),
       },
     });
@@ -136,7 +140,7 @@ export class CoapServer {
     if (!code.startsWith('0.')) {
       // A response sent to a server: §4.2 rejects a CON that cannot be processed with RST.
       if (packet.confirmable) this.endpoint.reset(packet.messageId, peer);
-      events.onCode('coap', 'unexpected_response');
+      events.onCode(C.coap.unexpected_response);
       return;
     }
     const path = pathOf(packet);
@@ -177,13 +181,13 @@ export class CoapServer {
       const value = decodeUint(observe);
       if (value === 0) {
         // RFC 7641 §4.1: a registration from the same endpoint with the same token replaces the entry.
-        this.init.events.onCode('observe', r.observers.has(key) ? 'reregistered' : 'registered');
+        this.init.events.onCode(r.observers.has(key) ? C.observe.reregistered : C.observe.registered);
         r.observers.set(key, { peer, token: Buffer.from(packet.token) });
         extra.observe = r.seq;
         extra.maxAgeSec = this.init.maxAgeSec;
       } else if (value === 1 && r.observers.delete(key)) {
         // §3.6: proactive cancellation, GET with Observe: 1.
-        this.init.events.onCode('observe', 'deregistered_get');
+        this.init.events.onCode(C.observe.deregistered_get);
       }
     }
     this.respondBlockwise(packet, peer, '2.05', extra);
@@ -207,14 +211,14 @@ export class CoapServer {
       }
       if (!t || block1.num !== t.next) {
         this.block1.delete(blockKey);
-        this.init.events.onCode('block1', 'incomplete');
+        this.init.events.onCode(C.block1.incomplete);
         // §2.9.2: blocks out of sequence get 4.08 Request Entity Incomplete.
         this.respond(packet, peer, '4.08');
         return;
       }
       t.parts.push(Buffer.from(packet.payload));
       t.next++;
-      this.init.events.onCode('block1', 'received');
+      this.init.events.onCode(C.block1.received);
       echo = option(packet, 'Block1');
       if (block1.more) {
         this.respond(packet, peer, '2.31', { block1: echo });
@@ -272,7 +276,7 @@ export class CoapServer {
       return;
     }
     const more = start + size < payload.length;
-    this.init.events.onCode('block2', 'sent');
+    this.init.events.onCode(C.block2.sent);
     this.respond(packet, peer, code, {
       ...extra,
       payload: payload.subarray(start, start + size),
@@ -313,7 +317,7 @@ export class CoapServer {
           },
       MAX_DATAGRAM,
     );
-    this.init.events.onCode('response', code);
+    this.init.events.onCode(C.response.of(code));
     this.endpoint.reply(packet, peer, buf);
   }
 
@@ -327,7 +331,7 @@ export class CoapServer {
       { code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload },
       MAX_DATAGRAM,
     );
-    this.init.events.onCode('observe', 'notification');
+    this.init.events.onCode(C.observe.notification);
     if (!confirmable) {
       // Remember the NON so that an RST answering it cancels the observation (RFC 7641 §3.6).
       this.nonNotifications.set(`${peerKey(o.peer)}|${messageId}`, { path, key });
@@ -339,13 +343,13 @@ export class CoapServer {
     this.endpoint.sendConfirmable(buf, messageId, o.peer, {
       onAck: () => {},
       onReset: () => {
-        if (r.observers.delete(key)) this.init.events.onCode('observe', 'deregistered_rst');
+        if (r.observers.delete(key)) this.init.events.onCode(C.observe.deregistered_rst);
       },
       // RFC 7641 §4.5: an unacknowledged CON notification removes the observer.
       onTimeout: () => {
-        if (r.observers.delete(key)) this.init.events.onCode('observe', 'observer_timed_out');
+        if (r.observers.delete(key)) this.init.events.onCode(C.observe.observer_timed_out);
       },
-      onRetransmit: () => this.init.events.onCode('coap', 'retransmission'),
+      onRetransmit: () => this.init.events.onCode(C.coap.retransmission),
     });
   }
 
@@ -355,7 +359,7 @@ export class CoapServer {
     const n = this.nonNotifications.get(k);
     if (!n) return;
     this.nonNotifications.delete(k);
-    if (this.resources.get(n.path)?.observers.delete(n.key)) this.init.events.onCode('observe', 'deregistered_rst');
+    if (this.resources.get(n.path)?.observers.delete(n.key)) this.init.events.onCode(C.observe.deregistered_rst);
   }
 
   /** RFC 6690 link format: one link per resource, with its Content-Format and `obs` (RFC 7641 §6). */

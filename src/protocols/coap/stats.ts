@@ -1,6 +1,11 @@
 // The `fleets.<name>.coap` block of a result, from the codes a CoAP group (devices or the
 // embedded server) counted: the message layer (RFC 7252), Observe (RFC 7641), block-wise (RFC 7959).
-import { codeCount, codesUnder, round2 } from '../codes.ts';
+import { formatTally, round2 } from '../../base/format.ts';
+import { type CodeKey, countOf, countsUnder, RUN_CODES } from '../../metrics/codes.ts';
+import type { BlockInput, BlockTable } from '../driver.ts';
+import { COAP_CODES } from './codes.ts';
+
+const C = COAP_CODES.keys;
 
 export interface CoapStats {
   datagrams: {
@@ -38,10 +43,10 @@ export interface CoapStats {
   blocks: { block1Sent: number; block1Received: number; block2Sent: number; block2Received: number };
 }
 
-export function coapStats(codes: ReadonlyMap<string, number>, bytes: { sent: number; received: number }): CoapStats {
-  const n = (packet: string, code: string): number => codeCount(codes, packet, code);
-  const sent = n('datagram', 'sent');
-  const received = n('datagram', 'received');
+export function coapStats({ codes, bytes }: BlockInput<unknown>): CoapStats {
+  const n = (code: CodeKey): number => countOf(codes, code);
+  const sent = n(RUN_CODES.keys.datagram.sent);
+  const received = n(RUN_CODES.keys.datagram.received);
   return {
     datagrams: {
       sent,
@@ -49,29 +54,60 @@ export function coapStats(codes: ReadonlyMap<string, number>, bytes: { sent: num
       bytesPerDatagramSent: sent > 0 ? round2(bytes.sent / sent) : null,
       bytesPerDatagramReceived: received > 0 ? round2(bytes.received / received) : null,
     },
-    retransmissions: n('coap', 'retransmission'),
-    timeouts: n('coap', 'timeout'),
-    resets: n('coap', 'rst_received'),
-    duplicatesSuppressed: n('coap', 'duplicate_suppressed'),
-    dedupEvicted: n('coap', 'dedup_evicted'),
-    nonUnanswered: n('coap', 'non_unanswered'),
-    abandoned: n('coap', 'abandoned'),
-    responses: codesUnder(codes, 'response'),
+    retransmissions: n(C.coap.retransmission),
+    timeouts: n(C.coap.timeout),
+    resets: n(C.coap.rst_received),
+    duplicatesSuppressed: n(C.coap.duplicate_suppressed),
+    dedupEvicted: n(C.coap.dedup_evicted),
+    nonUnanswered: n(C.coap.non_unanswered),
+    abandoned: n(C.coap.abandoned),
+    responses: countsUnder(codes, C.response),
     observe: {
-      registered: n('observe', 'registered'),
-      reregistrations: n('observe', 'reregistration') + n('observe', 'reregistered'),
-      deregistered: n('observe', 'deregistered') + n('observe', 'deregistered_get') + n('observe', 'deregistered_rst'),
-      notifications: n('observe', 'notification'),
-      gaps: n('observe', 'gap'),
-      stale: n('observe', 'stale'),
-      resetsSent: n('observe', 'rst_sent'),
-      endedByServer: n('observe', 'ended_by_server'),
+      registered: n(C.observe.registered),
+      reregistrations: n(C.observe.reregistration) + n(C.observe.reregistered),
+      deregistered: n(C.observe.deregistered) + n(C.observe.deregistered_get) + n(C.observe.deregistered_rst),
+      notifications: n(C.observe.notification),
+      gaps: n(C.observe.gap),
+      stale: n(C.observe.stale),
+      resetsSent: n(C.observe.rst_sent),
+      endedByServer: n(C.observe.ended_by_server),
     },
     blocks: {
-      block1Sent: n('block1', 'sent'),
-      block1Received: n('block1', 'received'),
-      block2Sent: n('block2', 'sent'),
-      block2Received: n('block2', 'received'),
+      block1Sent: n(C.block1.sent),
+      block1Received: n(C.block1.received),
+      block2Sent: n(C.block2.sent),
+      block2Received: n(C.block2.received),
     },
   };
 }
+
+/** The console's and the report's coap table. */
+export const coapTable: BlockTable<CoapStats> = {
+  columns: [
+    { label: 'dgrams out/in' },
+    { label: 'B/dgram out/in' },
+    { label: 'retx' },
+    { label: 'timeouts' },
+    { label: 'rst' },
+    { label: 'dup supp' },
+    { label: 'NON unans' },
+    { label: 'responses', align: 'l' },
+    { label: 'observe', align: 'l' },
+  ],
+  row(c) {
+    const o = c.observe;
+    return [
+      `${c.datagrams.sent}/${c.datagrams.received}`,
+      `${c.datagrams.bytesPerDatagramSent ?? '-'}/${c.datagrams.bytesPerDatagramReceived ?? '-'}`,
+      String(c.retransmissions),
+      String(c.timeouts),
+      String(c.resets),
+      String(c.duplicatesSuppressed),
+      String(c.nonUnanswered),
+      formatTally(c.responses),
+      o.registered + o.notifications > 0
+        ? `${o.registered} reg, ${o.notifications} notif, ${o.gaps} gaps, ${o.reregistrations} rereg, ${o.deregistered} dereg`
+        : '-',
+    ];
+  },
+};

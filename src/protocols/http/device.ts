@@ -10,10 +10,13 @@ import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import { connectFailure } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { HTTP_CODES } from './codes.ts';
 import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 import { type HttpTarget, parseTarget, requestWriter } from './request.ts';
 import { HttpListener } from './server.ts';
+
+const C = HTTP_CODES.keys;
 
 /** How long close() waits for responses still outstanding before abandoning them. */
 const CLOSE_GRACE_MS = 2000;
@@ -40,11 +43,11 @@ export class HttpDevice implements DriverDevice {
     this.connectionEvents = {
       onConnected: () => {
         this.traffic.connections++;
-        events.onCode('tcp', 'connect');
+        events.onCode(C.tcp.connect);
       },
       onResponse: (message, response, atUs) => {
         this.traffic.responses++;
-        events.onCode('response', response.status);
+        events.onCode(C.response.of(response.status));
         // RFC 9110 §15.3: only a 2xx says the server accepted the body; anything else is counted by status.
         if (response.status >= 200 && response.status < 300) events.onAck(message, atUs, response.status);
         else
@@ -57,7 +60,7 @@ export class HttpDevice implements DriverDevice {
       onClose: (connection, byPeer) => {
         this.open.delete(connection);
         if (this.persistent === connection) this.persistent = undefined;
-        if (byPeer && !this.closing) events.onCode('tcp', 'closed_by_server');
+        if (byPeer && !this.closing) events.onCode(C.tcp.closed_by_server);
       },
     };
   }
@@ -192,7 +195,7 @@ export class HttpDevice implements DriverDevice {
   /** A new connection; a `probe` (reachability without keepAlive) is not counted as one of the device's connections. */
   private connection(probe = false): ClientConnection {
     const events = probe
-      ? { ...this.connectionEvents, onConnected: () => this.events.onCode('tcp', 'probe') }
+      ? { ...this.connectionEvents, onConnected: () => this.events.onCode(C.tcp.probe) }
       : this.connectionEvents;
     const c = new ClientConnection(this.target as HttpTarget, this.init.options, this.counted, events);
     this.open.add(c);
@@ -204,19 +207,19 @@ export class HttpDevice implements DriverDevice {
     const who = `${this.init.clientId}: ${this.init.options.method} ${message.topic}`;
     switch (failure.kind) {
       case 'timeout':
-        events.onCode('http', 'timeout');
+        events.onCode(C.http.timeout);
         events.onError('http.timeout', `${who}: no complete response within ${this.init.options.timeoutMs}ms`);
         break;
       case 'closed':
-        events.onCode('http', 'connection_failed');
+        events.onCode(C.http.connection_failed);
         events.onError(`http.${failure.code ?? 'connection_closed'}`, `${who}: ${failure.text}`);
         break;
       case 'malformed':
-        events.onCode('http', 'malformed_response');
+        events.onCode(C.http.malformed_response);
         events.onError('http.malformed_response', `${who}: ${failure.text}`);
         break;
       case 'abandoned':
-        events.onCode('http', 'abandoned');
+        events.onCode(C.http.abandoned);
         break;
     }
   }

@@ -19,7 +19,7 @@ export async function startEmbeddedHttp(): Promise<EmbeddedServer> {
     },
     {
       onMessage: (m) => events?.onMessage(m),
-      onCode: (packet, code) => events?.onCode(packet, code),
+      onCode: (code) => events?.onCode(code),
       onError: (key, message) => events?.onError(key, message),
     },
   );

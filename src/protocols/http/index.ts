@@ -1,14 +1,20 @@
 // The HTTP/1.1 driver (RFC 9110, RFC 9112) over http:// and https://: sensor fleets that POST or
 // PUT telemetry, the embedded sink server, and webhook receivers that are HTTP servers.
 import type { Driver } from '../driver.ts';
+import { HTTP_CODES } from './codes.ts';
 import { HttpDevice } from './device.ts';
 import { startEmbeddedHttp } from './embedded.ts';
 import { type ResolvedHttpOptions, resolveHttpOptions } from './options.ts';
-import { httpStats } from './stats.ts';
+import { type HttpStats, httpStats, httpTable } from './stats.ts';
 
-export const httpDriver: Driver<ResolvedHttpOptions> = {
+export const httpDriver = {
   name: 'http',
+  title: 'HTTP/1.1',
   schemes: ['http', 'https'],
+  secureSchemes: ['https'],
+  transport: 'tcp',
+  ackLabel: 'request → response',
+  codes: HTTP_CODES,
   resolveOptions: resolveHttpOptions,
   createDevice: (init, events) => new HttpDevice(init, events),
   promise() {
@@ -16,6 +22,7 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
     // not idempotent, RFC 9110 §9.2.2), so nothing arrives twice and a failure is a loss.
     return {
       label: 'HTTP request/response (acknowledged by the response, not retried)',
+      short: 'HTTP request/response',
       noLoss: false,
       noDuplicates: true,
     };
@@ -28,8 +35,13 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
   // Devices listen on their own ports; senders address one of them (or a balancer spreads
   // requests over them): the group receives each message once.
   receiverMode: (o) => (o.listen ? 'group' : 'each'),
-  stats: httpStats,
+  block: httpStats,
+  table: httpTable,
+  // Header fields carry credentials (Authorization); TLS settings decide a handshake.
+  connectionKey: (o) => [o.headers, o.tls],
   addressing: 'path',
+  // '/telemetry/3' travels as 'telemetry/3', as the reference gateway publishes it.
+  canonicalTopic: (path) => path.replace(/^\/+/, ''),
   checkGroup(check, path, group, options) {
     // HTTP receivers are servers senders POST to (webhook endpoints); an HTTP client cannot subscribe.
     if (group.kind === 'observer' && !options.listen)
@@ -46,7 +58,7 @@ export const httpDriver: Driver<ResolvedHttpOptions> = {
   },
   // RFC 9110 §15: every request gets a response.
   acknowledges: () => true,
-};
+} satisfies Driver<ResolvedHttpOptions, HttpStats>;
 
 export { HttpDevice } from './device.ts';
 export { type HttpOptions, http, type ResolvedHttpOptions } from './options.ts';

@@ -5,6 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { SinkEvents } from '../driver.ts';
+import { HTTP_CODES } from './codes.ts';
+
+const C = HTTP_CODES.keys;
 
 /** Idle persistent connections are kept this long; node's 5 s default would make slow senders reconnect. */
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
@@ -24,7 +27,7 @@ export class HttpListener {
     );
     this.server.on('connection', (socket: Socket) => {
       this.live.add(socket);
-      this.events.onCode('tcp', 'accept');
+      this.events.onCode(C.tcp.accept);
       socket.once('close', () => {
         this.live.delete(socket);
         this.done.sent += socket.bytesWritten ?? 0;
@@ -34,7 +37,7 @@ export class HttpListener {
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       // A peer that resets an idle connection is not an error of ours; anything else is a malformed request.
       if (err.code === 'ECONNRESET') return;
-      this.events.onCode('http', 'bad_request');
+      this.events.onCode(C.http.bad_request);
       this.events.onError('http.bad_request', err.message);
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
@@ -69,7 +72,7 @@ export class HttpListener {
 
   private request(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? '';
-    this.events.onCode('request', method);
+    this.events.onCode(C.request.of(method));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', (err) => this.events.onError('http.request_aborted', err.message));
@@ -88,7 +91,7 @@ export class HttpListener {
       // §8.6: 204 and 304 carry no Content-Length; any other status sends an empty body.
       if (status !== 204 && status !== 304) res.setHeader('Content-Length', '0');
       res.writeHead(status).end();
-      this.events.onCode('response', status);
+      this.events.onCode(C.response.of(status));
     });
   }
 }

@@ -1,5 +1,7 @@
 // MQTT reason codes in plain words: MQTT 5.0 §2.4 (Reason Code) and MQTT 3.1.1 §3.2.2.3
-// (CONNACK return codes). Used for every ack, SUBACK and CONNACK the driver sees.
+// (CONNACK return codes). Used for every ack, SUBACK and CONNACK the driver sees, and the
+// driver's code book: the acks' reason codes, granted QoS in SUBACKs, DISCONNECT reasons.
+import { type CodeWords, codeBook } from '../../metrics/codes.ts';
 
 const V5: Record<number, string> = {
   0x00: 'success',
@@ -68,3 +70,33 @@ export function reasonWords(code: number): string {
 export function isSubackFailure(code: number): boolean {
   return code >= 0x80;
 }
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
+/** An ack's or DISCONNECT's reason code; 0x10 (no matching subscribers) and 0x11 are not errors, but nobody got the message. */
+const reason = {
+  describe(code: string): CodeWords {
+    const n = Number(code);
+    return { meaning: `${reasonWords(n)} (${hex(n)})`, notable: n >= 0x10 };
+  },
+};
+
+export const MQTT_CODES = codeBook({
+  puback: reason,
+  pubrec: reason,
+  pubrel: reason,
+  pubcomp: reason,
+  unsuback: reason,
+  disconnect: reason,
+  // [MQTT-3.9.3]: the QoS granted per filter, or a refusal (≥ 0x80).
+  suback: {
+    describe(code: string): CodeWords {
+      const n = Number(code);
+      return isSubackFailure(n)
+        ? { meaning: `subscription refused: ${reasonWords(n)} (${hex(n)})`, notable: true }
+        : { meaning: `granted QoS ${n}`, notable: false };
+    },
+  },
+});

@@ -8,9 +8,11 @@ import { nowUs } from '../../metrics/clock.ts';
 import { mqttPacketBytes } from '../../power/accounting.ts';
 import { type WireKind, WireLog } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { isSubackFailure, reasonWords } from './codes.ts';
+import { isSubackFailure, MQTT_CODES, reasonWords } from './codes.ts';
 import { clientOptions, connectError, connectTimeout } from './connect.ts';
 import type { ResolvedMqttOptions } from './options.ts';
+
+const C = MQTT_CODES.keys;
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -120,7 +122,7 @@ export class MqttDevice implements DriverDevice {
     return new Promise((resolve, reject) => {
       client.subscribe([...filters], { qos }, (err, granted) => {
         for (const g of granted ?? []) {
-          this.events.onCode('suback', g.qos);
+          this.events.onCode(C.suback.of(g.qos));
           // [MQTT-3.9.3] a granted code ≥ 0x80 is a refusal of that filter.
           if (isSubackFailure(g.qos))
             return reject(
@@ -207,9 +209,9 @@ export class MqttDevice implements DriverDevice {
     client.on('packetreceive', (packet: Packet) => {
       if (packet.cmd === 'puback' || packet.cmd === 'pubrec' || packet.cmd === 'pubcomp') {
         // 3.1.1 acks carry no reason code; 5.0 omits it when it is 0x00 (§3.4.2.1).
-        this.events.onCode(packet.cmd, packet.reasonCode ?? 0);
+        this.events.onCode(C[packet.cmd].of(packet.reasonCode ?? 0));
       } else if (packet.cmd === 'disconnect') {
-        this.events.onCode('disconnect', packet.reasonCode ?? 0);
+        this.events.onCode(C.disconnect.of(packet.reasonCode ?? 0));
       }
     });
     client.on('error', (err) => {

@@ -7,8 +7,11 @@ import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { type ClientFrame, parseBridgeFrame } from './bridge-protocol.ts';
+import { WS_CODES } from './codes.ts';
 import { openWebSocket } from './connect.ts';
 import type { ResolvedWsOptions } from './options.ts';
+
+const C = WS_CODES.keys;
 
 /** Sends are refused while this many bytes wait in the connection's send buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
@@ -152,7 +155,7 @@ export class WsDevice implements DriverDevice {
   private write(frame: ClientFrame): void {
     (this.ws as WebSocket).send(JSON.stringify(frame));
     this.traffic.framesSent++;
-    this.events.onCode('frame', 'sent');
+    this.events.onCode(C.frame.sent);
   }
 
   private watch(ws: WebSocket): void {
@@ -176,7 +179,7 @@ export class WsDevice implements DriverDevice {
       );
       if (this.closing) return;
       // RFC 6455 §7.4.1: 1006 means no Close frame was received (the TCP connection just ended).
-      this.events.onCode('close', code);
+      this.events.onCode(C.close.of(code));
       const why = reason.length > 0 ? `: ${reason.toString()}` : '';
       this.events.onDisconnect(
         `ws.closed_${code}`,
@@ -189,7 +192,7 @@ export class WsDevice implements DriverDevice {
     const receivedUs = nowUs();
     const events = this.events;
     this.traffic.framesReceived++;
-    events.onCode('frame', 'received');
+    events.onCode(C.frame.received);
     const f = isBinary ? undefined : parseBridgeFrame(data.toString());
     switch (f?.type) {
       case 'message':
@@ -207,7 +210,7 @@ export class WsDevice implements DriverDevice {
         const pending = f.id === undefined ? undefined : this.subscribing.get(f.id);
         if (!pending) break;
         this.subscribing.delete(f.id as number);
-        events.onCode('subscribed', 'ok');
+        events.onCode(C.subscribed.ok);
         pending.settle();
         return;
       }
@@ -217,7 +220,7 @@ export class WsDevice implements DriverDevice {
         this.onErrorFrame(f.code, f.message, f.id);
         return;
     }
-    events.onCode('frame', 'invalid');
+    events.onCode(C.frame.invalid);
     events.onError(
       'ws.bad_frame',
       `${this.init.clientId}: not a bridge frame, or an answer to no request: ${data.subarray(0, 120).toString()}`,
@@ -227,7 +230,7 @@ export class WsDevice implements DriverDevice {
   private onErrorFrame(rawCode: unknown, message: unknown, id: number | undefined): void {
     const code = typeof rawCode === 'string' && rawCode.length > 0 ? rawCode : 'unknown';
     const text = typeof message === 'string' ? message : '';
-    this.events.onCode('error', code);
+    this.events.onCode(C.error.of(code));
     const pending = id === undefined ? undefined : this.subscribing.get(id);
     if (pending) {
       // The runner counts the rejected subscribe itself.
@@ -249,7 +252,7 @@ export class WsDevice implements DriverDevice {
     for (const p of [...this.subscribing.values()]) p.settle(err);
     this.subscribing.clear();
     // Publishes never answered: counted, since the bridge may or may not have passed them on.
-    if (this.unacked.size > 0) this.events.onCode('publish', 'unanswered', this.unacked.size);
+    if (this.unacked.size > 0) this.events.onCode(C.publish.unanswered, this.unacked.size);
     this.unacked.clear();
   }
 

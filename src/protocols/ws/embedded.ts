@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { EmbeddedServer } from '../driver.ts';
-import { WsFanout, type WsFanoutOptions } from './fanout.ts';
+import { WsFanout, type WsFanoutOptions, type WsFanoutStats } from './fanout.ts';
 
-export interface EmbeddedHub extends EmbeddedServer {
+export interface EmbeddedHub extends EmbeddedServer<WsFanoutStats> {
   /** The hub's subscriptions and counters (overflow included). */
   fanout: WsFanout;
 }

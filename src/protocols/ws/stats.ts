@@ -1,5 +1,10 @@
 // The `fleets.<name>.ws` block of a result, from the codes a WebSocket bridge group counted.
-import { codesUnder } from '../codes.ts';
+import { formatTally } from '../../base/format.ts';
+import { type CodeKey, countOf, countsUnder } from '../../metrics/codes.ts';
+import type { BlockInput, BlockTable } from '../driver.ts';
+import { WS_CODES } from './codes.ts';
+
+const C = WS_CODES.keys;
 
 /** A ws group's block in the result (`fleets.<name>.ws`). */
 export interface WsStats {
@@ -16,16 +21,34 @@ export interface WsStats {
   closes: Record<string, number>;
 }
 
-export function wsStats(codes: ReadonlyMap<string, number>): WsStats {
-  const n = (key: string): number => codes.get(key) ?? 0;
-  const byCode = (packet: string): Record<string, number> => codesUnder(codes, packet);
-  const stats: WsStats = {
-    frames: { sent: n('frame|sent'), received: n('frame|received'), invalid: n('frame|invalid') },
-    subscriptions: n('subscribed|ok'),
-    errors: byCode('error'),
-    overflow: n('error|overflow'),
-    unanswered: n('publish|unanswered'),
-    closes: byCode('close'),
+export function wsStats({ codes }: BlockInput<unknown>): WsStats {
+  const n = (code: CodeKey): number => countOf(codes, code);
+  return {
+    frames: { sent: n(C.frame.sent), received: n(C.frame.received), invalid: n(C.frame.invalid) },
+    subscriptions: n(C.subscribed.ok),
+    errors: countsUnder(codes, C.error),
+    overflow: n(C.error.of('overflow')),
+    unanswered: n(C.publish.unanswered),
+    closes: countsUnder(codes, C.close),
   };
-  return stats;
 }
+
+/** The console's and the report's ws table. */
+export const wsTable: BlockTable<WsStats> = {
+  columns: [
+    { label: 'frames out/in' },
+    { label: 'subscribed' },
+    { label: 'error frames', align: 'l' },
+    { label: 'overflow' },
+    { label: 'unanswered' },
+    { label: 'closes', align: 'l' },
+  ],
+  row: (w) => [
+    `${w.frames.sent}/${w.frames.received}`,
+    String(w.subscriptions),
+    formatTally(w.errors),
+    String(w.overflow),
+    String(w.unanswered),
+    formatTally(w.closes),
+  ],
+};

@@ -1,0 +1,129 @@
+// Protocol codes: what drivers (and the run itself) count through DeviceEvents.onCode, such as a
+// PUBACK reason code, a CoAP retransmission or an HTTP status. A code is a 'packet|code' key
+// (CodeKey); a group's count of it is kept under 'group|packet|code' in snapshots and results.
+// Keys are built and split only in this module. Each driver declares its packets once in a
+// CodeBook: its devices count through the book's keys, its result block reads through them, and
+// the report asks the book what a code means and whether a reader should see it.
+
+/** 'packet|code', e.g. 'puback|16'. Built by a CodeBook, never by hand. */
+export type CodeKey = string & { readonly __codeKey: unique symbol };
+
+/** A code in words, and whether it signals something a reader should look at. */
+export interface CodeWords {
+  meaning: string;
+  notable: boolean;
+}
+
+/** A group's counted codes: CodeKey → count. */
+export type CodeCounts = ReadonlyMap<string, number>;
+
+/** A packet with a fixed set of codes: `true` marks a notable one; an object gives its words. */
+export interface FixedPacket {
+  codes: Readonly<Record<string, boolean | Partial<CodeWords>>>;
+  /** Every code of this packet is notable (drops, dead letters). */
+  notable?: boolean;
+}
+
+/** A packet whose codes are values (status codes, reason codes): `describe` puts one in words. */
+export interface OpenPacket {
+  describe(code: string): CodeWords;
+}
+
+export type PacketSpec = FixedPacket | OpenPacket;
+
+/** The key builder of an open packet: `of(204)` is 'response|204'. */
+export interface OpenCodes {
+  readonly packet: string;
+  of(value: string | number): CodeKey;
+}
+
+export type BookKeys<S extends Record<string, PacketSpec>> = {
+  readonly [P in keyof S]: S[P] extends FixedPacket ? { readonly [C in keyof S[P]['codes']]: CodeKey } : OpenCodes;
+};
+
+export interface CodeBook<S extends Record<string, PacketSpec> = Record<string, PacketSpec>> {
+  /** The keys devices count and stats read: `book.keys.coap.retransmission`, `book.keys.response.of(204)`. */
+  readonly keys: BookKeys<S>;
+  /** A counted code in words; undefined when the packet is not this book's. */
+  describe(packet: string, code: string): CodeWords | undefined;
+}
+
+function key(packet: string, code: string | number): CodeKey {
+  return `${packet}|${code}` as CodeKey;
+}
+
+function isOpen(spec: PacketSpec): spec is OpenPacket {
+  return typeof (spec as OpenPacket).describe === 'function';
+}
+
+/** Declares a vocabulary: packets with their fixed codes or a describer for open values. */
+export function codeBook<const S extends Record<string, PacketSpec>>(spec: S): CodeBook<S> {
+  const keys: Record<string, Record<string, CodeKey> | OpenCodes> = {};
+  for (const [packet, p] of Object.entries(spec)) {
+    if (isOpen(p)) keys[packet] = { packet, of: (value) => key(packet, value) };
+    else keys[packet] = Object.fromEntries(Object.keys(p.codes).map((code) => [code, key(packet, code)]));
+  }
+  return {
+    keys: keys as BookKeys<S>,
+    describe(packet, code) {
+      const p = Object.hasOwn(spec, packet) ? spec[packet] : undefined;
+      if (!p) return undefined;
+      if (isOpen(p)) return p.describe(code);
+      const words = Object.hasOwn(p.codes, code) ? p.codes[code] : undefined;
+      const meaning = (typeof words === 'object' ? words.meaning : undefined) ?? code.replace(/_/g, ' ');
+      const notable = p.notable === true || words === true || (typeof words === 'object' && words.notable === true);
+      return { meaning, notable };
+    },
+  };
+}
+
+/** How often one code was counted; 0 when never. */
+export function countOf(codes: CodeCounts, code: CodeKey): number {
+  return codes.get(code) ?? 0;
+}
+
+/** Every value counted under an open packet, as { value: count }. */
+export function countsUnder(codes: CodeCounts, packet: OpenCodes): Record<string, number> {
+  const prefix = `${packet.packet}|`;
+  const out: Record<string, number> = {};
+  for (const [k, n] of codes) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = n;
+  return out;
+}
+
+/** The key of a group's count of a code: 'group|packet|code'. */
+export function groupCodeKey(group: string, code: CodeKey): string {
+  return `${group}|${code}`;
+}
+
+/** A result's code key ('group|packet|code') split; undefined when it is not one. */
+export function splitGroupCodeKey(k: string): { group: string; packet: string; code: string } | undefined {
+  const a = k.indexOf('|');
+  const b = a < 0 ? -1 : k.indexOf('|', a + 1);
+  if (a < 0 || b < 0) return undefined;
+  return { group: k.slice(0, a), packet: k.slice(a + 1, b), code: k.slice(b + 1) };
+}
+
+/** One group's codes out of every group's ('group|packet|code' → count), as CodeKey → count. */
+export function codesOf(all: CodeCounts, group: string): Map<string, number> {
+  const prefix = `${group}|`;
+  const out = new Map<string, number>();
+  for (const [k, n] of all) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), n);
+  return out;
+}
+
+/** What the run itself counts, whatever the protocol: sends it dropped, command replies, datagrams. */
+export const RUN_CODES = codeBook({
+  dropped: {
+    notable: true,
+    codes: {
+      window_full: { meaning: 'in-flight window full: the send was dropped' },
+      still_awake: { meaning: "the previous report's sleep cycle was still running" },
+      connect_failed: { meaning: 'the device was not connected' },
+      not_connected: { meaning: 'the device was not connected' },
+      backpressure: { meaning: 'the socket was not draining: the send was dropped' },
+      generator_behind: { meaning: 'the generator fell behind its schedule' },
+    },
+  },
+  reply: { codes: { correlated: false, correlation_mismatch: true, uncorrelated: false } },
+  datagram: { codes: { sent: false, received: false } },
+});

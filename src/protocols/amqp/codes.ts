@@ -1,0 +1,33 @@
+// The AMQP 0-9-1 driver's code book: publisher confirms (RabbitMQ's extension), transactions
+// (§1.9), basic.return reply codes (§1.8.3.9), consumer acks and rejects, dead-letter reasons.
+import { type CodeWords, codeBook } from '../../metrics/codes.ts';
+
+/** AMQP 0-9-1 §1.2 reply codes that reach a client. */
+const REPLY: Readonly<Record<string, string>> = {
+  '312': 'NO_ROUTE',
+  '313': 'NO_CONSUMERS',
+  '320': 'CONNECTION_FORCED',
+  '403': 'ACCESS_REFUSED',
+  '404': 'NOT_FOUND',
+  '406': 'PRECONDITION_FAILED',
+};
+
+export const AMQP_CODES = codeBook({
+  confirm: { codes: { ack: false, nack: true, unconfirmed_at_close: true } },
+  tx: { codes: { commit: false, commit_failed: true, held_lost: true } },
+  consumer: { codes: { ack: false, nack: true, nack_requeue: false } },
+  delivery: { codes: { redelivered: false } },
+  // Mandatory publishes no queue took (basic.return), by reply code.
+  return: {
+    describe: (code: string): CodeWords => ({
+      meaning: `returned unroutable: ${REPLY[code] ?? 'reply code'} ${code}`,
+      notable: true,
+    }),
+  },
+  // Messages received from a dead-letter exchange, by the x-death reason.
+  deadletter: { describe: (code: string): CodeWords => ({ meaning: `dead-lettered: ${code}`, notable: true }) },
+  // connection.blocked (RabbitMQ): the broker stopped reading, with its reason.
+  connection: { describe: (code: string): CodeWords => ({ meaning: code, notable: true }) },
+  // The most unacknowledged deliveries a consumer held at once; the value is the count.
+  unacked_peak: { describe: (code: string): CodeWords => ({ meaning: `${code} unacked at once`, notable: false }) },
+});

@@ -1,0 +1,76 @@
+// The CoAP driver's code book: the message layer (RFC 7252 §4), Observe (RFC 7641), block-wise
+// transfer (RFC 7959) and response codes (§5.9, §12.1.2), in words and with what a reader should see.
+import { type CodeWords, codeBook } from '../../metrics/codes.ts';
+
+/** RFC 7252 §12.1.2 and RFC 7959 §2.9: response codes by name. */
+const RESPONSE: Readonly<Record<string, string>> = {
+  '2.01': 'Created',
+  '2.02': 'Deleted',
+  '2.03': 'Valid',
+  '2.04': 'Changed',
+  '2.05': 'Content',
+  '2.31': 'Continue',
+  '4.00': 'Bad Request',
+  '4.01': 'Unauthorized',
+  '4.02': 'Bad Option',
+  '4.03': 'Forbidden',
+  '4.04': 'Not Found',
+  '4.05': 'Method Not Allowed',
+  '4.06': 'Not Acceptable',
+  '4.08': 'Request Entity Incomplete',
+  '4.12': 'Precondition Failed',
+  '4.13': 'Request Entity Too Large',
+  '4.15': 'Unsupported Content-Format',
+  '5.00': 'Internal Server Error',
+  '5.01': 'Not Implemented',
+  '5.02': 'Bad Gateway',
+  '5.03': 'Service Unavailable',
+  '5.04': 'Gateway Timeout',
+  '5.05': 'Proxying Not Supported',
+};
+
+export const COAP_CODES = codeBook({
+  coap: {
+    codes: {
+      // §4.2: a CON not acknowledged within ACK_TIMEOUT (doubling) is sent again.
+      retransmission: true,
+      timeout: { meaning: 'CON given up after MAX_RETRANSMIT retransmissions (§4.2)', notable: true },
+      rst_received: { meaning: 'RST answer to a CON (§4.2)', notable: true },
+      duplicate_suppressed: {
+        meaning: 'duplicate recognised by Message ID and not processed again (§4.5)',
+        notable: true,
+      },
+      dedup_evicted: false,
+      non_unanswered: { meaning: 'NON request with no response (§4.3)', notable: true },
+      abandoned: { meaning: 'CON still being retransmitted when the run ended', notable: true },
+      malformed: true,
+      unmatched_ack: true,
+      unexpected_response: true,
+    },
+  },
+  observe: {
+    codes: {
+      registered: false,
+      reregistered: false,
+      reregistration: false,
+      reregistration_failed: true,
+      deregistered: false,
+      deregistered_get: false,
+      deregistered_rst: false,
+      deregistration_unanswered: true,
+      observer_timed_out: false,
+      notification: false,
+      gap: { meaning: 'notifications missing from the sequence (RFC 7641 §4.4)', notable: true },
+      stale: { meaning: 'notification older than one already received (RFC 7641 §3.4)', notable: true },
+      rst_sent: true,
+      ended_by_server: true,
+    },
+  },
+  block1: { codes: { sent: false, received: false, incomplete: true } },
+  block2: { codes: { sent: false, received: false } },
+  response: {
+    describe(code: string): CodeWords {
+      return { meaning: `CoAP ${RESPONSE[code] ?? 'response'}`, notable: code[0] === '4' || code[0] === '5' };
+    },
+  },
+});
