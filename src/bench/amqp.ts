@@ -78,7 +78,8 @@ function summarize(
   for (const [key, n] of Object.entries(result.codes))
     if (key.startsWith('load|dropped|')) dropped[key.slice('load|dropped|'.length)] = n;
   const service = f.latency.ack?.service;
-  const a = (f as unknown as { amqp: { commits: number } }).amqp;
+  const a = f.amqp;
+  if (!a) throw new Error('bench amqp: the load fleet has no amqp block in its result');
   return {
     sentPerS: f.rates.sentPerS,
     sent: f.messages.sent,

@@ -33,7 +33,8 @@ async function httpMax(keepAlive: boolean): Promise<Row> {
       () => run({ scenario: scenario('http-max'), workers: 1, write: false }),
     );
     const f = fleetOf(result, 'load');
-    const stats = (f as unknown as { http: HttpStats }).http;
+    const stats = f.http;
+    if (!stats) throw new Error('bench http: the load fleet has no http block in its result');
     const seconds = f.messages.sent / Math.max(1, f.rates.sentPerS);
     const service = f.latency.ack?.service;
     runs.push({

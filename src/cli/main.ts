@@ -3,11 +3,11 @@
 import yargs from 'yargs';
 import { isFleetbenchError } from '../base/errors.ts';
 import { version } from '../base/version.ts';
-import { type CompareArgs, compareCommand, compareHandler } from './compare-command.ts';
+import { compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
-import { type GatewayArgs, gatewayCommand, gatewayHandler } from './gateway-command.ts';
-import { type ReportArgs, reportCommand, reportHandler } from './report-command.ts';
-import { type RunArgs, runCommand, runHandler } from './run-command.ts';
+import { gatewayCommand, gatewayHandler } from './gateway-command.ts';
+import { reportCommand, reportHandler } from './report-command.ts';
+import { runCommand, runHandler } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,14 +19,14 @@ export async function main(argv: string[]): Promise<number> {
     await yargs(argv)
       .scriptName('fleetbench')
       .usage('$0 <command> [options]')
-      .command({ ...runCommand, handler: (a) => guard(() => runHandler(a as unknown as RunArgs))() })
+      .command({ ...runCommand, handler: (a) => guard(() => runHandler(a))() })
       .command({
         ...validateCommand,
-        handler: (a) => guard(() => validateHandler(a as unknown as { scenario: string }))(),
+        handler: (a) => guard(() => validateHandler(a))(),
       })
-      .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a as unknown as GatewayArgs))() })
-      .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a as unknown as ReportArgs))() })
-      .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a as unknown as CompareArgs))() })
+      .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a))() })
+      .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a))() })
+      .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a))() })
       .demandCommand(1, 'Name a command: run, validate, gateway, compare or report')
       .strict()
       .version(version)

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { exampleTarget } from '../protocols/registry.ts';
 import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -30,8 +31,7 @@ export const runCommand = {
         type: 'string',
         array: true,
         default: [] as string[],
-        describe:
-          'Target URL by name, e.g. mqtt=mqtt://127.0.0.1:1883 (repeatable); omitted targets use the embedded server',
+        describe: `Target URL by name, e.g. ${exampleTarget()} (repeatable); omitted targets use the embedded server`,
       })
       .option('workers', {
         alias: 'w',

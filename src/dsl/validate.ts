@@ -8,7 +8,7 @@ import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
-import { DEFAULT_PAYLOAD, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
+import { DEFAULT_PAYLOAD, type JsonSpec, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';
@@ -361,7 +361,7 @@ export function resolveSchedule(check: Checker, path: string, raw: unknown): Res
 export function resolvePayload(check: Checker, path: string, raw: unknown): PayloadSpec | undefined {
   if (raw === undefined) return DEFAULT_PAYLOAD;
   if (!check.isObject(raw)) return check.fail(path, 'a payload: bytes(24), json(fn) or template(text)', raw);
-  const sizeOk = (size: unknown, field: string): boolean => {
+  const sizeOk = (size: unknown, field: string): size is number | undefined => {
     if (size === undefined) return true;
     if (typeof size === 'number' && Number.isInteger(size) && size >= MIN_PAYLOAD_BYTES && size <= 268_435_455)
       return true;
@@ -373,15 +373,25 @@ export function resolvePayload(check: Checker, path: string, raw: unknown): Payl
     return false;
   };
   switch (raw.kind) {
-    case 'bytes':
-      if (raw.size === undefined) return check.fail(`${path}.size`, 'a size in bytes', raw.size) ?? undefined;
-      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
-    case 'json':
-      if (typeof raw.fn !== 'function') return check.fail(`${path}.fn`, 'a function returning the JSON value', raw.fn);
-      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
-    case 'template':
-      if (typeof raw.text !== 'string') return check.fail(`${path}.text`, 'a template string', raw.text);
-      return sizeOk(raw.size, 'size') ? (raw as unknown as PayloadSpec) : undefined;
+    case 'bytes': {
+      const size = raw.size;
+      if (size === undefined) return check.fail(`${path}.size`, 'a size in bytes', size);
+      return sizeOk(size, 'size') && size !== undefined ? { kind: 'bytes', size } : undefined;
+    }
+    case 'json': {
+      const { fn, size } = raw;
+      if (typeof fn !== 'function') return check.fail(`${path}.fn`, 'a function returning the JSON value', fn);
+      if (!sizeOk(size, 'size')) return undefined;
+      // The scenario's own function: called with a PayloadContext, whatever it returns is encoded.
+      const call = fn as JsonSpec['fn'];
+      return size === undefined ? { kind: 'json', fn: call } : { kind: 'json', fn: call, size };
+    }
+    case 'template': {
+      const { text, size } = raw;
+      if (typeof text !== 'string') return check.fail(`${path}.text`, 'a template string', text);
+      if (!sizeOk(size, 'size')) return undefined;
+      return size === undefined ? { kind: 'template', text } : { kind: 'template', text, size };
+    }
     default:
       return check.fail(path, 'a payload: bytes(24), json(fn) or template(text)', raw);
   }

@@ -113,9 +113,7 @@ export function estimatePower(a: Activity, p: RadioProfile, battery: Battery): P
   };
   const chargemC = Object.values(charge).reduce((s, x) => s + x, 0);
   const toJ = (q: number): number => (q / 1000) * p.volts;
-  const breakdownJ = Object.fromEntries(
-    Object.entries(charge).map(([k, q]) => [k, toJ(q)]),
-  ) as unknown as PowerBreakdown;
+  const breakdownJ = mapBreakdown(charge, toJ);
   const energyJ = toJ(chargemC);
   const averagePowerW = a.windowS > 0 ? energyJ / a.windowS : 0;
   const batteryJ = battery.mAh * battery.volts * 3.6;
@@ -147,4 +145,19 @@ export function coapConTransmissions(p: number, maxRetransmit = 4): number {
 /** An empty exchange, to build activities from. */
 export function noExchange(): Exchange {
   return { tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, listenS: 0 };
+}
+
+/** The same breakdown with every state's figure converted (charge → energy, J → mJ). */
+export function mapBreakdown(b: PowerBreakdown, f: (x: number) => number): PowerBreakdown {
+  return {
+    wake: f(b.wake),
+    handshake: f(b.handshake),
+    tx: f(b.tx),
+    rx: f(b.rx),
+    listen: f(b.listen),
+    keepalive: f(b.keepalive),
+    tail: f(b.tail),
+    idle: f(b.idle),
+    sleep: f(b.sleep),
+  };
 }

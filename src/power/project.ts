@@ -24,6 +24,7 @@ import {
   type Battery,
   type Exchange,
   estimatePower,
+  mapBreakdown,
   noExchange,
   type PacketTotals,
   type PowerBreakdown,
@@ -263,9 +264,7 @@ export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport 
     rttS,
     rttFrom,
     energyPerMessagemJ: mJ(e.energyJ),
-    breakdownmJ: Object.fromEntries(
-      Object.entries(e.breakdownJ).map(([k, j]) => [k, mJ(j)]),
-    ) as unknown as PowerBreakdown,
+    breakdownmJ: mapBreakdown(e.breakdownJ, mJ),
     averagePowermW: e.averagePowerW * 1000,
     averageCurrentuA: e.averageCurrentmA * 1000,
     batteryLifeDays: e.batteryLifeH / 24,

@@ -148,6 +148,8 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   readonly title: string;
   /** URL schemes accepted as targets for this protocol. */
   readonly schemes: readonly string[];
+  /** The port its servers listen on by default (IANA), for examples in help and messages. */
+  readonly defaultPort?: number;
   /** Schemes whose connections are encrypted (TLS or DTLS): the power model prices their handshakes. */
   readonly secureSchemes: readonly string[];
   /** The transport under the protocol: what the power model adds per packet and per connection. */

@@ -43,6 +43,13 @@ export function driverFor(name: string): AnyDriver | undefined {
   return Object.hasOwn(drivers, name) ? (drivers as Record<string, AnyDriver>)[name] : undefined;
 }
 
+/** A `--target name=url` example from the first registered driver, e.g. 'mqtt=mqtt://127.0.0.1:1883'. */
+export function exampleTarget(): string {
+  const d = allDrivers()[0];
+  if (!d) return 'name=url';
+  return `${d.name}=${d.schemes[0]}://127.0.0.1${d.defaultPort === undefined ? '' : `:${d.defaultPort}`}`;
+}
+
 /** Every driver, in registry order. */
 export function allDrivers(): readonly AnyDriver[] {
   return Object.values(drivers);

@@ -5,7 +5,7 @@ import type { RunResult } from '../result/types.ts';
 import { codeRows, splitErrorCode } from './codes.ts';
 import { empty, esc, int, section, table } from './markup.ts';
 
-/** Each protocol's own figures (CoAP retransmissions, AMQP confirms, HTTP statuses, ...), one table per protocol. */
+/** Each protocol's own figures (retransmissions, confirms, statuses, ...), one table per protocol (Driver.table). */
 export function protocolsHtml(result: RunResult): string {
   const tables = protocolTables(result);
   if (tables.length === 0) return section('protocols', empty('No protocol reported figures of its own.'));

@@ -5,9 +5,9 @@ import { allDrivers } from '../protocols/registry.ts';
 import { driverLatency, type FleetResult, type RunResult } from './types.ts';
 
 export interface ProtocolTable {
-  /** The driver's name, the table's first heading ('coap'). */
+  /** The driver's name, the table's first heading. */
   protocol: string;
-  /** The protocol as people write it ('CoAP'). */
+  /** The protocol as people write it (Driver.title). */
   title: string;
   columns: readonly TableColumn[];
   rows: { group: string; cells: string[] }[];

@@ -146,12 +146,12 @@ export interface RunResult {
   delivery: DeliveryResult[];
   /** Targets that failed their preflight while the run went on for the other groups. */
   warnings: string[];
-  /** Embedded servers' own counters by protocol, e.g. the ws hub's published/delivered/overflow. */
+  /** Embedded servers' own counters by protocol (a hub's published, delivered and overflowed messages). */
   servers: ServerStats;
   errors: ErrorCount[];
   /** The scenario's thresholds, evaluated: pass or fail, measured value and limit (absent from results of older versions). */
   thresholds?: ThresholdOutcome[];
-  /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. PUBACK reason codes). */
+  /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. an ack's reason codes), in each driver's CodeBook. */
   codes: Record<string, number>;
   timeline: TimelinePoint[];
   /** Cumulative histograms (compressed base64, µs), for exact merging and re-rendering. */

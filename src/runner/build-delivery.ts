@@ -228,7 +228,7 @@ function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: CodeCounts): D
   if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes);
   const first = sender.promise(from.options, from.options, new Map());
   const second = receiver.promise(to.options, to.options, receiverCodes);
-  // Each hop by its short name ('QoS 1', 'CON'); the explanations are in each protocol's own label.
+  // Each hop by its short name (DeliveryPromise.short); the explanations are in each protocol's own label.
   const noLoss = first.noLoss && second.noLoss;
   const short = `${from.protocol} ${first.short} → ${to.protocol} ${second.short}`;
   return {

@@ -199,8 +199,8 @@ function powerOf(
 ): FleetResult['power'] {
   const power = g.power;
   const messages = t.sent + t.received;
-  if (!power || messages === 0 || devices === 0) return null;
   const driver = driverFor(g.protocol);
+  if (!power || !driver || messages === 0 || devices === 0) return null;
   const schedule = g.publish?.schedule;
   // One report per message: the schedule's interval per device, or the measured one.
   const reportIntervalS =
@@ -218,7 +218,7 @@ function powerOf(
         : undefined;
   return projectPower(
     {
-      transport: driver?.transport ?? 'tcp',
+      transport: driver.transport,
       tls: isSecure(driver, target),
       devices,
       wire,
@@ -237,7 +237,7 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Whether `target` is one of the driver's encrypted schemes (mqtts://, https://, ...). */
+/** Whether `target` uses one of the driver's encrypted schemes (Driver.secureSchemes). */
 function isSecure(driver: AnyDriver | undefined, target: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(target)?.[1]?.toLowerCase();
   return scheme !== undefined && (driver?.secureSchemes.includes(scheme) ?? false);

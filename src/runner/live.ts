@@ -1,21 +1,19 @@
-// A partial RunResult from the aggregator mid-run: what thresholds with abortOnFail are judged
+// What thresholds see of the run mid-run, from the aggregator: what thresholds with abortOnFail are judged
 // on once a second. It holds what is known live (counters, connect results, latency
 // histograms, errors); delivery accounting only exists at the end.
 import type { Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import { encodeHistogram } from '../metrics/histogram.ts';
 import { splitHistogramKey } from '../metrics/names.ts';
-import type { FleetResult, RunResult } from '../result/types.ts';
+import type { Judged, JudgedFleet } from '../thresholds/metrics.ts';
 
 /** `kinds`: the histogram kinds the judged thresholds read; only those are encoded. */
-export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, kinds: ReadonlySet<string>): RunResult {
+export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, kinds: ReadonlySet<string>): Judged {
   const seconds = Math.max(sendElapsedS, 1e-3);
-  const fleets: Record<string, Partial<FleetResult>> = {};
+  const fleets: Record<string, JudgedFleet> = {};
   for (const g of plan.groups) {
     const t = agg.total(g.name);
     fleets[g.name] = {
-      kind: g.kind,
-      protocol: g.protocol,
       devices: {
         peakConnected: agg.peakConnected.get(g.name) ?? 0,
         connects: t.connects,
@@ -40,11 +38,10 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, ki
     fleets,
     delivery: [],
     errors: [...agg.errors.values()],
-    codes: {},
     histograms: Object.fromEntries(
       [...agg.histograms]
         .filter(([k]) => kinds.has(splitHistogramKey(k).kind))
         .map(([k, h]) => [k, encodeHistogram(h)]),
     ),
-  } as unknown as RunResult;
+  };
 }

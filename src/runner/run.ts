@@ -68,7 +68,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     const startedAt = new Date();
     const originUs = nowUs();
     const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
-    // Embedded servers that receive (the CoAP sink) count as one more receiver, in this thread.
+    // Embedded servers that receive (EmbeddedServer.sink) count as one more receiver, in this thread.
     const sinks: ServerSink[] = [];
     for (const [protocol, server] of embedded) {
       const group = server.sink ? sinkGroup(plan, protocol, embeddedKeys) : undefined;

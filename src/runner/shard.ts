@@ -105,7 +105,7 @@ export class VirtualDevice implements Sender {
       this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init,
       this.events(),
     );
-    this.sleeps = group.power?.session === 'sleep' && (driver.transport ?? 'tcp') === 'tcp';
+    this.sleeps = group.power?.session === 'sleep' && driver.transport === 'tcp';
     this.acknowledged = driver.acknowledges?.(group.options) ?? false;
   }
 
@@ -185,8 +185,8 @@ export class VirtualDevice implements Sender {
   }
 
   /**
-   * A sleep-session report, really performed on the wire: connect (TCP, TLS, CONNECT/CONNACK or
-   * the protocol's open), send, wait for the acknowledgement when the protocol gives one (bounded
+   * A sleep-session report, really performed on the wire: connect (the transport's and the
+   * protocol's handshakes), send, wait for the acknowledgement when the protocol gives one (bounded
    * by the connect timeout), disconnect. The connect time counts in the corrected latency: the
    * reading was due at `intendedUs`.
    */
@@ -308,8 +308,8 @@ export class VirtualDevice implements Sender {
     if (!stamped) return;
     const { stamp, from } = stamped;
     if (this.group.kind === 'command') {
-      // A reply echoing one of our commands: the round trip closes here. MQTT 5 replies also
-      // echo the Correlation Data (§4.10.2), which must name the same command.
+      // A reply echoing one of our commands: the round trip closes here. Replies of protocols
+      // with correlation data echo it too (ReceivedMessage.correlation): it must name the same command.
       c.repliesReceived++;
       if (m.correlation) {
         const matches =
@@ -330,8 +330,8 @@ export class VirtualDevice implements Sender {
   }
 
   private reply(m: ReceivedMessage, stamp: Stamp): void {
-    // [MQTT-4.10] (5.0): answer on the Response Topic, echoing Correlation Data; 3.1.1 has
-    // neither, so the reply topic is derived from the command's stream.
+    // Answer on the reply address the command gave, echoing its correlation data (the driver maps
+    // both to its protocol's fields); without one, the reply topic is derived from the command's stream.
     const payload = Buffer.allocUnsafe(STAMP_BYTES);
     writeStamp(payload, stamp);
     const message: OutgoingMessage = {

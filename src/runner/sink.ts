@@ -1,4 +1,4 @@
-// An embedded server that is itself a receiver (the CoAP sink): in the main thread, it gets
+// An embedded server that is itself a receiver (EmbeddedServer.sink): in the main thread, it gets
 // its own Recorder and DeliveryBook and feeds snapshots to the Aggregator like one more
 // worker, so what the server received is judged and timed like any observer's.
 import type { GroupPlan, Plan } from '../dsl/plan.ts';

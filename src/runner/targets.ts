@@ -1,5 +1,6 @@
 // Target URLs given on the command line (--target name=url), over the scenario's targets.
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { exampleTarget } from '../protocols/registry.ts';
 
 /** Parses `name=url` pairs given on the command line. */
 export function parseTargetArgs(values: readonly string[]): Record<string, string> {
@@ -9,7 +10,7 @@ export function parseTargetArgs(values: readonly string[]): Record<string, strin
     if (eq <= 0 || eq === value.length - 1) {
       throw new FleetbenchError(
         ErrorCodes.OPTION_INVALID,
-        `--target ${JSON.stringify(value)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883`,
+        `--target ${JSON.stringify(value)}: expected name=url, e.g. ${exampleTarget()}`,
       );
     }
     targets[value.slice(0, eq)] = value.slice(eq + 1);

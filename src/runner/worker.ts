@@ -201,7 +201,7 @@ function byteExtremes(devices: readonly VirtualDevice[]): Record<string, DeviceB
 }
 
 function rank(group: GroupPlan): number {
-  // Devices that are servers (CoAP virtual sensors, webhook endpoints) listen before anyone, in
+  // Devices that are servers (Driver.isServer: virtual sensors, webhook endpoints) listen before anyone, in
   // any worker, registers with or connects to them.
   if (driverFor(group.protocol)?.isServer?.(group.options)) return -1;
   if (group.kind === 'observer') return 0;

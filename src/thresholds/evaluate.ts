@@ -5,17 +5,25 @@
 
 import { type Histogram, mergeEncoded } from '../metrics/histogram.ts';
 import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
-import type { RunResult, ThresholdOutcome } from '../result/types.ts';
-import { dimensionOf, type LatencyMetric, type Metric, metricNamed, NO_MEASUREMENTS, type Reading } from './metrics.ts';
+import type { ThresholdOutcome } from '../result/types.ts';
+import {
+  dimensionOf,
+  type Judged,
+  type LatencyMetric,
+  type Metric,
+  metricNamed,
+  NO_MEASUREMENTS,
+  type Reading,
+} from './metrics.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
 
 /** The threshold's measured value in the metric's base unit, or null when there is none. */
-export function measure(t: ParsedThreshold, result: RunResult): number | null {
+export function measure(t: ParsedThreshold, result: Judged): number | null {
   const r = read(t, result);
   return typeof r === 'number' ? r : null;
 }
 
-export function evaluateThresholds(list: readonly ParsedThreshold[], result: RunResult): ThresholdOutcome[] {
+export function evaluateThresholds(list: readonly ParsedThreshold[], result: Judged): ThresholdOutcome[] {
   return list.map((t) => judge(t, result));
 }
 
@@ -24,18 +32,14 @@ export function evaluateThresholds(list: readonly ParsedThreshold[], result: Run
  * began; each is judged only once its delayAbortMs has passed. A metric with nothing measured
  * yet (no ack so far) does not abort: early silence is not a failure.
  */
-export function liveFailures(
-  list: readonly ParsedThreshold[],
-  result: RunResult,
-  elapsedMs: number,
-): ThresholdOutcome[] {
+export function liveFailures(list: readonly ParsedThreshold[], result: Judged, elapsedMs: number): ThresholdOutcome[] {
   return list
     .filter((t) => t.abortOnFail && metricOf(t).live && elapsedMs >= t.delayAbortMs)
     .map((t) => judge(t, result))
     .filter((o) => !o.passed && o.actual !== null);
 }
 
-function judge(t: ParsedThreshold, result: RunResult): ThresholdOutcome {
+function judge(t: ParsedThreshold, result: Judged): ThresholdOutcome {
   const dimension = dimensionOf(metricOf(t), t.aggregation);
   const r = read(t, result);
   const limitText = dimension.format(t.limit);
@@ -82,7 +86,7 @@ function metricOf(t: ParsedThreshold): Metric {
 }
 
 /** The value, or why there is none. */
-function read(t: ParsedThreshold, result: RunResult): Reading<number> {
+function read(t: ParsedThreshold, result: Judged): Reading<number> {
   const metric = metricOf(t);
   switch (metric.kind) {
     case 'latency':
@@ -99,7 +103,7 @@ function read(t: ParsedThreshold, result: RunResult): Reading<number> {
 }
 
 /** The group's histograms of the metric's kind merged (for e2e: every pair it sends or receives in), or all of them for the run. */
-function latency(metric: LatencyMetric, t: ParsedThreshold, result: RunResult): Reading<number> {
+function latency(metric: LatencyMetric, t: ParsedThreshold, result: Judged): Reading<number> {
   const group = t.group;
   const keys = Object.keys(result.histograms).filter((key) => {
     const { owner, kind } = splitHistogramKey(key);

@@ -5,8 +5,22 @@
 
 import { formatUs } from '../base/format.ts';
 import { type AnyHistogramKind, HistogramKind } from '../metrics/names.ts';
+import type { ErrorCount } from '../metrics/recorder.ts';
 import { allDrivers } from '../protocols/registry.ts';
-import type { FleetResult, RunResult } from '../result/types.ts';
+import type { DeliveryResult, FleetResult } from '../result/types.ts';
+
+/** What a threshold reads of a fleet; mid-run (runner/live.ts) only the live figures exist. */
+export type JudgedFleet = Pick<FleetResult, 'devices' | 'messages' | 'rates'> &
+  Partial<Pick<FleetResult, 'bytes' | 'power'>>;
+
+/** What thresholds are judged on: a RunResult at the end, or the live view once a second for abortOnFail. */
+export interface Judged {
+  fleets: Readonly<Record<string, JudgedFleet>>;
+  delivery: readonly DeliveryResult[];
+  errors: readonly ErrorCount[];
+  /** Cumulative histograms, compressed base64 (µs), keyed as in RunResult.histograms. */
+  histograms: Readonly<Record<string, string>>;
+}
 
 /** 'p' is p(N); a bare comparison ('== 0') means the metric's first aggregation (count or value). */
 export type Aggregation = 'p' | 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value';
@@ -98,13 +112,13 @@ export interface LatencyMetric extends Common {
 export interface CounterMetric extends Common {
   kind: 'counter';
   aggregations: readonly Aggregation[];
-  tally(result: RunResult, group: string | undefined): Reading<Tally>;
+  tally(result: Judged, group: string | undefined): Reading<Tally>;
 }
 export interface GaugeMetric extends Common {
   kind: 'gauge';
   aggregations: readonly Aggregation[];
   dimension: Dimension;
-  value(result: RunResult, group: string | undefined): Reading<number>;
+  value(result: Judged, group: string | undefined): Reading<number>;
 }
 export type Metric = LatencyMetric | CounterMetric | GaugeMetric;
 
@@ -118,7 +132,7 @@ const latency = (name: string, histogram: AnyHistogramKind, pairs = false): Late
 });
 
 /** The group's fleet result, or all of them for the run. */
-function fleetsOf(result: RunResult, group: string | undefined): Reading<FleetResult[]> {
+function fleetsOf(result: Judged, group: string | undefined): Reading<JudgedFleet[]> {
   if (group === undefined) return Object.values(result.fleets);
   const f = result.fleets[group];
   return f ? [f] : NO_MEASUREMENTS;
@@ -128,7 +142,7 @@ function fleetsOf(result: RunResult, group: string | undefined): Reading<FleetRe
 function fromFleets(
   name: string,
   live: boolean,
-  read: (f: FleetResult) => readonly [number, number],
+  read: (f: JudgedFleet) => readonly [number, number],
   rate = true,
 ): CounterMetric {
   return {
@@ -173,8 +187,8 @@ function gauge(
   name: string,
   dimension: Dimension,
   live: boolean,
-  read: (f: FleetResult) => Reading<number>,
-  run?: (fleets: FleetResult[]) => Reading<number>,
+  read: (f: JudgedFleet) => Reading<number>,
+  run?: (fleets: JudgedFleet[]) => Reading<number>,
 ): GaugeMetric {
   return {
     name,
@@ -186,7 +200,7 @@ function gauge(
     value: (result, group) => {
       const fleets = fleetsOf(result, group);
       if (typeof fleets === 'string') return fleets;
-      return group === undefined && run ? run(fleets) : read(fleets[0] as FleetResult);
+      return group === undefined && run ? run(fleets) : read(fleets[0] as JudgedFleet);
     },
   };
 }
@@ -194,7 +208,7 @@ function gauge(
 /** A fleet's power figure: missing when the fleet declares no power, null when it exchanged nothing. */
 const power =
   (pick: (p: NonNullable<FleetResult['power']>) => number) =>
-  (f: FleetResult): Reading<number> =>
+  (f: JudgedFleet): Reading<number> =>
     f.power === undefined ? NO_POWER : f.power === null ? NO_MEASUREMENTS : pick(f.power);
 
 /** Every metric, in the order messages list them. */
@@ -251,12 +265,12 @@ export const METRICS: readonly Metric[] = [
     'bytes_per_message',
     BYTES,
     false,
-    (f) => f.bytes.sentPerMessage ?? NO_MEASUREMENTS,
+    (f) => f.bytes?.sentPerMessage ?? NO_MEASUREMENTS,
     (all) => {
       // Over the groups that sent messages: an observer's subscribe bytes are not per message.
       const senders = all.filter((f) => f.messages.sent > 0);
       const sent = senders.reduce((n, f) => n + f.messages.sent, 0);
-      return sent > 0 ? senders.reduce((n, f) => n + f.bytes.sent, 0) / sent : NO_MEASUREMENTS;
+      return sent > 0 ? senders.reduce((n, f) => n + (f.bytes?.sent ?? 0), 0) / sent : NO_MEASUREMENTS;
     },
   ),
   gauge(

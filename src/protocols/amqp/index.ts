@@ -32,6 +32,8 @@ export const amqpDriver = {
   title: 'AMQP 0-9-1',
   schemes: ['amqp', 'amqps'],
   secureSchemes: ['amqps'],
+  // The IANA-registered AMQP port.
+  defaultPort: 5672,
   transport: 'tcp',
   ackLabel: 'publish → confirm',
   codes: AMQP_CODES,

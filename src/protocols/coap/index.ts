@@ -13,6 +13,8 @@ export const coapDriver = {
   schemes: ['coap'],
   // coaps:// (DTLS) is not offered yet.
   secureSchemes: [],
+  // RFC 7252 §6.1: the default port is 5683.
+  defaultPort: 5683,
   transport: 'udp',
   ackLabel: 'request → response',
   codes: COAP_CODES,

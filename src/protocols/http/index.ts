@@ -12,6 +12,8 @@ export const httpDriver = {
   title: 'HTTP/1.1',
   schemes: ['http', 'https'],
   secureSchemes: ['https'],
+  // RFC 9110 §4.2.1: 80.
+  defaultPort: 80,
   transport: 'tcp',
   ackLabel: 'request → response',
   codes: HTTP_CODES,

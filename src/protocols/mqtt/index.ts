@@ -15,6 +15,8 @@ export const mqttDriver = {
   title: 'MQTT',
   schemes: ['mqtt', 'mqtts', 'ws', 'wss', 'tcp', 'ssl'],
   secureSchemes: ['mqtts', 'wss', 'ssl'],
+  // MQTT 3.1.1 §4.2: IANA registers 1883 (8883 with TLS).
+  defaultPort: 1883,
   transport: 'tcp',
   ackLabel: 'publish → ack',
   codes: MQTT_CODES,
