@@ -27,6 +27,7 @@ export type { HttpOptions } from './protocols/http/options.ts';
 export { http } from './protocols/http/options.ts';
 export type { MqttOptions } from './protocols/mqtt/options.ts';
 export { mqtt } from './protocols/mqtt/options.ts';
+export { type UdpOptions, udp } from './protocols/udp/options.ts';
 export type { WsOptions } from './protocols/ws/options.ts';
 export { ws } from './protocols/ws/options.ts';
 export type { DeliveryResult, FleetResult, RunResult, TimelinePoint } from './result/types.ts';

@@ -6,6 +6,7 @@ import { coapDriver } from './coap/index.ts';
 import type { Driver } from './driver.ts';
 import { httpDriver } from './http/index.ts';
 import { mqttDriver } from './mqtt/index.ts';
+import { udpDriver } from './udp/index.ts';
 import { wsDriver } from './ws/index.ts';
 
 export const drivers = {
@@ -14,6 +15,7 @@ export const drivers = {
   http: httpDriver,
   amqp: amqpDriver,
   ws: wsDriver,
+  udp: udpDriver,
 } as const satisfies Record<string, AnyDriver>;
 
 // Each driver's options type is private to it; the plan carries them opaquely, so generic code

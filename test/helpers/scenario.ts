@@ -16,7 +16,7 @@ export function writeScenario(name: string, body: string): string {
   const file = join(TMP, `${name}-${process.pid}-${counter++}.ts`);
   writeFileSync(
     file,
-    `import { defineScenario, mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, http, amqp, ws, every, poisson, stages, json, bytes, template];\n${body}\n`,
+    `import { defineScenario, mqtt, coap, http, amqp, ws, udp, every, poisson, stages, json, bytes, template } from 'fleetbench';\nvoid [mqtt, coap, http, amqp, ws, udp, every, poisson, stages, json, bytes, template];\n${body}\n`,
   );
   return file;
 }
