@@ -10,6 +10,7 @@
 //   <!-- example: program -->             a module using the API; type-checked only (it would connect)
 //   <!-- example: fleet-result -->        ```json members of a result's fleets.<name>, checked against FleetResult
 //   <!-- example: gateway-config -->      ```json gateway configuration, checked by the gateway's own validator
+//   <!-- example: excerpt of <file> -->   ```ts lines quoted from a source file, found there verbatim (so a walkthrough cannot drift)
 //   <!-- not-tested: reason -->           not checked; counted and reported with its reason
 // Options after a semicolon: `; run: <args>` also runs the scenario through the CLI with those
 // arguments, `; needs: <file>` provides an empty stand-in for a file the scenario names (a CA
@@ -38,10 +39,10 @@ const README = join(ROOT, 'README.md');
 const DOCS = join(ROOT, 'docs');
 const README_LIMIT = 30_000;
 /** Pages the README links to that another branch is writing; checked like any page once they exist. */
-const PENDING_PAGES = new Set(['docs/writing-a-driver.md']);
+const PENDING_PAGES = new Set<string>();
 const COMMANDS = ['run', 'validate', 'gateway', 'report', 'compare'] as const;
 /** What a wrapped fragment may use: the DSL's builders, as a scenario file imports them. */
-const BUILDERS = 'defineScenario, mqtt, coap, amqp, http, ws, every, poisson, stages, json, bytes, template';
+const BUILDERS = 'defineScenario, mqtt, coap, amqp, http, ws, udp, every, poisson, stages, json, bytes, template';
 const IMPORTS = `import { ${BUILDERS} } from 'fleetbench';\nvoid [${BUILDERS}];\n`;
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ function anchorsOf(headings: string[]): Set<string> {
 // ---------------------------------------------------------------------------------------------
 // What each block becomes
 
-type Kind = 'scenario' | 'fleets' | 'fields' | 'program' | 'fleet-result' | 'gateway-config';
+type Kind = 'scenario' | 'fleets' | 'fields' | 'program' | 'fleet-result' | 'gateway-config' | 'excerpt';
 
 interface Example {
   block: Block;
@@ -167,7 +168,7 @@ interface Checked extends Example {
   loads: boolean;
 }
 
-const TS_KINDS: Kind[] = ['scenario', 'fleets', 'fields', 'program'];
+const TS_KINDS: Kind[] = ['scenario', 'fleets', 'fields', 'program', 'excerpt'];
 const JSON_KINDS: Kind[] = ['fleet-result', 'gateway-config'];
 
 /** Sorts every ts/json block into an example to check, a not-tested block, or a problem. */
@@ -202,8 +203,10 @@ function classify(list: Block[]): { examples: Example[]; notTested: Block[]; pro
       continue;
     }
     if (of !== undefined) {
-      if (of !== 'of' || base === undefined || extra.length > 0 || example.kind !== 'fields')
-        problems.push(`${block.where}: expected 'fields of <scenario file>', got ${JSON.stringify(head)}`);
+      if (of !== 'of' || base === undefined || extra.length > 0 || !['fields', 'excerpt'].includes(example.kind))
+        problems.push(
+          `${block.where}: expected 'fields of <scenario file>' or 'excerpt of <file>', got ${JSON.stringify(head)}`,
+        );
       else if (!existsSync(join(ROOT, base))) problems.push(`${block.where}: ${base} does not exist`);
       else example.base = base;
     }
@@ -253,6 +256,7 @@ function prepare(example: Example): Checked {
         loads: false,
       };
     case 'gateway-config':
+    case 'excerpt':
       return { ...example, module: undefined, loads: false };
   }
 }
@@ -365,6 +369,15 @@ describe('docs: code examples', () => {
     (_, c) => {
       const config = resolveGatewayConfig(JSON.parse(c.block.code), c.block.where);
       expect(config).toBeDefined();
+    },
+  );
+
+  it.each(checked.filter((c) => c.kind === 'excerpt').map((c) => [`${c.block.where} (${c.base})`, c] as const))(
+    '%s: the excerpt is in its source file, line for line',
+    (_, c) => {
+      expect(c.base, `${c.block.where}: an excerpt names its file: <!-- example: excerpt of src/… -->`).toBeDefined();
+      const source = readFileSync(join(ROOT, c.base!), 'utf8');
+      expect(source.includes(c.block.code), `${c.block.where} drifted from ${c.base}`).toBe(true);
     },
   );
 
