@@ -4,7 +4,7 @@
 import type { RunResult } from '../result/types.ts';
 import { uplotAssets } from './assets.ts';
 import { CLIENT_SCRIPT } from './client.ts';
-import { type ChartSpec, latencyCharts, timelineCharts } from './data.ts';
+import { type ChartSpec, latencyCharts } from './data.ts';
 import { bytesEnergyHtml, comparisonHtml } from './energy.ts';
 import { esc } from './markup.ts';
 import {
@@ -19,6 +19,7 @@ import {
 } from './page.ts';
 import { errorsHtml, protocolsHtml } from './protocols.ts';
 import { REPORT_CSS } from './style.ts';
+import { timelineCharts } from './timeline.ts';
 
 export const REPORT_DATA_SCHEMA = 'fleetbench.report-data/1';
 

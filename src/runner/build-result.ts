@@ -14,7 +14,7 @@ import { type AnyDriver, driverFor, type ServerStats } from '../protocols/regist
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
 import { buildDelivery, latencyPair } from './build-delivery.ts';
 import type { DeviceBytes } from './protocol.ts';
-import { shardSize } from './shard.ts';
+import { shardSize } from './slices.ts';
 
 export interface BuildInput {
   plan: Plan;

@@ -11,11 +11,12 @@ import { nowUs } from '../metrics/clock.ts';
 import { RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryBook } from '../metrics/delivery.ts';
-import { HistogramKind, pairKey } from '../metrics/names.ts';
+import { HistogramKind } from '../metrics/names.ts';
 import type { Recorder } from '../metrics/recorder.ts';
-import { decodeStamp, STAMP_BYTES, type Stamp, streamFleet, streamId, writeStamp } from '../metrics/stamp.ts';
+import { STAMP_BYTES, type Stamp, streamId, writeStamp } from '../metrics/stamp.ts';
 import type { DeviceEvents, DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
+import { acceptStamped, recordDelivery } from './receipts.ts';
 import type { Sender } from './send-loop.ts';
 import { renderTopic, replyTopic, targetRenderer } from './topics.ts';
 
@@ -29,19 +30,6 @@ export interface ShardContext {
   lateThresholdUs: number;
   /** Set when the send phase starts. */
   startUs: number;
-}
-
-const STALE_TOLERANCE_US = 1000;
-
-/**
- * Nothing of this run is sent before the common start (`startUs`, 0 until it is known): an
- * older stamp (a message retained by an earlier run, or queued for a persistent session) must
- * not count as a delivery. Stamps carry whole microseconds, so the first send, intended at the
- * start, may read up to 0.5 µs early; a millisecond of tolerance is far below any earlier
- * run's age.
- */
-export function fromThisRun(intendedUs: number, startUs: number): boolean {
-  return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US;
 }
 
 export class VirtualDevice implements Sender {
@@ -349,56 +337,4 @@ export class VirtualDevice implements Sender {
         `${this.clientId}: could not send a reply (in-flight window full or disconnected)`,
       );
   }
-}
-
-/** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
-export function acceptStamped(
-  plan: Plan,
-  startUs: number,
-  counters: GroupCounters,
-  m: ReceivedMessage,
-): { stamp: Stamp; from: GroupPlan } | undefined {
-  counters.received++;
-  const stamp = decodeStamp(m.payload);
-  const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs)) {
-    counters.unstamped++;
-    return undefined;
-  }
-  return { stamp, from };
-}
-
-/** A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and service) and delivery. */
-export function recordDelivery(
-  recorder: Recorder,
-  book: DeliveryBook,
-  from: GroupPlan,
-  to: GroupPlan,
-  device: number,
-  stamp: Stamp,
-  receivedUs: number,
-): void {
-  const pair = pairKey(from.name, to.name);
-  recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
-  recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
-  book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
-}
-
-/** How many of a fleet's `count` devices shard `index` of `count` runs (every n-th, from i). */
-export function shardSize(count: number, shard: { index: number; count: number }): number {
-  return count > shard.index ? Math.floor((count - 1 - shard.index) / shard.count) + 1 : 0;
-}
-
-/** Which devices of `group` this worker owns: a deterministic slice by shard, then by worker. */
-export function ownedIndices(
-  group: GroupPlan,
-  shard: { index: number; count: number },
-  worker: number,
-  workers: number,
-): number[] {
-  const owned: number[] = [];
-  for (let i = shard.index; i < group.count; i += shard.count) {
-    if (Math.floor(i / shard.count) % workers === worker) owned.push(i);
-  }
-  return owned;
 }

@@ -8,7 +8,7 @@ import { DeliveryBook } from '../metrics/delivery.ts';
 import { type Phase, Recorder, type Snapshot, WireDeltas } from '../metrics/recorder.ts';
 import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
-import { acceptStamped, recordDelivery } from './shard.ts';
+import { acceptStamped, recordDelivery } from './receipts.ts';
 
 export class ServerSink {
   readonly recorder: Recorder;

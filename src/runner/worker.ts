@@ -20,7 +20,8 @@ import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
-import { ownedIndices, VirtualDevice } from './shard.ts';
+import { VirtualDevice } from './shard.ts';
+import { ownedIndices } from './slices.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;

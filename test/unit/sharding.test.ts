@@ -1,7 +1,7 @@
 // Deterministic slicing of fleets: over machines (--shard i/n) and over worker threads.
 import { describe, expect, it } from 'vitest';
 import type { GroupPlan } from '../../src/dsl/plan.ts';
-import { ownedIndices, shardSize } from '../../src/runner/shard.ts';
+import { ownedIndices, shardSize } from '../../src/runner/slices.ts';
 
 const group = (count: number): GroupPlan => ({
   name: 'g',

@@ -2,7 +2,7 @@
 // retained by an earlier run is mistaken for a delivery, or a real first send is discarded.
 import { describe, expect, it } from 'vitest';
 import { decodeStamp, writeStamp } from '../../src/metrics/stamp.ts';
-import { fromThisRun } from '../../src/runner/shard.ts';
+import { fromThisRun } from '../../src/runner/receipts.ts';
 
 describe('fromThisRun', () => {
   it('accepts the first send of the run even when its stamp rounded the start down', () => {

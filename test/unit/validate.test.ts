@@ -195,12 +195,12 @@ describe('validateScenario rejects', () => {
     [
       'an unknown protocol',
       withGps({ protocol: { protocol: 'zigbee', options: {} } }),
-      'fleets.gps.protocol: unknown protocol "zigbee" (available: mqtt, coap, http, amqp, ws)',
+      'fleets.gps.protocol: unknown protocol "zigbee" (available: mqtt, coap, http, amqp, ws, udp)',
     ],
     [
       'a protocol given as a string',
       withGps({ protocol: 'mqtt' }),
-      'fleets.gps.protocol: expected a protocol such as mqtt({...}), coap({...}), http({...}), amqp({...}), ws({...}), got "mqtt"',
+      'fleets.gps.protocol: expected a protocol such as mqtt({...}), coap({...}), http({...}), amqp({...}), ws({...}), udp({...}), got "mqtt"',
     ],
     [
       'a CoAP fleet whose path is not a path',

@@ -15,15 +15,9 @@ import { AMQP_CODES } from './codes.ts';
 import { AmqpConsumer } from './consumer.ts';
 import { amqpConnectError, channelError } from './errors.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
+import { txCommit, txSelect } from './tx.ts';
 
 const C = AMQP_CODES.keys;
-
-// AMQP 0-9-1 class tx (id 90): select 10/11, commit 20/21. amqplib has no tx API but
-// sends any method through the channel's RPC; method ids are (class << 16) | method.
-const TX_SELECT = (90 << 16) | 10;
-const TX_SELECT_OK = (90 << 16) | 11;
-const TX_COMMIT = (90 << 16) | 20;
-const TX_COMMIT_OK = (90 << 16) | 21;
 
 /**
  * Sends are refused while this many bytes wait in the socket's write buffer. Without confirms
@@ -36,8 +30,6 @@ const BACKPRESSURE_BYTES = 64 << 10;
 
 /** How long close() waits for buffered publishes, commits and the broker's close-ok. */
 const CLOSE_BOUND_MS = 5000;
-
-type Rpc = (method: number, fields: object, expect: number) => Promise<unknown>;
 
 export class AmqpDevice implements DriverDevice {
   private model: ChannelModel | undefined;
@@ -145,7 +137,7 @@ export class AmqpDevice implements DriverDevice {
       // confirm.select (RabbitMQ's publisher-confirms extension) or tx.select (class tx), once per channel.
       const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
       this.watchChannel(channel);
-      if (options.tx) await (channel as unknown as { rpc: Rpc }).rpc(TX_SELECT, {}, TX_SELECT_OK);
+      if (options.tx) await txSelect(channel);
       // exchange.declare (class exchange, 40/10): only when the scenario gives a type; otherwise it must exist.
       if (options.exchangeType) await channel.assertExchange(this.exchange, options.exchangeType, { durable: true });
       this.channel = channel;
@@ -350,11 +342,11 @@ export class AmqpDevice implements DriverDevice {
     if (this.committing) return;
     const messages = this.batch;
     this.batch = [];
-    const channel = this.channel as unknown as { rpc: Rpc } | undefined;
+    const channel = this.channel;
     if (!channel || messages.length === 0) return;
     const startedUs = nowUs();
     this.committing = true;
-    this.commitChain = channel.rpc(TX_COMMIT, {}, TX_COMMIT_OK).then(
+    this.commitChain = txCommit(channel).then(
       () => {
         const doneUs = nowUs();
         this.committing = false;

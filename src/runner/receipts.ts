@@ -1,0 +1,55 @@
+// What a receiver does with a message, whether in a worker (a device) or in the main thread (an
+// embedded server's sink): keep it when it is this run's, and record its latency and delivery.
+import type { GroupPlan, Plan } from '../dsl/plan.ts';
+import type { GroupCounters } from '../metrics/counters.ts';
+import type { DeliveryBook } from '../metrics/delivery.ts';
+import { HistogramKind, pairKey } from '../metrics/names.ts';
+import type { Recorder } from '../metrics/recorder.ts';
+import { decodeStamp, type Stamp, streamFleet } from '../metrics/stamp.ts';
+import type { ReceivedMessage } from '../protocols/driver.ts';
+
+const STALE_TOLERANCE_US = 1000;
+
+/**
+ * Nothing of this run is sent before the common start (`startUs`, 0 until it is known): an
+ * older stamp (a message retained by an earlier run, or queued for a persistent session) must
+ * not count as a delivery. Stamps carry whole microseconds, so the first send, intended at the
+ * start, may read up to 0.5 µs early; a millisecond of tolerance is far below any earlier
+ * run's age.
+ */
+export function fromThisRun(intendedUs: number, startUs: number): boolean {
+  return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US;
+}
+
+/** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
+export function acceptStamped(
+  plan: Plan,
+  startUs: number,
+  counters: GroupCounters,
+  m: ReceivedMessage,
+): { stamp: Stamp; from: GroupPlan } | undefined {
+  counters.received++;
+  const stamp = decodeStamp(m.payload);
+  const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
+  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs)) {
+    counters.unstamped++;
+    return undefined;
+  }
+  return { stamp, from };
+}
+
+/** A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and service) and delivery. */
+export function recordDelivery(
+  recorder: Recorder,
+  book: DeliveryBook,
+  from: GroupPlan,
+  to: GroupPlan,
+  device: number,
+  stamp: Stamp,
+  receivedUs: number,
+): void {
+  const pair = pairKey(from.name, to.name);
+  recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
+  recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
+  book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
+}
