@@ -13,6 +13,7 @@ import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { type AnyDriver, driverFor, type ServerStats } from '../protocols/registry.ts';
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
 import { buildDelivery, latencyPair } from './build-delivery.ts';
+import { groupFigures } from './live.ts';
 import type { DeviceBytes } from './protocol.ts';
 import { shardSize } from './slices.ts';
 
@@ -74,30 +75,15 @@ export function buildResult(input: BuildInput): RunResult {
       const h = agg.histograms.get(histogramKey(g.name, kind));
       if (h) Object.assign(latency, { [kind]: summarize(h) });
     }
+    const figures = groupFigures(agg, g.name, seconds);
     fleets[g.name] = {
       kind: g.kind,
       protocol: g.protocol,
       target: g.target,
       count: g.count,
       devicesRun: ran,
-      devices: {
-        peakConnected: agg.peakConnected.get(g.name) ?? 0,
-        connects: t.connects,
-        connectFailed: t.connectFailed,
-        disconnects: t.disconnects,
-      },
-      messages: {
-        sent: t.sent,
-        acked: t.acked,
-        late: t.late,
-        dropped: t.dropped,
-        oversize: t.oversize,
-        received: t.received,
-        unstamped: t.unstamped,
-        repliesSent: t.repliesSent,
-        repliesReceived: t.repliesReceived,
-      },
-      rates: { sentPerS: round(t.sent / seconds), receivedPerS: round(t.received / seconds) },
+      ...figures,
+      rates: { sentPerS: round(figures.rates.sentPerS), receivedPerS: round(figures.rates.receivedPerS) },
       bytes: {
         sent: t.bytesSent,
         received: t.bytesReceived,

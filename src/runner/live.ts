@@ -12,27 +12,7 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, ki
   const seconds = Math.max(sendElapsedS, 1e-3);
   const fleets: Record<string, JudgedFleet> = {};
   for (const g of plan.groups) {
-    const t = agg.total(g.name);
-    fleets[g.name] = {
-      devices: {
-        peakConnected: agg.peakConnected.get(g.name) ?? 0,
-        connects: t.connects,
-        connectFailed: t.connectFailed,
-        disconnects: t.disconnects,
-      },
-      messages: {
-        sent: t.sent,
-        acked: t.acked,
-        late: t.late,
-        dropped: t.dropped,
-        oversize: t.oversize,
-        received: t.received,
-        unstamped: t.unstamped,
-        repliesSent: t.repliesSent,
-        repliesReceived: t.repliesReceived,
-      },
-      rates: { sentPerS: t.sent / seconds, receivedPerS: t.received / seconds },
-    };
+    fleets[g.name] = groupFigures(agg, g.name, seconds);
   }
   return {
     fleets,
@@ -43,5 +23,30 @@ export function liveResult(plan: Plan, agg: Aggregator, sendElapsedS: number, ki
         .filter(([k]) => kinds.has(splitHistogramKey(k).kind))
         .map(([k, h]) => [k, encodeHistogram(h)]),
     ),
+  };
+}
+
+/** A group's devices, messages and rates over `seconds` of send phase, from the aggregator's totals. */
+export function groupFigures(agg: Aggregator, group: string, seconds: number): JudgedFleet {
+  const t = agg.total(group);
+  return {
+    devices: {
+      peakConnected: agg.peakConnected.get(group) ?? 0,
+      connects: t.connects,
+      connectFailed: t.connectFailed,
+      disconnects: t.disconnects,
+    },
+    messages: {
+      sent: t.sent,
+      acked: t.acked,
+      late: t.late,
+      dropped: t.dropped,
+      oversize: t.oversize,
+      received: t.received,
+      unstamped: t.unstamped,
+      repliesSent: t.repliesSent,
+      repliesReceived: t.repliesReceived,
+    },
+    rates: { sentPerS: t.sent / seconds, receivedPerS: t.received / seconds },
   };
 }
