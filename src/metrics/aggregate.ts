@@ -2,7 +2,7 @@
 // HDR addition of every interval histogram), and a per-interval timeline for the report.
 import { addCounters, emptyCounters, type GroupCounters } from './counters.ts';
 import { createHistogram, decodeHistogram, type Histogram } from './histogram.ts';
-import type { ErrorCount, Phase, Snapshot } from './recorder.ts';
+import { type ErrorCount, errorKey, type Phase, type Snapshot } from './recorder.ts';
 
 export interface BucketLatency {
   count: number;
@@ -31,7 +31,8 @@ export class Aggregator {
   readonly codes = new Map<string, number>();
   readonly buckets = new Map<number, TimelineBucket>();
   /** Latest `connected` gauge per worker per fleet. */
-  private readonly gauges = new Map<string, number>();
+  /** Devices connected now, by group, then by worker (each worker's latest snapshot). */
+  private readonly gauges = new Map<string, Map<number, number>>();
   /** Peak of the summed `connected` gauge per fleet. */
   readonly peakConnected = new Map<string, number>();
   private newest = 0;
@@ -50,7 +51,12 @@ export class Aggregator {
     }
     if (rankPhase(s.phase) > rankPhase(bucket.phase)) bucket.phase = s.phase;
     for (const [group, c] of Object.entries(s.counters)) {
-      this.gauges.set(`${s.worker}|${group}`, c.connected);
+      let byWorker = this.gauges.get(group);
+      if (!byWorker) {
+        byWorker = new Map();
+        this.gauges.set(group, byWorker);
+      }
+      byWorker.set(s.worker, c.connected);
       const delta = { ...c, connected: 0 };
       addCounters(this.total(group), delta);
       let counters = bucket.counters[group];
@@ -73,7 +79,7 @@ export class Aggregator {
       h.destroy();
     }
     for (const e of s.errors) {
-      const key = `${e.group}|${e.code}`;
+      const key = errorKey(e.group, e.code);
       const seen = this.errors.get(key);
       if (seen) seen.count += e.count;
       else this.errors.set(key, { ...e });
@@ -92,7 +98,7 @@ export class Aggregator {
   /** Devices connected right now in a fleet, summed over workers. */
   connected(group: string): number {
     let n = 0;
-    for (const [key, v] of this.gauges) if (key.slice(key.indexOf('|') + 1) === group) n += v;
+    for (const v of this.gauges.get(group)?.values() ?? []) n += v;
     return n;
   }
 

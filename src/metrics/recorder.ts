@@ -72,7 +72,7 @@ export class Recorder {
   }
 
   error(group: string, code: string, message: string): void {
-    const key = `${group}|${code}`;
+    const key = errorKey(group, code);
     const e = this.errors.get(key);
     if (e) e.count++;
     else this.errors.set(key, { group, code, count: 1, message });
@@ -150,4 +150,9 @@ export class WireDeltas {
     count(RUN_CODES.keys.datagram.received, now.datagramsReceived - prev.datagramsReceived);
     this.last.set(group, { ...now });
   }
+}
+
+/** An error count's key: one per (group, code), in a worker's recorder and in the aggregator. */
+export function errorKey(group: string, code: string): string {
+  return `${group}|${code}`;
 }
