@@ -25,7 +25,7 @@ export interface FleetDefinition {
   /** Actuators: the topic filter each device subscribes to ({id}, {fleet} substituted). */
   subscribe?: string;
   /** Actuators: answer every command (MQTT 5 response topic + correlation data). */
-  reply?: boolean | { payload?: PayloadSpec };
+  reply?: boolean;
   /** Battery devices: radio profile, battery and session mode for the energy estimate (see the README's power section). */
   power?: PowerSpec;
 }
