@@ -26,7 +26,7 @@ export interface FleetDefinition {
   subscribe?: string;
   /** Actuators: answer every command (MQTT 5 response topic + correlation data). */
   reply?: boolean;
-  /** Battery devices: radio profile, battery and session mode for the energy estimate (see the README's power section). */
+  /** Battery devices: radio profile, battery and session mode for the energy estimate (see docs/power.md). */
   power?: PowerSpec;
 }
 

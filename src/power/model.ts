@@ -82,7 +82,7 @@ export function airtimeS(t: PacketTotals, p: RadioProfile): number {
   return (t.packets * p.preambleUs) / 1e6 + (8 * (t.bytes + t.packets * p.linkOverheadBytes)) / p.bitrateBps;
 }
 
-/** Prices one device's activity: a pure function, checkable by hand from the README's equations. */
+/** Prices one device's activity: a pure function, checkable by hand from the equations in docs/power.md. */
 export function estimatePower(a: Activity, p: RadioProfile, battery: Battery): PowerEstimate {
   const mC = (mA: number, s: number): number => mA * s; // mA × s = mC
   const exchange = (e: Exchange): { charge: number; seconds: number; tx: number; rx: number; listen: number } => {

@@ -1,6 +1,6 @@
 // Radio profiles: the currents, times and rates the power model prices a device's traffic with.
 // Every figure comes from the source named on the profile (see ../shared/power-reference.md in
-// the design notes and the README's power section); figures marked "assumption" are ours.
+// the design notes and docs/power.md); figures marked "assumption" are ours.
 // Every number can be overridden per fleet.
 
 export interface RadioProfile {

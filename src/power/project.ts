@@ -3,7 +3,7 @@
 // a pure function of the measured figures (packets and bytes by kind, connections, the mean
 // ack and connect times) and the fleet's declared radio, battery and session.
 //
-// The steps (the README's power section gives them with an example):
+// The steps (docs/power.md gives them with an example):
 //   1. One report = one message. Per report, the data exchange is the group's data packets and
 //      bytes divided by its messages; TCP/IP (40 B) or UDP/IP (28 B) is added to each packet,
 //      TLS adds 29 B per record, and TCP acknowledges the last segment of each exchange with a
