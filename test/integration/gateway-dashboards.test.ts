@@ -36,7 +36,9 @@ async function dashboard(url: string, filters: string[]): Promise<Dashboard> {
     if (f) frames.push(f);
   });
   await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
-  filters.forEach((topic, id) => socket.send(JSON.stringify({ type: 'subscribe', topic, id })));
+  filters.forEach((topic, id) => {
+    socket.send(JSON.stringify({ type: 'subscribe', topic, id }));
+  });
   await until('subscriptions confirmed', () => frames.filter((f) => f.type === 'subscribed').length === filters.length);
   return {
     socket,

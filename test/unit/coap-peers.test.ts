@@ -177,7 +177,9 @@ describe('libcoap peers', () => {
       expect(fwd.url('a/b')).toBe(`coap://127.0.0.1:${fwd.port}/a/b`);
       const received: string[][] = [[], []];
       await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.bind(0, '127.0.0.1', () => resolve()))));
-      clients.forEach((c, i) => c.on('message', (msg) => received[i]!.push(msg.toString())));
+      clients.forEach((c, i) => {
+        c.on('message', (msg) => received[i]!.push(msg.toString()));
+      });
       for (const round of [1, 2])
         for (const [i, c] of clients.entries()) c.send(`c${i} r${round}`, fwd.port, '127.0.0.1');
       const until = Date.now() + 3000;

@@ -48,7 +48,9 @@ describe('merging worker histograms', () => {
   it.each([1, 2, 4, 7])('%d workers merge into the histogram of all values', (workers) => {
     const values = latencies(20_000, 11);
     const shards = Array.from({ length: workers }, () => createHistogram());
-    values.forEach((v, i) => recordUs(shards[i % workers] as Histogram, v));
+    values.forEach((v, i) => {
+      recordUs(shards[i % workers] as Histogram, v);
+    });
     const merged = mergeEncoded(shards.map(encodeHistogram));
     const single = histogramOf(values);
 

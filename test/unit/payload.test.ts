@@ -77,7 +77,12 @@ describe('json(fn)', () => {
 
   it('passes the device context to the user function', () => {
     const seen: PayloadContext[] = [];
-    createPayloadGenerator(json((c) => (seen.push(c), {})))(ctx({ id: 3, seq: 9 }), stamp);
+    createPayloadGenerator(
+      json((c) => {
+        seen.push(c);
+        return {};
+      }),
+    )(ctx({ id: 3, seq: 9 }), stamp);
     expect(seen[0]).toMatchObject({ id: 3, fleet: 'gps', seq: 9, elapsedMs: 1234.4 });
   });
 });

@@ -61,7 +61,10 @@ const coap = (over: Partial<MeasuredTraffic> = {}): MeasuredTraffic =>
     messages: 10,
     acked: 10,
     ackMeanS: 0.02,
-    wire: wireOf((log) => (log.sent('data', 390, 10), log.received('data', 80, 10))),
+    wire: wireOf((log) => {
+      log.sent('data', 390, 10);
+      log.received('data', 80, 10);
+    }),
     ...over,
   });
 
@@ -131,7 +134,11 @@ describe('activityOf: what one report puts on the air', () => {
       messages: 14,
       connectMeanS: 0.1,
       wire: wireOf((log) => {
-        for (let i = 0; i < 7; i++) log.opened(), log.sent('handshake', 37, 2), log.received('handshake', 4);
+        for (let i = 0; i < 7; i++) {
+          log.opened();
+          log.sent('handshake', 37, 2);
+          log.received('handshake', 4);
+        }
         log.sent('data', 14 * 35, 14);
       }),
     });
@@ -179,7 +186,10 @@ describe('listening and the round trip', () => {
     const ten = m({
       messages: 10,
       wire: wireOf((log) => {
-        for (let i = 0; i < 10; i++) log.opened(), log.sent('data', 30);
+        for (let i = 0; i < 10; i++) {
+          log.opened();
+          log.sent('data', 30);
+        }
       }),
     });
     const r = projectPower(ten, settings('nrf52-ble', 'sleep'));
@@ -215,7 +225,10 @@ describe('keepalives (persistent TCP sessions only)', () => {
       messages: 10,
       acked: 10,
       ackMeanS: 0.03,
-      wire: wireOf((log) => (log.opened(), log.sent('data', 300, 10))),
+      wire: wireOf((log) => {
+        log.opened();
+        log.sent('data', 300, 10);
+      }),
       ...over,
     });
 
@@ -235,11 +248,12 @@ describe('keepalives (persistent TCP sessions only)', () => {
   });
 
   it('uses the keepalive sizes the run measured when it saw some (AMQP heartbeats of 8 B)', () => {
-    const wire = wireOf(
-      (log) => (
-        log.opened(), log.sent('data', 300, 10), log.sent('keepalive', 24, 3), log.received('keepalive', 24, 3)
-      ),
-    );
+    const wire = wireOf((log) => {
+      log.opened();
+      log.sent('data', 300, 10);
+      log.sent('keepalive', 24, 3);
+      log.received('keepalive', 24, 3);
+    });
     const a = activityOf(persistent(120, 60, { wire }), 'persistent');
     expect(a.keepalives).toBe(1);
     expectTotals(a.activity.keepalive.rx, { packets: 1, bytes: 24 / 3 + 40 });
@@ -303,7 +317,13 @@ describe('monotonicity', () => {
       for (const session of ['sleep', 'persistent'] as const) {
         const cost = (packets: number, bytes: number): number =>
           projectPower(
-            mqttSleep(1, { wire: wireOf((log) => (log.opened(), log.sent('data', bytes, packets))), messages: 1 }),
+            mqttSleep(1, {
+              wire: wireOf((log) => {
+                log.opened();
+                log.sent('data', bytes, packets);
+              }),
+              messages: 1,
+            }),
             settings(radio, session),
           ).energyPerMessagemJ;
         const byBytes = [10, 100, 1000, 10_000].map((b) => cost(1, b));
@@ -325,16 +345,14 @@ describe('monotonicity', () => {
 
 describe('wire totals', () => {
   it('WireLog counts connections, packets (1 by default) and bytes by direction and kind', () => {
-    const w = wireOf(
-      (log) => (
-        log.opened(),
-        log.opened(),
-        log.sent('data', 30),
-        log.sent('data', 50, 2),
-        log.received('keepalive', 2),
-        log.sent('handshake', 37, 2)
-      ),
-    );
+    const w = wireOf((log) => {
+      log.opened();
+      log.opened();
+      log.sent('data', 30);
+      log.sent('data', 50, 2);
+      log.received('keepalive', 2);
+      log.sent('handshake', 37, 2);
+    });
     expect(w).toEqual({
       connections: 2,
       tx: {
@@ -351,10 +369,18 @@ describe('wire totals', () => {
     const b = wireOf((log) => {
       log.opened();
       let i = 1;
-      for (const k of ['handshake', 'data', 'keepalive'] as const)
-        log.sent(k, 10 * i, i), log.received(k, 100 * i, 5 * i), i++;
+      for (const k of ['handshake', 'data', 'keepalive'] as const) {
+        log.sent(k, 10 * i, i);
+        log.received(k, 100 * i, 5 * i);
+        i++;
+      }
     });
-    const a = wireOf((log) => (log.opened(), log.opened(), log.sent('data', 7), log.received('keepalive', 3)));
+    const a = wireOf((log) => {
+      log.opened();
+      log.opened();
+      log.sent('data', 7);
+      log.received('keepalive', 3);
+    });
     const sum = addWire(a, b);
     expect(sum).toBe(a);
     expect(sum).toEqual({

@@ -38,7 +38,9 @@ describe("'every'", () => {
 
   it('sends at exact multiples of the interval, with no drift after 1000 sends', () => {
     const t = times(createScheduler(spec, 0, 1, START, 0, seededRandom(1)), 1001);
-    t.forEach((time, k) => expect(time).toBe(START + k * 250_000));
+    t.forEach((time, k) => {
+      expect(time).toBe(START + k * 250_000);
+    });
     expect((t[1000] ?? 0) - (t[0] ?? 0)).toBe(1000 * 250_000);
   });
 
