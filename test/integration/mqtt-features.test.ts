@@ -55,7 +55,7 @@ describe.each([['aedes'], ['mosquitto']])('MQTT 3.1.1 features against %s', (nam
     });
     await doomed.device.connect();
     doomed.device.kill();
-    const [m] = await watcher.waitFor(1, 8000);
+    const [m] = await watcher.waitFor(1);
     expect(m!.payload.toString()).toBe('offline');
     await watcher.device.close();
   });
