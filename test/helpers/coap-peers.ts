@@ -68,6 +68,29 @@ export async function freeUdpPort(): Promise<number> {
   });
 }
 
+/** True when nothing listens on UDP 127.0.0.1:port. */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base port P with P … P + n − 1 all free a moment ago, for a `serve` fleet of n devices (device
+ * i listens on P + i). Test files run two at a time: a single free port says nothing of its neighbours.
+ */
+export async function freeUdpPorts(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freeUdpPort();
+    if (base + n - 1 > 65535) continue;
+    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => udpFree(base + 1 + i)));
+    if (rest.every(Boolean)) return base;
+  }
+  throw new Error(`no ${n} consecutive free UDP ports on 127.0.0.1`);
+}
+
 const TYPES = ['CON', 'NON', 'ACK', 'RST'] as const;
 
 export interface CoapHeader {
