@@ -131,7 +131,7 @@ function wellKnownCoreGet(messageId: number): Buffer {
 export async function waitForCoap(
   port: number,
   host = '127.0.0.1',
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
   abort?: () => string | undefined,
 ): Promise<void> {
   const socket = createSocket('udp4');
@@ -188,7 +188,7 @@ function stopChild(child: ChildProcess, graceMs = 2000): Promise<void> {
  * Starts libcoap's example server (`coap-server-notls -A 127.0.0.1 -p <port> -v 3`, see the top of
  * this file for its resources) on `opts.port` or a free UDP port; `opts.args` are added to the
  * command line (e.g. `['-d', '10']` to allow PUT-created resources). Returns once it answers a CON
- * GET /.well-known/core; rejects after 5 s with what the server wrote.
+ * GET /.well-known/core; rejects after 15 s (a generous bound: it starts in milliseconds) with what the server wrote.
  */
 export async function startLibcoapServer(opts: { port?: number; args?: string[] } = {}): Promise<LibcoapServer> {
   // A free port can be taken between our probe and the server's bind; the server then exits 255.
@@ -209,7 +209,7 @@ export async function startLibcoapServer(opts: { port?: number; args?: string[] 
       return undefined;
     };
     try {
-      await waitForCoap(port, '127.0.0.1', 5000, exited);
+      await waitForCoap(port, '127.0.0.1', 15_000, exited);
     } catch (err) {
       await stopChild(child);
       if (exited() !== undefined && !spawnError && attempt < attempts) continue;
