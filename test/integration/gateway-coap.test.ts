@@ -19,7 +19,7 @@ import { waitFor } from '../helpers/wait.ts';
 const RABBIT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const NONCE = `gw${process.pid}x${Date.now().toString(36)}`;
 
-/** One CoAP CON POST over `socket`, answered (piggybacked) or rejected after 2 s. */
+/** One CoAP CON POST over `socket`, answered (piggybacked) or rejected after 10 s (a lost loopback datagram). */
 function post(
   socket: ReturnType<typeof createSocket>,
   port: number,
@@ -28,7 +28,7 @@ function post(
   payload: Buffer,
 ): Promise<ReturnType<typeof parse>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer to message ${messageId}`)), 2000);
+    const timer = setTimeout(() => reject(new Error(`no answer to message ${messageId} within 10 s`)), 10_000);
     const onMessage = (buf: Buffer): void => {
       const p = parse(buf);
       if (p.messageId !== messageId) return;
@@ -81,11 +81,12 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     const DEVICES = 10;
     const MESSAGES = 30;
     const total = DEVICES * MESSAGES;
-    // The observer subscribes to what the runner derives from the CoAP path: '<nonce>/t/+'.
+    // The observer subscribes to what the runner derives from the CoAP path: '<nonce>/t/+'. The
+    // drain covers the last messages' two hops (gateway, then each broker) on a loaded machine.
     const scenario = writeScenario(
       'gateway-coap',
       `export default defineScenario({
-      name: 'gateway-coap', duration: '20s', drain: '1s',
+      name: 'gateway-coap', duration: '20s', drain: '3s',
       fleets: { sensors: { count: ${DEVICES}, protocol: coap({ type: 'CON' }), path: '/${NONCE}/t/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { dash: { protocol: mqtt({ qos: 1 }), receives: ['sensors'] }, rabbit: { protocol: amqp(), receives: ['sensors'] } },
     });`,

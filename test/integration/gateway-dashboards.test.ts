@@ -101,11 +101,12 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     const MESSAGES = 40;
     const OBSERVERS = 3;
     const total = DEVICES * MESSAGES;
-    // The observers subscribe (over the bridge protocol) to what the runner derives from the fleet's topic.
+    // The observers subscribe (over the bridge protocol) to what the runner derives from the fleet's
+    // topic. The drain covers the last messages' two hops (Mosquitto, then the gateway) on a loaded machine.
     const scenario = writeScenario(
       'gateway-ws',
       `export default defineScenario({
-      name: 'gateway-ws', duration: '20s', drain: '1s',
+      name: 'gateway-ws', duration: '20s', drain: '3s',
       fleets: { sensors: { count: ${DEVICES}, protocol: mqtt({ qos: 1 }), topic: '${ROOT}/s/{id}', send: every('10ms'), messages: ${MESSAGES}, payload: bytes(40) } },
       observers: { screens: { count: ${OBSERVERS}, protocol: ws(), receives: ['sensors'] } },
     });`,
