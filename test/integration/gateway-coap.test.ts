@@ -293,7 +293,7 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
       const p = s.paths['coap→mqtt']!;
       expect(p).toMatchObject({ received: SENT, forwarded: accepted, overflow: SENT - accepted, failed: 0, queued: 0 });
       expect(p.received).toBe(p.forwarded + p.overflow);
-      // The accepted ones, in order, and none of the refused.
+      // The accepted ones, in order, and none of the refused (given a moment to show up, if any would).
       await new Promise((r) => setTimeout(r, 200));
       expect(got.map((b) => b[0])).toEqual([...Array(accepted).keys()]);
     } finally {

@@ -83,6 +83,7 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     await waitFor(() => dashboards.reduce((n, d) => n + d.messages().length, 0) >= copies, {
       what: 'every copy delivered',
     });
+    // A moment for a copy too many to show up, if any would.
     await new Promise((r) => setTimeout(r, 100));
     dashboards.forEach((d, i) => {
       // In publish order, each message once even where two of a dashboard's filters match.
