@@ -1,14 +1,48 @@
-// Test configuration. Integration tests talk to real brokers and start worker threads, so test
-// files run one at a time: on a 2-core machine parallel files would distort each other's timing.
+// Test configuration: two projects, run one after the other by `npm test`.
+//
+// unit         test/unit: pure functions and in-process objects, no sockets, no child processes,
+//              no worker threads. Files run in parallel (2 at a time, one per core).
+// integration  test/integration and test/conformance: real brokers (the machine's Mosquitto and
+//              RabbitMQ, private Mosquitto processes, libcoap, embedded servers), worker threads
+//              and the real CLI. Two files at a time: they share the brokers but not their names
+//              (every topic, queue, client id and scenario file carries a per-run or per-process
+//              tag), take their ports from the kernel (port 0 or freePort), and wait on conditions
+//              with generous deadlines instead of on wall-clock limits, so a neighbour's CPU use
+//              slows them down without failing them. Timing assertions that are the point of a
+//              test take their margin from measured values (see test/helpers/wait.ts).
+//
+// `npx vitest run --config test/vitest.config.ts --project unit` is the fast loop (npm run test:unit).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['test/**/*.test.ts'],
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          maxWorkers: 2,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          // Unit files first: a broken unit fails the run before the slow part starts.
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+          maxWorkers: 2,
+          // Backstops only: each wait inside a test has its own deadline and says what it waited for.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

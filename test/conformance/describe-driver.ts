@@ -14,6 +14,12 @@ import type {
 } from '../../src/protocols/driver.ts';
 import { freePort } from '../helpers/brokers.ts';
 import { eventually, uniq } from '../helpers/devices.ts';
+import { watchStalls } from '../helpers/wait.ts';
+
+/** Connect timeout of the devices here: generous, a loaded machine must not turn a slow connect into a failure. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Connect timeout of the one test that waits for it to expire against a peer that never answers. */
+const SILENT_CONNECT_TIMEOUT_MS = 500;
 
 export interface Peer {
   url: string;
@@ -88,12 +94,17 @@ export function describeDriver<O>(
       await peer.close();
     });
 
-    const device = (events: DeviceEvents, url = peer.url, raw: unknown = spec.ackedOptions): DriverDevice => {
+    const device = (
+      events: DeviceEvents,
+      url = peer.url,
+      raw: unknown = spec.ackedOptions,
+      connectTimeoutMs = CONNECT_TIMEOUT_MS,
+    ): DriverDevice => {
       const check = new Checker();
       const resolved = driver.resolveOptions(raw, 'spec', check);
       if (resolved === undefined) throw new Error(check.problems.join('\n'));
       const d = driver.createDevice(
-        { url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs: 3000 },
+        { url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs },
         events,
       );
       devices.push(d);
@@ -123,9 +134,12 @@ export function describeDriver<O>(
 
     it('connects and reports the connect latency in microseconds', async () => {
       const d = device(recorder());
+      const t0 = process.hrtime.bigint();
       const us = await d.connect();
+      const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
       expect(us).toBeGreaterThan(0);
-      expect(us).toBeLessThan(3_000_000);
+      // Measured inside the call, so never longer than the call itself (milliseconds or nanoseconds would be).
+      expect(us).toBeLessThanOrEqual(wallUs);
       expect(d.connected).toBe(true);
     });
 
@@ -179,10 +193,19 @@ export function describeDriver<O>(
           for (const s of held) s.destroy();
           server?.close();
         });
+        const stalls = watchStalls();
         const t0 = Date.now();
         expect(d.send(message(spec.address().send, 0))).toBe('sent');
-        await eventually(() => rx.codes.includes(c.timeoutCode.join('|')), c.withinMs + 2000);
-        expect(Date.now() - t0).toBeLessThan(c.withinMs + 2000);
+        await eventually(() => rx.codes.includes(c.timeoutCode.join('|')));
+        const elapsedMs = Date.now() - t0;
+        const stallMs = stalls.stop();
+        // The protocol's bound, plus what this thread's event loop lost to a busy machine meanwhile
+        // (each of the few chained retransmission or timeout timers can run that late), plus 250 ms.
+        const boundMs = c.withinMs + 250 + 4 * stallMs;
+        expect(
+          elapsedMs,
+          `gave up after ${elapsedMs} ms; event loop stalled up to ${stallMs.toFixed(0)} ms`,
+        ).toBeLessThan(boundMs);
         expect(rx.acks).toEqual([]);
       },
     );
@@ -214,7 +237,7 @@ export function describeDriver<O>(
       const silent = createServer((s) => s.on('error', () => undefined));
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
       const url = spec.refusedUrl((silent.address() as { port: number }).port);
-      const err = await device(recorder(), url)
+      const err = await device(recorder(), url, spec.ackedOptions, SILENT_CONNECT_TIMEOUT_MS)
         .connect()
         .then(
           () => undefined,
@@ -229,6 +252,9 @@ export function describeDriver<O>(
       const d = device(rx);
       await d.connect();
       d.kill();
+      await eventually(() => !d.connected);
+      // A lost-connection report would come from the socket's close, a few event-loop turns
+      // later: give it time to show up before asserting that it does not.
       await new Promise((r) => setTimeout(r, 200));
       expect(d.connected).toBe(false);
       // A deliberate kill is the device's own doing, not a lost connection.

@@ -68,6 +68,29 @@ export async function freeUdpPort(): Promise<number> {
   });
 }
 
+/** True when nothing listens on UDP 127.0.0.1:port. */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base port P with P … P + n − 1 all free a moment ago, for a `serve` fleet of n devices (device
+ * i listens on P + i). Test files run two at a time: a single free port says nothing of its neighbours.
+ */
+export async function freeUdpPorts(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freeUdpPort();
+    if (base + n - 1 > 65535) continue;
+    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => udpFree(base + 1 + i)));
+    if (rest.every(Boolean)) return base;
+  }
+  throw new Error(`no ${n} consecutive free UDP ports on 127.0.0.1`);
+}
+
 const TYPES = ['CON', 'NON', 'ACK', 'RST'] as const;
 
 export interface CoapHeader {
@@ -108,7 +131,7 @@ function wellKnownCoreGet(messageId: number): Buffer {
 export async function waitForCoap(
   port: number,
   host = '127.0.0.1',
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
   abort?: () => string | undefined,
 ): Promise<void> {
   const socket = createSocket('udp4');
@@ -165,7 +188,7 @@ function stopChild(child: ChildProcess, graceMs = 2000): Promise<void> {
  * Starts libcoap's example server (`coap-server-notls -A 127.0.0.1 -p <port> -v 3`, see the top of
  * this file for its resources) on `opts.port` or a free UDP port; `opts.args` are added to the
  * command line (e.g. `['-d', '10']` to allow PUT-created resources). Returns once it answers a CON
- * GET /.well-known/core; rejects after 5 s with what the server wrote.
+ * GET /.well-known/core; rejects after 15 s (a generous bound: it starts in milliseconds) with what the server wrote.
  */
 export async function startLibcoapServer(opts: { port?: number; args?: string[] } = {}): Promise<LibcoapServer> {
   // A free port can be taken between our probe and the server's bind; the server then exits 255.
@@ -186,7 +209,7 @@ export async function startLibcoapServer(opts: { port?: number; args?: string[] 
       return undefined;
     };
     try {
-      await waitForCoap(port, '127.0.0.1', 5000, exited);
+      await waitForCoap(port, '127.0.0.1', 15_000, exited);
     } catch (err) {
       await stopChild(child);
       if (exited() !== undefined && !spawnError && attempt < attempts) continue;

@@ -4,6 +4,7 @@ import { Checker } from '../../src/base/check.ts';
 import type { DeviceEvents, OutgoingMessage, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { MqttDevice } from '../../src/protocols/mqtt/device.ts';
 import { type MqttOptions, resolveMqttOptions } from '../../src/protocols/mqtt/options.ts';
+import { WAIT_TIMEOUT_MS, waitFor } from './wait.ts';
 
 export interface Probe {
   device: MqttDevice;
@@ -11,7 +12,7 @@ export interface Probe {
   acks: OutgoingMessage[];
   codes: string[];
   errors: string[];
-  /** Resolves once `n` messages have arrived (rejects after `ms`). */
+  /** Resolves once `n` messages have arrived (rejects after `ms`, by default a generous WAIT_TIMEOUT_MS). */
   waitFor(n: number, ms?: number): Promise<ReceivedMessage[]>;
 }
 
@@ -44,10 +45,10 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
     acks,
     codes,
     errors,
-    async waitFor(n, ms = 5000) {
+    async waitFor(n, ms = WAIT_TIMEOUT_MS) {
       const until = Date.now() + ms;
       while (messages.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} messages, got ${messages.length}`);
+        if (Date.now() > until) throw new Error(`expected ${n} messages within ${ms} ms, got ${messages.length}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 50);
@@ -60,11 +61,7 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
 
 export const stamp = (seq = 0) => ({ stream: 1, seq, intendedUs: 1, sentUs: 1 });
 
-/** Polls `condition` until it holds; throws (failing the test) after `ms`. */
-export async function eventually(condition: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms}ms: ${condition.toString()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Polls `condition` until it holds; throws (failing the test) after `ms`, by default a generous WAIT_TIMEOUT_MS. */
+export async function eventually(condition: () => boolean, ms = WAIT_TIMEOUT_MS): Promise<void> {
+  await waitFor(condition, { timeoutMs: ms });
 }

@@ -10,6 +10,15 @@ const TMP = join(ROOT, 'test', '.tmp');
 
 let counter = 0;
 
+/**
+ * The drain of test scenarios whose checks need every message still in flight when the send phase
+ * ends to be answered or delivered (exact acked and received counts). The runner's drain is a fixed
+ * wait, not a condition: it must cover the slowest last exchange on a loaded machine, where a
+ * loopback round trip that takes a millisecond when quiet can take a few hundred. 2 s is the
+ * runner's default; pipelines with more hops or fan-out use longer drains of their own.
+ */
+export const DRAIN = '2s';
+
 /** Writes a scenario module (the text after the import line) and returns its path. */
 export function writeScenario(name: string, body: string): string {
   mkdirSync(TMP, { recursive: true });

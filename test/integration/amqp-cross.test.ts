@@ -7,7 +7,7 @@ import amqplib from 'amqplib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { freePort, portOpen } from '../helpers/brokers.ts';
-import { runCli, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 const RABBITMQ = 'amqp://guest:guest@127.0.0.1:5672';
 const RABBITMQ_MQTT = 'mqtt://guest:guest@127.0.0.1:1884';
@@ -20,12 +20,13 @@ beforeAll(() => {
   });
 }, 60_000);
 
+// Two hops through RabbitMQ (its MQTT plugin, then a queue): the drains cover the last messages on a loaded machine.
 describe('MQTT → RabbitMQ MQTT plugin → AMQP', () => {
   it('every MQTT QoS 1 publish reaches the AMQP consumers bound to amq.topic, exactly once each', async () => {
     const file = writeScenario(
       'mqtt-to-amqp',
       `export default defineScenario({
-        name: 'mqtt-to-amqp', duration: '10s', drain: '1s',
+        name: 'mqtt-to-amqp', duration: '10s', drain: '3s',
         targets: { mqtt: '${RABBITMQ_MQTT}', amqp: '${RABBITMQ}' },
         fleets: { trackers: { count: 5, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/gps/{id}', send: every('20ms'), messages: 30, payload: bytes(40) } },
         // No subscribe: the binding key is derived from the MQTT topic, fbtest.<run>.gps.*
@@ -50,7 +51,7 @@ describe('MQTT → RabbitMQ MQTT plugin → AMQP', () => {
     const file = writeScenario(
       'amqp-to-mqtt',
       `export default defineScenario({
-        name: 'amqp-to-mqtt', duration: '10s', drain: '1s',
+        name: 'amqp-to-mqtt', duration: '10s', drain: '3s',
         targets: { mqtt: '${RABBITMQ_MQTT}', amqp: '${RABBITMQ}' },
         fleets: { backend: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.cmd.{id}', send: every('20ms'), messages: 20, payload: bytes(32) } },
         observers: { dash: { count: 3, protocol: mqtt({ qos: 1 }), receives: ['backend'] } },
@@ -74,7 +75,7 @@ describe('AMQP faults are reported with the reply code, and the run goes on', ()
       const file = writeScenario(
         'amqp-precondition',
         `export default defineScenario({
-          name: 'amqp-precondition', duration: '5s', drain: '300ms',
+          name: 'amqp-precondition', duration: '5s', drain: '${DRAIN}',
           targets: { amqp: '${RABBITMQ}' },
           fleets: { sensors: { count: 2, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/pre/{id}', send: every('20ms'), messages: 10 } },
           observers: {
@@ -104,7 +105,7 @@ describe('AMQP faults are reported with the reply code, and the run goes on', ()
     const file = writeScenario(
       'amqp-auth',
       `export default defineScenario({
-        name: 'amqp-auth', duration: '5s', drain: '300ms',
+        name: 'amqp-auth', duration: '5s', drain: '${DRAIN}',
         targets: { amqp: 'amqp://guest:wrong@127.0.0.1:5672' },
         fleets: {
           sensors: { count: 2, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/auth/{id}', send: every('20ms'), messages: 10 },

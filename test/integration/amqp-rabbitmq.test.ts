@@ -5,7 +5,8 @@ import amqplib from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const RABBITMQ = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -39,7 +40,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-confirms',
       `export default defineScenario({
-        name: 'amqp-confirms', duration: '10s', drain: '500ms',
+        name: 'amqp-confirms', duration: '10s', drain: '${DRAIN}',
         fleets: { gw: { count: 4, protocol: amqp({ confirm: true, persistent: true }), topic: 'fbtest.{run}.gw.{id}', send: every('10ms'), messages: 50, payload: bytes(48) } },
         observers: { backend: { count: 2, protocol: amqp({ prefetch: 50 }), receives: ['gw'] } },
       });`,
@@ -67,7 +68,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-tx',
       `export default defineScenario({
-        name: 'amqp-tx', duration: '10s', drain: '500ms',
+        name: 'amqp-tx', duration: '10s', drain: '${DRAIN}',
         fleets: { batcher: { count: 2, protocol: amqp({ tx: 10 }), topic: 'fbtest.{run}.tx.{id}', send: every('5ms'), messages: 40, payload: bytes(32) } },
         observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
       });`,
@@ -85,7 +86,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-tx-partial',
       `export default defineScenario({
-        name: 'amqp-tx-partial', duration: '10s', drain: '1s',
+        name: 'amqp-tx-partial', duration: '10s', drain: '${DRAIN}',
         fleets: { batcher: { count: 1, protocol: amqp({ tx: { batch: 10, maxDelay: '100ms' } }), topic: 'fbtest.{run}.txp', send: every('5ms'), messages: 15, payload: bytes(32) } },
         observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
       });`,
@@ -99,7 +100,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-mandatory',
       `export default defineScenario({
-        name: 'amqp-mandatory', duration: '10s', drain: '300ms',
+        name: 'amqp-mandatory', duration: '10s', drain: '${DRAIN}',
         fleets: {
           lost: { count: 2, protocol: amqp({ mandatory: true }), topic: 'fbtest.{run}.nobody.{id}', send: every('10ms'), messages: 25, payload: bytes(24) },
         },
@@ -115,7 +116,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-exchanges',
       `export default defineScenario({
-        name: 'amqp-exchanges', duration: '10s', drain: '500ms',
+        name: 'amqp-exchanges', duration: '10s', drain: '${DRAIN}',
         fleets: {
           t: { count: 2, protocol: amqp({ exchange: 'fbtest.topic.{run}', exchangeType: 'topic' }), topic: 'site.{id}.temp', send: every('10ms'), messages: 20, payload: bytes(24) },
           d: { count: 1, protocol: amqp({ exchange: 'fbtest.direct.{run}', exchangeType: 'direct' }), topic: 'valves', send: every('10ms'), messages: 20, payload: bytes(24) },
@@ -150,10 +151,15 @@ describe('AMQP publishers against RabbitMQ', () => {
     await runScenario(
       'amqp-props',
       `export default defineScenario({
-        name: 'amqp-props', duration: '5s', drain: '300ms',
+        name: 'amqp-props', duration: '5s', drain: '${DRAIN}',
         fleets: { p: { count: 1, protocol: amqp({ persistent: true, priority: 7, ttl: '30s', headers: { site: 'north', floor: 3 } }), topic: 'fbtest.${runTag}.p', send: every('10ms'), messages: 5, payload: bytes(24) } },
       });`,
     );
+    // The run's consumers are closed; this one may still be taking the last deliveries.
+    await waitFor(() => seen.length >= 5, {
+      what: 'the 5 messages at the amqplib consumer',
+      detail: () => seen.length,
+    });
     await conn.close();
     expect(seen).toHaveLength(5);
     for (const m of seen) {
@@ -171,24 +177,24 @@ describe('AMQP consumers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-prefetch',
       `export default defineScenario({
-        name: 'amqp-prefetch', duration: '10s', drain: '2500ms',
-        fleets: { burst: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.burst', send: every('1ms'), messages: 100, payload: bytes(24) } },
+        name: 'amqp-prefetch', duration: '10s', drain: '3s',
+        fleets: { burst: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.burst', send: every('1ms'), messages: 50, payload: bytes(24) } },
         observers: { slow: { protocol: amqp({ prefetch: 5, processing: '20ms' }), receives: ['burst'] } },
       });`,
     );
     const s = amqpStats(r, 'slow').consumer;
-    // 100 messages queued in 100 ms, 20 ms each to process: the backlog is deep, so the
-    // consumer holds exactly its prefetch, never more.
+    // 50 messages queued in 50 ms, 20 ms each to process: the backlog is deep, so the consumer
+    // holds exactly its prefetch, never more. Working it off takes 1 s; the drain leaves 3 s.
     expect(s.unackedPeak).toBe(5);
-    expect(pair(r, 'burst', 'slow').unique).toBe(100);
-    expect(s.acked).toBe(100);
+    expect(pair(r, 'burst', 'slow').unique).toBe(50);
+    expect(s.acked).toBe(50);
   });
 
   it('dead-letters rejected messages with reason "rejected" (nack without requeue)', async () => {
     const r = await runScenario(
       'amqp-dlx-nack',
       `export default defineScenario({
-        name: 'amqp-dlx-nack', duration: '10s', drain: '1s',
+        name: 'amqp-dlx-nack', duration: '10s', drain: '${DRAIN}',
         fleets: { sensors: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.nack.{id}', send: every('10ms'), messages: 30, payload: bytes(24) } },
         observers: {
           worker: { protocol: amqp({ queue: { name: 'fbtest-work-{run}', deadLetterExchange: 'fbtest.dlx.{run}' }, reject: { every: 5 } }), receives: ['sensors'] },
@@ -213,7 +219,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-requeue',
       `export default defineScenario({
-        name: 'amqp-requeue', duration: '10s', drain: '1s',
+        name: 'amqp-requeue', duration: '10s', drain: '${DRAIN}',
         fleets: { sensors: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.requeue', send: every('10ms'), messages: 40, payload: bytes(24) } },
         observers: { worker: { protocol: amqp({ reject: { every: 4, requeue: true } }), receives: ['sensors'] } },
       });`,
@@ -232,7 +238,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-dlx-ttl',
       `export default defineScenario({
-        name: 'amqp-dlx-ttl', duration: '10s', drain: '2s',
+        name: 'amqp-dlx-ttl', duration: '10s', drain: '${DRAIN}',
         fleets: { sensors: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.ttl', send: every('2ms'), messages: 60, payload: bytes(24) } },
         observers: {
           slow: { protocol: amqp({ queue: { name: 'fbtest-ttl-{run}', ttl: '100ms', deadLetterExchange: 'fbtest.dlx.{run}' }, prefetch: 1, processing: '40ms' }), receives: ['sensors'] },
@@ -254,7 +260,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-dlx-maxlen',
       `export default defineScenario({
-        name: 'amqp-dlx-maxlen', duration: '10s', drain: '2s',
+        name: 'amqp-dlx-maxlen', duration: '10s', drain: '${DRAIN}',
         fleets: { sensors: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.maxlen', send: every('1ms'), messages: 80, payload: bytes(24) } },
         observers: {
           slow: { protocol: amqp({ queue: { name: 'fbtest-maxlen-{run}', maxLength: 10, deadLetterExchange: 'fbtest.dlx.{run}' }, prefetch: 1, processing: '15ms' }), receives: ['sensors'] },
@@ -273,7 +279,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     const r = await runScenario(
       'amqp-compete',
       `export default defineScenario({
-        name: 'amqp-compete', duration: '10s', drain: '500ms',
+        name: 'amqp-compete', duration: '10s', drain: '${DRAIN}',
         fleets: { jobs: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.jobs.{id}', send: every('5ms'), messages: 50, payload: bytes(24) } },
         observers: { workers: { count: 3, protocol: amqp({ queue: 'fbtest-jobs-{run}', prefetch: 10 }), receives: ['jobs'] } },
       });`,

@@ -11,18 +11,18 @@ import { CoapDevice } from '../../src/protocols/coap/device.ts';
 import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
-import { freeUdpPort, startLossyForwarder } from '../helpers/coap-peers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { freeUdpPorts, startLossyForwarder } from '../helpers/coap-peers.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 8;
 const MESSAGES = 10;
 
-/** One CoAP request/response over a throwaway socket. */
+/** One CoAP request/response over a throwaway socket (a lost loopback datagram fails it after 10 s). */
 async function exchange(port: number, packet: Parameters<typeof generate>[0]): Promise<ReturnType<typeof parse>> {
   const socket = createSocket('udp4');
   try {
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no CoAP answer within 2 s')), 2000);
+      const timer = setTimeout(() => reject(new Error('no CoAP answer within 10 s')), 10_000);
       socket.on('message', (buf) => {
         clearTimeout(timer);
         resolve(parse(buf));
@@ -46,7 +46,7 @@ describe('CoAP through the runner against the embedded server', () => {
     const scenario = writeScenario(
       'coap-exact',
       `export default defineScenario({
-      name: 'coap-exact', duration: '10s', drain: '500ms',
+      name: 'coap-exact', duration: '10s', drain: '${DRAIN}',
       fleets: {
         soil: { count: ${DEVICES}, protocol: coap({ type: 'NON', method: 'POST' }), path: '/soil/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(24) },
         valves: { count: ${DEVICES}, protocol: coap({ type: 'CON', method: 'PUT', contentFormat: 'application/json' }), path: '/valve/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(30) },
@@ -96,7 +96,7 @@ describe('CoAP through the runner against the embedded server', () => {
     const scenario = writeScenario(
       'coap-block1',
       `export default defineScenario({
-      name: 'coap-block1', duration: '10s', drain: '500ms',
+      name: 'coap-block1', duration: '10s', drain: '${DRAIN}',
       fleets: { fw: { count: 3, protocol: coap({ type: 'CON', method: 'PUT', blockSize: 256 }), path: '/fw/{id}', send: every('50ms'), messages: 4, payload: bytes(1000) } },
     });`,
     );
@@ -153,7 +153,7 @@ describe('CoAP through the runner against the embedded server', () => {
       const scenario = writeScenario(
         'coap-block2',
         `export default defineScenario({
-        name: 'coap-block2', duration: '10s', drain: '200ms',
+        name: 'coap-block2', duration: '10s', drain: '${DRAIN}',
         fleets: { ota: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/firmware/image', send: every('100ms'), messages: 3 } },
       });`,
       );
@@ -196,11 +196,11 @@ describe('CoAP through the runner against the embedded server', () => {
   });
 
   it('Observe: an observer registers on every virtual sensor and gets every notification', async () => {
-    const base = await freeUdpPort();
+    const base = await freeUdpPorts(4);
     const scenario = writeScenario(
       'coap-observe',
       `export default defineScenario({
-      name: 'coap-observe', duration: '10s', drain: '300ms',
+      name: 'coap-observe', duration: '10s', drain: '${DRAIN}',
       fleets: { thermo: { count: 4, protocol: coap({ serve: { port: ${base}, notify: 'CON' } }), path: '/temperature', send: every('50ms'), messages: 10, payload: bytes(32) } },
       observers: { gateway: { count: 2, protocol: coap(), receives: ['thermo'] } },
     });`,
@@ -228,19 +228,21 @@ describe('CoAP through the runner against the embedded server', () => {
   });
 
   it('Observe: an observer re-registers on its interval with the same token (RFC 7641 §3.3.1), and keeps receiving', async () => {
-    const base = await freeUdpPort();
+    const base = await freeUdpPorts(2);
     const scenario = writeScenario(
       'coap-rereg',
       `export default defineScenario({
-      name: 'coap-rereg', duration: '1200ms', drain: '200ms',
+      name: 'coap-rereg', duration: '1200ms', drain: '${DRAIN}',
       fleets: { thermo: { count: 2, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('50ms'), payload: bytes(24) } },
       observers: { gateway: { protocol: coap({ reregister: '250ms' }), receives: ['thermo'] } },
     });`,
     );
     const { result } = await run({ scenario, workers: 1, write: false });
     const gw = result.fleets.gateway!.coap!;
-    // Two observations, each refreshed every 250 ms over ~1.4 s from registration to close.
+    // Two observations, each refreshed every 250 ms from registration to close (1.2 s of sends and
+    // the drain): at least 3 times each, and never more often than the interval allows in the run's time.
     expect(gw.observe.reregistrations).toBeGreaterThanOrEqual(2 * 3);
+    expect(gw.observe.reregistrations).toBeLessThanOrEqual(2 * Math.floor(result.run.elapsedMs / 250));
     // The sensors saw the same endpoint and token again: a re-registration, not a new observer.
     expect(result.fleets.thermo!.coap!.observe.reregistrations).toBe(gw.observe.reregistrations);
     expect(result.fleets.thermo!.coap!.observe.registered).toBe(2);
@@ -250,7 +252,7 @@ describe('CoAP through the runner against the embedded server', () => {
   });
 
   it('Observe: NON notifications lost on the way show as sequence gaps of the right size', async () => {
-    const base = await freeUdpPort();
+    const base = await freeUdpPorts(1);
     // Observe numbers 3, 4 and 7 are dropped between the sensor and the observer.
     const dropped = new Set([3, 4, 7]);
     const forwarder = await startLossyForwarder({
@@ -265,7 +267,7 @@ describe('CoAP through the runner against the embedded server', () => {
       const scenario = writeScenario(
         'coap-gaps',
         `export default defineScenario({
-        name: 'coap-gaps', duration: '10s', drain: '300ms',
+        name: 'coap-gaps', duration: '10s', drain: '${DRAIN}',
         fleets: { thermo: { count: 1, protocol: coap({ serve: { port: ${base} } }), path: '/t', send: every('30ms'), messages: 10, payload: bytes(24) } },
         observers: { gateway: { protocol: coap(), receives: ['thermo'], subscribe: '${forwarder.url('/t')}' } },
       });`,
@@ -295,7 +297,7 @@ describe('CoAP through the runner against the embedded server', () => {
       const scenario = writeScenario(
         'coap-rst',
         `export default defineScenario({
-        name: 'coap-rst', duration: '5s', drain: '200ms',
+        name: 'coap-rst', duration: '5s', drain: '${DRAIN}',
         fleets: { s: { count: 2, protocol: coap({ type: 'CON' }), path: '/x', send: every('20ms'), messages: 5 } },
       });`,
       );

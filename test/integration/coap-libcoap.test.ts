@@ -5,12 +5,12 @@
 //     /.well-known/core discovery, and Observe.
 // The resources and answers of the libcoap server are described in test/helpers/coap-peers.ts.
 
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
-import { freeUdpPort, type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { freeUdpPorts, type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+import { WAIT_TIMEOUT_MS } from '../helpers/wait.ts';
 
 /** Runs a scenario body (everything inside defineScenario({...})) against `url`. */
 async function runAgainst(name: string, body: string, url: string): Promise<RunResult> {
@@ -37,10 +37,10 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     await server?.stop();
   });
 
-  it('GET /time: every request is answered 2.05', { timeout: 30_000 }, async () => {
+  it('GET /time: every request is answered 2.05', async () => {
     const result = await runAgainst(
       'coap-lib-get',
-      `duration: '10s', drain: '500ms',
+      `duration: '10s', drain: '${DRAIN}',
        fleets: { clock: { count: 3, protocol: coap({ method: 'GET' }), path: '/time', send: every('100ms'), messages: 5 } },`,
       server.url,
     );
@@ -57,12 +57,10 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block2Received).toBe(0);
   });
 
-  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', {
-    timeout: 30_000,
-  }, async () => {
+  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', async () => {
     const result = await runAgainst(
       'coap-lib-put',
-      `duration: '10s', drain: '500ms',
+      `duration: '10s', drain: '${DRAIN}',
        fleets: { writer: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/example_data', send: every('100ms'), messages: 5, payload: bytes(40) } },`,
       server.url,
     );
@@ -78,10 +76,10 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block1Sent).toBe(0);
   });
 
-  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', { timeout: 30_000 }, async () => {
+  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', async () => {
     const result = await runAgainst(
       'coap-lib-block1',
-      `duration: '10s', drain: '500ms',
+      `duration: '10s', drain: '${DRAIN}',
        fleets: { big: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/upload/{id}', send: every('200ms'), messages: 3, payload: bytes(3000) } },`,
       server.url,
     );
@@ -99,13 +97,11 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.datagrams.received).toBe(3 * 6);
   });
 
-  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', {
-    timeout: 30_000,
-  }, async () => {
+  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', async () => {
     // The observer must name a sending fleet of its protocol: a slow GET of /time stands in.
     const result = await runAgainst(
       'coap-lib-observe',
-      `duration: '3s', drain: '500ms',
+      `duration: '3s', drain: '${DRAIN}',
        fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s') } },
        observers: { obs: { protocol: coap(), subscribe: '/time', receives: ['ticker'] } },`,
       server.url,
@@ -135,12 +131,10 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     await server?.stop();
   });
 
-  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', {
-    timeout: 30_000,
-  }, async () => {
+  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', async () => {
     const result = await runAgainst(
       'coap-lib-block2',
-      `duration: '10s', drain: '500ms',
+      `duration: '10s', drain: '${DRAIN}',
        fleets: { reader: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/example_data', send: every('300ms'), messages: 3 } },`,
       server.url,
     );
@@ -156,12 +150,10 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     expect(c.datagrams.sent).toBe(blocks * 6);
   });
 
-  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', {
-    timeout: 30_000,
-  }, async () => {
+  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', async () => {
     const result = await runAgainst(
       'coap-lib-observe-block2',
-      `duration: '1s', drain: '200ms',
+      `duration: '1s', drain: '${DRAIN}',
        fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s'), messages: 1 } },
        observers: { big: { protocol: coap(), receives: ['ticker'], subscribe: '/example_data' } },`,
       server.url,
@@ -175,49 +167,36 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
   });
 });
 
-/** True when nothing listens on UDP 127.0.0.1:port. */
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port P with P and P + 1 free (device i of a serve fleet listens on P + i). */
-async function freeUdpPortPair(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const base = await freeUdpPort();
-    if (base < 65535 && (await udpFree(base + 1))) return base;
-  }
-  throw new Error('no two consecutive free UDP ports');
-}
-
 /** Notifications in a `coap-client-notls -v 7` log: received CON/NON 2.05 carrying Observe. */
 function notificationLines(log: string): string[] {
   return log.match(/t:(?:CON|NON) c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Observe:\d+/g) ?? [];
 }
 
 describe('libcoap coap-client-notls → fleetbench virtual sensors', () => {
-  it('GET, /.well-known/core and Observe against a serving fleet', { timeout: 30_000 }, async () => {
-    const base = await freeUdpPortPair();
+  it('GET, /.well-known/core and Observe against a serving fleet', async () => {
+    const base = await freeUdpPorts(2);
+    // The sensors must serve for as long as the clients below take, which a loaded machine
+    // stretches: the run is planned far longer and stopped by the test once the clients are done.
     const scenario = writeScenario(
       'coap-lib-serve',
       `export default defineScenario({
-        name: 'coap-lib-serve', duration: '6s', drain: '500ms',
+        name: 'coap-lib-serve', duration: '120s', drain: '${DRAIN}',
         fleets: { thermo: { count: 2, protocol: coap({ serve: { port: ${base} } }), path: '/temperature', send: every('200ms'), payload: bytes(32) } },
       });`,
     );
-    const running = run({ scenario, workers: 1, write: false });
+    const stop = new AbortController();
+    const running = run({ scenario, workers: 1, write: false, signal: stop.signal });
+    let ended = false;
     // Keep a rejection from being unhandled while the clients run; it is rethrown by the await below.
-    running.catch(() => {});
+    running.catch(() => {}).finally(() => (ended = true));
     const url = (port: number, path: string): string => `coap://127.0.0.1:${port}${path}`;
 
     // The sensors listen once the connect phase bound their ports: poll until a GET is answered.
     let first = '';
-    const until = Date.now() + 10_000;
+    const until = Date.now() + WAIT_TIMEOUT_MS;
     for (;;) {
-      const r = await runLibcoapClient(['-B', '1', '-v', '7', '-m', 'get', url(base, '/temperature')], 3000);
+      if (ended) await running; // the run failed (e.g. a port was taken): its error, not a timeout
+      const r = await runLibcoapClient(['-B', '1', '-v', '7', '-m', 'get', url(base, '/temperature')], 10_000);
       first = r.stdout + r.stderr;
       if (r.code === 0 && /t:ACK c:2\.05/.test(first)) break;
       if (Date.now() > until) throw new Error(`no 2.05 from the virtual sensor on ${base}:\n${first}`);
@@ -225,24 +204,32 @@ describe('libcoap coap-client-notls → fleetbench virtual sensors', () => {
     }
 
     // A plain GET of the second device's resource.
-    const get = await runLibcoapClient(['-B', '2', '-m', 'get', url(base + 1, '/temperature')], 5000);
+    const get = await runLibcoapClient(['-B', '2', '-m', 'get', url(base + 1, '/temperature')], 10_000);
     expect(get.code).toBe(0);
 
     // Discovery (RFC 6690): the sensor lists its observable resource.
-    const wk = await runLibcoapClient(['-B', '2', '-m', 'get', url(base, '/.well-known/core')], 5000);
+    const wk = await runLibcoapClient(['-B', '2', '-m', 'get', url(base, '/.well-known/core')], 10_000);
     expect(wk.code).toBe(0);
     expect(wk.stdout).toContain('</temperature>');
     expect(wk.stdout).toContain('obs');
 
     // Observe for 2 s: the first answer is the ACK, then one NON notification per 200 ms send.
-    const obs = await runLibcoapClient(['-s', '2', '-B', '3', '-v', '7', '-m', 'get', url(base, '/temperature')], 8000);
+    const obs = await runLibcoapClient(
+      ['-s', '2', '-B', '3', '-v', '7', '-m', 'get', url(base, '/temperature')],
+      15_000,
+    );
     expect(obs.code).toBe(0);
     const log = obs.stdout + obs.stderr;
     expect(log).toMatch(/t:ACK c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Observe:\d+/);
     expect(notificationLines(log).length, log).toBeGreaterThanOrEqual(5);
 
+    // The clients are done: stop the sensors. The run ends early, drains and closes, so its result
+    // is partial (stopped by this test) and holds what the sensors counted.
+    expect(ended).toBe(false);
+    stop.abort();
     const { result } = await running;
-    expect(result.run.partial).toBe(false);
+    expect(result.run.partial).toBe(true);
+    expect(result.errors).toEqual([]);
     const c = coapOf(result, 'thermo');
     expect(c.observe.registered).toBeGreaterThanOrEqual(1);
     expect(c.observe.notifications).toBeGreaterThanOrEqual(5);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import type { EmbeddedServer } from '../../src/protocols/driver.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe("fleetbench CoAP fleets against node-coap's server", () => {
   let server: ReturnType<typeof coapLib.createServer>;
@@ -31,7 +32,7 @@ describe("fleetbench CoAP fleets against node-coap's server", () => {
       const scenario = writeScenario(
         `node-coap-${type}`,
         `export default defineScenario({
-      name: 'node-coap-${type}', duration: '5s', drain: '300ms',
+      name: 'node-coap-${type}', duration: '5s', drain: '${DRAIN}',
       fleets: { s: { count: 4, protocol: coap({ type: '${type}' }), path: '/up/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
     });`,
       );
@@ -86,9 +87,10 @@ describe("node-coap's client against the embedded server", () => {
         put.end(value);
       });
     }
-    const deadline = Date.now() + 3000;
-    while (!['20.5', '21.0', '21.5'].every((v) => seen.includes(v)) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => ['20.5', '21.0', '21.5'].every((v) => seen.includes(v)), {
+      what: 'a notification for every PUT',
+      detail: () => seen,
+    });
     (stream as unknown as { close(): void }).close();
     expect(seen).toEqual(expect.arrayContaining(['20.5', '21.0', '21.5']));
   });

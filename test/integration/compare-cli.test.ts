@@ -34,7 +34,7 @@ describe('fleetbench compare', () => {
   beforeAll(async () => {
     baseline = await runOnce('compare-fast', '20ms');
     candidate = await runOnce('compare-slow', '40ms');
-  }, 60_000);
+  }, 120_000);
 
   it('marks the throughput drop ✗, prints the verdict and exits 1', async () => {
     const json = join(OUT, 'comparison.json');
@@ -64,7 +64,11 @@ describe('fleetbench compare', () => {
       limit: 5,
       regressed: true,
     });
-    expect(cmp.regressions[0].change).toBeLessThan(-30);
+    // The change is the two results' own rates (nominally 250/s and 125/s, -50%; a busy machine
+    // only moves the measured ones), and it is past the -5% limit.
+    const [rb, rc] = [b.fleets.sensors!.rates.sentPerS, c.fleets.sensors!.rates.sentPerS];
+    expect(cmp.regressions[0].change).toBeCloseTo(((rc - rb) * 100) / rb, 4);
+    expect(cmp.regressions[0].change).toBeLessThan(-5);
     // One receiver: the percentiles from the histograms are the result's own.
     const p99 = cmp.rows.find((x: { fleet: string; metric: string }) => x.fleet === 'sensors' && x.metric === 'p99');
     expect(p99).toMatchObject({

@@ -14,19 +14,12 @@ import { decodeStamp, streamDevice } from '../../src/metrics/stamp.ts';
 import { decodeUint, generate, option, parse, pathOptions } from '../../src/protocols/coap/codec.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const RABBIT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const NONCE = `gw${process.pid}x${Date.now().toString(36)}`;
 
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** One CoAP CON POST over `socket`, answered (piggybacked) or rejected after 2 s. */
+/** One CoAP CON POST over `socket`, answered (piggybacked) or rejected after 10 s (a lost loopback datagram). */
 function post(
   socket: ReturnType<typeof createSocket>,
   port: number,
@@ -35,7 +28,7 @@ function post(
   payload: Buffer,
 ): Promise<ReturnType<typeof parse>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer to message ${messageId}`)), 2000);
+    const timer = setTimeout(() => reject(new Error(`no answer to message ${messageId} within 10 s`)), 10_000);
     const onMessage = (buf: Buffer): void => {
       const p = parse(buf);
       if (p.messageId !== messageId) return;
@@ -88,11 +81,12 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     const DEVICES = 10;
     const MESSAGES = 30;
     const total = DEVICES * MESSAGES;
-    // The observer subscribes to what the runner derives from the CoAP path: '<nonce>/t/+'.
+    // The observer subscribes to what the runner derives from the CoAP path: '<nonce>/t/+'. The
+    // drain covers the last messages' two hops (gateway, then each broker) on a loaded machine.
     const scenario = writeScenario(
       'gateway-coap',
       `export default defineScenario({
-      name: 'gateway-coap', duration: '20s', drain: '1s',
+      name: 'gateway-coap', duration: '20s', drain: '3s',
       fleets: { sensors: { count: ${DEVICES}, protocol: coap({ type: 'CON' }), path: '/${NONCE}/t/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { dash: { protocol: mqtt({ qos: 1 }), receives: ['sensors'] }, rabbit: { protocol: amqp(), receives: ['sensors'] } },
     });`,
@@ -115,10 +109,10 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
       expect(d.latency.corrected.count).toBe(total);
     }
 
-    await until('the AMQP queue to hold every message', () => amqpReceived.length >= total);
-    await until('the gateway to be idle', () =>
-      Object.values(gateway.stats().paths).every((p) => p.queued + p.inFlight === 0),
-    );
+    await waitFor(() => amqpReceived.length >= total, { what: 'the AMQP queue to hold every message' });
+    await waitFor(() => Object.values(gateway.stats().paths).every((p) => p.queued + p.inFlight === 0), {
+      what: 'the gateway to be idle',
+    });
     expect(amqpReceived).toHaveLength(total);
     const seen = new Set<string>();
     for (const m of amqpReceived) {
@@ -162,16 +156,15 @@ describe('gateway: CoAP → MQTT + AMQP', () => {
     } finally {
       socket.close();
     }
-    await until(
-      'the AMQP outcome',
+    await waitFor(
       () =>
         gateway.stats().paths['coap→amqp']!.inFlight === 0 &&
         gateway.stats().paths['coap→amqp']!.failed > before['coap→amqp']!.failed,
+      { what: 'the AMQP outcome' },
     );
-    await until(
-      'the MQTT outcome',
-      () => gateway.stats().paths['coap→mqtt']!.forwarded > before['coap→mqtt']!.forwarded,
-    );
+    await waitFor(() => gateway.stats().paths['coap→mqtt']!.forwarded > before['coap→mqtt']!.forwarded, {
+      what: 'the MQTT outcome',
+    });
     const after = gateway.stats().paths;
     // AMQP 0-9-1 §1.8.3.10: basic.return 312 NO_ROUTE, then the ack, which is not a forward.
     expect(after['coap→amqp']!.failed - before['coap→amqp']!.failed).toBe(1);
@@ -294,13 +287,13 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
       });
 
       relay.hold(false);
-      await until('every accepted message at the broker', () => got.length >= accepted);
-      await until('the gateway to be idle', () => gateway.stats().paths['coap→mqtt']!.inFlight === 0);
+      await waitFor(() => got.length >= accepted, { what: 'every accepted message at the broker' });
+      await waitFor(() => gateway.stats().paths['coap→mqtt']!.inFlight === 0, { what: 'the gateway to be idle' });
       s = gateway.stats();
       const p = s.paths['coap→mqtt']!;
       expect(p).toMatchObject({ received: SENT, forwarded: accepted, overflow: SENT - accepted, failed: 0, queued: 0 });
       expect(p.received).toBe(p.forwarded + p.overflow);
-      // The accepted ones, in order, and none of the refused.
+      // The accepted ones, in order, and none of the refused (given a moment to show up, if any would).
       await new Promise((r) => setTimeout(r, 200));
       expect(got.map((b) => b[0])).toEqual([...Array(accepted).keys()]);
     } finally {
@@ -326,7 +319,7 @@ describe('gateway: the CoAP → MQTT queue bound', () => {
       for (let i = 0; i < 5; i++)
         codes.push((await post(socket, port, 200 + i, `/${NONCE}/both/${i}`, Buffer.from([i]))).code);
       expect(codes).toEqual(['2.04', '2.04', '5.03', '5.03', '5.03']);
-      await until('AMQP confirms', () => gateway.stats().paths['coap→amqp']!.forwarded === 2);
+      await waitFor(() => gateway.stats().paths['coap→amqp']!.forwarded === 2, { what: 'AMQP confirms' });
       const s = gateway.stats();
       expect(s.paths['coap→mqtt']).toMatchObject({ received: 5, overflow: 3, refused: 0 });
       expect(s.paths['coap→amqp']).toMatchObject({ received: 5, forwarded: 2, overflow: 0, refused: 3 });
@@ -362,11 +355,11 @@ describe('gateway: AMQP connection loss', () => {
       relay.hold(true);
       for (let i = 0; i < K; i++)
         expect((await post(socket, port, 300 + i, `/${NONCE}/lost/${i}`, Buffer.from(`m${i}`))).code).toBe('2.04');
-      await until('the broker to route them', () => got.length === K);
+      await waitFor(() => got.length === K, { what: 'the broker to route them' });
       expect(gateway.stats().paths['coap→amqp']!.inFlight).toBe(K);
       relay.cut();
-      await until('the republished copies', () => gateway.stats().paths['coap→amqp']!.forwarded === K, 15_000);
-      await until('every copy at the queue', () => got.length === 2 * K);
+      await waitFor(() => gateway.stats().paths['coap→amqp']!.forwarded === K, { what: 'the republished copies' });
+      await waitFor(() => got.length === 2 * K, { what: 'every copy at the queue' });
       const p = gateway.stats().paths['coap→amqp']!;
       expect(p).toMatchObject({ received: K, forwarded: K, failed: 0, inFlight: 0, queued: 0 });
       expect(p.details).toMatchObject({ connection_lost: 1, reconnected: 1, republished: K });

@@ -10,17 +10,10 @@ import { topicMatches } from '../../src/protocols/topics.ts';
 import { type BridgeFrame, parseBridgeFrame } from '../../src/protocols/ws/bridge-protocol.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const NONCE = `gw${process.pid}x${Date.now().toString(36)}`;
 const ROOT = `${NONCE}/dash`;
-
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Dashboard {
   socket: WebSocket;
@@ -39,7 +32,9 @@ async function dashboard(url: string, filters: string[]): Promise<Dashboard> {
   filters.forEach((topic, id) => {
     socket.send(JSON.stringify({ type: 'subscribe', topic, id }));
   });
-  await until('subscriptions confirmed', () => frames.filter((f) => f.type === 'subscribed').length === filters.length);
+  await waitFor(() => frames.filter((f) => f.type === 'subscribed').length === filters.length, {
+    what: 'subscriptions confirmed',
+  });
   return {
     socket,
     frames,
@@ -85,7 +80,10 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     }
     const expected = filters.map((fs) => sent.filter((m) => fs.some((f) => topicMatches(f, m.topic))));
     const copies = expected.reduce((n, e) => n + e.length, 0);
-    await until('every copy delivered', () => dashboards.reduce((n, d) => n + d.messages().length, 0) >= copies);
+    await waitFor(() => dashboards.reduce((n, d) => n + d.messages().length, 0) >= copies, {
+      what: 'every copy delivered',
+    });
+    // A moment for a copy too many to show up, if any would.
     await new Promise((r) => setTimeout(r, 100));
     dashboards.forEach((d, i) => {
       // In publish order, each message once even where two of a dashboard's filters match.
@@ -104,11 +102,12 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
     const MESSAGES = 40;
     const OBSERVERS = 3;
     const total = DEVICES * MESSAGES;
-    // The observers subscribe (over the bridge protocol) to what the runner derives from the fleet's topic.
+    // The observers subscribe (over the bridge protocol) to what the runner derives from the fleet's
+    // topic. The drain covers the last messages' two hops (Mosquitto, then the gateway) on a loaded machine.
     const scenario = writeScenario(
       'gateway-ws',
       `export default defineScenario({
-      name: 'gateway-ws', duration: '20s', drain: '1s',
+      name: 'gateway-ws', duration: '20s', drain: '3s',
       fleets: { sensors: { count: ${DEVICES}, protocol: mqtt({ qos: 1 }), topic: '${ROOT}/s/{id}', send: every('10ms'), messages: ${MESSAGES}, payload: bytes(40) } },
       observers: { screens: { count: ${OBSERVERS}, protocol: ws(), receives: ['sensors'] } },
     });`,
@@ -137,8 +136,8 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
       d.socket.send(
         JSON.stringify({ type: 'publish', topic: `${NONCE}/cmd/valve`, payload: payload.toString('base64'), id: 9 }),
       );
-      await until('the ack', () => d.frames.some((f) => f.type === 'published' && f.id === 9));
-      await until('the message at the broker', () => got.length === 1);
+      await waitFor(() => d.frames.some((f) => f.type === 'published' && f.id === 9), { what: 'the ack' });
+      await waitFor(() => got.length === 1, { what: 'the message at the broker' });
       expect(got[0]).toEqual(payload);
       expect(gateway.stats().dashboards!.upstream).toEqual({ forwarded: 1, failed: 0 });
     } finally {
@@ -158,16 +157,16 @@ describe('gateway: MQTT → WebSocket dashboards', () => {
       const M = 10;
       // A message frame of a 100-byte payload is over 64 bytes: never fits, always overflows.
       for (let i = 0; i < M; i++) await publisher.publishAsync(`${NONCE}/big/x`, Buffer.alloc(100, i), { qos: 1 });
-      await until('every overflow', () => small.stats().dashboards!.overflow >= 2 * M);
+      await waitFor(() => small.stats().dashboards!.overflow >= 2 * M, { what: 'every overflow' });
       const s = small.stats().dashboards!;
       expect(s).toMatchObject({ received: M, delivered: 0 });
       expect(s.overflow).toBe(2 * M);
       // Every overflow the dashboard could be told of arrived as an 'overflow' error frame.
-      await until(
-        'the overflow frames',
+      await waitFor(
         () =>
           a.frames.filter((f) => f.type === 'error').length + b.frames.filter((f) => f.type === 'error').length >=
           2 * M - s.overflowUnreported,
+        { what: 'the overflow frames' },
       );
       for (const d of [a, b]) expect(d.messages()).toHaveLength(0);
       expect(a.frames.filter((f) => f.type === 'error').every((f) => f.type === 'error' && f.code === 'overflow')).toBe(

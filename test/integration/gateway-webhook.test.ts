@@ -6,16 +6,9 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../src/index.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const NONCE = `gw${process.pid}x${Date.now().toString(36)}`;
-
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Hit {
   body: Buffer;
@@ -93,7 +86,9 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
       // Not forwarded: outside the alerts filter.
       await publisher.publishAsync(`${NONCE}/other/1`, Buffer.from('no'), { qos: 1 });
       const sent = await publishAll(`${NONCE}/a`, N);
-      await until('every alert at the webhook', () => gateway!.stats().paths['mqtt→webhook']!.forwarded >= N);
+      await waitFor(() => gateway!.stats().paths['mqtt→webhook']!.forwarded >= N, {
+        what: 'every alert at the webhook',
+      });
       expect(hook.hits).toHaveLength(N);
       const byBody = new Map(hook.hits.map((h) => [h.body.toString('hex'), h]));
       sent.forEach((payload, i) => {
@@ -129,7 +124,7 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
         webhook: { url: hook.url, subscribe: `${NONCE}/f/#`, retries: RETRIES, retryDelayMs: 10 },
       });
       await publishAll(`${NONCE}/f`, N);
-      await until('every alert to fail', () => gateway!.stats().paths['mqtt→webhook']!.failed >= N);
+      await waitFor(() => gateway!.stats().paths['mqtt→webhook']!.failed >= N, { what: 'every alert to fail' });
       const p = gateway.stats().paths['mqtt→webhook']!;
       expect(p).toMatchObject({ received: N, forwarded: 0, failed: N, inFlight: 0 });
       expect(p.details).toEqual({ status_503: N * (1 + RETRIES), retries: N * RETRIES });
@@ -156,7 +151,7 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
         webhook: { url: hook.url, subscribe: `${NONCE}/r/#`, retryDelayMs: 5 },
       });
       await publishAll(`${NONCE}/r`, N);
-      await until('every alert delivered', () => gateway!.stats().paths['mqtt→webhook']!.forwarded >= N);
+      await waitFor(() => gateway!.stats().paths['mqtt→webhook']!.forwarded >= N, { what: 'every alert delivered' });
       const p = gateway.stats().paths['mqtt→webhook']!;
       expect(p).toMatchObject({ received: N, forwarded: N, failed: 0 });
       expect(p.details).toEqual({ status_500: N, retries: N });
@@ -180,7 +175,9 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
         webhook: { url: hook.url, subscribe: `${NONCE}/o/#`, concurrency: 1, queue: QUEUE, timeoutMs: 30_000 },
       });
       await publishAll(`${NONCE}/o`, N);
-      await until('every alert at the gateway', () => gateway!.stats().paths['mqtt→webhook']!.received >= N);
+      await waitFor(() => gateway!.stats().paths['mqtt→webhook']!.received >= N, {
+        what: 'every alert at the gateway',
+      });
       expect(gateway.stats().paths['mqtt→webhook']).toMatchObject({
         received: N,
         inFlight: 1,
@@ -190,9 +187,9 @@ describe('gateway: MQTT alerts → HTTP webhook', () => {
       });
       // Release the first: the next queued one goes out. (The gateway counts it in flight once
       // sent; the webhook holds it once the body has arrived, which may be a moment later.)
-      await until('the first request held at the webhook', () => held.length === 1);
+      await waitFor(() => held.length === 1, { what: 'the first request held at the webhook' });
       held.shift()!.writeHead(204).end();
-      await until('the second request', () => hook.hits.length === 2);
+      await waitFor(() => hook.hits.length === 2, { what: 'the second request' });
       const final = await gateway.close();
       expect(final.paths['mqtt→webhook']).toMatchObject({
         received: N,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { freePort } from '../helpers/brokers.ts';
-import { runCli, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
@@ -15,7 +15,7 @@ function sensors(name: string, options: string, messages = 10): string {
   return writeScenario(
     name,
     `export default defineScenario({
-    name: '${name}', duration: '5s', drain: '300ms',
+    name: '${name}', duration: '5s', drain: '${DRAIN}',
     fleets: { s: { count: 2, protocol: http({ ${options} }), path: '/t/{id}', send: every('20ms'), messages: ${messages}, payload: bytes(24) } },
   });`,
   );

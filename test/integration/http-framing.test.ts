@@ -92,7 +92,7 @@ describe('HTTP response framing', () => {
             stamp: { stream: 1, seq, intendedUs: 0, sentUs: 0 },
           }),
         ).toBe('sent');
-        await eventually(() => codes.filter((c) => c.startsWith('response|')).length === seq + 1, 3000);
+        await eventually(() => codes.filter((c) => c.startsWith('response|')).length === seq + 1);
       }
       expect(codes.filter((c) => c.startsWith('response|'))).toEqual([
         'response|200',

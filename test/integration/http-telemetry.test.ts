@@ -19,7 +19,7 @@ import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { selfSignedCert } from '../helpers/brokers.ts';
 import { eventually } from '../helpers/devices.ts';
 import { countingForwarder } from '../helpers/forwarder.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 4;
 const MESSAGES = 25;
@@ -37,7 +37,7 @@ function scenario(name: string, options: string): string {
   return writeScenario(
     name,
     `export default defineScenario({
-    name: '${name}', duration: '10s', drain: '300ms',
+    name: '${name}', duration: '10s', drain: '${DRAIN}',
     fleets: { meters: { count: ${DEVICES}, protocol: http({ ${options} }), path: '/telemetry/{id}', send: every('10ms'), messages: ${MESSAGES}, payload: bytes(${SIZE}) } },
   });`,
   );

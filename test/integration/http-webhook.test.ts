@@ -15,7 +15,8 @@ import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { resolveHttpOptions } from '../../src/protocols/http/options.ts';
 import type { HttpStats } from '../../src/protocols/http/stats.ts';
 import { freePort } from '../helpers/brokers.ts';
-import { TMP_DIR, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const DEVICES = 3;
 const MESSAGES = 20;
@@ -51,7 +52,7 @@ describe('HTTP webhook receivers', () => {
     const file = writeScenario(
       'http-webhook',
       `export default defineScenario({
-      name: 'http-webhook', duration: '10s', drain: '300ms',
+      name: 'http-webhook', duration: '10s', drain: '${DRAIN}',
       targets: { hook: 'http://127.0.0.1:${port}/hooks' },
       fleets: { alarms: { count: ${DEVICES}, protocol: http({ target: 'hook', headers: { 'X-Source': 'fleetbench' } }), path: '/alarm/{id}', send: every('20ms'), messages: ${MESSAGES}, payload: bytes(48) } },
       observers: { ops: { protocol: http({ listen: { port: ${port} }, status: 202 }), receives: ['alarms'] } },
@@ -104,7 +105,7 @@ describe('HTTP webhook receivers', () => {
       const file = writeScenario(
         'http-webhook-workers',
         `export default defineScenario({
-        name: 'http-webhook-workers', duration: '10s', drain: '300ms',
+        name: 'http-webhook-workers', duration: '10s', drain: '${DRAIN}',
         targets: { ${hooks.map((i) => `hook${i}: 'http://127.0.0.1:${port + i}/hooks'`).join(', ')} },
         fleets: { ${hooks.map((i) => `a${i}: { count: ${PER_FLEET}, protocol: http({ target: 'hook${i}' }), path: '/alarm/{id}', send: every('20ms'), messages: ${EACH}, payload: bytes(48) }`).join(', ')} },
         observers: { ops: { count: ${HOOKS}, protocol: http({ listen: { port: ${port} }, status: 202 }), receives: [${hooks.map((i) => `'a${i}'`).join(', ')}] } },
@@ -235,15 +236,7 @@ describe('HTTP webhook receivers', () => {
           (res) => {
             res.resume();
             res.on('end', () =>
-              setTimeout(
-                () =>
-                  resolve({
-                    status: res.statusCode ?? 0,
-                    written: req.socket!.bytesWritten,
-                    read: req.socket!.bytesRead,
-                  }),
-                20,
-              ),
+              resolve({ status: res.statusCode ?? 0, written: req.socket!.bytesWritten, read: req.socket!.bytesRead }),
             );
           },
         );
@@ -256,6 +249,11 @@ describe('HTTP webhook receivers', () => {
     expect(messages[0]).toMatchObject({ topic: '/alerts/high-temp', retained: false });
     expect(messages[0]!.payload.equals(body)).toBe(true);
     expect(codes).toEqual(['tcp|accept', 'request|POST', 'response|204']);
+    // The response has arrived whole; the device's counters settle as its socket callbacks run.
+    await waitFor(() => device.bytes.sent === read && device.bytes.received === written, {
+      what: "the device's byte counters to match the client socket's",
+      detail: () => ({ device: device.bytes, client: { read, written } }),
+    });
     expect(device.bytes).toEqual({ sent: read, received: written });
     // Receivers do not send.
     expect(device.send({ topic: '/x', payload: body, stamp: { stream: 0, seq: 0, intendedUs: 0, sentUs: 0 } })).toBe(

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 10;
 const MESSAGES = 20;
@@ -15,7 +15,7 @@ function scenario(qos: 0 | 1 | 2): string {
     `export default defineScenario({
       name: 'delivery-q${qos}',
       duration: '10s',
-      drain: '1s',
+      drain: '${DRAIN}',
       fleets: {
         sensors: { count: ${DEVICES}, protocol: mqtt({ qos: ${qos} }), topic: 'fbtest/{run}/q${qos}/{id}', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(40) },
       },
@@ -33,12 +33,14 @@ const brokers = [
 
 describe.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
   it.each([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos) => {
+    const t0 = process.hrtime.bigint();
     const { result } = await run({
       scenario: scenario(qos),
       workers: 2,
       write: false,
       ...(url ? { targets: { mqtt: url } } : {}),
     });
+    const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     const sensors = result.fleets.sensors!;
     const total = DEVICES * MESSAGES;
     expect(result.run.partial).toBe(false);
@@ -46,8 +48,10 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(sensors.messages.sent).toBe(total);
     expect(sensors.messages.dropped).toBe(0);
     // 10 devices × one message per 25 ms = 400/s while sending; the phase ended when the
-    // message limits were reached, not at the configured 10 s.
-    expect(sensors.rates.sentPerS).toBeGreaterThan(100);
+    // message limits were reached (the last send is due at 475 ms), not at the configured 10 s
+    // (which would make it 20/s): more than 40/s means it ended before half of it, however late a
+    // busy machine fired the sends. Sends are never early, so the rate stays below 200 / 0.475 s.
+    expect(sensors.rates.sentPerS).toBeGreaterThan(total / 5);
     expect(sensors.rates.sentPerS).toBeLessThan(450);
 
     const d = result.delivery.find((x) => x.from === 'sensors' && x.to === 'sink')!;
@@ -60,13 +64,14 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(d.verdict.kept).toBe(true);
     expect(d.promise.noLoss).toBe(qos >= 1);
 
-    // Latency: every delivery recorded, percentiles ordered and plausible for loopback.
+    // Latency: every delivery recorded, percentiles ordered, in microseconds: no latency can be
+    // longer than the whole run took (a unit mistake of ×1000 would be).
     const e2e = d.latency.corrected;
     expect(e2e.count).toBe(d.received);
     expect(e2e.p50).toBeGreaterThan(0);
     expect(e2e.p50).toBeLessThanOrEqual(e2e.p99);
     expect(e2e.p99).toBeLessThanOrEqual(e2e.max);
-    expect(e2e.p99).toBeLessThan(2_000_000);
+    expect(e2e.max).toBeLessThan(wallUs);
     // Service time excludes generator lateness, so it can never exceed the corrected latency.
     expect(d.latency.service.p50).toBeLessThanOrEqual(e2e.p50);
     if (qos > 0) {
@@ -97,7 +102,7 @@ describe('per-stream delivery verdicts', () => {
     const file = writeScenario(
       'partial-sub',
       `export default defineScenario({
-        name: 'partial-sub', duration: '10s', drain: '500ms',
+        name: 'partial-sub', duration: '10s', drain: '${DRAIN}',
         fleets: { s: { count: 3, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/s/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
         observers: { o: { count: 2, protocol: mqtt({ qos: 1 }), subscribe: 'fbtest/{run}/s/1', receives: ['s'] } },
       });`,

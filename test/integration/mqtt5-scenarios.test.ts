@@ -3,16 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { MOSQUITTO_URL, startMosquitto } from '../helpers/brokers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const targets = { mqtt: MOSQUITTO_URL };
 
 describe('MQTT 5 through the runner against mosquitto', () => {
   it('measures the request/response round trip with response topic and correlation data', async () => {
+    // The drain covers the last round trips (two broker hops, QoS 2 on each) on a loaded machine.
     const file = writeScenario(
       'rr',
       `export default defineScenario({
-        name: 'request-response', duration: '10s', drain: '1s',
+        name: 'request-response', duration: '10s', drain: '3s',
         fleets: { valves: { count: 4, protocol: mqtt({ version: 5, qos: 2 }), subscribe: 'fbtest/{run}/valves/{id}/cmd', reply: true } },
         commands: { scada: { count: 2, protocol: mqtt({ version: 5, qos: 2 }), to: 'valves', topic: 'fbtest/{run}/valves/{target}/cmd', send: every('40ms'), messages: 25, payload: bytes(32) } },
       });`,
@@ -42,7 +43,7 @@ describe('MQTT 5 through the runner against mosquitto', () => {
     const file = writeScenario(
       'shared',
       `export default defineScenario({
-        name: 'shared', duration: '10s', drain: '1s',
+        name: 'shared', duration: '10s', drain: '${DRAIN}',
         fleets: { meters: { count: 6, protocol: mqtt({ version: 5, qos: 1 }), topic: 'fbtest/{run}/meters/{id}', send: every('20ms'), messages: 30, payload: bytes(24) } },
         observers: { workers: { count: 3, share: 'billing', protocol: mqtt({ version: 5, qos: 1 }), subscribe: 'fbtest/{run}/meters/+', receives: ['meters'] } },
       });`,
@@ -95,7 +96,7 @@ describe('QoS promise against what the broker granted', () => {
       const file = writeScenario(
         'granted',
         `export default defineScenario({
-          name: 'granted', duration: '10s', drain: '300ms',
+          name: 'granted', duration: '10s', drain: '${DRAIN}',
           targets: { pub: 'mqtt://127.0.0.1:${mosq.ports.pub}', sub: 'mqtt://127.0.0.1:${mosq.ports.sub}' },
           fleets: { s: { count: 2, protocol: mqtt({ version: 5, qos: 2, target: 'pub' }), topic: 'fbtest/{run}/{id}', send: every('20ms'), messages: 10, payload: bytes(24) } },
           observers: { o: { protocol: mqtt({ version: 5, qos: 2, target: 'sub' }), receives: ['s'] } },

@@ -13,7 +13,7 @@ import { mqttConnectBytes, mqttPublishBytes } from '../../src/power/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
 import { countingForwarder } from '../helpers/forwarder.ts';
-import { runCli, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 4;
 const READINGS = 5;
@@ -31,7 +31,7 @@ describe('power: sessions on the wire and their cost', () => {
     const file = writeScenario(
       'power-sleep',
       `export default defineScenario({
-        name: 'power-sleep', duration: '5s', drain: '500ms',
+        name: 'power-sleep', duration: '5s', drain: '${DRAIN}',
         targets: { mqtt: 'mqtt://127.0.0.1:${fwd.port}', direct: '${MOSQUITTO_URL}' },
         fleets: {
           mqttSleep: { count: ${DEVICES}, protocol: mqtt({ qos: 1, clientId: 'pw-{run}-{id}' }), topic: 'power/{run}/{id}', send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
@@ -131,8 +131,10 @@ describe('power: sessions on the wire and their cost', () => {
   it('scenarios/protocol-shootout.ts runs on the embedded defaults plus RabbitMQ and ranks every protocol', async () => {
     expect(await portOpen(5672)).toBe(true);
     const out = mkdtempSync(join(tmpdir(), 'shootout-'));
-    // 12 s of the 60 s run: the devices whose phase falls in it send one reading each.
-    const cli = await runCli(['run', 'scenarios/protocol-shootout.ts', '--duration', '12s', '--out', out], {
+    // 4 s of the 60 s run: the devices whose phase falls in it send one reading each (device 0 of
+    // every fleet at once: phases are spread over the 30 s interval from 0). The energies are
+    // priced per reading from what each device did, so a few readings per fleet rank them as well.
+    const cli = await runCli(['run', 'scenarios/protocol-shootout.ts', '--duration', '4s', '--out', out], {
       timeoutMs: 90_000,
     });
     expect(cli.stderr).not.toMatch(/Error|warning/);

@@ -131,7 +131,8 @@ describe('the HTML report in a browser', () => {
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.documentElement.hasAttribute('data-charts'),
       undefined,
-      { timeout: 10_000 },
+      // A generous bound: the page draws in well under a second, a busy machine may take several.
+      { timeout: 60_000 },
     );
 
     // The page asked for nothing but itself, and nothing went wrong in it.

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.ts';
-import { runCli, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 function scenario(name: string, duration: string, thresholds: string): string {
   return writeScenario(
     name,
     `export default defineScenario({
-      name: '${name}', duration: '${duration}', drain: '300ms',
+      name: '${name}', duration: '${duration}', drain: '${DRAIN}',
       fleets: { gps: { count: 4, protocol: mqtt({ qos: 1 }), topic: 'th/{run}/{id}', send: every('50ms'), payload: bytes(24) } },
       observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['gps'] } },
       thresholds: ${thresholds},
@@ -87,7 +87,8 @@ describe('thresholds in a CI-style run', () => {
       '60s',
       `{ 'gps.ack_latency': [{ threshold: 'p(50) < 1us', abortOnFail: true, delayAbortEval: '1s' }] }`,
     );
-    const cli = await runCli(['run', file, '-q', '--out', out], { timeoutMs: 40_000 });
+    // Allowed to run its whole 60 s, so that a run that does not stop fails the assertions below.
+    const cli = await runCli(['run', file, '-q', '--out', out], { timeoutMs: 90_000 });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("threshold gps.ack_latency: 'p(50) < 1us' failed");
     const { result, junitPath } = outputs(out);
@@ -96,7 +97,8 @@ describe('thresholds in a CI-style run', () => {
     expect(xpath(junitPath, 'string(/testsuites/testsuite/@failures)')).toBe('2');
     expect(xpath(junitPath, 'string(//testcase[@name="run completed"]/failure/@type)')).toBe('partial');
     expect(result.run.partialReason).toMatch(/^aborted: threshold gps\.ack_latency 'p\(50\) < 1us' failed/);
-    expect(result.run.elapsedMs).toBeLessThan(20_000);
+    // Stopped early: well before the planned 60 s (the threshold is judged once a second after 1 s).
+    expect(result.run.elapsedMs).toBeLessThan(60_000 / 2);
     expect(result.thresholds![0]!.passed).toBe(false);
   });
 

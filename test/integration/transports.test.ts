@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { type PrivateMosquitto, selfSignedCert, startMosquitto } from '../helpers/brokers.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 let mosq: PrivateMosquitto;
 let ca = '';
@@ -27,7 +27,7 @@ function scenario(tls: string): string {
   return writeScenario(
     'transport',
     `export default defineScenario({
-      name: 'transport', duration: '10s', drain: '500ms',
+      name: 'transport', duration: '10s', drain: '${DRAIN}',
       fleets: { s: { count: 4, protocol: mqtt({ qos: 1${tls} }), topic: 'fbtest/{run}/{id}', send: every('20ms'), messages: 25, payload: bytes(32) } },
       observers: { o: { protocol: mqtt({ qos: 1${tls} }), receives: ['s'] } },
     });`,

@@ -15,7 +15,8 @@ const MESSAGES = 20;
 const DASHBOARDS = 50;
 const SENT = PUBLISHERS * MESSAGES;
 
-function scenario(publisher: string, dashboard: string, targets = '', drain = '1s'): string {
+/** The default drain covers a 50-way fan-out of the last messages on a loaded machine; slower brokers get more. */
+function scenario(publisher: string, dashboard: string, targets = '', drain = '3s'): string {
   return writeScenario(
     'ws-dashboards',
     `export default defineScenario({
