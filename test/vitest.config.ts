@@ -1,7 +1,8 @@
 // Test configuration: two projects, run one after the other by `npm test`.
 //
-// unit         test/unit: pure functions and in-process objects, no sockets, no child processes,
-//              no worker threads. Files run in parallel (2 at a time, one per core).
+// unit         test/unit: pure functions and in-process objects, no sockets and no worker threads
+//              (layers.test.ts runs dependency-cruiser, a static check of the import graph).
+//              Files run in parallel (2 at a time, one per core).
 // integration  test/integration and test/conformance: real brokers (the machine's Mosquitto and
 //              RabbitMQ, private Mosquitto processes, libcoap, embedded servers), worker threads
 //              and the real CLI. Two files at a time: they share the brokers but not their names

@@ -2,7 +2,9 @@
 // from file:// without a single request elsewhere and without console errors, uPlot draws every
 // chart, the verdict and each threshold row match the result, and every section is there. The
 // result is rebuilt into HTML through the real `fleetbench report` command. A full-page
-// screenshot is left in reports/report-screenshot.png.
+// screenshot is taken into the test's scratch folder; FB_UPDATE_SCREENSHOT=1 writes it to
+// reports/report-screenshot.png instead (the README's picture), so a test run leaves the
+// worktree as it found it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +18,10 @@ import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = new URL('../..', import.meta.url).pathname;
-const SCREENSHOT = join(ROOT, 'reports', 'report-screenshot.png');
+const SCREENSHOT =
+  process.env.FB_UPDATE_SCREENSHOT === '1'
+    ? join(ROOT, 'reports', 'report-screenshot.png')
+    : join(TMP_DIR, `report-screenshot-${process.pid}.png`);
 
 /** The little of the DOM the page functions use (the project's tsconfig has no DOM library). */
 interface PageGlobals {
