@@ -57,6 +57,11 @@ export function formatTally(counts: Readonly<Record<string, number>>): string {
   );
 }
 
+/** A byte-sized code in hex as the specs print reason codes: 0x10, 0x80. */
+export function formatHex(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
 /** A number rounded to two decimals, for means and ratios in results. */
 export function round2(x: number): number {
   return Math.round(x * 100) / 100;

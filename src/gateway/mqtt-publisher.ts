@@ -4,6 +4,7 @@
 // counts as failed. While the client is disconnected nothing is sent: the queue holds
 // messages and refuses (counts) what does not fit.
 import type { MqttClient } from 'mqtt';
+import { formatHex } from '../base/format.ts';
 import { BoundedQueue } from './queue.ts';
 import { PathCounters } from './stats.ts';
 
@@ -65,7 +66,7 @@ export class MqttPublisher {
         if (err) {
           c.failed++;
           const code = (err as { code?: unknown }).code;
-          c.count(typeof code === 'number' ? `reason_0x${code.toString(16).padStart(2, '0')}` : 'error');
+          c.count(typeof code === 'number' ? `reason_${formatHex(code)}` : 'error');
         } else c.forwarded++;
         this.pump();
       });

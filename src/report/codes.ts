@@ -1,6 +1,7 @@
 // Protocol codes (`result.codes`, 'fleet|packet|code' → count) in words, and which of them a
 // reader should see, as each group's driver declares them (Driver.codes): drops, failure reason
 // codes, timeouts, resets, dead letters. The routine ones stay available in a collapsed table.
+import { formatHex } from '../base/format.ts';
 import { type CodeWords, RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
 import { driverFor } from '../protocols/registry.ts';
 
@@ -43,10 +44,6 @@ export function splitErrorCode(code: string): { code: string; reason: string } {
   const n = /^\d+$/.test(reason) ? Number(reason) : NaN;
   return {
     code: code.slice(0, colon),
-    reason: Number.isFinite(n) && n > 9 && n < 256 ? `${reason} (${hex(n)})` : reason,
+    reason: Number.isFinite(n) && n > 9 && n < 256 ? `${reason} (${formatHex(n)})` : reason,
   };
-}
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(2, '0')}`;
 }

@@ -1,5 +1,6 @@
 // Building the RunResult from the plan, the aggregated snapshots and the shards' delivery books.
 import { availableParallelism, totalmem } from 'node:os';
+import { round2 } from '../base/format.ts';
 import { version } from '../base/version.ts';
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
@@ -83,17 +84,17 @@ export function buildResult(input: BuildInput): RunResult {
       count: g.count,
       devicesRun: ran,
       ...figures,
-      rates: { sentPerS: round(figures.rates.sentPerS), receivedPerS: round(figures.rates.receivedPerS) },
+      rates: { sentPerS: round2(figures.rates.sentPerS), receivedPerS: round2(figures.rates.receivedPerS) },
       bytes: {
         sent: t.bytesSent,
         received: t.bytesReceived,
-        sentPerMessage: t.sent > 0 ? round(t.bytesSent / t.sent) : null,
-        receivedPerMessage: t.received > 0 ? round(t.bytesReceived / t.received) : null,
+        sentPerMessage: t.sent > 0 ? round2(t.bytesSent / t.sent) : null,
+        receivedPerMessage: t.received > 0 ? round2(t.bytesReceived / t.received) : null,
         sentPerDelivered:
-          (deliveredBy.get(g.name) ?? 0) > 0 ? round(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
+          (deliveredBy.get(g.name) ?? 0) > 0 ? round2(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
         perDevice: {
-          sent: ran > 0 ? round(t.bytesSent / ran) : 0,
-          received: ran > 0 ? round(t.bytesReceived / ran) : 0,
+          sent: ran > 0 ? round2(t.bytesSent / ran) : 0,
+          received: ran > 0 ? round2(t.bytesReceived / ran) : 0,
           ...extremes(g.name),
         },
       },
@@ -217,10 +218,6 @@ function powerOf(
     },
     power,
   );
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 /** Whether `target` uses one of the driver's encrypted schemes (Driver.secureSchemes). */

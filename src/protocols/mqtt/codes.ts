@@ -1,6 +1,7 @@
 // MQTT reason codes in plain words: MQTT 5.0 §2.4 (Reason Code) and MQTT 3.1.1 §3.2.2.3
 // (CONNACK return codes). Used for every ack, SUBACK and CONNACK the driver sees, and the
 // driver's code book: the acks' reason codes, granted QoS in SUBACKs, DISCONNECT reasons.
+import { formatHex } from '../../base/format.ts';
 import { type CodeWords, codeBook } from '../../metrics/codes.ts';
 
 const V5: Record<number, string> = {
@@ -59,7 +60,7 @@ const V311_CONNACK: Record<number, string> = {
 
 export function connackReason(code: number, version: number): string {
   const words = version === 5 ? V5[code] : V311_CONNACK[code];
-  return `${words ?? 'unknown reason'} (${version === 5 ? `reason code 0x${code.toString(16).padStart(2, '0')}` : `return code ${code}`})`;
+  return `${words ?? 'unknown reason'} (${version === 5 ? `reason code ${formatHex(code)}` : `return code ${code}`})`;
 }
 
 export function reasonWords(code: number): string {
@@ -71,15 +72,11 @@ export function isSubackFailure(code: number): boolean {
   return code >= 0x80;
 }
 
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(2, '0')}`;
-}
-
 /** An ack's or DISCONNECT's reason code; 0x10 (no matching subscribers) and 0x11 are not errors, but nobody got the message. */
 const reason = {
   describe(code: string): CodeWords {
     const n = Number(code);
-    return { meaning: `${reasonWords(n)} (${hex(n)})`, notable: n >= 0x10 };
+    return { meaning: `${reasonWords(n)} (${formatHex(n)})`, notable: n >= 0x10 };
   },
 };
 
@@ -95,7 +92,7 @@ export const MQTT_CODES = codeBook({
     describe(code: string): CodeWords {
       const n = Number(code);
       return isSubackFailure(n)
-        ? { meaning: `subscription refused: ${reasonWords(n)} (${hex(n)})`, notable: true }
+        ? { meaning: `subscription refused: ${reasonWords(n)} (${formatHex(n)})`, notable: true }
         : { meaning: `granted QoS ${n}`, notable: false };
     },
   },
