@@ -59,15 +59,18 @@ export interface GeneratedPayload {
 
 export const MIN_PAYLOAD_BYTES = STAMP_BYTES;
 
-/** Returns a function producing the payload for one message. */
-export function createPayloadGenerator(spec: PayloadSpec): (ctx: PayloadContext, stamp: Stamp) => GeneratedPayload {
+/** Returns a function producing the payload for one message, its stamp keyed with `key` (metrics/stamp.ts runKey). */
+export function createPayloadGenerator(
+  spec: PayloadSpec,
+  key = 0,
+): (ctx: PayloadContext, stamp: Stamp) => GeneratedPayload {
   switch (spec.kind) {
     case 'bytes': {
       const filler = Buffer.alloc(spec.size);
       for (let i = STAMP_BYTES; i < spec.size; i++) filler[i] = 0x61 + (i % 26);
       return (_ctx, stamp) => {
         const buf = Buffer.from(filler);
-        writeStamp(buf, stamp);
+        writeStamp(buf, stamp, 0, key);
         return { buffer: buf, oversize: false };
       };
     }
@@ -76,13 +79,13 @@ export function createPayloadGenerator(spec: PayloadSpec): (ctx: PayloadContext,
         const value = spec.fn(ctx);
         const body =
           value !== null && typeof value === 'object' && !Array.isArray(value)
-            ? { ...value, _fb: encodeStampText(stamp) }
-            : { value, _fb: encodeStampText(stamp) };
+            ? { ...value, _fb: encodeStampText(stamp, key) }
+            : { value, _fb: encodeStampText(stamp, key) };
         return padJson(JSON.stringify(body), spec.size);
       };
     case 'template': {
       const text = spec.text.includes('{stamp}') ? spec.text : `${spec.text}{stamp}`;
-      return (ctx, stamp) => padText(renderTemplate(text, ctx, encodeStampText(stamp)), spec.size);
+      return (ctx, stamp) => padText(renderTemplate(text, ctx, encodeStampText(stamp, key)), spec.size);
     }
   }
 }

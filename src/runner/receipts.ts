@@ -15,23 +15,26 @@ const STALE_TOLERANCE_US = 1000;
  * older stamp (a message retained by an earlier run, or queued for a persistent session) must
  * not count as a delivery. Stamps carry whole microseconds, so the first send, intended at the
  * start, may read up to 0.5 µs early; a millisecond of tolerance is far below any earlier
- * run's age.
+ * run's age. Nor is anything received before it was meant to be sent: another run's stamp,
+ * read with this run's key (metrics/stamp.ts runKey), gives a time almost surely outside
+ * [start, now].
  */
-export function fromThisRun(intendedUs: number, startUs: number): boolean {
-  return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US;
+export function fromThisRun(intendedUs: number, startUs: number, receivedUs: number): boolean {
+  return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US && intendedUs <= receivedUs + STALE_TOLERANCE_US;
 }
 
 /** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
 export function acceptStamped(
   plan: Plan,
   startUs: number,
+  stampKey: number,
   counters: GroupCounters,
   m: ReceivedMessage,
 ): { stamp: Stamp; from: GroupPlan } | undefined {
   counters.received++;
-  const stamp = decodeStamp(m.payload);
+  const stamp = decodeStamp(m.payload, stampKey);
   const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs)) {
+  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs, m.receivedUs)) {
     counters.unstamped++;
     return undefined;
   }

@@ -11,6 +11,7 @@ import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
+import { runKey } from '../metrics/stamp.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
 import { driverFor, type ServerStats } from '../protocols/registry.ts';
 import type { RunResult } from '../result/types.ts';
@@ -74,7 +75,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       const group = server.sink ? sinkGroup(plan, protocol, embeddedKeys) : undefined;
       if (!group || !server.sink) continue;
       plan.groups.push(group);
-      sinks.push(new ServerSink(plan, group, server.sink, workers + sinks.length));
+      sinks.push(new ServerSink(plan, group, server.sink, workers + sinks.length, runKey(runId)));
     }
     let sinkPhase: 'connect' | 'run' | 'drain' = 'connect';
     const sinkTimer = setInterval(() => {

@@ -23,6 +23,8 @@ import { renderTopic, replyTopic, targetRenderer } from './topics.ts';
 export interface ShardContext {
   plan: Plan;
   runId: string;
+  /** metrics/stamp.ts runKey(runId): stamps this run writes and accepts. */
+  stampKey: number;
   seed: number;
   targets: Record<string, string>;
   recorder: Recorder;
@@ -70,7 +72,7 @@ export class VirtualDevice implements Sender {
     this.counters = ctx.recorder.of(group.name);
     this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
     const publish = group.publish;
-    this.generate = publish ? createPayloadGenerator(publish.payload) : undefined;
+    this.generate = publish ? createPayloadGenerator(publish.payload, ctx.stampKey) : undefined;
     const target = publish?.commandTo === undefined ? undefined : groupByName(ctx.plan, publish.commandTo);
     this.targetCount = target?.count ?? 1;
     // Spread commanders over the targets so they do not all address device 0 first.
@@ -292,7 +294,7 @@ export class VirtualDevice implements Sender {
   private receive(m: ReceivedMessage): void {
     const c = this.counters;
     const { recorder } = this.ctx;
-    const stamped = acceptStamped(this.ctx.plan, this.ctx.startUs, c, m);
+    const stamped = acceptStamped(this.ctx.plan, this.ctx.startUs, this.ctx.stampKey, c, m);
     if (!stamped) return;
     const { stamp, from } = stamped;
     if (this.group.kind === 'command') {
@@ -321,7 +323,7 @@ export class VirtualDevice implements Sender {
     // Answer on the reply address the command gave, echoing its correlation data (the driver maps
     // both to its protocol's fields); without one, the reply topic is derived from the command's stream.
     const payload = Buffer.allocUnsafe(STAMP_BYTES);
-    writeStamp(payload, stamp);
+    writeStamp(payload, stamp, 0, this.ctx.stampKey);
     const message: OutgoingMessage = {
       topic: m.replyTo ?? replyTopic(this.ctx.runId, stamp.stream),
       payload,

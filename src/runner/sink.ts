@@ -24,6 +24,8 @@ export class ServerSink {
     readonly group: GroupPlan,
     private readonly server: EmbeddedSink,
     worker: number,
+    /** metrics/stamp.ts runKey of the run. */
+    private readonly stampKey: number,
   ) {
     this.recorder = new Recorder(worker);
     this.counters = this.recorder.of(group.name);
@@ -53,7 +55,7 @@ export class ServerSink {
   }
 
   private receive(m: ReceivedMessage): void {
-    const stamped = acceptStamped(this.plan, this.startUs, this.counters, m);
+    const stamped = acceptStamped(this.plan, this.startUs, this.stampKey, this.counters, m);
     if (stamped) recordDelivery(this.recorder, this.book, stamped.from, this.group, 0, stamped.stamp, m.receivedUs);
   }
 }

@@ -8,6 +8,7 @@ import { loadScenario } from '../dsl/load.ts';
 import type { GroupPlan } from '../dsl/plan.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
+import { runKey } from '../metrics/stamp.ts';
 import {
   emptyWireTotals,
   type Phase,
@@ -51,6 +52,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const ctx = {
     plan,
     runId: task.runId,
+    stampKey: runKey(task.runId),
     seed: task.seed,
     targets: task.targets,
     recorder,
