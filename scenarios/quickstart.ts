@@ -50,8 +50,8 @@ export default defineScenario({
     },
     thermostats: {
       count: 5,
-      // Device i is a CoAP server on 127.0.0.1:56830+i serving /temperature (RFC 7641 Observe).
-      protocol: coap({ serve: { port: 56830 } }),
+      // Device i is a CoAP server on 127.0.0.1:<free base port>+i serving /temperature (RFC 7641 Observe).
+      protocol: coap({ serve: true }),
       path: '/temperature',
       send: every('1s'),
       payload: bytes(32),

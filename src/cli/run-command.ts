@@ -5,6 +5,7 @@ import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
+import { failedHealth } from '../thresholds/health.ts';
 import { ExitCode } from './exit-codes.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
@@ -83,9 +84,12 @@ export async function runHandler(args: RunArgs): Promise<number> {
     process.stdout.write(`${summary(outcome.result)}\n`);
     if (outcome.resultPath) process.stdout.write(`\nresults: ${outcome.resultPath}\n`);
     const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
-    // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold, or that failed any, is 1.
-    if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
-    return failed > 0 ? ExitCode.failed : ExitCode.ok;
+    const sick = failedHealth(outcome.result);
+    // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold or a crashed worker,
+    // or that failed any threshold or health check, is 1.
+    const crashed = sick.some((h) => h.name === 'worker_crashed');
+    if (outcome.result.run.partial && !outcome.abortedByThreshold && !crashed) return ExitCode.interrupted;
+    return failed > 0 || sick.length > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);

@@ -3,6 +3,7 @@ import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, fo
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { RunResult } from '../result/types.ts';
+import { failedHealth } from '../thresholds/health.ts';
 import { table } from './format.ts';
 
 export function summary(result: RunResult): string {
@@ -17,6 +18,7 @@ export function summary(result: RunResult): string {
       .join(', ')}`,
   );
   for (const w of result.warnings ?? []) out.push(`warning: ${w.split('\n')[0]} (the run went on without it)`);
+  for (const h of failedHealth(result)) out.push(`HEALTH FAILED ${h.name}: ${h.message}`);
   out.push('');
   const fleetRows = Object.entries(result.fleets).map(([name, f]) => [
     name,
@@ -144,6 +146,14 @@ export function summary(result: RunResult): string {
         : `thresholds: ${failed} of ${thresholds.length} FAILED`,
     );
   }
+  const health = result.health ?? [];
+  const sick = failedHealth(result);
+  if (health.length > 0)
+    out.push(
+      sick.length === 0
+        ? `health: all ${health.length} checks passed`
+        : `health: ${sick.length} of ${health.length} FAILED (${sick.map((h) => h.name).join(', ')})`,
+    );
   return out.join('\n');
 }
 

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { Plan } from './plan.ts';
-import { validateScenario } from './validate.ts';
+import { type RunChoices, validateScenario } from './validate.ts';
 
 export interface LoadedScenario {
   plan: Plan;
@@ -18,7 +18,7 @@ export interface LoadedScenario {
   definition: Record<string, unknown>;
 }
 
-export async function loadScenario(file: string): Promise<LoadedScenario> {
+export async function loadScenario(file: string, choices: RunChoices = {}): Promise<LoadedScenario> {
   const path = resolve(file);
   if (!existsSync(path)) throw new FleetbenchError(ErrorCodes.SCENARIO_NOT_FOUND, `${file}: scenario file not found`);
   let mod: Record<string, unknown>;
@@ -33,7 +33,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   let definition = mod.default;
   if (definition && typeof definition === 'object' && 'default' in definition && !('fleets' in definition))
     definition = (definition as { default: unknown }).default;
-  const plan = validateScenario(definition, file);
+  const plan = validateScenario(definition, file, choices);
   const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   return { plan, hash, definition: definition as Record<string, unknown> };
 }

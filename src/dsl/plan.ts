@@ -2,6 +2,7 @@
 // scenario file in the main thread and in every worker, so functions (payload generators) never
 // cross a thread boundary.
 
+import type { ParsedExpectations } from '../thresholds/health.ts';
 import type { ParsedThreshold } from '../thresholds/parse.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedPower } from './power.ts';
@@ -59,6 +60,8 @@ export interface Plan {
   groups: GroupPlan[];
   /** Pass/fail criteria, checked at the end (and once a second for abortOnFail ones). */
   thresholds: ParsedThreshold[];
+  /** The scenario's `expect`: which default health checks it loosens. */
+  expect: ParsedExpectations;
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

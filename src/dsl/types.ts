@@ -3,6 +3,7 @@
 
 import type { ProtocolSpec } from '../base/spec.ts';
 import type { Duration, Rate } from '../base/units.ts';
+import type { Expectations } from '../thresholds/health.ts';
 import type { Thresholds } from '../thresholds/parse.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
@@ -80,6 +81,11 @@ export interface ScenarioDefinition {
    * connect_errors: ['count == 0'] }`. A failed threshold makes the run exit 1; `abortOnFail` stops it early.
    */
   thresholds?: Thresholds;
+  /**
+   * Faults this run is meant to see, loosening the default health checks that fail every run
+   * otherwise: `{ connectErrors: 5, neverConnected: ['gateway'], crossTalk: true, lateSends: '50%' }`.
+   */
+  expect?: Expectations;
 }
 
 export type { ProtocolSpec };

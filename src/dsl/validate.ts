@@ -7,6 +7,7 @@ import { ScenarioError } from '../base/errors.ts';
 import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
+import { parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
@@ -27,6 +28,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'observers',
   'commands',
   'thresholds',
+  'expect',
 ]);
 const FLEET = fieldsOf<FleetDefinition>()([
   'count',
@@ -44,16 +46,22 @@ const OBSERVER = fieldsOf<ObserverDefinition>()(['count', 'protocol', 'receives'
 const COMMAND = fieldsOf<CommandDefinition>()(['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload']);
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+/** What the run decided that the scenario left open. */
+export interface RunChoices {
+  /** Per group: the free base port its server devices listen on, when the scenario gave none (Driver.freePorts). */
+  ports?: Readonly<Record<string, number>>;
+}
+
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
-export function validateScenario(scenario: unknown, file: string): Plan {
+export function validateScenario(scenario: unknown, file: string, choices: RunChoices = {}): Plan {
   const check = new Checker();
-  const plan = buildPlan(scenario, check, file);
+  const plan = buildPlan(scenario, check, file, choices);
   if (check.problems.length > 0 || !plan)
     throw new ScenarioError(file, check.problems.length ? check.problems : ['scenario: could not be read']);
   return plan;
 }
 
-function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined {
+function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoices): Plan | undefined {
   if (!check.isObject(raw)) {
     check.note('(default export)', `expected defineScenario({...}), got ${show(raw)}`);
     return undefined;
@@ -101,13 +109,14 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
         continue;
       }
       names.add(groupName);
-      const group = buildGroup(check, path, groupName, groups.length, kind, def);
+      const group = buildGroup(check, path, groupName, groups.length, kind, def, choices.ports?.[groupName]);
       if (group) groups.push(group);
     }
   }
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   linkGroups(check, groups, raw);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
+  const expect = parseExpectations(check, raw.expect, [...names]);
   const checkedTargets = new Set<string>();
   for (const group of groups) {
     const url = targets[group.target];
@@ -148,6 +157,7 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     targets,
     groups,
     thresholds,
+    expect,
   };
 }
 
@@ -162,12 +172,13 @@ function buildGroup(
   index: number,
   kind: GroupKind,
   raw: unknown,
+  port: number | undefined,
 ): GroupPlan | undefined {
   const def = check.object(path, raw);
   if (!def) return undefined;
   check.known(path, def, kind === 'fleet' ? FLEET : kind === 'observer' ? OBSERVER : COMMAND);
   const count = check.integer(`${path}.count`, def.count, 1, MAX_DEVICES_PER_FLEET, kind === 'fleet' ? undefined : 1);
-  const protocol = resolveProtocol(check, `${path}.protocol`, def.protocol);
+  const protocol = resolveProtocol(check, `${path}.protocol`, def.protocol, port);
 
   let publish: PublishPlan | undefined;
   // `path` is how path-addressed protocols spell `topic` (a resource path such as '/telemetry/{id}').
@@ -278,6 +289,7 @@ function resolveProtocol(
   check: Checker,
   path: string,
   raw: unknown,
+  port: number | undefined,
 ): { name: string; options: unknown; target: string } | undefined {
   const available = Object.keys(drivers)
     .map((n) => `${n}({...})`)
@@ -292,8 +304,9 @@ function resolveProtocol(
     );
     return undefined;
   }
-  const options = driver.resolveOptions(raw.options, path, check);
-  if (options === undefined) return undefined;
+  const resolved = driver.resolveOptions(raw.options, path, check);
+  if (resolved === undefined) return undefined;
+  const options = port !== undefined && driver.withPort ? driver.withPort(resolved, port) : resolved;
   const target = (options as { target?: string }).target ?? driver.name;
   return { name: driver.name, options, target };
 }

@@ -14,6 +14,8 @@ export const HistogramKind = {
   /** Command → actuator → reply round trip, from the intended send time. */
   rtt: 'rtt',
   rttService: 'rtt_service',
+  /** Intended → actual send time: how far behind its schedule the generator fired (0 when on time). */
+  sendLateness: 'send_lateness',
 } as const;
 export type HistogramKind = (typeof HistogramKind)[keyof typeof HistogramKind];
 

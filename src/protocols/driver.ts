@@ -200,6 +200,14 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   acknowledges?(options: Options): boolean;
   /** The protocol's keepalive on an idle connection: its interval and the application bytes each way (PINGREQ/PINGRESP, AMQP heartbeats). */
   keepalive?(options: Options): { intervalS: number; txBytes: number; rxBytes: number } | undefined;
+  /**
+   * Server devices (isServer) listening on consecutive ports from a base the options left open:
+   * the host and transport to find a free block on before the run (device i listens on base + i).
+   * Undefined when the options fix the port or the group serves nothing.
+   */
+  freePorts?(options: Options): { host: string } | undefined;
+  /** The options with the base port the run chose (after freePorts). */
+  withPort?(options: Options, base: number): Options;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */

@@ -53,7 +53,7 @@ export function renderReport(result: RunResult): string {
     result: rest,
     charts: [...latency.flatMap((f) => f.charts.flatMap((c) => (c.chart ? [c.chart] : []))), ...overTime],
   };
-  const verdict = verdictOf(thresholdsOf(result));
+  const verdict = verdictOf(thresholdsOf(result), Array.isArray(result.health) ? result.health : []);
   const title = `fleetbench · ${result.scenario.name} · ${verdict === 'none' ? 'no thresholds' : verdict.toUpperCase()}${result.run.partial ? ' · PARTIAL' : ''}`;
   const license = uplot.license.replace(/\*\//g, '* /');
   return `<!DOCTYPE html>

@@ -5,14 +5,15 @@
 
 import { formatDurationMs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
-import type { RunResult, ThresholdOutcome } from '../result/types.ts';
+import type { HealthCheck, RunResult, ThresholdOutcome } from '../result/types.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { empty, esc, fixed, int, mark, type Row, SECTIONS, section, table, us, when } from './markup.ts';
 
 export type Verdict = 'pass' | 'fail' | 'none';
 
-/** FAIL when any threshold failed, PASS when all held, none without thresholds. */
-export function verdictOf(thresholds: readonly ThresholdOutcome[]): Verdict {
+/** FAIL when a health check or any threshold failed, PASS when all held, none without thresholds. */
+export function verdictOf(thresholds: readonly ThresholdOutcome[], health: readonly HealthCheck[] = []): Verdict {
+  if (health.some((h) => !h.passed)) return 'fail';
   if (thresholds.length === 0) return 'none';
   return thresholds.every((t) => t.passed) ? 'pass' : 'fail';
 }
@@ -33,15 +34,22 @@ export function headerHtml(result: RunResult): string {
 
 export function verdictHtml(result: RunResult): string {
   const thresholds = thresholdsOf(result);
-  const verdict = verdictOf(thresholds);
+  const health = Array.isArray(result.health) ? result.health : [];
+  const sick = health.filter((h) => !h.passed);
+  const verdict = verdictOf(thresholds, health);
   const failed = thresholds.filter((t) => !t.passed).length;
   const badge = verdict === 'none' ? 'NO THRESHOLDS' : verdict.toUpperCase();
-  const words =
-    verdict === 'none'
-      ? 'The scenario declares no thresholds: nothing to pass or fail.'
-      : verdict === 'pass'
+  const words = [
+    sick.length > 0 ? `${sick.length} of ${health.length} health check(s) failed.` : '',
+    thresholds.length === 0
+      ? 'The scenario declares no thresholds.'
+      : failed === 0
         ? `All ${thresholds.length} threshold(s) held.`
-        : `${failed} of ${thresholds.length} threshold(s) failed.`;
+        : `${failed} of ${thresholds.length} threshold(s) failed.`,
+    sick.length === 0 && health.length > 0 ? `Health: all ${health.length} checks passed.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const partial = result.run.partial
     ? `<span class="tag partial">PARTIAL run${result.run.partialReason ? `: ${esc(result.run.partialReason)}` : ''}</span>`
     : '';
@@ -53,6 +61,8 @@ export function verdictHtml(result: RunResult): string {
         ? `<span class="muted">Delivery: all ${result.delivery.length} promise(s) kept.</span>`
         : `<span class="ko">Delivery: ${broken} of ${result.delivery.length} promise(s) broken.</span>`;
   let out = `<div id="verdict" class="verdict ${verdict}" data-verdict="${verdict}" data-partial="${result.run.partial === true}"><span class="badge">${badge}</span><span>${esc(words)}</span>${partial}${delivery}</div>`;
+  if (sick.length > 0)
+    out += `<ul class="health">${sick.map((h) => `<li class="ko" data-health="${esc(h.name)}"><code>${esc(h.name)}</code>: ${esc(h.message)}</li>`).join('')}</ul>`;
   if (thresholds.length > 0) {
     out += table(
       [

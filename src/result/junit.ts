@@ -1,6 +1,6 @@
-// JUnit XML for CI (the Jenkins/GitLab schema): one test case per threshold, failed when the
-// threshold failed, so a pipeline shows which limit broke and by how much. Without thresholds,
-// a single 'run completed' case fails when the run was cut short.
+// JUnit XML for CI (the Jenkins/GitLab schema): one test case per default health check and per
+// threshold, failed when it failed, so a pipeline shows which check or limit broke and by how
+// much. Without thresholds, a 'run completed' case fails when the run was cut short.
 
 import type { RunResult, ThresholdOutcome } from './types.ts';
 
@@ -12,6 +12,11 @@ interface TestCase {
 
 export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]): string {
   const scenario = result.scenario.name;
+  const health: TestCase[] = (result.health ?? []).map((h) => ({
+    classname: `fleetbench.${scenario}.health`,
+    name: `health: ${h.name}`,
+    ...(h.passed ? {} : { failure: { message: h.message, type: 'health', body: `${h.name}\n${h.message}` } }),
+  }));
   const cases: TestCase[] = outcomes.map((o) => ({
     classname: `fleetbench.${scenario}.${o.group ?? 'run'}`,
     name: `${o.key}: ${o.expression}`,
@@ -22,6 +27,7 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
   // Without thresholds, the run itself is the test; a partial run fails it even when thresholds
   // held on the shortened data.
   if (outcomes.length === 0 || result.run.partial) cases.push(completed(result));
+  cases.unshift(...health);
   const failures = cases.filter((c) => c.failure).length;
   const time = (result.run.elapsedMs / 1000).toFixed(3);
   const properties: [string, string][] = [

@@ -19,7 +19,13 @@ export interface LatencyPair {
   service: LatencySummary;
 }
 
-export type FleetLatency = { connect?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair } & {
+export type FleetLatency = {
+  connect?: LatencySummary;
+  ack?: LatencyPair;
+  rtt?: LatencyPair;
+  /** Intended → actual send time of every scheduled send: how far behind the generator fired. */
+  sendLateness?: LatencySummary;
+} & {
   [K in DriverLatencyKind]?: LatencySummary;
 };
 
@@ -149,6 +155,8 @@ export interface RunResult {
   /** Embedded servers' own counters by protocol (a hub's published, delivered and overflowed messages). */
   servers: ServerStats;
   errors: ErrorCount[];
+  /** The default health checks (thresholds/health.ts), every one listed; any failed one fails the run (absent from results of older versions). */
+  health?: HealthCheck[];
   /** The scenario's thresholds, evaluated: pass or fail, measured value and limit (absent from results of older versions). */
   thresholds?: ThresholdOutcome[];
   /** Protocol codes seen on the wire: 'fleet|packet|code' → count (e.g. an ack's reason codes), in each driver's CodeBook. */
@@ -177,4 +185,19 @@ export interface ThresholdOutcome {
   abortOnFail: boolean;
   /** Why it failed (or why no value exists), in one line. */
   message: string;
+}
+
+/** The default health checks, judged on every run. */
+export type HealthName = 'never_connected' | 'connect_errors' | 'cross_talk' | 'worker_crashed' | 'generator_saturated';
+
+/** One default health check, in `result.health`. */
+export interface HealthCheck {
+  name: HealthName;
+  passed: boolean;
+  /** What was seen, in one line: the failure with its groups and first error, or why it passed. */
+  message: string;
+  /** The groups at fault (empty when it passed). */
+  groups: string[];
+  /** It passed only because the scenario's `expect` allowed what was seen. */
+  waived: boolean;
 }

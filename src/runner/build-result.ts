@@ -67,6 +67,8 @@ export function buildResult(input: BuildInput): RunResult {
     const latency: FleetResult['latency'] = {};
     const connect = agg.histograms.get(histogramKey(g.name, HistogramKind.connect));
     if (connect) latency.connect = summarize(connect);
+    const lateness = agg.histograms.get(histogramKey(g.name, HistogramKind.sendLateness));
+    if (lateness) latency.sendLateness = summarize(lateness);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack)))
       latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt)))

@@ -3,6 +3,7 @@
 // return their final ShardResult as the Piscina task value. Idea credit: artillery's
 // protocol.ts and piscina's progress-over-MessagePort example.
 import type { MessagePort } from 'node:worker_threads';
+import type { RunChoices } from '../dsl/validate.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
@@ -18,6 +19,8 @@ export interface ShardTask {
   targets: Record<string, string>;
   runId: string;
   seed: number;
+  /** What the run chose that the scenario left open (free ports), passed to validation. */
+  choices: RunChoices;
   /** Overrides of the scenario (CLI flags), already validated. */
   durationMs: number;
   snapshotIntervalMs: number;

@@ -9,16 +9,19 @@ import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { checkTargetUrl, maskUrl } from '../base/url.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
+import { type RunChoices, validateScenario } from '../dsl/validate.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
 import { runKey } from '../metrics/stamp.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
 import { driverFor, type ServerStats } from '../protocols/registry.ts';
 import type { RunResult } from '../result/types.ts';
+import { evaluateHealth } from '../thresholds/health.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { buildResult } from './build-result.ts';
 import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
+import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
@@ -47,7 +50,14 @@ export interface ScenarioOutcome {
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioOutcome> {
-  const { plan, hash } = await loadScenario(options.scenario);
+  const loaded = await loadScenario(options.scenario);
+  const { hash } = loaded;
+  // Server devices without a fixed port get a free block, and the plan is rebuilt around it.
+  const choices: RunChoices = { ports: await choosePorts(loaded.plan) };
+  const plan =
+    Object.keys(choices.ports ?? {}).length > 0
+      ? validateScenario(loaded.definition, loaded.plan.file, choices)
+      : loaded.plan;
   applyOverrides(plan, options);
   const runId = randomBytes(3).toString('hex');
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
@@ -94,6 +104,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         targets: urls,
         runId,
         seed,
+        choices,
         durationMs: plan.durationMs,
         snapshotIntervalMs: defaults.snapshotIntervalMs,
         lateThresholdUs: defaults.lateThresholdUs,
@@ -173,6 +184,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         ? { ...abortedBy, message: `${abortedBy.message} (mid-run; the run was aborted)` }
         : o,
     );
+    result.health = evaluateHealth(result, plan.expect);
     return { result, abortedByThreshold: abortedBy !== undefined };
   } finally {
     await Promise.all([...embedded.values()].map((e) => e.close()));

@@ -185,7 +185,9 @@ export class VirtualDevice implements Sender {
     const name = this.group.name;
     const c = this.counters;
     // Lateness is the generator's: did the device wake on time? Connecting is part of the report.
-    if (nowUs() - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    const wokeUs = nowUs();
+    recorder.record(name, HistogramKind.sendLateness, wokeUs - intendedUs);
+    if (wokeUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
     try {
       const us = await this.driver.connect();
       recorder.record(name, HistogramKind.connect, us);
@@ -214,7 +216,10 @@ export class VirtualDevice implements Sender {
   private send(intendedUs: number, checkLate = true): boolean {
     const c = this.counters;
     const sentUs = nowUs();
-    if (checkLate && sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    if (checkLate) {
+      this.ctx.recorder.record(this.group.name, HistogramKind.sendLateness, sentUs - intendedUs);
+      if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    }
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
     const generated = (this.generate as NonNullable<typeof this.generate>)(
       {

@@ -8,7 +8,6 @@ import { loadScenario } from '../dsl/load.ts';
 import type { GroupPlan } from '../dsl/plan.ts';
 import { nowUs, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
-import { runKey } from '../metrics/stamp.ts';
 import {
   emptyWireTotals,
   type Phase,
@@ -17,6 +16,7 @@ import {
   WireDeltas,
   type WireTotals,
 } from '../metrics/recorder.ts';
+import { runKey } from '../metrics/stamp.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
@@ -46,7 +46,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   });
 
-  const { plan } = await loadScenario(task.scenarioFile);
+  const { plan } = await loadScenario(task.scenarioFile, task.choices);
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
   const ctx = {

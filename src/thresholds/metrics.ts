@@ -220,6 +220,7 @@ export const METRICS: readonly Metric[] = [
   latency('e2e_service_time', HistogramKind.e2eService, true),
   latency('rtt_latency', HistogramKind.rtt),
   latency('rtt_service_time', HistogramKind.rttService),
+  latency('send_lateness', HistogramKind.sendLateness),
   // Each driver's own latencies (an AMQP commit → commit_latency).
   ...[...new Set(allDrivers().flatMap((d) => Object.keys(d.latencies ?? {})))].map((kind) =>
     latency(`${kind}_latency`, kind),

@@ -49,10 +49,13 @@ export const coapDriver = {
           `${path}.protocol.serve`,
           'is for sensor fleets (with send and path): each device serves its resource',
         );
-      check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
+      if (!options.serve.auto) check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
     }
   },
   isServer: (o) => o.serve !== undefined,
+  // Without serve.port the run finds a free block of ports, so concurrent runs never collide.
+  freePorts: (o) => (o.serve?.auto ? { host: o.serve.host } : undefined),
+  withPort: (o, base) => (o.serve ? { ...o, serve: { ...o.serve, port: base, auto: false } } : o),
   deliversToServer: (o) => !o.serve && (o.method === 'POST' || o.method === 'PUT'),
   subscriptionsFor({ name, count, protocol, options: raw, topic }) {
     // CoAP has no wildcards and no broker: an observer observes each sensor's own resource.

@@ -29,7 +29,8 @@ export interface CoapOptions {
   blockSize?: 16 | 32 | 64 | 128 | 256 | 512 | 1024;
   /**
    * Virtual sensors that are CoAP servers: device i listens on host:port+i and serves the fleet's
-   * `path` as an observable resource (RFC 7641); every scheduled send is a notification.
+   * `path` as an observable resource (RFC 7641); every scheduled send is a notification. Without
+   * `port`, each run finds a free block of ports, so runs side by side never collide.
    */
   serve?: { port?: number; host?: string; notify?: CoapType; maxAge?: Duration };
   /** Observers: how an observation ends when the device stops (RFC 7641 §3.6; default 'get'). */
@@ -48,7 +49,8 @@ export interface ResolvedCoapOptions {
   contentFormat: number;
   transmission: TransmissionParameters;
   blockSize: number;
-  serve: { port: number; host: string; notify: CoapType; maxAgeSec: number } | undefined;
+  /** `auto`: the scenario gave no port; the run finds a free block (Driver.freePorts) and sets `port`. */
+  serve: { port: number; auto: boolean; host: string; notify: CoapType; maxAgeSec: number } | undefined;
   deregister: 'get' | 'rst' | 'none';
   reregisterMs: number | undefined;
   clientId: string;
@@ -159,7 +161,7 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
         positive: true,
       });
       if (port !== undefined && notify !== undefined && maxAgeMs !== undefined)
-        serve = { port, host, notify, maxAgeSec: Math.max(1, Math.round(maxAgeMs / 1000)) };
+        serve = { port, auto: s.port === undefined, host, notify, maxAgeSec: Math.max(1, Math.round(maxAgeMs / 1000)) };
     }
   }
   const deregister = check.oneOf<'get' | 'rst' | 'none'>(at('deregister'), o.deregister, ['get', 'rst', 'none'], 'get');
