@@ -33,13 +33,15 @@ export interface ParsedExpectations {
 /**
  * A group more than this share of whose scheduled sends fired over LATE_BOUND_US behind their
  * intended time, or were skipped at the end (generator_behind), measured the generator, not the
- * system under test. A generator that keeps up fires almost every send within milliseconds
- * even on a loaded runner: the quickstart on this 2-core machine at load average 11 had p90
- * send lateness 3–6 ms and p99 16–50 ms (BENCHMARKS.md); an overloaded one falls further behind
- * every second.
+ * system under test. An overloaded generator falls further behind every second (150 devices
+ * every millisecond on one worker: most sends never made). One that keeps up stays far below
+ * the bound even on a loaded runner: the quickstart on this 2-core machine had p90 send
+ * lateness 3–6 ms at load average 11, and two quickstarts side by side beside four test
+ * suites had p75 110–160 ms (BENCHMARKS.md). The bound is set so that a busy CI runner does not
+ * fail a healthy run; a tighter limit is a threshold on send_lateness.
  */
 export const DEFAULT_LATE_SHARE = 0.25;
-export const LATE_BOUND_US = 100_000;
+export const LATE_BOUND_US = 1_000_000;
 
 const FIELDS = ['connectErrors', 'neverConnected', 'crossTalk', 'lateSends'] as const;
 
@@ -107,7 +109,10 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
     'never_connected',
     unexpected.map(([g]) => g),
     unexpected
-      .map(([g, f]) => `${g}: none of ${formatCount(f.devicesRun)} devices connected${firstError(g)}`)
+      .map(
+        ([g, f]) =>
+          `${g}: none of ${formatCount(f.devicesRun)} device${f.devicesRun === 1 ? '' : 's'} connected${firstError(g)}`,
+      )
       .join('; '),
     silent.length > 0
       ? `only expected groups never connected (${silent.map(([g]) => g).join(', ')})`
@@ -174,7 +179,7 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
   add(
     'generator_saturated',
     saturated.map((s) => s.g),
-    `the generator could not keep its schedule: more than ${share(expect.lateShare)} of sends fired over ${formatUs(LATE_BOUND_US)} late or were skipped (${saturated.map((s) => `${s.g}: ${Number.isFinite(s.atUs) ? `${share(1 - expect.lateShare)} of sends within ${formatUs(s.atUs)}` : 'too few sends made'}, ${formatCount(s.behind)} of ${formatCount(s.scheduled)} skipped`).join('; ')}); figures measure this machine, not the target: lower the rate, use more --workers or machines`,
+    `the generator could not keep its schedule: more than ${share(expect.lateShare)} of sends fired over ${LATE_BOUND_US / 1e6} s late or were skipped (${saturated.map((s) => `${s.g}: ${formatCount(s.behind)} of ${formatCount(s.scheduled)} skipped${Number.isFinite(s.atUs) ? `, ${share(1 - expect.lateShare)} of sends within ${formatUs(s.atUs)} of their time` : ''}`).join('; ')}); figures measure this machine, not the target: lower the rate, use more --workers or machines`,
     wouldBe.length > 0 ? 'sends were late, within the share the scenario expects' : 'the generator kept its schedule',
     wouldBe.length > 0,
   );

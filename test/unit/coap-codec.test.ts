@@ -110,7 +110,7 @@ describe('coap({...}) options', () => {
     });
     expect(o?.contentFormat).toBe(50);
     expect(o?.transmission).toEqual({ ackTimeoutMs: 100, ackRandomFactor: 1, maxRetransmit: 2, nstart: 4 });
-    expect(o?.serve).toEqual({ port: 40000, host: '127.0.0.1', notify: 'CON', maxAgeSec: 60 });
+    expect(o?.serve).toEqual({ port: 40000, auto: false, host: '127.0.0.1', notify: 'CON', maxAgeSec: 60 });
   });
 
   it.each([

@@ -32,7 +32,7 @@ export interface CoapOptions {
    * `path` as an observable resource (RFC 7641); every scheduled send is a notification. Without
    * `port`, each run finds a free block of ports, so runs side by side never collide.
    */
-  serve?: { port?: number; host?: string; notify?: CoapType; maxAge?: Duration };
+  serve?: true | { port?: number; host?: string; notify?: CoapType; maxAge?: Duration };
   /** Observers: how an observation ends when the device stops (RFC 7641 §3.6; default 'get'). */
   deregister?: 'get' | 'rst' | 'none';
   /** Observers: re-register every interval (§3.3.1); by default only when Max-Age passes without a notification. */

@@ -1,0 +1,185 @@
+// The default health verdict through the real executable: a run that went wrong exits 1 and
+// says why by name, on the console, in results.json and in junit.xml, with no threshold
+// declared; a scenario's `expect` waives what it means to see; and two quickstarts side by side
+// both pass without seeing each other's traffic.
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HealthCheck, RunResult } from '../../src/result/types.ts';
+import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { runCli, writeScenario } from '../helpers/scenario.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+function outDir(): string {
+  return mkdtempSync(join(tmpdir(), 'fb-health-'));
+}
+
+/** The run folder's results.json and junit.xml (one run per out dir). */
+function written(out: string): { result: RunResult; junit: string } {
+  const [folder] = readdirSync(out);
+  if (!folder) throw new Error(`no run folder in ${out}`);
+  return {
+    result: JSON.parse(readFileSync(join(out, folder, 'results.json'), 'utf8')) as RunResult,
+    junit: readFileSync(join(out, folder, 'junit.xml'), 'utf8'),
+  };
+}
+
+function check(result: RunResult, name: HealthCheck['name']): HealthCheck {
+  const h = result.health?.find((x) => x.name === name);
+  if (!h) throw new Error(`no health check ${name}`);
+  return h;
+}
+
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.close();
+});
+
+describe('default health verdict', () => {
+  it('fails a run whose broker is unreachable, by name, with no threshold declared', async () => {
+    const closed = await freePort();
+    const out = outDir();
+    const file = writeScenario(
+      'health-closed',
+      `export default defineScenario({
+        name: 'health-closed', duration: '1s', drain: '500ms', connectTimeout: '2s',
+        fleets: {
+          gps: { count: 3, protocol: mqtt({ qos: 0 }), topic: 'fb/{run}/{id}', send: every('200ms'), payload: bytes(24) },
+          soil: { count: 2, protocol: coap({ type: 'NON', method: 'POST' }), path: '/t/{id}', send: every('200ms'), payload: bytes(24) },
+        },
+      });`,
+    );
+    const r = await runCli(['run', file, '-q', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    expect(r.stdout).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
+    expect(r.stdout).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
+    expect(r.stdout).toMatch(/health: 2 of 5 FAILED \(never_connected, connect_errors\)/);
+    const { result, junit } = written(out);
+    expect(check(result, 'never_connected')).toMatchObject({ passed: false, groups: ['gps'] });
+    expect(check(result, 'cross_talk').passed).toBe(true);
+    expect(junit).toMatch(
+      /<testcase classname="fleetbench\.health-closed\.health" name="health: never_connected" time="0">\s*<failure /,
+    );
+    expect(junit).toContain('name="health: cross_talk" time="0"/>');
+  });
+
+  it('fails a fleet whose serve port is taken (EADDRINUSE), and expect waives it', async () => {
+    const port = await freePort();
+    const taken = createSocket('udp4');
+    sockets.push(taken);
+    await new Promise<void>((resolve) => taken.bind(port, '127.0.0.1', resolve));
+    const scenario = (name: string, expectation: string): string =>
+      writeScenario(
+        name,
+        `export default defineScenario({
+          name: '${name}', duration: '1s', drain: '500ms',
+          fleets: {
+            thermo: { count: 1, protocol: coap({ serve: { port: ${port} } }), path: '/temperature', send: every('200ms'), payload: bytes(32) },
+            gps: { count: 2, protocol: mqtt({ qos: 0 }), topic: 'fb/{run}/{id}', send: every('200ms'), payload: bytes(24) },
+          },
+          ${expectation}
+        });`,
+      );
+    const out = outDir();
+    const r = await runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/HEALTH FAILED never_connected: thermo: none of 1 device connected \(.*EADDRINUSE/);
+    const waived = outDir();
+    const w = await runCli([
+      'run',
+      scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
+      '-q',
+      '-o',
+      waived,
+    ]);
+    expect(w.code, w.stderr + w.stdout).toBe(0);
+    expect(w.stdout).toContain('health: all 5 checks passed');
+    const { result } = written(waived);
+    expect(check(result, 'never_connected')).toMatchObject({ passed: true, waived: true });
+    expect(check(result, 'connect_errors')).toMatchObject({ passed: true, waived: true });
+  });
+
+  it('fails on cross-talk: a receiver getting messages the run did not send', async () => {
+    const topic = `fbtest/xtalk/${process.pid}/${Date.now()}`;
+    const scenario = (name: string, expectation: string): string =>
+      writeScenario(
+        name,
+        `export default defineScenario({
+          name: '${name}', duration: '2s', drain: '500ms',
+          targets: { mqtt: '${MOSQUITTO_URL}' },
+          fleets: { s: { count: 2, protocol: mqtt({ qos: 1 }), topic: '${topic}/{run}/{id}', send: every('200ms'), payload: bytes(24) } },
+          observers: { o: { protocol: mqtt({ qos: 1 }), subscribe: '${topic}/#', receives: ['s'] } },
+          ${expectation}
+        });`,
+      );
+    // Another publisher on the same topic tree, as another team's run or device would be.
+    const other = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `fb-xtalk-${process.pid}` });
+    const timer = setInterval(() => void other.publish(`${topic}/other/0`, Buffer.alloc(24, 1), { qos: 1 }), 50);
+    try {
+      const out = outDir();
+      const r = await runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]);
+      expect(r.code, r.stderr + r.stdout).toBe(1);
+      expect(r.stdout).toMatch(/HEALTH FAILED cross_talk: receivers got messages this run did not send: o \d+/);
+      const { result } = written(out);
+      expect(result.fleets.o?.messages.unstamped).toBeGreaterThan(0);
+      // The run's own messages are still all delivered: cross-talk is not counted as delivery.
+      expect(result.delivery[0]?.received).toBe(result.delivery[0]?.expected);
+      const waived = outDir();
+      const w = await runCli([
+        'run',
+        scenario('health-xtalk-expected', 'expect: { crossTalk: true },'),
+        '-q',
+        '-o',
+        waived,
+      ]);
+      expect(w.code, w.stderr + w.stdout).toBe(0);
+      expect(check(written(waived).result, 'cross_talk')).toMatchObject({ passed: true, waived: true });
+    } finally {
+      clearInterval(timer);
+      await other.endAsync();
+    }
+  });
+
+  it('fails a run whose generator cannot keep its schedule', async () => {
+    const out = outDir();
+    // 150 devices every millisecond on one worker: 150,000 sends a second, past what one thread makes.
+    const file = writeScenario(
+      'health-saturated',
+      `export default defineScenario({
+        name: 'health-saturated', duration: '2s', drain: '500ms', rampUp: '0s',
+        fleets: { flood: { count: 150, protocol: mqtt({ qos: 0 }), topic: 'fb/{run}/{id}', send: every('1ms'), payload: bytes(24) } },
+      });`,
+    );
+    const r = await runCli(['run', file, '-q', '-w', '1', '-o', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    expect(r.stdout).toMatch(
+      /HEALTH FAILED generator_saturated: the generator could not keep its schedule: more than 25% of sends fired over 1 s late or were skipped \(flood: [\d.]+k? of [\d.]+k? skipped/,
+    );
+    const { result } = written(out);
+    expect(check(result, 'generator_saturated').groups).toEqual(['flood']);
+    expect(result.fleets.flood?.latency.sendLateness?.p99).toBeGreaterThan(1_000_000);
+  });
+
+  it('runs two quickstarts side by side: both pass, neither sees the other', async () => {
+    const outs = [outDir(), outDir()];
+    const first = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[0] as string], {
+      timeoutMs: 120_000,
+    });
+    // Started together: both connect, send and drain at the same time.
+    const second = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[1] as string], {
+      timeoutMs: 120_000,
+    });
+    const results = await Promise.all([first, second]);
+    for (const [i, r] of results.entries()) {
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const { result } = written(outs[i] as string);
+      expect(result.health?.every((h) => h.passed && !h.waived)).toBe(true);
+      for (const [name, f] of Object.entries(result.fleets)) expect(f.messages.unstamped, name).toBe(0);
+      expect(result.fleets.thermostats?.devices.peakConnected).toBe(5);
+    }
+  });
+});
