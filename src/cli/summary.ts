@@ -54,6 +54,11 @@ export function summary(result: RunResult): string {
       fleetRows,
     ),
   );
+  // Not a failure below the generator_saturated bound, but the corrected latencies include it.
+  for (const [name, f] of Object.entries(result.fleets).filter(([, x]) => x.messages.late > 0.25 * x.messages.sent))
+    out.push(
+      `  ${name}: ${Math.round((100 * f.messages.late) / f.messages.sent)}% of sends fired late (send lateness p99 ${formatUs(f.latency.sendLateness?.p99 ?? 0)}): corrected latencies include the generator's own delay`,
+    );
   for (const [name, f] of oversize)
     out.push(
       `  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`,

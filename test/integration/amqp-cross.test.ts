@@ -101,7 +101,7 @@ describe('AMQP faults are reported with the reply code, and the run goes on', ()
     }
   });
 
-  it('refused credentials: 403 ACCESS_REFUSED, a warning, and the other fleets run', async () => {
+  it('refused credentials: 403 ACCESS_REFUSED, a warning, the other fleets run, and the run fails its health', async () => {
     const file = writeScenario(
       'amqp-auth',
       `export default defineScenario({
@@ -115,7 +115,10 @@ describe('AMQP faults are reported with the reply code, and the run goes on', ()
       });`,
     );
     const cli = await runCli(['run', file, '--quiet', '--out', `${ROOT}test/.tmp/reports`]);
-    expect(cli.code).toBe(0);
+    // The run went on for the MQTT fleets, but a group that never connected fails it.
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toMatch(/HEALTH FAILED never_connected: gw: none of 2 devices connected \(.*403 ACCESS_REFUSED/);
+    expect(cli.stdout).toContain('HEALTH FAILED connect_errors: 2 connection attempts failed: gw 2');
     expect(cli.stderr).toContain('warning:');
     expect(cli.stderr).toContain('403 ACCESS_REFUSED');
     expect(cli.stderr).not.toMatch(/\n\s+at /);
