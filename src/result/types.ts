@@ -156,6 +156,26 @@ export interface RunResult {
   timeline: TimelinePoint[];
   /** Cumulative histograms (compressed base64, µs), for exact merging and re-rendering. */
   histograms: Record<string, string>;
+  /** `run --repeat N`: the figures of every run, their median and spread; the rest of the result is the run `base`. */
+  repeat?: RepeatSummary;
+}
+
+/** What `run --repeat N` recorded across its runs (docs/results.md). */
+export interface RepeatSummary {
+  runs: number;
+  runIds: string[];
+  /** The run whose figures fill the rest of the result: the one with the median main latency. */
+  base: string;
+  /** By '<group>.<source>.<percentile>' (µs; source e2e, ack or rtt) and '<group>.throughput' / '<group>.received' (/s). */
+  metrics: Record<string, RepeatMetric>;
+}
+
+export interface RepeatMetric {
+  median: number;
+  min: number;
+  max: number;
+  /** One value per run that measured it, in run order. */
+  values: number[];
 }
 
 /** One evaluated threshold, kept in `result.thresholds`. */
