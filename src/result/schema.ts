@@ -152,6 +152,7 @@ const fleet: Shape = (v, path, out) =>
       }),
     }),
     latency: fleetLatency,
+    send: optional(fields<NonNullable<FleetResult['send']>>({ schedule: str, messages: nullable(int) })),
     wire: optional(fields<WireTotalsByKind>({ connections: num, tx: byKind, rx: byKind })),
     power: optional(nullable(power)),
     ...protocolBlocks(),

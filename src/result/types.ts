@@ -65,6 +65,8 @@ export interface FleetResult extends ProtocolBlocks {
   };
   /** Connect, ack and round trip for every protocol, plus the driver's own latencies by kind (Driver.latencies). */
   latency: FleetLatency;
+  /** Groups that send: the schedule as configured ('every 1s ±100ms', 'poisson 5/s') and the per-device message limit. */
+  send?: { schedule: string; messages: number | null };
   /** Fleets with `power`: application packets and bytes by kind (handshake, data, keepalive) and connections opened. */
   wire?: WireTotalsByKind;
   /** Fleets with `power`: energy per message, average power, battery life and the breakdown by radio state; null when nothing was exchanged. */
