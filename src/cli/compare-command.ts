@@ -9,9 +9,9 @@ import { parseDuration } from '../base/units.ts';
 import {
   type ComparisonRow,
   compareResults,
-  DEFAULT_LATENCY_FLOOR_US,
-  DEFAULT_MAX_REGRESSION,
+  DEFAULT_GATES,
   gateLimits,
+  parseMaxRegression,
 } from '../compare/compare.ts';
 import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -43,11 +43,11 @@ export const compareCommand = {
       })
       .option('max-regression', {
         type: 'string',
-        describe: `Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy promises, e.g. p99=10%,loss=off (default ${DEFAULT_MAX_REGRESSION}; loss=0.1%, errors=0% and promises are gated unless named)`,
+        describe: `Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy promises, e.g. p99=10%,loss=off (default ${DEFAULT_GATES.single.spec}, or ${DEFAULT_GATES.repeated.spec} when both results come from run --repeat; loss=0.1%, errors=0% and promises are gated unless named)`,
       })
       .option('latency-floor', {
         type: 'string',
-        describe: `A latency must also get worse by more than this to fail its gate (default ${DEFAULT_LATENCY_FLOOR_US / 1000}ms)`,
+        describe: `A latency must also get worse by more than this to fail its gate (default ${DEFAULT_GATES.single.floorUs / 1000}ms, or ${DEFAULT_GATES.repeated.floorUs / 1000}ms when both results come from run --repeat)`,
       })
       .option('strict', {
         type: 'boolean',
@@ -59,10 +59,13 @@ export const compareCommand = {
 
 export async function compareHandler(args: CompareArgs): Promise<number> {
   // The option first: a typo there should not wait for two large files to be read.
-  const limits = gateLimits(args.maxRegression);
-  const latencyFloorUs = args.latencyFloor === undefined ? DEFAULT_LATENCY_FLOOR_US : parseFloor(args.latencyFloor);
+  if (args.maxRegression !== undefined) parseMaxRegression(args.maxRegression);
+  const floor = args.latencyFloor === undefined ? undefined : parseFloor(args.latencyFloor);
   const baseline = readResult(args.baseline);
   const candidate = readResult(args.candidate);
+  const repeated = baseline.repeat !== undefined && candidate.repeat !== undefined;
+  const limits = gateLimits(args.maxRegression, repeated);
+  const latencyFloorUs = floor ?? DEFAULT_GATES[repeated ? 'repeated' : 'single'].floorUs;
   const comparison = compareResults(baseline, candidate, limits, { latencyFloorUs });
   for (const w of comparison.warnings) process.stderr.write(`fleetbench: warning: ${w}\n`);
   const out: string[] = [];
@@ -113,7 +116,7 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
     '',
     over.length === 0
       ? 'no regression'
-      : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${r.metric === 'promises' ? 'broken' : r.change === null ? (r.note ?? change(r)) : change(r)}${r.metric === 'promises' ? '' : ` (limit ${limit(r)})`}`).join(', ')}`,
+      : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${verdictChange(r)}${r.metric === 'promises' ? '' : ` (limit ${limit(r)})`}`).join(', ')}`,
   );
   if (strictFail)
     out.push(`NOT COMPARABLE (--strict): the runs differ in ${comparison.mismatches.length} way(s), listed above`);
@@ -134,6 +137,13 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
     }
   }
   return over.length > 0 || strictFail ? ExitCode.failed : ExitCode.ok;
+}
+
+/** The change in the verdict line: '+12.0%', 'broken', '0 → 3' from a baseline of 0. */
+function verdictChange(r: ComparisonRow): string {
+  if (r.metric === 'promises') return 'broken';
+  if (r.change !== null) return change(r);
+  return r.candidate === null ? (r.note ?? '-') : `${single(r, r.baseline)} → ${single(r, r.candidate)}`;
 }
 
 function parseFloor(text: string): number {

@@ -20,8 +20,7 @@ import { setupMismatches } from './setup.ts';
 import { COMPARISON_SCHEMA, type Comparison, type ComparisonRow, type RunRef } from './types.ts';
 
 export {
-  DEFAULT_LATENCY_FLOOR_US,
-  DEFAULT_MAX_REGRESSION,
+  DEFAULT_GATES,
   gateLimits,
   parseMaxRegression,
   REGRESSION_METRICS,

@@ -45,17 +45,19 @@ export const METRIC: Record<RegressionMetric, { unit: MetricUnit; worse: 'higher
 };
 
 /**
- * The latency and throughput gates when --max-regression is not given. Two identical short runs on
- * a busy 2-core machine differ by tens of percent in their percentiles (one such pair: p50 −53%),
- * mostly from scheduling stalls of a few milliseconds; p50 and p90 of a lightly loaded broker sit
- * in that noise. So by default only the tail is gated, at +50%, and together with the absolute
- * floor (DEFAULT_LATENCY_FLOOR_US) a sub-millisecond wobble never fails. Results of
- * `run --repeat` also carry their spread, and a change inside either spread does not fail.
+ * The latency and throughput gates when --max-regression is not given, and the absolute floor a
+ * latency must also get worse by (--latency-floor). Measured on a busy 2-core machine, three
+ * identical 1 s runs of 3 devices: e2e p50 2.3, 2.8, 3.5 ms; p99 16.8, 75.6, 110 ms (a tail of
+ * 60 messages is one or two scheduler stalls); the issue that asked for this saw p50 −53% between
+ * two identical runs. So a single run's p99 is not a statistic worth gating at all, and its p50
+ * only against a doubling that is also 5 ms or more. Results of `run --repeat` on both sides
+ * carry their spread, and a change inside either spread never fails: there the tail can be gated
+ * tighter.
  */
-export const DEFAULT_MAX_REGRESSION = 'p99=50%,throughput=10%';
-
-/** A latency must also get worse by at least this much (µs) to fail its gate. */
-export const DEFAULT_LATENCY_FLOOR_US = 1000;
+export const DEFAULT_GATES = {
+  single: { spec: 'p50=100%,throughput=10%', floorUs: 5000 },
+  repeated: { spec: 'p99=25%,throughput=10%', floorUs: 1000 },
+} as const;
 
 /**
  * Always gated unless --max-regression names them (`loss=1%`, or `loss=off`): more loss than the
@@ -70,9 +72,12 @@ export function parseMaxRegression(spec: string): RegressionLimits {
   return limits;
 }
 
-/** The limits `compare` applies: the given spec (or the default) with the health gates it does not name. */
-export function gateLimits(spec: string | undefined): RegressionLimits {
-  const entries = parseEntries(spec ?? DEFAULT_MAX_REGRESSION);
+/**
+ * The limits `compare` applies: the given spec (or the default for single or repeated runs) with
+ * the health gates it does not name.
+ */
+export function gateLimits(spec: string | undefined, repeated = false): RegressionLimits {
+  const entries = parseEntries(spec ?? DEFAULT_GATES[repeated ? 'repeated' : 'single'].spec);
   const limits: RegressionLimits = {};
   for (const metric of REGRESSION_METRICS) {
     const given = entries.get(metric);

@@ -8,7 +8,8 @@ import { delivery, fleet, result, row, times } from '../helpers/results.ts';
 
 describe('gateLimits', () => {
   it('adds the loss, errors and promises gates to the default or given latency limits', () => {
-    expect(gateLimits(undefined)).toEqual({ p99: 50, throughput: 10, loss: 0.1, errors: 0, promises: 0 });
+    expect(gateLimits(undefined)).toEqual({ p50: 100, throughput: 10, loss: 0.1, errors: 0, promises: 0 });
+    expect(gateLimits(undefined, true)).toEqual({ p99: 25, throughput: 10, loss: 0.1, errors: 0, promises: 0 });
     expect(gateLimits('p90=20%')).toEqual({ p90: 20, loss: 0.1, errors: 0, promises: 0 });
     expect(gateLimits('loss=2%,errors=off,promises=OFF')).toEqual({ loss: 2 });
   });
