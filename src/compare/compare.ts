@@ -117,7 +117,10 @@ function fleetRows(
   const rows: ComparisonRow[] = [];
   const b = baseline.fleets[fleet] as FleetResult;
   const c = candidate.fleets[fleet] as FleetResult;
-  const latency = mainLatency(fleet, baseline, candidate);
+  // Loss and end-to-end latency over the receivers both runs have: a pair of one run only is
+  // listed (promise rows), not judged.
+  const to = commonReceivers(baseline, candidate, fleet);
+  const latency = mainLatency(fleet, baseline, candidate, to);
   const both = (key: string | undefined, bv: number | null, cv: number | null): [Figure, Figure] => [
     figure(baseline, key, bv),
     figure(candidate, key, cv),
@@ -128,8 +131,6 @@ function fleetRows(
       both(repeatKey(fleet, p, latency.source), latency.baseline?.[p] ?? null, latency.candidate?.[p] ?? null),
     ]),
   ) as Record<(typeof PERCENTILES)[number], [Figure, Figure]>;
-  // Loss over the receivers both runs have: a pair of one run only is listed, not judged.
-  const to = commonReceivers(baseline, candidate, fleet);
   const values: Record<Exclude<RegressionMetric, 'promises'>, [Figure, Figure]> = {
     ...pct,
     // Observers never send: no throughput row for them.
@@ -236,11 +237,12 @@ function mainLatency(
   fleet: string,
   baseline: RunResult,
   candidate: RunResult,
+  to: ReadonlySet<string>,
 ): { source: LatencySource; baseline: LatencySummary | undefined; candidate: LatencySummary | undefined } {
   const all = LATENCY_SOURCES.map((source) => ({
     source,
-    baseline: latencyOf(baseline, fleet, source),
-    candidate: latencyOf(candidate, fleet, source),
+    baseline: latencyOf(baseline, fleet, source, to),
+    candidate: latencyOf(candidate, fleet, source, to),
   }));
   return (
     all.find((l) => l.baseline && l.candidate) ??

@@ -15,13 +15,19 @@ export type Percentile = (typeof PERCENTILES)[number];
 /**
  * Corrected latency, computed from the result's cumulative histograms: end to end merged over
  * every receiver of the group's messages (exact, as HDR merging is bucket-wise addition), or the
- * group's own ack or rtt histogram. Undefined when there is none or it is empty.
+ * group's own ack or rtt histogram. Undefined when there is none or it is empty. `to` limits end
+ * to end to those receivers.
  */
-export function latencyOf(result: RunResult, group: string, source: LatencySource): LatencySummary | undefined {
+export function latencyOf(
+  result: RunResult,
+  group: string,
+  source: LatencySource,
+  to?: ReadonlySet<string>,
+): LatencySummary | undefined {
   const keys =
     source === 'e2e'
       ? result.delivery
-          .filter((d) => d.from === group)
+          .filter((d) => d.from === group && (to === undefined || to.has(d.to)))
           .map((d) => histogramKey(pairKey(group, d.to), HistogramKind.e2e))
       : [histogramKey(group, source === 'ack' ? HistogramKind.ack : HistogramKind.rtt)];
   const encoded = keys.map((k) => result.histograms[k]).filter((e): e is string => e !== undefined);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareResults, gateLimits } from '../../src/compare/compare.ts';
 import type { RunResult } from '../../src/result/types.ts';
-import { delivery, fleet, result, row, times } from '../helpers/results.ts';
+import { delivery, encoded, fleet, result, row, times } from '../helpers/results.ts';
 
 describe('gateLimits', () => {
   it('adds the loss, errors and promises gates to the default or given latency limits', () => {
@@ -69,6 +69,19 @@ describe('compareResults: delivery promises and loss', () => {
     );
     expect(gone.rows.find((r) => r.pair === 'gps → b')?.note).toBe('only in the baseline');
     expect(gone.regressions).toEqual([]);
+  });
+
+  it('takes end-to-end latency over the receivers both runs have', () => {
+    const b = withPairs([['a', 0]]);
+    b.histograms = { 'gps>a|e2e': encoded(times(100, 1000)) };
+    const c = withPairs([
+      ['a', 0],
+      ['b', 0],
+    ]);
+    // The new receiver b is slow; a is unchanged.
+    c.histograms = { 'gps>a|e2e': encoded(times(100, 1000)), 'gps>b|e2e': encoded(times(100, 50_000)) };
+    const cmp = compareResults(b, c, gateLimits(undefined));
+    expect(row(cmp, 'gps', 'max')).toMatchObject({ baseline: 1000, candidate: 1000, change: 0 });
   });
 
   it('fails new errors by default', () => {
