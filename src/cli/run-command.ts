@@ -47,11 +47,11 @@ export const runCommand = {
         describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
       })
       .option('out', { alias: 'o', type: 'string', default: defaults.reportsDir, describe: 'Directory for results' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' })
       .option('repeat', {
         type: 'number',
         describe: 'Run N times; write the median run with every run’s figures and their spread (for compare)',
-      }),
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' }),
 };
 
 export async function runHandler(args: RunArgs): Promise<number> {
