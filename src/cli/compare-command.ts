@@ -1,10 +1,18 @@
 // `fleetbench compare <baseline> <candidate>`: two results side by side, per fleet, and exit 1
-// when a gated metric regressed by more than --max-regression allows.
+// when a gated metric regressed by more than --max-regression allows (loss, errors and broken
+// promises are always gated unless named), or, with --strict, when the two setups differ.
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { ErrorCodes, errorMessage, FleetbenchError } from '../base/errors.ts';
 import { formatBytes, formatEnergymJ, formatUs } from '../base/format.ts';
-import { type ComparisonRow, compareResults, parseMaxRegression } from '../compare/compare.ts';
+import { parseDuration } from '../base/units.ts';
+import {
+  type ComparisonRow,
+  compareResults,
+  DEFAULT_GATES,
+  gateLimits,
+  parseMaxRegression,
+} from '../compare/compare.ts';
 import { readResult } from '../result/read.ts';
 import { ExitCode } from './exit-codes.ts';
 import { table } from './format.ts';
@@ -12,7 +20,9 @@ import { table } from './format.ts';
 export interface CompareArgs {
   baseline: string;
   candidate: string;
-  maxRegression: string;
+  maxRegression: string | undefined;
+  latencyFloor: string | undefined;
+  strict: boolean;
   json: string | undefined;
 }
 
@@ -33,27 +43,42 @@ export const compareCommand = {
       })
       .option('max-regression', {
         type: 'string',
-        default: 'p99=10%,throughput=5%',
-        describe:
-          'Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy, e.g. p99=10%,loss=0.1%',
+        describe: `Allowed regression per metric: p50 p90 p99 p999 max throughput received loss errors bytes energy promises, e.g. p99=10%,loss=off (default ${DEFAULT_GATES.single.spec}, or ${DEFAULT_GATES.repeated.spec} when both results come from run --repeat; loss=0.1%, errors=0% and promises are gated unless named)`,
+      })
+      .option('latency-floor', {
+        type: 'string',
+        describe: `A latency must also get worse by more than this to fail its gate (default ${DEFAULT_GATES.single.floorUs / 1000}ms, or ${DEFAULT_GATES.repeated.floorUs / 1000}ms when both results come from run --repeat)`,
+      })
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe: 'Fail (exit 1) when the runs differ in scenario, counts, schedules, targets, versions or environment',
       })
       .option('json', { type: 'string', describe: 'Also write the comparison as JSON to this file' }),
 };
 
 export async function compareHandler(args: CompareArgs): Promise<number> {
   // The option first: a typo there should not wait for two large files to be read.
-  const limits = parseMaxRegression(args.maxRegression);
+  if (args.maxRegression !== undefined) parseMaxRegression(args.maxRegression);
+  const floor = args.latencyFloor === undefined ? undefined : parseFloor(args.latencyFloor);
   const baseline = readResult(args.baseline);
   const candidate = readResult(args.candidate);
-  const comparison = compareResults(baseline, candidate, limits);
+  const repeated = baseline.repeat !== undefined && candidate.repeat !== undefined;
+  const limits = gateLimits(args.maxRegression, repeated);
+  const latencyFloorUs = floor ?? DEFAULT_GATES[repeated ? 'repeated' : 'single'].floorUs;
+  const comparison = compareResults(baseline, candidate, limits, { latencyFloorUs });
   for (const w of comparison.warnings) process.stderr.write(`fleetbench: warning: ${w}\n`);
   const out: string[] = [];
   for (const [label, file, r] of [
     ['baseline: ', args.baseline, baseline],
     ['candidate:', args.candidate, candidate],
   ] as const) {
-    out.push(`${label} ${file} (${r.scenario.name}, sha256 ${r.scenario.hash}, run ${r.run.id}, ${r.run.startedAt})`);
+    const runs = r.repeat ? `, median of ${r.repeat.runs} runs` : '';
+    out.push(
+      `${label} ${file} (${r.scenario.name}, sha256 ${r.scenario.hash}, run ${r.run.id}, ${r.run.startedAt}${runs})`,
+    );
   }
+  for (const w of comparison.warnings) out.push(`warning: ${w}`);
   out.push('');
   const lines: string[][] = [];
   let previous: string | undefined;
@@ -62,8 +87,8 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
     lines.push([
       row.fleet === previous ? '' : row.fleet,
       label(row),
-      value(row, row.baseline),
-      value(row, row.candidate),
+      value(row, row.baseline, row.baselineSpread),
+      value(row, row.candidate, row.candidateSpread),
       change(row),
       limit(row),
       check(row),
@@ -86,12 +111,15 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
   if (comparison.onlyInCandidate.length > 0)
     out.push(`only in the candidate (not compared): ${comparison.onlyInCandidate.join(', ')}`);
   const over = comparison.regressions;
+  const strictFail = args.strict && comparison.mismatches.length > 0;
   out.push(
     '',
     over.length === 0
       ? 'no regression'
-      : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${r.change === null ? (r.note ?? change(r)) : change(r)} (limit ${limit(r)})`).join(', ')}`,
+      : `REGRESSION: ${over.length} metric(s) over their limit: ${over.map((r) => `${r.fleet} ${label(r)} ${verdictChange(r)}${r.metric === 'promises' ? '' : ` (limit ${limit(r)})`}`).join(', ')}`,
   );
+  if (strictFail)
+    out.push(`NOT COMPARABLE (--strict): the runs differ in ${comparison.mismatches.length} way(s), listed above`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (args.json !== undefined) {
     const json = {
@@ -108,14 +136,38 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
       );
     }
   }
-  return over.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return over.length > 0 || strictFail ? ExitCode.failed : ExitCode.ok;
+}
+
+/** The change in the verdict line: '+12.0%', 'broken', '0 → 3' from a baseline of 0. */
+function verdictChange(r: ComparisonRow): string {
+  if (r.metric === 'promises') return 'broken';
+  if (r.change !== null) return change(r);
+  return r.candidate === null ? (r.note ?? '-') : `${single(r, r.baseline)} → ${single(r, r.candidate)}`;
+}
+
+function parseFloor(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 0)
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--latency-floor: expected a duration like '1ms' or '0ms', got ${JSON.stringify(text)}`,
+    );
+  return ms * 1000;
 }
 
 function label(row: ComparisonRow): string {
+  if (row.metric === 'promises') return `promise ${row.pair ?? ''}`.trim();
   return row.source ? `${row.metric} (${row.source})` : row.metric;
 }
 
-function value(row: ComparisonRow, v: number | null): string {
+/** The value, and with `run --repeat` the range over the runs: '12.1ms [10.2ms–15ms]'. */
+function value(row: ComparisonRow, v: number | null, spread?: [number, number]): string {
+  const one = single(row, v);
+  return spread && spread[0] !== spread[1] ? `${one} [${single(row, spread[0])}–${single(row, spread[1])}]` : one;
+}
+
+function single(row: ComparisonRow, v: number | null): string {
   if (v === null) return '-';
   switch (row.unit) {
     case 'us':
@@ -130,11 +182,14 @@ function value(row: ComparisonRow, v: number | null): string {
       return v < 1024 ? `${+v.toFixed(1)}B` : formatBytes(v);
     case 'mJ':
       return `${formatEnergymJ(v)}mJ`;
+    case 'kept':
+      return v === 1 ? 'kept' : 'broken';
   }
 }
 
 /** Relative change in %, loss in percentage points; '+∞%' from a baseline of 0. */
 function change(row: ComparisonRow): string {
+  if (row.metric === 'promises') return '';
   if (row.change === null) return row.baseline === 0 ? '+∞%' : '-';
   const sign = row.change > 0 ? '+' : '';
   return row.metric === 'loss' ? `${sign}${+row.change.toFixed(3)}pp` : `${sign}${row.change.toFixed(1)}%`;
@@ -143,6 +198,7 @@ function change(row: ComparisonRow): string {
 /** The limit in the direction that is worse: '+10%' for a latency, '-5%' for throughput. */
 function limit(row: ComparisonRow): string {
   if (row.limit === null) return '';
+  if (row.metric === 'promises') return 'kept';
   return `${row.worse === 'higher' ? '+' : '-'}${row.limit}${row.metric === 'loss' ? 'pp' : '%'}`;
 }
 

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { exampleTarget } from '../protocols/registry.ts';
+import { repeated } from '../repeat.ts';
 import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { failedHealth } from '../thresholds/health.ts';
@@ -19,6 +20,7 @@ export interface RunArgs {
   shard: string | undefined;
   out: string;
   quiet: boolean;
+  repeat: number | undefined;
 }
 
 export const runCommand = {
@@ -46,6 +48,10 @@ export const runCommand = {
         describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
       })
       .option('out', { alias: 'o', type: 'string', default: defaults.reportsDir, describe: 'Directory for results' })
+      .option('repeat', {
+        type: 'number',
+        describe: 'Run N times; write the median run with every run’s figures and their spread (for compare)',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' }),
 };
 
@@ -68,7 +74,8 @@ export async function runHandler(args: RunArgs): Promise<number> {
     const workers = args.workers;
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
       throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--workers: expected a positive integer, got ${workers}`);
-    const outcome = await run({
+    const runOnce = args.repeat === undefined ? run : repeated(args.repeat, repeatNotice(args.repeat));
+    const outcome = await runOnce({
       scenario: args.scenario,
       targets: parseTargetArgs(args.target),
       ...(workers === undefined ? {} : { workers }),
@@ -95,6 +102,13 @@ export async function runHandler(args: RunArgs): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** `--repeat`: one line per finished run, on stderr beside the progress line. */
+function repeatNotice(times: number) {
+  return (i: number, r: { run: { id: string } }): void => {
+    process.stderr.write(`fleetbench: repeat: run ${i + 1} of ${times} done (${r.run.id})\n`);
+  };
 }
 
 function parseShard(value: string): { index: number; count: number } {

@@ -3,9 +3,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { resultShape } from './schema.ts';
+import { check, MAX_PROBLEMS } from './shape.ts';
 import { RESULT_SCHEMA, type RunResult } from './types.ts';
 
-/** A results.json, or the run folder holding one; a FleetbenchError naming the file when it is missing, not JSON or not a fleetbench result. */
+/**
+ * A results.json, or the run folder holding one; a FleetbenchError naming the file when it is
+ * missing, not JSON or not a fleetbench result, and, for a corrupt one, each bad field's JSON path
+ * and what was expected (schema.ts), one line each.
+ */
 export function readResult(path: string): RunResult {
   return readResultFile(path).result;
 }
@@ -51,21 +57,18 @@ export function readResultFile(path: string): { result: RunResult; file: string 
       `${file}: not a fleetbench result: ${got}, expected "${RESULT_SCHEMA}"`,
     );
   }
+  const problems = check(resultShape, r);
+  if (problems.length > 0) {
+    const more = problems.length >= MAX_PROBLEMS ? `\n${file}: (further problems not listed)` : '';
+    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${problems.map((p) => `${file}: ${p}`).join('\n')}${more}`);
+  }
   const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const missing = [
-    ...(['scenario', 'run', 'environment', 'fleets', 'targets'] as const).filter((k) => !isObject(r[k])),
-    ...(['delivery', 'errors'] as const).filter((k) => !Array.isArray(r[k])),
-  ];
-  if (missing.length > 0)
-    throw new FleetbenchError(
-      ErrorCodes.RESULT_INVALID,
-      `${file}: not a complete fleetbench result: missing or malformed ${missing.join(', ')}`,
-    );
   // Optional blocks an older or trimmed result may lack: the report shows them as absent.
   const result = r as unknown as RunResult;
   result.timeline = Array.isArray(r.timeline) ? result.timeline : [];
   result.histograms = isObject(r.histograms) ? result.histograms : {};
   result.codes = isObject(r.codes) ? result.codes : {};
   result.warnings = Array.isArray(r.warnings) ? result.warnings : [];
+  result.servers = isObject(r.servers) ? result.servers : {};
   return { result, file };
 }

@@ -71,6 +71,8 @@ export interface FleetResult extends ProtocolBlocks {
   };
   /** Connect, ack and round trip for every protocol, plus the driver's own latencies by kind (Driver.latencies). */
   latency: FleetLatency;
+  /** Groups that send: the schedule as configured ('every 1s ±100ms', 'poisson 5/s') and the per-device message limit. */
+  send?: { schedule: string; messages: number | null };
   /** Fleets with `power`: application packets and bytes by kind (handshake, data, keepalive) and connections opened. */
   wire?: WireTotalsByKind;
   /** Fleets with `power`: energy per message, average power, battery life and the breakdown by radio state; null when nothing was exchanged. */
@@ -164,6 +166,26 @@ export interface RunResult {
   timeline: TimelinePoint[];
   /** Cumulative histograms (compressed base64, µs), for exact merging and re-rendering. */
   histograms: Record<string, string>;
+  /** `run --repeat N`: the figures of every run, their median and spread; the rest of the result is the run `base`. */
+  repeat?: RepeatSummary;
+}
+
+/** What `run --repeat N` recorded across its runs (docs/results.md). */
+export interface RepeatSummary {
+  runs: number;
+  runIds: string[];
+  /** The run whose figures fill the rest of the result: the one with the median main latency. */
+  base: string;
+  /** By '<group>.<source>.<percentile>' (µs; source e2e, ack or rtt) and '<group>.throughput' / '<group>.received' (/s). */
+  metrics: Record<string, RepeatMetric>;
+}
+
+export interface RepeatMetric {
+  median: number;
+  min: number;
+  max: number;
+  /** One value per run that measured it, in run order. */
+  values: number[];
 }
 
 /** One evaluated threshold, kept in `result.thresholds`. */

@@ -16,6 +16,7 @@ import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } f
 import { buildDelivery, latencyPair } from './build-delivery.ts';
 import { groupFigures } from './live.ts';
 import type { DeviceBytes } from './protocol.ts';
+import { sendSummary } from './send-summary.ts';
 import { shardSize } from './slices.ts';
 
 export interface BuildInput {
@@ -85,6 +86,7 @@ export function buildResult(input: BuildInput): RunResult {
       target: g.target,
       count: g.count,
       devicesRun: ran,
+      ...(g.publish ? { send: sendSummary(g.publish) } : {}),
       ...figures,
       rates: { sentPerS: round2(figures.rates.sentPerS), receivedPerS: round2(figures.rates.receivedPerS) },
       bytes: {

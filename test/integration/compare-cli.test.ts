@@ -82,8 +82,13 @@ describe('fleetbench compare', () => {
   it('finds no regression comparing a run with itself, given its folder, with the default limits', async () => {
     const r = await runCli(['compare', baseline, dirname(baseline)]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\s+p99 \(e2e\)\s+\S+\s+\S+\s+0\.0%\s+\+10%\s+✓$/m);
-    expect(r.stdout).toMatch(/^\s+throughput\s+\S+\s+\S+\s+0\.0%\s+-5%\s+✓$/m);
+    expect(r.stdout).toMatch(/^sensors\s+p50 \(e2e\)\s+\S+\s+\S+\s+0\.0%\s+\+100%\s+✓$/m);
+    expect(r.stdout).toMatch(/^\s+p99 \(e2e\)\s+\S+\s+\S+\s+0\.0%\s*$/m);
+    expect(r.stdout).toMatch(/^\s+throughput\s+\S+\s+\S+\s+0\.0%\s+-10%\s+✓$/m);
+    // Loss, errors and the delivery promise are gated by default.
+    expect(r.stdout).toMatch(/^\s+loss\s+0%\s+0%\s+0pp\s+\+0\.1pp\s+✓$/m);
+    expect(r.stdout).toMatch(/^\s+errors\s+0\s+0\s+0\.0%\s+\+0%\s+✓$/m);
+    expect(r.stdout).toMatch(/^\s+promise sensors → backend\s+kept\s+kept\s+kept\s+✓$/m);
     expect(r.stdout).toMatch(/\nno regression\n$/);
     expect(r.stderr).toBe('');
   });

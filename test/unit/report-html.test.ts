@@ -16,6 +16,8 @@ import { percentileGrid, percentileValues } from '../../src/report/data.ts';
 import { type ReportData, renderReport } from '../../src/report/html.ts';
 import { SECTIONS } from '../../src/report/markup.ts';
 import { readResult } from '../../src/result/read.ts';
+import { resultShape } from '../../src/result/schema.ts';
+import { check } from '../../src/result/shape.ts';
 import {
   type DeliveryResult,
   type FleetResult,
@@ -554,7 +556,7 @@ describe('fleetbench report: reading a saved result', () => {
       [
         join(dir, 'half.json'),
         `{"schema":"${RESULT_SCHEMA}","run":{}}`,
-        /half\.json: not a complete fleetbench result: missing or malformed scenario, environment, fleets, targets, delivery, errors/,
+        /^\S+half\.json: scenario: expected an object, got nothing\n\S+half\.json: run\.id: expected a string, got nothing\n/,
       ],
     ];
     for (const [file, content, message] of cases) {
@@ -580,5 +582,11 @@ describe('fleetbench report: reading a saved result', () => {
     const out = join(dir, 'sub', 'r.html');
     expect(await reportHandler({ results: file, out })).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(html);
+  });
+});
+
+describe('the result schema', () => {
+  it('accepts the synthetic result the report tests render', () => {
+    expect(check(resultShape, JSON.parse(JSON.stringify(syntheticResult())))).toEqual([]);
   });
 });

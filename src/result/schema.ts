@@ -1,0 +1,287 @@
+// The shape of a fleetbench.result/1 file, declared against types.ts (each `fields<T>` must list
+// every field of T, so the compiler keeps the two in step) and checked when `report` and
+// `compare` read a saved result. Blocks older results lack are optional; read.ts fills them.
+
+import type { LatencySummary } from '../metrics/histogram.ts';
+import { decodeHistogram } from '../metrics/histogram.ts';
+import type { ErrorCount } from '../metrics/recorder.ts';
+import type { PacketTotals, PowerBreakdown } from '../power/model.ts';
+import type { PowerReport } from '../power/project.ts';
+import type { WireTotalsByKind } from '../power/wire.ts';
+import type { DeliveryPromise } from '../protocols/driver.ts';
+import { allDrivers, type ProtocolBlocks } from '../protocols/registry.ts';
+import {
+  anyObject,
+  array,
+  bool,
+  fields,
+  int,
+  nullable,
+  num,
+  oneOf,
+  optional,
+  record,
+  type Shape,
+  str,
+} from './shape.ts';
+import type {
+  DeliveryResult,
+  FleetResult,
+  HealthCheck,
+  LatencyPair,
+  RepeatMetric,
+  RepeatSummary,
+  RunResult,
+  StreamIssue,
+  ThresholdOutcome,
+  TimelinePoint,
+} from './types.ts';
+
+const latency = fields<LatencySummary>({
+  count: int,
+  min: num,
+  mean: num,
+  p50: num,
+  p90: num,
+  p99: num,
+  p999: num,
+  max: num,
+  stddev: num,
+});
+
+const pair = fields<LatencyPair>({ corrected: latency, service: latency });
+
+const packets = fields<PacketTotals>({ packets: num, bytes: num });
+const byKind = fields<WireTotalsByKind['tx']>({ handshake: packets, data: packets, keepalive: packets });
+
+const power = fields<PowerReport>({
+  radio: str,
+  source: str,
+  overridden: array(str),
+  battery: fields<PowerReport['battery']>({ label: str, mAh: num, volts: num }),
+  session: oneOf('persistent', 'sleep'),
+  keepaliveS: nullable(num),
+  perReport: fields<PowerReport['perReport']>({
+    intervalS: num,
+    tx: packets,
+    rx: packets,
+    handshakes: num,
+    keepalives: num,
+    listenS: num,
+  }),
+  rttS: num,
+  rttFrom: oneOf('ack', 'connect', 'none'),
+  energyPerMessagemJ: num,
+  breakdownmJ: fields<PowerBreakdown>({
+    wake: num,
+    handshake: num,
+    tx: num,
+    rx: num,
+    listen: num,
+    keepalive: num,
+    tail: num,
+    idle: num,
+    sleep: num,
+  }),
+  averagePowermW: num,
+  averageCurrentuA: num,
+  batteryLifeDays: num,
+  batteryLifeYears: num,
+  setupmJ: nullable(num),
+});
+
+/** A driver's own block (`fleets.<name>.<protocol>`) and its own latencies: objects, checked no further here. */
+function protocolBlocks(): Record<string, Shape> {
+  return Object.fromEntries(allDrivers().map((d) => [d.name, optional(anyObject)]));
+}
+
+const fleetLatency: Shape = (v, path, out) => {
+  fields<Pick<FleetResult['latency'], 'connect' | 'ack' | 'rtt' | 'sendLateness'>>({
+    connect: optional(latency),
+    ack: optional(pair),
+    rtt: optional(pair),
+    sendLateness: optional(latency),
+  })(v, path, out);
+  // The drivers' own latencies by kind ('commit'): each a summary.
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const own = Object.fromEntries(
+      Object.keys(v)
+        .filter((k) => !['connect', 'ack', 'rtt', 'sendLateness'].includes(k))
+        .map((k) => [k, latency]),
+    );
+    fields<object>(own)(v, path, out);
+  }
+};
+
+const fleet: Shape = (v, path, out) =>
+  fields<Omit<FleetResult, keyof ProtocolBlocks>>({
+    kind: oneOf('fleet', 'observer', 'command', 'server'),
+    protocol: str,
+    target: str,
+    count: int,
+    devicesRun: int,
+    devices: fields<FleetResult['devices']>({
+      peakConnected: int,
+      connects: int,
+      connectFailed: int,
+      disconnects: int,
+    }),
+    messages: fields<FleetResult['messages']>({
+      sent: int,
+      acked: int,
+      late: int,
+      dropped: int,
+      oversize: int,
+      received: int,
+      unstamped: int,
+      repliesSent: int,
+      repliesReceived: int,
+    }),
+    rates: fields<FleetResult['rates']>({ sentPerS: num, receivedPerS: num }),
+    bytes: fields<FleetResult['bytes']>({
+      sent: num,
+      received: num,
+      sentPerMessage: nullable(num),
+      receivedPerMessage: nullable(num),
+      sentPerDelivered: nullable(num),
+      perDevice: fields<FleetResult['bytes']['perDevice']>({
+        sent: num,
+        received: num,
+        minSent: num,
+        maxSent: num,
+        minReceived: num,
+        maxReceived: num,
+      }),
+    }),
+    latency: fleetLatency,
+    send: optional(fields<NonNullable<FleetResult['send']>>({ schedule: str, messages: nullable(int) })),
+    wire: optional(fields<WireTotalsByKind>({ connections: num, tx: byKind, rx: byKind })),
+    power: optional(nullable(power)),
+    ...protocolBlocks(),
+  })(v, path, out);
+
+const delivery = fields<DeliveryResult>({
+  from: str,
+  to: str,
+  mode: oneOf('each', 'group'),
+  promise: fields<DeliveryPromise>({ label: str, short: str, noLoss: bool, noDuplicates: bool }),
+  receivers: int,
+  sent: int,
+  expected: int,
+  received: int,
+  unique: int,
+  lost: int,
+  duplicated: int,
+  outOfOrder: int,
+  lossRate: num,
+  latency: pair,
+  verdict: fields<DeliveryResult['verdict']>({ kept: bool, violations: array(str) }),
+  spread: optional(
+    fields<NonNullable<DeliveryResult['spread']>>({ members: num, min: num, max: num, mean: num, cv: num }),
+  ),
+  issues: array(
+    fields<StreamIssue>({
+      stream: str,
+      receiver: str,
+      sent: int,
+      received: int,
+      lost: int,
+      duplicated: int,
+      outOfOrder: int,
+    }),
+  ),
+  issueCount: int,
+});
+
+const timelinePoint = fields<TimelinePoint>({
+  t: num,
+  phase: oneOf('connect', 'run', 'drain', 'done'),
+  fleets: record(
+    fields<TimelinePoint['fleets'][string]>({
+      connected: num,
+      sent: num,
+      acked: num,
+      received: num,
+      dropped: num,
+      errors: num,
+    }),
+  ),
+  latency: record(fields<TimelinePoint['latency'][string]>({ count: num, p50: num, p99: num, max: num })),
+});
+
+const healthCheck = fields<HealthCheck>({
+  name: oneOf('never_connected', 'connect_errors', 'cross_talk', 'worker_crashed', 'generator_saturated'),
+  passed: bool,
+  message: str,
+  groups: array(str),
+  waived: bool,
+});
+
+const threshold = fields<ThresholdOutcome>({
+  key: str,
+  expression: str,
+  group: optional(str),
+  metric: str,
+  passed: bool,
+  actual: nullable(num),
+  actualText: str,
+  limitText: str,
+  abortOnFail: bool,
+  message: str,
+});
+
+/** A compressed base64 HDR histogram: decoded once to be sure the report and compare can. */
+const histogram: Shape = (v, path, out) => {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) {
+    out.push(
+      `${path}: expected a compressed base64 HDR histogram, got ${typeof v === 'string' ? 'other text' : typeof v}`,
+    );
+    return;
+  }
+  try {
+    decodeHistogram(v).destroy();
+  } catch (err) {
+    out.push(
+      `${path}: expected a compressed base64 HDR histogram, got one that does not decode (${(err as Error).message})`,
+    );
+  }
+};
+
+const repeatMetric = fields<RepeatMetric>({ median: num, min: num, max: num, values: array(num) });
+
+export const resultShape: Shape = fields<RunResult>({
+  schema: str,
+  scenario: fields<RunResult['scenario']>({ name: str, file: str, hash: str, env: optional(record(str)) }),
+  run: fields<RunResult['run']>({
+    id: str,
+    startedAt: str,
+    endedAt: str,
+    elapsedMs: num,
+    durationMs: num,
+    partial: bool,
+    partialReason: nullable(str),
+    // A run without --seed records null.
+    seed: nullable(num),
+    workers: int,
+    shard: fields<RunResult['run']['shard']>({ index: int, count: int }),
+  }),
+  environment: fields<RunResult['environment']>({
+    fleetbench: str,
+    node: str,
+    platform: str,
+    cpus: int,
+    memoryBytes: num,
+  }),
+  targets: record(str),
+  fleets: record(fleet),
+  delivery: array(delivery),
+  warnings: optional(array(str)),
+  servers: optional(record(anyObject)),
+  errors: array(fields<ErrorCount>({ group: str, code: str, count: int, message: str })),
+  health: optional(array(healthCheck)),
+  thresholds: optional(array(threshold)),
+  codes: optional(record(num)),
+  timeline: optional(array(timelinePoint)),
+  histograms: optional(record(histogram)),
+  repeat: optional(fields<RepeatSummary>({ runs: int, runIds: array(str), base: str, metrics: record(repeatMetric) })),
+});
