@@ -5,7 +5,9 @@ import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
+import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
 import { ExitCode } from './exit-codes.ts';
+import { terminalWidth } from './format.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
 
@@ -18,6 +20,8 @@ export interface RunArgs {
   shard: string | undefined;
   out: string;
   quiet: boolean;
+  outExact: string | undefined;
+  summaryMd: string | undefined;
 }
 
 export const runCommand = {
@@ -45,7 +49,15 @@ export const runCommand = {
         describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
       })
       .option('out', { alias: 'o', type: 'string', default: defaults.reportsDir, describe: 'Directory for results' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' }),
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' })
+      .option('out-exact', {
+        type: 'string',
+        describe: 'Write results.json, report.html and junit.xml directly in this folder (replaces --out)',
+      })
+      .option('summary-md', {
+        type: 'string',
+        describe: 'Write a Markdown verdict to this file (also appended to $GITHUB_STEP_SUMMARY when set)',
+      }),
 };
 
 export async function runHandler(args: RunArgs): Promise<number> {
@@ -63,6 +75,11 @@ export async function runHandler(args: RunArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const progress = progressReporter(process.stderr, args.quiet);
+  const place = outPlace(args);
+  const startedAt = new Date();
+  let loaded: { name: string; file: string } | undefined;
+  const write = (text: string): boolean => process.stdout.write(text);
+  const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
   try {
     const workers = args.workers;
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
@@ -75,17 +92,26 @@ export async function runHandler(args: RunArgs): Promise<number> {
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       ...(args.shard === undefined ? {} : { shard: parseShard(args.shard) }),
       reportsDir: args.out,
+      ...(args.outExact === undefined ? {} : { exactDir: args.outExact }),
+      onLoaded: (s) => {
+        loaded = s;
+      },
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
     });
     progress.done();
-    process.stdout.write(`${summary(outcome.result)}\n`);
-    if (outcome.resultPath) process.stdout.write(`\nresults: ${outcome.resultPath}\n`);
+    process.stdout.write(`${summary(outcome.result, terminalWidth(process.stdout))}\n`);
+    const files = outcome.resultPath ? printFiles(outcome.resultPath, place, write) : {};
+    writeRunMarkdown(outcome.result, files, place, warn);
     const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
     // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold, or that failed any, is 1.
     if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
     return failed > 0 ? ExitCode.failed : ExitCode.ok;
+  } catch (err) {
+    progress.done();
+    recordFailure(err, loaded ?? scenarioFromFile(args.scenario), startedAt, place, write, warn);
+    throw err;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
@@ -103,4 +129,12 @@ function parseShard(value: string): { index: number; count: number } {
       `--shard: expected i/n with 0 ≤ i < n, e.g. 0/4, got ${JSON.stringify(value)}`,
     );
   return { index, count };
+}
+
+function outPlace(args: RunArgs): OutPlace {
+  return {
+    out: args.out,
+    ...(args.outExact === undefined ? {} : { exact: args.outExact }),
+    ...(args.summaryMd === undefined ? {} : { summaryMd: args.summaryMd }),
+  };
 }
