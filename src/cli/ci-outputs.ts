@@ -73,7 +73,8 @@ export function scenarioFromFile(file: string): { name: string; file: string } {
   return { name: basename(file).replace(/\.[cm]?[jt]s$/, ''), file };
 }
 
-function writeMarkdown(md: string, file: string | undefined, warn: Write): void {
+/** `md` to `file` (--summary-md), and appended to $GITHUB_STEP_SUMMARY when CI names one; failures are warnings. */
+export function writeMarkdown(md: string, file: string | undefined, warn: Write): void {
   const step = process.env.GITHUB_STEP_SUMMARY;
   // The same file twice (--summary-md "$GITHUB_STEP_SUMMARY") is appended once.
   if (file !== undefined && (!step || resolve(file) !== resolve(step)))

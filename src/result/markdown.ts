@@ -137,7 +137,8 @@ function filesLine(files: OutputFiles): string[] {
   return ['Files:', ...named.map(([k, path]) => `- ${names[k] ?? k}: \`${code(path as string)}\``)];
 }
 
-function mdTable(headers: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): string[] {
+/** A Markdown table's lines, cells kept to one line with pipes escaped. */
+export function mdTable(headers: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): string[] {
   const rule = align.map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
   const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
   return [line(headers), `|${rule.join('|')}|`, ...rows.map(line)];

@@ -146,6 +146,30 @@ describe('fleetbench run for CI', () => {
     },
   );
 
+  it('writes the verdict of compare to --summary-md and $GITHUB_STEP_SUMMARY', async () => {
+    const baseline = join(out, folder, 'results.json');
+    // The same run with the sensors sending at half the rate: a throughput regression.
+    const slower = join(WORK, 'slower.json');
+    const sensors = result.fleets.sensors!;
+    const halved = { ...sensors, rates: { ...sensors.rates, sentPerS: sensors.rates.sentPerS / 2 } };
+    writeFileSync(slower, JSON.stringify({ ...result, fleets: { ...result.fleets, sensors: halved } }));
+    const cmp = join(WORK, 'compare.md');
+    const before = readFileSync(step, 'utf8');
+    const r = await cli(['compare', baseline, slower, '--summary-md', cmp], { GITHUB_STEP_SUMMARY: step });
+    expect(r.code, r.stderr).toBe(1);
+    const text = readFileSync(cmp, 'utf8');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('### fleetbench compare: ❌ REGRESSION (1 metric(s) over their limit)');
+    expect(lines).toContain(`- baseline: \`${baseline}\` (ci-outputs, run ${result.run.id}, ${result.run.startedAt})`);
+    expect(lines).toContain('| fleet | metric | baseline | candidate | change | limit | verdict |');
+    expect(text).toMatch(/^\| sensors \| throughput \| [\d.]+\/s \| [\d.]+\/s \| -50\.0% \| -5% \| ❌ \|$/m);
+    expect(text).toMatch(/^\| sensors \| p99 \(e2e\) \| .* \| 0\.0% \| \+10% \| ✅ \|$/m);
+    expect(readFileSync(step, 'utf8')).toBe(`${before}${text}\n`);
+    const same = await cli(['compare', baseline, baseline, '--summary-md', cmp]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(readFileSync(cmp, 'utf8').split('\n')[0]).toBe('### fleetbench compare: ✅ no regression');
+  }, 60_000);
+
   it('writes the files straight into --out-exact, and nothing else there', async () => {
     const exact = join(WORK, 'exact');
     const r = await cli(['run', SCENARIO, '-q', '--out-exact', exact]);
