@@ -9,6 +9,8 @@ export interface RunOptions extends ScenarioRunOptions {
   reportsDir?: string;
   /** Set false to skip writing files (the result is still returned). */
   write?: boolean;
+  /** Write the files directly in this folder (no timestamped subfolder, no `latest` link); replaces reportsDir. */
+  exactDir?: string;
 }
 
 export interface RunOutcome extends ScenarioOutcome {
@@ -18,7 +20,13 @@ export interface RunOutcome extends ScenarioOutcome {
 
 export async function run(options: RunOptions): Promise<RunOutcome> {
   const outcome = await runScenario(options);
+  const { exactDir, onWarning } = options;
   const resultPath =
-    options.write === false ? undefined : writeRunFolder(outcome.result, options.reportsDir ?? defaults.reportsDir);
+    options.write === false
+      ? undefined
+      : writeRunFolder(outcome.result, exactDir ?? options.reportsDir ?? defaults.reportsDir, {
+          exact: exactDir !== undefined,
+          ...(onWarning ? { onWarning } : {}),
+        });
   return { ...outcome, resultPath };
 }

@@ -7,15 +7,19 @@ import { ErrorCodes, errorMessage, FleetbenchError } from '../base/errors.ts';
 import { formatBytes, formatEnergymJ, formatUs } from '../base/format.ts';
 import { parseDuration } from '../base/units.ts';
 import {
+  type Comparison,
   type ComparisonRow,
   compareResults,
   DEFAULT_GATES,
   gateLimits,
   parseMaxRegression,
 } from '../compare/compare.ts';
+import { mdTable } from '../result/markdown.ts';
 import { readResult } from '../result/read.ts';
+import type { RunResult } from '../result/types.ts';
+import { writeMarkdown } from './ci-outputs.ts';
 import { ExitCode } from './exit-codes.ts';
-import { table } from './format.ts';
+import { table, terminalWidth } from './format.ts';
 
 export interface CompareArgs {
   baseline: string;
@@ -24,6 +28,7 @@ export interface CompareArgs {
   latencyFloor: string | undefined;
   strict: boolean;
   json: string | undefined;
+  summaryMd?: string | undefined;
 }
 
 export const compareCommand = {
@@ -54,7 +59,11 @@ export const compareCommand = {
         default: false,
         describe: 'Fail (exit 1) when the runs differ in scenario, counts, schedules, targets, versions or environment',
       })
-      .option('json', { type: 'string', describe: 'Also write the comparison as JSON to this file' }),
+      .option('json', { type: 'string', describe: 'Also write the comparison as JSON to this file' })
+      .option('summary-md', {
+        type: 'string',
+        describe: 'Write a Markdown verdict to this file (also appended to $GITHUB_STEP_SUMMARY when set)',
+      }),
 };
 
 export async function compareHandler(args: CompareArgs): Promise<number> {
@@ -96,15 +105,12 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
     previous = row.fleet;
   }
   out.push(
-    table(['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', ''], lines, [
-      'l',
-      'l',
-      'r',
-      'r',
-      'r',
-      'r',
-      'l',
-    ]),
+    table(
+      ['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', ''],
+      lines,
+      ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      terminalWidth(process.stdout),
+    ),
   );
   if (comparison.onlyInBaseline.length > 0)
     out.push(`only in the baseline (not compared): ${comparison.onlyInBaseline.join(', ')}`);
@@ -136,6 +142,8 @@ export async function compareHandler(args: CompareArgs): Promise<number> {
       );
     }
   }
+  const md = comparisonMarkdown(args, comparison, baseline, candidate);
+  writeMarkdown(md, args.summaryMd, (w) => process.stderr.write(`fleetbench: warning: ${w}\n`));
   return over.length > 0 || strictFail ? ExitCode.failed : ExitCode.ok;
 }
 
@@ -154,6 +162,40 @@ function parseFloor(text: string): number {
       `--latency-floor: expected a duration like '1ms' or '0ms', got ${JSON.stringify(text)}`,
     );
   return ms * 1000;
+}
+
+/** The verdict and the gated metrics as Markdown, for a CI job summary. */
+function comparisonMarkdown(args: CompareArgs, comparison: Comparison, ...runs: [RunResult, RunResult]): string {
+  const over = comparison.regressions;
+  const verdict = over.length === 0 ? '✅ no regression' : `❌ REGRESSION (${over.length} metric(s) over their limit)`;
+  const gated = comparison.rows.filter((r) => r.limit !== null);
+  const lines = [
+    `### fleetbench compare: ${verdict}`,
+    '',
+    ...(['baseline', 'candidate'] as const).map((side, i) => {
+      const r = runs[i] as RunResult;
+      return `- ${side}: \`${side === 'baseline' ? args.baseline : args.candidate}\` (${r.scenario.name}, run ${r.run.id}, ${r.run.startedAt})`;
+    }),
+    '',
+    ...comparison.warnings.flatMap((w) => [`> warning: ${w}`, '']),
+  ];
+  if (gated.length > 0)
+    lines.push(
+      ...mdTable(
+        ['fleet', 'metric', 'baseline', 'candidate', 'change', 'limit', 'verdict'],
+        ['l', 'l', 'r', 'r', 'r', 'r', 'c'],
+        gated.map((r) => [
+          r.fleet,
+          label(r),
+          value(r, r.baseline),
+          value(r, r.candidate),
+          change(r),
+          limit(r),
+          r.regressed ? '❌' : '✅',
+        ]),
+      ),
+    );
+  return `${lines.join('\n').trimEnd()}\n`;
 }
 
 function label(row: ComparisonRow): string {

@@ -7,7 +7,9 @@ import { repeated } from '../repeat.ts';
 import { run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { failedHealth } from '../thresholds/health.ts';
+import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
 import { ExitCode } from './exit-codes.ts';
+import { terminalWidth } from './format.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
 
@@ -21,6 +23,8 @@ export interface RunArgs {
   out: string;
   quiet: boolean;
   repeat: number | undefined;
+  outExact: string | undefined;
+  summaryMd: string | undefined;
 }
 
 export const runCommand = {
@@ -52,7 +56,15 @@ export const runCommand = {
         type: 'number',
         describe: 'Run N times; write the median run with every run’s figures and their spread (for compare)',
       })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' }),
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line' })
+      .option('out-exact', {
+        type: 'string',
+        describe: 'Write results.json, report.html and junit.xml directly in this folder (replaces --out)',
+      })
+      .option('summary-md', {
+        type: 'string',
+        describe: 'Write a Markdown verdict to this file (also appended to $GITHUB_STEP_SUMMARY when set)',
+      }),
 };
 
 export async function runHandler(args: RunArgs): Promise<number> {
@@ -70,6 +82,11 @@ export async function runHandler(args: RunArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const progress = progressReporter(process.stderr, args.quiet);
+  const place = outPlace(args);
+  const startedAt = new Date();
+  let loaded: { name: string; file: string } | undefined;
+  const write = (text: string): boolean => process.stdout.write(text);
+  const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
   try {
     const workers = args.workers;
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
@@ -83,13 +100,18 @@ export async function runHandler(args: RunArgs): Promise<number> {
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       ...(args.shard === undefined ? {} : { shard: parseShard(args.shard) }),
       reportsDir: args.out,
+      ...(args.outExact === undefined ? {} : { exactDir: args.outExact }),
+      onLoaded: (s) => {
+        loaded = s;
+      },
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
     });
     progress.done();
-    process.stdout.write(`${summary(outcome.result)}\n`);
-    if (outcome.resultPath) process.stdout.write(`\nresults: ${outcome.resultPath}\n`);
+    process.stdout.write(`${summary(outcome.result, terminalWidth(process.stdout))}\n`);
+    const files = outcome.resultPath ? printFiles(outcome.resultPath, place, write) : {};
+    writeRunMarkdown(outcome.result, files, place, warn);
     const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
     const sick = failedHealth(outcome.result);
     // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold or a crashed worker,
@@ -97,6 +119,10 @@ export async function runHandler(args: RunArgs): Promise<number> {
     const crashed = sick.some((h) => h.name === 'worker_crashed');
     if (outcome.result.run.partial && !outcome.abortedByThreshold && !crashed) return ExitCode.interrupted;
     return failed > 0 || sick.length > 0 ? ExitCode.failed : ExitCode.ok;
+  } catch (err) {
+    progress.done();
+    recordFailure(err, loaded ?? scenarioFromFile(args.scenario), startedAt, place, write, warn);
+    throw err;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
@@ -121,4 +147,12 @@ function parseShard(value: string): { index: number; count: number } {
       `--shard: expected i/n with 0 ≤ i < n, e.g. 0/4, got ${JSON.stringify(value)}`,
     );
   return { index, count };
+}
+
+function outPlace(args: RunArgs): OutPlace {
+  return {
+    out: args.out,
+    ...(args.outExact === undefined ? {} : { exact: args.outExact }),
+    ...(args.summaryMd === undefined ? {} : { summaryMd: args.summaryMd }),
+  };
 }

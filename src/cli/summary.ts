@@ -4,9 +4,10 @@ import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { RunResult } from '../result/types.ts';
 import { failedHealth } from '../thresholds/health.ts';
-import { table } from './format.ts';
+import { table, wrap } from './format.ts';
 
-export function summary(result: RunResult): string {
+/** The summary, every line at most `maxWidth` columns (tables wrap or stack, text wraps). */
+export function summary(result: RunResult, maxWidth = Infinity): string {
   const out: string[] = [];
   const { run } = result;
   out.push(
@@ -52,6 +53,8 @@ export function summary(result: RunResult): string {
         'B/device',
       ],
       fleetRows,
+      [],
+      maxWidth,
     ),
   );
   // Not a failure below the generator_saturated bound, but the corrected latencies include it.
@@ -93,6 +96,7 @@ export function summary(result: RunResult): string {
         ],
         rows,
         ['l', 'l'],
+        maxWidth,
       ),
     );
     for (const d of result.delivery.filter((x) => x.issueCount > 0)) {
@@ -119,10 +123,11 @@ export function summary(result: RunResult): string {
         [t.protocol, ...t.columns.map((c) => c.label)],
         t.rows.map((r) => [r.group, ...r.cells]),
         ['l', ...t.columns.map((c) => c.align ?? 'r')],
+        maxWidth,
       ),
     );
   }
-  const power = powerTable(result);
+  const power = powerTable(result, maxWidth);
   if (power) out.push('', power);
   if (result.errors.length > 0) {
     out.push('');
@@ -131,6 +136,7 @@ export function summary(result: RunResult): string {
         ['errors', 'code', 'count', 'first message'],
         result.errors.slice(0, 12).map((e) => [e.group, e.code, String(e.count), e.message.split('\n')[0] ?? '']),
         ['l', 'l', 'r', 'l'],
+        maxWidth,
       ),
     );
   }
@@ -143,7 +149,7 @@ export function summary(result: RunResult): string {
       t.actualText,
       t.passed ? '✓' : `✗ ${t.actual === null ? t.message : `limit ${t.limitText}`}`,
     ]);
-    out.push(table(['threshold', 'expression', 'measured', 'verdict'], rows, ['l', 'l', 'r', 'l']));
+    out.push(table(['threshold', 'expression', 'measured', 'verdict'], rows, ['l', 'l', 'r', 'l'], maxWidth));
     const failed = thresholds.filter((t) => !t.passed).length;
     out.push(
       failed === 0
@@ -159,11 +165,16 @@ export function summary(result: RunResult): string {
         ? `health: all ${health.length} checks passed`
         : `health: ${sick.length} of ${health.length} FAILED (${sick.map((h) => h.name).join(', ')})`,
     );
-  return out.join('\n');
+  // Tables already fit; free text (header, warnings, notes) wraps.
+  return out
+    .join('\n')
+    .split('\n')
+    .map((line) => wrap(line, maxWidth))
+    .join('\n');
 }
 
 /** Fleets that declare `power`: what one report costs on the air and in energy, and the battery life it gives. */
-function powerTable(result: RunResult): string | undefined {
+function powerTable(result: RunResult, maxWidth: number): string | undefined {
   const fleets = Object.entries(result.fleets).filter(([, f]) => f.power !== undefined);
   if (fleets.length === 0) return undefined;
   const lines = fleets.map(([name, f]) => {
@@ -213,5 +224,6 @@ function powerTable(result: RunResult): string | undefined {
     ],
     lines,
     ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
+    maxWidth,
   );
 }

@@ -28,7 +28,6 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
   // held on the shortened data.
   if (outcomes.length === 0 || result.run.partial) cases.push(completed(result));
   cases.unshift(...health);
-  const failures = cases.filter((c) => c.failure).length;
   const time = (result.run.elapsedMs / 1000).toFixed(3);
   const properties: [string, string][] = [
     ['scenario.hash', result.scenario.hash],
@@ -37,11 +36,36 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
     ['run.seed', String(result.run.seed)],
   ];
   if (result.run.partialReason !== null) properties.push(['run.partialReason', result.run.partialReason]);
+  return suite(scenario, cases, time, result.run.startedAt, properties);
+}
+
+/**
+ * A run that ended in an error before it had a result (a refused or unreachable target, a bad
+ * target URL, a scenario that does not load): one failed case carrying the message, so a CI
+ * test reporter shows why instead of nothing.
+ */
+export function errorJUnit(failure: { scenario: string; message: string; code: string; startedAt: string }): string {
+  const kase: TestCase = {
+    classname: `fleetbench.${failure.scenario}.run`,
+    name: 'run completed',
+    failure: { message: failure.message.split('\n')[0] ?? '', type: failure.code, body: failure.message },
+  };
+  return suite(failure.scenario, [kase], '0.000', failure.startedAt, [['error.code', failure.code]]);
+}
+
+function suite(
+  scenario: string,
+  cases: readonly TestCase[],
+  time: string,
+  startedAt: string,
+  properties: readonly [string, string][],
+): string {
+  const failures = cases.filter((c) => c.failure).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="fleetbench" tests="${cases.length}" failures="${failures}" time="${time}">`,
     // The schema's timestamp is a date-time without a zone; startedAt is UTC.
-    `  <testsuite name="${attr(scenario)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${time}" timestamp="${attr(result.run.startedAt.slice(0, 19))}" hostname="fleetbench">`,
+    `  <testsuite name="${attr(scenario)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${time}" timestamp="${attr(startedAt.slice(0, 19))}" hostname="fleetbench">`,
     '    <properties>',
     ...properties.map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`),
     '    </properties>',

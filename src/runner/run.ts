@@ -41,6 +41,8 @@ export interface ScenarioRunOptions {
   onProgress?: (progress: Progress) => void;
   /** A target failed its preflight while other groups can run: the run goes on without it. */
   onWarning?: (message: string) => void;
+  /** The scenario loaded and validated (a later error can be reported under its name). */
+  onLoaded?: (scenario: { name: string; file: string; hash: string }) => void;
 }
 
 export interface ScenarioOutcome {
@@ -58,6 +60,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     Object.keys(choices.ports ?? {}).length > 0
       ? validateScenario(loaded.definition, loaded.plan.file, choices)
       : loaded.plan;
+  options.onLoaded?.({ name: plan.name, file: plan.file, hash });
   applyOverrides(plan, options);
   const runId = randomBytes(3).toString('hex');
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);

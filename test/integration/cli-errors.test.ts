@@ -220,7 +220,7 @@ describe('fleetbench CLI: Ctrl-C', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('stopping: draining in-flight messages and writing a partial result');
     expect(r.stdout).toContain('PARTIAL run');
-    const dirs = readdirSync(out);
+    const dirs = readdirSync(out).filter((d) => d !== 'latest');
     expect(dirs).toHaveLength(1);
     const file = join(out, dirs[0]!, 'results.json');
     expect(existsSync(file)).toBe(true);

@@ -22,7 +22,7 @@ function scenario(name: string, duration: string, thresholds: string): string {
 }
 
 function outputs(dir: string): { result: RunResult; junit: string; junitPath: string } {
-  const run = readdirSync(dir)[0] as string;
+  const run = readdirSync(dir).filter((d) => d !== 'latest')[0] as string;
   const junitPath = join(dir, run, 'junit.xml');
   return {
     result: JSON.parse(readFileSync(join(dir, run, 'results.json'), 'utf8')) as RunResult,
