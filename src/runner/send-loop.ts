@@ -115,7 +115,7 @@ function skipBacklog<S extends Sender>(
         if (gap > 0 && Number.isFinite(gap)) behind += Math.ceil((endUs - top.next) / gap);
       }
       if (behind > 0) skip(top, behind);
-      steps += behind > cap ? cap : behind;
+      steps += Math.min(behind, cap);
       if (steps >= SKIP_SLICE) {
         setImmediate(slice);
         return;
