@@ -1,6 +1,7 @@
 // `fleetbench validate <scenario>`: load and check a scenario without running it.
 import type { Argv } from 'yargs';
 import { formatDurationMs } from '../base/format.ts';
+import { checkCapacity } from '../dsl/limits.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -30,5 +31,6 @@ export async function validateHandler(args: { scenario: string }): Promise<numbe
       `  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`,
     );
   }
+  for (const w of checkCapacity(plan, 1, false)) process.stderr.write(`fleetbench: warning: ${w}\n`);
   return ExitCode.ok;
 }

@@ -7,6 +7,7 @@ import { ScenarioError } from '../base/errors.ts';
 import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
+import { checkDeviceLimits } from './limits.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
@@ -106,6 +107,7 @@ function buildPlan(raw: unknown, check: Checker, file: string): Plan | undefined
     }
   }
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
+  checkDeviceLimits(check, groups);
   linkGroups(check, groups, raw);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
   const checkedTargets = new Set<string>();

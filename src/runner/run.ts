@@ -7,6 +7,7 @@ import { Checker } from '../base/check.ts';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { checkTargetUrl, maskUrl } from '../base/url.ts';
+import { checkCapacity } from '../dsl/limits.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
@@ -51,6 +52,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const runId = randomBytes(3).toString('hex');
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
   const shard = options.shard ?? { index: 0, count: 1 };
+  const capacity = checkCapacity(plan, shard.count);
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
   const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
   // A threshold with abortOnFail that fails mid-run stops the run like Ctrl-C would.
@@ -63,7 +65,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
     checkEmbeddedBridges(plan, embeddedKeys);
-    const warnings = await preflight(plan, urls, runId, embeddedKeys);
+    const warnings = [...capacity, ...(await preflight(plan, urls, runId, embeddedKeys))];
     for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
     const originUs = nowUs();
