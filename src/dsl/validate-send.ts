@@ -1,8 +1,8 @@
 // Validation of what a sender sends and when: its schedule (every, poisson, stages) and its
 // payload (bytes, json, template), each problem reported at its field path.
 import type { Checker } from '../base/check.ts';
-import { DEFAULT_PAYLOAD, type JsonSpec, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import { checkScheduleLimits } from './limits.ts';
+import { DEFAULT_PAYLOAD, type JsonSpec, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import type { ResolvedSchedule } from './schedule.ts';
 
 /** The schedule at `path`, its units resolved and its per-device rate within LIMITS. */
