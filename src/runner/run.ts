@@ -22,6 +22,7 @@ import { runPool } from './pool.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
+import { checkTargetArgs } from './targets.ts';
 
 export interface ScenarioRunOptions {
   /** Path of the scenario file. */
@@ -32,6 +33,8 @@ export interface ScenarioRunOptions {
   /** Override of the scenario's duration. */
   duration?: string | number;
   seed?: number;
+  /** `-e NAME=value`: the scenario's declared env inputs (refused when undeclared). */
+  env?: Record<string, string>;
   shard?: { index: number; count: number };
   /** Abort to stop early (Ctrl-C): the run drains, closes and returns a partial result. */
   signal?: AbortSignal;
@@ -47,8 +50,9 @@ export interface ScenarioOutcome {
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioOutcome> {
-  const { plan, hash } = await loadScenario(options.scenario);
+  const { plan, hash, env } = await loadScenario(options.scenario, { env: options.env ?? {} });
   applyOverrides(plan, options);
+  checkTargetArgs(plan, options.targets ?? {});
   const runId = randomBytes(3).toString('hex');
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
   const shard = options.shard ?? { index: 0, count: 1 };
@@ -98,6 +102,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         durationMs: plan.durationMs,
         snapshotIntervalMs: defaults.snapshotIntervalMs,
         lateThresholdUs: defaults.lateThresholdUs,
+        ...(env ? { env } : {}),
       },
       onSnapshot(s) {
         const bucket = agg.add(s);
@@ -167,6 +172,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       warnings,
       servers,
     });
+    if (env) result.scenario.env = env;
     const outcomes = evaluateThresholds(plan.thresholds, result);
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.
     result.thresholds = outcomes.map((o) =>

@@ -45,7 +45,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   });
 
-  const { plan } = await loadScenario(task.scenarioFile);
+  const { plan } = await loadScenario(task.scenarioFile, { env: task.env ?? {}, processEnv: {} });
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
   const ctx = {
