@@ -31,14 +31,8 @@ export async function validateHandler(args: { scenario: string; env?: string[] }
   process.stdout.write(
     `  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`,
   );
-  if (env)
-    process.stdout.write(
-      `  env: ${
-        Object.entries(env)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ') || '(none)'
-      }\n`,
-    );
+  const inputs = Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (env) process.stdout.write(`  env: ${inputs.join(', ') || '(none)'}\n`);
   for (const g of plan.groups) {
     const role = g.publish
       ? g.kind === 'command'
