@@ -63,7 +63,8 @@ function build(file: string, scenario: ScenarioWithEnv, env: Record<string, stri
   try {
     return scenario.build(envView(file, env));
   } catch (err) {
-    if (err instanceof FleetbenchError) throw new FleetbenchError(err.code, `${file}: ${err.message}`);
+    if (err instanceof FleetbenchError)
+      throw new FleetbenchError(err.code, err.message.includes(file) ? err.message : `${file}: ${err.message}`);
     throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: the scenario's builder failed: ${firstLines(err)}`, {
       cause: err,
     });

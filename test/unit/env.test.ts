@@ -94,7 +94,7 @@ describe('defineScenario with env', () => {
         fleets: { a: { count: 1, protocol: mqtt(), topic: 't/{id}', send: every((env as Record<string, string>).RTAE as string) } },
       }));`,
     );
-    await expect(loadScenario(typo)).rejects.toThrow(`${typo}: env.RTAE is not declared in ${typo} (declared: RATE)`);
+    await expect(loadScenario(typo)).rejects.toThrow(`env.RTAE is not declared in ${typo} (declared: RATE)`);
     const throws = writeScenario(
       'env-throws',
       `export default defineScenario({ env: { N: 'x' } }, (env) => { throw new Error('bad N ' + env.N); });`,
