@@ -330,3 +330,21 @@ describe('input sweep: bad command lines', () => {
     if (secret) expect(`${r.stderr}${r.stdout}`).not.toContain(secret);
   });
 });
+
+describe('input sweep: above what one machine generates', () => {
+  it('validate warns, without failing, naming the file, the figure and --shard', async () => {
+    const fast = writeScenario(
+      'sweep-fast',
+      `export default defineScenario({ name: 'sweep-fast', duration: '1s',
+        fleets: { s: { count: 300, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1ms') } } });`,
+    );
+    const [huge, rate] = await Promise.all([runCli(['validate', HUGE]), runCli(['validate', fast])]);
+    expect(huge.code, huge.stderr).toBe(0);
+    expect(huge.stderr).toContain(
+      `fleetbench: warning: ${HUGE}: 150,000 devices in one process: at most 100,000 (the limit); split the run over machines with --shard i/n (n ≥ 2)`,
+    );
+    expect(rate.code, rate.stderr).toBe(0);
+    expect(rate.stderr).toContain(`fleetbench: warning: ${fast}: 300,000 msg/s planned at peak in one process`);
+    expect(rate.stderr).toContain('BENCHMARKS.md');
+  });
+});
