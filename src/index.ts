@@ -2,6 +2,7 @@
 
 export { defaults } from './base/defaults.ts';
 export { ErrorCodes, FleetbenchError, ScenarioError } from './base/errors.ts';
+export type { ScenarioEnv } from './dsl/env.ts';
 export { loadScenario } from './dsl/load.ts';
 export type { PayloadContext, PayloadSpec } from './dsl/payload.ts';
 export { bytes, json, template } from './dsl/payload.ts';

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { parseEnvArgs } from '../dsl/env.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { repeated } from '../repeat.ts';
 import { run } from '../run.ts';
@@ -10,15 +11,18 @@ import { failedHealth } from '../thresholds/health.ts';
 import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
 import { ExitCode } from './exit-codes.ts';
 import { terminalWidth } from './format.ts';
+import { integerFlag, MAX_WORKERS, onceFlag } from './option-values.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
+import { envOption } from './validate-command.ts';
 
 export interface RunArgs {
   scenario: string;
   target: string[];
-  workers: number | undefined;
+  workers: string | undefined;
   duration: string | undefined;
-  seed: number | undefined;
+  seed: string | undefined;
+  env: string[];
   shard: string | undefined;
   out: string;
   quiet: boolean;
@@ -42,11 +46,15 @@ export const runCommand = {
       })
       .option('workers', {
         alias: 'w',
-        type: 'number',
+        type: 'string',
         describe: `Worker threads (default: one per core, ${defaults.workers()} here)`,
       })
       .option('duration', { alias: 'd', type: 'string', describe: "Override the scenario's duration, e.g. 30s" })
-      .option('seed', { type: 'number', describe: 'Seed for jitter, Poisson gaps and payload randomness' })
+      .option('seed', {
+        type: 'string',
+        describe: 'Seed for jitter, Poisson gaps and payload randomness (0 to 2^32-1)',
+      })
+      .option('env', envOption)
       .option('shard', {
         type: 'string',
         describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
@@ -88,16 +96,17 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const write = (text: string): boolean => process.stdout.write(text);
   const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
   try {
-    const workers = args.workers;
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
-      throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--workers: expected a positive integer, got ${workers}`);
+    const workers = integerFlag('--workers', args.workers, 1, MAX_WORKERS);
+    const seed = integerFlag('--seed', args.seed, 0, 0xffff_ffff);
+    const duration = onceFlag('--duration', args.duration);
     const runOnce = args.repeat === undefined ? run : repeated(args.repeat, repeatNotice(args.repeat));
     const outcome = await runOnce({
       scenario: args.scenario,
       targets: parseTargetArgs(args.target),
       ...(workers === undefined ? {} : { workers }),
-      ...(args.duration === undefined ? {} : { duration: args.duration }),
-      ...(args.seed === undefined ? {} : { seed: args.seed }),
+      ...(duration === undefined ? {} : { duration }),
+      ...(seed === undefined ? {} : { seed }),
+      env: parseEnvArgs(args.env),
       ...(args.shard === undefined ? {} : { shard: parseShard(args.shard) }),
       reportsDir: args.out,
       ...(args.outExact === undefined ? {} : { exactDir: args.outExact }),

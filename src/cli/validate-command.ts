@@ -1,23 +1,38 @@
 // `fleetbench validate <scenario>`: load and check a scenario without running it.
 import type { Argv } from 'yargs';
 import { formatDurationMs } from '../base/format.ts';
+import { parseEnvArgs } from '../dsl/env.ts';
+import { checkCapacity } from '../dsl/limits.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { ExitCode } from './exit-codes.ts';
+
+/** `-e NAME=value` (repeatable): a value for an input the scenario declares in its env; run and validate. */
+export const envOption = {
+  alias: 'e',
+  type: 'string',
+  array: true,
+  default: [] as string[],
+  describe: 'Set a declared scenario input, e.g. -e RATE=20/s (repeatable); overrides the environment',
+} as const;
 
 export const validateCommand = {
   command: 'validate <scenario>',
   describe: 'Check a scenario file without running it',
   builder: (y: Argv) =>
-    y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' }),
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (.ts)' })
+      .option('env', envOption),
 };
 
-export async function validateHandler(args: { scenario: string }): Promise<number> {
-  const { plan, hash } = await loadScenario(args.scenario);
+export async function validateHandler(args: { scenario: string; env?: string[] }): Promise<number> {
+  const { plan, hash, env } = await loadScenario(args.scenario, { env: parseEnvArgs(args.env ?? []) });
   const devices = plan.groups.reduce((n, g) => n + g.count, 0);
   process.stdout.write(`${args.scenario}: valid (sha256 ${hash})\n`);
   process.stdout.write(
     `  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`,
   );
+  const inputs = Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (env) process.stdout.write(`  env: ${inputs.join(', ') || '(none)'}\n`);
   for (const g of plan.groups) {
     const role = g.publish
       ? g.kind === 'command'
@@ -30,5 +45,6 @@ export async function validateHandler(args: { scenario: string }): Promise<numbe
       `  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`,
     );
   }
+  for (const w of checkCapacity(plan, 1, false)) process.stderr.write(`fleetbench: warning: ${w}\n`);
   return ExitCode.ok;
 }

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { envView, isScenarioWithEnv, resolveEnv, type ScenarioWithEnv } from './env.ts';
 import type { Plan } from './plan.ts';
 import { type RunChoices, validateScenario } from './validate.ts';
 
@@ -16,9 +17,20 @@ export interface LoadedScenario {
   hash: string;
   /** The scenario as the user wrote it (holds payload functions; stays in this thread). */
   definition: Record<string, unknown>;
+  /** The declared env's resolved values, when the scenario declares one (defineScenario({ env }, build)). */
+  env?: Record<string, string>;
 }
 
-export async function loadScenario(file: string, choices: RunChoices = {}): Promise<LoadedScenario> {
+export interface LoadOptions {
+  /** `-e NAME=value`: over the process environment and the declared defaults; undeclared names are refused. */
+  env?: Readonly<Record<string, string>>;
+  /** Where undeclared-by-flag values come from; workers pass {} so they use exactly the main thread's values. */
+  processEnv?: Readonly<Record<string, string | undefined>>;
+  /** What the run chose that the scenario left open (free ports). */
+  choices?: RunChoices;
+}
+
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<LoadedScenario> {
   const path = resolve(file);
   if (!existsSync(path)) throw new FleetbenchError(ErrorCodes.SCENARIO_NOT_FOUND, `${file}: scenario file not found`);
   let mod: Record<string, unknown>;
@@ -33,9 +45,32 @@ export async function loadScenario(file: string, choices: RunChoices = {}): Prom
   let definition = mod.default;
   if (definition && typeof definition === 'object' && 'default' in definition && !('fleets' in definition))
     definition = (definition as { default: unknown }).default;
-  const plan = validateScenario(definition, file, choices);
+  let env: Record<string, string> | undefined;
+  if (isScenarioWithEnv(definition)) {
+    env = resolveEnv(file, definition.env, options.env ?? {}, options.processEnv ?? process.env);
+    definition = build(file, definition, env);
+  } else resolveEnv(file, undefined, options.env ?? {}, {}); // refuses any -e: nothing is declared
+  const plan = validateScenario(definition, file, options.choices);
   const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
-  return { plan, hash, definition: definition as Record<string, unknown> };
+  return {
+    plan,
+    hash,
+    definition: definition as Record<string, unknown>,
+    ...(env ? { env } : {}),
+  };
+}
+
+/** Runs the scenario's builder on its env; a throw becomes an error naming the file, never a stack. */
+function build(file: string, scenario: ScenarioWithEnv, env: Record<string, string>): unknown {
+  try {
+    return scenario.build(envView(file, env));
+  } catch (err) {
+    if (err instanceof FleetbenchError)
+      throw new FleetbenchError(err.code, err.message.includes(file) ? err.message : `${file}: ${err.message}`);
+    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: the scenario's builder failed: ${firstLines(err)}`, {
+      cause: err,
+    });
+  }
 }
 
 function firstLines(err: unknown): string {

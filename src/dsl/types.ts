@@ -5,6 +5,7 @@ import type { ProtocolSpec } from '../base/spec.ts';
 import type { Duration, Rate } from '../base/units.ts';
 import type { Expectations } from '../thresholds/health.ts';
 import type { Thresholds } from '../thresholds/parse.ts';
+import type { ScenarioEnv, ScenarioWithEnv } from './env.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
@@ -90,6 +91,15 @@ export interface ScenarioDefinition {
 
 export type { ProtocolSpec };
 
-export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S {
-  return scenario;
+/** A scenario, returned as given; or, with inputs declared in `env`, a builder run on their resolved values. */
+export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S;
+export function defineScenario<const K extends string>(
+  declared: { env: Record<K, string> },
+  build: (env: ScenarioEnv<K>) => ScenarioDefinition,
+): ScenarioWithEnv<K, ScenarioDefinition>;
+export function defineScenario(
+  scenario: ScenarioDefinition | { env: Record<string, string> },
+  build?: (env: ScenarioEnv) => ScenarioDefinition,
+): unknown {
+  return build ? { env: (scenario as { env: Record<string, string> }).env, build } : scenario;
 }

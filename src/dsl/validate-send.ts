@@ -1,10 +1,18 @@
 // Validation of what a sender sends and when: its schedule (every, poisson, stages) and its
 // payload (bytes, json, template), each problem reported at its field path.
 import type { Checker } from '../base/check.ts';
+import { checkScheduleLimits } from './limits.ts';
 import { DEFAULT_PAYLOAD, type JsonSpec, MIN_PAYLOAD_BYTES, type PayloadSpec } from './payload.ts';
 import type { ResolvedSchedule } from './schedule.ts';
 
+/** The schedule at `path`, its units resolved and its per-device rate within LIMITS. */
 export function resolveSchedule(check: Checker, path: string, raw: unknown): ResolvedSchedule | undefined {
+  const schedule = resolveShape(check, path, raw);
+  if (schedule) checkScheduleLimits(check, path, schedule);
+  return schedule;
+}
+
+function resolveShape(check: Checker, path: string, raw: unknown): ResolvedSchedule | undefined {
   if (!check.isObject(raw)) return check.fail(path, "a schedule: every('1s'), poisson('5/s') or stages([...])", raw);
   switch (raw.kind) {
     case 'every': {

@@ -132,7 +132,13 @@ export interface TimelinePoint {
 
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
-  scenario: { name: string; file: string; hash: string };
+  scenario: {
+    name: string;
+    file: string;
+    hash: string;
+    /** The scenario's declared env inputs as resolved for this run (-e, process environment, defaults). */
+    env?: Record<string, string>;
+  };
   run: {
     id: string;
     startedAt: string;

@@ -25,6 +25,8 @@ export interface ShardTask {
   durationMs: number;
   snapshotIntervalMs: number;
   lateThresholdUs: number;
+  /** The scenario's declared env as resolved in the main thread: the worker builds the same scenario. */
+  env?: Record<string, string>;
   port: MessagePort;
 }
 

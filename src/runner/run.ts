@@ -7,6 +7,7 @@ import { Checker } from '../base/check.ts';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { checkTargetUrl, maskUrl } from '../base/url.ts';
+import { checkCapacity } from '../dsl/limits.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
 import { type RunChoices, validateScenario } from '../dsl/validate.ts';
@@ -25,6 +26,7 @@ import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
+import { checkTargetArgs } from './targets.ts';
 
 export interface ScenarioRunOptions {
   /** Path of the scenario file. */
@@ -35,6 +37,8 @@ export interface ScenarioRunOptions {
   /** Override of the scenario's duration. */
   duration?: string | number;
   seed?: number;
+  /** `-e NAME=value`: the scenario's declared env inputs (refused when undeclared). */
+  env?: Record<string, string>;
   shard?: { index: number; count: number };
   /** Abort to stop early (Ctrl-C): the run drains, closes and returns a partial result. */
   signal?: AbortSignal;
@@ -52,8 +56,8 @@ export interface ScenarioOutcome {
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioOutcome> {
-  const loaded = await loadScenario(options.scenario);
-  const { hash } = loaded;
+  const loaded = await loadScenario(options.scenario, { env: options.env ?? {} });
+  const { hash, env } = loaded;
   // Server devices without a fixed port get a free block, and the plan is rebuilt around it.
   const choices: RunChoices = { ports: await choosePorts(loaded.plan) };
   const plan =
@@ -62,9 +66,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       : loaded.plan;
   options.onLoaded?.({ name: plan.name, file: plan.file, hash });
   applyOverrides(plan, options);
+  checkTargetArgs(plan, options.targets ?? {});
   const runId = randomBytes(3).toString('hex');
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
   const shard = options.shard ?? { index: 0, count: 1 };
+  const capacity = checkCapacity(plan, shard.count);
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
   const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
   // A threshold with abortOnFail that fails mid-run stops the run like Ctrl-C would.
@@ -77,7 +83,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
     checkEmbeddedBridges(plan, embeddedKeys);
-    const warnings = await preflight(plan, urls, runId, embeddedKeys);
+    const warnings = [...capacity, ...(await preflight(plan, urls, runId, embeddedKeys))];
     for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
     const originUs = nowUs();
@@ -111,6 +117,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         durationMs: plan.durationMs,
         snapshotIntervalMs: defaults.snapshotIntervalMs,
         lateThresholdUs: defaults.lateThresholdUs,
+        ...(env ? { env } : {}),
       },
       onSnapshot(s) {
         const bucket = agg.add(s);
@@ -180,6 +187,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       warnings,
       servers,
     });
+    if (env) result.scenario.env = env;
     const outcomes = evaluateThresholds(plan.thresholds, result);
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.
     result.thresholds = outcomes.map((o) =>

@@ -46,7 +46,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   });
 
-  const { plan } = await loadScenario(task.scenarioFile, task.choices);
+  const { plan } = await loadScenario(task.scenarioFile, {
+    env: task.env ?? {},
+    processEnv: {},
+    choices: task.choices,
+  });
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
   const ctx = {

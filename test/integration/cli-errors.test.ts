@@ -76,7 +76,7 @@ describe('fleetbench CLI: bad input gets a clear error', () => {
     expect(target.stderr).toContain('--target "mqtt": expected name=url');
     const scheme = await runCli(['run', 'scenarios/quickstart.ts', '--target', 'mqtt=http://127.0.0.1:1883']);
     expect(scheme.code).toBe(2);
-    expect(scheme.stderr).toContain('target mqtt: expected a mqtt://');
+    expect(scheme.stderr).toContain('--target mqtt=…: expected a mqtt://');
   });
 
   it('validate prints the plan of a good scenario', async () => {

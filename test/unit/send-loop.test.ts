@@ -63,6 +63,41 @@ describe('runSendLoop', () => {
     expect(s.fired.length + s.skipped).toBe(50_000 * 64);
   });
 
+  it('ends a catch-up that cannot finish: a gap below the clock resolution (every 0.000001us)', async () => {
+    const start = nowUs();
+    // 1e-6 µs is far below one ulp of an hrtime in µs (~1e-5): `next += gap` never moves, so
+    // counting the backlog one slot at a time would never reach the end.
+    const stuck = new FakeSender(start, 1e-6);
+    const t0 = Date.now();
+    await runSendLoop(
+      [stuck],
+      start + 20_000,
+      never,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(stuck.fired.length).toBeGreaterThan(0);
+    expect(stuck.skipped).toBeGreaterThan(0);
+  });
+
+  it('extrapolates a backlog past its counting budget exactly for a constant interval', async () => {
+    const start = nowUs();
+    // 2,000 senders × 1 send per 1/64 µs for 20 ms: 2.56 billion slots, far past the budget of
+    // 4 million counted steps; the rest is extrapolated from the gap, so the total stays exact.
+    const senders = Array.from({ length: 2000 }, () => new FakeSender(start, 1 / 64));
+    const t0 = Date.now();
+    await runSendLoop(
+      senders,
+      start + 20_000,
+      never,
+      (x, t) => x.fired.push(t),
+      (x, n) => (x.skipped += n),
+    );
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    for (const s of senders) expect(s.fired.length + s.skipped).toBe(20_000 * 64);
+  });
+
   it('ends early once every sender reached its message limit', async () => {
     const start = nowUs();
     const s = new FakeSender(start, 1000, 5);

@@ -24,6 +24,15 @@ describe('maskUrl', () => {
     expect(masked).toBe('mqtt://u:***@h:99999');
   });
 
+  it.each([
+    ['mqtt://user:pa/ss@host:1883', 'mqtt://user:***@host:1883'],
+    ['mqtt://user:a?b#c/d@host', 'mqtt://user:***@host'],
+    ['mqtt://user:p@ss@host', 'mqtt://user:***@host'],
+    ['user:SECRET@host', 'user:***@host'],
+  ])('hides a password with unencoded / ? # @ in %s (credentials are split before URL parsing)', (url, masked) => {
+    expect(maskUrl(url)).toBe(masked);
+  });
+
   it.each(['mqtt://127.0.0.1:1883', 'mqtt://u@h:1883', 'wss://broker.example.com/mqtt', 'embedded'])(
     'leaves %s without a password as it is',
     (url) => {
@@ -48,22 +57,40 @@ describe('parseTargetArgs', () => {
     expect(parseTargetArgs([])).toEqual({});
   });
 
-  it.each(['mqtt', 'mqtt://127.0.0.1:1883', '=mqtt://127.0.0.1:1883', 'mqtt=', ''])(
-    'rejects %j, naming --target',
-    (value) => {
-      let error: unknown;
-      try {
-        parseTargetArgs(['ok=mqtt://h', value]);
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(FleetbenchError);
-      expect((error as FleetbenchError).code).toBe(ErrorCodes.OPTION_INVALID);
-      expect((error as FleetbenchError).message).toBe(
-        `--target ${JSON.stringify(value)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883`,
-      );
-    },
-  );
+  it.each(['mqtt', '=mqtt://127.0.0.1:1883', 'mqtt=', '', 'a b=mqtt://h'])('rejects %j, naming --target', (value) => {
+    let error: unknown;
+    try {
+      parseTargetArgs(['ok=mqtt://h', value]);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(FleetbenchError);
+    expect((error as FleetbenchError).code).toBe(ErrorCodes.OPTION_INVALID);
+    expect((error as FleetbenchError).message).toBe(
+      `--target ${JSON.stringify(value)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883`,
+    );
+  });
+});
+
+describe('parseTargetArgs: a value without a name', () => {
+  it.each([
+    ['mqtt://127.0.0.1:1883', 'mqtt://127.0.0.1:1883'],
+    ['mqtt://user:SECRET@host', 'mqtt://user:***@host'],
+    // The '=' inside the password is not taken for the name separator.
+    ['mqtt://user:SE=CRET@host', 'mqtt://user:***@host'],
+    ['mqtt://user:SE/CR=ET@host', 'mqtt://user:***@host'],
+  ])('rejects %s without repeating a password', (value, shown) => {
+    let message = '';
+    try {
+      parseTargetArgs([value]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      `--target ${JSON.stringify(shown)}: expected name=url, e.g. mqtt=mqtt://127.0.0.1:1883 (a URL without a name: give the target name first)`,
+    );
+    expect(message).not.toMatch(/SE.?CR/);
+  });
 });
 
 describe('checkTargetUrl', () => {
@@ -99,6 +126,26 @@ describe('checkTargetUrl', () => {
 
   it('asks for a host, quoting the URL as given', () => {
     expect(checkTargetUrl('mqtt://', MQTT_SCHEMES)).toBe('expected a host in "mqtt://"');
+  });
+
+  it.each([
+    ['mqtt://h:0', 'port 0 in "mqtt://h:0": expected a port from 1 to 65535'],
+    ['mqtt://h:65536', 'port 65536 in "mqtt://h:65536": expected a port from 1 to 65535'],
+    ['mqtt://u:secret@h:0/x', 'port 0 in "mqtt://u:***@h:0/x": expected a port from 1 to 65535'],
+    ['ws://[::1]:70000/mqtt', 'port 70000 in "ws://[::1]:70000/mqtt": expected a port from 1 to 65535'],
+  ])('refuses port 0 and ports above 65535: %s', (url, problem) => {
+    expect(checkTargetUrl(url, MQTT_SCHEMES)).toBe(problem);
+  });
+
+  it('accepts ports 1 and 65535 and IPv6 hosts without a port', () => {
+    for (const url of ['mqtt://h:1', 'mqtt://h:65535', 'mqtt://[::1]', 'mqtt://[::1]:1883'])
+      expect(checkTargetUrl(url, MQTT_SCHEMES)).toBeUndefined();
+  });
+
+  it('asks to percent-encode a password holding / ? or #, without printing it', () => {
+    expect(checkTargetUrl('mqtt://user:pa/ss@host:1883', MQTT_SCHEMES)).toBe(
+      `the password in "mqtt://user:***@host:1883" holds '/', '?' or '#': percent-encode them (%2F, %3F, %23)`,
+    );
   });
 
   it('never repeats a password in its message', () => {
