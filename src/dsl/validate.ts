@@ -10,6 +10,7 @@ import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
 import { checkDeviceLimits } from './limits.ts';
+import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
 import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
@@ -54,6 +55,8 @@ export interface RunChoices {
 }
 
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
+export { sectionOf };
+
 export function validateScenario(scenario: unknown, file: string, choices: RunChoices = {}): Plan {
   const check = new Checker();
   const plan = buildPlan(scenario, check, file, choices);
@@ -161,10 +164,6 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     thresholds,
     expect,
   };
-}
-
-export function sectionOf(group: GroupPlan): string {
-  return group.kind === 'fleet' ? 'fleets' : group.kind === 'observer' ? 'observers' : 'commands';
 }
 
 function buildGroup(
@@ -330,62 +329,6 @@ function resolveFilters(
   return list as string[];
 }
 
-/** Cross-references: observers' receives, commands' targets, default filters, replies. */
-function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unknown>): void {
-  const byName = new Map(groups.map((g) => [g.name, g]));
-  for (const group of groups) {
-    const path = `${sectionOf(group)}.${group.name}`;
-    if (group.kind === 'observer') {
-      group.receives.forEach((r, i) => {
-        const source = byName.get(r);
-        if (!source) check.note(`${path}.receives[${i}]`, `no fleet or command named ${JSON.stringify(r)}`);
-        else if (!source.publish)
-          check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
-      });
-      const driver = driverFor(group.protocol);
-      if (!group.subscribe) {
-        // Derived subscriptions: the receiving driver's rule, from the sender's address in
-        // canonical form (see protocols/topics.ts).
-        const derived = new Set<string>();
-        group.receives.forEach((r, i) => {
-          const src = byName.get(r);
-          if (!src?.publish) return;
-          const source = {
-            name: src.name,
-            count: src.count,
-            protocol: src.protocol,
-            options: src.options,
-            topic: src.publish.topic,
-            canonical: driverFor(src.protocol)?.canonicalTopic?.(src.publish.topic) ?? src.publish.topic,
-          };
-          const filters = driver?.subscriptionsFor?.(source, group.options);
-          if (filters === undefined)
-            check.note(
-              `${path}.receives[${i}]`,
-              `${JSON.stringify(r)} uses ${src.protocol}: ${group.protocol} observers cannot derive a subscription from it; give subscribe explicitly`,
-            );
-          else for (const f of filters) derived.add(f);
-        });
-        const observers = raw.observers as Record<string, { share?: string }>;
-        const share = observers[group.name]?.share;
-        group.subscribe = share ? shareFilters(group.protocol, share, [...derived]) : [...derived];
-      }
-      if (driver?.receiverMode && group.receiverMode === 'each')
-        group.receiverMode = driver.receiverMode(group.options);
-    }
-    if (group.kind === 'command' && group.publish?.commandTo !== undefined) {
-      const target = byName.get(group.publish.commandTo);
-      if (!target) check.note(`${path}.to`, `no fleet named ${JSON.stringify(group.publish.commandTo)}`);
-      else if (!target.subscribe || target.kind !== 'fleet')
-        check.note(`${path}.to`, `${JSON.stringify(target.name)} is not an actuator fleet (it needs subscribe)`);
-      else {
-        target.receives.push(group.name);
-        target.receiverMode = 'group';
-      }
-    }
-  }
-}
-
 /** Topic templates may only use the placeholders that are filled in; a typo must not be sent literally. */
 function checkPlaceholders(check: Checker, path: string, template: string, allowed: readonly string[]): void {
   for (const m of template.matchAll(/\{([^}]*)\}/g)) {
@@ -403,10 +346,4 @@ function pathProtocols(): string {
     .filter((d) => d.addressing === 'path')
     .map((d) => d.name)
     .join(', ');
-}
-
-/** Filters as members of shared subscription group `share` subscribe to them (validated: the driver has sharedFilter). */
-function shareFilters(protocol: string, share: string, filters: string[]): string[] {
-  const shared = driverFor(protocol)?.sharedFilter;
-  return shared ? filters.map((f) => shared(share, f)) : filters;
 }
