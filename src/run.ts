@@ -1,6 +1,11 @@
 // The programmatic API behind `fleetbench run`: run a scenario and write its folder
-// (results.json, junit.xml, report.html) unless asked not to.
+// (results.json, junit.xml, report.html) unless asked not to. The results directory is checked
+// before the run starts; a folder that cannot be written at the end goes to the OS temp folder.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaults } from './base/defaults.ts';
+import { errorMessage } from './base/errors.ts';
+import { checkOutDir } from './report/out-dir.ts';
 import { writeRunFolder } from './report/write.ts';
 import { runScenario, type ScenarioOutcome, type ScenarioRunOptions } from './runner/run.ts';
 
@@ -9,16 +14,51 @@ export interface RunOptions extends ScenarioRunOptions {
   reportsDir?: string;
   /** Set false to skip writing files (the result is still returned). */
   write?: boolean;
+  /** Called with the result before its folder is written (the CLI prints its summary here). */
+  onResult?: (outcome: ScenarioOutcome) => void;
+}
+
+/** The run's folder could not be written under `dir`. */
+export interface WriteProblem {
+  dir: string;
+  reason: string;
+  /** Where the folder went instead: `<os temp folder>/fleetbench`. */
+  fallbackDir: string;
+  /** Set when the fallback failed too: the files are lost (the returned result is all there is). */
+  fallbackReason?: string;
 }
 
 export interface RunOutcome extends ScenarioOutcome {
-  /** Where results.json was written, when it was. */
+  /** Where results.json was written (in `reportsDir`, or the fallback), when it was. */
   resultPath: string | undefined;
+  /** Set when writing under `reportsDir` failed. */
+  writeProblem?: WriteProblem;
 }
 
 export async function run(options: RunOptions): Promise<RunOutcome> {
+  const dir = options.reportsDir ?? defaults.reportsDir;
+  // A results directory that cannot be written is refused before anything connects.
+  if (options.write !== false) checkOutDir(dir);
   const outcome = await runScenario(options);
-  const resultPath =
-    options.write === false ? undefined : writeRunFolder(outcome.result, options.reportsDir ?? defaults.reportsDir);
-  return { ...outcome, resultPath };
+  options.onResult?.(outcome);
+  if (options.write === false) return { ...outcome, resultPath: undefined };
+  return { ...outcome, ...writeWithFallback(outcome, dir) };
+}
+
+/** Writes under `dir`; when that fails (disk full, folder removed or replaced mid-run), under the OS temp folder. */
+function writeWithFallback(
+  outcome: ScenarioOutcome,
+  dir: string,
+): { resultPath: string | undefined; writeProblem?: WriteProblem } {
+  try {
+    return { resultPath: writeRunFolder(outcome.result, dir) };
+  } catch (err) {
+    const writeProblem: WriteProblem = { dir, reason: errorMessage(err), fallbackDir: join(tmpdir(), 'fleetbench') };
+    try {
+      return { resultPath: writeRunFolder(outcome.result, writeProblem.fallbackDir), writeProblem };
+    } catch (again) {
+      writeProblem.fallbackReason = errorMessage(again);
+      return { resultPath: undefined, writeProblem };
+    }
+  }
 }

@@ -1,9 +1,10 @@
 // `fleetbench run <scenario>`: run a scenario, draw progress, print the summary, write results.
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { exampleTarget } from '../protocols/registry.ts';
-import { run } from '../run.ts';
+import { type RunOutcome, run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { ExitCode } from './exit-codes.ts';
 import { progressReporter } from './progress-line.ts';
@@ -78,19 +79,39 @@ export async function runHandler(args: RunArgs): Promise<number> {
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
+      // The summary comes before the files: a folder that cannot be written never hides the run.
+      onResult: (o) => {
+        progress.done();
+        process.stdout.write(`${summary(o.result)}\n`);
+      },
     });
-    progress.done();
-    process.stdout.write(`${summary(outcome.result)}\n`);
     if (outcome.resultPath) process.stdout.write(`\nresults: ${outcome.resultPath}\n`);
-    const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
-    // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold, or that failed any, is 1.
-    if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
-    return failed > 0 ? ExitCode.failed : ExitCode.ok;
+    const verdict = verdictOf(outcome);
+    const problem = outcome.writeProblem;
+    if (!problem) return verdict;
+    if (outcome.resultPath) {
+      process.stderr.write(
+        `fleetbench: could not write to ${problem.dir} (${problem.reason}); results written to ${dirname(outcome.resultPath)}\n`,
+      );
+      return verdict;
+    }
+    process.stderr.write(
+      `fleetbench: could not write to ${problem.dir} (${problem.reason}) nor to ${problem.fallbackDir} (${problem.fallbackReason}); the results are lost, only the summary above remains\n`,
+    );
+    return verdict === ExitCode.ok ? ExitCode.failed : verdict;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold, or that failed any, is 1. */
+function verdictOf(outcome: RunOutcome): number {
+  const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
+  if (outcome.workerCrashed) return ExitCode.failed;
+  if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
+  return failed > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 function parseShard(value: string): { index: number; count: number } {

@@ -1,9 +1,12 @@
 // Main-thread side of the worker boundary: one Piscina task per worker, each with its own
 // MessagePort. Coordinates the barriers every worker must pass together (all servers up →
 // connect the rest; all connected → common start time; all done sending → drain) and
-// forwards snapshots.
+// forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
+// stopped and kept, and a worker still busy a grace period after a stop is terminated.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { defaults } from '../base/defaults.ts';
+import { errorMessage } from '../base/errors.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
@@ -17,13 +20,36 @@ export interface PoolRun {
   onStart?(atUs: number): void;
   /** Every worker has finished sending (schedule over or message limits reached). */
   onSent?(atUs: number): void;
+  /** The scenario's drain: with the duration, when the run is planned to end. */
+  drainMs: number;
+  /** Time a worker gets to finish after a stop beyond its short drain (default STOP_GRACE_MS). */
+  graceMs?: number;
 }
+
+/** A worker whose shard is lost: it threw, or was terminated because it did not finish in time. */
+export interface WorkerCrash {
+  worker: number;
+  message: string;
+}
+
+export interface PoolOutcome {
+  /** The shards of the workers that finished, in worker order. */
+  shards: ShardResult[];
+  crashes: WorkerCrash[];
+}
+
+/**
+ * After a stop (Ctrl-C, an abort, a crashed worker, or a run past its planned end), each worker
+ * drains briefly and closes; one still running this long after its drain is terminated.
+ */
+export const STOP_GRACE_MS = 5000;
 
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
 const START_DELAY_US = 100_000;
 
-export async function runPool(run: PoolRun): Promise<ShardResult[]> {
+export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const { workers, signal } = run;
+  const graceMs = run.graceMs ?? STOP_GRACE_MS;
   const pool = new Piscina({
     filename: new URL('./worker-entry.js', import.meta.url).href,
     minThreads: workers,
@@ -40,7 +66,20 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
   const broadcast = (m: MainMessage): void => {
     for (const p of ports) p.postMessage(m);
   };
+  // A worker stuck in a loop never reads 'stop': past the grace period its thread is terminated.
+  let terminatedAfterMs: number | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = (reason: string, drainMs: number): void => {
+    broadcast({ type: 'stop', reason });
+    if (killTimer) return;
+    killTimer = setTimeout(() => {
+      terminatedAfterMs = drainMs + graceMs;
+      void pool.destroy();
+    }, drainMs + graceMs);
+  };
+  const afterStop = Math.min(run.drainMs, defaults.interruptDrainMs);
   const tasks: Promise<ShardResult>[] = [];
+  let overrunTimer: NodeJS.Timeout | undefined;
   for (let worker = 0; worker < workers; worker++) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
@@ -59,6 +98,9 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
           const atUs = nowUs() + START_DELAY_US;
           run.onStart?.(atUs);
           broadcast({ type: 'start', atUs });
+          // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
+          const overrunMs = START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + graceMs;
+          overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
         }
       } else if (m.type === 'sent') {
         sent.add(m.worker);
@@ -70,19 +112,32 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
     });
     tasks.push(pool.run({ ...run.tasks, worker, port: port2 }, { transferList: [port2] }));
   }
-  const onAbort = (): void => broadcast({ type: 'stop', reason: 'interrupted' });
+  const onAbort = (): void => stop('interrupted', afterStop);
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
   // One worker failing (e.g. its scenario import threw) must not leave the others waiting at a barrier.
-  for (const t of tasks) t.catch(() => broadcast({ type: 'stop', reason: 'a worker failed' }));
+  for (const t of tasks) t.catch(() => stop('a worker failed', afterStop));
   try {
     const settled = await Promise.allSettled(tasks);
-    const failure = settled.find((s) => s.status === 'rejected');
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
+    const shards: ShardResult[] = [];
+    const crashes: WorkerCrash[] = [];
+    settled.forEach((s, worker) => {
+      if (s.status === 'fulfilled') shards.push(s.value);
+      else crashes.push({ worker, message: crashMessage(s.reason, terminatedAfterMs) });
+    });
+    return { shards, crashes };
   } finally {
+    clearTimeout(killTimer);
+    clearTimeout(overrunTimer);
     signal.removeEventListener('abort', onAbort);
     for (const p of ports) p.close();
     await pool.destroy();
   }
+}
+
+function crashMessage(reason: unknown, terminatedAfterMs: number | undefined): string {
+  const text = errorMessage(reason);
+  if (terminatedAfterMs !== undefined && /terminat/i.test(text))
+    return `did not finish within ${terminatedAfterMs / 1000} s of the stop and was terminated (a payload function that never returns?)`;
+  return `crashed: ${text}`;
 }
