@@ -22,6 +22,8 @@ export interface PoolRun {
   onSent?(atUs: number): void;
   /** The scenario's drain: with the duration, when the run is planned to end. */
   drainMs: number;
+  /** How long closing may take after the drain (a sleeping device's last report cycle ends within it). */
+  closeMs: number;
   /** Time a worker gets to finish after a stop beyond its short drain (default STOP_GRACE_MS). */
   graceMs?: number;
 }
@@ -99,7 +101,7 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
           run.onStart?.(atUs);
           broadcast({ type: 'start', atUs });
           // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
-          const overrunMs = START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + graceMs;
+          const overrunMs = START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
           overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
         }
       } else if (m.type === 'sent') {

@@ -91,6 +91,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       workers,
       signal,
       drainMs: plan.drainMs,
+      // A sleep-session report cycle in progress: connect, then wait for the ack, each bounded by the timeout.
+      closeMs: 2 * plan.connectTimeoutMs,
       tasks: {
         scenarioFile: plan.file,
         workers,

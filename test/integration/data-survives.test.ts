@@ -240,14 +240,14 @@ describe('a worker that crashes or hangs', () => {
     const file = writeScenario(
       'spin-end',
       `export default defineScenario({
-        name: 'spin-end', duration: '1s', drain: '300ms',
+        name: 'spin-end', duration: '1s', drain: '300ms', connectTimeout: '1s',
         fleets: { s: { count: 2, protocol: mqtt(), topic: 'fbsurvive/{run}/{id}', send: every('100ms'),
           payload: json((c) => { if (c.id === 1 && c.seq === 3) for (;;) {} return {}; }) } },
       });`,
     );
     const started = Date.now();
     const outcome = await run({ scenario: file, workers: 2, write: false, onWarning: () => undefined });
-    // Planned end (1.3 s) + 5 s grace → stop; + 0.3 s drain + 5 s grace → terminate.
+    // Planned end (1.3 s) + closing (2 × connectTimeout) + 5 s grace → stop; + 0.3 s drain + 5 s grace → terminate.
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(outcome.workerCrashed).toBe(true);
     expect(outcome.result.run.partial).toBe(true);
