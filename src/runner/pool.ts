@@ -42,9 +42,13 @@ export interface PoolOutcome {
 
 /**
  * After a stop (Ctrl-C, an abort, a crashed worker, or a run past its planned end), each worker
- * drains briefly and closes; one still running this long after its drain is terminated.
+ * drains briefly and closes; one that has sent nothing for this long after its drain is
+ * terminated (its event loop is blocked: its snapshot timer fires every second otherwise).
  */
 export const STOP_GRACE_MS = 5000;
+
+/** A worker still talking but not finished this long after a stop's drain is terminated too. */
+const HARD_STOP_MS = 30_000;
 
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
 const START_DELAY_US = 100_000;
@@ -68,16 +72,36 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const broadcast = (m: MainMessage): void => {
     for (const p of ports) p.postMessage(m);
   };
-  // A worker stuck in a loop never reads 'stop': past the grace period its thread is terminated.
-  let terminatedAfterMs: number | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
+  // A worker stuck in a loop never reads 'stop' and falls silent (its snapshot timer cannot fire):
+  // after a stop, one silent for the grace period is terminated, alone; one still busy but
+  // talking is given up to HARD_STOP_MS.
+  // Last message time per worker; a worker not heard from yet (still loading) gets HARD_STOP_MS.
+  const heard: (number | undefined)[] = Array.from({ length: workers }, () => undefined);
+  const kill: AbortController[] = Array.from({ length: workers }, () => new AbortController());
+  const terminated = new Map<number, string>();
+  const settledWorkers = new Set<number>();
+  let watch: NodeJS.Timeout | undefined;
+  let stoppedAt = 0;
+  const terminate = (worker: number, why: string): void => {
+    if (settledWorkers.has(worker) || terminated.has(worker)) return;
+    terminated.set(worker, why);
+    kill[worker]?.abort();
+  };
   const stop = (reason: string, drainMs: number): void => {
     broadcast({ type: 'stop', reason });
-    if (killTimer) return;
-    killTimer = setTimeout(() => {
-      terminatedAfterMs = drainMs + graceMs;
-      void pool.destroy();
-    }, drainMs + graceMs);
+    if (watch) return;
+    stoppedAt = Date.now();
+    watch = setInterval(() => {
+      const since = Date.now() - stoppedAt;
+      if (since < drainMs + graceMs) return;
+      for (let w = 0; w < workers; w++) {
+        const last = heard[w];
+        if (last !== undefined && Date.now() - last >= graceMs)
+          terminate(w, `stopped answering (silent for ${graceMs / 1000} s after the stop's drain)`);
+        else if (since >= drainMs + HARD_STOP_MS)
+          terminate(w, `was still busy ${(drainMs + HARD_STOP_MS) / 1000} s after the stop`);
+      }
+    }, 250);
   };
   const afterStop = Math.min(run.drainMs, defaults.interruptDrainMs);
   const tasks: Promise<ShardResult>[] = [];
@@ -86,6 +110,7 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
     port1.on('message', (m: WorkerMessage) => {
+      heard[worker] = Date.now();
       if (m.type === 'snapshot') run.onSnapshot(m.snapshot);
       // A client in one worker may connect to a server device of another worker.
       else if (m.type === 'serversUp') {
@@ -112,7 +137,11 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
         }
       }
     });
-    tasks.push(pool.run({ ...run.tasks, worker, port: port2 }, { transferList: [port2] }));
+    const task = pool.run(
+      { ...run.tasks, worker, port: port2 },
+      { transferList: [port2], signal: (kill[worker] as AbortController).signal },
+    );
+    tasks.push(task.finally(() => settledWorkers.add(worker)));
   }
   const onAbort = (): void => stop('interrupted', afterStop);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -125,21 +154,20 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
     const crashes: WorkerCrash[] = [];
     settled.forEach((s, worker) => {
       if (s.status === 'fulfilled') shards.push(s.value);
-      else crashes.push({ worker, message: crashMessage(s.reason, terminatedAfterMs) });
+      else {
+        const why = terminated.get(worker);
+        const message = why
+          ? `${why} and was terminated (a payload function that never returns?)`
+          : `crashed: ${errorMessage(s.reason)}`;
+        crashes.push({ worker, message });
+      }
     });
     return { shards, crashes };
   } finally {
-    clearTimeout(killTimer);
+    clearInterval(watch);
     clearTimeout(overrunTimer);
     signal.removeEventListener('abort', onAbort);
     for (const p of ports) p.close();
     await pool.destroy();
   }
-}
-
-function crashMessage(reason: unknown, terminatedAfterMs: number | undefined): string {
-  const text = errorMessage(reason);
-  if (terminatedAfterMs !== undefined && /terminat/i.test(text))
-    return `did not finish within ${terminatedAfterMs / 1000} s of the stop and was terminated (a payload function that never returns?)`;
-  return `crashed: ${text}`;
 }
