@@ -28,10 +28,37 @@ function sensors(name: string, payload = 'bytes(24)', duration = '2s'): string {
 
 type OnSpawn = NonNullable<NonNullable<Parameters<typeof runCli>[1]>['onSpawn']>;
 
-async function timed(args: string[], onSpawn?: OnSpawn) {
+async function timed(args: string[], onSpawn?: OnSpawn, env?: Record<string, string>) {
   const started = Date.now();
-  const r: CliResult = await runCli(args, { timeoutMs: 60_000, ...(onSpawn ? { onSpawn } : {}) });
+  const r: CliResult = await runCli(args, {
+    timeoutMs: 60_000,
+    ...(onSpawn ? { onSpawn } : {}),
+    ...(env ? { env } : {}),
+  });
   return { ...r, ms: Date.now() - started };
+}
+
+/** Runs a 3 s scenario whose `--out` directory is replaced by a file once the run is under way. */
+async function runReplacingOut(name: string, out: string, env?: Record<string, string>) {
+  let replaced = false;
+  const r = await timed(
+    ['run', sensors(name, 'bytes(24)', '3s'), '--out', out],
+    (child) => {
+      child.stdout?.on('data', () => undefined);
+      // Once the run is under way (its directory passed the check: the first progress line), the
+      // directory becomes a file.
+      child.stderr?.on('data', (d: Buffer) => {
+        if (!replaced && /\] devices \d+\/\d+/.test(d.toString())) {
+          replaced = true;
+          rmSync(out, { recursive: true });
+          writeFileSync(out, 'in the way');
+        }
+      });
+    },
+    env,
+  );
+  expect(replaced).toBe(true);
+  return r;
 }
 
 function readResult(dir: string): RunResult {
@@ -70,20 +97,7 @@ describe('--out is checked before the run', () => {
 describe('a folder that cannot be written at the end', () => {
   it('goes to the OS temp folder, after the summary, with the run’s own exit code', async () => {
     const out = outDir('replaced');
-    let replaced = false;
-    const r = await timed(['run', sensors('fallback-cli', 'bytes(24)', '3s'), '--out', out], (child) => {
-      child.stdout?.on('data', () => undefined);
-      // Once the run is under way (its directory passed the check: the first progress line), the
-      // directory becomes a file.
-      child.stderr?.on('data', (d: Buffer) => {
-        if (!replaced && /\] devices \d+\/\d+/.test(d.toString())) {
-          replaced = true;
-          rmSync(out, { recursive: true });
-          writeFileSync(out, 'in the way');
-        }
-      });
-    });
-    expect(replaced).toBe(true);
+    const r = await runReplacingOut('fallback-cli', out);
     expect(r.code, r.stderr).toBe(0);
     const m = /fleetbench: could not write to (.+?) \((.+)\); results written to (.+)\n/.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
@@ -102,6 +116,30 @@ describe('a folder that cannot be written at the end', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
       rmSync(out, { force: true });
+    }
+  });
+
+  it('says the results are lost when the temp folder fails too, exit 1', async () => {
+    const out = outDir('lost-cli');
+    // A temp folder of its own (the executable's compiler caches there) where `fleetbench` is a file.
+    const blocker = outDir('tmp');
+    mkdirSync(blocker);
+    writeFileSync(join(blocker, 'fleetbench'), 'not a directory');
+    try {
+      const r = await runReplacingOut('lost-cli', out, { TMPDIR: blocker });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('s → o');
+      expect(r.stderr).toContain(
+        `fleetbench: could not write to ${out} (ENOTDIR: not a directory, mkdir '${out}/lost-cli-`,
+      );
+      expect(r.stderr).toContain(
+        ` nor to ${join(blocker, 'fleetbench')} (ENOTDIR: not a directory, mkdir '${join(blocker, 'fleetbench', 'lost-cli-')}`,
+      );
+      expect(r.stderr).toContain('; the results are lost, only the summary above remains');
+      expect(r.stdout).not.toContain('results: ');
+    } finally {
+      rmSync(out, { force: true });
+      rmSync(blocker, { recursive: true, force: true });
     }
   });
 
