@@ -40,9 +40,20 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   // A results directory that cannot be written is refused before anything connects.
   if (options.write !== false) checkOutDir(dir);
   const outcome = await runScenario(options);
-  options.onResult?.(outcome);
-  if (options.write === false) return { ...outcome, resultPath: undefined };
-  return { ...outcome, ...writeWithFallback(outcome, dir) };
+  if (options.write === false) {
+    options.onResult?.(outcome);
+    return { ...outcome, resultPath: undefined };
+  }
+  // A hook that throws must not cost the run its files: they are written, then the error goes on.
+  let hookFailed: { error: unknown } | undefined;
+  try {
+    options.onResult?.(outcome);
+  } catch (error) {
+    hookFailed = { error };
+  }
+  const written = writeWithFallback(outcome, dir);
+  if (hookFailed) throw hookFailed.error;
+  return { ...outcome, ...written };
 }
 
 /** Writes under `dir`; when that fails (disk full, folder removed or replaced mid-run), under the OS temp folder. */
