@@ -2,7 +2,7 @@
 // MessagePort. Coordinates the barriers every worker must pass together (all servers up →
 // connect the rest; all connected → common start time; all done sending → drain) and
 // forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
-// stopped and kept, and a worker still busy a grace period after a stop is terminated.
+// stopped and kept, and a worker blocked a grace period after a stop is terminated.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { defaults } from '../base/defaults.ts';
@@ -73,9 +73,8 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
     for (const p of ports) p.postMessage(m);
   };
   // A worker stuck in a loop never reads 'stop' and falls silent (its snapshot timer cannot fire):
-  // after a stop, one silent for the grace period is terminated, alone; one still busy but
-  // talking is given up to HARD_STOP_MS.
-  // Last message time per worker; a worker not heard from yet (still loading) gets HARD_STOP_MS.
+  // after a stop, one silent for the grace period is terminated, alone (Piscina ends the thread
+  // of an aborted task); one still talking, or not heard from yet (loading), gets HARD_STOP_MS.
   const heard: (number | undefined)[] = Array.from({ length: workers }, () => undefined);
   const kill: AbortController[] = Array.from({ length: workers }, () => new AbortController());
   const terminated = new Map<number, string>();
