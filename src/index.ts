@@ -1,7 +1,7 @@
 // The public API: what scenario files import (`from 'fleetbench'`) and what programs call.
 
 export { defaults } from './base/defaults.ts';
-export { ErrorCodes, FleetbenchError, ScenarioError } from './base/errors.ts';
+export { ErrorCodes, FleetbenchError, RunErrorCodes, ScenarioError } from './base/errors.ts';
 export type { ScenarioEnv } from './dsl/env.ts';
 export { loadScenario } from './dsl/load.ts';
 export type { PayloadContext, PayloadSpec } from './dsl/payload.ts';
@@ -33,6 +33,6 @@ export type { WsOptions } from './protocols/ws/options.ts';
 export { ws } from './protocols/ws/options.ts';
 export type { DeliveryResult, FleetResult, RunResult, TimelinePoint } from './result/types.ts';
 export { RESULT_SCHEMA } from './result/types.ts';
-export type { RunOptions, RunOutcome } from './run.ts';
+export type { RunOptions, RunOutcome, WriteProblem } from './run.ts';
 export { run } from './run.ts';
 export type { Progress } from './runner/progress.ts';

@@ -1,12 +1,10 @@
 // `fleetbench run --repeat N`: the scenario run N times, one after the other, and one folder
 // written: the run with the median main latency, plus every run's figures with their median and
 // spread in `result.repeat`, which `compare` uses so that noise alone does not fail a gate.
-import { defaults } from './base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from './base/errors.ts';
-import { writeRunFolder } from './report/write.ts';
 import { summarizeRuns } from './result/repeat.ts';
 import type { RunResult } from './result/types.ts';
-import { type RunOptions, type RunOutcome, run } from './run.ts';
+import { checkOut, finish, type RunOptions, type RunOutcome, run } from './run.ts';
 
 export const MAX_REPEAT = 100;
 
@@ -24,9 +22,11 @@ export function repeated(
       `--repeat: expected a whole number from 1 to ${MAX_REPEAT}, got ${String(times)}`,
     );
   return async (options) => {
+    checkOut(options);
+    const { onResult: _once, ...each } = options;
     const outcomes: Awaited<ReturnType<typeof run>>[] = [];
     for (let i = 0; i < times; i++) {
-      const outcome = await run({ ...options, write: false });
+      const outcome = await run({ ...each, write: false });
       outcomes.push(outcome);
       onRunDone?.(i, outcome.result);
       if (outcome.result.run.partial || options.signal?.aborted) break;
@@ -37,8 +37,13 @@ export function repeated(
     const last = outcomes[outcomes.length - 1] as RunOutcome;
     const shown = last.result.run.partial ? last : chosen;
     const result: RunResult = { ...shown.result, repeat: { ...summary, base: shown.result.run.id } };
-    const resultPath =
-      options.write === false ? undefined : writeRunFolder(result, options.reportsDir ?? defaults.reportsDir);
-    return { result, abortedByThreshold: last.abortedByThreshold, resultPath };
+    return finish(
+      {
+        result,
+        abortedByThreshold: last.abortedByThreshold,
+        workerCrashed: outcomes.some((o) => o.workerCrashed),
+      },
+      options,
+    );
   };
 }

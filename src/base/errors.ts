@@ -14,6 +14,16 @@ export const ErrorCodes = {
   RESULT_INVALID: 'FB_RESULT_INVALID',
 } as const;
 
+/**
+ * Codes of errors the run itself counts in `result.errors` (beside the drivers' and errnos):
+ * a payload function that threw or returned what JSON cannot encode (the send is dropped), and a
+ * worker thread that crashed or was terminated after a stop (its shard is lost, the run is partial).
+ */
+export const RunErrorCodes = {
+  PAYLOAD_ERROR: 'payload.error',
+  WORKER_CRASHED: 'worker.crashed',
+} as const;
+
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 export class FleetbenchError extends Error {

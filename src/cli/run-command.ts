@@ -1,11 +1,12 @@
 // `fleetbench run <scenario>`: run a scenario, draw progress, print the summary, write results.
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { parseEnvArgs } from '../dsl/env.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { repeated } from '../repeat.ts';
-import { run } from '../run.ts';
+import { type RunOutcome, run } from '../run.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { failedHealth } from '../thresholds/health.ts';
 import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
@@ -116,18 +117,27 @@ export async function runHandler(args: RunArgs): Promise<number> {
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
+      // The summary comes before the files: a folder that cannot be written never hides the run.
+      onResult: (o) => {
+        progress.done();
+        process.stdout.write(`${summary(o.result, terminalWidth(process.stdout))}\n`);
+      },
     });
-    progress.done();
-    process.stdout.write(`${summary(outcome.result, terminalWidth(process.stdout))}\n`);
     const files = outcome.resultPath ? printFiles(outcome.resultPath, place, write) : {};
     writeRunMarkdown(outcome.result, files, place, warn);
-    const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
-    const sick = failedHealth(outcome.result);
-    // A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold or a crashed worker,
-    // or that failed any threshold or health check, is 1.
-    const crashed = sick.some((h) => h.name === 'worker_crashed');
-    if (outcome.result.run.partial && !outcome.abortedByThreshold && !crashed) return ExitCode.interrupted;
-    return failed > 0 || sick.length > 0 ? ExitCode.failed : ExitCode.ok;
+    const verdict = verdictOf(outcome);
+    const problem = outcome.writeProblem;
+    if (!problem) return verdict;
+    if (outcome.resultPath) {
+      process.stderr.write(
+        `fleetbench: could not write to ${problem.dir} (${problem.reason}); results written to ${dirname(outcome.resultPath)}\n`,
+      );
+      return verdict;
+    }
+    process.stderr.write(
+      `fleetbench: could not write to ${problem.dir} (${problem.reason}) nor to ${problem.fallbackDir} (${problem.fallbackReason}); the results are lost, only the summary above remains\n`,
+    );
+    return verdict === ExitCode.ok ? ExitCode.failed : verdict;
   } catch (err) {
     progress.done();
     recordFailure(err, loaded ?? scenarioFromFile(args.scenario), startedAt, place, write, warn);
@@ -144,6 +154,18 @@ function repeatNotice(times: number) {
   return (i: number, r: { run: { id: string } }): void => {
     process.stderr.write(`fleetbench: repeat: run ${i + 1} of ${times} done (${r.run.id})\n`);
   };
+}
+
+/**
+ * A run stopped by Ctrl-C is 130; one stopped by an abortOnFail threshold or a crashed worker,
+ * or that failed any threshold or default health check, is 1.
+ */
+function verdictOf(outcome: RunOutcome): number {
+  const failed = (outcome.result.thresholds ?? []).filter((t) => !t.passed).length;
+  const sick = failedHealth(outcome.result);
+  if (outcome.workerCrashed || sick.some((h) => h.name === 'worker_crashed')) return ExitCode.failed;
+  if (outcome.result.run.partial && !outcome.abortedByThreshold) return ExitCode.interrupted;
+  return failed > 0 || sick.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 function parseShard(value: string): { index: number; count: number } {

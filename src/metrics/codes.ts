@@ -122,6 +122,7 @@ export const RUN_CODES = codeBook({
       not_connected: { meaning: 'the device was not connected' },
       backpressure: { meaning: 'the socket was not draining: the send was dropped' },
       generator_behind: { meaning: 'the generator fell behind its schedule' },
+      payload_error: { meaning: 'the payload function threw or returned what JSON cannot encode' },
     },
   },
   reply: { codes: { correlated: false, correlation_mismatch: true, uncorrelated: false } },

@@ -1,10 +1,11 @@
 // Where a run's files go: `<out>/<scenario>-<timestamp>/` with a `latest` link beside it that
 // always names the newest run, or one fixed folder (--out-exact) rewritten by every run. A run
 // that ends in an error still leaves a junit.xml there, so a CI test reporter sees why.
-import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstatSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { errorMessage } from '../base/errors.ts';
 import { errorJUnit } from '../result/junit.ts';
+import { makeDirs } from './out-dir.ts';
 
 /** The name of the link in the --out folder that points at the newest run's folder. */
 export const LATEST = 'latest';
@@ -13,19 +14,6 @@ export const LATEST = 'latest';
 export function runFolderName(scenario: string, startedAt: string): string {
   const stamp = startedAt.replace(/[:.]/g, '-').replace(/Z$/, '');
   return `${scenario.replace(/[^A-Za-z0-9_-]+/g, '-')}-${stamp}`;
-}
-
-/**
- * Creates `dir` and its missing parents one level at a time: a recursive mkdir under a folder
- * that refuses new entries (/proc) never returns on some systems.
- */
-export function makeDir(dir: string): void {
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing.unshift(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing) mkdirSync(d);
 }
 
 /**
@@ -70,7 +58,7 @@ export function writeFailedRun(
 ): { junit?: string; warning?: string } {
   const folder = place.exact ?? join(place.out, runFolderName(failure.scenario, failure.startedAt));
   try {
-    makeDir(folder);
+    makeDirs(folder);
     // A fixed folder still holds the previous run's files: they would pass for this run's.
     if (place.exact !== undefined)
       for (const stale of ['results.json', 'report.html']) rmSync(join(folder, stale), { force: true });

@@ -1,9 +1,12 @@
 // Main-thread side of the worker boundary: one Piscina task per worker, each with its own
 // MessagePort. Coordinates the barriers every worker must pass together (all servers up →
 // connect the rest; all connected → common start time; all done sending → drain) and
-// forwards snapshots.
+// forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
+// stopped and kept, and a worker blocked a grace period after a stop is terminated.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { defaults } from '../base/defaults.ts';
+import { errorMessage } from '../base/errors.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
@@ -17,13 +20,42 @@ export interface PoolRun {
   onStart?(atUs: number): void;
   /** Every worker has finished sending (schedule over or message limits reached). */
   onSent?(atUs: number): void;
+  /** The scenario's drain: with the duration, when the run is planned to end. */
+  drainMs: number;
+  /** How long closing may take after the drain (a sleeping device's last report cycle ends within it). */
+  closeMs: number;
+  /** Time a worker gets to finish after a stop beyond its short drain (default STOP_GRACE_MS). */
+  graceMs?: number;
 }
+
+/** A worker whose shard is lost: it threw, or was terminated because it did not finish in time. */
+export interface WorkerCrash {
+  worker: number;
+  message: string;
+}
+
+export interface PoolOutcome {
+  /** The shards of the workers that finished, in worker order. */
+  shards: ShardResult[];
+  crashes: WorkerCrash[];
+}
+
+/**
+ * After a stop (Ctrl-C, an abort, a crashed worker, or a run past its planned end), each worker
+ * drains briefly and closes; one that has sent nothing for this long after its drain is
+ * terminated (its event loop is blocked: its snapshot timer fires every second otherwise).
+ */
+export const STOP_GRACE_MS = 5000;
+
+/** A worker still talking but not finished this long after a stop's drain is terminated too. */
+const HARD_STOP_MS = 30_000;
 
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
 const START_DELAY_US = 100_000;
 
-export async function runPool(run: PoolRun): Promise<ShardResult[]> {
+export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const { workers, signal } = run;
+  const graceMs = run.graceMs ?? STOP_GRACE_MS;
   const pool = new Piscina({
     filename: new URL('./worker-entry.js', import.meta.url).href,
     minThreads: workers,
@@ -40,11 +72,44 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
   const broadcast = (m: MainMessage): void => {
     for (const p of ports) p.postMessage(m);
   };
+  // A worker stuck in a loop never reads 'stop' and falls silent (its snapshot timer cannot fire):
+  // after a stop, one silent for the grace period is terminated, alone (Piscina ends the thread
+  // of an aborted task); one still talking, or not heard from yet (loading), gets HARD_STOP_MS.
+  const heard: (number | undefined)[] = Array.from({ length: workers }, () => undefined);
+  const kill: AbortController[] = Array.from({ length: workers }, () => new AbortController());
+  const terminated = new Map<number, string>();
+  const settledWorkers = new Set<number>();
+  let watch: NodeJS.Timeout | undefined;
+  let stoppedAt = 0;
+  const terminate = (worker: number, why: string): void => {
+    if (settledWorkers.has(worker) || terminated.has(worker)) return;
+    terminated.set(worker, why);
+    kill[worker]?.abort();
+  };
+  const stop = (reason: string, drainMs: number): void => {
+    broadcast({ type: 'stop', reason });
+    if (watch) return;
+    stoppedAt = Date.now();
+    watch = setInterval(() => {
+      const since = Date.now() - stoppedAt;
+      if (since < drainMs + graceMs) return;
+      for (let w = 0; w < workers; w++) {
+        const last = heard[w];
+        if (last !== undefined && Date.now() - last >= graceMs)
+          terminate(w, `stopped answering (silent for ${graceMs / 1000} s after the stop's drain)`);
+        else if (since >= drainMs + HARD_STOP_MS)
+          terminate(w, `was still busy ${(drainMs + HARD_STOP_MS) / 1000} s after the stop`);
+      }
+    }, 250);
+  };
+  const afterStop = Math.min(run.drainMs, defaults.interruptDrainMs);
   const tasks: Promise<ShardResult>[] = [];
+  let overrunTimer: NodeJS.Timeout | undefined;
   for (let worker = 0; worker < workers; worker++) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
     port1.on('message', (m: WorkerMessage) => {
+      heard[worker] = Date.now();
       if (m.type === 'snapshot') run.onSnapshot(m.snapshot);
       // A client in one worker may connect to a server device of another worker.
       else if (m.type === 'serversUp') {
@@ -59,6 +124,9 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
           const atUs = nowUs() + START_DELAY_US;
           run.onStart?.(atUs);
           broadcast({ type: 'start', atUs });
+          // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
+          const overrunMs = START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
+          overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
         }
       } else if (m.type === 'sent') {
         sent.add(m.worker);
@@ -68,19 +136,35 @@ export async function runPool(run: PoolRun): Promise<ShardResult[]> {
         }
       }
     });
-    tasks.push(pool.run({ ...run.tasks, worker, port: port2 }, { transferList: [port2] }));
+    const task = pool.run(
+      { ...run.tasks, worker, port: port2 },
+      { transferList: [port2], signal: (kill[worker] as AbortController).signal },
+    );
+    tasks.push(task.finally(() => settledWorkers.add(worker)));
   }
-  const onAbort = (): void => broadcast({ type: 'stop', reason: 'interrupted' });
+  const onAbort = (): void => stop('interrupted', afterStop);
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
   // One worker failing (e.g. its scenario import threw) must not leave the others waiting at a barrier.
-  for (const t of tasks) t.catch(() => broadcast({ type: 'stop', reason: 'a worker failed' }));
+  for (const t of tasks) t.catch(() => stop('a worker failed', afterStop));
   try {
     const settled = await Promise.allSettled(tasks);
-    const failure = settled.find((s) => s.status === 'rejected');
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
+    const shards: ShardResult[] = [];
+    const crashes: WorkerCrash[] = [];
+    settled.forEach((s, worker) => {
+      if (s.status === 'fulfilled') shards.push(s.value);
+      else {
+        const why = terminated.get(worker);
+        const message = why
+          ? `${why} and was terminated (a payload function that never returns?)`
+          : `crashed: ${errorMessage(s.reason)}`;
+        crashes.push({ worker, message });
+      }
+    });
+    return { shards, crashes };
   } finally {
+    clearInterval(watch);
+    clearTimeout(overrunTimer);
     signal.removeEventListener('abort', onAbort);
     for (const p of ports) p.close();
     await pool.destroy();

@@ -20,6 +20,7 @@ import type { RunResult } from '../result/types.ts';
 import { evaluateHealth } from '../thresholds/health.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { buildResult } from './build-result.ts';
+import { crashReason, crashSnapshot } from './crash.ts';
 import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
@@ -53,6 +54,8 @@ export interface ScenarioOutcome {
   result: RunResult;
   /** An abortOnFail threshold stopped the run (it is partial, but not interrupted by the user). */
   abortedByThreshold: boolean;
+  /** A worker crashed or was terminated: its shard is lost (`worker.crashed` in result.errors), the run is partial. */
+  workerCrashed: boolean;
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioOutcome> {
@@ -89,6 +92,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     const originUs = nowUs();
     const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
     // Embedded servers that receive (EmbeddedServer.sink) count as one more receiver, in this thread.
+    const workerGroups = [...plan.groups];
     const sinks: ServerSink[] = [];
     for (const [protocol, server] of embedded) {
       const group = server.sink ? sinkGroup(plan, protocol, embeddedKeys) : undefined;
@@ -103,9 +107,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     let sendStartUs: number | undefined;
     let sendEndUs: number | undefined;
     let current: TimelineBucket | undefined;
-    const shards = await runPool({
+    const { shards, crashes } = await runPool({
       workers,
       signal,
+      drainMs: plan.drainMs,
+      // A sleep-session report cycle in progress: connect, then wait for the ack, each bounded by the timeout.
+      closeMs: 2 * plan.connectTimeoutMs,
       tasks: {
         scenarioFile: plan.file,
         workers,
@@ -153,12 +160,13 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       },
     }).finally(() => clearInterval(sinkTimer));
     for (const s of shards) agg.add(s.last);
+    for (const c of crashes) agg.add(crashSnapshot(workerGroups, c, shard, workers));
     for (const s of sinks) {
       s.recorder.setConnected(s.group.name, -1);
       agg.add(s.snapshot('done'));
     }
     const endedAt = new Date();
-    const interrupted = signal.aborted || shards.some((s) => s.interrupted);
+    const interrupted = signal.aborted || crashes.length > 0 || shards.some((s) => s.interrupted);
     // The send phase ends when every worker is done sending: early when all senders reached
     // their message limits, at the planned end otherwise, or at Ctrl-C.
     const sendPhaseMs =
@@ -167,7 +175,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     for (const [protocol, server] of embedded) if (server.stats) Object.assign(servers, { [protocol]: server.stats() });
     const reason = abortedBy
       ? `aborted: threshold ${abortedBy.key} '${abortedBy.expression}' failed (${abortedBy.message})`
-      : 'interrupted (SIGINT or abort) before the planned end';
+      : crashes.length > 0
+        ? crashReason(crashes)
+        : 'interrupted (SIGINT or abort) before the planned end';
     const result = buildResult({
       plan,
       hash,
@@ -196,7 +206,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         : o,
     );
     result.health = evaluateHealth(result, plan.expect);
-    return { result, abortedByThreshold: abortedBy !== undefined };
+    return { result, abortedByThreshold: abortedBy !== undefined, workerCrashed: crashes.length > 0 };
   } finally {
     await Promise.all([...embedded.values()].map((e) => e.close()));
   }

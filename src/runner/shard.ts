@@ -3,7 +3,7 @@
 // end-to-end latency, command replies and round trips).
 
 import { defaults } from '../base/defaults.ts';
-import { errorKey, errorMessage } from '../base/errors.ts';
+import { errorKey, errorMessage, RunErrorCodes } from '../base/errors.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
 import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
@@ -221,16 +221,30 @@ export class VirtualDevice implements Sender {
       if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
     }
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
-    const generated = (this.generate as NonNullable<typeof this.generate>)(
-      {
-        id: this.index,
-        fleet: this.group.name,
-        seq: this.seq,
-        elapsedMs: (sentUs - this.ctx.startUs) / 1000,
-        random: this.random,
-      },
-      stamp,
-    );
+    let generated: GeneratedPayload;
+    try {
+      generated = (this.generate as NonNullable<typeof this.generate>)(
+        {
+          id: this.index,
+          fleet: this.group.name,
+          seq: this.seq,
+          elapsedMs: (sentUs - this.ctx.startUs) / 1000,
+          random: this.random,
+        },
+        stamp,
+      );
+    } catch (err) {
+      // The scenario's payload function threw (or returned a cycle or a BigInt, which JSON cannot
+      // encode): this send is dropped and counted, the device and the run go on.
+      c.dropped++;
+      this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped.payload_error);
+      this.ctx.recorder.error(
+        this.group.name,
+        RunErrorCodes.PAYLOAD_ERROR,
+        `${this.group.name}: the payload function failed: ${errorMessage(err)}`,
+      );
+      return false;
+    }
     if (generated.oversize) c.oversize++;
     const message: OutgoingMessage = { topic: this.nextTopic(), payload: generated.buffer, stamp };
     if (this.replyTo !== undefined) {

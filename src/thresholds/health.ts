@@ -4,6 +4,7 @@
 // worker crash is a fleetbench fault and cannot be waived.
 
 import type { Checker } from '../base/check.ts';
+import { RunErrorCodes } from '../base/errors.ts';
 import { formatCount, formatUs } from '../base/format.ts';
 import { groupCodeKey, RUN_CODES } from '../metrics/codes.ts';
 import { decodeHistogram, type Histogram } from '../metrics/histogram.ts';
@@ -143,7 +144,7 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
     foreign.length > 0,
   );
 
-  const crashes = result.errors.filter((e) => e.code === 'worker.crashed');
+  const crashes = result.errors.filter((e) => e.code === RunErrorCodes.WORKER_CRASHED);
   add(
     'worker_crashed',
     [...new Set(crashes.map((e) => e.group))],

@@ -39,13 +39,19 @@ export interface CliResult {
 /** Runs the real `fleetbench` executable. `onSpawn` gets the child (e.g. to send SIGINT). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+  options: {
+    cwd?: string;
+    timeoutMs?: number;
+    onSpawn?: (child: ReturnType<typeof spawn>) => void;
+    /** Extra environment variables for the child. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'src/bin/fleetbench.js'), ...args], {
       cwd: options.cwd ?? ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', ...options.env },
     });
     let stdout = '';
     let stderr = '';
