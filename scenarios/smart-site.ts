@@ -29,14 +29,14 @@ export default defineScenario({
     soil: {
       count: 50,
       protocol: coap({ type: 'CON', method: 'POST' }),
-      path: '/site1/soil/{id}',
+      path: '/site1/{run}/soil/{id}',
       send: every('2s'),
       payload: bytes(24),
     },
     trackers: {
       count: 40,
       protocol: mqtt({ qos: 1 }),
-      topic: 'site1/gps/{id}',
+      topic: 'site1/{run}/gps/{id}',
       send: every('1s', { jitter: '100ms' }),
       payload: json(
         ({ id, seq, random }) => ({
@@ -51,7 +51,7 @@ export default defineScenario({
     alarms: {
       count: 10,
       protocol: mqtt({ qos: 1 }),
-      topic: 'alerts/site1/{id}',
+      topic: 'alerts/site1/{run}/{id}',
       send: every('5s'),
       payload: bytes(48),
     },
@@ -65,14 +65,15 @@ export default defineScenario({
     erp: {
       count: 2,
       protocol: amqp({ persistent: true }),
-      topic: 'site1.erp.{id}',
+      topic: 'site1.{run}.erp.{id}',
       send: every('500ms'),
       payload: bytes(128),
     },
   },
   observers: {
-    // The gateway publishes CoAP /site1/soil/3 as MQTT site1/soil/3 and AMQP site1.soil.3:
-    // both subscriptions are derived from the fleet's path.
+    // The gateway publishes CoAP /site1/<run>/soil/3 as MQTT site1/<run>/soil/3 and AMQP
+    // site1.<run>.soil.3: both subscriptions are derived from the fleet's path. Every name carries
+    // the run id, so runs side by side on the same broker and gateway do not see each other.
     ops: { protocol: mqtt({ qos: 1 }), receives: ['soil'] },
     backend: { count: 2, protocol: amqp({ queue: 'smart-site-soil-{run}', prefetch: 200 }), receives: ['soil'] },
     dash: { count: 10, protocol: ws(), receives: ['trackers', 'soil'] },

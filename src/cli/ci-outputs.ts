@@ -25,10 +25,19 @@ export function printFiles(resultPath: string, place: OutPlace, write: Write): O
   const files = { results: resultPath, report: join(folder, 'report.html'), junit: join(folder, 'junit.xml') };
   const lines = [`results: ${files.results}`, `report:  ${files.report}`, `junit:   ${files.junit}`];
   const latest = join(place.out, LATEST);
-  if (place.exact === undefined && lstatSync(latest, { throwIfNoEntry: false })?.isSymbolicLink())
+  if (place.exact === undefined && resolve(dirname(folder)) === resolve(place.out) && isLink(latest))
     lines.push(`latest:  ${latest} → ${basename(folder)}`);
   write(`\n${lines.join('\n')}\n`);
   return files;
+}
+
+/** Whether `path` is a symbolic link; false when it, or a folder on the way, is not there or is a file. */
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The run's Markdown verdict, to --summary-md and appended to the job summary when CI names one. */

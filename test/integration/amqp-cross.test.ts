@@ -117,8 +117,9 @@ describe('AMQP faults are reported with the reply code, and the run goes on', ()
     const cli = await runCli(['run', file, '--quiet', '--out', `${ROOT}test/.tmp/reports`]);
     // The run went on for the MQTT fleets, but a group that never connected fails it.
     expect(cli.code).toBe(1);
-    expect(cli.stdout).toMatch(/HEALTH FAILED never_connected: gw: none of 2 devices connected \(.*403 ACCESS_REFUSED/);
-    expect(cli.stdout).toContain('HEALTH FAILED connect_errors: 2 connection attempts failed: gw 2');
+    const text = cli.stdout.replace(/\n {2}(?=\S)/g, ' ');
+    expect(text).toMatch(/HEALTH FAILED never_connected: gw: none of 2 devices connected \(.*403 ACCESS_REFUSED/);
+    expect(text).toContain('HEALTH FAILED connect_errors: 2 connection attempts failed: gw 2');
     expect(cli.stderr).toContain('warning:');
     expect(cli.stderr).toContain('403 ACCESS_REFUSED');
     expect(cli.stderr).not.toMatch(/\n\s+at /);

@@ -162,8 +162,8 @@ describe('fleetbench run for CI', () => {
     expect(lines[0]).toBe('### fleetbench compare: ❌ REGRESSION (1 metric(s) over their limit)');
     expect(lines).toContain(`- baseline: \`${baseline}\` (ci-outputs, run ${result.run.id}, ${result.run.startedAt})`);
     expect(lines).toContain('| fleet | metric | baseline | candidate | change | limit | verdict |');
-    expect(text).toMatch(/^\| sensors \| throughput \| [\d.]+\/s \| [\d.]+\/s \| -50\.0% \| -5% \| ❌ \|$/m);
-    expect(text).toMatch(/^\| sensors \| p99 \(e2e\) \| .* \| 0\.0% \| \+10% \| ✅ \|$/m);
+    expect(text).toMatch(/^\| sensors \| throughput \| [\d.]+\/s \| [\d.]+\/s \| -50\.0% \| -10% \| ❌ \|$/m);
+    expect(text).toMatch(/^\| sensors \| p50 \(e2e\) \| .* \| 0\.0% \| \+100% \| ✅ \|$/m);
     expect(readFileSync(step, 'utf8')).toBe(`${before}${text}\n`);
     const same = await cli(['compare', baseline, baseline, '--summary-md', cmp]);
     expect(same.code, same.stderr).toBe(0);

@@ -18,6 +18,11 @@ function outDir(): string {
   return mkdtempSync(join(tmpdir(), 'fb-health-'));
 }
 
+/** Console text with wrapped lines joined again (the summary wraps at the terminal's width). */
+function unwrapped(text: string): string {
+  return text.replace(/\n {2}(?=\S)/g, ' ');
+}
+
 /** The run folder's results.json and junit.xml (one run per out dir). */
 function written(out: string): { result: RunResult; junit: string } {
   const [folder] = readdirSync(out);
@@ -55,9 +60,9 @@ describe('default health verdict', () => {
     );
     const r = await runCli(['run', file, '-q', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
-    expect(r.stdout).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
-    expect(r.stdout).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
-    expect(r.stdout).toMatch(/health: 2 of 5 FAILED \(never_connected, connect_errors\)/);
+    expect(unwrapped(r.stdout)).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
+    expect(unwrapped(r.stdout)).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
+    expect(unwrapped(r.stdout)).toMatch(/health: 2 of 5 FAILED \(never_connected, connect_errors\)/);
     const { result, junit } = written(out);
     expect(check(result, 'never_connected')).toMatchObject({ passed: false, groups: ['gps'] });
     expect(check(result, 'cross_talk').passed).toBe(true);
@@ -87,7 +92,9 @@ describe('default health verdict', () => {
     const out = outDir();
     const r = await runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
-    expect(r.stdout).toMatch(/HEALTH FAILED never_connected: thermo: none of 1 device connected \(.*EADDRINUSE/);
+    expect(unwrapped(r.stdout)).toMatch(
+      /HEALTH FAILED never_connected: thermo: none of 1 device connected \(.*EADDRINUSE/,
+    );
     const waived = outDir();
     const w = await runCli([
       'run',
@@ -97,7 +104,7 @@ describe('default health verdict', () => {
       waived,
     ]);
     expect(w.code, w.stderr + w.stdout).toBe(0);
-    expect(w.stdout).toContain('health: all 5 checks passed');
+    expect(unwrapped(w.stdout)).toContain('health: all 5 checks passed');
     const { result } = written(waived);
     expect(check(result, 'never_connected')).toMatchObject({ passed: true, waived: true });
     expect(check(result, 'connect_errors')).toMatchObject({ passed: true, waived: true });
@@ -123,7 +130,9 @@ describe('default health verdict', () => {
       const out = outDir();
       const r = await runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]);
       expect(r.code, r.stderr + r.stdout).toBe(1);
-      expect(r.stdout).toMatch(/HEALTH FAILED cross_talk: receivers got messages this run did not send: o \d+/);
+      expect(unwrapped(r.stdout)).toMatch(
+        /HEALTH FAILED cross_talk: receivers got messages this run did not send: o \d+/,
+      );
       const { result } = written(out);
       expect(result.fleets.o?.messages.unstamped).toBeGreaterThan(0);
       // The run's own messages are still all delivered: cross-talk is not counted as delivery.
@@ -156,12 +165,13 @@ describe('default health verdict', () => {
     );
     const r = await runCli(['run', file, '-q', '-w', '1', '-o', out]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
-    expect(r.stdout).toMatch(
+    expect(unwrapped(r.stdout)).toMatch(
       /HEALTH FAILED generator_saturated: the generator could not keep its schedule: more than 25% of sends fired over 1 s late or were skipped \(flood: [\d.]+k? of [\d.]+k? skipped/,
     );
     const { result } = written(out);
     expect(check(result, 'generator_saturated').groups).toEqual(['flood']);
-    expect(result.fleets.flood?.latency.sendLateness?.p99).toBeGreaterThan(1_000_000);
+    // Sends the generator never made are counted as skipped, not hidden.
+    expect(result.codes['flood|dropped|generator_behind']).toBeGreaterThan(0);
   });
 
   it('runs two quickstarts side by side: both pass, neither sees the other', async () => {
