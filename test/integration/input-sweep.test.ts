@@ -1,18 +1,14 @@
 // The input sweep: malformed scenarios and bad command lines through the CLI's entry (main(), as
-// the executable calls it), one after the other in one process (test/helpers/cli-batch.js), so a
+// the executable calls it), one after the other in one process (test/helpers/cli-batch.ts), so a
 // hundred cases cost one start-up. Every one must end in < 20 s with exit 2, a message naming the
 // scenario file or the flag, no stack trace and no "internal error"; none may repeat a password.
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
+import { BATCH_KILL_MS, type BatchOutcome, cliBatch } from '../helpers/cli-batch.ts';
+import { runCli, writeScenario } from '../helpers/scenario.ts';
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 /** Each case must end within this: the point is "no hang", and a hang never ends. */
 const LIMIT_MS = 20_000;
-/** The whole batch: past this the process is killed and every case fails. */
-const KILL_MS = 600_000;
 /** A fleet that is valid on its own; cases spread it and break one field. */
 const S = `{ count: 2, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1s') }`;
 /** A scenario around `fleets` (and any extra top-level fields). */
@@ -184,28 +180,7 @@ const SCENARIOS: [string, string, string][] = [
   ],
 ];
 
-interface Outcome extends CliResult {
-  ms: number;
-}
-
-let batches = 0;
-/** Runs every command line in one process, in order (test/helpers/cli-batch.js). */
-async function inOneProcess(lines: readonly string[][]): Promise<Outcome[]> {
-  const id = `${process.pid}-${batches++}`;
-  const input = join(TMP_DIR, `sweep-lines-${id}.json`);
-  const output = join(TMP_DIR, `sweep-outcomes-${id}.json`);
-  writeFileSync(input, JSON.stringify(lines));
-  const driver = new URL('../helpers/cli-batch.js', import.meta.url).pathname;
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [driver, input, output],
-      { timeout: KILL_MS, env: { ...process.env, FORCE_COLOR: '0' } },
-      (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
-    ),
-  );
-  return JSON.parse(readFileSync(output, 'utf8')) as Outcome[];
-}
+type Outcome = BatchOutcome;
 
 function expectUserError(r: Outcome, names: string, fragment: string): void {
   const text = `${r.stderr}${r.stdout}`;
@@ -238,8 +213,8 @@ describe('input sweep: malformed scenarios (fleetbench validate)', () => {
   const files = SCENARIOS.map(([label, body], i) => writeScenario(`sweep-${i}`, `// ${label}\n${body}`));
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
-    outcomes = await inOneProcess(files.map((f) => ['validate', f]));
-  }, KILL_MS);
+    outcomes = await cliBatch(files.map((f) => ['validate', f]));
+  }, BATCH_KILL_MS);
 
   it('has at least 60 cases', () => {
     expect(SCENARIOS.length).toBeGreaterThanOrEqual(60);
@@ -302,10 +277,10 @@ const CLI: [string[], string, string, string?][] = [
 describe('input sweep: bad command lines', () => {
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
-    outcomes = await inOneProcess(
+    outcomes = await cliBatch(
       CLI.map(([args]) => (args[0] === 'run' ? [...args, '-q', '--out', 'test/.tmp/sweep-out'] : args)),
     );
-  }, KILL_MS);
+  }, BATCH_KILL_MS);
 
   it('has at least 30 cases', () => {
     expect(CLI.length).toBeGreaterThanOrEqual(30);

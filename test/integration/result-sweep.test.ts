@@ -1,4 +1,4 @@
-// Corrupt results.json files through the real `fleetbench report` and `fleetbench compare`: a
+// Corrupt results.json files through `fleetbench report` and `fleetbench compare` (the CLI's entry, all in one process): a
 // real quickstart result, damaged one field at a time. Each must end in exit 2 with a message
 // that names the file and the bad field's JSON path, never a stack trace or "internal error".
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resultShape } from '../../src/result/schema.ts';
 import { check } from '../../src/result/shape.ts';
+import { cliBatch } from '../helpers/cli-batch.ts';
 import { runCli, TMP_DIR } from '../helpers/scenario.ts';
 
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
@@ -111,25 +112,22 @@ describe('corrupt results.json through report and compare', () => {
       writeFileSync(file, JSON.stringify(r));
       return { name, file, expected, pair: i % 2 === 0 ? [good, file] : [file, good] };
     });
-    // Two at a time: 2 per variant, short-lived processes, bounded, each under 20 s.
-    for (let i = 0; i < cases.length; i += 2) {
-      await Promise.all(
-        cases.slice(i, i + 2).map(async ({ name, file, expected, pair }) => {
-          for (const args of [
-            ['report', file, '--out', join(OUT, 'bad.html')],
-            ['compare', ...pair],
-          ]) {
-            const started = Date.now();
-            const r = await runCli(args, { timeoutMs: 20_000 });
-            const what = `${name}: fleetbench ${args.join(' ')}\n${r.stderr}`;
-            expect(r.code, what).toBe(2);
-            expect(r.stderr, what).toContain(`fleetbench: ${file}: ${expected}`);
-            expect(r.stderr, what).not.toContain('internal error');
-            expect(r.stderr, what).not.toMatch(NO_STACK);
-            expect(Date.now() - started, what).toBeLessThan(20_000);
-          }
-        }),
-      );
-    }
+    // All in one process, one after the other (test/helpers/cli-batch.ts): each must still end under 20 s.
+    const lines = cases.flatMap(({ file, pair }) => [
+      ['report', file, '--out', join(OUT, 'bad.html')],
+      ['compare', ...pair],
+    ]);
+    const outcomes = await cliBatch(lines);
+    cases.forEach(({ name, file, expected }, i) => {
+      for (const [k, r] of [outcomes[2 * i], outcomes[2 * i + 1]].entries()) {
+        if (!r) throw new Error(`${name}: no outcome`);
+        const what = `${name}: fleetbench ${lines[2 * i + k]?.join(' ')}\n${r.stderr}`;
+        expect(r.code, what).toBe(2);
+        expect(r.stderr, what).toContain(`fleetbench: ${file}: ${expected}`);
+        expect(r.stderr, what).not.toContain('internal error');
+        expect(r.stderr, what).not.toMatch(NO_STACK);
+        expect(r.ms, what).toBeLessThan(20_000);
+      }
+    });
   }, 600_000);
 });
