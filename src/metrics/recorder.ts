@@ -56,14 +56,19 @@ export class Recorder {
     this.connected.set(group, (this.connected.get(group) ?? 0) + delta);
   }
 
-  record(owner: string, kind: string, us: number): void {
+  /** The interval histogram of `owner`'s `kind`, kept for the recorder's life (reset by each snapshot): a hot path may hold it. */
+  histogram(owner: string, kind: string): Histogram {
     const key = histogramKey(owner, kind);
     let h = this.histograms.get(key);
     if (!h) {
       h = createHistogram();
       this.histograms.set(key, h);
     }
-    if (!recordUs(h, us))
+    return h;
+  }
+
+  record(owner: string, kind: string, us: number): void {
+    if (!recordUs(this.histogram(owner, kind), us))
       this.error(
         owner.split('>').pop() as string,
         'metrics.invalid_latency',
