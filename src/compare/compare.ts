@@ -49,6 +49,10 @@ export function compareResults(
     ['candidate', candidate],
   ] as const) {
     if (r.run.partial) warnings.push(`the ${which} is a partial run (${r.run.partialReason ?? 'interrupted'})`);
+    // A run that failed its default health checks measured something other than the target.
+    const sick = (r.health ?? []).filter((h) => !h.passed);
+    if (sick.length > 0)
+      warnings.push(`the ${which} failed its health checks: ${sick.map((h) => `${h.name} (${h.message})`).join('; ')}`);
   }
   const names = Object.keys(baseline.fleets);
   const common = names.filter((n) => n in candidate.fleets);

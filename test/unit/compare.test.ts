@@ -10,6 +10,7 @@ import {
   type RegressionLimits,
 } from '../../src/compare/compare.ts';
 import { createHistogram, recordUs, summarize } from '../../src/metrics/histogram.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { delivery, type FleetSpec, fleet, result, row, times } from '../helpers/results.ts';
 
 /** A one-fleet pair differing only in what the test sets. */
@@ -214,6 +215,27 @@ describe('compareResults: what is compared', () => {
     );
     const other = compareResults(b, result({ name: 'other', fleets: { gps: fleet() } }), {});
     expect(other.warnings[0]).toBe('different scenarios: baseline "broker", candidate "other"');
+  });
+
+  it('warns when a run failed its default health checks, naming each and what was seen', () => {
+    const b = result({ fleets: { gps: fleet() } });
+    const c = {
+      ...result({ fleets: { gps: fleet() } }),
+      health: [
+        { name: 'cross_talk', passed: true, message: 'fine', groups: [], waived: false },
+        {
+          name: 'connect_errors',
+          passed: false,
+          message: '3 connection attempts failed: gps 3',
+          groups: ['gps'],
+          waived: false,
+        },
+      ],
+    } satisfies RunResult;
+    expect(compareResults(b, c, {}).warnings).toContain(
+      'the candidate failed its health checks: connect_errors (3 connection attempts failed: gps 3)',
+    );
+    expect(compareResults(b, b, {}).warnings.some((w) => w.includes('health'))).toBe(false);
   });
 
   it('refuses two results without a fleet in common', () => {
