@@ -15,6 +15,7 @@ import {
   type RunResult,
   type ThresholdOutcome,
 } from '../../src/result/types.ts';
+import { delivery as sharedDelivery } from '../helpers/results.ts';
 
 const EMPTY = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 };
 const P99 = { ...EMPTY, count: 100, p50: 3_000, p99: 42_000, max: 50_000 };
@@ -51,26 +52,9 @@ function fleet(kind: FleetResult['kind'], sent: number, received: number): Fleet
   };
 }
 
+/** The shared fixture's delivery row, with a latency the verdict reads its p99 from. */
 function delivery(from: string, to: string, expected: number, lost: number): DeliveryResult {
-  return {
-    from,
-    to,
-    mode: 'each',
-    promise: { label: 'at least once', short: 'ALO', noLoss: true, noDuplicates: false },
-    receivers: 1,
-    sent: expected,
-    expected,
-    received: expected - lost,
-    unique: expected - lost,
-    lost,
-    duplicated: 0,
-    outOfOrder: 0,
-    lossRate: lost / expected,
-    latency: { corrected: P99, service: P99 },
-    verdict: { kept: lost === 0, violations: [] },
-    issues: [],
-    issueCount: 0,
-  };
+  return { ...sharedDelivery(from, to, expected, lost), latency: { corrected: P99, service: P99 } };
 }
 
 function threshold(over: Partial<ThresholdOutcome>): ThresholdOutcome {
