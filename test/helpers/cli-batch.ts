@@ -22,11 +22,13 @@ export async function cliBatch(lines: readonly string[][]): Promise<BatchOutcome
   const output = join(TMP_DIR, `batch-outcomes-${id}.json`);
   writeFileSync(input, JSON.stringify(lines));
   const driver = new URL('./cli-batch.js', import.meta.url).pathname;
+  // As runCli: no width and no CI job summary inherited from the job running the tests.
+  const { COLUMNS: _width, GITHUB_STEP_SUMMARY: _summary, ...inherited } = process.env;
   await new Promise<void>((resolve, reject) =>
     execFile(
       process.execPath,
       [driver, input, output],
-      { timeout: BATCH_KILL_MS, env: { ...process.env, FORCE_COLOR: '0' } },
+      { timeout: BATCH_KILL_MS, env: { ...inherited, FORCE_COLOR: '0' } },
       (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
     ),
   );

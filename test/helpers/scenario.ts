@@ -36,7 +36,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `fleetbench` executable. `onSpawn` gets the child (e.g. to send SIGINT). */
+/**
+ * Runs the real `fleetbench` executable. `onSpawn` gets the child (e.g. to send SIGINT). The
+ * child does not inherit COLUMNS or GITHUB_STEP_SUMMARY (a test sets them through `env`), so
+ * tests run inside a CI job neither change width nor write to the job's summary.
+ */
 export function runCli(
   args: string[],
   options: {
@@ -48,10 +52,11 @@ export function runCli(
   } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    const { COLUMNS: _width, GITHUB_STEP_SUMMARY: _summary, ...inherited } = process.env;
     const child = spawn(process.execPath, [join(ROOT, 'src/bin/fleetbench.js'), ...args], {
       cwd: options.cwd ?? ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+      env: { ...inherited, FORCE_COLOR: '0', ...options.env },
     });
     let stdout = '';
     let stderr = '';

@@ -2,7 +2,6 @@
 // servers: a console that fits the terminal at any width with its key figures, the paths of the
 // files, the Markdown verdict (--summary-md and $GITHUB_STEP_SUMMARY), the stable locations
 // (--out-exact, the latest link), and a junit.xml even when the run ends in an error.
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,36 +10,14 @@ import { formatCount, formatUs } from '../../src/base/format.ts';
 import { summary } from '../../src/cli/summary.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { freePort } from '../helpers/brokers.ts';
-import { type CliResult, writeScenario } from '../helpers/scenario.ts';
+import { type CliResult, runCli, writeScenario } from '../helpers/scenario.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const WORK = mkdtempSync(join(tmpdir(), 'fb-ci-'));
 
 /** The real executable with extra environment variables (COLUMNS, GITHUB_STEP_SUMMARY). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const base: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
-    delete base.GITHUB_STEP_SUMMARY;
-    delete base.COLUMNS;
-    const child = spawn(process.execPath, [join(ROOT, 'src/bin/fleetbench.js'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`fleetbench ${args.join(' ')} did not finish in 90 s\n${stdout}\n${stderr}`));
-    }, 90_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, { env, timeoutMs: 90_000 });
 }
 
 /** A one-fleet scenario: 3 devices × 20 QoS 1 messages, watched by a backend, plus one soil fleet to the embedded server. */
