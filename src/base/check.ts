@@ -1,7 +1,9 @@
 // A tiny path-aware checker: every problem names the field path and what was expected,
 // e.g. `fleets.gps.count: expected a positive integer, got -3`. The scenario DSL, the drivers'
 // options and the gateway's JSON configuration all report through it.
+
 import { parseDuration, parseRate } from './units.ts';
+import { checkTargetUrl } from './url.ts';
 
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -128,16 +130,14 @@ export class Checker {
   url(path: string, value: unknown, schemes: readonly string[]): string | undefined {
     const s = this.string(path, value);
     if (s === undefined) return undefined;
-    let u: URL;
-    try {
-      u = new URL(s);
-    } catch {
-      return this.fail(path, `a URL like ${schemes[0]}://127.0.0.1`, s);
-    }
-    if (!schemes.includes(u.protocol.replace(/:$/, '')))
-      return this.fail(path, `a ${schemes.map((x) => `${x}://`).join(' or ')} URL`, s);
-    if (!u.hostname) return this.fail(path, 'a URL with a host', s);
-    return s;
+    // The targets' rules (url.ts): a port from 1 to 65535, passwords never shown; no 'embedded' here.
+    const problem =
+      s === 'embedded' || s.startsWith('embedded:')
+        ? `expected a URL like ${schemes[0]}://127.0.0.1, got ${JSON.stringify(s)}`
+        : checkTargetUrl(s, schemes);
+    if (problem === undefined) return s;
+    this.note(path, problem);
+    return undefined;
   }
 
   /** One string or a non-empty array of strings, each checked by `each` (which returns a problem or undefined). */

@@ -78,6 +78,19 @@ describe('gateway configuration', () => {
     expect(c.coap).toMatchObject({ toMqtt: false, toAmqp: true });
   });
 
+  it('checks URLs as targets are checked: port range, and the password never shown', () => {
+    const found = problems({
+      mqtt: { url: 'mqtt://127.0.0.1:0' },
+      amqp: { url: 'amqp://u:SECRET@127.0.0.1:99999' },
+      coap: { port: 5683 },
+    });
+    expect(found).toEqual([
+      'mqtt.url: port 0 in "mqtt://127.0.0.1:0": expected a port from 1 to 65535',
+      'amqp.url: port 99999 in "amqp://u:***@127.0.0.1:99999": expected a port from 1 to 65535',
+    ]);
+    expect(found.join('\n')).not.toContain('SECRET');
+  });
+
   it('reports every problem with its field path and expectation', () => {
     expect(
       problems({
@@ -90,7 +103,7 @@ describe('gateway configuration', () => {
     ).toEqual([
       'extra: unknown field (expected one of queue, drainMs, mqtt, amqp, coap, dashboards, webhook, admin)',
       'queue: expected a positive integer, got 0',
-      'mqtt.url: expected a mqtt:// or mqtts:// or tcp:// or ssl:// or ws:// or wss:// URL, got "http://x"',
+      'mqtt.url: expected a mqtt://, mqtts://, tcp://, ssl://, ws://, wss:// URL, got "http://x"',
       'mqtt.qos: expected one of 0, 1, 2, got 3',
       'mqtt.inflight: expected a positive integer, got 1.5',
       "coap.topic: the rendered topic contains a wildcard ('+' or '#') (MQTT §4.7)",
