@@ -155,12 +155,13 @@ describe('default health verdict', () => {
 
   it('fails a run whose generator cannot keep its schedule', async () => {
     const out = outDir();
-    // 150 devices every millisecond on one worker: 150,000 sends a second, past what one thread makes.
+    // 1000 devices every millisecond on one worker: a million sends a second, several times what one
+    // thread makes (150 devices, 150k/s, kept up on a quiet machine: 149,899.5 msg/s sent).
     const file = writeScenario(
       'health-saturated',
       `export default defineScenario({
-        name: 'health-saturated', duration: '2s', drain: '500ms', rampUp: '0s',
-        fleets: { flood: { count: 150, protocol: mqtt({ qos: 0 }), topic: 'fb/{run}/{id}', send: every('1ms'), payload: bytes(24) } },
+        name: 'health-saturated', duration: '2s', drain: '500ms', rampUp: '0s', connectRate: '5000/s',
+        fleets: { flood: { count: 1000, protocol: mqtt({ qos: 0 }), topic: 'fb/{run}/{id}', send: every('1ms'), payload: bytes(24) } },
       });`,
     );
     const r = await runCli(['run', file, '-q', '-w', '1', '-o', out]);
