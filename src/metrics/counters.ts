@@ -5,14 +5,30 @@ export interface GroupCounters {
   connected: number;
   connects: number;
   connectFailed: number;
-  /** Connections lost without the device asking (broker kick, network). */
+  /** Connections lost without the device asking (broker kick, network) or dropped by a scripted fault. */
   disconnects: number;
+  /** Connections dropped by the scenario's `faults` (kill, disconnect, churn, reconnect storm); also in `disconnects`. */
+  faulted: number;
+  /** Reconnect attempts after a lost connection, successful or not. */
+  reconnectAttempts: number;
+  /** Lost connections that came back. */
+  reconnects: number;
+  /** Devices still down at the end of the run after losing their connection. */
+  unrecovered: number;
+  /** Device-milliseconds spent disconnected after a loss (until back, or until the end). */
+  downMs: number;
   sent: number;
   acked: number;
   /** Sends that fired more than the late threshold after their intended time. */
   late: number;
-  /** Scheduled sends that could not be made (not connected, in-flight window full, backpressure). */
+  /** Scheduled sends that could not be made (in-flight window full, backpressure, generator behind). */
   dropped: number;
+  /** Scheduled sends not made because the device was disconnected (lost connection, not yet back). */
+  unsent: number;
+  /** Sent messages in flight when the connection died that the driver will not resend. */
+  inDoubt: number;
+  /** Messages resent after a reconnect (MQTT DUP in a resumed session, AMQP republished). */
+  resent: number;
   /** Generated payloads larger than the configured size. */
   oversize: number;
   received: number;
@@ -30,10 +46,18 @@ export const COUNTER_FIELDS = [
   'connects',
   'connectFailed',
   'disconnects',
+  'faulted',
+  'reconnectAttempts',
+  'reconnects',
+  'unrecovered',
+  'downMs',
   'sent',
   'acked',
   'late',
   'dropped',
+  'unsent',
+  'inDoubt',
+  'resent',
   'oversize',
   'received',
   'unstamped',
@@ -50,10 +74,18 @@ export function emptyCounters(): GroupCounters {
     connects: 0,
     connectFailed: 0,
     disconnects: 0,
+    faulted: 0,
+    reconnectAttempts: 0,
+    reconnects: 0,
+    unrecovered: 0,
+    downMs: 0,
     sent: 0,
     acked: 0,
     late: 0,
     dropped: 0,
+    unsent: 0,
+    inDoubt: 0,
+    resent: 0,
     oversize: 0,
     received: 0,
     unstamped: 0,

@@ -16,6 +16,8 @@ export const HistogramKind = {
   rttService: 'rtt_service',
   /** Intended → actual send time: how far behind its schedule the generator fired (0 when on time). */
   sendLateness: 'send_lateness',
+  /** Connection lost → connected again (the protocol's CONNACK or equivalent), per reconnect. */
+  reconnect: 'reconnect',
 } as const;
 export type HistogramKind = (typeof HistogramKind)[keyof typeof HistogramKind];
 

@@ -42,6 +42,32 @@ export interface ReceivedMessage {
 
 export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure';
 
+/**
+ * Why a connection went away without close() or kill() being called. The runner counts
+ * disconnects by cause (`disconnect|<cause>` in a group's codes); a protocol code that came with
+ * the goodbye (an MQTT 5 DISCONNECT reason code, an AMQP reply code, a WebSocket close code) is
+ * counted by the driver itself through onCode.
+ */
+export type DisconnectCause =
+  /** The peer closed the connection without a protocol goodbye (TCP FIN). */
+  | 'closed'
+  /** Reset by the peer or the network (ECONNRESET, EPIPE). */
+  | 'reset'
+  /** No answer to the protocol's keepalive in time (PINGRESP, AMQP heartbeat, WebSocket pong). */
+  | 'keepalive_timeout'
+  /** The server said goodbye: MQTT 5 DISCONNECT, AMQP connection.close, a WebSocket close frame. */
+  | 'server_disconnect'
+  /** Any other socket or protocol error that ended the connection. */
+  | 'error';
+
+export const DISCONNECT_CAUSES = [
+  'closed',
+  'reset',
+  'keepalive_timeout',
+  'server_disconnect',
+  'error',
+] as const satisfies readonly DisconnectCause[];
+
 export interface DeviceEvents {
   onMessage(message: ReceivedMessage): void;
   /** Ack of a sent message (PUBACK/PUBCOMP, ...); `reason` is the protocol's code when it has one. */
@@ -50,8 +76,24 @@ export interface DeviceEvents {
   onCode(code: CodeKey, count?: number): void;
   /** A failure on an established device, counted as errors.<key>. */
   onError(key: string, message: string): void;
-  /** The connection went away without close() being called. */
-  onDisconnect(key: string, message: string): void;
+  /**
+   * The connection went away without close() or kill() being called: counted as a disconnect by
+   * `cause`, and as errors.<key> with `message`. The runner reconnects the device (connect()
+   * again) by the group's reconnect policy.
+   */
+  onDisconnect(key: string, message: string, cause: DisconnectCause): void;
+  /**
+   * Sent messages that were in flight (not yet acknowledged) when the connection died or was
+   * killed and that the driver will not resend (no resumed session, no confirms): neither
+   * delivered nor lost for sure. A receiver missing them is not a broken promise.
+   */
+  onInDoubt(count: number): void;
+  /**
+   * Messages resent after a reconnect: MQTT publishes with DUP=1 in a resumed session
+   * ([MQTT-4.4.0-1]), AMQP unconfirmed publishes republished. Receivers may see them twice:
+   * duplicates up to this count are expected, not a broken promise.
+   */
+  onResend(count: number): void;
   /** A latency the driver times beside connect and ack (one of its `latencies`, e.g. an AMQP commit), in µs. */
   onLatency(kind: string, us: number): void;
 }
@@ -71,8 +113,17 @@ export interface DeviceInit<Options> {
 }
 
 export interface DriverDevice {
-  /** Connects; resolves with the connect latency in µs or rejects with a FleetbenchError. */
+  /**
+   * Connects; resolves with the connect latency in µs or rejects with a FleetbenchError.
+   * Called again on the same device after the connection was lost (onDisconnect) or killed:
+   * the device reconnects and resumes what its protocol resumes (an MQTT session with
+   * clean: false and its in-flight publishes, AMQP topology and unconfirmed publishes).
+   */
   connect(): Promise<number>;
+  /**
+   * Subscribes. Called again after every reconnect; a driver whose resumed session kept the
+   * subscriptions (MQTT CONNACK session present) may skip the request.
+   */
   subscribe(filters: readonly string[]): Promise<void>;
   send(message: OutgoingMessage): SendOutcome;
   /** Graceful close (e.g. MQTT DISCONNECT). */

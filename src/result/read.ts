@@ -70,5 +70,32 @@ export function readResultFile(path: string): { result: RunResult; file: string 
   result.codes = isObject(r.codes) ? result.codes : {};
   result.warnings = Array.isArray(r.warnings) ? result.warnings : [];
   result.servers = isObject(r.servers) ? result.servers : {};
+  fillReconnectFields(result);
   return { result, file };
+}
+
+/** Results written before reconnects were counted lack these figures: nothing was counted, so 0. */
+function fillReconnectFields(result: RunResult): void {
+  for (const f of Object.values(result.fleets)) {
+    const d = f.devices;
+    d.faulted ??= 0;
+    d.reconnectAttempts ??= 0;
+    d.reconnects ??= 0;
+    d.unrecovered ??= 0;
+    d.downtimeS ??= 0;
+    const m = f.messages;
+    m.unsent ??= 0;
+    m.inDoubt ??= 0;
+    m.resent ??= 0;
+  }
+  for (const d of result.delivery) {
+    d.unsent ??= 0;
+    d.inDoubt ??= 0;
+    d.resent ??= 0;
+  }
+  for (const p of result.timeline)
+    for (const f of Object.values(p.fleets)) {
+      f.disconnects ??= 0;
+      f.unsent ??= 0;
+    }
 }

@@ -101,6 +101,7 @@ const fleetLatency: Shape = (v, path, out) => {
     ack: optional(pair),
     rtt: optional(pair),
     sendLateness: optional(latency),
+    reconnect: optional(latency),
   })(v, path, out);
   // The drivers' own latencies by kind ('commit'): each a summary.
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
@@ -125,12 +126,21 @@ const fleet: Shape = (v, path, out) =>
       connects: int,
       connectFailed: int,
       disconnects: int,
+      // Added with reconnects: optional for older results, filled with 0 by read.ts.
+      faulted: optional(int),
+      reconnectAttempts: optional(int),
+      reconnects: optional(int),
+      unrecovered: optional(int),
+      downtimeS: optional(num),
     }),
     messages: fields<FleetResult['messages']>({
       sent: int,
       acked: int,
       late: int,
       dropped: int,
+      unsent: optional(int),
+      inDoubt: optional(int),
+      resent: optional(int),
       oversize: int,
       received: int,
       unstamped: int,
@@ -174,6 +184,9 @@ const delivery = fields<DeliveryResult>({
   duplicated: int,
   outOfOrder: int,
   lossRate: num,
+  unsent: optional(int),
+  inDoubt: optional(int),
+  resent: optional(int),
   latency: pair,
   verdict: fields<DeliveryResult['verdict']>({ kept: bool, violations: array(str) }),
   spread: optional(
@@ -204,6 +217,8 @@ const timelinePoint = fields<TimelinePoint>({
       received: num,
       dropped: num,
       errors: num,
+      disconnects: optional(num),
+      unsent: optional(num),
     }),
   ),
   latency: record(fields<TimelinePoint['latency'][string]>({ count: num, p50: num, p99: num, max: num })),

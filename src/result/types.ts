@@ -25,6 +25,8 @@ export type FleetLatency = {
   rtt?: LatencyPair;
   /** Intended → actual send time of every scheduled send: how far behind the generator fired. */
   sendLateness?: LatencySummary;
+  /** Connection lost → connected again, per reconnect. */
+  reconnect?: LatencySummary;
 } & {
   [K in DriverLatencyKind]?: LatencySummary;
 };
@@ -43,10 +45,35 @@ export interface FleetResult extends ProtocolBlocks {
   count: number;
   /** Devices this process ran: all of them, or this shard's slice with --shard. */
   devicesRun: number;
-  devices: { peakConnected: number; connects: number; connectFailed: number; disconnects: number };
+  devices: {
+    peakConnected: number;
+    connects: number;
+    connectFailed: number;
+    /** Connections lost (by the peer, the network or a scripted fault); by cause in `codes` ('<group>|disconnect|<cause>'). */
+    disconnects: number;
+    /** Of `disconnects`, those the scenario's `faults` caused. */
+    faulted: number;
+    reconnectAttempts: number;
+    reconnects: number;
+    /** Devices that lost their connection and were still down at the end. */
+    unrecovered: number;
+    /** Device-seconds spent disconnected after a loss. */
+    downtimeS: number;
+  };
   messages: Pick<
     GroupCounters,
-    'sent' | 'acked' | 'late' | 'dropped' | 'oversize' | 'received' | 'unstamped' | 'repliesSent' | 'repliesReceived'
+    | 'sent'
+    | 'acked'
+    | 'late'
+    | 'dropped'
+    | 'unsent'
+    | 'inDoubt'
+    | 'resent'
+    | 'oversize'
+    | 'received'
+    | 'unstamped'
+    | 'repliesSent'
+    | 'repliesReceived'
   >;
   /** Messages per second over the send phase (start to the last sender finishing). */
   rates: { sentPerS: number; receivedPerS: number };
@@ -96,6 +123,12 @@ export interface DeliveryResult {
   duplicated: number;
   outOfOrder: number;
   lossRate: number;
+  /** The sender's scheduled sends not made while it was disconnected (not expected, not lost). */
+  unsent: number;
+  /** Of `lost`, up to this many were in flight when a connection died and were never resent: not a broken promise. */
+  inDoubt: number;
+  /** Of `duplicated`, up to this many are resends after a reconnect (DUP, republished): not a broken promise. */
+  resent: number;
   latency: LatencyPair;
   /** Whether the protocol's promise held, and why not. */
   verdict: { kept: boolean; violations: string[] };
@@ -125,7 +158,17 @@ export interface TimelinePoint {
   phase: Phase;
   fleets: Record<
     string,
-    { connected: number; sent: number; acked: number; received: number; dropped: number; errors: number }
+    {
+      connected: number;
+      sent: number;
+      acked: number;
+      received: number;
+      dropped: number;
+      errors: number;
+      /** Connections lost in this second, and sends not made because devices were down. */
+      disconnects: number;
+      unsent: number;
+    }
   >;
   latency: Record<string, { count: number; p50: number; p99: number; max: number }>;
 }

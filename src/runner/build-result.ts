@@ -70,6 +70,8 @@ export function buildResult(input: BuildInput): RunResult {
     if (connect) latency.connect = summarize(connect);
     const lateness = agg.histograms.get(histogramKey(g.name, HistogramKind.sendLateness));
     if (lateness) latency.sendLateness = summarize(lateness);
+    const reconnect = agg.histograms.get(histogramKey(g.name, HistogramKind.reconnect));
+    if (reconnect) latency.reconnect = summarize(reconnect);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.ack)))
       latency.ack = latencyPair(agg, g.name, HistogramKind.ack, HistogramKind.ackService);
     if (agg.histograms.has(histogramKey(g.name, HistogramKind.rtt)))
@@ -138,6 +140,8 @@ export function buildResult(input: BuildInput): RunResult {
             received: c.received,
             dropped: c.dropped,
             errors: c.errors,
+            disconnects: c.disconnects,
+            unsent: c.unsent,
           },
         ]),
       ),

@@ -33,7 +33,16 @@ export async function preflight(
     const key = JSON.stringify([group.protocol, url, driver.connectionKey(group.options)]);
     keyOf.set(group.name, key);
     if (outcome.has(key)) continue;
-    const events = { onMessage() {}, onAck() {}, onCode() {}, onError() {}, onDisconnect() {}, onLatency() {} };
+    const events = {
+      onMessage() {},
+      onAck() {},
+      onCode() {},
+      onError() {},
+      onDisconnect() {},
+      onInDoubt() {},
+      onResend() {},
+      onLatency() {},
+    };
     const create = (index: number): DriverDevice =>
       driver.createDevice(
         {

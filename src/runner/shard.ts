@@ -305,6 +305,12 @@ export class VirtualDevice implements Sender {
       onCode: (code, count) => recorder.code(name, code, count),
       onLatency: (kind, us) => recorder.record(name, kind, us),
       onError: (key, message) => recorder.error(name, key, message),
+      onInDoubt: (count) => {
+        this.counters.inDoubt += count;
+      },
+      onResend: (count) => {
+        this.counters.resent += count;
+      },
       onDisconnect: (key, message) => {
         if (this.isUp) recorder.setConnected(name, -1);
         this.isUp = false;

@@ -73,6 +73,8 @@ function recorder(): Recorded {
     onError: (key) => r.errors.push(key),
     onLatency: () => undefined,
     onDisconnect: (key) => r.disconnects.push(key),
+    onInDoubt: () => undefined,
+    onResend: () => undefined,
   };
   return r;
 }

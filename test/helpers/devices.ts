@@ -36,6 +36,8 @@ export function probe(url: string, clientId: string, options: MqttOptions = {}):
     onCode: (code) => codes.push(code),
     onError: (key, message) => errors.push(`${key}: ${message}`),
     onDisconnect: (key) => errors.push(key),
+    onInDoubt: () => undefined,
+    onResend: () => undefined,
     onLatency: () => undefined,
   };
   const device = new MqttDevice({ url, index: 0, clientId, options: resolved, connectTimeoutMs: 5000 }, events);

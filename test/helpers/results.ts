@@ -23,7 +23,17 @@ export function fleet(s: FleetSpec = {}): FleetResult {
     target: 'mqtt',
     count: 5,
     devicesRun: 5,
-    devices: { peakConnected: 5, connects: 5, connectFailed: 0, disconnects: 5 },
+    devices: {
+      peakConnected: 5,
+      connects: 5,
+      connectFailed: 0,
+      disconnects: 5,
+      faulted: 0,
+      reconnectAttempts: 0,
+      reconnects: 0,
+      unrecovered: 0,
+      downtimeS: 0,
+    },
     messages: {
       sent: 500,
       acked: 500,
@@ -34,6 +44,9 @@ export function fleet(s: FleetSpec = {}): FleetResult {
       unstamped: 0,
       repliesSent: 0,
       repliesReceived: 0,
+      unsent: 0,
+      inDoubt: 0,
+      resent: 0,
     },
     rates: { sentPerS: s.sentPerS ?? 100, receivedPerS: s.receivedPerS ?? 0 },
     bytes: {
@@ -69,6 +82,9 @@ export function delivery(from: string, to: string, expected: number, lost: numbe
     verdict: { kept: lost === 0, violations: [] },
     issues: [],
     issueCount: 0,
+    unsent: 0,
+    inDoubt: 0,
+    resent: 0,
   };
 }
 

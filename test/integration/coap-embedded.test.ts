@@ -126,6 +126,8 @@ describe('CoAP through the runner against the embedded server', () => {
         onCode() {},
         onError() {},
         onDisconnect() {},
+        onInDoubt() {},
+        onResend() {},
         onLatency() {},
       };
       const d = new CoapDevice(

@@ -70,6 +70,8 @@ describe('HTTP response framing', () => {
       onCode: (code) => codes.push(code),
       onError: (k) => errors.push(k),
       onDisconnect() {},
+      onInDoubt() {},
+      onResend() {},
       onLatency() {},
     };
     const d = new HttpDevice(

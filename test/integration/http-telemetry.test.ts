@@ -168,6 +168,8 @@ describe('HTTP device: pipelining and persistent connections', () => {
       onCode: (code) => codes.push(code),
       onError() {},
       onDisconnect() {},
+      onInDoubt() {},
+      onResend() {},
       onLatency() {},
     };
     const check = new Checker();

@@ -218,6 +218,8 @@ describe('HTTP webhook receivers', () => {
       onCode: (code) => codes.push(code),
       onError() {},
       onDisconnect() {},
+      onInDoubt() {},
+      onResend() {},
       onLatency() {},
     };
     // Device 2 of its group listens on listen.port + 2.

@@ -47,6 +47,8 @@ const quiet: DeviceEvents = {
   onCode() {},
   onError() {},
   onDisconnect() {},
+  onInDoubt() {},
+  onResend() {},
   onLatency() {},
 };
 

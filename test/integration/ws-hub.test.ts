@@ -43,6 +43,8 @@ function probe(): Probe {
     onCode: (code, count = 1) => p.codes.set(code, (p.codes.get(code) ?? 0) + count),
     onError: (key, message) => p.errors.push(`${key}: ${message}`),
     onDisconnect: (key, message) => p.disconnects.push(`${key}: ${message}`),
+    onInDoubt: () => undefined,
+    onResend: () => undefined,
     onLatency: () => undefined,
   };
   return p;

@@ -27,7 +27,17 @@ function fleet(kind: FleetResult['kind'], sent: number, received: number): Fleet
     target: 'proto',
     count: 5,
     devicesRun: 5,
-    devices: { peakConnected: 4, connects: 4, connectFailed: 1, disconnects: 4 },
+    devices: {
+      peakConnected: 4,
+      connects: 4,
+      connectFailed: 1,
+      disconnects: 4,
+      faulted: 0,
+      reconnectAttempts: 0,
+      reconnects: 0,
+      unrecovered: 0,
+      downtimeS: 0,
+    },
     messages: {
       sent,
       acked: 0,
@@ -38,6 +48,9 @@ function fleet(kind: FleetResult['kind'], sent: number, received: number): Fleet
       unstamped: 0,
       repliesSent: 0,
       repliesReceived: 0,
+      unsent: 0,
+      inDoubt: 0,
+      resent: 0,
     },
     rates: { sentPerS: 10, receivedPerS: 10 },
     bytes: {

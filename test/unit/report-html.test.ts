@@ -157,7 +157,17 @@ function syntheticResult(): RunResult {
       target: s.protocol,
       count: s.devices,
       devicesRun: s.devices,
-      devices: { peakConnected: s.devices, connects: s.devices, connectFailed: 0, disconnects: s.devices },
+      devices: {
+        peakConnected: s.devices,
+        connects: s.devices,
+        connectFailed: 0,
+        disconnects: s.devices,
+        faulted: 0,
+        reconnectAttempts: 0,
+        reconnects: 0,
+        unrecovered: 0,
+        downtimeS: 0,
+      },
       messages: {
         sent: n,
         acked: s.ackUs ? n : 0,
@@ -168,6 +178,9 @@ function syntheticResult(): RunResult {
         unstamped: 0,
         repliesSent: 0,
         repliesReceived: 0,
+        unsent: 0,
+        inDoubt: 0,
+        resent: 0,
       },
       rates: { sentPerS: +(n / RUN_S).toFixed(2), receivedPerS: +(received / RUN_S).toFixed(2) },
       bytes: {
@@ -242,6 +255,9 @@ function syntheticResult(): RunResult {
             ]
           : [],
       issueCount: from === 'gps' ? 1 : 0,
+      unsent: 0,
+      inDoubt: 0,
+      resent: 0,
     };
   });
   const timeline: TimelinePoint[] = [];
@@ -259,6 +275,8 @@ function syntheticResult(): RunResult {
         received: 0,
         dropped: 0,
         errors: 0,
+        disconnects: 0,
+        unsent: 0,
       };
     }
     for (const [from, to] of pairs) {

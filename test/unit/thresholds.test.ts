@@ -456,6 +456,11 @@ function fleet(
       connects: over.connects ?? 10,
       connectFailed: over.connectFailed ?? 0,
       disconnects: 0,
+      faulted: 0,
+      reconnectAttempts: 0,
+      reconnects: 0,
+      unrecovered: 0,
+      downtimeS: 0,
     },
     messages: {
       sent,
@@ -467,6 +472,9 @@ function fleet(
       unstamped: 0,
       repliesSent: 0,
       repliesReceived: 0,
+      unsent: 0,
+      inDoubt: 0,
+      resent: 0,
     },
     rates: { sentPerS: over.sentPerS ?? 0, receivedPerS: over.receivedPerS ?? 0 },
     bytes: {
@@ -510,6 +518,9 @@ function delivery(
     verdict: { kept: lost === 0, violations: [] },
     issues: [],
     issueCount: 0,
+    unsent: 0,
+    inDoubt: 0,
+    resent: 0,
   };
 }
 

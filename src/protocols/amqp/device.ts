@@ -304,7 +304,7 @@ export class AmqpDevice implements DriverDevice {
       const { key, message } = err
         ? channelError(err, `${this.init.clientId}: connection closed`)
         : { key: 'amqp.connection_lost', message: `${this.init.clientId}: connection closed by the broker or network` };
-      this.events.onDisconnect(key, message);
+      this.events.onDisconnect(key, message, err ? 'server_disconnect' : 'closed');
     });
     // RabbitMQ's connection.blocked (a resource alarm): publishes stall until unblocked.
     model.on('blocked', (reason: string) => this.events.onCode(C.connection.of(`blocked: ${reason}`)));

@@ -224,6 +224,7 @@ export class MqttDevice implements DriverDevice {
         this.events.onDisconnect(
           'mqtt.connection_lost',
           `${this.init.clientId}: connection closed by the broker or network`,
+          'closed',
         );
     });
   }

@@ -184,6 +184,7 @@ export class WsDevice implements DriverDevice {
       this.events.onDisconnect(
         `ws.closed_${code}`,
         `${this.init.clientId}: connection closed by the bridge or network (close code ${code}${why})`,
+        code === 1006 ? 'closed' : 'server_disconnect',
       );
     });
   }
