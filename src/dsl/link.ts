@@ -9,16 +9,33 @@ export function sectionOf(group: GroupPlan): string {
   return group.kind === 'fleet' ? 'fleets' : group.kind === 'observer' ? 'observers' : 'commands';
 }
 
+/** What a receiver subscribes to in order to get a source's messages: its address and options. */
+function addressOf(src: GroupPlan): { topic: string; name: string } | undefined {
+  if (src.willOf) return { topic: src.willOf.topic, name: src.willOf.fleet };
+  return src.publish ? { topic: src.publish.topic, name: src.name } : undefined;
+}
+
 /** Cross-references: observers' receives, commands' targets, default filters, replies. */
 export function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<string, unknown>): void {
   const byName = new Map(groups.map((g) => [g.name, g]));
-  for (const group of groups) {
+  for (const group of [...groups]) {
     const path = `${sectionOf(group)}.${group.name}`;
     if (group.kind === 'observer') {
       group.receives.forEach((r, i) => {
+        if (r.endsWith(WILL_SUFFIX) && !byName.has(r)) {
+          const will = willGroup(
+            check,
+            `${path}.receives[${i}]`,
+            byName.get(r.slice(0, -WILL_SUFFIX.length)),
+            r,
+            groups,
+          );
+          if (will) byName.set(r, will);
+          return;
+        }
         const source = byName.get(r);
         if (!source) check.note(`${path}.receives[${i}]`, `no fleet or command named ${JSON.stringify(r)}`);
-        else if (!source.publish)
+        else if (!source.publish && !source.willOf)
           check.note(`${path}.receives[${i}]`, `${JSON.stringify(r)} does not send (it has no send/topic)`);
       });
       const driver = driverFor(group.protocol);
@@ -28,14 +45,15 @@ export function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<stri
         const derived = new Set<string>();
         group.receives.forEach((r, i) => {
           const src = byName.get(r);
-          if (!src?.publish) return;
+          const address = src && addressOf(src);
+          if (!src || !address) return;
           const source = {
-            name: src.name,
+            name: address.name,
             count: src.count,
             protocol: src.protocol,
             options: src.options,
-            topic: src.publish.topic,
-            canonical: driverFor(src.protocol)?.canonicalTopic?.(src.publish.topic) ?? src.publish.topic,
+            topic: address.topic,
+            canonical: driverFor(src.protocol)?.canonicalTopic?.(address.topic) ?? address.topic,
           };
           const filters = driver?.subscriptionsFor?.(source, group.options);
           if (filters === undefined)
@@ -63,6 +81,57 @@ export function linkGroups(check: Checker, groups: GroupPlan[], raw: Record<stri
       }
     }
   }
+}
+
+/** `receives: ['sensors:will']`: the Last Wills of fleet `sensors`. */
+export const WILL_SUFFIX = ':will';
+
+/**
+ * The will group of `fleet` (added to `groups` once): a sender without devices whose streams
+ * are the fleet's devices' wills, judged by the will's QoS. Undefined (a problem noted at
+ * `path`) when the fleet does not exist or leaves no will.
+ */
+function willGroup(
+  check: Checker,
+  path: string,
+  fleet: GroupPlan | undefined,
+  name: string,
+  groups: GroupPlan[],
+): GroupPlan | undefined {
+  if (!fleet || fleet.kind !== 'fleet') {
+    check.note(
+      path,
+      `no fleet named ${JSON.stringify(name.slice(0, -WILL_SUFFIX.length))} to receive the Last Wills of`,
+    );
+    return undefined;
+  }
+  const will = driverFor(fleet.protocol)?.lastWill?.(fleet.options);
+  if (!will) {
+    check.note(
+      path,
+      `${JSON.stringify(fleet.name)} leaves no Last Will: give its protocol a will (e.g. mqtt({ will: { topic: 'fleet/will/{id}' } }))`,
+    );
+    return undefined;
+  }
+  const group: GroupPlan = {
+    name,
+    index: groups.length,
+    kind: 'will',
+    count: fleet.count,
+    protocol: fleet.protocol,
+    options: will.options,
+    target: fleet.target,
+    publish: undefined,
+    subscribe: undefined,
+    receives: [],
+    receiverMode: 'each',
+    reply: false,
+    reconnect: false,
+    willOf: { fleet: fleet.name, topic: will.topic },
+  };
+  fleet.will = name;
+  groups.push(group);
+  return group;
 }
 
 /** Filters as members of shared subscription group `share` subscribe to them (validated: the driver has sharedFilter). */

@@ -4,12 +4,17 @@
 
 import type { ParsedExpectations } from '../thresholds/health.ts';
 import type { ParsedThreshold } from '../thresholds/parse.ts';
+import type { FaultPlan, ReconnectPolicy } from './faults.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedPower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';
 
-/** 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a scenario. */
-export type GroupKind = 'fleet' | 'observer' | 'command' | 'server';
+/**
+ * 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a
+ * scenario. 'will': the Last Wills of a fleet (`receives: ['sensors:will']`), a sender without
+ * devices of its own: the fleet's devices leave them, the server publishes them.
+ */
+export type GroupKind = 'fleet' | 'observer' | 'command' | 'server' | 'will';
 
 export interface PublishPlan {
   /** Topic template: {id} {fleet} and, for commands, {target}. */
@@ -44,6 +49,12 @@ export interface GroupPlan {
   reply: boolean;
   /** Fleets with `power`: the radio, battery and session the power model prices them with. */
   power?: ResolvedPower;
+  /** How devices come back after a lost connection; false: they stay down. */
+  reconnect: ReconnectPolicy | false;
+  /** A fleet whose Last Wills someone receives: the name of its will group. */
+  will?: string;
+  /** A will group: the fleet whose devices leave the wills, and the will's topic template. */
+  willOf?: { fleet: string; topic: string };
 }
 
 export interface Plan {
@@ -62,6 +73,8 @@ export interface Plan {
   thresholds: ParsedThreshold[];
   /** The scenario's `expect`: which default health checks it loosens. */
   expect: ParsedExpectations;
+  /** Faults the scenario injects during the send phase, in its order. */
+  faults: FaultPlan[];
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

@@ -6,6 +6,7 @@ import type { Duration, Rate } from '../base/units.ts';
 import type { Expectations } from '../thresholds/health.ts';
 import type { Thresholds } from '../thresholds/parse.ts';
 import type { ScenarioEnv, ScenarioWithEnv } from './env.ts';
+import type { FaultDefinition, ReconnectSpec } from './faults.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
@@ -30,6 +31,8 @@ export interface FleetDefinition {
   reply?: boolean;
   /** Battery devices: radio profile, battery and session mode for the energy estimate (see docs/power.md). */
   power?: PowerSpec;
+  /** After a lost connection: `{ initial: '1s', max: '60s', jitter: 'full' }` (the default), or false to stay down. */
+  reconnect?: false | ReconnectSpec;
 }
 
 /** Receivers with an explicit expectation: each listed fleet's messages must all arrive. */
@@ -42,6 +45,8 @@ export interface ObserverDefinition {
   subscribe?: string | string[];
   /** MQTT 5 shared subscription group: the observers split the stream, counted as one receiver. */
   share?: string;
+  /** After a lost connection: backoff policy, or false to stay down (see FleetDefinition.reconnect). */
+  reconnect?: false | ReconnectSpec;
 }
 
 /** Senders of commands to an actuator fleet; each command goes to one target device. */
@@ -55,6 +60,8 @@ export interface CommandDefinition {
   send: ScheduleSpec;
   messages?: number;
   payload?: PayloadSpec;
+  /** After a lost connection: backoff policy, or false to stay down (see FleetDefinition.reconnect). */
+  reconnect?: false | ReconnectSpec;
 }
 
 export interface ScenarioDefinition {
@@ -87,6 +94,11 @@ export interface ScenarioDefinition {
    * otherwise: `{ connectErrors: 5, neverConnected: ['gateway'], crossTalk: true, lateSends: '50%' }`.
    */
   expect?: Expectations;
+  /**
+   * Faults injected during the send phase, to test recovery: `[{ at: '10s', kill: 'sensors', fraction: '20%' },
+   * { at: '20s', churn: 'gps', rate: '50/s', for: '5s' }, { at: '30s', reconnectStorm: 'all' }]`.
+   */
+  faults?: FaultDefinition[];
 }
 
 export type { ProtocolSpec };

@@ -7,8 +7,9 @@ import { ScenarioError } from '../base/errors.ts';
 import { checkTargetUrl } from '../base/url.ts';
 import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
-import { parseExpectations } from '../thresholds/health.ts';
+import { acceptOutages, parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
+import { resolveFaults, resolveReconnect } from './faults.ts';
 import { checkDeviceLimits } from './limits.ts';
 import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
@@ -31,6 +32,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'commands',
   'thresholds',
   'expect',
+  'faults',
 ]);
 const FLEET = fieldsOf<FleetDefinition>()([
   'count',
@@ -43,9 +45,19 @@ const FLEET = fieldsOf<FleetDefinition>()([
   'subscribe',
   'reply',
   'power',
+  'reconnect',
 ]);
-const OBSERVER = fieldsOf<ObserverDefinition>()(['count', 'protocol', 'receives', 'subscribe', 'share']);
-const COMMAND = fieldsOf<CommandDefinition>()(['count', 'protocol', 'to', 'topic', 'send', 'messages', 'payload']);
+const OBSERVER = fieldsOf<ObserverDefinition>()(['count', 'protocol', 'receives', 'subscribe', 'share', 'reconnect']);
+const COMMAND = fieldsOf<CommandDefinition>()([
+  'count',
+  'protocol',
+  'to',
+  'topic',
+  'send',
+  'messages',
+  'payload',
+  'reconnect',
+]);
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** What the run decided that the scenario left open. */
@@ -121,7 +133,8 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   checkDeviceLimits(check, groups);
   linkGroups(check, groups, raw);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
-  const expect = parseExpectations(check, raw.expect, [...names]);
+  const expect = acceptOutages(parseExpectations(check, raw.expect, [...names]), thresholds);
+  const faults = resolveFaults(check, raw.faults, [...names], durationMs);
   const checkedTargets = new Set<string>();
   for (const group of groups) {
     const url = targets[group.target];
@@ -163,6 +176,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     groups,
     thresholds,
     expect,
+    faults,
   };
 }
 
@@ -255,7 +269,7 @@ function buildGroup(
   }
   if (power?.session === 'sleep' && def.send === undefined)
     check.note(`${path}.power.session`, "'sleep' devices wake to send: give the fleet a send schedule");
-  if (protocol && kind !== 'server')
+  if (protocol && kind !== 'server' && kind !== 'will')
     driverFor(protocol.name)?.checkGroup?.(
       check,
       path,
@@ -283,6 +297,7 @@ function buildGroup(
     receiverMode: share ? 'group' : 'each',
     reply,
     ...(power ? { power } : {}),
+    reconnect: resolveReconnect(check, `${path}.reconnect`, def.reconnect),
   };
 }
 

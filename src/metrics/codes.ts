@@ -113,6 +113,23 @@ export function codesOf(all: CodeCounts, group: string): Map<string, number> {
 
 /** What the run itself counts, whatever the protocol: sends it dropped, command replies, datagrams. */
 export const RUN_CODES = codeBook({
+  /** Lost connections by cause: the drivers' DisconnectCause, or a scripted fault. */
+  disconnect: {
+    notable: true,
+    codes: {
+      closed: { meaning: 'closed by the peer without a protocol goodbye' },
+      reset: { meaning: 'reset by the peer or the network' },
+      keepalive_timeout: { meaning: 'no answer to the keepalive in time' },
+      server_disconnect: { meaning: 'the server said goodbye (its code is counted beside)' },
+      error: { meaning: 'ended by a socket or protocol error' },
+      injected_kill: { meaning: "dropped by the scenario's faults (socket destroyed, no goodbye)" },
+      injected_disconnect: { meaning: "dropped by the scenario's faults (graceful goodbye)" },
+    },
+  },
+  /** Devices each of the scenario's faults dropped, by its position in `faults`. */
+  fault: {
+    describe: (index) => ({ meaning: `dropped by faults[${index}]`, notable: false }),
+  },
   dropped: {
     notable: true,
     codes: {

@@ -10,6 +10,7 @@
 // sharing a broker, a topic or a port never count each other's messages (receipts.ts).
 
 import { createHash } from 'node:crypto';
+import { nowUs } from './clock.ts';
 
 export const STAMP_BYTES = 20;
 export const STAMP_TEXT_LENGTH = 28;
@@ -100,4 +101,15 @@ export function decodeStamp(payload: Buffer, key = 0): Stamp | undefined {
   if (at < 0 || at + STAMP_TEXT_LENGTH > payload.length) return undefined;
   const body = Buffer.from(payload.toString('latin1', at + TEXT_PREFIX.length, at + STAMP_TEXT_LENGTH), 'base64url');
   return body.length === STAMP_BYTES - 2 ? readBody(body, 0, key) : undefined;
+}
+
+/**
+ * A bare stamp of `stream` and `seq` taken now: a Last Will's, whose connection opens long
+ * before the drop that publishes it (numbered by that drop: the device's kills so far).
+ */
+export function stampNow(stream: number, seq: number, key: number): Buffer {
+  const payload = Buffer.allocUnsafe(STAMP_BYTES);
+  const now = nowUs();
+  writeStamp(payload, { stream, seq, intendedUs: now, sentUs: now }, 0, key);
+  return payload;
 }

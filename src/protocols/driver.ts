@@ -110,6 +110,11 @@ export interface DeviceInit<Options> {
   clientId: string;
   options: Options;
   connectTimeoutMs: number;
+  /**
+   * A fresh stamp for this connection's Last Will: the driver puts it at the start of the will
+   * payload, before the scenario's will payload bytes.
+   */
+  lastWill?: () => Buffer;
 }
 
 export interface DriverDevice {
@@ -259,6 +264,13 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   freePorts?(options: Options): { host: string } | undefined;
   /** The options with the base port the run chose (after freePorts). */
   withPort?(options: Options, base: number): Options;
+  /**
+   * The Last Will a device leaves with the server, published by it when the connection drops
+   * without a goodbye: its topic template ({id}, {fleet}, {run}) and the options its delivery
+   * promise is judged with (the will's QoS). Undefined when the options set none; no hook: the
+   * protocol has no will.
+   */
+  lastWill?(options: Options): { topic: string; options: Options } | undefined;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */

@@ -225,7 +225,15 @@ const timelinePoint = fields<TimelinePoint>({
 });
 
 const healthCheck = fields<HealthCheck>({
-  name: oneOf('never_connected', 'connect_errors', 'cross_talk', 'worker_crashed', 'generator_saturated'),
+  name: oneOf(
+    'never_connected',
+    'connect_errors',
+    'cross_talk',
+    'worker_crashed',
+    'generator_saturated',
+    'outages',
+    'unrecovered',
+  ),
   passed: bool,
   message: str,
   groups: array(str),

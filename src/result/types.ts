@@ -259,7 +259,14 @@ export interface ThresholdOutcome {
 }
 
 /** The default health checks, judged on every run. */
-export type HealthName = 'never_connected' | 'connect_errors' | 'cross_talk' | 'worker_crashed' | 'generator_saturated';
+export type HealthName =
+  | 'never_connected'
+  | 'connect_errors'
+  | 'cross_talk'
+  | 'worker_crashed'
+  | 'generator_saturated'
+  | 'outages'
+  | 'unrecovered';
 
 /** One default health check, in `result.health`. */
 export interface HealthCheck {

@@ -63,6 +63,8 @@ export function buildResult(input: BuildInput): RunResult {
   const fleets: Record<string, FleetResult> = {};
   const seconds = Math.max(input.sendPhaseMs, 1) / 1000;
   for (const g of plan.groups) {
+    // A will group has no devices: its wills show as delivery rows only.
+    if (g.kind === 'will') continue;
     const t = agg.total(g.name);
     const ran = shardSize(g.count, input.shard);
     const latency: FleetResult['latency'] = {};
@@ -131,19 +133,21 @@ export function buildResult(input: BuildInput): RunResult {
       t: b.t,
       phase: b.phase,
       fleets: Object.fromEntries(
-        Object.entries(b.counters).map(([g, c]) => [
-          g,
-          {
-            connected: c.connected,
-            sent: c.sent,
-            acked: c.acked,
-            received: c.received,
-            dropped: c.dropped,
-            errors: c.errors,
-            disconnects: c.disconnects,
-            unsent: c.unsent,
-          },
-        ]),
+        Object.entries(b.counters)
+          .filter(([g]) => fleets[g] !== undefined)
+          .map(([g, c]) => [
+            g,
+            {
+              connected: c.connected,
+              sent: c.sent,
+              acked: c.acked,
+              received: c.received,
+              dropped: c.dropped,
+              errors: c.errors,
+              disconnects: c.disconnects,
+              unsent: c.unsent,
+            },
+          ]),
       ),
       latency: b.latency,
     }));

@@ -23,6 +23,16 @@ export function fromThisRun(intendedUs: number, startUs: number, receivedUs: num
   return startUs > 0 && intendedUs >= startUs - STALE_TOLERANCE_US && intendedUs <= receivedUs + STALE_TOLERANCE_US;
 }
 
+/**
+ * A Last Will is stamped when its connection opens, before the send phase starts or long before
+ * the drop that publishes it: it must only not be from the future, nor older than a day (a
+ * foreign stamp read with this run's key lands there about once in 10⁵).
+ */
+const WILL_AGE_US = 86_400_000_000;
+function willOfThisRun(intendedUs: number, _startUs: number, receivedUs: number): boolean {
+  return intendedUs <= receivedUs + STALE_TOLERANCE_US && intendedUs >= receivedUs - WILL_AGE_US;
+}
+
 /** Counts a received message; returns its stamp and sender when it is this run's, else counts it unstamped. */
 export function acceptStamped(
   plan: Plan,
@@ -34,7 +44,11 @@ export function acceptStamped(
   counters.received++;
   const stamp = decodeStamp(m.payload, stampKey);
   const from = stamp ? plan.groups[streamFleet(stamp.stream)] : undefined;
-  if (!stamp || !from || !fromThisRun(stamp.intendedUs, startUs, m.receivedUs)) {
+  if (
+    !stamp ||
+    !from ||
+    !(from.kind === 'will' ? willOfThisRun : fromThisRun)(stamp.intendedUs, startUs, m.receivedUs)
+  ) {
     counters.unstamped++;
     return undefined;
   }
@@ -52,7 +66,10 @@ export function recordDelivery(
   receivedUs: number,
 ): void {
   const pair = pairKey(from.name, to.name);
-  recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
-  recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
+  // A will's stamp tells when its connection opened, not when it was dropped: no latency.
+  if (from.kind !== 'will') {
+    recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
+    recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
+  }
   book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
 }

@@ -1,39 +1,28 @@
 // The virtual devices of one worker's shard: which devices it owns, how each one sends
-// (stamp, payload, topic) and what it does with what it receives (delivery accounting,
-// end-to-end latency, command replies and round trips).
+// (stamp, payload, topic), and how it loses its connection and comes back (recovery.ts);
+// what it does with what it receives is inbox.ts.
 
 import { defaults } from '../base/defaults.ts';
 import { errorKey, errorMessage, RunErrorCodes } from '../base/errors.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
-import { type GroupPlan, groupByName, type Plan } from '../dsl/plan.ts';
+import { type GroupPlan, groupByName } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { nowUs } from '../metrics/clock.ts';
 import { RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
-import type { DeliveryBook } from '../metrics/delivery.ts';
 import { type Histogram, recordUs } from '../metrics/histogram.ts';
 import { HistogramKind } from '../metrics/names.ts';
-import type { Recorder } from '../metrics/recorder.ts';
-import { STAMP_BYTES, type Stamp, streamId, writeStamp } from '../metrics/stamp.ts';
-import type { DeviceEvents, DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocols/driver.ts';
+import { type Stamp, stampNow, streamId } from '../metrics/stamp.ts';
+import type { DeviceEvents, DisconnectCause, DriverDevice, OutgoingMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
-import { acceptStamped, recordDelivery } from './receipts.ts';
+import type { ShardContext } from './context.ts';
+
+export type { ShardContext };
+
+import { receive } from './inbox.ts';
+import { Recovery } from './recovery.ts';
 import type { Sender } from './send-loop.ts';
 import { renderTopic, replyTopic, targetRenderer } from './topics.ts';
-
-export interface ShardContext {
-  plan: Plan;
-  runId: string;
-  /** metrics/stamp.ts runKey(runId): stamps this run writes and accepts. */
-  stampKey: number;
-  seed: number;
-  targets: Record<string, string>;
-  recorder: Recorder;
-  book: DeliveryBook;
-  lateThresholdUs: number;
-  /** Set when the send phase starts. */
-  startUs: number;
-}
 
 export class VirtualDevice implements Sender {
   readonly stream: number;
@@ -42,7 +31,15 @@ export class VirtualDevice implements Sender {
   readonly counters: GroupCounters;
   next = Number.POSITIVE_INFINITY;
   seq = 0;
+  /** Connected now (a sleeping device counts as up between its reports). */
   isUp = false;
+  /** Connected at least once: it sends on schedule from then on, and its sends while down are unsent. */
+  everUp = false;
+  /** Brings the device back after a lost connection. */
+  readonly recovery: Recovery;
+  /** Fleets whose Last Wills are received: the will group, and the wills the device triggered (kills). */
+  private readonly willGroup: GroupPlan | undefined;
+  kills = 0;
   private nextTime: (() => number) | undefined;
   private readonly random: Random;
   private readonly generate: ((ctx: PayloadContext, stamp: Stamp) => GeneratedPayload) | undefined;
@@ -63,7 +60,7 @@ export class VirtualDevice implements Sender {
   constructor(
     readonly group: GroupPlan,
     readonly index: number,
-    private readonly ctx: ShardContext,
+    readonly ctx: ShardContext,
   ) {
     this.stream = streamId(group.index, index);
     this.clientId = renderTopic(
@@ -86,7 +83,9 @@ export class VirtualDevice implements Sender {
     const driver = driverFor(group.protocol);
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
+    this.willGroup = group.will === undefined ? undefined : groupByName(ctx.plan, group.will);
     const init = {
+      ...(this.willGroup ? { lastWill: () => stampNow(this.willStream as number, this.kills, ctx.stampKey) } : {}),
       url,
       index,
       fleet: group.name,
@@ -101,6 +100,14 @@ export class VirtualDevice implements Sender {
     );
     this.sleeps = group.power?.session === 'sleep' && driver.transport === 'tcp';
     this.acknowledged = driver.acknowledges?.(group.options) ?? false;
+    // A sleeping device opens a connection per report: a lost one is not reconnected between reports.
+    this.recovery = new Recovery(this.sleeps ? false : group.reconnect, this.random, this.counters, {
+      attempt: () => this.reconnect(),
+      back: (downUs) => {
+        this.counters.reconnects++;
+        ctx.recorder.record(group.name, HistogramKind.reconnect, downUs);
+      },
+    });
   }
 
   /** Resolves when no report cycle is in progress (sleep sessions), so the device can be closed. */
@@ -114,6 +121,7 @@ export class VirtualDevice implements Sender {
     if (this.sleeps) {
       // Asleep until its first report: it connects then, and again for every report.
       this.isUp = true;
+      this.everUp = true;
       return true;
     }
     try {
@@ -122,6 +130,7 @@ export class VirtualDevice implements Sender {
       this.counters.connects++;
       recorder.setConnected(this.group.name, 1);
       this.isUp = true;
+      this.everUp = true;
     } catch (err) {
       this.counters.connectFailed++;
       recorder.error(this.group.name, errorKey(err), errorMessage(err));
@@ -142,7 +151,7 @@ export class VirtualDevice implements Sender {
   /** Arms the schedule once the send phase has a start time. */
   arm(startUs: number): void {
     const publish = this.group.publish;
-    if (!publish || !this.isUp) return;
+    if (!publish || !this.everUp) return;
     this.nextTime = createScheduler(
       publish.schedule,
       this.index,
@@ -216,13 +225,18 @@ export class VirtualDevice implements Sender {
     recorder.setConnected(name, -1);
   }
 
-  /** Builds and sends one stamped message; false when the driver refused it (counted as dropped). */
+  /** Builds and sends one stamped message; false when it was not sent (counted as dropped or unsent). */
   private send(intendedUs: number, checkLate = true): boolean {
     const c = this.counters;
     const sentUs = nowUs();
     if (checkLate) {
       if (this.lateness) recordUs(this.lateness, sentUs - intendedUs);
       if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    }
+    if (!this.isUp) {
+      // Down after a lost connection: the reading is not sent, and not expected anywhere.
+      c.unsent++;
+      return false;
     }
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
     let generated: GeneratedPayload;
@@ -259,6 +273,11 @@ export class VirtualDevice implements Sender {
       message.correlation = correlation;
     }
     const outcome = this.driver.send(message);
+    if (outcome === 'not_connected') {
+      // The connection died and its loss is not reported yet.
+      c.unsent++;
+      return false;
+    }
     if (outcome !== 'sent') {
       c.dropped++;
       this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped[outcome]);
@@ -266,6 +285,67 @@ export class VirtualDevice implements Sender {
     }
     this.seq++;
     c.sent++;
+    return true;
+  }
+
+  /** The connection is gone (`cause`): counted, and the device comes back by its reconnect policy. */
+  private lose(cause: DisconnectCause | 'injected_kill' | 'injected_disconnect', immediate = false): void {
+    if (this.isUp) this.ctx.recorder.setConnected(this.group.name, -1);
+    this.isUp = false;
+    this.counters.disconnects++;
+    this.ctx.recorder.code(this.group.name, RUN_CODES.keys.disconnect[cause]);
+    this.recovery.lost(immediate);
+  }
+
+  /**
+   * A scripted fault: drop the connection, ungracefully (`kill`: no goodbye, the broker publishes
+   * the Last Will) or gracefully, and come back by the reconnect policy, at once when `immediate`
+   * (a reconnect storm). False when the device was not connected (or is asleep between reports).
+   */
+  async inject(kind: 'kill' | 'disconnect', immediate = false): Promise<boolean> {
+    if (!this.isUp || this.sleeps) return false;
+    this.counters.faulted++;
+    if (kind === 'kill') {
+      this.driver.kill();
+      if (this.willGroup) {
+        // The server publishes this connection's will, stamped with this kill's number.
+        this.kills++;
+        this.ctx.recorder.of(this.willGroup.name).sent++;
+      }
+      this.lose('injected_kill', immediate);
+      return true;
+    }
+    // Marked down first: sends during the goodbye are unsent, and the reconnect waits for it.
+    this.ctx.recorder.setConnected(this.group.name, -1);
+    this.isUp = false;
+    await this.driver.close();
+    this.lose('injected_disconnect', immediate);
+    return true;
+  }
+
+  /** This device's will stream, when its wills are received. */
+  get willStream(): number | undefined {
+    return this.willGroup ? streamId(this.willGroup.index, this.index) : undefined;
+  }
+
+  /** One reconnect attempt: connect again (the driver resumes its session), then resubscribe. */
+  private async reconnect(): Promise<boolean> {
+    const { recorder } = this.ctx;
+    const name = this.group.name;
+    try {
+      await this.driver.connect();
+    } catch (err) {
+      recorder.error(name, errorKey(err), errorMessage(err));
+      return false;
+    }
+    this.isUp = true;
+    recorder.setConnected(name, 1);
+    const filters = this.filters();
+    try {
+      if (filters.length > 0) await this.driver.subscribe(filters);
+    } catch (err) {
+      recorder.error(name, errorKey(err), errorMessage(err));
+    }
     return true;
   }
 
@@ -294,7 +374,7 @@ export class VirtualDevice implements Sender {
     const { recorder } = this.ctx;
     const name = this.group.name;
     return {
-      onMessage: (m) => this.receive(m),
+      onMessage: (m) => receive(this, m),
       onAck: (message, ackUs) => {
         if (message.isReply) return;
         this.ackWaiter?.();
@@ -311,61 +391,10 @@ export class VirtualDevice implements Sender {
       onResend: (count) => {
         this.counters.resent += count;
       },
-      onDisconnect: (key, message) => {
-        if (this.isUp) recorder.setConnected(name, -1);
-        this.isUp = false;
-        this.counters.disconnects++;
+      onDisconnect: (key, message, cause) => {
         recorder.error(name, key, message);
+        this.lose(cause);
       },
     };
-  }
-
-  private receive(m: ReceivedMessage): void {
-    const c = this.counters;
-    const { recorder } = this.ctx;
-    const stamped = acceptStamped(this.ctx.plan, this.ctx.startUs, this.ctx.stampKey, c, m);
-    if (!stamped) return;
-    const { stamp, from } = stamped;
-    if (this.group.kind === 'command') {
-      // A reply echoing one of our commands: the round trip closes here. Replies of protocols
-      // with correlation data echo it too (ReceivedMessage.correlation): it must name the same command.
-      c.repliesReceived++;
-      if (m.correlation) {
-        const matches =
-          m.correlation.length === 8 &&
-          m.correlation.readUInt32BE(0) === stamp.stream &&
-          m.correlation.readUInt32BE(4) === stamp.seq;
-        recorder.code(
-          this.group.name,
-          matches ? RUN_CODES.keys.reply.correlated : RUN_CODES.keys.reply.correlation_mismatch,
-        );
-      } else recorder.code(this.group.name, RUN_CODES.keys.reply.uncorrelated);
-      recorder.record(this.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
-      recorder.record(this.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
-      return;
-    }
-    recordDelivery(recorder, this.ctx.book, from, this.group, this.index, stamp, m.receivedUs);
-    if (this.group.reply && from.kind === 'command') this.reply(m, stamp);
-  }
-
-  private reply(m: ReceivedMessage, stamp: Stamp): void {
-    // Answer on the reply address the command gave, echoing its correlation data (the driver maps
-    // both to its protocol's fields); without one, the reply topic is derived from the command's stream.
-    const payload = Buffer.allocUnsafe(STAMP_BYTES);
-    writeStamp(payload, stamp, 0, this.ctx.stampKey);
-    const message: OutgoingMessage = {
-      topic: m.replyTo ?? replyTopic(this.ctx.runId, stamp.stream),
-      payload,
-      stamp,
-      isReply: true,
-    };
-    if (m.correlation) message.correlation = m.correlation;
-    if (this.driver.send(message) === 'sent') this.counters.repliesSent++;
-    else
-      this.ctx.recorder.error(
-        this.group.name,
-        'reply_not_sent',
-        `${this.clientId}: could not send a reply (in-flight window full or disconnected)`,
-      );
   }
 }

@@ -87,5 +87,6 @@ export function sinkGroup(plan: Plan, protocol: string, embeddedTargets: Readonl
     receives: feeders.map((g) => g.name),
     receiverMode: 'group',
     reply: false,
+    reconnect: false,
   };
 }

@@ -19,6 +19,7 @@ import {
 import { runKey } from '../metrics/stamp.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
+import { armFaults } from './faults.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice } from './shard.ts';
@@ -66,7 +67,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   };
 
   // Receivers first, so every subscription is in place before anything is sent.
-  const ordered = [...plan.groups].sort((a, b) => rank(a) - rank(b));
+  // Will groups have no devices of their own: their fleets' devices leave the wills.
+  const ordered = plan.groups.filter((g) => g.kind !== 'will').sort((a, b) => rank(a) - rank(b));
   const devices = ordered.flatMap((g) =>
     ownedIndices(g, task.shard, worker, task.workers).map((i) => new VirtualDevice(g, i, ctx)),
   );
@@ -122,6 +124,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - connected });
 
   let interrupted = stop.signal.aborted;
+  let disarm = (): void => undefined;
   if (!interrupted) {
     const startUs = await Promise.race([
       started,
@@ -131,10 +134,12 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       phase = 'run';
       ctx.startUs = startUs;
       for (const d of devices) d.arm(startUs);
-      const senders = devices.filter((d) => d.group.publish && d.isUp);
+      const senders = devices.filter((d) => d.group.publish && d.everUp);
+      const endUs = startUs + task.durationMs * 1000;
+      disarm = armFaults(plan.faults, devices, startUs, endUs, recorder, task.seed);
       await runSendLoop(
         senders,
-        startUs + task.durationMs * 1000,
+        endUs,
         stop.signal,
         (d, intendedUs) => d.fire(intendedUs),
         (d, count) => d.skip(count),
@@ -148,6 +153,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Receive what is still in flight: the scenario's drain, or a short one after Ctrl-C.
   await sleep(interrupted ? Math.min(plan.drainMs, defaults.interruptDrainMs) : plan.drainMs);
   phase = 'done';
+  // No more faults or reconnects: a device still down now stays down, counted as unrecovered.
+  disarm();
+  await Promise.all(devices.map((d) => d.recovery.stop()));
   // Report cycles of sleeping devices end by themselves (each bounded by the connect timeout).
   await Promise.all(clients.map((d) => d.idle()));
   // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
@@ -158,6 +166,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const last = withBytes(recorder.snapshot('done'));
   port.close();
   const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
+  for (const d of devices) if (d.willStream !== undefined) sent.push([d.willStream, d.kills]);
   return {
     worker,
     last,

@@ -9,7 +9,8 @@ import { formatCount, formatUs } from '../base/format.ts';
 import { groupCodeKey, RUN_CODES } from '../metrics/codes.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
-import type { HealthCheck, HealthName, RunResult } from '../result/types.ts';
+import type { FleetResult, HealthCheck, HealthName, RunResult } from '../result/types.ts';
+import type { ParsedThreshold } from './parse.ts';
 
 /** The scenario's `expect`: faults the run is meant to see. */
 export interface Expectations {
@@ -21,6 +22,13 @@ export interface Expectations {
   crossTalk?: boolean;
   /** Share of scheduled sends allowed to be late or skipped ('50%' or 0.5), or true for any share. */
   lateSends?: number | string | boolean;
+  /**
+   * Connections the run may lose and get back (beyond those its `faults` drop): a count over the
+   * run, a list of groups, or true for any. Thresholds on a group's outage figures accept its outages too.
+   */
+  disconnects?: number | boolean | readonly string[];
+  /** Groups allowed to end with devices still down after a loss (a fleet killed with reconnect: false), or true for any. */
+  unrecovered?: boolean | readonly string[];
 }
 
 /** Expectations as judged: limits resolved. */
@@ -29,6 +37,10 @@ export interface ParsedExpectations {
   neverConnected: true | ReadonlySet<string>;
   crossTalk: boolean;
   lateShare: number;
+  /** Outages accepted: a count over the run, and groups whose outages are all accepted (true: every group). */
+  disconnects: number;
+  outageGroups: true | ReadonlySet<string>;
+  unrecovered: true | ReadonlySet<string>;
 }
 
 /**
@@ -44,13 +56,16 @@ export interface ParsedExpectations {
 export const DEFAULT_LATE_SHARE = 0.25;
 export const LATE_BOUND_US = 1_000_000;
 
-const FIELDS = ['connectErrors', 'neverConnected', 'crossTalk', 'lateSends'] as const;
+const FIELDS = ['connectErrors', 'neverConnected', 'crossTalk', 'lateSends', 'disconnects', 'unrecovered'] as const;
 
 export const NO_EXPECTATIONS: ParsedExpectations = {
   connectErrors: 0,
   neverConnected: new Set(),
   crossTalk: false,
   lateShare: DEFAULT_LATE_SHARE,
+  disconnects: 0,
+  outageGroups: new Set(),
+  unrecovered: new Set(),
 };
 
 /** Parses the scenario's `expect`; problems go to `check`. */
@@ -63,22 +78,69 @@ export function parseExpectations(check: Checker, raw: unknown, groups: readonly
   if (c === true) out.connectErrors = Number.POSITIVE_INFINITY;
   else if (c !== undefined && c !== false)
     out.connectErrors = check.integer('expect.connectErrors', c, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const n = o.neverConnected;
-  if (n === true) out.neverConnected = true;
-  else if (Array.isArray(n)) {
-    n.forEach((g, i) => {
-      if (typeof g !== 'string' || !groups.includes(g))
-        check.fail(`expect.neverConnected[${i}]`, `a fleet, observer or command name (${groups.join(', ')})`, g);
-    });
-    out.neverConnected = new Set(n.filter((g): g is string => typeof g === 'string'));
-  } else if (n !== undefined && n !== false)
-    check.fail('expect.neverConnected', 'true, false or a list of group names', n);
+  out.neverConnected = groupsOrAll(check, 'expect.neverConnected', o.neverConnected, groups);
+  out.unrecovered = groupsOrAll(check, 'expect.unrecovered', o.unrecovered, groups);
+  const d = o.disconnects;
+  if (d === true) out.outageGroups = true;
+  else if (typeof d === 'number')
+    out.disconnects = check.integer('expect.disconnects', d, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  else if (Array.isArray(d)) out.outageGroups = groupsOrAll(check, 'expect.disconnects', d, groups);
+  else if (d !== undefined && d !== false)
+    check.fail('expect.disconnects', 'true, false, a count or a list of group names', d);
   if (o.crossTalk !== undefined) {
     if (typeof o.crossTalk === 'boolean') out.crossTalk = o.crossTalk;
     else check.fail('expect.crossTalk', 'true or false', o.crossTalk);
   }
   out.lateShare = lateShare(check, o.lateSends);
   return out;
+}
+
+/** true, or a list of the scenario's group names (each checked). */
+function groupsOrAll(check: Checker, path: string, v: unknown, groups: readonly string[]): true | Set<string> {
+  if (v === true) return true;
+  if (v === undefined || v === false) return new Set();
+  if (!Array.isArray(v)) {
+    check.fail(path, 'true, false or a list of group names', v);
+    return new Set();
+  }
+  v.forEach((g, i) => {
+    if (typeof g !== 'string' || !groups.includes(g))
+      check.fail(`${path}[${i}]`, `a fleet, observer or command name (${groups.join(', ')})`, g);
+  });
+  return new Set(v.filter((g): g is string => typeof g === 'string'));
+}
+
+/** Threshold metrics on outages: a scenario that puts a limit on them decides by that limit. */
+const OUTAGE_METRICS: readonly string[] = [
+  'disconnects',
+  'reconnects',
+  'reconnect_latency',
+  'unsent',
+  'downtime',
+  'unrecovered',
+  'in_doubt',
+];
+
+/**
+ * The expectations with the outages the scenario otherwise accepts: those of `groups` (a link
+ * impaired to reset or blackhole them), and those its thresholds judge (a run-wide one: all).
+ */
+export function acceptOutages(
+  expect: ParsedExpectations,
+  thresholds: readonly Pick<ParsedThreshold, 'metric' | 'group'>[],
+  groups: Iterable<string> = [],
+): ParsedExpectations {
+  if (expect.outageGroups === true) return expect;
+  const judged = thresholds.filter((t) => OUTAGE_METRICS.includes(t.metric));
+  if (judged.some((t) => t.group === undefined)) return { ...expect, outageGroups: true };
+  const accepted = new Set([...expect.outageGroups, ...groups]);
+  for (const t of judged) if (t.group !== undefined) accepted.add(t.group);
+  return { ...expect, outageGroups: accepted };
+}
+
+/** Whether `group` is one of `groups` (true: all). */
+export function among(groups: true | ReadonlySet<string>, group: string): boolean {
+  return groups === true || groups.has(group);
 }
 
 function lateShare(check: Checker, v: unknown): number {
@@ -105,7 +167,7 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
   };
 
   const silent = groups.filter(([, f]) => f.devices.peakConnected === 0 && f.devices.connects === 0);
-  const unexpected = silent.filter(([g]) => expect.neverConnected !== true && !expect.neverConnected.has(g));
+  const unexpected = silent.filter(([g]) => !among(expect.neverConnected, g));
   add(
     'never_connected',
     unexpected.map(([g]) => g),
@@ -182,10 +244,47 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
     late ? 'sends were late, within the share the scenario expects' : 'the generator kept its schedule',
     late,
   );
+  outageChecks(groups, expect, add);
   return checks;
 }
 
 /** The failed checks, for verdicts. */
 export function failedHealth(result: Pick<RunResult, 'health'>): HealthCheck[] {
   return (result.health ?? []).filter((h) => !h.passed);
+}
+
+/**
+ * Connections lost and got back (outages), and devices that never came back (unrecovered). A
+ * fault the scenario scripted is expected; any other lost connection fails the run unless the
+ * scenario accepts it: `expect.disconnects`, or a threshold on the group's outage figures (which
+ * then decides), or an impaired link that resets or blackholes it.
+ */
+function outageChecks(
+  groups: readonly [string, FleetResult][],
+  expect: ParsedExpectations,
+  add: (name: HealthName, at: string[], failure: string, pass: string, waived?: boolean) => void,
+): void {
+  const lostBy = (f: FleetResult): number => f.devices.disconnects - f.devices.faulted;
+  const lost = groups.filter(([, f]) => lostBy(f) > 0);
+  const unaccepted = lost.filter(([g]) => !among(expect.outageGroups, g));
+  const total = unaccepted.reduce((n, [, f]) => n + lostBy(f), 0);
+  const failing = total > expect.disconnects ? unaccepted : [];
+  const describe = ([g, f]: [string, FleetResult]): string =>
+    `${g} ${formatCount(lostBy(f))} lost, ${formatCount(f.devices.reconnects)} back${f.latency.reconnect ? ` (reconnect p99 ${formatUs(f.latency.reconnect.p99)})` : ''}`;
+  add(
+    'outages',
+    failing.map(([g]) => g),
+    `connections were lost: ${failing.map(describe).join('; ')}; a run that expects outages declares expect.disconnects or a threshold on disconnects, reconnect_latency or unsent`,
+    lost.length > 0 ? `connections were lost, as expected: ${lost.map(describe).join('; ')}` : 'no connection was lost',
+    lost.length > 0,
+  );
+  const down = groups.filter(([, f]) => (f.devices.unrecovered ?? 0) > 0);
+  const stuck = down.filter(([g]) => !among(expect.unrecovered, g));
+  add(
+    'unrecovered',
+    stuck.map(([g]) => g),
+    `devices lost their connection and never got it back: ${stuck.map(([g, f]) => `${g} ${formatCount(f.devices.unrecovered)} of ${formatCount(f.devicesRun)} still down at the end`).join('; ')}`,
+    down.length > 0 ? 'devices stayed down, as expected' : 'every lost connection came back',
+    down.length > 0,
+  );
 }

@@ -10,6 +10,7 @@ const group = (count: number): GroupPlan => ({
   count,
   protocol: 'mqtt',
   options: {},
+  reconnect: false,
   target: 'mqtt',
   publish: undefined,
   subscribe: undefined,

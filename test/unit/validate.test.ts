@@ -53,12 +53,12 @@ describe('validateScenario rejects', () => {
     [
       'an unknown top-level field',
       withGps({}, { durations: '1m' }),
-      'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds, expect)',
+      'durations: unknown field (expected one of name, description, duration, rampUp, drain, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds, expect, faults)',
     ],
     [
       'an unknown fleet field',
       withGps({ colour: 'red' }),
-      'fleets.gps.colour: unknown field (expected one of count, protocol, topic, path, send, messages, payload, subscribe, reply, power)',
+      'fleets.gps.colour: unknown field (expected one of count, protocol, topic, path, send, messages, payload, subscribe, reply, power, reconnect)',
     ],
     [
       'an unknown mqtt option',

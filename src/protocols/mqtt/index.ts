@@ -55,6 +55,8 @@ export const mqttDriver = {
   filterProblem: topicFilterProblem,
   // MQTT 5 §4.8.2: a shared subscription is '$share/{ShareName}/{filter}'.
   sharedFilter: (share, filter) => `$share/${share}/${filter}`,
+  // §3.1.2.5: the server publishes the Will Message when the connection closes without DISCONNECT.
+  lastWill: (o) => (o.will ? { topic: o.will.topic, options: { ...o, qos: o.will.qos } } : undefined),
   // §4.3.2, §4.3.3: QoS 1 ends at PUBACK, QoS 2 at PUBCOMP; QoS 0 has no acknowledgement.
   acknowledges: (o) => o.qos > 0,
   // §3.1.2.10: without other traffic the client sends PINGREQ (2 B, §3.12) within the keep alive; the broker answers PINGRESP (2 B, §3.13).
