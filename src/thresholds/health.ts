@@ -269,13 +269,21 @@ function outageChecks(
   const unaccepted = lost.filter(([g]) => !among(expect.outageGroups, g));
   const total = unaccepted.reduce((n, [, f]) => n + lostBy(f), 0);
   const failing = total > expect.disconnects ? unaccepted : [];
-  const describe = ([g, f]: [string, FleetResult]): string =>
-    `${g} ${formatCount(lostBy(f))} lost, ${formatCount(f.devices.reconnects)} back${f.latency.reconnect ? ` (reconnect p99 ${formatUs(f.latency.reconnect.p99)})` : ''}`;
+  const describe = ([g, f]: [string, FleetResult]): string => {
+    const d = f.devices;
+    const scripted = d.faulted > 0 ? ` besides ${formatCount(d.faulted)} the faults dropped` : '';
+    const p99 = f.latency.reconnect ? `, reconnect p99 ${formatUs(f.latency.reconnect.p99)}` : '';
+    return `${g} ${formatCount(lostBy(f))} lost${scripted}, ${formatCount(d.reconnects)} of ${formatCount(d.disconnects)} back${p99}`;
+  };
   add(
     'outages',
     failing.map(([g]) => g),
     `connections were lost: ${failing.map(describe).join('; ')}; a run that expects outages declares expect.disconnects or a threshold on disconnects, reconnect_latency or unsent`,
-    lost.length > 0 ? `connections were lost, as expected: ${lost.map(describe).join('; ')}` : 'no connection was lost',
+    lost.length > 0
+      ? `connections were lost, as expected: ${lost.map(describe).join('; ')}`
+      : groups.some(([, f]) => f.devices.faulted > 0)
+        ? 'no connection was lost but those the faults dropped'
+        : 'no connection was lost',
     lost.length > 0,
   );
   const down = groups.filter(([, f]) => (f.devices.unrecovered ?? 0) > 0);
