@@ -9,6 +9,7 @@ import { brokerCounter } from './broker-counter.ts';
 import { deliveryOf, fleetOf, RABBITMQ_URL, REPEATS, scenario } from './common.ts';
 import { gatewayRows } from './gateway.ts';
 import { httpRows } from './http.ts';
+import { reconnectRows } from './reconnect.ts';
 import { wsRows } from './ws.ts';
 
 const target =
@@ -21,6 +22,7 @@ const MEASUREMENTS = {
   http: 'HTTP against the embedded server',
   ws: 'WebSocket fan-out through the embedded hub',
   gateway: 'CoAP through the in-process reference gateway to Mosquitto and RabbitMQ',
+  reconnect: `a reconnect storm of 10,000 MQTT devices against ${target}`,
 } as const;
 type Name = keyof typeof MEASUREMENTS;
 /** --only=mqtt, --only=coap, ... (comma-separated for several); without it, everything. */
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
   if (want('http')) rows.push(...(await httpRows()));
   if (want('ws')) rows.push(...(await wsRows()));
   if (want('gateway')) rows.push(...(await gatewayRows()));
+  if (want('reconnect')) rows.push(...(await reconnectRows(target)));
   print(rows);
 }
 
