@@ -4,6 +4,7 @@
 // The same run without outages gets an empty Connections section and no outage chart. The
 // browser draws both in test/integration/report-browser.test.ts.
 import { describe, expect, it } from 'vitest';
+import { describeCode } from '../../src/report/codes.ts';
 import { type ReportData, renderReport } from '../../src/report/html.ts';
 import { outageMarks } from '../../src/report/timeline-outages.ts';
 import { outageResult, quietResult } from '../helpers/outages.ts';
@@ -78,6 +79,18 @@ describe('report with outages', () => {
     const errors = text(sectionOf(page, 'errors'));
     expect(errors).toContain("a scripted fault killed the device's connection");
     expect(errors).toContain('the connection was reset');
+  });
+});
+
+describe('disconnect causes in words', () => {
+  it("are the run's own, even beside a protocol's packet of the same name", () => {
+    expect(describeCode('mqtt', 'disconnect', 'injected_kill')).toEqual({
+      meaning: "a scripted fault killed the device's connection",
+      notable: true,
+    });
+    expect(describeCode('amqp', 'disconnect', 'keepalive_timeout').notable).toBe(true);
+    // A server's DISCONNECT reason code stays the protocol's: 0x8E, session taken over.
+    expect(describeCode('mqtt', 'disconnect', '142').meaning).toMatch(/0x8E/i);
   });
 });
 
