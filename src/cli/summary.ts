@@ -1,9 +1,11 @@
-// The end-of-run summary printed to stdout: fleets, delivery verdicts, errors.
+// The end-of-run summary printed to stdout: fleets, lost connections, delivery verdicts, errors.
 import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
+import { allowancesUsed } from '../result/outages.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { protocolTables } from '../result/tables.ts';
-import type { RunResult } from '../result/types.ts';
+import type { DeliveryResult, RunResult } from '../result/types.ts';
 import { failedHealth } from '../thresholds/health.ts';
+import { connectionsLines } from './connections.ts';
 import { table, wrap } from './format.ts';
 
 /** The summary, every line at most `maxWidth` columns (tables wrap or stack, text wraps). */
@@ -66,11 +68,16 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
     out.push(
       `  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`,
     );
+  const connections = connectionsLines(result, maxWidth);
+  if (connections.length > 0) out.push('', ...connections);
   if (result.delivery.length > 0) {
     out.push('');
+    // Sends not made while a sender was down are neither expected nor lost: shown when there are any.
+    const unsent = result.delivery.some((d) => (d.unsent ?? 0) > 0);
     const rows = result.delivery.map((d) => [
       `${d.from} → ${d.to}${d.mode === 'group' ? ` (group of ${d.receivers})` : d.receivers !== 1 ? ` (×${d.receivers})` : ''}`,
       d.promise.label,
+      ...(unsent ? [formatCount(d.unsent ?? 0)] : []),
       formatCount(d.expected),
       formatCount(d.unique),
       formatCount(d.lost),
@@ -78,13 +85,14 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
       formatCount(d.outOfOrder),
       `${formatUs(d.latency.corrected.p50)} / ${formatUs(d.latency.corrected.p99)} / ${formatUs(d.latency.corrected.max)}`,
       `${formatUs(d.latency.service.p99)}`,
-      d.verdict.kept ? '✓' : `✗ ${d.verdict.violations.join(', ')}`,
+      deliveryVerdict(d),
     ]);
     out.push(
       table(
         [
           'delivery',
           'promise',
+          ...(unsent ? ['unsent'] : []),
           'expected',
           'received',
           'lost',
@@ -171,6 +179,13 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
     .split('\n')
     .map((line) => wrap(line, maxWidth))
     .join('\n');
+}
+
+/** ✓ or ✗ with the violations, and the outage allowances the row used ('3 in doubt', '2 resent'). */
+function deliveryVerdict(d: DeliveryResult): string {
+  const notes = allowancesUsed(d);
+  if (d.verdict.kept) return notes.length > 0 ? `✓ ${notes.join(', ')}` : '✓';
+  return `✗ ${[...d.verdict.violations, ...notes].join(', ')}`;
 }
 
 /** Fleets that declare `power`: what one report costs on the air and in energy, and the battery life it gives. */

@@ -111,7 +111,50 @@ export function codesOf(all: CodeCounts, group: string): Map<string, number> {
   return out;
 }
 
-/** What the run itself counts, whatever the protocol: sends it dropped, command replies, datagrams. */
+/** Why the run counts a connection as lost; the injected ones are the scenario's faults. */
+export const DISCONNECT_CAUSES = [
+  'closed',
+  'reset',
+  'keepalive_timeout',
+  'server_disconnect',
+  'error',
+  'injected_kill',
+  'injected_disconnect',
+] as const;
+export type DisconnectCauseCode = (typeof DISCONNECT_CAUSES)[number];
+
+const CAUSE_WORDS: Record<DisconnectCauseCode, Partial<CodeWords>> = {
+  closed: { meaning: 'the peer closed the connection' },
+  reset: { meaning: 'the connection was reset' },
+  keepalive_timeout: { meaning: 'nothing came back within the keep-alive: the connection was given up' },
+  server_disconnect: { meaning: 'the server said it was closing the connection' },
+  error: { meaning: 'the connection failed with an error' },
+  injected_kill: { meaning: "a scripted fault killed the device's connection" },
+  injected_disconnect: { meaning: 'a scripted fault disconnected the device' },
+};
+
+/**
+ * Whether 'disconnect|<code>' is the run's count of a lost connection by cause. A protocol may
+ * count its own packet of that name (a server's DISCONNECT reason code, a number): not a cause.
+ */
+export function isDisconnectCause(packet: string, code: string): code is DisconnectCauseCode {
+  return packet === 'disconnect' && (DISCONNECT_CAUSES as readonly string[]).includes(code);
+}
+
+/** A group's lost connections by cause, most first, from every group's codes ('group|packet|code' → count). */
+export function disconnectCauses(
+  codes: Readonly<Record<string, number>>,
+  group: string,
+): [DisconnectCauseCode, number][] {
+  const out: [DisconnectCauseCode, number][] = [];
+  for (const cause of DISCONNECT_CAUSES) {
+    const n = codes[groupCodeKey(group, RUN_CODES.keys.disconnect[cause])] ?? 0;
+    if (n > 0) out.push([cause, n]);
+  }
+  return out.sort((a, b) => b[1] - a[1]);
+}
+
+/** What the run itself counts, whatever the protocol: sends it dropped, lost connections by cause, command replies, datagrams. */
 export const RUN_CODES = codeBook({
   /** Lost connections by cause: the drivers' DisconnectCause, or a scripted fault. */
   disconnect: {
@@ -135,13 +178,17 @@ export const RUN_CODES = codeBook({
     codes: {
       window_full: { meaning: 'in-flight window full: the send was dropped' },
       still_awake: { meaning: "the previous report's sleep cycle was still running" },
-      connect_failed: { meaning: 'the device was not connected' },
-      not_connected: { meaning: 'the device was not connected' },
+      connect_failed: { meaning: 'the device could not connect to send its report' },
+      // A device the run knows is down does not try: those sends are `unsent`, not dropped.
+      not_connected: { meaning: 'the connection was found down as the send was made' },
       backpressure: { meaning: 'the socket was not draining: the send was dropped' },
       generator_behind: { meaning: 'the generator fell behind its schedule' },
       payload_error: { meaning: 'the payload function threw or returned what JSON cannot encode' },
     },
   },
+  // Why a connection was lost ('<group>|disconnect|<cause>'): the peer's or the network's doing,
+  // or the scenario's own faults (injected_*). Counted once per loss, beside devices.disconnects.
+  disconnect: { notable: true, codes: CAUSE_WORDS },
   reply: { codes: { correlated: false, correlation_mismatch: true, uncorrelated: false } },
   datagram: { codes: { sent: false, received: false } },
 });

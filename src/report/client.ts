@@ -6,6 +6,8 @@ export const CLIENT_SCRIPT = `(function () {
   'use strict';
   var HEIGHT = 260;
   var PHASE = { connect: 'rgba(37,99,235,0.10)', run: 'rgba(22,163,74,0.06)', drain: 'rgba(217,119,6,0.16)', done: 'rgba(100,116,139,0.14)' };
+  // Outages over the phases: a lighter red while fewer devices are up, a stronger one where connections were lost.
+  var OUTAGE = { down: 'rgba(220,38,38,0.10)', loss: 'rgba(220,38,38,0.30)' };
   var data = JSON.parse(document.getElementById('fleetbench-data').textContent);
   var plots = [];
 
@@ -26,19 +28,23 @@ export const CLIENT_SCRIPT = `(function () {
     return out;
   }
   function yRange(u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; }
-  function bandsHook(bands) {
-    return function (u) {
-      var ctx = u.ctx, b = u.bbox;
-      ctx.save();
-      for (var i = 0; i < bands.length; i++) {
-        var x0 = Math.max(b.left, u.valToPos(bands[i].from, 'x', true));
-        var x1 = Math.min(b.left + b.width, u.valToPos(bands[i].to, 'x', true));
-        if (x1 > x0) {
-          ctx.fillStyle = PHASE[bands[i].phase] || PHASE.done;
-          ctx.fillRect(x0, b.top, x1 - x0, b.height);
-        }
+  function fill(u, list, colour) {
+    var ctx = u.ctx, b = u.bbox;
+    for (var i = 0; i < list.length; i++) {
+      var x0 = Math.max(b.left, u.valToPos(list[i].from, 'x', true));
+      var x1 = Math.min(b.left + b.width, u.valToPos(list[i].to, 'x', true));
+      if (x1 > x0) {
+        ctx.fillStyle = colour(list[i]);
+        ctx.fillRect(x0, b.top, x1 - x0, b.height);
       }
-      ctx.restore();
+    }
+  }
+  function bandsHook(bands, marks) {
+    return function (u) {
+      u.ctx.save();
+      fill(u, bands || [], function (x) { return PHASE[x.phase] || PHASE.done; });
+      fill(u, marks || [], function (x) { return OUTAGE[x.kind] || OUTAGE.loss; });
+      u.ctx.restore();
     };
   }
   function options(c, width) {
@@ -65,7 +71,7 @@ export const CLIENT_SCRIPT = `(function () {
       ],
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      hooks: c.bands ? { drawClear: [bandsHook(c.bands)] } : {}
+      hooks: c.bands || c.marks ? { drawClear: [bandsHook(c.bands, c.marks)] } : {}
     };
   }
   function widthOf(el) { return Math.max(280, Math.floor(el.getBoundingClientRect().width)); }

@@ -40,6 +40,15 @@ export interface ChartSpec {
   series: SeriesSpec[];
   /** Time charts: the run's phases, drawn as shaded bands. */
   bands?: PhaseBand[];
+  /** Time charts of devices connected: the outages, drawn as red bands over the phases. */
+  marks?: OutageMark[];
+}
+
+/** Seconds where connections were lost ('loss'), or fewer devices were up than had been ('down'). */
+export interface OutageMark {
+  kind: 'loss' | 'down';
+  from: number;
+  to: number;
 }
 
 /** One latency metric of a fleet: its chart and the summaries of the series drawn. */
@@ -179,6 +188,7 @@ function metricsOf(result: RunResult, fleet: string, keys: ReadonlySet<string>):
     );
   }
   add('command round trip', { ...f?.latency.rtt }, own(HistogramKind.rtt), own(HistogramKind.rttService));
+  add('reconnect (lost → connected again)', { corrected: f?.latency.reconnect }, own(HistogramKind.reconnect));
   for (const [kind, title] of Object.entries(driverFor(protocol)?.latencies ?? {}))
     add(title, { corrected: f && driverLatency(f, kind) }, own(kind));
   return plans;

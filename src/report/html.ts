@@ -4,6 +4,7 @@
 import type { RunResult } from '../result/types.ts';
 import { uplotAssets } from './assets.ts';
 import { CLIENT_SCRIPT } from './client.ts';
+import { connectionsHtml } from './connections.ts';
 import { type ChartSpec, latencyCharts } from './data.ts';
 import { bytesEnergyHtml, comparisonHtml } from './energy.ts';
 import { esc } from './markup.ts';
@@ -77,6 +78,7 @@ ${runHtml(result)}
 ${latencyHtml(result, latency)}
 ${overTimeHtml(result, overTime)}
 ${deliveryHtml(result)}
+${connectionsHtml(result)}
 ${bytesEnergyHtml(result)}
 ${comparisonHtml(result)}
 ${protocolsHtml(result)}

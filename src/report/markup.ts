@@ -70,6 +70,7 @@ export const SECTIONS = [
   ['latency', 'Latency distributions'],
   ['over-time', 'Over time'],
   ['delivery', 'Delivery'],
+  ['connections', 'Connections'],
   ['bytes-energy', 'Bytes and energy'],
   ['comparison', 'Protocol comparison'],
   ['protocols', 'Protocol details'],

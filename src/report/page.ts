@@ -176,6 +176,12 @@ const PHASE_SWATCH: Record<string, string> = {
   done: 'rgba(100,116,139,0.3)',
 };
 
+/** The client's outage colours (client.ts OUTAGE), a little stronger for a small swatch. */
+const OUTAGE_SWATCH: Record<string, [string, string]> = {
+  loss: ['rgba(220,38,38,0.45)', 'connections lost in that second'],
+  down: ['rgba(220,38,38,0.2)', 'fewer devices connected than before'],
+};
+
 export function overTimeHtml(result: RunResult, charts: ChartSpec[]): string {
   if (charts.length === 0) return section('over-time', empty('The result has no timeline.'));
   const seen: string[] = [];
@@ -183,7 +189,12 @@ export function overTimeHtml(result: RunResult, charts: ChartSpec[]): string {
   const phases = `<div class="phases">Phases: ${seen.map((p) => `<span style="--swatch:${PHASE_SWATCH[p] ?? PHASE_SWATCH.done}" data-phase="${esc(p)}">${esc(p)}</span>`).join('')}</div>`;
   const note =
     '<p class="note">One point per second from the timeline: messages per second (received counts every copy a receiver got) and each interval\'s latency p50 (dashed) and p99 (solid), from the intended send time.</p>';
-  return section('over-time', `${note}${phases}<div class="charts">${charts.map(figure).join('\n')}</div>`);
+  const outages = charts.some((c) => c.marks)
+    ? `<div class="phases">Outages: ${Object.entries(OUTAGE_SWATCH)
+        .map(([kind, [swatch, words]]) => `<span style="--swatch:${swatch}" data-outage="${kind}">${esc(words)}</span>`)
+        .join('')}</div>`
+    : '';
+  return section('over-time', `${note}${phases}${outages}<div class="charts">${charts.map(figure).join('\n')}</div>`);
 }
 
 export function deliveryHtml(result: RunResult): string {

@@ -5,6 +5,7 @@ import { HistogramKind, splitHistogramKey, splitPairKey } from '../metrics/names
 import { allDrivers, driverFor } from '../protocols/registry.ts';
 import type { RunResult, TimelinePoint } from '../result/types.ts';
 import { ackTitle, type ChartSpec, COLORS, ms, ownerFleet, type PhaseBand, type SeriesSpec } from './data.ts';
+import { outageCharts } from './timeline-outages.ts';
 
 function intervalOf(t: readonly number[]): number {
   const gaps = new Map<number, number>();
@@ -47,8 +48,9 @@ function timedLabel(result: RunResult, key: string): string {
 }
 
 /**
- * Over the run, from the timeline: throughput summed and per fleet, devices connected, and each
- * fleet's latency p50/p99 per interval. Every chart carries the phases as bands.
+ * Over the run, from the timeline: throughput summed and per fleet, devices connected (and, for
+ * each group that lost connections, its own chart with the outages marked), and each fleet's
+ * latency p50/p99 per interval. Every chart carries the phases as bands.
  */
 export function timelineCharts(result: RunResult): ChartSpec[] {
   const timeline = result.timeline ?? [];
@@ -92,6 +94,7 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
     'devices',
     conn.map((s, i) => ({ label: s.f, color: color(i), dash: false, values: s.v })),
   );
+  charts.push(...outageCharts(result, fleets, interval, bands));
   // Latency per fleet: p99 solid, p50 dashed, one colour per metric.
   const keys: string[] = [];
   for (const p of timeline)

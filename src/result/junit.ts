@@ -1,13 +1,17 @@
 // JUnit XML for CI (the Jenkins/GitLab schema): one test case per default health check and per
 // threshold, failed when it failed, so a pipeline shows which check or limit broke and by how
-// much. Without thresholds, a 'run completed' case fails when the run was cut short.
+// much. Without thresholds, a 'run completed' case fails when the run was cut short. A group
+// that lost connections has a case with its figures, failed when devices stayed down.
 
+import { type OutageRow, outageLine, outageRows, unrecoveredText } from './outages.ts';
 import type { RunResult, ThresholdOutcome } from './types.ts';
 
 interface TestCase {
   classname: string;
   name: string;
   failure?: { message: string; type: string; body: string };
+  /** What the case measured, shown by CI servers beside it (`<system-out>`). */
+  out?: string;
 }
 
 export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]): string {
@@ -28,6 +32,7 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
   // held on the shortened data.
   if (outcomes.length === 0 || result.run.partial) cases.push(completed(result));
   cases.unshift(...health);
+  cases.push(...outageRows(result).map((r) => connections(scenario, r)));
   const time = (result.run.elapsedMs / 1000).toFixed(3);
   const properties: [string, string][] = [
     ['scenario.hash', result.scenario.hash],
@@ -86,11 +91,33 @@ function completed(result: RunResult): TestCase {
   };
 }
 
+/**
+ * A group that lost connections: its figures for the record, failed only when devices were still
+ * down at the end. Whether a recovered outage is acceptable is for the thresholds and health
+ * checks to say, not this case.
+ */
+function connections(scenario: string, r: OutageRow): TestCase {
+  const kase: TestCase = {
+    classname: `fleetbench.${scenario}.${r.group}`,
+    name: `connections: ${r.group}`,
+    out: `${r.group}: ${outageLine(r)}`,
+  };
+  if (r.unrecovered === 0) return kase;
+  const message = unrecoveredText(r);
+  return { ...kase, failure: { message, type: 'unrecovered', body: `${r.group}: ${message}` } };
+}
+
 function testCase(c: TestCase): string {
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="0"`;
-  if (!c.failure) return `${open}/>`;
-  const { message, type, body } = c.failure;
-  return `${open}>\n      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>\n    </testcase>`;
+  if (!c.failure && c.out === undefined) return `${open}/>`;
+  const children: string[] = [];
+  // The schema's order: failure before system-out.
+  if (c.failure) {
+    const { message, type, body } = c.failure;
+    children.push(`      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>`);
+  }
+  if (c.out !== undefined) children.push(`      <system-out>${text(c.out)}</system-out>`);
+  return `${open}>\n${children.join('\n')}\n    </testcase>`;
 }
 
 /** Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/U+FFFF): dropped. */

@@ -1,7 +1,9 @@
 // A compact Markdown verdict of a run for a CI job summary or a pull-request comment: pass or
-// fail with what failed, the thresholds, each group's sent/received/loss/p99, the errors and
-// where the run's files are. Also the same verdict for a run that ended in an error.
+// fail with what failed, the thresholds, each group's sent/received/loss/p99, the groups that
+// lost connections, the errors and where the run's files are. Also the same verdict for a run
+// that ended in an error.
 import { formatCount, formatUs } from '../base/format.ts';
+import { outageLine, outageRows } from './outages.ts';
 import { senderLatency } from './senders.ts';
 import type { RunResult } from './types.ts';
 import { type FailedCheck, failedChecks } from './verdict.ts';
@@ -52,6 +54,13 @@ export function runMarkdown(result: RunResult, files: OutputFiles = {}, failed =
         ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
         groups.map((g) => groupRow(result, g)),
       ),
+      '',
+    );
+  const outages = outageRows(result);
+  if (outages.length > 0)
+    out.push(
+      'Connections lost:',
+      ...outages.map((r) => `- ${r.unrecovered > 0 ? '❌ ' : ''}**${cell(r.group)}**: ${outageLine(r)}`),
       '',
     );
   if (result.errors.length > 0) {

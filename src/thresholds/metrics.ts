@@ -76,6 +76,13 @@ const ENERGY: Dimension = {
   hint: 'a unit of energy after the number (mJ, J)',
   format: (x) => `${sig4(x)}mJ`,
 };
+/** Time devices spent disconnected, base unit device-seconds (summed over devices). */
+const DOWNTIME: Dimension = {
+  units: { s: [1, 1], ms: [1, 1000] },
+  bare: false,
+  hint: 'a unit of time after the number (s, ms): device-seconds spent disconnected',
+  format: (x) => `${sig4(x)}s`,
+};
 /** Battery life, base unit days; a year is 365 days, as in the power model. */
 const LIFE: Dimension = {
   units: { h: [1, 24], d: [1, 1], y: [365, 1] },
@@ -221,6 +228,7 @@ export const METRICS: readonly Metric[] = [
   latency('rtt_latency', HistogramKind.rtt),
   latency('rtt_service_time', HistogramKind.rttService),
   latency('send_lateness', HistogramKind.sendLateness),
+  latency('reconnect_latency', HistogramKind.reconnect),
   // Each driver's own latencies (an AMQP commit → commit_latency).
   ...[...new Set(allDrivers().flatMap((d) => Object.keys(d.latencies ?? {})))].map((kind) =>
     latency(`${kind}_latency`, kind),
@@ -235,6 +243,15 @@ export const METRICS: readonly Metric[] = [
   fromDelivery('duplicates', 'duplicated'),
   fromDelivery('reordered', 'outOfOrder'),
   fromFleets('connect_errors', true, (f) => [f.devices.connectFailed, f.devices.connects + f.devices.connectFailed]),
+  // Outages: connections lost (any cause, scripted faults included) and what came of them.
+  fromFleets('disconnects', true, (f) => [f.devices.disconnects, 0], false),
+  fromFleets('reconnects', true, (f) => [f.devices.reconnects, 0], false),
+  // Known only at the end: mid-run every device still reconnecting would count.
+  fromFleets('unrecovered', false, (f) => [f.devices.unrecovered, 0], false),
+  // Sends skipped while the device was down: per scheduled send (made, dropped or not made).
+  fromFleets('unsent', true, (f) => [f.messages.unsent, f.messages.sent + f.messages.dropped + f.messages.unsent]),
+  fromFleets('in_doubt', true, (f) => [f.messages.inDoubt, 0], false),
+  fromFleets('resent', true, (f) => [f.messages.resent, 0], false),
   {
     name: 'errors',
     kind: 'counter',
@@ -261,6 +278,14 @@ export const METRICS: readonly Metric[] = [
     true,
     (f) => f.rates.receivedPerS,
     (all) => all.reduce((n, f) => n + f.rates.receivedPerS, 0),
+  ),
+  // End only: a device still down is counted when it comes back or the run ends.
+  gauge(
+    'downtime',
+    DOWNTIME,
+    false,
+    (f) => f.devices.downtimeS,
+    (all) => all.reduce((n, f) => n + f.devices.downtimeS, 0),
   ),
   gauge(
     'bytes_per_message',

@@ -31,7 +31,7 @@ function fleet(kind: FleetResult['kind'], sent: number, received: number): Fleet
       peakConnected: 4,
       connects: 4,
       connectFailed: 1,
-      disconnects: 4,
+      disconnects: 0,
       faulted: 0,
       reconnectAttempts: 0,
       reconnects: 0,
