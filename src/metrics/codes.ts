@@ -133,12 +133,9 @@ const CAUSE_WORDS: Record<DisconnectCauseCode, Partial<CodeWords>> = {
   injected_disconnect: { meaning: 'a scripted fault disconnected the device' },
 };
 
-/**
- * Whether 'disconnect|<code>' is the run's count of a lost connection by cause. A protocol may
- * count its own packet of that name (a server's DISCONNECT reason code, a number): not a cause.
- */
+/** Whether 'lost|<code>' is the run's count of a lost connection by cause. */
 export function isDisconnectCause(packet: string, code: string): code is DisconnectCauseCode {
-  return packet === 'disconnect' && (DISCONNECT_CAUSES as readonly string[]).includes(code);
+  return packet === 'lost' && (DISCONNECT_CAUSES as readonly string[]).includes(code);
 }
 
 /** A group's lost connections by cause, most first, from every group's codes ('group|packet|code' → count). */
@@ -148,7 +145,7 @@ export function disconnectCauses(
 ): [DisconnectCauseCode, number][] {
   const out: [DisconnectCauseCode, number][] = [];
   for (const cause of DISCONNECT_CAUSES) {
-    const n = codes[groupCodeKey(group, RUN_CODES.keys.disconnect[cause])] ?? 0;
+    const n = codes[groupCodeKey(group, RUN_CODES.keys.lost[cause])] ?? 0;
     if (n > 0) out.push([cause, n]);
   }
   return out.sort((a, b) => b[1] - a[1]);
@@ -156,19 +153,6 @@ export function disconnectCauses(
 
 /** What the run itself counts, whatever the protocol: sends it dropped, lost connections by cause, command replies, datagrams. */
 export const RUN_CODES = codeBook({
-  /** Lost connections by cause: the drivers' DisconnectCause, or a scripted fault. */
-  disconnect: {
-    notable: true,
-    codes: {
-      closed: { meaning: 'closed by the peer without a protocol goodbye' },
-      reset: { meaning: 'reset by the peer or the network' },
-      keepalive_timeout: { meaning: 'no answer to the keepalive in time' },
-      server_disconnect: { meaning: 'the server said goodbye (its code is counted beside)' },
-      error: { meaning: 'ended by a socket or protocol error' },
-      injected_kill: { meaning: "dropped by the scenario's faults (socket destroyed, no goodbye)" },
-      injected_disconnect: { meaning: "dropped by the scenario's faults (graceful goodbye)" },
-    },
-  },
   /** Devices each of the scenario's faults dropped, by its position in `faults`. */
   fault: {
     describe: (index) => ({ meaning: `dropped by faults[${index}]`, notable: false }),
@@ -186,9 +170,10 @@ export const RUN_CODES = codeBook({
       payload_error: { meaning: 'the payload function threw or returned what JSON cannot encode' },
     },
   },
-  // Why a connection was lost ('<group>|disconnect|<cause>'): the peer's or the network's doing,
-  // or the scenario's own faults (injected_*). Counted once per loss, beside devices.disconnects.
-  disconnect: { notable: true, codes: CAUSE_WORDS },
+  // Why a connection was lost ('<group>|lost|<cause>'): the peer's or the network's doing, or
+  // the scenario's own faults (injected_*). Counted once per loss, beside devices.disconnects.
+  // Not 'disconnect': a protocol counts its own DISCONNECT packet's codes under that name.
+  lost: { notable: true, codes: CAUSE_WORDS },
   reply: { codes: { correlated: false, correlation_mismatch: true, uncorrelated: false } },
   datagram: { codes: { sent: false, received: false } },
 });

@@ -44,7 +44,7 @@ export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressu
 
 /**
  * Why a connection went away without close() or kill() being called. The runner counts
- * disconnects by cause (`disconnect|<cause>` in a group's codes); a protocol code that came with
+ * disconnects by cause (`lost|<cause>` in a group's codes); a protocol code that came with
  * the goodbye (an MQTT 5 DISCONNECT reason code, an AMQP reply code, a WebSocket close code) is
  * counted by the driver itself through onCode.
  */

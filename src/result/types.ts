@@ -49,7 +49,7 @@ export interface FleetResult extends ProtocolBlocks {
     peakConnected: number;
     connects: number;
     connectFailed: number;
-    /** Connections lost (by the peer, the network or a scripted fault); by cause in `codes` ('<group>|disconnect|<cause>'). */
+    /** Connections lost (by the peer, the network or a scripted fault); by cause in `codes` ('<group>|lost|<cause>'). */
     disconnects: number;
     /** Of `disconnects`, those the scenario's `faults` caused. */
     faulted: number;

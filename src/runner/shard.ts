@@ -293,7 +293,7 @@ export class VirtualDevice implements Sender {
     if (this.isUp) this.ctx.recorder.setConnected(this.group.name, -1);
     this.isUp = false;
     this.counters.disconnects++;
-    this.ctx.recorder.code(this.group.name, RUN_CODES.keys.disconnect[cause]);
+    this.ctx.recorder.code(this.group.name, RUN_CODES.keys.lost[cause]);
     this.recovery.lost(immediate);
   }
 

@@ -106,7 +106,7 @@ export function outageResult(): RunResult {
     delivery: [toBackend],
     latencies: { 'gps|reconnect': RECONNECT_US },
   });
-  r.codes = { 'gps|disconnect|reset': 10, 'gps|disconnect|injected_kill': 2, 'gps|puback|0': 1000 };
+  r.codes = { 'gps|lost|reset': 10, 'gps|lost|injected_kill': 2, 'gps|puback|0': 1000 };
   r.timeline = timeline(true);
   return r;
 }

@@ -83,12 +83,12 @@ describe('report with outages', () => {
 });
 
 describe('disconnect causes in words', () => {
-  it("are the run's own, even beside a protocol's packet of the same name", () => {
-    expect(describeCode('mqtt', 'disconnect', 'injected_kill')).toEqual({
+  it("are the run's own, apart from a protocol's DISCONNECT packet", () => {
+    expect(describeCode('mqtt', 'lost', 'injected_kill')).toEqual({
       meaning: "a scripted fault killed the device's connection",
       notable: true,
     });
-    expect(describeCode('amqp', 'disconnect', 'keepalive_timeout').notable).toBe(true);
+    expect(describeCode('amqp', 'lost', 'keepalive_timeout').notable).toBe(true);
     // A server's DISCONNECT reason code stays the protocol's: 0x8E, session taken over.
     expect(describeCode('mqtt', 'disconnect', '142').meaning).toMatch(/0x8E/i);
   });

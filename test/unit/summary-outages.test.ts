@@ -74,7 +74,7 @@ describe('console summary with outages', () => {
 
   it('says "other" for disconnects without a recorded cause, and "-" without a reconnect', () => {
     const r: RunResult = outageResult();
-    r.codes = { 'gps|disconnect|reset': 4, 'gps|disconnect|142': 1 };
+    r.codes = { 'gps|lost|reset': 4, 'gps|disconnect|142': 1 };
     const gps = r.fleets.gps as RunResult['fleets'][string];
     gps.devices.reconnects = 0;
     gps.latency = {};
