@@ -26,14 +26,16 @@ export const validateCommand = {
 
 export async function validateHandler(args: { scenario: string; env?: string[] }): Promise<number> {
   const { plan, hash, env } = await loadScenario(args.scenario, { env: parseEnvArgs(args.env ?? []) });
-  const devices = plan.groups.reduce((n, g) => n + g.count, 0);
+  // A will group has no devices of its own: its fleet's devices leave the wills.
+  const groups = plan.groups.filter((g) => g.kind !== 'will');
+  const devices = groups.reduce((n, g) => n + g.count, 0);
   process.stdout.write(`${args.scenario}: valid (sha256 ${hash})\n`);
   process.stdout.write(
-    `  ${plan.name}: ${plan.groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`,
+    `  ${plan.name}: ${groups.length} groups, ${devices} devices, duration ${formatDurationMs(plan.durationMs)}\n`,
   );
   const inputs = Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
   if (env) process.stdout.write(`  env: ${inputs.join(', ') || '(none)'}\n`);
-  for (const g of plan.groups) {
+  for (const g of groups) {
     const role = g.publish
       ? g.kind === 'command'
         ? `commands ${g.publish.commandTo}`
@@ -42,7 +44,7 @@ export async function validateHandler(args: { scenario: string; env?: string[] }
         ? `subscribes ${g.subscribe.join(', ')}`
         : 'receives what is sent to it';
     process.stdout.write(
-      `  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}\n`,
+      `  - ${g.name}: ${g.count} × ${g.protocol} (${g.kind}), ${role}${g.receives.length ? `, expects ${g.receives.join(', ')}` : ''}${g.will ? `, leaves Last Wills on ${plan.groups.find((w) => w.name === g.will)?.willOf?.topic}` : ''}\n`,
     );
   }
   for (const w of checkCapacity(plan, 1, false)) process.stderr.write(`fleetbench: warning: ${w}\n`);

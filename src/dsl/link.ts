@@ -98,7 +98,7 @@ function willGroup(
   name: string,
   groups: GroupPlan[],
 ): GroupPlan | undefined {
-  if (!fleet || fleet.kind !== 'fleet') {
+  if (fleet?.kind !== 'fleet') {
     check.note(
       path,
       `no fleet named ${JSON.stringify(name.slice(0, -WILL_SUFFIX.length))} to receive the Last Wills of`,
