@@ -30,10 +30,11 @@ describe('MQTT reconnect across a broker crash', () => {
   const publishes = (connection: number) => tap.up.filter((p) => p.type === 'publish' && p.connection === connection);
 
   /** Connects, gets one message acked, then freezes the broker and leaves N publishes unacked (a full window). */
-  async function inFlightAtCrash(dev: Recorded, topic: string): Promise<void> {
+  async function inFlightAtCrash(dev: Recorded, topic: string): Promise<string> {
     await dev.device.connect();
     // A subscription is a change Mosquitto saves at once: the session is in the file before the crash.
-    await dev.device.subscribe([`fbtest/keep/${uniq()}`]);
+    const filter = `fbtest/keep/${uniq()}`;
+    await dev.device.subscribe([filter]);
     expect(dev.send(topic, 0)).toBe('sent');
     await waitFor(() => dev.acks.get(0) === 1, { what: 'the first ack' });
     broker.freeze();
@@ -43,7 +44,11 @@ describe('MQTT reconnect across a broker crash', () => {
     await waitFor(() => publishes(1).length === N + 1, { what: 'every publish at the tap' });
     await broker.crash();
     await waitFor(() => dev.disconnects.length === 1, { what: 'the loss', detail: () => dev.disconnects });
+    return filter;
   }
+
+  const subscribes = (connection: number) =>
+    tap.up.filter((p) => p.type === 'subscribe' && p.connection === connection).length;
 
   async function watch(topic: string, qos: 1 | 2): Promise<string[]> {
     const got: string[] = [];
@@ -54,11 +59,17 @@ describe('MQTT reconnect across a broker crash', () => {
     return got;
   }
 
-  for (const qos of [1, 2] as const) {
-    it(`resends the unacknowledged QoS ${qos} publishes of a kept session with DUP=1, each acked once [MQTT-4.4.0-1]`, async () => {
+  const kept = [
+    { name: 'QoS 1 (3.1.1, clean session 0)', qos: 1, options: {} },
+    { name: 'QoS 2 (3.1.1, clean session 0)', qos: 2, options: {} },
+    // 5.0: clean start 0 keeps the session only with a session expiry above 0 (§3.1.2.11.2).
+    { name: 'QoS 1 (5.0, clean start 0, session expiry 1h)', qos: 1, options: { version: 5, sessionExpiry: '1h' } },
+  ] as const;
+  for (const { name, qos, options } of kept) {
+    it(`resends the unacknowledged ${name} publishes of a kept session with DUP=1, each acked once [MQTT-4.4.0-1]`, async () => {
       const topic = `fbtest/resume/${uniq()}`;
-      const dev = recordedDevice(tap.url, `fb-resume-${uniq()}`, { qos, clean: false, inflight: N });
-      await inFlightAtCrash(dev, topic);
+      const dev = recordedDevice(tap.url, `fb-resume-${uniq()}`, { qos, clean: false, inflight: N, ...options });
+      const filter = await inFlightAtCrash(dev, topic);
       expect(dev.inDoubt).toBe(0);
 
       await broker.start();
@@ -68,6 +79,11 @@ describe('MQTT reconnect across a broker crash', () => {
       expect(dev.codes.filter((c) => c.startsWith('session|'))).toEqual(['session|absent', 'session|present']);
       expect(tap.down.find((p) => p.type === 'connack' && p.connection === 2)?.sessionPresent).toBe(true);
       await waitFor(() => dev.acks.size === N + 1, { what: 'every ack', detail: () => [...dev.acks] });
+      // §4.1: the resumed session still holds the subscription; a new filter is subscribed.
+      await dev.device.subscribe([filter]);
+      expect(subscribes(2)).toBe(0);
+      await dev.device.subscribe([filter, `${filter}/more`]);
+      expect(subscribes(2)).toBe(1);
 
       const first = publishes(1);
       const replay = publishes(2);
@@ -93,11 +109,13 @@ describe('MQTT reconnect across a broker crash', () => {
   it('reports the in-flight publishes of a clean session in doubt at the loss, and resends nothing', async () => {
     const topic = `fbtest/clean/${uniq()}`;
     const dev = recordedDevice(tap.url, `fb-clean-${uniq()}`, { qos: 1, clean: true, inflight: N });
-    await inFlightAtCrash(dev, topic);
+    const filter = await inFlightAtCrash(dev, topic);
     expect(dev.inDoubt).toBe(N);
 
     await broker.start();
     await dev.device.connect();
+    await dev.device.subscribe([filter]);
+    expect(subscribes(2)).toBe(1);
     expect(dev.codes.filter((c) => c.startsWith('session|'))).toEqual(['session|absent', 'session|absent']);
     for (let i = 10; i < 10 + N; i++) expect(dev.send(topic, i)).toBe('sent');
     await waitFor(() => dev.acks.size === N + 1, { what: 'acks of the new sends' });
