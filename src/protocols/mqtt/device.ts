@@ -238,8 +238,8 @@ export class MqttDevice implements DriverDevice {
         const size = generatePacket(packet, { protocolVersion: this.init.options.version }).length;
         this.bytes.sent += size;
         this.log.sent('handshake', size, 0);
-      } else if (packet.cmd === 'publish' && packet.dup) {
-        // Only the session store's replay sets DUP: a publish sent again ([MQTT-3.3.1-1]).
+      } else if (packet.cmd === 'publish' && packet.dup && this.session.tracks(packet.messageId)) {
+        // Only the session store's replay sets DUP: one of our messages sent again ([MQTT-3.3.1-1]).
         this.events.onResend(1);
       }
     });

@@ -43,6 +43,11 @@ export class MqttSession {
     this.pending.set(messageId, message);
   }
 
+  /** Whether a packet identifier carries one of our stamped messages, still unacknowledged. */
+  tracks(messageId: number | undefined): boolean {
+    return messageId !== undefined && this.pending.has(messageId);
+  }
+
   /** The message an ack (or a failure) ends, once; undefined when the identifier is not one of ours. */
   settle(messageId: number | undefined): OutgoingMessage | undefined {
     if (messageId === undefined) return undefined;
