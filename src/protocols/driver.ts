@@ -112,7 +112,8 @@ export interface DeviceInit<Options> {
   connectTimeoutMs: number;
   /**
    * A fresh stamp for this connection's Last Will: the driver puts it at the start of the will
-   * payload, before the scenario's will payload bytes.
+   * payload, before the scenario's will payload bytes. Called on every connect of a device
+   * whose options have a will; without it the will payload is the scenario's alone.
    */
   lastWill?: () => Buffer;
 }

@@ -87,6 +87,18 @@ export const MQTT_CODES = codeBook({
   pubcomp: reason,
   unsuback: reason,
   disconnect: reason,
+  // §3.2.2.2 CONNACK Session Present, on every connect. `lost`: the device kept its session
+  // (clean: false), had connected before, and the broker answered that it has none.
+  session: {
+    codes: {
+      present: { meaning: 'session resumed (CONNACK session present)' },
+      absent: { meaning: 'new session (CONNACK session absent)' },
+      lost: {
+        meaning: 'session lost: the broker had no session to resume; in-flight messages were not resent',
+        notable: true,
+      },
+    },
+  },
   // [MQTT-3.9.3]: the QoS granted per filter, or a refusal (≥ 0x80).
   suback: {
     describe(code: string): CodeWords {

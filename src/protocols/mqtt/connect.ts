@@ -4,10 +4,32 @@ import type { IClientOptions } from 'mqtt';
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 import { connectFailure } from '../connect-errors.ts';
+import type { DeviceInit } from '../driver.ts';
+import { renderTopic } from '../topics.ts';
 import { connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
-export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectTimeoutMs: number): IClientOptions {
+/**
+ * The Last Will of one connection (§3.1.2.5): its topic rendered for the device like a publish
+ * topic ({id}, {fleet}, {run}), its payload a fresh stamp from the runner followed by the
+ * scenario's will payload, so a receiver can tell which connection's will it got and when.
+ */
+export function willFor(init: DeviceInit<ResolvedMqttOptions>): IClientOptions['will'] {
+  const w = init.options.will;
+  if (!w) return undefined;
+  // Without a fleet or run (a device driven directly), those placeholders stay as written.
+  const topic = renderTopic(w.topic, init.fleet ?? '{fleet}', init.index, init.runId ?? '{run}');
+  const body = Buffer.from(w.payload);
+  const stamp = init.lastWill?.();
+  return { topic, payload: stamp ? Buffer.concat([stamp, body]) : body, qos: w.qos, retain: w.retain };
+}
+
+export function clientOptions(
+  o: ResolvedMqttOptions,
+  clientId: string,
+  connectTimeoutMs: number,
+  will?: IClientOptions['will'],
+): IClientOptions {
   const opts: IClientOptions = {
     clientId,
     protocolVersion: o.version,
@@ -23,9 +45,7 @@ export function clientOptions(o: ResolvedMqttOptions, clientId: string, connectT
   };
   if (o.username !== undefined) opts.username = o.username;
   if (o.password !== undefined) opts.password = o.password;
-  if (o.will) {
-    opts.will = { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain };
-  }
+  if (will) opts.will = will;
   if (o.version === 5) {
     const properties: NonNullable<IClientOptions['properties']> = {};
     // [MQTT-3.1.2.11.2] Session Expiry Interval: absent means 0, the session ends with the connection.

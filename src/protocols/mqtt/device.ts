@@ -1,16 +1,20 @@
-// One virtual MQTT device: its own MQTT.js client, socket and client id. Counts the exact
-// bytes MQTT.js writes to and reads from the stream, enforces the device's in-flight window,
-// and reports acks, reason codes and messages through DeviceEvents.
+// One virtual MQTT device: its client id, one session, and a new MQTT.js client and socket for
+// every connection. Counts the exact bytes MQTT.js writes to and reads from the stream, enforces
+// the device's in-flight window, and reports acks, reason codes, messages, resends and why a
+// connection was lost through DeviceEvents.
 import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
 import { generate as generatePacket } from 'mqtt-packet';
 import { FleetbenchError } from '../../base/errors.ts';
+import { formatHex } from '../../base/format.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import { mqttPacketBytes } from '../../power/accounting.ts';
 import { type WireKind, WireLog } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { isSubackFailure, MQTT_CODES, reasonWords } from './codes.ts';
-import { clientOptions, connectError, connectTimeout } from './connect.ts';
+import { clientOptions, connectError, connectTimeout, willFor } from './connect.ts';
+import { errorLoss, type Loss, PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
 import type { ResolvedMqttOptions } from './options.ts';
+import { keepsSession, MqttSession } from './session.ts';
 
 const C = MQTT_CODES.keys;
 
@@ -31,10 +35,16 @@ export class MqttDevice implements DriverDevice {
   /** The kind of the packet MQTT.js is writing: it emits 'packetsend' just before the write. */
   private sending: WireKind = 'handshake';
   private client: MqttClient | undefined;
-  private inflight = 0;
+  /** Connected, and MQTT.js has replayed the session: a publish goes out at once. */
+  private ready = false;
   private window: number;
   private closing = false;
   private readonly publishOptions: IClientPublishOptions;
+  private readonly session: MqttSession;
+  /** Why the current connection is going away, once MQTT.js, the socket or the broker said so. */
+  private loss: Loss | undefined;
+  /** The last client whose loss was reported: a connection is lost once. */
+  private reported: MqttClient | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedMqttOptions>,
@@ -42,6 +52,7 @@ export class MqttDevice implements DriverDevice {
   ) {
     const o = init.options;
     this.window = o.inflight;
+    this.session = new MqttSession(keepsSession(o));
     this.publishOptions = { qos: o.qos, retain: o.retain };
     if (o.version === 5) {
       const properties: NonNullable<IClientPublishOptions['properties']> = {};
@@ -59,30 +70,33 @@ export class MqttDevice implements DriverDevice {
     return this.log.totals;
   }
 
+  /**
+   * Connects with a new MQTT.js client. With a kept session the client gets the session's
+   * stores: after CONNACK with session present, MQTT.js resends the unacknowledged PUBLISH
+   * (DUP=1) and PUBREL packets, one at a time, each after the ack of the one before, before it
+   * reports the connection up; the connect latency includes that replay.
+   */
   connect(): Promise<number> {
     const { url, clientId, options, connectTimeoutMs } = this.init;
     const started = nowUs();
     this.closing = false;
-    this.inflight = 0;
+    this.ready = false;
+    this.loss = undefined;
+    const previous = this.client;
     return new Promise<number>((resolve, reject) => {
-      let settled = false;
+      let state: 'connecting' | 'up' | 'failed' = 'connecting';
       // manualConnect: MQTT.js writes CONNECT synchronously inside connect(), so the byte
       // counter must be listening before the stream exists.
-      const client = mqttConnect(url, { ...clientOptions(options, clientId, connectTimeoutMs), manualConnect: true });
-      this.client = client;
-      client.on('packetsend', (packet: Packet) => {
-        this.sending = kindOf(packet.cmd);
-        this.log.sent(this.sending, 0);
-        if (packet.cmd === 'connect') {
-          // §3.1: the CONNECT is written before the byte counter exists; it is sized with MQTT.js's own encoder.
-          const size = generatePacket(packet, { protocolVersion: options.version }).length;
-          this.bytes.sent += size;
-          this.log.sent('handshake', size, 0);
-        }
+      const client = mqttConnect(url, {
+        ...clientOptions(options, clientId, connectTimeoutMs, willFor(this.init)),
+        manualConnect: true,
+        incomingStore: this.session.incoming,
+        outgoingStore: this.session.outgoing,
       });
-      client.on('packetreceive', (packet: Packet) =>
-        this.log.received(kindOf(packet.cmd), mqttPacketBytes(packet.length ?? 0)),
-      );
+      this.client = client;
+      // A connect without a loss first: the earlier connection is dropped, and its close is not a loss.
+      if (previous && previous.stream?.destroyed === false) previous.end(true);
+      this.listen(client);
       this.log.opened();
       client.connect();
       this.countBytes(client);
@@ -92,25 +106,27 @@ export class MqttDevice implements DriverDevice {
       socket.setNoDelay?.(options.tcpNoDelay);
       const timer = setTimeout(() => fail(connectTimeout(url, connectTimeoutMs)), connectTimeoutMs);
       const fail = (err: unknown): void => {
-        if (settled) return;
-        settled = true;
+        if (state !== 'connecting') return;
+        state = 'failed';
         clearTimeout(timer);
         client.end(true);
         reject(err instanceof FleetbenchError ? err : connectError(err, url, options.version));
       };
       client.once('connect', (connack) => {
-        if (settled) return;
-        settled = true;
+        if (state !== 'connecting') return;
+        state = 'up';
         clearTimeout(timer);
         // [MQTT-3.3.4-7] (5.0): never exceed the server's Receive Maximum of unacked QoS 1/2 publishes.
         const serverMax = connack.properties?.receiveMaximum;
         this.window = serverMax ? Math.min(options.inflight, serverMax) : options.inflight;
-        this.watch(client);
+        this.ready = true;
         resolve(nowUs() - started);
       });
-      client.on('error', fail);
-      client.once('close', () =>
-        fail(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNRESET' })),
+      client.on('error', (err) => (state === 'up' ? this.clientError(client, err) : fail(err)));
+      client.on('close', () =>
+        state === 'up'
+          ? this.clientClosed(client)
+          : fail(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNRESET' })),
       );
     });
   }
@@ -118,9 +134,13 @@ export class MqttDevice implements DriverDevice {
   subscribe(filters: readonly string[]): Promise<void> {
     const client = this.client;
     if (!client) return Promise.reject(new Error('subscribe before connect'));
+    const { subscribed, resumed } = this.session;
+    // §4.1: the subscriptions are part of the session; a resumed one still holds them.
+    const needed = filters.filter((f) => !(resumed && subscribed.has(f)));
+    if (needed.length === 0) return Promise.resolve();
     const qos = this.init.options.qos;
     return new Promise((resolve, reject) => {
-      client.subscribe([...filters], { qos }, (err, granted) => {
+      client.subscribe(needed, { qos }, (err, granted) => {
         for (const g of granted ?? []) {
           this.events.onCode(C.suback.of(g.qos));
           // [MQTT-3.9.3] a granted code ≥ 0x80 is a refusal of that filter.
@@ -132,6 +152,7 @@ export class MqttDevice implements DriverDevice {
             );
         }
         if (err) return reject(err);
+        for (const f of needed) subscribed.add(f);
         resolve();
       });
     });
@@ -139,9 +160,9 @@ export class MqttDevice implements DriverDevice {
 
   send(message: OutgoingMessage): SendOutcome {
     const client = this.client;
-    if (!client?.connected || this.closing) return 'not_connected';
+    if (!client?.connected || !this.ready || this.closing) return 'not_connected';
     const qos = this.publishOptions.qos ?? 0;
-    if (qos > 0 && this.inflight >= this.window) return 'window_full';
+    if (qos > 0 && this.session.inflight >= this.window) return 'window_full';
     if (qos === 0 && client.stream.writableLength > BACKPRESSURE_BYTES) return 'backpressure';
     let options = this.publishOptions;
     if ((message.replyTo !== undefined || message.correlation !== undefined) && this.init.options.version === 5) {
@@ -152,17 +173,27 @@ export class MqttDevice implements DriverDevice {
       if (message.correlation !== undefined) properties.correlationData = message.correlation;
       options = { ...options, properties };
     }
-    if (qos > 0) this.inflight++;
-    client.publish(message.topic, message.payload, options, (err) => {
-      if (qos > 0) this.inflight--;
-      if (err) {
-        const code = (err as { code?: unknown }).code;
-        this.events.onError(typeof code === 'number' ? `mqtt.publish_${code}` : 'mqtt.publish_failed', err.message);
-        return;
-      }
+    if (qos === 0) {
       // QoS 0 has no ack (§4.3.1): the callback only means the bytes were written.
-      if (qos > 0) this.events.onAck(message, nowUs(), undefined);
+      client.publish(message.topic, message.payload, options, (err) => err && this.publishFailed(err));
+      return 'sent';
+    }
+    let id: number | undefined;
+    let early: Error | undefined;
+    client.publish(message.topic, message.payload, options, (err) => {
+      // Acks, and refusals in them, are matched by packet identifier (onAckPacket), for this
+      // client's publishes and a resumed session's alike. 'Connection closed': the message is
+      // still in flight, and the loss decides whether it is resent or in doubt.
+      if (!err || typeof (err as { code?: unknown }).code === 'number' || err.message === 'Connection closed') return;
+      if (id === undefined) early = err;
+      else if (this.session.settle(id)) this.publishFailed(err);
     });
+    if (early) this.publishFailed(early);
+    else {
+      // The device sends only when MQTT.js is not replaying its store, so publish() allocated the identifier just now.
+      id = client.getLastMessageId();
+      this.session.track(id, message);
+    }
     return 'sent';
   }
 
@@ -178,7 +209,8 @@ export class MqttDevice implements DriverDevice {
   close(): Promise<void> {
     const client = this.client;
     this.closing = true;
-    if (!client) return Promise.resolve();
+    this.ready = false;
+    if (client?.stream?.destroyed !== false) return Promise.resolve();
     return new Promise((resolve) => {
       // A graceful end() waits for in-flight acks; bound it so a dead broker cannot hang shutdown.
       const timer = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
@@ -189,12 +221,33 @@ export class MqttDevice implements DriverDevice {
     });
   }
 
+  /** Abrupt close, no DISCONNECT: the broker publishes the Last Will ([MQTT-3.1.2-8]). */
   kill(): void {
     this.closing = true;
-    this.client?.stream.destroy();
+    this.ready = false;
+    this.client?.stream?.destroy();
+    this.inDoubt(this.session.lost());
   }
 
-  private watch(client: MqttClient): void {
+  private listen(client: MqttClient): void {
+    client.on('packetsend', (packet: Packet) => {
+      this.sending = kindOf(packet.cmd);
+      this.log.sent(this.sending, 0);
+      if (packet.cmd === 'connect') {
+        // §3.1: the CONNECT is written before the byte counter exists; it is sized with MQTT.js's own encoder.
+        const size = generatePacket(packet, { protocolVersion: this.init.options.version }).length;
+        this.bytes.sent += size;
+        this.log.sent('handshake', size, 0);
+      } else if (packet.cmd === 'publish' && packet.dup && this.session.tracks(packet.messageId)) {
+        // Only the session store's replay sets DUP: one of our messages sent again ([MQTT-3.3.1-1]).
+        this.events.onResend(1);
+      }
+    });
+    client.on('packetreceive', (packet: Packet) => {
+      this.log.received(kindOf(packet.cmd), mqttPacketBytes(packet.length ?? 0));
+      if (client === this.client) this.onPacket(packet);
+    });
+    // Installed before CONNACK: a resumed session's queued messages arrive before MQTT.js reports the connection up.
     client.on('message', (topic, payload, packet) => {
       const props = packet.properties;
       this.events.onMessage({
@@ -206,27 +259,66 @@ export class MqttDevice implements DriverDevice {
         ...(props?.correlationData === undefined ? {} : { correlation: props.correlationData }),
       });
     });
-    client.on('packetreceive', (packet: Packet) => {
-      if (packet.cmd === 'puback' || packet.cmd === 'pubrec' || packet.cmd === 'pubcomp') {
-        // 3.1.1 acks carry no reason code; 5.0 omits it when it is 0x00 (§3.4.2.1).
-        this.events.onCode(C[packet.cmd].of(packet.reasonCode ?? 0));
-      } else if (packet.cmd === 'disconnect') {
-        this.events.onCode(C.disconnect.of(packet.reasonCode ?? 0));
-      }
-    });
-    client.on('error', (err) => {
-      const code = (err as { code?: unknown }).code;
-      this.events.onError(code === undefined ? 'mqtt.client_error' : `mqtt.${String(code)}`, err.message);
-    });
-    client.on('close', () => {
-      // A sleep-session device reconnects for every report: an earlier client's late close is not a loss.
-      if (!this.closing && this.client === client)
-        this.events.onDisconnect(
-          'mqtt.connection_lost',
-          `${this.init.clientId}: connection closed by the broker or network`,
-          'closed',
+  }
+
+  private onPacket(packet: Packet): void {
+    if (packet.cmd === 'connack') {
+      const refused = (this.init.options.version === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
+      if (refused !== 0) return;
+      // Before MQTT.js replays the store: a session that is not resumed is emptied first.
+      const { state, inDoubt } = this.session.connack(packet.sessionPresent);
+      this.events.onCode(C.session[state]);
+      this.inDoubt(inDoubt);
+    } else if (packet.cmd === 'puback' || packet.cmd === 'pubrec' || packet.cmd === 'pubcomp') {
+      // 3.1.1 acks carry no reason code; 5.0 omits it when it is 0x00 (§3.4.2.1).
+      const reason = packet.reasonCode ?? 0;
+      this.events.onCode(C[packet.cmd].of(reason));
+      // §4.3.3: a PUBREC below 0x80 goes on with PUBREL; QoS 2 ends at PUBCOMP.
+      if (packet.cmd === 'pubrec' && reason < 0x80) return;
+      const message = this.session.settle(packet.messageId);
+      if (!message) return;
+      // §3.4.2.1: 0x10 (no matching subscribers) is a success; ≥ 0x80 a refusal.
+      if (reason < 0x80) this.events.onAck(message, nowUs(), undefined);
+      else
+        this.events.onError(
+          `mqtt.publish_${reason}`,
+          `${this.init.clientId}: publish refused: ${reasonWords(reason)} (${formatHex(reason)})`,
         );
-    });
+    } else if (packet.cmd === 'disconnect') {
+      const reason = packet.reasonCode ?? 0;
+      this.events.onCode(C.disconnect.of(reason));
+      this.loss = strongerLoss(this.loss, serverDisconnect(reason));
+    }
+  }
+
+  private clientError(client: MqttClient, err: Error): void {
+    if (client !== this.client || this.closing) return;
+    // An error that destroyed the stream explains the close that follows; the close reports it.
+    if (client.stream.destroyed) {
+      this.loss = strongerLoss(this.loss, errorLoss(err, this.init.options.keepaliveSec));
+      return;
+    }
+    const code = (err as { code?: unknown }).code;
+    this.events.onError(code === undefined ? 'mqtt.client_error' : `mqtt.${String(code)}`, err.message);
+  }
+
+  private clientClosed(client: MqttClient): void {
+    // A sleep-session device reconnects for every report: an earlier client's late close is not a loss.
+    if (client !== this.client || this.closing || this.reported === client) return;
+    this.reported = client;
+    this.ready = false;
+    this.inDoubt(this.session.lost());
+    const loss = this.loss ?? PLAIN_CLOSE;
+    this.events.onDisconnect(loss.key, `${this.init.clientId}: ${loss.message}`, loss.cause);
+  }
+
+  private inDoubt(count: number): void {
+    if (count > 0) this.events.onInDoubt(count);
+  }
+
+  private publishFailed(err: Error): void {
+    const code = (err as { code?: unknown }).code;
+    this.events.onError(typeof code === 'number' ? `mqtt.publish_${code}` : 'mqtt.publish_failed', err.message);
   }
 
   private countBytes(client: MqttClient): void {
