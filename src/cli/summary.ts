@@ -83,8 +83,11 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
       formatCount(d.lost),
       formatCount(d.duplicated),
       formatCount(d.outOfOrder),
-      `${formatUs(d.latency.corrected.p50)} / ${formatUs(d.latency.corrected.p99)} / ${formatUs(d.latency.corrected.max)}`,
-      `${formatUs(d.latency.service.p99)}`,
+      // Rows without latencies (Last Wills carry no send time) show none rather than zeros.
+      d.latency.corrected.count === 0
+        ? '-'
+        : `${formatUs(d.latency.corrected.p50)} / ${formatUs(d.latency.corrected.p99)} / ${formatUs(d.latency.corrected.max)}`,
+      d.latency.service.count === 0 ? '-' : `${formatUs(d.latency.service.p99)}`,
       deliveryVerdict(d),
     ]);
     out.push(
