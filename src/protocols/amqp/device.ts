@@ -313,12 +313,12 @@ export class AmqpDevice implements DriverDevice {
     this.down = true;
     this.open = false;
     this.consumer.stop();
-    // A connection that missed its heartbeats may still hold a socket (amqplib only ends it).
-    this.socket?.destroy();
     // Confirm mode keeps the unconfirmed for the next connect(); never a nack the broker did not send.
     const uncommitted = this.tx?.drop() ?? 0;
     if (uncommitted > 0) this.events.onInDoubt(uncommitted);
     if (this.closing) return;
+    // A connection that missed its heartbeats may still hold a socket (amqplib only ends it).
+    this.socket?.destroy();
     const loss = lossOf(err, this.init.clientId);
     // connection.close (10/50) from the broker: its reply code, e.g. 320 CONNECTION_FORCED.
     if (loss.replyCode !== undefined) this.events.onCode(C.connection_close.of(loss.replyCode));
