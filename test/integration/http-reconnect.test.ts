@@ -8,6 +8,7 @@ import { Checker } from '../../src/base/check.ts';
 import { HTTP_CODES } from '../../src/protocols/http/codes.ts';
 import { HttpDevice } from '../../src/protocols/http/device.ts';
 import { type HttpOptions, resolveHttpOptions } from '../../src/protocols/http/options.ts';
+import { freePort } from '../helpers/brokers.ts';
 import { outgoing, type Recording, recorder } from '../helpers/recorder.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -116,5 +117,18 @@ describe('HTTP connection loss', () => {
     d.send(outgoing('/ok', 1));
     await waitFor(() => rec.acks.length === 1, { what: 'a response after connect()' });
     expect(rec.disconnects).toHaveLength(0);
+  });
+
+  it('a killed receiver listens on its port again at connect()', async () => {
+    const port = await freePort();
+    const [rx, rxRec] = device(0, { listen: { port } });
+    await rx.connect();
+    rx.kill();
+    await rx.connect();
+    const [tx, rec] = device(port, { keepAlive: true });
+    await tx.connect();
+    tx.send(outgoing('/hook', 0));
+    await waitFor(() => rec.acks.length === 1 && rxRec.messages.length === 1, { what: 'the POST at the receiver' });
+    expect(rxRec.messages[0]?.topic).toBe('/hook');
   });
 });
