@@ -7,6 +7,11 @@ const REPLY: Readonly<Record<string, string>> = {
   '312': 'NO_ROUTE',
   '313': 'NO_CONSUMERS',
   '320': 'CONNECTION_FORCED',
+  '501': 'FRAME_ERROR',
+  '505': 'UNEXPECTED_FRAME',
+  '506': 'RESOURCE_ERROR',
+  '530': 'NOT_ALLOWED',
+  '541': 'INTERNAL_ERROR',
   '403': 'ACCESS_REFUSED',
   '404': 'NOT_FOUND',
   '406': 'PRECONDITION_FAILED',
@@ -26,6 +31,15 @@ export const AMQP_CODES = codeBook({
   },
   // Messages received from a dead-letter exchange, by the x-death reason.
   deadletter: { describe: (code: string): CodeWords => ({ meaning: `dead-lettered: ${code}`, notable: true }) },
+  // connection.close from the broker (10/50) that ended a connection, by reply code (320 CONNECTION_FORCED).
+  connection_close: {
+    describe: (code: string): CodeWords => ({
+      meaning: `connection closed by the broker: ${REPLY[code] ?? 'reply code'} ${code}`,
+      notable: true,
+    }),
+  },
+  // A channel the broker closed (channel.close, e.g. 404 NOT_FOUND) while the connection stayed up, opened again.
+  channel: { codes: { reopened: { meaning: 'channel reopened after the broker closed it', notable: true } } },
   // connection.blocked (RabbitMQ): the broker stopped reading, with its reason.
   connection: { describe: (code: string): CodeWords => ({ meaning: code, notable: true }) },
   // The most unacknowledged deliveries a consumer held at once; the value is the count.

@@ -88,9 +88,13 @@ export class AmqpConsumer {
     }
   }
 
-  /** Cancels pending acks (the device is closing). */
+  /**
+   * Cancels pending acks (the device is closing, or its channel is gone: a delivery tag is only
+   * valid on its own channel, AMQP 0-9-1 §1.8.3.13, and the broker requeues what was unacked).
+   */
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.unacked = 0;
   }
 }

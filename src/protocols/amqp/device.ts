@@ -2,20 +2,27 @@
 // an exchange with the rendered topic as routing key, timed to the publisher confirm or the
 // transaction commit; consumers declare a queue, bind it, and consume with prefetch and
 // manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
+// A lost connection is reported once (onDisconnect with its cause); connect() again opens a new
+// connection, re-declares the device's topology, re-consumes and republishes what was unconfirmed.
 
 import type { Socket } from 'node:net';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
-import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
+import { FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
-import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
+import type { WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
 import { AMQP_CODES } from './codes.ts';
+import { ConfirmWindow, type Unconfirmed } from './confirms.ts';
 import { AmqpConsumer } from './consumer.ts';
-import { amqpConnectError, channelError } from './errors.ts';
+import { amqpConnectError, channelError, connectTimeoutError } from './errors.ts';
+import { lossOf } from './loss.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
-import { txCommit, txSelect } from './tx.ts';
+import { declareAndConsume, sameFilters, withHeartbeat } from './topology.ts';
+import { txSelect } from './tx.ts';
+import { TxBatcher } from './tx-batch.ts';
+import { type AmqpTraffic, amqpWire, emptyTraffic } from './wire.ts';
 
 const C = AMQP_CODES.keys;
 
@@ -36,29 +43,31 @@ export class AmqpDevice implements DriverDevice {
   private channel: Channel | undefined;
   private socket: Socket | undefined;
   private open = false;
+  /** close() or kill() was called for the current connection: its end is not a loss. */
   private closing = false;
+  /** The current connection is gone (lost or killed); reported at most once. */
+  private down = false;
+  /** The current connection finished its setup once: only then is its end a loss. */
+  private established = false;
+  /** The channel acks may go to: undefined from the moment it closes. */
+  private live: Channel | undefined;
   private setupDone = false;
   private blocked = false;
-  /** Unconfirmed (confirm mode) or uncommitted (tx mode) messages. */
-  private pending = 0;
-  private batch: OutgoingMessage[] = [];
-  /** Transactions: messages sent while a tx.commit was in progress, published after commit-ok. */
-  private held: { message: OutgoingMessage; options: Options.Publish }[] = [];
-  private committing = false;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private commitChain: Promise<void> = Promise.resolve();
+  /** Confirm mode: publishes awaiting basic.ack; they survive a lost connection and are republished. */
+  private readonly unconfirmed: ConfirmWindow;
+  private readonly tx: TxBatcher | undefined;
+  /** The filters of the last subscribe(): the queue, bindings and consumer to restore on a new channel. */
+  private consuming: readonly string[] | undefined;
+  /** The channel the consumer was last started on (subscribe() on it again is a no-op). */
+  private consumingOn: Channel | undefined;
   private readonly exchange: string;
   private readonly publishOptions: Options.Publish;
   /** The consumer side: deliveries, acks, rejects and the unacked peak. */
   private readonly consumer: AmqpConsumer;
-  /** Bytes of earlier connections (a sleep-session device opens one per report). */
+  /** Bytes of earlier connections (a sleep-session device opens one per report, a lost one is replaced). */
   private readonly earlier = { sent: 0, received: 0 };
-  /**
-   * For the power model: connections opened, the bytes of opening (connection.start … channel
-   * open, confirm.select) and closing them, and the data frames' packets: a publish is one
-   * segment (method, header and body frames written together), a confirm or a delivery one.
-   */
-  private readonly traffic = { connections: 0, handshakeSent: 0, handshakeReceived: 0, publishes: 0, confirms: 0 };
+  /** For the power model (see wire.ts). */
+  private readonly traffic: AmqpTraffic = emptyTraffic();
 
   constructor(
     private readonly init: DeviceInit<ResolvedAmqpOptions>,
@@ -74,7 +83,20 @@ export class AmqpDevice implements DriverDevice {
     if (o.ttlMs !== undefined) p.expiration = String(o.ttlMs);
     if (o.headers) p.headers = o.headers;
     this.publishOptions = p;
-    this.consumer = new AmqpConsumer(o, init.clientId, events, () => (this.open ? this.channel : undefined));
+    this.unconfirmed = new ConfirmWindow(events, init.clientId, () => this.traffic.confirms++);
+    this.consumer = new AmqpConsumer(o, init.clientId, events, () => this.live);
+    if (o.tx)
+      this.tx = new TxBatcher(o.tx, {
+        channel: () => (this.open ? this.channel : undefined),
+        publish: (channel, entry) => this.publish(channel, entry),
+        closing: () => this.closing,
+        committed: () => {
+          this.traffic.publishes++;
+          this.traffic.confirms++;
+        },
+        events,
+        who: init.clientId,
+      });
   }
 
   get connected(): boolean {
@@ -89,42 +111,21 @@ export class AmqpDevice implements DriverDevice {
   }
 
   get wire(): WireTotalsByKind {
-    const t = this.traffic;
-    const b = this.bytes;
-    const w = emptyWire();
-    w.connections = t.connections;
-    w.tx.handshake = { packets: 0, bytes: t.handshakeSent };
-    w.rx.handshake = { packets: 0, bytes: t.handshakeReceived };
-    w.tx.data = {
-      packets: t.publishes + (this.init.options.ack === 'manual' ? this.consumer.deliveries : 0),
-      bytes: b.sent - t.handshakeSent,
-    };
-    w.rx.data = { packets: t.confirms + this.consumer.deliveries, bytes: b.received - t.handshakeReceived };
-    // AMQP 0-9-1 §4.2.3: about seven method round trips open a connection and its channel;
-    // each method is one segment each way (assumption: no coalescing), closing is two more.
-    w.tx.handshake.packets = t.connections * 9;
-    w.rx.handshake.packets = t.connections * 9;
-    return w;
+    const delivered = this.consumer.deliveries;
+    return amqpWire(this.traffic, this.bytes, this.init.options.ack === 'manual' ? delivered : 0, delivered);
   }
 
   async connect(): Promise<number> {
     const { url, options, connectTimeoutMs } = this.init;
     const started = nowUs();
+    this.retire();
     this.closing = false;
+    this.down = false;
+    this.established = false;
     this.setupDone = false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new FleetbenchError(
-              ErrorCodes.CONNECT_TIMEOUT,
-              `${maskUrl(url)}: no connection.open-ok within ${connectTimeoutMs}ms (connect timeout)`,
-              { reasonCode: 'TIMEOUT' },
-            ),
-          ),
-        connectTimeoutMs,
-      );
+      timer = setTimeout(() => reject(connectTimeoutError(url, connectTimeoutMs)), connectTimeoutMs);
     });
     const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), {
       timeout: connectTimeoutMs,
@@ -134,18 +135,16 @@ export class AmqpDevice implements DriverDevice {
     try {
       const model = await Promise.race([opening, timeout]);
       this.adopt(model);
-      // confirm.select (RabbitMQ's publisher-confirms extension) or tx.select (class tx), once per channel.
-      const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
-      this.watchChannel(channel);
-      if (options.tx) await txSelect(channel);
-      // exchange.declare (class exchange, 40/10): only when the scenario gives a type; otherwise it must exist.
-      if (options.exchangeType) await channel.assertExchange(this.exchange, options.exchangeType, { durable: true });
-      this.channel = channel;
+      const channel = await Promise.race([this.openChannel(model), timeout]);
+      // The topology of the earlier connection, again: an exclusive or auto-delete queue died with it.
+      if (this.consuming) await Promise.race([this.consume(channel, this.consuming), timeout]);
       this.open = true;
+      this.established = true;
       this.setupDone = true;
       this.traffic.connections++;
       this.traffic.handshakeSent += this.socket?.bytesWritten ?? 0;
       this.traffic.handshakeReceived += this.socket?.bytesRead ?? 0;
+      this.republish(channel);
       return nowUs() - started;
     } catch (err) {
       // A late connection (after a timeout) must not linger.
@@ -154,6 +153,7 @@ export class AmqpDevice implements DriverDevice {
         () => undefined,
       );
       this.open = false;
+      this.down = true;
       if (err instanceof FleetbenchError) throw err;
       if (this.model) {
         const { key, message } = channelError(err, `${maskUrl(url)}: channel setup`);
@@ -168,31 +168,17 @@ export class AmqpDevice implements DriverDevice {
   async subscribe(filters: readonly string[]): Promise<void> {
     const channel = this.channel;
     if (!channel) throw new Error('subscribe before connect');
-    const o = this.init.options;
-    const q = o.queue;
-    const args: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(q.arguments)) args[k] = typeof v === 'string' ? this.render(v) : v;
+    // connect() already restored this consumer on the new channel.
+    if (this.consumingOn === channel && sameFilters(this.consuming, filters)) return;
     this.setupDone = false;
     try {
-      // queue.declare (class queue, 50/10): an empty name asks the server to name the queue.
-      const declared = await channel.assertQueue(q.name === undefined ? '' : this.render(q.name), {
-        durable: q.durable,
-        exclusive: q.exclusive,
-        autoDelete: q.autoDelete,
-        arguments: args,
-      });
-      // The default exchange routes by queue name by itself (AMQP 0-9-1, "default exchange") and refuses bindings.
-      if (this.exchange !== '') {
-        const keys = filters.length > 0 ? filters : [''];
-        for (const key of keys) await channel.bindQueue(declared.queue, this.exchange, key, o.bindArguments);
-      }
-      // basic.qos (60/10): prefetch-count bounds the unacknowledged deliveries to this consumer
-      // (RabbitMQ applies a non-global prefetch per consumer).
-      if (o.prefetch > 0) await channel.prefetch(o.prefetch);
-      await channel.consume(declared.queue, (m) => this.consumer.deliver(m), { noAck: o.ack === 'auto' });
+      await this.consume(channel, filters);
       this.setupDone = true;
     } catch (err) {
-      const { key, message } = channelError(err, `queue ${JSON.stringify(q.name ?? '(server-named)')}`);
+      const { key, message } = channelError(
+        err,
+        `queue ${JSON.stringify(this.init.options.queue.name ?? '(server-named)')}`,
+      );
       throw Object.assign(new Error(message), { code: key });
     }
   }
@@ -201,8 +187,8 @@ export class AmqpDevice implements DriverDevice {
     const channel = this.channel;
     const o = this.init.options;
     if (!channel || !this.open || this.closing) return 'not_connected';
-    const acked = o.confirm || o.tx !== undefined;
-    if (acked && !message.isReply && this.pending >= o.inflight) return 'window_full';
+    const window = o.confirm ? this.unconfirmed.size : (this.tx?.pending ?? 0);
+    if ((o.confirm || this.tx) && !message.isReply && window >= o.inflight) return 'window_full';
     if (this.blocked || (this.socket?.writableLength ?? 0) > BACKPRESSURE_BYTES) return 'backpressure';
     let options = this.publishOptions;
     if (message.replyTo !== undefined || message.correlation !== undefined) {
@@ -210,68 +196,42 @@ export class AmqpDevice implements DriverDevice {
       if (message.replyTo !== undefined) options.replyTo = message.replyTo;
       if (message.correlation !== undefined) options.correlationId = message.correlation.toString('hex');
     }
-    let written: boolean;
-    if (o.confirm) {
-      this.pending++;
-      written = (channel as ConfirmChannel).publish(
-        this.exchange,
-        message.topic,
-        message.payload,
-        options,
-        (err: unknown) => {
-          this.pending--;
-          if (err) {
-            // basic.nack from the broker, or the channel closed with the publish unconfirmed.
-            this.events.onCode(this.open ? C.confirm.nack : C.confirm.unconfirmed_at_close);
-            if (this.open)
-              this.events.onError('amqp.nack', `${this.init.clientId}: the broker nacked a publish (basic.nack)`);
-            return;
-          }
-          this.traffic.confirms++;
-          this.events.onCode(C.confirm.ack);
-          this.events.onAck(message, nowUs(), undefined);
-        },
-      );
-    } else if (o.tx && this.committing) {
-      // RabbitMQ refuses any method on a channel while its tx.commit is in progress (504
-      // CHANNEL_ERROR "unexpected command while processing 'tx.commit'"): hold the message
-      // until commit-ok; it is published first thing in the next transaction.
-      this.pending++;
-      this.held.push({ message, options });
-      return 'sent';
-    } else {
-      written = channel.publish(this.exchange, message.topic, message.payload, options);
-      if (o.tx) {
-        this.pending++;
-        this.addToBatch(message);
-      }
-    }
-    // publish() returns false when the channel's write buffer is full: wait for 'drain'.
-    if (!written) this.blocked = true;
-    this.traffic.publishes++;
+    const entry: Unconfirmed = { message, options };
+    if (this.tx) this.tx.send(channel, entry);
+    else this.publish(channel, entry);
     return 'sent';
   }
 
   async close(): Promise<void> {
-    if (this.closing) return;
+    const model = this.model;
+    if (this.closing || this.down || !model) {
+      // Down (lost or killed) and not connected again: what it kept for republishing never goes out.
+      this.closing = true;
+      this.consumer.stop();
+      this.unconfirmed.abandon();
+      return;
+    }
     this.closing = true;
     this.consumer.stop();
-    if (this.batch.length > 0 && this.open) this.commit();
-    const model = this.model;
-    if (!model) return;
+    if (this.tx?.uncommitted) this.tx.commit();
     const from = this.bytes;
+    let finished = false;
     const done = (async () => {
-      // Commits chain through releaseHeld(): wait until none is left in progress.
-      for (let i = 0; i < 100 && (this.committing || this.held.length > 0); i++) await this.commitChain;
+      // Commits chain through the batcher's release: wait until none is left in progress.
+      for (let i = 0; i < 100 && this.tx?.busy; i++) await this.tx.whenCommitted();
       // What is still buffered must reach the broker before the connection closes.
       while ((this.socket?.writableLength ?? 0) > 0 && !this.socket?.destroyed)
         await new Promise((resolve) => setTimeout(resolve, 10));
       await model.close();
+      finished = true;
     })().catch(() => undefined);
     // A dead broker must not hang shutdown.
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CLOSE_BOUND_MS).unref())]);
-    if (this.open) this.socket?.destroy();
+    if (!finished) this.socket?.destroy();
     this.open = false;
+    this.live = undefined;
+    // The channel closed with these unconfirmed: the broker may or may not have them.
+    this.unconfirmed.leftAtClose();
     // connection.close / close-ok (and channel.close) are teardown, priced with the handshake.
     const to = this.bytes;
     this.traffic.handshakeSent += to.sent - from.sent;
@@ -281,120 +241,156 @@ export class AmqpDevice implements DriverDevice {
   kill(): void {
     this.closing = true;
     this.open = false;
-    clearTimeout(this.commitTimer);
+    this.down = true;
     this.consumer.stop();
     this.socket?.destroy();
+    // Confirm mode keeps its unconfirmed publishes for the next connect(); a transaction dies here.
+    const uncommitted = this.tx?.drop() ?? 0;
+    if (uncommitted > 0) this.events.onInDoubt(uncommitted);
+  }
+
+  /** basic.publish, with a confirm callback in confirm mode. */
+  private publish(channel: Channel, entry: Unconfirmed): void {
+    const { message, options } = entry;
+    let written: boolean;
+    if (this.init.options.confirm) {
+      const id = this.unconfirmed.add(entry);
+      written = (channel as ConfirmChannel).publish(this.exchange, message.topic, message.payload, options, (err) =>
+        this.unconfirmed.confirmed(id, err),
+      );
+    } else written = channel.publish(this.exchange, message.topic, message.payload, options);
+    // publish() returns false when the channel's write buffer is full: wait for 'drain'.
+    if (!written) this.blocked = true;
+    this.traffic.publishes++;
+  }
+
+  /** After a reconnect: what the lost connection left unconfirmed goes out again, oldest first. */
+  private republish(channel: Channel): void {
+    const again = this.unconfirmed.take();
+    if (again.length === 0) return;
+    for (const entry of again) this.publish(channel, entry);
+    this.events.onResend(again.length);
+  }
+
+  /** A channel with confirm.select or tx.select, and the exchange declared when the scenario gives its type. */
+  private async openChannel(model: ChannelModel): Promise<Channel> {
+    const options = this.init.options;
+    // confirm.select (RabbitMQ's publisher-confirms extension) or tx.select (class tx), once per channel.
+    const channel = options.confirm ? await model.createConfirmChannel() : await model.createChannel();
+    this.watchChannel(channel);
+    this.channel = channel;
+    this.live = channel;
+    this.blocked = false;
+    if (options.tx) await txSelect(channel);
+    // exchange.declare (class exchange, 40/10): only when the scenario gives a type; otherwise it must exist.
+    if (options.exchangeType) await channel.assertExchange(this.exchange, options.exchangeType, { durable: true });
+    return channel;
+  }
+
+  /** The consumer's queue, bindings and basic.consume on `channel`, remembered for the next channel. */
+  private async consume(channel: Channel, filters: readonly string[]): Promise<void> {
+    await declareAndConsume(channel, this.init.options, this.exchange, filters, {
+      render: (t) => this.render(t),
+      deliver: (m) => this.consumer.deliver(m),
+    });
+    this.consuming = [...filters];
+    this.consumingOn = channel;
   }
 
   private adopt(model: ChannelModel): void {
     this.model = model;
-    if (this.socket) {
-      this.earlier.sent += this.socket.bytesWritten;
-      this.earlier.received += this.socket.bytesRead;
-    }
     this.socket = (model.connection as unknown as { stream: Socket }).stream;
-    model.on('error', (err: unknown) => {
-      const { key, message } = channelError(err, `${this.init.clientId}: connection`);
-      this.events.onError(key, message);
-    });
-    model.on('close', (err?: unknown) => {
-      const was = this.open;
-      this.open = false;
-      if (this.closing || !was) return;
-      const { key, message } = err
-        ? channelError(err, `${this.init.clientId}: connection closed`)
-        : { key: 'amqp.connection_lost', message: `${this.init.clientId}: connection closed by the broker or network` };
-      this.events.onDisconnect(key, message, err ? 'server_disconnect' : 'closed');
-    });
+    // Every connection error is followed by 'close' with the same error, which reports it.
+    model.on('error', () => undefined);
+    model.on('close', (err?: unknown) => this.lost(model, err));
     // RabbitMQ's connection.blocked (a resource alarm): publishes stall until unblocked.
     model.on('blocked', (reason: string) => this.events.onCode(C.connection.of(`blocked: ${reason}`)));
   }
 
+  /** The connection ended: reported once, unless close() or kill() ended it. */
+  private lost(model: ChannelModel, err: unknown): void {
+    if (model !== this.model || this.down || !this.established) return;
+    this.down = true;
+    this.open = false;
+    this.consumer.stop();
+    // Confirm mode keeps the unconfirmed for the next connect(); never a nack the broker did not send.
+    const uncommitted = this.tx?.drop() ?? 0;
+    if (uncommitted > 0) this.events.onInDoubt(uncommitted);
+    if (this.closing) return;
+    // A connection that missed its heartbeats may still hold a socket (amqplib only ends it).
+    this.socket?.destroy();
+    const loss = lossOf(err, this.init.clientId);
+    // connection.close (10/50) from the broker: its reply code, e.g. 320 CONNECTION_FORCED.
+    if (loss.replyCode !== undefined) this.events.onCode(C.connection_close.of(loss.replyCode));
+    this.events.onDisconnect(loss.key, loss.message, loss.cause);
+  }
+
   private watchChannel(channel: Channel): void {
+    let fault: unknown;
     // basic.return (60/50): a mandatory message that no queue took, with its reply code (312 NO_ROUTE).
     channel.on('return', (m: { fields: { replyCode: number } }) => this.events.onCode(C.return.of(m.fields.replyCode)));
     channel.on('drain', () => {
       this.blocked = false;
     });
+    // amqplib emits 'error' only for the broker's channel.close (§1.5.2.5, e.g. 404 NOT_FOUND on
+    // publish), then 'close'; a channel closed with its connection just closes.
     channel.on('error', (err: unknown) => {
+      fault = err;
       // During setup the failing RPC reports the error itself; afterwards it is counted here.
       if (!this.setupDone) return;
       const { key, message } = channelError(err, `${this.init.clientId}: channel closed by the broker`);
       this.events.onError(key, message);
     });
     channel.on('close', () => {
-      if (this.channel === channel) this.open = false;
+      if (this.live === channel) this.live = undefined;
+      if (this.channel !== channel) return;
+      this.open = false;
+      if (fault === undefined || !this.setupDone || this.closing || this.down) return;
+      this.channelFailed();
     });
   }
 
-  private addToBatch(message: OutgoingMessage): void {
-    const tx = this.init.options.tx as NonNullable<ResolvedAmqpOptions['tx']>;
-    this.batch.push(message);
-    if (this.batch.length >= tx.batch) this.commit();
-    else this.commitTimer ??= setTimeout(() => this.commit(), tx.maxDelayMs);
+  /**
+   * The broker closed the channel, not the connection: an error, not a disconnect. What was in
+   * flight on it is in doubt (republishing a message that closed the channel would close the
+   * next one too); a new channel is opened at once on the same connection, with the consumer
+   * restored, and the device carries on. If that fails, the connection is given up as lost.
+   */
+  private channelFailed(): void {
+    const inFlight = this.unconfirmed.take().length + (this.tx?.drop() ?? 0);
+    if (inFlight > 0) this.events.onInDoubt(inFlight);
+    this.consumer.stop();
+    const model = this.model as ChannelModel;
+    void (async () => {
+      const channel = await this.openChannel(model);
+      if (this.consuming) await this.consume(channel, this.consuming);
+      if (model !== this.model || this.down || this.closing) return;
+      this.open = true;
+      this.events.onCode(C.channel.reopened);
+    })().catch((err: unknown) => {
+      if (model !== this.model || this.down || this.closing) return;
+      const { key, message } = channelError(err, `${this.init.clientId}: reopening the channel`);
+      this.down = true;
+      this.socket?.destroy();
+      this.events.onDisconnect(key, message, 'error');
+    });
   }
 
-  /** tx.commit (90/20): everything published since the last commit is routed at once. */
-  private commit(): void {
-    clearTimeout(this.commitTimer);
-    this.commitTimer = undefined;
-    // One commit at a time: the running one's completion releases what waits and commits again.
-    if (this.committing) return;
-    const messages = this.batch;
-    this.batch = [];
-    const channel = this.channel;
-    if (!channel || messages.length === 0) return;
-    const startedUs = nowUs();
-    this.committing = true;
-    this.commitChain = txCommit(channel).then(
-      () => {
-        const doneUs = nowUs();
-        this.committing = false;
-        this.pending -= messages.length;
-        // tx.commit out, commit-ok in: one data exchange per batch.
-        this.traffic.publishes++;
-        this.traffic.confirms++;
-        this.events.onLatency('commit', doneUs - startedUs);
-        this.events.onCode(C.tx.commit);
-        for (const m of messages) if (!m.isReply) this.events.onAck(m, doneUs, undefined);
-        this.releaseHeld();
-      },
-      (err: unknown) => {
-        this.committing = false;
-        this.pending -= messages.length + this.held.length;
-        this.events.onCode(C.tx.commit_failed);
-        const { key, message } = channelError(err, `${this.init.clientId}: tx.commit of ${messages.length} messages`);
-        this.events.onError(key, message);
-        if (this.held.length > 0) this.events.onCode(C.tx.held_lost, this.held.length);
-        this.held = [];
-      },
-    );
-  }
-
-  /** Publishes what was held during a commit, into the next transaction (stopping if that one commits). */
-  private releaseHeld(): void {
-    const channel = this.channel;
-    while (channel && this.open && !this.committing && this.held.length > 0) {
-      const { message, options } = this.held.shift() as { message: OutgoingMessage; options: Options.Publish };
-      if (!channel.publish(this.exchange, message.topic, message.payload, options)) this.blocked = true;
-      this.addToBatch(message);
+  /** Before a new connection: keep the old one's byte counts and let it go. */
+  private retire(): void {
+    if (this.socket) {
+      this.earlier.sent += this.socket.bytesWritten;
+      this.earlier.received += this.socket.bytesRead;
+      this.socket.destroy();
     }
-    // Closing: what is still held after the last commit goes out in one more.
-    if (this.closing && !this.committing && this.batch.length > 0) this.commit();
+    this.socket = undefined;
+    this.model = undefined;
+    this.channel = undefined;
+    this.consumingOn = undefined;
+    this.open = false;
   }
 
   private render(template: string): string {
     return renderTopic(template, this.init.fleet ?? '', this.init.index, this.init.runId ?? '');
-  }
-}
-
-/** amqplib reads the heartbeat from the URL's query; it is negotiated in connection.tune. */
-function withHeartbeat(url: string, seconds: number): string {
-  try {
-    const u = new URL(url);
-    if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(seconds));
-    return u.toString();
-  } catch {
-    return url;
   }
 }

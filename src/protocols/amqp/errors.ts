@@ -53,3 +53,12 @@ export function channelError(err: unknown, doing: string): { key: string; messag
     message: `${doing}: ${e?.message ?? String(err)}`,
   };
 }
+
+/** connect() gave up waiting for the connection and its channel. */
+export function connectTimeoutError(url: string, ms: number): FleetbenchError {
+  return new FleetbenchError(
+    ErrorCodes.CONNECT_TIMEOUT,
+    `${maskUrl(url)}: no connection.open-ok within ${ms}ms (connect timeout)`,
+    { reasonCode: 'TIMEOUT' },
+  );
+}

@@ -22,6 +22,12 @@ export interface ConnectionEvents {
   onFailure(message: OutgoingMessage, failure: Failure): void;
   /** The connection is gone (either side closed it); `byPeer` when we did not ask for it. */
   onClose(connection: ClientConnection, byPeer: boolean): void;
+  /**
+   * The peer or the network ended the connection with requests outstanding (reported instead of
+   * one onFailure each): `established` when it had connected, so the requests may have reached
+   * the server; `code` is the socket's errno (ECONNRESET), undefined for a plain FIN.
+   */
+  onLost(messages: OutgoingMessage[], loss: { established: boolean; code: string | undefined; text: string }): void;
 }
 
 interface Pending {
@@ -39,6 +45,7 @@ export class ClientConnection {
   private persistent: boolean;
   private closing = false;
   private closed = false;
+  private established = false;
   private lastError: { code: string | undefined; text: string } | undefined;
 
   constructor(
@@ -69,6 +76,7 @@ export class ClientConnection {
     this.ready = new Promise<number>((resolve, reject) => {
       this.socket.once(tls ? 'secureConnect' : 'connect', () => {
         const us = nowUs() - t0;
+        this.established = true;
         events.onConnected(us);
         resolve(us);
       });
@@ -191,11 +199,15 @@ export class ClientConnection {
     // §6.3 rule 8: a body delimited by the close ends here.
     this.parser.end();
     const byPeer = !this.closing;
-    this.settleAll({
-      kind: 'closed',
-      code: this.lastError?.code,
-      text: this.lastError?.text ?? 'the server closed the connection before responding',
-    });
+    const text = this.lastError?.text ?? 'the server closed the connection before responding';
+    if (byPeer && this.pending.length > 0) {
+      const lost = this.pending.splice(0);
+      for (const p of lost) clearTimeout(p.timer);
+      this.events.onLost(
+        lost.map((p) => p.message),
+        { established: this.established, code: this.lastError?.code, text },
+      );
+    } else this.settleAll({ kind: 'closed', code: this.lastError?.code, text });
     this.events.onClose(this, byPeer);
   }
 }

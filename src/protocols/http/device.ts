@@ -1,7 +1,9 @@
 // One virtual HTTP device, in one of two roles:
 //  - client: every send is one POST/PUT of the stamped payload to the target; the complete
 //    response closes it. With keepAlive the device holds one persistent connection (RFC 9112
-//    §9.3), reopened when the server closes it; without, each request has its own connection.
+//    §9.3), reopened when the server closes it while idle; without, each request has its own
+//    connection. A connection ended by the server or the network with requests outstanding,
+//    or a refused reopen, is the device's lost connection (onDisconnect; connect() again).
 //  - receiver (`listen`): the device is an HTTP server on listen.port + index (a webhook
 //    endpoint); every POST/PUT body it gets is a received message.
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
@@ -18,6 +20,9 @@ import { HttpListener } from './server.ts';
 
 const C = HTTP_CODES.keys;
 
+/** Socket errors that mean the peer or the network reset the connection. */
+const RESET = new Set(['ECONNRESET', 'EPIPE']);
+
 /** How long close() waits for responses still outstanding before abandoning them. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -32,6 +37,8 @@ export class HttpDevice implements DriverDevice {
   private persistent: ClientConnection | undefined;
   private readonly open = new Set<ClientConnection>();
   private listener: HttpListener | undefined;
+  /** A killed listener's close, awaited before listening on its port again. */
+  private unlistening: Promise<void> | undefined;
   private isConnected = false;
   private closing = false;
   private readonly connectionEvents: ConnectionEvents;
@@ -57,6 +64,7 @@ export class HttpDevice implements DriverDevice {
           );
       },
       onFailure: (message, failure) => this.failure(message, failure),
+      onLost: (messages, loss) => this.lost(messages, loss),
       onClose: (connection, byPeer) => {
         this.open.delete(connection);
         if (this.persistent === connection) this.persistent = undefined;
@@ -97,6 +105,7 @@ export class HttpDevice implements DriverDevice {
       const t0 = nowUs();
       const port = options.listen.port + index;
       const listener = new HttpListener(() => options.status, this.events);
+      await this.unlistening;
       try {
         await listener.listen(port, options.listen.host);
       } catch (err) {
@@ -182,8 +191,11 @@ export class HttpDevice implements DriverDevice {
   kill(): void {
     this.closing = true;
     this.isConnected = false;
+    // Requests written and not answered: the server may have taken them (HTTP has no session to resend in).
+    const outstanding = this.outstanding();
+    if (outstanding > 0) this.events.onInDoubt(outstanding);
     for (const c of this.open) c.destroy();
-    void this.listener?.close();
+    this.unlistening = this.listener?.close();
   }
 
   private outstanding(): number {
@@ -200,6 +212,35 @@ export class HttpDevice implements DriverDevice {
     const c = new ClientConnection(this.target as HttpTarget, this.init.options, this.counted, events);
     this.open.add(c);
     return c;
+  }
+
+  /**
+   * A connection the server or the network ended with requests outstanding: the device's
+   * connection is lost (reported once, until connect() again). Requests on a connection that
+   * had connected may have been processed without an answer: in doubt. Requests on one that never
+   * connected (refused: the server is down) never left and are failed, not in doubt.
+   */
+  private lost(
+    messages: OutgoingMessage[],
+    loss: { established: boolean; code: string | undefined; text: string },
+  ): void {
+    const { events } = this;
+    events.onCode(C.http.connection_failed, messages.length);
+    if (loss.established) events.onInDoubt(messages.length);
+    if (!this.isConnected || this.closing) return;
+    this.isConnected = false;
+    const cause = !loss.established
+      ? 'error'
+      : loss.code === undefined
+        ? 'closed'
+        : RESET.has(loss.code)
+          ? 'reset'
+          : 'error';
+    events.onDisconnect(
+      `http.${loss.code ?? 'connection_closed'}`,
+      `${this.init.clientId}: ${loss.text} (${messages.length} request${messages.length === 1 ? '' : 's'} unanswered)`,
+      cause,
+    );
   }
 
   private failure(message: OutgoingMessage, failure: Failure): void {

@@ -9,6 +9,7 @@ import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutco
 import { type ClientFrame, parseBridgeFrame } from './bridge-protocol.ts';
 import { WS_CODES } from './codes.ts';
 import { openWebSocket } from './connect.ts';
+import { lossOf } from './loss.ts';
 import type { ResolvedWsOptions } from './options.ts';
 
 const C = WS_CODES.keys;
@@ -31,6 +32,10 @@ export class WsDevice implements DriverDevice {
   /** Bytes of earlier connections (a device that sleeps and reconnects). */
   private readonly earlier = { sent: 0, received: 0 };
   private closing = false;
+  /** close() asked for it: publishes left unanswered are not in doubt from an outage. */
+  private graceful = false;
+  /** The errno of the current socket's last error: tells a reset from a plain end (close code 1006). */
+  private socketError: string | undefined;
   private nextId = 1;
   /** Publishes awaiting 'published', by frame id. */
   private readonly unacked = new Map<number, OutgoingMessage>();
@@ -68,6 +73,8 @@ export class WsDevice implements DriverDevice {
   async connect(): Promise<number> {
     this.retire();
     this.closing = false;
+    this.graceful = false;
+    this.socketError = undefined;
     const started = nowUs();
     await openWebSocket({
       url: this.init.url,
@@ -75,6 +82,9 @@ export class WsDevice implements DriverDevice {
       timeoutMs: this.init.connectTimeoutMs,
       onSocket: (socket) => {
         this.socket = socket;
+        socket.on('error', (err: NodeJS.ErrnoException) => {
+          if (this.socket === socket) this.socketError = err.code;
+        });
       },
       onOpen: (ws) => this.watch(ws),
     });
@@ -134,6 +144,7 @@ export class WsDevice implements DriverDevice {
 
   close(): Promise<void> {
     this.closing = true;
+    this.graceful = true;
     const ws = this.ws;
     if (!ws || ws.readyState === CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
@@ -149,6 +160,7 @@ export class WsDevice implements DriverDevice {
 
   kill(): void {
     this.closing = true;
+    this.settleAll(killedError(this.init.clientId));
     this.ws?.terminate();
   }
 
@@ -178,14 +190,9 @@ export class WsDevice implements DriverDevice {
         ),
       );
       if (this.closing) return;
-      // RFC 6455 §7.4.1: 1006 means no Close frame was received (the TCP connection just ended).
       this.events.onCode(C.close.of(code));
-      const why = reason.length > 0 ? `: ${reason.toString()}` : '';
-      this.events.onDisconnect(
-        `ws.closed_${code}`,
-        `${this.init.clientId}: connection closed by the bridge or network (close code ${code}${why})`,
-        code === 1006 ? 'closed' : 'server_disconnect',
-      );
+      const { key, message, cause } = lossOf(code, reason.toString(), this.socketError);
+      this.events.onDisconnect(key, `${this.init.clientId}: ${message}`, cause);
     });
   }
 
@@ -253,8 +260,13 @@ export class WsDevice implements DriverDevice {
     for (const p of [...this.subscribing.values()]) p.settle(err);
     this.subscribing.clear();
     // Publishes never answered: counted, since the bridge may or may not have passed them on.
-    if (this.unacked.size > 0) this.events.onCode(C.publish.unanswered, this.unacked.size);
+    // The bridge protocol has no session to resend them in: after a lost or killed
+    // connection they are in doubt.
+    const n = this.unacked.size;
     this.unacked.clear();
+    if (n === 0) return;
+    this.events.onCode(C.publish.unanswered, n);
+    if (!this.graceful) this.events.onInDoubt(n);
   }
 
   /** Before reconnecting: keep the old connection's byte counts. */
@@ -266,8 +278,16 @@ export class WsDevice implements DriverDevice {
     const ws = this.ws;
     this.ws = undefined;
     if (!ws) return;
+    // A close event that has not come yet (connect() right after kill()) will not come now.
+    this.settleAll(killedError(this.init.clientId));
     ws.removeAllListeners();
     ws.on('error', () => undefined);
     ws.terminate();
   }
+}
+
+function killedError(clientId: string): Error {
+  return Object.assign(new Error(`${clientId}: connection dropped before the subscription was confirmed`), {
+    code: 'ws.killed',
+  });
 }
