@@ -116,6 +116,11 @@ export interface DeviceInit<Options> {
    * whose options have a will; without it the will payload is the scenario's alone.
    */
   lastWill?: () => Buffer;
+  /**
+   * A preflight check, not a device of the run: it connects and closes and must leave nothing
+   * behind at the server (no session kept for its client id).
+   */
+  probe?: boolean;
 }
 
 export interface DriverDevice {

@@ -53,6 +53,7 @@ export async function preflight(
           clientId: `fb-${runId}-check-${n++}`,
           options: group.options,
           connectTimeoutMs: plan.connectTimeoutMs,
+          probe: true,
         },
         events,
       );

@@ -46,11 +46,18 @@ export class MqttDevice implements DriverDevice {
   /** The last client whose loss was reported: a connection is lost once. */
   private reported: MqttClient | undefined;
 
+  private readonly init: DeviceInit<ResolvedMqttOptions>;
+
   constructor(
-    private readonly init: DeviceInit<ResolvedMqttOptions>,
+    init: DeviceInit<ResolvedMqttOptions>,
     private readonly events: DeviceEvents,
   ) {
-    const o = init.options;
+    // A preflight check asks for a clean session that ends with its connection ([MQTT-3.1.2-6],
+    // 5.0 §3.1.2.11.2): a kept one would stay on the broker under the check's client id.
+    this.init = init.probe
+      ? { ...init, options: { ...init.options, clean: true, sessionExpirySec: undefined } }
+      : init;
+    const o = this.init.options;
     this.window = o.inflight;
     this.session = new MqttSession(keepsSession(o));
     this.publishOptions = { qos: o.qos, retain: o.retain };
