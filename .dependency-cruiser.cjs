@@ -5,6 +5,7 @@
 const LAYERS = [
   ['base', ['base']],
   ['metrics', ['metrics']],
+  ['impair', ['impair']],
   ['power', ['power']],
   ['protocols', ['protocols']],
   ['result', ['result']],

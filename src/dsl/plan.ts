@@ -4,6 +4,7 @@
 
 import type { ParsedExpectations } from '../thresholds/health.ts';
 import type { ParsedThreshold } from '../thresholds/parse.ts';
+import type { ResolvedImpair } from './impair.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedPower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';
@@ -62,6 +63,8 @@ export interface Plan {
   thresholds: ParsedThreshold[];
   /** The scenario's `expect`: which default health checks it loosens. */
   expect: ParsedExpectations;
+  /** Targets behind an impairment proxy, by target name (the scenario's `impair`). */
+  impair: Record<string, ResolvedImpair>;
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

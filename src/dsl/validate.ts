@@ -9,6 +9,7 @@ import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
+import { resolveImpair } from './impair.ts';
 import { checkDeviceLimits } from './limits.ts';
 import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
@@ -31,6 +32,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'commands',
   'thresholds',
   'expect',
+  'impair',
 ]);
 const FLEET = fieldsOf<FleetDefinition>()([
   'count',
@@ -122,6 +124,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   linkGroups(check, groups, raw);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
   const expect = parseExpectations(check, raw.expect, [...names]);
+  const impair = resolveImpair(check, raw.impair, groups);
   const checkedTargets = new Set<string>();
   for (const group of groups) {
     const url = targets[group.target];
@@ -163,6 +166,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     groups,
     thresholds,
     expect,
+    impair,
   };
 }
 
