@@ -43,7 +43,11 @@ export interface ResolvedImpair {
 const FIELDS = fieldsOf<ImpairDefinition>()(['latency', 'jitter', 'loss', 'bandwidth', 'blackhole', 'reset']);
 
 /** Resolves `impair` against the groups' targets; problems are reported at `impair.<target>.<field>`. */
-export function resolveImpair(check: Checker, raw: unknown, groups: readonly GroupPlan[]): Record<string, ResolvedImpair> {
+export function resolveImpair(
+  check: Checker,
+  raw: unknown,
+  groups: readonly GroupPlan[],
+): Record<string, ResolvedImpair> {
   const out: Record<string, ResolvedImpair> = {};
   if (raw === undefined) return out;
   const entries = check.object('impair', raw);
@@ -53,12 +57,18 @@ export function resolveImpair(check: Checker, raw: unknown, groups: readonly Gro
     const path = `impair.${target}`;
     const users = groups.filter((g) => g.target === target);
     if (users.length === 0) {
-      check.note(path, `no fleet, observer or command uses a target named ${JSON.stringify(target)} (targets used: ${used.join(', ')})`);
+      check.note(
+        path,
+        `no fleet, observer or command uses a target named ${JSON.stringify(target)} (targets used: ${used.join(', ')})`,
+      );
       continue;
     }
     const listening = users.find((g) => driverFor(g.protocol)?.isServer?.(g.options));
     if (listening) {
-      check.note(path, `${listening.name}'s devices listen themselves: only targets that devices connect to can be impaired`);
+      check.note(
+        path,
+        `${listening.name}'s devices listen themselves: only targets that devices connect to can be impaired`,
+      );
       continue;
     }
     const transport = driverFor(users[0]?.protocol ?? '')?.transport;
@@ -71,10 +81,14 @@ export function resolveImpair(check: Checker, raw: unknown, groups: readonly Gro
   return out;
 }
 
-function resolveSpec(check: Checker, path: string, def: Record<string, unknown>, transport: Transport): ImpairSpec | undefined {
+function resolveSpec(
+  check: Checker,
+  path: string,
+  def: Record<string, unknown>,
+  transport: Transport,
+): ImpairSpec | undefined {
   const before = check.problems.length;
-  if (Object.keys(def).length === 0)
-    check.note(path, `expected at least one of ${FIELDS.join(', ')}`);
+  if (Object.keys(def).length === 0) check.note(path, `expected at least one of ${FIELDS.join(', ')}`);
   const latencyMs = check.duration(`${path}.latency`, def.latency, { fallback: 0 }) ?? 0;
   const jitterMs = check.duration(`${path}.jitter`, def.jitter, { fallback: 0 }) ?? 0;
   if (jitterMs > latencyMs)
@@ -84,13 +98,17 @@ function resolveSpec(check: Checker, path: string, def: Record<string, unknown>,
     const l = parsePercent(def.loss);
     if (l === undefined) check.fail(`${path}.loss`, "a percentage like '1%'", def.loss);
     else if (transport === 'tcp')
-      check.note(`${path}.loss`, 'applies to datagram (udp) targets only: a tcp byte stream cannot lose bytes (use blackhole or reset)');
+      check.note(
+        `${path}.loss`,
+        'applies to datagram (udp) targets only: a tcp byte stream cannot lose bytes (use blackhole or reset)',
+      );
     else loss = l;
   }
   let bandwidthBytesPerS = 0;
   if (def.bandwidth !== undefined) {
     const b = parseBitRate(def.bandwidth);
-    if (b === undefined || b <= 0) check.fail(`${path}.bandwidth`, "a rate like '250kbit/s', '1Mbit/s' or '64KiB/s'", def.bandwidth);
+    if (b === undefined || b <= 0)
+      check.fail(`${path}.bandwidth`, "a rate like '250kbit/s', '1Mbit/s' or '64KiB/s'", def.bandwidth);
     else bandwidthBytesPerS = b;
   }
   const blackholes: Blackhole[] = [];
@@ -104,7 +122,10 @@ function resolveSpec(check: Checker, path: string, def: Record<string, unknown>,
   });
   const resetsAtMs: number[] = [];
   if (def.reset !== undefined && transport === 'udp')
-    check.note(`${path}.reset`, 'applies to stream (tcp) targets only: datagrams have no connection to reset (use blackhole)');
+    check.note(
+      `${path}.reset`,
+      'applies to stream (tcp) targets only: datagrams have no connection to reset (use blackhole)',
+    );
   else
     listOf(def.reset).forEach(([item, suffix]) => {
       const at = `${path}.reset${suffix}`;
@@ -123,4 +144,3 @@ function listOf(value: unknown): [unknown, string][] {
   if (Array.isArray(value)) return value.map((v, i) => [v, `[${i}]`]);
   return [[value, '']];
 }
-

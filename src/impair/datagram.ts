@@ -79,7 +79,13 @@ export class DatagramProxy {
     return flow;
   }
 
-  private pass(msg: Buffer, direction: Direction, repeats: RepeatTracker, counts: DatagramCounts, send: () => void): void {
+  private pass(
+    msg: Buffer,
+    direction: Direction,
+    repeats: RepeatTracker,
+    counts: DatagramCounts,
+    send: () => void,
+  ): void {
     if (this.closed) return;
     counts.received++;
     if (repeats.check(msg)) counts.repeats++;

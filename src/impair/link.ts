@@ -25,7 +25,10 @@ export class Windows {
   constructor(private readonly spec: ImpairSpec) {}
 
   start(atUs: number): void {
-    this.spans = this.spec.blackholes.map((b) => ({ fromUs: atUs + b.atMs * 1000, toUs: atUs + (b.atMs + b.forMs) * 1000 }));
+    this.spans = this.spec.blackholes.map((b) => ({
+      fromUs: atUs + b.atMs * 1000,
+      toUs: atUs + (b.atMs + b.forMs) * 1000,
+    }));
   }
 
   /** The end of the window `us` falls in, or undefined when the link is up then. */

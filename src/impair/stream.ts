@@ -2,7 +2,7 @@
 // and the bytes of each direction wait in the link model before they are written on. Bytes are
 // delayed, never dropped; a blackhole holds them (connections stay open); a reset ends every
 // open connection with RST on both sides.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { nowUs } from '../metrics/clock.ts';
 import { Direction, type Random, type Windows } from './link.ts';
 import type { ImpairSpec, StreamStats } from './spec.ts';

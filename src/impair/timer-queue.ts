@@ -49,7 +49,10 @@ export class TimerQueue {
     // Timers fire at whole milliseconds after their due time: ask for the whole milliseconds
     // short of the head, then finish the last fraction with setImmediate turns.
     const waitMs = Math.floor((head.atUs - nowUs()) / 1000) - 1;
-    this.timer = waitMs >= 1 ? setTimeout(() => this.fire(), waitMs) : (setImmediate(() => this.fire()) as unknown as NodeJS.Timeout);
+    this.timer =
+      waitMs >= 1
+        ? setTimeout(() => this.fire(), waitMs)
+        : (setImmediate(() => this.fire()) as unknown as NodeJS.Timeout);
   }
 
   private fire(): void {

@@ -1,0 +1,41 @@
+// The shape of `result.impairment.<target>` (types in src/impair/spec.ts), checked when a saved result is read.
+import type { DatagramCounts, DatagramStats, ImpairmentResult, ImpairSpec, StreamStats } from '../impair/spec.ts';
+import { array, fields, int, num, oneOf, optional, record, type Shape, str } from './shape.ts';
+
+const spec = fields<ImpairSpec>({
+  latencyMs: num,
+  jitterMs: num,
+  loss: num,
+  bandwidthBytesPerS: num,
+  blackholes: array(fields<ImpairSpec['blackholes'][number]>({ atMs: num, forMs: num })),
+  resetsAtMs: array(num),
+});
+
+const counts = fields<DatagramCounts>({
+  received: int,
+  forwarded: int,
+  bytes: int,
+  lost: int,
+  blackholed: int,
+  repeats: int,
+});
+
+export const impairmentShape: Shape = record(
+  fields<ImpairmentResult>({
+    transport: oneOf('tcp', 'udp'),
+    upstream: str,
+    spec,
+    blackholedMs: num,
+    tcp: optional(
+      fields<StreamStats>({
+        connections: int,
+        upstreamFailed: int,
+        bytesUp: int,
+        bytesDown: int,
+        resets: int,
+        held: int,
+      }),
+    ),
+    udp: optional(fields<DatagramStats>({ flows: int, up: counts, down: counts })),
+  }),
+);
