@@ -63,6 +63,10 @@ export class StreamProxy {
     this.stats.connections++;
     if (this.windows.endOf(nowUs()) !== undefined) this.stats.held++;
     const upstream = connect({ host: this.target.host, port: this.target.port, allowHalfOpen: true, noDelay: true });
+    // Chunks leave as they are due: Nagle's algorithm would hold a small one for the peer's
+    // delayed ACK (tens of ms) whenever an earlier one is unacknowledged.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     const pair: Pair = { client, upstream, dead: false };
     this.open.add(pair);
     let upstreamReady = false;
