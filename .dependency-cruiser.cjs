@@ -5,9 +5,9 @@
 const LAYERS = [
   ['base', ['base']],
   ['metrics', ['metrics']],
-  ['impair', ['impair']],
   ['power', ['power']],
   ['protocols', ['protocols']],
+  ['impair', ['impair']],
   ['result', ['result']],
   ['thresholds', ['thresholds']],
   ['dsl', ['dsl']],

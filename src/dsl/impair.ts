@@ -2,7 +2,7 @@
 // and resets in front of a target, resolved per target with the transport its groups use.
 import { type Checker, fieldsOf } from '../base/check.ts';
 import { type Duration, parseBitRate, parsePercent } from '../base/units.ts';
-import type { Blackhole, ImpairSpec, Transport } from '../impair/spec.ts';
+import type { Blackhole, ImpairSpec, ResolvedImpair, Transport } from '../impair/spec.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { GroupPlan } from './plan.ts';
 
@@ -32,12 +32,6 @@ export interface ImpairDefinition {
   blackhole?: BlackholeDefinition | BlackholeDefinition[];
   /** Moments when every open connection is reset (stream transports only). */
   reset?: ResetDefinition | ResetDefinition[];
-}
-
-/** Plan.impair: one target's impairment and the transport its proxy forwards. */
-export interface ResolvedImpair {
-  transport: Transport;
-  spec: ImpairSpec;
 }
 
 const FIELDS = fieldsOf<ImpairDefinition>()(['latency', 'jitter', 'loss', 'bandwidth', 'blackhole', 'reset']);

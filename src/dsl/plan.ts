@@ -2,9 +2,9 @@
 // scenario file in the main thread and in every worker, so functions (payload generators) never
 // cross a thread boundary.
 
+import type { ResolvedImpair } from '../impair/spec.ts';
 import type { ParsedExpectations } from '../thresholds/health.ts';
 import type { ParsedThreshold } from '../thresholds/parse.ts';
-import type { ResolvedImpair } from './impair.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedPower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';

@@ -14,4 +14,4 @@ export type ProxyRequest = { type: 'start'; atUs: number } | { type: 'stop' };
 export type ProxyReply =
   | { type: 'listening'; port: number }
   | { type: 'failed'; message: string }
-  | { type: 'stopped'; blackholedMs: number; tcp?: StreamStats; udp?: DatagramStats };
+  | { type: 'stopped'; blackholedMs: number; stream?: StreamStats; datagram?: DatagramStats };

@@ -65,8 +65,8 @@ export async function startImpairProxy(options: ProxyOptions): Promise<ImpairPro
           upstream,
           spec: options.spec,
           blackholedMs: r.blackholedMs,
-          ...(r.tcp ? { tcp: r.tcp } : {}),
-          ...(r.udp ? { udp: r.udp } : {}),
+          ...(r.stream ? { stream: r.stream } : {}),
+          ...(r.datagram ? { datagram: r.datagram } : {}),
         };
       })();
       return stopped;

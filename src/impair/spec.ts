@@ -1,7 +1,10 @@
 // What an impaired link does, as the scenario's `impair` block resolves it (src/dsl/impair.ts),
 // and what the proxy counted. Plain data: it crosses to the proxy's worker thread and into results.
 
-export type Transport = 'tcp' | 'udp';
+import type { AnyDriver } from '../protocols/registry.ts';
+
+/** The transport under the target's protocol (Driver.transport): a byte stream or datagrams. */
+export type Transport = AnyDriver['transport'];
 
 /** A window when nothing passes, from the start of the send phase. */
 export interface Blackhole {
@@ -66,8 +69,16 @@ export interface ImpairmentResult {
   spec: ImpairSpec;
   /** Time spent inside blackhole windows while the proxy ran. */
   blackholedMs: number;
-  tcp?: StreamStats;
-  udp?: DatagramStats;
+  /** Stream transports. */
+  stream?: StreamStats;
+  /** Datagram transports. */
+  datagram?: DatagramStats;
+}
+
+/** Plan.impair: one target's impairment and the transport its proxy forwards. */
+export interface ResolvedImpair {
+  transport: Transport;
+  spec: ImpairSpec;
 }
 
 export function emptyDatagramCounts(): DatagramCounts {

@@ -43,8 +43,8 @@ async function stop(): Promise<void> {
   const blackholedMs = windows.elapsedMs(stoppedUs);
   send(
     proxy instanceof StreamProxy
-      ? { type: 'stopped', blackholedMs, tcp: proxy.stats }
-      : { type: 'stopped', blackholedMs, udp: proxy.stats },
+      ? { type: 'stopped', blackholedMs, stream: proxy.stats }
+      : { type: 'stopped', blackholedMs, datagram: proxy.stats },
   );
   port?.close();
 }

@@ -1,5 +1,6 @@
 // The shape of `result.impairment.<target>` (types in src/impair/spec.ts), checked when a saved result is read.
 import type { DatagramCounts, DatagramStats, ImpairmentResult, ImpairSpec, StreamStats } from '../impair/spec.ts';
+import { allDrivers } from '../protocols/registry.ts';
 import { array, fields, int, num, oneOf, optional, record, type Shape, str } from './shape.ts';
 
 const spec = fields<ImpairSpec>({
@@ -22,11 +23,12 @@ const counts = fields<DatagramCounts>({
 
 export const impairmentShape: Shape = record(
   fields<ImpairmentResult>({
-    transport: oneOf('tcp', 'udp'),
+    // The transports drivers run over (Driver.transport), named by the registry, not here.
+    transport: oneOf(...new Set(allDrivers().map((d) => d.transport))),
     upstream: str,
     spec,
     blackholedMs: num,
-    tcp: optional(
+    stream: optional(
       fields<StreamStats>({
         connections: int,
         upstreamFailed: int,
@@ -36,6 +38,6 @@ export const impairmentShape: Shape = record(
         held: int,
       }),
     ),
-    udp: optional(fields<DatagramStats>({ flows: int, up: counts, down: counts })),
+    datagram: optional(fields<DatagramStats>({ flows: int, up: counts, down: counts })),
   }),
 );

@@ -10,8 +10,8 @@ export function impairmentLines(result: RunResult): string[] {
 
 export function impairmentText(r: ImpairmentResult): string {
   const parts = [`${specText(r.spec)} (${r.transport})`];
-  if (r.tcp) {
-    const t = r.tcp;
+  if (r.stream) {
+    const t = r.stream;
     parts.push(
       `${formatCount(t.connections)} connection${t.connections === 1 ? '' : 's'}, ${formatBytes(t.bytesUp)} up, ${formatBytes(t.bytesDown)} down`,
     );
@@ -19,7 +19,7 @@ export function impairmentText(r: ImpairmentResult): string {
     if (r.spec.blackholes.length > 0) parts.push(`${t.held} held through blackholes`);
     if (t.upstreamFailed > 0) parts.push(`${t.upstreamFailed} refused by the target`);
   }
-  if (r.udp) parts.push(`up ${countsText(r.udp.up)}`, `down ${countsText(r.udp.down)}`);
+  if (r.datagram) parts.push(`up ${countsText(r.datagram.up)}`, `down ${countsText(r.datagram.down)}`);
   if (r.spec.blackholes.length > 0) parts.push(`${formatDurationMs(Math.round(r.blackholedMs))} blackholed`);
   return parts.join('; ');
 }

@@ -29,7 +29,7 @@ describe('impairment proxy, streams (real broker)', () => {
     expect(fast.count).toBeGreaterThan(500);
     expect(slow.count).toBeGreaterThan(500);
     expect(result.impairment?.slow?.spec.latencyMs).toBe(10);
-    expect(result.impairment?.slow?.tcp?.connections).toBe(5);
+    expect(result.impairment?.slow?.stream?.connections).toBe(5);
     const added = (slow.p50 - fast.p50) / 1000;
     console.log(
       `impair-tcp: ack p50 ${(fast.p50 / 1000).toFixed(2)} ms through a 0 ms link, ${(slow.p50 / 1000).toFixed(2)} ms through 10 ms each way: +${added.toFixed(2)} ms`,
@@ -51,7 +51,7 @@ describe('impairment proxy, streams (real broker)', () => {
     );
     const { result } = await run({ scenario, workers: 2, write: false });
     const link = result.impairment!.broker!;
-    const tcp = link.tcp!;
+    const tcp = link.stream!;
     const s = result.fleets.s!;
     expect(link.transport).toBe('tcp');
     expect(link.spec.blackholes).toEqual([{ atMs: 500, forMs: 700 }]);

@@ -23,7 +23,7 @@ describe('impairment proxy, datagrams (real CoAP fleets and the embedded server)
     expect(s.messages.sent).toBe(total);
     const link = result.impairment?.coap;
     expect(link?.transport).toBe('udp');
-    const up = link!.udp!.up;
+    const up = link!.datagram!.up;
     // Every request reached the proxy, once (NON requests are never retransmitted, RFC 7252 §4.3).
     expect(up.received).toBe(total);
     expect(up.repeats).toBe(0);
@@ -37,7 +37,7 @@ describe('impairment proxy, datagrams (real CoAP fleets and the embedded server)
     expect(d.unique).toBe(up.forwarded);
     expect(d.duplicated).toBe(0);
     // Responses to the lost requests never came: the devices counted them unanswered.
-    expect(link!.udp!.down.received).toBe(up.forwarded);
+    expect(link!.datagram!.down.received).toBe(up.forwarded);
   });
 
   it('CON loss: the devices retransmitted exactly the repeats the proxy saw on the way up', async () => {
@@ -53,7 +53,7 @@ describe('impairment proxy, datagrams (real CoAP fleets and the embedded server)
     );
     const { result } = await run({ scenario, workers: 2, write: false });
     const s = result.fleets.s!;
-    const link = result.impairment!.coap!.udp!;
+    const link = result.impairment!.coap!.datagram!;
     expect(s.messages.sent).toBe(devices * messages);
     // Losses both ways make retransmissions (§4.2): a lost request and a lost piggybacked ACK alike.
     expect(s.coap!.retransmissions).toBeGreaterThan(5);
