@@ -1,4 +1,5 @@
 // The boundary between the run and the proxy's thread, in one place.
+import type { Lateness } from './lateness.ts';
 import type { DatagramStats, ImpairSpec, StreamStats, Transport } from './spec.ts';
 
 export interface ProxyInit {
@@ -14,4 +15,4 @@ export type ProxyRequest = { type: 'start'; atUs: number } | { type: 'stop' };
 export type ProxyReply =
   | { type: 'listening'; port: number }
   | { type: 'failed'; message: string }
-  | { type: 'stopped'; blackholedMs: number; stream?: StreamStats; datagram?: DatagramStats };
+  | { type: 'stopped'; blackholedMs: number; lateness: Lateness; stream?: StreamStats; datagram?: DatagramStats };

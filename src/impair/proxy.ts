@@ -65,6 +65,7 @@ export async function startImpairProxy(options: ProxyOptions): Promise<ImpairPro
           upstream,
           spec: options.spec,
           blackholedMs: r.blackholedMs,
+          lateness: r.lateness,
           ...(r.stream ? { stream: r.stream } : {}),
           ...(r.datagram ? { datagram: r.datagram } : {}),
         };

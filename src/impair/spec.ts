@@ -2,6 +2,7 @@
 // and what the proxy counted. Plain data: it crosses to the proxy's worker thread and into results.
 
 import type { AnyDriver } from '../protocols/registry.ts';
+import type { Lateness } from './lateness.ts';
 
 /** The transport under the target's protocol (Driver.transport): a byte stream or datagrams. */
 export type Transport = AnyDriver['transport'];
@@ -69,6 +70,8 @@ export interface ImpairmentResult {
   spec: ImpairSpec;
   /** Time spent inside blackhole windows while the proxy ran. */
   blackholedMs: number;
+  /** How late chunks left after their due time on the proxy's thread: the accuracy of the delays on this machine. */
+  lateness: Lateness;
   /** Stream transports. */
   stream?: StreamStats;
   /** Datagram transports. */

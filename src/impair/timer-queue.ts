@@ -4,6 +4,7 @@
 // of their time run when it fires: the error is centred on zero instead of +0.5 ms. No busy
 // waiting: spinning for the last fraction cost a core on a loaded machine and delayed everyone.
 import { nowUs } from '../metrics/clock.ts';
+import { LatenessRecorder } from './lateness.ts';
 
 interface Entry {
   atUs: number;
@@ -20,6 +21,8 @@ export class TimerQueue {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
   private closed = false;
+  /** How late actions ran after their time. */
+  readonly lateness = new LatenessRecorder();
 
   get size(): number {
     return this.heap.length;
@@ -61,10 +64,12 @@ export class TimerQueue {
 
   private fire(): void {
     this.timer = undefined;
-    const limit = nowUs() + EARLY_US;
+    const now = nowUs();
+    const limit = now + EARLY_US;
     let head = this.heap[0];
     while (head && head.atUs <= limit) {
       this.pop();
+      this.lateness.record(now - head.atUs);
       head.run();
       head = this.heap[0];
     }

@@ -41,10 +41,11 @@ async function stop(): Promise<void> {
   queue.close();
   await proxy.close();
   const blackholedMs = windows.elapsedMs(stoppedUs);
+  const lateness = queue.lateness.summary();
   send(
     proxy instanceof StreamProxy
-      ? { type: 'stopped', blackholedMs, stream: proxy.stats }
-      : { type: 'stopped', blackholedMs, datagram: proxy.stats },
+      ? { type: 'stopped', blackholedMs, lateness, stream: proxy.stats }
+      : { type: 'stopped', blackholedMs, lateness, datagram: proxy.stats },
   );
   port?.close();
 }

@@ -1,4 +1,5 @@
 // The shape of `result.impairment.<target>` (types in src/impair/spec.ts), checked when a saved result is read.
+import type { Lateness } from '../impair/lateness.ts';
 import type { DatagramCounts, DatagramStats, ImpairmentResult, ImpairSpec, StreamStats } from '../impair/spec.ts';
 import { allDrivers } from '../protocols/registry.ts';
 import { array, fields, int, num, oneOf, optional, record, type Shape, str } from './shape.ts';
@@ -28,6 +29,7 @@ export const impairmentShape: Shape = record(
     upstream: str,
     spec,
     blackholedMs: num,
+    lateness: fields<Lateness>({ count: int, p50Ms: num, p99Ms: num, maxMs: num }),
     stream: optional(
       fields<StreamStats>({
         connections: int,

@@ -21,6 +21,8 @@ export function impairmentText(r: ImpairmentResult): string {
   }
   if (r.datagram) parts.push(`up ${countsText(r.datagram.up)}`, `down ${countsText(r.datagram.down)}`);
   if (r.spec.blackholes.length > 0) parts.push(`${formatDurationMs(Math.round(r.blackholedMs))} blackholed`);
+  // The delays are only as exact as the proxy's thread was on time: say so when it was not.
+  if (r.lateness.p50Ms > 1) parts.push(`sent ${r.lateness.p50Ms}ms late at p50 (busy machine)`);
   return parts.join('; ');
 }
 
