@@ -6,9 +6,12 @@ import { parseBitRate, parsePercent } from '../../src/base/units.ts';
 import { validateScenario } from '../../src/dsl/validate.ts';
 import { Direction, seededRandom, Windows } from '../../src/impair/link.ts';
 import { RepeatTracker } from '../../src/impair/repeats.ts';
-import type { ImpairSpec } from '../../src/impair/spec.ts';
+import type { ImpairmentResult, ImpairSpec } from '../../src/impair/spec.ts';
 import { addressOf, viaProxy } from '../../src/impair/url.ts';
 import { coap, every, mqtt } from '../../src/index.ts';
+import { impairmentShape } from '../../src/result/impair-shape.ts';
+import { impairmentText } from '../../src/result/impairment.ts';
+import { check } from '../../src/result/shape.ts';
 import { problemsOf as problems } from '../helpers/validation.ts';
 
 const FILE = 'scenarios/impaired.ts';
@@ -175,5 +178,44 @@ describe('addresses and repeats', () => {
     expect(parsePercent('0.5 %')).toBe(0.005);
     expect(parsePercent('101%')).toBeUndefined();
     expect(parsePercent(0.1)).toBeUndefined();
+  });
+});
+
+describe('the impairment in results', () => {
+  const link: ImpairmentResult = {
+    transport: 'udp',
+    upstream: '127.0.0.1:5683',
+    spec: { ...SPEC, latencyMs: 20, jitterMs: 5, loss: 0.01 },
+    blackholedMs: 0,
+    lateness: { count: 1200, p50Ms: 0.1, p99Ms: 0.8, maxMs: 3 },
+    datagram: {
+      flows: 40,
+      up: { received: 1200, forwarded: 1188, bytes: 40_000, lost: 12, blackholed: 0, repeats: 3 },
+      down: { received: 1188, forwarded: 1176, bytes: 9000, lost: 12, blackholed: 0, repeats: 0 },
+    },
+  };
+
+  it('prints one line per target with what was injected and counted', () => {
+    expect(impairmentText(link)).toBe(
+      '+20ms ±5ms each way, loss 1% (udp); up 12 lost of 1200 datagrams, 3 repeats; down 12 lost of 1188 datagrams, 0 repeats',
+    );
+    const stream: ImpairmentResult = {
+      transport: 'tcp',
+      upstream: '127.0.0.1:1883',
+      spec: { ...SPEC, blackholes: [{ atMs: 5000, forMs: 3000 }], resetsAtMs: [10_000] },
+      blackholedMs: 3000,
+      lateness: { count: 10, p50Ms: 2.5, p99Ms: 9, maxMs: 12 },
+      stream: { connections: 40, upstreamFailed: 0, bytesUp: 2048, bytesDown: 512, resets: 1, held: 40 },
+    };
+    expect(impairmentText(stream)).toBe(
+      'blackhole 3s at 5s, reset at 10s (tcp); 40 connections, 2.0KiB up, 512B down; 1 reset; 40 held through blackholes; 3s blackholed; sent 2.5ms late at p50 (busy machine)',
+    );
+  });
+
+  it('is checked when a saved result is read', () => {
+    expect(check(impairmentShape, { coap: link })).toEqual([]);
+    expect(check(impairmentShape, { coap: { ...link, transport: 'carrier-pigeon' } })[0]).toMatch(
+      /^\$?\.?coap\.transport: expected one of/,
+    );
   });
 });
