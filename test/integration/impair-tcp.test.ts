@@ -9,35 +9,44 @@ const BROKER = 'mqtt://127.0.0.1:1883';
 describe('impairment proxy, streams (real broker)', () => {
   it("10 ms more each way adds 20 ms ± 1 ms to the acknowledgement's p50", async () => {
     // Two fleets in one run, to the same broker through two proxies: 2 ms and 12 ms each way.
-    // Their samples interleave in time, so the machine's load, the proxy's own hop and its
+    // Poisson sends (independent of any periodic load on the machine, and of each other) and
+    // samples interleaved in time, so the machine's load, the proxy's own hop and its
     // timers' lateness weigh on both alike, and the difference of their p50s is the 20 ms the
     // second link adds. (How late the timers fired is in each link's `lateness`, logged below:
     // on a quiet machine about 0.1 ms at p50; on a machine with 20 runnable threads per core,
     // several ms, which a comparison with an unimpaired run would wrongly blame on the link.)
-    const scenario = writeScenario(
-      'impair-ack',
-      `export default defineScenario({
-        name: 'impair-ack', duration: '10s', drain: '1s', seed: 3,
-        targets: { fast: '${BROKER}', slow: '${BROKER}' },
-        fleets: {
-          f: { count: 8, protocol: mqtt({ qos: 1, target: 'fast' }), topic: 'fbtest/{run}/f/{id}', send: every('20ms'), payload: bytes(24) },
-          s: { count: 8, protocol: mqtt({ qos: 1, target: 'slow' }), topic: 'fbtest/{run}/s/{id}', send: every('20ms'), payload: bytes(24) },
-        },
-        impair: { fast: { latency: '2ms' }, slow: { latency: '12ms' } },
-      });`,
-    );
-    const { result } = await run({ scenario, workers: 2, write: false });
-    const fast = result.fleets.f!.latency.ack!.service;
-    const slow = result.fleets.s!.latency.ack!.service;
-    // Thousands of samples each: the p50 of a spread-out distribution (a loaded machine's) is
-    // only as steady as its sample is large.
-    expect(fast.count).toBeGreaterThan(2500);
-    expect(slow.count).toBeGreaterThan(2500);
-    expect(result.impairment?.slow?.spec.latencyMs).toBe(12);
-    expect(result.impairment?.slow?.stream?.connections).toBe(9);
-    const added = (slow.p50 - fast.p50) / 1000;
+    const runs: { added: number; note: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const scenario = writeScenario(
+        'impair-ack',
+        `export default defineScenario({
+          name: 'impair-ack', duration: '8s', drain: '1s', seed: ${3 + i},
+          targets: { fast: '${BROKER}', slow: '${BROKER}' },
+          fleets: {
+            f: { count: 6, protocol: mqtt({ qos: 1, target: 'fast' }), topic: 'fbtest/{run}/f/{id}', send: poisson('25/s'), payload: bytes(24) },
+            s: { count: 6, protocol: mqtt({ qos: 1, target: 'slow' }), topic: 'fbtest/{run}/s/{id}', send: poisson('25/s'), payload: bytes(24) },
+          },
+          impair: { fast: { latency: '2ms' }, slow: { latency: '12ms' } },
+        });`,
+      );
+      const { result } = await run({ scenario, workers: 2, write: false });
+      const fast = result.fleets.f!.latency.ack!.service;
+      const slow = result.fleets.s!.latency.ack!.service;
+      // Enough samples for a steady p50, at a rate low enough not to queue the devices' own
+      // thread: once acks wait in a saturated thread, added delay overlaps the waiting and is hidden.
+      expect(fast.count).toBeGreaterThan(900);
+      expect(slow.count).toBeGreaterThan(900);
+      expect(result.impairment?.slow?.spec.latencyMs).toBe(12);
+      expect(result.impairment?.slow?.stream?.connections).toBe(7);
+      runs.push({
+        added: (slow.p50 - fast.p50) / 1000,
+        note: `${(fast.p50 / 1000).toFixed(2)} → ${(slow.p50 / 1000).toFixed(2)} ms (lateness p50 ${result.impairment?.fast?.lateness.p50Ms}/${result.impairment?.slow?.lateness.p50Ms} ms)`,
+      });
+    }
+    // The median of three runs: one run caught in a burst of the machine's load does not decide.
+    const added = [...runs].sort((x, y) => x.added - y.added)[1]!.added;
     console.log(
-      `impair-tcp: ack p50 ${(fast.p50 / 1000).toFixed(2)} ms through 2 ms each way, ${(slow.p50 / 1000).toFixed(2)} ms through 12 ms: +${added.toFixed(2)} ms; proxy lateness p50 ${result.impairment?.fast?.lateness.p50Ms} / ${result.impairment?.slow?.lateness.p50Ms} ms`,
+      `impair-tcp: ack p50 through 2 → 12 ms each way: ${runs.map((r) => r.note).join(', ')}; median +${added.toFixed(2)} ms`,
     );
     expect(added).toBeGreaterThan(19);
     expect(added).toBeLessThan(21);
