@@ -22,6 +22,7 @@ export interface ProxyOptions {
 }
 
 const LISTEN_HOST = '127.0.0.1';
+const STOP_TIMEOUT_MS = 5000;
 
 export async function startImpairProxy(options: ProxyOptions): Promise<ImpairProxy> {
   const init: ProxyInit = { ...options, listenHost: LISTEN_HOST };
@@ -57,7 +58,14 @@ export async function startImpairProxy(options: ProxyOptions): Promise<ImpairPro
     stop: () => {
       stopped ??= (async () => {
         worker.postMessage({ type: 'stop' });
-        const r = await next();
+        // A thread that does not answer (blocked) must not hold the run's end: it is ended anyway.
+        let timer: NodeJS.Timeout | undefined;
+        const r = await Promise.race([
+          next(),
+          new Promise<ProxyReply>((resolve) => {
+            timer = setTimeout(() => resolve({ type: 'failed', message: 'no answer to stop' }), STOP_TIMEOUT_MS);
+          }),
+        ]).finally(() => clearTimeout(timer));
         await worker.terminate();
         if (r.type !== 'stopped') throw new Error(`impairment proxy: ${r.type === 'failed' ? r.message : 'no counts'}`);
         return {

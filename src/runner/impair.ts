@@ -1,7 +1,7 @@
 // The run's impairment proxies: one in front of each impaired target, started before the
 // preflight (which then crosses the impaired link too), told when the send phase starts, and
 // stopped for their counts. Target URLs are rewritten to the proxy's address.
-import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { ErrorCodes, errorMessage, FleetbenchError } from '../base/errors.ts';
 import type { Plan } from '../dsl/plan.ts';
 import { type ImpairProxy, startImpairProxy } from '../impair/proxy.ts';
 import type { ImpairmentResult } from '../impair/spec.ts';
@@ -10,7 +10,7 @@ import { driverFor } from '../protocols/registry.ts';
 
 export class Proxies {
   private readonly running = new Map<string, ImpairProxy>();
-  private stopped: Promise<Record<string, ImpairmentResult>> | undefined;
+  private stopped: Promise<{ impairment: Record<string, ImpairmentResult>; warnings: string[] }> | undefined;
 
   /** Starts a proxy per impaired target and points `urls` (and the `shown` ones) at them. */
   async start(plan: Plan, urls: Record<string, string>, shown: Record<string, string>, seed: number): Promise<void> {
@@ -35,16 +35,24 @@ export class Proxies {
     for (const p of this.running.values()) p.start(atUs);
   }
 
-  /** Stops every proxy (once; safe to call again after an error) and returns their counts by target. */
-  stop(): Promise<Record<string, ImpairmentResult>> {
+  /**
+   * Stops every proxy (once; safe to call again after an error) and returns their counts by
+   * target. A proxy that fails to report costs its counts only: the run's result stands, with a warning.
+   */
+  stop(): Promise<{ impairment: Record<string, ImpairmentResult>; warnings: string[] }> {
     this.stopped ??= (async () => {
-      const out: Record<string, ImpairmentResult> = {};
+      const impairment: Record<string, ImpairmentResult> = {};
+      const warnings: string[] = [];
       await Promise.all(
         [...this.running].map(async ([target, p]) => {
-          out[target] = await p.stop();
+          try {
+            impairment[target] = await p.stop();
+          } catch (err) {
+            warnings.push(`target ${target}: the impairment proxy's counts are lost (${errorMessage(err)})`);
+          }
         }),
       );
-      return out;
+      return { impairment, warnings };
     })();
     return this.stopped;
   }

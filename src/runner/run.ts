@@ -170,7 +170,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       s.recorder.setConnected(s.group.name, -1);
       agg.add(s.snapshot('done'));
     }
-    const impairment = await proxies.stop();
+    const { impairment, warnings: proxyWarnings } = await proxies.stop();
+    warnings.push(...proxyWarnings);
     const endedAt = new Date();
     const interrupted = signal.aborted || crashes.length > 0 || shards.some((s) => s.interrupted);
     // The send phase ends when every worker is done sending: early when all senders reached
