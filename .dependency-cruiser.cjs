@@ -7,6 +7,7 @@ const LAYERS = [
   ['metrics', ['metrics']],
   ['power', ['power']],
   ['protocols', ['protocols']],
+  ['impair', ['impair']],
   ['result', ['result']],
   ['thresholds', ['thresholds']],
   ['dsl', ['dsl']],

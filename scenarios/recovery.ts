@@ -5,7 +5,8 @@ import { defineScenario, every, json, mqtt } from 'fleetbench';
 
 export default defineScenario({
   name: 'recovery',
-  description: 'Kill 20% of a fleet with Last Wills, then a reconnect storm: every device back within 5 s, every will counted, nothing lost.',
+  description:
+    'Kill 20% of a fleet with Last Wills, then a reconnect storm: every device back within 5 s, every will counted, nothing lost.',
   duration: '16s',
   fleets: {
     sensors: {

@@ -11,6 +11,7 @@ export { every, poisson, stages } from './dsl/schedule.ts';
 export type {
   CommandDefinition,
   FleetDefinition,
+  ImpairDefinition,
   ObserverDefinition,
   ProtocolSpec,
   ScenarioDefinition,

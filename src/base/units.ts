@@ -54,3 +54,33 @@ export function parseSize(input: unknown): number | undefined {
   const value = Number(match[1]) * unit;
   return Number.isInteger(value) ? value : undefined;
 }
+
+const BIT_RATE_BYTES: Record<string, number> = {
+  bit: 1 / 8,
+  kbit: 1000 / 8,
+  mbit: 1_000_000 / 8,
+  gbit: 1_000_000_000 / 8,
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1_000_000,
+  mib: 1_048_576,
+};
+
+/** A link's rate ('250kbit/s', '1Mbit/s', '64KiB/s') in bytes per second, or undefined. */
+export function parseBitRate(input: unknown): number | undefined {
+  if (typeof input !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(bit|kbit|Mbit|Gbit|B|kB|KiB|MB|MiB)\s*\/\s*s\s*$/.exec(input);
+  if (!match) return undefined;
+  const unit = BIT_RATE_BYTES[(match[2] as string).toLowerCase()];
+  return unit === undefined ? undefined : Number(match[1]) * unit;
+}
+
+/** A percentage ('1%', '0.5 %') as a fraction from 0 to 1, or undefined. */
+export function parsePercent(input: unknown): number | undefined {
+  if (typeof input !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input);
+  if (!match) return undefined;
+  const value = Number(match[1]) / 100;
+  return value <= 1 ? value : undefined;
+}

@@ -1,5 +1,6 @@
 // The end-of-run summary printed to stdout: fleets, lost connections, delivery verdicts, errors.
 import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
+import { impairmentLines } from '../result/impairment.ts';
 import { allowancesUsed } from '../result/outages.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { protocolTables } from '../result/tables.ts';
@@ -20,6 +21,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
   );
+  out.push(...impairmentLines(result));
   for (const w of result.warnings ?? []) out.push(`warning: ${w.split('\n')[0]} (the run went on without it)`);
   for (const h of failedHealth(result)) out.push(`HEALTH FAILED ${h.name}: ${h.message}`);
   out.push('');

@@ -2,6 +2,7 @@
 // scenario file in the main thread and in every worker, so functions (payload generators) never
 // cross a thread boundary.
 
+import type { ResolvedImpair } from '../impair/spec.ts';
 import type { ParsedExpectations } from '../thresholds/health.ts';
 import type { ParsedThreshold } from '../thresholds/parse.ts';
 import type { FaultPlan, ReconnectPolicy } from './faults.ts';
@@ -75,6 +76,8 @@ export interface Plan {
   expect: ParsedExpectations;
   /** Faults the scenario injects during the send phase, in its order. */
   faults: FaultPlan[];
+  /** Targets behind an impairment proxy, by target name (the scenario's `impair`). */
+  impair: Record<string, ResolvedImpair>;
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

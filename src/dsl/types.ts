@@ -7,6 +7,7 @@ import type { Expectations } from '../thresholds/health.ts';
 import type { Thresholds } from '../thresholds/parse.ts';
 import type { ScenarioEnv, ScenarioWithEnv } from './env.ts';
 import type { FaultDefinition, ReconnectSpec } from './faults.ts';
+import type { ImpairDefinition } from './impair.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
@@ -99,9 +100,14 @@ export interface ScenarioDefinition {
    * { at: '20s', churn: 'gps', rate: '50/s', for: '5s' }, { at: '30s', reconnectStorm: 'all' }]`.
    */
   faults?: FaultDefinition[];
+  /**
+   * A degraded link in front of targets, by target name: `{ mqtt: { latency: '20ms', jitter: '5ms',
+   * bandwidth: '250kbit/s', blackhole: { at: '5s', for: '3s' }, reset: { at: '10s' } } }` (docs/faults.md#impairment).
+   */
+  impair?: Record<string, ImpairDefinition>;
 }
 
-export type { ProtocolSpec };
+export type { ImpairDefinition, ProtocolSpec };
 
 /** A scenario, returned as given; or, with inputs declared in `env`, a builder run on their resolved values. */
 export function defineScenario<const S extends ScenarioDefinition>(scenario: S): S;

@@ -10,6 +10,7 @@ import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { acceptOutages, parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
 import { resolveFaults, resolveReconnect } from './faults.ts';
+import { disrupts, resolveImpair } from './impair.ts';
 import { checkDeviceLimits } from './limits.ts';
 import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
@@ -33,6 +34,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'thresholds',
   'expect',
   'faults',
+  'impair',
 ]);
 const FLEET = fieldsOf<FleetDefinition>()([
   'count',
@@ -133,7 +135,10 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   checkDeviceLimits(check, groups);
   linkGroups(check, groups, raw);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
-  const expect = acceptOutages(parseExpectations(check, raw.expect, [...names]), thresholds);
+  const impair = resolveImpair(check, raw.impair, groups);
+  // A link impaired to reset or blackhole its connections makes its groups' outages expected.
+  const cut = groups.filter((g) => disrupts(impair[g.target])).map((g) => g.name);
+  const expect = acceptOutages(parseExpectations(check, raw.expect, [...names]), thresholds, cut);
   const faults = resolveFaults(check, raw.faults, [...names], durationMs);
   const checkedTargets = new Set<string>();
   for (const group of groups) {
@@ -177,6 +182,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     thresholds,
     expect,
     faults,
+    impair,
   };
 }
 

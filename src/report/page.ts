@@ -5,6 +5,7 @@
 
 import { formatDurationMs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
+import { impairmentLines } from '../result/impairment.ts';
 import type { HealthCheck, RunResult, ThresholdOutcome } from '../result/types.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { empty, esc, fixed, int, mark, type Row, SECTIONS, section, table, us, when } from './markup.ts';
@@ -124,6 +125,9 @@ export function runHtml(result: RunResult): string {
     item('Node.js', `${esc(env.node)} <span class="muted">(${esc(env.platform)})</span>`),
     item('machine', `${esc(env.cpus)} cores, ${esc((env.memoryBytes / 2 ** 30).toFixed(1))} GiB memory`),
   ];
+  const impaired = impairmentLines(result);
+  if (impaired.length > 0)
+    items.push(item('impairment', `<ul class="plain">${impaired.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`));
   const warnings = result.warnings ?? [];
   if (warnings.length > 0)
     items.push(

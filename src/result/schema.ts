@@ -10,6 +10,7 @@ import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { allDrivers, type ProtocolBlocks } from '../protocols/registry.ts';
+import { impairmentShape } from './impair-shape.ts';
 import {
   anyObject,
   array,
@@ -300,6 +301,7 @@ export const resultShape: Shape = fields<RunResult>({
   delivery: array(delivery),
   warnings: optional(array(str)),
   servers: optional(record(anyObject)),
+  impairment: optional(impairmentShape),
   errors: array(fields<ErrorCount>({ group: str, code: str, count: int, message: str })),
   health: optional(array(healthCheck)),
   thresholds: optional(array(threshold)),

@@ -2,6 +2,7 @@
 // the version, renames or removals bump it. Each protocol's block and its own latencies come
 // from its driver (protocols/registry.ts), so this file names no protocol.
 
+import type { ImpairmentResult } from '../impair/spec.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
@@ -9,6 +10,8 @@ import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import type { DriverLatencyKind, ProtocolBlocks, ServerStats } from '../protocols/registry.ts';
+
+export type { ImpairmentResult };
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -205,6 +208,8 @@ export interface RunResult {
   warnings: string[];
   /** Embedded servers' own counters by protocol (a hub's published, delivered and overflowed messages). */
   servers: ServerStats;
+  /** Targets behind an impairment proxy (the scenario's `impair`): the link as resolved and what crossed it. Absent when none. */
+  impairment?: Record<string, ImpairmentResult>;
   errors: ErrorCount[];
   /** The default health checks (thresholds/health.ts), every one listed; any failed one fails the run (absent from results of older versions). */
   health?: HealthCheck[];

@@ -21,6 +21,7 @@ import { evaluateHealth } from '../thresholds/health.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { buildResult } from './build-result.ts';
 import { crashReason, crashSnapshot } from './crash.ts';
+import { Proxies } from './impair.ts';
 import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
@@ -83,9 +84,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   let abortedBy: ThresholdOutcome | undefined;
 
   const embedded = new Map<string, EmbeddedServer<unknown>>();
+  const proxies = new Proxies();
   try {
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
     checkEmbeddedBridges(plan, embeddedKeys);
+    // Impaired targets are reached through their proxies from here on, the preflight included.
+    await proxies.start(plan, urls, shown, seed);
     const warnings = [...capacity, ...(await preflight(plan, urls, runId, embeddedKeys))];
     for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
@@ -151,6 +155,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       },
       onStart(atUs) {
         sendStartUs = atUs;
+        proxies.sendStarted(atUs);
         sinkPhase = 'run';
         for (const s of sinks) s.startUs = atUs;
       },
@@ -165,6 +170,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       s.recorder.setConnected(s.group.name, -1);
       agg.add(s.snapshot('done'));
     }
+    const { impairment, warnings: proxyWarnings } = await proxies.stop();
+    warnings.push(...proxyWarnings);
     const endedAt = new Date();
     const interrupted = signal.aborted || crashes.length > 0 || shards.some((s) => s.interrupted);
     // The send phase ends when every worker is done sending: early when all senders reached
@@ -198,6 +205,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       servers,
     });
     if (env) result.scenario.env = env;
+    if (Object.keys(impairment).length > 0) result.impairment = impairment;
     const outcomes = evaluateThresholds(plan.thresholds, result);
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.
     result.thresholds = outcomes.map((o) =>
@@ -208,6 +216,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     result.health = evaluateHealth(result, plan.expect);
     return { result, abortedByThreshold: abortedBy !== undefined, workerCrashed: crashes.length > 0 };
   } finally {
+    await proxies.stop().catch(() => undefined);
     await Promise.all([...embedded.values()].map((e) => e.close()));
   }
 }

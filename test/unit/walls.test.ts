@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { allDrivers } from '../../src/protocols/registry.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const GENERIC = ['src/result', 'src/cli', 'src/report', 'src/runner'];
+const GENERIC = ['src/result', 'src/cli', 'src/report', 'src/runner', 'src/impair'];
 /** Protocol-specific by design: `fleetbench gateway` bridges named protocols. */
 const EXCEPTIONS = new Set(['src/cli/gateway-command.ts']);
 /** Not protocol names: an HTML attribute and a credit's URL. */

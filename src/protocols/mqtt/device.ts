@@ -54,9 +54,7 @@ export class MqttDevice implements DriverDevice {
   ) {
     // A preflight check asks for a clean session that ends with its connection ([MQTT-3.1.2-6],
     // 5.0 §3.1.2.11.2): a kept one would stay on the broker under the check's client id.
-    this.init = init.probe
-      ? { ...init, options: { ...init.options, clean: true, sessionExpirySec: undefined } }
-      : init;
+    this.init = init.probe ? { ...init, options: { ...init.options, clean: true, sessionExpirySec: undefined } } : init;
     const o = this.init.options;
     this.window = o.inflight;
     this.session = new MqttSession(keepsSession(o));
