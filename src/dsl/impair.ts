@@ -18,7 +18,7 @@ export interface ResetDefinition {
   at: Duration;
 }
 
-/** One target's link (docs/faults.md#impairment). Delays are added each way: a round trip grows by twice them. */
+/** One target's link (docs/faults.md#impairment-a-degraded-link-in-front-of-a-target). Delays are added each way: a round trip grows by twice them. */
 export interface ImpairDefinition {
   /** Added one-way delay, each direction, e.g. '20ms'. */
   latency?: Duration;

@@ -102,7 +102,7 @@ export interface ScenarioDefinition {
   faults?: FaultDefinition[];
   /**
    * A degraded link in front of targets, by target name: `{ mqtt: { latency: '20ms', jitter: '5ms',
-   * bandwidth: '250kbit/s', blackhole: { at: '5s', for: '3s' }, reset: { at: '10s' } } }` (docs/faults.md#impairment).
+   * bandwidth: '250kbit/s', blackhole: { at: '5s', for: '3s' }, reset: { at: '10s' } } }` (docs/faults.md#impairment-a-degraded-link-in-front-of-a-target).
    */
   impair?: Record<string, ImpairDefinition>;
 }

@@ -59,7 +59,7 @@ describe('impairment proxy, streams (real broker)', () => {
       `export default defineScenario({
         name: 'impair-reset', duration: '3s', drain: '500ms', seed: 1,
         targets: { broker: '${BROKER}' },
-        fleets: { s: { count: ${devices}, protocol: mqtt({ qos: 1, target: 'broker' }), topic: 'fbtest/{run}/{id}', send: every('50ms'), payload: bytes(24) } },
+        fleets: { s: { count: ${devices}, protocol: mqtt({ qos: 1, target: 'broker' }), topic: 'fbtest/{run}/{id}', send: every('50ms'), payload: bytes(24), reconnect: { initial: '100ms', max: '200ms' } } },
         impair: { broker: { blackhole: { at: '500ms', for: '700ms' }, reset: { at: '2s' } } },
       });`,
     );
@@ -69,15 +69,18 @@ describe('impairment proxy, streams (real broker)', () => {
     const s = result.fleets.s!;
     expect(link.transport).toBe('tcp');
     expect(link.spec.blackholes).toEqual([{ atMs: 500, forMs: 700 }]);
-    // The preflight's connection, closed long before, and one per device.
-    expect(tcp.connections).toBe(devices + 1);
+    // The preflight's connection, closed long before, one per device, and one per device again
+    // after the reset (each reconnected).
+    expect(tcp.connections).toBe(2 * devices + 1);
     expect(tcp.upstreamFailed).toBe(0);
     // Every device was connected through the blackhole and at the reset.
     expect(tcp.held).toBe(devices);
     expect(tcp.resets).toBe(devices);
     expect(link.blackholedMs).toBe(700);
-    // The devices saw their connections reset (no reconnects here) ...
+    // The devices saw their connections reset, once each, and came back ...
     expect(s.devices.disconnects).toBe(devices);
+    expect(result.codes['s|lost|reset']).toBe(devices);
+    expect(s.devices.reconnects).toBe(devices);
     // ... and nothing acknowledged arrived during the blackhole: the acks of sends made in it waited for its end.
     expect(s.latency.ack!.service.max).toBeGreaterThan(400_000);
     expect(tcp.bytesUp).toBeGreaterThan(0);

@@ -1,0 +1,64 @@
+// A whole AMQP run against RabbitMQ behind the impairment proxy: every connection reset at 2 s,
+// then the link blackholed for 3 s. Each loss is counted once with its cause (a reset, then a
+// missed heartbeat), no nack is invented for confirms the broker never sent, every device comes
+// back, unconfirmed publishes are republished (resent, not broker faults), and the queue kept
+// what arrived while the consumer was away.
+import amqplib from 'amqplib';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/index.ts';
+import { writeScenario } from '../helpers/scenario.ts';
+
+const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+describe('AMQP behind an impaired link', () => {
+  it('counts resets and heartbeat timeouts once each, recovers every device and loses nothing', async () => {
+    const file = writeScenario(
+      'amqp-impaired',
+      `const reconnect = { initial: '200ms', max: '1s' };
+      export default defineScenario({
+        name: 'amqp-impaired', duration: '9s', drain: '3s', connectTimeout: '1s',
+        fleets: {
+          p: { count: 4, protocol: amqp({ confirm: true, heartbeat: '1s' }), topic: 'fbtest.{run}.imp.{id}', send: every('50ms'), payload: bytes(32), reconnect },
+        },
+        // Not auto-deleted: the queue keeps what arrives while its consumer is away (the test deletes it).
+        observers: { c: { protocol: amqp({ queue: { name: 'fbtest-imp-{run}', autoDelete: false }, heartbeat: '1s' }), receives: ['p'], reconnect } },
+        impair: { amqp: { reset: { at: '2s' }, blackhole: { at: '4s', for: '3s' } } },
+      });`,
+    );
+    const { result } = await run({ scenario: file, targets: { amqp: RABBITMQ_URL }, workers: 2, write: false });
+    const connection = await amqplib.connect(RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(`fbtest-imp-${result.run.id}`);
+    await connection.close();
+    const link = result.impairment?.amqp;
+    // The reset hit every connection open at 2 s: the four publishers and the consumer.
+    expect(link?.stream?.resets).toBe(5);
+    expect(link?.blackholedMs).toBe(3000);
+    for (const [name, count] of [
+      ['p', 4],
+      ['c', 1],
+    ] as const) {
+      const d = result.fleets[name]!.devices;
+      expect(result.codes[`${name}|lost|reset`], name).toBe(count);
+      // In the blackhole nothing answers the heartbeat: each device gives its connection up.
+      expect(result.codes[`${name}|lost|keepalive_timeout`], name).toBe(count);
+      expect(d.disconnects, name).toBe(2 * count);
+      expect(d.reconnects, name).toBe(d.disconnects);
+      expect(d.unrecovered, name).toBe(0);
+    }
+    const p = result.fleets.p!;
+    // Confirms pending at a loss are republished, never counted as a nack the broker did not send.
+    expect(Object.keys(result.codes).filter((k) => k.startsWith('p|confirm|nack'))).toEqual([]);
+    expect(p.messages.resent).toBeGreaterThan(0);
+    expect(p.messages.acked).toBe(p.messages.sent);
+    expect(p.messages.unsent).toBeGreaterThan(0);
+    // The named queue kept what arrived while the consumer was away: nothing lost; duplicates are
+    // republished messages and broker redeliveries, which at-least-once allows.
+    const row = result.delivery.find((d) => d.from === 'p' && d.to === 'c')!;
+    expect(row.lost).toBe(0);
+    expect(row.verdict.kept).toBe(true);
+    // A link impaired to reset and blackhole expects its outages.
+    expect(result.health?.find((h) => h.name === 'outages')).toMatchObject({ passed: true, waived: true });
+    expect(result.health?.every((h) => h.passed)).toBe(true);
+  });
+});
