@@ -290,10 +290,13 @@ export class VirtualDevice implements Sender {
 
   /** The connection is gone (`cause`): counted, and the device comes back by its reconnect policy. */
   private lose(cause: DisconnectCause | 'injected_kill' | 'injected_disconnect', immediate = false): void {
-    if (this.isUp) this.ctx.recorder.setConnected(this.group.name, -1);
-    this.isUp = false;
     this.counters.disconnects++;
     this.ctx.recorder.code(this.group.name, RUN_CODES.keys.lost[cause]);
+    // A sleeping device's report cycle ends its connection itself (and the gauge with it); its
+    // next report connects anew.
+    if (this.sleeps) return;
+    if (this.isUp) this.ctx.recorder.setConnected(this.group.name, -1);
+    this.isUp = false;
     this.recovery.lost(immediate);
   }
 

@@ -1,5 +1,5 @@
-// A whole AMQP run against RabbitMQ behind the impairment proxy: every connection reset at 2 s,
-// then the link blackholed for 3 s. Each loss is counted once with its cause (a reset, then a
+// A whole AMQP run against RabbitMQ behind the impairment proxy: every connection reset at 1.5 s,
+// then the link blackholed for 3 s from 5 s. Each loss is counted once with its cause (a reset, then a
 // missed heartbeat), no nack is invented for confirms the broker never sent, every device comes
 // back, unconfirmed publishes are republished (resent, not broker faults), and the queue kept
 // what arrived while the consumer was away.
@@ -16,13 +16,13 @@ describe('AMQP behind an impaired link', () => {
       'amqp-impaired',
       `const reconnect = { initial: '200ms', max: '1s' };
       export default defineScenario({
-        name: 'amqp-impaired', duration: '9s', drain: '3s', connectTimeout: '1s',
+        name: 'amqp-impaired', duration: '10s', drain: '3s', connectTimeout: '1s',
         fleets: {
           p: { count: 4, protocol: amqp({ confirm: true, heartbeat: '1s' }), topic: 'fbtest.{run}.imp.{id}', send: every('50ms'), payload: bytes(32), reconnect },
         },
         // Not auto-deleted: the queue keeps what arrives while its consumer is away (the test deletes it).
         observers: { c: { protocol: amqp({ queue: { name: 'fbtest-imp-{run}', autoDelete: false }, heartbeat: '1s' }), receives: ['p'], reconnect } },
-        impair: { amqp: { reset: { at: '2s' }, blackhole: { at: '4s', for: '3s' } } },
+        impair: { amqp: { reset: { at: '1500ms' }, blackhole: { at: '5s', for: '3s' } } },
       });`,
     );
     const { result } = await run({ scenario: file, targets: { amqp: RABBITMQ_URL }, workers: 2, write: false });
@@ -31,7 +31,8 @@ describe('AMQP behind an impaired link', () => {
     await channel.deleteQueue(`fbtest-imp-${result.run.id}`);
     await connection.close();
     const link = result.impairment?.amqp;
-    // The reset hit every connection open at 2 s: the four publishers and the consumer.
+    // The reset hit every connection open at 1.5 s: the four publishers and the consumer, all
+    // back (200 ms to 1 s later) long before the blackhole at 5 s.
     expect(link?.stream?.resets).toBe(5);
     expect(link?.blackholedMs).toBe(3000);
     for (const [name, count] of [

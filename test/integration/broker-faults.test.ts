@@ -43,7 +43,8 @@ describe('broker failure during a run', () => {
     expect(s.devices.unrecovered).toBe(6);
     expect(result.fleets.o!.devices.unrecovered).toBe(1);
     expect(s.devices.downtimeS).toBeGreaterThan(0);
-    expect(result.codes['s|lost|closed']).toBe(6);
+    // Mosquitto closes each connection (FIN); a device writing at that moment sees a reset.
+    expect((result.codes['s|lost|closed'] ?? 0) + (result.codes['s|lost|reset'] ?? 0)).toBe(6);
     // Sends while down were not made: unsent, neither dropped nor lost.
     expect(s.messages.sent).toBeGreaterThan(0);
     expect(s.messages.unsent).toBeGreaterThan(0);

@@ -20,11 +20,11 @@ describe('impairment proxy, streams (real broker)', () => {
       const scenario = writeScenario(
         'impair-ack',
         `export default defineScenario({
-          name: 'impair-ack', duration: '8s', drain: '1s', seed: ${3 + i},
+          name: 'impair-ack', duration: '6s', drain: '1s', seed: ${3 + i},
           targets: { fast: '${BROKER}', slow: '${BROKER}' },
           fleets: {
-            f: { count: 6, protocol: mqtt({ qos: 1, target: 'fast' }), topic: 'fbtest/{run}/f/{id}', send: poisson('25/s'), payload: bytes(24) },
-            s: { count: 6, protocol: mqtt({ qos: 1, target: 'slow' }), topic: 'fbtest/{run}/s/{id}', send: poisson('25/s'), payload: bytes(24) },
+            f: { count: 6, protocol: mqtt({ qos: 1, target: 'fast' }), topic: 'fbtest/{run}/f/{id}', send: poisson('30/s'), payload: bytes(24) },
+            s: { count: 6, protocol: mqtt({ qos: 1, target: 'slow' }), topic: 'fbtest/{run}/s/{id}', send: poisson('30/s'), payload: bytes(24) },
           },
           impair: { fast: { latency: '2ms' }, slow: { latency: '12ms' } },
         });`,
