@@ -40,6 +40,8 @@ export class VirtualDevice implements Sender {
   /** Fleets whose Last Wills are received: the will group, and the wills the device triggered (kills). */
   private readonly willGroup: GroupPlan | undefined;
   kills = 0;
+  /** This device's will stream, when its wills are received. */
+  readonly willStream: number | undefined;
   private nextTime: (() => number) | undefined;
   private readonly random: Random;
   private readonly generate: ((ctx: PayloadContext, stamp: Stamp) => GeneratedPayload) | undefined;
@@ -84,6 +86,7 @@ export class VirtualDevice implements Sender {
     const url = ctx.targets[group.target];
     if (!driver || url === undefined) throw new Error(`no driver or target for ${group.name}`);
     this.willGroup = group.will === undefined ? undefined : groupByName(ctx.plan, group.will);
+    this.willStream = this.willGroup ? streamId(this.willGroup.index, index) : undefined;
     const init = {
       ...(this.willGroup ? { lastWill: () => stampNow(this.willStream as number, this.kills, ctx.stampKey) } : {}),
       url,
@@ -292,8 +295,7 @@ export class VirtualDevice implements Sender {
   private lose(cause: DisconnectCause | 'injected_kill' | 'injected_disconnect', immediate = false): void {
     this.counters.disconnects++;
     this.ctx.recorder.code(this.group.name, RUN_CODES.keys.lost[cause]);
-    // A sleeping device's report cycle ends its connection itself (and the gauge with it); its
-    // next report connects anew.
+    // A sleeping device's report cycle closes (and un-gauges) its connection; the next one connects anew.
     if (this.sleeps) return;
     if (this.isUp) this.ctx.recorder.setConnected(this.group.name, -1);
     this.isUp = false;
@@ -324,11 +326,6 @@ export class VirtualDevice implements Sender {
     await this.driver.close();
     this.lose('injected_disconnect', immediate);
     return true;
-  }
-
-  /** This device's will stream, when its wills are received. */
-  get willStream(): number | undefined {
-    return this.willGroup ? streamId(this.willGroup.index, this.index) : undefined;
   }
 
   /** One reconnect attempt: connect again (the driver resumes its session), then resubscribe. */
