@@ -7,7 +7,7 @@ export default defineScenario({
   name: 'recovery',
   description:
     'Kill 20% of a fleet with Last Wills, then a reconnect storm: every device back within 5 s, every will counted, nothing lost.',
-  duration: '12s',
+  duration: '9s',
   fleets: {
     sensors: {
       count: 50,
@@ -23,8 +23,8 @@ export default defineScenario({
     wills: { protocol: mqtt({ qos: 1 }), receives: ['sensors:will'] },
   },
   faults: [
-    { at: '3s', kill: 'sensors', fraction: '20%' },
-    { at: '7s', reconnectStorm: 'sensors' },
+    { at: '2s', kill: 'sensors', fraction: '20%' },
+    { at: '5s', reconnectStorm: 'sensors' },
   ],
   thresholds: {
     'sensors.reconnect_latency': ['p(99) < 5s'],

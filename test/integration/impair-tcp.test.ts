@@ -16,7 +16,7 @@ describe('impairment proxy, streams (real broker)', () => {
     // on a quiet machine about 0.1 ms at p50; on a machine with 20 runnable threads per core,
     // several ms, which a comparison with an unimpaired run would wrongly blame on the link.)
     const runs: { added: number; note: string }[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       const scenario = writeScenario(
         'impair-ack',
         `export default defineScenario({
@@ -29,7 +29,7 @@ describe('impairment proxy, streams (real broker)', () => {
           impair: { fast: { latency: '2ms' }, slow: { latency: '12ms' } },
         });`,
       );
-      const { result } = await run({ scenario, workers: 2, write: false });
+      const { result } = await run({ scenario, workers: 1, write: false });
       const fast = result.fleets.f!.latency.ack!.service;
       const slow = result.fleets.s!.latency.ack!.service;
       // Enough samples for a steady p50, at a rate low enough not to queue the devices' own
@@ -43,10 +43,10 @@ describe('impairment proxy, streams (real broker)', () => {
         note: `${(fast.p50 / 1000).toFixed(2)} → ${(slow.p50 / 1000).toFixed(2)} ms (lateness p50 ${result.impairment?.fast?.lateness.p50Ms}/${result.impairment?.slow?.lateness.p50Ms} ms)`,
       });
     }
-    // The median of three runs: one run caught in a burst of the machine's load does not decide.
-    const added = [...runs].sort((x, y) => x.added - y.added)[1]!.added;
+    // The mean of two runs (seeds 3 and 4): one run's burst of the machine's load weighs half.
+    const added = (runs[0]!.added + runs[1]!.added) / 2;
     console.log(
-      `impair-tcp: ack p50 through 2 → 12 ms each way: ${runs.map((r) => r.note).join(', ')}; median +${added.toFixed(2)} ms`,
+      `impair-tcp: ack p50 through 2 → 12 ms each way: ${runs.map((r) => r.note).join(', ')}; mean +${added.toFixed(2)} ms`,
     );
     expect(added).toBeGreaterThan(19);
     expect(added).toBeLessThan(21);
@@ -63,7 +63,7 @@ describe('impairment proxy, streams (real broker)', () => {
         impair: { broker: { blackhole: { at: '500ms', for: '700ms' }, reset: { at: '2s' } } },
       });`,
     );
-    const { result } = await run({ scenario, workers: 2, write: false });
+    const { result } = await run({ scenario, workers: 1, write: false });
     const link = result.impairment!.broker!;
     const tcp = link.stream!;
     const s = result.fleets.s!;

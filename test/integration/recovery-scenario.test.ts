@@ -10,9 +10,9 @@ const SCENARIO = fileURLToPath(new URL('../../scenarios/recovery.ts', import.met
 
 describe('the recovery scenario', () => {
   it('counts every kill, every reconnect and every Last Will, and passes on its thresholds', async () => {
-    const { result } = await run({ scenario: SCENARIO, targets: { mqtt: MOSQUITTO_URL }, workers: 2, write: false });
+    const { result } = await run({ scenario: SCENARIO, targets: { mqtt: MOSQUITTO_URL }, workers: 1, write: false });
     const sensors = result.fleets.sensors!;
-    // 10 of 50 killed at 3 s, then all 50 at 7 s: 60 drops, all scripted, all back.
+    // 10 of 50 killed at 2 s, then all 50 at 5 s: 60 drops, all scripted, all back.
     expect(result.codes['sensors|fault|0']).toBe(10);
     expect(result.codes['sensors|fault|1']).toBe(50);
     expect(sensors.devices).toMatchObject({ disconnects: 60, faulted: 60, reconnects: 60, unrecovered: 0 });
