@@ -51,7 +51,10 @@ describe('AMQP behind an impaired link', () => {
       // frame just as the blackhole ends may keep its connection). No other cause.
       expect(causes.reset, name).toBe(count);
       expect(causes.keepalive_timeout ?? 0, name).toBeLessThanOrEqual(count);
-      expect(Object.keys(causes).filter((c) => c !== 'reset' && c !== 'keepalive_timeout'), name).toEqual([]);
+      expect(
+        Object.keys(causes).filter((c) => c !== 'reset' && c !== 'keepalive_timeout'),
+        name,
+      ).toEqual([]);
       expect(d.disconnects, name).toBe(count + (causes.keepalive_timeout ?? 0));
       expect(d.reconnects, name).toBe(d.disconnects);
       expect(d.unrecovered, name).toBe(0);
