@@ -1,6 +1,7 @@
 // Send schedules. Builders return plain data (so scenarios stay serialisable and validation can
 // name the bad field); `createScheduler` turns validated data into a generator of intended send
 // times for one device. Open model: the schedule alone decides when a message is due.
+import { type Random, seededRandom } from '../base/random.ts';
 import type { Duration, Rate } from '../base/units.ts';
 
 export interface EverySpec {
@@ -50,19 +51,7 @@ export type ResolvedSchedule =
   | { kind: 'poisson'; ratePerS: number }
   | { kind: 'stages'; fromPerS: number; stages: { targetPerS: number; durationUs: number }[]; poisson: boolean };
 
-export type Random = () => number;
-
-/** Deterministic PRNG (mulberry32) so a run's schedule is reproducible from its seed. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { type Random, seededRandom };
 
 const GOLDEN = 0.6180339887498949;
 

@@ -2,21 +2,10 @@
 // the proxy at `arrivalUs` leaves it. Serialization at the bandwidth limit (a bottleneck queue),
 // then the one-way delay with seeded jitter; departures never overtake each other, so a byte
 // stream keeps its order however the jitter falls.
+import { type Random, seededRandom } from '../base/random.ts';
 import type { ImpairSpec } from './spec.ts';
 
-export type Random = () => number;
-
-/** Deterministic PRNG (mulberry32, as src/dsl/schedule.ts uses) so a run's jitter and loss follow its seed. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { type Random, seededRandom };
 
 /** Blackhole windows on the shared monotonic clock (µs), known once the send phase starts. */
 export class Windows {
