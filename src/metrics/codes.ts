@@ -133,11 +133,6 @@ const CAUSE_WORDS: Record<DisconnectCauseCode, Partial<CodeWords>> = {
   injected_disconnect: { meaning: 'a scripted fault disconnected the device' },
 };
 
-/** Whether 'lost|<code>' is the run's count of a lost connection by cause. */
-export function isDisconnectCause(packet: string, code: string): code is DisconnectCauseCode {
-  return packet === 'lost' && (DISCONNECT_CAUSES as readonly string[]).includes(code);
-}
-
 /** A group's lost connections by cause, most first, from every group's codes ('group|packet|code' → count). */
 export function disconnectCauses(
   codes: Readonly<Record<string, number>>,

@@ -60,14 +60,6 @@ export type DisconnectCause =
   /** Any other socket or protocol error that ended the connection. */
   | 'error';
 
-export const DISCONNECT_CAUSES = [
-  'closed',
-  'reset',
-  'keepalive_timeout',
-  'server_disconnect',
-  'error',
-] as const satisfies readonly DisconnectCause[];
-
 export interface DeviceEvents {
   onMessage(message: ReceivedMessage): void;
   /** Ack of a sent message (PUBACK/PUBCOMP, ...); `reason` is the protocol's code when it has one. */

@@ -2,7 +2,7 @@
 // reader should see, as each group's driver declares them (Driver.codes): drops, failure reason
 // codes, timeouts, resets, dead letters. The routine ones stay available in a collapsed table.
 import { formatHex } from '../base/format.ts';
-import { type CodeWords, isDisconnectCause, RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
+import { type CodeWords, RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
 import { driverFor } from '../protocols/registry.ts';
 
 export interface CodeRow {
@@ -16,8 +16,6 @@ export interface CodeRow {
 
 /** A code in words, with whether it signals a problem: the group's driver's book, else the run's own codes. */
 export function describeCode(protocol: string, packet: string, code: string): CodeWords {
-  // A lost connection's cause is the run's own word, even where the protocol has a packet of that name.
-  if (isDisconnectCause(packet, code)) return RUN_CODES.describe(packet, code) as CodeWords;
   return (
     driverFor(protocol)?.codes.describe(packet, code) ??
     RUN_CODES.describe(packet, code) ?? { meaning: code.replace(/_/g, ' '), notable: false }

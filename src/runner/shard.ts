@@ -8,12 +8,12 @@ import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } fr
 import { type GroupPlan, groupByName } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { nowUs } from '../metrics/clock.ts';
-import { RUN_CODES } from '../metrics/codes.ts';
+import { type DisconnectCauseCode, RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import { type Histogram, recordUs } from '../metrics/histogram.ts';
 import { HistogramKind } from '../metrics/names.ts';
 import { type Stamp, stampNow, streamId } from '../metrics/stamp.ts';
-import type { DeviceEvents, DisconnectCause, DriverDevice, OutgoingMessage } from '../protocols/driver.ts';
+import type { DeviceEvents, DriverDevice, OutgoingMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { ShardContext } from './context.ts';
 
@@ -292,7 +292,7 @@ export class VirtualDevice implements Sender {
   }
 
   /** The connection is gone (`cause`): counted, and the device comes back by its reconnect policy. */
-  private lose(cause: DisconnectCause | 'injected_kill' | 'injected_disconnect', immediate = false): void {
+  private lose(cause: DisconnectCauseCode, immediate = false): void {
     this.counters.disconnects++;
     this.ctx.recorder.code(this.group.name, RUN_CODES.keys.lost[cause]);
     // A sleeping device's report cycle closes (and un-gauges) its connection; the next one connects anew.
