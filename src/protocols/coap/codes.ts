@@ -29,6 +29,17 @@ const RESPONSE: Readonly<Record<string, string>> = {
   '5.05': 'Proxying Not Supported',
 };
 
+/** '4.05 Method Not Allowed': a response code with its name (RFC 7252 §5.9, §12.1.2). */
+export function responseName(code: string): string {
+  const name = RESPONSE[code];
+  return name ? `${code} ${name}` : code;
+}
+
+/** RFC 7252 §5.9.2, §5.9.3: 4.xx Client Error and 5.xx Server Error are not a success. */
+export function isErrorResponse(code: string): boolean {
+  return code[0] === '4' || code[0] === '5';
+}
+
 export const COAP_CODES = codeBook({
   coap: {
     codes: {
@@ -67,7 +78,17 @@ export const COAP_CODES = codeBook({
     },
   },
   block1: { codes: { sent: false, received: false, incomplete: true } },
-  block2: { codes: { sent: false, received: false } },
+  block2: {
+    codes: {
+      sent: false,
+      received: false,
+      etag_changed: {
+        meaning: 'block-wise notification whose representation changed before its last block (RFC 7959 §2.6)',
+        notable: true,
+      },
+      incomplete: { meaning: 'block-wise notification whose remaining blocks could not be fetched', notable: true },
+    },
+  },
   response: {
     describe(code: string): CodeWords {
       return { meaning: `CoAP ${RESPONSE[code] ?? 'response'}`, notable: code[0] === '4' || code[0] === '5' };

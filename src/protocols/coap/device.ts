@@ -9,19 +9,10 @@ import { isIP } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import {
-  decodeBlock,
-  encodeBlock,
-  encodeUint,
-  generate,
-  MAX_DATAGRAM,
-  METHOD_CODES,
-  option,
-  type ParsedPacket,
-  pathOptions,
-} from './codec.ts';
-import { COAP_CODES } from './codes.ts';
+import { decodeBlock, encodeBlock, METHOD_CODES, option, type ParsedPacket, pathOptions } from './codec.ts';
+import { COAP_CODES, isErrorResponse, responseName } from './codes.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
+import { type Exchange, type RestFetch, requestBuilder } from './exchange.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { CoapServer } from './server.ts';
@@ -31,22 +22,6 @@ const C = COAP_CODES.keys;
 
 /** Per-device duplicate memory: a device sees few messages, this bounds a flood. */
 const DEVICE_DEDUP_CAPACITY = 10_000;
-
-interface Exchange {
-  message: OutgoingMessage | undefined;
-  peer: Peer;
-  /** The request, rebuilt per block with a new Message ID. */
-  build: (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined) => Buffer;
-  confirmable: boolean;
-  /** Block1: the whole payload, sent in blocks of `blockSize`. */
-  body: Buffer | undefined;
-  /** NON requests: when it was sent, for the unanswered sweep. */
-  sentAtMs: number;
-  /** Resolves registrations (observers) and deregistrations. */
-  settle?: (response: ParsedPacket | undefined) => void;
-  /** The first response of an Observe exchange: it carries Observe and Max-Age, later blocks do not. */
-  observed?: ParsedPacket;
-}
 
 export class CoapDevice implements DriverDevice {
   private endpoint: Endpoint | undefined;
@@ -200,7 +175,16 @@ export class CoapDevice implements DriverDevice {
     target: string,
     body: Buffer | undefined,
     confirmable: boolean,
-    extra: { observe?: number; peer?: Peer; token?: Buffer; settle?: Exchange['settle'] } | undefined,
+    extra:
+      | {
+          observe?: number;
+          peer?: Peer;
+          token?: Buffer;
+          settle?: Exchange['settle'];
+          block2?: Buffer;
+          rest?: RestFetch;
+        }
+      | undefined,
   ): void {
     const endpoint = this.endpoint as Endpoint;
     const o = this.init.options;
@@ -210,23 +194,15 @@ export class CoapDevice implements DriverDevice {
     const code = extra?.observe !== undefined ? METHOD_CODES.GET : METHOD_CODES[o.method];
     if (this.uri?.path !== target) this.uri = { path: target, options: pathOptions(target) };
     const uri = this.uri.options;
-    const build = (messageId: number, block1: Buffer | undefined, block2: Buffer | undefined): Buffer => {
-      const options = [...uri];
-      // RFC 7959 §2.6: only the request for the first block carries Observe.
-      if (extra?.observe !== undefined && (!block2 || (decodeBlock(block2)?.num ?? 0) === 0))
-        options.push({ name: 'Observe', value: encodeUint(extra.observe) });
-      if (body !== undefined) options.push({ name: 'Content-Format', value: encodeUint(o.contentFormat) });
-      if (block1) options.push({ name: 'Block1', value: block1 });
-      if (block2) options.push({ name: 'Block2', value: block2 });
-      let payload = body ?? Buffer.alloc(0);
-      if (block1) {
-        const b = decodeBlock(block1) as { num: number; size: number };
-        payload = payload.subarray(b.num * b.size, (b.num + 1) * b.size);
-        // RFC 7959 §4: Size1 announces the whole body in the first block.
-        if (b.num === 0) options.push({ name: 'Size1', value: encodeUint(body?.length ?? 0) });
-      }
-      return generate({ code, confirmable, messageId, token, options, payload }, MAX_DATAGRAM);
-    };
+    const build = requestBuilder({
+      code,
+      confirmable,
+      token,
+      uri,
+      body,
+      contentFormat: o.contentFormat,
+      observe: extra?.observe,
+    });
     const x: Exchange = {
       message,
       peer,
@@ -236,12 +212,15 @@ export class CoapDevice implements DriverDevice {
       sentAtMs: Date.now(),
     };
     if (extra?.settle) x.settle = extra.settle;
+    if (extra?.rest) x.rest = extra.rest;
     this.exchanges.set(key, x);
-    // RFC 7959 §2.4 early negotiation: ask for smaller blocks from the start.
+    // RFC 7959 §2.4 early negotiation: ask for smaller blocks from the start; an Observe
+    // registration too, so that notifications come in blocks of that size (§2.6).
     const early =
-      code === METHOD_CODES.GET && o.blockSize < 1024 && extra?.observe === undefined
+      extra?.block2 ??
+      (code === METHOD_CODES.GET && o.blockSize < 1024
         ? encodeBlock({ num: 0, more: false, size: o.blockSize })
-        : undefined;
+        : undefined);
     this.transmit(key, x, x.body ? encodeBlock({ num: 0, more: true, size: o.blockSize }) : undefined, early);
   }
 
@@ -261,7 +240,10 @@ export class CoapDevice implements DriverDevice {
     const endpoint = this.endpoint as Endpoint;
     const messageId = endpoint.nextMessageId();
     const buf = x.build(messageId, block1, block2);
-    if (block1) this.code(C.block1.sent);
+    if (block1) {
+      this.code(C.block1.sent);
+      x.block1 = decodeBlock(block1);
+    }
     if (!x.confirmable) {
       endpoint.send(buf, x.peer);
       return;
@@ -310,7 +292,11 @@ export class CoapDevice implements DriverDevice {
     const observe = option(packet, 'Observe');
     const obs = this.observations.get(key);
     if (obs && observe !== undefined && !this.exchanges.has(key)) {
-      this.observations.notification(obs, packet, atUs);
+      const first = decodeBlock(option(packet, 'Block2'));
+      if (first?.more && first.num === 0 && obs.active && packet.code.startsWith('2.')) {
+        this.code(C.block2.received);
+        this.fetchRest(obs, packet, first.size);
+      } else this.observations.notification(obs, packet, atUs);
       return;
     }
     const x = this.exchanges.get(key);
@@ -322,10 +308,13 @@ export class CoapDevice implements DriverDevice {
       return;
     }
     const block1 = decodeBlock(option(packet, 'Block1'));
-    if (packet.code === '2.31' && x.body && block1) {
-      // RFC 7959 §2.3: 2.31 Continue asks for the next block.
-      const num = block1.num + 1;
-      const size = Math.min(block1.size, this.init.options.blockSize);
+    if (packet.code === '2.31' && x.body && block1 && x.block1) {
+      // RFC 7959 §2.3: 2.31 Continue asks for the next block. §2.5 (Figure 9): a server may answer
+      // with a smaller SZX (late negotiation); the client continues at the same byte offset in
+      // blocks of that size, so the next block number is scaled by old size / new size.
+      const sent = x.block1;
+      const size = Math.min(block1.size, sent.size);
+      const num = ((sent.num + 1) * sent.size) / size;
       this.transmit(key, x, encodeBlock({ num, more: (num + 1) * size < x.body.length, size }), undefined);
       return;
     }
@@ -333,6 +322,16 @@ export class CoapDevice implements DriverDevice {
     const block2 = decodeBlock(option(packet, 'Block2'));
     if (block2 && packet.code.startsWith('2.')) {
       this.code(C.block2.received);
+      if (x.rest) {
+        const etag = option(packet, 'ETag');
+        if (x.rest.etag && !(etag && etag.equals(x.rest.etag))) {
+          // A newer representation replaced the one being fetched: its own notification follows.
+          this.exchanges.delete(key);
+          this.code(C.block2.etag_changed);
+          return;
+        }
+        x.rest.parts.push(packet.payload);
+      }
       if (block2.more) {
         // RFC 7959 §2.4: ask for the next block, keeping the size the server chose.
         this.transmit(key, x, undefined, encodeBlock({ num: block2.num + 1, more: false, size: block2.size }));
@@ -349,10 +348,40 @@ export class CoapDevice implements DriverDevice {
       x.settle(x.observed ?? response);
       return;
     }
-    if (response && x.message) {
-      // The whole exchange, block-wise ones included: request → final response.
-      this.events.onAck(x.message, atUs, undefined);
+    if (x.rest) {
+      if (response?.code.startsWith('2.')) x.rest.done(Buffer.concat(x.rest.parts), atUs);
+      else this.code(C.block2.incomplete);
+      return;
     }
+    if (!response || !x.message) return;
+    if (isErrorResponse(response.code)) {
+      // RFC 7252 §5.9.2, §5.9.3: a 4.xx or 5.xx answers the request but refuses it: an error by
+      // its code, never an acknowledged (delivered) message.
+      this.events.onError(
+        `coap.response_${response.code}`,
+        `${this.init.clientId}: ${this.init.options.method} ${x.message.topic} answered ${responseName(response.code)}`,
+      );
+      return;
+    }
+    // The whole exchange, block-wise ones included: request → final response.
+    this.events.onAck(x.message, atUs, undefined);
+  }
+
+  /**
+   * RFC 7959 §2.6: a notification carrying only its first block. The rest is fetched with GETs
+   * for blocks 1, 2, … of the block size the server chose, on a token of their own and without
+   * Observe; the notification counts once, whole, when the last block is in.
+   */
+  private fetchRest(obs: Observation, first: ParsedPacket, size: number): void {
+    this.request(undefined, obs.path, undefined, true, {
+      peer: obs.peer,
+      block2: encodeBlock({ num: 1, more: false, size }),
+      rest: {
+        etag: option(first, 'ETag'),
+        parts: [first.payload],
+        done: (payload, atUs) => this.observations.notification(obs, { ...first, payload }, atUs),
+      },
+    });
   }
 
   private sweepUnanswered(): void {

@@ -5,20 +5,11 @@
 // /.well-known/core (RFC 6690) are served here.
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
-import {
-  decodeBlock,
-  decodeUint,
-  encodeBlock,
-  encodeUint,
-  generate,
-  MAX_DATAGRAM,
-  option,
-  type ParsedPacket,
-  pathOf,
-} from './codec.ts';
+import { decodeBlock, decodeUint, generate, MAX_DATAGRAM, option, type ParsedPacket, pathOf } from './codec.ts';
 import { COAP_CODES } from './codes.ts';
 import { Endpoint, type Peer, peerKey } from './endpoint.ts';
 import { derivedTimes, type TransmissionParameters } from './options.ts';
+import { block2Of, buildResponse, type ResponseExtra, responseOptions } from './response.ts';
 
 const C = COAP_CODES.keys;
 
@@ -47,6 +38,8 @@ export interface ServerInit {
 interface Observation {
   peer: Peer;
   token: Buffer;
+  /** The block size the observer asked for in its registration (RFC 7959 §2.6), or the server's. */
+  blockSize: number;
 }
 
 interface Resource {
@@ -54,6 +47,8 @@ interface Resource {
   contentFormat: number;
   /** RFC 7641 §3.4: the Observe sequence number of the latest notification (24 bits). */
   seq: number;
+  /** RFC 7252 §5.10.6: changes with every representation, so block-wise readers can tell them apart. */
+  etag: Buffer;
   observers: Map<string, Observation>;
 }
 
@@ -71,6 +66,8 @@ export class CoapServer {
   private readonly resources = new Map<string, Resource>();
   private readonly block1 = new Map<string, Block1Transfer>();
   private readonly nonNotifications = new Map<string, { path: string; key: string }>();
+  /** The next ETag value, server-wide, so that no two representations share one. */
+  private version = Math.floor(Math.random() * 0xffffffff);
 
   constructor(
     private readonly init: ServerInit,
@@ -113,6 +110,7 @@ export class CoapServer {
     r.payload = payload;
     r.contentFormat = contentFormat;
     r.seq = (r.seq + 1) & 0xffffff;
+    r.etag = this.nextEtag();
     for (const [key, o] of r.observers) this.notify(path, r, key, o);
   }
 
@@ -128,10 +126,23 @@ export class CoapServer {
   private resource(path: string, contentFormat: number): Resource {
     let r = this.resources.get(path);
     if (!r) {
-      r = { payload: Buffer.alloc(0), contentFormat, seq: 0, observers: new Map() };
+      r = { payload: Buffer.alloc(0), contentFormat, seq: 0, etag: this.nextEtag(), observers: new Map() };
       this.resources.set(path, r);
     }
     return r;
+  }
+
+  private nextEtag(): Buffer {
+    this.version = (this.version + 1) >>> 0;
+    const etag = Buffer.alloc(4);
+    etag.writeUInt32BE(this.version);
+    return etag;
+  }
+
+  /** RFC 7959 §2.4: the block size a request asks for (Block2 SZX), never above the server's. */
+  private blockSizeFor(packet: ParsedPacket): number {
+    const asked = decodeBlock(option(packet, 'Block2'));
+    return Math.min(asked?.size ?? this.init.blockSize, this.init.blockSize);
   }
 
   private request(packet: ParsedPacket, peer: Peer, atUs: number): void {
@@ -182,7 +193,7 @@ export class CoapServer {
       if (value === 0) {
         // RFC 7641 §4.1: a registration from the same endpoint with the same token replaces the entry.
         this.init.events.onCode(r.observers.has(key) ? C.observe.reregistered : C.observe.registered);
-        r.observers.set(key, { peer, token: Buffer.from(packet.token) });
+        r.observers.set(key, { peer, token: Buffer.from(packet.token), blockSize: this.blockSizeFor(packet) });
         extra.observe = r.seq;
         extra.maxAgeSec = this.init.maxAgeSec;
       } else if (value === 1 && r.observers.delete(key)) {
@@ -262,73 +273,47 @@ export class CoapServer {
   private respondBlockwise(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra): void {
     const payload = extra.payload ?? Buffer.alloc(0);
     const asked = decodeBlock(option(packet, 'Block2'));
-    const size = Math.min(asked?.size ?? this.init.blockSize, this.init.blockSize);
+    const size = this.blockSizeFor(packet);
     // RFC 7959 §2.4: a representation larger than a block is served block by block; the client
     // asks for block num (late negotiation may lower the size, §2.4.2).
     if (payload.length <= size && !asked) {
       this.respond(packet, peer, code, extra);
       return;
     }
-    const num = asked?.num ?? 0;
-    const start = num * size;
-    if (start > payload.length || (start === payload.length && num > 0)) {
+    const etag = this.resources.get(pathOf(packet))?.etag ?? this.nextEtag();
+    const block = block2Of(payload, asked?.num ?? 0, size, etag);
+    if (!block) {
       this.respond(packet, peer, '4.02');
       return;
     }
-    const more = start + size < payload.length;
     this.init.events.onCode(C.block2.sent);
-    this.respond(packet, peer, code, {
-      ...extra,
-      payload: payload.subarray(start, start + size),
-      block2: encodeBlock({ num, more, size }),
-      size2: num === 0 ? payload.length : undefined,
-    });
+    this.respond(packet, peer, code, { ...extra, ...block });
   }
 
   private respond(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra = {}): void {
-    const options: { name: string; value: Buffer }[] = [];
-    if (extra.observe !== undefined) options.push({ name: 'Observe', value: encodeUint(extra.observe) });
-    if (extra.contentFormat !== undefined && extra.payload && extra.payload.length > 0)
-      options.push({ name: 'Content-Format', value: encodeUint(extra.contentFormat) });
-    if (extra.maxAgeSec !== undefined && extra.maxAgeSec !== 60)
-      options.push({ name: 'Max-Age', value: encodeUint(extra.maxAgeSec) });
-    if (extra.block2) options.push({ name: 'Block2', value: extra.block2 });
-    if (extra.block1) options.push({ name: 'Block1', value: extra.block1 });
-    if (extra.size2 !== undefined) options.push({ name: 'Size2', value: encodeUint(extra.size2) });
-    // §5.2.1 piggybacked response in the ACK of a CON (same Message ID); §5.2.3 a NON request
-    // is answered by a NON response with a new Message ID. Both echo the token (§5.3.2).
-    const buf = generate(
-      packet.confirmable
-        ? {
-            code,
-            ack: true,
-            messageId: packet.messageId,
-            token: packet.token,
-            options,
-            payload: extra.payload ?? Buffer.alloc(0),
-          }
-        : {
-            code,
-            confirmable: false,
-            messageId: this.endpoint.nextMessageId(peer),
-            token: packet.token,
-            options,
-            payload: extra.payload ?? Buffer.alloc(0),
-          },
-      MAX_DATAGRAM,
-    );
+    const messageId = packet.confirmable ? packet.messageId : this.endpoint.nextMessageId(peer);
+    const buf = buildResponse(packet, code, extra, messageId);
     this.init.events.onCode(C.response.of(code));
     this.endpoint.reply(packet, peer, buf);
   }
 
   private notify(path: string, r: Resource, key: string, o: Observation): void {
-    const options = [{ name: 'Observe', value: encodeUint(r.seq) }];
-    if (r.payload.length > 0) options.push({ name: 'Content-Format', value: encodeUint(r.contentFormat) });
-    if (this.init.maxAgeSec !== 60) options.push({ name: 'Max-Age', value: encodeUint(this.init.maxAgeSec) });
+    const extra: ResponseExtra = {
+      observe: r.seq,
+      payload: r.payload,
+      contentFormat: r.contentFormat,
+      maxAgeSec: this.init.maxAgeSec,
+    };
+    // RFC 7959 §2.6: a notification larger than the observer's block size carries only the first
+    // block (Block2 0, M=1) and the ETag; the observer GETs the rest (served by get()).
+    if (r.payload.length > o.blockSize) {
+      Object.assign(extra, block2Of(r.payload, 0, o.blockSize, r.etag));
+      this.init.events.onCode(C.block2.sent);
+    }
     const messageId = this.endpoint.nextMessageId(o.peer);
     const confirmable = this.init.notify === 'CON';
     const buf = generate(
-      { code: '2.05', confirmable, messageId, token: o.token, options, payload: r.payload },
+      { code: '2.05', confirmable, messageId, token: o.token, options: responseOptions(extra), payload: extra.payload },
       MAX_DATAGRAM,
     );
     this.init.events.onCode(C.observe.notification);
@@ -366,14 +351,4 @@ export class CoapServer {
   private linkFormat(): string {
     return [...this.resources.entries()].map(([path, r]) => `<${path}>;ct=${r.contentFormat};obs`).join(',');
   }
-}
-
-interface ResponseExtra {
-  payload?: Buffer;
-  contentFormat?: number;
-  observe?: number;
-  maxAgeSec?: number;
-  block1?: Buffer | undefined;
-  block2?: Buffer;
-  size2?: number | undefined;
 }
