@@ -1,6 +1,7 @@
 // Main-thread side of the worker boundary: one Piscina task per worker, each with its own
 // MessagePort. Coordinates the barriers every worker must pass together (all servers up →
-// connect the rest; all connected → common start time; all done sending → drain) and
+// connect the rest; all connected → common start time; all done sending → drain; all clients
+// closed → close the server devices) and
 // forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
 // stopped and kept, and a worker blocked a grace period after a stop is terminated.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -67,6 +68,13 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const serversUp = new Set<number>();
   const ready = new Set<number>();
   const sent = new Set<number>();
+  // A worker whose task ended (finished, crashed, terminated) has no client left either.
+  const clientsClosed = new Set<number>();
+  const closedClients = (worker: number): void => {
+    if (clientsClosed.has(worker)) return;
+    clientsClosed.add(worker);
+    if (clientsClosed.size === workers) broadcast({ type: 'closeServers' });
+  };
   let connected = 0;
   let failed = 0;
   const broadcast = (m: MainMessage): void => {
@@ -134,13 +142,18 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
           run.onSent?.(nowUs());
           broadcast({ type: 'drain' });
         }
-      }
+      } else if (m.type === 'clientsClosed') closedClients(m.worker);
     });
     const task = pool.run(
       { ...run.tasks, worker, port: port2 },
       { transferList: [port2], signal: (kill[worker] as AbortController).signal },
     );
-    tasks.push(task.finally(() => settledWorkers.add(worker)));
+    tasks.push(
+      task.finally(() => {
+        settledWorkers.add(worker);
+        closedClients(worker);
+      }),
+    );
   }
   const onAbort = (): void => stop('interrupted', afterStop);
   signal.addEventListener('abort', onAbort, { once: true });

@@ -38,6 +38,8 @@ export type WorkerMessage =
   | { type: 'ready'; worker: number; devices: number; connected: number; failed: number }
   /** The worker's send loop has finished (schedule over, message limits reached). */
   | { type: 'sent'; worker: number }
+  /** The worker's clients and receivers have closed (their last exchanges done); its server devices wait for 'closeServers'. */
+  | { type: 'clientsClosed'; worker: number }
   | { type: 'log'; worker: number; level: 'warn' | 'info'; message: string };
 
 /** Main → worker, over the same port. */
@@ -47,6 +49,8 @@ export type MainMessage =
   | { type: 'start'; atUs: number }
   /** Every worker has finished sending: drain, then close. */
   | { type: 'drain' }
+  /** Every worker's clients have closed (or its task ended): server devices may close now. */
+  | { type: 'closeServers' }
   | { type: 'stop'; reason: string };
 
 export interface DeviceBytes {

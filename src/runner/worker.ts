@@ -1,6 +1,7 @@
 // The Piscina task: run one shard of every fleet. Bring up the server devices, wait until every
 // worker's are up, connect the rest (paced across both steps), report ready, wait for the
-// common start, send on schedule, report done, drain, close, return the final shard result.
+// common start, send on schedule, report done, drain, close the clients, wait until every
+// worker's clients are closed, close the servers, return the final shard result.
 // Snapshots stream to the main thread once per interval over the task's MessagePort.
 
 import { defaults } from '../base/defaults.ts';
@@ -33,13 +34,16 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let connectNow: (() => void) | undefined;
   let startAt: ((us: number) => void) | undefined;
   let drainNow: (() => void) | undefined;
+  let closeServersNow: (() => void) | undefined;
   const connectAllowed = new Promise<void>((resolve) => (connectNow = resolve));
   const started = new Promise<number>((resolve) => (startAt = resolve));
   const drained = new Promise<void>((resolve) => (drainNow = resolve));
+  const serversMayClose = new Promise<void>((resolve) => (closeServersNow = resolve));
   port.on('message', (m: MainMessage) => {
     if (m.type === 'connect') connectNow?.();
     else if (m.type === 'start') startAt?.(m.atUs);
     else if (m.type === 'drain') drainNow?.();
+    else if (m.type === 'closeServers') closeServersNow?.();
     else if (m.type === 'stop') {
       stop.abort();
       connectNow?.();
@@ -158,8 +162,14 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   await Promise.all(devices.map((d) => d.recovery.stop()));
   // Report cycles of sleeping devices end by themselves (each bounded by the connect timeout).
   await Promise.all(clients.map((d) => d.idle()));
-  // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
+  // Clients and observers first (an observer deregisters from a virtual sensor), servers last:
+  // only once every worker's clients have closed, since a client here may be talking to a server
+  // device of another worker (its last exchanges, e.g. ending a subscription, must be answered).
+  // A worker whose task ends counts as closed, so a crashed one holds no one; a hung one is
+  // terminated by the pool after a stop.
   await Promise.all(clients.map((d) => d.driver.close()));
+  post({ type: 'clientsClosed', worker });
+  if (servers.length > 0) await serversMayClose;
   await Promise.all(servers.map((d) => d.driver.close()));
   for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
