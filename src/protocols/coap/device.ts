@@ -191,7 +191,7 @@ export class CoapDevice implements DriverDevice {
     const peer = extra?.peer ?? (this.target as Peer);
     const token = extra?.token ?? endpoint.nextToken();
     const key = token.toString('hex');
-    const code = extra?.observe !== undefined ? METHOD_CODES.GET : METHOD_CODES[o.method];
+    const code = extra?.observe !== undefined || extra?.rest ? METHOD_CODES.GET : METHOD_CODES[o.method];
     if (this.uri?.path !== target) this.uri = { path: target, options: pathOptions(target) };
     const uri = this.uri.options;
     const build = requestBuilder({
