@@ -10,7 +10,14 @@ import { decodeBlock, decodeUint, option, parse } from '../../src/protocols/coap
 import { CoapDevice } from '../../src/protocols/coap/device.ts';
 import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import type { DeviceEvents } from '../../src/protocols/driver.ts';
-import { freeUdpPorts, type LibcoapServer, startLibcoapServer, startLossyForwarder } from '../helpers/coap-peers.ts';
+import {
+  freeUdpPorts,
+  type LibcoapServer,
+  runLibcoapClient,
+  startLibcoapServer,
+  startLossyForwarder,
+  waitForCoap,
+} from '../helpers/coap-peers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 import { startStrictBlock1Peer } from '../helpers/strict-coap.ts';
 
@@ -177,5 +184,56 @@ describe('block-wise notifications (RFC 7959 §2.6)', () => {
     } finally {
       await forwarder.close();
     }
+  });
+
+  it('libcoap coap-client-notls -b 64 observing a virtual sensor gets first blocks with ETag and fetches the rest', async () => {
+    const base = await freeUdpPorts(1);
+    // The sensor serves for as long as the client takes; the test stops the run afterwards.
+    const scenario = writeScenario(
+      'coap-block-notify-libcoap',
+      `export default defineScenario({
+        name: 'coap-block-notify-libcoap', duration: '120s', drain: '500ms',
+        fleets: { cam: { count: 1, protocol: coap({ serve: { port: ${base}, notify: 'CON' } }), path: '/img', send: every('700ms'), payload: bytes(300) } },
+      });`,
+    );
+    const stop = new AbortController();
+    const running = run({ scenario, workers: 1, write: false, signal: stop.signal });
+    running.catch(() => {});
+    let log = '';
+    try {
+      await waitForCoap(base, '127.0.0.1', 30_000);
+      const r = await runLibcoapClient(
+        ['-s', '2', '-B', '3', '-b', '64', '-v', '7', '-m', 'get', `coap://127.0.0.1:${base}/img`],
+        15_000,
+      );
+      log = r.stdout + r.stderr;
+      expect(r.code, log).toBe(0);
+    } finally {
+      stop.abort();
+    }
+    const { result } = await running;
+    expect(result.errors).toEqual([]);
+    // Each notification is a CON 2.05 with Observe, an ETag and only block 0 of 300 bytes in 64s.
+    const notifications = [
+      ...log.matchAll(
+        /t:CON c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ ETag:(0x[0-9a-f]+), Observe:\d+, [^\]]*Block2:0\/M\/64, Size2:300 \]/g,
+      ),
+    ].map((m) => m[1]!);
+    expect(notifications.length, log).toBeGreaterThanOrEqual(2);
+    // libcoap asks for blocks 1 … 4 of each (no Observe) and gets them with the notification's ETag.
+    for (const etag of notifications.slice(0, -1)) {
+      const blocks = [
+        ...log.matchAll(
+          new RegExp(
+            `t:ACK c:2\\.05 i:[0-9a-f]+ \\{[0-9a-f]+\\} \\[ ETag:${etag}, [^\\]]*Block2:(\\d)/(M|_)/64 \\]`,
+            'g',
+          ),
+        ),
+      ]
+        .map((m) => `${m[1]}/${m[2]}`)
+        .filter((b, i, all) => all.indexOf(b) === i);
+      expect(blocks, log).toEqual(['1/M', '2/M', '3/M', '4/_']);
+    }
+    expect(result.fleets.cam!.coap!.observe.registered).toBe(1);
   });
 });
