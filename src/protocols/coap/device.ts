@@ -324,7 +324,7 @@ export class CoapDevice implements DriverDevice {
       this.code(C.block2.received);
       if (x.rest) {
         const etag = option(packet, 'ETag');
-        if (x.rest.etag && !(etag && etag.equals(x.rest.etag))) {
+        if (x.rest.etag && !etag?.equals(x.rest.etag)) {
           // A newer representation replaced the one being fetched: its own notification follows.
           this.exchanges.delete(key);
           this.code(C.block2.etag_changed);
