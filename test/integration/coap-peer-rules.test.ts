@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checker } from '../../src/base/check.ts';
 import { run } from '../../src/index.ts';
 import { decodeBlock, decodeUint, option, parse } from '../../src/protocols/coap/codec.ts';
+import { COAP_CODES } from '../../src/protocols/coap/codes.ts';
 import { CoapDevice } from '../../src/protocols/coap/device.ts';
-import { resolveCoapOptions } from '../../src/protocols/coap/options.ts';
-import type { DeviceEvents } from '../../src/protocols/driver.ts';
+import { COAP_DEFAULTS, resolveCoapOptions } from '../../src/protocols/coap/options.ts';
+import { CoapServer } from '../../src/protocols/coap/server.ts';
+import type { DeviceEvents, ReceivedMessage } from '../../src/protocols/driver.ts';
 import {
   freeUdpPorts,
   type LibcoapServer,
@@ -20,6 +22,7 @@ import {
 } from '../helpers/coap-peers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 import { startStrictBlock1Peer } from '../helpers/strict-coap.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('error responses from libcoap coap-server-notls', () => {
   let server: LibcoapServer;
@@ -59,11 +62,15 @@ describe('error responses from libcoap coap-server-notls', () => {
   });
 });
 
-function events(onAck: () => void): DeviceEvents {
+function events(
+  onAck: () => void,
+  onMessage = (_m: ReceivedMessage): void => {},
+  onCode = (_c: string): void => {},
+): DeviceEvents {
   return {
-    onMessage() {},
+    onMessage,
     onAck,
-    onCode() {},
+    onCode,
     onError() {},
     onDisconnect() {},
     onInDoubt() {},
@@ -235,5 +242,50 @@ describe('block-wise notifications (RFC 7959 §2.6)', () => {
       expect(blocks, log).toEqual(['1/M', '2/M', '3/M', '4/_']);
     }
     expect(result.fleets.cam!.coap!.observe.registered).toBe(1);
+  });
+
+  it('a reading replaced while its blocks are fetched is dropped (ETag changed); the newer one arrives whole, once', async () => {
+    const server = new CoapServer({
+      writable: false,
+      transmission: COAP_DEFAULTS.transmission,
+      notify: 'CON',
+      maxAgeSec: 60,
+      blockSize: 1024,
+      random: Math.random,
+      dedupCapacity: 100,
+      events: { onCode() {} },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    server.define('/img', 42);
+    const check = new Checker();
+    const options = resolveCoapOptions({ blockSize: 64 }, 'test', check);
+    if (!options) throw new Error(check.problems.join('\n'));
+    const received: Buffer[] = [];
+    const codes: string[] = [];
+    const observer = new CoapDevice(
+      { url: `coap://127.0.0.1:${port}`, index: 0, clientId: 'viewer', options, connectTimeoutMs: 5000 },
+      events(
+        () => {},
+        (m) => received.push(m.payload),
+        (c) => codes.push(c),
+      ),
+    );
+    try {
+      await observer.connect();
+      await observer.subscribe(['/img']);
+      // Two readings in the same tick: both notifications (block 0 each) leave before the observer's
+      // GET for block 1 of the first arrives, which is then answered from the second reading.
+      const first = Buffer.alloc(300, 1);
+      const second = Buffer.alloc(300, 2);
+      server.update('/img', first, 42);
+      server.update('/img', second, 42);
+      await waitFor(() => received.length === 1 && codes.includes(COAP_CODES.keys.block2.etag_changed));
+    } finally {
+      await observer.close();
+      await server.close();
+    }
+    expect(received).toEqual([Buffer.alloc(300, 2)]);
+    expect(codes.filter((c) => c === COAP_CODES.keys.block2.etag_changed)).toHaveLength(1);
+    expect(codes.filter((c) => c === COAP_CODES.keys.observe.notification)).toHaveLength(1);
   });
 });
