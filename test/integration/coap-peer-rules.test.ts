@@ -43,6 +43,8 @@ describe('error responses from libcoap coap-server-notls', () => {
         put: { count: 1, protocol: coap({ method: 'PUT' }), path: '/', send: every('50ms'), messages: 3, payload: bytes(24) },
         post: { count: 1, protocol: coap({ method: 'POST' }), path: '/missing', send: every('50ms'), messages: 3, payload: bytes(24) },
       },
+      // What CI would assert: every request acknowledged.
+      thresholds: { 'put.acked': ['rate == 1'] },
     });`,
     );
     const { result } = await run({ scenario, workers: 1, write: false, targets: { coap: server.url } });
@@ -58,7 +60,8 @@ describe('error responses from libcoap coap-server-notls', () => {
       expect(e).toMatchObject({ code: `coap.response_${code}`, count: 3 });
       expect(e!.message).toContain(`answered ${code} ${name}`);
     }
-    expect(result.thresholds?.every((t) => t.passed) ?? true).toBe(true);
+    // A refused request is not an acknowledged one: the threshold fails.
+    expect(result.thresholds?.find((t) => t.key === 'put.acked')).toMatchObject({ passed: false, actual: 0 });
   });
 });
 
