@@ -132,7 +132,7 @@ describe('mutual TLS (client certificates)', () => {
     const file = writeScenario(
       'mtls',
       `export default defineScenario({
-        name: 'mtls', duration: '10s', drain: '${DRAIN}',
+        name: 'mtls', duration: '1s', drain: '${DRAIN}',
         fleets: { s: { count: 2, protocol: mqtt({ qos: 1, ${tls} }), topic: 'fbtest/{run}/{id}', send: every('20ms'), messages: 10, payload: bytes(32) } },
         observers: { o: { protocol: mqtt({ qos: 1, ${tls} }), receives: ['s'] } },
       });`,

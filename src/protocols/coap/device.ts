@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import {
   decodeBlock,
@@ -21,6 +22,7 @@ import {
   pathOptions,
 } from './codec.ts';
 import { COAP_CODES } from './codes.ts';
+import { dtlsSocket } from './dtls.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
@@ -60,6 +62,8 @@ export class CoapDevice implements DriverDevice {
   private isConnected = false;
   private closing = false;
   private sweep: NodeJS.Timeout | undefined;
+  /** coaps:// only: the DTLS sessions' datagrams by kind (plain CoAP is counted from bytes and datagrams). */
+  private dtlsWire: WireTotalsByKind | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedCoapOptions>,
@@ -84,6 +88,10 @@ export class CoapDevice implements DriverDevice {
   get bytes(): { sent: number; received: number } {
     const e = this.server?.endpoint ?? this.endpoint;
     return { sent: e?.bytesSent ?? 0, received: e?.bytesReceived ?? 0 };
+  }
+
+  get wire(): WireTotalsByKind | undefined {
+    return this.dtlsWire;
   }
 
   get datagrams(): { sent: number; received: number } {
@@ -118,8 +126,12 @@ export class CoapDevice implements DriverDevice {
       if (this.init.resource !== undefined) server.define(this.init.resource, options.contentFormat);
     } else {
       this.target = await resolvePeer(this.init.url);
+      const type = isIP(this.target.address) === 6 ? 'udp6' : 'udp4';
+      // coaps:// (RFC 7252 §9.1): every message travels in a DTLS session to the target.
+      const socket = await dtlsSocket(this.init, this.target, type, () => (this.dtlsWire ??= emptyWire()));
       const endpoint = new Endpoint({
-        type: isIP(this.target.address) === 6 ? 'udp6' : 'udp4',
+        ...(socket ? { socket } : {}),
+        type,
         transmission: options.transmission,
         random: Math.random,
         dedupLifetimeMs: derivedTimes(options.transmission).exchangeLifetimeMs,
@@ -133,7 +145,7 @@ export class CoapDevice implements DriverDevice {
         },
       });
       this.endpoint = endpoint;
-      await endpoint.bind(0);
+      if (!socket) await endpoint.bind(0);
       // NON requests nobody answers are forgotten after MAX_TRANSMIT_WAIT (§4.8.2).
       this.sweep = setInterval(() => this.sweepUnanswered(), 1000);
       this.sweep.unref();

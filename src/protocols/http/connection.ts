@@ -224,12 +224,15 @@ export class ClientConnection {
  * its certificate, so a refused client certificate shows up only as the server's next record:
  * an alert (certificate_required, unknown_ca) instead of the NewSessionTicket servers send once
  * they accept the client. HTTP has no answer of its own to connect, so the connection counts as
- * open on the first ticket, or after the handshake's own duration again when no ticket comes
- * (servers may send none); a refusal closes the socket first and rejects `ready`.
+ * open on the first ticket, or when no ticket comes (servers may send none) after four times the
+ * handshake's own duration, at least TLS13_VERDICT_MIN_MS; a refusal closes the socket first and
+ * rejects `ready`. The connect latency stays the handshake's: the wait is not part of it.
  */
+const TLS13_VERDICT_MIN_MS = 100;
+
 function acceptedTls13(socket: TLSSocket, handshakeUs: number, accept: () => void): void {
   let settled = false;
-  const timer = setTimeout(done, Math.max(5, (2 * handshakeUs) / 1000));
+  const timer = setTimeout(done, Math.max(TLS13_VERDICT_MIN_MS, (4 * handshakeUs) / 1000));
   function done(): void {
     if (settled) return;
     settled = true;
