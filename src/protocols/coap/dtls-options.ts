@@ -45,7 +45,6 @@ export function resolveDtls(check: Checker, path: string, raw: unknown): Resolve
     check.note(`${path}.${key !== undefined ? 'key' : 'keyHex'}`, `must be 1 to ${MAX_KEY_BYTES} bytes, got ${bytes}`);
     return undefined;
   }
-  if (identity === '') check.note(`${path}.identity`, 'must not be empty');
   return key !== undefined ? { identity, key, encoding: 'utf8' } : { identity, key: keyHex as string, encoding: 'hex' };
 }
 
