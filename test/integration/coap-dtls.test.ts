@@ -11,8 +11,9 @@ import type { FleetbenchError } from '../../src/base/errors.ts';
 import { run } from '../../src/index.ts';
 import { coapDriver } from '../../src/protocols/coap/index.ts';
 import type { CoapStats } from '../../src/protocols/coap/stats.ts';
-import type { DeviceEvents } from '../../src/protocols/driver.ts';
+import type { DeviceEvents, ReceivedMessage } from '../../src/protocols/driver.ts';
 import { freeUdpPorts, waitForCoap } from '../helpers/coap-peers.ts';
+import { eventually } from '../helpers/devices.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const KEY = 'fleet-secret-7';
@@ -47,14 +48,14 @@ afterAll(async () => {
   }
 });
 
-/** The error connect() of one device with `dtls` rejects with, or undefined when it connects. */
-async function refusal(target: string, dtls: unknown, connectTimeoutMs = 5000): Promise<FleetbenchError | undefined> {
+/** One device driven directly (no run); `messages` collects what it receives. */
+function deviceOf(target: string, dtls: unknown, connectTimeoutMs: number, messages: ReceivedMessage[] = []) {
   const check = new Checker();
   const options = coapDriver.resolveOptions({ dtls }, 'test', check);
   if (!options) throw new Error(check.problems.join('\n'));
   const nothing = (): void => undefined;
   const events = {
-    onMessage: nothing,
+    onMessage: (m: ReceivedMessage) => messages.push(m),
     onAck: nothing,
     onCode: nothing,
     onError: nothing,
@@ -63,10 +64,12 @@ async function refusal(target: string, dtls: unknown, connectTimeoutMs = 5000): 
     onResend: nothing,
     onLatency: nothing,
   } as DeviceEvents;
-  const device = coapDriver.createDevice(
-    { url: target, index: 3, clientId: 'dev-3', options, connectTimeoutMs },
-    events,
-  );
+  return coapDriver.createDevice({ url: target, index: 3, clientId: 'dev-3', options, connectTimeoutMs }, events);
+}
+
+/** The error connect() of one device with `dtls` rejects with, or undefined when it connects. */
+async function refusal(target: string, dtls: unknown, connectTimeoutMs = 5000): Promise<FleetbenchError | undefined> {
+  const device = deviceOf(target, dtls, connectTimeoutMs);
   try {
     await device.connect();
     return undefined;
@@ -113,6 +116,19 @@ describe('coaps:// against libcoap coap-server-openssl (PSK)', () => {
     expect((w.rx.data.bytes - f.bytes.received) / w.rx.data.packets).toBe(overhead);
     // The handshake is priced: a one-off set-up per device, with its measured datagrams.
     expect(f.power!.setupmJ).toBeGreaterThan(0);
+  });
+
+  it('an observer over DTLS: registers on /time (RFC 7641) and receives its notifications through the session', async () => {
+    const messages: ReceivedMessage[] = [];
+    const device = deviceOf(url, { key: KEY }, 5000, messages);
+    await device.connect();
+    await device.subscribe(['/time']);
+    // libcoap notifies /time once a second; the registration's own answer is the first.
+    await eventually(() => messages.length >= 2, 10_000);
+    expect(messages[0]!.topic).toBe('/time');
+    expect(messages[0]!.payload.toString()).toMatch(/^[A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}$/);
+    await device.close();
+    expect(device.wire!.connections).toBe(1);
   });
 
   it('a wrong key is dtls_handshake_failure (the server repeats its ServerHello), long before the timeout', async () => {
