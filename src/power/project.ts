@@ -12,7 +12,8 @@
 //      report); in persistent sessions only reconnections beyond the first connection count
 //      (the first is a one-off, reported as `setupmJ`). Each costs its measured application
 //      bytes, TCP's SYN/SYN-ACK/ACK and FIN/FIN-ACK/ACK segments, and the measured connect time
-//      with the receiver on.
+//      with the receiver on. A DTLS session (CoAP over DTLS) is priced the same way from its
+//      measured handshake datagrams plus UDP/IP headers; its data records were measured whole.
 //   3. Keepalives per report (persistent, TCP): ceil(T / k) − 1 exchanges when the report
 //      interval T is longer than the keepalive k (traffic resets the keepalive timer).
 //   4. Listening: the measured mean publish → ack time for each acknowledged message; the
@@ -38,7 +39,8 @@ export const TLS_RECORD_BYTES = 29;
  * A TLS 1.2 full handshake with one certificate (assumption, from the design notes' 2–5 kB
  * range), as TLS records (record headers included, TCP/IP headers added per packet): the
  * client sends ClientHello, key exchange, ChangeCipherSpec and Finished; the server its hello,
- * certificate, key exchange and Finished. CoAP over DTLS is not offered (no coaps:// driver).
+ * certificate, key exchange and Finished. A DTLS handshake is not assumed: drivers count its
+ * datagrams as sent and received (and their data records with DTLS headers and tags included).
  */
 export const TLS_HANDSHAKE = { tx: { packets: 3, bytes: 400 }, rx: { packets: 3, bytes: 2500 } } as const;
 /** TCP open (SYN, SYN-ACK, ACK) and close (FIN, FIN-ACK, ACK), in segments each way. */
@@ -123,11 +125,16 @@ function withAcks(e: Exchange, m: MeasuredTraffic): Exchange {
   return { tx: plus(e.tx, ack(deviceAcks)), rx: plus(e.rx, ack(1 - deviceAcks)), listenS: e.listenS };
 }
 
-/** One connection's setup and teardown: measured application bytes, TCP segments, TLS, the measured connect time. */
+/**
+ * One connection's setup and teardown: measured application bytes, TCP segments, TLS, the
+ * measured connect time. Over UDP a connection is a DTLS session: its handshake datagrams were
+ * measured whole, so only UDP/IP headers are added.
+ */
 function connectionCost(m: MeasuredTraffic): Exchange {
   const c = Math.max(1, m.wire.connections);
   const tx = onWire(scaled(m.wire.tx.handshake, 1 / c), m);
   const rx = onWire(scaled(m.wire.rx.handshake, 1 / c), m);
+  if (m.transport === 'udp') return { tx, rx, listenS: m.connectMeanS ?? 0 };
   const seg = (n: number): PacketTotals => ({ packets: n, bytes: n * TCP_IP_BYTES });
   const records = (t: PacketTotals): PacketTotals => ({
     packets: t.packets,
@@ -171,13 +178,18 @@ export function activityOf(
     m.ackMeanS !== undefined && acked > 0 ? 'ack' : m.connectMeanS !== undefined ? 'connect' : 'none';
   const rttS = rttFrom === 'ack' ? (m.ackMeanS as number) : rttFrom === 'connect' ? (m.connectMeanS as number) : 0;
   const tcp = m.transport === 'tcp';
-  const connection = tcp ? connectionCost(m) : noExchange();
-  // Sleep: every connection is part of a report; persistent: only reconnections are.
-  const handshakes = !tcp
+  // TCP connections, and DTLS sessions over UDP (plain UDP has no setup to price).
+  const connects = tcp || m.tls;
+  const connection = connects ? connectionCost(m) : noExchange();
+  // Sleep: every connection is part of a report; persistent: only reconnections are. A sleeping
+  // device keeps its DTLS session between reports (sleep cycles reconnect TCP only), so for it
+  // the first handshake is a one-off, as in a persistent session.
+  const keepsSession = session === 'persistent' || !tcp;
+  const handshakes = !connects
     ? 0
-    : session === 'sleep'
-      ? m.wire.connections / n
-      : Math.max(0, m.wire.connections - m.devices) / n;
+    : keepsSession
+      ? Math.max(0, m.wire.connections - m.devices) / n
+      : m.wire.connections / n;
   let keepalives = 0;
   let keepalive = noExchange();
   const k = m.keepalive;
@@ -218,7 +230,7 @@ export function activityOf(
     rttFrom,
     keepalives,
     handshakes,
-    setup: tcp && session === 'persistent' ? connection : undefined,
+    setup: connects && keepsSession ? connection : undefined,
   };
 }
 

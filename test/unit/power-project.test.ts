@@ -176,6 +176,46 @@ describe('activityOf: what one report puts on the air', () => {
     expect(tls.data.tx.bytes - plain.data.tx.bytes).toBeCloseTo(29, 9);
     expect(tls.data.rx.bytes - plain.data.rx.bytes).toBeCloseTo(29, 9);
   });
+
+  it('DTLS (UDP with tls): the measured handshake datagrams with UDP/IP, a one-off set-up even in sleep sessions; data records as measured', () => {
+    // 2 devices, one session each: 4 datagrams out (313 B + a 39 B close_notify), 3 in (287 B).
+    const dtls = coap({
+      tls: true,
+      connectMeanS: 0.004,
+      wire: wireOf((log) => {
+        for (let d = 0; d < 2; d++) {
+          log.opened();
+          log.sent('handshake', 352, 4);
+          log.received('handshake', 287, 3);
+        }
+        log.sent('data', 390 + 10 * 29, 10);
+        log.received('data', 80 + 10 * 29, 10);
+      }),
+    });
+    for (const session of ['persistent', 'sleep'] as const) {
+      const r = activityOf(dtls, session);
+      // The session is kept between reports: no handshake per report, the first one is set-up.
+      expect(r.handshakes).toBe(0);
+      expectTotals(r.setup!.tx, { packets: 4, bytes: 352 + 4 * UDP_IP_BYTES });
+      expectTotals(r.setup!.rx, { packets: 3, bytes: 287 + 3 * UDP_IP_BYTES });
+      expect(r.setup!.listenS).toBe(0.004);
+      // Nothing is added for the records: their headers and tags were measured.
+      expectTotals(r.activity.data.tx, { packets: 1, bytes: 39 + 29 + UDP_IP_BYTES });
+    }
+    // A device that had to open a second session pays that handshake in its reports.
+    const again = coap({
+      ...dtls,
+      wire: addWire(
+        wireOf((log) => {
+          log.opened();
+          log.sent('handshake', 176, 2);
+        }),
+        dtls.wire,
+      ),
+    });
+    expect(activityOf(again, 'persistent').handshakes).toBeCloseTo(1 / 10, 9);
+    expect(projectPower(dtls, settings('cc2538-802154', 'persistent')).setupmJ).toBeGreaterThan(0);
+  });
 });
 
 describe('listening and the round trip', () => {

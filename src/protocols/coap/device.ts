@@ -8,9 +8,18 @@
 import { isIP } from 'node:net';
 import { nowUs } from '../../metrics/clock.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
+import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { decodeBlock, encodeBlock, METHOD_CODES, option, type ParsedPacket, pathOptions } from './codec.ts';
+import {
+  decodeBlock,
+  encodeBlock,
+  METHOD_CODES,
+  option,
+  type ParsedPacket,
+  pathOptions,
+} from './codec.ts';
 import { COAP_CODES, isErrorResponse, responseName } from './codes.ts';
+import { dtlsSocket } from './dtls.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
 import { type Exchange, type RestFetch, requestBuilder } from './exchange.ts';
 import { type Observation, Observations } from './observe.ts';
@@ -35,6 +44,8 @@ export class CoapDevice implements DriverDevice {
   private isConnected = false;
   private closing = false;
   private sweep: NodeJS.Timeout | undefined;
+  /** coaps:// only: the DTLS sessions' datagrams by kind (plain CoAP is counted from bytes and datagrams). */
+  private dtlsWire: WireTotalsByKind | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedCoapOptions>,
@@ -59,6 +70,10 @@ export class CoapDevice implements DriverDevice {
   get bytes(): { sent: number; received: number } {
     const e = this.server?.endpoint ?? this.endpoint;
     return { sent: e?.bytesSent ?? 0, received: e?.bytesReceived ?? 0 };
+  }
+
+  get wire(): WireTotalsByKind | undefined {
+    return this.dtlsWire;
   }
 
   get datagrams(): { sent: number; received: number } {
@@ -93,8 +108,12 @@ export class CoapDevice implements DriverDevice {
       if (this.init.resource !== undefined) server.define(this.init.resource, options.contentFormat);
     } else {
       this.target = await resolvePeer(this.init.url);
+      const type = isIP(this.target.address) === 6 ? 'udp6' : 'udp4';
+      // coaps:// (RFC 7252 §9.1): every message travels in a DTLS session to the target.
+      const socket = await dtlsSocket(this.init, this.target, type, () => (this.dtlsWire ??= emptyWire()));
       const endpoint = new Endpoint({
-        type: isIP(this.target.address) === 6 ? 'udp6' : 'udp4',
+        ...(socket ? { socket } : {}),
+        type,
         transmission: options.transmission,
         random: Math.random,
         dedupLifetimeMs: derivedTimes(options.transmission).exchangeLifetimeMs,
@@ -108,7 +127,7 @@ export class CoapDevice implements DriverDevice {
         },
       });
       this.endpoint = endpoint;
-      await endpoint.bind(0);
+      if (!socket) await endpoint.bind(0);
       // NON requests nobody answers are forgotten after MAX_TRANSMIT_WAIT (§4.8.2).
       this.sweep = setInterval(() => this.sweepUnanswered(), 1000);
       this.sweep.unref();

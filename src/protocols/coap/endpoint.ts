@@ -3,11 +3,22 @@
 // duplicate detection per remote endpoint with cached replies (§4.5), Reset for messages that
 // cannot be processed (§4.2, §4.3), and exact byte and datagram counts. Clients, virtual
 // sensors serving resources and the embedded server all sit on this class.
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { nowUs } from '../../metrics/clock.ts';
 import { generate, type ParsedPacket, parse } from './codec.ts';
 import type { TransmissionParameters } from './options.ts';
+
+/**
+ * What the endpoint needs of its socket: a UDP socket, or a DTLS session to one peer (dtls.ts),
+ * which hands over decrypted CoAP datagrams and encrypts what is sent.
+ */
+export interface DatagramSocket {
+  on(event: 'message', listener: (buf: Buffer, rinfo: Peer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  send(buf: Buffer, port: number, address: string): void;
+  close(callback: () => void): void;
+}
 
 export interface Peer {
   address: string;
@@ -64,10 +75,12 @@ export interface EndpointInit {
   /** Most messages remembered; the oldest are forgotten first beyond this (memory bound). */
   dedupCapacity: number;
   events: EndpointEvents;
+  /** A socket already connected to its peer (coaps://: a DTLS session); bind() is then not needed. */
+  socket?: DatagramSocket;
 }
 
 export class Endpoint {
-  readonly socket: Socket;
+  readonly socket: DatagramSocket;
   bytesSent = 0;
   bytesReceived = 0;
   datagramsSent = 0;
@@ -80,7 +93,7 @@ export class Endpoint {
   private closed = false;
 
   constructor(private readonly init: EndpointInit) {
-    this.socket = createSocket({ type: init.type });
+    this.socket = init.socket ?? createSocket({ type: init.type });
     // §4.4: Message IDs start at a random value and increment.
     this.messageId = Math.floor(init.random() * 0x10000);
     this.token = Math.floor(init.random() * 0x100000000) >>> 0;
@@ -89,12 +102,14 @@ export class Endpoint {
   }
 
   bind(port = 0, address?: string): Promise<Peer> {
+    const socket = this.socket;
+    if (!(socket instanceof Socket)) return Promise.reject(new Error('a DTLS session is bound when it opens'));
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
-      this.socket.once('error', onError);
-      this.socket.bind(port, address, () => {
-        this.socket.off('error', onError);
-        const a = this.socket.address();
+      socket.once('error', onError);
+      socket.bind(port, address, () => {
+        socket.off('error', onError);
+        const a = socket.address();
         resolve({ address: a.address, port: a.port });
       });
     });

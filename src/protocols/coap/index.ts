@@ -10,9 +10,9 @@ import { type CoapStats, coapStats, coapTable } from './stats.ts';
 export const coapDriver = {
   name: 'coap',
   title: 'CoAP',
-  schemes: ['coap'],
-  // coaps:// (DTLS) is not offered yet.
-  secureSchemes: [],
+  // coaps:// is CoAP over DTLS 1.2 with a pre-shared key (dtls.ts), for clients and observers.
+  schemes: ['coap', 'coaps'],
+  secureSchemes: ['coaps'],
   // RFC 7252 §6.1: the default port is 5683.
   defaultPort: 5683,
   transport: 'udp',
@@ -37,8 +37,8 @@ export const coapDriver = {
   startEmbedded: startEmbeddedCoap,
   block: coapStats,
   table: coapTable,
-  // No credentials: a CoAP endpoint answers whoever asks.
-  connectionKey: () => null,
+  // Plain CoAP has no credentials; a coaps:// server accepts or refuses the PSK identity and key.
+  connectionKey: (o) => o.dtls ?? null,
   addressing: 'path',
   // '/telemetry/3' travels as 'telemetry/3', as the reference gateway publishes it.
   canonicalTopic: (path) => path.replace(/^\/+/, ''),

@@ -6,6 +6,7 @@ import { defaults } from '../../base/defaults.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
 import { CONTENT_FORMATS, type ContentFormatName } from './codec.ts';
+import { type CoapDtlsOptions, type ResolvedDtls, resolveDtls } from './dtls-options.ts';
 
 export type CoapType = 'CON' | 'NON';
 export type CoapMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -41,6 +42,8 @@ export interface CoapOptions {
   clientId?: string;
   /** Which entry of the scenario's `targets` to use (default 'coap'). */
   target?: string;
+  /** coaps:// targets: CoAP over DTLS 1.2 with a pre-shared key (RFC 7252 §9.1.3.1), per device via templates. */
+  dtls?: CoapDtlsOptions;
 }
 
 export interface ResolvedCoapOptions {
@@ -55,6 +58,7 @@ export interface ResolvedCoapOptions {
   reregisterMs: number | undefined;
   clientId: string;
   target: string;
+  dtls: ResolvedDtls | undefined;
 }
 
 /** RFC 7252 §4.8 transmission parameters. */
@@ -91,6 +95,7 @@ const FIELDS = fieldsOf<CoapOptions>()([
   'reregister',
   'clientId',
   'target',
+  'dtls',
 ]);
 const BLOCK_SIZES = [16, 32, 64, 128, 256, 512, 1024] as const;
 
@@ -178,7 +183,14 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
     reregisterMs,
     clientId: check.string(at('clientId'), o.clientId, true) ?? defaults.clientId,
     target: check.string(at('target'), o.target, true) ?? COAP_DEFAULTS.target,
+    dtls: resolveDtls(check, at('dtls'), o.dtls),
   };
+  // node-dtls-client is a DTLS client only: a virtual sensor cannot answer a DTLS handshake.
+  if (serve && o.dtls !== undefined)
+    check.note(
+      at('dtls'),
+      'is for clients and observers of a coaps:// target: virtual sensors (serve) serve plain coap:// only',
+    );
   const t = resolved.transmission;
   if (
     [

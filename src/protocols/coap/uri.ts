@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import type { Peer } from './endpoint.ts';
 
-/** §6.1 coap URI → address and port (default 5683); host names are resolved once. */
+/** §6.1 coap (and §6.2 coaps) URI → address and port (default 5683, 5684); host names are resolved once. */
 export async function resolvePeer(url: string): Promise<Peer> {
   let u: URL;
   try {
@@ -14,7 +14,8 @@ export async function resolvePeer(url: string): Promise<Peer> {
     throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `${JSON.stringify(url)} is not a coap:// URL`);
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const port = u.port === '' ? 5683 : Number(u.port);
+  // §6.2: coaps:// defaults to 5684.
+  const port = u.port === '' ? (u.protocol === 'coaps:' ? 5684 : 5683) : Number(u.port);
   if (isIP(host)) return { address: host, port };
   try {
     const { address } = await lookup(host);

@@ -2,9 +2,10 @@
 // to them first-in first-out (RFC 9112 §9.3.2), a timeout per request, and every byte written
 // or read counted as it passes.
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { nowUs } from '../../metrics/clock.ts';
 import type { OutgoingMessage } from '../driver.ts';
+import { tlsConnectOptions } from '../tls.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 import type { HttpTarget } from './request.ts';
 import { type ParsedResponse, ResponseParser } from './response-parser.ts';
@@ -63,8 +64,8 @@ export class ClientConnection {
           port: target.port,
           // RFC 6066 §3: SNI carries host names only, never IP literals.
           ...(isIP(target.host) ? {} : { servername: target.host }),
-          ...(options.tls.caPem ? { ca: options.tls.caPem } : {}),
-          rejectUnauthorized: options.tls.rejectUnauthorized,
+          // ca, client certificate and key (mutual TLS), and tls.servername over the host's.
+          ...tlsConnectOptions(options.tls),
         })
       : tcpConnect({ host: target.host, port: target.port });
     // Requests go out in one write each; Nagle would hold pipelined ones back behind delayed ACKs.
@@ -76,9 +77,15 @@ export class ClientConnection {
     this.ready = new Promise<number>((resolve, reject) => {
       this.socket.once(tls ? 'secureConnect' : 'connect', () => {
         const us = nowUs() - t0;
-        this.established = true;
-        events.onConnected(us);
-        resolve(us);
+        const accept = (): void => {
+          if (this.closed) return;
+          this.established = true;
+          events.onConnected(us);
+          resolve(us);
+        };
+        if (tls && (this.socket as TLSSocket).getProtocol() === 'TLSv1.3')
+          acceptedTls13(this.socket as TLSSocket, us, accept);
+        else accept();
       });
       this.socket.once('close', () =>
         reject(
@@ -210,4 +217,29 @@ export class ClientConnection {
     } else this.settleAll({ kind: 'closed', code: this.lastError?.code, text });
     this.events.onClose(this, byPeer);
   }
+}
+
+/**
+ * RFC 8446 §4.4.2, §4.6.1: in TLS 1.3 the client's handshake ends before the server has judged
+ * its certificate, so a refused client certificate shows up only as the server's next record:
+ * an alert (certificate_required, unknown_ca) instead of the NewSessionTicket servers send once
+ * they accept the client. HTTP has no answer of its own to connect, so the connection counts as
+ * open on the first ticket, or when no ticket comes (servers may send none) after four times the
+ * handshake's own duration, at least TLS13_VERDICT_MIN_MS; a refusal closes the socket first and
+ * rejects `ready`. The connect latency stays the handshake's: the wait is not part of it.
+ */
+const TLS13_VERDICT_MIN_MS = 100;
+
+function acceptedTls13(socket: TLSSocket, handshakeUs: number, accept: () => void): void {
+  let settled = false;
+  const timer = setTimeout(done, Math.max(TLS13_VERDICT_MIN_MS, (4 * handshakeUs) / 1000));
+  function done(): void {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    accept();
+  }
+  // Deferred: a write from inside the 'session' callback (our first request) stalls the TLS socket.
+  socket.once('session', () => setImmediate(done));
+  socket.once('close', () => clearTimeout(timer));
 }

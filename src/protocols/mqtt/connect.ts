@@ -5,6 +5,7 @@ import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 import { connectFailure } from '../connect-errors.ts';
 import type { DeviceInit } from '../driver.ts';
+import { tlsConnectOptions } from '../tls.ts';
 import { renderTopic } from '../topics.ts';
 import { connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
@@ -55,8 +56,8 @@ export function clientOptions(
     // §3.3.2.3.4: aliases are only used when the server's CONNACK allows them (Topic Alias Maximum).
     if (o.topicAlias) opts.autoAssignTopicAlias = true;
   }
-  if (o.tls.caPem !== undefined) opts.ca = o.tls.caPem;
-  opts.rejectUnauthorized = o.tls.rejectUnauthorized;
+  // Used for mqtts:// and wss:// only; ca, client certificate and key (mutual TLS), SNI name.
+  Object.assign(opts, tlsConnectOptions(o.tls));
   return opts;
 }
 

@@ -8,6 +8,7 @@ import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 // The errno → words mapping is protocol-neutral and shared by the drivers (../connect-errors.ts).
 import { connectFailure } from '../connect-errors.ts';
+import { tlsConnectOptions } from '../tls.ts';
 import type { ResolvedWsOptions } from './options.ts';
 
 export interface OpenOptions {
@@ -39,8 +40,7 @@ export function openWebSocket({ url, options, timeoutMs, onSocket, onOpen }: Ope
     const ws = new WebSocket(url, {
       perMessageDeflate: options.perMessageDeflate,
       // Only used for wss:// (TLS); ignored for ws://.
-      rejectUnauthorized: options.tls.rejectUnauthorized,
-      ...(options.tls.caPem ? { ca: options.tls.caPem } : {}),
+      ...tlsConnectOptions(options.tls),
       ...(options.headers ? { headers: options.headers } : {}),
       // Redirects would count another server's bytes as this one's.
       followRedirects: false,
