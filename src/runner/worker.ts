@@ -161,6 +161,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // Clients and observers first (an observer deregisters from a virtual sensor), servers last.
   await Promise.all(clients.map((d) => d.driver.close()));
   await Promise.all(servers.map((d) => d.driver.close()));
+  // What the peer still holds for each receiver, read by its driver as it closed: not lost.
+  for (const d of devices) {
+    const held = d.driver.held;
+    if (held && d.group.receives.length > 0) book.addHeld(d.group.name, held.store, held.count);
+  }
   for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
