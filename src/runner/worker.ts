@@ -24,6 +24,7 @@ import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } 
 import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
+import { warmUp } from './warm-up.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;
@@ -92,6 +93,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     for (const [group, t] of totals) wire.add(s, group, t);
     return s;
   }
+
+  // Untimed, before the first measured connect: the drivers' connect paths run once (warm-up.ts).
+  await warmUp(ordered, task.targets);
 
   const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
