@@ -36,6 +36,11 @@ it('counts what a slow consumer left in its queue as queued, not lost, and reque
     expect(d.queued).toBe(messageCount);
     expect(d.unique + (d.queued ?? 0)).toBe(200);
     expect(d.lost).toBe(0);
+    // Sends every 2 ms fire up to 250 µs early (send-loop.ts): measured from when they went out,
+    // never from a later intended time, so no corrected latency is below its service time.
+    expect(d.latency.corrected.min).toBeGreaterThanOrEqual(d.latency.service.min);
+    const ack = result.fleets.gw?.latency.ack;
+    expect(ack?.corrected.min).toBeGreaterThanOrEqual(ack?.service.min ?? Number.POSITIVE_INFINITY);
     expect(d.verdict.kept).toBe(true);
     const threshold = result.thresholds?.find((t) => t.key === 'backend.queued');
     expect(threshold?.actual).toBe(messageCount);
