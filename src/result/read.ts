@@ -89,7 +89,6 @@ function fillReconnectFields(result: RunResult): void {
     m.resent ??= 0;
   }
   for (const d of result.delivery) {
-    d.queued ??= 0;
     d.unsent ??= 0;
     d.inDoubt ??= 0;
     d.resent ??= 0;

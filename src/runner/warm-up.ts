@@ -78,20 +78,20 @@ async function warmOne(driver: Driver<unknown, unknown, unknown>, group: GroupPl
   }
 }
 
-/** A loopback listener that closes every connection at once (TCP), or reads and drops every datagram (UDP). */
-async function hangUpPeer(transport: 'tcp' | 'udp'): Promise<{ port: number; close(): Promise<void> }> {
-  if (transport === 'udp') {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+/** A loopback listener that closes every TCP connection at once, or a datagram socket that answers nothing. */
+async function hangUpPeer(transport: Driver['transport']): Promise<{ port: number; close(): Promise<void> }> {
+  if (transport === 'tcp') {
+    const server: Server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
-      port: socket.address().port,
-      close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+      port: (server.address() as { port: number }).port,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   }
-  const server: Server = createServer((s) => s.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return {
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    port: socket.address().port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

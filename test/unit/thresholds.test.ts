@@ -128,6 +128,7 @@ describe('parseThresholds accepts', () => {
       'loss',
       'duplicates',
       'reordered',
+      'queued',
       'unrecovered',
       'downtime',
       'bytes_per_message',
