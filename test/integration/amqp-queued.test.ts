@@ -1,7 +1,8 @@
 // Issue 15 item 10: a consumer slower than its publishers ends the run with messages still in
 // its queue. They are `queued`, not `lost`, and the count is the broker's own (a passive
 // queue.declare from the test, AMQP 0-9-1 §1.7.2.1); what the consumer received is acked before
-// its channel closes, so nothing it counted comes back as a redelivery.
+// its channel closes, so nothing it counted comes back as a redelivery. The same holds for the
+// default queue, which the broker deletes with its consumer.
 import amqplib from 'amqplib';
 import { expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -16,7 +17,10 @@ it('counts what a slow consumer left in its queue as queued, not lost, and reque
     `export default defineScenario({
       name: 'amqp-queued', duration: '2s', drain: '300ms',
       fleets: { gw: { count: 2, protocol: amqp({ confirm: true }), topic: 'fbtest.{run}.slow.{id}', send: every('2ms'), messages: 100, payload: bytes(32) } },
-      observers: { backend: { protocol: amqp({ queue: { name: 'fbtest-slow-{run}', autoDelete: false }, prefetch: 3, processing: '30ms' }), receives: ['gw'] } },
+      observers: {
+        backend: { protocol: amqp({ queue: { name: 'fbtest-slow-{run}', autoDelete: false }, prefetch: 3, processing: '30ms' }), receives: ['gw'] },
+        scratch: { protocol: amqp({ prefetch: 3, processing: '30ms' }), receives: ['gw'] },
+      },
       thresholds: { 'backend.queued': ['count > 0'] },
     });`,
   );
@@ -48,6 +52,13 @@ it('counts what a slow consumer left in its queue as queued, not lost, and reque
     const stats = (result.fleets.backend as unknown as { amqp: { consumer: { acked: number } } }).amqp.consumer;
     // Every delivery was acked, those still being processed at the end included.
     expect(stats.acked).toBe(d.received);
+    // The default queue (server-named, exclusive, auto-delete) goes with its consumer's cancel, so
+    // its depth is read before: still queued, not lost, and no error from acking after the cancel.
+    const scratch = result.delivery.find((x) => x.from === 'gw' && x.to === 'scratch');
+    expect(scratch?.queued).toBeGreaterThan(0);
+    expect(scratch?.lost).toBe(0);
+    expect((scratch?.unique ?? 0) + (scratch?.queued ?? 0)).toBe(200);
+    expect(result.errors).toEqual([]);
     // Nothing the consumer received went back: what is left is first deliveries only, none of them seen.
     let left = 0;
     for (;;) {
