@@ -76,6 +76,8 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
     out.push('');
     // Sends not made while a sender was down are neither expected nor lost: shown when there are any.
     const unsent = result.delivery.some((d) => (d.unsent ?? 0) > 0);
+    // Messages the peer still held at the end (a queue's depth) are neither received nor lost.
+    const queued = result.delivery.some((d) => (d.queued ?? 0) > 0);
     const rows = result.delivery.map((d) => [
       `${d.from} → ${d.to}${d.mode === 'group' ? ` (group of ${d.receivers})` : d.receivers !== 1 ? ` (×${d.receivers})` : ''}`,
       d.promise.label,
@@ -83,6 +85,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
       formatCount(d.expected),
       formatCount(d.unique),
       formatCount(d.lost),
+      ...(queued ? [formatCount(d.queued ?? 0)] : []),
       formatCount(d.duplicated),
       formatCount(d.outOfOrder),
       // Rows without latencies (Last Wills carry no send time) show none rather than zeros.
@@ -101,6 +104,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
           'expected',
           'received',
           'lost',
+          ...(queued ? ['queued'] : []),
           'dup',
           'reorder',
           'e2e p50/p99/max',

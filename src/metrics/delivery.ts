@@ -31,6 +31,11 @@ export interface DeliveryShard {
   sent: [stream: number, count: number][];
   /** Group mode: messages received per member device, for how evenly the group shared the load. */
   members: Record<string, [device: number, received: number][]>;
+  /**
+   * Per receiving group: messages the peer still held for it at the end, by store (a queue), as
+   * its devices read them when they closed (DriverDevice.held). Neither delivered nor lost.
+   */
+  held?: Record<string, [store: string, count: number][]>;
 }
 
 interface PairBook {
@@ -46,6 +51,21 @@ export class DeliveryBook {
   private readonly pairs = new Map<number, PairBook>();
   private readonly receivers = new Map<string, number[]>();
   private readonly members = new Map<string, Map<number, number>>();
+  private readonly held = new Map<string, Map<string, number>>();
+
+  /**
+   * What the peer still held for a receiving device of `group` when it closed, in `store`.
+   * Devices sharing a store read it one after another as they stop: the smallest reading, the
+   * last, is what is left.
+   */
+  addHeld(group: string, store: string, count: number): void {
+    let stores = this.held.get(group);
+    if (!stores) {
+      stores = new Map();
+      this.held.set(group, stores);
+    }
+    stores.set(store, Math.min(count, stores.get(store) ?? count));
+  }
 
   /** A receiving device subscribed and now expects its streams. */
   addReceiver(group: string, device: number): void {
@@ -121,6 +141,8 @@ export class DeliveryBook {
     }
     const members: DeliveryShard['members'] = {};
     for (const [group, counts] of this.members) members[group] = [...counts];
-    return { pairs, receiverDevices: Object.fromEntries(this.receivers), members, sent };
+    const shard: DeliveryShard = { pairs, receiverDevices: Object.fromEntries(this.receivers), members, sent };
+    if (this.held.size > 0) shard.held = Object.fromEntries([...this.held].map(([g, stores]) => [g, [...stores]]));
+    return shard;
   }
 }

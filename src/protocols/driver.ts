@@ -143,6 +143,20 @@ export interface DriverDevice {
    * opened, for the power model. Without it, every byte and datagram counts as data.
    */
   readonly wire?: WireTotalsByKind;
+  /**
+   * A receiver's messages the peer still held when close() finished (a queue's depth, read after
+   * the consumer stopped and before the connection closed): neither delivered nor lost. `store`
+   * names where they wait, so receivers sharing one store count it once. Undefined when the
+   * protocol keeps nothing for a receiver or the count could not be read.
+   */
+  readonly held?: HeldMessages;
+}
+
+/** Messages a peer still held for a receiver at the end of a run (DriverDevice.held). */
+export interface HeldMessages {
+  /** Where they wait (e.g. a queue's name with its virtual host): receivers sharing it count it once. */
+  store: string;
+  count: number;
 }
 
 export interface EmbeddedServer<Stats = never> {

@@ -203,6 +203,7 @@ export function overTimeHtml(result: RunResult, charts: ChartSpec[]): string {
 
 export function deliveryHtml(result: RunResult): string {
   if (result.delivery.length === 0) return section('delivery', empty('No sender → receiver pairs in this scenario.'));
+  const queued = result.delivery.some((d) => (d.queued ?? 0) > 0);
   const rows: Row[] = result.delivery.map((d) => ({
     attrs: `data-pair="${esc(`${d.from}>${d.to}`)}" data-kept="${d.verdict.kept === true}"${d.verdict.kept ? '' : ' class="bad"'}`,
     cells: [
@@ -212,6 +213,7 @@ export function deliveryHtml(result: RunResult): string {
       int(d.received),
       int(d.unique),
       int(d.lost),
+      ...(queued ? [int(d.queued ?? 0)] : []),
       int(d.duplicated),
       int(d.outOfOrder),
       d.latency.corrected.count > 0
@@ -228,6 +230,9 @@ export function deliveryHtml(result: RunResult): string {
       { label: 'received', num: true },
       { label: 'unique', num: true },
       { label: 'lost', num: true },
+      ...(queued
+        ? [{ label: 'queued', num: true, title: 'still held by the peer (in a queue) at the end: not lost' }]
+        : []),
       { label: 'duplicated', num: true },
       { label: 'out of order', num: true },
       { label: 'e2e p50 / p99 / max', num: true },

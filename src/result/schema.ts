@@ -185,6 +185,7 @@ const delivery = fields<DeliveryResult>({
   duplicated: int,
   outOfOrder: int,
   lossRate: num,
+  queued: optional(int),
   unsent: optional(int),
   inDoubt: optional(int),
   resent: optional(int),

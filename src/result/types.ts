@@ -122,10 +122,13 @@ export interface DeliveryResult {
   received: number;
   /** Distinct messages received (per receiver, summed). */
   unique: number;
+  /** Expected, not received, and not held by the peer at the end (see `queued`). */
   lost: number;
   duplicated: number;
   outOfOrder: number;
   lossRate: number;
+  /** Expected, not received, but still held by the peer when the receivers closed (e.g. in a queue): not lost. Absent in older results. */
+  queued?: number;
   /** The sender's scheduled sends not made while it was disconnected (not expected, not lost). */
   unsent: number;
   /** Of `lost`, up to this many were in flight when a connection died and were never resent: not a broken promise. */

@@ -30,16 +30,24 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
 
   const sent = new Map<number, number>();
   for (const s of shards) for (const [stream, n] of s.sent) sent.set(stream, n);
+  const held = heldByGroup(shards);
   const results: DeliveryResult[] = [];
   for (const to of plan.groups) {
+    // What the peer still holds for this receiver is shared out over its senders in order: each
+    // pair takes at most what it misses, so the group's rows never claim more than was held.
+    let holding = held.get(to.name) ?? 0;
     for (const fromName of to.receives) {
       const from = groupByName(plan, fromName);
       if (!from) continue;
       const parts = pairs.get(pairKey(from.name, to.name)) ?? [];
       pairs.delete(pairKey(from.name, to.name));
-      results.push(
-        judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, true, sent),
-      );
+      const row = judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, {
+        declared: true,
+        sentByStream: sent,
+        held: holding,
+      });
+      holding -= row.queued ?? 0;
+      results.push(row);
     }
   }
   // Pairs nobody declared (a wildcard catching another fleet): reported, expected 0.
@@ -47,10 +55,26 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
     const first = parts[0];
     if (first)
       results.push(
-        judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, false, sent),
+        judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, {
+          declared: false,
+          sentByStream: sent,
+          held: 0,
+        }),
       );
   }
   return results;
+}
+
+/** Messages still held for each receiving group: each store once (its smallest reading), summed over stores. */
+function heldByGroup(shards: DeliveryShard[]): Map<string, number> {
+  const stores = new Map<string, Map<string, number>>();
+  for (const s of shards)
+    for (const [group, list] of Object.entries(s.held ?? {})) {
+      const byStore = stores.get(group) ?? new Map<string, number>();
+      for (const [store, count] of list) byStore.set(store, Math.min(count, byStore.get(store) ?? count));
+      stores.set(group, byStore);
+    }
+  return new Map([...stores].map(([group, byStore]) => [group, [...byStore.values()].reduce((a, b) => a + b, 0)]));
 }
 
 function judge(
@@ -62,8 +86,7 @@ function judge(
   parts: PairShard[],
   receiverCount: number,
   shards: DeliveryShard[],
-  declared: boolean,
-  sentByStream: Map<number, number>,
+  { declared, sentByStream, held }: { declared: boolean; sentByStream: Map<number, number>; held: number },
 ): DeliveryResult {
   const senderTotals = agg.total(from);
   const sent = senderTotals.sent;
@@ -93,7 +116,10 @@ function judge(
   while (members.length < receiverCount) members.push(0);
   const multiplier = mode === 'each' ? receiverCount : 1;
   const expected = declared ? sent * multiplier : 0;
-  const lost = Math.max(0, expected - unique);
+  const missing = Math.max(0, expected - unique);
+  // Still in the peer's store (a queue) at the end: not received yet, but not lost either.
+  const queued = declared ? Math.min(missing, held) : 0;
+  const lost = missing - queued;
   const fromGroup = groupByName(plan, from);
   const toGroup = groupByName(plan, to);
   const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : UNKNOWN_PROMISE;
@@ -125,6 +151,7 @@ function judge(
     duplicated,
     outOfOrder,
     lossRate: expected > 0 ? lost / expected : 0,
+    queued,
     unsent: declared ? senderTotals.unsent : 0,
     inDoubt,
     resent,

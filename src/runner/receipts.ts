@@ -13,8 +13,8 @@ const STALE_TOLERANCE_US = 1000;
 /**
  * Nothing of this run is sent before the common start (`startUs`, 0 until it is known): an
  * older stamp (a message retained by an earlier run, or queued for a persistent session) must
- * not count as a delivery. Stamps carry whole microseconds, so the first send, intended at the
- * start, may read up to 0.5 µs early; a millisecond of tolerance is far below any earlier
+ * not count as a delivery. The first send, intended at the start, may go out (and be stamped)
+ * up to 250 µs early (send-loop.ts EARLY_SLACK_US); a millisecond of tolerance is far below any earlier
  * run's age. Nor is anything received before it was meant to be sent: another run's stamp,
  * read with this run's key (metrics/stamp.ts runKey), gives a time almost surely outside
  * [start, now].

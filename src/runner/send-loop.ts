@@ -10,7 +10,15 @@ export interface Sender {
   advance(): boolean;
 }
 
-/** Fire due sends at most this early (µs): timers are millisecond-grained. */
+/**
+ * Fire due sends at most this early (µs): timers are millisecond-grained, and waiting for the
+ * exact microsecond would cost another timer turn. Measured on the 2-core machine (every 10 ms,
+ * 20 senders, 2 s): with it, 17% of sends fired early, by at most 248 µs, and the median send
+ * was 450-480 µs late; without it none fired early and the median was 750 µs late. An early
+ * send must not shorten a latency: its stamp's intended time is the time it actually went out
+ * (shard.ts stamps min(intended, sent)), so latency from the intended time is never below
+ * latency from the send. Send lateness still records the schedule's intended time.
+ */
 const EARLY_SLACK_US = 250;
 /** Yield to I/O after this many sends in one tick so acks and deliveries keep flowing. */
 const BATCH = 1000;

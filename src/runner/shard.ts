@@ -228,7 +228,7 @@ export class VirtualDevice implements Sender {
     recorder.setConnected(name, -1);
   }
 
-  /** Builds and sends one stamped message; false when it was not sent (counted as dropped or unsent). */
+  /** Builds and sends one stamped message; false if not sent (dropped or unsent). Stamped from min(intended, sent): send-loop.ts. */
   private send(intendedUs: number, checkLate = true): boolean {
     const c = this.counters;
     const sentUs = nowUs();
@@ -241,7 +241,7 @@ export class VirtualDevice implements Sender {
       c.unsent++;
       return false;
     }
-    const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs, sentUs };
+    const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs: Math.min(intendedUs, sentUs), sentUs };
     let generated: GeneratedPayload;
     try {
       generated = (this.generate as NonNullable<typeof this.generate>)(

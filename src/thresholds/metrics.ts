@@ -172,7 +172,7 @@ function fromFleets(
 }
 
 /** A delivery counter over the rows from the group or to it (all rows for the run), per expected message. */
-function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder'): CounterMetric {
+function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder' | 'queued'): CounterMetric {
   return {
     name,
     kind: 'counter',
@@ -184,7 +184,7 @@ function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder')
         (d) => d.expected > 0 && (group === undefined || d.from === group || d.to === group),
       );
       if (rows.length === 0) return NO_MEASUREMENTS;
-      return { count: rows.reduce((n, d) => n + d[field], 0), of: rows.reduce((n, d) => n + d.expected, 0) };
+      return { count: rows.reduce((n, d) => n + (d[field] ?? 0), 0), of: rows.reduce((n, d) => n + d.expected, 0) };
     },
   };
 }
@@ -242,6 +242,8 @@ export const METRICS: readonly Metric[] = [
   fromDelivery('loss', 'lost'),
   fromDelivery('duplicates', 'duplicated'),
   fromDelivery('reordered', 'outOfOrder'),
+  // Expected messages the peer still held at the end (a queue's depth): not lost, not received.
+  fromDelivery('queued', 'queued'),
   fromFleets('connect_errors', true, (f) => [f.devices.connectFailed, f.devices.connects + f.devices.connectFailed]),
   // Outages: connections lost (any cause, scripted faults included) and what came of them.
   fromFleets('disconnects', true, (f) => [f.devices.disconnects, 0], false),

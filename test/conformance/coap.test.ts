@@ -1,8 +1,10 @@
 // The CoAP driver against the driver conformance suite, on the embedded server. A receiver
-// "subscribes" by observing a resource (RFC 7641); the sender POSTs to it.
+// "subscribes" by observing a resource (RFC 7641); the sender POSTs to it. An error response
+// comes from libcoap's example server.
 
 import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import { coapDriver } from '../../src/protocols/coap/index.ts';
+import { startLibcoapServer } from '../helpers/coap-peers.ts';
 import { uniq } from '../helpers/devices.ts';
 import { type DriverSpec, describeDriver } from './describe-driver.ts';
 
@@ -18,6 +20,21 @@ const spec: DriverSpec = {
     options: { type: 'CON', ackTimeout: '100ms', maxRetransmit: 2 },
     timeoutCode: ['coap', 'timeout'],
     withinMs: 1100,
+  },
+  errorResponse: {
+    // libcoap's example server answers a POST to / with 4.05 Method Not Allowed (RFC 7252
+    // §5.9.2): an error by its code, as the HTTP driver counts a non-2xx, never an ack.
+    todo: 'issue 15 item 5: today a 4.xx counts as an ack; enable (and tighten `error`) after the CoAP branch is merged',
+    start: async () => {
+      const server = await startLibcoapServer();
+      return {
+        url: server.url,
+        options: { type: 'CON', method: 'POST' },
+        send: '/',
+        error: /4\.?05/,
+        close: () => server.stop(),
+      };
+    },
   },
 };
 

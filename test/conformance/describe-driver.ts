@@ -7,6 +7,7 @@ import { ErrorCodes, FleetbenchError } from '../../src/base/errors.ts';
 import { decodeStamp, STAMP_BYTES, writeStamp } from '../../src/metrics/stamp.ts';
 import type {
   DeviceEvents,
+  DisconnectCause,
   Driver,
   DriverDevice,
   OutgoingMessage,
@@ -50,12 +51,47 @@ export interface DriverSpec {
    * receiving device gets `options(port)` and listens on `port`; the sender sends to `url(port)`.
    */
   listeningReceiver?: { options(port: number): unknown; url(port: number): string };
+  /**
+   * Semantic checks (issue 15). Each is a capability the driver's file opts into; `todo` marks
+   * one the protocol has but whose behaviour is still being fixed (shown as a todo, not run).
+   *
+   * A peer that refuses the connection with a protocol reason (wrong credentials, a refused
+   * upgrade): the connect rejects with FB_CONNECT_REJECTED, one of `reasonCodes`, and the
+   * reason's name in words (`name`), never the library's raw string alone.
+   */
+  refusal?: SemanticCheck<{ reasonCodes: readonly (string | number)[]; name: RegExp }>;
+  /**
+   * Request/response protocols: a peer that answers a sent message with an error (an HTTP 503,
+   * a CoAP 4.05, an AMQP channel.close 404). It is counted as an error whose key matches `error`
+   * and is never acknowledged (nor delivered).
+   */
+  errorResponse?: SemanticCheck<{ send: string; error: RegExp }>;
+  /**
+   * A peer that closes an established connection with a reason (AMQP connection.close, an MQTT 5
+   * DISCONNECT, a WebSocket Close frame): reported once through onDisconnect, with `cause` and a
+   * key matching `key` that names the reason.
+   */
+  disconnectReason?: SemanticCheck<{ cause: DisconnectCause; key: RegExp; kick(clientId: string): Promise<void> }>;
+}
+
+/** A peer set up for one semantic check: where to connect, with which options, and what to expect. */
+export type SemanticPeer<Expect> = Expect & { url: string; options?: unknown; close(): Promise<void> };
+
+/**
+ * How a driver's file opts into a semantic check: `start` sets up (or points at) its peer. With
+ * `todo` (why, and which branch fixes it) the check is listed as a todo and not run; deleting
+ * the `todo` line enables it.
+ */
+export interface SemanticCheck<Expect> {
+  start(peerUrl: string): Promise<SemanticPeer<Expect>>;
+  todo?: string;
 }
 
 interface Recorded extends DeviceEvents {
   messages: ReceivedMessage[];
   acks: OutgoingMessage[];
   disconnects: string[];
+  causes: DisconnectCause[];
   errors: string[];
   codes: string[];
 }
@@ -65,6 +101,7 @@ function recorder(): Recorded {
     messages: [],
     acks: [],
     disconnects: [],
+    causes: [],
     errors: [],
     onMessage: (m) => r.messages.push(m),
     onAck: (m) => r.acks.push(m),
@@ -72,7 +109,10 @@ function recorder(): Recorded {
     onCode: (code) => r.codes.push(code),
     onError: (key) => r.errors.push(key),
     onLatency: () => undefined,
-    onDisconnect: (key) => r.disconnects.push(key),
+    onDisconnect: (key, _message, cause) => {
+      r.disconnects.push(key);
+      r.causes.push(cause);
+    },
     onInDoubt: () => undefined,
     onResend: () => undefined,
   };
@@ -88,6 +128,8 @@ export function describeDriver<O>(
   describe(`driver conformance: ${driver.name} against ${name}`, () => {
     let peer: Peer;
     const devices: DriverDevice[] = [];
+    /** Each device's client id: how a peer names its connection (a broker's connection list). */
+    const deviceIds = new Map<DriverDevice, string>();
     beforeAll(async () => {
       peer = await startPeer();
     });
@@ -105,11 +147,10 @@ export function describeDriver<O>(
       const check = new Checker();
       const resolved = driver.resolveOptions(raw, 'spec', check);
       if (resolved === undefined) throw new Error(check.problems.join('\n'));
-      const d = driver.createDevice(
-        { url, index: 0, clientId: `fb-conf-${uniq()}`, options: resolved, connectTimeoutMs },
-        events,
-      );
+      const clientId = `fb-conf-${uniq()}`;
+      const d = driver.createDevice({ url, index: 0, clientId, options: resolved, connectTimeoutMs }, events);
       devices.push(d);
+      deviceIds.set(d, clientId);
       return d;
     };
     /** A receiver ready for `send` (subscribed, or listening) and a connected sender that reaches it. */
@@ -248,6 +289,66 @@ export function describeDriver<O>(
       silent.close();
       expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_TIMEOUT);
     });
+
+    /** Runs a semantic check with its own peer, or shows it as a todo; absent: the protocol has no such case. */
+    const semantic = <E>(
+      title: string,
+      check: SemanticCheck<E> | undefined,
+      body: (p: SemanticPeer<E>) => Promise<void>,
+    ): void => {
+      if (check === undefined) return;
+      if (check.todo !== undefined) {
+        it.todo(`${title} (${check.todo})`);
+        return;
+      }
+      it(title, async () => {
+        const p = await check.start(peer.url);
+        try {
+          await body(p);
+        } finally {
+          await p.close();
+        }
+      });
+    };
+
+    semantic('maps a refused connect to FB_CONNECT_REJECTED with the reason named', spec.refusal, async (p) => {
+      const err = await device(recorder(), p.url, p.options ?? spec.ackedOptions)
+        .connect()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(FleetbenchError);
+      const e = err as FleetbenchError;
+      expect(e.code).toBe(ErrorCodes.CONNECT_REJECTED);
+      expect(p.reasonCodes).toContain(e.reasonCode);
+      expect(e.message).toMatch(p.name);
+    });
+
+    semantic('counts an error response as an error, never as an ack', spec.errorResponse, async (p) => {
+      const tx = recorder();
+      const d = device(tx, p.url, p.options ?? spec.ackedOptions);
+      await d.connect();
+      expect(d.send(message(p.send, 3))).toBe('sent');
+      await eventually(() => tx.errors.some((k) => p.error.test(k)));
+      // The answer has arrived (the error): an ack for the same message would have come with it.
+      expect(tx.acks).toEqual([]);
+    });
+
+    semantic(
+      'reports a peer closing the connection with a reason as a named cause',
+      spec.disconnectReason,
+      async (p) => {
+        const rx = recorder();
+        const d = device(rx, p.url, p.options ?? spec.ackedOptions);
+        await d.connect();
+        await p.kick(deviceIds.get(d) as string);
+        await eventually(() => rx.disconnects.length > 0);
+        expect(rx.causes).toEqual([p.cause]);
+        expect(rx.disconnects[0]).toMatch(p.key);
+        expect(d.connected).toBe(false);
+      },
+    );
 
     it('kill() drops the connection without reporting it as lost', async () => {
       const rx = recorder();

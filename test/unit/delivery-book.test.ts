@@ -145,3 +145,27 @@ describe('DeliveryBook.final()', () => {
     expect(structuredClone(shard)).toEqual(shard);
   });
 });
+
+describe('DeliveryBook: what the peer still held for receivers', () => {
+  it('keeps the smallest reading of a shared store and every store of a group apart', () => {
+    const book = new DeliveryBook();
+    // Competing consumers read one queue one after another as they stop: the last, smallest, is what is left.
+    book.addHeld('pool', 'rabbit / work', 40);
+    book.addHeld('pool', 'rabbit / work', 12);
+    book.addHeld('pool', 'rabbit / work', 30);
+    // Each device of 'dash' has its own queue: both count.
+    book.addHeld('dash', 'rabbit / q-0', 3);
+    book.addHeld('dash', 'rabbit / q-1', 0);
+    expect(book.final().held).toEqual({
+      pool: [['rabbit / work', 12]],
+      dash: [
+        ['rabbit / q-0', 3],
+        ['rabbit / q-1', 0],
+      ],
+    });
+  });
+
+  it('says nothing when no driver reported a held count', () => {
+    expect(new DeliveryBook().final().held).toBeUndefined();
+  });
+});

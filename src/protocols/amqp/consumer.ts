@@ -6,8 +6,12 @@ import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents } from '../driver.ts';
 import { AMQP_CODES } from './codes.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
+import type { Consuming } from './topology.ts';
 
 const C = AMQP_CODES.keys;
+
+/** How long a closing consumer lets deliveries still being processed finish before settling them at once. */
+const SETTLE_BOUND_MS = 2000;
 
 /** Peaks of unacknowledged deliveries are reported exactly up to here, then at powers of two. */
 const EXACT_PEAK_LIMIT = 1024;
@@ -19,7 +23,10 @@ export class AmqpConsumer {
   private unacked = 0;
   private peak = 0;
   private firstDeliveries = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Deliveries being processed: their timer and how to settle them at once. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  /** Called when the last pending delivery is settled (settleAll waits on it). */
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly options: ResolvedAmqpOptions,
@@ -68,8 +75,31 @@ export class AmqpConsumer {
     const t = setTimeout(() => {
       this.timers.delete(t);
       this.settle(m, reject);
+      if (this.timers.size === 0) this.idle?.();
     }, o.processingMs);
-    this.timers.add(t);
+    this.timers.set(t, () => this.settle(m, reject));
+  }
+
+  /**
+   * Before a graceful close: lets every delivery still being processed finish (at most
+   * `boundMs`), then settles the rest at once. Whatever was received is then acked (or rejected
+   * as configured), so the close requeues nothing the run already counted as received.
+   */
+  async settleAll(boundMs: number): Promise<void> {
+    if (this.timers.size > 0) {
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (this.idle = resolve)),
+        new Promise<void>((resolve) => (bound = setTimeout(resolve, boundMs))),
+      ]);
+      clearTimeout(bound);
+      this.idle = undefined;
+    }
+    for (const [t, settle] of this.timers) {
+      clearTimeout(t);
+      settle();
+    }
+    this.timers.clear();
   }
 
   /** Acknowledges a handled delivery, or rejects it. */
@@ -89,12 +119,39 @@ export class AmqpConsumer {
   }
 
   /**
+   * The consumer's end in a graceful close, before the connection goes: basic.cancel (AMQP 0-9-1
+   * §1.8.3.5), after whose cancel-ok the broker sends this consumer nothing more (what it sent
+   * before is still handled); every received delivery settled (settleAll); and the ready messages
+   * the broker still holds, the message-count of a passive queue.declare (§1.7.2.1). Undefined
+   * when the queue could not be read.
+   */
+  async finish(channel: Channel, consuming: Consuming): Promise<number | undefined> {
+    try {
+      let held: number | undefined;
+      if (this.options.queue.autoDelete) {
+        // Cancelling the last consumer deletes an auto-delete queue (and what it holds), so its
+        // depth is read first. Deliveries after that reading were counted in it and are received:
+        // they are taken off (up to a few in flight at the reading may be counted twice).
+        const ok = await channel.checkQueue(consuming.queue);
+        const before = this.deliveries;
+        await channel.cancel(consuming.tag);
+        held = Math.max(0, ok.messageCount - (this.deliveries - before));
+      } else await channel.cancel(consuming.tag);
+      await this.settleAll(SETTLE_BOUND_MS);
+      return held ?? (await channel.checkQueue(consuming.queue)).messageCount;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Cancels pending acks (the device is closing, or its channel is gone: a delivery tag is only
    * valid on its own channel, AMQP 0-9-1 §1.8.3.13, and the broker requeues what was unacked).
    */
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
+    this.idle = undefined;
     this.unacked = 0;
   }
 }

@@ -11,7 +11,7 @@ import { FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { WireTotalsByKind } from '../../power/wire.ts';
-import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import type { DeviceEvents, DeviceInit, DriverDevice, HeldMessages, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { renderTopic } from '../topics.ts';
 import { AMQP_CODES } from './codes.ts';
 import { ConfirmWindow, type Unconfirmed } from './confirms.ts';
@@ -19,7 +19,8 @@ import { AmqpConsumer } from './consumer.ts';
 import { amqpConnectError, channelError, connectTimeoutError } from './errors.ts';
 import { lossOf } from './loss.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
-import { declareAndConsume, sameFilters, withHeartbeat } from './topology.ts';
+import { publishProperties, withReply } from './publish-options.ts';
+import { type Consuming, declareAndConsume, queueStore, sameFilters, withHeartbeat } from './topology.ts';
 import { txSelect } from './tx.ts';
 import { TxBatcher } from './tx-batch.ts';
 import { type AmqpTraffic, amqpWire, emptyTraffic } from './wire.ts';
@@ -58,8 +59,11 @@ export class AmqpDevice implements DriverDevice {
   private readonly tx: TxBatcher | undefined;
   /** The filters of the last subscribe(): the queue, bindings and consumer to restore on a new channel. */
   private consuming: readonly string[] | undefined;
-  /** The channel the consumer was last started on (subscribe() on it again is a no-op). */
+  /** The channel the consumer was last started on (subscribe() on it again is a no-op), its queue and tag. */
   private consumingOn: Channel | undefined;
+  private consumed: Consuming | undefined;
+  /** The consumed queue's depth at the last graceful close (DriverDevice.held). */
+  held: HeldMessages | undefined;
   private readonly exchange: string;
   private readonly publishOptions: Options.Publish;
   /** The consumer side: deliveries, acks, rejects and the unacked peak. */
@@ -75,14 +79,7 @@ export class AmqpDevice implements DriverDevice {
   ) {
     const o = init.options;
     this.exchange = this.render(o.exchange);
-    const p: Options.Publish = {};
-    if (o.persistent) p.persistent = true;
-    if (o.mandatory) p.mandatory = true;
-    if (o.priority !== undefined) p.priority = o.priority;
-    // Basic property `expiration`: a short string, milliseconds in RabbitMQ's per-message TTL.
-    if (o.ttlMs !== undefined) p.expiration = String(o.ttlMs);
-    if (o.headers) p.headers = o.headers;
-    this.publishOptions = p;
+    this.publishOptions = publishProperties(o);
     this.unconfirmed = new ConfirmWindow(events, init.clientId, () => this.traffic.confirms++);
     this.consumer = new AmqpConsumer(o, init.clientId, events, () => this.live);
     if (o.tx)
@@ -117,8 +114,8 @@ export class AmqpDevice implements DriverDevice {
 
   async connect(): Promise<number> {
     const { url, options, connectTimeoutMs } = this.init;
-    const started = nowUs();
     this.retire();
+    this.held = undefined;
     this.closing = false;
     this.down = false;
     this.established = false;
@@ -127,6 +124,9 @@ export class AmqpDevice implements DriverDevice {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(connectTimeoutError(url, connectTimeoutMs)), connectTimeoutMs);
     });
+    // Connect latency: from the connect() call (the socket opens inside it) to Connection.OpenOk
+    // (AMQP 0-9-1 §1.4.2.8), not the channel and topology set up after it.
+    const started = nowUs();
     const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), {
       timeout: connectTimeoutMs,
       noDelay: true,
@@ -134,6 +134,7 @@ export class AmqpDevice implements DriverDevice {
     });
     try {
       const model = await Promise.race([opening, timeout]);
+      const openedUs = nowUs();
       this.adopt(model);
       const channel = await Promise.race([this.openChannel(model), timeout]);
       // The topology of the earlier connection, again: an exclusive or auto-delete queue died with it.
@@ -145,7 +146,7 @@ export class AmqpDevice implements DriverDevice {
       this.traffic.handshakeSent += this.socket?.bytesWritten ?? 0;
       this.traffic.handshakeReceived += this.socket?.bytesRead ?? 0;
       this.republish(channel);
-      return nowUs() - started;
+      return openedUs - started;
     } catch (err) {
       // A late connection (after a timeout) must not linger.
       opening.then(
@@ -190,13 +191,7 @@ export class AmqpDevice implements DriverDevice {
     const window = o.confirm ? this.unconfirmed.size : (this.tx?.pending ?? 0);
     if ((o.confirm || this.tx) && !message.isReply && window >= o.inflight) return 'window_full';
     if (this.blocked || (this.socket?.writableLength ?? 0) > BACKPRESSURE_BYTES) return 'backpressure';
-    let options = this.publishOptions;
-    if (message.replyTo !== undefined || message.correlation !== undefined) {
-      options = { ...options };
-      if (message.replyTo !== undefined) options.replyTo = message.replyTo;
-      if (message.correlation !== undefined) options.correlationId = message.correlation.toString('hex');
-    }
-    const entry: Unconfirmed = { message, options };
+    const entry: Unconfirmed = { message, options: withReply(this.publishOptions, message) };
     if (this.tx) this.tx.send(channel, entry);
     else this.publish(channel, entry);
     return 'sent';
@@ -212,11 +207,17 @@ export class AmqpDevice implements DriverDevice {
       return;
     }
     this.closing = true;
-    this.consumer.stop();
     if (this.tx?.uncommitted) this.tx.commit();
     const from = this.bytes;
     let finished = false;
     const done = (async () => {
+      // A consumer stops, settles what it received (a delivery still unacked when its channel
+      // closes would be requeued, AMQP 0-9-1 §1.8.3.13) and reads what its queue still holds.
+      const consumed = this.consumed;
+      if (consumed && this.live && this.consumingOn === this.live) {
+        const count = await this.consumer.finish(this.live, consumed);
+        if (count !== undefined) this.held = { store: queueStore(this.init.url, consumed.queue), count };
+      }
       // Commits chain through the batcher's release: wait until none is left in progress.
       for (let i = 0; i < 100 && this.tx?.busy; i++) await this.tx.whenCommitted();
       // What is still buffered must reach the broker before the connection closes.
@@ -228,6 +229,7 @@ export class AmqpDevice implements DriverDevice {
     // A dead broker must not hang shutdown.
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CLOSE_BOUND_MS).unref())]);
     if (!finished) this.socket?.destroy();
+    this.consumer.stop();
     this.open = false;
     this.live = undefined;
     // The channel closed with these unconfirmed: the broker may or may not have them.
@@ -289,7 +291,7 @@ export class AmqpDevice implements DriverDevice {
 
   /** The consumer's queue, bindings and basic.consume on `channel`, remembered for the next channel. */
   private async consume(channel: Channel, filters: readonly string[]): Promise<void> {
-    await declareAndConsume(channel, this.init.options, this.exchange, filters, {
+    this.consumed = await declareAndConsume(channel, this.init.options, this.exchange, filters, {
       render: (t) => this.render(t),
       deliver: (m) => this.consumer.deliver(m),
     });

@@ -10,6 +10,12 @@ export interface ConsumeHooks {
   deliver(m: ConsumeMessage | null): void;
 }
 
+/** The queue a consumer reads and its consumer tag, for basic.cancel and the depth at close. */
+export interface Consuming {
+  queue: string;
+  tag: string;
+}
+
 /** queue.declare, queue.bind for each filter, basic.qos and basic.consume. */
 export async function declareAndConsume(
   channel: Channel,
@@ -17,7 +23,7 @@ export async function declareAndConsume(
   exchange: string,
   filters: readonly string[],
   hooks: ConsumeHooks,
-): Promise<void> {
+): Promise<Consuming> {
   const q = o.queue;
   const args: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(q.arguments)) args[k] = typeof v === 'string' ? hooks.render(v) : v;
@@ -36,7 +42,20 @@ export async function declareAndConsume(
   // basic.qos (60/10): prefetch-count bounds the unacknowledged deliveries to this consumer
   // (RabbitMQ applies a non-global prefetch per consumer).
   if (o.prefetch > 0) await channel.prefetch(o.prefetch);
-  await channel.consume(declared.queue, (m) => hooks.deliver(m), { noAck: o.ack === 'auto' });
+  const { consumerTag } = await channel.consume(declared.queue, (m) => hooks.deliver(m), { noAck: o.ack === 'auto' });
+  return { queue: declared.queue, tag: consumerTag };
+}
+
+/** Where a queue lives, for counting a queue shared by several consumers once: host, virtual host and name. */
+export function queueStore(url: string, queue: string): string {
+  try {
+    const u = new URL(url);
+    // The virtual host is the URL's path, '/' when empty (the AMQP URI spec).
+    const vhost = u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : '/';
+    return `${u.host} ${vhost} ${queue}`;
+  } catch {
+    return queue;
+  }
 }
 
 export function sameFilters(a: readonly string[] | undefined, b: readonly string[]): boolean {
