@@ -23,7 +23,7 @@ export function storedLines(d: DeliveryResult): { text: string; short: boolean }
   const q = d.sessionQueued;
   if (q)
     out.push({
-      text: `${d.from} → ${d.to}: queued by the session while offline ${formatDurationMs(q.fromMs)}–${formatDurationMs(q.toMs)}: sent ${formatCount(q.sent)}, expected ${formatCount(q.expected)}, got ${formatCount(q.got)}, lost ${formatCount(q.lost)}${q.sent > 0 && q.expected === 0 ? ' (not promised: QoS 0 or best effort)' : ''}`,
+      text: `${d.from} → ${d.to}: queued by the session while offline ${formatDurationMs(q.fromMs)}–${formatDurationMs(q.toMs)}: sent ${formatCount(q.sent)}, expected ${formatCount(q.expected)}, got ${formatCount(q.got)}, lost ${formatCount(q.lost)}${q.sent > 0 && q.expected === 0 ? ' (not promised: the promise is best effort)' : ''}`,
       short: q.lost > 0,
     });
   return out;
