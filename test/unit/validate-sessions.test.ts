@@ -44,7 +44,7 @@ describe('observer session phases', () => {
     ],
     [
       'a protocol that keeps no session',
-      { protocol: coap({ type: 'CON', method: 'GET', observe: true }), offline: { from: '1s', to: '2s' } },
+      { protocol: coap({ type: 'CON' }), offline: { from: '1s', to: '2s' } },
       'observers.dash.offline: coap keeps no session while a device is disconnected',
     ],
     [
