@@ -106,8 +106,9 @@ describe('retained and session-queued deliveries (Mosquitto)', () => {
     const dropped = row(result, 'dropped');
     const d = dropped.sessionQueued!;
     expect(d.sent).toBeGreaterThanOrEqual(12);
-    expect(d.got).toBeLessThanOrEqual(6);
-    expect(d.lost).toBe(d.expected - d.got);
+    // At most 4 queued and 2 in flight, give or take one delivered live at the phase's edge.
+    expect(d.got).toBeLessThanOrEqual(7);
+    expect(d).toMatchObject({ expected: d.sent, lost: d.sent - d.got });
     expect(dropped.verdict.kept).toBe(false);
     const stored = health(result, 'stored_deliveries');
     expect(stored).toMatchObject({ passed: false, groups: ['dropped'] });
