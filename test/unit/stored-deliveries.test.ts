@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../src/base/check.ts';
 import { summary } from '../../src/cli/summary.ts';
+import { deliveryHtml } from '../../src/report/page.ts';
 import type { DeliveryResult } from '../../src/result/types.ts';
 import { evaluateHealth, parseExpectations } from '../../src/thresholds/health.ts';
 import { type CounterMetric, metricNamed } from '../../src/thresholds/metrics.ts';
@@ -52,6 +53,14 @@ describe('stored deliveries', () => {
     expect(text).toMatch(
       /meters → dash: queued by the session while offline 2s–6s: sent 10, expected 10, got 7, lost 3 ✗/,
     );
+  });
+
+  it('lists them under Delivery in the report, a shortfall marked', () => {
+    const html = deliveryHtml(run([late(4), away(7)]));
+    expect(html).toContain(
+      '<li>meters → dash: retained → late subscriber: expected 4 (one per topic per receiver), got 4</li>',
+    );
+    expect(html).toContain('<li class="ko">meters → dash: queued by the session while offline 2s–6s:');
   });
 
   it('counts the metrics over the rows that have them, per expected message', () => {
