@@ -3,6 +3,7 @@ import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, fo
 import { impairmentLines } from '../result/impairment.ts';
 import { allowancesUsed } from '../result/outages.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
+import { storedLines } from '../result/stored.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { DeliveryResult, RunResult } from '../result/types.ts';
 import { failedHealth } from '../thresholds/health.ts';
@@ -127,6 +128,8 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
         `  ${d.from} → ${d.to}: ${d.issueCount} stream/receiver pair(s) with problems, e.g. ${worst.join('; ')}`,
       );
     }
+    // Retained and session-queued deliveries: rows of their own, outside the counts above.
+    for (const line of result.delivery.flatMap(storedLines)) out.push(`  ${line.text}${line.short ? ' ✗' : ''}`);
     const spread = result.delivery.filter((d) => d.spread && d.spread.members > 1);
     for (const d of spread) {
       const s = d.spread as NonNullable<typeof d.spread>;

@@ -54,6 +54,10 @@ export interface GroupPlan {
   reconnect: ReconnectPolicy | false;
   /** A fleet whose Last Wills someone receives: the name of its will group. */
   will?: string;
+  /** Observers: a late subscriber connects this long after the send phase starts. */
+  startMs?: number;
+  /** Observers: disconnected on purpose, session kept, over this part of the send phase (ms from its start). */
+  offline?: { fromMs: number; toMs: number };
   /** A will group: the fleet whose devices leave the wills, and the will's topic template. */
   willOf?: { fleet: string; topic: string };
 }

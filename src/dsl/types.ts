@@ -11,6 +11,7 @@ import type { ImpairDefinition } from './impair.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
+import type { OfflineSpec } from './sessions.ts';
 
 /** Devices that publish (sensors) and/or subscribe (actuators). */
 export interface FleetDefinition {
@@ -48,6 +49,17 @@ export interface ObserverDefinition {
   share?: string;
   /** After a lost connection: backoff policy, or false to stay down (see FleetDefinition.reconnect). */
   reconnect?: false | ReconnectSpec;
+  /**
+   * A late subscriber: connects and subscribes this long after the send phase starts (e.g. '2s'),
+   * and expects the messages the server retained before it (one per topic) and those sent after.
+   */
+  startTime?: Duration;
+  /**
+   * Goes offline from `from` until `to` (times from the start of the send phase): a clean
+   * disconnect that keeps its session, and on return the messages sent meanwhile (QoS ≥ 1).
+   * Needs a kept session, e.g. mqtt({ clean: false }) or, with version 5, a sessionExpiry.
+   */
+  offline?: OfflineSpec;
 }
 
 /** Senders of commands to an actuator fleet; each command goes to one target device. */

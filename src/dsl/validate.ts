@@ -15,6 +15,7 @@ import { checkDeviceLimits } from './limits.ts';
 import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
+import { resolveSessionPhases } from './sessions.ts';
 import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
 import { resolvePayload, resolveSchedule } from './validate-send.ts';
 
@@ -49,7 +50,16 @@ const FLEET = fieldsOf<FleetDefinition>()([
   'power',
   'reconnect',
 ]);
-const OBSERVER = fieldsOf<ObserverDefinition>()(['count', 'protocol', 'receives', 'subscribe', 'share', 'reconnect']);
+const OBSERVER = fieldsOf<ObserverDefinition>()([
+  'count',
+  'protocol',
+  'receives',
+  'subscribe',
+  'share',
+  'reconnect',
+  'startTime',
+  'offline',
+]);
 const COMMAND = fieldsOf<CommandDefinition>()([
   'count',
   'protocol',
@@ -134,6 +144,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   checkDeviceLimits(check, groups);
   linkGroups(check, groups, raw);
+  resolveSessionPhases(check, groups, raw.observers, durationMs);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);
   const impair = resolveImpair(check, raw.impair, groups);
   // A link impaired to reset or blackhole its connections makes its groups' outages expected.

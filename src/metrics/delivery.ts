@@ -17,10 +17,22 @@ export interface PairShard {
   unique: number;
   duplicated: number;
   outOfOrder: number;
+  /** Messages the server sent from its retained store when a subscription was made: not in the counts above. */
+  retained?: number;
+  /** Distinct messages sent during the receiver's offline phase and received (queued by its kept session). */
+  sessionQueued?: number;
   /** Group mode only: per stream, the seen-set (base64 bitset) and the counts. */
   streams?: [stream: number, seen: string, received: number, outOfOrder: number][];
-  /** Each mode only: per (receiver device, stream) counts, for per-stream verdicts. */
-  rows?: [device: number, stream: number, received: number, unique: number, duplicated: number, outOfOrder: number][];
+  /** Each mode only: per (receiver device, stream) counts, for per-stream verdicts; `first` is the lowest sequence number seen. */
+  rows?: [
+    device: number,
+    stream: number,
+    received: number,
+    unique: number,
+    duplicated: number,
+    outOfOrder: number,
+    first: number,
+  ][];
 }
 
 export interface DeliveryShard {
@@ -36,6 +48,8 @@ export interface DeliveryShard {
    * its devices read them when they closed (DriverDevice.held). Neither delivered nor lost.
    */
   held?: Record<string, [store: string, count: number][]>;
+  /** Messages sent per stream within a time window of the send phase, by window (runner/windows.ts). */
+  windows?: Record<string, [stream: number, count: number][]>;
 }
 
 interface PairBook {
@@ -43,13 +57,15 @@ interface PairBook {
   to: string;
   mode: ReceiverMode;
   trackers: Map<number, SeqTracker>;
+  retained: number;
+  sessionQueued: number;
 }
 
 const STREAM_SPACE = 2 ** 32;
 
 export class DeliveryBook {
   private readonly pairs = new Map<number, PairBook>();
-  private readonly receivers = new Map<string, number[]>();
+  private readonly receivers = new Map<string, Set<number>>();
   private readonly members = new Map<string, Map<number, number>>();
   private readonly held = new Map<string, Map<string, number>>();
 
@@ -67,11 +83,35 @@ export class DeliveryBook {
     stores.set(store, Math.min(count, stores.get(store) ?? count));
   }
 
-  /** A receiving device subscribed and now expects its streams. */
+  /** A receiving device subscribed and now expects its streams (again after a planned reconnect: counted once). */
   addReceiver(group: string, device: number): void {
     const list = this.receivers.get(group);
-    if (list) list.push(device);
-    else this.receivers.set(group, [device]);
+    if (list) list.add(device);
+    else this.receivers.set(group, new Set([device]));
+  }
+
+  /** A message of `from` that `to` got from the server's retained store, or from its kept session (`sessionQueued`). */
+  note(
+    from: { name: string; index: number },
+    to: { name: string; index: number },
+    mode: ReceiverMode,
+    kind: 'retained' | 'sessionQueued',
+  ): void {
+    this.pair(from, to, mode)[kind]++;
+  }
+
+  private pair(
+    from: { name: string; index: number },
+    to: { name: string; index: number },
+    mode: ReceiverMode,
+  ): PairBook {
+    const pairId = from.index * MAX_FLEETS + to.index;
+    let book = this.pairs.get(pairId);
+    if (!book) {
+      book = { from: from.name, to: to.name, mode, trackers: new Map(), retained: 0, sessionQueued: 0 };
+      this.pairs.set(pairId, book);
+    }
+    return book;
   }
 
   record(
@@ -82,12 +122,7 @@ export class DeliveryBook {
     stream: number,
     seq: number,
   ): SeqOutcome {
-    const pairId = from.index * MAX_FLEETS + to.index;
-    let book = this.pairs.get(pairId);
-    if (!book) {
-      book = { from: from.name, to: to.name, mode, trackers: new Map() };
-      this.pairs.set(pairId, book);
-    }
+    const book = this.pair(from, to, mode);
     // 'each': one tracker per (device, stream); 'group': one per stream for the whole group.
     const key = mode === 'each' ? device * STREAM_SPACE + stream : stream;
     let tracker = book.trackers.get(key);
@@ -119,6 +154,8 @@ export class DeliveryBook {
         duplicated: 0,
         outOfOrder: 0,
       };
+      if (book.retained > 0) pair.retained = book.retained;
+      if (book.sessionQueued > 0) pair.sessionQueued = book.sessionQueued;
       if (book.mode === 'group') pair.streams = [];
       else pair.rows = [];
       for (const [key, t] of book.trackers) {
@@ -135,13 +172,15 @@ export class DeliveryBook {
             t.unique,
             t.duplicated,
             t.outOfOrder,
+            t.minSeq,
           ]);
       }
       pairs.push(pair);
     }
     const members: DeliveryShard['members'] = {};
     for (const [group, counts] of this.members) members[group] = [...counts];
-    const shard: DeliveryShard = { pairs, receiverDevices: Object.fromEntries(this.receivers), members, sent };
+    const receiverDevices = Object.fromEntries([...this.receivers].map(([g, set]) => [g, [...set]]));
+    const shard: DeliveryShard = { pairs, receiverDevices, members, sent };
     if (this.held.size > 0) shard.held = Object.fromEntries([...this.held].map(([g, stores]) => [g, [...stores]]));
     return shard;
   }

@@ -19,6 +19,8 @@ export class SeqTracker implements SeqCounts {
   duplicated = 0;
   outOfOrder = 0;
   maxSeq = -1;
+  /** The lowest sequence number seen: where a late subscriber's stream began (-1 before any). */
+  minSeq = -1;
   private bits = new Uint8Array(16);
 
   record(seq: number): SeqOutcome {
@@ -33,6 +35,7 @@ export class SeqTracker implements SeqCounts {
     }
     bits[byte] = (bits[byte] as number) | mask;
     this.unique++;
+    if (this.minSeq < 0 || seq < this.minSeq) this.minSeq = seq;
     if (seq < this.maxSeq) {
       this.outOfOrder++;
       return 'reordered';

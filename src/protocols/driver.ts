@@ -35,6 +35,10 @@ export interface ReceivedMessage {
   topic: string;
   payload: Buffer;
   receivedUs: number;
+  /**
+   * Sent by the server from its store of retained messages when a subscription was made, not as
+   * a live delivery of a send: counted as a retained delivery, without a latency.
+   */
   retained: boolean;
   replyTo?: string;
   correlation?: Buffer;
@@ -283,6 +287,18 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
    * protocol has no will.
    */
   lastWill?(options: Options): { topic: string; options: Options } | undefined;
+  /**
+   * Whether the server keeps the messages of a group with these options for subscribers that come
+   * later (one per topic, the last): a late subscriber then expects one per topic sent before it
+   * joined. No hook: it keeps none.
+   */
+  retains?(options: Options): boolean;
+  /**
+   * Whether the server keeps a disconnected device's session (its subscriptions, and the messages
+   * that arrive for it) and the device resumes it on connect(): an observer may then go offline
+   * on purpose (`offline`) and expect what it missed. No hook: no session outlives a connection.
+   */
+  keepsSession?(options: Options): boolean;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */

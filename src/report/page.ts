@@ -6,6 +6,7 @@
 import { formatDurationMs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { impairmentLines } from '../result/impairment.ts';
+import { storedLines } from '../result/stored.ts';
 import type { HealthCheck, RunResult, ThresholdOutcome } from '../result/types.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { empty, esc, fixed, int, mark, type Row, SECTIONS, section, table, us, when } from './markup.ts';
@@ -266,6 +267,9 @@ export function deliveryHtml(result: RunResult): string {
       })),
     );
   }
+  const stored = result.delivery.flatMap(storedLines);
+  if (stored.length > 0)
+    out += `<ul class="plain">${stored.map((l) => `<li${l.short ? ' class="ko"' : ''}>${esc(l.text)}</li>`).join('')}</ul>`;
   const spread = result.delivery.filter((d) => d.spread && d.spread.members > 1);
   if (spread.length > 0) {
     out += `<ul class="plain">${spread

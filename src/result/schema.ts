@@ -32,7 +32,9 @@ import type {
   LatencyPair,
   RepeatMetric,
   RepeatSummary,
+  RetainedDelivery,
   RunResult,
+  SessionQueuedDelivery,
   StreamIssue,
   ThresholdOutcome,
   TimelinePoint,
@@ -194,6 +196,10 @@ const delivery = fields<DeliveryResult>({
   spread: optional(
     fields<NonNullable<DeliveryResult['spread']>>({ members: num, min: num, max: num, mean: num, cv: num }),
   ),
+  retained: optional(fields<RetainedDelivery>({ expected: int, got: int })),
+  sessionQueued: optional(
+    fields<SessionQueuedDelivery>({ fromMs: num, toMs: num, sent: int, expected: int, got: int, lost: int }),
+  ),
   issues: array(
     fields<StreamIssue>({
       stream: str,
@@ -235,6 +241,7 @@ const healthCheck = fields<HealthCheck>({
     'generator_saturated',
     'outages',
     'unrecovered',
+    'stored_deliveries',
   ),
   passed: bool,
   message: str,

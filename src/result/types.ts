@@ -140,10 +140,39 @@ export interface DeliveryResult {
   verdict: { kept: boolean; violations: string[] };
   /** Group mode: how evenly the members shared the messages. */
   spread?: { members: number; min: number; max: number; mean: number; cv: number };
+  /** Messages the server sent from its retained store on subscribing, and how many a late subscriber expected (absent when none of either). */
+  retained?: RetainedDelivery;
+  /** A receiver offline on purpose with its session kept: what was sent meanwhile, and what its session delivered on return. */
+  sessionQueued?: SessionQueuedDelivery;
   /** Per (stream, receiver) rows where something went wrong, most lost first (at most 100). */
   issues: StreamIssue[];
   /** How many (stream, receiver) rows had a problem; `issues` lists the first 100. */
   issueCount: number;
+}
+
+/**
+ * Retained deliveries of one pair. A late subscriber (`startTime`) expects one per topic the
+ * sender sent on before it joined, per receiver device; any other receiver expects none (one
+ * after a resubscribe is counted here, not as a duplicate). Not in `received` or the latency.
+ */
+export interface RetainedDelivery {
+  expected: number;
+  got: number;
+}
+
+/**
+ * Deliveries owed by a kept session while the receiver was offline on purpose (`offline`): the
+ * messages due during the phase (`sent`, by intended time); `expected` of them (each receiver
+ * device, when the promise is no-loss); `got` (distinct, per receiver, summed); `lost` the rest.
+ * They are in `received` too; those that arrived on the receiver's return are not in the latency.
+ */
+export interface SessionQueuedDelivery {
+  fromMs: number;
+  toMs: number;
+  sent: number;
+  expected: number;
+  got: number;
+  lost: number;
 }
 
 /** Delivery of one stream (one sending device) to one receiver device, or to a whole group. */
@@ -274,7 +303,8 @@ export type HealthName =
   | 'worker_crashed'
   | 'generator_saturated'
   | 'outages'
-  | 'unrecovered';
+  | 'unrecovered'
+  | 'stored_deliveries';
 
 /** One default health check, in `result.health`. */
 export interface HealthCheck {

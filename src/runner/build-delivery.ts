@@ -11,6 +11,7 @@ import { streamDevice, streamFleet } from '../metrics/stamp.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeliveryResult, LatencyPair, StreamIssue } from '../result/types.ts';
+import { sessionFigures } from './build-sessions.ts';
 
 const UNKNOWN_PROMISE: DeliveryPromise = { label: 'unknown', short: 'unknown', noLoss: false, noDuplicates: false };
 
@@ -115,14 +116,16 @@ function judge(
   // Members that received nothing still shared the load (badly): count them as zeros.
   while (members.length < receiverCount) members.push(0);
   const multiplier = mode === 'each' ? receiverCount : 1;
-  const expected = declared ? sent * multiplier : 0;
+  const fromGroup = groupByName(plan, from);
+  const toGroup = groupByName(plan, to);
+  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : UNKNOWN_PROMISE;
+  const session =
+    fromGroup && toGroup && declared ? sessionFigures(fromGroup, toGroup, parts, shards, sentByStream, promise) : {};
+  const expected = declared ? (session.expected ?? sent * multiplier) : 0;
   const missing = Math.max(0, expected - unique);
   // Still in the peer's store (a queue) at the end: not received yet, but not lost either.
   const queued = declared ? Math.min(missing, held) : 0;
   const lost = missing - queued;
-  const fromGroup = groupByName(plan, from);
-  const toGroup = groupByName(plan, to);
-  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : UNKNOWN_PROMISE;
   // Messages in flight when a connection died and never resent may or may not have arrived: each
   // receiver may miss them without the broker breaking its promise. Resends after a reconnect
   // (DUP in a resumed session, republished) may arrive twice for the same reason.
@@ -157,7 +160,9 @@ function judge(
     resent,
     latency: latencyPair(agg, pairKey(from, to), HistogramKind.e2e, HistogramKind.e2eService),
     verdict: { kept: violations.length === 0, violations },
-    ...streamIssues(plan, from, to, perStream, parts, shards, declared, sentByStream),
+    ...(session.retained ? { retained: session.retained } : {}),
+    ...(session.sessionQueued ? { sessionQueued: session.sessionQueued } : {}),
+    ...streamIssues(plan, from, to, perStream, parts, shards, declared, sentByStream, session.startOf),
   };
   if (mode === 'group' && members.length > 0) result.spread = spread(members);
   return result;
@@ -205,6 +210,7 @@ function streamIssues(
   shards: DeliveryShard[],
   declared: boolean,
   sentByStream: Map<number, number>,
+  startOf: (device: number, stream: number) => number = () => 0,
 ): { issues: StreamIssue[]; issueCount: number } {
   const fromIndex = groupByName(plan, from)?.index ?? -1;
   const name = (stream: number): string => `${plan.groups[streamFleet(stream)]?.name ?? '?'}#${streamDevice(stream)}`;
@@ -227,7 +233,7 @@ function streamIssues(
     const all = new Set([...streams.map(([s]) => s), ...perStream.keys()]);
     for (const stream of all) {
       const e = perStream.get(stream) ?? { unique: 0, received: 0, outOfOrder: 0 };
-      const sent = declared ? (sentByStream.get(stream) ?? 0) : 0;
+      const sent = declared ? Math.max(0, (sentByStream.get(stream) ?? 0) - startOf(0, stream)) : 0;
       add(stream, `${to} (group)`, sent, e.received, Math.max(0, sent - e.unique), e.received - e.unique, e.outOfOrder);
     }
   } else {
@@ -238,7 +244,9 @@ function streamIssues(
     if (search) {
       for (const device of devices) {
         const receiver = `${to}#${device}`;
-        for (const [stream, sent] of streams) {
+        for (const [stream, all] of streams) {
+          // A late subscriber expects each stream from where it joined.
+          const sent = Math.max(0, all - startOf(device, stream));
           const row = rows.get(device * 2 ** 32 + stream);
           add(stream, receiver, sent, row?.[2] ?? 0, Math.max(0, sent - (row?.[3] ?? 0)), row?.[4] ?? 0, row?.[5] ?? 0);
         }
@@ -246,7 +254,7 @@ function streamIssues(
     } else {
       // Too many combinations to search for loss (or nothing was expected): list what arrived wrongly.
       for (const [, row] of rows) {
-        const sent = declared ? (sentByStream.get(row[1]) ?? 0) : 0;
+        const sent = declared ? Math.max(0, (sentByStream.get(row[1]) ?? 0) - startOf(row[0], row[1])) : 0;
         add(row[1], `${to}#${row[0]}`, sent, row[2], declared ? Math.max(0, sent - row[3]) : 0, row[4], row[5]);
       }
     }

@@ -10,6 +10,7 @@ import type { DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocol
 import type { ShardContext } from './context.ts';
 import { acceptStamped, recordDelivery } from './receipts.ts';
 import { replyTopic } from './topics.ts';
+import { deliveredOnReturn, duringOffline } from './windows.ts';
 
 /** The device as its inbox sees it. */
 export interface Receiver {
@@ -45,7 +46,20 @@ export function receive(d: Receiver, m: ReceivedMessage): void {
     recorder.record(d.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
     return;
   }
-  recordDelivery(recorder, d.ctx.book, from, d.group, d.index, stamp, m.receivedUs);
+  if (m.retained) {
+    // From the server's retained store on subscribing: a delivery of its own kind, not a
+    // duplicate or a reorder of the live stream, and its age is not a latency.
+    d.ctx.book.note(from, d.group, d.group.receiverMode, 'retained');
+    return;
+  }
+  // An observer offline on purpose: what was due meanwhile is what its kept session owes it
+  // (counted by the sender's planned window, windows.ts), and what arrived on its return is a
+  // delivery whose age is the offline phase, not a latency.
+  const start = d.ctx.startUs;
+  const timed = !deliveredOnReturn(d.group, start, stamp.intendedUs, m.receivedUs);
+  const outcome = recordDelivery(recorder, d.ctx.book, from, d.group, d.index, stamp, m.receivedUs, timed);
+  if (outcome !== 'duplicate' && duringOffline(d.group, start, stamp.intendedUs))
+    d.ctx.book.note(from, d.group, d.group.receiverMode, 'sessionQueued');
   if (d.group.reply && from.kind === 'command') reply(d, m, stamp);
 }
 

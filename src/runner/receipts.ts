@@ -5,6 +5,7 @@ import type { GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryBook } from '../metrics/delivery.ts';
 import { HistogramKind, pairKey } from '../metrics/names.ts';
 import type { Recorder } from '../metrics/recorder.ts';
+import type { SeqOutcome } from '../metrics/sequence.ts';
 import { decodeStamp, type Stamp, streamFleet } from '../metrics/stamp.ts';
 import type { ReceivedMessage } from '../protocols/driver.ts';
 
@@ -55,7 +56,10 @@ export function acceptStamped(
   return { stamp, from };
 }
 
-/** A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and service) and delivery. */
+/**
+ * A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and
+ * service, unless not `timed`) and delivery.
+ */
 export function recordDelivery(
   recorder: Recorder,
   book: DeliveryBook,
@@ -64,12 +68,13 @@ export function recordDelivery(
   device: number,
   stamp: Stamp,
   receivedUs: number,
-): void {
+  timed = true,
+): SeqOutcome {
   const pair = pairKey(from.name, to.name);
   // A will's stamp tells when its connection opened, not when it was dropped: no latency.
-  if (from.kind !== 'will') {
+  if (from.kind !== 'will' && timed) {
     recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
     recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
   }
-  book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
+  return book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
 }

@@ -21,11 +21,13 @@ import { runKey } from '../metrics/stamp.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { armFaults } from './faults.ts';
+import { armPhases, joinsLate } from './phases.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
 import { warmUp } from './warm-up.ts';
+import { WindowCounter } from './windows.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;
@@ -125,14 +127,17 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   post({ type: 'serversUp', worker });
   await connectAllowed;
   due = Math.max(due, nowUs());
-  up.push(...(await bringUp(clients)));
+  // Late subscribers connect at their startTime, in the send phase (phases.ts).
+  up.push(...(await bringUp(clients.filter((d) => !joinsLate(d)))));
   const connected = up.filter(Boolean).length;
   // A snapshot at the peak: short runs may otherwise close before the next interval.
   postSnapshot();
-  post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - connected });
+  const later = devices.filter(joinsLate).length;
+  post({ type: 'ready', worker, devices: devices.length, connected, failed: devices.length - later - connected });
 
   let interrupted = stop.signal.aborted;
   let disarm = (): void => undefined;
+  let windows: WindowCounter | undefined;
   if (!interrupted) {
     const startUs = await Promise.race([
       started,
@@ -144,12 +149,24 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.everUp);
       const endUs = startUs + task.durationMs * 1000;
-      disarm = armFaults(plan.faults, devices, startUs, endUs, recorder, task.seed);
+      const disarmFaults = armFaults(plan.faults, devices, startUs, endUs, recorder, task.seed);
+      const disarmPhases = armPhases(devices, startUs);
+      disarm = () => {
+        disarmFaults();
+        disarmPhases();
+      };
+      const counted = new WindowCounter(plan, startUs);
+      windows = counted;
       await runSendLoop(
         senders,
         endUs,
         stop.signal,
-        (d, intendedUs) => d.fire(intendedUs),
+        (d, intendedUs) => {
+          const seq = d.seq;
+          d.fire(intendedUs);
+          // Sends within a window a receiver's expectation depends on (windows.ts), by intended time.
+          if (d.seq !== seq && counted.watches(d.group.name)) counted.sent(d.group.name, d.stream, intendedUs);
+        },
         (d, count) => d.skip(count),
       );
       post({ type: 'sent', worker });
@@ -189,7 +206,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   return {
     worker,
     last,
-    delivery: book.final(sent),
+    delivery: windows ? { ...book.final(sent), windows: windows.final() } : book.final(sent),
     deviceBytes: byteExtremes(devices),
     wire: wireByGroup(devices),
     interrupted,

@@ -9,6 +9,7 @@ import { formatCount, formatUs } from '../base/format.ts';
 import { groupCodeKey, RUN_CODES } from '../metrics/codes.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
+import { storedLines } from '../result/stored.ts';
 import type { FleetResult, HealthCheck, HealthName, RunResult } from '../result/types.ts';
 import type { ParsedThreshold } from './parse.ts';
 
@@ -245,6 +246,21 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
     late,
   );
   outageChecks(groups, expect, add);
+  // Deliveries a server owes from what it stored: a late subscriber's retained messages, an
+  // offline observer's queued ones. Absent from results without late or offline receivers.
+  const stored = result.delivery.flatMap(storedLines);
+  if (stored.length > 0) {
+    const short = result.delivery.filter((d) => storedLines(d).some((l) => l.short));
+    add(
+      'stored_deliveries',
+      [...new Set(short.map((d) => d.to))],
+      `expected stored deliveries did not happen: ${stored
+        .filter((l) => l.short)
+        .map((l) => l.text)
+        .join('; ')}`,
+      'every expected retained and session-queued delivery happened',
+    );
+  }
   return checks;
 }
 

@@ -189,6 +189,29 @@ function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder' 
   };
 }
 
+/**
+ * A count over the delivery rows (from the group or to it) that have stored deliveries: a late
+ * subscriber's retained messages, an offline observer's session-queued ones; the rate is per expected.
+ */
+function fromStored(
+  name: string,
+  read: (d: DeliveryResult) => (readonly [count: number, expected: number])[] | undefined,
+): CounterMetric {
+  return {
+    name,
+    kind: 'counter',
+    live: false,
+    aggregations: ['count', 'rate'],
+    tally: (result, group) => {
+      const tallies = result.delivery
+        .filter((d) => group === undefined || d.from === group || d.to === group)
+        .flatMap((d) => read(d) ?? []);
+      if (tallies.length === 0) return NO_MEASUREMENTS;
+      return { count: tallies.reduce((n, t) => n + t[0], 0), of: tallies.reduce((n, t) => n + t[1], 0) };
+    },
+  };
+}
+
 /** A per-fleet gauge; `run` combines all fleets for a run-wide key, and without it the gauge is per group only. */
 function gauge(
   name: string,
@@ -244,6 +267,13 @@ export const METRICS: readonly Metric[] = [
   fromDelivery('reordered', 'outOfOrder'),
   // Expected messages the peer still held at the end (a queue's depth): not lost, not received.
   fromDelivery('queued', 'queued'),
+  fromStored('retained_delivered', (d) => (d.retained ? [[d.retained.got, d.retained.expected]] : undefined)),
+  fromStored('session_queued_delivered', (d) =>
+    d.sessionQueued ? [[d.sessionQueued.got, d.sessionQueued.expected]] : undefined,
+  ),
+  fromStored('session_queued_lost', (d) =>
+    d.sessionQueued ? [[d.sessionQueued.lost, d.sessionQueued.expected]] : undefined,
+  ),
   fromFleets('connect_errors', true, (f) => [f.devices.connectFailed, f.devices.connects + f.devices.connectFailed]),
   // Outages: connections lost (any cause, scripted faults included) and what came of them.
   fromFleets('disconnects', true, (f) => [f.devices.disconnects, 0], false),

@@ -33,10 +33,10 @@ describe("DeliveryBook in 'each' mode", () => {
       duplicated: 0,
       outOfOrder: 0,
     });
-    // One row per (receiver device, stream): [device, stream, received, unique, duplicated, outOfOrder].
+    // One row per (receiver device, stream): [device, stream, received, unique, duplicated, outOfOrder, first].
     expect(pair(book, 'gps', 'dash')?.rows).toEqual([
-      [0, stream, 5, 5, 0, 0],
-      [1, stream, 5, 5, 0, 0],
+      [0, stream, 5, 5, 0, 0, 0],
+      [1, stream, 5, 5, 0, 0, 0],
     ]);
     expect(book.final().receiverDevices).toEqual({ dash: [0, 1] });
     expect(book.final().members).toEqual({});

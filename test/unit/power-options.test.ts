@@ -188,7 +188,7 @@ describe('power in a scenario', () => {
       observers: { dash: { protocol: mqtt(), receives: ['sensor'], power: { radio: 'nrf52-ble' } } },
     });
     expect(problems).toEqual([
-      'observers.dash.power: unknown field (expected one of count, protocol, receives, subscribe, share, reconnect)',
+      'observers.dash.power: unknown field (expected one of count, protocol, receives, subscribe, share, reconnect, startTime, offline)',
     ]);
   });
 

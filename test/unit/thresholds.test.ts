@@ -129,6 +129,9 @@ describe('parseThresholds accepts', () => {
       'duplicates',
       'reordered',
       'queued',
+      'retained_delivered',
+      'session_queued_delivered',
+      'session_queued_lost',
       'unrecovered',
       'downtime',
       'bytes_per_message',
@@ -139,7 +142,7 @@ describe('parseThresholds accepts', () => {
 });
 
 const ALL_METRICS =
-  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life';
+  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, retained_delivered, session_queued_delivered, session_queued_lost, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life';
 const LIVE =
   'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, connect_errors, disconnects, reconnects, unsent, in_doubt, resent, errors, throughput, received_rate';
 const SHAPE = "an expression like 'p(99) < 50ms': [aggregation] operator value, the operator one of < <= > >= == !=";

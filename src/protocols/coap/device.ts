@@ -10,14 +10,7 @@ import { nowUs } from '../../metrics/clock.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
-import {
-  decodeBlock,
-  encodeBlock,
-  METHOD_CODES,
-  option,
-  type ParsedPacket,
-  pathOptions,
-} from './codec.ts';
+import { decodeBlock, encodeBlock, METHOD_CODES, option, type ParsedPacket, pathOptions } from './codec.ts';
 import { COAP_CODES, isErrorResponse, responseName } from './codes.ts';
 import { dtlsSocket } from './dtls.ts';
 import { Endpoint, type Peer } from './endpoint.ts';

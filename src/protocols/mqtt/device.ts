@@ -47,6 +47,8 @@ export class MqttDevice implements DriverDevice {
   private reported: MqttClient | undefined;
 
   private readonly init: DeviceInit<ResolvedMqttOptions>;
+  /** Every filter subscribed is a shared subscription ($share/...): a retained message to it is a violation. */
+  private sharedOnly = false;
 
   constructor(
     init: DeviceInit<ResolvedMqttOptions>,
@@ -144,6 +146,8 @@ export class MqttDevice implements DriverDevice {
     const needed = filters.filter((f) => !(resumed && subscribed.has(f)));
     if (needed.length === 0) return Promise.resolve();
     const qos = this.init.options.qos;
+    // Before the SUBSCRIBE: the broker sends retained messages right behind its SUBACK.
+    this.sharedOnly = [...subscribed, ...needed].every((f) => f.startsWith('$share/'));
     return new Promise((resolve, reject) => {
       client.subscribe(needed, { qos }, (err, granted) => {
         for (const g of granted ?? []) {
@@ -255,6 +259,13 @@ export class MqttDevice implements DriverDevice {
     // Installed before CONNACK: a resumed session's queued messages arrive before MQTT.js reports the connection up.
     client.on('message', (topic, payload, packet) => {
       const props = packet.properties;
+      // 5.0 §4.8.2, §3.3.1.3: retained messages are sent for a new Non-shared Subscription only;
+      // one sent to a member of a shared subscription is a broker's protocol violation.
+      if (packet.retain && this.sharedOnly)
+        this.events.onError(
+          'mqtt.retained_to_shared_subscription',
+          `${this.init.clientId}: the broker sent a retained message on ${topic} to a shared subscription (MQTT 5 §4.8.2)`,
+        );
       this.events.onMessage({
         topic,
         payload,

@@ -6,6 +6,7 @@ import { isSubackFailure, MQTT_CODES } from './codes.ts';
 import { MqttDevice } from './device.ts';
 import { startEmbeddedMqtt } from './embedded.ts';
 import { type ResolvedMqttOptions, resolveMqttOptions } from './options.ts';
+import { keepsSession } from './session.ts';
 
 const SHORT = ['QoS 0', 'QoS 1', 'QoS 2'] as const;
 const PROMISE = ['at most once', 'at least once', 'exactly once'] as const;
@@ -55,6 +56,10 @@ export const mqttDriver = {
   filterProblem: topicFilterProblem,
   // MQTT 5 §4.8.2: a shared subscription is '$share/{ShareName}/{filter}'.
   sharedFilter: (share, filter) => `$share/${share}/${filter}`,
+  // [MQTT-3.3.1-5]: a PUBLISH with RETAIN 1 is stored and sent to future subscribers of its topic ([MQTT-3.3.1-6]).
+  retains: (o) => o.retain,
+  // [MQTT-3.1.2-4] / 5.0 §3.1.2.11.2: Clean Session 0, or Clean Start 0 with a Session Expiry above 0.
+  keepsSession,
   // §3.1.2.5: the server publishes the Will Message when the connection closes without DISCONNECT.
   lastWill: (o) => (o.will ? { topic: o.will.topic, options: { ...o, qos: o.will.qos } } : undefined),
   // §4.3.2, §4.3.3: QoS 1 ends at PUBACK, QoS 2 at PUBCOMP; QoS 0 has no acknowledgement.
