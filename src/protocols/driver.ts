@@ -40,7 +40,11 @@ export interface ReceivedMessage {
   correlation?: Buffer;
 }
 
-export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure';
+/**
+ * `refused`: the message would break a limit the peer announced (a packet above its maximum
+ * size, a QoS it does not support): not sent; the driver counts an error naming the limit.
+ */
+export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure' | 'refused';
 
 /**
  * Why a connection went away without close() or kill() being called. The runner counts

@@ -234,6 +234,7 @@ const healthCheck = fields<HealthCheck>({
     'generator_saturated',
     'outages',
     'unrecovered',
+    'protocol_errors',
   ),
   passed: bool,
   message: str,

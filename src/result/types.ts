@@ -271,7 +271,8 @@ export type HealthName =
   | 'worker_crashed'
   | 'generator_saturated'
   | 'outages'
-  | 'unrecovered';
+  | 'unrecovered'
+  | 'protocol_errors';
 
 /** One default health check, in `result.health`. */
 export interface HealthCheck {
