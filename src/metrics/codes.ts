@@ -78,7 +78,9 @@ export function codeBook<const S extends Record<string, PacketSpec>>(spec: S): C
       const words = Object.hasOwn(p.codes, code) ? p.codes[code] : undefined;
       const meaning = (typeof words === 'object' ? words.meaning : undefined) ?? code.replace(/_/g, ' ');
       const notable = p.notable === true || words === true || (typeof words === 'object' && words.notable === true);
-      return typeof words === 'object' && words.fails === true ? { meaning, notable, fails: true } : { meaning, notable };
+      return typeof words === 'object' && words.fails === true
+        ? { meaning, notable, fails: true }
+        : { meaning, notable };
     },
   };
 }

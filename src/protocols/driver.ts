@@ -273,6 +273,12 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
    * protocol has no will.
    */
   lastWill?(options: Options): { topic: string; options: Options } | undefined;
+  /**
+   * A client id names one session at the server, and a second connection with it takes the
+   * first over (MQTT [MQTT-3.1.4-2]): the scenario is refused when two devices on one target
+   * would use the same id (dsl/client-ids.ts).
+   */
+  readonly uniqueClientIds?: boolean;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */

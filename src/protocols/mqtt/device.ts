@@ -2,8 +2,10 @@
 // every connection. Counts the exact bytes MQTT.js writes to and reads from the stream, enforces
 // the device's in-flight window, and reports acks, reason codes, messages, resends and why a
 // connection was lost through DeviceEvents.
+
+import { Writable } from 'node:stream';
 import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
-import { generate as generatePacket } from 'mqtt-packet';
+import { generate as generatePacket, writeToStream } from 'mqtt-packet';
 import { FleetbenchError } from '../../base/errors.ts';
 import { formatHex } from '../../base/format.ts';
 import { nowUs } from '../../metrics/clock.ts';
@@ -21,6 +23,11 @@ const C = MQTT_CODES.keys;
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
+
+// mqtt-packet fills a cache of 65,536 two-byte buffers on its first writeToStream: tens to
+// hundreds of ms on a busy machine, inside a worker's first client.connect(), after the socket
+// opened, so inside its first connect latency. It is filled here, when the driver loads.
+writeToStream({ cmd: 'pingreq' }, new Writable({ write: (_chunk, _enc, done) => done() }));
 
 /** What each packet type is for, as the power model prices it. */
 function kindOf(cmd: Packet['cmd']): WireKind {
@@ -183,7 +190,8 @@ export class MqttDevice implements DriverDevice {
     if (qos > 0 && this.session.inflight >= this.window) return 'window_full';
     if (qos === 0 && client.stream.writableLength > BACKPRESSURE_BYTES) return 'backpressure';
     let options = this.publishOptions;
-    const extra = (message.replyTo !== undefined || message.correlation !== undefined) && this.init.options.version === 5;
+    const extra =
+      (message.replyTo !== undefined || message.correlation !== undefined) && this.init.options.version === 5;
     if (extra) {
       // MQTT 5 request/response (§4.10): the request carries Response Topic and Correlation
       // Data; the response echoes the Correlation Data.

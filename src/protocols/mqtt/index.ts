@@ -40,6 +40,8 @@ export const mqttDriver = {
       noDuplicates: qos === 2 || qos === 0,
     };
   },
+  // [MQTT-3.1.4-2]: a CONNECT with a client id already connected takes that session over.
+  uniqueClientIds: true,
   // The parts of a CONNECT a broker accepts or refuses: version, credentials, TLS.
   connectionKey: (o) => [o.version, o.username, o.password, o.tls],
   startEmbedded: startEmbeddedMqtt,

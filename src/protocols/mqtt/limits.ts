@@ -11,7 +11,12 @@ type ConnackProperties = NonNullable<IConnackPacket['properties']>;
 /** Why a send or a subscription was refused before it reached the wire, by error code. */
 export interface Refusal {
   /** The error key's tail: `mqtt.<code>`. */
-  code: 'packet_too_large' | 'qos_not_supported' | 'retain_not_supported' | 'wildcard_not_supported' | 'shared_not_supported';
+  code:
+    | 'packet_too_large'
+    | 'qos_not_supported'
+    | 'retain_not_supported'
+    | 'wildcard_not_supported'
+    | 'shared_not_supported';
   message: string;
 }
 
@@ -120,7 +125,8 @@ export class ServerLimits {
    * counted as if it were set up on this packet (topic and alias both sent, the larger case).
    */
   private publishSize(topic: string, payload: Buffer, options: IClientPublishOptions, exact: boolean): number {
-    if (exact) return mqttPacketBytes(fixedRemaining(options, this.version) + Buffer.byteLength(topic) + payload.length);
+    if (exact)
+      return mqttPacketBytes(fixedRemaining(options, this.version) + Buffer.byteLength(topic) + payload.length);
     this.fixed ??= fixedRemaining(this.publishOptions, this.version);
     const alias = this.topicAlias && (this.props.topicAliasMaximum ?? 0) > 0 ? 3 : 0;
     return mqttPacketBytes(this.fixed + Buffer.byteLength(topic) + payload.length + alias);
