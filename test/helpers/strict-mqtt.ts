@@ -5,13 +5,7 @@
 // answers, records and enforces what it announced, and routes nothing.
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  generate,
-  type IConnackPacket,
-  type IPublishPacket,
-  type Packet,
-  parser as packetParser,
-} from 'mqtt-packet';
+import { generate, type IConnackPacket, type IPublishPacket, type Packet, parser as packetParser } from 'mqtt-packet';
 
 export interface StrictConnection {
   /** The protocol version of the client's CONNECT. */

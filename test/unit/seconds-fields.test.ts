@@ -12,7 +12,11 @@ import { resolveMqttOptions } from '../../src/protocols/mqtt/options.ts';
 const FILE = 'scenarios/seconds.ts';
 
 function scenarioError(protocol: unknown): ScenarioError {
-  const scenario = { name: 's', duration: '1s', fleets: { gps: { count: 1, protocol, topic: 't/{id}', send: every('1s') } } };
+  const scenario = {
+    name: 's',
+    duration: '1s',
+    fleets: { gps: { count: 1, protocol, topic: 't/{id}', send: every('1s') } },
+  };
   try {
     validateScenario(scenario, FILE);
   } catch (err) {
@@ -37,7 +41,9 @@ describe('seconds-granular protocol fields', () => {
     expect(err.message).toContain(FILE);
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]).toMatch(
-      new RegExp(`^fleets\\.gps\\.protocol\\.${field}: expected at least 1s, a duration like '30s'.*bare number is milliseconds.*got ${value}$`),
+      new RegExp(
+        `^fleets\\.gps\\.protocol\\.${field}: expected at least 1s, a duration like '30s'.*bare number is milliseconds.*got ${value}$`,
+      ),
     );
   });
 
@@ -58,7 +64,11 @@ describe('seconds-granular protocol fields', () => {
     // Message Expiry has no "off" value: 0 is refused, absence means no expiry.
     expect(mqttOf({ version: 5, messageExpiry: 0 }).problems[0]).toMatch(/^p\.messageExpiry: expected at least 1s/);
     expect(mqttOf({ version: 5, sessionExpiry: 0 }).options?.sessionExpirySec).toBe(0);
-    expect(mqttOf({}).options).toMatchObject({ keepaliveSec: 60, sessionExpirySec: undefined, messageExpirySec: undefined });
+    expect(mqttOf({}).options).toMatchObject({
+      keepaliveSec: 60,
+      sessionExpirySec: undefined,
+      messageExpirySec: undefined,
+    });
   });
 
   it('amqp heartbeat follows the same rule', () => {
