@@ -223,9 +223,10 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
   /**
    * The promise for messages from a sender with options `from` to a receiver with options `to`.
-   * `receiverCodes` are the protocol codes the receiving group saw, e.g. what a broker actually granted.
+   * `receiverCodes` are the protocol codes the receiving group saw, e.g. what a broker actually granted;
+   * `senderCodes` the sending group's, e.g. acknowledgements of the wrong type (absent: none known).
    */
-  promise(from: Options, to: Options, receiverCodes: CodeCounts): DeliveryPromise;
+  promise(from: Options, to: Options, receiverCodes: CodeCounts, senderCodes?: CodeCounts): DeliveryPromise;
   /** The parts of the options that decide whether a connection is accepted (credentials, version, TLS): preflight tries one connection per distinct value. */
   connectionKey(options: Options): unknown;
   /** Starts an in-process server for runs without a target. */
