@@ -104,7 +104,7 @@ describe('default health verdict', () => {
       waived,
     ]);
     expect(w.code, w.stderr + w.stdout).toBe(0);
-    expect(unwrapped(w.stdout)).toContain('health: all 7 checks passed');
+    expect(unwrapped(w.stdout)).toContain('health: all 8 checks passed');
     const { result } = written(waived);
     expect(check(result, 'never_connected')).toMatchObject({ passed: true, waived: true });
     expect(check(result, 'connect_errors')).toMatchObject({ passed: true, waived: true });
