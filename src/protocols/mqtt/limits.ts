@@ -34,6 +34,8 @@ export function announcements(p: ConnackProperties | undefined): string[] {
   add('topic_alias_maximum', p.topicAliasMaximum);
   add('wildcard_subscription_available', p.wildcardSubscriptionAvailable);
   add('shared_subscription_available', p.sharedSubscriptionAvailable);
+  // [MQTT-3.2.2-21]: the client uses the server's Keep Alive instead of its own (MQTT.js does).
+  add('server_keep_alive', p.serverKeepAlive);
   return out;
 }
 
