@@ -107,6 +107,33 @@ export class Checker {
     return ms;
   }
 
+  /**
+   * Whole seconds, for protocol fields the wire carries in seconds (a Keep Alive, an expiry
+   * interval, a heartbeat). A duration that is not a whole number of seconds is refused rather
+   * than rounded: a bare number is milliseconds like every duration, so `keepalive: 30` would
+   * otherwise round to 0 and silently disable what it meant to set. 0 is accepted only where
+   * `zero` says what it means (it is then written on purpose: 0, '0s'). Undefined when the field
+   * is absent without a fallback, or wrong.
+   */
+  seconds(
+    path: string,
+    value: unknown,
+    options: { fallback?: number; zero?: string; max?: number } = {},
+  ): number | undefined {
+    if (value === undefined) return options.fallback;
+    const ms = parseDuration(value);
+    const example = "like '30s' or '5m' (a bare number is milliseconds)";
+    if (ms === undefined) return this.fail(path, `a duration ${example}`, value);
+    const zero = options.zero ? `; 0 ${options.zero}` : '';
+    if (ms === 0 && options.zero) return 0;
+    if (ms < 1000) return this.fail(path, `at least 1s, a duration ${example}${zero}`, value);
+    if (ms % 1000 !== 0)
+      return this.fail(path, `a whole number of seconds (the protocol carries seconds), ${example}`, value);
+    const s = ms / 1000;
+    if (options.max !== undefined && s > options.max) return this.fail(path, `at most ${options.max}s`, value);
+    return s;
+  }
+
   /** Events per second. */
   rate(path: string, value: unknown, options: { fallback?: number; allowZero?: boolean } = {}): number | undefined {
     if (value === undefined && options.fallback !== undefined) return options.fallback;

@@ -9,6 +9,7 @@ import { MAX_DEVICES_PER_FLEET, MAX_FLEETS } from '../metrics/stamp.ts';
 import { allDrivers, driverFor, drivers } from '../protocols/registry.ts';
 import { acceptOutages, parseExpectations } from '../thresholds/health.ts';
 import { parseThresholds } from '../thresholds/parse.ts';
+import { checkClientIds } from './client-ids.ts';
 import { resolveFaults, resolveReconnect } from './faults.ts';
 import { disrupts, resolveImpair } from './impair.ts';
 import { checkDeviceLimits } from './limits.ts';
@@ -143,6 +144,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   }
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   checkDeviceLimits(check, groups);
+  checkClientIds(check, groups, (g) => `${sectionOf(g)}.${g.name}`);
   linkGroups(check, groups, raw);
   resolveSessionPhases(check, groups, raw.observers, durationMs);
   const thresholds = parseThresholds(check, raw.thresholds, [...names]);

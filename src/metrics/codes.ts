@@ -12,6 +12,12 @@ export type CodeKey = string & { readonly __codeKey: unique symbol };
 export interface CodeWords {
   meaning: string;
   notable: boolean;
+  /**
+   * Counting it fails the run's `protocol_errors` health check: the peer broke its protocol (an
+   * acknowledgement of the wrong type), or sends were refused because they break a limit the
+   * peer announced. Absent: false.
+   */
+  fails?: boolean;
 }
 
 /** A group's counted codes: CodeKey → count. */
@@ -72,7 +78,9 @@ export function codeBook<const S extends Record<string, PacketSpec>>(spec: S): C
       const words = Object.hasOwn(p.codes, code) ? p.codes[code] : undefined;
       const meaning = (typeof words === 'object' ? words.meaning : undefined) ?? code.replace(/_/g, ' ');
       const notable = p.notable === true || words === true || (typeof words === 'object' && words.notable === true);
-      return { meaning, notable };
+      return typeof words === 'object' && words.fails === true
+        ? { meaning, notable, fails: true }
+        : { meaning, notable };
     },
   };
 }
@@ -163,6 +171,8 @@ export const RUN_CODES = codeBook({
       backpressure: { meaning: 'the socket was not draining: the send was dropped' },
       generator_behind: { meaning: 'the generator fell behind its schedule' },
       payload_error: { meaning: 'the payload function threw or returned what JSON cannot encode' },
+      // The driver's errors say which limit (e.g. a packet above the peer's maximum size).
+      refused: { meaning: 'the send would break a limit the peer announced: not sent', fails: true },
     },
   },
   // Why a connection was lost ('<group>|lost|<cause>'): the peer's or the network's doing, or

@@ -44,7 +44,11 @@ export interface ReceivedMessage {
   correlation?: Buffer;
 }
 
-export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure';
+/**
+ * `refused`: the message would break a limit the peer announced (a packet above its maximum
+ * size, a QoS it does not support): not sent; the driver counts an error naming the limit.
+ */
+export type SendOutcome = 'sent' | 'not_connected' | 'window_full' | 'backpressure' | 'refused';
 
 /**
  * Why a connection went away without close() or kill() being called. The runner counts
@@ -237,9 +241,10 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
   /**
    * The promise for messages from a sender with options `from` to a receiver with options `to`.
-   * `receiverCodes` are the protocol codes the receiving group saw, e.g. what a broker actually granted.
+   * `receiverCodes` are the protocol codes the receiving group saw, e.g. what a broker actually granted;
+   * `senderCodes` the sending group's, e.g. acknowledgements of the wrong type (absent: none known).
    */
-  promise(from: Options, to: Options, receiverCodes: CodeCounts): DeliveryPromise;
+  promise(from: Options, to: Options, receiverCodes: CodeCounts, senderCodes?: CodeCounts): DeliveryPromise;
   /** The parts of the options that decide whether a connection is accepted (credentials, version, TLS): preflight tries one connection per distinct value. */
   connectionKey(options: Options): unknown;
   /** Starts an in-process server for runs without a target. */
@@ -299,6 +304,12 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
    * on purpose (`offline`) and expect what it missed. No hook: no session outlives a connection.
    */
   keepsSession?(options: Options): boolean;
+  /**
+   * A client id names one session at the server, and a second connection with it takes the
+   * first over (MQTT [MQTT-3.1.4-2]): the scenario is refused when two devices on one target
+   * would use the same id (dsl/client-ids.ts).
+   */
+  readonly uniqueClientIds?: boolean;
   /** 'path': fleets address resources by path ('/telemetry/{id}', given as `path`); default 'topic'. */
   readonly addressing?: 'topic' | 'path';
   /** A problem with one subscription filter in this protocol's syntax; no hook: any filter is accepted. */

@@ -242,6 +242,7 @@ const healthCheck = fields<HealthCheck>({
     'outages',
     'unrecovered',
     'stored_deliveries',
+    'protocol_errors',
   ),
   passed: bool,
   message: str,

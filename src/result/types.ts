@@ -304,7 +304,8 @@ export type HealthName =
   | 'generator_saturated'
   | 'outages'
   | 'unrecovered'
-  | 'stored_deliveries';
+  | 'stored_deliveries'
+  | 'protocol_errors';
 
 /** One default health check, in `result.health`. */
 export interface HealthCheck {

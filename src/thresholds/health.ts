@@ -6,9 +6,10 @@
 import type { Checker } from '../base/check.ts';
 import { RunErrorCodes } from '../base/errors.ts';
 import { formatCount, formatUs } from '../base/format.ts';
-import { groupCodeKey, RUN_CODES } from '../metrics/codes.ts';
+import { groupCodeKey, RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
+import { driverFor } from '../protocols/registry.ts';
 import { storedLines } from '../result/stored.ts';
 import type { FleetResult, HealthCheck, HealthName, RunResult } from '../result/types.ts';
 import type { ParsedThreshold } from './parse.ts';
@@ -261,7 +262,36 @@ export function evaluateHealth(result: RunResult, expect: ParsedExpectations): H
       'every expected retained and session-queued delivery happened',
     );
   }
+  protocolErrors(result, add);
   return checks;
+}
+
+/**
+ * Codes a driver (or the run) marks as failing (CodeWords.fails): the peer broke its protocol,
+ * e.g. an acknowledgement of the wrong type for the delivery guarantee asked for, or sends were
+ * refused because they break a limit the peer announced. Either way the figures do not measure
+ * what the scenario asked for.
+ */
+function protocolErrors(
+  result: RunResult,
+  add: (name: HealthName, at: string[], failure: string, pass: string, waived?: boolean) => void,
+): void {
+  const seen: { group: string; what: string }[] = [];
+  for (const [key, count] of Object.entries(result.codes ?? {})) {
+    const split = count > 0 ? splitGroupCodeKey(key) : undefined;
+    const fleet = split && result.fleets[split.group];
+    if (!split || !fleet) continue;
+    const words =
+      driverFor(fleet.protocol)?.codes.describe(split.packet, split.code) ??
+      RUN_CODES.describe(split.packet, split.code);
+    if (words?.fails) seen.push({ group: split.group, what: `${split.group} ${formatCount(count)}× ${words.meaning}` });
+  }
+  add(
+    'protocol_errors',
+    [...new Set(seen.map((s) => s.group))],
+    `${seen.map((s) => s.what).join('; ')}; see errors for each one's code`,
+    'no protocol violation and no send refused by a limit the peer announced',
+  );
 }
 
 /** The failed checks, for verdicts. */

@@ -62,7 +62,7 @@ describe('default health verdict', () => {
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(unwrapped(r.stdout)).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
     expect(unwrapped(r.stdout)).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
-    expect(unwrapped(r.stdout)).toMatch(/health: 2 of 7 FAILED \(never_connected, connect_errors\)/);
+    expect(unwrapped(r.stdout)).toMatch(/health: 2 of 8 FAILED \(never_connected, connect_errors\)/);
     const { result, junit } = written(out);
     expect(check(result, 'never_connected')).toMatchObject({ passed: false, groups: ['gps'] });
     expect(check(result, 'cross_talk').passed).toBe(true);
@@ -104,7 +104,7 @@ describe('default health verdict', () => {
       waived,
     ]);
     expect(w.code, w.stderr + w.stdout).toBe(0);
-    expect(unwrapped(w.stdout)).toContain('health: all 7 checks passed');
+    expect(unwrapped(w.stdout)).toContain('health: all 8 checks passed');
     const { result } = written(waived);
     expect(check(result, 'never_connected')).toMatchObject({ passed: true, waived: true });
     expect(check(result, 'connect_errors')).toMatchObject({ passed: true, waived: true });

@@ -77,7 +77,7 @@ export interface AmqpOptions {
   processing?: Duration;
   /** Consumers: this queue collects dead letters; only what was rejected, expired or dropped is expected. */
   deadLetters?: boolean;
-  /** AMQP heartbeat (default '60s'; '0s' disables). */
+  /** AMQP heartbeat, whole seconds (default '60s'; 0 disables; a bare number is milliseconds, so 30 is refused). */
   heartbeat?: Duration;
 }
 
@@ -241,7 +241,13 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
   if (ack === 'auto' && (o.reject !== undefined || o.processing !== undefined))
     check.note(at('ack'), "reject and processing need manual acks (ack: 'manual')");
   const ttlMs = check.duration(at('ttl'), o.ttl, { fallback: -1 });
-  const heartbeatMs = check.duration(at('heartbeat'), o.heartbeat, { fallback: AMQP_DEFAULTS.heartbeatSec * 1000 });
+  // AMQP 0-9-1 §4.2.7: the heartbeat is negotiated in whole seconds, 0 turning it off; a bare
+  // number is milliseconds, so `heartbeat: 30` is refused rather than rounded to 0 (check.seconds).
+  const heartbeatSec = check.seconds(at('heartbeat'), o.heartbeat, {
+    fallback: AMQP_DEFAULTS.heartbeatSec,
+    zero: 'turns heartbeats off; write it as 0 only to mean that',
+    max: 65535,
+  });
   const resolved = {
     target: check.string(at('target'), o.target, true) ?? AMQP_DEFAULTS.target,
     exchange,
@@ -262,7 +268,7 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
     reject,
     processingMs: check.duration(at('processing'), o.processing, { fallback: 0 }),
     deadLetters: check.boolean(at('deadLetters'), o.deadLetters, false),
-    heartbeatSec: Math.round((heartbeatMs ?? 0) / 1000),
+    heartbeatSec: heartbeatSec ?? AMQP_DEFAULTS.heartbeatSec,
   };
   if (
     resolved.exchange === undefined ||

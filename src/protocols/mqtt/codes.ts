@@ -58,9 +58,26 @@ const V311_CONNACK: Record<number, string> = {
   5: 'not authorized',
 };
 
+/**
+ * A refusing CONNACK's code in words. In 5.0 a CONNACK reason below 0x80 other than 0x00 does not
+ * exist (§3.2.2.2.3): a code 0x01..0x05 answering an MQTT 5 CONNECT is a 3.1.1 return code
+ * (§3.2.2.3), sent by a broker that speaks 3.1.1 only (NATS answers 0x01, unacceptable protocol
+ * version). Reading it with the 5.0 table would call it "granted QoS 1".
+ */
 export function connackReason(code: number, version: number): string {
-  const words = version === 5 ? V5[code] : V311_CONNACK[code];
-  return `${words ?? 'unknown reason'} (${version === 5 ? `reason code ${formatHex(code)}` : `return code ${code}`})`;
+  if (version === 5 && code >= 0x80) return `${V5[code] ?? 'unknown reason'} (reason code ${formatHex(code)})`;
+  const words = V311_CONNACK[code] ?? 'unknown reason';
+  return version === 5 ? `${words} (3.1.1 return code ${formatHex(code)})` : `${words} (return code ${code})`;
+}
+
+/** What to do about a refusing CONNACK, when its code says more than its words. */
+export function connackHint(code: number, version: number): string | undefined {
+  if (version === 5 && code > 0 && code < 0x80)
+    return code === 0x01
+      ? 'the broker answered an MQTT 5 CONNECT with an MQTT 3.1.1 CONNACK: it speaks 3.1.1 only; set version: 4 (or 3.1.1)'
+      : 'the broker answered an MQTT 5 CONNECT with an MQTT 3.1.1 CONNACK: it may speak 3.1.1 only; try version: 4 (or 3.1.1)';
+  if (version === 5 && code === 0x84) return 'the broker does not speak MQTT 5; set version: 4 (or 3.1.1)';
+  return undefined;
 }
 
 export function reasonWords(code: number): string {
@@ -87,6 +104,25 @@ export const MQTT_CODES = codeBook({
   pubcomp: reason,
   unsuback: reason,
   disconnect: reason,
+  // §3.2.2.3: the limits the server's CONNACK announced, as 'name=value', once per connect.
+  announced: {
+    describe(code: string): CodeWords {
+      const [name = code, value = ''] = code.split('=');
+      return { meaning: `the broker announced ${name.replace(/_/g, ' ')} ${value} (CONNACK)`, notable: false };
+    },
+  },
+  // The broker broke the protocol in what it answered.
+  violation: {
+    notable: true,
+    codes: {
+      // §4.3.2, §4.3.3: QoS 1 is acknowledged by PUBACK, QoS 2 by PUBREC then PUBCOMP.
+      wrong_ack: {
+        meaning:
+          'an acknowledgement of the wrong type for the QoS sent (PUBACK for QoS 2, PUBREC or PUBCOMP for QoS 1): the QoS flow was not kept',
+        fails: true,
+      },
+    },
+  },
   // §3.2.2.2 CONNACK Session Present, on every connect. `lost`: the device kept its session
   // (clean: false), had connected before, and the broker answered that it has none.
   session: {

@@ -7,7 +7,7 @@ import { connectFailure } from '../connect-errors.ts';
 import type { DeviceInit } from '../driver.ts';
 import { tlsConnectOptions } from '../tls.ts';
 import { renderTopic } from '../topics.ts';
-import { connackReason } from './codes.ts';
+import { connackHint, connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
 /**
@@ -67,9 +67,10 @@ export function connectError(err: unknown, url: string, version: number, where =
   const code = e?.code;
   if (typeof code === 'number') {
     // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
+    const hint = connackHint(code, version);
     return new FleetbenchError(
       ErrorCodes.CONNECT_REJECTED,
-      `${where}: broker refused the connection: ${connackReason(code, version)}`,
+      `${where}: broker refused the connection: ${connackReason(code, version)}${hint ? `; ${hint}` : ''}`,
       { reasonCode: code, cause: err },
     );
   }

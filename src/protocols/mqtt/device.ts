@@ -2,8 +2,10 @@
 // every connection. Counts the exact bytes MQTT.js writes to and reads from the stream, enforces
 // the device's in-flight window, and reports acks, reason codes, messages, resends and why a
 // connection was lost through DeviceEvents.
+
+import { Writable } from 'node:stream';
 import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
-import { generate as generatePacket } from 'mqtt-packet';
+import { generate as generatePacket, writeToStream } from 'mqtt-packet';
 import { FleetbenchError } from '../../base/errors.ts';
 import { formatHex } from '../../base/format.ts';
 import { nowUs } from '../../metrics/clock.ts';
@@ -12,6 +14,7 @@ import { type WireKind, WireLog } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { isSubackFailure, MQTT_CODES, reasonWords } from './codes.ts';
 import { clientOptions, connectError, connectTimeout, willFor } from './connect.ts';
+import { announcements, ServerLimits } from './limits.ts';
 import { errorLoss, type Loss, PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 import { keepsSession, MqttSession } from './session.ts';
@@ -20,6 +23,11 @@ const C = MQTT_CODES.keys;
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
+
+// mqtt-packet fills a cache of 65,536 two-byte buffers on its first writeToStream: tens to
+// hundreds of ms on a busy machine, inside a worker's first client.connect(), after the socket
+// opened, so inside its first connect latency. It is filled here, when the driver loads.
+writeToStream({ cmd: 'pingreq' }, new Writable({ write: (_chunk, _enc, done) => done() }));
 
 /** What each packet type is for, as the power model prices it. */
 function kindOf(cmd: Packet['cmd']): WireKind {
@@ -41,6 +49,8 @@ export class MqttDevice implements DriverDevice {
   private closing = false;
   private readonly publishOptions: IClientPublishOptions;
   private readonly session: MqttSession;
+  /** What the broker's CONNACK announced on the current connection (5.0 §3.2.2.3). */
+  private readonly limits: ServerLimits;
   /** Why the current connection is going away, once MQTT.js, the socket or the broker said so. */
   private loss: Loss | undefined;
   /** The last client whose loss was reported: a connection is lost once. */
@@ -67,6 +77,7 @@ export class MqttDevice implements DriverDevice {
       if (o.userProperties) properties.userProperties = o.userProperties;
       this.publishOptions.properties = properties;
     }
+    this.limits = new ServerLimits(o.version, this.publishOptions, o.topicAlias);
   }
 
   get connected(): boolean {
@@ -85,7 +96,6 @@ export class MqttDevice implements DriverDevice {
    */
   connect(): Promise<number> {
     const { url, clientId, options, connectTimeoutMs } = this.init;
-    const started = nowUs();
     this.closing = false;
     this.ready = false;
     this.loss = undefined;
@@ -105,6 +115,9 @@ export class MqttDevice implements DriverDevice {
       if (previous && previous.stream?.destroyed === false) previous.end(true);
       this.listen(client);
       this.log.opened();
+      // The connect latency runs from here, where client.connect() opens the socket and writes
+      // CONNECT, to CONNACK: building the client above is the generator's cost, not the broker's.
+      const started = nowUs();
       client.connect();
       this.countBytes(client);
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
@@ -148,6 +161,13 @@ export class MqttDevice implements DriverDevice {
     const qos = this.init.options.qos;
     // Before the SUBSCRIBE: the broker sends retained messages right behind its SUBACK.
     this.sharedOnly = [...subscribed, ...needed].every((f) => f.startsWith('$share/'));
+    for (const f of needed) {
+      const refusal = this.limits.refuseFilter(f);
+      if (refusal)
+        return Promise.reject(
+          Object.assign(new Error(`${this.init.clientId}: ${refusal.message}`), { code: refusal.code.toUpperCase() }),
+        );
+    }
     return new Promise((resolve, reject) => {
       client.subscribe(needed, { qos }, (err, granted) => {
         for (const g of granted ?? []) {
@@ -174,13 +194,21 @@ export class MqttDevice implements DriverDevice {
     if (qos > 0 && this.session.inflight >= this.window) return 'window_full';
     if (qos === 0 && client.stream.writableLength > BACKPRESSURE_BYTES) return 'backpressure';
     let options = this.publishOptions;
-    if ((message.replyTo !== undefined || message.correlation !== undefined) && this.init.options.version === 5) {
+    const extra =
+      (message.replyTo !== undefined || message.correlation !== undefined) && this.init.options.version === 5;
+    if (extra) {
       // MQTT 5 request/response (§4.10): the request carries Response Topic and Correlation
       // Data; the response echoes the Correlation Data.
       const properties = { ...options.properties };
       if (message.replyTo !== undefined) properties.responseTopic = message.replyTo;
       if (message.correlation !== undefined) properties.correlationData = message.correlation;
       options = { ...options, properties };
+    }
+    // The client must not send what the server's CONNACK ruled out (§3.2.2.3): counted by name, not sent.
+    const refusal = this.limits.refusePublish(message.topic, message.payload, options, extra);
+    if (refusal) {
+      this.events.onError(`mqtt.${refusal.code}`, `${this.init.clientId}: ${refusal.message}`);
+      return 'refused';
     }
     if (qos === 0) {
       // QoS 0 has no ack (§4.3.1): the callback only means the bytes were written.
@@ -281,6 +309,8 @@ export class MqttDevice implements DriverDevice {
     if (packet.cmd === 'connack') {
       const refused = (this.init.options.version === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
       if (refused !== 0) return;
+      this.limits.connack(packet.properties);
+      for (const a of announcements(packet.properties)) this.events.onCode(C.announced.of(a));
       // Before MQTT.js replays the store: a session that is not resumed is emptied first.
       const { state, inDoubt } = this.session.connack(packet.sessionPresent);
       this.events.onCode(C.session[state]);
@@ -289,6 +319,7 @@ export class MqttDevice implements DriverDevice {
       // 3.1.1 acks carry no reason code; 5.0 omits it when it is 0x00 (§3.4.2.1).
       const reason = packet.reasonCode ?? 0;
       this.events.onCode(C[packet.cmd].of(reason));
+      if (this.wrongAck(packet.cmd, packet.messageId)) return;
       // §4.3.3: a PUBREC below 0x80 goes on with PUBREL; QoS 2 ends at PUBCOMP.
       if (packet.cmd === 'pubrec' && reason < 0x80) return;
       const message = this.session.settle(packet.messageId);
@@ -305,6 +336,25 @@ export class MqttDevice implements DriverDevice {
       this.events.onCode(C.disconnect.of(reason));
       this.loss = strongerLoss(this.loss, serverDisconnect(reason));
     }
+  }
+
+  /**
+   * §4.3.2, §4.3.3: QoS 1 ends at PUBACK; QoS 2 goes PUBREC, PUBREL, PUBCOMP. An ack of the
+   * other flow for one of our messages (RabbitMQ's MQTT plugin answers QoS 2 with PUBACK, and
+   * MQTT.js takes it as the end of the flow) is the broker breaking the protocol: the message
+   * ends unacknowledged, counted as errors.mqtt.wrong_ack and under violation|wrong_ack.
+   */
+  private wrongAck(cmd: 'puback' | 'pubrec' | 'pubcomp', messageId: number | undefined): boolean {
+    const qos = this.publishOptions.qos ?? 0;
+    const wrong = qos === 2 ? cmd === 'puback' : qos === 1 && cmd !== 'puback';
+    if (!wrong || !this.session.tracks(messageId)) return false;
+    this.session.settle(messageId);
+    this.events.onCode(C.violation.wrong_ack);
+    this.events.onError(
+      'mqtt.wrong_ack',
+      `${this.init.clientId}: the broker answered a QoS ${qos} PUBLISH with ${cmd.toUpperCase()} (expected ${qos === 2 ? 'PUBREC, then PUBCOMP' : 'PUBACK'}, §4.3); the message is not counted as acknowledged`,
+    );
+    return true;
   }
 
   private clientError(client: MqttClient, err: Error): void {

@@ -1,5 +1,5 @@
 // The MQTT driver (MQTT.js): MQTT 3.1.1 and 5.0 over mqtt://, mqtts://, ws:// and wss://.
-import { countsUnder } from '../../metrics/codes.ts';
+import { countOf, countsUnder } from '../../metrics/codes.ts';
 import type { Driver } from '../driver.ts';
 import { topicFilterProblem, topicFiltersFor } from '../topics.ts';
 import { isSubackFailure, MQTT_CODES } from './codes.ts';
@@ -23,7 +23,7 @@ export const mqttDriver = {
   codes: MQTT_CODES,
   resolveOptions: resolveMqttOptions,
   createDevice: (init, events) => new MqttDevice(init, events),
-  promise(from, to, receiverCodes) {
+  promise(from, to, receiverCodes, senderCodes = new Map()) {
     // [MQTT-3.9.3]: the broker may grant a lower QoS than requested (RabbitMQ grants 1 for 2);
     // the lowest QoS granted to any receiver device is what the promise rests on.
     let granted = to.qos;
@@ -31,9 +31,14 @@ export const mqttDriver = {
       const qos = Number(code);
       if (n > 0 && !isSubackFailure(qos)) granted = Math.min(granted, qos) as 0 | 1 | 2;
     }
+    // §4.3.2: a broker that answered QoS 2 publishes with PUBACK ran a QoS 1 flow with the sender
+    // (violation|wrong_ack, which also fails the run's protocol_errors check).
+    const wrongAck = from.qos === 2 && countOf(senderCodes, MQTT_CODES.keys.violation.wrong_ack) > 0;
+    const sent = wrongAck ? 1 : from.qos;
     // §4.3: a message is delivered at the lower of the publish QoS and the granted subscription QoS.
-    const qos = Math.min(from.qos, granted) as 0 | 1 | 2;
-    const label = `${SHORT[qos]} (${PROMISE[qos]})`;
+    const qos = Math.min(sent, granted) as 0 | 1 | 2;
+    let label = `${SHORT[qos]} (${PROMISE[qos]})`;
+    if (wrongAck) label += ', broker answered QoS 2 with PUBACK';
     return {
       label: granted < to.qos ? `${label}, broker granted QoS ${granted} of ${to.qos}` : label,
       short: SHORT[qos],
@@ -41,6 +46,8 @@ export const mqttDriver = {
       noDuplicates: qos === 2 || qos === 0,
     };
   },
+  // [MQTT-3.1.4-2]: a CONNECT with a client id already connected takes that session over.
+  uniqueClientIds: true,
   // The parts of a CONNECT a broker accepts or refuses: version, credentials, TLS.
   connectionKey: (o) => [o.version, o.username, o.password, o.tls],
   startEmbedded: startEmbeddedMqtt,

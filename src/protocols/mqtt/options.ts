@@ -16,13 +16,13 @@ export interface MqttOptions {
   retain?: boolean;
   /** Clean session (3.1.1) / clean start (5.0); default true. */
   clean?: boolean;
-  /** MQTT 5 Session Expiry Interval (§3.1.2.11.2); with clean: false keeps the session. */
+  /** MQTT 5 Session Expiry Interval (§3.1.2.11.2), whole seconds ('5m'); with clean: false keeps the session. 0: ends with the connection. */
   sessionExpiry?: Duration;
-  /** Keep Alive (§3.1.2.10); default '60s'. */
+  /** Keep Alive (§3.1.2.10), whole seconds, default '60s'; 0 turns it off. A bare number is milliseconds: 30 is refused. */
   keepalive?: Duration;
   /** Last Will published by the broker if the device vanishes without DISCONNECT. */
   will?: { topic: string; payload?: string; qos?: QoS; retain?: boolean };
-  /** MQTT 5 Message Expiry Interval on every publish (§3.3.2.3.3). */
+  /** MQTT 5 Message Expiry Interval on every publish (§3.3.2.3.3), whole seconds, at least 1s. */
   messageExpiry?: Duration;
   /** MQTT 5 User Properties on every publish (§3.3.2.3.7). */
   userProperties?: Record<string, string>;
@@ -113,10 +113,6 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
   const v5Only = ['sessionExpiry', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum'] as const;
   if (version === 4)
     for (const f of v5Only) if (o[f] !== undefined) check.note(at(f), 'is an MQTT 5 feature; set version: 5');
-  const toSec = (f: string): number | undefined => {
-    const ms = check.duration(at(f), o[f], { fallback: -1 });
-    return ms === undefined || ms < 0 ? undefined : Math.round(ms / 1000);
-  };
   let will: ResolvedMqttOptions['will'];
   if (o.will !== undefined) {
     const w = check.object(at('will'), o.will);
@@ -141,18 +137,30 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     else if (u) check.fail(at('userProperties'), 'an object of string values', o.userProperties);
   }
   const tls = resolveTls(check, at('tls'), o.tls);
-  const keepaliveMs = check.duration(at('keepalive'), o.keepalive, { fallback: MQTT_DEFAULTS.keepaliveSec * 1000 });
-  if (keepaliveMs !== undefined && keepaliveMs / 1000 > 65535)
-    check.fail(at('keepalive'), 'at most 65535s (§3.1.2.10)', o.keepalive);
+  // Fields the wire carries in whole seconds: a bare number is milliseconds like every duration,
+  // so `keepalive: 30` is 30ms and refused, never rounded down to 0 (check.seconds).
+  const keepaliveSec = check.seconds(at('keepalive'), o.keepalive, {
+    fallback: MQTT_DEFAULTS.keepaliveSec,
+    // §3.1.2.10: Keep Alive 0 turns the keep alive mechanism off.
+    zero: 'turns keep alive off (§3.1.2.10); write it as 0 only to mean that',
+    max: 65535,
+  });
+  // §3.1.2.11.2: a Session Expiry Interval of 0 ends the session with the connection; at most 0xFFFFFFFF.
+  const sessionExpirySec = check.seconds(at('sessionExpiry'), o.sessionExpiry, {
+    zero: 'ends the session with the connection (§3.1.2.11.2)',
+    max: 0xffffffff,
+  });
+  // §3.3.2.3.3: the lifetime of the message in seconds; omit it for a message that never expires.
+  const messageExpirySec = check.seconds(at('messageExpiry'), o.messageExpiry, { max: 0xffffffff });
   const resolved = {
     version: version ?? 4,
     qos: check.oneOf<QoS>(at('qos'), o.qos, [0, 1, 2], MQTT_DEFAULTS.qos),
     retain: check.boolean(at('retain'), o.retain, false),
     clean: check.boolean(at('clean'), o.clean, true),
-    sessionExpirySec: toSec('sessionExpiry'),
-    keepaliveSec: Math.round((keepaliveMs ?? 0) / 1000),
+    sessionExpirySec,
+    keepaliveSec: keepaliveSec ?? MQTT_DEFAULTS.keepaliveSec,
     will,
-    messageExpirySec: toSec('messageExpiry'),
+    messageExpirySec,
     userProperties,
     topicAlias: check.boolean(at('topicAlias'), o.topicAlias, false),
     receiveMaximum:
