@@ -118,7 +118,10 @@ function judge(
   const multiplier = mode === 'each' ? receiverCount : 1;
   const fromGroup = groupByName(plan, from);
   const toGroup = groupByName(plan, to);
-  const promise = fromGroup && toGroup ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to)) : UNKNOWN_PROMISE;
+  const promise =
+    fromGroup && toGroup
+      ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to), codesOf(agg.codes, from))
+      : UNKNOWN_PROMISE;
   const session =
     fromGroup && toGroup && declared ? sessionFigures(fromGroup, toGroup, parts, shards, sentByStream, promise) : {};
   const expected = declared ? (session.expected ?? sent * multiplier) : 0;
@@ -269,12 +272,18 @@ function streamIssues(
  * keeps a guarantee only when both hops do; what the bridge itself does between them is not
  * promised by either protocol, so the label names both hops.
  */
-function promiseOf(from: GroupPlan, to: GroupPlan, receiverCodes: CodeCounts): DeliveryPromise {
+/** The promise a hop keeps, judged by what each end saw (a sender's codes tell of acks of the wrong kind). */
+function promiseOf(
+  from: GroupPlan,
+  to: GroupPlan,
+  receiverCodes: CodeCounts,
+  senderCodes: CodeCounts,
+): DeliveryPromise {
   const sender = driverFor(from.protocol);
   const receiver = driverFor(to.protocol);
   if (!sender || !receiver) return UNKNOWN_PROMISE;
-  if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes);
-  const first = sender.promise(from.options, from.options, new Map());
+  if (from.protocol === to.protocol) return sender.promise(from.options, to.options, receiverCodes, senderCodes);
+  const first = sender.promise(from.options, from.options, new Map(), senderCodes);
   const second = receiver.promise(to.options, to.options, receiverCodes);
   // Each hop by its short name (DeliveryPromise.short); the explanations are in each protocol's own label.
   const noLoss = first.noLoss && second.noLoss;

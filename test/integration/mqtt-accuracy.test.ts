@@ -136,6 +136,7 @@ describe('an acknowledgement of the wrong type for the QoS sent', () => {
           name: 'wrong-ack', duration: '1s', drain: '500ms',
           targets: { mqtt: '${RABBITMQ_MQTT}' },
           fleets: { q2: { count: 2, protocol: mqtt({ qos: 2 }), topic: 'fbtest/{run}/acc/{id}', send: every('100ms'), messages: 3, payload: bytes(24) } },
+          observers: { o: { count: 1, protocol: mqtt({ qos: 2 }), subscribe: 'fbtest/{run}/acc/+', receives: ['q2'] } },
         });`,
       );
       const { result } = await run({ scenario: file, workers: 1, write: false });
@@ -148,6 +149,11 @@ describe('an acknowledgement of the wrong type for the QoS sent', () => {
       const health = result.health!.find((h) => h.name === 'protocol_errors')!;
       expect(health).toMatchObject({ passed: false, groups: ['q2'] });
       expect(health.message).toMatch(/q2 6× an acknowledgement of the wrong type/);
+      // The delivery row does not claim what the broker did not do: its promise is QoS 1's.
+      const row = result.delivery.find((d) => d.from === 'q2' && d.to === 'o')!;
+      expect(row.promise.label).toMatch(/broker answered QoS 2 with PUBACK/);
+      expect(row.promise.label).not.toMatch(/exactly once/);
+      expect(row.promise.noDuplicates).toBe(false);
     });
   });
 });
