@@ -17,7 +17,8 @@ import { Endpoint, type Peer } from './endpoint.ts';
 import { type Exchange, type RestFetch, requestBuilder } from './exchange.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
-import { CoapServer } from './server.ts';
+import { serveResource } from './serve.ts';
+import type { CoapServer } from './server.ts';
 import { resolvePeer } from './uri.ts';
 
 const C = COAP_CODES.keys;
@@ -79,26 +80,10 @@ export class CoapDevice implements DriverDevice {
     const t0 = nowUs();
     const { options } = this.init;
     if (options.serve) {
-      const server = new CoapServer(
-        {
-          writable: false,
-          transmission: options.transmission,
-          notify: options.serve.notify,
-          maxAgeSec: options.serve.maxAgeSec,
-          blockSize: options.blockSize,
-          random: Math.random,
-          dedupCapacity: DEVICE_DEDUP_CAPACITY,
-          events: {
-            onCode: (code) => this.code(code),
-            onSocketError: (err) => this.events.onError('coap.socket', err.message),
-          },
-        },
-        isIP(options.serve.host) === 6 ? 'udp6' : 'udp4',
-      );
-      this.server = server;
-      await server.listen(options.serve.port + this.init.index, options.serve.host);
-      // The resource exists (empty) from the start, so observers can register before the first reading.
-      if (this.init.resource !== undefined) server.define(this.init.resource, options.contentFormat);
+      this.server = await serveResource(this.init, DEVICE_DEDUP_CAPACITY, {
+        onCode: (code) => this.code(code),
+        onSocketError: (err) => this.events.onError('coap.socket', err.message),
+      });
     } else {
       this.target = await resolvePeer(this.init.url);
       const type = isIP(this.target.address) === 6 ? 'udp6' : 'udp4';
