@@ -1,14 +1,14 @@
 // The MQTT driver against the driver conformance suite, on both real brokers. The semantic
-// checks run against private Mosquitto processes (a password file; an ACL) and the machine's
-// Mosquitto (a session taken over); aedes has no MQTT 5, so it takes only the refusal.
+// checks run against private Mosquitto processes (a password file; an ACL) and the strict peer
+// (a DISCONNECT 0x8E, which Mosquitto does not send); aedes has no MQTT 5, so it takes only the refusal.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { startEmbeddedMqtt } from '../../src/protocols/mqtt/embedded.ts';
 import { mqttDriver } from '../../src/protocols/mqtt/index.ts';
 import { MOSQUITTO_URL, passwordFile, startMosquitto } from '../helpers/brokers.ts';
 import { uniq } from '../helpers/devices.ts';
+import { startStrictMqtt } from '../helpers/strict-mqtt.ts';
 import { type DriverSpec, describeDriver } from './describe-driver.ts';
 
 const spec: DriverSpec = {
@@ -60,24 +60,20 @@ const mosquittoSpec: DriverSpec = {
     },
   },
   disconnectReason: {
-    // A second connection with the same client id takes the session over: the broker sends the
-    // first a DISCONNECT 0x8E Session taken over [MQTT-3.1.4-3] (§3.14.2.1).
-    todo: "issue 15 item 1: today the goodbye reads as cause 'closed'; enable after the MQTT branch is merged",
-    start: async (url) => ({
-      url,
-      options: { version: 5, qos: 1 },
-      cause: 'server_disconnect',
-      key: /^mqtt\.disconnect_0x8e$/i,
-      kick: async (clientId) => {
-        const thief = mqtt.connect(url, { protocolVersion: 5, clientId, reconnectPeriod: 0 });
-        await new Promise<void>((resolve, reject) => {
-          thief.once('connect', () => resolve());
-          thief.once('error', reject);
-        });
-        await thief.endAsync();
-      },
-      close: async () => undefined,
-    }),
+    // A broker taking a session over sends the first connection DISCONNECT 0x8E Session taken
+    // over [MQTT-3.1.4-3] (§3.14.2.1). Mosquitto 2.0 only closes the socket, so the strict peer
+    // (test/helpers/strict-mqtt.ts) sends it, as a broker that follows the spec does.
+    start: async () => {
+      const strict = await startStrictMqtt();
+      return {
+        url: strict.url,
+        options: { version: 5, qos: 1 },
+        cause: 'server_disconnect',
+        key: /^mqtt\.disconnect_0x8e$/i,
+        kick: async () => strict.connections.at(-1)?.disconnect(0x8e),
+        close: () => strict.close(),
+      };
+    },
   },
 };
 
