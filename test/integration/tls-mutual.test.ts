@@ -1,10 +1,13 @@
 // Mutual TLS against real peers: a private Mosquitto with `require_certificate true`, a Node
-// https server and a WebSocket server over it with `requestCert`, all trusting a CA made here
-// with openssl. A device with a client certificate signed by that CA connects and delivers; one
+// https server and a WebSocket server over it with `requestCert`, and the machine's RabbitMQ
+// behind a TLS terminator with `requestCert` (the machine's broker has no TLS listener; a
+// terminator in front of it is a common deployment), all trusting a CA made here with openssl. A device with a client certificate signed by that CA connects and delivers; one
 // without a certificate, or with one from another CA, is refused with the TLS alert by name.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
+import { connect as tcpConnect } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Checker } from '../../src/base/check.ts';
@@ -24,6 +27,8 @@ let rogue: { cert: string; key: string };
 /** Peers that demand a client certificate signed by `pki.ca`, and the TLS sockets they accepted with one. */
 let https: Server;
 let wsServer: Server;
+/** TLS with requestCert in front of the machine's RabbitMQ on 5672. */
+let amqps: TlsServer;
 const authorized: string[] = [];
 
 function demanding(handler?: Parameters<typeof createHttpsServer>[1]): Server {
@@ -70,17 +75,35 @@ beforeAll(async () => {
       if (m.id !== undefined) ws.send(JSON.stringify({ type: 'published', topic: m.topic, id: m.id }));
     }),
   );
-  await Promise.all([once(https, 'listening'), once(wsServer, 'listening')]);
+  amqps = createTlsServer(
+    {
+      cert: readFileSync(pki.serverCert),
+      key: readFileSync(pki.serverKey),
+      ca: readFileSync(pki.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (client) => {
+      if (client.authorized) authorized.push(String(client.getPeerCertificate().subject?.CN));
+      const broker = tcpConnect(5672, '127.0.0.1');
+      client.on('error', () => broker.destroy());
+      broker.on('error', () => client.destroy());
+      client.pipe(broker).pipe(client);
+    },
+  );
+  amqps.listen(0, '127.0.0.1');
+  await Promise.all([once(https, 'listening'), once(wsServer, 'listening'), once(amqps, 'listening')]);
 });
 afterAll(async () => {
   for (const s of [https, wsServer]) {
     s?.closeAllConnections();
     s?.close();
   }
+  amqps?.close();
   await mosq?.stop();
 });
 
-const portOf = (s: Server): number => (s.address() as { port: number }).port;
+const portOf = (s: Server | TlsServer): number => (s.address() as { port: number }).port;
 
 /** One device of `protocol`, driven directly (no run), and the acks it counted. */
 function deviceOf(protocol: string, url: string, options: unknown): { device: DriverDevice; acks: OutgoingMessage[] } {
@@ -176,6 +199,25 @@ describe('mutual TLS (client certificates)', () => {
       const none = await refusal(protocol, url, { tls: { ca: pki.ca } });
       expect(none?.reasonCode, protocol).toBe('tls_certificate_required');
     }
+  });
+
+  it('amqps:// with requestCert in front of RabbitMQ: confirmed with the certificate, refused without', async () => {
+    const url = `amqps://guest:guest@127.0.0.1:${portOf(amqps)}`;
+    const before = authorized.length;
+    const { device, acks } = deviceOf('amqp', url, { confirm: true, tls: { ca: pki.ca, ...device0 } });
+    await device.connect();
+    expect(device.send(message(1))).toBe('sent');
+    // A publisher confirm (AMQP 0-9-1 confirm.select) from RabbitMQ, through the TLS session.
+    await eventually(() => acks.length === 1, 5000);
+    await device.close();
+    expect(authorized.slice(before)).toContain('device-0');
+    const none = await refusal('amqp', url, { tls: { ca: pki.ca } });
+    expect(none?.reasonCode).toBe('tls_certificate_required');
+    // Node's TLS server drops a certificate from an unknown CA without an alert (Mosquitto's
+    // OpenSSL sends unknown_ca, named above): refused, with nothing more to name.
+    const other = await refusal('amqp', url, { tls: { ca: pki.ca, ...rogue } });
+    expect(other?.code).toBe('FB_CONNECT_REFUSED');
+    expect(authorized.slice(before)).not.toContain('rogue-device');
   });
 
   it('a certificate without its key, or a key that is not the certificate’s, is a scenario error naming the field', () => {

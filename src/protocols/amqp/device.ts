@@ -12,6 +12,7 @@ import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, HeldMessages, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { tlsConnectOptions } from '../tls.ts';
 import { renderTopic } from '../topics.ts';
 import { AMQP_CODES } from './codes.ts';
 import { ConfirmWindow, type Unconfirmed } from './confirms.ts';
@@ -131,6 +132,7 @@ export class AmqpDevice implements DriverDevice {
       timeout: connectTimeoutMs,
       noDelay: true,
       clientProperties: { connection_name: this.init.clientId },
+      ...tlsConnectOptions(options.tls),
     });
     try {
       const model = await Promise.race([opening, timeout]);

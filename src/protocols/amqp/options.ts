@@ -4,6 +4,7 @@
 import { type Checker, fieldsOf } from '../../base/check.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
+import { type ResolvedTls, resolveTls, type TlsOptions } from '../tls.ts';
 
 export type ExchangeType = 'topic' | 'direct' | 'fanout' | 'headers';
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -79,6 +80,8 @@ export interface AmqpOptions {
   deadLetters?: boolean;
   /** AMQP heartbeat, whole seconds (default '60s'; 0 disables; a bare number is milliseconds, so 30 is refused). */
   heartbeat?: Duration;
+  /** amqps://: a private CA, a client certificate and key (mutual TLS), the server name (../tls.ts). */
+  tls?: TlsOptions;
 }
 
 export interface ResolvedQueue {
@@ -110,6 +113,7 @@ export interface ResolvedAmqpOptions {
   processingMs: number;
   deadLetters: boolean;
   heartbeatSec: number;
+  tls: ResolvedTls;
 }
 
 export const AMQP_DEFAULTS = {
@@ -142,6 +146,7 @@ const FIELDS = fieldsOf<AmqpOptions>()([
   'processing',
   'deadLetters',
   'heartbeat',
+  'tls',
 ]);
 const QUEUE_FIELDS = [
   'name',
@@ -269,6 +274,7 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
     processingMs: check.duration(at('processing'), o.processing, { fallback: 0 }),
     deadLetters: check.boolean(at('deadLetters'), o.deadLetters, false),
     heartbeatSec: heartbeatSec ?? AMQP_DEFAULTS.heartbeatSec,
+    tls: resolveTls(check, at('tls'), o.tls),
   };
   if (
     resolved.exchange === undefined ||
