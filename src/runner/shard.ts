@@ -175,8 +175,8 @@ export class VirtualDevice implements Sender {
     return true;
   }
 
-  /** One scheduled send at `intendedUs`. */
-  fire(intendedUs: number): void {
+  /** One scheduled send at `intendedUs`; the intended time its stamp carries when sent now (not for sleepers). */
+  fire(intendedUs: number): number | undefined {
     if (this.sleeps) {
       if (this.cycle) {
         // The previous report's cycle (connect, publish, ack, disconnect) is still running.
@@ -187,7 +187,7 @@ export class VirtualDevice implements Sender {
       this.cycle = this.wakeAndSend(intendedUs).finally(() => (this.cycle = undefined));
       return;
     }
-    this.send(intendedUs);
+    return this.send(intendedUs);
   }
 
   /**
@@ -221,15 +221,15 @@ export class VirtualDevice implements Sender {
       this.ackWaiter = resolve;
       timer = setTimeout(resolve, this.ctx.plan.connectTimeoutMs);
     });
-    if (this.send(intendedUs, false) && this.acknowledged) await acked;
+    if (this.send(intendedUs, false) !== undefined && this.acknowledged) await acked;
     clearTimeout(timer);
     this.ackWaiter = undefined;
     await this.driver.close();
     recorder.setConnected(name, -1);
   }
 
-  /** Builds and sends one stamped message; false if not sent (dropped or unsent). Stamped from min(intended, sent): send-loop.ts. */
-  private send(intendedUs: number, checkLate = true): boolean {
+  /** Builds and sends one stamped message: its stamp's intended time, min(intended, sent) (send-loop.ts); undefined if not sent. */
+  private send(intendedUs: number, checkLate = true): number | undefined {
     const c = this.counters;
     const sentUs = nowUs();
     if (checkLate) {
@@ -239,7 +239,7 @@ export class VirtualDevice implements Sender {
     if (!this.isUp) {
       // Down after a lost connection: the reading is not sent, and not expected anywhere.
       c.unsent++;
-      return false;
+      return undefined;
     }
     const stamp: Stamp = { stream: this.stream, seq: this.seq, intendedUs: Math.min(intendedUs, sentUs), sentUs };
     let generated: GeneratedPayload;
@@ -264,7 +264,7 @@ export class VirtualDevice implements Sender {
         RunErrorCodes.PAYLOAD_ERROR,
         `${this.group.name}: the payload function failed: ${errorMessage(err)}`,
       );
-      return false;
+      return undefined;
     }
     if (generated.oversize) c.oversize++;
     const message: OutgoingMessage = { topic: this.nextTopic(), payload: generated.buffer, stamp };
@@ -279,16 +279,16 @@ export class VirtualDevice implements Sender {
     if (outcome === 'not_connected') {
       // The connection died and its loss is not reported yet.
       c.unsent++;
-      return false;
+      return undefined;
     }
     if (outcome !== 'sent') {
       c.dropped++;
       this.ctx.recorder.code(this.group.name, RUN_CODES.keys.dropped[outcome]);
-      return false;
+      return undefined;
     }
     this.seq++;
     c.sent++;
-    return true;
+    return stamp.intendedUs;
   }
 
   /** The connection is gone (`cause`): counted, and the device comes back by its reconnect policy. */

@@ -162,10 +162,12 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         endUs,
         stop.signal,
         (d, intendedUs) => {
-          const seq = d.seq;
-          d.fire(intendedUs);
-          // Sends within a window a receiver's expectation depends on (windows.ts), by intended time.
-          if (d.seq !== seq && counted.watches(d.group.name)) counted.sent(d.group.name, d.stream, intendedUs);
+          const stamped = d.fire(intendedUs);
+          // Sends within a window a receiver's expectation depends on (windows.ts), by the
+          // intended time their stamp carries on the wire (whole µs, metrics/stamp.ts), which is
+          // what the receiver classifies by: a send due on a window's edge counts on one side.
+          if (stamped !== undefined && counted.watches(d.group.name))
+            counted.sent(d.group.name, d.stream, Math.round(stamped));
         },
         (d, count) => d.skip(count),
       );

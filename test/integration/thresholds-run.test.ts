@@ -58,7 +58,7 @@ describe('thresholds in a CI-style run', () => {
     expect(failed.actual).toBeGreaterThan(1);
     // Well-formed JUnit: one test case per health check and per threshold, the failing one with a <failure>.
     execFileSync('xmllint', ['--noout', junitPath]);
-    expect(xpath(junitPath, 'string(/testsuites/testsuite/@tests)')).toBe('11');
+    expect(xpath(junitPath, 'string(/testsuites/testsuite/@tests)')).toBe('12');
     expect(xpath(junitPath, 'string(/testsuites/testsuite/@failures)')).toBe('1');
     expect(xpath(junitPath, 'string(//testcase[failure]/@name)')).toBe('gps.ack_latency: p(50) < 1us');
     expect(xpath(junitPath, 'string(//testcase[failure]/failure/@message)')).toContain(failed.actualText);
@@ -77,9 +77,9 @@ describe('thresholds in a CI-style run', () => {
     expect(cli.stdout).toContain('thresholds: all 2 passed');
     const { junitPath } = outputs(out);
     expect(xpath(junitPath, 'string(/testsuites/testsuite/@failures)')).toBe('0');
-    // Seven health checks, then the two thresholds.
-    expect(xpath(junitPath, 'count(//testcase)')).toBe('9');
-    expect(xpath(junitPath, 'count(//testcase[starts-with(@name, "health: ")])')).toBe('7');
+    // Eight health checks, then the two thresholds.
+    expect(xpath(junitPath, 'count(//testcase)')).toBe('10');
+    expect(xpath(junitPath, 'count(//testcase[starts-with(@name, "health: ")])')).toBe('8');
   });
 
   it('abortOnFail stops the run early with a partial result that names the threshold, exit 1', async () => {
