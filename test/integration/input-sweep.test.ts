@@ -1,10 +1,10 @@
 // The input sweep: malformed scenarios and bad command lines through the CLI's entry (main(), as
 // the executable calls it), one after the other in one process (test/helpers/cli-batch.ts), so a
-// hundred cases cost one start-up (all three groups below share one batch). Every one must end in < 20 s with exit 2, a message naming the
+// hundred cases cost one start-up. Every one must end in < 20 s with exit 2, a message naming the
 // scenario file or the flag, no stack trace and no "internal error"; none may repeat a password.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_KILL_MS, type BatchOutcome, cliBatch } from '../helpers/cli-batch.ts';
-import { writeScenario } from '../helpers/scenario.ts';
+import { runCli, writeScenario } from '../helpers/scenario.ts';
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 /** Each case must end within this: the point is "no hang", and a hang never ends. */
@@ -209,39 +209,11 @@ const HUGE = writeScenario(
     fleets: { s: { count: 150_000, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1s') } } });`,
 );
 
-const FILES = SCENARIOS.map(([label, body], i) => writeScenario(`sweep-${i}`, `// ${label}\n${body}`));
-/** 300 devices every millisecond: valid, but above what one machine generates (validate warns). */
-const FAST = writeScenario(
-  'sweep-fast',
-  `export default defineScenario({ name: 'sweep-fast', duration: '1s',
-    fleets: { s: { count: 300, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1ms') } } });`,
-);
-
-/**
- * Every command line of the three groups below in one batch, started by the first group that needs
- * it; each group reads its own slice of the outcomes.
- */
-let sweep: Promise<{ scenarios: Outcome[]; cli: Outcome[]; huge: Outcome; fast: Outcome }> | undefined;
-function sweepOutcomes() {
-  sweep ??= cliBatch([
-    ...FILES.map((f) => ['validate', f]),
-    ...CLI.map(([args]) => (args[0] === 'run' ? [...args, '-q', '--out', 'test/.tmp/sweep-out'] : args)),
-    ['validate', HUGE],
-    ['validate', FAST],
-  ]).then((all) => ({
-    scenarios: all.slice(0, FILES.length),
-    cli: all.slice(FILES.length, FILES.length + CLI.length),
-    huge: all[FILES.length + CLI.length] as Outcome,
-    fast: all[FILES.length + CLI.length + 1] as Outcome,
-  }));
-  return sweep;
-}
-
 describe('input sweep: malformed scenarios (fleetbench validate)', () => {
-  const files = FILES;
+  const files = SCENARIOS.map(([label, body], i) => writeScenario(`sweep-${i}`, `// ${label}\n${body}`));
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
-    outcomes = (await sweepOutcomes()).scenarios;
+    outcomes = await cliBatch(files.map((f) => ['validate', f]));
   }, BATCH_KILL_MS);
 
   it('has at least 60 cases', () => {
@@ -305,7 +277,9 @@ const CLI: [string[], string, string, string?][] = [
 describe('input sweep: bad command lines', () => {
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
-    outcomes = (await sweepOutcomes()).cli;
+    outcomes = await cliBatch(
+      CLI.map(([args]) => (args[0] === 'run' ? [...args, '-q', '--out', 'test/.tmp/sweep-out'] : args)),
+    );
   }, BATCH_KILL_MS);
 
   it('has at least 30 cases', () => {
@@ -323,8 +297,12 @@ describe('input sweep: bad command lines', () => {
 
 describe('input sweep: above what one machine generates', () => {
   it('validate warns, without failing, naming the file, the figure and --shard', async () => {
-    const fast = FAST;
-    const { huge, fast: rate } = await sweepOutcomes();
+    const fast = writeScenario(
+      'sweep-fast',
+      `export default defineScenario({ name: 'sweep-fast', duration: '1s',
+        fleets: { s: { count: 300, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1ms') } } });`,
+    );
+    const [huge, rate] = await Promise.all([runCli(['validate', HUGE]), runCli(['validate', fast])]);
     expect(huge.code, huge.stderr).toBe(0);
     expect(huge.stderr).toContain(
       `fleetbench: warning: ${HUGE}: 150,000 devices in one process: at most 100,000 (the limit); split the run over machines with --shard i/n (n ≥ 2)`,
