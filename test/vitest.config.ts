@@ -41,6 +41,10 @@ export default defineConfig({
           // Files share their worker's module graph (each still gets fresh test state): importing
           // the source once per worker instead of once per file saves about half a minute.
           isolate: false,
+          // Tests a file marks concurrent (runs that mostly wait on their drain or a grace period)
+          // run at most 3 at a time, so a file's burst of worker start-ups stays well below a third
+          // file's load on the 2 cores (3 files at a time failed timing tests; see BENCHMARKS.md).
+          maxConcurrency: 3,
           // Backstops only: each wait inside a test has its own deadline and says what it waited for.
           testTimeout: 120_000,
           hookTimeout: 60_000,

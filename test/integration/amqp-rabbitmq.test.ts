@@ -1,8 +1,13 @@
 // AMQP 0-9-1 fleets and observers through the real runner against the machine's RabbitMQ:
 // confirms, transactions, mandatory returns, the four exchange types, prefetch, and the three
 // dead-letter reasons (rejected, expired, maxlen) read from x-death, all with exact counts.
+//
+// Every run has names of its own ({run} in every exchange, queue and routing key), and most of a
+// run is waiting (the drain), so runs whose counts do not depend on timing run concurrently
+// (`it.concurrent`, with the test's own `expect`). The three whose counts race a consumer's pace
+// against the publisher's (prefetch, TTL expiry, max-length overflow) run alone.
 import amqplib from 'amqplib';
-import { describe, expect, it } from 'vitest';
+import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
@@ -10,10 +15,11 @@ import { waitFor } from '../helpers/wait.ts';
 
 const RABBITMQ = 'amqp://guest:guest@127.0.0.1:5672';
 
-async function runScenario(name: string, body: string): Promise<RunResult> {
+/** `check` is the calling test's own `expect` when it runs concurrently with others. */
+async function runScenario(name: string, body: string, check: ExpectStatic = expect): Promise<RunResult> {
   const file = writeScenario(name, body);
   const { result } = await run({ scenario: file, workers: 1, write: false, targets: { amqp: RABBITMQ } });
-  expect(result.run.partial).toBe(false);
+  check(result.run.partial).toBe(false);
   return result;
 }
 
@@ -36,7 +42,24 @@ const amqpStats = (r: RunResult, group: string) =>
   ).amqp;
 
 describe('AMQP publishers against RabbitMQ', () => {
-  it('confirms every publish, times each confirm, and the consumer receives exactly what was sent', async () => {
+  // Alone: a stall of half the maxDelay while the first batch goes out would commit early.
+  it('commits a partial batch after maxDelay', async () => {
+    const r = await runScenario(
+      'amqp-tx-partial',
+      `export default defineScenario({
+        name: 'amqp-tx-partial', duration: '10s', drain: '${DRAIN}',
+        fleets: { batcher: { count: 1, protocol: amqp({ tx: { batch: 10, maxDelay: '100ms' } }), topic: 'fbtest.{run}.txp', send: every('5ms'), messages: 15, payload: bytes(32) } },
+        observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
+      });`,
+    );
+    expect(amqpStats(r, 'batcher').commits).toBe(2);
+    expect(r.fleets.batcher!.messages.acked).toBe(15);
+    expect(pair(r, 'batcher', 'backend').unique).toBe(15);
+  });
+
+  it.concurrent('confirms every publish, times each confirm, and the consumer receives exactly what was sent', async ({
+    expect,
+  }) => {
     const r = await runScenario(
       'amqp-confirms',
       `export default defineScenario({
@@ -44,6 +67,7 @@ describe('AMQP publishers against RabbitMQ', () => {
         fleets: { gw: { count: 4, protocol: amqp({ confirm: true, persistent: true }), topic: 'fbtest.{run}.gw.{id}', send: every('10ms'), messages: 50, payload: bytes(48) } },
         observers: { backend: { count: 2, protocol: amqp({ prefetch: 50 }), receives: ['gw'] } },
       });`,
+      expect,
     );
     const gw = r.fleets.gw!;
     expect(gw.messages.sent).toBe(200);
@@ -64,7 +88,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     expect(gw.bytes.sent).toBeGreaterThan(200 * 48);
   });
 
-  it('commits transactions in batches and times each commit', async () => {
+  it.concurrent('commits transactions in batches and times each commit', async ({ expect }) => {
     const r = await runScenario(
       'amqp-tx',
       `export default defineScenario({
@@ -72,6 +96,7 @@ describe('AMQP publishers against RabbitMQ', () => {
         fleets: { batcher: { count: 2, protocol: amqp({ tx: 10 }), topic: 'fbtest.{run}.tx.{id}', send: every('5ms'), messages: 40, payload: bytes(32) } },
         observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
       });`,
+      expect,
     );
     const f = r.fleets.batcher!;
     expect(f.messages.sent).toBe(80);
@@ -82,21 +107,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     expect(pair(r, 'batcher', 'backend').unique).toBe(80);
   });
 
-  it('commits a partial batch after maxDelay', async () => {
-    const r = await runScenario(
-      'amqp-tx-partial',
-      `export default defineScenario({
-        name: 'amqp-tx-partial', duration: '10s', drain: '${DRAIN}',
-        fleets: { batcher: { count: 1, protocol: amqp({ tx: { batch: 10, maxDelay: '100ms' } }), topic: 'fbtest.{run}.txp', send: every('5ms'), messages: 15, payload: bytes(32) } },
-        observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
-      });`,
-    );
-    expect(amqpStats(r, 'batcher').commits).toBe(2);
-    expect(r.fleets.batcher!.messages.acked).toBe(15);
-    expect(pair(r, 'batcher', 'backend').unique).toBe(15);
-  });
-
-  it('counts mandatory messages that no queue takes as returned with 312 NO_ROUTE', async () => {
+  it.concurrent('counts mandatory messages that no queue takes as returned with 312 NO_ROUTE', async ({ expect }) => {
     const r = await runScenario(
       'amqp-mandatory',
       `export default defineScenario({
@@ -105,6 +116,7 @@ describe('AMQP publishers against RabbitMQ', () => {
           lost: { count: 2, protocol: amqp({ mandatory: true }), topic: 'fbtest.{run}.nobody.{id}', send: every('10ms'), messages: 25, payload: bytes(24) },
         },
       });`,
+      expect,
     );
     expect(r.fleets.lost!.messages.sent).toBe(50);
     expect(amqpStats(r, 'lost').returned).toEqual({ '312': 50 });
@@ -112,7 +124,7 @@ describe('AMQP publishers against RabbitMQ', () => {
     expect(r.fleets.lost!.messages.acked).toBe(50);
   });
 
-  it('routes through topic, direct, fanout and headers exchanges with exact counts', async () => {
+  it.concurrent('routes through topic, direct, fanout and headers exchanges with exact counts', async ({ expect }) => {
     const r = await runScenario(
       'amqp-exchanges',
       `export default defineScenario({
@@ -130,6 +142,7 @@ describe('AMQP publishers against RabbitMQ', () => {
           hq: { protocol: amqp({ exchange: 'fbtest.headers.{run}', exchangeType: 'headers', bindArguments: { 'x-match': 'all', kind: 'gps' } }), receives: ['h'] },
         },
       });`,
+      expect,
     );
     expect(pair(r, 't', 'tq').unique).toBe(40);
     expect(pair(r, 'd', 'dq').unique).toBe(20);
@@ -140,7 +153,9 @@ describe('AMQP publishers against RabbitMQ', () => {
     for (const d of r.delivery) expect(d.lost).toBe(0);
   });
 
-  it('sets persistence, priority, TTL and headers on the wire (read back by an amqplib consumer)', async () => {
+  it.concurrent('sets persistence, priority, TTL and headers on the wire (read back by an amqplib consumer)', async ({
+    expect,
+  }) => {
     const conn = await amqplib.connect(RABBITMQ);
     const ch = await conn.createChannel();
     const q = await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-priority': 9 } });
@@ -154,6 +169,7 @@ describe('AMQP publishers against RabbitMQ', () => {
         name: 'amqp-props', duration: '5s', drain: '${DRAIN}',
         fleets: { p: { count: 1, protocol: amqp({ persistent: true, priority: 7, ttl: '30s', headers: { site: 'north', floor: 3 } }), topic: 'fbtest.${runTag}.p', send: every('10ms'), messages: 5, payload: bytes(24) } },
       });`,
+      expect,
     );
     // The run's consumers are closed; this one may still be taking the last deliveries.
     await waitFor(() => seen.length >= 5, {
@@ -190,7 +206,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(s.acked).toBe(50);
   });
 
-  it('dead-letters rejected messages with reason "rejected" (nack without requeue)', async () => {
+  it.concurrent('dead-letters rejected messages with reason "rejected" (nack without requeue)', async ({ expect }) => {
     const r = await runScenario(
       'amqp-dlx-nack',
       `export default defineScenario({
@@ -201,6 +217,7 @@ describe('AMQP consumers against RabbitMQ', () => {
           dlq: { protocol: amqp({ exchange: 'fbtest.dlx.{run}', exchangeType: 'fanout', queue: 'fbtest-dlq-{run}', deadLetters: true }), receives: ['sensors'] },
         },
       });`,
+      expect,
     );
     const w = amqpStats(r, 'worker');
     expect(pair(r, 'sensors', 'worker').unique).toBe(60);
@@ -215,7 +232,7 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(dl.verdict.kept).toBe(true);
   });
 
-  it('requeued rejects come back as redeliveries and are then acknowledged', async () => {
+  it.concurrent('requeued rejects come back as redeliveries and are then acknowledged', async ({ expect }) => {
     const r = await runScenario(
       'amqp-requeue',
       `export default defineScenario({
@@ -223,6 +240,7 @@ describe('AMQP consumers against RabbitMQ', () => {
         fleets: { sensors: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.requeue', send: every('10ms'), messages: 40, payload: bytes(24) } },
         observers: { worker: { protocol: amqp({ reject: { every: 4, requeue: true } }), receives: ['sensors'] } },
       });`,
+      expect,
     );
     const w = amqpStats(r, 'worker').consumer;
     expect(w.requeued).toBe(10);
@@ -232,6 +250,26 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(d.unique).toBe(40);
     expect(d.duplicated).toBe(10);
     expect(d.lost).toBe(0);
+  });
+
+  it.concurrent('competing consumers on one named queue split the stream: each message once across the group', async ({
+    expect,
+  }) => {
+    const r = await runScenario(
+      'amqp-compete',
+      `export default defineScenario({
+        name: 'amqp-compete', duration: '10s', drain: '${DRAIN}',
+        fleets: { jobs: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.jobs.{id}', send: every('5ms'), messages: 50, payload: bytes(24) } },
+        observers: { workers: { count: 3, protocol: amqp({ queue: 'fbtest-jobs-{run}', prefetch: 10 }), receives: ['jobs'] } },
+      });`,
+      expect,
+    );
+    const d = pair(r, 'jobs', 'workers');
+    expect(d.mode).toBe('group');
+    expect(d.expected).toBe(100);
+    expect(d.unique).toBe(100);
+    expect(d.duplicated).toBe(0);
+    expect(d.spread?.members).toBe(3);
   });
 
   it('dead-letters expired messages with reason "expired" (queue TTL): received + expired = sent', async () => {
@@ -273,22 +311,5 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(dropped).toBeGreaterThan(20);
     expect(received + dropped).toBe(80);
     expect(amqpStats(r, 'dlq').deadLetters).toEqual({ maxlen: dropped });
-  });
-
-  it('competing consumers on one named queue split the stream: each message once across the group', async () => {
-    const r = await runScenario(
-      'amqp-compete',
-      `export default defineScenario({
-        name: 'amqp-compete', duration: '10s', drain: '${DRAIN}',
-        fleets: { jobs: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.jobs.{id}', send: every('5ms'), messages: 50, payload: bytes(24) } },
-        observers: { workers: { count: 3, protocol: amqp({ queue: 'fbtest-jobs-{run}', prefetch: 10 }), receives: ['jobs'] } },
-      });`,
-    );
-    const d = pair(r, 'jobs', 'workers');
-    expect(d.mode).toBe('group');
-    expect(d.expected).toBe(100);
-    expect(d.unique).toBe(100);
-    expect(d.duplicated).toBe(0);
-    expect(d.spread?.members).toBe(3);
   });
 });

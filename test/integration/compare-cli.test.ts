@@ -1,9 +1,12 @@
-// `fleetbench compare` through the real executable, on two real runs against the embedded MQTT
-// broker: the same fleet sending at 250/s (baseline) and at 125/s (candidate).
+// `fleetbench compare` on two real runs against the embedded MQTT broker: the same fleet sending
+// at 250/s (baseline) and at 125/s (candidate). The two runs go through the real executable; the
+// compare command lines then go through the CLI's entry (main(), as the executable calls it), all
+// in one process (test/helpers/cli-batch.ts): one start-up instead of one per command line.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.ts';
+import { BATCH_KILL_MS, type BatchOutcome, cliBatch } from '../helpers/cli-batch.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
@@ -31,14 +34,32 @@ const read = (path: string): RunResult => JSON.parse(readFileSync(path, 'utf8'))
 describe('fleetbench compare', () => {
   let baseline: string;
   let candidate: string;
+  const json = join(OUT, 'comparison.json');
+  const missing = join(OUT, 'no-such', 'results.json');
+  const broken = join(OUT, 'broken.json');
+  /** Each test's compare command lines, run in one batch once both results exist. */
+  const lines = () => ({
+    regression: ['compare', baseline, candidate, '--max-regression', 'throughput=5%', '--json', json],
+    itself: ['compare', baseline, dirname(baseline)],
+    missing: ['compare', baseline, missing],
+    notJson: ['compare', broken, baseline],
+    other: ['compare', baseline, 'package.json'],
+    badLimit: ['compare', baseline, candidate, '--max-regression', 'p98=10%'],
+  });
+  let out!: Record<keyof ReturnType<typeof lines>, BatchOutcome>;
   beforeAll(async () => {
     baseline = await runOnce('compare-fast', '20ms');
     candidate = await runOnce('compare-slow', '40ms');
-  }, 120_000);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(broken, '{"schema": "fleetbench.result/1", ');
+    const named = lines();
+    const names = Object.keys(named) as (keyof typeof named)[];
+    const outcomes = await cliBatch(names.map((n) => named[n]));
+    out = Object.fromEntries(names.map((n, i) => [n, outcomes[i]])) as typeof out;
+  }, 120_000 + BATCH_KILL_MS);
 
-  it('marks the throughput drop ✗, prints the verdict and exits 1', async () => {
-    const json = join(OUT, 'comparison.json');
-    const r = await runCli(['compare', baseline, candidate, '--max-regression', 'throughput=5%', '--json', json]);
+  it('marks the throughput drop ✗, prints the verdict and exits 1', () => {
+    const r = out.regression;
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain(`baseline:  ${baseline} (compare-broker, sha256 `);
     expect(r.stdout).toMatch(/^sensors\s+p50 \(e2e\)\s/m);
@@ -79,8 +100,8 @@ describe('fleetbench compare', () => {
     });
   });
 
-  it('finds no regression comparing a run with itself, given its folder, with the default limits', async () => {
-    const r = await runCli(['compare', baseline, dirname(baseline)]);
+  it('finds no regression comparing a run with itself, given its folder, with the default limits', () => {
+    const r = out.itself;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^sensors\s+p50 \(e2e\)\s+\S+\s+\S+\s+0\.0%\s+\+100%\s+✓$/m);
     expect(r.stdout).toMatch(/^\s+p99 \(e2e\)\s+\S+\s+\S+\s+0\.0%\s*$/m);
@@ -93,30 +114,25 @@ describe('fleetbench compare', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('names a missing file, exit 2, no stack', async () => {
-    const missing = join(OUT, 'no-such', 'results.json');
-    const r = await runCli(['compare', baseline, missing]);
+  it('names a missing file, exit 2, no stack', () => {
+    const r = out.missing;
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`fleetbench: ${missing}: cannot read the results file: no such file`);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
-  it('names a file that is not JSON or not a fleetbench result, exit 2', async () => {
-    mkdirSync(OUT, { recursive: true });
-    const broken = join(OUT, 'broken.json');
-    writeFileSync(broken, '{"schema": "fleetbench.result/1", ');
-    const notJson = await runCli(['compare', broken, baseline]);
+  it('names a file that is not JSON or not a fleetbench result, exit 2', () => {
+    const { notJson, other } = out;
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain(`fleetbench: ${broken}: not a fleetbench result: not valid JSON`);
-    const other = await runCli(['compare', baseline, 'package.json']);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(
       'fleetbench: package.json: not a fleetbench result: no "schema" field, expected "fleetbench.result/1"',
     );
   });
 
-  it('rejects a bad --max-regression, exit 2, listing the valid metrics', async () => {
-    const r = await runCli(['compare', baseline, candidate, '--max-regression', 'p98=10%']);
+  it('rejects a bad --max-regression, exit 2, listing the valid metrics', () => {
+    const r = out.badLimit;
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--max-regression: unknown metric "p98"');
     expect(r.stderr).toContain(

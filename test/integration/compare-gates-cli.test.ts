@@ -1,10 +1,13 @@
-// `fleetbench compare` as CI uses it, through the real executable: warnings when the two setups
-// differ and --strict failing on them, loss, errors and broken promises gated by default, and
-// `run --repeat 3` against the embedded broker recording a spread that compare shows.
+// `fleetbench compare` as CI uses it: warnings when the two setups differ and --strict failing on
+// them, loss, errors and broken promises gated by default, and `run --repeat 3` against the
+// embedded broker recording a spread that compare shows. The runs go through the real executable;
+// each test's compare command lines go through the CLI's entry (main(), as the executable calls
+// it) in one process (test/helpers/cli-batch.ts): one start-up per test instead of one per line.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.ts';
+import { type BatchOutcome, cliBatch } from '../helpers/cli-batch.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
 const OUT = join(TMP_DIR, `compare-gates-${process.pid}`);
@@ -28,6 +31,11 @@ function variant(source: string, name: string, edit: (r: RunResult) => void): st
   const file = join(OUT, `${name}.json`);
   writeFileSync(file, JSON.stringify(r));
   return file;
+}
+
+/** Command lines in one batch; their outcomes, one per line, in order. */
+async function batch<T extends string[][]>(...lines: T): Promise<{ [K in keyof T]: BatchOutcome }> {
+  return (await cliBatch(lines)) as { [K in keyof T]: BatchOutcome };
 }
 
 describe('fleetbench compare: trust and default gates', () => {
@@ -54,18 +62,20 @@ describe('fleetbench compare: trust and default gates', () => {
       'fleetbench version differs:',
       'environment variable RATE differs: baseline none, candidate "20/s"',
     ];
-    const loose = await runCli(['compare', single, other]);
+    const [loose, strict, same] = await batch(
+      ['compare', single, other],
+      ['compare', single, other, '--strict'],
+      // The same run twice is comparable, strictly too.
+      ['compare', single, single, '--strict'],
+    );
     expect(loose.code, loose.stderr).toBe(0);
     for (const l of lines) {
       expect(loose.stderr).toContain(`fleetbench: warning: ${l}`);
       expect(loose.stdout).toContain(`warning: ${l}`);
     }
     expect(loose.stdout).toMatch(/\nno regression\n$/);
-    const strict = await runCli(['compare', single, other, '--strict']);
     expect(strict.code, strict.stderr).toBe(1);
     expect(strict.stdout).toContain('NOT COMPARABLE (--strict): the runs differ in 4 way(s), listed above');
-    // The same run twice is comparable, strictly too.
-    const same = await runCli(['compare', single, single, '--strict']);
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).toBe('');
   });
@@ -74,9 +84,6 @@ describe('fleetbench compare: trust and default gates', () => {
     const errors = variant(single, 'errors', (r) => {
       r.errors.push({ group: 'sensors', code: 'FB_X', count: 3, message: 'x' });
     });
-    const e = await runCli(['compare', single, errors]);
-    expect(e.code, e.stderr).toBe(1);
-    expect(e.stdout).toMatch(/REGRESSION: 1 metric\(s\) over their limit: sensors errors 0 → 3 \(limit \+0%\)/);
     const lossy = variant(single, 'lossy', (r) => {
       const d = r.delivery[0] as RunResult['delivery'][number];
       d.lost = 10;
@@ -84,12 +91,17 @@ describe('fleetbench compare: trust and default gates', () => {
       d.unique -= 10;
       d.verdict = { kept: false, violations: ['10 lost'] };
     });
-    const l = await runCli(['compare', single, lossy]);
+    const [e, l, off] = await batch(
+      ['compare', single, errors],
+      ['compare', single, lossy],
+      ['compare', single, lossy, '--max-regression', 'loss=off,promises=off'],
+    );
+    expect(e.code, e.stderr).toBe(1);
+    expect(e.stdout).toMatch(/REGRESSION: 1 metric\(s\) over their limit: sensors errors 0 → 3 \(limit \+0%\)/);
     expect(l.code, l.stderr).toBe(1);
     expect(l.stdout).toMatch(/^\s+promise sensors → backend\s+kept\s+broken\s+kept\s+✗ 10 lost$/m);
     expect(l.stdout).toContain('sensors loss +');
     expect(l.stdout).toContain('sensors promise sensors → backend broken');
-    const off = await runCli(['compare', single, lossy, '--max-regression', 'loss=off,promises=off']);
     expect(off.code, off.stdout).toBe(0);
   });
 
@@ -107,13 +119,12 @@ describe('fleetbench compare: trust and default gates', () => {
     const sorted = [...(p99?.values ?? [])].sort((a, b) => a - b);
     expect(p99).toMatchObject({ min: sorted[0], median: sorted[1], max: sorted[2] });
     expect(result.repeat?.metrics['sensors.throughput']?.values).toHaveLength(3);
+    const [cmp, mixed] = await batch(['compare', path, path], ['compare', single, path]);
     // Compared with itself: the tighter repeated-run gate, the spreads shown, no regression.
-    const cmp = await runCli(['compare', path, path]);
     expect(cmp.code, cmp.stderr).toBe(0);
     expect(cmp.stdout).toContain('median of 3 runs');
     expect(cmp.stdout).toMatch(/^\s+p99 \(e2e\)\s+.*0\.0%\s+\+25%\s+✓$/m);
     // Against the single run: single-run defaults, and it reads fine.
-    const mixed = await runCli(['compare', single, path]);
     expect(mixed.stderr).not.toContain('internal error');
     expect([0, 1]).toContain(mixed.code);
     expect(mixed.stdout).toMatch(/^sensors\s+p50 \(e2e\)\s+.*\+100%/m);

@@ -2,12 +2,15 @@
 // says why by name, on the console, in results.json and in junit.xml, with no threshold
 // declared; a scenario's `expect` waives what it means to see; and two quickstarts side by side
 // both pass without seeing each other's traffic.
-import { createSocket, type Socket } from 'node:dgram';
+//
+// A test that needs a failing run and its waived twin starts both at once: they share nothing
+// (the waived one is the same scenario plus its `expect`) and most of a run is waiting.
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HealthCheck, RunResult } from '../../src/result/types.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { runCli, writeScenario } from '../helpers/scenario.ts';
@@ -38,11 +41,6 @@ function check(result: RunResult, name: HealthCheck['name']): HealthCheck {
   if (!h) throw new Error(`no health check ${name}`);
   return h;
 }
-
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.close();
-});
 
 describe('default health verdict', () => {
   it('fails a run whose broker is unreachable, by name, with no threshold declared', async () => {
@@ -75,7 +73,6 @@ describe('default health verdict', () => {
   it('fails a fleet whose serve port is taken (EADDRINUSE), and expect waives it', async () => {
     const port = await freePort();
     const taken = createSocket('udp4');
-    sockets.push(taken);
     await new Promise<void>((resolve) => taken.bind(port, '127.0.0.1', resolve));
     const scenario = (name: string, expectation: string): string =>
       writeScenario(
@@ -90,19 +87,22 @@ describe('default health verdict', () => {
         });`,
       );
     const out = outDir();
-    const r = await runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]);
+    const waived = outDir();
+    // Both runs at once: each finds the port taken by the test's socket.
+    const [r, w] = await Promise.all([
+      runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]),
+      runCli([
+        'run',
+        scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
+        '-q',
+        '-o',
+        waived,
+      ]),
+    ]).finally(() => taken.close());
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(unwrapped(r.stdout)).toMatch(
       /HEALTH FAILED never_connected: thermo: none of 1 device connected \(.*EADDRINUSE/,
     );
-    const waived = outDir();
-    const w = await runCli([
-      'run',
-      scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
-      '-q',
-      '-o',
-      waived,
-    ]);
     expect(w.code, w.stderr + w.stdout).toBe(0);
     expect(unwrapped(w.stdout)).toContain('health: all 8 checks passed');
     const { result } = written(waived);
@@ -128,7 +128,13 @@ describe('default health verdict', () => {
     const timer = setInterval(() => void other.publish(`${topic}/other/0`, Buffer.alloc(24, 1), { qos: 1 }), 50);
     try {
       const out = outDir();
-      const r = await runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]);
+      const waived = outDir();
+      // Both runs at once: besides the other publisher, each sees the other run's messages, which
+      // are cross-talk too (stamped for another run).
+      const [r, w] = await Promise.all([
+        runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]),
+        runCli(['run', scenario('health-xtalk-expected', 'expect: { crossTalk: true },'), '-q', '-o', waived]),
+      ]);
       expect(r.code, r.stderr + r.stdout).toBe(1);
       expect(unwrapped(r.stdout)).toMatch(
         /HEALTH FAILED cross_talk: receivers got messages this run did not send: o \d+/,
@@ -137,14 +143,6 @@ describe('default health verdict', () => {
       expect(result.fleets.o?.messages.unstamped).toBeGreaterThan(0);
       // The run's own messages are still all delivered: cross-talk is not counted as delivery.
       expect(result.delivery[0]?.received).toBe(result.delivery[0]?.expected);
-      const waived = outDir();
-      const w = await runCli([
-        'run',
-        scenario('health-xtalk-expected', 'expect: { crossTalk: true },'),
-        '-q',
-        '-o',
-        waived,
-      ]);
       expect(w.code, w.stderr + w.stdout).toBe(0);
       expect(check(written(waived).result, 'cross_talk')).toMatchObject({ passed: true, waived: true });
     } finally {
