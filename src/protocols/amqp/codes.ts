@@ -1,5 +1,5 @@
 // The AMQP 0-9-1 driver's code book: publisher confirms (RabbitMQ's extension), transactions
-// (§1.9), basic.return reply codes (§1.8.3.9), consumer acks and rejects, dead-letter reasons.
+// (§1.9), basic.return reply codes (§1.8.3.8), consumer acks and rejects, dead-letter reasons.
 import { type CodeWords, codeBook } from '../../metrics/codes.ts';
 
 /** AMQP 0-9-1 §1.2 reply codes that reach a client. */
