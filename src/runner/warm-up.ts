@@ -13,7 +13,8 @@ import { driverFor } from '../protocols/registry.ts';
 /** Each throwaway connect gives up after this long (a silent datagram peer never answers). */
 const CONNECT_BOUND_MS = 300;
 
-const IGNORE: DeviceEvents = {
+/** Events of a device whose events nobody counts (a warm-up connect). */
+export const IGNORE_EVENTS: DeviceEvents = {
   onMessage: () => undefined,
   onAck: () => undefined,
   onCode: () => undefined,
@@ -64,7 +65,7 @@ async function warmOne(driver: Driver<unknown, unknown, unknown>, group: GroupPl
         connectTimeoutMs: CONNECT_BOUND_MS,
         probe: true,
       },
-      IGNORE,
+      IGNORE_EVENTS,
     );
     let bound: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -2,20 +2,8 @@
 // per connect, one after the other, for every fleet of a scenario; returns each fleet's connect
 // latencies in µs, in order. The first is what a worker's first measured connect would read.
 import { loadScenario } from '../../src/dsl/load.ts';
-import type { DeviceEvents } from '../../src/protocols/driver.ts';
 import { driverFor } from '../../src/protocols/registry.ts';
-import { warmUp } from '../../src/runner/warm-up.ts';
-
-const IGNORE: DeviceEvents = {
-  onMessage: () => undefined,
-  onAck: () => undefined,
-  onCode: () => undefined,
-  onError: () => undefined,
-  onDisconnect: () => undefined,
-  onInDoubt: () => undefined,
-  onResend: () => undefined,
-  onLatency: () => undefined,
-};
+import { IGNORE_EVENTS, warmUp } from '../../src/runner/warm-up.ts';
 
 export async function measureConnects(input: {
   scenario: string;
@@ -42,7 +30,7 @@ export async function measureConnects(input: {
           options: group.options,
           connectTimeoutMs: 10_000,
         },
-        IGNORE,
+        IGNORE_EVENTS,
       );
       times.push(await device.connect());
       await device.close();
