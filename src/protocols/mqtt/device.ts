@@ -3,9 +3,8 @@
 // the device's in-flight window, and reports acks, reason codes, messages, resends and why a
 // connection was lost through DeviceEvents.
 
-import { Writable } from 'node:stream';
 import { type IClientPublishOptions, type MqttClient, connect as mqttConnect, type Packet } from 'mqtt';
-import { generate as generatePacket, writeToStream } from 'mqtt-packet';
+import { generate as generatePacket } from 'mqtt-packet';
 import { FleetbenchError } from '../../base/errors.ts';
 import { formatHex } from '../../base/format.ts';
 import { nowUs } from '../../metrics/clock.ts';
@@ -18,24 +17,12 @@ import { announcements, ServerLimits } from './limits.ts';
 import { errorLoss, type Loss, PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 import { keepsSession, MqttSession } from './session.ts';
+import { countStreamBytes, kindOf } from './wire.ts';
 
 const C = MQTT_CODES.keys;
 
 /** QoS 0 sends are refused while this many bytes wait in the socket's write buffer. */
 const BACKPRESSURE_BYTES = 1 << 20;
-
-// mqtt-packet fills a cache of 65,536 two-byte buffers on its first writeToStream: tens to
-// hundreds of ms on a busy machine, inside a worker's first client.connect(), after the socket
-// opened, so inside its first connect latency. It is filled here, when the driver loads.
-writeToStream({ cmd: 'pingreq' }, new Writable({ write: (_chunk, _enc, done) => done() }));
-
-/** What each packet type is for, as the power model prices it. */
-function kindOf(cmd: Packet['cmd']): WireKind {
-  if (cmd === 'publish' || cmd === 'puback' || cmd === 'pubrec' || cmd === 'pubrel' || cmd === 'pubcomp') return 'data';
-  if (cmd === 'pingreq' || cmd === 'pingresp') return 'keepalive';
-  // CONNECT/CONNACK, SUBSCRIBE/SUBACK, UNSUBSCRIBE/UNSUBACK, DISCONNECT, AUTH: session setup and teardown.
-  return 'handshake';
-}
 
 export class MqttDevice implements DriverDevice {
   readonly bytes = { sent: 0, received: 0 };
@@ -127,7 +114,16 @@ export class MqttDevice implements DriverDevice {
         return build(c);
       };
       client.connect();
-      this.countBytes(client);
+      countStreamBytes(
+        client,
+        (size) => {
+          this.bytes.sent += size;
+          this.log.sent(this.sending, size, 0);
+        },
+        (size) => {
+          this.bytes.received += size;
+        },
+      );
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
       // broker's latency, so Nagle is disabled by default, as emqtt-bench does (tcpNoDelay: false restores it).
       const socket = client.stream as { setNoDelay?: (on: boolean) => void };
@@ -393,20 +389,5 @@ export class MqttDevice implements DriverDevice {
   private publishFailed(err: Error): void {
     const code = (err as { code?: unknown }).code;
     this.events.onError(typeof code === 'number' ? `mqtt.publish_${code}` : 'mqtt.publish_failed', err.message);
-  }
-
-  private countBytes(client: MqttClient): void {
-    const stream = client.stream;
-    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    // mqtt-packet writes each packet as several chunks (header, topic, payload); all count.
-    (stream as { write: typeof write }).write = (chunk: unknown, ...rest: unknown[]) => {
-      const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
-      this.bytes.sent += size;
-      this.log.sent(this.sending, size, 0);
-      return write(chunk, ...rest);
-    };
-    stream.on('data', (chunk: Uint8Array) => {
-      this.bytes.received += chunk.length;
-    });
   }
 }
