@@ -98,6 +98,18 @@ export interface DeviceEvents {
   onLatency(kind: string, us: number): void;
 }
 
+/** Events of a device whose events nobody counts (a preflight check, a warm-up connect). */
+export const IGNORE_EVENTS: DeviceEvents = {
+  onMessage: () => undefined,
+  onAck: () => undefined,
+  onCode: () => undefined,
+  onError: () => undefined,
+  onDisconnect: () => undefined,
+  onInDoubt: () => undefined,
+  onResend: () => undefined,
+  onLatency: () => undefined,
+};
+
 export interface DeviceInit<Options> {
   url: string;
   /** The device's group name and the run id, for drivers that render templates ({fleet}, {run}). */

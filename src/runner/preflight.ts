@@ -4,7 +4,7 @@
 
 import { FleetbenchError } from '../base/errors.ts';
 import type { Plan } from '../dsl/plan.ts';
-import type { DriverDevice } from '../protocols/driver.ts';
+import { type DriverDevice, IGNORE_EVENTS } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 
 /**
@@ -33,16 +33,6 @@ export async function preflight(
     const key = JSON.stringify([group.protocol, url, driver.connectionKey(group.options)]);
     keyOf.set(group.name, key);
     if (outcome.has(key)) continue;
-    const events = {
-      onMessage() {},
-      onAck() {},
-      onCode() {},
-      onError() {},
-      onDisconnect() {},
-      onInDoubt() {},
-      onResend() {},
-      onLatency() {},
-    };
     const create = (index: number): DriverDevice =>
       driver.createDevice(
         {
@@ -55,7 +45,7 @@ export async function preflight(
           connectTimeoutMs: plan.connectTimeoutMs,
           probe: true,
         },
-        events,
+        IGNORE_EVENTS,
       );
     const device = create(0);
     try {

@@ -7,23 +7,11 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import type { GroupPlan } from '../dsl/plan.ts';
-import type { DeviceEvents, Driver } from '../protocols/driver.ts';
+import { type Driver, IGNORE_EVENTS } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 
 /** Each throwaway connect gives up after this long (a silent datagram peer never answers). */
 const CONNECT_BOUND_MS = 300;
-
-/** Events of a device whose events nobody counts (a warm-up connect). */
-export const IGNORE_EVENTS: DeviceEvents = {
-  onMessage: () => undefined,
-  onAck: () => undefined,
-  onCode: () => undefined,
-  onError: () => undefined,
-  onDisconnect: () => undefined,
-  onInDoubt: () => undefined,
-  onResend: () => undefined,
-  onLatency: () => undefined,
-};
 
 /**
  * One throwaway connect per (protocol, scheme) of `groups` whose devices connect out (servers

@@ -2,8 +2,9 @@
 // per connect, one after the other, for every fleet of a scenario; returns each fleet's connect
 // latencies in µs, in order. The first is what a worker's first measured connect would read.
 import { loadScenario } from '../../src/dsl/load.ts';
+import { IGNORE_EVENTS } from '../../src/protocols/driver.ts';
 import { driverFor } from '../../src/protocols/registry.ts';
-import { IGNORE_EVENTS, warmUp } from '../../src/runner/warm-up.ts';
+import { warmUp } from '../../src/runner/warm-up.ts';
 
 export async function measureConnects(input: {
   scenario: string;

@@ -11,7 +11,7 @@ import { COAP_CODES } from '../../src/protocols/coap/codes.ts';
 import { CoapDevice } from '../../src/protocols/coap/device.ts';
 import { COAP_DEFAULTS, resolveCoapOptions } from '../../src/protocols/coap/options.ts';
 import { CoapServer } from '../../src/protocols/coap/server.ts';
-import type { DeviceEvents, ReceivedMessage } from '../../src/protocols/driver.ts';
+import { type DeviceEvents, IGNORE_EVENTS, type ReceivedMessage } from '../../src/protocols/driver.ts';
 import {
   freeUdpPorts,
   type LibcoapServer,
@@ -70,16 +70,7 @@ function events(
   onMessage = (_m: ReceivedMessage): void => {},
   onCode = (_c: string): void => {},
 ): DeviceEvents {
-  return {
-    onMessage,
-    onAck,
-    onCode,
-    onError() {},
-    onDisconnect() {},
-    onInDoubt() {},
-    onResend() {},
-    onLatency() {},
-  };
+  return { ...IGNORE_EVENTS, onMessage, onAck, onCode };
 }
 
 describe('Block1 late negotiation against a strict peer', () => {

@@ -13,7 +13,12 @@ import { WebSocketServer } from 'ws';
 import { Checker } from '../../src/base/check.ts';
 import type { FleetbenchError } from '../../src/base/errors.ts';
 import { run } from '../../src/index.ts';
-import type { DeviceEvents, DriverDevice, OutgoingMessage } from '../../src/protocols/driver.ts';
+import {
+  type DeviceEvents,
+  type DriverDevice,
+  IGNORE_EVENTS,
+  type OutgoingMessage,
+} from '../../src/protocols/driver.ts';
 import { driverFor } from '../../src/protocols/registry.ts';
 import { type PrivateMosquitto, startMosquitto } from '../helpers/brokers.ts';
 import { makePki, type Pki } from '../helpers/certs.ts';
@@ -113,16 +118,7 @@ function deviceOf(protocol: string, url: string, options: unknown): { device: Dr
   const resolved = driver.resolveOptions(options, 'test', check);
   if (!resolved) throw new Error(check.problems.join('\n'));
   const acks: OutgoingMessage[] = [];
-  const events: DeviceEvents = {
-    onMessage() {},
-    onAck: (m) => acks.push(m),
-    onCode() {},
-    onError() {},
-    onDisconnect() {},
-    onInDoubt() {},
-    onResend() {},
-    onLatency() {},
-  };
+  const events: DeviceEvents = { ...IGNORE_EVENTS, onAck: (m) => acks.push(m) };
   const device = driver.createDevice(
     { url, index: 0, clientId: `mtls-${protocol}`, options: resolved, connectTimeoutMs: 5000 },
     events,
