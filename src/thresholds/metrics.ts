@@ -173,29 +173,17 @@ function fromFleets(
 
 /** A delivery counter over the rows from the group or to it (all rows for the run), per expected message. */
 function fromDelivery(name: string, field: 'lost' | 'duplicated' | 'outOfOrder' | 'queued'): CounterMetric {
-  return {
-    name,
-    kind: 'counter',
-    live: false,
-    aggregations: ['count', 'rate'],
-    tally: (result, group) => {
-      // Rows where nothing was expected (an undeclared pair) do not count: '== 0' must not pass vacuously.
-      const rows = result.delivery.filter(
-        (d) => d.expected > 0 && (group === undefined || d.from === group || d.to === group),
-      );
-      if (rows.length === 0) return NO_MEASUREMENTS;
-      return { count: rows.reduce((n, d) => n + (d[field] ?? 0), 0), of: rows.reduce((n, d) => n + d.expected, 0) };
-    },
-  };
+  // Rows where nothing was expected (an undeclared pair) do not count: '== 0' must not pass vacuously.
+  return fromRows(name, (d) => (d.expected > 0 ? [d[field] ?? 0, d.expected] : undefined));
 }
 
 /**
- * A count over the delivery rows (from the group or to it) that have stored deliveries: a late
- * subscriber's retained messages, an offline observer's session-queued ones; the rate is per expected.
+ * A count over the delivery rows (from the group or to it) that `read` measures, as [count, of]:
+ * the rate is count per `of`. Rows it reads nothing from do not count; none at all is no measurement.
  */
-function fromStored(
+function fromRows(
   name: string,
-  read: (d: DeliveryResult) => (readonly [count: number, expected: number])[] | undefined,
+  read: (d: DeliveryResult) => readonly [count: number, of: number] | undefined,
 ): CounterMetric {
   return {
     name,
@@ -203,9 +191,11 @@ function fromStored(
     live: false,
     aggregations: ['count', 'rate'],
     tally: (result, group) => {
-      const tallies = result.delivery
-        .filter((d) => group === undefined || d.from === group || d.to === group)
-        .flatMap((d) => read(d) ?? []);
+      const tallies: (readonly [number, number])[] = [];
+      for (const d of result.delivery) {
+        const t = group === undefined || d.from === group || d.to === group ? read(d) : undefined;
+        if (t) tallies.push(t);
+      }
       if (tallies.length === 0) return NO_MEASUREMENTS;
       return { count: tallies.reduce((n, t) => n + t[0], 0), of: tallies.reduce((n, t) => n + t[1], 0) };
     },
@@ -267,12 +257,13 @@ export const METRICS: readonly Metric[] = [
   fromDelivery('reordered', 'outOfOrder'),
   // Expected messages the peer still held at the end (a queue's depth): not lost, not received.
   fromDelivery('queued', 'queued'),
-  fromStored('retained_delivered', (d) => (d.retained ? [[d.retained.got, d.retained.expected]] : undefined)),
-  fromStored('session_queued_delivered', (d) =>
-    d.sessionQueued ? [[d.sessionQueued.got, d.sessionQueued.expected]] : undefined,
+  // Stored deliveries: a late subscriber's retained messages, an offline observer's session-queued ones.
+  fromRows('retained_delivered', (d) => (d.retained ? [d.retained.got, d.retained.expected] : undefined)),
+  fromRows('session_queued_delivered', (d) =>
+    d.sessionQueued ? [d.sessionQueued.got, d.sessionQueued.expected] : undefined,
   ),
-  fromStored('session_queued_lost', (d) =>
-    d.sessionQueued ? [[d.sessionQueued.lost, d.sessionQueued.expected]] : undefined,
+  fromRows('session_queued_lost', (d) =>
+    d.sessionQueued ? [d.sessionQueued.lost, d.sessionQueued.expected] : undefined,
   ),
   fromFleets('connect_errors', true, (f) => [f.devices.connectFailed, f.devices.connects + f.devices.connectFailed]),
   // Outages: connections lost (any cause, scripted faults included) and what came of them.
