@@ -52,8 +52,8 @@ export interface DriverSpec {
    */
   listeningReceiver?: { options(port: number): unknown; url(port: number): string };
   /**
-   * Semantic checks (issue 15). Each is a capability the driver's file opts into; `todo` marks
-   * one the protocol has but whose behaviour is still being fixed (shown as a todo, not run).
+   * Semantic checks (issue 15). Each is a capability the driver's file opts into; absent, the
+   * protocol has no such case.
    *
    * A peer that refuses the connection with a protocol reason (wrong credentials, a refused
    * upgrade): the connect rejects with FB_CONNECT_REJECTED, one of `reasonCodes`, and the
@@ -77,14 +77,9 @@ export interface DriverSpec {
 /** A peer set up for one semantic check: where to connect, with which options, and what to expect. */
 export type SemanticPeer<Expect> = Expect & { url: string; options?: unknown; close(): Promise<void> };
 
-/**
- * How a driver's file opts into a semantic check: `start` sets up (or points at) its peer. With
- * `todo` (why, and which branch fixes it) the check is listed as a todo and not run; deleting
- * the `todo` line enables it.
- */
+/** How a driver's file opts into a semantic check: `start` sets up (or points at) its peer. */
 export interface SemanticCheck<Expect> {
   start(peerUrl: string): Promise<SemanticPeer<Expect>>;
-  todo?: string;
 }
 
 interface Recorded extends DeviceEvents {
@@ -290,17 +285,13 @@ export function describeDriver<O>(
       expect((err as FleetbenchError).code).toBe(ErrorCodes.CONNECT_TIMEOUT);
     });
 
-    /** Runs a semantic check with its own peer, or shows it as a todo; absent: the protocol has no such case. */
+    /** Runs a semantic check with its own peer; absent: the protocol has no such case. */
     const semantic = <E>(
       title: string,
       check: SemanticCheck<E> | undefined,
       body: (p: SemanticPeer<E>) => Promise<void>,
     ): void => {
       if (check === undefined) return;
-      if (check.todo !== undefined) {
-        it.todo(`${title} (${check.todo})`);
-        return;
-      }
       it(title, async () => {
         const p = await check.start(peer.url);
         try {
