@@ -170,6 +170,19 @@ export interface DriverDevice {
    * protocol keeps nothing for a receiver or the count could not be read.
    */
   readonly held?: HeldMessages;
+  /**
+   * What was written to the kernel but not shown to have been read by the peer when close()
+   * finished (MQTT: QoS 0 publishes behind the last PINGREQ fence that got no PINGRESP).
+   * "Sent" means written to the kernel; this is how much of it may still have sat in socket
+   * buffers at the end. Undefined when the driver cannot tell, or nothing was outstanding.
+   */
+  readonly unread?: UnreadMessages;
+}
+
+/** Sent messages (and their bytes) that the peer had not been shown to read at the end (DriverDevice.unread). */
+export interface UnreadMessages {
+  messages: number;
+  bytes: number;
 }
 
 /** Messages a peer still held for a receiver at the end of a run (DriverDevice.held). */
