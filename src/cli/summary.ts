@@ -6,6 +6,7 @@ import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { storedLines } from '../result/stored.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { DeliveryResult, RunResult } from '../result/types.ts';
+import { unreadLines, unreadSuffix } from '../result/unread.ts';
 import { failedHealth } from '../thresholds/health.ts';
 import { connectionsLines } from './connections.ts';
 import { table, wrap } from './format.ts';
@@ -32,7 +33,8 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
     `${f.devices.peakConnected}/${f.devicesRun}`,
     f.latency.connect ? formatUs(f.latency.connect.p99) : '-',
     formatCount(f.messages.sent),
-    f.messages.sent ? `${f.rates.sentPerS}/s` : '-',
+    // What the peer read per second; what it had not been shown to read at close is beside it.
+    f.messages.sent ? `${f.rates.sentPerS}/s${unreadSuffix(f)}` : '-',
     formatCount(f.messages.received),
     `${formatCount(f.messages.dropped)}/${formatCount(f.messages.late)}`,
     f.latency.ack ? `${formatUs(f.latency.ack.corrected.p50)} / ${formatUs(f.latency.ack.corrected.p99)}` : '-',
@@ -71,6 +73,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
     out.push(
       `  ${name}: ${f.messages.oversize} of ${f.messages.sent} payloads were larger than the configured size (raise payload size)`,
     );
+  for (const line of unreadLines(result)) out.push(`  ${line.text}`);
   const connections = connectionsLines(result, maxWidth);
   if (connections.length > 0) out.push('', ...connections);
   if (result.delivery.length > 0) {

@@ -3,6 +3,7 @@
 import { formatEnergymJ, formatLife, formatPowermW } from '../base/format.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import type { RunResult } from '../result/types.ts';
+import { unreadSuffix } from '../result/unread.ts';
 import { bytes, type Col, empty, esc, fixed, int, mark, type Row, section, table, us } from './markup.ts';
 import { type Ranking, rankings } from './ranking.ts';
 
@@ -44,7 +45,7 @@ export function bytesEnergyHtml(result: RunResult): string {
         esc(name),
         `${esc(f.kind)}/${esc(f.protocol)}`,
         `${int(f.devices.peakConnected)}/${int(f.devicesRun)}`,
-        int(f.messages.sent),
+        `${int(f.messages.sent)}${esc(unreadSuffix(f))}`,
         int(f.messages.received),
         bytes(f.bytes.sent),
         bytes(f.bytes.received),

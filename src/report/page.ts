@@ -8,6 +8,7 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import { impairmentLines } from '../result/impairment.ts';
 import { storedLines } from '../result/stored.ts';
 import type { HealthCheck, RunResult, ThresholdOutcome } from '../result/types.ts';
+import { unreadLines } from '../result/unread.ts';
 import type { ChartSpec, FleetLatency } from './data.ts';
 import { empty, esc, fixed, int, mark, type Row, SECTIONS, section, table, us, when } from './markup.ts';
 
@@ -65,6 +66,10 @@ export function verdictHtml(result: RunResult): string {
   let out = `<div id="verdict" class="verdict ${verdict}" data-verdict="${verdict}" data-partial="${result.run.partial === true}"><span class="badge">${badge}</span><span>${esc(words)}</span>${partial}${delivery}</div>`;
   if (sick.length > 0)
     out += `<ul class="health">${sick.map((h) => `<li class="ko" data-health="${esc(h.name)}"><code>${esc(h.name)}</code>: ${esc(h.message)}</li>`).join('')}</ul>`;
+  // Sent (written to the kernel) but not shown read by the peer at close: the rates leave them out.
+  const unread = unreadLines(result);
+  if (unread.length > 0)
+    out += `<ul class="warnings unread">${unread.map((u) => `<li data-unread="${esc(u.group)}">${esc(u.text)}</li>`).join('')}</ul>`;
   if (thresholds.length > 0) {
     out += table(
       [

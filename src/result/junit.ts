@@ -5,6 +5,7 @@
 
 import { type OutageRow, outageLine, outageRows, unrecoveredText } from './outages.ts';
 import type { RunResult, ThresholdOutcome } from './types.ts';
+import { unreadLines } from './unread.ts';
 
 interface TestCase {
   classname: string;
@@ -41,6 +42,9 @@ export function toJUnit(result: RunResult, outcomes: readonly ThresholdOutcome[]
     ['run.seed', String(result.run.seed)],
   ];
   if (result.run.partialReason !== null) properties.push(['run.partialReason', result.run.partialReason]);
+  // Sent (written to the kernel) but not shown read by the peer at close: the rate leaves them out.
+  for (const u of unreadLines(result))
+    properties.push([`unread.${u.group}.messages`, String(u.messages)], [`unread.${u.group}.bytes`, String(u.bytes)]);
   return suite(scenario, cases, time, result.run.startedAt, properties);
 }
 

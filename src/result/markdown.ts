@@ -6,6 +6,7 @@ import { formatCount, formatUs } from '../base/format.ts';
 import { outageLine, outageRows } from './outages.ts';
 import { senderLatency } from './senders.ts';
 import type { RunResult } from './types.ts';
+import { unreadLines, unreadSuffix } from './unread.ts';
 import { type FailedCheck, failedChecks } from './verdict.ts';
 
 /** The files a run wrote, by name; absent ones are left out. */
@@ -54,6 +55,13 @@ export function runMarkdown(result: RunResult, files: OutputFiles = {}, failed =
         ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
         groups.map((g) => groupRow(result, g)),
       ),
+      '',
+    );
+  const unread = unreadLines(result);
+  if (unread.length > 0)
+    out.push(
+      'Sent (written to the kernel) but unread by the peer at close:',
+      ...unread.map((u) => `- ${cell(u.text)}`),
       '',
     );
   const outages = outageRows(result);
@@ -120,7 +128,7 @@ function groupRow(result: RunResult, name: string): string[] {
     name,
     `${f.kind}/${f.protocol}`,
     `${f.devices.peakConnected}/${f.devicesRun}`,
-    formatCount(f.messages.sent),
+    `${formatCount(f.messages.sent)}${unreadSuffix(f)}`,
     formatCount(f.messages.received),
     loss,
     p99(result, name),

@@ -150,7 +150,8 @@ const fleet: Shape = (v, path, out) =>
       repliesSent: int,
       repliesReceived: int,
     }),
-    rates: fields<FleetResult['rates']>({ sentPerS: num, receivedPerS: num }),
+    rates: fields<FleetResult['rates']>({ sentPerS: num, receivedPerS: num, writtenPerS: optional(num) }),
+    unread: optional(fields<NonNullable<FleetResult['unread']>>({ messages: int, bytes: num })),
     bytes: fields<FleetResult['bytes']>({
       sent: num,
       received: num,

@@ -8,7 +8,7 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
 import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
-import type { DeliveryPromise } from '../protocols/driver.ts';
+import type { DeliveryPromise, UnreadMessages } from '../protocols/driver.ts';
 import type { DriverLatencyKind, ProtocolBlocks, ServerStats } from '../protocols/registry.ts';
 
 export type { ImpairmentResult };
@@ -78,8 +78,17 @@ export interface FleetResult extends ProtocolBlocks {
     | 'repliesSent'
     | 'repliesReceived'
   >;
-  /** Messages per second over the send phase (start to the last sender finishing). */
-  rates: { sentPerS: number; receivedPerS: number };
+  /**
+   * Messages per second over the send phase (start to the last sender finishing). `sentPerS`
+   * counts what the peer was shown to read: `messages.sent` less `unread.messages`. With
+   * `unread`, `writtenPerS` is the rate of writes to the kernel (`messages.sent` per second).
+   */
+  rates: { sentPerS: number; receivedPerS: number; writtenPerS?: number };
+  /**
+   * Of `messages.sent` (written to the kernel), what the peer had not been shown to read when the
+   * devices closed: it may still have sat in socket buffers. Absent when the group's driver cannot tell.
+   */
+  unread?: UnreadMessages;
   bytes: {
     sent: number;
     received: number;

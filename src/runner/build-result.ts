@@ -11,12 +11,13 @@ import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
 import { projectPower } from '../power/project.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
+import type { UnreadMessages } from '../protocols/driver.ts';
 import { type AnyDriver, driverFor, type ServerStats } from '../protocols/registry.ts';
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
 import { buildDelivery, latencyPair } from './build-delivery.ts';
 import { groupFigures } from './live.ts';
 import type { DeviceBytes } from './protocol.ts';
-import { sendSummary } from './send-summary.ts';
+import { sendRates, sendSummary, sumUnread } from './send-summary.ts';
 import { shardSize } from './slices.ts';
 
 export interface BuildInput {
@@ -42,6 +43,8 @@ export interface BuildInput {
   servers?: ServerStats;
   /** Per worker: per group packets and bytes by kind, for the power model. */
   wire?: Record<string, WireTotalsByKind>[];
+  /** Per worker: per group what the peer had not been shown to read at close (absent for a group whose driver cannot tell). */
+  unread?: (Record<string, UnreadMessages> | undefined)[];
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -84,6 +87,7 @@ export function buildResult(input: BuildInput): RunResult {
       if (h) Object.assign(latency, { [kind]: summarize(h) });
     }
     const figures = groupFigures(agg, g.name, seconds);
+    const unread = sumUnread(input.unread ?? [], g.name);
     fleets[g.name] = {
       kind: g.kind,
       protocol: g.protocol,
@@ -92,7 +96,8 @@ export function buildResult(input: BuildInput): RunResult {
       devicesRun: ran,
       ...(g.publish ? { send: sendSummary(g.publish) } : {}),
       ...figures,
-      rates: { sentPerS: round2(figures.rates.sentPerS), receivedPerS: round2(figures.rates.receivedPerS) },
+      rates: sendRates(t, unread, seconds),
+      ...(unread ? { unread } : {}),
       bytes: {
         sent: t.bytesSent,
         received: t.bytesReceived,

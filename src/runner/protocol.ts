@@ -7,6 +7,7 @@ import type { RunChoices } from '../dsl/validate.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
+import type { UnreadMessages } from '../protocols/driver.ts';
 
 export interface ShardTask {
   scenarioFile: string;
@@ -69,6 +70,8 @@ export interface ShardResult {
   deviceBytes: Record<string, DeviceBytes>;
   /** Per group: packets and bytes by kind and connections opened, for the power model. */
   wire: Record<string, WireTotalsByKind>;
+  /** Per group: what its devices' drivers had not been shown read by the peer when they closed (DriverDevice.unread). */
+  unread?: Record<string, UnreadMessages>;
   /** True when the shard stopped early (Ctrl-C, abort). */
   interrupted: boolean;
 }

@@ -192,6 +192,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       shards: [...shards.map((s) => s.delivery), ...sinks.map((s) => s.final())],
       deviceBytes: shards.map((s) => s.deviceBytes),
       wire: shards.map((s) => s.wire),
+      unread: shards.map((s) => s.unread),
       runId,
       seed,
       workers,

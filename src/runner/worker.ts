@@ -24,6 +24,7 @@ import { armFaults } from './faults.ts';
 import { armPhases, joinsLate } from './phases.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
+import { unreadByGroup } from './send-summary.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
 import { warmUp } from './warm-up.ts';
@@ -199,6 +200,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const held = d.driver.held;
     if (held && d.group.receives.length > 0) book.addHeld(d.group.name, held.store, held.count);
   }
+  // What was written to the kernel but not shown read by the peer, as each driver saw it when it closed.
+  const unread = unreadByGroup(devices);
   for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
@@ -211,6 +214,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     delivery: windows ? { ...book.final(sent), windows: windows.final() } : book.final(sent),
     deviceBytes: byteExtremes(devices),
     wire: wireByGroup(devices),
+    unread,
     interrupted,
   };
 }
