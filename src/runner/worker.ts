@@ -191,6 +191,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   // device of another worker (its last exchanges, e.g. ending a subscription, must be answered).
   // A worker whose task ends counts as closed, so a crashed one holds no one; a hung one is
   // terminated by the pool after a stop.
+  // All at once: a driver's close may wait, bounded, for the peer to show it read what was sent
+  // (DriverDevice.unread), and a fleet's waits then cost one bound, not one per device.
   await Promise.all(clients.map((d) => d.driver.close()));
   post({ type: 'clientsClosed', worker });
   if (servers.length > 0) await serversMayClose;

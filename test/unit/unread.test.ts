@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { summary } from '../../src/cli/summary.ts';
 import type { UnreadMessages } from '../../src/protocols/driver.ts';
+import { renderReport } from '../../src/report/html.ts';
 import { verdictHtml } from '../../src/report/page.ts';
 import { toJUnit } from '../../src/result/junit.ts';
 import { runMarkdown } from '../../src/result/markdown.ts';
@@ -95,6 +96,7 @@ describe('unread in the outputs', () => {
     expect(xml).toContain('<property name="unread.load.bytes" value="3072"/>');
     expect(xml).not.toContain('unread.other');
     expect(verdictHtml(unread)).toContain(`<li data-unread="load">${text}</li>`);
+    expect(renderReport(unread)).toMatch(/data-fleet="load">.*?>500 \(100 unread\)</s);
   });
 
   it('a saved result with or without the fields passes the schema, and a bad one is named', () => {
