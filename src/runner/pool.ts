@@ -54,11 +54,19 @@ const HARD_STOP_MS = 30_000;
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
 const START_DELAY_US = 100_000;
 
+/**
+ * The worker's module: built (dist/), the shard runner itself, plain JavaScript; from the
+ * TypeScript sources, worker-entry.js, which registers the loader first (threads do not inherit it).
+ */
+export function workerEntry(self: string): string {
+  return self.endsWith('.ts') ? './worker-entry.js' : './worker.js';
+}
+
 export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const { workers, signal } = run;
   const graceMs = run.graceMs ?? STOP_GRACE_MS;
   const pool = new Piscina({
-    filename: new URL('./worker-entry.js', import.meta.url).href,
+    filename: new URL(workerEntry(import.meta.url), import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: 1,

@@ -10,6 +10,8 @@ import type { WireTotalsByKind } from '../power/wire.ts';
 
 export interface ShardTask {
   scenarioFile: string;
+  /** The scenario as the main thread compiled it (plain JavaScript): workers import it, no loader. */
+  scenarioModule?: string;
   /** This worker's index and the number of workers in this process. */
   worker: number;
   workers: number;

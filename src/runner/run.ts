@@ -119,6 +119,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       closeMs: 2 * plan.connectTimeoutMs,
       tasks: {
         scenarioFile: plan.file,
+        scenarioModule: loaded.module,
         workers,
         shard,
         targets: urls,

@@ -58,6 +58,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     env: task.env ?? {},
     processEnv: {},
     choices: task.choices,
+    ...(task.scenarioModule ? { module: task.scenarioModule } : {}),
   });
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
