@@ -7,6 +7,7 @@ import type { RunChoices } from '../dsl/validate.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
+import type { ConnectStarts } from './connect-pacing.ts';
 
 export interface ShardTask {
   scenarioFile: string;
@@ -47,7 +48,7 @@ export type WorkerMessage =
 /** Main → worker, over the same port. */
 export type MainMessage =
   /** Every worker's server devices are up: bring up the clients and receivers. */
-  | { type: 'connect' }
+  | { type: 'connect'; atUs: number }
   | { type: 'start'; atUs: number }
   /** Every worker has finished sending: drain, then close. */
   | { type: 'drain' }
@@ -73,4 +74,6 @@ export interface ShardResult {
   wire: Record<string, WireTotalsByKind>;
   /** True when the shard stopped early (Ctrl-C, abort). */
   interrupted: boolean;
+  /** When this worker's paced client connects started (connect-pacing.ts). */
+  connectStarts?: ConnectStarts;
 }
