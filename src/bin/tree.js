@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** 'dist' or 'src'. */
-export function pickTree() {
-  if (process.env.FLEETBENCH_SOURCE === '1') return 'src';
-  const stamp = join(ROOT, 'dist', '.built');
+/** 'dist' or 'src', for the package at `root`. */
+export function pickTree(root = ROOT, env = process.env) {
+  if (env.FLEETBENCH_SOURCE === '1') return 'src';
+  const stamp = join(root, 'dist', '.built');
   if (!existsSync(stamp)) return 'src';
   const builtAt = statSync(stamp).mtimeMs;
-  return newestSource(join(ROOT, 'src')) < builtAt ? 'dist' : 'src';
+  return newestSource(join(root, 'src')) < builtAt ? 'dist' : 'src';
 }
 
 function newestSource(dir) {
