@@ -76,7 +76,7 @@ export async function paceConnects<T>(
       await clock.sleep((due - now) / 1000, signal);
       continue;
     }
-    for (; i < atUs.length && (atUs[i] as number) <= now; i++) {
+    for (; i < atUs.length && (atUs[i] as number) <= now && !signal.aborted; i++) {
       const t = clock.now();
       if (starts.count++ === 0) starts.firstUs = t;
       starts.lastUs = t;

@@ -107,6 +107,20 @@ describe('paceConnects', () => {
       clock,
     );
     expect(started).toEqual([0, 1]);
+    // Also within a batch of overdue ones.
+    const stopNow = new AbortController();
+    const batch: number[] = [];
+    await paceConnects(
+      [0, 0, 0],
+      (i) => {
+        batch.push(i);
+        stopNow.abort();
+      },
+      stopNow.signal,
+      emptyStarts(),
+      fakeClock(0),
+    );
+    expect(batch).toEqual([0]);
   });
 
   it('reports the achieved rate over all workers from the first start to the last', () => {
