@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: registers the TypeScript loader and runs the benchmark suite.
-import { register } from 'tsx/esm/api';
+// `npm run bench`: runs the benchmark suite from dist/ when built and current, else from the
+// TypeScript sources through tsx (tree.js).
+import { importFromTree } from './tree.js';
 
-register();
-await import('../bench/main.ts');
+await importFromTree('bench/main');

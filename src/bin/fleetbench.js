@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `fleetbench` executable. fleetbench ships TypeScript sources and runs them through tsx,
-// so neither fleetbench nor a user's scenario needs a build step.
-import { register } from 'tsx/esm/api';
+// The `fleetbench` executable. It runs the JavaScript that `npm run build` (run by `npm ci`)
+// puts in dist/, with no TypeScript loader; without a build, or with sources newer than it,
+// it runs the TypeScript sources through tsx (tree.js). A user's scenario needs no build step
+// either way: the main thread compiles it once (src/dsl/compile.ts).
+import { importFromTree } from './tree.js';
 
 // `fleetbench validate x.ts | head -1`: a reader that goes away is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,6 +13,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-register();
-const { main } = await import('../cli/main.ts');
+const { main } = await importFromTree('cli/main');
 process.exitCode = await main(process.argv.slice(2));

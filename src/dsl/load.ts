@@ -1,12 +1,12 @@
-// Loading a scenario file: .ts (or .js/.mts) is imported through tsx at run time, so users
-// need no build step. Any failure becomes a FleetbenchError naming the file, never a stack.
+// Loading a scenario file: .ts (or .js/.mts) is compiled once by the main thread (compile.ts),
+// so users need no build step and worker threads import plain JavaScript. Any failure becomes a
+// FleetbenchError naming the file, never a stack.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
+import { CompileError, compileScenario } from './compile.ts';
 import { envView, isScenarioWithEnv, resolveEnv, type ScenarioWithEnv } from './env.ts';
 import type { Plan } from './plan.ts';
 import { type RunChoices, validateScenario } from './validate.ts';
@@ -19,6 +19,8 @@ export interface LoadedScenario {
   definition: Record<string, unknown>;
   /** The declared env's resolved values, when the scenario declares one (defineScenario({ env }, build)). */
   env?: Record<string, string>;
+  /** URL of the compiled module: workers import it (LoadOptions.module) instead of compiling again. */
+  module: string;
 }
 
 export interface LoadOptions {
@@ -28,16 +30,21 @@ export interface LoadOptions {
   processEnv?: Readonly<Record<string, string | undefined>>;
   /** What the run chose that the scenario left open (free ports). */
   choices?: RunChoices;
+  /** The scenario as the main thread compiled it (LoadedScenario.module): imported, not compiled. */
+  module?: string;
 }
 
 export async function loadScenario(file: string, options: LoadOptions = {}): Promise<LoadedScenario> {
   const path = resolve(file);
   if (!existsSync(path)) throw new FleetbenchError(ErrorCodes.SCENARIO_NOT_FOUND, `${file}: scenario file not found`);
   let mod: Record<string, unknown>;
+  let module = options.module;
   try {
-    mod = await importScenario(path);
+    module ??= await compileScenario(path);
+    mod = (await import(module)) as Record<string, unknown>;
   } catch (err) {
-    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: could not load the scenario: ${firstLines(err)}`, {
+    const why = err instanceof CompileError ? err.message : firstLines(err);
+    throw new FleetbenchError(ErrorCodes.SCENARIO_LOAD, `${file}: could not load the scenario: ${why}`, {
       cause: err,
     });
   }
@@ -56,29 +63,9 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     plan,
     hash,
     definition: definition as Record<string, unknown>,
+    module,
     ...(env ? { env } : {}),
   };
-}
-
-/** Loads of this process so far: each load evaluates the file anew (it may have changed). */
-let loads = 0;
-
-/**
- * Imports the scenario. Where TypeScript already loads (the fleetbench executable and its
- * workers register tsx; a test runner transforms it), a plain import evaluates only the
- * scenario: what it imports (fleetbench itself) is already loaded and shared, where tsImport's
- * private namespace would load all of fleetbench again, about half a CPU-second per load. The
- * query makes each load a module of its own. Elsewhere (a plain `node` importing the API),
- * tsImport compiles it.
- */
-async function importScenario(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(`${url}?load=${++loads}`)) as Record<string, unknown>;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-  }
-  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
 /** Runs the scenario's builder on its env; a throw becomes an error naming the file, never a stack. */

@@ -26,7 +26,9 @@ const STOP_TIMEOUT_MS = 5000;
 
 export async function startImpairProxy(options: ProxyOptions): Promise<ImpairProxy> {
   const init: ProxyInit = { ...options, listenHost: LISTEN_HOST };
-  const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: init });
+  // Built (dist/), the proxy module itself; from the TypeScript sources, the entry that registers tsx.
+  const entry = import.meta.url.endsWith('.ts') ? './worker-entry.js' : './worker.js';
+  const worker = new Worker(new URL(entry, import.meta.url), { workerData: init });
   const replies: ProxyReply[] = [];
   let waiting: ((r: ProxyReply) => void) | undefined;
   const next = (): Promise<ProxyReply> =>

@@ -26,6 +26,7 @@ import {
   str,
 } from './shape.ts';
 import type {
+  ConnectPace,
   DeliveryResult,
   FleetResult,
   HealthCheck,
@@ -298,6 +299,7 @@ export const resultShape: Shape = fields<RunResult>({
     seed: nullable(num),
     workers: int,
     shard: fields<RunResult['run']['shard']>({ index: int, count: int }),
+    connect: optional(fields<ConnectPace>({ requestedPerS: num, achievedPerS: num, connects: int, spanMs: num })),
   }),
   environment: fields<RunResult['environment']>({
     fleetbench: str,

@@ -217,6 +217,16 @@ export interface TimelinePoint {
   latency: Record<string, { count: number; p50: number; p99: number; max: number }>;
 }
 
+/** Connect starts of this process: requested rate, achieved rate over the span from the first start to the last. */
+export interface ConnectPace {
+  /** connectRate over the shard count: this process's share. */
+  requestedPerS: number;
+  /** (connects - 1) / span: the rate the connects actually started at. */
+  achievedPerS: number;
+  connects: number;
+  spanMs: number;
+}
+
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
   scenario: {
@@ -239,6 +249,8 @@ export interface RunResult {
     seed: number;
     workers: number;
     shard: { index: number; count: number };
+    /** The connect phase's pace: requested vs achieved rate of connect starts (absent with under two connects, and in older results). */
+    connect?: ConnectPace;
   };
   environment: { fleetbench: string; node: string; platform: string; cpus: number; memoryBytes: number };
   /** Target URLs by name, passwords masked; 'embedded' entries say which embedded listener. */

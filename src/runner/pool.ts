@@ -51,14 +51,25 @@ export const STOP_GRACE_MS = 5000;
 /** A worker still talking but not finished this long after a stop's drain is terminated too. */
 const HARD_STOP_MS = 30_000;
 
+/** Delay between "every server is up" and the first client connect, so every worker gets the message first. */
+const CONNECT_DELAY_US = 10_000;
+
 /** Delay between "everyone is connected" and the common start, so all workers arm in time. */
 const START_DELAY_US = 100_000;
+
+/**
+ * The worker's module: built (dist/), the shard runner itself, plain JavaScript; from the
+ * TypeScript sources, worker-entry.js, which registers the loader first (threads do not inherit it).
+ */
+export function workerEntry(self: string): string {
+  return self.endsWith('.ts') ? './worker-entry.js' : './worker.js';
+}
 
 export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const { workers, signal } = run;
   const graceMs = run.graceMs ?? STOP_GRACE_MS;
   const pool = new Piscina({
-    filename: new URL('./worker-entry.js', import.meta.url).href,
+    filename: new URL(workerEntry(import.meta.url), import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: 1,
@@ -122,7 +133,8 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
       // A client in one worker may connect to a server device of another worker.
       else if (m.type === 'serversUp') {
         serversUp.add(m.worker);
-        if (serversUp.size === workers) broadcast({ type: 'connect' });
+        // The common origin of the connect schedule (connect-pacing.ts): every worker's slot k is due at atUs + k / rate.
+        if (serversUp.size === workers) broadcast({ type: 'connect', atUs: nowUs() + CONNECT_DELAY_US });
       } else if (m.type === 'ready') {
         ready.add(m.worker);
         connected += m.connected;

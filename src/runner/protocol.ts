@@ -8,9 +8,12 @@ import type { DeliveryShard } from '../metrics/delivery.ts';
 import type { Snapshot } from '../metrics/recorder.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { UnreadMessages } from '../protocols/driver.ts';
+import type { ConnectStarts } from './connect-pacing.ts';
 
 export interface ShardTask {
   scenarioFile: string;
+  /** The scenario as the main thread compiled it (plain JavaScript): workers import it, no loader. */
+  scenarioModule?: string;
   /** This worker's index and the number of workers in this process. */
   worker: number;
   workers: number;
@@ -46,7 +49,7 @@ export type WorkerMessage =
 /** Main → worker, over the same port. */
 export type MainMessage =
   /** Every worker's server devices are up: bring up the clients and receivers. */
-  | { type: 'connect' }
+  | { type: 'connect'; atUs: number }
   | { type: 'start'; atUs: number }
   /** Every worker has finished sending: drain, then close. */
   | { type: 'drain' }
@@ -74,4 +77,6 @@ export interface ShardResult {
   unread?: Record<string, UnreadMessages>;
   /** True when the shard stopped early (Ctrl-C, abort). */
   interrupted: boolean;
+  /** When this worker's paced client connects started (connect-pacing.ts). */
+  connectStarts?: ConnectStarts;
 }

@@ -20,6 +20,7 @@ import type { RunResult } from '../result/types.ts';
 import { evaluateHealth } from '../thresholds/health.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
 import { buildResult } from './build-result.ts';
+import { achievedPace } from './connect-pacing.ts';
 import { crashReason, crashSnapshot } from './crash.ts';
 import { Proxies } from './impair.ts';
 import { liveResult } from './live.ts';
@@ -119,6 +120,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       closeMs: 2 * plan.connectTimeoutMs,
       tasks: {
         scenarioFile: plan.file,
+        scenarioModule: loaded.module,
         workers,
         shard,
         targets: urls,
@@ -206,6 +208,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       servers,
     });
     if (env) result.scenario.env = env;
+    const pace = achievedPace(
+      shards.map((s) => s.connectStarts),
+      plan.connectRatePerS / shard.count,
+    );
+    if (pace) result.run.connect = pace;
     if (Object.keys(impairment).length > 0) result.impairment = impairment;
     const outcomes = evaluateThresholds(plan.thresholds, result);
     // The threshold that stopped the run failed, whatever the shortened run's end figures say.

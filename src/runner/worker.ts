@@ -20,6 +20,7 @@ import {
 import { runKey } from '../metrics/stamp.ts';
 import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
+import { type ConnectStarts, connectSlots, emptyStarts, intendedTimes, paceConnects } from './connect-pacing.ts';
 import { armFaults } from './faults.ts';
 import { armPhases, joinsLate } from './phases.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
@@ -35,22 +36,22 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const post = (m: WorkerMessage): void => port.postMessage(m);
   const stop = new AbortController();
   let phase: Phase = 'connect';
-  let connectNow: (() => void) | undefined;
+  let connectNow: ((atUs: number) => void) | undefined;
   let startAt: ((us: number) => void) | undefined;
   let drainNow: (() => void) | undefined;
   let closeServersNow: (() => void) | undefined;
-  const connectAllowed = new Promise<void>((resolve) => (connectNow = resolve));
+  const connectAllowed = new Promise<number>((resolve) => (connectNow = resolve));
   const started = new Promise<number>((resolve) => (startAt = resolve));
   const drained = new Promise<void>((resolve) => (drainNow = resolve));
   const serversMayClose = new Promise<void>((resolve) => (closeServersNow = resolve));
   port.on('message', (m: MainMessage) => {
-    if (m.type === 'connect') connectNow?.();
+    if (m.type === 'connect') connectNow?.(m.atUs);
     else if (m.type === 'start') startAt?.(m.atUs);
     else if (m.type === 'drain') drainNow?.();
     else if (m.type === 'closeServers') closeServersNow?.();
     else if (m.type === 'stop') {
       stop.abort();
-      connectNow?.();
+      connectNow?.(nowUs());
       drainNow?.();
     }
   });
@@ -59,6 +60,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     env: task.env ?? {},
     processEnv: {},
     choices: task.choices,
+    ...(task.scenarioModule ? { module: task.scenarioModule } : {}),
   });
   const recorder = new Recorder(worker);
   const book = new DeliveryBook();
@@ -107,29 +109,23 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
 
-  // Connect phase, paced at this worker's share of the connect rate: `due` is the time of the
-  // next bring-up. The wait between the two steps is not made up for by a burst afterwards.
-  const perUs = plan.connectRatePerS / (task.workers * task.shard.count) / 1e6;
-  let due = nowUs();
-  const bringUp = async (list: readonly VirtualDevice[]): Promise<boolean[]> => {
-    const pending: Promise<boolean>[] = [];
-    for (const device of list) {
-      const wait = (due - nowUs()) / 1000;
-      if (wait > 1) await sleep(wait, stop.signal);
-      // Checked after the wait: a stop ends it early, and nothing more connects.
-      if (stop.signal.aborted) break;
-      pending.push(device.bringUp());
-      due += 1 / perUs;
-    }
-    return Promise.all(pending);
-  };
+  // Connect phase, paced by intended time over the whole process (connect-pacing.ts). Servers
+  // start from this worker's own clock; clients from the common origin of the 'connect' message.
+  const ratePerS = plan.connectRatePerS / task.shard.count;
+  const connects = (list: readonly VirtualDevice[], atUs: number[], starts: ConnectStarts): Promise<boolean[]> =>
+    paceConnects(atUs, (i) => (list[i] as VirtualDevice).bringUp(), stop.signal, starts).then((p) => Promise.all(p));
+  const slotsOf = (select: (g: GroupPlan) => boolean): number[] =>
+    connectSlots(ordered, task.shard, worker, task.workers, select);
   // Server devices of every worker listen before any client of any worker connects to them.
-  const up = await bringUp(servers);
+  const serverSlots = slotsOf((g) => rank(g) < 0);
+  const up = await connects(servers, intendedTimes(serverSlots, nowUs(), ratePerS), emptyStarts());
   post({ type: 'serversUp', worker });
-  await connectAllowed;
-  due = Math.max(due, nowUs());
+  const connectAt = await connectAllowed;
   // Late subscribers connect at their startTime, in the send phase (phases.ts).
-  up.push(...(await bringUp(clients.filter((d) => !joinsLate(d)))));
+  const clientSlots = slotsOf((g) => rank(g) >= 0 && g.startMs === undefined);
+  const connectStarts = emptyStarts();
+  const early = clients.filter((d) => !joinsLate(d));
+  up.push(...(await connects(early, intendedTimes(clientSlots, connectAt, ratePerS), connectStarts)));
   const connected = up.filter(Boolean).length;
   // A snapshot at the peak: short runs may otherwise close before the next interval.
   postSnapshot();
@@ -218,6 +214,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     wire: wireByGroup(devices),
     unread,
     interrupted,
+    connectStarts,
   };
 }
 
