@@ -5,7 +5,7 @@
 // worker, and the read fence that bounds QoS 0 data the broker has not been shown to read.
 import type { Duplex } from 'node:stream';
 import { TimingWheel, type WheelEntry } from '../../base/timing-wheel.ts';
-import { type WireKind, WireLog } from '../../power/wire.ts';
+import { emptyWire, type WireKind, type WireTotalsByKind } from '../../power/wire.ts';
 import type { UnreadMessages } from '../driver.ts';
 import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES } from './codec.ts';
 import { errorLoss, type Loss, strongerLoss } from './loss.ts';
@@ -57,7 +57,6 @@ function flushDirty(): void {
 
 export abstract class MqttConnection implements WheelEntry {
   readonly bytes = { sent: 0, received: 0 };
-  protected readonly log = new WireLog();
   protected stream: Duplex | undefined;
   protected phase: Phase = Phase.Idle;
   /** The start of a packet not yet whole. */
@@ -86,8 +85,32 @@ export abstract class MqttConnection implements WheelEntry {
   wheelSlot = -1;
   wheelRounds = 0;
 
-  get wire(): WireLog['totals'] {
-    return this.log.totals;
+  // The wire log, by kind (handshake, data, keepalive): plain small-integer fields rather than
+  // WireLog's nine objects, as a device holds them for its whole life; `wire` builds the totals.
+  private connections = 0;
+  private txHandshakePackets = 0;
+  private txHandshakeBytes = 0;
+  private txDataPackets = 0;
+  private txDataBytes = 0;
+  private txKeepalivePackets = 0;
+  private txKeepaliveBytes = 0;
+  private rxHandshakePackets = 0;
+  private rxHandshakeBytes = 0;
+  private rxDataPackets = 0;
+  private rxDataBytes = 0;
+  private rxKeepalivePackets = 0;
+  private rxKeepaliveBytes = 0;
+
+  get wire(): WireTotalsByKind {
+    const w = emptyWire();
+    w.connections = this.connections;
+    w.tx.handshake = { packets: this.txHandshakePackets, bytes: this.txHandshakeBytes };
+    w.tx.data = { packets: this.txDataPackets, bytes: this.txDataBytes };
+    w.tx.keepalive = { packets: this.txKeepalivePackets, bytes: this.txKeepaliveBytes };
+    w.rx.handshake = { packets: this.rxHandshakePackets, bytes: this.rxHandshakeBytes };
+    w.rx.data = { packets: this.rxDataPackets, bytes: this.rxDataBytes };
+    w.rx.keepalive = { packets: this.rxKeepalivePackets, bytes: this.rxKeepaliveBytes };
+    return w;
   }
 
   /** The protocol half: one decoded packet of the current connection. */
@@ -116,7 +139,7 @@ export abstract class MqttConnection implements WheelEntry {
     this.pingSentMs = 0;
     this.fenceMessages = this.fenceBytes = this.openMessages = this.openBytes = 0;
     this.lastSentMs = this.lastReceivedMs = Date.now();
-    this.log.opened();
+    this.connections++;
   }
 
   /** Forgets a stream: its late events are no longer this device's. */
@@ -128,7 +151,17 @@ export abstract class MqttConnection implements WheelEntry {
   /** Queues one packet for this turn's write; counted now, as it is generated. */
   protected write(packet: Buffer, kind: WireKind): void {
     this.bytes.sent += packet.length;
-    this.log.sent(kind, packet.length);
+    const size = packet.length;
+    if (kind === 'data') {
+      this.txDataPackets++;
+      this.txDataBytes += size;
+    } else if (kind === 'keepalive') {
+      this.txKeepalivePackets++;
+      this.txKeepaliveBytes += size;
+    } else {
+      this.txHandshakePackets++;
+      this.txHandshakeBytes += size;
+    }
     this.lastSentMs = Date.now();
     const out = this.out;
     if (out === undefined) {
@@ -242,7 +275,7 @@ export abstract class MqttConnection implements WheelEntry {
         const frame = frameAt(buf, pos);
         if (!frame) break;
         const first = buf[pos] as number;
-        this.log.received(kindOf(cmdOf(first)), frame.end - pos);
+        this.logReceived(kindOf(cmdOf(first)), frame.end - pos);
         const packet = decode(buf.subarray(pos, frame.end), frame.body - pos, this.version);
         pos = frame.end;
         this.onPacket(packet);
@@ -256,6 +289,19 @@ export abstract class MqttConnection implements WheelEntry {
     }
     // Copied: a slice would keep the whole chunk alive.
     if (pos < buf.length) this.partial = Buffer.from(buf.subarray(pos));
+  }
+
+  private logReceived(kind: WireKind, size: number): void {
+    if (kind === 'data') {
+      this.rxDataPackets++;
+      this.rxDataBytes += size;
+    } else if (kind === 'keepalive') {
+      this.rxKeepalivePackets++;
+      this.rxKeepaliveBytes += size;
+    } else {
+      this.rxHandshakePackets++;
+      this.rxHandshakeBytes += size;
+    }
   }
 
   streamError(stream: Duplex, err: Error): void {
