@@ -241,8 +241,11 @@ export abstract class MqttConnection implements WheelEntry {
     const now = Date.now();
     const half = Math.max(ka / 2, WHEEL.tickMs);
     if (this.pingSentMs > 0) {
-      if (this.lastReceivedMs < this.pingSentMs && now - this.pingSentMs >= half) return false;
-      WHEEL.schedule(this, Math.max(this.pingSentMs + half - now, 1));
+      const waited = now - this.pingSentMs;
+      if (waited < half) WHEEL.schedule(this, half - waited);
+      else if (this.lastReceivedMs < this.pingSentMs) return false;
+      // Packets came since the PINGREQ: the broker is alive, its PINGRESP is behind them.
+      else WHEEL.schedule(this, ka);
       return true;
     }
     const idle = now - this.lastSentMs;
