@@ -3,7 +3,7 @@
 // by the fixed header and decoded by hand read as mqtt-packet's parser reads them.
 import { generate, type IPublishPacket, type Packet, parser } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { decode, encodePublish, frameAt } from '../../src/protocols/mqtt/codec.ts';
+import { decode, encodeAck, encodePublish, frameAt } from '../../src/protocols/mqtt/codec.ts';
 
 function parsed(buf: Buffer, version: 4 | 5): Packet {
   const p = parser({ protocolVersion: version });
@@ -38,6 +38,18 @@ describe('MQTT codec', () => {
               expect(ours.equals(generate(packet, { protocolVersion: version }))).toBe(true);
             }
       });
+
+  it('encodes acknowledgements exactly as mqtt-packet does for the packets the device sends', () => {
+    for (const version of [4, 5] as const)
+      for (const id of [1, 258, 65_535]) {
+        // PUBACK with reason 0 (omitted on the wire, §3.4.2.1); the others as { cmd, messageId }.
+        expect(encodeAck('puback', id, version)).toEqual(
+          generate({ cmd: 'puback', messageId: id, reasonCode: 0 }, { protocolVersion: version }),
+        );
+        for (const cmd of ['pubrec', 'pubrel', 'pubcomp'] as const)
+          expect(encodeAck(cmd, id, version)).toEqual(generate({ cmd, messageId: id }, { protocolVersion: version }));
+      }
+  });
 
   it('frames a stream by fixed header and Remaining Length, waiting for whole packets', () => {
     const a = encodePublish('a/b', Buffer.alloc(200, 1), 1, false, false, 9, 4);

@@ -164,6 +164,19 @@ export function encodePublish(
   return buf;
 }
 
+/**
+ * PUBACK, PUBREC, PUBREL or PUBCOMP with reason 0x00 (§3.4–§3.7), as the device has always
+ * sent them: the packet identifier alone, except in 5.0 PUBREC, PUBREL and PUBCOMP, which carry
+ * the Reason Code and a Property Length of 0 (§3.5.2.1: both may be omitted, but are not).
+ * Byte for byte what mqtt-packet's generate() makes of { cmd, messageId } (of a PUBACK with
+ * reasonCode 0), without its debug calls on this per-message path.
+ */
+export function encodeAck(cmd: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp', id: number, version: 4 | 5): Buffer {
+  const type = cmd === 'puback' ? 0x40 : cmd === 'pubrec' ? 0x50 : cmd === 'pubrel' ? 0x62 : 0x70;
+  if (version === 4 || cmd === 'puback') return Buffer.from([type, 2, id >> 8, id & 0xff]);
+  return Buffer.from([type, 4, id >> 8, id & 0xff, 0, 0]);
+}
+
 /** Any packet, by mqtt-packet. */
 export function encode(packet: Packet, version: 4 | 5): Buffer {
   return generate(packet, { protocolVersion: version });

@@ -5,7 +5,7 @@ import type { IPublishPacket, Packet } from 'mqtt-packet';
 import { formatHex } from '../../base/format.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents, DeviceInit } from '../driver.ts';
-import { encode } from './codec.ts';
+import { encodeAck } from './codec.ts';
 import { isSubackFailure, MQTT_CODES, reasonWords } from './codes.ts';
 import type { PublishOptions } from './limits.ts';
 import type { ResolvedMqttOptions } from './options.ts';
@@ -50,7 +50,7 @@ export abstract class MqttExchange extends MqttPublisher {
   protected onPubrel(id: number): void {
     const held = this.session.incoming.del({ messageId: id }) as IPublishPacket | undefined;
     if (held) this.deliver(held.topic, held);
-    this.write(encode({ cmd: 'pubcomp', messageId: id }, this.version), 'data');
+    this.write(encodeAck('pubcomp', id, this.version), 'data');
   }
 
   /** [MQTT-4.4.0-1]: the session's unacknowledged PUBLISH packets again with DUP=1, and its PUBREL packets. */
@@ -60,7 +60,7 @@ export abstract class MqttExchange extends MqttPublisher {
       if (p.cmd === 'publish') {
         this.publish(p.topic, p.payload as Buffer, p, true, id, false);
         if (this.session.tracks(id)) this.events.onResend(1);
-      } else this.write(encode({ cmd: 'pubrel', qos: 2, messageId: id } as Packet, this.version), 'data');
+      } else this.write(encodeAck('pubrel', id, this.version), 'data');
     }
   }
 
@@ -71,12 +71,12 @@ export abstract class MqttExchange extends MqttPublisher {
     if (p.qos === 2) {
       // [MQTT-4.3.3-9]: held until its PUBREL, however often it comes (DUP); PUBREC each time.
       this.session.incoming.put({ ...p, topic });
-      this.write(encode({ cmd: 'pubrec', messageId: id }, this.version), 'data');
+      this.write(encodeAck('pubrec', id, this.version), 'data');
       return;
     }
     this.deliver(topic, p);
     // §3.4: PUBACK with reason 0x00 (omitted in 5.0, §3.4.2.1).
-    if (p.qos === 1) this.write(Buffer.from([0x40, 2, id >> 8, id & 0xff]), 'data');
+    if (p.qos === 1) this.write(encodeAck('puback', id, this.version), 'data');
   }
 
   protected deliver(topic: string, p: IPublishPacket): void {
@@ -111,7 +111,7 @@ export abstract class MqttExchange extends MqttPublisher {
     if (cmd === 'pubrec' && reason < 0x80) {
       const pubrel = { cmd: 'pubrel', qos: 2, messageId: id } as Packet;
       outgoing.put(pubrel);
-      this.write(encode(pubrel, this.version), 'data');
+      this.write(encodeAck('pubrel', id, this.version), 'data');
       return;
     }
     outgoing.del({ messageId: id });
