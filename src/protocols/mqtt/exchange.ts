@@ -149,7 +149,7 @@ export abstract class MqttExchange extends MqttPublisher {
   protected onSuback(id: number, granted: number[]): void {
     const w = this.waiting?.get(id);
     if (!w?.filters) return;
-    this.waiting?.delete(id);
+    this.unwait(id);
     for (const [i, g] of granted.entries()) {
       this.events.onCode(C.suback.of(g));
       // [MQTT-3.9.3] a granted code ≥ 0x80 is a refusal of that filter.
@@ -169,14 +169,20 @@ export abstract class MqttExchange extends MqttPublisher {
   protected settleWaiter(id: number): void {
     const w = this.waiting?.get(id);
     if (!w || w.filters) return;
-    this.waiting?.delete(id);
+    this.unwait(id);
     w.resolve();
+  }
+
+  /** Forgets a waiter; the map goes with the last one (an idle device keeps none). */
+  private unwait(id: number): void {
+    this.waiting?.delete(id);
+    if (this.waiting?.size === 0) this.waiting = undefined;
   }
 
   protected dropWaiters(why: string): void {
     if (!this.waiting?.size) return;
     for (const w of this.waiting.values()) w.reject(new Error(why));
-    this.waiting.clear();
+    this.waiting = undefined;
   }
 
   /** A packet identifier free in the session and among the waiting SUBSCRIBEs ([MQTT-2.3.1-2]). */
