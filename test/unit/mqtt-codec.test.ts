@@ -3,7 +3,7 @@
 // by the fixed header and decoded by hand read as mqtt-packet's parser reads them.
 import { generate, type IPublishPacket, type Packet, parser } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { decode, encodeAck, encodePublish, frameAt } from '../../src/protocols/mqtt/codec.ts';
+import { decode, encodeAck, encodeProperties, encodePublish, frameAt } from '../../src/protocols/mqtt/codec.ts';
 
 function parsed(buf: Buffer, version: 4 | 5): Packet {
   const p = parser({ protocolVersion: version });
@@ -38,6 +38,36 @@ describe('MQTT codec', () => {
               expect(ours.equals(generate(packet, { protocolVersion: version }))).toBe(true);
             }
       });
+
+  it('encodes a 5.0 PUBLISH with the properties a device sends exactly as mqtt-packet does (§3.3.2.3)', () => {
+    const sets: NonNullable<IPublishPacket['properties']>[] = [
+      { messageExpiryInterval: 3600 },
+      { messageExpiryInterval: 70_000, userProperties: { site: 'a', tags: ['x', 'ÿ'] } },
+      { userProperties: { k: 'v' }, topicAlias: 7 },
+      { messageExpiryInterval: 5, responseTopic: 'reply/1', correlationData: Buffer.from([1, 2, 3]), topicAlias: 300 },
+      { payloadFormatIndicator: true, contentType: 'text/plain' },
+    ];
+    for (const properties of sets)
+      for (const qos of [0, 1] as const) {
+        const payload = Buffer.alloc(130, 7);
+        const packet: IPublishPacket = {
+          cmd: 'publish',
+          topic: 't/1',
+          payload,
+          qos,
+          retain: false,
+          dup: false,
+          properties,
+        };
+        if (qos) packet.messageId = 42;
+        const bytes = encodeProperties(properties);
+        if (!bytes) throw new Error('not encoded');
+        const ours = encodePublish('t/1', payload, qos, false, false, 42, 5, bytes);
+        expect(ours.equals(generate(packet, { protocolVersion: 5 }))).toBe(true);
+      }
+    // A property the codec does not write is left to mqtt-packet.
+    expect(encodeProperties({ subscriptionIdentifier: 1 })).toBeUndefined();
+  });
 
   it('encodes acknowledgements exactly as mqtt-packet does for the packets the device sends', () => {
     for (const version of [4, 5] as const)

@@ -133,10 +133,76 @@ function writeVarInt(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
+type PublishProperties = NonNullable<IPublishPacket['properties']>;
+
+function utf8(id: number, value: string): Buffer {
+  const b = Buffer.allocUnsafe(3 + Buffer.byteLength(value));
+  b[0] = id;
+  b.writeUInt16BE(b.length - 3, 1);
+  b.write(value, 3, 'utf8');
+  return b;
+}
+
 /**
- * A PUBLISH without properties as one buffer (§3.3): fixed header, topic, packet identifier for
- * QoS > 0, in 5.0 a Property Length of 0 (§3.3.2.3.1), and the payload. Byte for byte what
- * mqtt-packet's generate() makes of the same packet (test/unit/mqtt-codec.test.ts).
+ * 5.0 §3.3.2.3: the properties the device puts on a PUBLISH, as bytes (without their length),
+ * in the object's order as mqtt-packet writes them: Payload Format Indicator, Message Expiry
+ * Interval, Content Type, Response Topic, Correlation Data, User Properties, Topic Alias.
+ * Undefined for any other property: the packet then goes through mqtt-packet.
+ */
+export function encodeProperties(properties: PublishProperties): Buffer | undefined {
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(properties)) {
+    if (value === undefined || value === null) continue;
+    switch (name) {
+      case 'payloadFormatIndicator':
+        parts.push(Buffer.from([0x01, Number(value)]));
+        break;
+      case 'messageExpiryInterval': {
+        const b = Buffer.allocUnsafe(5);
+        b[0] = 0x02;
+        b.writeUInt32BE(value as number, 1);
+        parts.push(b);
+        break;
+      }
+      case 'contentType':
+        parts.push(utf8(0x03, value as string));
+        break;
+      case 'responseTopic':
+        parts.push(utf8(0x08, value as string));
+        break;
+      case 'correlationData': {
+        const data = value as Buffer;
+        const b = Buffer.allocUnsafe(3 + data.length);
+        b[0] = 0x09;
+        b.writeUInt16BE(data.length, 1);
+        data.copy(b, 3);
+        parts.push(b);
+        break;
+      }
+      case 'topicAlias':
+        parts.push(Buffer.from([0x23, (value as number) >> 8, (value as number) & 0xff]));
+        break;
+      case 'userProperties':
+        // §3.3.2.3.7: one UTF-8 string pair per name and value; a name may repeat.
+        for (const [k, v] of Object.entries(value as Record<string, string | string[]>))
+          for (const one of Array.isArray(v) ? v : [v]) {
+            const key = utf8(0x26, k);
+            const val = utf8(0, String(one));
+            parts.push(key, val.subarray(1));
+          }
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * A PUBLISH as one buffer (§3.3): fixed header, topic, packet identifier for QoS > 0, in 5.0
+ * the Property Length and `properties` (already encoded, none by default, §3.3.2.3.1), and the
+ * payload. Byte for byte what mqtt-packet's generate() makes of the same packet
+ * (test/unit/mqtt-codec.test.ts).
  */
 export function encodePublish(
   topic: string,
@@ -146,9 +212,12 @@ export function encodePublish(
   dup: boolean,
   messageId: number,
   version: 4 | 5,
+  properties?: Buffer,
 ): Buffer {
   const topicBytes = Buffer.byteLength(topic);
-  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + (version === 5 ? 1 : 0) + payload.length;
+  const props = version === 5 ? (properties?.length ?? 0) : 0;
+  const propsHeader = version === 5 ? varIntBytes(props) : 0;
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + propsHeader + props + payload.length;
   const buf = Buffer.allocUnsafe(1 + varIntBytes(remaining) + remaining);
   buf[0] = 0x30 | (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0);
   let pos = writeVarInt(buf, 1, remaining);
@@ -159,7 +228,10 @@ export function encodePublish(
     buf.writeUInt16BE(messageId, pos);
     pos += 2;
   }
-  if (version === 5) buf[pos++] = 0;
+  if (version === 5) {
+    pos = writeVarInt(buf, pos, props);
+    if (properties) pos += properties.copy(buf, pos);
+  }
   payload.copy(buf, pos);
   return buf;
 }

@@ -3,13 +3,15 @@
 // (§3.2.2.3, §3.3.2.3.4), in both directions, and each PUBLISH encoded into one buffer.
 import type { IConnackPacket, IPublishPacket } from 'mqtt-packet';
 import type { DeviceInit } from '../driver.ts';
-import { encode, encodePublish } from './codec.ts';
+import { encode, encodeProperties, encodePublish } from './codec.ts';
 import { MqttConnection } from './connection.ts';
 import { type PublishOptions, ServerLimits } from './limits.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
 /** One template per options object: the devices of a fleet share theirs. */
 const templates = new WeakMap<ResolvedMqttOptions, PublishOptions>();
+/** A template's 5.0 properties, encoded once. */
+const templateBytes = new WeakMap<PublishOptions, Buffer>();
 
 function templateOf(o: ResolvedMqttOptions): PublishOptions {
   let t = templates.get(o);
@@ -88,11 +90,32 @@ export abstract class MqttPublisher extends MqttConnection {
         name = topic;
       }
       const properties = alias === undefined ? o.properties : { ...o.properties, topicAlias: alias };
-      buf = this.encodeFull(alias === undefined ? topic : name, payload, o, dup, messageId, properties);
-    } else if (o.properties) buf = this.encodeFull(topic, payload, o, dup, messageId, o.properties);
+      buf = properties
+        ? this.encodeWith(alias === undefined ? topic : name, payload, o, dup, messageId, properties)
+        : encodePublish(topic, payload, o.qos, o.retain, dup, messageId, this.version);
+    } else if (o.properties) buf = this.encodeWith(topic, payload, o, dup, messageId, o.properties);
     else buf = encodePublish(topic, payload, o.qos, o.retain, dup, messageId, this.version);
     this.write(buf, 'data');
     return buf.length;
+  }
+
+  /** A PUBLISH with properties: in one buffer when the codec knows them all, else by mqtt-packet. */
+  private encodeWith(
+    topic: string,
+    payload: Buffer,
+    o: PublishOptions,
+    dup: boolean,
+    messageId: number,
+    properties: NonNullable<IPublishPacket['properties']>,
+  ): Buffer {
+    // The fleet's own properties are encoded once; a publish with others (an alias, a request's) each time.
+    let bytes = properties === this.template.properties ? templateBytes.get(this.template) : undefined;
+    if (!bytes) {
+      bytes = encodeProperties(properties);
+      if (bytes && properties === this.template.properties) templateBytes.set(this.template, bytes);
+    }
+    if (!bytes) return this.encodeFull(topic, payload, o, dup, messageId, properties);
+    return encodePublish(topic, payload, o.qos, o.retain, dup, messageId, this.version, bytes);
   }
 
   private encodeFull(
