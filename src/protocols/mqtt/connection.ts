@@ -39,6 +39,18 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 function onData(this: Tagged, chunk: Buffer): void {
   this[DEVICE]?.receive(this, chunk);
 }
+/**
+ * Plain TCP sockets read into this one buffer, shared by every device of the worker (net's
+ * `onread`), instead of a new 64 KiB allocation per read: a device decodes each chunk at once
+ * and copies what it keeps (a partial packet, a PUBLISH and the other packets it hands on).
+ */
+export const SHARED_READ = {
+  buffer: Buffer.allocUnsafe(64 * 1024),
+  callback(this: Tagged, nread: number, buf: Buffer): boolean {
+    this[DEVICE]?.receive(this, buf.subarray(0, nread), true);
+    return true;
+  },
+};
 function onError(this: Tagged, err: Error): void {
   this[DEVICE]?.streamError(this, err);
 }
@@ -54,6 +66,9 @@ function flushDirty(): void {
   for (let i = 0; i < dirty.length; i++) dirty[i]?.flush();
   dirty.length = 0;
 }
+
+/** Packet types read without keeping any of their bytes: PUBACK, PUBREC, PUBREL, PUBCOMP, PINGRESP (§2.2.1). */
+const ACK_OR_PING: readonly boolean[] = Array.from({ length: 16 }, (_, t) => (t >= 4 && t <= 7) || t === 13);
 
 export abstract class MqttConnection implements WheelEntry {
   readonly bytes = { sent: 0, received: 0 };
@@ -264,7 +279,8 @@ export abstract class MqttConnection implements WheelEntry {
 
   // --- the shared handlers' targets ------------------------------------------------------------
 
-  receive(stream: Duplex, chunk: Buffer): void {
+  /** A chunk read from `stream`; `shared` when it lies in SHARED_READ, to be copied from before it is kept. */
+  receive(stream: Duplex, chunk: Buffer, shared = false): void {
     this.bytes.received += chunk.length;
     this.lastReceivedMs = Date.now();
     let buf = chunk;
@@ -279,7 +295,10 @@ export abstract class MqttConnection implements WheelEntry {
         if (!frame) break;
         const first = buf[pos] as number;
         this.logReceived(kindOf(cmdOf(first)), frame.end - pos);
-        const packet = decode(buf.subarray(pos, frame.end), frame.body - pos, this.version);
+        let bytes = buf.subarray(pos, frame.end);
+        // Acknowledgements and PINGRESP are read at once; any other packet may be kept (a payload, properties).
+        if (shared && buf === chunk && !ACK_OR_PING[first >> 4]) bytes = Buffer.from(bytes);
+        const packet = decode(bytes, frame.body - pos, this.version);
         pos = frame.end;
         this.onPacket(packet);
         // A packet may end the connection (a refusing CONNACK, a DISCONNECT).

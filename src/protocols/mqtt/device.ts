@@ -10,7 +10,7 @@ import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutco
 import { encode } from './codec.ts';
 import { MQTT_CODES, reasonWords } from './codes.ts';
 import { connectError, connectPacket, connectTimeout, willFor } from './connect.ts';
-import { Phase, WHEEL } from './connection.ts';
+import { Phase, SHARED_READ, WHEEL } from './connection.ts';
 import { MqttExchange } from './exchange.ts';
 import { announcements, type PublishOptions } from './limits.ts';
 import { PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
@@ -68,7 +68,7 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       this.pendingConnect = { resolve, reject };
       let stream: ReturnType<typeof openStream>;
       try {
-        stream = openStream(url, options);
+        stream = openStream(url, options, SHARED_READ);
       } catch (err) {
         this.pendingConnect = undefined;
         reject(connectError(err, url, options.version));

@@ -46,8 +46,14 @@ export function targetOf(url: string): Target {
   return t;
 }
 
+/** How a plain TCP socket reads (net's `onread`): into a buffer shared by the worker's devices. */
+export interface SharedRead {
+  buffer: Buffer;
+  callback: (nread: number, buf: Buffer) => boolean;
+}
+
 /** Opens the connection's stream; bytes written before it is open are queued by Node. */
-export function openStream(url: string, o: ResolvedMqttOptions): Duplex {
+export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedRead): Duplex {
   const t = targetOf(url);
   switch (t.scheme) {
     case 'mqtts':
@@ -69,7 +75,7 @@ export function openStream(url: string, o: ResolvedMqttOptions): Duplex {
     }
     default: {
       // net.createConnection looked up at call time: a test times the socket's creation by wrapping it.
-      const s = net.createConnection({ host: t.host, port: t.port });
+      const s = net.createConnection(onread ? { host: t.host, port: t.port, onread } : { host: t.host, port: t.port });
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
       // broker's latency, so Nagle is disabled by default, as emqtt-bench does (tcpNoDelay: false restores it).
       s.setNoDelay(o.tcpNoDelay);
