@@ -83,9 +83,10 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     // Exact application bytes per sensor, from the packet formats (MQTT 3.1.1):
     //   CONNECT 14 + client id (§3.1; 'fb-<run>-sensors-<id>' is 19 bytes),
     //   PUBLISH 1 + 1 + 2 + topic (18) + [2 packet id at QoS > 0] + 40 payload (§3.3),
-    //   PUBREL 4 per message at QoS 2 (§3.6), DISCONNECT 2 (§3.14).
+    //   PUBREL 4 per message at QoS 2 (§3.6), DISCONNECT 2 (§3.14); at QoS 0 the close's read
+    //   fence, a PINGREQ 2 (§3.12) behind the last publish, whose PINGRESP shows them all read.
     const publish = 1 + 1 + 2 + 18 + (qos > 0 ? 2 : 0) + 40 + (qos === 2 ? 4 : 0);
-    const perSensor = 14 + 19 + MESSAGES * publish + 2;
+    const perSensor = 14 + 19 + MESSAGES * publish + (qos === 0 ? 2 : 0) + 2;
     expect(sensors.bytes.perDevice.minSent).toBe(perSensor);
     expect(sensors.bytes.perDevice.maxSent).toBe(perSensor);
     expect(sensors.bytes.sent).toBe(perSensor * DEVICES);

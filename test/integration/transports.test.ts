@@ -1,4 +1,4 @@
-// Transports: mqtts:// (TLS, self-signed CA) and ws:// against a private Mosquitto, and the
+// Transports: mqtts:// and wss:// (TLS, self-signed CA) and ws:// against a private Mosquitto, and the
 // embedded broker's WebSocket listener: same scenario, exact counts on each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -12,6 +12,7 @@ beforeAll(async () => {
     {
       tls: 'listener {port} 127.0.0.1\ncertfile {dir}/cert.pem\nkeyfile {dir}/key.pem',
       ws: 'listener {port} 127.0.0.1\nprotocol websockets',
+      wss: 'listener {port} 127.0.0.1\nprotocol websockets\ncertfile {dir}/cert.pem\nkeyfile {dir}/key.pem',
     },
     'allow_anonymous true\n',
     (dir) => {
@@ -46,6 +47,10 @@ async function exactCounts(file: string, url: string): Promise<void> {
 describe('MQTT transports', () => {
   it('mqtts:// with a self-signed CA', async () => {
     await exactCounts(scenario(`, tls: { ca: ${JSON.stringify(ca)} }`), `mqtts://127.0.0.1:${mosq.ports.tls}`);
+  });
+
+  it('wss:// with a self-signed CA', async () => {
+    await exactCounts(scenario(`, tls: { ca: ${JSON.stringify(ca)} }`), `wss://127.0.0.1:${mosq.ports.wss}`);
   });
 
   it('mqtts:// refuses an untrusted certificate with a clear reason', async () => {

@@ -1,4 +1,4 @@
-// The MQTT session kept across connections: what the store hands MQTT.js for a replay, and
+// The MQTT session kept across connections: what the store hands the device for a replay, and
 // which in-flight messages a CONNACK leaves to resend or in doubt (src/protocols/mqtt/store.ts,
 // session.ts).
 import type { Packet } from 'mqtt-packet';
@@ -17,9 +17,7 @@ const message = (seq: number): OutgoingMessage => ({
 });
 
 async function replayed(store: SessionStore): Promise<Packet[]> {
-  const out: Packet[] = [];
-  for await (const p of store.createStream() as AsyncIterable<Packet>) out.push(p);
-  return out;
+  return store.replay();
 }
 
 describe('MQTT session store', () => {
@@ -37,7 +35,7 @@ describe('MQTT session store', () => {
     store.get({ messageId: 3 }, (_err, p) => expect((p as { dup: boolean }).dup).toBe(false));
   });
 
-  it('outlives the MQTT.js client that closes it', async () => {
+  it('outlives the connection that closes it', async () => {
     const store = new SessionStore(true);
     store.put(publish(1), () => undefined);
     store.close(() => undefined);

@@ -1,21 +1,23 @@
-// Building MQTT.js client options from resolved fleet options, and turning connect failures
-// into FleetbenchErrors with the CONNACK reason in plain words.
-import type { IClientOptions } from 'mqtt';
+// The CONNECT packet of one connection, built from resolved fleet options, and connect
+// failures turned into FleetbenchErrors with the CONNACK reason in plain words.
+import type { IConnectPacket } from 'mqtt-packet';
 import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import { maskUrl } from '../../base/url.ts';
 import { connectFailure } from '../connect-errors.ts';
 import type { DeviceInit } from '../driver.ts';
-import { tlsConnectOptions } from '../tls.ts';
 import { renderTopic } from '../topics.ts';
 import { connackHint, connackReason } from './codes.ts';
 import type { ResolvedMqttOptions } from './options.ts';
+import { targetOf } from './transport.ts';
+
+type Will = NonNullable<IConnectPacket['will']>;
 
 /**
  * The Last Will of one connection (§3.1.2.5): its topic rendered for the device like a publish
  * topic ({id}, {fleet}, {run}), its payload a fresh stamp from the runner followed by the
  * scenario's will payload, so a receiver can tell which connection's will it got and when.
  */
-export function willFor(init: DeviceInit<ResolvedMqttOptions>): IClientOptions['will'] {
+export function willFor(init: DeviceInit<ResolvedMqttOptions>): Will | undefined {
   const w = init.options.will;
   if (!w) return undefined;
   // Without a fleet or run (a device driven directly), those placeholders stay as written.
@@ -25,48 +27,47 @@ export function willFor(init: DeviceInit<ResolvedMqttOptions>): IClientOptions['
   return { topic, payload: stamp ? Buffer.concat([stamp, body]) : body, qos: w.qos, retain: w.retain };
 }
 
-export function clientOptions(
+/**
+ * §3.1: CONNECT with the device's client id, Clean Session / Clean Start, Keep Alive, will and
+ * credentials (the options' own, else the URL's user and password), and in 5.0 Session Expiry
+ * Interval and Receive Maximum.
+ */
+export function connectPacket(
   o: ResolvedMqttOptions,
+  url: string,
   clientId: string,
-  connectTimeoutMs: number,
-  will?: IClientOptions['will'],
-): IClientOptions {
-  const opts: IClientOptions = {
-    clientId,
+  will: Will | undefined,
+): IConnectPacket {
+  const t = targetOf(url);
+  const p: IConnectPacket = {
+    cmd: 'connect',
+    protocolId: 'MQTT',
     protocolVersion: o.version,
     clean: o.clean,
+    clientId,
     keepalive: o.keepaliveSec,
-    // Reconnection is the device model's decision (sleep/persistent), never the library's.
-    reconnectPeriod: 0,
-    resubscribe: false,
-    // Our own timer (device.ts) reports the timeout; MQTT.js's must not win the race.
-    connectTimeout: connectTimeoutMs + 1000,
-    // Our own in-flight window bounds the queue; MQTT.js must not hold offline messages.
-    queueQoSZero: false,
   };
-  if (o.username !== undefined) opts.username = o.username;
-  if (o.password !== undefined) opts.password = o.password;
-  if (will) opts.will = will;
+  const username = o.username ?? t.username;
+  const password = o.password ?? t.password;
+  if (username !== undefined) p.username = username;
+  if (password !== undefined) p.password = Buffer.from(password);
+  if (will) p.will = will;
   if (o.version === 5) {
-    const properties: NonNullable<IClientOptions['properties']> = {};
+    const properties: NonNullable<IConnectPacket['properties']> = {};
     // [MQTT-3.1.2.11.2] Session Expiry Interval: absent means 0, the session ends with the connection.
     if (o.sessionExpirySec !== undefined) properties.sessionExpiryInterval = o.sessionExpirySec;
     if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
-    opts.properties = properties;
-    // §3.3.2.3.4: aliases are only used when the server's CONNACK allows them (Topic Alias Maximum).
-    if (o.topicAlias) opts.autoAssignTopicAlias = true;
+    p.properties = properties;
   }
-  // Used for mqtts:// and wss:// only; ca, client certificate and key (mutual TLS), SNI name.
-  Object.assign(opts, tlsConnectOptions(o.tls));
-  return opts;
+  return p;
 }
 
-/** Maps whatever MQTT.js or the socket raised during connect to a FleetbenchError. */
+/** Maps a refusing CONNACK (an error with its numeric code), or what the socket raised during connect, to a FleetbenchError. */
 export function connectError(err: unknown, url: string, version: number, where = maskUrl(url)): FleetbenchError {
   const e = err as { code?: unknown; message?: string } | undefined;
   const code = e?.code;
   if (typeof code === 'number') {
-    // ErrorWithReasonCode from MQTT.js: the CONNACK refused us.
+    // The CONNACK refused us (the device's error, or MQTT.js's ErrorWithReasonCode in the gateway).
     const hint = connackHint(code, version);
     return new FleetbenchError(
       ErrorCodes.CONNECT_REJECTED,

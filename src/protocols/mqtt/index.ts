@@ -1,4 +1,4 @@
-// The MQTT driver (MQTT.js): MQTT 3.1.1 and 5.0 over mqtt://, mqtts://, ws:// and wss://.
+// The MQTT driver, its own client on mqtt-packet: MQTT 3.1.1 and 5.0 over mqtt://, mqtts://, ws:// and wss://.
 import { countOf, countsUnder } from '../../metrics/codes.ts';
 import type { Driver } from '../driver.ts';
 import { topicFilterProblem, topicFiltersFor } from '../topics.ts';

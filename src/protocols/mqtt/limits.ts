@@ -2,11 +2,17 @@
 // it sends: Receive Maximum, Maximum Packet Size, Maximum QoS, Retain Available, Topic Alias
 // Maximum, Wildcard and Shared Subscription Available. A publish that would break one is not
 // sent (the client's duty, not the server's), and is counted by name instead.
-import type { IClientPublishOptions, IConnackPacket } from 'mqtt';
-import { generate } from 'mqtt-packet';
+import { generate, type IConnackPacket, type IPublishPacket } from 'mqtt-packet';
 import { mqttPacketBytes } from '../../power/accounting.ts';
 
 type ConnackProperties = NonNullable<IConnackPacket['properties']>;
+
+/** How a device publishes: QoS, RETAIN and, in 5.0, the properties of every PUBLISH. */
+export interface PublishOptions {
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  properties?: IPublishPacket['properties'];
+}
 
 /** Why a send or a subscription was refused before it reached the wire, by error code. */
 export interface Refusal {
@@ -34,13 +40,13 @@ export function announcements(p: ConnackProperties | undefined): string[] {
   add('topic_alias_maximum', p.topicAliasMaximum);
   add('wildcard_subscription_available', p.wildcardSubscriptionAvailable);
   add('shared_subscription_available', p.sharedSubscriptionAvailable);
-  // [MQTT-3.2.2-21]: the client uses the server's Keep Alive instead of its own (MQTT.js does).
+  // [MQTT-3.2.2-21]: the client uses the server's Keep Alive instead of its own (device.ts does).
   add('server_keep_alive', p.serverKeepAlive);
   return out;
 }
 
 /** The bytes of a PUBLISH with an empty topic and payload and `options`: the part of its size that does not vary. */
-function fixedRemaining(options: IClientPublishOptions, version: 4 | 5): number {
+function fixedRemaining(options: PublishOptions, version: 4 | 5): number {
   const total = generate(
     {
       cmd: 'publish',
@@ -64,7 +70,7 @@ export class ServerLimits {
 
   constructor(
     private readonly version: 4 | 5,
-    private readonly publishOptions: IClientPublishOptions,
+    private readonly publishOptions: PublishOptions,
     /** Whether the device asked for topic aliases: a new alias adds its 3-byte property (§3.3.2.3.4). */
     private readonly topicAlias: boolean,
   ) {}
@@ -79,7 +85,7 @@ export class ServerLimits {
    * or undefined when it may. `exact` sizes a publish whose properties differ from the device's
    * own (request/response properties).
    */
-  refusePublish(topic: string, payload: Buffer, options: IClientPublishOptions, exact: boolean): Refusal | undefined {
+  refusePublish(topic: string, payload: Buffer, options: PublishOptions, exact: boolean): Refusal | undefined {
     const p = this.props;
     const qos = options.qos ?? 0;
     // [MQTT-3.2.2-11]: a client must not send a PUBLISH above the server's Maximum QoS.
@@ -126,7 +132,7 @@ export class ServerLimits {
    * A PUBLISH's size on the wire. The device's own properties are sized once; a topic alias is
    * counted as if it were set up on this packet (topic and alias both sent, the larger case).
    */
-  private publishSize(topic: string, payload: Buffer, options: IClientPublishOptions, exact: boolean): number {
+  private publishSize(topic: string, payload: Buffer, options: PublishOptions, exact: boolean): number {
     if (exact)
       return mqttPacketBytes(fixedRemaining(options, this.version) + Buffer.byteLength(topic) + payload.length);
     this.fixed ??= fixedRemaining(this.publishOptions, this.version);

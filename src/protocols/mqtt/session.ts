@@ -1,7 +1,7 @@
-// What a device keeps of its MQTT session between connections: the stores MQTT.js replays
-// after CONNACK, and which of its own stamped messages are still unacknowledged, by packet
-// identifier. MQTT.js's publish callback dies with the client that sent the message; the ack of
-// a publish resent by the next client is matched here, to the original message.
+// What a device keeps of its MQTT session between connections: the stores it replays after
+// CONNACK, and which of its own stamped messages are still unacknowledged, by packet
+// identifier, so the ack of a publish resent on the next connection is matched to the original
+// message. Every collection is made on first use: an idle QoS 0 device holds none.
 import type { OutgoingMessage } from '../driver.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 import { SessionStore } from './store.ts';
@@ -20,44 +20,65 @@ export function keepsSession(o: ResolvedMqttOptions): boolean {
 }
 
 export class MqttSession {
-  /** Our unacknowledged QoS 1/2 PUBLISH and PUBREL packets; publishes come back with DUP=1. */
-  readonly outgoing = new SessionStore(true);
-  /** QoS 2 PUBLISH packets received and not yet released (PUBREL). */
-  readonly incoming = new SessionStore();
+  private out: SessionStore | undefined;
+  private in: SessionStore | undefined;
+  private subs: Set<string> | undefined;
   /** Packet identifier → the stamped message it carries, until its PUBACK or PUBCOMP. */
-  private readonly pending = new Map<number, OutgoingMessage>();
+  private pending: Map<number, OutgoingMessage> | undefined;
   private connectedBefore = false;
   /** Session present in the last CONNACK: the broker still has our subscriptions. */
   resumed = false;
-  /** Topic filters subscribed in this session; a resumed session still holds them (§4.1). */
-  readonly subscribed = new Set<string>();
 
   constructor(readonly keeps: boolean) {}
 
+  /** Our unacknowledged QoS 1/2 PUBLISH and PUBREL packets; publishes come back with DUP=1. */
+  get outgoing(): SessionStore {
+    this.out ??= new SessionStore(true);
+    return this.out;
+  }
+
+  /** QoS 2 PUBLISH packets received and not yet released (PUBREL). */
+  get incoming(): SessionStore {
+    this.in ??= new SessionStore();
+    return this.in;
+  }
+
+  /** Topic filters subscribed in this session; a resumed session still holds them (§4.1). */
+  get subscribed(): Set<string> {
+    this.subs ??= new Set();
+    return this.subs;
+  }
+
   /** Stamped QoS 1/2 messages sent and not acknowledged yet: the in-flight window's fill. */
   get inflight(): number {
-    return this.pending.size;
+    return this.pending?.size ?? 0;
   }
 
   track(messageId: number, message: OutgoingMessage): void {
+    this.pending ??= new Map();
     this.pending.set(messageId, message);
   }
 
   /** Whether a packet identifier carries one of our stamped messages, still unacknowledged. */
   tracks(messageId: number | undefined): boolean {
-    return messageId !== undefined && this.pending.has(messageId);
+    return messageId !== undefined && this.pending?.has(messageId) === true;
+  }
+
+  /** Whether a packet identifier is taken: in flight, stored, or held from the broker. */
+  uses(messageId: number): boolean {
+    return this.pending?.has(messageId) === true || this.out?.has(messageId) === true;
   }
 
   /** The message an ack (or a failure) ends, once; undefined when the identifier is not one of ours. */
   settle(messageId: number | undefined): OutgoingMessage | undefined {
-    if (messageId === undefined) return undefined;
+    if (messageId === undefined || !this.pending) return undefined;
     const message = this.pending.get(messageId);
     this.pending.delete(messageId);
     return message;
   }
 
   /**
-   * A successful CONNACK, before MQTT.js replays the outgoing store. Without a session to
+   * A successful CONNACK, before the device replays the outgoing store. Without a session to
    * resume, the messages still in flight are not resent: their count is returned (in doubt)
    * and the stores start empty. With one, they are resent ([MQTT-4.4.0-1]); a message whose
    * packet is not in the store (it never reached it) cannot be, and is in doubt too.
@@ -72,8 +93,9 @@ export class MqttSession {
       return { state: askedToResume ? 'lost' : 'absent', inDoubt: this.forget() };
     }
     let inDoubt = 0;
+    if (!this.pending) return { state: 'present', inDoubt };
     for (const id of this.pending.keys())
-      if (!this.outgoing.has(id)) {
+      if (!this.out?.has(id)) {
         this.pending.delete(id);
         inDoubt++;
       }
@@ -89,11 +111,11 @@ export class MqttSession {
   }
 
   private forget(): number {
-    const n = this.pending.size;
-    this.pending.clear();
-    this.outgoing.clear();
-    this.incoming.clear();
-    this.subscribed.clear();
+    const n = this.inflight;
+    this.pending?.clear();
+    this.out?.clear();
+    this.in?.clear();
+    this.subs?.clear();
     return n;
   }
 }

@@ -1,0 +1,341 @@
+// The transport half of the lean MQTT device: one stream per connection, read and written
+// through handlers shared by every device of the worker (the stream carries its device under a
+// symbol), packets framed by their fixed header, writes of one event-loop turn batched into one
+// write per stream, every deadline (connect timeout, keep alive, close) on one timing wheel per
+// worker, and the read fence that bounds QoS 0 data the broker has not been shown to read.
+import type { Duplex } from 'node:stream';
+import { TimingWheel, type WheelEntry } from '../../base/timing-wheel.ts';
+import { emptyWire, type WireKind, type WireTotalsByKind } from '../../power/wire.ts';
+import type { UnreadMessages } from '../driver.ts';
+import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES } from './codec.ts';
+import { errorLoss, type Loss, strongerLoss } from './loss.ts';
+
+/** One wheel for every MQTT deadline of the worker: 50 ms ticks, 512 slots (25.6 s a turn). */
+export const WHEEL = new TimingWheel(50, 512);
+
+const DEVICE = Symbol('fleetbench.mqtt.device');
+type Tagged = Duplex & { [DEVICE]?: MqttConnection };
+
+/**
+ * Unconfirmed QoS 0 bytes a device may have written before it must wait for its read fence:
+ * past this, a PINGREQ goes out and QoS 0 sends are refused ('backpressure') until its PINGRESP.
+ */
+export const FENCE_BYTES = 256 * 1024;
+/** QoS 0 sends are refused while this many bytes wait in the stream's own write buffer. */
+export const BUFFERED_BYTES = 1 << 20;
+
+export const Phase = {
+  Idle: 0,
+  Connecting: 1,
+  Up: 2,
+  /** close(): waiting for in-flight acks and the last fence before DISCONNECT. */
+  Closing: 3,
+  /** DISCONNECT written, the stream ending. */
+  Ending: 4,
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+// The shared stream handlers: `this` is the stream, the device hangs off it.
+function onData(this: Tagged, chunk: Buffer): void {
+  this[DEVICE]?.receive(this, chunk);
+}
+/**
+ * Plain TCP sockets read into this one buffer, shared by every device of the worker (net's
+ * `onread`), instead of a new 64 KiB allocation per read: a device decodes each chunk at once
+ * and copies what it keeps (a partial packet, a PUBLISH and the other packets it hands on).
+ */
+export const SHARED_READ = {
+  buffer: Buffer.allocUnsafe(64 * 1024),
+  callback(this: Tagged, nread: number, buf: Buffer): boolean {
+    this[DEVICE]?.receive(this, buf.subarray(0, nread), true);
+    return true;
+  },
+};
+function onError(this: Tagged, err: Error): void {
+  this[DEVICE]?.streamError(this, err);
+}
+function onClose(this: Tagged): void {
+  this[DEVICE]?.streamClosed(this);
+}
+
+// Devices with writes queued in this turn, written once by one shared setImmediate.
+const dirty: MqttConnection[] = [];
+let flushQueued = false;
+function flushDirty(): void {
+  flushQueued = false;
+  for (let i = 0; i < dirty.length; i++) dirty[i]?.flush();
+  dirty.length = 0;
+}
+
+/** Packet types read without keeping any of their bytes: PUBACK, PUBREC, PUBREL, PUBCOMP, PINGRESP (§2.2.1). */
+const ACK_OR_PING: readonly boolean[] = Array.from({ length: 16 }, (_, t) => (t >= 4 && t <= 7) || t === 13);
+
+export abstract class MqttConnection implements WheelEntry {
+  readonly bytes = { sent: 0, received: 0 };
+  protected stream: Duplex | undefined;
+  protected phase: Phase = Phase.Idle;
+  /** The start of a packet not yet whole. */
+  private partial: Buffer | undefined;
+  /** Packets written this turn, not yet handed to the stream. */
+  private out: Buffer | Buffer[] | undefined;
+  /** Why the current connection is going away, once the socket or the broker said so. */
+  protected loss: Loss | undefined;
+  protected keepaliveMs = 0;
+  private lastSentMs = 0;
+  private lastReceivedMs = 0;
+  /** When the outstanding PINGREQ was written; 0 when none is. */
+  protected pingSentMs = 0;
+  // The read fence (§3.12, §3.13): QoS 0 publishes written before the outstanding PINGREQ
+  // (fence*) and after it (open*). TCP delivers in order and a broker reads its socket in order,
+  // so a PINGRESP shows the broker read everything written before its PINGREQ.
+  private fenceMessages = 0;
+  private fenceBytes = 0;
+  private openMessages = 0;
+  private openBytes = 0;
+  /** What close() left unconfirmed (DriverDevice.unread). */
+  unread: UnreadMessages | undefined;
+
+  wheelNext: WheelEntry | null = null;
+  wheelPrev: WheelEntry | null = null;
+  wheelSlot = -1;
+  wheelRounds = 0;
+
+  // The wire log, by kind (handshake, data, keepalive): plain small-integer fields rather than
+  // WireLog's nine objects, as a device holds them for its whole life; `wire` builds the totals.
+  private connections = 0;
+  private txHandshakePackets = 0;
+  private txHandshakeBytes = 0;
+  private txDataPackets = 0;
+  private txDataBytes = 0;
+  private txKeepalivePackets = 0;
+  private txKeepaliveBytes = 0;
+  private rxHandshakePackets = 0;
+  private rxHandshakeBytes = 0;
+  private rxDataPackets = 0;
+  private rxDataBytes = 0;
+  private rxKeepalivePackets = 0;
+  private rxKeepaliveBytes = 0;
+
+  get wire(): WireTotalsByKind {
+    const w = emptyWire();
+    w.connections = this.connections;
+    w.tx.handshake = { packets: this.txHandshakePackets, bytes: this.txHandshakeBytes };
+    w.tx.data = { packets: this.txDataPackets, bytes: this.txDataBytes };
+    w.tx.keepalive = { packets: this.txKeepalivePackets, bytes: this.txKeepaliveBytes };
+    w.rx.handshake = { packets: this.rxHandshakePackets, bytes: this.rxHandshakeBytes };
+    w.rx.data = { packets: this.rxDataPackets, bytes: this.rxDataBytes };
+    w.rx.keepalive = { packets: this.rxKeepalivePackets, bytes: this.rxKeepaliveBytes };
+    return w;
+  }
+
+  /** The protocol half: one decoded packet of the current connection. */
+  protected abstract onPacket(packet: ReturnType<typeof decode>): void;
+  /** The protocol half: the wheel fired in `phase`. */
+  protected abstract onDeadline(): void;
+  /** The protocol half: the connection's stream closed (error or not). */
+  protected abstract onStreamClosed(): void;
+  /** The protocol half: a stream error before the connection was up. */
+  protected abstract onStreamError(err: Error): void;
+  protected abstract get version(): 4 | 5;
+
+  onWheel(): void {
+    this.onDeadline();
+  }
+
+  protected attach(stream: Duplex): void {
+    const s = stream as Tagged;
+    s[DEVICE] = this;
+    s.on('data', onData);
+    s.on('error', onError);
+    s.on('close', onClose);
+    this.stream = stream;
+    this.partial = undefined;
+    this.out = undefined;
+    this.pingSentMs = 0;
+    this.fenceMessages = this.fenceBytes = this.openMessages = this.openBytes = 0;
+    this.lastSentMs = this.lastReceivedMs = Date.now();
+    this.connections++;
+  }
+
+  /** Forgets a stream: its late events are no longer this device's. */
+  protected detach(stream: Duplex): void {
+    (stream as Tagged)[DEVICE] = undefined;
+    if (this.stream === stream) this.stream = undefined;
+  }
+
+  /** Queues one packet for this turn's write; counted now, as it is generated. */
+  protected write(packet: Buffer, kind: WireKind): void {
+    this.bytes.sent += packet.length;
+    const size = packet.length;
+    if (kind === 'data') {
+      this.txDataPackets++;
+      this.txDataBytes += size;
+    } else if (kind === 'keepalive') {
+      this.txKeepalivePackets++;
+      this.txKeepaliveBytes += size;
+    } else {
+      this.txHandshakePackets++;
+      this.txHandshakeBytes += size;
+    }
+    this.lastSentMs = Date.now();
+    const out = this.out;
+    if (out === undefined) {
+      this.out = packet;
+      dirty.push(this);
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flushDirty);
+      }
+    } else if (Array.isArray(out)) out.push(packet);
+    else this.out = [out, packet];
+  }
+
+  /** Hands this turn's packets to the stream in one write. */
+  flush(): void {
+    const out = this.out;
+    if (out === undefined) return;
+    this.out = undefined;
+    const s = this.stream;
+    if (!s || s.destroyed) return;
+    s.write(Array.isArray(out) ? Buffer.concat(out) : out);
+  }
+
+  /** Bytes Node holds for the stream, not yet taken by the kernel. */
+  protected get buffered(): number {
+    return this.stream?.writableLength ?? 0;
+  }
+
+  // --- keep alive (§3.1.2.10) and the read fence -------------------------------------------
+
+  /** A QoS 0 publish of `size` bytes was written. */
+  protected wroteUnconfirmed(size: number): void {
+    this.openMessages++;
+    this.openBytes += size;
+    if (this.pingSentMs === 0 && this.openBytes > FENCE_BYTES) this.ping();
+  }
+
+  /** Whether QoS 0 sends must wait for the fence's PINGRESP. */
+  protected get fenced(): boolean {
+    return this.fenceBytes + this.openBytes > FENCE_BYTES || this.buffered > BUFFERED_BYTES;
+  }
+
+  protected get unconfirmed(): UnreadMessages {
+    return { messages: this.fenceMessages + this.openMessages, bytes: this.fenceBytes + this.openBytes };
+  }
+
+  /** Writes a PINGREQ (§3.12): a keep alive, and a fence behind everything written before it. */
+  protected ping(): void {
+    this.write(PINGREQ_BYTES, 'keepalive');
+    this.pingSentMs = this.lastSentMs;
+    this.fenceMessages += this.openMessages;
+    this.fenceBytes += this.openBytes;
+    this.openMessages = this.openBytes = 0;
+  }
+
+  /** §3.13 PINGRESP: the broker read everything written before the PINGREQ it answers. */
+  protected pong(): void {
+    this.pingSentMs = 0;
+    this.fenceMessages = this.fenceBytes = 0;
+  }
+
+  /** Starts the keep alive's deadline of a connection that is up. */
+  protected startKeepalive(seconds: number): void {
+    this.keepaliveMs = seconds * 1000;
+    if (this.keepaliveMs > 0) WHEEL.schedule(this, this.keepaliveMs);
+    else WHEEL.cancel(this);
+  }
+
+  /**
+   * The keep alive's deadline: a PINGREQ once nothing was written for a Keep Alive period; the
+   * connection is lost when nothing at all came back within half a period after it (1.5 periods
+   * after the last write, as MQTT.js did). Returns false when the connection timed out.
+   */
+  protected keepaliveDue(): boolean {
+    const ka = this.keepaliveMs;
+    if (ka <= 0) return true;
+    const now = Date.now();
+    const half = Math.max(ka / 2, WHEEL.tickMs);
+    if (this.pingSentMs > 0) {
+      const waited = now - this.pingSentMs;
+      if (waited < half) WHEEL.schedule(this, half - waited);
+      else if (this.lastReceivedMs < this.pingSentMs) return false;
+      // Packets came since the PINGREQ: the broker is alive, its PINGRESP is behind them.
+      else WHEEL.schedule(this, ka);
+      return true;
+    }
+    const idle = now - this.lastSentMs;
+    if (idle >= ka) {
+      this.ping();
+      WHEEL.schedule(this, half);
+    } else WHEEL.schedule(this, ka - idle);
+    return true;
+  }
+
+  /** The connection is dead: notes why (the close that follows reports it) and destroys it. */
+  protected abandon(err: Error): void {
+    this.loss = strongerLoss(this.loss, errorLoss(err, this.keepaliveMs / 1000));
+    this.stream?.destroy();
+  }
+
+  // --- the shared handlers' targets ------------------------------------------------------------
+
+  /** A chunk read from `stream`; `shared` when it lies in SHARED_READ, to be copied from before it is kept. */
+  receive(stream: Duplex, chunk: Buffer, shared = false): void {
+    this.bytes.received += chunk.length;
+    this.lastReceivedMs = Date.now();
+    let buf = chunk;
+    if (this.partial) {
+      buf = Buffer.concat([this.partial, chunk]);
+      this.partial = undefined;
+    }
+    let pos = 0;
+    try {
+      while (pos < buf.length) {
+        const frame = frameAt(buf, pos);
+        if (!frame) break;
+        const first = buf[pos] as number;
+        this.logReceived(kindOf(cmdOf(first)), frame.end - pos);
+        let bytes = buf.subarray(pos, frame.end);
+        // Acknowledgements and PINGRESP are read at once; any other packet may be kept (a payload, properties).
+        if (shared && buf === chunk && !ACK_OR_PING[first >> 4]) bytes = Buffer.from(bytes);
+        const packet = decode(bytes, frame.body - pos, this.version);
+        pos = frame.end;
+        this.onPacket(packet);
+        // A packet may end the connection (a refusing CONNACK, a DISCONNECT).
+        if (this.stream !== stream) return;
+      }
+    } catch (err) {
+      // §4.13: a malformed packet closes the connection.
+      this.abandon(err as Error);
+      return;
+    }
+    // Copied: a slice would keep the whole chunk alive.
+    if (pos < buf.length) this.partial = Buffer.from(buf.subarray(pos));
+  }
+
+  private logReceived(kind: WireKind, size: number): void {
+    if (kind === 'data') {
+      this.rxDataPackets++;
+      this.rxDataBytes += size;
+    } else if (kind === 'keepalive') {
+      this.rxKeepalivePackets++;
+      this.rxKeepaliveBytes += size;
+    } else {
+      this.rxHandshakePackets++;
+      this.rxHandshakeBytes += size;
+    }
+  }
+
+  streamError(stream: Duplex, err: Error): void {
+    if (stream !== this.stream) return;
+    if (this.phase === Phase.Connecting) this.onStreamError(err);
+    else if (this.phase === Phase.Up) this.loss = strongerLoss(this.loss, errorLoss(err, this.keepaliveMs / 1000));
+  }
+
+  streamClosed(stream: Duplex): void {
+    if (stream !== this.stream) return;
+    this.detach(stream);
+    WHEEL.cancel(this);
+    this.onStreamClosed();
+  }
+}
