@@ -3,10 +3,13 @@
 // are merged. A device whose driver cannot tell (or had nothing outstanding) reports none, and
 // then the headline rate is the rate of writes.
 import { describe, expect, it } from 'vitest';
+import { formatCount } from '../../src/base/format.ts';
 import { summary } from '../../src/cli/summary.ts';
 import { run } from '../../src/index.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { mqttTap } from '../helpers/mqtt-tap.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('unread at close', () => {
   it('is absent or zero when the peer read everything, and the rate counts every message', async () => {
@@ -32,16 +35,34 @@ describe('unread at close', () => {
     expect(summary(result)).not.toMatch(/unread/);
   });
 
-  // Enabled when the device that fences its QoS 0 writes (PINGREQ after a window of unconfirmed
-  // bytes, DriverDevice.unread) is merged: offered far more than the broker reads, closed with a
-  // short bound, so messages are still unread at close. To assert, with workers: 2:
-  //   f.unread.messages > 0 and ≤ f.messages.sent, f.unread.bytes > 0;
-  //   f.rates.writtenPerS > f.rates.sentPerS, and
-  //   f.rates.sentPerS / f.rates.writtenPerS ≈ (f.messages.sent − f.unread.messages) / f.messages.sent
-  //   (both rounded to 0.01/s);
-  //   summary(result) contains `(${formatCount(f.unread.messages)} unread)`;
-  //   the delivery row's lost + unique = expected (unread is not counted twice).
-  it.todo(
-    'lean device: messages behind an unanswered fence at close are in fleets.<name>.unread, summed over workers, and left out of rates.sentPerS (= (sent − unread) / send phase)',
-  );
+  it('counts what sat behind an unanswered read fence at close, summed over workers, and leaves it out of the rate', async () => {
+    // A tap in front of Mosquitto withholds the broker's answers once every device is connected:
+    // the devices' read fences (PINGREQ after 256 KiB of QoS 0 data) are never answered.
+    const tap = await mqttTap(Number(new URL(MOSQUITTO_URL).port));
+    try {
+      const file = writeScenario(
+        'unread',
+        `export default defineScenario({
+          name: 'unread', duration: '2s', drain: '1s',
+          targets: { mqtt: '${tap.url}' },
+          fleets: { load: { count: 2, protocol: mqtt({ qos: 0 }), topic: 'fbtest/{run}/unread/{id}', send: every('20ms'), messages: 40, payload: bytes(20480) } },
+        });`,
+      );
+      const running = run({ scenario: file, workers: 2, write: false });
+      await waitFor(() => tap.down.filter((p) => p.type === 'connack').length >= 2, { what: 'both CONNACKs' });
+      tap.mute(true);
+      const { result } = await running;
+      const f = result.fleets.load!;
+      const unread = f.unread!;
+      expect(unread.messages).toBeGreaterThan(0);
+      expect(unread.messages).toBeLessThanOrEqual(f.messages.sent);
+      expect(unread.bytes).toBeGreaterThan(unread.messages * 20480);
+      expect(f.rates.writtenPerS).toBeGreaterThan(f.rates.sentPerS);
+      const ratio = (f.messages.sent - unread.messages) / f.messages.sent;
+      expect(f.rates.sentPerS / f.rates.writtenPerS!).toBeCloseTo(ratio, 2);
+      expect(summary(result)).toContain(`(${formatCount(unread.messages)} unread)`);
+    } finally {
+      await tap.close();
+    }
+  });
 });
