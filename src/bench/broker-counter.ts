@@ -31,6 +31,8 @@ export async function brokerCounter(url: string, quietMs = QUIET_MS): Promise<Br
   const ok = await new Promise<boolean>((resolve) => {
     client.once('connect', () => client.subscribe(TOPIC, (err) => resolve(!err)));
     client.once('error', () => resolve(false));
+    // No CONNACK within MQTT.js's connect timeout ends in a close without an error.
+    client.once('close', () => resolve(false));
   });
   // The current value arrives after subscribing, or at the next interval.
   for (let i = 0; ok && value === undefined && i < 120; i++) await new Promise((r) => setTimeout(r, 100));

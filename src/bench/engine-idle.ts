@@ -4,7 +4,7 @@
 // heapUsed / external / arrayBuffers, while every device is connected. The largest case is
 // split over two brokers (one broker process holds fewer connections than its fd limit); when
 // the machine's hard fd limit is below that count for one process too, fleetbench runs as two
-// processes at once, one per broker, and the extra process's start-up RSS is taken off.
+// processes, one per broker, idle at the same time, and the extra process's start-up RSS is taken off.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import {
   runScript,
   type ScriptCase,
 } from './engine-run.ts';
-import { runMeasuredPair } from './engine-spawn.ts';
+import { runMeasured } from './engine-spawn.ts';
 import { idleWindow } from './engine-windows.ts';
 
 export interface Heap {
@@ -73,22 +73,33 @@ const rssIn = (samples: readonly TreeSample[], w: Span): number | undefined =>
 function figureOf(run: EngineRun, devices: number, heapDir: string): IdleFigure {
   if (!run.line) return { devices, error: run.error };
   const w = idleWindow(run.line, devices);
-  if (!w) return { devices, error: `never all ${devices} connected in the run phase` };
+  if (!w) {
+    const peak = Object.values(run.result?.fleets ?? {}).reduce((n, f) => n + f.devices.peakConnected, 0);
+    const e = run.result?.errors[0];
+    const why = run.result ? ` (peak ${peak}${e ? `; ${e.count} × ${e.message}` : ''})` : '';
+    return { devices, error: `never all ${devices} connected in the run phase${why}` };
+  }
   return { devices, rssKiB: rssIn(run.measured.samples, w), heap: readHeap(heapDir, w) };
 }
 
-export function idleCase(p: Profile, targets: Record<string, string>, devices: number, devices2 = 0): FleetbenchCase {
+export function idleCase(
+  p: Profile,
+  targets: Record<string, string>,
+  devices: number,
+  devices2 = 0,
+  durationS = p.idle.durationS,
+): FleetbenchCase {
   return {
     scenario: 'idle-devices',
     knobs: {
       FB_BENCH_DEVICES: devices,
       FB_BENCH_DEVICES2: devices2 > 0 ? devices2 : undefined,
       FB_BENCH_CONNECT_RATE: `${p.idle.connectPerS}/s`,
-      FB_BENCH_DURATION: `${p.idle.durationS}s`,
+      FB_BENCH_DURATION: `${durationS}s`,
     },
     workers: p.workers,
     targets,
-    timeoutMs: ((devices + devices2) / p.idle.connectPerS + p.idle.durationS + 90) * 1000,
+    timeoutMs: ((devices + devices2) / p.idle.connectPerS + durationS + 90) * 1000,
   };
 }
 
@@ -126,6 +137,9 @@ export async function idleBare(p: Profile, broker: PrivateBroker, devices: numbe
   });
 }
 
+/** Seconds a fleetbench process may take to load and start its workers on a busy machine. */
+const STARTUP_S = 8;
+
 /** File descriptors a process needs beyond one per device (Node, workers, the result files). */
 const FD_SLACK = 2000;
 
@@ -154,16 +168,29 @@ export async function idleSplit(
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'fb-engine-out-')), mkdtempSync(join(tmpdir(), 'fb-engine-out-'))];
   try {
-    const [ma, mb] = await runMeasuredPair(
-      fleetbenchSpawn(idleCase(p, { mqtt: a.url }, half), dirs[0] as string),
-      fleetbenchSpawn(idleCase(p, { mqtt: b.url }, total - half), dirs[1] as string),
+    // Staggered, so the two do not start and connect at once on a busy machine: the second starts
+    // once the first should be connected, and the first stays idle until the second is done.
+    const connectS = half / p.idle.connectPerS;
+    const firstDurationS = Math.ceil(p.idle.durationS + STARTUP_S + connectS + STARTUP_S / 2);
+    const first = runMeasured(
+      fleetbenchSpawn(idleCase(p, { mqtt: a.url }, half, 0, firstDurationS), dirs[0] as string),
     );
+    await new Promise((r) => setTimeout(r, (STARTUP_S / 2 + connectS) * 1000));
+    const second = runMeasured(fleetbenchSpawn(idleCase(p, { mqtt: b.url }, total - half), dirs[1] as string));
+    const [ma, mb] = await Promise.all([first, second]);
     const ra = fleetbenchOutcome(ma, dirs[0] as string);
     const rb = fleetbenchOutcome(mb, dirs[1] as string);
     if (!ra.line || !rb.line) return { devices: total, error: ra.error ?? rb.error };
     const wa = idleWindow(ra.line, half);
     const wb = idleWindow(rb.line, total - half);
-    if (!wa || !wb) return { devices: total, error: 'not every device connected in both processes' };
+    if (!wa || !wb) {
+      const peak = [ra, rb].map((r) => Object.values(r.result?.fleets ?? {})[0]?.devices.peakConnected ?? 0);
+      const firstError = [ra, rb].flatMap((r) => r.result?.errors ?? [])[0];
+      return {
+        devices: total,
+        error: `not every device connected in both processes (peak ${peak.join(' + ')} of ${half} + ${total - half}${firstError ? `; ${firstError.count} × ${firstError.message}` : ''})`,
+      };
+    }
     const w = { fromMs: Math.max(wa.fromMs, wb.fromMs), toMs: Math.min(wa.toMs, wb.toMs) };
     const both = [rssIn(ma.samples, w), rssIn(mb.samples, w)];
     if (w.toMs <= w.fromMs || both.some((x) => x === undefined) || startupRssKiB === undefined)

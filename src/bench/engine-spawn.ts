@@ -107,8 +107,3 @@ function killQuietly(pid: number): void {
     // Already gone.
   }
 }
-
-/** Two measured children at once (the split idle case), each with its own samples. */
-export async function runMeasuredPair(a: SpawnCase, b: SpawnCase): Promise<[Measured, Measured]> {
-  return Promise.all([runMeasured(a), runMeasured(b)]);
-}

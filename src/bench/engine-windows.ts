@@ -128,7 +128,8 @@ export function firstSecondsP99(line: RunLine, key: RegExp, n: number): { key: s
 /**
  * Messages written but not shown read by the peer at close, if the result reports them: a
  * number or `{ messages }` under a key named `unread` anywhere in a fleet's block, summed over
- * fleets. Undefined when no fleet has one (results from before the field existed).
+ * fleets, else at the top of the result. Undefined when there is none (results from before the
+ * field existed).
  */
 export function unreadOf(result: RunResult): number | undefined {
   let total: number | undefined;
@@ -142,5 +143,8 @@ export function unreadOf(result: RunResult): number | undefined {
     }
   };
   for (const f of Object.values(result.fleets)) visit(f, 0);
+  // Or one run-wide figure beside the fleets.
+  const top = (result as unknown as Record<string, unknown>).unread;
+  if (total === undefined && top !== undefined) visit({ unread: top }, 0);
   return total;
 }
