@@ -34,8 +34,14 @@ export async function brokerCounter(url: string, quietMs = QUIET_MS): Promise<Br
     // No CONNACK within MQTT.js's connect timeout ends in a close without an error.
     client.once('close', () => resolve(false));
   });
-  // The current value arrives after subscribing, or at the next interval.
-  for (let i = 0; ok && value === undefined && i < 120; i++) await new Promise((r) => setTimeout(r, 100));
+  // The current value arrives after subscribing (it is retained), or at the next interval. Mosquitto
+  // 2.0 gives its $SYS messages a 60 s expiry, so after a minute without a PUBLISH there is none
+  // to receive: one PUBLISH of our own changes the counter and brings a fresh value (settled()
+  // before a measurement counts it in).
+  for (let i = 0; ok && value === undefined && i < 120; i++) {
+    if (i === 15) client.publish(`fbbench/sys-nudge/${process.pid}`, '1');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   if (value === undefined) {
     client.end(true);
     return undefined;

@@ -93,19 +93,20 @@ export interface ConnectRate {
   perS: number;
   /** How it was found: the slope between seconds with some but not all connected, or a lower bound. */
   how: 'slope' | 'bound';
-  /** Seconds from the first second with a device connected to the end of the one with all connected. */
+  /** Seconds from the first second in the timeline to the end of the first with all connected. */
   allWithinS: number;
 }
 
 /**
  * The connect rate achieved, from the per-second `connected` counts: the slope between the
  * first and last seconds with some but not all devices connected (two or more of them), else
- * all devices over the seconds from the first with any connected to the first with all (a
- * lower bound: the timeline is per second, and it starts when the workers are still loading).
+ * all devices over the seconds from the first reported to the first with all connected (a lower
+ * bound: the timeline is per second, and its first second may include the workers' start-up).
  */
 export function connectRate(line: RunLine, devices: number): ConnectRate | undefined {
   const all = line.points.find((p) => p.connected >= devices);
-  const first = line.points.find((p) => p.connected > 0);
+  // The earliest second reported at all: a starved worker's first report may come late.
+  const first = line.points[0];
   if (!all || !first || devices <= 0) return undefined;
   const allWithinS = all.t - first.t + 1;
   const partial = line.points.filter((p) => p.connected > 0 && p.connected < devices && p.t < all.t);

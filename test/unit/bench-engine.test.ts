@@ -101,7 +101,7 @@ describe('windows', () => {
         connected: c,
       })),
     };
-    expect(connectRate(ramp, 10_000)).toEqual({ perS: 2000, how: 'slope', allWithinS: 5 });
+    expect(connectRate(ramp, 10_000)).toEqual({ perS: 2000, how: 'slope', allWithinS: 6 });
     const quick: RunLine = { startedAtMs: 0, points: [point(2, 'run', 0, 1000)] };
     expect(connectRate(quick, 1000)).toEqual({ perS: 1000, how: 'bound', allWithinS: 1 });
     expect(connectRate(quick, 2000)).toBeUndefined();
