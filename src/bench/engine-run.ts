@@ -12,13 +12,16 @@ import { type Measured, runMeasured, type SpawnCase } from './engine-spawn.ts';
 import { lineOfResult, lineOfScript, type RunLine } from './engine-windows.ts';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-export const FLEETBENCH_BIN = here('../bin/fleetbench.js');
+// From src/bench or dist/bench alike: the package root. The plain .js/.cjs scripts are not
+// compiled into dist/, so they are always run from src/.
 export const ROOT = here('../..');
-export const HEAP_PROBE = here('./engine-heap-probe.cjs');
+const fromRoot = (file: string): string => join(ROOT, file);
+export const FLEETBENCH_BIN = fromRoot('src/bin/fleetbench.js');
+export const HEAP_PROBE = fromRoot('src/bench/engine-heap-probe.cjs');
 export const SCRIPTS = {
-  raw: here('./engine-raw-publisher.js'),
-  mqttjs: here('./engine-mqttjs-publisher.js'),
-  bare: here('./engine-bare-sockets.js'),
+  raw: fromRoot('src/bench/engine-raw-publisher.js'),
+  mqttjs: fromRoot('src/bench/engine-mqttjs-publisher.js'),
+  bare: fromRoot('src/bench/engine-bare-sockets.js'),
 } as const;
 
 export interface EngineRun {
