@@ -241,6 +241,8 @@ export interface ConnectFigure {
   requested: number;
   achieved?: ConnectRate;
   connectP99Us?: number;
+  /** result.run.connect.achievedPerS: the rate connects were started at (the pacing itself). */
+  startedPerS?: number;
   error?: string;
 }
 
@@ -265,7 +267,12 @@ export async function connectRates(p: Profile, broker: PrivateBroker): Promise<C
     }
     const achieved = connectRate(run.line, p.connect.devices);
     const connect = Object.values(run.result.fleets)[0]?.latency.connect;
-    out.push({ requested: perS, achieved, connectP99Us: connect?.p99 });
+    out.push({
+      requested: perS,
+      achieved,
+      connectP99Us: connect?.p99,
+      startedPerS: run.result.run.connect?.achievedPerS,
+    });
   }
   return out;
 }

@@ -214,7 +214,7 @@ function connectRows(list: ConnectFigure[] | undefined, p: Profile): Row[] {
       : `failed: ${c.error ?? 'never all connected'}`,
     `${n0(c.requested)}/s`,
     connectVerdict(c),
-    `from \`timeline[].fleets.<fleet>.connected\` per second (${c.achieved?.how === 'slope' ? 'slope while connecting' : 'all over the seconds until all connected: a lower bound'}); connect p99 ${c.connectP99Us === undefined ? '–' : `${ms(c.connectP99Us)} ms`}; ${p.connect.workers} workers`,
+    `from \`timeline[].fleets.<fleet>.connected\` per second (${c.achieved?.how === 'slope' ? 'slope while connecting' : 'all over the seconds until all connected: a lower bound'}); connect p99 ${c.connectP99Us === undefined ? '–' : `${ms(c.connectP99Us)} ms`}; starts paced at ${c.startedPerS === undefined ? '–' : `${n0(c.startedPerS)}/s`} (\`run.connect.achievedPerS\`); ${p.connect.workers} workers`,
   ]);
 }
 
