@@ -303,7 +303,7 @@ interface StreamCounts {
 }
 
 /** Group receivers: members may sit in different workers, so their seen-sets are unioned per stream. */
-function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
+export function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
   const byStream = new Map<number, { seen: string[]; received: number; outOfOrder: number }>();
   for (const p of parts) {
     for (const [stream, seen, received, outOfOrder] of p.streams ?? []) {

@@ -27,6 +27,7 @@ import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
 import { warmUp } from './warm-up.ts';
+import { warmupEndUs } from './warm-window.ts';
 import { WindowCounter } from './windows.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
@@ -69,8 +70,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     targets: task.targets,
     recorder,
     book,
+    warmBook: new DeliveryBook(),
     lateThresholdUs: task.lateThresholdUs,
     startUs: 0,
+    warmupEndUs: 0,
   };
 
   // Receivers first, so every subscription is in place before anything is sent.
@@ -146,6 +149,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (startUs >= 0) {
       phase = 'run';
       ctx.startUs = startUs;
+      ctx.warmupEndUs = warmupEndUs(plan.warmup, startUs);
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.everUp);
       const endUs = startUs + task.durationMs * 1000;
@@ -203,12 +207,17 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
   port.close();
-  const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
+  // The warm-up's messages are each stream's first sequence numbers (warm-window.ts).
+  const publishers = devices.filter((d) => d.group.publish);
+  const sent = publishers.map((d): [number, number] => [d.stream, d.seq - d.warmSent]);
   for (const d of devices) if (d.willStream !== undefined) sent.push([d.willStream, d.kills]);
   return {
     worker,
     last,
     delivery: windows ? { ...book.final(sent), windows: windows.final() } : book.final(sent),
+    ...(ctx.warmupEndUs > 0
+      ? { warmup: ctx.warmBook.final(publishers.map((d): [number, number] => [d.stream, d.warmSent])) }
+      : {}),
     deviceBytes: byteExtremes(devices),
     wire: wireByGroup(devices),
     interrupted,
