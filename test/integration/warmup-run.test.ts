@@ -1,0 +1,57 @@
+// A run with a warm-up window against the embedded broker: the warm-up's messages are counted
+// apart (result.warmup), the headline figures hold only the rest, and together they are every
+// message sent, each delivered once and none lost (docs/scenarios.md#warm-up).
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/index.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+
+describe('warmup', () => {
+  it('keeps the warm-up out of the headline figures and accounts for every message', async () => {
+    const file = writeScenario(
+      'warmup-run',
+      `export default defineScenario({
+        name: 'warmup-run', duration: '1500ms', warmup: '400ms', drain: '${DRAIN}',
+        fleets: { gps: { count: 4, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/warm/{id}', send: every('20ms'), messages: 50, payload: bytes(32) } },
+        observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['gps'] } },
+        thresholds: { 'gps.sent': ['count < 200'] },
+      });`,
+    );
+    const { result: r } = await run({ scenario: file, workers: 2, write: false });
+    expect(r.run.partial).toBe(false);
+    const warm = r.warmup;
+    if (!warm) throw new Error('no warmup block');
+    const measured = r.fleets.gps?.messages.sent ?? 0;
+    expect(warm.durationMs).toBe(400);
+    expect(warm.included).toBe(false);
+    expect(warm.toS - warm.fromS).toBeCloseTo(0.4);
+    // Both sides of the boundary saw messages, and together they are all 4 × 50.
+    expect(warm.sent).toBeGreaterThan(0);
+    expect(measured).toBeGreaterThan(0);
+    expect(warm.sent + measured).toBe(200);
+    expect(warm.fleets.gps?.sent).toBe(warm.sent);
+    expect(warm.fleets.gps?.acked).toBe(warm.sent);
+    expect(r.fleets.gps?.messages.acked).toBe(measured);
+    // Delivery: the headline row holds only the measured messages, the warm-up's row the rest.
+    const d = r.delivery.find((x) => x.from === 'gps' && x.to === 'backend');
+    expect(d).toMatchObject({ sent: measured, expected: measured, unique: measured, lost: 0, duplicated: 0 });
+    expect(d?.latency.corrected.count).toBe(measured);
+    expect(warm.delivery).toEqual([
+      expect.objectContaining({
+        from: 'gps',
+        to: 'backend',
+        sent: warm.sent,
+        unique: warm.sent,
+        lost: 0,
+        duplicated: 0,
+      }),
+    ]);
+    expect(warm.delivery[0]?.latency.corrected.count).toBe(warm.sent);
+    expect(r.fleets.backend?.messages.received).toBe(measured);
+    expect(warm.fleets.backend?.received).toBe(warm.sent);
+    // The timeline shows the load as offered, warm-up included.
+    const sentOnTimeline = r.timeline.reduce((n, p) => n + (p.fleets.gps?.sent ?? 0), 0);
+    expect(sentOnTimeline).toBe(200);
+    // Thresholds judge the headline figures: fewer than all 200 sends.
+    expect(r.thresholds?.[0]).toMatchObject({ passed: true });
+  });
+});
