@@ -26,6 +26,7 @@ import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } 
 import { runSendLoop } from './send-loop.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
+import { warmPaths } from './warm-paths.ts';
 import { warmUp } from './warm-up.ts';
 import { warmupEndUs } from './warm-window.ts';
 import { WindowCounter } from './windows.ts';
@@ -105,6 +106,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   // Untimed, before the first measured connect: the drivers' connect paths run once (warm-up.ts).
   await warmUp(ordered, task.targets);
+  // Untimed too: every fleet's send and receive paths run against a loopback server (warm-paths.ts).
+  await warmPaths(plan, task.targets, worker);
 
   const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
