@@ -29,12 +29,20 @@ const WARM_BOUND_MS = 1500;
 /** A connect to the embedded server gives up after this long. */
 const CONNECT_BOUND_MS = 500;
 
-/** Runs the hot paths of `plan`'s groups once per worker; resolves within WARM_BOUND_MS, never throws. */
-export async function warmPaths(plan: Plan, targets: Record<string, string>, worker: number): Promise<void> {
+/**
+ * Runs the hot paths of `plan`'s groups once per worker; resolves within WARM_BOUND_MS, never
+ * throws. Returns what the throwaway devices sent and received (on loopback, never the target).
+ */
+export async function warmPaths(
+  plan: Plan,
+  targets: Record<string, string>,
+  worker: number,
+): Promise<{ sent: number; received: number }> {
   const stop = new AbortController();
   const bound = setTimeout(() => stop.abort(), WARM_BOUND_MS);
   const servers: EmbeddedServer<unknown>[] = [];
   const devices: VirtualDevice[] = [];
+  const done = { sent: 0, received: 0 };
   try {
     const byProtocol = new Map<string, GroupPlan[]>();
     for (const g of plan.groups)
@@ -76,6 +84,8 @@ export async function warmPaths(plan: Plan, targets: Record<string, string>, wor
       for (const s of senders)
         if (s.group.protocol === r.group.protocol && r.group.receives.includes(s.group.name)) expected += s.seq;
     while (!stop.signal.aborted && received(receivers) < expected) await sleep(5, stop.signal);
+    done.sent = senders.reduce((n, d) => n + d.seq, 0);
+    done.received = received(receivers);
     // The snapshot path: every interval histogram encoded once.
     ctx.recorder.snapshot('run');
   } catch {
@@ -88,6 +98,7 @@ export async function warmPaths(plan: Plan, targets: Record<string, string>, wor
     ]);
     for (const d of devices) if (d.driver.connected) d.driver.kill();
   }
+  return done;
 }
 
 /** A group with a device of its own that connects out, which an embedded server of its driver can serve. */
