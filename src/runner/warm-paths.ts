@@ -109,7 +109,7 @@ function warmable(g: GroupPlan): boolean {
   return driver.embeddedHint?.(g.options, g) === undefined;
 }
 
-/** The embedded server's listener with the real target's scheme (a WebSocket listener for ws://), else its default. */
+/** The embedded server's listener with the real target's scheme (one of several listeners), else its default. */
 function listenerFor(server: EmbeddedServer<unknown>, target: string | undefined): string {
   const scheme = target?.split(':')[0];
   const same = Object.values(server.urls).find((u) => u.split(':')[0] === scheme);
