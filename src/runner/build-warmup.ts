@@ -6,9 +6,11 @@ import type { Aggregator } from '../metrics/aggregate.ts';
 import type { DeliveryShard, PairShard } from '../metrics/delivery.ts';
 import { summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
+import { streamFleet } from '../metrics/stamp.ts';
 import type { LatencyPair, WarmupDelivery, WarmupFleet, WarmupResult } from '../result/types.ts';
 import { unionByStream } from './build-delivery.ts';
 import { warmGroup, warmKind } from './warm-window.ts';
+import { windowKey } from './windows.ts';
 
 export interface WarmupInput {
   durationMs: number;
@@ -66,8 +68,9 @@ export function buildWarmup(plan: Plan, agg: Aggregator, input: WarmupInput, mea
   for (const to of plan.groups)
     for (const fromName of to.receives) {
       const from = groupByName(plan, fromName);
-      if (from)
-        result.delivery.push(warmDelivery(agg, from, to, parts.get(pairKey(from.name, to.name)) ?? [], receivers));
+      if (!from) continue;
+      const pair = parts.get(pairKey(from.name, to.name)) ?? [];
+      result.delivery.push(warmDelivery(agg, from, to, pair, receivers, owedTo(measured, from, to)));
     }
   return result;
 }
@@ -78,6 +81,8 @@ function warmDelivery(
   to: GroupPlan,
   parts: PairShard[],
   receivers: Map<string, number>,
+  /** A late subscriber: the warm-up messages sent after it joined, per receiver device. */
+  owed: number | undefined,
 ): WarmupDelivery {
   const mode = to.receiverMode;
   const sent = agg.totals.get(warmGroup(from.name))?.sent ?? 0;
@@ -86,7 +91,8 @@ function warmDelivery(
   for (const p of parts) received += p.received;
   if (mode === 'each') for (const p of parts) unique += p.unique;
   else for (const s of unionByStream(parts).values()) unique += s.unique;
-  const expected = mode === 'each' ? sent * (receivers.get(to.name) ?? 0) : sent;
+  const perReceiver = owed ?? sent;
+  const expected = mode === 'each' ? perReceiver * (receivers.get(to.name) ?? 0) : perReceiver;
   return {
     from: from.name,
     to: to.name,
@@ -107,4 +113,22 @@ function warmPair(agg: Aggregator, owner: string, corrected: string, service: st
   const s = get(service);
   const empty = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, stddev: 0 };
   return { corrected: c ? summarize(c) : empty, service: s ? summarize(s) : empty };
+}
+
+/**
+ * A late subscriber `to` (startTime) expects of each stream's warm-up messages those sent after
+ * it joined (windows.ts counts each stream's sends before the join); undefined for any other receiver.
+ */
+function owedTo(measured: DeliveryShard[], from: GroupPlan, to: GroupPlan): number | undefined {
+  if (to.startMs === undefined) return undefined;
+  const before = new Map<number, number>();
+  const warm = new Map<number, number>();
+  for (const s of measured) {
+    for (const [stream, n] of s.windows?.[windowKey(to.name, 'before_join')] ?? [])
+      before.set(stream, (before.get(stream) ?? 0) + n);
+    for (const [stream, n] of s.warmSent ?? []) if (streamFleet(stream) === from.index) warm.set(stream, n);
+  }
+  let owed = 0;
+  for (const [stream, n] of warm) owed += Math.max(0, n - (before.get(stream) ?? 0));
+  return owed;
 }

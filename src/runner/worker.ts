@@ -212,12 +212,16 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   port.close();
   // The warm-up's messages are each stream's first sequence numbers (warm-window.ts).
   const publishers = devices.filter((d) => d.group.publish);
-  const sent = publishers.map((d): [number, number] => [d.stream, d.seq - d.warmSent]);
+  const sent = publishers.map((d): [number, number] => [d.stream, d.seq]);
   for (const d of devices) if (d.willStream !== undefined) sent.push([d.willStream, d.kills]);
   return {
     worker,
     last,
-    delivery: windows ? { ...book.final(sent), windows: windows.final() } : book.final(sent),
+    delivery: {
+      ...book.final(sent),
+      ...(windows ? { windows: windows.final() } : {}),
+      ...(ctx.warmupEndUs > 0 ? { warmSent: publishers.map((d): [number, number] => [d.stream, d.warmSent]) } : {}),
+    },
     ...(ctx.warmupEndUs > 0
       ? { warmup: ctx.warmBook.final(publishers.map((d): [number, number] => [d.stream, d.warmSent])) }
       : {}),

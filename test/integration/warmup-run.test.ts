@@ -12,7 +12,11 @@ describe('warmup', () => {
       `export default defineScenario({
         name: 'warmup-run', duration: '1500ms', warmup: '400ms', drain: '${DRAIN}',
         fleets: { gps: { count: 4, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/warm/{id}', send: every('20ms'), messages: 50, payload: bytes(32) } },
-        observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['gps'] } },
+        observers: {
+          backend: { protocol: mqtt({ qos: 1 }), receives: ['gps'] },
+          // Joins after the warm-up: it expects none of the warm-up's messages.
+          late: { protocol: mqtt({ qos: 1 }), receives: ['gps'], startTime: '700ms' },
+        },
         thresholds: { 'gps.sent': ['count < 200'] },
       });`,
     );
@@ -34,6 +38,12 @@ describe('warmup', () => {
     // Delivery: the headline row holds only the measured messages, the warm-up's row the rest.
     const d = r.delivery.find((x) => x.from === 'gps' && x.to === 'backend');
     expect(d).toMatchObject({ sent: measured, expected: measured, unique: measured, lost: 0, duplicated: 0 });
+    // Per stream too: a stream's warm-up messages are not missing from its measured row.
+    expect(d?.issueCount).toBe(0);
+    const late = r.delivery.find((x) => x.from === 'gps' && x.to === 'late');
+    expect(late?.expected).toBeGreaterThan(0);
+    expect(late?.expected).toBeLessThan(measured);
+    expect(late).toMatchObject({ lost: 0, duplicated: 0, issueCount: 0 });
     expect(d?.latency.corrected.count).toBe(measured);
     expect(warm.delivery).toEqual([
       expect.objectContaining({
@@ -44,6 +54,7 @@ describe('warmup', () => {
         lost: 0,
         duplicated: 0,
       }),
+      expect.objectContaining({ from: 'gps', to: 'late', sent: warm.sent, expected: 0, unique: 0, lost: 0 }),
     ]);
     expect(warm.delivery[0]?.latency.corrected.count).toBe(warm.sent);
     expect(r.fleets.backend?.messages.received).toBe(measured);
