@@ -11,11 +11,6 @@ export function warmGroup(group: string): string {
   return `${group}~warmup`;
 }
 
-/** The fleet a warm-up counter name belongs to, or undefined for a fleet's own name. */
-export function warmedGroup(name: string): string | undefined {
-  return name.endsWith('~warmup') ? name.slice(0, -'~warmup'.length) : undefined;
-}
-
 const WARM_KIND = 'warmup.';
 
 /** The histogram kind under which a warm-up sample of `kind` is recorded. */
