@@ -2,7 +2,11 @@
 // apart (result.warmup), the headline figures hold only the rest, and together they are every
 // message sent, each delivered once and none lost (docs/scenarios.md#warm-up).
 import { describe, expect, it } from 'vitest';
+import { formatUs } from '../../src/base/format.ts';
 import { run } from '../../src/index.ts';
+import { overTimeHtml } from '../../src/report/page.ts';
+import { timelineCharts } from '../../src/report/timeline.ts';
+import { warmupLines } from '../../src/result/warmup-lines.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 describe('warmup', () => {
@@ -64,5 +68,12 @@ describe('warmup', () => {
     expect(sentOnTimeline).toBe(200);
     // Thresholds judge the headline figures: fewer than all 200 sends.
     expect(r.thresholds?.[0]).toMatchObject({ passed: true });
+    // The report shades the window on the charts over time; the console says what it measured.
+    const charts = timelineCharts(r);
+    expect(charts[0]?.bands).toContainEqual({ phase: 'warmup', from: warm.fromS - 0.5, to: warm.toS - 0.5 });
+    expect(overTimeHtml(r, charts)).toContain('data-phase="warmup">warm-up, first 400ms (kept out of the figures)');
+    expect(warmupLines(r)).toEqual([
+      `warm-up: the first 400ms of the send phase, kept out of the figures below: ${warm.sent} sent, ${warm.sent} acked, ${warm.sent} received, 0 lost, e2e p99 ${formatUs(warm.delivery[0]?.latency.corrected.p99 ?? 0)} (gps → backend)`,
+    ]);
   });
 });
