@@ -20,7 +20,6 @@ export class ServerSink {
   startUs = 0;
   /** The warm-up's end (warm-window.ts), set with `startUs`; 0: none. */
   warmupEndUs = 0;
-  readonly lateThresholdUs = 0;
   private readonly wire = new WireDeltas();
   /** The group's counters, zeroed in place by each snapshot: looked up once, not per message. */
   private readonly counters: GroupCounters;

@@ -71,7 +71,7 @@ export class SendSplit {
  * warm-up, it moves from the receiver's `received` (acceptStamped counted it there) to its twin.
  */
 export function receivedInWarmup(
-  ctx: SplitContext,
+  ctx: Pick<SplitContext, 'recorder' | 'warmupEndUs'>,
   group: string,
   counters: GroupCounters,
   intendedUs: number,
