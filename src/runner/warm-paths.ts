@@ -46,7 +46,7 @@ export async function warmPaths(
   try {
     const byProtocol = new Map<string, GroupPlan[]>();
     for (const g of plan.groups)
-      if (warmable(g)) byProtocol.set(g.protocol, [...(byProtocol.get(g.protocol) ?? []), g]);
+      if (warmable(plan, g)) byProtocol.set(g.protocol, [...(byProtocol.get(g.protocol) ?? []), neutral(g)]);
     const ctx = throwawayContext(plan, worker);
     for (const [protocol, groups] of byProtocol) {
       const driver = driverFor(protocol);
@@ -64,7 +64,7 @@ export async function warmPaths(
         // A lost connection is not reconnected: the device is thrown away.
         void d.recovery.stop();
         devices.push(d);
-        await Promise.race([d.bringUp(), sleep(CONNECT_BOUND_MS, stop.signal)]);
+        await within(d.bringUp(), CONNECT_BOUND_MS);
       }
     }
     ctx.startUs = nowUs();
@@ -92,21 +92,45 @@ export async function warmPaths(
     // Warming is best effort: a group the embedded server refuses is simply not warmed.
   } finally {
     clearTimeout(bound);
-    await Promise.race([
+    await within(
       Promise.allSettled([...devices.map((d) => d.driver.close()), ...servers.map((s) => s.close())]),
-      sleep(CONNECT_BOUND_MS),
-    ]);
+      CONNECT_BOUND_MS,
+    );
     for (const d of devices) if (d.driver.connected) d.driver.kill();
   }
   return done;
 }
 
-/** A group with a device of its own that connects out, which an embedded server of its driver can serve. */
-function warmable(g: GroupPlan): boolean {
+/**
+ * A group with a device of its own that connects out, which an embedded server of its driver can
+ * serve. Not a receiver of server devices (virtual sensors): its subscriptions address the run's
+ * own devices, not a server.
+ */
+function warmable(plan: Plan, g: GroupPlan): boolean {
   const driver = driverFor(g.protocol);
   if (!driver || g.kind === 'will' || driver.isServer?.(g.options)) return false;
   if (g.publish === undefined && g.receives.length === 0) return false;
+  const sources = plan.groups.filter((s) => g.receives.includes(s.name));
+  if (sources.some((s) => driverFor(s.protocol)?.isServer?.(s.options))) return false;
   return driver.embeddedHint?.(g.options, g) === undefined;
+}
+
+/**
+ * The group with a payload of the same kind and size whose function is not the scenario's: a
+ * scenario's payload function may keep state (a counter, a sequence), which throwaway sends
+ * must not advance.
+ */
+function neutral(g: GroupPlan): GroupPlan {
+  const p = g.publish;
+  if (p?.payload.kind !== 'json') return g;
+  return { ...g, publish: { ...p, payload: { ...p.payload, fn: ({ id, seq }) => ({ id, seq, value: 0 }) } } };
+}
+
+/** `p`, or nothing after `ms`: the timer does not outlive the race. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** The embedded server's listener with the real target's scheme (one of several listeners), else its default. */

@@ -3,7 +3,7 @@
 // Mosquitto behind a tap that sees every packet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateScenario } from '../../src/dsl/validate.ts';
-import { bytes, every, mqtt } from '../../src/index.ts';
+import { bytes, every, json, mqtt } from '../../src/index.ts';
 import { warmPaths } from '../../src/runner/warm-paths.ts';
 import { type MqttTap, mqttTap } from '../helpers/mqtt-tap.ts';
 
@@ -15,6 +15,9 @@ describe('warming hot paths', () => {
   afterAll(() => tap.close());
 
   it('sends and receives on loopback, and nothing reaches the target', async () => {
+    // A payload function that keeps state: the throwaway sends must not advance it.
+    let calls = 0;
+    const reading = () => ({ n: calls++ });
     const plan = validateScenario(
       {
         name: 'warm-paths',
@@ -28,13 +31,21 @@ describe('warming hot paths', () => {
             send: every('1s'),
             payload: bytes(32),
           },
+          meters: {
+            count: 1,
+            protocol: mqtt(),
+            topic: 'fbtest/{run}/meters/{id}',
+            send: every('1s'),
+            payload: json(reading),
+          },
         },
-        observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['gps'] } },
+        observers: { backend: { protocol: mqtt({ qos: 1 }), receives: ['gps', 'meters'] } },
       },
       'warm-paths.ts',
     );
     const done = await warmPaths(plan, { mqtt: tap.url }, 0);
     expect(done.sent).toBeGreaterThan(0);
+    expect(calls).toBe(0);
     // One throwaway observer got every throwaway send.
     expect(done.received).toBe(done.sent);
     expect(tap.up).toEqual([]);
