@@ -1,7 +1,7 @@
 // Warming a worker's hot paths before the common start. A fresh worker has never built a
 // payload, stamped or sent a message, parsed a delivery or recorded a latency: that code runs
 // interpreted at first, and V8 compiles it only once it is hot, while at the start of the send
-// phase every device sends at once (400 QoS 1 sends with their acks and deliveries through a
+// phase every device sends at once (400 acknowledged sends with their acks and deliveries through a
 // loopback broker in the same thread: 355 ms in a fresh thread, 100 ms the second time).
 // So each worker runs one throwaway device per sending and per receiving fleet, built exactly as
 // the run builds them (shard.ts), against an embedded server of the fleet's own driver on
