@@ -7,6 +7,7 @@ import { storedLines } from '../result/stored.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { DeliveryResult, RunResult } from '../result/types.ts';
 import { unreadLines, unreadSuffix } from '../result/unread.ts';
+import { warmupLines } from '../result/warmup-lines.ts';
 import { failedHealth } from '../thresholds/health.ts';
 import { connectionsLines } from './connections.ts';
 import { table, wrap } from './format.ts';
@@ -24,6 +25,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
       .join(', ')}`,
   );
   out.push(...impairmentLines(result));
+  out.push(...warmupLines(result));
   for (const w of result.warnings ?? []) out.push(`warning: ${w.split('\n')[0]} (the run went on without it)`);
   for (const h of failedHealth(result)) out.push(`HEALTH FAILED ${h.name}: ${h.message}`);
   out.push('');

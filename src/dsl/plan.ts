@@ -9,6 +9,7 @@ import type { FaultPlan, ReconnectPolicy } from './faults.ts';
 import type { PayloadSpec } from './payload.ts';
 import type { ResolvedPower } from './power.ts';
 import type { ResolvedSchedule } from './schedule.ts';
+import type { WarmupPlan } from './warmup.ts';
 
 /**
  * 'server': an embedded server that receives (the CoAP sink), added by the runner, never in a
@@ -82,6 +83,8 @@ export interface Plan {
   faults: FaultPlan[];
   /** Targets behind an impairment proxy, by target name (the scenario's `impair`). */
   impair: Record<string, ResolvedImpair>;
+  /** The scenario's `warmup`: the first part of the send phase, kept out of the headline figures (dsl/warmup.ts). */
+  warmup?: WarmupPlan;
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

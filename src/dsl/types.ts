@@ -12,6 +12,7 @@ import type { PayloadSpec } from './payload.ts';
 import type { PowerSpec } from './power.ts';
 import type { ScheduleSpec } from './schedule.ts';
 import type { OfflineSpec } from './sessions.ts';
+import type { WarmupDefinition } from './warmup.ts';
 
 /** Devices that publish (sensors) and/or subscribe (actuators). */
 export interface FleetDefinition {
@@ -86,6 +87,11 @@ export interface ScenarioDefinition {
   rampUp?: Duration;
   /** How long to keep receiving after the last send before closing (default '2s'). */
   drain?: Duration;
+  /**
+   * The first part of the send phase, run for real but kept out of the headline figures and
+   * thresholds: `'5s'`, or `{ duration: '5s', include: true }` to count it after all (docs/scenarios.md#warm-up).
+   */
+  warmup?: WarmupDefinition;
   /** How fast devices connect, across all workers (default '500/s'). */
   connectRate?: Rate;
   /** Per-connection timeout (default '10s'). */

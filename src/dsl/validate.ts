@@ -19,6 +19,7 @@ import { resolvePower } from './power.ts';
 import { resolveSessionPhases } from './sessions.ts';
 import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
 import { resolvePayload, resolveSchedule } from './validate-send.ts';
+import { resolveWarmup } from './warmup.ts';
 
 const TOP = fieldsOf<ScenarioDefinition>()([
   'name',
@@ -26,6 +27,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'duration',
   'rampUp',
   'drain',
+  'warmup',
   'connectRate',
   'connectTimeout',
   'seed',
@@ -100,6 +102,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   const durationMs = check.duration('duration', raw.duration, { positive: true });
   const rampUpMs = check.duration('rampUp', raw.rampUp, { fallback: defaults.rampUpMs });
   const drainMs = check.duration('drain', raw.drain, { fallback: defaults.drainMs });
+  const warmup = resolveWarmup(check, raw.warmup, durationMs);
   const connectRatePerS = check.rate('connectRate', raw.connectRate, { fallback: defaults.connectRatePerS });
   const connectTimeoutMs = check.duration('connectTimeout', raw.connectTimeout, {
     fallback: defaults.connectTimeoutMs,
@@ -196,6 +199,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     expect,
     faults,
     impair,
+    ...(warmup ? { warmup } : {}),
   };
 }
 

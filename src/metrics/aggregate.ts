@@ -40,6 +40,8 @@ export class Aggregator {
   constructor(
     private readonly originUs: number,
     private readonly intervalUs: number,
+    /** The key a histogram has in the timeline's buckets (the run may merge kinds there that its totals keep apart). */
+    private readonly bucketKey: (key: string) => string = (key) => key,
   ) {}
 
   add(s: Snapshot): TimelineBucket {
@@ -75,7 +77,7 @@ export class Aggregator {
     for (const [key, encoded] of Object.entries(s.histograms)) {
       const h = decodeHistogram(encoded);
       this.histogram(this.histograms, key).add(h);
-      this.histogram(bucket.histograms, key).add(h);
+      this.histogram(bucket.histograms, this.bucketKey(key)).add(h);
       h.destroy();
     }
     for (const e of s.errors) {

@@ -50,6 +50,11 @@ export interface DeliveryShard {
   held?: Record<string, [store: string, count: number][]>;
   /** Messages sent per stream within a time window of the send phase, by window (runner/windows.ts). */
   windows?: Record<string, [stream: number, count: number][]>;
+  /**
+   * Messages sent per stream in the scenario's warm-up (runner/warm-window.ts): each stream's
+   * first sequence numbers, received and judged apart; `sent` still counts them.
+   */
+  warmSent?: [stream: number, count: number][];
 }
 
 interface PairBook {

@@ -5,7 +5,7 @@
 export const CLIENT_SCRIPT = `(function () {
   'use strict';
   var HEIGHT = 260;
-  var PHASE = { connect: 'rgba(37,99,235,0.10)', run: 'rgba(22,163,74,0.06)', drain: 'rgba(217,119,6,0.16)', done: 'rgba(100,116,139,0.14)' };
+  var PHASE = { connect: 'rgba(37,99,235,0.10)', run: 'rgba(22,163,74,0.06)', drain: 'rgba(217,119,6,0.16)', done: 'rgba(100,116,139,0.14)', warmup: 'rgba(147,51,234,0.14)' };
   // Outages over the phases: a lighter red while fewer devices are up, a stronger one where connections were lost.
   var OUTAGE = { down: 'rgba(220,38,38,0.10)', loss: 'rgba(220,38,38,0.30)' };
   var data = JSON.parse(document.getElementById('fleetbench-data').textContent);

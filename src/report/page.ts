@@ -184,6 +184,7 @@ const PHASE_SWATCH: Record<string, string> = {
   run: 'rgba(22,163,74,0.15)',
   drain: 'rgba(217,119,6,0.35)',
   done: 'rgba(100,116,139,0.3)',
+  warmup: 'rgba(147,51,234,0.3)',
 };
 
 /** The client's outage colours (client.ts OUTAGE), a little stronger for a small swatch. */
@@ -196,7 +197,11 @@ export function overTimeHtml(result: RunResult, charts: ChartSpec[]): string {
   if (charts.length === 0) return section('over-time', empty('The result has no timeline.'));
   const seen: string[] = [];
   for (const p of result.timeline) if (!seen.includes(p.phase)) seen.push(p.phase);
-  const phases = `<div class="phases">Phases: ${seen.map((p) => `<span style="--swatch:${PHASE_SWATCH[p] ?? PHASE_SWATCH.done}" data-phase="${esc(p)}">${esc(p)}</span>`).join('')}</div>`;
+  const warm = result.warmup;
+  const warmNote = warm
+    ? `<span style="--swatch:${PHASE_SWATCH.warmup}" data-phase="warmup">warm-up, first ${esc(formatDurationMs(warm.durationMs))}${warm.included ? '' : ' (kept out of the figures)'}</span>`
+    : '';
+  const phases = `<div class="phases">Phases: ${seen.map((p) => `<span style="--swatch:${PHASE_SWATCH[p] ?? PHASE_SWATCH.done}" data-phase="${esc(p)}">${esc(p)}</span>`).join('')}${warmNote}</div>`;
   const note =
     '<p class="note">One point per second from the timeline: messages per second (received counts every copy a receiver got) and each interval\'s latency p50 (dashed) and p99 (solid), from the intended send time.</p>';
   const outages = charts.some((c) => c.marks)

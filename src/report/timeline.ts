@@ -58,6 +58,9 @@ export function timelineCharts(result: RunResult): ChartSpec[] {
   const t = timeline.map((p) => p.t);
   const interval = intervalOf(t);
   const bands = phaseBands(timeline, interval);
+  // The scenario's warm-up, over the start of the run phase: a point stands for the interval it begins.
+  const warm = result.warmup;
+  if (warm) bands.push({ phase: 'warmup', from: warm.fromS - interval / 2, to: warm.toS - interval / 2 });
   const fleets: string[] = [...Object.keys(result.fleets)];
   for (const p of timeline) for (const f of Object.keys(p.fleets)) if (!fleets.includes(f)) fleets.push(f);
   const field = (fleet: string, k: 'sent' | 'received' | 'connected'): number[] =>

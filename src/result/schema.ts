@@ -40,6 +40,7 @@ import type {
   ThresholdOutcome,
   TimelinePoint,
 } from './types.ts';
+import { warmupShape } from './warmup-shape.ts';
 
 const latency = fields<LatencySummary>({
   count: int,
@@ -314,6 +315,7 @@ export const resultShape: Shape = fields<RunResult>({
   warnings: optional(array(str)),
   servers: optional(record(anyObject)),
   impairment: optional(impairmentShape),
+  warmup: optional(warmupShape),
   errors: array(fields<ErrorCount>({ group: str, code: str, count: int, message: str })),
   health: optional(array(healthCheck)),
   thresholds: optional(array(threshold)),

@@ -261,6 +261,8 @@ export interface RunResult {
   warnings: string[];
   /** Embedded servers' own counters by protocol (a hub's published, delivered and overflowed messages). */
   servers: ServerStats;
+  /** The scenario's warm-up window and what was measured in it, kept out of the figures above (absent without `warmup`). */
+  warmup?: WarmupResult;
   /** Targets behind an impairment proxy (the scenario's `impair`): the link as resolved and what crossed it. Absent when none. */
   impairment?: Record<string, ImpairmentResult>;
   errors: ErrorCount[];
@@ -338,4 +340,44 @@ export interface HealthCheck {
   groups: string[];
   /** It passed only because the scenario's `expect` allowed what was seen. */
   waived: boolean;
+}
+
+export interface WarmupResult {
+  /** Length of the window, from the start of the send phase (the scenario's `warmup`). */
+  durationMs: number;
+  /** Its samples count in the headline figures (`warmup.include`): the window is only marked, the counts below are 0. */
+  included: boolean;
+  /** Where the window lies on the timeline: seconds since the run started, as TimelinePoint.t. */
+  fromS: number;
+  toS: number;
+  /** Over all fleets: messages stamped within the window that were sent, acknowledged, sent late, and received. */
+  sent: number;
+  acked: number;
+  late: number;
+  received: number;
+  /** The same by fleet, with the latencies measured on them. */
+  fleets: Record<string, WarmupFleet>;
+  /** Delivery of the window's messages by (sender → receiver) pair, wherever they arrived (during the window or after). */
+  delivery: WarmupDelivery[];
+}
+
+export interface WarmupFleet {
+  sent: number;
+  acked: number;
+  late: number;
+  received: number;
+  latency: { sendLateness?: LatencySummary; ack?: LatencyPair; rtt?: LatencyPair };
+}
+
+export interface WarmupDelivery {
+  from: string;
+  to: string;
+  mode: 'each' | 'group';
+  sent: number;
+  expected: number;
+  received: number;
+  unique: number;
+  lost: number;
+  duplicated: number;
+  latency: LatencyPair;
 }

@@ -31,6 +31,9 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
 
   const sent = new Map<number, number>();
   for (const s of shards) for (const [stream, n] of s.sent) sent.set(stream, n);
+  // A stream's warm-up messages are its first sequence numbers, judged apart (build-warmup.ts).
+  const warm = new Map<number, number>();
+  for (const s of shards) for (const [stream, n] of s.warmSent ?? []) warm.set(stream, n);
   const held = heldByGroup(shards);
   const results: DeliveryResult[] = [];
   for (const to of plan.groups) {
@@ -45,6 +48,7 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
       const row = judge(plan, agg, from.name, to.name, to.receiverMode, parts, receivers.get(to.name) ?? 0, shards, {
         declared: true,
         sentByStream: sent,
+        warmByStream: warm,
         held: holding,
       });
       holding -= row.queued ?? 0;
@@ -59,6 +63,7 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
         judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, {
           declared: false,
           sentByStream: sent,
+          warmByStream: warm,
           held: 0,
         }),
       );
@@ -87,7 +92,12 @@ function judge(
   parts: PairShard[],
   receiverCount: number,
   shards: DeliveryShard[],
-  { declared, sentByStream, held }: { declared: boolean; sentByStream: Map<number, number>; held: number },
+  {
+    declared,
+    sentByStream,
+    warmByStream,
+    held,
+  }: { declared: boolean; sentByStream: Map<number, number>; warmByStream: Map<number, number>; held: number },
 ): DeliveryResult {
   const senderTotals = agg.total(from);
   const sent = senderTotals.sent;
@@ -123,7 +133,9 @@ function judge(
       ? promiseOf(fromGroup, toGroup, codesOf(agg.codes, to), codesOf(agg.codes, from))
       : UNKNOWN_PROMISE;
   const session =
-    fromGroup && toGroup && declared ? sessionFigures(fromGroup, toGroup, parts, shards, sentByStream, promise) : {};
+    fromGroup && toGroup && declared
+      ? sessionFigures(fromGroup, toGroup, parts, shards, sentByStream, promise, warmByStream)
+      : {};
   const expected = declared ? (session.expected ?? sent * multiplier) : 0;
   const missing = Math.max(0, expected - unique);
   // Still in the peer's store (a queue) at the end: not received yet, but not lost either.
@@ -165,7 +177,17 @@ function judge(
     verdict: { kept: violations.length === 0, violations },
     ...(session.retained ? { retained: session.retained } : {}),
     ...(session.sessionQueued ? { sessionQueued: session.sessionQueued } : {}),
-    ...streamIssues(plan, from, to, perStream, parts, shards, declared, sentByStream, session.startOf),
+    ...streamIssues(
+      plan,
+      from,
+      to,
+      perStream,
+      parts,
+      shards,
+      declared,
+      sentByStream,
+      session.startOf ?? ((_device, stream) => warmByStream.get(stream) ?? 0),
+    ),
   };
   if (mode === 'group' && members.length > 0) result.spread = spread(members);
   return result;
@@ -303,7 +325,7 @@ interface StreamCounts {
 }
 
 /** Group receivers: members may sit in different workers, so their seen-sets are unioned per stream. */
-function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
+export function unionByStream(parts: PairShard[]): Map<number, StreamCounts> {
   const byStream = new Map<number, { seen: string[]; received: number; outOfOrder: number }>();
   for (const p of parts) {
     for (const [stream, seen, received, outOfOrder] of p.streams ?? []) {

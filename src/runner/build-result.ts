@@ -5,7 +5,7 @@ import { version } from '../base/version.ts';
 import type { GroupPlan, Plan } from '../dsl/plan.ts';
 import type { Aggregator } from '../metrics/aggregate.ts';
 import { codesOf } from '../metrics/codes.ts';
-import type { GroupCounters } from '../metrics/counters.ts';
+import { addCounters, type GroupCounters } from '../metrics/counters.ts';
 import type { DeliveryShard } from '../metrics/delivery.ts';
 import { encodeHistogram, summarize } from '../metrics/histogram.ts';
 import { HistogramKind, histogramKey } from '../metrics/names.ts';
@@ -15,10 +15,12 @@ import type { UnreadMessages } from '../protocols/driver.ts';
 import { type AnyDriver, driverFor, type ServerStats } from '../protocols/registry.ts';
 import { type FleetResult, RESULT_SCHEMA, type RunResult, type TimelinePoint } from '../result/types.ts';
 import { buildDelivery, latencyPair } from './build-delivery.ts';
+import { buildWarmup, type WarmupInput } from './build-warmup.ts';
 import { groupFigures } from './live.ts';
 import type { DeviceBytes } from './protocol.ts';
 import { sendRates, sendSummary, sumUnread } from './send-summary.ts';
 import { shardSize } from './slices.ts';
+import { warmGroup } from './warm-window.ts';
 
 export interface BuildInput {
   plan: Plan;
@@ -45,6 +47,8 @@ export interface BuildInput {
   wire?: Record<string, WireTotalsByKind>[];
   /** Per worker: per group what the peer had not been shown to read at close (absent for a group whose driver cannot tell). */
   unread?: (Record<string, UnreadMessages> | undefined)[];
+  /** The scenario's warm-up window (build-warmup.ts). */
+  warmup?: WarmupInput;
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -64,11 +68,15 @@ export function buildResult(input: BuildInput): RunResult {
     };
   };
   const fleets: Record<string, FleetResult> = {};
-  const seconds = Math.max(input.sendPhaseMs, 1) / 1000;
+  // Rates are over the measured part of the send phase: a warm-up kept apart is not in it.
+  const warmMs = input.warmup && !input.warmup.included ? input.warmup.durationMs : 0;
+  const seconds = Math.max(input.sendPhaseMs - warmMs, 1) / 1000;
   for (const g of plan.groups) {
     // A will group has no devices: its wills show as delivery rows only.
     if (g.kind === 'will') continue;
     const t = agg.total(g.name);
+    // Bytes and the power model are not split by window: they go with every message (warm-up included).
+    const all = withWarmup(agg, g.name);
     const ran = shardSize(g.count, input.shard);
     const latency: FleetResult['latency'] = {};
     const connect = agg.histograms.get(histogramKey(g.name, HistogramKind.connect));
@@ -101,8 +109,8 @@ export function buildResult(input: BuildInput): RunResult {
       bytes: {
         sent: t.bytesSent,
         received: t.bytesReceived,
-        sentPerMessage: t.sent > 0 ? round2(t.bytesSent / t.sent) : null,
-        receivedPerMessage: t.received > 0 ? round2(t.bytesReceived / t.received) : null,
+        sentPerMessage: all.sent > 0 ? round2(t.bytesSent / all.sent) : null,
+        receivedPerMessage: all.received > 0 ? round2(t.bytesReceived / all.received) : null,
         sentPerDelivered:
           (deliveredBy.get(g.name) ?? 0) > 0 ? round2(t.bytesSent / (deliveredBy.get(g.name) as number)) : null,
         perDevice: {
@@ -120,7 +128,7 @@ export function buildResult(input: BuildInput): RunResult {
         emptyWire(),
       );
       fleet.wire = wire;
-      fleet.power = powerOf(g, t, wire, ran, seconds, input.targets[g.target] ?? '', {
+      fleet.power = powerOf(g, all, wire, ran, Math.max(input.sendPhaseMs, 1) / 1000, input.targets[g.target] ?? '', {
         ackMeanUs: latency.ack?.service.count ? latency.ack.service.mean : undefined,
         connectMeanUs: latency.connect?.count ? latency.connect.mean : undefined,
       });
@@ -144,9 +152,10 @@ export function buildResult(input: BuildInput): RunResult {
             g,
             {
               connected: c.connected,
-              sent: c.sent,
-              acked: c.acked,
-              received: c.received,
+              // The timeline shows the load as offered: the warm-up's messages too.
+              sent: c.sent + (b.counters[warmGroup(g)]?.sent ?? 0),
+              acked: c.acked + (b.counters[warmGroup(g)]?.acked ?? 0),
+              received: c.received + (b.counters[warmGroup(g)]?.received ?? 0),
               dropped: c.dropped,
               errors: c.errors,
               disconnects: c.disconnects,
@@ -188,7 +197,16 @@ export function buildResult(input: BuildInput): RunResult {
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
+    ...(input.warmup ? { warmup: buildWarmup(plan, agg, input.warmup, input.shards) } : {}),
   };
+}
+
+/** A fleet's totals with its warm-up's messages added back: what its bytes went with. */
+function withWarmup(agg: Aggregator, group: string): GroupCounters {
+  const all = { ...agg.total(group) };
+  const warm = agg.totals.get(warmGroup(group));
+  if (warm) addCounters(all, { ...warm, connected: 0 });
+  return all;
 }
 
 /** The power estimate of a fleet that declares `power`; null when it exchanged no message to price. */

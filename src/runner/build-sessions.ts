@@ -35,6 +35,8 @@ export function sessionFigures(
   shards: DeliveryShard[],
   sentByStream: Map<number, number>,
   promise: DeliveryPromise,
+  /** Per stream, its warm-up's messages: the first sequence numbers, expected in the warm-up's rows instead. */
+  warmByStream: ReadonlyMap<number, number> = new Map(),
 ): SessionFigures {
   const out: SessionFigures = {};
   const streams = [...sentByStream].filter(([s]) => streamFleet(s) === from.index);
@@ -47,9 +49,12 @@ export function sessionFigures(
     for (const p of parts)
       for (const row of p.rows ?? []) if (row[6] >= 0) first.set(row[0] * 2 ** 32 + row[1], row[6]);
     const startOf = (device: number, stream: number): number =>
-      to.receiverMode === 'each'
-        ? (first.get(device * 2 ** 32 + stream) ?? before.get(stream) ?? 0)
-        : (before.get(stream) ?? 0);
+      Math.max(
+        warmByStream.get(stream) ?? 0,
+        to.receiverMode === 'each'
+          ? (first.get(device * 2 ** 32 + stream) ?? before.get(stream) ?? 0)
+          : (before.get(stream) ?? 0),
+      );
     const receivers = to.receiverMode === 'each' ? devices : [0];
     let expected = 0;
     for (const d of receivers) for (const [s, sent] of streams) expected += Math.max(0, sent - startOf(d, s));

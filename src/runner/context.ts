@@ -12,7 +12,11 @@ export interface ShardContext {
   targets: Record<string, string>;
   recorder: Recorder;
   book: DeliveryBook;
+  /** Deliveries of messages stamped within the scenario's warm-up (warm-window.ts). */
+  warmBook: DeliveryBook;
   lateThresholdUs: number;
   /** Set when the send phase starts. */
   startUs: number;
+  /** The end of the warm-up window, set with `startUs`; 0 when there is none or it is included (warm-window.ts). */
+  warmupEndUs: number;
 }

@@ -10,6 +10,8 @@ import type { DriverDevice, OutgoingMessage, ReceivedMessage } from '../protocol
 import type { ShardContext } from './context.ts';
 import { acceptStamped, recordDelivery } from './receipts.ts';
 import { replyTopic } from './topics.ts';
+import { receivedInWarmup } from './warm-split.ts';
+import { warmKind } from './warm-window.ts';
 import { deliveredOnReturn, duringOffline } from './windows.ts';
 
 /** The device as its inbox sees it. */
@@ -28,6 +30,9 @@ export function receive(d: Receiver, m: ReceivedMessage): void {
   const stamped = acceptStamped(d.ctx.plan, d.ctx.startUs, d.ctx.stampKey, c, m);
   if (!stamped) return;
   const { stamp, from } = stamped;
+  // A Last Will's stamp tells when its connection opened: it belongs to no window.
+  const warm = from.kind !== 'will' && receivedInWarmup(d.ctx, d.group.name, c, stamp.intendedUs);
+  const kind = (k: string): string => (warm ? warmKind(k) : k);
   if (d.group.kind === 'command') {
     // A reply echoing one of our commands: the round trip closes here. Replies of protocols
     // with correlation data echo it too (ReceivedMessage.correlation): it must name the same command.
@@ -42,8 +47,8 @@ export function receive(d: Receiver, m: ReceivedMessage): void {
         matches ? RUN_CODES.keys.reply.correlated : RUN_CODES.keys.reply.correlation_mismatch,
       );
     } else recorder.code(d.group.name, RUN_CODES.keys.reply.uncorrelated);
-    recorder.record(d.group.name, HistogramKind.rtt, m.receivedUs - stamp.intendedUs);
-    recorder.record(d.group.name, HistogramKind.rttService, m.receivedUs - stamp.sentUs);
+    recorder.record(d.group.name, kind(HistogramKind.rtt), m.receivedUs - stamp.intendedUs);
+    recorder.record(d.group.name, kind(HistogramKind.rttService), m.receivedUs - stamp.sentUs);
     return;
   }
   if (m.retained) {
@@ -57,9 +62,10 @@ export function receive(d: Receiver, m: ReceivedMessage): void {
   // delivery whose age is the offline phase, not a latency.
   const start = d.ctx.startUs;
   const timed = !deliveredOnReturn(d.group, start, stamp.intendedUs, m.receivedUs);
-  const outcome = recordDelivery(recorder, d.ctx.book, from, d.group, d.index, stamp, m.receivedUs, timed);
+  const book = warm ? d.ctx.warmBook : d.ctx.book;
+  const outcome = recordDelivery(recorder, book, from, d.group, d.index, stamp, m.receivedUs, timed, warm);
   if (outcome !== 'duplicate' && duringOffline(d.group, start, stamp.intendedUs))
-    d.ctx.book.note(from, d.group, d.group.receiverMode, 'sessionQueued');
+    book.note(from, d.group, d.group.receiverMode, 'sessionQueued');
   if (d.group.reply && from.kind === 'command') reply(d, m, stamp);
 }
 

@@ -3,6 +3,7 @@ import type { Plan } from '../dsl/plan.ts';
 import type { Aggregator, TimelineBucket } from '../metrics/aggregate.ts';
 import { splitHistogramKey } from '../metrics/names.ts';
 import type { Phase } from '../metrics/recorder.ts';
+import { warmGroup } from './warm-window.ts';
 
 export interface Progress {
   phase: Phase;
@@ -30,8 +31,9 @@ export function progressOf(
   let connected = 0;
   let errors = 0;
   for (const g of plan.groups) {
-    const c = bucket.counters[g.name];
-    if (c) {
+    // The load as offered: the warm-up's messages too (warm-window.ts).
+    for (const c of [bucket.counters[g.name], bucket.counters[warmGroup(g.name)]]) {
+      if (!c) continue;
       sent += c.sent;
       received += c.received;
     }

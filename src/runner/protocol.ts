@@ -69,6 +69,8 @@ export interface ShardResult {
   /** The last snapshot: everything recorded after the previous one. */
   last: Snapshot;
   delivery: DeliveryShard;
+  /** Deliveries of the scenario's warm-up, when it has one kept out of the headline figures (warm-window.ts). */
+  warmup?: DeliveryShard;
   /** Per fleet, the smallest and largest application bytes any one device sent and received. */
   deviceBytes: Record<string, DeviceBytes>;
   /** Per group: packets and bytes by kind and connections opened, for the power model. */

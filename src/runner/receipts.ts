@@ -8,6 +8,7 @@ import type { Recorder } from '../metrics/recorder.ts';
 import type { SeqOutcome } from '../metrics/sequence.ts';
 import { decodeStamp, type Stamp, streamFleet } from '../metrics/stamp.ts';
 import type { ReceivedMessage } from '../protocols/driver.ts';
+import { warmKind } from './warm-window.ts';
 
 const STALE_TOLERANCE_US = 1000;
 
@@ -58,7 +59,8 @@ export function acceptStamped(
 
 /**
  * A stamped message at receiver `device` of group `to`: end-to-end latency (corrected and
- * service, unless not `timed`) and delivery.
+ * service, unless not `timed`) and delivery. A warm-up message (`warm`, warm-window.ts) is
+ * timed under the warm-up's kinds; the caller hands it the warm-up's book.
  */
 export function recordDelivery(
   recorder: Recorder,
@@ -69,12 +71,17 @@ export function recordDelivery(
   stamp: Stamp,
   receivedUs: number,
   timed = true,
+  warm = false,
 ): SeqOutcome {
   const pair = pairKey(from.name, to.name);
   // A will's stamp tells when its connection opened, not when it was dropped: no latency.
   if (from.kind !== 'will' && timed) {
-    recorder.record(pair, HistogramKind.e2e, receivedUs - stamp.intendedUs);
-    recorder.record(pair, HistogramKind.e2eService, receivedUs - stamp.sentUs);
+    recorder.record(pair, warm ? warmKind(HistogramKind.e2e) : HistogramKind.e2e, receivedUs - stamp.intendedUs);
+    recorder.record(
+      pair,
+      warm ? warmKind(HistogramKind.e2eService) : HistogramKind.e2eService,
+      receivedUs - stamp.sentUs,
+    );
   }
   return book.record(from, to, to.receiverMode, device, stamp.stream, stamp.seq);
 }

@@ -13,6 +13,7 @@ import { groupByName, type Plan } from '../dsl/plan.ts';
 import { type RunChoices, validateScenario } from '../dsl/validate.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { nowUs } from '../metrics/clock.ts';
+import { histogramKey, splitHistogramKey } from '../metrics/names.ts';
 import { runKey } from '../metrics/stamp.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
 import { driverFor, type ServerStats } from '../protocols/registry.ts';
@@ -30,6 +31,7 @@ import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
 import { checkTargetArgs } from './targets.ts';
+import { warmedKind, warmupEndUs } from './warm-window.ts';
 
 export interface ScenarioRunOptions {
   /** Path of the scenario file. */
@@ -95,7 +97,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     for (const w of warnings) options.onWarning?.(w);
     const startedAt = new Date();
     const originUs = nowUs();
-    const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000);
+    // The timeline shows each second whole: warm-up samples merge with the rest there (warm-window.ts).
+    const agg = new Aggregator(originUs, defaults.snapshotIntervalMs * 1000, timelineKey);
     // Embedded servers that receive (EmbeddedServer.sink) count as one more receiver, in this thread.
     const workerGroups = [...plan.groups];
     const sinks: ServerSink[] = [];
@@ -143,8 +146,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
             const kinds = new Set(
               due.map((t) => metricNamed(t.metric)).flatMap((m) => (m?.kind === 'latency' ? [m.histogram] : [])),
             );
-            if (due.length > 0)
-              abortedBy = liveFailures(due, liveResult(plan, agg, elapsedMs / 1000, kinds), elapsedMs)[0];
+            // Rates are over the measured part: the warm-up's messages are not in the totals.
+            const measuredS = Math.max(0, elapsedMs - excludedWarmupMs(plan)) / 1000;
+            if (due.length > 0) abortedBy = liveFailures(due, liveResult(plan, agg, measuredS, kinds), elapsedMs)[0];
             if (abortedBy) {
               options.onWarning?.(
                 `threshold ${abortedBy.key}: '${abortedBy.expression}' failed (${abortedBy.message}); abortOnFail: stopping the run`,
@@ -159,7 +163,10 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         sendStartUs = atUs;
         proxies.sendStarted(atUs);
         sinkPhase = 'run';
-        for (const s of sinks) s.startUs = atUs;
+        for (const s of sinks) {
+          s.startUs = atUs;
+          s.warmupEndUs = warmupEndUs(plan.warmup, atUs);
+        }
       },
       onSent(atUs) {
         sendEndUs = atUs;
@@ -206,6 +213,19 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       targets: shown,
       warnings,
       servers,
+      ...(plan.warmup && sendStartUs !== undefined
+        ? {
+            warmup: {
+              durationMs: plan.warmup.durationMs,
+              included: plan.warmup.include,
+              fromS: (sendStartUs - originUs) / 1e6,
+              shards: [
+                ...shards.flatMap((s) => (s.warmup ? [s.warmup] : [])),
+                ...(plan.warmup.include ? [] : sinks.map((s) => s.warmFinal())),
+              ],
+            },
+          }
+        : {}),
     });
     if (env) result.scenario.env = env;
     const pace = achievedPace(
@@ -234,7 +254,24 @@ function applyOverrides(plan: Plan, options: ScenarioRunOptions): void {
   const check = new Checker();
   const ms = check.duration('--duration', options.duration, { positive: true });
   if (ms === undefined) throw new FleetbenchError(ErrorCodes.OPTION_INVALID, check.problems.join('\n'));
+  if (plan.warmup && plan.warmup.durationMs >= ms)
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--duration ${options.duration}: the scenario's warmup (${plan.warmup.durationMs} ms, ${plan.file}) must be shorter than the send phase`,
+    );
   plan.durationMs = ms;
+}
+
+/** The warm-up kept out of the headline figures (ms), 0 when there is none or it is included. */
+function excludedWarmupMs(plan: Plan): number {
+  return plan.warmup && !plan.warmup.include ? plan.warmup.durationMs : 0;
+}
+
+/** A histogram's key on the timeline: a warm-up kind under its measured kind. */
+function timelineKey(key: string): string {
+  const { owner, kind } = splitHistogramKey(key);
+  const measured = warmedKind(kind);
+  return measured === undefined ? key : histogramKey(owner, measured);
 }
 
 /** CLI targets over scenario targets over the embedded server (started here, once per protocol). */

@@ -10,7 +10,6 @@ import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
 import { nowUs } from '../metrics/clock.ts';
 import { type DisconnectCauseCode, RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
-import { type Histogram, recordUs } from '../metrics/histogram.ts';
 import { HistogramKind } from '../metrics/names.ts';
 import { type Stamp, stampNow, streamId } from '../metrics/stamp.ts';
 import type { DeviceEvents, DriverDevice, OutgoingMessage } from '../protocols/driver.ts';
@@ -23,6 +22,7 @@ import { receive } from './inbox.ts';
 import { Recovery } from './recovery.ts';
 import type { Sender } from './send-loop.ts';
 import { renderTopic, replyTopic, targetRenderer } from './topics.ts';
+import { SendSplit } from './warm-split.ts';
 
 export class VirtualDevice implements Sender {
   readonly stream: number;
@@ -45,8 +45,10 @@ export class VirtualDevice implements Sender {
   private nextTime: (() => number) | undefined;
   private readonly random: Random;
   private readonly generate: ((ctx: PayloadContext, stamp: Stamp) => GeneratedPayload) | undefined;
-  /** The group's send-lateness histogram, held: recorded on every send without a lookup. */
-  private readonly lateness: Histogram | undefined;
+  /** Lateness, sends and acks, into the fleet's figures or the warm-up's (warm-split.ts). */
+  private readonly split: SendSplit | undefined;
+  /** Messages sent in the warm-up: the first `warmSent` sequence numbers (warm-window.ts). */
+  warmSent = 0;
   private readonly topic: ((target: number) => string) | undefined;
   private readonly targetCount: number;
   private targetCursor: number;
@@ -75,7 +77,7 @@ export class VirtualDevice implements Sender {
     this.random = seededRandom((ctx.seed ^ Math.imul(this.stream + 1, 0x9e3779b1)) >>> 0);
     const publish = group.publish;
     this.generate = publish ? createPayloadGenerator(publish.payload, ctx.stampKey) : undefined;
-    this.lateness = publish ? ctx.recorder.histogram(group.name, HistogramKind.sendLateness) : undefined;
+    this.split = publish ? new SendSplit(ctx, group.name, this.counters) : undefined;
     const target = publish?.commandTo === undefined ? undefined : groupByName(ctx.plan, publish.commandTo);
     this.targetCount = target?.count ?? 1;
     // Spread commanders over the targets so they do not all address device 0 first.
@@ -202,8 +204,7 @@ export class VirtualDevice implements Sender {
     const c = this.counters;
     // Lateness is the generator's: did the device wake on time? Connecting is part of the report.
     const wokeUs = nowUs();
-    if (this.lateness) recordUs(this.lateness, wokeUs - intendedUs);
-    if (wokeUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
+    this.split?.late(intendedUs, wokeUs);
     try {
       const us = await this.driver.connect();
       recorder.record(name, HistogramKind.connect, us);
@@ -232,10 +233,7 @@ export class VirtualDevice implements Sender {
   private send(intendedUs: number, checkLate = true): number | undefined {
     const c = this.counters;
     const sentUs = nowUs();
-    if (checkLate) {
-      if (this.lateness) recordUs(this.lateness, sentUs - intendedUs);
-      if (sentUs - intendedUs > this.ctx.lateThresholdUs) c.late++;
-    }
+    if (checkLate) this.split?.late(intendedUs, sentUs);
     if (!this.isUp) {
       // Down after a lost connection: the reading is not sent, and not expected anywhere.
       c.unsent++;
@@ -287,7 +285,7 @@ export class VirtualDevice implements Sender {
       return undefined;
     }
     this.seq++;
-    c.sent++;
+    if (this.split?.sent(stamp.intendedUs)) this.warmSent++;
     return stamp.intendedUs;
   }
 
@@ -378,9 +376,7 @@ export class VirtualDevice implements Sender {
       onAck: (message, ackUs) => {
         if (message.isReply) return;
         this.ackWaiter?.();
-        this.counters.acked++;
-        recorder.record(name, HistogramKind.ack, ackUs - message.stamp.intendedUs);
-        recorder.record(name, HistogramKind.ackService, ackUs - message.stamp.sentUs);
+        this.split?.acked(message.stamp, ackUs);
       },
       onCode: (code, count) => recorder.code(name, code, count),
       onLatency: (kind, us) => recorder.record(name, kind, us),

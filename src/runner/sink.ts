@@ -9,12 +9,17 @@ import { type Phase, Recorder, type Snapshot, WireDeltas } from '../metrics/reco
 import type { EmbeddedSink, ReceivedMessage } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { acceptStamped, recordDelivery } from './receipts.ts';
+import { receivedInWarmup } from './warm-split.ts';
 
 export class ServerSink {
   readonly recorder: Recorder;
   readonly book = new DeliveryBook();
+  /** Deliveries of warm-up messages (warm-window.ts). */
+  readonly warmBook = new DeliveryBook();
   /** Set when the send phase starts; stamps from before it are not this run's. */
   startUs = 0;
+  /** The warm-up's end (warm-window.ts), set with `startUs`; 0: none. */
+  warmupEndUs = 0;
   private readonly wire = new WireDeltas();
   /** The group's counters, zeroed in place by each snapshot: looked up once, not per message. */
   private readonly counters: GroupCounters;
@@ -54,9 +59,27 @@ export class ServerSink {
     return this.book.final();
   }
 
+  /** What it received of the warm-up. */
+  warmFinal(): DeliveryShard {
+    return this.warmBook.final();
+  }
+
   private receive(m: ReceivedMessage): void {
     const stamped = acceptStamped(this.plan, this.startUs, this.stampKey, this.counters, m);
-    if (stamped) recordDelivery(this.recorder, this.book, stamped.from, this.group, 0, stamped.stamp, m.receivedUs);
+    if (!stamped) return;
+    const { from, stamp } = stamped;
+    const warm = from.kind !== 'will' && receivedInWarmup(this, this.group.name, this.counters, stamp.intendedUs);
+    recordDelivery(
+      this.recorder,
+      warm ? this.warmBook : this.book,
+      from,
+      this.group,
+      0,
+      stamp,
+      m.receivedUs,
+      true,
+      warm,
+    );
   }
 }
 

@@ -28,7 +28,9 @@ import { runSendLoop } from './send-loop.ts';
 import { unreadByGroup } from './send-summary.ts';
 import { VirtualDevice } from './shard.ts';
 import { ownedIndices } from './slices.ts';
+import { warmPaths } from './warm-paths.ts';
 import { warmUp } from './warm-up.ts';
+import { warmupEndUs } from './warm-window.ts';
 import { WindowCounter } from './windows.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
@@ -72,8 +74,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     targets: task.targets,
     recorder,
     book,
+    warmBook: new DeliveryBook(),
     lateThresholdUs: task.lateThresholdUs,
     startUs: 0,
+    warmupEndUs: 0,
   };
 
   // Receivers first, so every subscription is in place before anything is sent.
@@ -105,6 +109,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   // Untimed, before the first measured connect: the drivers' connect paths run once (warm-up.ts).
   await warmUp(ordered, task.targets);
+  // Untimed too: every fleet's send and receive paths run against a loopback server (warm-paths.ts).
+  await warmPaths(plan, task.targets, worker);
 
   const postSnapshot = (): void => post({ type: 'snapshot', snapshot: withBytes(recorder.snapshot(phase)) });
   const snapshots = setInterval(postSnapshot, task.snapshotIntervalMs);
@@ -143,6 +149,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (startUs >= 0) {
       phase = 'run';
       ctx.startUs = startUs;
+      ctx.warmupEndUs = warmupEndUs(plan.warmup, startUs);
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.everUp);
       const endUs = startUs + task.durationMs * 1000;
@@ -204,12 +211,21 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
   port.close();
-  const sent = devices.filter((d) => d.group.publish).map((d): [number, number] => [d.stream, d.seq]);
+  // The warm-up's messages are each stream's first sequence numbers (warm-window.ts).
+  const publishers = devices.filter((d) => d.group.publish);
+  const sent = publishers.map((d): [number, number] => [d.stream, d.seq]);
   for (const d of devices) if (d.willStream !== undefined) sent.push([d.willStream, d.kills]);
   return {
     worker,
     last,
-    delivery: windows ? { ...book.final(sent), windows: windows.final() } : book.final(sent),
+    delivery: {
+      ...book.final(sent),
+      ...(windows ? { windows: windows.final() } : {}),
+      ...(ctx.warmupEndUs > 0 ? { warmSent: publishers.map((d): [number, number] => [d.stream, d.warmSent]) } : {}),
+    },
+    ...(ctx.warmupEndUs > 0
+      ? { warmup: ctx.warmBook.final(publishers.map((d): [number, number] => [d.stream, d.warmSent])) }
+      : {}),
     deviceBytes: byteExtremes(devices),
     wire: wireByGroup(devices),
     unread,
