@@ -2,6 +2,7 @@
 // publishes whose PINGRESP shows the broker read them (§3.12, §3.13). A tapping forwarder in
 // front of Mosquitto withholds the broker's answers to keep the fence closed.
 import { afterEach, describe, expect, it } from 'vitest';
+import { FENCE_BYTES, MIN_FENCE_BYTES, WORKER_FENCE_BYTES } from '../../src/protocols/mqtt/connection.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { stamp, uniq } from '../helpers/devices.ts';
 import { recordedDevice } from '../helpers/mqtt-recorder.ts';
@@ -69,5 +70,27 @@ describe('MQTT QoS 0 read fence', () => {
     expect(up.slice(-2)).toEqual(['pingreq', 'disconnect']);
     await waitFor(() => tap.bytes.up === dev.device.bytes.sent, { what: 'every byte at the tap' });
     expect(dev.device.wire.tx.keepalive).toEqual({ packets: 2, bytes: 4 });
+  });
+
+  it('fences every 8 KiB once the worker as a whole holds 2 MiB unconfirmed', async () => {
+    tap = await mqttTap(Number(new URL(MOSQUITTO_URL).port));
+    const devices = Array.from({ length: 12 }, (_, i) =>
+      recordedDevice(tap.url, `fb-fence-${uniq()}-${i}`, { qos: 0 }),
+    );
+    for (const d of devices) await d.device.connect();
+    tap.mute(true);
+    const topic = `fbtest/fence/${uniq()}`;
+    const counts = devices.map((d) => fill(() => d.device.send({ topic, payload: PAYLOAD, stamp: stamp() })));
+    // 256 KiB each while the worker holds less than 2 MiB; after that a single 20 KiB publish
+    // (past 8 KiB) closes a device's fence.
+    expect(counts[0]).toBe(Math.floor(FENCE_BYTES / PAYLOAD.length) + 1);
+    expect(counts.slice(-3)).toEqual([1, 1, 1].map(() => Math.floor(MIN_FENCE_BYTES / PAYLOAD.length) + 1));
+    await Promise.all(devices.map((d) => d.device.close()));
+    const unread = devices.reduce((n, d) => n + (d.device.unread?.messages ?? 0), 0);
+    expect(unread).toBe(counts.reduce((a, b) => a + b, 0));
+    // Without the worker's budget, 12 × 256 KiB would be out; with it, at most the budget, one
+    // device's window and one publish per device.
+    const bytes = devices.reduce((n, d) => n + (d.device.unread?.bytes ?? 0), 0);
+    expect(bytes).toBeLessThanOrEqual(WORKER_FENCE_BYTES + FENCE_BYTES + 12 * (PAYLOAD.length + 64));
   });
 });

@@ -21,6 +21,15 @@ type Tagged = Duplex & { [DEVICE]?: MqttConnection };
  * past this, a PINGREQ goes out and QoS 0 sends are refused ('backpressure') until its PINGRESP.
  */
 export const FENCE_BYTES = 256 * 1024;
+/**
+ * Unconfirmed QoS 0 bytes over all of the worker's connections. Past this, a device fences every
+ * MIN_FENCE_BYTES instead: what a saturated run may have in socket buffers at any moment stays a
+ * few MiB per worker however many devices it has, so "sent" stays close to what the broker read
+ * (500 devices at 256 KiB each could hide 128 MiB, seconds of a maximum-rate run).
+ */
+export const WORKER_FENCE_BYTES = 2 * 1024 * 1024;
+export const MIN_FENCE_BYTES = 8 * 1024;
+let workerUnconfirmed = 0;
 /** QoS 0 sends are refused while this many bytes wait in the stream's own write buffer. */
 export const BUFFERED_BYTES = 1 << 20;
 
@@ -152,6 +161,7 @@ export abstract class MqttConnection implements WheelEntry {
     this.partial = undefined;
     this.out = undefined;
     this.pingSentMs = 0;
+    this.release();
     this.fenceMessages = this.fenceBytes = this.openMessages = this.openBytes = 0;
     this.lastSentMs = this.lastReceivedMs = Date.now();
     this.connections++;
@@ -159,6 +169,7 @@ export abstract class MqttConnection implements WheelEntry {
 
   /** Forgets a stream: its late events are no longer this device's. */
   protected detach(stream: Duplex): void {
+    this.release();
     (stream as Tagged)[DEVICE] = undefined;
     if (this.stream === stream) this.stream = undefined;
   }
@@ -211,12 +222,30 @@ export abstract class MqttConnection implements WheelEntry {
   protected wroteUnconfirmed(size: number): void {
     this.openMessages++;
     this.openBytes += size;
-    if (this.pingSentMs === 0 && this.openBytes > FENCE_BYTES) this.ping();
+    this.counted += size;
+    workerUnconfirmed += size;
+    if (this.pingSentMs === 0 && this.openBytes > this.fenceLimit()) this.ping();
+  }
+
+  /** FENCE_BYTES, or MIN_FENCE_BYTES while the worker as a whole is past WORKER_FENCE_BYTES. */
+  private fenceLimit(): number {
+    return workerUnconfirmed > WORKER_FENCE_BYTES ? MIN_FENCE_BYTES : FENCE_BYTES;
   }
 
   /** Whether QoS 0 sends must wait for the fence's PINGRESP. */
   protected get fenced(): boolean {
-    return this.fenceBytes + this.openBytes > FENCE_BYTES || this.buffered > BUFFERED_BYTES;
+    if (this.buffered > BUFFERED_BYTES) return true;
+    if (this.fenceBytes + this.openBytes <= this.fenceLimit()) return false;
+    // Over the limit with no fence out (the limit dropped under the worker's budget): put one out.
+    if (this.pingSentMs === 0 && this.openBytes > 0) this.ping();
+    return true;
+  }
+
+  /** This connection's share of workerUnconfirmed, given back when it is confirmed or the stream goes. */
+  private counted = 0;
+  private release(): void {
+    workerUnconfirmed -= this.counted;
+    this.counted = 0;
   }
 
   protected get unconfirmed(): UnreadMessages {
@@ -235,6 +264,9 @@ export abstract class MqttConnection implements WheelEntry {
   /** §3.13 PINGRESP: the broker read everything written before the PINGREQ it answers. */
   protected pong(): void {
     this.pingSentMs = 0;
+    const confirmed = Math.min(this.fenceBytes, this.counted);
+    workerUnconfirmed -= confirmed;
+    this.counted -= confirmed;
     this.fenceMessages = this.fenceBytes = 0;
   }
 
