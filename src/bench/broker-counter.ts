@@ -14,6 +14,8 @@ export interface BrokerCounter {
   settled(timeoutMs: number): Promise<number | undefined>;
   /** The last value the broker published, however old. */
   latest(): number;
+  /** Every value received, with when it arrived (ms since the epoch). */
+  readonly series: readonly { atMs: number; value: number }[];
   close(): Promise<void>;
 }
 
@@ -24,9 +26,11 @@ export async function brokerCounter(url: string, quietMs = QUIET_MS): Promise<Br
   const client = connect(url, { clientId: `fb-bench-sys-${process.pid}`, reconnectPeriod: 0 });
   let value: number | undefined;
   let at = 0;
+  const series: { atMs: number; value: number }[] = [];
   client.on('message', (_t, payload) => {
     value = Number(payload.toString());
     at = Date.now();
+    series.push({ atMs: at, value });
   });
   const ok = await new Promise<boolean>((resolve) => {
     client.once('connect', () => client.subscribe(TOPIC, (err) => resolve(!err)));
@@ -53,6 +57,7 @@ export async function brokerCounter(url: string, quietMs = QUIET_MS): Promise<Br
       return Date.now() - at > quietMs ? value : undefined;
     },
     latest: () => value as number,
+    series,
     close: () => new Promise((resolve) => client.end(false, {}, () => resolve())),
   };
 }

@@ -2,15 +2,17 @@
 // publisher, the MQTT.js publisher and fleetbench at QoS 0 and 1 (interleaved, once per round),
 // fleetbench's device sweep, start-up, the maximum rate against Mosquitto's own counter, and the
 // connect rate achieved. Each returns figures; engine-table.ts judges and prints them.
-import { brokerCounter } from './broker-counter.ts';
+import { type BrokerCounter, brokerCounter } from './broker-counter.ts';
 import type { PrivateBroker } from './engine-mosquitto.ts';
 import type { TreeSample } from './engine-proc.ts';
 import { type EngineRun, type FleetbenchCase, runFleetbench, runScript, type ScriptCase } from './engine-run.ts';
 import {
+  brokerRate,
   type ConnectRate,
   connectRate,
   cpuPer100k,
   firstSecondsP99,
+  type RunLine,
   steadyWindow,
   unreadOf,
 } from './engine-windows.ts';
@@ -188,6 +190,8 @@ export interface MaxRate {
   /** … and to a settled value at least 3 s after the exit. */
   brokerAfter?: number;
   unread?: number;
+  /** Over the send phase without its first and last second: fleetbench's rate of sends, and the broker's counter's slope. */
+  steady?: { fleetbenchPerS: number; brokerPerS: number | undefined };
   error?: string;
 }
 
@@ -206,6 +210,12 @@ export function maxCase(p: Profile, broker: PrivateBroker): FleetbenchCase {
 }
 
 /** Offered far more than it can send; what it sent against Mosquitto's $SYS PUBLISH counter. */
+function steadyRates(line: RunLine | undefined, series: BrokerCounter['series']): MaxRate['steady'] | undefined {
+  const w = line && steadyWindow(line);
+  if (!w) return undefined;
+  return { fleetbenchPerS: (w.messages * 1000) / (w.toMs - w.fromMs), brokerPerS: brokerRate(series, w) };
+}
+
 export async function maxRate(p: Profile, broker: PrivateBroker): Promise<MaxRate> {
   // sys_interval is 1 s: quiet for 2.5 s means every update has arrived.
   let counter = await brokerCounter(broker.url, 2500);
@@ -231,6 +241,7 @@ export async function maxRate(p: Profile, broker: PrivateBroker): Promise<MaxRat
       brokerAtExit: atExit,
       brokerAfter: settled === undefined ? undefined : settled - before,
       unread: unreadOf(run.result),
+      steady: steadyRates(run.line, counter.series),
     };
   } finally {
     await counter.close();

@@ -149,3 +149,19 @@ export function unreadOf(result: RunResult): number | undefined {
   if (total === undefined && top !== undefined) visit({ unread: top }, 0);
   return total;
 }
+
+/**
+ * The broker's own rate over a window: the slope between its first published value inside the
+ * window and its last (a broker publishes its counter every sys_interval, so the window should
+ * span several). Undefined with fewer than two values inside.
+ */
+export function brokerRate(
+  series: readonly { atMs: number; value: number }[],
+  w: { fromMs: number; toMs: number },
+): number | undefined {
+  const inside = series.filter((s) => s.atMs >= w.fromMs && s.atMs <= w.toMs);
+  const a = inside[0];
+  const b = inside[inside.length - 1];
+  if (!a || !b || b.atMs <= a.atMs) return undefined;
+  return ((b.value - a.value) * 1000) / (b.atMs - a.atMs);
+}

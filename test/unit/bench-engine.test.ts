@@ -7,7 +7,14 @@ import { heapOf } from '../../src/bench/engine-idle.ts';
 import { cpuAt, descendants, median, parseStat, parseVmRssKiB } from '../../src/bench/engine-proc.ts';
 import { parseTimeLine } from '../../src/bench/engine-spawn.ts';
 import { connectVerdict, cpuCell, verdict } from '../../src/bench/engine-table.ts';
-import { connectRate, cpuPer100k, type RunLine, steadyWindow, unreadOf } from '../../src/bench/engine-windows.ts';
+import {
+  brokerRate,
+  connectRate,
+  cpuPer100k,
+  type RunLine,
+  steadyWindow,
+  unreadOf,
+} from '../../src/bench/engine-windows.ts';
 // @ts-expect-error: a plain JavaScript module of the baseline scripts, without types.
 import { frameSplitter, remainingLength } from '../../src/bench/engine-wire.js';
 import type { RunResult } from '../../src/result/types.ts';
@@ -170,5 +177,17 @@ describe('verdicts and arguments', () => {
     expect(parseRounds(['--rounds', '5'])).toBe(5);
     expect(parseRounds(['--rounds=2'])).toBe(2);
     expect(parseRounds(['--rounds', 'x'])).toMatch(/whole number/);
+  });
+
+  it("brokerRate is the slope of the broker's values inside the window, and undefined with fewer than two", () => {
+    const series = [
+      { atMs: 500, value: 0 },
+      { atMs: 1000, value: 100 },
+      { atMs: 2000, value: 1100 },
+      { atMs: 3000, value: 2100 },
+      { atMs: 4000, value: 2200 },
+    ];
+    expect(brokerRate(series, { fromMs: 1000, toMs: 3000 })).toBe(1000);
+    expect(brokerRate(series, { fromMs: 1500, toMs: 2500 })).toBeUndefined();
   });
 });
