@@ -19,6 +19,8 @@ export interface LinePoint {
 
 export interface RunLine {
   startedAtMs: number;
+  /** Where the scenario's warm-up window ends (seconds on the timeline), when it has one. */
+  warmupToS?: number;
   points: LinePoint[];
 }
 
@@ -26,6 +28,7 @@ export interface RunLine {
 export function lineOfResult(result: RunResult): RunLine {
   return {
     startedAtMs: Date.parse(result.run.startedAt),
+    ...(result.warmup && !result.warmup.included ? { warmupToS: result.warmup.toS } : {}),
     points: result.timeline.map((p) => {
       const fleets = Object.values(p.fleets);
       const sum = (k: 'sent' | 'acked' | 'connected'): number => fleets.reduce((n, f) => n + f[k], 0);
@@ -118,9 +121,11 @@ export function connectRate(line: RunLine, devices: number): ConnectRate | undef
   return { perS: devices / allWithinS, how: 'bound', allWithinS };
 }
 
-/** The p99 (µs) of the first `n` seconds of the send phase for the first histogram key matching `key`. */
+/** The p99 (µs) of the first `n` seconds of the send phase (after its warm-up) for the first histogram key matching `key`. */
 export function firstSecondsP99(line: RunLine, key: RegExp, n: number): { key: string; p99: number[] } | undefined {
-  const run = line.points.filter((p) => p.phase === 'run' || p.phase === 'drain').slice(0, n);
+  // After the warm-up window: its seconds are kept out of the headline figures.
+  const from = line.warmupToS ?? Number.NEGATIVE_INFINITY;
+  const run = line.points.filter((p) => (p.phase === 'run' || p.phase === 'drain') && p.t >= from).slice(0, n);
   const name = run.flatMap((p) => Object.keys(p.p99 ?? {})).find((k) => key.test(k));
   if (name === undefined) return undefined;
   return { key: name, p99: run.map((p) => p.p99?.[name]).filter((v): v is number => v !== undefined) };

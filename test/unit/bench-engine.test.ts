@@ -6,7 +6,7 @@ import { parseRounds } from '../../src/bench/engine-cases.ts';
 import { heapOf } from '../../src/bench/engine-idle.ts';
 import { cpuAt, descendants, median, parseStat, parseVmRssKiB } from '../../src/bench/engine-proc.ts';
 import { parseTimeLine } from '../../src/bench/engine-spawn.ts';
-import { connectVerdict, cpuCell, verdict } from '../../src/bench/engine-table.ts';
+import { connectVerdict, cpuCell, transientVerdict, verdict } from '../../src/bench/engine-table.ts';
 import {
   brokerRate,
   connectRate,
@@ -189,5 +189,11 @@ describe('verdicts and arguments', () => {
     ];
     expect(brokerRate(series, { fromMs: 1000, toMs: 3000 })).toBe(1000);
     expect(brokerRate(series, { fromMs: 1500, toMs: 2500 })).toBeUndefined();
+  });
+
+  it('transientVerdict holds the first 3 s to 2× the median of the seconds after them', () => {
+    expect(transientVerdict([3, 2, 1, 1, 1.5, 1, 2])).toEqual({ worst: 3, steady: 1, ok: false });
+    expect(transientVerdict([2, 2, 1, 1, 1.5, 1, 2])).toEqual({ worst: 2, steady: 1, ok: true });
+    expect(transientVerdict([2, 2, 1])).toBeUndefined();
   });
 });
