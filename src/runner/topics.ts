@@ -6,7 +6,10 @@ export { renderTopic };
 
 /** Commands: a renderer for the per-message {target}, with the rest rendered once. */
 export function targetRenderer(template: string, fleet: string, id: number, runId: string): (target: number) => string {
-  const parts = renderTopic(template, fleet, id, runId).split('{target}');
+  const rendered = renderTopic(template, fleet, id, runId);
+  const parts = rendered.split('{target}');
+  // Without {target} (every telemetry fleet) the topic is the same string on every send.
+  if (parts.length === 1) return () => rendered;
   return (target) => parts.join(String(target));
 }
 
