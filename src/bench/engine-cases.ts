@@ -49,7 +49,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     cpu: { devices: 1000, intervalMs: 100, durationS: 10, connectPerS: 2000 },
     sweep: [100, 1000, 10_000],
     idle: { sizes: [1000, 10_000], split: 30_000, durationS: 5, connectPerS: 2000 },
-    max: { devices: 500, durationS: 8, workers: 2 },
+    max: { devices: 500, durationS: 16, workers: 2 },
     connect: { devices: 15_000, rates: [2000, 3000], workers: 2 },
     workers: 1,
   },
