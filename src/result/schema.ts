@@ -2,7 +2,6 @@
 // every field of T, so the compiler keeps the two in step) and checked when `report` and
 // `compare` read a saved result. Blocks older results lack are optional; read.ts fills them.
 
-import type { LatencySummary } from '../metrics/histogram.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import type { ErrorCount } from '../metrics/recorder.ts';
 import type { PacketTotals, PowerBreakdown } from '../power/model.ts';
@@ -11,6 +10,7 @@ import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { allDrivers, type ProtocolBlocks } from '../protocols/registry.ts';
 import { impairmentShape } from './impair-shape.ts';
+import { latency, pair } from './latency-shape.ts';
 import {
   anyObject,
   array,
@@ -30,7 +30,6 @@ import type {
   DeliveryResult,
   FleetResult,
   HealthCheck,
-  LatencyPair,
   RepeatMetric,
   RepeatSummary,
   RetainedDelivery,
@@ -41,20 +40,6 @@ import type {
   TimelinePoint,
 } from './types.ts';
 import { warmupShape } from './warmup-shape.ts';
-
-const latency = fields<LatencySummary>({
-  count: int,
-  min: num,
-  mean: num,
-  p50: num,
-  p90: num,
-  p99: num,
-  p999: num,
-  max: num,
-  stddev: num,
-});
-
-const pair = fields<LatencyPair>({ corrected: latency, service: latency });
 
 const packets = fields<PacketTotals>({ packets: num, bytes: num });
 const byKind = fields<WireTotalsByKind['tx']>({ handshake: packets, data: packets, keepalive: packets });

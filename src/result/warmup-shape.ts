@@ -1,20 +1,7 @@
 // The shape of `result.warmup` (types in types.ts, docs/results.md#warm-up), checked when a saved result is read.
-import type { LatencySummary } from '../metrics/histogram.ts';
+import { latency, pair } from './latency-shape.ts';
 import { array, bool, fields, int, num, oneOf, optional, record, type Shape, str } from './shape.ts';
-import type { LatencyPair, WarmupDelivery, WarmupFleet, WarmupResult } from './types.ts';
-
-const latency = fields<LatencySummary>({
-  count: int,
-  min: num,
-  mean: num,
-  p50: num,
-  p90: num,
-  p99: num,
-  p999: num,
-  max: num,
-  stddev: num,
-});
-const pair = fields<LatencyPair>({ corrected: latency, service: latency });
+import type { WarmupDelivery, WarmupFleet, WarmupResult } from './types.ts';
 
 export const warmupShape: Shape = fields<WarmupResult>({
   durationMs: num,
