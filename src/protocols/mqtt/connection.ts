@@ -99,6 +99,8 @@ export abstract class MqttConnection implements WheelEntry {
   // so a PINGRESP shows the broker read everything written before its PINGREQ.
   private fenceMessages = 0;
   private fenceBytes = 0;
+  /** This connection's share of workerUnconfirmed, given back when it is confirmed or the stream goes. */
+  private counted = 0;
   private openMessages = 0;
   private openBytes = 0;
   /** What close() left unconfirmed (DriverDevice.unread). */
@@ -232,17 +234,17 @@ export abstract class MqttConnection implements WheelEntry {
     return workerUnconfirmed > WORKER_FENCE_BYTES ? MIN_FENCE_BYTES : FENCE_BYTES;
   }
 
-  /** Whether QoS 0 sends must wait for the fence's PINGRESP. */
-  protected get fenced(): boolean {
+  /**
+   * Whether QoS 0 sends must wait for the fence's PINGRESP; puts a fence out when the device is
+   * over its limit with none outstanding (the limit dropped under the worker's budget).
+   */
+  protected fenceShut(): boolean {
     if (this.buffered > BUFFERED_BYTES) return true;
     if (this.fenceBytes + this.openBytes <= this.fenceLimit()) return false;
-    // Over the limit with no fence out (the limit dropped under the worker's budget): put one out.
     if (this.pingSentMs === 0 && this.openBytes > 0) this.ping();
     return true;
   }
 
-  /** This connection's share of workerUnconfirmed, given back when it is confirmed or the stream goes. */
-  private counted = 0;
   private release(): void {
     workerUnconfirmed -= this.counted;
     this.counted = 0;

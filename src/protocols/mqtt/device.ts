@@ -111,7 +111,8 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     if (this.phase !== Phase.Up) return 'not_connected';
     const t = this.template;
     const qos = t.qos;
-    if (qos > 0 ? this.session.inflight >= this.window : this.fenced) return qos > 0 ? 'window_full' : 'backpressure';
+    if (qos > 0 ? this.session.inflight >= this.window : this.fenceShut())
+      return qos > 0 ? 'window_full' : 'backpressure';
     let options: PublishOptions = t;
     // MQTT 5 request/response (§4.10): the request carries Response Topic and Correlation Data;
     // the response echoes the Correlation Data.
