@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { formatCount } from '../../src/base/format.ts';
 import type { HealthCheck, RunResult } from '../../src/result/types.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { runCli, writeScenario } from '../helpers/scenario.ts';
@@ -169,8 +170,14 @@ describe('default health verdict', () => {
     );
     const { result } = written(out);
     expect(check(result, 'generator_saturated').groups).toEqual(['flood']);
-    // Sends the generator never made are counted as skipped, not hidden.
-    expect(result.codes['flood|dropped|generator_behind']).toBeGreaterThan(0);
+    // Saturation shows as sends skipped at the end or fired over 1 s late (whichever this machine
+    // produced: sends the broker cannot take are refused at once as back-pressure, so the loop may
+    // keep up and run late instead of behind). Skipped sends are counted, not hidden: the figure
+    // the check prints is the run's generator_behind count.
+    const skipped = /flood: ([\d.]+k?) of/.exec(unwrapped(r.stdout))?.[1];
+    expect(skipped).toBe(formatCount(result.codes['flood|dropped|generator_behind'] ?? 0));
+    const f = result.fleets.flood!;
+    expect(f.messages.sent).toBeLessThan(0.75 * 1000 * 1000 * 2);
   });
 
   it('runs two quickstarts side by side: both pass, neither sees the other', async () => {
