@@ -13,6 +13,8 @@ const LAYERS = [
   ['dsl', ['dsl']],
   ['runner', ['runner']],
   ['report', ['report', 'compare']],
+  // fleetbench merge: rebuilds a run from its shards with the runner's buildResult.
+  ['merge', ['merge']],
   ['gateway', ['gateway']],
   ['app', ['cli', 'bench', '[^/]+\\.ts$']],
 ];

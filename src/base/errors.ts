@@ -12,6 +12,10 @@ export const ErrorCodes = {
   CONNECT_REJECTED: 'FB_CONNECT_REJECTED',
   OPTION_INVALID: 'FB_OPTION_INVALID',
   RESULT_INVALID: 'FB_RESULT_INVALID',
+  /** A sharded run could not reach its clock reference (--clock-ref) or serve it (--clock-port). */
+  CLOCK_SYNC: 'FB_CLOCK_SYNC',
+  /** `fleetbench merge` was given results that are not the shards of one run. */
+  MERGE_INVALID: 'FB_MERGE_INVALID',
 } as const;
 
 /**

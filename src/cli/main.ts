@@ -6,6 +6,7 @@ import { version } from '../base/version.ts';
 import { compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { gatewayCommand, gatewayHandler } from './gateway-command.ts';
+import { mergeCommand, mergeHandler } from './merge-command.ts';
 import { reportCommand, reportHandler } from './report-command.ts';
 import { runCommand, runHandler } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
@@ -27,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
       .command({ ...gatewayCommand, handler: (a) => guard(() => gatewayHandler(a))() })
       .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a))() })
       .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a))() })
-      .demandCommand(1, 'Name a command: run, validate, gateway, compare or report')
+      .command({ ...mergeCommand, handler: (a) => guard(() => mergeHandler(a))() })
+      .demandCommand(1, 'Name a command: run, validate, gateway, compare, report or merge')
       .strict()
       .version(version)
       .help()

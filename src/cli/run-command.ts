@@ -6,7 +6,10 @@ import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { parseEnvArgs } from '../dsl/env.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { repeated } from '../repeat.ts';
-import { type RunOutcome, run } from '../run.ts';
+import { shardLines } from '../result/shard-lines.ts';
+import { type RunOptions, type RunOutcome, run } from '../run.ts';
+import { DEFAULT_CLOCK_PORT, parseClockRef } from '../runner/clock-sync.ts';
+import { checkRunId, parseStartAt } from '../runner/start-at.ts';
 import { parseTargetArgs } from '../runner/targets.ts';
 import { failedHealth } from '../thresholds/health.ts';
 import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
@@ -25,6 +28,10 @@ export interface RunArgs {
   seed: string | undefined;
   env: string[];
   shard: string | undefined;
+  runId: string | undefined;
+  startAt: string | undefined;
+  clockPort: string | undefined;
+  clockRef: string | undefined;
   out: string;
   quiet: boolean;
   repeat: number | undefined;
@@ -59,6 +66,23 @@ export const runCommand = {
       .option('shard', {
         type: 'string',
         describe: 'Run slice i of n of every fleet (i/n, zero-based), for multi-machine runs',
+      })
+      // Sharding across machines (docs/sharding.md).
+      .option('run-id', {
+        type: 'string',
+        describe: 'Run id shared by every shard of one run (a-z, 0-9, -): topics and stamps match across shards',
+      })
+      .option('start-at', {
+        type: 'string',
+        describe: 'Start sending at this wall-clock time (ISO-8601 with zone, or epoch ms), the same for every shard',
+      })
+      .option('clock-port', {
+        type: 'string',
+        describe: `Shard 0: serve its clock to the other shards on this datagram port (default ${DEFAULT_CLOCK_PORT})`,
+      })
+      .option('clock-ref', {
+        type: 'string',
+        describe: "Shards > 0: host:port of shard 0's clock, to measure latency across machines on one clock",
       })
       .option('out', { alias: 'o', type: 'string', default: defaults.reportsDir, describe: 'Directory for results' })
       .option('repeat', {
@@ -109,6 +133,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       ...(seed === undefined ? {} : { seed }),
       env: parseEnvArgs(args.env),
       ...(args.shard === undefined ? {} : { shard: parseShard(args.shard) }),
+      ...shardFlags(args),
       reportsDir: args.out,
       ...(args.outExact === undefined ? {} : { exactDir: args.outExact }),
       onLoaded: (s) => {
@@ -121,6 +146,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       onResult: (o) => {
         progress.done();
         process.stdout.write(`${summary(o.result, terminalWidth(process.stdout))}\n`);
+        for (const line of shardLines(o.result)) process.stdout.write(`${line}\n`);
       },
     });
     const files = outcome.resultPath ? printFiles(outcome.resultPath, place, write) : {};
@@ -178,6 +204,18 @@ function parseShard(value: string): { index: number; count: number } {
       `--shard: expected i/n with 0 ≤ i < n, e.g. 0/4, got ${JSON.stringify(value)}`,
     );
   return { index, count };
+}
+
+/** --run-id, --start-at, --clock-port, --clock-ref: checked here, so a mistake is refused before anything connects. */
+function shardFlags(args: RunArgs): Pick<RunOptions, 'runId' | 'startAt' | 'clockPort' | 'clockRef'> {
+  const clockPort = integerFlag('--clock-port', args.clockPort, 1, 65_535);
+  if (args.clockRef !== undefined) parseClockRef(args.clockRef);
+  return {
+    ...(args.runId === undefined ? {} : { runId: checkRunId(args.runId) }),
+    ...(args.startAt === undefined ? {} : { startAt: parseStartAt(args.startAt) }),
+    ...(clockPort === undefined ? {} : { clockPort }),
+    ...(args.clockRef === undefined ? {} : { clockRef: args.clockRef }),
+  };
 }
 
 function outPlace(args: RunArgs): OutPlace {

@@ -5,6 +5,7 @@
 import { formatCount, formatUs } from '../base/format.ts';
 import { outageLine, outageRows } from './outages.ts';
 import { senderLatency } from './senders.ts';
+import { shardLines } from './shard-lines.ts';
 import type { RunResult } from './types.ts';
 import { unreadLines, unreadSuffix } from './unread.ts';
 import { type FailedCheck, failedChecks } from './verdict.ts';
@@ -34,6 +35,7 @@ export function runMarkdown(result: RunResult, files: OutputFiles = {}, failed =
       `fleetbench ${result.environment.fleetbench}`,
     ].join(' · '),
     '',
+    ...shardLines(result).flatMap((l) => [l, '']),
   ];
   if (failed.length > 0) out.push(...failedList(failed), '');
   const thresholds = result.thresholds ?? [];

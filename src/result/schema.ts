@@ -25,6 +25,7 @@ import {
   type Shape,
   str,
 } from './shape.ts';
+import { clockShape, mergedShape, mergeShape, startAtShape } from './shard-schema.ts';
 import type {
   ConnectPace,
   DeliveryResult,
@@ -171,6 +172,7 @@ const delivery = fields<DeliveryResult>({
   expected: int,
   received: int,
   unique: int,
+  foreign: optional(int),
   lost: int,
   duplicated: int,
   outOfOrder: int,
@@ -286,6 +288,9 @@ export const resultShape: Shape = fields<RunResult>({
     workers: int,
     shard: fields<RunResult['run']['shard']>({ index: int, count: int }),
     connect: optional(fields<ConnectPace>({ requestedPerS: num, achievedPerS: num, connects: int, spanMs: num })),
+    startAt: optional(startAtShape),
+    clock: optional(clockShape),
+    merged: optional(mergedShape),
   }),
   environment: fields<RunResult['environment']>({
     fleetbench: str,
@@ -308,4 +313,5 @@ export const resultShape: Shape = fields<RunResult>({
   timeline: optional(array(timelinePoint)),
   histograms: optional(record(histogram)),
   repeat: optional(fields<RepeatSummary>({ runs: int, runIds: array(str), base: str, metrics: record(repeatMetric) })),
+  merge: optional(mergeShape),
 });

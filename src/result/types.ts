@@ -10,8 +10,9 @@ import type { PowerReport } from '../power/project.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise, UnreadMessages } from '../protocols/driver.ts';
 import type { DriverLatencyKind, ProtocolBlocks, ServerStats } from '../protocols/registry.ts';
+import type { ClockInfo, MergeData, MergedFrom, ShardStartAt } from './shard-types.ts';
 
-export type { ImpairmentResult };
+export type { ClockInfo, ImpairmentResult, MergeData, MergedFrom, ShardStartAt };
 
 export const RESULT_SCHEMA = 'fleetbench.result/1';
 
@@ -131,6 +132,11 @@ export interface DeliveryResult {
   received: number;
   /** Distinct messages received (per receiver, summed). */
   unique: number;
+  /**
+   * A shard's result only: messages its receivers got from streams another shard sent. Kept out
+   * of the counts above (this shard cannot know what the other sent); `fleetbench merge` counts them.
+   */
+  foreign?: number;
   /** Expected, not received, and not held by the peer at the end (see `queued`). */
   lost: number;
   duplicated: number;
@@ -251,6 +257,12 @@ export interface RunResult {
     shard: { index: number; count: number };
     /** The connect phase's pace: requested vs achieved rate of connect starts (absent with under two connects, and in older results). */
     connect?: ConnectPace;
+    /** `--start-at`: the common start requested and how late this shard began (docs/sharding.md). */
+    startAt?: ShardStartAt;
+    /** This shard's clock against the reference shard (a sharded run, or one with --run-id). */
+    clock?: ClockInfo;
+    /** `fleetbench merge`: the shards this result combines. */
+    merged?: MergedFrom;
   };
   environment: { fleetbench: string; node: string; platform: string; cpus: number; memoryBytes: number };
   /** Target URLs by name, passwords masked; 'embedded' entries say which embedded listener. */
@@ -277,6 +289,8 @@ export interface RunResult {
   histograms: Record<string, string>;
   /** `run --repeat N`: the figures of every run, their median and spread; the rest of the result is the run `base`. */
   repeat?: RepeatSummary;
+  /** A shard's raw figures for `fleetbench merge` (a sharded run, or one with --run-id; docs/results.md). */
+  merge?: MergeData;
 }
 
 /** What `run --repeat N` recorded across its runs (docs/results.md). */

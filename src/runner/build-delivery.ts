@@ -12,6 +12,8 @@ import type { DeliveryPromise } from '../protocols/driver.ts';
 import { driverFor } from '../protocols/registry.ts';
 import type { DeliveryResult, LatencyPair, StreamIssue } from '../result/types.ts';
 import { sessionFigures } from './build-sessions.ts';
+import { splitForeign } from './foreign.ts';
+import { shardSize } from './slices.ts';
 
 const UNKNOWN_PROMISE: DeliveryPromise = { label: 'unknown', short: 'unknown', noLoss: false, noDuplicates: false };
 
@@ -20,14 +22,31 @@ const MAX_ISSUES = 100;
 /** Above this many (receiver × stream) combinations, per-stream loss is not searched. */
 const MAX_COMBINATIONS = 5_000_000;
 
-export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard[]): DeliveryResult[] {
+/** `shard`: a shard of a larger run judges its own streams only (foreign.ts); the whole run by default. */
+export function buildDelivery(
+  plan: Plan,
+  agg: Aggregator,
+  shards: DeliveryShard[],
+  shard: { index: number; count: number } = { index: 0, count: 1 },
+): DeliveryResult[] {
   const receivers = new Map<string, number>();
   for (const s of shards)
     for (const [g, devices] of Object.entries(s.receiverDevices))
       receivers.set(g, (receivers.get(g) ?? 0) + devices.length);
-  const pairs = new Map<string, PairShard[]>();
+  const all = new Map<string, PairShard[]>();
   for (const s of shards)
-    for (const p of s.pairs) pairs.set(pairKey(p.from, p.to), [...(pairs.get(pairKey(p.from, p.to)) ?? []), p]);
+    for (const p of s.pairs) all.set(pairKey(p.from, p.to), [...(all.get(pairKey(p.from, p.to)) ?? []), p]);
+  const pairs = new Map<string, PairShard[]>();
+  const foreign = new Map<string, number>();
+  for (const [key, parts] of all) {
+    const split = splitForeign(parts, shard);
+    pairs.set(key, split.own);
+    if (split.foreign > 0) foreign.set(key, split.foreign);
+  }
+  const withForeign = (row: DeliveryResult): DeliveryResult => {
+    const n = foreign.get(pairKey(row.from, row.to));
+    return n === undefined ? row : { ...row, foreign: n };
+  };
 
   const sent = new Map<number, number>();
   for (const s of shards) for (const [stream, n] of s.sent) sent.set(stream, n);
@@ -50,22 +69,28 @@ export function buildDelivery(plan: Plan, agg: Aggregator, shards: DeliveryShard
         sentByStream: sent,
         warmByStream: warm,
         held: holding,
+        // A receiver fleet whose devices all run in other shards has none to subscribe here.
+        ranHere: shardSize(to.count, shard) > 0,
       });
       holding -= row.queued ?? 0;
-      results.push(row);
+      results.push(withForeign(row));
     }
   }
   // Pairs nobody declared (a wildcard catching another fleet): reported, expected 0.
-  for (const [, parts] of pairs) {
+  for (const [key, parts] of pairs) {
     const first = parts[0];
-    if (first)
+    // Nothing of its own: another shard's undeclared catch, judged by the merge.
+    const onlyForeign = foreign.has(key) && parts.every((p) => p.received === 0);
+    if (first && !onlyForeign)
       results.push(
-        judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, {
-          declared: false,
-          sentByStream: sent,
-          warmByStream: warm,
-          held: 0,
-        }),
+        withForeign(
+          judge(plan, agg, first.from, first.to, first.mode, parts, receivers.get(first.to) ?? 0, shards, {
+            declared: false,
+            sentByStream: sent,
+            warmByStream: warm,
+            held: 0,
+          }),
+        ),
       );
   }
   return results;
@@ -97,7 +122,14 @@ function judge(
     sentByStream,
     warmByStream,
     held,
-  }: { declared: boolean; sentByStream: Map<number, number>; warmByStream: Map<number, number>; held: number },
+    ranHere = true,
+  }: {
+    declared: boolean;
+    sentByStream: Map<number, number>;
+    warmByStream: Map<number, number>;
+    held: number;
+    ranHere?: boolean;
+  },
 ): DeliveryResult {
   const senderTotals = agg.total(from);
   const sent = senderTotals.sent;
@@ -154,7 +186,7 @@ function judge(
     violations.push(
       resent > 0 ? `${duplicated - resent} duplicated (besides ${resent} resent)` : `${duplicated} duplicated`,
     );
-  if (declared && receiverCount === 0) violations.push(`no ${to} device subscribed`);
+  if (declared && receiverCount === 0 && ranHere) violations.push(`no ${to} device subscribed`);
   const result: DeliveryResult = {
     from,
     to,

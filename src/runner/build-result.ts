@@ -54,7 +54,7 @@ export interface BuildInput {
 export function buildResult(input: BuildInput): RunResult {
   const { plan, agg } = input;
   agg.closeAll();
-  const delivery = buildDelivery(plan, agg, input.shards);
+  const delivery = buildDelivery(plan, agg, input.shards, input.shard);
   const deliveredBy = new Map<string, number>();
   for (const d of delivery) deliveredBy.set(d.from, (deliveredBy.get(d.from) ?? 0) + d.unique);
   const extremes = (group: string): { minSent: number; maxSent: number; minReceived: number; maxReceived: number } => {

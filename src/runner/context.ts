@@ -17,6 +17,8 @@ export interface ShardContext {
   lateThresholdUs: number;
   /** Set when the send phase starts. */
   startUs: number;
+  /** Stamps intended before this are not this run's (receipts.ts); 0: from `startUs`. Earlier when other shards start first. */
+  acceptFromUs?: number;
   /** The end of the warm-up window, set with `startUs`; 0 when there is none or it is included (warm-window.ts). */
   warmupEndUs: number;
 }

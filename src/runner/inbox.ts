@@ -27,7 +27,7 @@ export interface Receiver {
 export function receive(d: Receiver, m: ReceivedMessage): void {
   const c = d.counters;
   const { recorder } = d.ctx;
-  const stamped = acceptStamped(d.ctx.plan, d.ctx.startUs, d.ctx.stampKey, c, m);
+  const stamped = acceptStamped(d.ctx.plan, d.ctx.acceptFromUs || d.ctx.startUs, d.ctx.stampKey, c, m);
   if (!stamped) return;
   const { stamp, from } = stamped;
   // A Last Will's stamp tells when its connection opened: it belongs to no window.

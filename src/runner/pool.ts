@@ -27,6 +27,12 @@ export interface PoolRun {
   closeMs: number;
   /** Time a worker gets to finish after a stop beyond its short drain (default STOP_GRACE_MS). */
   graceMs?: number;
+  /**
+   * --start-at: the common start of every shard (µs, this process's clock), instead of "as soon as
+   * every worker is connected"; a shard connected too late starts at once. Receivers accept
+   * stamps from `slackUs` before the common start: another shard's clock may be that far off.
+   */
+  startAt?: { atUs: number; slackUs: number };
 }
 
 /** A worker whose shard is lost: it threw, or was terminated because it did not finish in time. */
@@ -141,11 +147,13 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
         failed += m.failed;
         if (ready.size === workers) {
           run.onReady?.(connected, failed);
-          const atUs = nowUs() + START_DELAY_US;
+          const atUs = Math.max(nowUs() + START_DELAY_US, run.startAt?.atUs ?? 0);
           run.onStart?.(atUs);
-          broadcast({ type: 'start', atUs });
+          // Other shards start at the common start: their first messages are this run's even when this shard is late.
+          const acceptFromUs = run.startAt ? Math.min(atUs, run.startAt.atUs) - run.startAt.slackUs : undefined;
+          broadcast({ type: 'start', atUs, ...(acceptFromUs === undefined ? {} : { acceptFromUs }) });
           // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
-          const overrunMs = START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
+          const overrunMs = (atUs - nowUs()) / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
           overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
         }
       } else if (m.type === 'sent') {

@@ -31,6 +31,8 @@ export interface ShardTask {
   lateThresholdUs: number;
   /** The scenario's declared env as resolved in the main thread: the worker builds the same scenario. */
   env?: Record<string, string>;
+  /** The reference shard's clock minus this machine's (µs, clock-sync.ts): the worker reads the reference's clock. */
+  clockOffsetUs?: number;
   port: MessagePort;
 }
 
@@ -50,7 +52,8 @@ export type WorkerMessage =
 export type MainMessage =
   /** Every worker's server devices are up: bring up the clients and receivers. */
   | { type: 'connect'; atUs: number }
-  | { type: 'start'; atUs: number }
+  /** `acceptFromUs`: stamps intended from then on are this run's (before `atUs` when other shards started earlier). */
+  | { type: 'start'; atUs: number; acceptFromUs?: number }
   /** Every worker has finished sending: drain, then close. */
   | { type: 'drain' }
   /** Every worker's clients have closed (or its task ended): server devices may close now. */

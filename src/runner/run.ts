@@ -12,7 +12,7 @@ import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
 import { type RunChoices, validateScenario } from '../dsl/validate.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
-import { nowUs } from '../metrics/clock.ts';
+import { clockOffsetUs, nowUs } from '../metrics/clock.ts';
 import { histogramKey, splitHistogramKey } from '../metrics/names.ts';
 import { runKey } from '../metrics/stamp.ts';
 import type { EmbeddedServer } from '../protocols/driver.ts';
@@ -20,7 +20,7 @@ import { driverFor, type ServerStats } from '../protocols/registry.ts';
 import type { RunResult } from '../result/types.ts';
 import { evaluateHealth } from '../thresholds/health.ts';
 import { evaluateThresholds, liveFailures, metricNamed, type ThresholdOutcome } from '../thresholds/index.ts';
-import { buildResult } from './build-result.ts';
+import { type BuildInput, buildResult } from './build-result.ts';
 import { achievedPace } from './connect-pacing.ts';
 import { crashReason, crashSnapshot } from './crash.ts';
 import { Proxies } from './impair.ts';
@@ -29,11 +29,15 @@ import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
 import { type Progress, progressOf } from './progress.ts';
+import { mergeData, type ShardClock, type ShardClockOptions, shardClock, startAtUs } from './shard-run.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
+import { checkRunId, checkStartAt } from './start-at.ts';
 import { checkTargetArgs } from './targets.ts';
 import { warmedKind, warmupEndUs } from './warm-window.ts';
 
-export interface ScenarioRunOptions {
+export interface ScenarioRunOptions extends ShardClockOptions {
+  /** --run-id: the run id every shard of one run shares (topics and stamp keys derive from it); random otherwise. */
+  runId?: string;
   /** Path of the scenario file. */
   scenario: string;
   /** Target URLs by name, overriding the scenario's (CLI --target). */
@@ -74,7 +78,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   options.onLoaded?.({ name: plan.name, file: plan.file, hash });
   applyOverrides(plan, options);
   checkTargetArgs(plan, options.targets ?? {});
-  const runId = randomBytes(3).toString('hex');
+  const runId = options.runId === undefined ? randomBytes(3).toString('hex') : checkRunId(options.runId);
+  if (options.startAt !== undefined) checkStartAt(options.startAt, Date.now());
   const seed = options.seed ?? plan.seed ?? randomBytes(4).readUInt32BE(0);
   const shard = options.shard ?? { index: 0, count: 1 };
   const capacity = checkCapacity(plan, shard.count);
@@ -88,7 +93,13 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
 
   const embedded = new Map<string, EmbeddedServer<unknown>>();
   const proxies = new Proxies();
+  // A shard of a larger run shares the reference shard's clock (shard-run.ts).
+  const sharded = shard.count > 1 || options.runId !== undefined || options.startAt !== undefined;
+  let clock: ShardClock | undefined;
   try {
+    if (sharded) clock = await shardClock(shard, options, signal, options.onWarning);
+    const commonStartUs = clock && options.startAt !== undefined ? startAtUs(options.startAt, clock) : undefined;
+    let lateMs = 0;
     const { urls, shown, embeddedKeys } = await resolveTargets(plan, options.targets ?? {}, embedded);
     checkEmbeddedBridges(plan, embeddedKeys);
     // Impaired targets are reached through their proxies from here on, the preflight included.
@@ -134,7 +145,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         snapshotIntervalMs: defaults.snapshotIntervalMs,
         lateThresholdUs: defaults.lateThresholdUs,
         ...(env ? { env } : {}),
+        ...(clock ? { clockOffsetUs: clockOffsetUs() } : {}),
       },
+      // Stamps of shards that started on time are accepted even when this one starts late.
+      ...(commonStartUs === undefined
+        ? {}
+        : { startAt: { atUs: commonStartUs, slackUs: (clock?.info.uncertaintyUs ?? 0) + 1000 } }),
       onSnapshot(s) {
         const bucket = agg.add(s);
         // Report an interval once the next one begins: by then every worker's snapshot for it is in.
@@ -161,6 +177,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       },
       onStart(atUs) {
         sendStartUs = atUs;
+        if (commonStartUs !== undefined && atUs - commonStartUs >= 1000) {
+          lateMs = Math.round((atUs - commonStartUs) / 1000);
+          options.onWarning?.(
+            `--start-at: this shard was not connected in time and started ${lateMs} ms late (run.startAt.lateMs)`,
+          );
+        }
         proxies.sendStarted(atUs);
         sinkPhase = 'run';
         for (const s of sinks) {
@@ -194,7 +216,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       : crashes.length > 0
         ? crashReason(crashes)
         : 'interrupted (SIGINT or abort) before the planned end';
-    const result = buildResult({
+    const input: BuildInput = {
       plan,
       hash,
       agg,
@@ -226,8 +248,20 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
             },
           }
         : {}),
-    });
+    };
+    const result = buildResult(input);
     if (env) result.scenario.env = env;
+    if (options.startAt !== undefined)
+      result.run.startAt = { requested: new Date(options.startAt).toISOString(), lateMs };
+    if (clock) {
+      result.run.clock = clock.info;
+      const sendStartS = sendStartUs === undefined ? null : (sendStartUs - originUs) / 1e6;
+      result.merge = mergeData(
+        input,
+        shards.map((s) => s.connectStarts),
+        sendStartS,
+      );
+    }
     const pace = achievedPace(
       shards.map((s) => s.connectStarts),
       plan.connectRatePerS / shard.count,
@@ -244,6 +278,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     result.health = evaluateHealth(result, plan.expect);
     return { result, abortedByThreshold: abortedBy !== undefined, workerCrashed: crashes.length > 0 };
   } finally {
+    await clock?.close();
     await proxies.stop().catch(() => undefined);
     await Promise.all([...embedded.values()].map((e) => e.close()));
   }

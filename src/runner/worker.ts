@@ -7,7 +7,7 @@
 import { defaults } from '../base/defaults.ts';
 import { loadScenario } from '../dsl/load.ts';
 import type { GroupPlan } from '../dsl/plan.ts';
-import { nowUs, sleep } from '../metrics/clock.ts';
+import { nowUs, setClockOffset, sleep } from '../metrics/clock.ts';
 import { DeliveryBook } from '../metrics/delivery.ts';
 import {
   emptyWireTotals,
@@ -35,11 +35,14 @@ import { WindowCounter } from './windows.ts';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, worker } = task;
+  // On the reference shard's clock from the first reading (a sharded run, clock-sync.ts).
+  setClockOffset(task.clockOffsetUs ?? 0);
   const post = (m: WorkerMessage): void => port.postMessage(m);
   const stop = new AbortController();
   let phase: Phase = 'connect';
   let connectNow: ((atUs: number) => void) | undefined;
   let startAt: ((us: number) => void) | undefined;
+  let acceptFromUs: number | undefined;
   let drainNow: (() => void) | undefined;
   let closeServersNow: (() => void) | undefined;
   const connectAllowed = new Promise<number>((resolve) => (connectNow = resolve));
@@ -48,8 +51,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const serversMayClose = new Promise<void>((resolve) => (closeServersNow = resolve));
   port.on('message', (m: MainMessage) => {
     if (m.type === 'connect') connectNow?.(m.atUs);
-    else if (m.type === 'start') startAt?.(m.atUs);
-    else if (m.type === 'drain') drainNow?.();
+    else if (m.type === 'start') {
+      acceptFromUs = m.acceptFromUs;
+      startAt?.(m.atUs);
+    } else if (m.type === 'drain') drainNow?.();
     else if (m.type === 'closeServers') closeServersNow?.();
     else if (m.type === 'stop') {
       stop.abort();
@@ -77,6 +82,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     warmBook: new DeliveryBook(),
     lateThresholdUs: task.lateThresholdUs,
     startUs: 0,
+    acceptFromUs: 0,
     warmupEndUs: 0,
   };
 
@@ -149,6 +155,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (startUs >= 0) {
       phase = 'run';
       ctx.startUs = startUs;
+      ctx.acceptFromUs = acceptFromUs ?? 0;
       ctx.warmupEndUs = warmupEndUs(plan.warmup, startUs);
       for (const d of devices) d.arm(startUs);
       const senders = devices.filter((d) => d.group.publish && d.everUp);
