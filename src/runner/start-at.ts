@@ -26,7 +26,12 @@ export function checkRunId(value: string): string {
 export function parseStartAt(value: string): number {
   const text = value.trim();
   let ms = Number.NaN;
-  if (/^\d{10,16}$/.test(text)) ms = Number(text);
+  if (/^\d{9,11}$/.test(text))
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--start-at ${text}: epoch seconds? give epoch milliseconds (${text}000) or an ISO-8601 time`,
+    );
+  if (/^\d{12,16}$/.test(text)) ms = Number(text);
   // A date-time without a zone would be read in the local zone of each machine: refused.
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(text)) ms = Date.parse(text);
   if (!Number.isFinite(ms))
