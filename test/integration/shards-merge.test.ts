@@ -1,0 +1,152 @@
+// A run spread over two processes, as on two machines (docs/sharding.md): the same scenario as one
+// run, then as shards 0/2 and 1/2 (separate `fleetbench run` processes, one --run-id, one
+// --start-at, shard 1 reading shard 0's clock through --clock-ref), then `fleetbench merge`. The
+// backend observers land in both shards, so each receives the other shard's sensors: the merged
+// counts must equal the single run's exactly, and each shard's own result must stay honest.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeEncoded, summarize } from '../../src/metrics/histogram.ts';
+import { HistogramKind, histogramKey, pairKey } from '../../src/metrics/names.ts';
+import { findFreeBlock } from '../../src/protocols/free-ports.ts';
+import type { RunResult } from '../../src/result/types.ts';
+import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
+
+const TARGET = 'mqtt=mqtt://127.0.0.1:1883';
+const read = (dir: string): RunResult => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
+
+describe('shards merged', () => {
+  it('two shard processes merge into the counts of one run', async () => {
+    const file = writeScenario(
+      'shards-merge',
+      `export default defineScenario({
+        name: 'shards-merge', duration: '3s', drain: '1s', seed: 7,
+        fleets: { sensors: { count: 4, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/shards/{id}', send: every('50ms'), messages: 20, payload: bytes(32) } },
+        observers: { backend: { count: 3, protocol: mqtt({ qos: 1 }), receives: ['sensors'] } },
+        thresholds: { 'sensors.loss': ['count == 0'] },
+      });`,
+    );
+    const out = join(TMP_DIR, `shards-${process.pid}`);
+    const common = ['run', file, '--target', TARGET, '--quiet'];
+    const began = Date.now();
+    const single = await runCli([...common, '--out-exact', join(out, 'single')]);
+    expect(single.code, single.stderr).toBe(0);
+    // Time enough for both shards to start and connect: the single run's whole wall time covers it.
+    const startAt = Math.round(Date.now() + Math.max(6000, (Date.now() - began) * 1.2));
+    const runId = `sh${process.pid}`;
+    const clockPort = String(await findFreeBlock('127.0.0.1', 'udp', 1, []));
+    const shard = (i: number, extra: string[]) =>
+      runCli(
+        [
+          ...common,
+          '--shard',
+          `${i}/2`,
+          '--run-id',
+          runId,
+          '--start-at',
+          String(startAt),
+          '--out-exact',
+          join(out, `s${i}`),
+          ...extra,
+        ],
+        { timeoutMs: 90_000 },
+      );
+    const [s0, s1] = await Promise.all([
+      shard(0, ['--clock-port', clockPort]),
+      shard(1, ['--clock-ref', `127.0.0.1:${clockPort}`]),
+    ]);
+    expect(s0.code, s0.stderr).toBe(0);
+    expect(s1.code, s1.stderr).toBe(0);
+    const merged = await runCli(['merge', join(out, 's0'), join(out, 's1', 'results.json'), '-o', join(out, 'merged')]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toContain(
+      `merged from 2 shards of run ${runId}; cross-shard latency ± 0 µs (one machine, one clock)`,
+    );
+    for (const f of ['results.json', 'report.html', 'junit.xml']) expect(existsSync(join(out, 'merged', f))).toBe(true);
+
+    const one = read(join(out, 'single'));
+    const r0 = read(join(out, 's0'));
+    const r1 = read(join(out, 's1'));
+    const m = read(join(out, 'merged'));
+
+    // The shards: one run id, on time, shard 1 on shard 0's clock (same machine: offset 0, exact).
+    expect([r0.run.id, r1.run.id, m.run.id]).toEqual([runId, runId, runId]);
+    expect(r0.run.shard).toEqual({ index: 0, count: 2 });
+    expect(r0.run.startAt).toEqual({ requested: new Date(startAt).toISOString(), lateMs: 0 });
+    expect(r1.run.startAt?.lateMs).toBe(0);
+    expect(r0.run.clock).toMatchObject({ reference: 'self', method: 'reference', offsetUs: 0 });
+    expect(r1.run.clock).toMatchObject({
+      reference: `127.0.0.1:${clockPort}`,
+      method: 'same host',
+      offsetUs: 0,
+      uncertaintyUs: 0,
+    });
+    expect(r1.run.clock?.samples).toBeGreaterThan(0);
+    // Each shard judges its own sensors only: backend devices 0 and 2 run in shard 0, 1 in shard 1,
+    // each shard runs two sensors (20 messages each); what came from the other shard is apart.
+    const row = (r: RunResult) => r.delivery.find((d) => d.from === 'sensors' && d.to === 'backend');
+    expect(row(r0)).toMatchObject({ receivers: 2, sent: 40, expected: 80, unique: 80, lost: 0, foreign: 80 });
+    expect(row(r1)).toMatchObject({ receivers: 1, sent: 40, expected: 40, unique: 40, lost: 0, foreign: 40 });
+    expect(r0.merge?.delivery.length).toBeGreaterThan(0);
+
+    // The merge equals the single run: counts exactly.
+    const counts = (r: RunResult) => ({
+      fleets: Object.fromEntries(
+        Object.entries(r.fleets).map(([g, f]) => [
+          g,
+          {
+            devicesRun: f.devicesRun,
+            peakConnected: f.devices.peakConnected,
+            connects: f.devices.connects,
+            sent: f.messages.sent,
+            acked: f.messages.acked,
+            received: f.messages.received,
+            unstamped: f.messages.unstamped,
+          },
+        ]),
+      ),
+      delivery: r.delivery.map((d) => ({
+        from: d.from,
+        to: d.to,
+        receivers: d.receivers,
+        sent: d.sent,
+        expected: d.expected,
+        received: d.received,
+        unique: d.unique,
+        lost: d.lost,
+        duplicated: d.duplicated,
+        foreign: d.foreign,
+        issueCount: d.issueCount,
+        kept: d.verdict.kept,
+      })),
+      errors: r.errors,
+      thresholds: r.thresholds?.map((t) => [t.key, t.passed, t.actualText]),
+    });
+    expect(counts(m)).toEqual(counts(one));
+    expect(counts(m).delivery[0]).toMatchObject({ receivers: 3, sent: 80, expected: 240, unique: 240, lost: 0 });
+    expect(m.fleets.sensors?.devices.peakConnected).toBe(4);
+    // Latency: the merged histogram is the exact sum of the shards' (one count per delivery), so its
+    // percentiles are those of every delivery together, within HDR precision.
+    const e2e = histogramKey(pairKey('sensors', 'backend'), HistogramKind.e2e);
+    const union = summarize(mergeEncoded([r0.histograms[e2e] as string, r1.histograms[e2e] as string]));
+    const latency = m.delivery[0]?.latency.corrected;
+    expect(latency?.count).toBe(240);
+    expect(latency?.count).toBe(one.delivery[0]?.latency.corrected.count);
+    expect(latency?.p50).toBe(union.p50);
+    expect(latency?.p99).toBe(union.p99);
+    expect(latency?.max).toBe(union.max);
+    // Timeline counts add up exactly too (buckets aligned on the send phase's start).
+    const sent = (r: RunResult) => r.timeline.reduce((n, p) => n + (p.fleets.sensors?.sent ?? 0), 0);
+    expect(sent(m)).toBe(80);
+
+    // Results that are not one run's shards are refused, naming the file.
+    const twice = await runCli(['merge', join(out, 's0'), join(out, 's0'), '-o', join(out, 'bad')]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(
+      `${join(out, 's0', 'results.json')} and ${join(out, 's0', 'results.json')} are both shard 0/2`,
+    );
+    const mixed = await runCli(['merge', join(out, 's0'), join(out, 'single'), '-o', join(out, 'bad')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain(`${join(out, 'single', 'results.json')} is not a shard's result`);
+  }, 150_000);
+});
