@@ -71,7 +71,17 @@ export interface ClockServer {
  * monotonic clock, so every shard turns --start-at into the same monotonic instant.
  */
 export async function serveClock(port: number): Promise<ClockServer> {
-  const socket = createSocket({ type: 'udp6', ipv6Only: false });
+  // Every address, IPv4 and IPv6; IPv4 alone where the host has no IPv6 (some pods' kernels).
+  try {
+    return await serveOn(createSocket({ type: 'udp6', ipv6Only: false }), port);
+  } catch (err) {
+    const code = (err as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL' && code !== 'EINVAL') throw err;
+    return await serveOn(createSocket('udp4'), port);
+  }
+}
+
+async function serveOn(socket: Socket, port: number): Promise<ClockServer> {
   const boot = bootId();
   socket.on('message', (msg, from) => {
     const t2 = rawNowUs();
@@ -87,14 +97,20 @@ export async function serveClock(port: number): Promise<ClockServer> {
     socket.send(JSON.stringify(answer), from.port, from.address);
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err: NodeJS.ErrnoException) =>
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      try {
+        socket.close();
+      } catch {
+        // Never bound: nothing to close.
+      }
       reject(
         new FleetbenchError(
           ErrorCodes.CLOCK_SYNC,
           `--clock-port ${port}: cannot serve the clock reference (${err.code ?? err.message}); pick a free port with --clock-port`,
+          { cause: err },
         ),
-      ),
-    );
+      );
+    });
     socket.bind(port, () => resolve());
   });
   socket.on('error', () => undefined);

@@ -152,6 +152,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       started,
       new Promise<number>((resolve) => stop.signal.addEventListener('abort', () => resolve(-1), { once: true })),
     ]);
+    // --start-at: connected well ahead of the common start, the shard waits in the connect phase
+    // (its snapshots and progress line say so), ready half a second before it.
+    const waitMs = (startUs - nowUs()) / 1000 - 500;
+    if (startUs >= 0 && waitMs > 500) await sleep(waitMs, stop.signal);
     if (startUs >= 0) {
       phase = 'run';
       ctx.startUs = startUs;
