@@ -197,7 +197,7 @@ export function buildResult(input: BuildInput): RunResult {
     codes: Object.fromEntries([...agg.codes].sort(([a], [b]) => a.localeCompare(b))),
     timeline,
     histograms: Object.fromEntries([...agg.histograms].map(([k, h]) => [k, encodeHistogram(h)])),
-    ...(input.warmup ? { warmup: buildWarmup(plan, agg, input.warmup, input.shards) } : {}),
+    ...(input.warmup ? { warmup: buildWarmup(plan, agg, input.warmup, input.shards, input.shard) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { HistogramKind, histogramKey, pairKey } from '../metrics/names.ts';
 import { streamFleet } from '../metrics/stamp.ts';
 import type { LatencyPair, WarmupDelivery, WarmupFleet, WarmupResult } from '../result/types.ts';
 import { unionByStream } from './build-delivery.ts';
+import { splitForeign } from './foreign.ts';
 import { warmGroup, warmKind } from './warm-window.ts';
 import { windowKey } from './windows.ts';
 
@@ -21,8 +22,17 @@ export interface WarmupInput {
   shards: DeliveryShard[];
 }
 
-/** `measured`: the headline delivery shards, whose receivers (devices that subscribed) the window shares. */
-export function buildWarmup(plan: Plan, agg: Aggregator, input: WarmupInput, measured: DeliveryShard[]): WarmupResult {
+/**
+ * `measured`: the headline delivery shards, whose receivers (devices that subscribed) the window
+ * shares. `shard`: a shard of a larger run judges its own streams only (foreign.ts).
+ */
+export function buildWarmup(
+  plan: Plan,
+  agg: Aggregator,
+  input: WarmupInput,
+  measured: DeliveryShard[],
+  shard: { index: number; count: number } = { index: 0, count: 1 },
+): WarmupResult {
   const result: WarmupResult = {
     durationMs: input.durationMs,
     included: input.included,
@@ -69,7 +79,7 @@ export function buildWarmup(plan: Plan, agg: Aggregator, input: WarmupInput, mea
     for (const fromName of to.receives) {
       const from = groupByName(plan, fromName);
       if (!from) continue;
-      const pair = parts.get(pairKey(from.name, to.name)) ?? [];
+      const pair = splitForeign(parts.get(pairKey(from.name, to.name)) ?? [], shard).own;
       result.delivery.push(warmDelivery(agg, from, to, pair, receivers, owedTo(measured, from, to)));
     }
   return result;

@@ -1,10 +1,17 @@
 // What makes a shard (--shard i/n, --run-id, --start-at) one part of a larger run: the clock it
 // shares with the reference shard, the common start on that clock, and the raw figures it leaves
 // in its result for `fleetbench merge` (result/shard-types.ts).
-import { nowUs, setClockOffset } from '../metrics/clock.ts';
+import { setClockOffset } from '../metrics/clock.ts';
 import type { ClockInfo, MergeData, RawBucket } from '../result/shard-types.ts';
 import type { BuildInput } from './build-result.ts';
-import { bootId, type ClockServer, DEFAULT_CLOCK_PORT, estimateClock, serveClock } from './clock-sync.ts';
+import {
+  bootId,
+  type ClockServer,
+  DEFAULT_CLOCK_PORT,
+  estimateClock,
+  serveClock,
+  wallMinusMonoUs,
+} from './clock-sync.ts';
 import type { ConnectStarts } from './connect-pacing.ts';
 
 export interface ShardClockOptions {
@@ -53,7 +60,7 @@ export async function shardClock(
       samples: 0,
       ...boot(),
     };
-    return { info, refWallMinusMonoUs: Date.now() * 1000 - nowUs(), close: () => server.close() };
+    return { info, refWallMinusMonoUs: wallMinusMonoUs(), close: () => server.close() };
   }
   if (shard.count > 1)
     onWarning?.(
@@ -65,8 +72,8 @@ export async function shardClock(
 
 /** --start-at (epoch ms) on this process's monotonic clock: on the reference's wall clock when it told its own. */
 export function startAtUs(atMs: number, clock: ShardClock): number {
-  if (clock.refWallMinusMonoUs !== undefined) return atMs * 1000 - clock.refWallMinusMonoUs;
-  return nowUs() + (atMs - Date.now()) * 1000;
+  // Without a reference the offset is 0: this machine's own wall clock maps --start-at.
+  return atMs * 1000 - (clock.refWallMinusMonoUs ?? wallMinusMonoUs());
 }
 
 /** What `fleetbench merge` needs beyond the result: read from the run's build input and its aggregator (closed). */

@@ -20,10 +20,11 @@ describe('shards merged', () => {
     const file = writeScenario(
       'shards-merge',
       `export default defineScenario({
-        name: 'shards-merge', duration: '3s', drain: '1s', seed: 7,
+        name: 'shards-merge', duration: '3s', drain: '1s', seed: 7, warmup: '300ms',
         fleets: { sensors: { count: 4, protocol: mqtt({ qos: 1 }), topic: 'fbtest/{run}/shards/{id}', send: every('50ms'), messages: 20, payload: bytes(32) } },
         observers: { backend: { count: 3, protocol: mqtt({ qos: 1 }), receives: ['sensors'] } },
-        thresholds: { 'sensors.loss': ['count == 0'] },
+        // sensors.sent fails on each shard (half the run's): a shard's exit code does not judge its slice.
+        thresholds: { 'sensors.loss': ['count == 0'], 'sensors.sent': ['count > 40'] },
       });`,
     );
     const out = join(TMP_DIR, `shards-${process.pid}`);
@@ -31,8 +32,9 @@ describe('shards merged', () => {
     const began = Date.now();
     const single = await runCli([...common, '--out-exact', join(out, 'single')]);
     expect(single.code, single.stderr).toBe(0);
-    // Time enough for both shards to start and connect: the single run's whole wall time covers it.
-    const startAt = Math.round(Date.now() + Math.max(6000, (Date.now() - began) * 1.2));
+    // Time enough for both shards to start and connect in parallel: twice the single run's whole
+    // wall time (start-up, connect, send, drain). A shard late for it would miss messages.
+    const startAt = Math.round(Date.now() + Math.max(8000, (Date.now() - began) * 2));
     const runId = `sh${process.pid}`;
     const clockPort = String(await findFreeBlock('127.0.0.1', 'udp', 1, []));
     const shard = (i: number, extra: string[]) =>
@@ -84,9 +86,19 @@ describe('shards merged', () => {
     expect(r1.run.clock?.samples).toBeGreaterThan(0);
     // Each shard judges its own sensors only: backend devices 0 and 2 run in shard 0, 1 in shard 1,
     // each shard runs two sensors (20 messages each); what came from the other shard is apart.
+    // The warm-up's first messages are counted apart (result.warmup), the rest in the rows.
     const row = (r: RunResult) => r.delivery.find((d) => d.from === 'sensors' && d.to === 'backend');
-    expect(row(r0)).toMatchObject({ receivers: 2, sent: 40, expected: 80, unique: 80, lost: 0, foreign: 80 });
-    expect(row(r1)).toMatchObject({ receivers: 1, sent: 40, expected: 40, unique: 40, lost: 0, foreign: 40 });
+    const sent0 = r0.fleets.sensors?.messages.sent ?? 0;
+    const sent1 = r1.fleets.sensors?.messages.sent ?? 0;
+    expect(sent0 + (r0.warmup?.sent ?? 0)).toBe(40);
+    expect(sent1 + (r1.warmup?.sent ?? 0)).toBe(40);
+    expect(row(r0)).toMatchObject({ receivers: 2, sent: sent0, expected: 2 * sent0, unique: 2 * sent0, lost: 0 });
+    expect(row(r1)).toMatchObject({ receivers: 1, sent: sent1, expected: sent1, unique: sent1, lost: 0 });
+    expect(row(r0)?.foreign).toBe(2 * sent1);
+    expect(row(r1)?.foreign).toBe(sent0);
+    expect(r0.warmup?.delivery[0]).toMatchObject({ lost: 0, duplicated: 0, expected: 2 * (r0.warmup?.sent ?? 0) });
+    // Each shard's slice fails sensors.sent > 40; the shards still exited 0 (above).
+    expect(r0.thresholds?.find((t) => t.key === 'sensors.sent')?.passed).toBe(false);
     expect(r0.merge?.delivery.length).toBeGreaterThan(0);
 
     // The merge equals the single run: counts exactly.
@@ -119,18 +131,32 @@ describe('shards merged', () => {
         issueCount: d.issueCount,
         kept: d.verdict.kept,
       })),
+      warmup: r.warmup && {
+        sent: r.warmup.sent,
+        received: r.warmup.received,
+        delivery: r.warmup.delivery.map((d) => [d.expected, d.received, d.unique, d.lost, d.duplicated]),
+      },
       errors: r.errors,
       thresholds: r.thresholds?.map((t) => [t.key, t.passed, t.actualText]),
     });
     expect(counts(m)).toEqual(counts(one));
-    expect(counts(m).delivery[0]).toMatchObject({ receivers: 3, sent: 80, expected: 240, unique: 240, lost: 0 });
+    const measured = m.fleets.sensors?.messages.sent ?? 0;
+    expect(measured + (m.warmup?.sent ?? 0)).toBe(80);
+    expect(counts(m).delivery[0]).toMatchObject({
+      receivers: 3,
+      sent: measured,
+      expected: 3 * measured,
+      unique: 3 * measured,
+      lost: 0,
+    });
+    expect(m.thresholds?.every((t) => t.passed)).toBe(true);
     expect(m.fleets.sensors?.devices.peakConnected).toBe(4);
     // Latency: the merged histogram is the exact sum of the shards' (one count per delivery), so its
     // percentiles are those of every delivery together, within HDR precision.
     const e2e = histogramKey(pairKey('sensors', 'backend'), HistogramKind.e2e);
     const union = summarize(mergeEncoded([r0.histograms[e2e] as string, r1.histograms[e2e] as string]));
     const latency = m.delivery[0]?.latency.corrected;
-    expect(latency?.count).toBe(240);
+    expect(latency?.count).toBe(3 * measured);
     expect(latency?.count).toBe(one.delivery[0]?.latency.corrected.count);
     expect(latency?.p50).toBe(union.p50);
     expect(latency?.p99).toBe(union.p99);
