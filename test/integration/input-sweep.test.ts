@@ -263,6 +263,12 @@ const CLI: [string[], string, string, string?][] = [
   [['run', BASE, '--duration', '0'], '--duration', 'expected a positive duration'],
   [['run', BASE, '--duration', '30'], '--duration', 'got "30"'],
   [['run', BASE, '--shard', '2/2'], '--shard', 'expected i/n'],
+  [['run', BASE, '--shard', '0/2', '--run-id', 'Run_1'], '--run-id', 'got "Run_1"'],
+  [['run', BASE, '--start-at', '2026-12-06T04:00:00'], '--start-at', 'with its zone'],
+  [['run', BASE, '--start-at', '2001-01-01T00:00:00Z'], '--start-at 2001-01-01T00:00:00.000Z', 'in the past'],
+  [['run', BASE, '--clock-ref', 'host:0:1'], '--clock-ref', 'expected host:port'],
+  [['run', BASE, '--clock-port', '70000'], '--clock-port', 'got "70000"'],
+  [['merge', 'no-such-results.json', '-o', 'test/.tmp/sweep-merge'], 'no-such-results.json', 'no such file'],
   // Not '--no-…': yargs reads that as the negation of another flag.
   [['run', BASE, '--bogus-flag'], 'bogus-flag', 'Unknown argument'],
   [['run', ENV, '-e', 'NOPE=1'], '-e NOPE', `${ENV} does not declare NOPE in its env (declared: RATE)`],
