@@ -28,6 +28,8 @@ import { liveResult } from './live.ts';
 import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
+import { processPlan } from './process-plan.ts';
+import { runProcesses } from './processes.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
 import { checkTargetArgs } from './targets.ts';
@@ -39,6 +41,11 @@ export interface ScenarioRunOptions {
   /** Target URLs by name, overriding the scenario's (CLI --target). */
   targets?: Record<string, string>;
   workers?: number;
+  /**
+   * Generator processes on this machine (docs/processes.md); default: as many as the open-file
+   * limit requires for the run's sockets, usually 1. Workers are split over them.
+   */
+  processes?: number;
   /** Override of the scenario's duration. */
   duration?: string | number;
   seed?: number;
@@ -79,7 +86,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const shard = options.shard ?? { index: 0, count: 1 };
   const capacity = checkCapacity(plan, shard.count);
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
-  const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
+  // Past one process's open-file limit, the devices spread over generator processes (processes.ts).
+  const { processes, notices } = processPlan(plan, totalDevices, options.processes);
+  capacity.push(...notices);
+  const requestedWorkers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
+  const workers = processes > 1 ? Math.max(requestedWorkers, processes) : requestedWorkers;
   // A threshold with abortOnFail that fails mid-run stops the run like Ctrl-C would.
   const thresholdStop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, thresholdStop.signal]) : thresholdStop.signal;
@@ -115,7 +126,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     let sendStartUs: number | undefined;
     let sendEndUs: number | undefined;
     let current: TimelineBucket | undefined;
-    const { shards, crashes } = await runPool({
+    const runGenerators = processes > 1 ? runProcesses : runPool;
+    const { shards, crashes } = await runGenerators({
+      processes,
       workers,
       signal,
       drainMs: plan.drainMs,
@@ -205,6 +218,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       runId,
       seed,
       workers,
+      processes,
       shard,
       startedAt,
       endedAt,
