@@ -4,6 +4,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -13,6 +14,7 @@ import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { DRAIN, runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 import { waitFor } from '../helpers/wait.ts';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEVICES = 40;
 const MESSAGES = 20;
 const OBSERVERS = 2;
@@ -115,4 +117,47 @@ describe('a run over two generator processes', () => {
     expect(d.lost).toBe(0);
     expect(result.fleets.sensors!.messages.sent).toBeGreaterThanOrEqual(d.expected);
   }, 120_000);
+
+  // A coordinator started under a hard open-file limit of 300 (prlimit(1) sets it for the child):
+  // 250 devices do not fit in one process (300 less 100 reserved), so the run takes two and says why.
+  it.skipIf(spawnSync('prlimit', ['--version']).status !== 0)(
+    'spreads a run past the open-file limit over processes by itself',
+    async () => {
+      const out = join(TMP_DIR, `procs-auto-${process.pid}`);
+      const file = writeScenario(
+        'procs-auto',
+        `export default defineScenario({
+        name: 'procs-auto', duration: '1s', drain: '300ms', connectRate: '2000/s',
+        fleets: { idle: { count: 250, protocol: mqtt(), subscribe: 'fbtest/{run}/procs-auto/{id}' } },
+      });`,
+      );
+      // The CLI as runCli starts it, under prlimit; no width or job summary inherited.
+      const { COLUMNS: _w, GITHUB_STEP_SUMMARY: _s, ...env } = process.env;
+      const cli = spawnSync(
+        'prlimit',
+        [
+          '--nofile=300:300',
+          process.execPath,
+          'src/bin/fleetbench.js',
+          'run',
+          file,
+          '-t',
+          `mqtt=${MOSQUITTO_URL}`,
+          '--out-exact',
+          out,
+          '-q',
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 90_000, env: { ...env, FORCE_COLOR: '0' } },
+      );
+      const { status: code, stderr } = cli;
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain(
+        'hard open-file limit 300: 250 devices need 2 processes of at most 200 sockets each; running 2 generator processes (choose with --processes)',
+      );
+      const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+      expect(result.run.processes).toBe(2);
+      expect(result.fleets.idle!.devices.peakConnected).toBe(250);
+      expect(result.errors).toEqual([]);
+    },
+  );
 });
