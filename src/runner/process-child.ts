@@ -29,6 +29,7 @@ async function serve(run: ChildRun, stop: AbortController, answers: Answers): Pr
     sent: () => report({ type: 'sent' }, answers.drain.promise),
     clientsClosed: () => report({ type: 'clientsClosed' }, answers.closeServers.promise),
   };
+  let last: ChildMessage;
   try {
     const outcome = await runPool({
       ...run,
@@ -36,12 +37,12 @@ async function serve(run: ChildRun, stop: AbortController, answers: Answers): Pr
       barriers,
       onSnapshot: (snapshot) => send({ type: 'snapshot', snapshot }),
     });
-    send({ type: 'done', outcome });
+    last = { type: 'done', outcome };
   } catch (err) {
-    send({ type: 'failed', message: errorMessage(err) });
+    last = { type: 'failed', message: errorMessage(err) };
   }
-  // Closing the channel lets the process end once its last handles close.
-  if (process.connected) process.disconnect();
+  // The channel closes once the outcome is written (the process then ends with its last handle).
+  if (process.connected) process.send?.(last, () => process.connected && process.disconnect());
 }
 
 interface Answers {
