@@ -9,7 +9,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaults } from '../base/defaults.ts';
 import { nowUs } from '../metrics/clock.ts';
-import type { PoolOutcome, PoolRun, WorkerCrash } from './pool.ts';
+import { type PoolOutcome, type PoolRun, STOP_GRACE_MS, type WorkerCrash } from './pool.ts';
 import type { ChildMessage, CoordinatorMessage } from './process-messages.ts';
 import type { ShardResult } from './protocol.ts';
 
@@ -78,32 +78,32 @@ export async function runProcesses(run: ProcessesRun): Promise<PoolOutcome> {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }, drainMs + HARD_STOP_MS);
   };
+  // Each barrier is answered once, when a process reached it and every other one did or is gone.
+  const answered = new Set<keyof typeof reached>();
+  const answer = (barrier: keyof typeof reached, reply: () => void): void => {
+    const set = reached[barrier];
+    if (answered.has(barrier) || set.size === 0 || !passed(set)) return;
+    answered.add(barrier);
+    reply();
+  };
   const check = (): void => {
-    if (reached.serversUp.size > 0 && passed(reached.serversUp) && !sentOnce.has('connect')) {
-      sentOnce.add('connect');
-      broadcast({ type: 'connect', atUs: nowUs() + CONNECT_DELAY_US });
-    }
-    if (reached.ready.size > 0 && passed(reached.ready) && !sentOnce.has('start')) {
-      sentOnce.add('start');
+    answer('serversUp', () => broadcast({ type: 'connect', atUs: nowUs() + CONNECT_DELAY_US }));
+    answer('ready', () => {
       run.onReady?.(connected, failed);
       const atUs = nowUs() + START_DELAY_US;
       run.onStart?.(atUs);
       broadcast({ type: 'start', atUs });
+      // A run must end: one still going a grace period after its planned end is stopped (as in runPool).
       const overrunMs =
-        START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + (run.graceMs ?? 5000);
+        START_DELAY_US / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + (run.graceMs ?? STOP_GRACE_MS);
       overrunTimer = setTimeout(() => stop('past the planned end'), overrunMs);
-    }
-    if (reached.sent.size > 0 && passed(reached.sent) && !sentOnce.has('drain')) {
-      sentOnce.add('drain');
+    });
+    answer('sent', () => {
       run.onSent?.(nowUs());
       broadcast({ type: 'drain' });
-    }
-    if (passed(reached.closed) && !sentOnce.has('closeServers')) {
-      sentOnce.add('closeServers');
-      broadcast({ type: 'closeServers' });
-    }
+    });
+    answer('closed', () => broadcast({ type: 'closeServers' }));
   };
-  const sentOnce = new Set<string>();
   const outcomes = counts.map((workers, p) => {
     const child = fork(childEntry(import.meta.url), [], {
       serialization: 'advanced',
@@ -130,6 +130,15 @@ export async function runProcesses(run: ProcessesRun): Promise<PoolOutcome> {
           exitTimer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
         }
         check();
+      });
+      // A process that could not start (no pid) never exits; a send to one that is ending fails
+      // here too, and its 'exit' follows.
+      child.on('error', (err) => {
+        if (child.pid !== undefined || gone.has(p)) return;
+        gone.add(p);
+        check();
+        stop('a generator process failed');
+        resolve(`could not start: ${err.message}`);
       });
       child.on('exit', (code, sig) => {
         clearTimeout(exitTimer);
