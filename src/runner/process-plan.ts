@@ -2,6 +2,7 @@
 // the open-file limit requires. Every device holds one socket (a TCP connection, or a UDP
 // device's own socket: a descriptor too), and one process may open about its soft limit less
 // what it keeps for itself (open-files.ts). The soft limit is raised to the hard one first.
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { Plan } from '../dsl/plan.ts';
 import { type OpenFileLimit, processesFor, raiseOpenFileLimit, usableSockets } from './open-files.ts';
 
@@ -17,6 +18,11 @@ export function processPlan(
   requested: number | undefined,
   limit: OpenFileLimit | undefined = raiseOpenFileLimit(),
 ): ProcessPlan {
+  if (requested !== undefined && (!Number.isSafeInteger(requested) || requested < 1))
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `processes: expected an integer of at least 1, got ${JSON.stringify(requested)}`,
+    );
   const needed = processesFor(devices, limit);
   const processes = Math.max(1, Math.min(requested ?? needed, devices));
   if (!limit || needed <= 1) return { processes, notices: [] };

@@ -104,4 +104,9 @@ Max locked memory         8388608              8388608              bytes
       /open-file limit 1024 \(soft; the hard limit 4096 could not be raised/,
     );
   });
+
+  it('refuses a process count that is not a positive integer (API callers)', () => {
+    expect(() => processPlan(plan, 10, 0, hard)).toThrow('processes: expected an integer of at least 1, got 0');
+    expect(() => processPlan(plan, 10, 1.5, hard)).toThrow('processes: expected an integer of at least 1, got 1.5');
+  });
 });
