@@ -61,9 +61,12 @@ describe('a run over two generator processes', () => {
     expect(d.received).toBe(d.expected);
     expect(d.lost).toBe(0);
     expect(d.duplicated).toBe(0);
-    // One report per one-second interval, not one per process: at most one a second of the
-    // whole run (two processes reporting separately would give about twice as many) ...
-    expect(progress.length).toBeGreaterThan(0);
+    // One report per one-second interval, not one per process: the send phase's reports are a
+    // second apart each (two processes reporting separately would repeat an interval; an interval
+    // that began before the start reads 0 s) ...
+    const times = progress.filter((p) => p.elapsedS > 0).map((p) => p.elapsedS);
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeCloseTo(1, 1);
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(wallS) + 1);
     // ... and each one sums both processes: 40 devices × 10/s is 400/s in a whole second of the
     // send phase; one process alone sends 200/s.
