@@ -1,5 +1,5 @@
 // How many generator processes a run uses: the number asked for (--processes), or as many as
-// the open-file limit requires. Every device holds one socket (a TCP connection, or a UDP
+// the open-file limit requires. Every device holds one socket (a connection, or a datagram
 // device's own socket: a descriptor too), and one process may open about its soft limit less
 // what it keeps for itself (open-files.ts). The soft limit is raised to the hard one first.
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
