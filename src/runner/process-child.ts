@@ -68,4 +68,5 @@ if (process.send) {
     else if (m.type === 'closeServers') answers.closeServers.resolve();
     else if (m.type === 'stop') stop.abort();
   });
+  send({ type: 'listening' });
 }

@@ -19,6 +19,8 @@ export type CoordinatorMessage =
 
 /** Generator process → coordinator. Worker ids are the process's own; the coordinator offsets them. */
 export type ChildMessage =
+  /** Its message listener is in place: a message sent earlier could have been emitted to no one. */
+  | { type: 'listening' }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'serversUp' }
   | { type: 'ready'; connected: number; failed: number }

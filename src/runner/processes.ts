@@ -116,7 +116,21 @@ export async function runProcesses(run: ProcessesRun): Promise<PoolOutcome> {
       let outcome: PoolOutcome | string | undefined;
       let exitTimer: NodeJS.Timeout | undefined;
       child.on('message', (m: ChildMessage) => {
-        if (m.type === 'snapshot') run.onSnapshot({ ...m.snapshot, worker: m.snapshot.worker + (offsets[p] ?? 0) });
+        if (m.type === 'listening') {
+          child.send({
+            type: 'run',
+            run: {
+              tasks: { ...run.tasks, shard: shards[p] ?? run.tasks.shard, workers },
+              workers,
+              drainMs: run.drainMs,
+              closeMs: run.closeMs,
+              ...(run.graceMs === undefined ? {} : { graceMs: run.graceMs }),
+            },
+          } satisfies CoordinatorMessage);
+          // A stop that came first is passed on once the process can hear it.
+          if (stopped) child.send({ type: 'stop', reason: 'stopped before it started' } satisfies CoordinatorMessage);
+        } else if (m.type === 'snapshot')
+          run.onSnapshot({ ...m.snapshot, worker: m.snapshot.worker + (offsets[p] ?? 0) });
         else if (m.type === 'serversUp') reached.serversUp.add(p);
         else if (m.type === 'ready') {
           reached.ready.add(p);
@@ -150,16 +164,6 @@ export async function runProcesses(run: ProcessesRun): Promise<PoolOutcome> {
           resolve(sig ? `was killed by ${sig}` : `exited with code ${code}`);
         } else resolve(outcome);
       });
-      child.send({
-        type: 'run',
-        run: {
-          tasks: { ...run.tasks, shard: shards[p] ?? run.tasks.shard, workers },
-          workers,
-          drainMs: run.drainMs,
-          closeMs: run.closeMs,
-          ...(run.graceMs === undefined ? {} : { graceMs: run.graceMs }),
-        },
-      } satisfies CoordinatorMessage);
     });
   });
   const onAbort = (): void => stop('interrupted');
