@@ -1,10 +1,10 @@
 // How many generator processes a run uses: the number asked for (--processes), or as many as
 // the open-file limit requires. Every device holds one socket (a connection, or a datagram
 // device's own socket: a descriptor too), and one process may open about its soft limit less
-// what it keeps for itself (open-files.ts). The soft limit is raised to the hard one first.
+// what it keeps for itself (open-files.ts), under the limit the caller read after raising it.
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { Plan } from '../dsl/plan.ts';
-import { type OpenFileLimit, processesFor, raiseOpenFileLimit, usableSockets } from './open-files.ts';
+import { type OpenFileLimit, processesFor, usableSockets } from './open-files.ts';
 
 export interface ProcessPlan {
   processes: number;
@@ -16,7 +16,7 @@ export function processPlan(
   plan: Plan,
   devices: number,
   requested: number | undefined,
-  limit: OpenFileLimit | undefined = raiseOpenFileLimit(),
+  limit: OpenFileLimit | undefined,
 ): ProcessPlan {
   if (requested !== undefined && (!Number.isSafeInteger(requested) || requested < 1))
     throw new FleetbenchError(

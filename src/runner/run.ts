@@ -25,6 +25,7 @@ import { achievedPace } from './connect-pacing.ts';
 import { crashReason, crashSnapshot } from './crash.ts';
 import { Proxies } from './impair.ts';
 import { liveResult } from './live.ts';
+import { raiseOpenFileLimit } from './open-files.ts';
 import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
@@ -86,8 +87,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const shard = options.shard ?? { index: 0, count: 1 };
   const capacity = checkCapacity(plan, shard.count);
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
-  // Past one process's open-file limit, the devices spread over generator processes (processes.ts).
-  const { processes, notices } = processPlan(plan, totalDevices, options.processes);
+  // Past one process's open-file limit (its soft limit raised to the hard one first), the
+  // devices spread over generator processes (processes.ts).
+  const { processes, notices } = processPlan(plan, totalDevices, options.processes, raiseOpenFileLimit());
   capacity.push(...notices);
   const requestedWorkers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
   const workers = processes > 1 ? Math.max(requestedWorkers, processes) : requestedWorkers;
