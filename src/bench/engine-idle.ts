@@ -14,15 +14,12 @@ import { hardFileLimit, median, type TreeSample } from './engine-proc.ts';
 import {
   type EngineRun,
   type FleetbenchCase,
-  fleetbenchOutcome,
-  fleetbenchSpawn,
   heapEnv,
   runFleetbench,
   runScript,
   type ScriptCase,
 } from './engine-run.ts';
-import { runMeasured } from './engine-spawn.ts';
-import { idleWindow } from './engine-windows.ts';
+import { connectRate, idleWindow } from './engine-windows.ts';
 
 export interface Heap {
   heapUsed: number;
@@ -38,6 +35,8 @@ export interface IdleFigure {
   heap?: Heap;
   /** How the case ran, when not the plain way (the split case). */
   note?: string;
+  /** RSS per device against a baseline of the same layout (the split case), KiB. */
+  marginalKiB?: number;
   error?: string;
 }
 
@@ -137,73 +136,45 @@ export async function idleBare(p: Profile, broker: PrivateBroker, devices: numbe
   });
 }
 
-/** Seconds a fleetbench process may take to load and start its workers on a busy machine. */
-const STARTUP_S = 8;
-
-/** File descriptors a process needs beyond one per device (Node, workers, the result files). */
-const FD_SLACK = 2000;
-
-/** Whether one fleetbench process may hold `devices` sockets under the hard fd limit. */
-export const fitsOneProcess = (devices: number, limit = hardFileLimit()): boolean =>
-  limit === undefined || devices + FD_SLACK <= limit;
-
 /**
- * The split case: `p.idle.split` devices, half on each broker. `startupRssKiB` is the RSS of a
- * 1-device run, taken off when two processes had to be used.
+ * The split case: `p.idle.split` devices, half on each broker (one broker process holds fewer
+ * connections than its fd limit), in ONE `fleetbench run`, which spreads them over as many
+ * generator processes as the open-file limit requires (runner/process-plan.ts). Its marginal RSS
+ * per device is taken against the same layout holding one device per broker (same process
+ * count), so the extra processes' start-up is not charged to the devices.
  */
-export async function idleSplit(
-  p: Profile,
-  brokers: [PrivateBroker, PrivateBroker],
-  startupRssKiB: number | undefined,
-): Promise<IdleFigure> {
+export async function idleSplit(p: Profile, brokers: [PrivateBroker, PrivateBroker]): Promise<IdleFigure> {
   const total = p.idle.split;
   const half = Math.floor(total / 2);
   const [a, b] = brokers;
-  if (fitsOneProcess(total)) {
-    const figure = await withHeapDir(async (dir) => {
-      const c = { ...idleCase(p, { mqtt: a.url, mqtt2: b.url }, half, total - half), extraEnv: heapEnv(dir) };
-      return figureOf(await runFleetbench(c), total, dir);
-    });
-    return { ...figure, note: 'one process, two fleets, one per broker' };
-  }
-  const dirs = [mkdtempSync(join(tmpdir(), 'fb-engine-out-')), mkdtempSync(join(tmpdir(), 'fb-engine-out-'))];
-  try {
-    // Staggered, so the two do not start and connect at once on a busy machine: the second starts
-    // once the first should be connected, and the first stays idle until the second is done.
-    const connectS = half / p.idle.connectPerS;
-    const firstDurationS = Math.ceil(p.idle.durationS + STARTUP_S + connectS + STARTUP_S / 2);
-    const first = runMeasured(
-      fleetbenchSpawn(idleCase(p, { mqtt: a.url }, half, 0, firstDurationS), dirs[0] as string),
-    );
-    await new Promise((r) => setTimeout(r, (STARTUP_S / 2 + connectS) * 1000));
-    const second = runMeasured(fleetbenchSpawn(idleCase(p, { mqtt: b.url }, total - half), dirs[1] as string));
-    const [ma, mb] = await Promise.all([first, second]);
-    const ra = fleetbenchOutcome(ma, dirs[0] as string);
-    const rb = fleetbenchOutcome(mb, dirs[1] as string);
-    if (!ra.line || !rb.line) return { devices: total, error: ra.error ?? rb.error };
-    const wa = idleWindow(ra.line, half);
-    const wb = idleWindow(rb.line, total - half);
-    if (!wa || !wb) {
-      const peak = [ra, rb].map((r) => Object.values(r.result?.fleets ?? {})[0]?.devices.peakConnected ?? 0);
-      const firstError = [ra, rb].flatMap((r) => r.result?.errors ?? [])[0];
-      return {
-        devices: total,
-        error: `not every device connected in both processes (peak ${peak.join(' + ')} of ${half} + ${total - half}${firstError ? `; ${firstError.count} × ${firstError.message}` : ''})`,
-      };
-    }
-    const w = { fromMs: Math.max(wa.fromMs, wb.fromMs), toMs: Math.min(wa.toMs, wb.toMs) };
-    const both = [rssIn(ma.samples, w), rssIn(mb.samples, w)];
-    if (w.toMs <= w.fromMs || both.some((x) => x === undefined) || startupRssKiB === undefined)
-      return { devices: total, error: 'the two processes were never idle at the same time' };
-    const sum = (both[0] as number) + (both[1] as number);
-    return {
-      devices: total,
-      rssKiB: sum - startupRssKiB,
-      note: `two processes (hard fd limit ${hardFileLimit()}): ${fmtMiB(sum)} summed, less one start-up RSS (${fmtMiB(startupRssKiB)})`,
-    };
-  } finally {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  }
+  const targets = { mqtt: a.url, mqtt2: b.url };
+  const figure = await withHeapDir(async (dir) => {
+    const run = await runFleetbench({ ...idleCase(p, targets, half, total - half), extraEnv: heapEnv(dir) });
+    return { run, figure: figureOf(run, total, dir) };
+  });
+  const { run } = figure;
+  if (figure.figure.error || !run.line) return figure.figure;
+  const processes = run.result?.run.processes ?? 1;
+  const base = await runFleetbench({ ...idleCase(p, targets, 1, 1), processes });
+  const baseRss = base.line
+    ? rssIn(base.measured.samples, idleWindow(base.line, 2) ?? { fromMs: 0, toMs: 0 })
+    : undefined;
+  const connect = connectRate(run.line, total);
+  const rss = figure.figure.rssKiB;
+  const marginalKiB = rss === undefined || baseRss === undefined ? undefined : (rss - baseRss) / (total - 2);
+  return {
+    ...figure.figure,
+    ...(marginalKiB === undefined ? {} : { marginalKiB }),
+    note: [
+      `one run, ${processes} generator process(es) as fleetbench chose them (hard fd limit ${hardFileLimit() ?? 'unknown'})`,
+      connect ? `all connected within ${connect.allWithinS} s (${Math.round(connect.perS)}/s, ${connect.how})` : '',
+      baseRss === undefined
+        ? 'no baseline'
+        : `marginal against the same ${processes}-process layout holding 2 devices (${fmtMiB(baseRss)})`,
+    ]
+      .filter((x) => x !== '')
+      .join('; '),
+  };
 }
 
 const fmtMiB = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
@@ -218,7 +189,6 @@ export interface IdleFigures {
 export async function idleAll(
   p: Profile,
   brokers: [PrivateBroker, PrivateBroker],
-  startupRssKiB: number | undefined,
   log: (s: string) => void,
 ): Promise<IdleFigures> {
   const out: IdleFigures = { fleetbench: [], bare: [] };
@@ -229,6 +199,6 @@ export async function idleAll(
     out.bare.push(await idleBare(p, brokers[0], n));
   }
   log(`idle ${p.idle.split} fleetbench over two brokers`);
-  out.split = await idleSplit(p, brokers, startupRssKiB);
+  out.split = await idleSplit(p, brokers);
   return out;
 }

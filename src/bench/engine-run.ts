@@ -55,6 +55,8 @@ export interface FleetbenchCase {
   targets: Record<string, string>;
   timeoutMs: number;
   extraEnv?: Env;
+  /** `--processes`: generator processes (fleetbench chooses by the open-file limit without it). */
+  processes?: number;
 }
 
 /** The command line of a fleetbench case, for the printed table. */
@@ -66,12 +68,14 @@ export function fleetbenchCommand(c: FleetbenchCase): string {
   const targets = Object.entries(c.targets)
     .map(([k, v]) => `-t ${k}=${v}`)
     .join(' ');
-  return `${knobs} node src/bin/fleetbench.js run scenarios/bench/${c.scenario}.ts -q --workers ${c.workers} ${targets} --out-exact <dir>`;
+  const processes = c.processes === undefined ? '' : ` --processes ${c.processes}`;
+  return `${knobs} node src/bin/fleetbench.js run scenarios/bench/${c.scenario}.ts -q --workers ${c.workers}${processes} ${targets} --out-exact <dir>`;
 }
 
 export function fleetbenchSpawn(c: FleetbenchCase, dir: string): SpawnCase {
   const args = [FLEETBENCH_BIN, 'run', scenario(c.scenario), '-q', '--workers', String(c.workers)];
   for (const [name, url] of Object.entries(c.targets)) args.push('-t', `${name}=${url}`);
+  if (c.processes !== undefined) args.push('--processes', String(c.processes));
   args.push('--out-exact', dir);
   return { args, env: { ...c.knobs, ...c.extraEnv }, timeoutMs: c.timeoutMs, cwd: ROOT };
 }

@@ -113,14 +113,16 @@ function idleRows(idle: IdleFigures): Row[] {
   const all: IdleFigure[] = [...idle.fleetbench, ...(idle.split ? [idle.split] : [])];
   all.forEach((f, i) => {
     const prev = all[i - 1];
-    const marginal = prev ? perDevice(prev.rssKiB, f.rssKiB, prev.devices, f.devices) : undefined;
+    const marginal = f.marginalKiB ?? (prev ? perDevice(prev.rssKiB, f.rssKiB, prev.devices, f.devices) : undefined);
     rows.push([
       `idle RSS, fleetbench process tree, ${n0(f.devices)} connected idle devices`,
       f.error ? `failed: ${f.error}` : mib(f.rssKiB),
       '–',
       '–',
       [
-        marginal === undefined || !prev ? '' : `marginal ${marginal.toFixed(1)} KiB / device from ${n0(prev.devices)}`,
+        marginal === undefined
+          ? ''
+          : `marginal ${marginal.toFixed(1)} KiB / device${f.marginalKiB === undefined && prev ? ` from ${n0(prev.devices)}` : ''}`,
         f.note ?? '',
       ]
         .filter((s) => s !== '')

@@ -22,7 +22,6 @@ import {
 } from './engine-cases.ts';
 import { bareCase, idleAll, idleCase } from './engine-idle.ts';
 import { mosquittoVersion, type PrivateBroker, startMosquitto } from './engine-mosquitto.ts';
-import { median } from './engine-proc.ts';
 import { fleetbenchCommand, scriptCommand } from './engine-run.ts';
 import { type Report, render } from './engine-table.ts';
 
@@ -68,8 +67,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < profile.rounds; i++) {
       figures.push(await round(profile, brokers[0], (s) => log(`round ${i + 1}/${profile.rounds}: ${s}`)));
     }
-    const startupRss = median(figures.map((f) => f.startup.rssKiB).filter((v): v is number => v !== undefined));
-    const idle = await idleAll(profile, brokers, startupRss, log);
+    const idle = await idleAll(profile, brokers, log);
     log('maximum rate against the broker counter');
     const max = await maxRate(profile, brokers[0]);
     log('connect rates');

@@ -24,6 +24,7 @@ export interface RunArgs {
   scenario: string;
   target: string[];
   workers: string | undefined;
+  processes: string | undefined;
   duration: string | undefined;
   seed: string | undefined;
   env: string[];
@@ -56,6 +57,11 @@ export const runCommand = {
         alias: 'w',
         type: 'string',
         describe: `Worker threads (default: one per core, ${defaults.workers()} here)`,
+      })
+      .option('processes', {
+        type: 'string',
+        describe:
+          'Generator processes on this machine, the workers split over them (default: as many as the open-file limit requires, usually 1)',
       })
       .option('duration', { alias: 'd', type: 'string', describe: "Override the scenario's duration, e.g. 30s" })
       .option('seed', {
@@ -122,6 +128,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
   try {
     const workers = integerFlag('--workers', args.workers, 1, MAX_WORKERS);
+    const processes = integerFlag('--processes', args.processes, 1, MAX_PROCESSES);
     const seed = integerFlag('--seed', args.seed, 0, 0xffff_ffff);
     const duration = onceFlag('--duration', args.duration);
     const runOnce = args.repeat === undefined ? run : repeated(args.repeat, repeatNotice(args.repeat));
@@ -129,6 +136,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       scenario: args.scenario,
       targets: parseTargetArgs(args.target),
       ...(workers === undefined ? {} : { workers }),
+      ...(processes === undefined ? {} : { processes }),
       ...(duration === undefined ? {} : { duration }),
       ...(seed === undefined ? {} : { seed }),
       env: parseEnvArgs(args.env),
@@ -196,6 +204,9 @@ function verdictOf(outcome: RunOutcome): number {
   if (outcome.result.run.shard.count > 1) return ExitCode.ok;
   return failed > 0 || sick.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
+
+/** More generator processes than this on one machine is a typo: each costs a Node runtime (≈ 50 MiB). */
+const MAX_PROCESSES = 64;
 
 function parseShard(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);

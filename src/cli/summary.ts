@@ -17,7 +17,7 @@ export function summary(result: RunResult, maxWidth = Infinity): string {
   const out: string[] = [];
   const { run } = result;
   out.push(
-    `${result.scenario.name}: ${run.partial ? `PARTIAL run — ${run.partialReason}` : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)`,
+    `${result.scenario.name}: ${run.partial ? `PARTIAL run — ${run.partialReason}` : 'completed'} in ${(run.elapsedMs / 1000).toFixed(1)}s on ${run.workers} worker(s)${(run.processes ?? 1) > 1 ? ` in ${run.processes} processes` : ''}`,
   );
   out.push(
     `targets: ${Object.entries(result.targets)

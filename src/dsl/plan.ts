@@ -85,6 +85,8 @@ export interface Plan {
   impair: Record<string, ResolvedImpair>;
   /** The scenario's `warmup`: the first part of the send phase, kept out of the headline figures (dsl/warmup.ts). */
   warmup?: WarmupPlan;
+  /** Local addresses the devices' sockets bind to, expanded (dsl/source-addresses.ts); absent: the kernel picks. */
+  sourceAddresses?: string[];
 }
 
 export function groupByName(plan: Plan, name: string): GroupPlan | undefined {

@@ -98,6 +98,12 @@ export interface ScenarioDefinition {
   connectTimeout?: Duration;
   /** Seed for jitter, Poisson gaps and payload randomness (default: random per run). */
   seed?: number;
+  /**
+   * Local addresses for the devices' sockets, device i of a fleet using the (i mod n)-th: a list
+   * (`['127.0.0.2', '127.0.0.3']`) or an IPv4 CIDR (`'127.0.0.0/29'`, its hosts). Spreads connections
+   * over source addresses when one runs out of ephemeral ports (docs/processes.md).
+   */
+  sourceAddresses?: string[] | string;
   /** Broker and server URLs by name; a missing `mqtt` target starts the embedded broker. */
   targets?: Record<string, string>;
   fleets: Record<string, FleetDefinition>;

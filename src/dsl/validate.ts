@@ -17,6 +17,7 @@ import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
 import { resolveSessionPhases } from './sessions.ts';
+import { resolveSourceAddresses } from './source-addresses.ts';
 import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
 import { resolvePayload, resolveSchedule } from './validate-send.ts';
 import { resolveWarmup } from './warmup.ts';
@@ -39,6 +40,7 @@ const TOP = fieldsOf<ScenarioDefinition>()([
   'expect',
   'faults',
   'impair',
+  'sourceAddresses',
 ]);
 const FLEET = fieldsOf<FleetDefinition>()([
   'count',
@@ -109,6 +111,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     positive: true,
   });
   const seed = raw.seed === undefined ? undefined : check.integer('seed', raw.seed, 0, 0xffff_ffff);
+  const sourceAddresses = resolveSourceAddresses(check, raw.sourceAddresses);
   const targets: Record<string, string> = {};
   if (raw.targets !== undefined) {
     const t = check.object('targets', raw.targets);
@@ -200,6 +203,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
     faults,
     impair,
     ...(warmup ? { warmup } : {}),
+    ...(sourceAddresses ? { sourceAddresses } : {}),
   };
 }
 

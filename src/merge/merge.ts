@@ -52,6 +52,7 @@ export async function mergeShards(options: MergeOptions): Promise<RunResult> {
     runId: first.run.id,
     seed: first.run.seed,
     workers: shards.reduce((n, s) => n + s.result.run.workers, 0),
+    processes: shards.reduce((n, s) => n + (s.result.run.processes ?? 1), 0),
     shard: { index: 0, count: 1 },
     startedAt: new Date(Math.min(...shards.map((s) => Date.parse(s.result.run.startedAt)))),
     endedAt: new Date(Math.max(...shards.map((s) => Date.parse(s.result.run.endedAt)))),

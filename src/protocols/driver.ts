@@ -123,6 +123,11 @@ export interface DeviceInit<Options> {
   options: Options;
   connectTimeoutMs: number;
   /**
+   * The local address the device's sockets bind to (the scenario's `sourceAddresses`): the
+   * source of its TCP connections, the bind address of its UDP socket. Absent: the kernel picks.
+   */
+  localAddress?: string;
+  /**
    * A fresh stamp for this connection's Last Will: the driver puts it at the start of the will
    * payload, before the scenario's will payload bytes. Called on every connect of a device
    * whose options have a will; without it the will payload is the scenario's alone.

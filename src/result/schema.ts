@@ -286,6 +286,7 @@ export const resultShape: Shape = fields<RunResult>({
     // A run without --seed records null.
     seed: nullable(num),
     workers: int,
+    processes: optional(int),
     shard: fields<RunResult['run']['shard']>({ index: int, count: int }),
     connect: optional(fields<ConnectPace>({ requestedPerS: num, achievedPerS: num, connects: int, spanMs: num })),
     startAt: optional(startAtShape),

@@ -254,6 +254,8 @@ export interface RunResult {
     partialReason: string | null;
     seed: number;
     workers: number;
+    /** Generator processes on this machine the workers were spread over (docs/processes.md); absent in older results. */
+    processes?: number;
     shard: { index: number; count: number };
     /** The connect phase's pace: requested vs achieved rate of connect starts (absent with under two connects, and in older results). */
     connect?: ConnectPace;

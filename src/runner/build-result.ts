@@ -32,6 +32,8 @@ export interface BuildInput {
   runId: string;
   seed: number;
   workers: number;
+  /** Generator processes the workers ran in (processes.ts); 1 for a single-process run. */
+  processes?: number;
   shard: { index: number; count: number };
   startedAt: Date;
   endedAt: Date;
@@ -178,6 +180,7 @@ export function buildResult(input: BuildInput): RunResult {
       partialReason: input.partialReason,
       seed: input.seed,
       workers: input.workers,
+      processes: input.processes ?? 1,
       shard: input.shard,
     },
     environment: {

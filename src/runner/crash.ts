@@ -18,8 +18,9 @@ export function crashSnapshot(
 ): Snapshot {
   const counters: Record<string, GroupCounters> = {};
   const errors: Snapshot['errors'] = [];
+  const slice = crash.slice ?? { shard, worker: crash.worker, workers };
   for (const g of groups) {
-    if (ownedIndices(g, shard, crash.worker, workers).length === 0) continue;
+    if (ownedIndices(g, slice.shard, slice.worker, slice.workers).length === 0) continue;
     counters[g.name] = { ...emptyCounters(), errors: 1 };
     errors.push({
       group: g.name,

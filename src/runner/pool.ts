@@ -33,12 +33,32 @@ export interface PoolRun {
    * stamps from `slackUs` before the common start: another shard's clock may be that far off.
    */
   startAt?: { atUs: number; slackUs: number };
+  /** In a generator process (processes.ts): the run's barriers are global, passed by the coordinator. */
+  barriers?: PoolBarriers;
+}
+
+/**
+ * A pool inside one of several generator processes: when all of its workers reach a barrier, it
+ * reports that and waits for the coordinator's answer (every process reached it) before it
+ * lets its workers go on. Without barriers, the pool's own workers are the whole run.
+ */
+export interface PoolBarriers {
+  /** Every local server device is up; resolves with the common connect origin. */
+  serversUp(): Promise<number>;
+  /** Every local worker connected; resolves with the common start time. */
+  ready(connected: number, failed: number): Promise<number>;
+  /** Every local worker finished sending; resolves when every process has. */
+  sent(): Promise<void>;
+  /** Every local worker closed its clients (or ended); resolves when every process has. */
+  clientsClosed(): Promise<void>;
 }
 
 /** A worker whose shard is lost: it threw, or was terminated because it did not finish in time. */
 export interface WorkerCrash {
   worker: number;
   message: string;
+  /** Which devices it ran, when not the run's shard split by the run's workers (a generator process's worker, processes.ts). */
+  slice?: { shard: { index: number; count: number }; worker: number; workers: number };
 }
 
 export interface PoolOutcome {
@@ -72,7 +92,7 @@ export function workerEntry(self: string): string {
 }
 
 export async function runPool(run: PoolRun): Promise<PoolOutcome> {
-  const { workers, signal } = run;
+  const { workers, signal, barriers } = run;
   const graceMs = run.graceMs ?? STOP_GRACE_MS;
   const pool = new Piscina({
     filename: new URL(workerEntry(import.meta.url), import.meta.url).href,
@@ -90,7 +110,9 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const closedClients = (worker: number): void => {
     if (clientsClosed.has(worker)) return;
     clientsClosed.add(worker);
-    if (clientsClosed.size === workers) broadcast({ type: 'closeServers' });
+    if (clientsClosed.size !== workers) return;
+    if (barriers) void barriers.clientsClosed().then(() => broadcast({ type: 'closeServers' }));
+    else broadcast({ type: 'closeServers' });
   };
   let connected = 0;
   let failed = 0;
@@ -130,6 +152,19 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const afterStop = Math.min(run.drainMs, defaults.interruptDrainMs);
   const tasks: Promise<ShardResult>[] = [];
   let overrunTimer: NodeJS.Timeout | undefined;
+  const start = (atUs: number): void => {
+    run.onStart?.(atUs);
+    // Other shards start at the common start (--start-at): their first messages are this run's even when this shard is late.
+    const acceptFromUs = run.startAt ? Math.min(atUs, run.startAt.atUs) - run.startAt.slackUs : undefined;
+    broadcast({ type: 'start', atUs, ...(acceptFromUs === undefined ? {} : { acceptFromUs }) });
+    // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
+    const overrunMs = Math.max(0, (atUs - nowUs()) / 1000) + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
+    overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
+  };
+  const drain = (): void => {
+    run.onSent?.(nowUs());
+    broadcast({ type: 'drain' });
+  };
   for (let worker = 0; worker < workers; worker++) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
@@ -139,29 +174,23 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
       // A client in one worker may connect to a server device of another worker.
       else if (m.type === 'serversUp') {
         serversUp.add(m.worker);
+        if (serversUp.size !== workers) return;
         // The common origin of the connect schedule (connect-pacing.ts): every worker's slot k is due at atUs + k / rate.
-        if (serversUp.size === workers) broadcast({ type: 'connect', atUs: nowUs() + CONNECT_DELAY_US });
+        if (barriers) void barriers.serversUp().then((atUs) => broadcast({ type: 'connect', atUs }));
+        else broadcast({ type: 'connect', atUs: nowUs() + CONNECT_DELAY_US });
       } else if (m.type === 'ready') {
         ready.add(m.worker);
         connected += m.connected;
         failed += m.failed;
-        if (ready.size === workers) {
-          run.onReady?.(connected, failed);
-          const atUs = Math.max(nowUs() + START_DELAY_US, run.startAt?.atUs ?? 0);
-          run.onStart?.(atUs);
-          // Other shards start at the common start: their first messages are this run's even when this shard is late.
-          const acceptFromUs = run.startAt ? Math.min(atUs, run.startAt.atUs) - run.startAt.slackUs : undefined;
-          broadcast({ type: 'start', atUs, ...(acceptFromUs === undefined ? {} : { acceptFromUs }) });
-          // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
-          const overrunMs = (atUs - nowUs()) / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
-          overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
-        }
+        if (ready.size !== workers) return;
+        run.onReady?.(connected, failed);
+        if (barriers) void barriers.ready(connected, failed).then(start);
+        else start(Math.max(nowUs() + START_DELAY_US, run.startAt?.atUs ?? 0));
       } else if (m.type === 'sent') {
         sent.add(m.worker);
-        if (sent.size === workers) {
-          run.onSent?.(nowUs());
-          broadcast({ type: 'drain' });
-        }
+        if (sent.size !== workers) return;
+        if (barriers) void barriers.sent().then(drain);
+        else drain();
       } else if (m.type === 'clientsClosed') closedClients(m.worker);
     });
     const task = pool.run(

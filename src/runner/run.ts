@@ -25,9 +25,12 @@ import { achievedPace } from './connect-pacing.ts';
 import { crashReason, crashSnapshot } from './crash.ts';
 import { Proxies } from './impair.ts';
 import { liveResult } from './live.ts';
+import { raiseOpenFileLimit } from './open-files.ts';
 import { runPool } from './pool.ts';
 import { choosePorts } from './ports.ts';
 import { preflight } from './preflight.ts';
+import { processPlan } from './process-plan.ts';
+import { runProcesses } from './processes.ts';
 import { type Progress, progressOf } from './progress.ts';
 import { mergeData, type ShardClock, type ShardClockOptions, shardClock, startAtUs } from './shard-run.ts';
 import { ServerSink, sinkGroup } from './sink.ts';
@@ -43,6 +46,11 @@ export interface ScenarioRunOptions extends ShardClockOptions {
   /** Target URLs by name, overriding the scenario's (CLI --target). */
   targets?: Record<string, string>;
   workers?: number;
+  /**
+   * Generator processes on this machine (docs/processes.md); default: as many as the open-file
+   * limit requires for the run's sockets, usually 1. Workers are split over them.
+   */
+  processes?: number;
   /** Override of the scenario's duration. */
   duration?: string | number;
   seed?: number;
@@ -84,7 +92,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const shard = options.shard ?? { index: 0, count: 1 };
   const capacity = checkCapacity(plan, shard.count);
   const totalDevices = plan.groups.reduce((n, g) => n + Math.ceil(g.count / shard.count), 0);
-  const workers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
+  // Past one process's open-file limit (its soft limit raised to the hard one first), the
+  // devices spread over generator processes (processes.ts).
+  const { processes, notices } = processPlan(plan, totalDevices, options.processes, raiseOpenFileLimit());
+  capacity.push(...notices);
+  const requestedWorkers = Math.max(1, Math.min(options.workers ?? defaults.workers(), totalDevices));
+  const workers = processes > 1 ? Math.max(requestedWorkers, processes) : requestedWorkers;
   // A threshold with abortOnFail that fails mid-run stops the run like Ctrl-C would.
   const thresholdStop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, thresholdStop.signal]) : thresholdStop.signal;
@@ -126,7 +139,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     let sendStartUs: number | undefined;
     let sendEndUs: number | undefined;
     let current: TimelineBucket | undefined;
-    const { shards, crashes } = await runPool({
+    const runGenerators = processes > 1 ? runProcesses : runPool;
+    const { shards, crashes } = await runGenerators({
+      processes,
       workers,
       signal,
       drainMs: plan.drainMs,
@@ -227,6 +242,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       runId,
       seed,
       workers,
+      processes,
       shard,
       startedAt,
       endedAt,

@@ -7,6 +7,7 @@ import { errorKey, errorMessage, RunErrorCodes } from '../base/errors.ts';
 import { createPayloadGenerator, type GeneratedPayload, type PayloadContext } from '../dsl/payload.ts';
 import { type GroupPlan, groupByName } from '../dsl/plan.ts';
 import { createScheduler, type Random, seededRandom } from '../dsl/schedule.ts';
+import { sourceAddressOf } from '../dsl/source-addresses.ts';
 import { nowUs } from '../metrics/clock.ts';
 import { type DisconnectCauseCode, RUN_CODES } from '../metrics/codes.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
@@ -98,6 +99,7 @@ export class VirtualDevice implements Sender {
       clientId: this.clientId,
       options: group.options,
       connectTimeoutMs: ctx.plan.connectTimeoutMs,
+      localAddress: sourceAddressOf(ctx.plan.sourceAddresses, index),
     };
     this.driver = driver.createDevice(
       this.topic && group.kind !== 'command' ? { ...init, resource: this.topic(0) } : init,

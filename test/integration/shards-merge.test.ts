@@ -56,7 +56,8 @@ describe('shards merged', () => {
     const [s0, s1] = await Promise.all([
       // Shard 0 is given --clock-ref too, as every pod of a Kubernetes Job is: it serves, and ignores it.
       shard(0, ['--clock-port', clockPort, '--clock-ref', `127.0.0.1:${clockPort}`]),
-      shard(1, ['--clock-ref', `127.0.0.1:${clockPort}`]),
+      // Shard 1 in two generator processes (--processes): each reads shard 0's clock and start too.
+      shard(1, ['--clock-ref', `127.0.0.1:${clockPort}`, '--processes', '2']),
     ]);
     expect(s0.code, s0.stderr).toBe(0);
     expect(s1.code, s1.stderr).toBe(0);
@@ -85,6 +86,7 @@ describe('shards merged', () => {
       uncertaintyUs: 0,
     });
     expect(r1.run.clock?.samples).toBeGreaterThan(0);
+    expect(r1.run.processes).toBe(2);
     // Each shard judges its own sensors only: backend devices 0 and 2 run in shard 0, 1 in shard 1,
     // each shard runs two sensors (20 messages each); what came from the other shard is apart.
     // The warm-up's first messages are counted apart (result.warmup), the rest in the rows.

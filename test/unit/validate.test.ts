@@ -53,7 +53,7 @@ describe('validateScenario rejects', () => {
     [
       'an unknown top-level field',
       withGps({}, { durations: '1m' }),
-      'durations: unknown field (expected one of name, description, duration, rampUp, drain, warmup, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds, expect, faults, impair)',
+      'durations: unknown field (expected one of name, description, duration, rampUp, drain, warmup, connectRate, connectTimeout, seed, targets, fleets, observers, commands, thresholds, expect, faults, impair, sourceAddresses)',
     ],
     [
       'an unknown fleet field',

@@ -132,6 +132,8 @@ export class AmqpDevice implements DriverDevice {
       timeout: connectTimeoutMs,
       noDelay: true,
       clientProperties: { connection_name: this.init.clientId },
+      // amqplib hands its socket options to net.connect / tls.connect: the connection's source address.
+      ...(this.init.localAddress ? { localAddress: this.init.localAddress } : {}),
       ...tlsConnectOptions(options.tls),
     });
     try {

@@ -105,7 +105,8 @@ export class CoapDevice implements DriverDevice {
         },
       });
       this.endpoint = endpoint;
-      if (!socket) await endpoint.bind(0);
+      // The scenario's source address, if any (coaps:// sessions keep the DTLS library's socket).
+      if (!socket) await endpoint.bind(0, this.init.localAddress);
       // NON requests nobody answers are forgotten after MAX_TRANSMIT_WAIT (§4.8.2).
       this.sweep = setInterval(() => this.sweepUnanswered(), 1000);
       this.sweep.unref();

@@ -58,16 +58,18 @@ export class ClientConnection {
     this.persistent = options.keepAlive;
     const t0 = nowUs();
     const tls = target.secure;
+    const local = target.localAddress ? { localAddress: target.localAddress } : {};
     this.socket = tls
       ? tlsConnect({
           host: target.host,
           port: target.port,
+          ...local,
           // RFC 6066 §3: SNI carries host names only, never IP literals.
           ...(isIP(target.host) ? {} : { servername: target.host }),
           // ca, client certificate and key (mutual TLS), and tls.servername over the host's.
           ...tlsConnectOptions(options.tls),
         })
-      : tcpConnect({ host: target.host, port: target.port });
+      : tcpConnect({ host: target.host, port: target.port, ...local });
     // Requests go out in one write each; Nagle would hold pipelined ones back behind delayed ACKs.
     this.socket.setNoDelay(true);
     this.parser = new ResponseParser(

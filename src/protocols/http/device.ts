@@ -120,7 +120,7 @@ export class HttpDevice implements DriverDevice {
       this.isConnected = true;
       return nowUs() - t0;
     }
-    this.target = parseTarget(url);
+    this.target = { ...parseTarget(url), ...(this.init.localAddress ? { localAddress: this.init.localAddress } : {}) };
     this.write = requestWriter(this.target, options);
     const connection = this.connection(!options.keepAlive);
     let timer: NodeJS.Timeout | undefined;

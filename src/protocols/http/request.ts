@@ -7,6 +7,8 @@ export interface HttpTarget {
   /** Host for the socket: brackets of an IPv6 literal removed. */
   host: string;
   port: number;
+  /** The connections' source address (the scenario's sourceAddresses). */
+  localAddress?: string;
   /** The Host header field (RFC 9112 §3.2): host[:port] as in the URL. */
   authority: string;
   /** The URL's path without a trailing '/', prefixed to every request path. */

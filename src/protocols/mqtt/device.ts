@@ -68,7 +68,7 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       this.pendingConnect = { resolve, reject };
       let stream: ReturnType<typeof openStream>;
       try {
-        stream = openStream(url, options, SHARED_READ);
+        stream = openStream(url, options, SHARED_READ, this.init.localAddress);
       } catch (err) {
         this.pendingConnect = undefined;
         reject(connectError(err, url, options.version));

@@ -52,13 +52,17 @@ export interface SharedRead {
   callback: (nread: number, buf: Buffer) => boolean;
 }
 
-/** Opens the connection's stream; bytes written before it is open are queued by Node. */
-export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedRead): Duplex {
+/**
+ * Opens the connection's stream; bytes written before it is open are queued by Node.
+ * `localAddress`: the source address of the connection (the scenario's sourceAddresses).
+ */
+export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedRead, localAddress?: string): Duplex {
   const t = targetOf(url);
+  const local = localAddress ? { localAddress } : {};
   switch (t.scheme) {
     case 'mqtts':
     case 'ssl': {
-      const opts: tls.ConnectionOptions = { host: t.host, port: t.port, ...tlsConnectOptions(o.tls) };
+      const opts: tls.ConnectionOptions = { host: t.host, port: t.port, ...local, ...tlsConnectOptions(o.tls) };
       // SNI needs a name, never an IP address (RFC 6066 §3).
       if (opts.servername === undefined && net.isIP(t.host) === 0) opts.servername = t.host;
       const s = tls.connect(opts);
@@ -67,7 +71,10 @@ export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedR
     }
     case 'ws':
     case 'wss': {
-      const ws = new WebSocket(t.wsUrl, ['mqtt'], t.scheme === 'wss' ? tlsConnectOptions(o.tls) : {});
+      const ws = new WebSocket(t.wsUrl, ['mqtt'], {
+        ...local,
+        ...(t.scheme === 'wss' ? tlsConnectOptions(o.tls) : {}),
+      });
       const stream = createWebSocketStream(ws);
       // A WebSocket closed by its peer ends the stream at once (MQTT.js does the same).
       ws.on('close', () => stream.destroy());
@@ -75,7 +82,7 @@ export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedR
     }
     default: {
       // net.createConnection looked up at call time: a test times the socket's creation by wrapping it.
-      const s = net.createConnection(onread ? { host: t.host, port: t.port, onread } : { host: t.host, port: t.port });
+      const s = net.createConnection({ host: t.host, port: t.port, ...local, ...(onread ? { onread } : {}) });
       // Nagle + delayed ACK would add up to 40 ms per small packet on loopback and bury the
       // broker's latency, so Nagle is disabled by default, as emqtt-bench does (tcpNoDelay: false restores it).
       s.setNoDelay(o.tcpNoDelay);

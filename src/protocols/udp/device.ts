@@ -54,7 +54,11 @@ export class UdpDevice implements DriverDevice {
     );
     try {
       if (listen) await endpoint.bind(listen.port + index, listen.host);
-      else await endpoint.connectTo(Number(target?.port), host);
+      else {
+        // The scenario's source address: bound before connect, which would bind the wildcard.
+        if (this.init.localAddress) await endpoint.bind(0, this.init.localAddress);
+        await endpoint.connectTo(Number(target?.port), host);
+      }
     } catch (err) {
       endpoint.close();
       const at = listen ? `udp listen ${listen.host}:${listen.port + index}` : `udp ${url}`;

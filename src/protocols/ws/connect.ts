@@ -15,6 +15,8 @@ export interface OpenOptions {
   url: string;
   options: ResolvedWsOptions;
   timeoutMs: number;
+  /** The connection's source address (the scenario's sourceAddresses). */
+  localAddress?: string | undefined;
   /** The connection's socket, as soon as it exists (the Upgrade request is counted on it too). */
   onSocket(socket: Socket): void;
   /**
@@ -33,12 +35,20 @@ const STATUS_HINTS: Record<number, string> = {
 };
 
 /** Resolves with the open WebSocket once the server answered 101 Switching Protocols. */
-export function openWebSocket({ url, options, timeoutMs, onSocket, onOpen }: OpenOptions): Promise<WebSocket> {
+export function openWebSocket({
+  url,
+  options,
+  timeoutMs,
+  localAddress,
+  onSocket,
+  onOpen,
+}: OpenOptions): Promise<WebSocket> {
   const where = maskUrl(url);
   return new Promise<WebSocket>((resolve, reject) => {
     let settled = false;
     const ws = new WebSocket(url, {
       perMessageDeflate: options.perMessageDeflate,
+      ...(localAddress ? { localAddress } : {}),
       // Only used for wss:// (TLS); ignored for ws://.
       ...tlsConnectOptions(options.tls),
       ...(options.headers ? { headers: options.headers } : {}),

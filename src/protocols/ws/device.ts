@@ -80,6 +80,7 @@ export class WsDevice implements DriverDevice {
       url: this.init.url,
       options: this.init.options,
       timeoutMs: this.init.connectTimeoutMs,
+      localAddress: this.init.localAddress,
       onSocket: (socket) => {
         this.socket = socket;
         socket.on('error', (err: NodeJS.ErrnoException) => {
