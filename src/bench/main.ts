@@ -1,7 +1,8 @@
 // `npm run bench`: the figures BENCHMARKS.md records, measured with the real runner against
 // the machine's Mosquitto and RabbitMQ and the embedded servers. Prints a Markdown table; pass
 // --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
-// `npm run bench -- engine [--quick] [--rounds N]` runs the engine benchmark instead (engine.ts).
+// `npm run bench -- engine [--quick] [--rounds N]` runs the engine benchmark instead (engine.ts);
+// `npm run bench -- scale [--quick]` the capacity-planning figures (scale.ts).
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { formatBytes } from '../base/format.ts';
 import { run } from '../run.ts';
@@ -162,7 +163,10 @@ function print(rows: string[][]): void {
   for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 }
 
-if (process.argv[2] === 'engine') {
+if (process.argv[2] === 'scale') {
+  // `npm run bench -- scale`: issue 17's figures (processes, shards merged, the capacity knee).
+  await import('./scale.ts');
+} else if (process.argv[2] === 'engine') {
   // `npm run bench -- engine`: the generator engine against raw sockets and MQTT.js (engine.ts).
   await import('./engine.ts');
 } else if (unknown.length > 0) {
