@@ -13,6 +13,7 @@ const LAYERS = [
   ['dsl', ['dsl']],
   ['runner', ['runner']],
   ['report', ['report', 'compare']],
+  ['capacity', ['capacity']],
   ['gateway', ['gateway']],
   ['app', ['cli', 'bench', '[^/]+\\.ts$']],
 ];

@@ -12,6 +12,7 @@ import { failedHealth } from '../thresholds/health.ts';
 import { type OutPlace, printFiles, recordFailure, scenarioFromFile, writeRunMarkdown } from './ci-outputs.ts';
 import { ExitCode } from './exit-codes.ts';
 import { terminalWidth } from './format.ts';
+import { type MetricsEndpoint, metricsPortOption, openMetrics } from './metrics-endpoint.ts';
 import { integerFlag, MAX_WORKERS, onceFlag } from './option-values.ts';
 import { progressReporter } from './progress-line.ts';
 import { summary } from './summary.ts';
@@ -30,6 +31,7 @@ export interface RunArgs {
   repeat: number | undefined;
   outExact: string | undefined;
   summaryMd: string | undefined;
+  metricsPort: string | undefined;
 }
 
 export const runCommand = {
@@ -70,6 +72,7 @@ export const runCommand = {
         type: 'string',
         describe: 'Write results.json, report.html and junit.xml directly in this folder (replaces --out)',
       })
+      .option('metrics-port', metricsPortOption)
       .option('summary-md', {
         type: 'string',
         describe: 'Write a Markdown verdict to this file (also appended to $GITHUB_STEP_SUMMARY when set)',
@@ -96,8 +99,10 @@ export async function runHandler(args: RunArgs): Promise<number> {
   let loaded: { name: string; file: string } | undefined;
   const write = (text: string): boolean => process.stdout.write(text);
   const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
+  let metrics: MetricsEndpoint | undefined;
   try {
     const workers = integerFlag('--workers', args.workers, 1, MAX_WORKERS);
+    metrics = await openMetrics(args.metricsPort);
     const seed = integerFlag('--seed', args.seed, 0, 0xffff_ffff);
     const duration = onceFlag('--duration', args.duration);
     const runOnce = args.repeat === undefined ? run : repeated(args.repeat, repeatNotice(args.repeat));
@@ -115,7 +120,10 @@ export async function runHandler(args: RunArgs): Promise<number> {
         loaded = s;
       },
       signal: controller.signal,
-      onProgress: (p) => progress.update(p),
+      onProgress: (p) => {
+        progress.update(p);
+        metrics?.update(p);
+      },
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
       // The summary comes before the files: a folder that cannot be written never hides the run.
       onResult: (o) => {
@@ -144,6 +152,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
     throw err;
   } finally {
     progress.done();
+    await metrics?.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

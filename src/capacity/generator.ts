@@ -1,0 +1,141 @@
+// Was fleetbench itself the bottleneck of a step? Two signs (docs/capacity.md#generator-bound):
+// sends that fired late or were skipped (the send loop is open-model and never waits on the
+// target, so lateness is this process's own delay), and a generator thread or the whole process
+// busy near its limit. Either one makes the step's latency a measure of this machine.
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { formatUs } from '../base/format.ts';
+import { groupCodeKey, RUN_CODES } from '../metrics/codes.ts';
+import { decodeHistogram } from '../metrics/histogram.ts';
+import { HistogramKind, histogramKey } from '../metrics/names.ts';
+import type { RunResult } from '../result/types.ts';
+
+/** Skipped sends (generator_behind) above this share of the scheduled ones. */
+export const SKIPPED_SHARE = 0.01;
+/** More than LATE_SHARE of the sends fired over LATE_US behind their intended time. */
+export const LATE_US = 100_000;
+export const LATE_SHARE = 0.05;
+/** A thread (a JS thread runs on one core) or the process (over the cores) busy at least this share. */
+export const BUSY_SHARE = 0.9;
+
+export interface CpuFigures {
+  /** Process CPU over the step (all threads), in cores: 1.0 is one core busy throughout. */
+  processCores: number;
+  cores: number;
+  /** The busiest thread's share of one core, over the samples it was seen in (Linux; undefined elsewhere). */
+  busiestThread: number | undefined;
+}
+
+/** Late or skipped sends in the step's result, as a reason; undefined when the schedule held. */
+export function lateSends(result: RunResult): string | undefined {
+  const reasons: string[] = [];
+  for (const [g, f] of Object.entries(result.fleets)) {
+    const behind = result.codes[groupCodeKey(g, RUN_CODES.keys.dropped.generator_behind)] ?? 0;
+    const scheduled = f.messages.sent + behind;
+    if (scheduled === 0) continue;
+    if (behind > SKIPPED_SHARE * scheduled) {
+      reasons.push(`${g}: ${behind} of ${scheduled} scheduled sends skipped`);
+      continue;
+    }
+    const encoded = result.histograms[histogramKey(g, HistogramKind.sendLateness)];
+    if (encoded === undefined) continue;
+    const h = decodeHistogram(encoded);
+    const p = h.totalCount > 0 ? h.getValueAtPercentile(100 * (1 - LATE_SHARE)) : 0;
+    h.destroy();
+    if (p > LATE_US) reasons.push(`${g}: ${LATE_SHARE * 100}% of sends fired over ${formatUs(p)} late`);
+  }
+  const saturated = result.health?.find((c) => c.name === 'generator_saturated' && !c.passed);
+  if (saturated && reasons.length === 0) reasons.push('generator_saturated');
+  return reasons.length > 0 ? `late sends (${reasons.join('; ')})` : undefined;
+}
+
+/** A saturated CPU as a reason; undefined when there was headroom. */
+export function busyCpu(cpu: CpuFigures): string | undefined {
+  if (cpu.busiestThread !== undefined && cpu.busiestThread >= BUSY_SHARE)
+    return `a generator thread was ${Math.round(cpu.busiestThread * 100)}% busy`;
+  if (cpu.processCores >= BUSY_SHARE * cpu.cores)
+    return `generator CPU ${cpu.processCores.toFixed(2)} of ${cpu.cores} cores`;
+  return undefined;
+}
+
+/**
+ * Samples this process's CPU while a step runs: process.cpuUsage for the total, and on Linux
+ * /proc/self/task/<tid>/stat per thread, since a worker thread's figures vanish with it when the
+ * step's pool ends. `from`/`to` bound the window the figures cover (the measured part of the step).
+ */
+export class CpuSampler {
+  private readonly timer: NodeJS.Timeout;
+  private readonly threads = new Map<string, { first: number; firstAt: number; last: number; lastAt: number }>();
+  private startUsage: NodeJS.CpuUsage | undefined;
+  private startAt = 0;
+  private endUsage: NodeJS.CpuUsage | undefined;
+  private endAt = 0;
+  private readonly tick = 100; // USER_HZ: clock ticks per second in /proc stat fields, 100 on Linux
+
+  constructor(intervalMs = 500) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** The measured window starts (the warm-up is over). */
+  begin(): void {
+    this.startUsage = process.cpuUsage();
+    this.startAt = performance.now();
+    this.threads.clear();
+    this.sample();
+  }
+
+  /** The measured window ends (the send phase is over). */
+  end(): void {
+    if (this.startUsage === undefined || this.endUsage !== undefined) return;
+    this.sample();
+    this.endUsage = process.cpuUsage(this.startUsage);
+    this.endAt = performance.now();
+  }
+
+  stop(): CpuFigures {
+    clearInterval(this.timer);
+    this.end();
+    const cores = availableParallelism();
+    const seconds = (this.endAt - this.startAt) / 1000;
+    const usage = this.endUsage;
+    const processCores = usage && seconds > 0 ? (usage.user + usage.system) / 1e6 / seconds : 0;
+    let busiest: number | undefined;
+    for (const t of this.threads.values()) {
+      const span = (t.lastAt - t.firstAt) / 1000;
+      // At least a second between samples: a thread seen briefly says too little.
+      if (span < 1) continue;
+      const share = (t.last - t.first) / this.tick / span;
+      busiest = Math.max(busiest ?? 0, share);
+    }
+    return { processCores, cores, busiestThread: busiest };
+  }
+
+  private sample(): void {
+    if (this.startUsage === undefined || this.endUsage !== undefined || process.platform !== 'linux') return;
+    const now = performance.now();
+    let tids: string[];
+    try {
+      tids = readdirSync('/proc/self/task');
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended between the listing and the read
+      }
+      // Fields after the parenthesised name (which may hold spaces): utime and stime are 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (!Number.isFinite(ticks)) continue;
+      const seen = this.threads.get(tid);
+      if (seen) {
+        seen.last = ticks;
+        seen.lastAt = now;
+      } else this.threads.set(tid, { first: ticks, firstAt: now, last: ticks, lastAt: now });
+    }
+  }
+}
