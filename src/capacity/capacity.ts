@@ -73,7 +73,9 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityOutcome> 
     const scale: LoadScale = { vary: o.vary, factor: load / unit, warmupMs: o.warmupMs };
     const groups = loaded.plan.groups.map((g) => ({ ...g }));
     scaleGroups(groups, scale);
-    const offered = offeredLoad(groups);
+    const exact = offeredLoad(groups);
+    // Scaled intervals are not exact in binary: 300 msg/s would print as 299.99999999999994.
+    const offered = { devices: exact.devices, perS: Number(exact.perS.toPrecision(9)) };
     const index = records.length + 1;
     o.onStepStart?.({ index, load, devices: offered.devices, offeredPerS: offered.perS });
     const { scale: _s, onProgress: _p, duration: _d, ...rest } = o as CapacityOptions & ScenarioRunOptions;

@@ -60,7 +60,8 @@ export async function startMetricsEndpoint(value: string): Promise<MetricsEndpoi
   const last = new Map<string, number>();
   const advance = (c: Counter<string>, key: string, fleet: string, kind: string, total: number): void => {
     const before = last.get(key) ?? 0;
-    if (total > before) c.inc({ fleet, kind }, total - before);
+    // An increment of 0 still creates the series: a fleet with no errors shows 0, not nothing.
+    c.inc({ fleet, kind }, Math.max(0, total - before));
     last.set(key, total);
   };
 
