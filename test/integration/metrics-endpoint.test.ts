@@ -7,6 +7,8 @@ import type { RunResult } from '../../src/result/types.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
+const ROOT = new URL('../..', import.meta.url).pathname;
+
 /** `name{labels} value` lines of one metric (without other labels that vary), by their fleet label. */
 function series(text: string, name: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -81,6 +83,11 @@ describe('live metrics endpoint (real broker)', () => {
     expect(p99).toBeGreaterThan(0);
     expect(p99).toBeLessThan(1);
     expect(last).toMatch(/fleetbench_latency_seconds\{fleet="meters",kind="fleet",source="e2e",quantile="0.5"\} /);
+    // The Grafana dashboard shipped in deploy/grafana queries only metrics the endpoint serves.
+    const dashboard = readFileSync(join(ROOT, 'deploy/grafana/fleetbench-dashboard.json'), 'utf8');
+    const queried = new Set(dashboard.match(/fleetbench_[a-z_]+/g));
+    expect(queried.size).toBeGreaterThan(8);
+    for (const name of queried) expect(last, name).toContain(`# TYPE ${name} `);
     // Closed with the run.
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });
