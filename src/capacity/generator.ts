@@ -139,3 +139,20 @@ export class CpuSampler {
     }
   }
 }
+
+/**
+ * Latency is measured from the intended send time, so a send the generator fired late carries its
+ * lateness into the latency. When the sending groups' send-lateness p99 is at least this share of
+ * the step's p99, the step's tail is (largely) this machine's: a thread that did not run for
+ * 150 ms (another process on the cores, a GC pause) puts 150 ms into the tail of a broker
+ * running at 60% of its capacity, measured here (docs/capacity.md#disturbed-steps).
+ */
+export const DISTURBED_SHARE = 0.25;
+
+export function disturbed(result: RunResult, p99Us: number | undefined): string | undefined {
+  if (p99Us === undefined || p99Us <= 0) return undefined;
+  let worst = 0;
+  for (const f of Object.values(result.fleets)) worst = Math.max(worst, f.latency.sendLateness?.p99 ?? 0);
+  if (worst < DISTURBED_SHARE * p99Us) return undefined;
+  return `send lateness p99 ${formatUs(worst)} is ${Math.round((100 * worst) / p99Us)}% of the step's p99 ${formatUs(p99Us)}`;
+}

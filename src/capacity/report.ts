@@ -87,7 +87,7 @@ export function summarize(i: SummaryInput): CapacityReport {
   };
   const gen = records.find((r) => r.generatorBound !== undefined);
   const generatorBound = gen ? { step: gen.index, load: gen.load, reason: gen.generatorBound as string } : null;
-  const k = findKnee(records);
+  const k = findKnee(records.filter((_, n) => verdicts[n] !== 'disturbed'));
   const knee = k
     ? {
         ...ref(k.step),

@@ -21,7 +21,8 @@ export interface StepFigures {
   generatorBound: string | undefined;
 }
 
-export type StepVerdict = 'pass' | 'slo' | 'saturated' | 'generator';
+/** 'disturbed': a first attempt run again (capacity.ts); it is reported, never given to the search. */
+export type StepVerdict = 'pass' | 'slo' | 'saturated' | 'generator' | 'disturbed';
 
 export interface SearchOptions {
   start: number;

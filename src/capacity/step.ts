@@ -7,7 +7,7 @@ import { splitHistogramKey } from '../metrics/names.ts';
 import type { RunResult, ThresholdOutcome } from '../result/types.ts';
 import type { Progress } from '../runner/progress.ts';
 import { runScenario, type ScenarioRunOptions } from '../runner/run.ts';
-import { busyCpu, type CpuFigures, CpuSampler, lateSends } from './generator.ts';
+import { busyCpu, type CpuFigures, CpuSampler, disturbed, lateSends } from './generator.ts';
 import type { StepFigures } from './search.ts';
 import { judgeSlo, mainLatency, type Slo } from './slo.ts';
 
@@ -22,6 +22,11 @@ export interface StepRecord extends StepFigures {
   loss: number | null;
   errors: number;
   runId: string;
+  /**
+   * The generator's own delay made up much of the step's p99 (generator.ts disturbed): a failure
+   * on latency is then this machine's, and the step is run again once.
+   */
+  disturbed: string | undefined;
   /** The step's run folder (results.json, report.html), when written. */
   folder?: string;
 }
@@ -74,6 +79,7 @@ export async function runStep(s: StepRun): Promise<{ record: StepRecord; result:
       latencyMetric: main?.[0],
       sloPassed: slo.every((o) => o.passed) && !result.run.partial,
       generatorBound: reasons.length > 0 ? reasons.join('; ') : undefined,
+      disturbed: disturbed(result, latency?.p99),
       slo,
       cpu: figures,
       loss: lossOf(result),

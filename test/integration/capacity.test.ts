@@ -1,7 +1,7 @@
 // `fleetbench capacity` against real peers: a private Mosquitto made the bottleneck by a
 // bandwidth-limited impairment proxy (so its knee is known in advance), and a generator that
 // burns CPU in its payload function (so fleetbench, not the broker, is the limit).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCapacity } from '../../src/capacity/capacity.ts';
@@ -12,9 +12,27 @@ import type { RunResult } from '../../src/result/types.ts';
 import { type PrivateMosquitto, startMosquitto } from '../helpers/brokers.ts';
 import { runCli, TMP_DIR, writeScenario } from '../helpers/scenario.ts';
 
+/**
+ * The scenario docs/capacity.md shows (its "Example: a throttled broker"), pointed at `url`: the
+ * test runs what the page says.
+ */
+function docsScenario(name: string, url: string): string {
+  const page = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+  const block = [...page.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .map((m) => m[1] as string)
+    .find((b) => b.includes(`name: '${name}'`));
+  if (!block) throw new Error(`docs/capacity.md: no ts block with name '${name}'`);
+  expect(block).toContain(`bandwidth: '${BANDWIDTH_BYTES_PER_S}B/s'`);
+  mkdirSync(TMP_DIR, { recursive: true });
+  const file = join(TMP_DIR, `${name}-${process.pid}.ts`);
+  writeFileSync(file, block.replace("'mqtt://127.0.0.1:1883'", `'${url}'`));
+  return file;
+}
+
 /** The throttle: the observer's one connection carries every message down at this rate. */
 const BANDWIDTH_BYTES_PER_S = 40 * 1024;
 
+const ROOT = new URL('../..', import.meta.url).pathname;
 let mosquitto: PrivateMosquitto;
 beforeAll(async () => {
   mosquitto = await startMosquitto({ main: 'listener {port} 127.0.0.1\nallow_anonymous true' });
@@ -27,23 +45,17 @@ describe('fleetbench capacity (real broker)', () => {
   it('finds the knee of a bandwidth-throttled Mosquitto within one step of the throttle', async () => {
     // 10 publishers and one observer through a proxy of 40 KiB/s each way per connection: the
     // observer's downlink carries every PUBLISH, so it caps delivery at 40 KiB/s over the bytes
-    // of one PUBLISH (about 127 B here: ~320 msg/s). Below that the proxy's queue stays short;
-    // above it, it grows for the whole step and p99 passes 50 ms within a second.
-    const scenario = writeScenario(
-      'capacity-knee',
-      `export default defineScenario({
-        name: 'capacity-knee', duration: '2s', drain: '500ms', seed: 7,
-        targets: { broker: 'mqtt://127.0.0.1:${mosquitto.ports.main}' },
-        fleets: { sensors: { count: 10, protocol: mqtt({ qos: 0, target: 'broker' }), topic: 'fbtest/{run}/cap/{id}', send: every('100ms'), payload: bytes(100) } },
-        observers: { sink: { count: 1, protocol: mqtt({ qos: 0, target: 'broker' }), receives: ['sensors'] } },
-        impair: { broker: { bandwidth: '${BANDWIDTH_BYTES_PER_S}B/s' } },
-      });`,
-    );
+    // of one PUBLISH (about 123 B here: ~330 msg/s). Below that the proxy's queue stays short;
+    // above it, it grows all through the step: at 7% over, by 140 ms in 2 s. The SLO's 100 ms
+    // (not 50) leaves room for the machine's own stalls: near the throttle's rate a 50 ms stall of
+    // the proxy's thread takes ρ/(1−ρ) times as long to drain (450 ms at ρ = 0.9), so with 50 ms a
+    // busy machine failed steps at 90% of the throttle.
+    const scenario = docsScenario('throttled-broker', `mqtt://127.0.0.1:${mosquitto.ports.main}`);
     const { report, folder } = await runCapacity({
       scenario,
       workers: 1,
       vary: 'rate',
-      slo: parseSlo('p99<50ms,loss==0,errors==0'),
+      slo: parseSlo('p99<100ms,loss==0,errors==0'),
       stepMs: 2000,
       warmupMs: 500,
       maxTimeMs: 120_000,
@@ -87,15 +99,16 @@ describe('fleetbench capacity (real broker)', () => {
   });
 
   it('reports a generator that cannot keep its schedule as generator-bound, exit code 4', async () => {
-    // One worker whose payload function spins 2 ms per message: 300 msg/s is 60% of its thread,
-    // 600 msg/s 120%, which it cannot do; the broker idles throughout. QoS 1, so that the step
-    // has a latency (publish → PUBACK) for the SLO to judge.
+    // One worker whose payload function spins 2 ms per message: 150 msg/s is 30% of its thread,
+    // 300 msg/s 60%, 600 msg/s 120%, which it cannot do; the broker idles throughout. QoS 1, so
+    // that each step has a latency (publish → PUBACK) for the SLO to judge. On a quiet machine the
+    // third step is the first generator-bound one; on a busy one an earlier step may be.
     const scenario = writeScenario(
       'capacity-generator',
       `export default defineScenario({
         name: 'capacity-generator', duration: '2s', drain: '500ms', seed: 3,
         targets: { broker: 'mqtt://127.0.0.1:${mosquitto.ports.main}' },
-        fleets: { burners: { count: 10, protocol: mqtt({ qos: 1, target: 'broker' }), topic: 'fbtest/{run}/gen/{id}', send: every('33333us'),
+        fleets: { burners: { count: 10, protocol: mqtt({ qos: 1, target: 'broker' }), topic: 'fbtest/{run}/gen/{id}', send: every('66667us'),
           payload: json(({ seq }) => { const end = performance.now() + 2; while (performance.now() < end); return { seq }; }, { size: 64 }) } },
       });`,
     );
@@ -122,16 +135,21 @@ describe('fleetbench capacity (real broker)', () => {
       ],
       { timeoutMs: 90_000 },
     );
-    expect(cli.stderr).toMatch(/step 1: 10 devices, 300\/s offered, .*: pass/);
-    expect(cli.stdout).toMatch(/generator-bound at step 2 \((late sends|a generator thread was \d+% busy)/);
-    expect(cli.stdout).toMatch(
-      /fleetbench, not the system under test, was the limit; highest passing load before it: 300 msg\/s offered/,
+    console.log(`capacity generator: ${cli.stderr.trim()}`);
+    const bound = /generator-bound at step (\d) \((late sends|a generator thread was \d+% busy|generator CPU)/.exec(
+      cli.stdout,
     );
+    expect(bound, cli.stdout).not.toBeNull();
+    expect(cli.stdout).toMatch(/fleetbench, not the system under test, was the limit/);
     expect(cli.code).toBe(4);
     const folder = /capacity: (.*)capacity\.json/.exec(cli.stdout)?.[1] as string;
     const report = JSON.parse(readFileSync(join(folder, 'capacity.json'), 'utf8')) as CapacityReport;
     expect(report.verdict).toBe('generator-bound');
-    expect(report.steps.map((s) => s.verdict)).toEqual(['pass', 'generator']);
-    expect(report.generatorBound?.step).toBe(2);
+    // Every step before it passed (the broker was never blamed), and it was the last.
+    const n = Number(bound?.[1]);
+    expect(report.generatorBound?.step).toBe(n);
+    expect(report.steps.map((s) => s.verdict)).toEqual([...Array(n - 1).fill('pass'), 'generator']);
+    expect(report.steps[n - 1]?.offeredPerS).toBe(150 * 2 ** (n - 1));
+    expect(report.knee?.trustworthy ?? false).toBe(false);
   });
 });
