@@ -79,6 +79,7 @@ export class CpuSampler {
 
   /** The measured window starts (the warm-up is over). */
   begin(): void {
+    if (this.startUsage !== undefined) return;
     this.startUsage = process.cpuUsage();
     this.startAt = performance.now();
     this.threads.clear();
@@ -142,17 +143,36 @@ export class CpuSampler {
 
 /**
  * Latency is measured from the intended send time, so a send the generator fired late carries its
- * lateness into the latency. When the sending groups' send-lateness p99 is at least this share of
- * the step's p99, the step's tail is (largely) this machine's: a thread that did not run for
- * 150 ms (another process on the cores, a GC pause) puts 150 ms into the tail of a broker
- * running at 60% of its capacity, measured here (docs/capacity.md#disturbed-steps).
+ * lateness into the latency, and a chunk an impairment proxy (a thread of this process) sent late
+ * carries its own. When the worst of those delays is a large share of the step's p99, the tail is
+ * (largely) this machine's: measured against a throttled broker at 30% to 60% of its capacity, a
+ * worker that did not run for 150 ms put a p99 of 239 ms on the step, and a proxy thread that
+ * stalled 250 ms a p99 of 149 ms, while a genuine overload (7% over) gave 111 ms with no delay
+ * over 10 ms (docs/capacity.md#disturbed-steps).
  */
-export const DISTURBED_SHARE = 0.25;
+export const DISTURBED_P99_SHARE = 0.25;
+/** … or the longest single delay at least this share of the step's p99. */
+export const DISTURBED_MAX_SHARE = 0.5;
 
 export function disturbed(result: RunResult, p99Us: number | undefined): string | undefined {
   if (p99Us === undefined || p99Us <= 0) return undefined;
-  let worst = 0;
-  for (const f of Object.values(result.fleets)) worst = Math.max(worst, f.latency.sendLateness?.p99 ?? 0);
-  if (worst < DISTURBED_SHARE * p99Us) return undefined;
-  return `send lateness p99 ${formatUs(worst)} is ${Math.round((100 * worst) / p99Us)}% of the step's p99 ${formatUs(p99Us)}`;
+  const delays: { what: string; p99Us: number; maxUs: number }[] = [];
+  for (const f of Object.values(result.fleets)) {
+    const l = f.latency.sendLateness;
+    if (l) delays.push({ what: 'send lateness', p99Us: l.p99, maxUs: l.max });
+  }
+  for (const [target, i] of Object.entries(result.impairment ?? {}))
+    delays.push({
+      what: `impairment proxy ${target} lateness`,
+      p99Us: i.lateness.p99Ms * 1000,
+      maxUs: i.lateness.maxMs * 1000,
+    });
+  const pct = (us: number): number => Math.round((100 * us) / p99Us);
+  for (const d of delays) {
+    if (d.p99Us >= DISTURBED_P99_SHARE * p99Us)
+      return `${d.what} p99 ${formatUs(d.p99Us)} is ${pct(d.p99Us)}% of the step's p99 ${formatUs(p99Us)}`;
+    if (d.maxUs >= DISTURBED_MAX_SHARE * p99Us)
+      return `${d.what} max ${formatUs(d.maxUs)} is ${pct(d.maxUs)}% of the step's p99 ${formatUs(p99Us)}`;
+  }
+  return undefined;
 }

@@ -87,7 +87,8 @@ export function summarize(i: SummaryInput): CapacityReport {
   };
   const gen = records.find((r) => r.generatorBound !== undefined);
   const generatorBound = gen ? { step: gen.index, load: gen.load, reason: gen.generatorBound as string } : null;
-  const k = findKnee(records.filter((_, n) => verdicts[n] !== 'disturbed'));
+  // Steps whose tail was mostly the generator's own delay say nothing about the target's curve.
+  const k = findKnee(records.filter((r) => r.disturbed === undefined));
   const knee = k
     ? {
         ...ref(k.step),

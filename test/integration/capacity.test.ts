@@ -87,7 +87,7 @@ describe('fleetbench capacity (real broker)', () => {
     expect((bad - good) / good).toBeLessThanOrEqual(0.1);
     // At the sustainable maximum the broker delivered what was offered, within the SLO.
     expect(report.sustainable?.achievedPerS).toBeGreaterThan(0.9 * good);
-    expect(report.sustainable?.p99Us).toBeLessThan(50_000);
+    expect(report.sustainable?.p99Us).toBeLessThan(100_000);
     // The knee sits on the flat part, at or below the maximum, and the step past it is over the throttle.
     expect(report.knee?.offeredPerS).toBeLessThanOrEqual(good);
     expect(report.knee?.trustworthy).toBe(true);
