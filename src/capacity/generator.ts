@@ -151,8 +151,10 @@ export class CpuSampler {
  * over 10 ms (docs/capacity.md#disturbed-steps).
  */
 export const DISTURBED_P99_SHARE = 0.25;
-/** … or the longest single delay at least this share of the step's p99. */
+/** … or the longest single delay at least this share of the step's p99; … */
 export const DISTURBED_MAX_SHARE = 0.5;
+/** … and never a delay under this (µs): a few ms late is a loaded machine's normal, not a stall. */
+export const DISTURBED_FLOOR_US = 20_000;
 
 export function disturbed(result: RunResult, p99Us: number | undefined): string | undefined {
   if (p99Us === undefined || p99Us <= 0) return undefined;
@@ -169,7 +171,8 @@ export function disturbed(result: RunResult, p99Us: number | undefined): string 
     });
   const pct = (us: number): number => Math.round((100 * us) / p99Us);
   for (const d of delays) {
-    if (d.p99Us >= DISTURBED_P99_SHARE * p99Us)
+    if (d.maxUs < DISTURBED_FLOOR_US) continue;
+    if (d.p99Us >= DISTURBED_P99_SHARE * p99Us && d.p99Us >= DISTURBED_FLOOR_US)
       return `${d.what} p99 ${formatUs(d.p99Us)} is ${pct(d.p99Us)}% of the step's p99 ${formatUs(p99Us)}`;
     if (d.maxUs >= DISTURBED_MAX_SHARE * p99Us)
       return `${d.what} max ${formatUs(d.maxUs)} is ${pct(d.maxUs)}% of the step's p99 ${formatUs(p99Us)}`;
