@@ -59,86 +59,80 @@ export function busyCpu(cpu: CpuFigures): string | undefined {
 }
 
 /**
- * Samples this process's CPU while a step runs: process.cpuUsage for the total, and on Linux
- * /proc/self/task/<tid>/stat per thread, since a worker thread's figures vanish with it when the
- * step's pool ends. `from`/`to` bound the window the figures cover (the measured part of the step).
+ * Samples this process's CPU while a step runs, four times a second: process.cpuUsage for the
+ * total and, on Linux, /proc/self/task/<tid>/stat per thread (a worker thread's figures vanish
+ * with it when the step's pool ends). The window is chosen afterwards, from the result's
+ * timeline (the send phase): live progress comes once a second, too coarse for a 2 s step.
  */
 export class CpuSampler {
   private readonly timer: NodeJS.Timeout;
-  private readonly threads = new Map<string, { first: number; firstAt: number; last: number; lastAt: number }>();
-  private startUsage: NodeJS.CpuUsage | undefined;
-  private startAt = 0;
-  private endUsage: NodeJS.CpuUsage | undefined;
-  private endAt = 0;
+  private readonly samples: { atMs: number; cpuUs: number; threads: Map<string, number> }[] = [];
   private readonly tick = 100; // USER_HZ: clock ticks per second in /proc stat fields, 100 on Linux
 
-  constructor(intervalMs = 500) {
+  constructor(intervalMs = 250) {
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
-  }
-
-  /** The measured window starts (the warm-up is over). */
-  begin(): void {
-    if (this.startUsage !== undefined) return;
-    this.startUsage = process.cpuUsage();
-    this.startAt = performance.now();
-    this.threads.clear();
     this.sample();
   }
 
-  /** The measured window ends (the send phase is over). */
-  end(): void {
-    if (this.startUsage === undefined || this.endUsage !== undefined) return;
-    this.sample();
-    this.endUsage = process.cpuUsage(this.startUsage);
-    this.endAt = performance.now();
-  }
-
-  stop(): CpuFigures {
+  /** Stops sampling; the figures over [fromMs, toMs] (Date.now() times), or the whole span. */
+  stop(window?: { fromMs: number; toMs: number }): CpuFigures {
     clearInterval(this.timer);
-    this.end();
+    this.sample();
     const cores = availableParallelism();
-    const seconds = (this.endAt - this.startAt) / 1000;
-    const usage = this.endUsage;
-    const processCores = usage && seconds > 0 ? (usage.user + usage.system) / 1e6 / seconds : 0;
+    const inside = window
+      ? this.samples.filter((x) => x.atMs >= window.fromMs - 125 && x.atMs <= window.toMs + 125)
+      : this.samples;
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    if (!first || !last || last.atMs - first.atMs < 250) return { processCores: 0, cores, busiestThread: undefined };
+    const processCores = (last.cpuUs - first.cpuUs) / 1000 / (last.atMs - first.atMs);
     let busiest: number | undefined;
-    for (const t of this.threads.values()) {
-      const span = (t.lastAt - t.firstAt) / 1000;
-      // At least a second between samples: a thread seen briefly says too little.
-      if (span < 1) continue;
-      const share = (t.last - t.first) / this.tick / span;
-      busiest = Math.max(busiest ?? 0, share);
+    for (const [tid, from] of first.threads) {
+      // The thread's last sample in the window: it may have ended before the window did.
+      const end = [...inside].reverse().find((x) => x.threads.has(tid)) as (typeof inside)[number];
+      const spanS = (end.atMs - first.atMs) / 1000;
+      // At least half a second (±2% at 10 ms ticks): a thread seen briefly says too little.
+      if (spanS < 0.5) continue;
+      busiest = Math.max(busiest ?? 0, ((end.threads.get(tid) as number) - from) / this.tick / spanS);
     }
     return { processCores, cores, busiestThread: busiest };
   }
 
   private sample(): void {
-    if (this.startUsage === undefined || this.endUsage !== undefined || process.platform !== 'linux') return;
-    const now = performance.now();
-    let tids: string[];
-    try {
-      tids = readdirSync('/proc/self/task');
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
-      let stat: string;
+    const u = process.cpuUsage();
+    const threads = new Map<string, number>();
+    if (process.platform === 'linux') {
+      let tids: string[] = [];
       try {
-        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        tids = readdirSync('/proc/self/task');
       } catch {
-        continue; // the thread ended between the listing and the read
+        // No /proc: the process total only.
       }
-      // Fields after the parenthesised name (which may hold spaces): utime and stime are 14 and 15.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      if (!Number.isFinite(ticks)) continue;
-      const seen = this.threads.get(tid);
-      if (seen) {
-        seen.last = ticks;
-        seen.lastAt = now;
-      } else this.threads.set(tid, { first: ticks, firstAt: now, last: ticks, lastAt: now });
+      for (const tid of tids) {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          // Fields after the parenthesised name (which may hold spaces): utime and stime are 14 and 15.
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          const ticks = Number(fields[11]) + Number(fields[12]);
+          if (Number.isFinite(ticks)) threads.set(tid, ticks);
+        } catch {
+          // The thread ended between the listing and the read.
+        }
+      }
     }
+    this.samples.push({ atMs: Date.now(), cpuUs: u.user + u.system, threads });
   }
+}
+
+/** The send phase of a result, on the Date.now() clock: its timeline's seconds in phase 'run'. */
+export function sendWindow(result: RunResult): { fromMs: number; toMs: number } | undefined {
+  const run = result.timeline.filter((p) => p.phase === 'run');
+  const first = run[0];
+  const last = run[run.length - 1];
+  if (!first || !last) return undefined;
+  const origin = Date.parse(result.run.startedAt);
+  return { fromMs: origin + first.t * 1000, toMs: origin + (last.t + 1) * 1000 };
 }
 
 /**

@@ -7,7 +7,7 @@ import { splitHistogramKey } from '../metrics/names.ts';
 import type { RunResult, ThresholdOutcome } from '../result/types.ts';
 import type { Progress } from '../runner/progress.ts';
 import { runScenario, type ScenarioRunOptions } from '../runner/run.ts';
-import { busyCpu, type CpuFigures, CpuSampler, disturbed, lateSends } from './generator.ts';
+import { busyCpu, type CpuFigures, CpuSampler, disturbed, lateSends, sendWindow } from './generator.ts';
 import type { StepFigures } from './search.ts';
 import { judgeSlo, mainLatency, type Slo } from './slo.ts';
 
@@ -44,24 +44,15 @@ export interface StepRun {
 
 export async function runStep(s: StepRun): Promise<{ record: StepRecord; result: RunResult }> {
   const cpu = new CpuSampler();
-  const warmupS = (s.scale.warmupMs ?? 0) / 1000;
   let outcome: Awaited<ReturnType<typeof runScenario>>;
   try {
-    outcome = await runScenario({
-      ...s.base,
-      scale: s.scale,
-      onProgress: (p) => {
-        // CPU counts over the measured window: after the warm-up, until the send phase ends.
-        if (p.phase === 'run' && p.elapsedS >= warmupS) cpu.begin();
-        if (p.phase === 'drain' || p.phase === 'done') cpu.end();
-        s.onProgress?.(p);
-      },
-    });
-  } finally {
-    cpu.end();
+    outcome = await runScenario({ ...s.base, scale: s.scale, ...(s.onProgress ? { onProgress: s.onProgress } : {}) });
+  } catch (err) {
+    cpu.stop();
+    throw err;
   }
   const result = outcome.result;
-  const figures = cpu.stop();
+  const figures = cpu.stop(sendWindow(result));
   const main = mainLatency(result);
   const latency = main ? latencyOf(result, main[1]) : undefined;
   const slo = judgeSlo(s.slo, result);
