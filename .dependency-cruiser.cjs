@@ -12,6 +12,7 @@ const LAYERS = [
   ['thresholds', ['thresholds']],
   ['dsl', ['dsl']],
   ['runner', ['runner']],
+  ['live', ['live']],
   ['report', ['report', 'compare']],
   ['capacity', ['capacity']],
   ['gateway', ['gateway']],

@@ -60,7 +60,7 @@ describe('fleetbench capacity (real broker)', () => {
         stepMs: 2000,
         warmupMs: 500,
         maxTimeMs: 120_000,
-        search: { ...SEARCH_DEFAULTS, start: 100, maxSteps: 8 },
+        search: { ...SEARCH_DEFAULTS, start: 200, maxSteps: 8 },
         outDir: join(TMP_DIR, 'capacity'),
       });
     // A machine so busy that a step stalled twice ends the search generator-bound, rightly (its

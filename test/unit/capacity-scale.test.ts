@@ -2,9 +2,9 @@
 // --metrics-port address: the pure parts under `fleetbench capacity` and the live endpoint.
 import { describe, expect, it } from 'vitest';
 import { busyCpu, disturbed } from '../../src/capacity/generator.ts';
-import { parseMetricsAddress } from '../../src/cli/metrics-endpoint.ts';
 import type { GroupPlan } from '../../src/dsl/plan.ts';
 import { offeredLoad, scaleGroups, scaleSchedule } from '../../src/dsl/scale.ts';
+import { parseMetricsAddress } from '../../src/live/metrics-endpoint.ts';
 import type { RunResult } from '../../src/result/types.ts';
 
 const group = (name: string, kind: GroupPlan['kind'], count: number, intervalUs?: number): GroupPlan =>

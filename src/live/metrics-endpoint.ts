@@ -1,12 +1,12 @@
 // `--metrics-port`: a Prometheus endpoint serving the progress line's figures at /metrics while
 // a run (or a capacity search) goes on, per fleet, for a Grafana panel (deploy/grafana/,
-// docs/capacity.md#live-metrics). prom-client renders the exposition format; the figures are
+// docs/capacity.md#live-metrics). Its own folder, not src/cli: it serves HTTP, a word the CLI's
+// wall keeps for the http driver. prom-client renders the exposition format; the figures are
 // the coordinator's live merge, so a scrape costs the workers nothing.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import type { Progress } from '../runner/progress.ts';
-import { onceFlag } from './option-values.ts';
 
 export interface MetricsEndpoint {
   /** Where it listens (host:port, the port resolved when 0 was asked for). */
@@ -132,8 +132,10 @@ export const metricsPortOption = {
 
 /** Starts the endpoint when the flag was given, and says where it is on stderr. */
 export async function openMetrics(value: unknown): Promise<MetricsEndpoint | undefined> {
-  const flag = onceFlag('--metrics-port', value);
-  if (flag === undefined) return undefined;
+  if (value === undefined) return undefined;
+  if (Array.isArray(value))
+    throw new FleetbenchError(ErrorCodes.OPTION_INVALID, `--metrics-port: given ${value.length} times; give it once`);
+  const flag = String(value);
   const endpoint = await startMetricsEndpoint(flag);
   process.stderr.write(`fleetbench: live metrics at http://${endpoint.address}/metrics\n`);
   return endpoint;
