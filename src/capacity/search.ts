@@ -69,6 +69,7 @@ export class CapacitySearch {
   next(): number | undefined {
     if (this.stopped) return undefined;
     const o = this.o;
+    if (this.bad === undefined && this.good !== undefined && this.good.load >= o.max) return this.stop('max-load');
     if (this.steps.length >= o.maxSteps) return this.stop('max-steps');
     if (this.steps.length === 0) return this.round(Math.min(o.start, o.max));
     if (this.bad === undefined) {

@@ -77,6 +77,10 @@ describe('capacity search', () => {
     expect(drive(search, system(1e9))).toEqual([100, 200, 400, 500]);
     expect(search.reason).toBe('max-load');
     expect(search.sustainable?.load).toBe(500);
+    // Reaching the highest load on the last step allowed still says max-load.
+    const last = new CapacitySearch(options({ max: 400, maxSteps: 3 }));
+    drive(last, system(1e9));
+    expect(last.reason).toBe('max-load');
   });
 
   it('stops after max steps', () => {
