@@ -12,7 +12,9 @@ const LAYERS = [
   ['thresholds', ['thresholds']],
   ['dsl', ['dsl']],
   ['runner', ['runner']],
+  ['live', ['live']],
   ['report', ['report', 'compare']],
+  ['capacity', ['capacity']],
   // fleetbench merge: rebuilds a run from its shards with the runner's buildResult.
   ['merge', ['merge']],
   ['gateway', ['gateway']],

@@ -7,6 +7,8 @@ export const ExitCode = {
   usage: 2,
   /** A fleetbench bug: an unexpected exception (printed with its stack). */
   internal: 3,
+  /** `capacity`: the generator, not the system under test, was the limit (docs/capacity.md). */
+  generatorBound: 4,
   /** Stopped by Ctrl-C / SIGTERM; a partial result was written. */
   interrupted: 130,
 } as const;

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { isFleetbenchError } from '../base/errors.ts';
 import { version } from '../base/version.ts';
+import { capacityCommand, capacityHandler } from './capacity-command.ts';
 import { compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { gatewayCommand, gatewayHandler } from './gateway-command.ts';
@@ -29,7 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       .command({ ...reportCommand, handler: (a) => guard(() => reportHandler(a))() })
       .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a))() })
       .command({ ...mergeCommand, handler: (a) => guard(() => mergeHandler(a))() })
-      .demandCommand(1, 'Name a command: run, validate, gateway, compare, report or merge')
+      .command({ ...capacityCommand, handler: (a) => guard(() => capacityHandler(a))() })
+      .demandCommand(1, 'Name a command: run, validate, gateway, compare, report, merge or capacity')
       .strict()
       .version(version)
       .help()

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { defaults } from '../base/defaults.ts';
 import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { parseEnvArgs } from '../dsl/env.ts';
+import { type MetricsEndpoint, metricsPortOption, openMetrics } from '../live/metrics-endpoint.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { repeated } from '../repeat.ts';
 import { shardLines } from '../result/shard-lines.ts';
@@ -38,6 +39,7 @@ export interface RunArgs {
   repeat: number | undefined;
   outExact: string | undefined;
   summaryMd: string | undefined;
+  metricsPort: string | undefined;
 }
 
 export const runCommand = {
@@ -100,6 +102,7 @@ export const runCommand = {
         type: 'string',
         describe: 'Write results.json, report.html and junit.xml directly in this folder (replaces --out)',
       })
+      .option('metrics-port', metricsPortOption)
       .option('summary-md', {
         type: 'string',
         describe: 'Write a Markdown verdict to this file (also appended to $GITHUB_STEP_SUMMARY when set)',
@@ -126,9 +129,11 @@ export async function runHandler(args: RunArgs): Promise<number> {
   let loaded: { name: string; file: string } | undefined;
   const write = (text: string): boolean => process.stdout.write(text);
   const warn = (w: string): boolean => process.stderr.write(`fleetbench: warning: ${w}\n`);
+  let metrics: MetricsEndpoint | undefined;
   try {
     const workers = integerFlag('--workers', args.workers, 1, MAX_WORKERS);
     const processes = integerFlag('--processes', args.processes, 1, MAX_PROCESSES);
+    metrics = await openMetrics(args.metricsPort);
     const seed = integerFlag('--seed', args.seed, 0, 0xffff_ffff);
     const duration = onceFlag('--duration', args.duration);
     const runOnce = args.repeat === undefined ? run : repeated(args.repeat, repeatNotice(args.repeat));
@@ -148,7 +153,10 @@ export async function runHandler(args: RunArgs): Promise<number> {
         loaded = s;
       },
       signal: controller.signal,
-      onProgress: (p) => progress.update(p),
+      onProgress: (p) => {
+        progress.update(p);
+        metrics?.update(p);
+      },
       onWarning: (w) => process.stderr.write(`fleetbench: warning: ${w}\n`),
       // The summary comes before the files: a folder that cannot be written never hides the run.
       onResult: (o) => {
@@ -178,6 +186,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
     throw err;
   } finally {
     progress.done();
+    await metrics?.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

@@ -16,6 +16,7 @@ import { checkDeviceLimits } from './limits.ts';
 import { linkGroups, sectionOf, shareFilters } from './link.ts';
 import type { GroupKind, GroupPlan, Plan, PublishPlan } from './plan.ts';
 import { resolvePower } from './power.ts';
+import { type LoadScale, scaleGroups } from './scale.ts';
 import { resolveSessionPhases } from './sessions.ts';
 import { resolveSourceAddresses } from './source-addresses.ts';
 import type { CommandDefinition, FleetDefinition, ObserverDefinition, ScenarioDefinition } from './types.ts';
@@ -81,6 +82,8 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export interface RunChoices {
   /** Per group: the free base port its server devices listen on, when the scenario gave none (Driver.freePorts). */
   ports?: Readonly<Record<string, number>>;
+  /** `fleetbench capacity`: the sending groups' devices or rates scaled by a step's factor (dsl/scale.ts). */
+  scale?: LoadScale;
 }
 
 /** Validates `scenario` (the default export of `file`) and returns its plan, or throws ScenarioError. */
@@ -104,7 +107,9 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
   const durationMs = check.duration('duration', raw.duration, { positive: true });
   const rampUpMs = check.duration('rampUp', raw.rampUp, { fallback: defaults.rampUpMs });
   const drainMs = check.duration('drain', raw.drain, { fallback: defaults.drainMs });
-  const warmup = resolveWarmup(check, raw.warmup, durationMs);
+  const warmup =
+    resolveWarmup(check, raw.warmup, durationMs) ??
+    (choices.scale?.warmupMs ? { durationMs: choices.scale.warmupMs, include: false } : undefined);
   const connectRatePerS = check.rate('connectRate', raw.connectRate, { fallback: defaults.connectRatePerS });
   const connectTimeoutMs = check.duration('connectTimeout', raw.connectTimeout, {
     fallback: defaults.connectTimeoutMs,
@@ -148,6 +153,7 @@ function buildPlan(raw: unknown, check: Checker, file: string, choices: RunChoic
       if (group) groups.push(group);
     }
   }
+  if (choices.scale) scaleGroups(groups, choices.scale);
   if (groups.length > MAX_FLEETS) check.note('fleets', `at most ${MAX_FLEETS} fleets, observers and commands in all`);
   checkDeviceLimits(check, groups);
   checkClientIds(check, groups, (g) => `${sectionOf(g)}.${g.name}`);

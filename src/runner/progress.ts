@@ -3,6 +3,7 @@ import type { Plan } from '../dsl/plan.ts';
 import type { Aggregator, TimelineBucket } from '../metrics/aggregate.ts';
 import { splitHistogramKey } from '../metrics/names.ts';
 import type { Phase } from '../metrics/recorder.ts';
+import { type FleetProgress, fleetProgress } from './progress-fleets.ts';
 import { warmGroup } from './warm-window.ts';
 
 export interface Progress {
@@ -17,6 +18,8 @@ export interface Progress {
   /** p99 of end-to-end latency in the last interval (µs), else of publish → ack. */
   p99Us: number | undefined;
   errors: number;
+  /** The same per group (progress-fleets.ts), for the live metrics endpoint. */
+  fleets?: FleetProgress[];
 }
 
 export function progressOf(
@@ -59,5 +62,6 @@ export function progressOf(
     receivedPerS: received,
     p99Us: p99e2e ?? p99ack,
     errors,
+    fleets: fleetProgress(plan, agg, bucket),
   };
 }

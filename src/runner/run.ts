@@ -10,6 +10,7 @@ import { checkTargetUrl, maskUrl } from '../base/url.ts';
 import { checkCapacity } from '../dsl/limits.ts';
 import { loadScenario } from '../dsl/load.ts';
 import { groupByName, type Plan } from '../dsl/plan.ts';
+import type { LoadScale } from '../dsl/scale.ts';
 import { type RunChoices, validateScenario } from '../dsl/validate.ts';
 import { Aggregator, type TimelineBucket } from '../metrics/aggregate.ts';
 import { clockOffsetUs, nowUs } from '../metrics/clock.ts';
@@ -64,6 +65,8 @@ export interface ScenarioRunOptions extends ShardClockOptions {
   onWarning?: (message: string) => void;
   /** The scenario loaded and validated (a later error can be reported under its name). */
   onLoaded?: (scenario: { name: string; file: string; hash: string }) => void;
+  /** `fleetbench capacity`: one step's load, the sending groups' devices or rates scaled (dsl/scale.ts). */
+  scale?: LoadScale;
 }
 
 export interface ScenarioOutcome {
@@ -78,9 +81,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const loaded = await loadScenario(options.scenario, { env: options.env ?? {} });
   const { hash, env } = loaded;
   // Server devices without a fixed port get a free block, and the plan is rebuilt around it.
-  const choices: RunChoices = { ports: await choosePorts(loaded.plan) };
+  const choices: RunChoices = {
+    ports: await choosePorts(loaded.plan),
+    ...(options.scale ? { scale: options.scale } : {}),
+  };
   const plan =
-    Object.keys(choices.ports ?? {}).length > 0
+    Object.keys(choices.ports ?? {}).length > 0 || choices.scale
       ? validateScenario(loaded.definition, loaded.plan.file, choices)
       : loaded.plan;
   options.onLoaded?.({ name: plan.name, file: plan.file, hash });
