@@ -32,6 +32,15 @@ export function shardLines(result: RunResult): string[] {
     lines.push(
       `start at ${run.startAt.requested}${run.startAt.lateMs > 0 ? `: started ${run.startAt.lateMs} ms late` : ': on time'}`,
     );
+  if (run.shard.count > 1) {
+    // A shard exits 0 when it ran to its end (run-command.ts verdictOf): say what its slice failed.
+    const thresholds = (result.thresholds ?? []).filter((t) => !t.passed).length;
+    const health = (result.health ?? []).filter((h) => !h.passed).length;
+    if (thresholds + health > 0)
+      lines.push(
+        `this slice fails ${thresholds} threshold(s) and ${health} health check(s); a shard judges its slice only, so it exits 0: fleetbench merge gives the run's verdict`,
+      );
+  }
   const foreign = result.delivery.filter((d) => (d.foreign ?? 0) > 0);
   if (foreign.length > 0)
     lines.push(

@@ -100,8 +100,10 @@ describe('shards merged', () => {
     expect(row(r0)?.foreign).toBe(2 * sent1);
     expect(row(r1)?.foreign).toBe(sent0);
     expect(r0.warmup?.delivery[0]).toMatchObject({ lost: 0, duplicated: 0, expected: 2 * (r0.warmup?.sent ?? 0) });
-    // Each shard's slice fails sensors.sent > 40; the shards still exited 0 (above).
+    // Each shard's slice fails sensors.sent > 40; the shards still exited 0 (above), and said why.
     expect(r0.thresholds?.find((t) => t.key === 'sensors.sent')?.passed).toBe(false);
+    expect(s0.stdout).toContain('this slice fails 1 threshold(s)');
+    expect(s0.stdout).toContain("fleetbench merge gives the run's verdict");
     expect(r0.merge?.delivery.length).toBeGreaterThan(0);
 
     // The merge equals the single run: counts exactly.
