@@ -29,6 +29,8 @@ interface ShardFigures {
   merged: RunResult;
   singleRun: Measured;
   shardRuns: Measured[];
+  /** Shard 1's clock against shard 0, as its own result recorded it. */
+  shard1Clock: string;
   command: string[];
 }
 
@@ -62,13 +64,17 @@ async function shardCase(broker: PrivateBroker, devices: number): Promise<ShardF
     const shardRuns = await Promise.all(shardArgs.map((a) => fleetbench(a, env, 180_000)));
     const merge = await fleetbench(['merge', join(dir, 's0'), join(dir, 's1'), '-o', join(dir, 'merged')], {}, 60_000);
     if (merge.code !== 0) throw new Error(`fleetbench merge exited ${merge.code}: ${merge.stderr.slice(-400)}`);
+    const c = readResult(join(dir, 's1')).run.clock;
     return {
+      shard1Clock: c
+        ? `shard 1: ${c.method} with ${c.reference}, offset ${c.offsetUs} µs ± ${c.uncertaintyUs} µs`
+        : 'none',
       single: readResult(join(dir, 'single')),
       merged: readResult(join(dir, 'merged')),
       singleRun,
       shardRuns,
       command: [
-        `FB_BENCH_DEVICES=${devices} node src/bin/fleetbench.js ${base.slice(0, 3).join(' ')} -t mqtt=<broker> --out-exact single`,
+        `FB_BENCH_DEVICES=${devices} node src/bin/fleetbench.js run scenarios/bench/shard-load.ts -q -t mqtt=<broker> --out-exact single`,
         `… --shard 0/2 --run-id R --start-at T --clock-port P --out-exact s0 & … --shard 1/2 --run-id R --start-at T --clock-ref 127.0.0.1:P --out-exact s1`,
         'node src/bin/fleetbench.js merge s0 s1 -o merged',
       ],
@@ -109,19 +115,20 @@ function shardTable(s: ShardFigures): string[] {
   lines.push(
     `| CPU (whole tree) | ${cpuS(s.singleRun)} | ${s.shardRuns.map(cpuS).join(' + ')} | |`,
     `| peak RSS, largest process | ${mib(s.singleRun.maxRssKiB)} | ${s.shardRuns.map((m) => mib(m.maxRssKiB)).join(', ')} | |`,
-    `| clock | – | shard 1: ${s.merged.run.clock ? JSON.stringify(s.merged.run.clock) : 'none'} | |`,
+    `| clock | – | ${s.shard1Clock} | |`,
+    `| cross-shard latency | – | ± ${s.merged.run.merged?.crossShardUncertaintyUs ?? 'unverified'} µs | |`,
   );
   return lines;
 }
 
 function kneeTable(k: KneeFigure[]): string[] {
   const lines = [
-    '| repeat | knee (devices) | sustainable max | expected from the throttle | generator-bound | steps | time |',
-    '|---|---|---|---|---|---|---|',
+    "| repeat | knee (msg/s offered) | sustainable max (msg/s) | first failing (msg/s) | the throttle's capacity (msg/s) | generator-bound | steps | time |",
+    '|---|---|---|---|---|---|---|---|',
   ];
   k.forEach((f, i) => {
     lines.push(
-      `| ${i + 1} | ${f.error ? `failed: ${f.error}` : n0(f.knee)} | ${n0(f.max)} | ${n0(f.expected)} | ${f.generatorBound ? 'yes' : 'no'} | ${f.steps ?? '–'} | ${f.seconds === undefined ? '–' : `${f.seconds.toFixed(0)} s`} |`,
+      `| ${i + 1} | ${f.error ? `failed: ${f.error}` : n0(f.knee)} | ${n0(f.max)} | ${n0(f.firstFailing)} | ${n0(f.expected)} | ${f.generatorBound ? 'yes' : 'no'} | ${f.steps ?? '–'} | ${f.seconds === undefined ? '–' : `${f.seconds.toFixed(0)} s`} |`,
     );
   });
   return lines;
