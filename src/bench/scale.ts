@@ -43,7 +43,7 @@ const readResult = (dir: string): RunResult => JSON.parse(readFileSync(join(dir,
 /** Part 2: one run, then two shard processes and their merge, against the same broker. */
 async function shardCase(broker: PrivateBroker, devices: number): Promise<ShardFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-scale-shards-'));
-  const env = { FB_BENCH_DEVICES: devices, FB_BENCH_DURATION: '10s' };
+  const env = { FB_BENCH_DEVICES: devices };
   const base = ['run', scenario('shard-load'), '-q', '-t', `mqtt=${broker.url}`];
   try {
     const t0 = Date.now();
