@@ -52,29 +52,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { findFreeBlock } from '../../src/protocols/free-ports.ts';
 
 export const LIBCOAP_SERVER = 'coap-server-notls';
 export const LIBCOAP_CLIENT = 'coap-client-notls';
 
-/** A UDP port on 127.0.0.1 that was free a moment ago (brokers.ts' freePort only knows TCP). */
+/**
+ * A UDP port on 127.0.0.1 that was free a moment ago (brokers.ts' freePort only knows TCP), from
+ * below the kernel's ephemeral range like the run's own choice (src/protocols/free-ports.ts): a
+ * port the kernel handed out and took back can be handed to any client socket of a neighbouring
+ * test (or of the run's warm-up) before the server binds it, which once failed a serving fleet
+ * with EADDRINUSE.
+ */
 export async function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when nothing listens on UDP 127.0.0.1:port. */
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
+  return freeUdpPorts(1);
 }
 
 /**
@@ -82,13 +73,9 @@ function udpFree(port: number): Promise<boolean> {
  * i listens on P + i). Test files run two at a time: a single free port says nothing of its neighbours.
  */
 export async function freeUdpPorts(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = await freeUdpPort();
-    if (base + n - 1 > 65535) continue;
-    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => udpFree(base + 1 + i)));
-    if (rest.every(Boolean)) return base;
-  }
-  throw new Error(`no ${n} consecutive free UDP ports on 127.0.0.1`);
+  const base = await findFreeBlock('127.0.0.1', 'udp', n, []);
+  if (base === undefined) throw new Error(`no ${n} consecutive free UDP ports on 127.0.0.1`);
+  return base;
 }
 
 const TYPES = ['CON', 'NON', 'ACK', 'RST'] as const;
