@@ -4,7 +4,6 @@
 // manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
 // A lost connection is reported once (onDisconnect with its cause); connect() again opens a new
 // connection, re-declares the device's topology, re-consumes and republishes what was unconfirmed.
-
 import type { Socket } from 'node:net';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { FleetbenchError } from '../../base/errors.ts';
@@ -132,8 +131,7 @@ export class AmqpDevice implements DriverDevice {
       timeout: connectTimeoutMs,
       noDelay: true,
       clientProperties: { connection_name: this.init.clientId },
-      // amqplib hands its socket options to net.connect / tls.connect: the connection's source address.
-      ...(this.init.localAddress ? { localAddress: this.init.localAddress } : {}),
+      ...(this.init.localAddress ? { localAddress: this.init.localAddress } : {}), // to net/tls.connect
       ...tlsConnectOptions(options.tls),
     });
     try {
