@@ -6,6 +6,7 @@
 import { formatDurationMs } from '../base/format.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { impairmentLines } from '../result/impairment.ts';
+import { shardLines } from '../result/shard-lines.ts';
 import { storedLines } from '../result/stored.ts';
 import type { HealthCheck, RunResult, ThresholdOutcome } from '../result/types.ts';
 import { unreadLines } from '../result/unread.ts';
@@ -125,12 +126,16 @@ export function runHtml(result: RunResult): string {
     item('run id · seed', `<code>${esc(run.id)}</code> · ${esc(run.seed)}`),
     item(
       'workers',
-      `${esc(run.workers)}${run.shard && run.shard.count > 1 ? ` (shard ${esc(run.shard.index)}/${esc(run.shard.count)})` : ''}`,
+      `${esc(run.workers)}${(run.processes ?? 1) > 1 ? ` in ${esc(run.processes)} generator processes` : ''}${run.shard && run.shard.count > 1 ? ` (shard ${esc(run.shard.index)}/${esc(run.shard.count)})` : ''}`,
     ),
     item('fleetbench', esc(env.fleetbench)),
     item('Node.js', `${esc(env.node)} <span class="muted">(${esc(env.platform)})</span>`),
     item('machine', `${esc(env.cpus)} cores, ${esc((env.memoryBytes / 2 ** 30).toFixed(1))} GiB memory`),
   ];
+  // Shards, their common start and clock, or the merge that made this result (docs/sharding.md).
+  const shards = shardLines(result);
+  if (shards.length > 0)
+    items.push(item('shards', `<ul class="plain">${shards.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`));
   const impaired = impairmentLines(result);
   if (impaired.length > 0)
     items.push(item('impairment', `<ul class="plain">${impaired.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`));

@@ -67,6 +67,10 @@ describe('shards merged', () => {
       `merged from 2 shards of run ${runId}; cross-shard latency ± 0 µs (one machine, one clock)`,
     );
     for (const f of ['results.json', 'report.html', 'junit.xml']) expect(existsSync(join(out, 'merged', f))).toBe(true);
+    // The report says where the result came from, as the console does.
+    const page = readFileSync(join(out, 'merged', 'report.html'), 'utf8');
+    expect(page).toContain(`merged from 2 shards of run ${runId}; cross-shard latency ± 0 µs (one machine, one clock)`);
+    expect(readFileSync(join(out, 's1', 'report.html'), 'utf8')).toContain('in 2 generator processes (shard 1/2)');
 
     const one = read(join(out, 'single'));
     const r0 = read(join(out, 's0'));
