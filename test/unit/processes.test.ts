@@ -1,27 +1,14 @@
 // Generator processes on one machine: every device in exactly one process under any outer
 // --shard, workers split over processes, the open-file limit read and turned into a count.
 import { describe, expect, it } from 'vitest';
-import type { GroupPlan, Plan } from '../../src/dsl/plan.ts';
+import type { Plan } from '../../src/dsl/plan.ts';
 import { parseOpenFileLimit, processesFor, RESERVED_FILES } from '../../src/runner/open-files.ts';
 import { processPlan } from '../../src/runner/process-plan.ts';
 import { processShard, workersPerProcess } from '../../src/runner/processes.ts';
 import { ownedIndices, shardSize } from '../../src/runner/slices.ts';
+import { fleetOf } from '../helpers/group-plan.ts';
 
-const group = (count: number): GroupPlan => ({
-  name: 'g',
-  index: 0,
-  kind: 'fleet',
-  count,
-  protocol: 'mqtt',
-  options: {},
-  reconnect: false,
-  target: 'mqtt',
-  publish: undefined,
-  subscribe: undefined,
-  receives: [],
-  receiverMode: 'each',
-  reply: false,
-});
+const group = fleetOf;
 
 describe('process slices', () => {
   it.each([

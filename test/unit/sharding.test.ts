@@ -1,23 +1,9 @@
 // Deterministic slicing of fleets: over machines (--shard i/n) and over worker threads.
 import { describe, expect, it } from 'vitest';
-import type { GroupPlan } from '../../src/dsl/plan.ts';
 import { ownedIndices, shardSize } from '../../src/runner/slices.ts';
+import { fleetOf } from '../helpers/group-plan.ts';
 
-const group = (count: number): GroupPlan => ({
-  name: 'g',
-  index: 0,
-  kind: 'fleet',
-  count,
-  protocol: 'mqtt',
-  options: {},
-  reconnect: false,
-  target: 'mqtt',
-  publish: undefined,
-  subscribe: undefined,
-  receives: [],
-  receiverMode: 'each',
-  reply: false,
-});
+const group = fleetOf;
 
 describe('sharding', () => {
   it.each([
