@@ -3,13 +3,10 @@
 // throughput–latency curve (offered vs achieved, p50 and p99 per step) and the step table.
 import { formatUs } from '../base/format.ts';
 import { uplotAssets } from '../report/assets.ts';
+import { pageHead } from '../report/head.ts';
 import { scriptJson } from '../report/html.ts';
 import { esc, fixed, int, mark, table } from '../report/markup.ts';
-import { REPORT_CSS } from '../report/style.ts';
 import type { CapacityReport } from './report.ts';
-
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /** Draws the two charts from the embedded steps, sorted by offered load; steps past the knee are just points. */
 const SCRIPT = `
@@ -62,19 +59,7 @@ export function renderCapacity(r: CapacityReport): string {
     })),
   };
   const license = uplot.license.replace(/\*\//g, '* /');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>${esc(title)}</title>
-<style>
-${uplot.css}
-${REPORT_CSS}
-tr.knee td { background: #fef9c3; }
-</style>
-</head>
+  return `${pageHead(title, { css: 'tr.knee td { background: #fef9c3; }' })}
 <body>
 <main>
 <header><h1>Capacity: ${esc(r.scenario.name)}</h1><div class="sub">${esc(r.scenario.file)} · vary ${esc(r.vary)} · SLO <code>${esc(r.slo)}</code> · steps of ${r.stepMs / 1000} s (warm-up ${r.warmupMs / 1000} s) · ${esc(r.startedAt)}</div></header>

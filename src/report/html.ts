@@ -7,6 +7,7 @@ import { CLIENT_SCRIPT } from './client.ts';
 import { connectionsHtml } from './connections.ts';
 import { type ChartSpec, latencyCharts } from './data.ts';
 import { bytesEnergyHtml, comparisonHtml } from './energy.ts';
+import { pageHead } from './head.ts';
 import { esc } from './markup.ts';
 import {
   deliveryHtml,
@@ -19,7 +20,6 @@ import {
   verdictOf,
 } from './page.ts';
 import { errorsHtml, protocolsHtml } from './protocols.ts';
-import { REPORT_CSS } from './style.ts';
 import { timelineCharts } from './timeline.ts';
 
 export const REPORT_DATA_SCHEMA = 'fleetbench.report-data/1';
@@ -40,9 +40,6 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
 export function renderReport(result: RunResult): string {
   const uplot = uplotAssets();
   const latency = latencyCharts(result);
@@ -57,19 +54,7 @@ export function renderReport(result: RunResult): string {
   const verdict = verdictOf(thresholdsOf(result), Array.isArray(result.health) ? result.health : []);
   const title = `fleetbench · ${result.scenario.name} · ${verdict === 'none' ? 'no thresholds' : verdict.toUpperCase()}${result.run.partial ? ' · PARTIAL' : ''}`;
   const license = uplot.license.replace(/\*\//g, '* /');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="generator" content="fleetbench ${esc(result.environment?.fleetbench ?? '')}">
-<title>${esc(title)}</title>
-<style>
-${uplot.css}
-${REPORT_CSS}
-</style>
-</head>
+  return `${pageHead(title, { generator: result.environment?.fleetbench ?? '' })}
 <body>
 <main>
 ${headerHtml(result)}
