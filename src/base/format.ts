@@ -66,3 +66,8 @@ export function formatHex(n: number): string {
 export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/** A figure a user typed or computed, in a label: at most four significant digits (1388.888… → 1389). */
+export function formatFigure(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}

@@ -2,6 +2,7 @@
 // overridden), what battery, and whether they keep their connection between reports or sleep.
 
 import type { Checker } from '../base/check.ts';
+import { formatFigure } from '../base/format.ts';
 import type { Duration } from '../base/units.ts';
 import { type Battery, PROFILES, type ProfileName, parseBattery, type RadioProfile } from '../power/index.ts';
 
@@ -105,7 +106,10 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
   return {
     profile,
     battery,
-    batteryLabel: typeof rawBattery === 'string' ? rawBattery : `${battery.mAh}mAh at ${battery.volts}V`,
+    batteryLabel:
+      typeof rawBattery === 'string'
+        ? rawBattery
+        : `${formatFigure(battery.mAh)}mAh at ${formatFigure(battery.volts)}V`,
     session,
     keepaliveS: keepaliveMs === undefined ? undefined : keepaliveMs / 1000,
     overridden,

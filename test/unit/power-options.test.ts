@@ -71,6 +71,10 @@ describe('resolvePower', () => {
 
   it('labels a battery object by its figures and takes an overridden voltage as its default', () => {
     expect(resolve({ radio: 'nbiot', battery: { mAh: 1000, volts: 3.6 } }).power?.batteryLabel).toBe('1000mAh at 3.6V');
+    // A computed capacity is labelled readably; the model keeps the exact figure.
+    const computed = resolve({ radio: 'nbiot', battery: { mAh: 5000 / 3.6, volts: 3.6 } }).power;
+    expect(computed?.batteryLabel).toBe('1389mAh at 3.6V');
+    expect(computed?.battery.mAh).toBe(5000 / 3.6);
     expect(resolve({ radio: 'nbiot', volts: 4.2, battery: '1000mAh' }).power?.battery).toEqual({
       mAh: 1000,
       volts: 4.2,
