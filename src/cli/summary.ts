@@ -1,5 +1,6 @@
 // The end-of-run summary printed to stdout: fleets, lost connections, delivery verdicts, errors.
 import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
+import { radioLabel } from '../power/index.ts';
 import { impairmentLines } from '../result/impairment.ts';
 import { allowancesUsed } from '../result/outages.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
@@ -227,7 +228,7 @@ function powerTable(result: RunResult, maxWidth: number): string | undefined {
     return [
       name,
       `${f.protocol} ${p.session}`,
-      p.radio,
+      radioLabel(p),
       `${+r.intervalS.toFixed(3)}s`,
       latency,
       delivered ? `${formatCount(delivered.unique)}/${formatCount(delivered.expected)}` : '-',

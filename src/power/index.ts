@@ -2,6 +2,7 @@
 
 export { mqttConnectBytes, mqttPublishBytes, mqttSleepReport, TCP_IP_BYTES, UDP_IP_BYTES } from './accounting.ts';
 export { parseBattery, TWO_AA } from './battery.ts';
+export { radioLabel } from './label.ts';
 export {
   type Activity,
   airtimeS,

@@ -1,6 +1,7 @@
 // The report's bytes-and-energy section (wire totals, power estimates, where the energy goes) and
 // its protocol comparison (fleets doing the same work, ranked).
 import { formatEnergymJ, formatLife, formatPowermW } from '../base/format.ts';
+import { radioLabel } from '../power/index.ts';
 import { senderDelivery, senderLatency } from '../result/senders.ts';
 import type { RunResult } from '../result/types.ts';
 import { unreadSuffix } from '../result/unread.ts';
@@ -90,7 +91,7 @@ export function bytesEnergyHtml(result: RunResult): string {
         cells: [
           esc(name),
           `${esc(f.protocol)} ${esc(p.session)}`,
-          esc(p.radio),
+          esc(radioLabel(p)),
           `${esc(+r.intervalS.toFixed(3))}s`,
           latency,
           delivered ? `${int(delivered.unique)}/${int(delivered.expected)}` : '-',

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { summary } from '../../src/cli/summary.ts';
 import { run } from '../../src/index.ts';
 import { mqttConnectBytes, mqttPublishBytes } from '../../src/power/index.ts';
+import { renderReport } from '../../src/report/html.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
 import { countingForwarder } from '../helpers/forwarder.ts';
@@ -121,6 +122,9 @@ describe('power: sessions on the wire and their cost', () => {
     expect(p.perReport.handshakes).toBe(0);
     expect(p.setupmJ).toBeGreaterThan(0);
     expect(p.overridden).toEqual(['idlemA']);
+    // Wherever the profile's name is shown, what the scenario changed in it is shown beside it.
+    expect(summary(result)).toMatch(/^kept\s+mqtt persistent\s+cc2538-802154 \(overridden: idlemA\)/m);
+    expect(renderReport(result)).toContain('cc2538-802154 (overridden: idlemA)');
     expect(p.keepaliveS).toBe(30);
     // 1 s between readings, keepalive 30 s: no keepalive exchange in a report interval.
     expect(p.perReport.keepalives).toBe(0);
