@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { summary } from '../../src/cli/summary.ts';
 import { run } from '../../src/index.ts';
-import { mqttConnectBytes, mqttPublishBytes } from '../../src/power/index.ts';
+import { mqttConnectBytes, mqttPublishBytes, PROFILES } from '../../src/power/index.ts';
 import { renderReport } from '../../src/report/html.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
@@ -167,10 +167,24 @@ describe('power: sessions on the wire and their cost', () => {
       expect(cli.stdout).toMatch(new RegExp(`^${name}\\s+\\w+ (persistent|sleep)\\s+cc2538-802154\\s+30s`, 'm'));
     }
     const mJ = (name: string): number => result.fleets[name]!.power!.energyPerMessagemJ;
-    // Handshakes make a fresh connection per reading dearer than CoAP, and higher QoS dearer still.
+    // The time a device listens for answers is priced from the round trips this run measured on
+    // loopback, which a busy machine stretches by milliseconds (issue 18 replaces it with a link
+    // model): the QoS levels' few bytes apart are compared on what the protocol put on the air,
+    // with their listening taken out (listenmA × listenS × V, in mJ).
+    const radio = PROFILES['cc2538-802154'];
+    const onAir = (name: string): number => {
+      const p = result.fleets[name]!.power!;
+      expect(p.overridden, name).toEqual([]);
+      return p.energyPerMessagemJ - radio.listenmA * p.perReport.listenS * radio.volts;
+    };
+    const rx = (name: string): number => result.fleets[name]!.power!.perReport.rx.bytes;
+    // Handshakes make a fresh connection per reading dearer than CoAP, and higher QoS dearer still:
+    // more bytes back (PUBACK; PUBREC and PUBCOMP), more energy on the air.
     expect(mJ('coap_non')).toBeLessThan(mJ('mqtt_q0_sleep'));
-    expect(mJ('mqtt_q0_sleep')).toBeLessThan(mJ('mqtt_q1_sleep'));
-    expect(mJ('mqtt_q1_sleep')).toBeLessThan(mJ('mqtt_q2_sleep'));
+    expect(rx('mqtt_q0_sleep')).toBeLessThan(rx('mqtt_q1_sleep'));
+    expect(rx('mqtt_q1_sleep')).toBeLessThan(rx('mqtt_q2_sleep'));
+    expect(onAir('mqtt_q0_sleep')).toBeLessThan(onAir('mqtt_q1_sleep'));
+    expect(onAir('mqtt_q1_sleep')).toBeLessThan(onAir('mqtt_q2_sleep'));
     // On 802.15.4 the connected-idle floor (PM1) of a kept connection outweighs any handshake.
     expect(mJ('mqtt_q0_sleep')).toBeLessThan(mJ('mqtt_q0_kept'));
     expect(result.fleets.http_sleep!.wire!.connections).toBe(result.fleets.http_sleep!.messages.sent);
