@@ -91,6 +91,15 @@ export function workerEntry(self: string): string {
   return self.endsWith('.ts') ? './worker-entry.js' : './worker.js';
 }
 
+/**
+ * How long after now a run starting at `atUs` may last before it is stopped as past its planned
+ * end: the wait for the start, the send phase, the drain, the close and a grace period.
+ */
+export function overrunMs(run: Pick<PoolRun, 'tasks' | 'drainMs' | 'closeMs' | 'graceMs'>, atUs: number): number {
+  const waitMs = Math.max(0, (atUs - nowUs()) / 1000);
+  return waitMs + run.tasks.durationMs + run.drainMs + run.closeMs + (run.graceMs ?? STOP_GRACE_MS);
+}
+
 export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const { workers, signal, barriers } = run;
   const graceMs = run.graceMs ?? STOP_GRACE_MS;
@@ -158,8 +167,7 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
     const acceptFromUs = run.startAt ? Math.min(atUs, run.startAt.atUs) - run.startAt.slackUs : undefined;
     broadcast({ type: 'start', atUs, ...(acceptFromUs === undefined ? {} : { acceptFromUs }) });
     // A run must end: one still going a grace period after its planned end (send phase, drain) is stopped.
-    const overrunMs = Math.max(0, (atUs - nowUs()) / 1000) + run.tasks.durationMs + run.drainMs + run.closeMs + graceMs;
-    overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs);
+    overrunTimer = setTimeout(() => stop('past the planned end', afterStop), overrunMs(run, atUs));
   };
   const drain = (): void => {
     run.onSent?.(nowUs());

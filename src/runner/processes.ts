@@ -9,7 +9,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaults } from '../base/defaults.ts';
 import { nowUs } from '../metrics/clock.ts';
-import { type PoolOutcome, type PoolRun, STOP_GRACE_MS, type WorkerCrash } from './pool.ts';
+import { overrunMs, type PoolOutcome, type PoolRun, type WorkerCrash } from './pool.ts';
 import type { ChildMessage, CoordinatorMessage } from './process-messages.ts';
 import type { ShardResult } from './protocol.ts';
 
@@ -95,9 +95,7 @@ export async function runProcesses(run: ProcessesRun): Promise<PoolOutcome> {
       run.onStart?.(atUs);
       broadcast({ type: 'start', atUs });
       // A run must end: one still going a grace period after its planned end is stopped (as in runPool).
-      const overrunMs =
-        (atUs - nowUs()) / 1000 + run.tasks.durationMs + run.drainMs + run.closeMs + (run.graceMs ?? STOP_GRACE_MS);
-      overrunTimer = setTimeout(() => stop('past the planned end'), overrunMs);
+      overrunTimer = setTimeout(() => stop('past the planned end'), overrunMs(run, atUs));
     });
     answer('sent', () => {
       run.onSent?.(nowUs());
