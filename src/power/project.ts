@@ -28,9 +28,9 @@ import {
   mapBreakdown,
   noExchange,
   type PacketTotals,
-  type PowerBreakdown,
 } from './model.ts';
 import type { RadioProfile } from './profiles.ts';
+import type { PowerReport } from './report.ts';
 import type { WireTotalsByKind } from './wire.ts';
 
 /** TLS 1.2 AES-GCM record overhead: 5 B header, 8 B explicit nonce, 16 B tag. */
@@ -74,35 +74,7 @@ export interface PowerSettings {
   overridden: string[];
 }
 
-/** `fleets.<name>.power` in the result. Energies in millijoules, per report of one device unless said otherwise. */
-export interface PowerReport {
-  radio: string;
-  source: string;
-  overridden: string[];
-  battery: { label: string; mAh: number; volts: number };
-  session: 'persistent' | 'sleep';
-  keepaliveS: number | null;
-  /** What one report of one device puts on the air (network layer, headers included), and how long the device listens. */
-  perReport: {
-    intervalS: number;
-    tx: PacketTotals;
-    rx: PacketTotals;
-    handshakes: number;
-    keepalives: number;
-    listenS: number;
-  };
-  /** The round trip used for listening times, seconds, and where it came from. */
-  rttS: number;
-  rttFrom: 'ack' | 'connect' | 'none';
-  energyPerMessagemJ: number;
-  breakdownmJ: PowerBreakdown;
-  averagePowermW: number;
-  averageCurrentuA: number;
-  batteryLifeDays: number;
-  batteryLifeYears: number;
-  /** Persistent sessions: the one-off cost of opening the connection (not in the figures above). */
-  setupmJ: number | null;
-}
+export type { PowerReport } from './report.ts';
 
 const zero = (): PacketTotals => ({ packets: 0, bytes: 0 });
 const scaled = (t: PacketTotals, f: number): PacketTotals => ({ packets: t.packets * f, bytes: t.bytes * f });
@@ -159,7 +131,7 @@ export function activityOf(
 ): {
   activity: Activity;
   rttS: number;
-  rttFrom: PowerReport['rttFrom'];
+  rttFrom: 'ack' | 'connect' | 'none';
   keepalives: number;
   handshakes: number;
   setup: Exchange | undefined;
@@ -174,7 +146,7 @@ export function activityOf(
     },
     m,
   );
-  const rttFrom: PowerReport['rttFrom'] =
+  const rttFrom: 'ack' | 'connect' | 'none' =
     m.ackMeanS !== undefined && acked > 0 ? 'ack' : m.connectMeanS !== undefined ? 'connect' : 'none';
   const rttS = rttFrom === 'ack' ? (m.ackMeanS as number) : rttFrom === 'connect' ? (m.connectMeanS as number) : 0;
   const tcp = m.transport === 'tcp';
@@ -236,7 +208,7 @@ export function activityOf(
 
 /** Prices a fleet's measured traffic: energy per message, average power and battery life per device. */
 export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport {
-  const { activity, rttS, rttFrom, keepalives, handshakes, setup } = activityOf(m, s.session);
+  const { activity, rttS, keepalives, handshakes, setup } = activityOf(m, s.session);
   const e = estimatePower(activity, s.profile, s.battery);
   const mJ = (j: number): number => j * 1000;
   const setupmJ = setup
@@ -265,16 +237,33 @@ export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport 
     battery: { label: s.batteryLabel, mAh: s.battery.mAh, volts: s.battery.volts },
     session: s.session,
     keepaliveS: m.keepalive?.intervalS ?? null,
+    link: {
+      name: 'loopback (placeholder until the link model lands)',
+      source: 'this run',
+      rttMs: { low: rttS * 1000, mid: rttS * 1000, high: rttS * 1000 },
+      upBps: s.profile.bitrateBps,
+      downBps: s.profile.bitrateBps,
+      loss: 0,
+      coverage: null,
+    },
+    measured: {
+      ackMeanMs: m.ackMeanS === undefined ? null : m.ackMeanS * 1000,
+      connectMeanMs: m.connectMeanS === undefined ? null : m.connectMeanS * 1000,
+    },
+    keepalivemJ: mJ(e.breakdownJ.keepalive),
+    floormJ: mJ(e.breakdownJ.idle + e.breakdownJ.sleep),
+    band: { energyPerMessagemJ: [mJ(e.energyJ), mJ(e.energyJ)], batteryLifeDays: [e.batteryLifeH / 24, e.batteryLifeH / 24] },
+    sensitivity: [],
     perReport: {
       intervalS: m.reportIntervalS,
       tx: plus(plus(a.data.tx, a.handshake.tx), a.keepalive.tx),
       rx: plus(plus(a.data.rx, a.handshake.rx), a.keepalive.rx),
       handshakes,
       keepalives,
+      roundTrips: 0,
       listenS: a.data.listenS + a.handshake.listenS + a.keepalive.listenS,
+      radioOnS: e.activeS,
     },
-    rttS,
-    rttFrom,
     energyPerMessagemJ: mJ(e.energyJ),
     breakdownmJ: mapBreakdown(e.breakdownJ, mJ),
     averagePowermW: e.averagePowerW * 1000,

@@ -16,6 +16,20 @@ export interface WireTotalsByKind {
   connections: number;
   tx: Record<WireKind, PacketTotals>;
   rx: Record<WireKind, PacketTotals>;
+  /**
+   * Round trips, by kind: the times the device sent something and then waited for the peer's
+   * answer before going on (CONNACK, PUBACK, PUBREC and PUBCOMP, a CoAP ACK or response, an
+   * HTTP response, an AMQP method's -Ok or a confirm, PINGRESP). Deliveries the device did not
+   * ask for (a subscription's messages) are not waits. The power model prices each at the link's RTT.
+   */
+  waits: Record<WireKind, number>;
+  /**
+   * TLS and DTLS handshakes as counted on the wire (records and bytes each way at the record
+   * layer, packets as they would cross the network), how many were full and how many resumed
+   * (a TLS session ticket or ID, a DTLS Connection ID), and the round trips they waited for.
+   * TLS over TCP has these only here; a DTLS handshake's datagrams are also in `handshake`.
+   */
+  secure: { full: number; resumed: number; tx: PacketTotals; rx: PacketTotals; waits: number };
 }
 
 export function emptyWire(): WireTotalsByKind {
@@ -24,7 +38,13 @@ export function emptyWire(): WireTotalsByKind {
     data: { packets: 0, bytes: 0 },
     keepalive: { packets: 0, bytes: 0 },
   });
-  return { connections: 0, tx: kinds(), rx: kinds() };
+  return {
+    connections: 0,
+    tx: kinds(),
+    rx: kinds(),
+    waits: { handshake: 0, data: 0, keepalive: 0 },
+    secure: { full: 0, resumed: 0, tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, waits: 0 },
+  };
 }
 
 /** Adds `b` into `a` (in place) and returns `a`. */
@@ -35,6 +55,17 @@ export function addWire(a: WireTotalsByKind, b: WireTotalsByKind): WireTotalsByK
     a.tx[k].bytes += b.tx[k].bytes;
     a.rx[k].packets += b.rx[k].packets;
     a.rx[k].bytes += b.rx[k].bytes;
+    a.waits[k] += b.waits?.[k] ?? 0;
+  }
+  // Results written before round trips and secure handshakes were counted lack them.
+  if (b.secure) {
+    a.secure.full += b.secure.full;
+    a.secure.resumed += b.secure.resumed;
+    a.secure.tx.packets += b.secure.tx.packets;
+    a.secure.tx.bytes += b.secure.tx.bytes;
+    a.secure.rx.packets += b.secure.rx.packets;
+    a.secure.rx.bytes += b.secure.rx.bytes;
+    a.secure.waits += b.secure.waits;
   }
   return a;
 }
@@ -58,5 +89,10 @@ export class WireLog {
     const t = this.totals.rx[kind];
     t.packets += packets;
     t.bytes += bytes;
+  }
+
+  /** The device waited for the peer's answer to what it sent (one round trip). */
+  waited(kind: WireKind, roundTrips = 1): void {
+    this.totals.waits[kind] += roundTrips;
   }
 }

@@ -5,7 +5,7 @@
 import { decodeHistogram } from '../metrics/histogram.ts';
 import type { ErrorCount } from '../metrics/recorder.ts';
 import type { PacketTotals, PowerBreakdown } from '../power/model.ts';
-import type { PowerReport } from '../power/project.ts';
+import type { LinkReport, PowerReport, SensitivityRow } from '../power/report.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise } from '../protocols/driver.ts';
 import { allDrivers, type ProtocolBlocks } from '../protocols/registry.ts';
@@ -49,6 +49,15 @@ const power = fields<PowerReport>({
   radio: str,
   source: str,
   overridden: array(str),
+  link: fields<LinkReport>({
+    name: str,
+    source: str,
+    rttMs: fields<LinkReport['rttMs']>({ low: num, mid: num, high: num }),
+    upBps: num,
+    downBps: num,
+    loss: num,
+    coverage: nullable(str),
+  }),
   battery: fields<PowerReport['battery']>({ label: str, mAh: num, volts: num }),
   session: oneOf('persistent', 'sleep'),
   keepaliveS: nullable(num),
@@ -58,11 +67,14 @@ const power = fields<PowerReport>({
     rx: packets,
     handshakes: num,
     keepalives: num,
+    roundTrips: num,
     listenS: num,
+    radioOnS: num,
   }),
-  rttS: num,
-  rttFrom: oneOf('ack', 'connect', 'none'),
+  measured: fields<PowerReport['measured']>({ ackMeanMs: nullable(num), connectMeanMs: nullable(num) }),
   energyPerMessagemJ: num,
+  keepalivemJ: num,
+  floormJ: num,
   breakdownmJ: fields<PowerBreakdown>({
     wake: num,
     handshake: num,
@@ -78,6 +90,8 @@ const power = fields<PowerReport>({
   averageCurrentuA: num,
   batteryLifeDays: num,
   batteryLifeYears: num,
+  band: fields<PowerReport['band']>({ energyPerMessagemJ: array(num), batteryLifeDays: array(num) }),
+  sensitivity: array(fields<SensitivityRow>({ change: str, energyPerMessagemJ: num, batteryLifeDays: num })),
   setupmJ: nullable(num),
 });
 
@@ -157,7 +171,18 @@ const fleet: Shape = (v, path, out) =>
     }),
     latency: fleetLatency,
     send: optional(fields<NonNullable<FleetResult['send']>>({ schedule: str, messages: nullable(int) })),
-    wire: optional(fields<WireTotalsByKind>({ connections: num, tx: byKind, rx: byKind })),
+    wire: optional(
+      fields<WireTotalsByKind>({
+        connections: num,
+        tx: byKind,
+        rx: byKind,
+        // Results written before round trips and TLS handshakes were counted lack these two.
+        waits: optional(fields<WireTotalsByKind['waits']>({ handshake: num, data: num, keepalive: num })),
+        secure: optional(
+          fields<WireTotalsByKind['secure']>({ full: num, resumed: num, tx: packets, rx: packets, waits: num }),
+        ),
+      }),
+    ),
     power: optional(nullable(power)),
     ...protocolBlocks(),
   })(v, path, out);

@@ -6,7 +6,7 @@ import type { ImpairmentResult } from '../impair/spec.ts';
 import type { GroupCounters } from '../metrics/counters.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { ErrorCount, Phase } from '../metrics/recorder.ts';
-import type { PowerReport } from '../power/project.ts';
+import type { PowerReport } from '../power/report.ts';
 import type { WireTotalsByKind } from '../power/wire.ts';
 import type { DeliveryPromise, UnreadMessages } from '../protocols/driver.ts';
 import type { DriverLatencyKind, ProtocolBlocks, ServerStats } from '../protocols/registry.ts';
