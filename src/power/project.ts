@@ -110,7 +110,7 @@ function withAcks(e: Exchange, m: MeasuredTraffic): Exchange {
 function waitsOf(m: MeasuredTraffic): WireTotalsByKind['waits'] {
   const w = m.wire.waits;
   if (w && w.handshake + w.data + w.keepalive > 0) return w;
-  return { handshake: m.wire.connections, data: m.acked, keepalive: m.wire.rx.keepalive.packets };
+  return { handshake: m.wire.connections, data: Math.min(m.acked, m.messages), keepalive: m.wire.rx.keepalive.packets };
 }
 
 /** One connection's setup and teardown: counted bytes and round trips, TCP's segments, TLS or DTLS. */
