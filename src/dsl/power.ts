@@ -79,7 +79,6 @@ const FIELDS = [
   'wake',
   'promote',
   'tail',
-  'volts',
   ...CURRENTS,
   ...LINK_NUMBERS,
 ] as const;
@@ -87,15 +86,16 @@ const FIELDS = [
 export function resolvePower(check: Checker, path: string, raw: unknown): ResolvedPower | undefined {
   const def = check.object(path, raw);
   if (!def) return undefined;
-  check.known(path, def, FIELDS);
+  const { volts, ...rest } = def;
+  check.known(path, rest, FIELDS);
   const radio = check.oneOf(`${path}.radio`, def.radio, Object.keys(PROFILES) as ProfileName[]);
   const session = check.oneOf(`${path}.session`, def.session, ['persistent', 'sleep'] as const, 'persistent');
   const keepaliveMs = def.keepalive === undefined ? undefined : check.duration(`${path}.keepalive`, def.keepalive);
-  if (def.volts !== undefined)
+  if (volts !== undefined)
     check.fail(
       `${path}.volts`,
       "no such field: a profile's currents are given at its own supply voltage; give the battery's voltage as battery: { mAh, volts }",
-      def.volts,
+      volts,
     );
   // An unknown radio still lets every other field be checked (against any profile's shape).
   const base = PROFILES[radio ?? 'esp32-wifi'];
