@@ -77,7 +77,7 @@ export function powerTable(result: RunResult, maxWidth: number): string | undefi
         'session',
         'radio',
         'link rtt',
-        'report every',
+        'every',
         'mJ/report',
         ...(keepalives ? ['keepalive mJ'] : []),
         'floor mJ',
@@ -90,7 +90,7 @@ export function powerTable(result: RunResult, maxWidth: number): string | undefi
       ['l', 'l', 'l', 'l', 'r', 'r', ...(keepalives ? ['r' as const] : []), 'r', 'l', 'r', 'l', 'r'],
       maxWidth,
     ),
-    `  mJ/report is one report (its wake, handshakes, airtime, waits and tail); ${keepalives ? 'keepalive and ' : ''}floor mJ are per report interval. Ranges: the link's low and high round trip. Rank: battery life among fleets doing the same work; '=' is a tie (their ranges overlap).`,
+    `  mJ/report is one report (its wake, handshakes, airtime, waits and tail); ${keepalives ? 'keepalive and floor mJ are' : 'floor mJ is'} per report interval. Ranges: the link's low and high round trip. Rank: battery life among fleets doing the same work; '=' is a tie (their ranges overlap).`,
   ];
   const loopback = priced
     .filter(([, p]) => p.measured.ackMeanMs !== null)
