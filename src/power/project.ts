@@ -252,10 +252,7 @@ export function projectPower(m: MeasuredTraffic, s: PowerSettings): PowerReport 
     },
     keepalivemJ: mJ(e.breakdownJ.keepalive),
     floormJ: mJ(e.breakdownJ.idle + e.breakdownJ.sleep),
-    band: {
-      energyPerMessagemJ: [mJ(e.energyJ), mJ(e.energyJ)],
-      batteryLifeDays: [e.batteryLifeH / 24, e.batteryLifeH / 24],
-    },
+    band: { energyPerMessagemJ: [mJ(e.energyJ), mJ(e.energyJ)], batteryLifeDays: [e.batteryLifeH / 24, e.batteryLifeH / 24] },
     sensitivity: [],
     perReport: {
       intervalS: m.reportIntervalS,
