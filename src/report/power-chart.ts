@@ -15,9 +15,9 @@ export interface LifeBar {
   rank: string;
 }
 
-const W = 760;
+const W = 780;
 const LABEL = 200;
-const RIGHT = 150;
+const RIGHT = 210;
 const ROW = 28;
 const TOP = 8;
 const AXIS = 26;
