@@ -103,7 +103,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: null,
     edrx: {},
     link: {
-      name: 'Wi-Fi 802.11g to a LAN broker',
+      name: 'Wi-Fi LAN',
       // 54 Mbit/s OFDM, 20 µs preamble + PLCP header, MAC header + FCS 36 B ([ESP32-DS], 802.11-2016 §17).
       source: '802.11g PHY; round trips on a LAN: assumption',
       rttMs: { low: 2, mid: 5, high: 20 },
@@ -134,7 +134,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: null,
     edrx: {},
     link: {
-      name: '802.15.4 via a 6LoWPAN border router',
+      name: '802.15.4 mesh',
       // 250 kbit/s; SHR + PHR 6 B = 192 µs; MAC header + FCS ≈ 11 B (802.15.4-2006 §6.3, §7.2).
       source: 'IEEE 802.15.4-2006; round trips through a border router: assumption',
       rttMs: { low: 10, mid: 30, high: 100 },
@@ -166,7 +166,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: null,
     edrx: {},
     link: {
-      name: 'BLE 1M PHY via a gateway',
+      name: 'BLE gateway',
       // 1 Mbit/s: preamble + access address 5 B = 40 µs; +10 B link layer (Core 5.x Vol 6 Part B §2.1).
       source: 'Bluetooth Core 5.x 1M PHY; round trips through a gateway (connection interval): assumption',
       rttMs: { low: 15, mid: 50, high: 150 },
@@ -206,7 +206,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: 1_000,
     edrx: { '81.92': 0.018, '655.36': 0.006 },
     link: {
-      name: 'LTE-M (Cat-M1) live network',
+      name: 'LTE-M',
       // [NRF91-PWR]'s per-byte charge fixes txmA × 8 / upBps; the round trips are an assumption.
       source: '[NRF91-PWR] per-byte charge; LTE-M round trips: assumption',
       rttMs: { low: 60, mid: 150, high: 400 },
@@ -242,7 +242,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: 1_000,
     edrx: { '81.92': 0.037, '655.36': 0.009 },
     link: {
-      name: 'NB-IoT, normal coverage (144 dB)',
+      name: 'NB-IoT normal (144 dB)',
       source: '[TR45820] coverage classes; rates and round trips per class: assumption, [ROBINSON] for robust',
       rttMs: { low: 300, mid: 600, high: 1_500 },
       upBps: 20_000,
@@ -297,7 +297,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: null,
     edrx: {},
     link: {
-      name: 'LTE (phone) commercial network',
+      name: 'LTE',
       source: '[ARO] rates are the model’s inputs; round trips: assumption',
       rttMs: { low: 40, mid: 70, high: 150 },
       upBps: 5_000_000,
@@ -323,7 +323,7 @@ export function withCoverage(p: RadioProfile, c: CoverageClass | null): RadioPro
       ...p.link,
       ...cov.link,
       rttMs: { ...cov.link.rttMs },
-      name: `${p.link.name.replace(/,.*$/, '')}, ${c} coverage (${cov.couplingLossDb} dB)`,
+      name: `NB-IoT ${c} (${cov.couplingLossDb} dB)`,
     },
   };
 }

@@ -3,7 +3,7 @@
 // chart, the energy table, then each fleet's details (power-fleet.ts).
 import { formatEnergyBand, formatEnergymJ, formatLifeBand, formatPowermW } from '../base/format.ts';
 import { radioLabel } from '../power/label.ts';
-import { type Ranked, rankLabel, rankWithTies } from '../power/rank.ts';
+import { type Ranked, rankLabel, rankWithTies, sameLink } from '../power/rank.ts';
 import type { PowerReport } from '../power/report.ts';
 import type { RunResult } from '../result/types.ts';
 import { type Col, esc, fixed, int, mark, type Row, section, table, us } from './markup.ts';
@@ -31,6 +31,7 @@ function rankingTable(r: Ranking): string {
       (c) => c.result.power?.band.energyPerMessagemJ ?? [Infinity, Infinity],
       (c) => c.result.power?.energyPerMessagemJ ?? Infinity,
       'lower',
+      (a, b) => sameLink(a.result.power, b.result.power),
     ).map((e) => [e.item, e]),
   );
   const bestDays = r.rows[0]?.result.power?.batteryLifeDays ?? 0;

@@ -4,7 +4,7 @@
 // src/power/rank.ts), else by p99 latency.
 
 import type { LatencySummary } from '../metrics/histogram.ts';
-import { rankWithTies } from '../power/rank.ts';
+import { rankWithTies, sameLink } from '../power/rank.ts';
 import { senderDelivery } from '../result/senders.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
@@ -92,6 +92,7 @@ export function rankings(result: RunResult): Ranking[] {
           (c) => c.result.power?.band.batteryLifeDays ?? [0, 0],
           (c) => c.result.power?.batteryLifeDays ?? 0,
           'higher',
+          (a, b) => sameLink(a.result.power, b.result.power),
         );
         return {
           by: 'battery' as const,

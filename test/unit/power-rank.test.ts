@@ -1,6 +1,6 @@
 // Ranking with uncertainty bands: overlapping or touching bands tie, disjoint bands rank.
 import { describe, expect, it } from 'vitest';
-import { type Band, bandsOverlap, rankLabel, rankWithTies } from '../../src/power/rank.ts';
+import { type Band, bandsOverlap, rankLabel, rankWithTies, sameLink } from '../../src/power/rank.ts';
 
 interface Fleet {
   name: string;
@@ -72,5 +72,32 @@ describe('rankWithTies', () => {
 
   it('a band that misses its own central value is widened to hold it', () => {
     expect(byLife([fleet('a', 12, 9, 10), fleet('b', 11.5, 11, 11.2)])).toEqual(['=1:a', '=1:b']);
+  });
+
+  it('on a shared link, fleets are compared point by point: a consistent order ranks, a flip or a gap under 2% ties', () => {
+    // Both priced at the same low and high round trip: b beats a at both ends and in the middle.
+    const shared = () => true;
+    const rank = (fleets: Fleet[]) =>
+      rankWithTies(
+        fleets,
+        (f) => f.band,
+        (f) => f.days,
+        'higher',
+        shared,
+      ).map((r) => `${rankLabel(r)}:${r.item.name}`);
+    expect(rank([fleet('a', 1700, 700, 3200), fleet('b', 4100, 1460, 8700)])).toEqual(['1:b', '2:a']);
+    // The order flips inside the band: a tie.
+    expect(rank([fleet('a', 1700, 700, 9000), fleet('b', 4100, 1460, 8700)])).toEqual(['=1:b', '=1:a']);
+    // Consistent but within 2% in the middle: a tie.
+    expect(rank([fleet('a', 1000, 900, 1100), fleet('b', 1015, 910, 1110)])).toEqual(['=1:b', '=1:a']);
+    // Without the shared link the same overlapping bands tie.
+    expect(byLife([fleet('a', 1700, 700, 3200), fleet('b', 4100, 1460, 8700)])).toEqual(['=1:b', '=1:a']);
+  });
+
+  it('sameLink: the same round trips', () => {
+    const at = (low: number, mid: number, high: number) => ({ link: { rttMs: { low, mid, high } } });
+    expect(sameLink(at(10, 30, 100), at(10, 30, 100))).toBe(true);
+    expect(sameLink(at(10, 30, 100), at(10, 30, 90))).toBe(false);
+    expect(sameLink(undefined, at(10, 30, 100))).toBe(false);
   });
 });
