@@ -384,7 +384,7 @@ describe('monotonicity', () => {
 });
 
 describe('wire totals', () => {
-  it('WireLog counts connections, packets (1 by default) and bytes by direction and kind', () => {
+  it('WireLog counts connections, packets (1 by default), bytes and round trips (1 by default) by direction and kind', () => {
     const w = wireOf((log) => {
       log.opened();
       log.opened();
@@ -392,6 +392,9 @@ describe('wire totals', () => {
       log.sent('data', 50, 2);
       log.received('keepalive', 2);
       log.sent('handshake', 37, 2);
+      log.waited('data');
+      log.waited('handshake', 2);
+      log.waited('data');
     });
     expect(w).toEqual({
       connections: 2,
@@ -401,6 +404,8 @@ describe('wire totals', () => {
         keepalive: { packets: 0, bytes: 0 },
       },
       rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 1, bytes: 2 } },
+      waits: { handshake: 2, data: 2, keepalive: 0 },
+      secure: { full: 0, resumed: 0, tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, waits: 0 },
     });
   });
 
@@ -412,15 +417,19 @@ describe('wire totals', () => {
       for (const k of ['handshake', 'data', 'keepalive'] as const) {
         log.sent(k, 10 * i, i);
         log.received(k, 100 * i, 5 * i);
+        log.waited(k, 1000 * i);
         i++;
       }
     });
+    b.secure = { full: 1, resumed: 2, tx: { packets: 3, bytes: 4 }, rx: { packets: 5, bytes: 6 }, waits: 7 };
     const a = wireOf((log) => {
       log.opened();
       log.opened();
       log.sent('data', 7);
       log.received('keepalive', 3);
+      log.waited('keepalive');
     });
+    a.secure.waits = 10;
     const sum = addWire(a, b);
     expect(sum).toBe(a);
     expect(sum).toEqual({
@@ -435,6 +444,8 @@ describe('wire totals', () => {
         data: { packets: 10, bytes: 200 },
         keepalive: { packets: 16, bytes: 303 },
       },
+      waits: { handshake: 1000, data: 2000, keepalive: 3001 },
+      secure: { full: 1, resumed: 2, tx: { packets: 3, bytes: 4 }, rx: { packets: 5, bytes: 6 }, waits: 17 },
     });
     const e1 = emptyWire();
     addWire(e1, b);
@@ -442,7 +453,11 @@ describe('wire totals', () => {
       connections: 0,
       tx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } },
       rx: { handshake: { packets: 0, bytes: 0 }, data: { packets: 0, bytes: 0 }, keepalive: { packets: 0, bytes: 0 } },
+      waits: { handshake: 0, data: 0, keepalive: 0 },
+      secure: { full: 0, resumed: 0, tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, waits: 0 },
     });
     expect(e1.tx.data).not.toBe(e1.rx.data);
+    expect(e1.waits).not.toBe(b.waits);
+    expect(e1.secure.tx).not.toBe(b.secure.tx);
   });
 });
