@@ -1,9 +1,11 @@
 // Round trips (wire.waits) as each driver counts them, from short runs against real peers: the
-// machine's Mosquitto and RabbitMQ, the embedded HTTP, WebSocket and CoAP servers. The power model
+// machine's Mosquitto and RabbitMQ, the embedded HTTP, WebSocket and CoAP servers, libcoap's
+// coap-server-notls for No-Response (RFC 7967). The power model
 // prices each wait at the link's RTT, so a wrong count is a wrong energy.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
+import { type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 2;
@@ -90,5 +92,44 @@ describe('round trips per driver', () => {
     // Connection.Close-Ok: at least six per connection.
     expect(w.waits.handshake).toBeGreaterThanOrEqual(6 * DEVICES);
     expect(w.waits.keepalive).toBe(0);
+  }, 30_000);
+});
+
+describe('CoAP No-Response (RFC 7967) against libcoap coap-server-notls', () => {
+  let server: LibcoapServer;
+  beforeAll(async () => {
+    // -d 10: a PUT to a new path creates the resource (see test/helpers/coap-peers.ts).
+    server = await startLibcoapServer({ args: ['-d', '10'] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('NON PUTs with No-Response 26 reach the server, which sends nothing back', async () => {
+    const get = (id: number) => runLibcoapClient(['-B', '2', '-m', 'get', `${server.url}/quiet${id}`], 10_000);
+    // Not there before the run: libcoap answers 4.04 (coap-client prints nothing, exits non-zero or prints the code).
+    const before = await get(0);
+    const file = writeScenario(
+      'round-trips-libcoap',
+      `export default defineScenario({
+        name: 'round-trips-libcoap', duration: '2s', drain: '${DRAIN}',
+        fleets: {
+          quiet: { ${reading}, protocol: coap({ type: 'NON', method: 'PUT', noResponse: true }), path: '/quiet{id}' },
+        },
+      });`,
+    );
+    const { result } = await run({ scenario: file, workers: 1, write: false, targets: { coap: server.url } });
+    const f = result.fleets.quiet!;
+    expect(f.messages).toMatchObject({ sent: TOTAL, dropped: 0 });
+    // Nothing came back to the devices: no datagram, no wait, no unexpected response.
+    expect(f.coap!.datagrams).toMatchObject({ sent: TOTAL, received: 0 });
+    expect(f.wire!.waits).toEqual({ handshake: 0, data: 0, keepalive: 0 });
+    expect(f.wire!.rx.data).toEqual({ packets: 0, bytes: 0 });
+    // Yet the server took every device's PUT: the resources exist now, each with a 24-byte body.
+    for (let id = 0; id < DEVICES; id++) {
+      const after = await get(id);
+      expect(after.stdout.length, `GET /quiet${id}: ${after.stdout}${after.stderr}`).toBeGreaterThanOrEqual(24);
+    }
+    expect(before.stdout.length).toBeLessThan(24);
   }, 30_000);
 });
