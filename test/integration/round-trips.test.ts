@@ -66,7 +66,7 @@ describe('round trips per driver', () => {
     expect(quiet.rx.data).toEqual({ packets: 0, bytes: 0 });
     const d = result.delivery.find((x) => x.from === 'quiet')!;
     expect(d).toMatchObject({ expected: TOTAL, unique: TOTAL, lost: 0 });
-  }, 30_000);
+  });
 
   it('AMQP counts each method reply as a handshake wait and each confirm frame as a data wait', async (ctx) => {
     if (!(await portOpen(5672))) ctx.skip();
@@ -92,7 +92,7 @@ describe('round trips per driver', () => {
     // Connection.Close-Ok: at least six per connection.
     expect(w.waits.handshake).toBeGreaterThanOrEqual(6 * DEVICES);
     expect(w.waits.keepalive).toBe(0);
-  }, 30_000);
+  });
 });
 
 describe('CoAP No-Response (RFC 7967) against libcoap coap-server-notls', () => {
@@ -131,5 +131,5 @@ describe('CoAP No-Response (RFC 7967) against libcoap coap-server-notls', () => 
       expect(after.stdout.length, `GET /quiet${id}: ${after.stdout}${after.stderr}`).toBeGreaterThanOrEqual(24);
     }
     expect(before.stdout.length).toBeLessThan(24);
-  }, 30_000);
+  });
 });
