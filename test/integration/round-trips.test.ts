@@ -4,8 +4,15 @@
 // prices each wait at the link's RTT, so a wrong count is a wrong energy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
+import { startEmbeddedCoap } from '../../src/protocols/coap/embedded.ts';
 import { MOSQUITTO_URL, portOpen } from '../helpers/brokers.ts';
-import { type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
+import {
+  coapHeader,
+  type LibcoapServer,
+  runLibcoapClient,
+  startLibcoapServer,
+  startLossyForwarder,
+} from '../helpers/coap-peers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 2;
@@ -92,6 +99,44 @@ describe('round trips per driver', () => {
     // Connection.Close-Ok: at least six per connection.
     expect(w.waits.handshake).toBeGreaterThanOrEqual(6 * DEVICES);
     expect(w.waits.keepalive).toBe(0);
+  });
+});
+
+describe('CoAP retransmissions', () => {
+  it('a CON retransmitted before its ACK is still one wait (RFC 7252 §4.2)', async () => {
+    const server = await startEmbeddedCoap();
+    // Drops the first copy of every POST (one device: Message IDs are per endpoint), so each is sent twice.
+    const seen = new Set<number>();
+    const fwd = await startLossyForwarder({
+      target: { host: '127.0.0.1', port: Number(new URL(server.urls.default!).port) },
+      dropUpstream: (_n, d) => {
+        const h = coapHeader(d);
+        if (h.type !== 'CON' || h.code !== '0.02' || seen.has(h.messageId)) return false;
+        seen.add(h.messageId);
+        return true;
+      },
+    });
+    try {
+      const file = writeScenario(
+        'round-trips-lossy',
+        `export default defineScenario({
+          name: 'round-trips-lossy', duration: '3s', drain: '${DRAIN}',
+          fleets: {
+            con: { count: 1, send: every('300ms'), messages: ${READINGS}, payload: bytes(24), ${POWER},
+              protocol: coap({ type: 'CON', ackTimeout: '100ms', ackRandomFactor: 1 }), path: '/rt/lossy' },
+          },
+        });`,
+      );
+      const { result } = await run({ scenario: file, workers: 1, write: false, targets: { coap: fwd.url() } });
+      const f = result.fleets.con!;
+      expect(f.messages).toMatchObject({ sent: READINGS, acked: READINGS });
+      expect(f.coap!.retransmissions).toBe(READINGS);
+      expect(f.wire!.tx.data.packets).toBe(2 * READINGS);
+      expect(f.wire!.waits).toEqual({ handshake: 0, data: READINGS, keepalive: 0 });
+    } finally {
+      await fwd.close();
+      await server.close();
+    }
   });
 });
 
