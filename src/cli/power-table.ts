@@ -1,7 +1,7 @@
 // The summary's power table: for each fleet that declares `power`, what one report (the event)
 // costs, the keepalives and the floor per report interval, the link the time is priced with,
 // and battery life with the band the link's latency spread gives; fleets doing the same work
-// are ranked by battery life, and overlapping bands share a rank ('=2', src/power/rank.ts).
+// are ranked by battery life, and tied fleets share a rank ('=2', src/power/rank.ts).
 import { formatEnergyBand, formatEnergymJ, formatLifeBand, formatPowermW } from '../base/format.ts';
 import { radioLabel } from '../power/label.ts';
 import { rankLabel } from '../power/rank.ts';
@@ -90,7 +90,7 @@ export function powerTable(result: RunResult, maxWidth: number): string | undefi
       ['l', 'l', 'l', 'l', 'r', 'r', ...(keepalives ? ['r' as const] : []), 'r', 'l', 'r', 'l', 'r'],
       maxWidth,
     ),
-    `  mJ/report is one report (its wake, handshakes, airtime, waits and tail); ${keepalives ? 'keepalive and floor mJ are' : 'floor mJ is'} per report interval. Ranges: the link's low and high round trip. Rank: battery life among fleets doing the same work; '=' is a tie (their ranges overlap).`,
+    `  mJ/report is one report (its wake, handshakes, airtime, waits and tail); ${keepalives ? 'keepalive and floor mJ are' : 'floor mJ is'} per report interval. Ranges: the link's low and high round trip. Rank: battery life among fleets doing the same work; '=' is a tie: their ranges overlap, or, on the same link, their order changes inside the range or they are within 2%.`,
   ];
   const loopback = priced
     .filter(([, p]) => p.measured.ackMeanMs !== null)

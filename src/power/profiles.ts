@@ -242,7 +242,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     raiTailMs: 1_000,
     edrx: { '81.92': 0.037, '655.36': 0.009 },
     link: {
-      name: 'NB-IoT normal (144 dB)',
+      name: 'NB-IoT (144 dB)',
       source: '[TR45820] coverage classes; rates and round trips per class: assumption, [ROBINSON] for robust',
       rttMs: { low: 300, mid: 600, high: 1_500 },
       upBps: 20_000,
@@ -323,7 +323,7 @@ export function withCoverage(p: RadioProfile, c: CoverageClass | null): RadioPro
       ...p.link,
       ...cov.link,
       rttMs: { ...cov.link.rttMs },
-      name: `NB-IoT ${c} (${cov.couplingLossDb} dB)`,
+      name: `NB-IoT (${cov.couplingLossDb} dB)`,
     },
   };
 }

@@ -122,11 +122,17 @@ function connectionCost(m: MeasuredTraffic): Exchange {
   const tx = onWire(scaled(m.wire.tx.handshake, 1 / c), m);
   const rx = onWire(scaled(m.wire.rx.handshake, 1 / c), m);
   if (m.transport === 'udp') {
-    // A DTLS session: its datagrams are in `handshake` when the driver counted them there, else in `secure`.
-    const inHandshake = m.wire.tx.handshake.packets > 0;
-    const dtx = inHandshake ? tx : onWire(scaled(sec?.tx ?? { packets: 0, bytes: 0 }, 1 / c), m);
-    const drx = inHandshake ? rx : onWire(scaled(sec?.rx ?? { packets: 0, bytes: 0 }, 1 / c), m);
-    return { tx: dtx, rx: drx, roundTrips: appWaits + (secureCounted ? sec.waits / c : 0), timeoutS: 0 };
+    // A DTLS session: its handshake flights are in `secure`, the closing alert in `handshake`.
+    const sec1 = {
+      tx: scaled(sec?.tx ?? { packets: 0, bytes: 0 }, 1 / c),
+      rx: scaled(sec?.rx ?? { packets: 0, bytes: 0 }, 1 / c),
+    };
+    return {
+      tx: plus(tx, onWire(sec1.tx, m)),
+      rx: plus(rx, onWire(sec1.rx, m)),
+      roundTrips: appWaits + (secureCounted ? sec.waits / c : 0),
+      timeoutS: 0,
+    };
   }
   const records = (t: PacketTotals): PacketTotals => ({
     packets: t.packets,

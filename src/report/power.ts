@@ -1,5 +1,5 @@
 // The report's Power overview, first on the page when any fleet declares `power`: the protocol
-// ranking by battery life (bands that overlap are ties, src/power/rank.ts), the battery-life
+// ranking by battery life (ties as src/power/rank.ts decides them), the battery-life
 // chart, the energy table, then each fleet's details (power-fleet.ts).
 import { formatEnergyBand, formatEnergymJ, formatLifeBand, formatPowermW } from '../base/format.ts';
 import { radioLabel } from '../power/label.ts';
@@ -36,12 +36,17 @@ function rankingTable(r: Ranking): string {
   );
   const bestDays = r.rows[0]?.result.power?.batteryLifeDays ?? 0;
   const cols: Col[] = [
-    { label: '#', num: true, title: "rank by battery life; '=' marks a tie (the bands overlap)" },
+    {
+      label: '#',
+      num: true,
+      title:
+        "rank by battery life; '=' marks a tie: their ranges overlap, or, on the same link, their order changes inside the range or they are within 2%",
+    },
     { label: 'fleet' },
     { label: 'protocol' },
     { label: 'radio' },
     { label: 'battery life (range)', num: true },
-    { label: 'vs best', title: 'the gap is shown only where the bands do not overlap' },
+    { label: 'vs best', title: 'the gap is shown only between fleets that do not tie' },
     { label: 'mJ/report (range)', num: true },
     { label: 'by energy', num: true, title: "rank by energy per report; '=' marks a tie" },
     { label: 'avg mW', num: true },
@@ -73,7 +78,7 @@ function rankingTable(r: Ranking): string {
       ],
     };
   });
-  return `<h3>${r.rows.length} fleets of ${int(r.devices)} device(s), one report every ${esc(+r.intervalS.toFixed(3))}s per device <small>ranked by battery life; fleets whose ranges overlap are tied</small></h3>${table(cols, rows, 'ranking')}`;
+  return `<h3>${r.rows.length} fleets of ${int(r.devices)} device(s), one report every ${esc(+r.intervalS.toFixed(3))}s per device <small>ranked by battery life; tied fleets share a rank</small></h3>${table(cols, rows, 'ranking')}`;
 }
 
 function energyTable(fleets: [string, string, PowerReport][]): string {
@@ -122,7 +127,7 @@ export function powerHtml(result: RunResult): string {
   if (!declared) return '';
   const fleets = priced(result);
   const groups = rankings(result).filter((r) => r.by === 'battery');
-  const note = `<p class="note">Per device, priced by the link model from what each protocol put on the air in this run (packets, bytes, round trips, handshakes, keepalives). The run's own timings are measured on its path (loopback, usually): they are shown, never priced. Ranges come from the link's low and high round trip; fleets whose battery-life ranges overlap are ties, and no gap is shown between them.</p>`;
+  const note = `<p class="note">Per device, priced by the link model from what each protocol put on the air in this run (packets, bytes, round trips, handshakes, keepalives). The run's own timings are measured on its path (loopback, usually): they are shown, never priced. Ranges come from the link's low and high round trip; fleets tie when their ranges overlap or, priced on the same link, when their order changes inside the range or they are within 2%; no gap is shown between tied fleets.</p>`;
   const unpriced = Object.entries(result.fleets)
     .filter(([, f]) => f.power === undefined && f.wire !== undefined)
     .map(([name]) => esc(name));
