@@ -31,6 +31,8 @@ export interface PowerSpec extends Partial<Pick<RadioProfile, Currents>> {
   coverage?: CoverageClass;
   /** Cellular: the device signals Release Assistance (RAI) after its exchange, so the network cuts the tail. */
   rai?: boolean;
+  /** Cellular sleep sessions: 'psm' (default) keeps the registration; 'off' turns the modem off and attaches again per report. */
+  modem?: 'psm' | 'off';
   /** Cellular, persistent devices: the eDRX cycle in RRC idle ('81.92s' or '655.36s'), which sets the idle floor. */
   edrx?: Duration;
   /** The link: round trip (one figure, or low/mid/high), rates, loss on the radio link. */
@@ -74,6 +76,7 @@ const FIELDS = [
   'coverage',
   'rai',
   'edrx',
+  'modem',
   'link',
   'bitrateBps',
   'wake',
@@ -172,6 +175,21 @@ export function resolvePower(check: Checker, path: string, raw: unknown): Resolv
     if (floor !== undefined) {
       profile.idlemA = floor;
       overridden.push('edrx');
+    }
+  }
+  const modem = check.oneOf(`${path}.modem`, def.modem, ['psm', 'off'] as const, 'psm');
+  if (modem === 'off') {
+    if (base.attach === null)
+      check.fail(
+        `${path}.modem`,
+        `'psm' (the default): the ${base.name} radio has no modem to turn off (cellular radios only)`,
+        def.modem,
+      );
+    else if (session !== 'sleep')
+      check.fail(`${path}.modem`, "'psm': a modem turned off between reports needs session: 'sleep'", def.modem);
+    else {
+      profile.wake = { ...base.attach };
+      overridden.push('modem');
     }
   }
   const rawBattery = def.battery ?? '2xAA';

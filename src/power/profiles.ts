@@ -69,6 +69,8 @@ export interface RadioProfile {
   tail: { ms: number; mA: number };
   /** The tail when the device signals Release Assistance (3GPP Rel-14 RAI); null: not offered. */
   raiTailMs: number | null;
+  /** Cellular: from modem off to able to send (network search, attach, default bearer); null: not cellular. */
+  attach: { ms: number; mC: number } | null;
   /** Idle floors (mA) by eDRX cycle (seconds as written, e.g. '81.92'), for persistent devices. */
   edrx: Readonly<Record<string, number>>;
   link: LinkModel;
@@ -101,6 +103,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     // Power-save entry after traffic: assumption (the station stays awake 50 ms more).
     tail: { ms: 50, mA: 100 },
     raiTailMs: null,
+    attach: null,
     edrx: {},
     link: {
       name: 'Wi-Fi LAN',
@@ -132,6 +135,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     promote: NONE,
     tail: { ms: 0, mA: 0 },
     raiTailMs: null,
+    attach: null,
     edrx: {},
     link: {
       name: '802.15.4 mesh',
@@ -164,6 +168,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     promote: NONE,
     tail: { ms: 0, mA: 0 },
     raiTailMs: null,
+    attach: null,
     edrx: {},
     link: {
       name: 'BLE gateway',
@@ -204,6 +209,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     tail: { ms: 11_000, mA: 8.529 },
     // With RAI the network releases the connection about 1 s after the exchange [BOAKS].
     raiTailMs: 1_000,
+    // Modem off → on: network search, attach and a default bearer (assumption: 5 s at 50 mA).
+    attach: { ms: 5_000, mC: 250 },
     edrx: { '81.92': 0.018, '655.36': 0.006 },
     link: {
       name: 'LTE-M',
@@ -240,6 +247,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     // average of RX and light sleep (assumption; the network sets the timer).
     tail: { ms: 10_000, mA: 5 },
     raiTailMs: 1_000,
+    // Modem off → on: cell search, attach with repetitions (assumption: 10 s at 40 mA, normal coverage).
+    attach: { ms: 10_000, mC: 400 },
     edrx: { '81.92': 0.037, '655.36': 0.009 },
     link: {
       name: 'NB-IoT (144 dB)',
@@ -295,6 +304,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     // 1.06 W per 40 ms) = 11.064 J over 10.12 s.
     tail: { ms: 10_120, mA: 295.5 },
     raiTailMs: null,
+    attach: null,
     edrx: {},
     link: {
       name: 'LTE',

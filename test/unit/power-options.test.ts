@@ -95,13 +95,26 @@ describe('resolvePower', () => {
     expect(lte.power?.profile.link.name).toMatch(/\(as given\)$/);
   });
 
+  it("modem: 'off' wakes a sleeping cellular device with a network attach", () => {
+    const off = resolve({ radio: 'nrf9160-ltem', session: 'sleep', modem: 'off' });
+    expect(off.problems).toEqual([]);
+    expect(off.power?.profile.wake).toEqual(PROFILES['nrf9160-ltem'].attach);
+    expect(off.power?.overridden).toEqual(['modem']);
+    expect(resolve({ radio: 'nrf9160-ltem', modem: 'off' }).problems).toEqual([
+      `${PATH}.modem: expected 'psm': a modem turned off between reports needs session: 'sleep', got "off"`,
+    ]);
+    expect(resolve({ radio: 'esp32-wifi', session: 'sleep', modem: 'off' }).problems).toEqual([
+      `${PATH}.modem: expected 'psm' (the default): the esp32-wifi radio has no modem to turn off (cellular radios only), got "off"`,
+    ]);
+  });
+
   it("takes keepalive '0s' as no keepalive", () => {
     expect(resolve({ radio: 'nbiot', keepalive: '0s' }).power?.keepaliveS).toBe(0);
   });
 
   const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf9160-ltem", "nbiot", "lte-phone"';
   const FIELDS =
-    'radio, battery, session, keepalive, coverage, rai, edrx, link, bitrateBps, wake, promote, tail, txmA, rxmA, listenmA, idlemA, sleepmA, preambleUs, linkOverheadBytes';
+    'radio, battery, session, keepalive, coverage, rai, edrx, modem, link, bitrateBps, wake, promote, tail, txmA, rxmA, listenmA, idlemA, sleepmA, preambleUs, linkOverheadBytes';
   it.each<[string, unknown, string]>([
     ['an unknown radio', { radio: 'zigbee' }, `${PATH}.radio: expected one of ${RADIOS}, got "zigbee"`],
     ['a missing radio', {}, `${PATH}.radio: expected one of ${RADIOS}, got nothing`],
