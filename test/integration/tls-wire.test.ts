@@ -1,0 +1,111 @@
+// TLS handshakes on the wire: sleep-mode devices over mqtts:// and wss:// (a private Mosquitto
+// with TLS 1.3 and TLS 1.2-only listeners) and https:// (the embedded server) connect once per
+// report; the first handshake is full, the next ones resume the session the device kept, and the
+// result's `secure` block counts both, with the bytes, segments and round trips each took.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/index.ts';
+import type { WireTotalsByKind } from '../../src/power/wire.ts';
+import { MOSQUITTO_URL, type PrivateMosquitto, selfSignedCert, startMosquitto } from '../helpers/brokers.ts';
+import { DRAIN, writeScenario } from '../helpers/scenario.ts';
+
+const DEVICES = 2;
+const READINGS = 3;
+const HANDSHAKES = DEVICES * READINGS;
+
+let mosq: PrivateMosquitto;
+let ca = '';
+let certBytes = 0;
+// Mosquitto's tls_version is a minimum: TLS 1.2 comes from a TLS 1.2-only terminator in front of
+// the machine's Mosquitto, with Node's default session tickets (RFC 5077).
+let tls12: tls.Server;
+beforeAll(async () => {
+  const files = 'certfile {dir}/cert.pem\nkeyfile {dir}/key.pem';
+  let key = '';
+  mosq = await startMosquitto(
+    {
+      tls13: `listener {port} 127.0.0.1\n${files}`,
+      wss: `listener {port} 127.0.0.1\nprotocol websockets\n${files}`,
+    },
+    'allow_anonymous true\n',
+    (dir) => {
+      ({ cert: ca, key } = selfSignedCert(dir));
+    },
+  );
+  const broker = Number(new URL(MOSQUITTO_URL).port);
+  tls12 = tls.createServer({ cert: readFileSync(ca), key: readFileSync(key), maxVersion: 'TLSv1.2' }, (s) => {
+    const b = net.connect(broker, '127.0.0.1');
+    s.pipe(b).pipe(s);
+    s.on('error', () => b.destroy());
+    b.on('error', () => s.destroy());
+  });
+  await new Promise<void>((resolve) => tls12.listen(0, '127.0.0.1', resolve));
+  certBytes = new X509Certificate(readFileSync(ca)).raw.length;
+});
+afterAll(async () => {
+  tls12?.close();
+  await mosq.stop();
+});
+
+async function sleepFleet(url: string, tls: string): Promise<WireTotalsByKind> {
+  const file = writeScenario(
+    'tls-wire',
+    `export default defineScenario({
+      name: 'tls-wire', duration: '10s', drain: '${DRAIN}',
+      fleets: { s: { count: ${DEVICES}, protocol: mqtt({ qos: 1, tls: { ca: ${JSON.stringify(ca)}${tls} } }),
+        topic: 'fbtest/{run}/{id}', send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
+        power: { radio: 'cc2538-802154', session: 'sleep', battery: '2xAA' } } },
+    });`,
+  );
+  const { result } = await run({ scenario: file, targets: { mqtt: url }, workers: 1, write: false });
+  expect(result.fleets.s!.messages).toMatchObject({ sent: HANDSHAKES, acked: HANDSHAKES });
+  const w = result.fleets.s!.wire!;
+  expect(w.connections).toBe(HANDSHAKES);
+  return w;
+}
+
+/** What any of these handshakes must look like: `fullWaits` and `resumedWaits` round trips each. */
+function sane(s: WireTotalsByKind['secure'], fullWaits: number, resumedWaits: number): void {
+  expect(s.full + s.resumed).toBe(HANDSHAKES);
+  expect(s.waits).toBe(s.full * fullWaits + s.resumed * resumedWaits);
+  // The client writes two flights (ClientHello, then its Finished), each within one segment.
+  expect(s.tx.packets).toBe(2 * HANDSHAKES);
+  // ClientHello alone is a couple of hundred bytes; no client certificate here.
+  expect(s.tx.bytes / HANDSHAKES).toBeGreaterThan(150);
+  expect(s.tx.bytes / HANDSHAKES).toBeLessThan(1200);
+  // Full handshakes carry the server's certificate; resumed ones do not.
+  expect(s.rx.bytes).toBeGreaterThan(s.full * certBytes);
+  expect(s.rx.bytes).toBeLessThan(s.full * (certBytes + 2500) + s.resumed * 1200);
+  expect(s.rx.packets).toBeGreaterThanOrEqual(HANDSHAKES);
+}
+
+describe('TLS handshakes in the wire totals', () => {
+  it('mqtts:// TLS 1.3: one full handshake per device, then resumed; one round trip each', async () => {
+    const w = await sleepFleet(`mqtts://127.0.0.1:${mosq.ports.tls13}`, '');
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
+    sane(w.secure, 1, 1);
+  });
+
+  it('mqtts:// TLS 1.2: two round trips when full, one when resumed', async () => {
+    const w = await sleepFleet(`mqtts://127.0.0.1:${(tls12.address() as net.AddressInfo).port}`, '');
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
+    sane(w.secure, 2, 1);
+    // The server's two flights: ServerHello…ServerHelloDone, then (ticket,) ChangeCipherSpec, Finished.
+    expect(w.secure.rx.packets).toBeGreaterThanOrEqual(2 * DEVICES + (HANDSHAKES - DEVICES));
+  });
+
+  it('tls.resume: false makes every handshake full', async () => {
+    const w = await sleepFleet(`mqtts://127.0.0.1:${mosq.ports.tls13}`, ', resume: false');
+    expect(w.secure).toMatchObject({ full: HANDSHAKES, resumed: 0 });
+    sane(w.secure, 1, 1);
+  });
+
+  it('wss:// counts the TLS under the WebSocket', async () => {
+    const w = await sleepFleet(`wss://127.0.0.1:${mosq.ports.wss}`, '');
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
+    sane(w.secure, 1, 1);
+  });
+});
