@@ -4,6 +4,7 @@
 // result's `secure` block counts both, with the bytes, segments and round trips each took.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ let certBytes = 0;
 // Mosquitto's tls_version is a minimum: TLS 1.2 comes from a TLS 1.2-only terminator in front of
 // the machine's Mosquitto, with Node's default session tickets (RFC 5077).
 let tls12: tls.Server;
+let https: Server;
 beforeAll(async () => {
   const files = 'certfile {dir}/cert.pem\nkeyfile {dir}/key.pem';
   let key = '';
@@ -43,24 +45,31 @@ beforeAll(async () => {
     b.on('error', () => s.destroy());
   });
   await new Promise<void>((resolve) => tls12.listen(0, '127.0.0.1', resolve));
+  https = createHttpsServer({ cert: readFileSync(ca), key: readFileSync(key) }, (req, res) => {
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
   certBytes = new X509Certificate(readFileSync(ca)).raw.length;
 });
 afterAll(async () => {
   tls12?.close();
+  https?.closeAllConnections();
+  https?.close();
   await mosq.stop();
 });
 
-async function sleepFleet(url: string, tls: string): Promise<WireTotalsByKind> {
+async function sleepFleet(url: string, tls: string, protocol = 'mqtt({ qos: 1, '): Promise<WireTotalsByKind> {
   const file = writeScenario(
     'tls-wire',
     `export default defineScenario({
       name: 'tls-wire', duration: '10s', drain: '${DRAIN}',
-      fleets: { s: { count: ${DEVICES}, protocol: mqtt({ qos: 1, tls: { ca: ${JSON.stringify(ca)}${tls} } }),
-        topic: 'fbtest/{run}/{id}', send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
+      fleets: { s: { count: ${DEVICES}, protocol: ${protocol}tls: { ca: ${JSON.stringify(ca)}${tls} } }),
+        ${protocol.startsWith('http') ? "path: '/t/{id}'" : "topic: 'fbtest/{run}/{id}'"}, send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
         power: { radio: 'cc2538-802154', session: 'sleep', battery: '2xAA' } } },
     });`,
   );
-  const { result } = await run({ scenario: file, targets: { mqtt: url }, workers: 1, write: false });
+  const { result } = await run({ scenario: file, targets: { [protocol.slice(0, 4)]: url }, workers: 1, write: false });
   expect(result.fleets.s!.messages).toMatchObject({ sent: HANDSHAKES, acked: HANDSHAKES });
   const w = result.fleets.s!.wire!;
   expect(w.connections).toBe(HANDSHAKES);
@@ -105,6 +114,13 @@ describe('TLS handshakes in the wire totals', () => {
 
   it('wss:// counts the TLS under the WebSocket', async () => {
     const w = await sleepFleet(`wss://127.0.0.1:${mosq.ports.wss}`, '');
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
+    sane(w.secure, 1, 1);
+  });
+
+  it('https:// counts every connection of a device without keepAlive: the first full, the next resumed', async () => {
+    const url = `https://127.0.0.1:${(https.address() as net.AddressInfo).port}`;
+    const w = await sleepFleet(url, '', 'http({ keepAlive: false, ');
     expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
     sane(w.secure, 1, 1);
   });

@@ -6,6 +6,7 @@ import type WebSocket from 'ws';
 import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { addSecure, TlsMeter } from '../tls-meter.ts';
 import { type ClientFrame, parseBridgeFrame } from './bridge-protocol.ts';
 import { WS_CODES } from './codes.ts';
 import { openWebSocket } from './connect.ts';
@@ -42,11 +43,15 @@ export class WsDevice implements DriverDevice {
   private readonly subscribing = new Map<number, PendingSubscribe>();
   /** For the power model: connections, the Upgrade's bytes, frames each way. */
   private readonly traffic = { connections: 0, upgradeSent: 0, upgradeReceived: 0, framesSent: 0, framesReceived: 0 };
+  /** wss: the TLS handshakes counted and the session offered on the next connect. */
+  private readonly tls: TlsMeter | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedWsOptions>,
     private readonly events: DeviceEvents,
-  ) {}
+  ) {
+    this.tls = /^wss:/i.test(init.url) ? new TlsMeter({ resume: init.options.tls.resume }) : undefined;
+  }
 
   get connected(): boolean {
     return this.ws?.readyState === OPEN && !this.closing;
@@ -67,6 +72,7 @@ export class WsDevice implements DriverDevice {
     w.rx.handshake = { packets: t.connections, bytes: t.upgradeReceived };
     w.tx.data = { packets: t.framesSent, bytes: b.sent - t.upgradeSent };
     w.rx.data = { packets: t.framesReceived, bytes: b.received - t.upgradeReceived };
+    if (this.tls) addSecure(w.secure, this.tls.totals);
     return w;
   }
 
@@ -88,6 +94,7 @@ export class WsDevice implements DriverDevice {
         });
       },
       onOpen: (ws) => this.watch(ws),
+      meter: this.tls,
     });
     this.traffic.connections++;
     this.traffic.upgradeSent += this.socket?.bytesWritten ?? 0;
