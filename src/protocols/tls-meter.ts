@@ -58,15 +58,10 @@ class Handshake {
   /** The client's last flight, measured apart from the application data written with it. */
   txFlight(bytes: number): void {
     this.grow('tx', bytes);
-    this.tx += bytes;
   }
 
   get txBytes(): number {
     return this.tx;
-  }
-
-  get rxBytes(): number {
-    return this.rx;
   }
 
   private grow(dir: 'tx' | 'rx', bytes: number): void {
@@ -160,16 +155,7 @@ export class TlsMeter {
    * localAddress, ca, servername…); the session to resume is added here.
    */
   connect(options: MeteredConnectOptions): tls.TLSSocket {
-    const raw = new net.Socket();
-    // The TLS socket reports the raw socket's errors (ECONNREFUSED…) as its own.
-    raw.on('error', () => undefined);
-    const { host, port, localAddress, family } = options;
-    raw.connect({
-      host: host ?? 'localhost',
-      port: port ?? 443,
-      ...(localAddress ? { localAddress } : {}),
-      ...(family ? { family } : {}),
-    });
+    const raw = this.rawSocket(options);
     const session = this.options.resume ? this.session : undefined;
     const s = tls.connect({ ...options, socket: raw, ...(session ? { session } : {}) });
     // What the device writes before the handshake ends goes out as one record (see count).
@@ -180,6 +166,71 @@ export class TlsMeter {
       });
     this.count(s, raw);
     return s;
+  }
+
+  /**
+   * For a client library that calls tls.connect itself (amqplib): the TCP socket to hand it as
+   * `socket`, and the session to offer as `session`. Its flights are sampled from here on;
+   * `settle` counts the handshake once the library's connection is up, taking the first
+   * `waits` server flights and the client's first two as the handshake's, and out of the
+   * client's second the record of the `firstWrite` bytes the library wrote at 'secureConnect'
+   * (sent with the Finished in TLS 1.3 and in a resumed TLS 1.2 handshake).
+   */
+  socketFor(options: MeteredConnectOptions): {
+    socket: net.Socket;
+    session?: Buffer;
+    settle(s: tls.TLSSocket, firstWrite: number): void;
+  } {
+    const raw = this.rawSocket(options);
+    const h = new Handshake(raw);
+    underWay.add(h);
+    schedule();
+    raw.once('close', () => underWay.delete(h));
+    const settle = (s: tls.TLSSocket, firstWrite: number): void => {
+      if (!underWay.delete(h)) return;
+      h.sample();
+      if (this.options.resume) {
+        // TLS 1.3 tickets came after the handshake, before now: the latest is the session's.
+        this.session = s.getSession() ?? this.session;
+        s.on('session', (ticket: Buffer) => {
+          this.session = ticket;
+        });
+      }
+      const resumed = s.isSessionReused();
+      const protocol = s.getProtocol();
+      const waits = tlsWaits(protocol, resumed);
+      const rx = h.rxFlights.slice(0, waits);
+      const tx = h.txFlights.slice(0, 2);
+      const app = recordBytes(firstWrite, protocol, s.getCipher()?.name ?? '');
+      if ((protocol === 'TLSv1.3' || resumed) && (tx[1] ?? 0) > app) tx[1] = (tx[1] ?? 0) - app;
+      this.add(resumed, tx, rx, waits);
+    };
+    return { socket: raw, ...(this.options.resume && this.session ? { session: this.session } : {}), settle };
+  }
+
+  private rawSocket(options: MeteredConnectOptions): net.Socket {
+    const raw = new net.Socket();
+    // The TLS socket reports the raw socket's errors (ECONNREFUSED…) as its own.
+    raw.on('error', () => undefined);
+    const { host, port, localAddress, family } = options;
+    raw.connect({
+      host: host ?? 'localhost',
+      port: port ?? 443,
+      ...(localAddress ? { localAddress } : {}),
+      ...(family ? { family } : {}),
+    });
+    return raw;
+  }
+
+  private add(resumed: boolean, tx: number[], rx: number[], waits: number): void {
+    const t = this.totals;
+    if (resumed) t.resumed++;
+    else t.full++;
+    t.tx.bytes += tx.reduce((a, b) => a + b, 0);
+    t.rx.bytes += rx.reduce((a, b) => a + b, 0);
+    t.tx.packets += segments(tx);
+    t.rx.packets += segments(rx);
+    t.waits += waits;
   }
 
   /**
@@ -218,14 +269,7 @@ export class TlsMeter {
         const written = raw.bytesWritten - before;
         const app = queued > 0 ? recordBytes(queued, protocol, s.getCipher()?.name ?? '') : 0;
         if (written > app) h.txFlight(written - app);
-        const t = this.totals;
-        if (resumed) t.resumed++;
-        else t.full++;
-        t.tx.bytes += h.txBytes;
-        t.rx.bytes += h.rxBytes;
-        t.tx.packets += segments(h.txFlights);
-        t.rx.packets += segments(h.rxFlights);
-        t.waits += tlsWaits(protocol, resumed);
+        this.add(resumed, h.txFlights, h.rxFlights, tlsWaits(protocol, resumed));
       });
     });
   }

@@ -24,6 +24,8 @@ let certBytes = 0;
 // the machine's Mosquitto, with Node's default session tickets (RFC 5077).
 let tls12: tls.Server;
 let https: Server;
+/** TLS (Node's defaults: 1.3, tickets) in front of the machine's RabbitMQ on 5672. */
+let amqps: tls.Server;
 beforeAll(async () => {
   const files = 'certfile {dir}/cert.pem\nkeyfile {dir}/key.pem';
   let key = '';
@@ -37,14 +39,17 @@ beforeAll(async () => {
       ({ cert: ca, key } = selfSignedCert(dir));
     },
   );
-  const broker = Number(new URL(MOSQUITTO_URL).port);
-  tls12 = tls.createServer({ cert: readFileSync(ca), key: readFileSync(key), maxVersion: 'TLSv1.2' }, (s) => {
-    const b = net.connect(broker, '127.0.0.1');
-    s.pipe(b).pipe(s);
-    s.on('error', () => b.destroy());
-    b.on('error', () => s.destroy());
-  });
-  await new Promise<void>((resolve) => tls12.listen(0, '127.0.0.1', resolve));
+  const terminator = (port: number, options: tls.TlsOptions = {}): Promise<tls.Server> => {
+    const server = tls.createServer({ cert: readFileSync(ca), key: readFileSync(key), ...options }, (s) => {
+      const b = net.connect(port, '127.0.0.1');
+      s.pipe(b).pipe(s);
+      s.on('error', () => b.destroy());
+      b.on('error', () => s.destroy());
+    });
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  };
+  tls12 = await terminator(Number(new URL(MOSQUITTO_URL).port), { maxVersion: 'TLSv1.2' });
+  amqps = await terminator(5672);
   https = createHttpsServer({ cert: readFileSync(ca), key: readFileSync(key) }, (req, res) => {
     req.resume();
     req.on('end', () => res.end());
@@ -54,6 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   tls12?.close();
+  amqps?.close();
   https?.closeAllConnections();
   https?.close();
   await mosq.stop();
@@ -65,7 +71,7 @@ async function sleepFleet(url: string, tls: string, protocol = 'mqtt({ qos: 1, '
     `export default defineScenario({
       name: 'tls-wire', duration: '10s', drain: '${DRAIN}',
       fleets: { s: { count: ${DEVICES}, protocol: ${protocol}tls: { ca: ${JSON.stringify(ca)}${tls} } }),
-        ${protocol.startsWith('http') ? "path: '/t/{id}'" : "topic: 'fbtest/{run}/{id}'"}, send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
+        ${protocol.startsWith('http') ? "path: '/t/{id}'" : protocol.startsWith('amqp') ? "topic: 'fbtest.{run}.{id}'" : "topic: 'fbtest/{run}/{id}'"}, send: every('300ms'), messages: ${READINGS}, payload: bytes(24),
         power: { radio: 'cc2538-802154', session: 'sleep', battery: '2xAA' } } },
     });`,
   );
@@ -121,6 +127,13 @@ describe('TLS handshakes in the wire totals', () => {
   it('https:// counts every connection of a device without keepAlive: the first full, the next resumed', async () => {
     const url = `https://127.0.0.1:${(https.address() as net.AddressInfo).port}`;
     const w = await sleepFleet(url, '', 'http({ keepAlive: false, ');
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
+    sane(w.secure, 1, 1);
+  });
+
+  it('amqps:// (amqplib opens the TLS socket): full then resumed, the protocol header not counted as handshake', async () => {
+    const port = (amqps.address() as net.AddressInfo).port;
+    const w = await sleepFleet(`amqps://guest:guest@127.0.0.1:${port}`, '', 'amqp({ ');
     expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
     sane(w.secure, 1, 1);
   });
