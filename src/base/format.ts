@@ -31,6 +31,25 @@ export function formatLife(days: number): string {
   return `${(days * 24).toFixed(1)} h`;
 }
 
+/**
+ * A battery life with its band, all in the unit of the central value: '10.1 y (9.8–10.3)'. The
+ * band is left out when its ends print the same as each other (a model without a spread).
+ */
+export function formatLifeBand(days: number, band: readonly [number, number]): string {
+  if (!Number.isFinite(days)) return '∞';
+  const [unit, per] = days >= 365 ? ['y', 365] : days >= 1 ? ['d', 1] : ['h', 1 / 24];
+  const digits = days / per >= 10 ? 1 : 2;
+  const f = (d: number): string => (Number.isFinite(d) ? (d / per).toFixed(digits) : '∞');
+  const [lo, hi] = [Math.min(...band), Math.max(...band)];
+  return f(lo) === f(hi) ? `${f(days)} ${unit}` : `${f(days)} ${unit} (${f(lo)}–${f(hi)})`;
+}
+
+/** An energy per report with its band, without the unit: '2.930 (2.784–3.223)'; see formatLifeBand. */
+export function formatEnergyBand(mJ: number, band: readonly [number, number]): string {
+  const [lo, hi] = [formatEnergymJ(Math.min(...band)), formatEnergymJ(Math.max(...band))];
+  return lo === hi ? formatEnergymJ(mJ) : `${formatEnergymJ(mJ)} (${lo}–${hi})`;
+}
+
 /** An energy in millijoules, without the unit: one decimal from 10 mJ, three below. */
 export function formatEnergymJ(mJ: number): string {
   return mJ >= 10 ? mJ.toFixed(1) : mJ.toFixed(3);

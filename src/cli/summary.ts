@@ -1,9 +1,7 @@
 // The end-of-run summary printed to stdout: fleets, lost connections, delivery verdicts, errors.
-import { formatBytes, formatCount, formatEnergymJ, formatLife, formatPowermW, formatUs } from '../base/format.ts';
-import { radioLabel } from '../power/index.ts';
+import { formatBytes, formatCount, formatUs } from '../base/format.ts';
 import { impairmentLines } from '../result/impairment.ts';
 import { allowancesUsed } from '../result/outages.ts';
-import { senderDelivery, senderLatency } from '../result/senders.ts';
 import { storedLines } from '../result/stored.ts';
 import { protocolTables } from '../result/tables.ts';
 import type { DeliveryResult, RunResult } from '../result/types.ts';
@@ -12,6 +10,7 @@ import { warmupLines } from '../result/warmup-lines.ts';
 import { failedHealth } from '../thresholds/health.ts';
 import { connectionsLines } from './connections.ts';
 import { table, wrap } from './format.ts';
+import { powerTable } from './power-table.ts';
 
 /** The summary, every line at most `maxWidth` columns (tables wrap or stack, text wraps). */
 export function summary(result: RunResult, maxWidth = Infinity): string {
@@ -204,59 +203,4 @@ function deliveryVerdict(d: DeliveryResult): string {
   const notes = allowancesUsed(d);
   if (d.verdict.kept) return notes.length > 0 ? `✓ ${notes.join(', ')}` : '✓';
   return `✗ ${[...d.verdict.violations, ...notes].join(', ')}`;
-}
-
-/** Fleets that declare `power`: what one report costs on the air and in energy, and the battery life it gives. */
-function powerTable(result: RunResult, maxWidth: number): string | undefined {
-  const fleets = Object.entries(result.fleets).filter(([, f]) => f.power !== undefined);
-  if (fleets.length === 0) return undefined;
-  const lines = fleets.map(([name, f]) => {
-    const p = f.power;
-    if (!p) return [name, f.protocol, '-', '-', '-', '-', '-', '-', '-', '-', '-', 'no messages to price'];
-    const r = p.perReport;
-    // Delivery of this fleet's readings to its receivers, and their end-to-end latency (corrected).
-    const delivered = senderDelivery(result, name);
-    const l = senderLatency(result, name);
-    const latency = l
-      ? `${l.source === 'ack' ? 'ack ' : ''}${formatUs(l.summary.p50)} / ${formatUs(l.summary.p99)}`
-      : '-';
-    const parts = Object.entries(p.breakdownmJ)
-      .filter(([, mJ]) => mJ > 0)
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, 2)
-      .map(([state, mJ]) => `${state} ${Math.round((100 * mJ) / p.energyPerMessagemJ)}%`);
-    return [
-      name,
-      `${f.protocol} ${p.session}`,
-      radioLabel(p),
-      `${+r.intervalS.toFixed(3)}s`,
-      latency,
-      delivered ? `${formatCount(delivered.unique)}/${formatCount(delivered.expected)}` : '-',
-      `${Math.round(r.tx.bytes)}/${Math.round(r.rx.bytes)}`,
-      `${+r.tx.packets.toFixed(1)}/${+r.rx.packets.toFixed(1)}`,
-      formatEnergymJ(p.energyPerMessagemJ),
-      parts.join(', '),
-      formatPowermW(p.averagePowermW),
-      `${formatLife(p.batteryLifeDays)} (${p.battery.label})`,
-    ];
-  });
-  return table(
-    [
-      'power',
-      'session',
-      'radio',
-      'report every',
-      'e2e p50/p99',
-      'delivered',
-      'B/report out/in',
-      'pkts out/in',
-      'mJ/msg',
-      'largest shares',
-      'avg mW',
-      'battery life',
-    ],
-    lines,
-    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
-    maxWidth,
-  );
 }

@@ -25,8 +25,8 @@ export function mqttPublishBytes(topic: string, payloadBytes: number, qos: 0 | 1
 /**
  * One sleep-mode MQTT report over TCP: the handshake (SYN, SYN-ACK, ACK; CONNECT, CONNACK;
  * DISCONNECT, FIN, FIN-ACK) and the data (PUBLISH and, for QoS 1 and 2, its acknowledgements).
- * `rttS` is the round trip the run measured; the device listens one RTT for the SYN-ACK, one for
- * the CONNACK, and one per acknowledgement round of the QoS level (§4.3).
+ * The device waits one round trip for the SYN-ACK, one for the CONNACK, and one per
+ * acknowledgement round of the QoS level (§4.3).
  */
 export function mqttSleepReport(o: {
   clientId: string;
@@ -35,7 +35,6 @@ export function mqttSleepReport(o: {
   topic: string;
   payloadBytes: number;
   qos: 0 | 1 | 2;
-  rttS: number;
 }): { handshake: Exchange; data: Exchange } {
   const seg = (appBytes: number): number => appBytes + TCP_IP_BYTES;
   const handshake: Exchange = {
@@ -46,15 +45,21 @@ export function mqttSleepReport(o: {
     },
     // SYN-ACK, CONNACK, FIN-ACK
     rx: { packets: 3, bytes: seg(0) + seg(4) + seg(0) },
-    listenS: 2 * o.rttS,
+    roundTrips: 2,
+    timeoutS: 0,
   };
   const publish = seg(mqttPublishBytes(o.topic, o.payloadBytes, o.qos));
   // QoS 1: PUBACK in; QoS 2: PUBREC in, PUBREL out, PUBCOMP in (4 B each).
   const data: Exchange =
     o.qos === 0
-      ? { tx: { packets: 1, bytes: publish }, rx: { packets: 0, bytes: 0 }, listenS: 0 }
+      ? { tx: { packets: 1, bytes: publish }, rx: { packets: 0, bytes: 0 }, roundTrips: 0, timeoutS: 0 }
       : o.qos === 1
-        ? { tx: { packets: 1, bytes: publish }, rx: { packets: 1, bytes: seg(4) }, listenS: o.rttS }
-        : { tx: { packets: 2, bytes: publish + seg(4) }, rx: { packets: 2, bytes: 2 * seg(4) }, listenS: 2 * o.rttS };
+        ? { tx: { packets: 1, bytes: publish }, rx: { packets: 1, bytes: seg(4) }, roundTrips: 1, timeoutS: 0 }
+        : {
+            tx: { packets: 2, bytes: publish + seg(4) },
+            rx: { packets: 2, bytes: 2 * seg(4) },
+            roundTrips: 2,
+            timeoutS: 0,
+          };
   return { handshake, data };
 }

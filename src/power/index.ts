@@ -4,7 +4,6 @@ export { mqttConnectBytes, mqttPublishBytes, mqttSleepReport, TCP_IP_BYTES, UDP_
 export { parseBattery, TWO_AA } from './battery.ts';
 export { radioLabel } from './label.ts';
 export {
-  type Activity,
   airtimeS,
   type Battery,
   coapConTransmissions,
@@ -14,5 +13,15 @@ export {
   type PacketTotals,
   type PowerBreakdown,
   type PowerEstimate,
+  type Timeline,
 } from './model.ts';
-export { PROFILES, type ProfileName, type RadioProfile } from './profiles.ts';
+export {
+  type Coverage,
+  type CoverageClass,
+  type LinkModel,
+  PROFILES,
+  type ProfileName,
+  type RadioProfile,
+  withCoverage,
+} from './profiles.ts';
+export type { LinkReport, PowerReport, SensitivityRow } from './report.ts';

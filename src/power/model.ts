@@ -1,13 +1,22 @@
-// The power model: a pure function of one device's activity timeline over a window, a radio
-// profile and a battery. It prices radio states, not protocols:
-//   E = V · [ wakes·Q_wake + Σ I_tx·t_air(tx) + Σ I_rx·t_air(rx) + I_listen·t_wait
-//             + tails·I_tail·t_tail + I_floor·t_rest ]
-//   t_air(packet) = t_preamble + 8·(L_packet + L_link) / bitrate
-//   P_avg = E / T;  battery life = mAh · V_batt · 3.6 / P_avg  (joules / watts = seconds)
-// where t_rest is the window minus every active period, and the floor is the connected-idle
-// current for persistent sessions and the sleep current for sleep sessions. The activity comes
-// from the run (exact packet sizes, RTTs measured), never from a per-protocol constant.
-import type { RadioProfile } from './profiles.ts';
+// The power model: a pure function of what one device's protocol did in one report interval
+// (its bursts of packets, bytes and round trips), a radio profile, a link and a battery. Time is
+// priced from the link, never from the machine that ran the test, so the same traffic gives the
+// same energy on a quiet and on a busy machine.
+//
+// The radio runs one state machine on one timeline per report interval T (docs/power.md):
+//   SLEEP/PSM ──wake──▶ ACTIVE (tx, rx, waiting) ──▶ TAIL ──▶ SLEEP          (sleep sessions)
+//   IDLE (DRX, eDRX, DTIM) ──promote──▶ ACTIVE ──▶ TAIL ──▶ IDLE            (persistent sessions)
+// Events (the report at t = 0, keepalives every k s) are placed on the timeline. An event that
+// starts while the previous one's tail is still running finds the radio connected: it pays no
+// promotion, and that tail is cut where the event starts (never counted twice). The floor
+// (sleep or connected idle) fills the rest of T.
+//   t_air(packets, bytes) = packets · t_preamble + 8 · (bytes + packets · L_link) / rate
+//   t_event = t_wake|promote + t_air(tx) + t_air(rx) + roundTrips · RTT + retransmission timeouts
+//   Q_event = Q_wake|promote + I_tx·t_air(tx) + I_rx·t_air(rx) + I_listen·(roundTrips·RTT + timeouts)
+//   Q_tail  = I_tail · min(t_tail, gap to the next event)
+//   E = V · (Σ Q_event + Σ Q_tail + I_floor · (T − Σ t_event − Σ t_tail)) / 1000   (J)
+//   P_avg = E / T;   battery life = mAh · V_battery · 3.6 / P_avg   (s)
+import type { LinkModel, RadioProfile } from './profiles.ts';
 
 /** Packets one way: how many, and their bytes at the network layer (application + TCP/UDP/IP headers). */
 export interface PacketTotals {
@@ -15,31 +24,25 @@ export interface PacketTotals {
   bytes: number;
 }
 
-/** A kind of exchange in the timeline; each is reported separately in the breakdown. */
+/** One burst of an event: what goes out and comes in, and the round trips the device waits for. */
 export interface Exchange {
   tx: PacketTotals;
   rx: PacketTotals;
-  /** Time waiting with the receiver on for answers: round trips × the RTT the run measured, plus timeouts. */
-  listenS: number;
+  roundTrips: number;
+  /** Time waiting for retransmission timers (the protocol's, under the link's loss), seconds. */
+  timeoutS: number;
 }
 
-export interface Activity {
-  /** The window the activity covers, in seconds (what battery life extrapolates from). */
-  windowS: number;
-  /** 'persistent': connected between reports (idle floor); 'sleep': deep sleep between reports. */
+/** What one device does in one report interval. */
+export interface Timeline {
+  intervalS: number;
   session: 'persistent' | 'sleep';
-  /** Times the radio woke from sleep (association, RRC setup): every report in sleep sessions. */
-  wakes: number;
-  /** Times the radio stayed on after a burst of traffic (the tail). */
-  tails: number;
-  /** Connection setup: TCP and TLS/DTLS handshakes, MQTT CONNECT/CONNACK, AMQP open, DISCONNECT. */
-  handshake: Exchange;
-  /** The messages themselves and their acknowledgements (PUBACK, CoAP ACK, HTTP response). */
-  data: Exchange;
-  /** Keepalive exchanges without other traffic (PINGREQ/PINGRESP, AMQP heartbeats). */
-  keepalive: Exchange;
-  /** Messages delivered in the window, for energy per message. */
-  messages: number;
+  /** The report (null: a device that only keeps its connection alive). */
+  report: { handshake: Exchange; data: Exchange } | null;
+  /** Keepalive exchanges without other traffic, `everyS` apart after the report. */
+  keepalive: { count: number; everyS: number; exchange: Exchange };
+  /** Release Assistance: the device tells the network it expects nothing more (short tail). */
+  rai: boolean;
 }
 
 export interface Battery {
@@ -47,6 +50,7 @@ export interface Battery {
   volts: number;
 }
 
+/** Energy (or charge) by radio state over one report interval. Tails go with their event. */
 export interface PowerBreakdown {
   wake: number;
   handshake: number;
@@ -60,74 +64,170 @@ export interface PowerBreakdown {
 }
 
 export interface PowerEstimate {
-  /** Energy over the window, joules, and by radio state. */
+  /** Energy over the interval, joules, and by radio state. */
   energyJ: number;
   breakdownJ: PowerBreakdown;
-  /** Charge over the window in millicoulombs (energy ÷ volts). */
+  /** The report event (wake or promotion, handshake, airtime, waits, its tail), joules. */
+  reportJ: number;
+  /** The keepalive events with their promotions and tails, joules. */
+  keepaliveJ: number;
+  /** The floor between events, joules. */
+  floorJ: number;
   chargemC: number;
   averagePowerW: number;
   averageCurrentmA: number;
-  /** Energy per message in millijoules; null without messages. */
-  energyPerMessagemJ: number | null;
   batteryLifeH: number;
   batteryLifeYears: number;
-  /** Seconds the radio was active (woken, on air, listening, in its tail) in the window. */
-  activeS: number;
+  /** Seconds out of the floor (events and tails) in the interval. */
+  radioOnS: number;
+  /** Seconds waiting for answers (round trips and timeouts) in the interval. */
+  listenS: number;
 }
 
 const HOURS_PER_YEAR = 24 * 365;
 
-/** Airtime in seconds of `t` packets at the profile's rate, link overhead and preamble included. */
-export function airtimeS(t: PacketTotals, p: RadioProfile): number {
-  return (t.packets * p.preambleUs) / 1e6 + (8 * (t.bytes + t.packets * p.linkOverheadBytes)) / p.bitrateBps;
+/** Airtime in seconds of `t` packets at `rateBps`, the link's preamble and per-packet overhead included. */
+export function airtimeS(t: PacketTotals, link: LinkModel, rateBps: number): number {
+  return (t.packets * link.preambleUs) / 1e6 + (8 * (t.bytes + t.packets * link.linkOverheadBytes)) / rateBps;
 }
 
-/** Prices one device's activity: a pure function, checkable by hand from the equations in docs/power.md. */
-export function estimatePower(a: Activity, p: RadioProfile, battery: Battery): PowerEstimate {
-  const mC = (mA: number, s: number): number => mA * s; // mA × s = mC
-  const exchange = (e: Exchange): { charge: number; seconds: number; tx: number; rx: number; listen: number } => {
-    const txS = airtimeS(e.tx, p);
-    const rxS = airtimeS(e.rx, p);
-    const tx = mC(p.txmA, txS);
-    const rx = mC(p.rxmA, rxS);
-    const listen = mC(p.listenmA, e.listenS);
-    return { charge: tx + rx + listen, seconds: txS + rxS + e.listenS, tx, rx, listen };
+interface Event {
+  at: number;
+  /** 'report' or 'keepalive': where its charge is filed. */
+  kind: 'report' | 'keepalive';
+  bursts: Exchange[];
+  /** Sleep session's report: a wake from sleep, whatever the timeline says. */
+  fromSleep: boolean;
+}
+
+interface Priced {
+  startS: number;
+  charge: { setup: number; tx: number; rx: number; listen: number };
+  durationS: number;
+  listenS: number;
+}
+
+/** Prices one interval of a device's timeline: a pure function, checkable by hand (docs/power.md). */
+export function estimatePower(
+  t: Timeline,
+  p: RadioProfile,
+  battery: Battery,
+  rttS = p.link.rttMs.mid / 1000,
+): PowerEstimate {
+  const T = t.intervalS;
+  const events: Event[] = [];
+  if (t.report)
+    events.push({
+      at: 0,
+      kind: 'report',
+      bursts: [t.report.handshake, t.report.data],
+      fromSleep: t.session === 'sleep',
+    });
+  const k = t.keepalive;
+  for (let i = 0; i < k.count; i++) {
+    const at = t.report ? (i + 1) * k.everyS : i * k.everyS;
+    events.push({ at: Math.min(at, T), kind: 'keepalive', bursts: [k.exchange], fromSleep: false });
+  }
+  const tailMs = t.rai && p.raiTailMs !== null ? Math.min(p.raiTailMs, p.tail.ms) : p.tail.ms;
+  const burst = (
+    e: Exchange,
+  ): { charge: number; tx: number; rx: number; listen: number; s: number; listenS: number } => {
+    const txS = airtimeS(e.tx, p.link, p.link.upBps);
+    const rxS = airtimeS(e.rx, p.link, p.link.downBps);
+    const listenS = e.roundTrips * rttS + e.timeoutS;
+    const tx = p.txmA * txS;
+    const rx = p.rxmA * rxS;
+    const listen = p.listenmA * listenS;
+    return { charge: tx + rx + listen, tx, rx, listen, s: txS + rxS + listenS, listenS };
   };
-  const handshake = exchange(a.handshake);
-  const data = exchange(a.data);
-  const keepalive = exchange(a.keepalive);
-  const wakeS = (a.wakes * p.wake.ms) / 1000;
-  const tailS = (a.tails * p.tail.ms) / 1000;
-  const activeS = wakeS + tailS + handshake.seconds + data.seconds + keepalive.seconds;
-  const restS = Math.max(0, a.windowS - activeS);
+  // First pass: each event's own duration (without promotion, decided below).
+  const own = events.map((e) => e.bursts.map(burst));
+  const activeS = own.map((bs) => bs.reduce((s, b) => s + b.s, 0));
+  const n = events.length;
+  // Whether the radio is idle when event i starts: the previous event's tail ran out (cyclic: the
+  // last event of one interval precedes the first of the next). An event never starts before the
+  // previous one has ended: a device does not begin an exchange while one is running.
+  const priced: Priced[] = [];
+  let ends: number[] = events.map((e, i) => e.at + (activeS[i] as number));
+  // Two passes settle promotions: an event's promotion lengthens it and can change the next gap.
+  for (let pass = 0; pass < 2; pass++) {
+    priced.length = 0;
+    events.forEach((e, i) => {
+      const prevEnd = i > 0 ? (ends[i - 1] as number) : (ends[n - 1] as number) - T;
+      const startS = i > 0 ? Math.max(e.at, prevEnd) : e.at;
+      const idleBefore = startS - prevEnd >= tailMs / 1000;
+      const setup = e.fromSleep ? p.wake : idleBefore ? p.promote : { ms: 0, mC: 0 };
+      const bs = own[i] as ReturnType<typeof burst>[];
+      priced.push({
+        startS,
+        charge: {
+          setup: setup.mC,
+          tx: bs.reduce((s, b) => s + b.tx, 0),
+          rx: bs.reduce((s, b) => s + b.rx, 0),
+          listen: bs.reduce((s, b) => s + b.listen, 0),
+        },
+        durationS: setup.ms / 1000 + (activeS[i] as number),
+        listenS: bs.reduce((s, b) => s + b.listenS, 0),
+      });
+    });
+    ends = priced.map((q) => q.startS + q.durationS);
+  }
+  const gapAfter = (i: number): number => {
+    const end = (priced[i] as Priced).startS + (priced[i] as Priced).durationS;
+    const next = i + 1 < n ? (priced[i + 1] as Priced).startS : T + (priced[0]?.startS ?? 0);
+    return Math.max(0, next - end);
+  };
+  const tails = priced.map((_q, i) => Math.min(tailMs / 1000, gapAfter(i)));
+  const tailCharge = (i: number): number => p.tail.mA * (tails[i] as number);
+  const onS = priced.reduce((s, q, i) => s + q.durationS + (tails[i] as number), 0);
+  const restS = Math.max(0, T - onS);
+  const floormA = t.session === 'sleep' ? p.sleepmA : p.idlemA;
   const charge: PowerBreakdown = {
-    wake: a.wakes * p.wake.mC,
-    handshake: handshake.charge,
-    tx: data.tx,
-    rx: data.rx,
-    listen: data.listen,
-    keepalive: keepalive.charge,
-    tail: mC(p.tail.mA, tailS),
-    idle: a.session === 'persistent' ? mC(p.idlemA, restS) : 0,
-    sleep: a.session === 'sleep' ? mC(p.sleepmA, restS) : 0,
+    wake: 0,
+    handshake: 0,
+    tx: 0,
+    rx: 0,
+    listen: 0,
+    keepalive: 0,
+    tail: 0,
+    idle: t.session === 'persistent' ? floormA * restS : 0,
+    sleep: t.session === 'sleep' ? floormA * restS : 0,
   };
-  const chargemC = Object.values(charge).reduce((s, x) => s + x, 0);
-  const toJ = (q: number): number => (q / 1000) * p.volts;
+  priced.forEach((q, i) => {
+    const e = events[i] as Event;
+    if (e.kind === 'keepalive') {
+      charge.keepalive += q.charge.setup + q.charge.tx + q.charge.rx + q.charge.listen + tailCharge(i);
+      return;
+    }
+    const [handshake, data] = own[i] as ReturnType<typeof burst>[];
+    charge.wake += q.charge.setup;
+    charge.handshake += handshake?.charge ?? 0;
+    charge.tx += data?.tx ?? 0;
+    charge.rx += data?.rx ?? 0;
+    charge.listen += data?.listen ?? 0;
+    charge.tail += tailCharge(i);
+  });
+  const toJ = (mC: number): number => (mC / 1000) * p.volts;
   const breakdownJ = mapBreakdown(charge, toJ);
+  const chargemC = Object.values(charge).reduce((s, x) => s + x, 0);
   const energyJ = toJ(chargemC);
-  const averagePowerW = a.windowS > 0 ? energyJ / a.windowS : 0;
+  const b = breakdownJ;
+  const averagePowerW = T > 0 ? energyJ / T : 0;
   const batteryJ = battery.mAh * battery.volts * 3.6;
   const batteryLifeH = averagePowerW > 0 ? batteryJ / averagePowerW / 3600 : Number.POSITIVE_INFINITY;
   return {
     energyJ,
     breakdownJ,
+    reportJ: b.wake + b.handshake + b.tx + b.rx + b.listen + b.tail,
+    keepaliveJ: b.keepalive,
+    floorJ: b.idle + b.sleep,
     chargemC,
     averagePowerW,
-    averageCurrentmA: a.windowS > 0 ? chargemC / a.windowS : 0,
-    energyPerMessagemJ: a.messages > 0 ? (energyJ * 1000) / a.messages : null,
+    averageCurrentmA: T > 0 ? chargemC / T : 0,
     batteryLifeH,
     batteryLifeYears: batteryLifeH / HOURS_PER_YEAR,
-    activeS,
+    radioOnS: Math.min(T, onS),
+    listenS: priced.reduce((s, q) => s + q.listenS, 0),
   };
 }
 
@@ -142,9 +242,9 @@ export function coapConTransmissions(p: number, maxRetransmit = 4): number {
   return (1 - p ** (maxRetransmit + 1)) / (1 - p);
 }
 
-/** An empty exchange, to build activities from. */
+/** An empty exchange, to build timelines from. */
 export function noExchange(): Exchange {
-  return { tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, listenS: 0 };
+  return { tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, roundTrips: 0, timeoutS: 0 };
 }
 
 /** The same breakdown with every state's figure converted (charge → energy, J → mJ). */

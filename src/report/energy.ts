@@ -1,24 +1,9 @@
-// The report's bytes-and-energy section (wire totals, power estimates, where the energy goes) and
-// its protocol comparison (fleets doing the same work, ranked).
-import { formatEnergymJ, formatLife, formatPowermW } from '../base/format.ts';
-import { radioLabel } from '../power/index.ts';
-import { senderDelivery, senderLatency } from '../result/senders.ts';
+// The report's bytes section (wire totals; energy is in the Power section, power.ts) and its
+// protocol comparison by latency (fleets doing the same work, ranked).
 import type { RunResult } from '../result/types.ts';
 import { unreadSuffix } from '../result/unread.ts';
-import { bytes, type Col, empty, esc, fixed, int, mark, type Row, section, table, us } from './markup.ts';
+import { bytes, type Col, empty, esc, int, mark, type Row, section, table, us } from './markup.ts';
 import { type Ranking, rankings } from './ranking.ts';
-
-const STATE_COLORS: Record<string, string> = {
-  wake: '#9333ea',
-  handshake: '#dc2626',
-  tx: '#2563eb',
-  rx: '#0891b2',
-  listen: '#16a34a',
-  keepalive: '#ea580c',
-  tail: '#b45309',
-  idle: '#64748b',
-  sleep: '#cbd5e1',
-};
 
 export function bytesEnergyHtml(result: RunResult): string {
   const fleets = Object.entries(result.fleets);
@@ -58,124 +43,57 @@ export function bytesEnergyHtml(result: RunResult): string {
     })),
     'bytes',
   );
-  const powered = fleets.filter(([, f]) => f.power !== undefined);
-  if (powered.length > 0) {
-    out += `<h3>Energy and battery life</h3><p class="note">Per device and per report, priced from the traffic measured in this run (network-layer bytes and packets, headers included). Breakdown: ${Object.entries(
-      STATE_COLORS,
-    )
-      .map(([s, c]) => `<span style="color:${c}">■</span> ${s}`)
-      .join(' ')}</p>`;
-    const rows: Row[] = powered.map(([name, f]) => {
-      const p = f.power;
-      if (!p)
-        return {
-          attrs: `data-fleet="${esc(name)}"`,
-          cells: [esc(name), esc(f.protocol), '-', '-', '-', '-', '-', '-', '-', 'no messages to price', '-', '-'],
-        };
-      const r = p.perReport;
-      const delivered = senderDelivery(result, name);
-      const l = senderLatency(result, name);
-      const latency = l ? `${l.source === 'ack' ? 'ack ' : ''}${us(l.summary.p50)} / ${us(l.summary.p99)}` : '-';
-      const parts = Object.entries(p.breakdownmJ)
-        .filter(([, mJ]) => mJ > 0)
-        .sort(([, a], [, b]) => b - a);
-      const total = p.energyPerMessagemJ > 0 ? p.energyPerMessagemJ : 1;
-      const top = parts
-        .slice(0, 2)
-        .map(([state, mJ]) => `${state} ${Math.round((100 * mJ) / total)}%`)
-        .join(', ');
-      const title = parts.map(([state, mJ]) => `${state} ${formatEnergymJ(mJ)} mJ`).join(', ');
-      const bar = `<div class="bar" title="${esc(title)}">${parts.map(([state, mJ]) => `<span style="width:${((100 * mJ) / total).toFixed(2)}%;background:${STATE_COLORS[state] ?? '#999'}"></span>`).join('')}</div>`;
-      return {
-        attrs: `data-fleet="${esc(name)}"`,
-        cells: [
-          esc(name),
-          `${esc(f.protocol)} ${esc(p.session)}`,
-          esc(radioLabel(p)),
-          `${esc(+r.intervalS.toFixed(3))}s`,
-          latency,
-          delivered ? `${int(delivered.unique)}/${int(delivered.expected)}` : '-',
-          `${int(r.tx.bytes)}/${int(r.rx.bytes)}`,
-          `${fixed(r.tx.packets, 1)}/${fixed(r.rx.packets, 1)}`,
-          esc(formatEnergymJ(p.energyPerMessagemJ)),
-          `${esc(top)}${bar}`,
-          esc(formatPowermW(p.averagePowermW)),
-          `${esc(formatLife(p.batteryLifeDays))} <span class="muted">(${esc(p.battery.label)})</span>`,
-        ],
-      };
-    });
-    out += table(
-      [
-        { label: 'fleet' },
-        { label: 'session' },
-        { label: 'radio' },
-        { label: 'report every', num: true },
-        { label: 'e2e p50/p99', num: true },
-        { label: 'delivered', num: true },
-        { label: 'B/report out/in', num: true },
-        { label: 'packets out/in', num: true },
-        { label: 'mJ/msg', num: true },
-        { label: 'breakdown' },
-        { label: 'avg mW', num: true },
-        { label: 'battery life' },
-      ],
-      rows,
-      'power',
-    );
-  }
+  if (fleets.some(([, f]) => f.power !== undefined))
+    out += '<p class="note">Energy and battery life: see <a href="#power">Power</a> at the top.</p>';
   return section('bytes-energy', out);
 }
 
 function rankingTable(r: Ranking): string {
-  const energy = r.by === 'energy';
-  const best = r.rows[0];
-  const key = (c: Ranking['rows'][number]): number | undefined =>
-    energy ? c.result.power?.energyPerMessagemJ : c.latency?.summary.p99;
-  const bestKey = best ? key(best) : undefined;
-  const cols: Col[] = [{ label: '#', num: true }, { label: 'fleet' }, { label: 'protocol' }];
-  if (energy) cols.push({ label: 'mJ/msg', num: true }, { label: 'avg mW', num: true }, { label: 'battery life' });
-  cols.push(
-    { label: energy ? '× best energy' : '× best p99', num: true },
+  const best = r.rows[0]?.latency?.summary.p99;
+  const cols: Col[] = [
+    { label: '#', num: true },
+    { label: 'fleet' },
+    { label: 'protocol' },
+    { label: '× best p99', num: true },
     { label: 'latency p50 / p99', num: true },
     { label: 'delivered', num: true },
     { label: 'lost', num: true },
     { label: 'B/msg out', num: true },
     { label: 'B/delivered', num: true },
-  );
+  ];
   const rows: Row[] = r.rows.map((c, i) => {
     const f = c.result;
-    const p = f.power;
-    const k = key(c);
-    const cells = [String(i + 1), esc(c.fleet), `${esc(f.protocol)}${p ? ` ${esc(p.session)}` : ''}`];
-    if (energy)
-      cells.push(
-        p ? esc(formatEnergymJ(p.energyPerMessagemJ)) : '-',
-        p ? esc(formatPowermW(p.averagePowermW)) : '-',
-        p ? esc(formatLife(p.batteryLifeDays)) : '-',
-      );
-    cells.push(
-      k !== undefined && bestKey !== undefined && bestKey > 0 && Number.isFinite(k)
-        ? `${(k / bestKey).toFixed(2)}×`
-        : '-',
-      c.latency
-        ? `${c.latency.source === 'ack' ? 'ack ' : ''}${us(c.latency.summary.p50)} / ${us(c.latency.summary.p99)}`
-        : '-',
-      c.delivery ? `${int(c.delivery.unique)}/${int(c.delivery.expected)} ${mark(c.delivery.kept)}` : '-',
-      c.delivery ? int(c.delivery.lost) : '-',
-      bytes(f.bytes.sentPerMessage),
-      bytes(f.bytes.sentPerDelivered),
-    );
-    return { attrs: `data-fleet="${esc(c.fleet)}" data-rank="${i + 1}"${i === 0 ? ' class="best"' : ''}`, cells };
+    const k = c.latency?.summary.p99;
+    return {
+      attrs: `data-fleet="${esc(c.fleet)}" data-rank="${i + 1}"${i === 0 ? ' class="best"' : ''}`,
+      cells: [
+        String(i + 1),
+        esc(c.fleet),
+        esc(f.protocol),
+        k !== undefined && best !== undefined && best > 0 && Number.isFinite(k) ? `${(k / best).toFixed(2)}×` : '-',
+        c.latency
+          ? `${c.latency.source === 'ack' ? 'ack ' : ''}${us(c.latency.summary.p50)} / ${us(c.latency.summary.p99)}`
+          : '-',
+        c.delivery ? `${int(c.delivery.unique)}/${int(c.delivery.expected)} ${mark(c.delivery.kept)}` : '-',
+        c.delivery ? int(c.delivery.lost) : '-',
+        bytes(f.bytes.sentPerMessage),
+        bytes(f.bytes.sentPerDelivered),
+      ],
+    };
   });
-  const why = energy
-    ? 'ranked by energy per message (every fleet declares power)'
-    : 'ranked by p99 latency (end to end, or publish → ack when nothing was delivered)';
-  const every = r.rows.every((c) => c.result.power) ? `${+r.intervalS.toFixed(3)}s` : `≈${+r.intervalS.toFixed(2)}s`;
-  return `<h3>${r.rows.length} fleets of ${int(r.devices)} device(s), one message every ${esc(every)} per device <small>${esc(why)}</small></h3>${table(cols, rows, 'ranking')}`;
+  const why = 'ranked by p99 latency (end to end, or publish → ack when nothing was delivered)';
+  return `<h3>${r.rows.length} fleets of ${int(r.devices)} device(s), one message every ≈${esc(+r.intervalS.toFixed(2))}s per device <small>${esc(why)}</small></h3>${table(cols, rows, 'ranking')}`;
 }
 
 export function comparisonHtml(result: RunResult): string {
-  const groups = rankings(result);
+  const all = rankings(result);
+  // Fleets that all declare power are ranked by battery life in the Power section.
+  const groups = all.filter((r) => r.by === 'latency');
+  const elsewhere =
+    all.length > groups.length
+      ? '<p class="note">Fleets that all declare power are ranked by battery life under <a href="#power">Power</a>, at the top.</p>'
+      : '';
+  if (groups.length === 0 && elsewhere) return section('comparison', elsewhere);
   if (groups.length === 0)
     return section(
       'comparison',
@@ -185,5 +103,5 @@ export function comparisonHtml(result: RunResult): string {
     );
   const note =
     '<p class="note">Fleets doing the same work: the same number of devices, each sending at the same interval. The result does not record payload sizes, so check that the fleets send the same payload (the shoot-out does).</p>';
-  return section('comparison', note + groups.map(rankingTable).join('\n'));
+  return section('comparison', elsewhere + note + groups.map(rankingTable).join('\n'));
 }

@@ -19,6 +19,7 @@ import {
   verdictHtml,
   verdictOf,
 } from './page.ts';
+import { powerHtml } from './power.ts';
 import { errorsHtml, protocolsHtml } from './protocols.ts';
 import { timelineCharts } from './timeline.ts';
 
@@ -53,12 +54,13 @@ export function renderReport(result: RunResult): string {
   };
   const verdict = verdictOf(thresholdsOf(result), Array.isArray(result.health) ? result.health : []);
   const title = `fleetbench · ${result.scenario.name} · ${verdict === 'none' ? 'no thresholds' : verdict.toUpperCase()}${result.run.partial ? ' · PARTIAL' : ''}`;
+  const power = powerHtml(result);
   const license = uplot.license.replace(/\*\//g, '* /');
   return `${pageHead(title, { generator: result.environment?.fleetbench ?? '' })}
 <body>
 <main>
 ${headerHtml(result)}
-${verdictHtml(result)}
+${verdictHtml(result)}${power ? `\n${power}` : ''}
 ${runHtml(result)}
 ${latencyHtml(result, latency)}
 ${overTimeHtml(result, overTime)}

@@ -66,6 +66,8 @@ export function empty(text: string): string {
 
 export const SECTIONS = [
   ['verdict-section', 'Verdict'],
+  // Only when a fleet declares power (power.ts): first after the verdict.
+  ['power', 'Power'],
   ['run', 'Run'],
   ['latency', 'Latency distributions'],
   ['over-time', 'Over time'],

@@ -30,7 +30,10 @@ export function thresholdsOf(result: RunResult): ThresholdOutcome[] {
 export function headerHtml(result: RunResult): string {
   const r = result.run;
   const partial = r.partial ? ` <span class="tag partial" title="${esc(r.partialReason ?? '')}">PARTIAL</span>` : '';
-  const nav = SECTIONS.map(([id, title]) => `<a href="#${id}">${esc(title)}</a>`).join('');
+  const power = Object.values(result.fleets).some((f) => f.power !== undefined || f.wire !== undefined);
+  const nav = SECTIONS.filter(([id]) => power || id !== 'power')
+    .map(([id, title]) => `<a href="#${id}">${esc(title)}</a>`)
+    .join('');
   return `<header><h1>fleetbench report: ${esc(result.scenario.name)}${partial}</h1>
 <div class="sub">${when(r.startedAt)} · ${esc(formatDurationMs(r.elapsedMs))} · run ${esc(r.id)} · ${esc(result.scenario.file)}</div></header>
 <nav class="noprint">${nav}</nav>`;

@@ -1,8 +1,10 @@
 // The protocol comparison: sending fleets that do the same work (the shoot-out's fleets, or any
 // two or more fleets sending at the same per-device interval with the same number of devices),
-// ranked by energy per message when every one declares `power`, else by p99 latency.
+// ranked by battery life when every one declares `power` (bands that overlap tie, see
+// src/power/rank.ts), else by p99 latency.
 
 import type { LatencySummary } from '../metrics/histogram.ts';
+import { rankWithTies, sameLink } from '../power/rank.ts';
 import { senderDelivery } from '../result/senders.ts';
 import type { FleetResult, RunResult } from '../result/types.ts';
 
@@ -16,12 +18,21 @@ export interface Contender {
   delivery: { expected: number; unique: number; lost: number; kept: boolean } | undefined;
 }
 
+/** Where a contender stands: its competition rank, whether it shares it, and its tie group. */
+export interface Place {
+  rank: number;
+  tied: boolean;
+  group: number;
+}
+
 export interface Ranking {
-  by: 'energy' | 'latency';
+  by: 'battery' | 'latency';
   intervalS: number;
   devices: number;
   /** Best first. */
   rows: Contender[];
+  /** One per row: by battery life, fleets whose bands overlap share a rank; by latency, 1, 2, 3. */
+  places: Place[];
 }
 
 /** Relative tolerance for "the same schedule": Poisson and jittered rates wander a little. */
@@ -73,10 +84,40 @@ export function rankings(result: RunResult): Ranking[] {
   return groups
     .filter((g) => g.length >= 2)
     .map((g) => {
-      const by = g.every((c) => c.result.power) ? 'energy' : 'latency';
-      const key = (c: Contender): number =>
-        by === 'energy' ? (c.result.power?.energyPerMessagemJ ?? Infinity) : (c.latency?.summary.p99 ?? Infinity);
-      const rows = [...g].sort((a, b) => key(a) - key(b));
-      return { by, intervalS: (g[0] as Contender).intervalS, devices: (g[0] as Contender).result.devicesRun, rows };
+      const first = g[0] as Contender;
+      const common = { intervalS: first.intervalS, devices: first.result.devicesRun };
+      if (g.every((c) => c.result.power)) {
+        const ranked = rankWithTies(
+          g,
+          (c) => c.result.power?.band.batteryLifeDays ?? [0, 0],
+          (c) => c.result.power?.batteryLifeDays ?? 0,
+          'higher',
+          (a, b) => sameLink(a.result.power, b.result.power),
+        );
+        return {
+          by: 'battery' as const,
+          ...common,
+          rows: ranked.map((r) => r.item),
+          places: ranked.map(({ rank, tied, group }) => ({ rank, tied, group })),
+        };
+      }
+      const rows = [...g].sort((a, b) => (a.latency?.summary.p99 ?? Infinity) - (b.latency?.summary.p99 ?? Infinity));
+      return {
+        by: 'latency' as const,
+        ...common,
+        rows,
+        places: rows.map((_, i) => ({ rank: i + 1, tied: false, group: i })),
+      };
     });
+}
+
+/** The battery-life place of every fleet that declares power and has comparable peers. */
+export function powerPlaces(result: RunResult): Map<string, Place> {
+  const out = new Map<string, Place>();
+  for (const r of rankings(result))
+    if (r.by === 'battery')
+      r.rows.forEach((c, i) => {
+        out.set(c.fleet, r.places[i] as Place);
+      });
+  return out;
 }

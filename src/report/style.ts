@@ -49,6 +49,12 @@ figcaption { font-weight: 600; margin: 6px 0 4px; }
 .phases span::before { content: ""; display: inline-block; width: 14px; height: 10px; margin-right: 5px; border: 1px solid #cbd5e1; vertical-align: -1px; background: var(--swatch); }
 .bar { display: flex; width: 120px; height: 10px; border-radius: 2px; overflow: hidden; background: var(--line); margin-top: 3px; }
 .bar span { display: block; height: 100%; }
+.bar.wide { width: 100%; max-width: 520px; height: 12px; margin: 3px 0 6px; }
+.tag.tie { background: #e0f2fe; color: #0369a1; border: 1px solid #7dd3fc; }
+h4 { font-size: 14px; margin: 12px 0 4px; }
+.power-fleet dl.meta { font-size: 13px; }
+tr.base td { color: var(--muted); }
+.life-chart { margin: 10px 0 6px; }
 details summary { cursor: pointer; color: #1d4ed8; margin: 8px 0; }
 @media (max-width: 700px) { main { padding: 14px; } .charts { grid-template-columns: 1fr; } }
 @media print {

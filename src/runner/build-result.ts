@@ -225,7 +225,9 @@ function powerOf(
   const power = g.power;
   const messages = t.sent + t.received;
   const driver = driverFor(g.protocol);
-  if (!power || !driver || messages === 0 || devices === 0) return null;
+  if (!power || !driver || devices === 0) return null;
+  // A device that only keeps its connection alive is priced by its keepalives and floor.
+  if (messages === 0 && (power.session === 'sleep' || t.connects === 0)) return null;
   const schedule = g.publish?.schedule;
   // One report per message: the schedule's interval per device, or the measured one.
   const reportIntervalS =
@@ -233,7 +235,9 @@ function powerOf(
       ? schedule.intervalUs / 1e6
       : schedule?.kind === 'poisson'
         ? 1 / schedule.ratePerS
-        : (devices * sendPhaseS) / messages;
+        : messages > 0
+          ? (devices * sendPhaseS) / messages
+          : sendPhaseS;
   const own = driver?.keepalive?.(g.options);
   const keepalive =
     power.keepaliveS === undefined

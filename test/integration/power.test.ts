@@ -75,11 +75,15 @@ describe('power: sessions on the wire and their cost', () => {
     const publish = mqttPublishBytes(`power/${run1}/0`, 24, 1);
     expect(w.tx.data).toEqual({ packets: TOTAL, bytes: TOTAL * publish });
     expect(w.rx.data).toEqual({ packets: TOTAL, bytes: 4 * TOTAL });
+    // Round trips: CONNACK per session, PUBACK per reading (MQTT §3.2, §3.4).
+    expect(w.waits).toEqual({ handshake: TOTAL, data: TOTAL, keepalive: 0 });
 
     // CoAP: one datagram each way per reading, no connection.
     expect(c.wire!.connections).toBe(0);
     expect(c.wire!.tx.data.packets).toBe(TOTAL);
     expect(c.wire!.tx.handshake.bytes).toBe(0);
+    // The embedded server answers each NON request with a NON response (RFC 7252 §5.2.3): one wait each.
+    expect(c.wire!.waits).toEqual({ handshake: 0, data: TOTAL, keepalive: 0 });
 
     const pm = m.power!;
     const pc = c.power!;
@@ -100,7 +104,9 @@ describe('power: sessions on the wire and their cost', () => {
 
     const text = summary(result);
     expect(text).toMatch(/^power\s+session\s+radio/m);
-    expect(text).toMatch(/^mqttSleep\s+mqtt sleep\s+cc2538-802154\s+0\.3s\s+.*20\/20/m);
+    // Fleet, session, radio, link and typical round trip, report interval, then mJ per report.
+    expect(text).toMatch(/^mqttSleep\s+mqtt sleep\s+cc2538-802154\s+\S.*\dms\s+0\.3s\s+\d/m);
+    expect(text).toMatch(/loopback ack mean, measured by this run and not used for energy: .*mqttSleep/);
     expect(text).toMatch(/^coapNon\s+coap sleep\s+cc2538-802154/m);
   });
 

@@ -188,13 +188,17 @@ describe('the HTML report in a browser', () => {
       expect(rows[i]?.text).toContain(t.limitText);
     }
 
-    // Every section, in order; the two sensor fleets ranked by energy per message.
+    // Every section, in order (Power first after the verdict); the two sensor fleets ranked by battery life.
     expect(await page.$$eval('section > h2', (hs) => hs.map((h) => h.textContent))).toEqual(
       SECTIONS.map(([, title]) => title),
     );
     expect(
-      await page.$$eval('#comparison tr[data-rank]', (trs) => trs.map((tr) => tr.getAttribute('data-fleet')).sort()),
+      await page.$$eval('#power tr[data-rank]', (trs) => trs.map((tr) => tr.getAttribute('data-fleet')).sort()),
     ).toEqual(['soil', 'temp']);
+    // The battery-life chart is inline SVG the browser lays out: one bar per fleet, with a width.
+    const bars = await page.$$eval('#power svg rect', (rs) => rs.map((r) => r.getBoundingClientRect().width));
+    expect(bars).toHaveLength(2);
+    for (const w of bars) expect(w).toBeGreaterThan(0);
     expect(
       await page.$$eval('#delivery tr[data-pair]', (trs) => trs.map((tr) => tr.getAttribute('data-pair'))),
     ).toEqual(expect.arrayContaining(['temp>backend', 'soil>coap-server']));

@@ -113,6 +113,13 @@ describe('coap({...}) options', () => {
     expect(o?.serve).toEqual({ port: 40000, auto: false, host: '127.0.0.1', notify: 'CON', maxAgeSec: 60 });
   });
 
+  it('takes No-Response (RFC 7967) on NON requests, off by default', () => {
+    expect(resolve({}).o?.noResponse).toBe(false);
+    const { o, problems } = resolve({ type: 'NON', noResponse: true });
+    expect(problems).toEqual([]);
+    expect(o?.noResponse).toBe(true);
+  });
+
   it.each([
     [{ type: 'CONFIRMABLE' }, 'fleets.soil.protocol.type: expected one of "CON", "NON"'],
     [{ method: 'PATCH' }, 'fleets.soil.protocol.method: expected one of "GET", "POST", "PUT", "DELETE"'],
@@ -125,6 +132,9 @@ describe('coap({...}) options', () => {
     [{ ackTimeout: 'soon' }, 'fleets.soil.protocol.ackTimeout: expected a positive duration'],
     [{ serve: { port: 70000 } }, 'fleets.soil.protocol.serve.port: expected at most 65535'],
     [{ qos: 1 }, 'fleets.soil.protocol.qos: unknown field'],
+    [{ noResponse: true }, `fleets.soil.protocol.noResponse: needs type: 'NON' (RFC 7967 §2`],
+    [{ type: 'CON', noResponse: true }, 'got type "CON"'],
+    [{ type: 'NON', noResponse: 'yes' }, 'fleets.soil.protocol.noResponse: expected true or false'],
   ])('rejects %j with a message naming the field', (raw, message) => {
     const { problems } = resolve(raw);
     expect(problems).toHaveLength(1);

@@ -28,6 +28,8 @@ describe('resolvePower', () => {
       session: 'persistent',
       keepaliveS: undefined,
       overridden: [],
+      coverage: null,
+      rai: false,
     });
   });
 
@@ -45,7 +47,7 @@ describe('resolvePower', () => {
     expect(power?.profile).toEqual({
       ...PROFILES['esp32-wifi'],
       txmA: 170,
-      wake: { ms: 300, mC: 100.2 },
+      wake: { ms: 300, mC: 151.8 },
       tail: { ms: 50, mA: 80 },
     });
     expect(power?.overridden).toEqual(['txmA', 'wake.ms', 'tail.mA']);
@@ -60,7 +62,6 @@ describe('resolvePower', () => {
     const { power } = resolve({
       radio: 'esp32-wifi',
       txmA: 1,
-      volts: 5,
       wake: { ms: 1, mC: 1 },
       tail: { ms: 1, mA: 1 },
     });
@@ -69,25 +70,38 @@ describe('resolvePower', () => {
     expect(power?.profile.wake).not.toBe(PROFILES['esp32-wifi'].wake);
   });
 
-  it('labels a battery object by its figures and takes an overridden voltage as its default', () => {
+  it('labels a battery object by its figures', () => {
     expect(resolve({ radio: 'nbiot', battery: { mAh: 1000, volts: 3.6 } }).power?.batteryLabel).toBe('1000mAh at 3.6V');
     // A computed capacity is labelled readably; the model keeps the exact figure.
     const computed = resolve({ radio: 'nbiot', battery: { mAh: 5000 / 3.6, volts: 3.6 } }).power;
     expect(computed?.batteryLabel).toBe('1389mAh at 3.6V');
     expect(computed?.battery.mAh).toBe(5000 / 3.6);
-    expect(resolve({ radio: 'nbiot', volts: 4.2, battery: '1000mAh' }).power?.battery).toEqual({
-      mAh: 1000,
-      volts: 4.2,
-    });
+  });
+
+  it('applies a coverage class, RAI, an eDRX floor and a link, and lists them', () => {
+    const nb = resolve({ radio: 'nbiot', coverage: 'extreme', rai: true });
+    expect(nb.problems).toEqual([]);
+    expect(nb.power?.coverage).toBe('extreme');
+    expect(nb.power?.rai).toBe(true);
+    expect(nb.power?.profile.link.upBps).toBe(PROFILES.nbiot.coverage.extreme?.link.upBps);
+    expect(nb.power?.profile.wake).toEqual(PROFILES.nbiot.coverage.extreme?.wake);
+    expect(resolve({ radio: 'nbiot' }).power?.coverage).toBe('normal');
+    const lte = resolve({ radio: 'nrf9160-ltem', edrx: '655.36s', link: { rtt: '800ms', loss: 0.01 } });
+    expect(lte.problems).toEqual([]);
+    expect(lte.power?.profile.idlemA).toBe(0.006);
+    expect(lte.power?.profile.link.rttMs).toEqual({ low: 800, mid: 800, high: 800 });
+    expect(lte.power?.profile.link.loss).toBe(0.01);
+    expect(lte.power?.overridden).toEqual(['link.rtt', 'link.loss', 'edrx']);
+    expect(lte.power?.profile.link.name).toMatch(/\(as given\)$/);
   });
 
   it("takes keepalive '0s' as no keepalive", () => {
     expect(resolve({ radio: 'nbiot', keepalive: '0s' }).power?.keepaliveS).toBe(0);
   });
 
-  const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf9160-ltem", "nbiot"';
+  const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf9160-ltem", "nbiot", "lte-phone"';
   const FIELDS =
-    'radio, battery, session, keepalive, wake, tail, volts, txmA, rxmA, listenmA, idlemA, sleepmA, bitrateBps, preambleUs, linkOverheadBytes';
+    'radio, battery, session, keepalive, coverage, rai, edrx, link, bitrateBps, wake, promote, tail, txmA, rxmA, listenmA, idlemA, sleepmA, preambleUs, linkOverheadBytes';
   it.each<[string, unknown, string]>([
     ['an unknown radio', { radio: 'zigbee' }, `${PATH}.radio: expected one of ${RADIOS}, got "zigbee"`],
     ['a missing radio', {}, `${PATH}.radio: expected one of ${RADIOS}, got nothing`],
@@ -99,7 +113,41 @@ describe('resolvePower', () => {
     ['a negative txmA', { radio: 'nbiot', txmA: -1 }, `${PATH}.txmA: expected a number ≥ 0, got -1`],
     ['txmA as a string', { radio: 'nbiot', txmA: '120' }, `${PATH}.txmA: expected a number ≥ 0, got "120"`],
     ['a zero bit rate', { radio: 'nbiot', bitrateBps: 0 }, `${PATH}.bitrateBps: expected a positive number, got 0`],
-    ['zero volts', { radio: 'nbiot', volts: 0 }, `${PATH}.volts: expected a positive number, got 0`],
+    [
+      'volts (the profile fixes its supply voltage)',
+      { radio: 'nbiot', volts: 5 },
+      `${PATH}.volts: expected no such field: a profile's currents are given at its own supply voltage; give the battery's voltage as battery: { mAh, volts }, got 5`,
+    ],
+    [
+      'a coverage class on a radio without them',
+      { radio: 'nrf9160-ltem', coverage: 'robust' },
+      `${PATH}.coverage: expected nothing: the nrf9160-ltem radio has no coverage classes (NB-IoT has), got "robust"`,
+    ],
+    [
+      'an unknown coverage class',
+      { radio: 'nbiot', coverage: 'deep' },
+      `${PATH}.coverage: expected one of "normal", "robust", "extreme", got "deep"`,
+    ],
+    [
+      'RAI on a radio without it',
+      { radio: 'esp32-wifi', rai: true },
+      `${PATH}.rai: expected false: the esp32-wifi radio has no Release Assistance (cellular radios only), got true`,
+    ],
+    [
+      'an eDRX cycle the profile does not list',
+      { radio: 'nrf9160-ltem', edrx: '20s' },
+      `${PATH}.edrx: expected one of '81.92s', '655.36s', got "20s"`,
+    ],
+    [
+      'a link loss of 1',
+      { radio: 'nbiot', link: { loss: 1 } },
+      `${PATH}.link.loss: expected a probability, 0 ≤ loss < 1, got 1`,
+    ],
+    [
+      'a round trip band out of order',
+      { radio: 'nbiot', link: { rtt: { low: '2s', mid: '1s', high: '3s' } } },
+      `${PATH}.link.rtt: expected low ≤ mid ≤ high, got an object`,
+    ],
     [
       'a battery string that is not one',
       { radio: 'nbiot', battery: 'lots' },
@@ -230,6 +278,8 @@ describe('power in a scenario', () => {
       session: 'sleep',
       keepaliveS: 90,
       overridden: ['idlemA'],
+      coverage: null,
+      rai: false,
     });
   });
 });

@@ -1,6 +1,6 @@
 // Human units in scenarios: durations, rates and sizes, and how the CLI prints them back.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDurationMs, formatUs } from '../../src/base/format.ts';
+import { formatBytes, formatDurationMs, formatEnergyBand, formatLifeBand, formatUs } from '../../src/base/format.ts';
 import { parseDuration, parseRate, parseSize } from '../../src/base/units.ts';
 
 describe('parseDuration', () => {
@@ -155,5 +155,18 @@ describe('formatBytes', () => {
   it('never prints 1024 of a unit when it rounds up to the next one', () => {
     expect(formatBytes(1023.6)).toBe('1.0KiB');
     expect(formatBytes(1_048_575)).toBe('1.0MiB');
+  });
+});
+
+describe('formatLifeBand and formatEnergyBand', () => {
+  it('print the range in the unit of the central value, and leave out a range with equal ends', () => {
+    expect(formatLifeBand(3686, [3577, 3760])).toBe('10.1 y (9.8–10.3)');
+    expect(formatLifeBand(3200, [2880, 3360])).toBe('8.77 y (7.89–9.21)');
+    expect(formatLifeBand(170, [153, 178.5])).toBe('170.0 d (153.0–178.5)');
+    expect(formatLifeBand(0.5, [0.25, 0.75])).toBe('12.0 h (6.0–18.0)');
+    expect(formatLifeBand(3200, [3200, 3200])).toBe('8.77 y');
+    expect(formatLifeBand(Infinity, [1, Infinity])).toBe('∞');
+    expect(formatEnergyBand(2.93, [2.78, 3.22])).toBe('2.930 (2.780–3.220)');
+    expect(formatEnergyBand(55.1, [55.1, 55.1])).toBe('55.1');
   });
 });

@@ -23,7 +23,7 @@ import { type AmqpsMeter, amqpsMeter, socketOptions, withSecure } from './socket
 import { type Consuming, declareAndConsume, queueStore, sameFilters, withHeartbeat } from './topology.ts';
 import { txSelect } from './tx.ts';
 import { TxBatcher } from './tx-batch.ts';
-import { type AmqpTraffic, amqpWire, emptyTraffic } from './wire.ts';
+import { type AmqpTraffic, amqpWire, emptyTraffic, OPENING_WAITS, tapFrames } from './wire.ts';
 
 const C = AMQP_CODES.keys;
 
@@ -112,10 +112,8 @@ export class AmqpDevice implements DriverDevice {
 
   get wire(): WireTotalsByKind {
     const delivered = this.consumer.deliveries;
-    return withSecure(
-      amqpWire(this.traffic, this.bytes, this.init.options.ack === 'manual' ? delivered : 0, delivered),
-      this.tls,
-    );
+    const acked = this.init.options.ack === 'manual' ? delivered : 0;
+    return withSecure(amqpWire(this.traffic, this.bytes, acked, delivered), this.tls);
   }
 
   async connect(): Promise<number> {
@@ -145,6 +143,7 @@ export class AmqpDevice implements DriverDevice {
       if (this.consuming) await Promise.race([this.consume(channel, this.consuming), timeout]);
       this.open = this.established = this.setupDone = true;
       this.traffic.connections++;
+      this.traffic.handshakeWaits += OPENING_WAITS;
       this.traffic.handshakeSent += this.socket?.bytesWritten ?? 0;
       this.traffic.handshakeReceived += this.socket?.bytesRead ?? 0;
       this.republish(channel);
@@ -304,6 +303,7 @@ export class AmqpDevice implements DriverDevice {
   private adopt(model: ChannelModel): void {
     this.model = model;
     this.socket = (model.connection as unknown as { stream: Socket }).stream;
+    tapFrames(model.connection, this.traffic);
     // Every connection error is followed by 'close' with the same error, which reports it.
     model.on('error', () => undefined);
     model.on('close', (err?: unknown) => this.lost(model, err));

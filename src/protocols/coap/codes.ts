@@ -57,6 +57,8 @@ export const COAP_CODES = codeBook({
       malformed: true,
       unmatched_ack: true,
       unexpected_response: true,
+      // RFC 7967 §2: a server did not answer a request whose No-Response option declined it.
+      response_suppressed: false,
     },
   },
   observe: {

@@ -11,15 +11,16 @@ import type { CodeKey } from '../../metrics/codes.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
 import { decodeBlock, encodeBlock, METHOD_CODES, option, type ParsedPacket, pathOptions } from './codec.ts';
-import { COAP_CODES, isErrorResponse, responseName } from './codes.ts';
+import { COAP_CODES } from './codes.ts';
 import { dtlsSocket } from './dtls.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
-import { type Exchange, type RestFetch, requestBuilder } from './exchange.ts';
+import { type Exchange, noResponseRequest, type RestFetch, requestBuilder, settleExchange } from './exchange.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { serveResource } from './serve.ts';
 import type { CoapServer } from './server.ts';
 import { resolvePeer } from './uri.ts';
+import { coapWire } from './wire.ts';
 
 const C = COAP_CODES.keys;
 
@@ -40,6 +41,8 @@ export class CoapDevice implements DriverDevice {
   private sweep: NodeJS.Timeout | undefined;
   /** coaps:// only: the DTLS sessions' datagrams by kind (plain CoAP is counted from bytes and datagrams). */
   private dtlsWire: WireTotalsByKind | undefined;
+  /** Round trips this device waited for (see `wire`). */
+  private dataWaits = 0;
 
   constructor(
     private readonly init: DeviceInit<ResolvedCoapOptions>,
@@ -66,8 +69,9 @@ export class CoapDevice implements DriverDevice {
     return { sent: e?.bytesSent ?? 0, received: e?.bytesReceived ?? 0 };
   }
 
-  get wire(): WireTotalsByKind | undefined {
-    return this.dtlsWire;
+  /** Datagrams by kind and the round trips waited for (wire.ts). */
+  get wire(): WireTotalsByKind {
+    return coapWire(this.dtlsWire, this.bytes, this.datagrams, this.dataWaits);
   }
 
   get datagrams(): { sent: number; received: number } {
@@ -138,6 +142,14 @@ export class CoapDevice implements DriverDevice {
     const confirmable = o.type === 'CON' || blockwise;
     // §4.7 NSTART: at most this many outstanding confirmable interactions per server.
     if (confirmable && this.confirmableOutstanding >= o.transmission.nstart) return 'window_full';
+    // RFC 7967: a NON that declines every response is sent and forgotten: no exchange to match,
+    // nothing to wait for. A block-wise body stays a CON transfer without it (RFC 7959 §2.5).
+    if (o.noResponse && !confirmable) {
+      const e = this.endpoint as Endpoint;
+      const shape = { code: METHOD_CODES[o.method], token: e.nextToken(), uri: this.uriOf(message.topic), body };
+      e.send(noResponseRequest({ ...shape, contentFormat: o.contentFormat }, e.nextMessageId()), this.target as Peer);
+      return 'sent';
+    }
     this.request(message, message.topic, body, confirmable, undefined);
     return 'sent';
   }
@@ -190,8 +202,7 @@ export class CoapDevice implements DriverDevice {
     const token = extra?.token ?? endpoint.nextToken();
     const key = token.toString('hex');
     const code = extra?.observe !== undefined || extra?.rest ? METHOD_CODES.GET : METHOD_CODES[o.method];
-    if (this.uri?.path !== target) this.uri = { path: target, options: pathOptions(target) };
-    const uri = this.uri.options;
+    const uri = this.uriOf(target);
     const build = requestBuilder({
       code,
       confirmable,
@@ -220,6 +231,12 @@ export class CoapDevice implements DriverDevice {
         ? encodeBlock({ num: 0, more: false, size: o.blockSize })
         : undefined);
     this.transmit(key, x, x.body ? encodeBlock({ num: 0, more: true, size: o.blockSize }) : undefined, early);
+  }
+
+  /** The Uri-Path/Uri-Query options of `target`, kept for the next request to the same path. */
+  private uriOf(target: string): ReturnType<typeof pathOptions> {
+    if (this.uri?.path !== target) this.uri = { path: target, options: pathOptions(target) };
+    return this.uri.options;
   }
 
   /** Observations' GET with Observe: 0 or 1 on their own token (RFC 7641 §3.1, §3.6). */
@@ -255,11 +272,13 @@ export class CoapDevice implements DriverDevice {
     endpoint.sendConfirmable(buf, messageId, x.peer, {
       onAck: (ack, atUs) => {
         done();
+        this.dataWaits++;
         // An empty ACK: the response comes separately (§5.2.2), matched by token.
         if (ack.code !== '0.00') this.response(ack, x.peer, atUs);
       },
       onReset: () => {
         done();
+        this.dataWaits++;
         this.code(C.coap.rst_received);
         this.finish(key, x, undefined);
       },
@@ -305,6 +324,8 @@ export class CoapDevice implements DriverDevice {
       else this.code(C.coap.unexpected_response);
       return;
     }
+    // §5.2.3: the response to a NON request ends its wait (a CON's ended with its ACK).
+    if (!x.confirmable) this.dataWaits++;
     const block1 = decodeBlock(option(packet, 'Block1'));
     if (packet.code === '2.31' && x.body && block1 && x.block1) {
       // RFC 7959 §2.3: 2.31 Continue asks for the next block. §2.5 (Figure 9): a server may answer
@@ -342,27 +363,7 @@ export class CoapDevice implements DriverDevice {
 
   private finish(key: string, x: Exchange, response: ParsedPacket | undefined, atUs = nowUs()): void {
     this.exchanges.delete(key);
-    if (x.settle) {
-      x.settle(x.observed ?? response);
-      return;
-    }
-    if (x.rest) {
-      if (response?.code.startsWith('2.')) x.rest.done(Buffer.concat(x.rest.parts), atUs);
-      else this.code(C.block2.incomplete);
-      return;
-    }
-    if (!response || !x.message) return;
-    if (isErrorResponse(response.code)) {
-      // RFC 7252 §5.9.2, §5.9.3: a 4.xx or 5.xx answers the request but refuses it: an error by
-      // its code, never an acknowledged (delivered) message.
-      this.events.onError(
-        `coap.response_${response.code}`,
-        `${this.init.clientId}: ${this.init.options.method} ${x.message.topic} answered ${responseName(response.code)}`,
-      );
-      return;
-    }
-    // The whole exchange, block-wise ones included: request → final response.
-    this.events.onAck(x.message, atUs, undefined);
+    settleExchange(x, response, atUs, this.events, `${this.init.clientId}: ${this.init.options.method}`);
   }
 
   /**

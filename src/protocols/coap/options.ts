@@ -26,6 +26,12 @@ export interface CoapOptions {
   maxRetransmit?: number;
   /** NSTART (§4.7, default 1): outstanding confirmable requests per device; further sends count as dropped. */
   nstart?: number;
+  /**
+   * Send every request with the No-Response option (RFC 7967 §2) valued 26 (§2.1: no interest in
+   * 2.xx, 4.xx or 5.xx responses): the server answers nothing, the device waits for nothing.
+   * NON requests only (`type: 'NON'`): a CON is still acknowledged (RFC 7967 §2). Default false.
+   */
+  noResponse?: boolean;
   /** Block size for block-wise transfers (RFC 7959 §2.2): 16 … 1024 bytes (default 1024). */
   blockSize?: 16 | 32 | 64 | 128 | 256 | 512 | 1024;
   /**
@@ -51,6 +57,8 @@ export interface ResolvedCoapOptions {
   method: CoapMethod;
   contentFormat: number;
   transmission: TransmissionParameters;
+  /** Requests carry No-Response 26 (RFC 7967): NON only, and not for block-wise bodies (RFC 7959 §2.5 is lock-step). */
+  noResponse: boolean;
   blockSize: number;
   /** `auto`: the scenario gave no port; the run finds a free block (Driver.freePorts) and sets `port`. */
   serve: { port: number; auto: boolean; host: string; notify: CoapType; maxAgeSec: number } | undefined;
@@ -89,6 +97,7 @@ const FIELDS = fieldsOf<CoapOptions>()([
   'ackRandomFactor',
   'maxRetransmit',
   'nstart',
+  'noResponse',
   'blockSize',
   'serve',
   'deregister',
@@ -152,6 +161,14 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
     COAP_DEFAULTS.transmission.maxRetransmit,
   );
   const nstart = check.integer(at('nstart'), o.nstart, 1, 1000, COAP_DEFAULTS.transmission.nstart);
+  const noResponse = check.boolean(at('noResponse'), o.noResponse, false);
+  // RFC 7967 §2: the option is meant for NON requests; a CON request is still acknowledged at
+  // the message layer (§5.2.2 of RFC 7252), so the device would wait for that ACK after all.
+  if (noResponse && type !== 'NON')
+    check.note(
+      at('noResponse'),
+      `needs type: 'NON' (RFC 7967 §2: No-Response is for non-confirmable requests; a CON is still acknowledged), got type ${JSON.stringify(type ?? o.type)}`,
+    );
   const blockSize = check.oneOf<number>(at('blockSize'), o.blockSize, BLOCK_SIZES, COAP_DEFAULTS.blockSize);
   let serve: ResolvedCoapOptions['serve'];
   if (o.serve !== undefined && o.serve !== false) {
@@ -177,6 +194,7 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
     method,
     contentFormat,
     transmission: { ackTimeoutMs, ackRandomFactor, maxRetransmit, nstart },
+    noResponse,
     blockSize,
     serve,
     deregister,
@@ -191,6 +209,8 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
       at('dtls'),
       'is for clients and observers of a coaps:// target: virtual sensors (serve) serve plain coap:// only',
     );
+  if (serve && noResponse)
+    check.note(at('noResponse'), 'is for clients that send requests: virtual sensors (serve) send notifications');
   const t = resolved.transmission;
   if (
     [

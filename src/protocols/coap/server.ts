@@ -58,6 +58,17 @@ interface Block1Transfer {
   size: number;
 }
 
+/**
+ * RFC 7967 §2.1: whether the request's No-Response option declines a response of `code`'s class
+ * (bit 2 for 2.xx, 8 for 4.xx, 16 for 5.xx; an empty value, 0, declines nothing).
+ */
+function declined(packet: ParsedPacket, code: string): boolean {
+  const value = option(packet, 'No-Response');
+  if (value === undefined) return false;
+  const bit = code[0] === '2' ? 2 : code[0] === '4' ? 8 : code[0] === '5' ? 16 : 0;
+  return (decodeUint(value) & bit) !== 0;
+}
+
 /** How many NON notifications are remembered so that an RST answering one cancels its observation. */
 const NON_NOTIFICATION_MEMORY = 4096;
 
@@ -291,6 +302,13 @@ export class CoapServer {
   }
 
   private respond(packet: ParsedPacket, peer: Peer, code: string, extra: ResponseExtra = {}): void {
+    if (declined(packet, code)) {
+      // RFC 7967 §2: the client declined this class of response: none is sent. A CON request is
+      // still acknowledged at the message layer, with an empty ACK (RFC 7252 §4.2).
+      this.init.events.onCode(C.coap.response_suppressed);
+      if (packet.confirmable) this.endpoint.acknowledge(packet, peer);
+      return;
+    }
     const messageId = packet.confirmable ? packet.messageId : this.endpoint.nextMessageId(peer);
     const buf = buildResponse(packet, code, extra, messageId);
     this.init.events.onCode(C.response.of(code));

@@ -85,13 +85,18 @@ export class HttpDevice implements DriverDevice {
     return this.listener ? this.listener.bytes : this.counted;
   }
 
-  /** Clients: every request and response is one data exchange (headers and body, each assumed to fit one TCP segment). */
+  /**
+   * Clients: every request and response is one data exchange (headers and body, each assumed to
+   * fit one TCP segment), and every response ends one round trip (RFC 9110 §3.4: a client sends
+   * a request and waits for its response), a data wait.
+   */
   get wire(): WireTotalsByKind | undefined {
     if (this.listener) return undefined;
     const w = emptyWire();
     w.connections = this.traffic.connections;
     w.tx.data = { packets: this.traffic.requests, bytes: this.counted.sent };
     w.rx.data = { packets: this.traffic.responses, bytes: this.counted.received };
+    w.waits.data = this.traffic.responses;
     if (this.tls) addSecure(w.secure, this.tls.totals);
     return w;
   }

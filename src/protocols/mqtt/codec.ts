@@ -19,6 +19,20 @@ export function kindOf(cmd: Packet['cmd'] | 'reserved'): WireKind {
   return 'handshake';
 }
 
+/**
+ * The packets (by type, §2.2.1) that end a round trip of this device, the kind of wait each is:
+ * the answer to something it sent and then waited for. CONNACK (§3.2) answers CONNECT, SUBACK
+ * (§3.9) and UNSUBACK (§3.11) answer what is counted as handshake; PUBACK (§3.4) ends a QoS 1
+ * PUBLISH, PUBREC (§3.5) and PUBCOMP (§3.7) the two round trips of a QoS 2 PUBLISH (§4.3.3);
+ * PINGRESP (§3.13) answers PINGREQ. A client only receives these for what it sent. PUBREL (§3.6)
+ * is a wait too: a subscriber that answered a QoS 2 PUBLISH with PUBREC waits for PUBREL before
+ * it completes with PUBCOMP (§4.3.3, receiver side), so it must keep listening for it. A PUBLISH
+ * received is not: the device did not ask for it.
+ */
+export const WAIT_OF: readonly (WireKind | undefined)[] = Array.from({ length: 16 }, (_, t) =>
+  t === 2 || t === 9 || t === 11 ? 'handshake' : t >= 4 && t <= 7 ? 'data' : t === 13 ? 'keepalive' : undefined,
+);
+
 /** §2.2.1 Table 2.1: control packet types by their number. */
 const TYPES = [
   'reserved',

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { TimingWheel, type WheelEntry } from '../../base/timing-wheel.ts';
 import { emptyWire, type WireKind, type WireTotalsByKind } from '../../power/wire.ts';
 import type { UnreadMessages } from '../driver.ts';
-import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES } from './codec.ts';
+import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES, WAIT_OF } from './codec.ts';
 import { errorLoss, type Loss, strongerLoss } from './loss.ts';
 
 /** One wheel for every MQTT deadline of the worker: 50 ms ticks, 512 slots (25.6 s a turn). */
@@ -126,6 +126,9 @@ export abstract class MqttConnection implements WheelEntry {
   private rxDataBytes = 0;
   private rxKeepalivePackets = 0;
   private rxKeepaliveBytes = 0;
+  private handshakeWaits = 0;
+  private dataWaits = 0;
+  private keepaliveWaits = 0;
 
   get wire(): WireTotalsByKind {
     const w = emptyWire();
@@ -136,6 +139,7 @@ export abstract class MqttConnection implements WheelEntry {
     w.rx.handshake = { packets: this.rxHandshakePackets, bytes: this.rxHandshakeBytes };
     w.rx.data = { packets: this.rxDataPackets, bytes: this.rxDataBytes };
     w.rx.keepalive = { packets: this.rxKeepalivePackets, bytes: this.rxKeepaliveBytes };
+    w.waits = { handshake: this.handshakeWaits, data: this.dataWaits, keepalive: this.keepaliveWaits };
     return w;
   }
 
@@ -329,6 +333,7 @@ export abstract class MqttConnection implements WheelEntry {
         if (!frame) break;
         const first = buf[pos] as number;
         this.logReceived(kindOf(cmdOf(first)), frame.end - pos);
+        this.logWait(first >> 4);
         let bytes = buf.subarray(pos, frame.end);
         // Acknowledgements and PINGRESP are read at once; any other packet may be kept (a payload, properties).
         if (shared && buf === chunk && !ACK_OR_PING[first >> 4]) bytes = Buffer.from(bytes);
@@ -358,6 +363,13 @@ export abstract class MqttConnection implements WheelEntry {
       this.rxHandshakePackets++;
       this.rxHandshakeBytes += size;
     }
+  }
+
+  private logWait(type: number): void {
+    const kind = WAIT_OF[type];
+    if (kind === 'data') this.dataWaits++;
+    else if (kind === 'handshake') this.handshakeWaits++;
+    else if (kind === 'keepalive') this.keepaliveWaits++;
   }
 
   streamError(stream: Duplex, err: Error): void {

@@ -42,7 +42,15 @@ export class WsDevice implements DriverDevice {
   private readonly unacked = new Map<number, OutgoingMessage>();
   private readonly subscribing = new Map<number, PendingSubscribe>();
   /** For the power model: connections, the Upgrade's bytes, frames each way. */
-  private readonly traffic = { connections: 0, upgradeSent: 0, upgradeReceived: 0, framesSent: 0, framesReceived: 0 };
+  private readonly traffic = {
+    connections: 0,
+    upgradeSent: 0,
+    upgradeReceived: 0,
+    framesSent: 0,
+    framesReceived: 0,
+    /** Answers the device waited for: 'published' to its publishes, 'subscribed' or 'error' to its requests. */
+    answers: 0,
+  };
   /** wss: the TLS handshakes counted and the session offered on the next connect. */
   private readonly tls: TlsMeter | undefined;
 
@@ -62,7 +70,14 @@ export class WsDevice implements DriverDevice {
     return { sent: this.earlier.sent + (s?.bytesWritten ?? 0), received: this.earlier.received + (s?.bytesRead ?? 0) };
   }
 
-  /** The HTTP Upgrade is the handshake; every frame (publish, answers, messages, Close) is data, one segment each. */
+  /**
+   * The HTTP Upgrade is the handshake; every frame (publish, answers, messages, Close) is data, one
+   * segment each. Round trips: the 101 response to the Upgrade request (RFC 6455 §4.1: the client
+   * waits for it before sending frames), a handshake wait per connection; each bridge answer to a
+   * frame of the device's ('published', 'subscribed', or an 'error' naming its id), a data wait.
+   * Messages the bridge pushes are not waits; nor is the closing handshake (§5.5.1), whose Close
+   * frames are counted as data frames but priced with the connection's teardown.
+   */
   get wire(): WireTotalsByKind {
     const t = this.traffic;
     const b = this.bytes;
@@ -72,6 +87,8 @@ export class WsDevice implements DriverDevice {
     w.rx.handshake = { packets: t.connections, bytes: t.upgradeReceived };
     w.tx.data = { packets: t.framesSent, bytes: b.sent - t.upgradeSent };
     w.rx.data = { packets: t.framesReceived, bytes: b.received - t.upgradeReceived };
+    w.waits.handshake = t.connections;
+    w.waits.data = t.answers;
     if (this.tls) addSecure(w.secure, this.tls.totals);
     return w;
   }
@@ -219,6 +236,7 @@ export class WsDevice implements DriverDevice {
         const message = this.unacked.get(f.id);
         if (!message) break;
         this.unacked.delete(f.id);
+        this.traffic.answers++;
         events.onAck(message, receivedUs, undefined);
         return;
       }
@@ -226,6 +244,7 @@ export class WsDevice implements DriverDevice {
         const pending = f.id === undefined ? undefined : this.subscribing.get(f.id);
         if (!pending) break;
         this.subscribing.delete(f.id as number);
+        this.traffic.answers++;
         events.onCode(C.subscribed.ok);
         pending.settle();
         return;
@@ -248,6 +267,7 @@ export class WsDevice implements DriverDevice {
     const text = typeof message === 'string' ? message : '';
     this.events.onCode(C.error.of(code));
     const pending = id === undefined ? undefined : this.subscribing.get(id);
+    if (pending || (id !== undefined && this.unacked.has(id))) this.traffic.answers++;
     if (pending) {
       // The runner counts the rejected subscribe itself.
       pending.settle(
