@@ -33,8 +33,8 @@ export interface WireTotalsByKind {
    * (ceil(bytes / 1460)), from the ClientHello to the client's Finished (a TLS 1.3 server's
    * NewSessionTicket messages come after and are not counted); `waits` 2 for a full TLS 1.2
    * handshake, 1 for a resumed one and for TLS 1.3. DTLS (coap/dtls.ts): every handshake
-   * datagram, `waits` the server flights received (3 with a HelloVerifyRequest cookie); the
-   * session's closing alert stays in `handshake`.
+   * datagram and the session's closing alert, `waits` the server flights received during the
+   * handshake (3 with a HelloVerifyRequest cookie); `handshake` has none of a DTLS session's.
    */
   secure: { full: number; resumed: number; tx: PacketTotals; rx: PacketTotals; waits: number };
 }

@@ -15,7 +15,7 @@ import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 2;
 const READINGS = 3;
-const HANDSHAKES = DEVICES * READINGS;
+const REPORTS = DEVICES * READINGS;
 
 let mosq: PrivateMosquitto;
 let ca = '';
@@ -76,65 +76,71 @@ async function sleepFleet(url: string, tls: string, protocol = 'mqtt({ qos: 1, '
     });`,
   );
   const { result } = await run({ scenario: file, targets: { [protocol.slice(0, 4)]: url }, workers: 1, write: false });
-  expect(result.fleets.s!.messages).toMatchObject({ sent: HANDSHAKES, acked: HANDSHAKES });
+  // A report slot the machine was too busy for is skipped (late): every report sent is one
+  // connection, and each device's first is its only full handshake.
+  const m = result.fleets.s!.messages;
+  expect(m.acked).toBe(m.sent);
+  expect(m.sent).toBeGreaterThanOrEqual(REPORTS - 2);
   const w = result.fleets.s!.wire!;
-  expect(w.connections).toBe(HANDSHAKES);
+  expect(w.connections).toBe(m.sent);
   return w;
 }
 
 /** What any of these handshakes must look like: `fullWaits` and `resumedWaits` round trips each. */
-function sane(s: WireTotalsByKind['secure'], fullWaits: number, resumedWaits: number): void {
-  expect(s.full + s.resumed).toBe(HANDSHAKES);
+function sane(w: WireTotalsByKind, fullWaits: number, resumedWaits: number): void {
+  const s = w.secure;
+  const n = w.connections;
+  expect(s.full + s.resumed).toBe(n);
   expect(s.waits).toBe(s.full * fullWaits + s.resumed * resumedWaits);
   // The client writes two flights (ClientHello, then its Finished), each within one segment.
-  expect(s.tx.packets).toBe(2 * HANDSHAKES);
+  expect(s.tx.packets).toBe(2 * n);
   // ClientHello alone is a couple of hundred bytes; no client certificate here.
-  expect(s.tx.bytes / HANDSHAKES).toBeGreaterThan(150);
-  expect(s.tx.bytes / HANDSHAKES).toBeLessThan(1200);
+  expect(s.tx.bytes / n).toBeGreaterThan(150);
+  expect(s.tx.bytes / n).toBeLessThan(1200);
   // Full handshakes carry the server's certificate; resumed ones do not.
   expect(s.rx.bytes).toBeGreaterThan(s.full * certBytes);
   expect(s.rx.bytes).toBeLessThan(s.full * (certBytes + 2500) + s.resumed * 1200);
-  expect(s.rx.packets).toBeGreaterThanOrEqual(HANDSHAKES);
+  expect(s.rx.packets).toBeGreaterThanOrEqual(n);
 }
 
 describe('TLS handshakes in the wire totals', () => {
   it('mqtts:// TLS 1.3: one full handshake per device, then resumed; one round trip each', async () => {
     const w = await sleepFleet(`mqtts://127.0.0.1:${mosq.ports.tls13}`, '');
-    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
-    sane(w.secure, 1, 1);
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: w.connections - DEVICES });
+    sane(w, 1, 1);
   });
 
   it('mqtts:// TLS 1.2: two round trips when full, one when resumed', async () => {
     const w = await sleepFleet(`mqtts://127.0.0.1:${(tls12.address() as net.AddressInfo).port}`, '');
-    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
-    sane(w.secure, 2, 1);
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: w.connections - DEVICES });
+    sane(w, 2, 1);
     // The server's two flights: ServerHello…ServerHelloDone, then (ticket,) ChangeCipherSpec, Finished.
-    expect(w.secure.rx.packets).toBeGreaterThanOrEqual(2 * DEVICES + (HANDSHAKES - DEVICES));
+    expect(w.secure.rx.packets).toBeGreaterThanOrEqual(2 * DEVICES + (w.connections - DEVICES));
   });
 
   it('tls.resume: false makes every handshake full', async () => {
     const w = await sleepFleet(`mqtts://127.0.0.1:${mosq.ports.tls13}`, ', resume: false');
-    expect(w.secure).toMatchObject({ full: HANDSHAKES, resumed: 0 });
-    sane(w.secure, 1, 1);
+    expect(w.secure).toMatchObject({ full: w.connections, resumed: 0 });
+    sane(w, 1, 1);
   });
 
   it('wss:// counts the TLS under the WebSocket', async () => {
     const w = await sleepFleet(`wss://127.0.0.1:${mosq.ports.wss}`, '');
-    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
-    sane(w.secure, 1, 1);
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: w.connections - DEVICES });
+    sane(w, 1, 1);
   });
 
   it('https:// counts every connection of a device without keepAlive: the first full, the next resumed', async () => {
     const url = `https://127.0.0.1:${(https.address() as net.AddressInfo).port}`;
     const w = await sleepFleet(url, '', 'http({ keepAlive: false, ');
-    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
-    sane(w.secure, 1, 1);
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: w.connections - DEVICES });
+    sane(w, 1, 1);
   });
 
   it('amqps:// (amqplib opens the TLS socket): full then resumed, the protocol header not counted as handshake', async () => {
     const port = (amqps.address() as net.AddressInfo).port;
     const w = await sleepFleet(`amqps://guest:guest@127.0.0.1:${port}`, '', 'amqp({ ');
-    expect(w.secure).toMatchObject({ full: DEVICES, resumed: HANDSHAKES - DEVICES });
-    sane(w.secure, 1, 1);
+    expect(w.secure).toMatchObject({ full: DEVICES, resumed: w.connections - DEVICES });
+    sane(w, 1, 1);
   });
 });
