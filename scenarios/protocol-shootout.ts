@@ -1,5 +1,6 @@
 // Protocol shoot-out: the same workload, a 24-byte reading every 30 s from battery sensors, sent
-// over MQTT QoS 0, 1 and 2 (connection kept, or a fresh one per reading), CoAP NON and CON,
+// over MQTT QoS 0, 1 and 2 (connection kept, or a fresh one per reading), CoAP NON (one-way,
+// with No-Response, RFC 7967) and CON,
 // AMQP with confirms and HTTP (keep-alive, or a connection per reading). Every fleet really
 // performs its session on the wire: sleep-mode devices connect, send, wait for the ack and
 // disconnect for each reading, so the broker sees the true connection churn. The power table
@@ -12,7 +13,7 @@
 // protocol's own packets matter; with esp32-wifi, Wi-Fi association dominates every reading).
 import { amqp, bytes, coap, defineScenario, every, http, mqtt } from 'fleetbench';
 
-type Radio = 'esp32-wifi' | 'cc2538-802154' | 'nrf52-ble' | 'nrf9160-ltem' | 'nbiot';
+type Radio = 'esp32-wifi' | 'cc2538-802154' | 'nrf52-ble' | 'nrf9160-ltem' | 'nbiot' | 'lte-phone';
 const radio = (process.env.SHOOTOUT_RADIO ?? 'cc2538-802154') as Radio;
 const devices = 20;
 const reading = { count: devices, send: every('30s'), payload: bytes(24) };
@@ -34,7 +35,7 @@ export default defineScenario({
     mqtt_q0_sleep: { ...reading, protocol: mqtt({ qos: 0 }), topic: 'shootout/{fleet}/{id}', power: sleep },
     mqtt_q1_sleep: { ...reading, protocol: mqtt({ qos: 1 }), topic: 'shootout/{fleet}/{id}', power: sleep },
     mqtt_q2_sleep: { ...reading, protocol: mqtt({ qos: 2 }), topic: 'shootout/{fleet}/{id}', power: sleep },
-    coap_non: { ...reading, protocol: coap({ type: 'NON', method: 'POST' }), path: '/shootout/non/{id}', power: sleep },
+    coap_non: { ...reading, protocol: coap({ type: 'NON', method: 'POST', noResponse: true }), path: '/shootout/non/{id}', power: sleep },
     coap_con: { ...reading, protocol: coap({ type: 'CON', method: 'POST' }), path: '/shootout/con/{id}', power: sleep },
     amqp_kept: { ...reading, protocol: amqp({ confirm: true }), topic: 'shootout.{run}.amqp.{id}', power: persistent },
     http_kept: { ...reading, protocol: http({ keepAlive: true }), path: '/shootout/http/{id}', power: persistent },

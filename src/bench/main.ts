@@ -2,7 +2,8 @@
 // the machine's Mosquitto and RabbitMQ and the embedded servers. Prints a Markdown table; pass
 // --target to bench another MQTT broker, --only=<name>[,<name>] to run some measurements.
 // `npm run bench -- engine [--quick] [--rounds N]` runs the engine benchmark instead (engine.ts);
-// `npm run bench -- scale [--quick]` the capacity-planning figures (scale.ts).
+// `npm run bench -- scale [--quick]` the capacity-planning figures (scale.ts);
+// `npm run bench -- power [--radio=<profile>]` the power model on a quiet and a busy machine (power.ts).
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { formatBytes } from '../base/format.ts';
 import { run } from '../run.ts';
@@ -163,7 +164,10 @@ function print(rows: string[][]): void {
   for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 }
 
-if (process.argv[2] === 'scale') {
+if (process.argv[2] === 'power') {
+  // `npm run bench -- power`: the shoot-out's energy on a quiet and on a busy machine (power.ts).
+  await import('./power.ts');
+} else if (process.argv[2] === 'scale') {
   // `npm run bench -- scale`: issue 17's figures (processes, shards merged, the capacity knee).
   await import('./scale.ts');
 } else if (process.argv[2] === 'engine') {
