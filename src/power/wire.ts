@@ -27,7 +27,14 @@ export interface WireTotalsByKind {
    * TLS and DTLS handshakes as counted on the wire (records and bytes each way at the record
    * layer, packets as they would cross the network), how many were full and how many resumed
    * (a TLS session ticket or ID, a DTLS Connection ID), and the round trips they waited for.
-   * TLS over TCP has these only here; a DTLS handshake's datagrams are also in `handshake`.
+   * Handshakes are counted here ONLY, never also in `handshake`, for TLS over TCP and DTLS alike:
+   * price `secure` on top of the other kinds. TLS over TCP (src/protocols/tls-meter.ts): bytes
+   * at the record layer without TCP/IP headers, `packets` the TCP segments of each flight
+   * (ceil(bytes / 1460)), from the ClientHello to the client's Finished (a TLS 1.3 server's
+   * NewSessionTicket messages come after and are not counted); `waits` 2 for a full TLS 1.2
+   * handshake, 1 for a resumed one and for TLS 1.3. DTLS (coap/dtls.ts): every handshake
+   * datagram and the session's closing alert, `waits` the server flights received during the
+   * handshake (3 with a HelloVerifyRequest cookie); `handshake` has none of a DTLS session's.
    */
   secure: { full: number; resumed: number; tx: PacketTotals; rx: PacketTotals; waits: number };
 }

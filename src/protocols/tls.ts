@@ -1,4 +1,4 @@
-// The `tls: { ca, cert, key, passphrase, servername, rejectUnauthorized }` option every
+// The `tls: { ca, cert, key, passphrase, servername, rejectUnauthorized, resume }` option every
 // TCP-based protocol accepts (mqtts://, https://, wss://), validated once: files are read and
 // parsed while the scenario loads, so a wrong path, an unreadable PEM or a key that does not
 // belong to its certificate is a scenario error naming the field, not a failure of every device.
@@ -19,6 +19,11 @@ export interface TlsOptions {
   /** The server name sent in SNI and checked against the server's certificate (default: the URL's host). */
   servername?: string;
   rejectUnauthorized?: boolean;
+  /**
+   * Offer the previous connection's TLS session when a device connects again (a sleep session's
+   * next report, a reconnect), so the handshake is resumed rather than full (default true).
+   */
+  resume?: boolean;
 }
 
 /** `ca` is the value as given; the `*Pem` fields hold the PEM text, read from a file when a path was given. */
@@ -30,6 +35,7 @@ export interface ResolvedTls {
   passphrase: string | undefined;
   servername: string | undefined;
   rejectUnauthorized: boolean;
+  resume: boolean;
 }
 
 /** What Node's tls.connect (and MQTT.js, ws, https, amqplib on top of it) takes from these options. */
@@ -42,7 +48,7 @@ export interface TlsConnectOptions {
   rejectUnauthorized: boolean;
 }
 
-const FIELDS = ['ca', 'cert', 'key', 'passphrase', 'servername', 'rejectUnauthorized'];
+const FIELDS = ['ca', 'cert', 'key', 'passphrase', 'servername', 'rejectUnauthorized', 'resume'];
 
 /** A value starting with a PEM armour line is PEM text; anything else is a file path. */
 function pemOf(check: Checker, path: string, value: string | undefined, what: string): Buffer | undefined {
@@ -77,6 +83,7 @@ export function resolveTls(check: Checker, path: string, raw: unknown): Resolved
     passphrase: undefined,
     servername: undefined,
     rejectUnauthorized: true,
+    resume: true,
   };
   if (raw === undefined) return tls;
   const t = check.object(path, raw);
@@ -91,6 +98,7 @@ export function resolveTls(check: Checker, path: string, raw: unknown): Resolved
   tls.passphrase = check.string(at('passphrase'), t.passphrase, true);
   tls.servername = check.string(at('servername'), t.servername, true);
   tls.rejectUnauthorized = check.boolean(at('rejectUnauthorized'), t.rejectUnauthorized, true);
+  tls.resume = check.boolean(at('resume'), t.resume, true);
   // A certificate without its key (or the reverse) cannot prove anything to the server.
   if (cert !== undefined && key === undefined)
     check.note(at('key'), 'is required with tls.cert (the private key of the client certificate)');

@@ -98,14 +98,18 @@ describe('coaps:// against libcoap coap-server-openssl (PSK)', () => {
     expect(f.messages.sent).toBe(10);
     expect(f.messages.acked).toBe(10);
     const w = f.wire!;
-    // One DTLS session per device. Per session (RFC 6347 §4.2.1, §4.2.4): ClientHello,
-    // ClientHello with the server's cookie, ClientKeyExchange + ChangeCipherSpec + Finished, and
-    // the close_notify alert; the server answers HelloVerifyRequest, ServerHello … ServerHelloDone,
-    // ChangeCipherSpec + Finished.
+    // One DTLS session per device, its handshake full (node-dtls-client resumes nothing), the
+    // session's own datagrams in `secure` only. Per session (RFC 6347 §4.2.1, §4.2.4):
+    // ClientHello, ClientHello with the server's cookie, ClientKeyExchange + ChangeCipherSpec +
+    // Finished, and the close_notify alert; the server answers HelloVerifyRequest, ServerHello …
+    // ServerHelloDone, ChangeCipherSpec + Finished: three server flights waited for.
     expect(w.connections).toBe(2);
-    expect(w.tx.handshake.packets).toBe(4 * 2);
-    expect(w.rx.handshake.packets).toBe(3 * 2);
-    expect(w.tx.handshake.bytes).toBeGreaterThan(200 * 2);
+    expect(w.secure).toMatchObject({ full: 2, resumed: 0, waits: 3 * 2 });
+    expect(w.secure.tx.packets).toBe(4 * 2);
+    expect(w.secure.rx.packets).toBe(3 * 2);
+    expect(w.secure.tx.bytes).toBeGreaterThan(200 * 2);
+    expect(w.secure.rx.bytes).toBeGreaterThan(100 * 2);
+    expect(w.tx.handshake.packets + w.rx.handshake.packets).toBe(0);
     // Every CoAP datagram is one DTLS record: 13 B header, 8 B explicit nonce, then the tag
     // (16 B for AES-GCM/CCM, 8 B for CCM_8), whatever suite the two sides chose.
     const coap = (f as unknown as { coap: CoapStats }).coap;

@@ -3,6 +3,7 @@
 // behind a TLS terminator with `requestCert` (the machine's broker has no TLS listener; a
 // terminator in front of it is a common deployment), all trusting a CA made here with openssl. A device with a client certificate signed by that CA connects and delivers; one
 // without a certificate, or with one from another CA, is refused with the TLS alert by name.
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
@@ -110,6 +111,16 @@ afterAll(async () => {
 
 const portOf = (s: Server | TlsServer): number => (s.address() as { port: number }).port;
 
+/** One full handshake in the device's wire totals, its bytes out carrying the client certificate. */
+function sentItsCertificate(device: DriverDevice): void {
+  const s = device.wire?.secure;
+  expect(s).toMatchObject({ full: 1, resumed: 0, waits: 1 });
+  // TLS 1.3 (RFC 8446 §4.4.2): Certificate, CertificateVerify and Finished follow the server's flight.
+  const der = new X509Certificate(readFileSync(device0.cert)).raw.length;
+  expect(s?.tx.bytes).toBeGreaterThan(der + 200);
+  expect(s?.tx.bytes).toBeLessThan(der + 1500);
+}
+
 /** One device of `protocol`, driven directly (no run), and the acks it counted. */
 function deviceOf(protocol: string, url: string, options: unknown): { device: DriverDevice; acks: OutgoingMessage[] } {
   const driver = driverFor(protocol);
@@ -192,6 +203,7 @@ describe('mutual TLS (client certificates)', () => {
       await eventually(() => acks.length === 1, 5000);
       await device.close();
       expect(authorized.slice(before)).toContain('device-0');
+      sentItsCertificate(device);
       const none = await refusal(protocol, url, { tls: { ca: pki.ca } });
       expect(none?.reasonCode, protocol).toBe('tls_certificate_required');
     }
@@ -207,6 +219,7 @@ describe('mutual TLS (client certificates)', () => {
     await eventually(() => acks.length === 1, 5000);
     await device.close();
     expect(authorized.slice(before)).toContain('device-0');
+    sentItsCertificate(device);
     const none = await refusal('amqp', url, { tls: { ca: pki.ca } });
     expect(none?.reasonCode).toBe('tls_certificate_required');
     // Node's TLS server drops a certificate from an unknown CA without an alert (Mosquitto's

@@ -11,7 +11,6 @@ import { maskUrl } from '../../base/url.ts';
 import { nowUs } from '../../metrics/clock.ts';
 import type { WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, HeldMessages, OutgoingMessage, SendOutcome } from '../driver.ts';
-import { tlsConnectOptions } from '../tls.ts';
 import { renderTopic } from '../topics.ts';
 import { AMQP_CODES } from './codes.ts';
 import { ConfirmWindow, type Unconfirmed } from './confirms.ts';
@@ -20,6 +19,7 @@ import { amqpConnectError, channelError, connectTimeoutError } from './errors.ts
 import { lossOf } from './loss.ts';
 import type { ResolvedAmqpOptions } from './options.ts';
 import { publishProperties, withReply } from './publish-options.ts';
+import { type AmqpsMeter, amqpsMeter, socketOptions, withSecure } from './socket.ts';
 import { type Consuming, declareAndConsume, queueStore, sameFilters, withHeartbeat } from './topology.ts';
 import { txSelect } from './tx.ts';
 import { TxBatcher } from './tx-batch.ts';
@@ -72,12 +72,15 @@ export class AmqpDevice implements DriverDevice {
   private readonly earlier = { sent: 0, received: 0 };
   /** For the power model (see wire.ts). */
   private readonly traffic: AmqpTraffic = emptyTraffic();
+  /** amqps: the TLS handshakes counted and the session offered on the next connect. */
+  private readonly tls: AmqpsMeter | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedAmqpOptions>,
     private readonly events: DeviceEvents,
   ) {
     const o = init.options;
+    this.tls = amqpsMeter(init.url, o.tls.resume);
     this.exchange = this.render(o.exchange);
     this.publishOptions = publishProperties(o);
     this.unconfirmed = new ConfirmWindow(events, init.clientId, () => this.traffic.confirms++);
@@ -109,7 +112,8 @@ export class AmqpDevice implements DriverDevice {
 
   get wire(): WireTotalsByKind {
     const delivered = this.consumer.deliveries;
-    return amqpWire(this.traffic, this.bytes, this.init.options.ack === 'manual' ? delivered : 0, delivered);
+    const acked = this.init.options.ack === 'manual' ? delivered : 0;
+    return withSecure(amqpWire(this.traffic, this.bytes, acked, delivered), this.tls);
   }
 
   async connect(): Promise<number> {
@@ -127,23 +131,17 @@ export class AmqpDevice implements DriverDevice {
     // Connect latency: from the connect() call (the socket opens inside it) to Connection.OpenOk
     // (AMQP 0-9-1 §1.4.2.8), not the channel and topology set up after it.
     const started = nowUs();
-    const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), {
-      timeout: connectTimeoutMs,
-      noDelay: true,
-      clientProperties: { connection_name: this.init.clientId },
-      ...(this.init.localAddress ? { localAddress: this.init.localAddress } : {}), // to net/tls.connect
-      ...tlsConnectOptions(options.tls),
-    });
+    const secure = this.tls?.open(url, this.init.localAddress);
+    const opening = amqp.connect(withHeartbeat(url, options.heartbeatSec), socketOptions(this.init, secure?.options));
     try {
       const model = await Promise.race([opening, timeout]);
       const openedUs = nowUs();
       this.adopt(model);
+      if (this.socket) secure?.settle(this.socket);
       const channel = await Promise.race([this.openChannel(model), timeout]);
       // The topology of the earlier connection, again: an exclusive or auto-delete queue died with it.
       if (this.consuming) await Promise.race([this.consume(channel, this.consuming), timeout]);
-      this.open = true;
-      this.established = true;
-      this.setupDone = true;
+      this.open = this.established = this.setupDone = true;
       this.traffic.connections++;
       this.traffic.handshakeWaits += OPENING_WAITS;
       this.traffic.handshakeSent += this.socket?.bytesWritten ?? 0;

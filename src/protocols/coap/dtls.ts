@@ -1,9 +1,13 @@
 // CoAP over DTLS 1.2 (coaps://, RFC 7252 §9.1) on node-dtls-client: one DTLS session per device
 // to its target, authenticated by a pre-shared key (PSK mode, §9.1.3.1). The session stands in
 // for the endpoint's UDP socket (Endpoint's DatagramSocket), so the whole message layer runs on
-// it unchanged. Every datagram of the session is counted as it crosses the network: the
-// handshake (and the closing alert) as `handshake`, the records carrying CoAP as `data`, with
-// their DTLS record headers, nonces and tags included, so the power model prices what was sent.
+// it unchanged. Every datagram of the session is counted as it crosses the network, DTLS record
+// headers, nonces and tags included, so the power model prices what was sent: the records
+// carrying CoAP as `data`, the session's own (its handshake and its closing alert) in the wire's
+// `secure` block only, never in `handshake` (one full handshake per session; the round trips
+// are the server flights received during the handshake).
+// node-dtls-client offers no session to resume (its ClientHello has an empty session_id and no
+// extensions) and no Connection ID (RFC 9146), so every session's handshake is full.
 // node-dtls-client is a client only (PSK, no certificates, no server side): virtual sensors and
 // the embedded server stay on plain coap://.
 import type { Socket as UdpSocket } from 'node:dgram';
@@ -81,17 +85,25 @@ export class DtlsSession extends EventEmitter implements DatagramSocket {
       // here, on that socket, as they are written and read.
       const udp = (socket as unknown as { udp: UdpSocket }).udp;
       const send = udp.send.bind(udp) as (buf: Buffer, ...rest: unknown[]) => void;
+      // The session's own datagrams go to `secure`; during the handshake a run of datagrams from
+      // the server with none of ours between is one flight, the device waited for each (RFC 6347
+      // §4.2.4).
+      let handshaking = true;
+      let lastFromServer = false;
       (udp as unknown as { send: typeof send }).send = (buf: Buffer, ...rest: unknown[]) => {
-        const t = session.open && !session.ended ? wire.tx.data : wire.tx.handshake;
+        const t = !handshaking && session.open && !session.ended ? wire.tx.data : wire.secure.tx;
         t.packets++;
         t.bytes += buf.length;
+        lastFromServer = false;
         if (handshakeType(buf) === CLIENT_KEY_EXCHANGE) sentKeyExchange = true;
         send(buf, ...rest);
       };
       udp.prependListener('message', (buf: Buffer) => {
-        const t = session.open && !session.ended ? wire.rx.data : wire.rx.handshake;
+        const t = !handshaking && session.open && !session.ended ? wire.rx.data : wire.secure.rx;
         t.packets++;
         t.bytes += buf.length;
+        if (handshaking && !lastFromServer) wire.secure.waits++;
+        lastFromServer = true;
         // RFC 6347 §4.2.4: a server that cannot verify our Finished (it was made with another
         // key) discards it and retransmits its last flight, ServerHello first. The library would
         // only time out; this is the server telling us the key is not the one it has.
@@ -105,9 +117,11 @@ export class DtlsSession extends EventEmitter implements DatagramSocket {
           );
       });
       socket.once('connected', () => {
+        handshaking = false;
         if (session.ended) return;
         session.open = true;
         wire.connections++;
+        wire.secure.full++;
         resolve(session);
       });
       socket.on('message', (msg: Buffer) => session.emit('message', msg, session.peer));

@@ -1,5 +1,5 @@
-// A CoAP device's wire totals for the power model: its datagrams (coaps:// adds its DTLS
-// handshake's, counted by dtls.ts) and the round trips it waited for.
+// A CoAP device's wire totals for the power model: its datagrams (coaps:// has its DTLS
+// session's, counted by dtls.ts, the handshake in `secure`) and the round trips it waited for.
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 
 type Counts = { sent: number; received: number };

@@ -6,6 +6,7 @@ import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { nowUs } from '../../metrics/clock.ts';
 import type { OutgoingMessage } from '../driver.ts';
 import { tlsConnectOptions } from '../tls.ts';
+import type { TlsMeter } from '../tls-meter.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 import type { HttpTarget } from './request.ts';
 import { type ParsedResponse, ResponseParser } from './response-parser.ts';
@@ -47,6 +48,8 @@ export class ClientConnection {
   private closing = false;
   private closed = false;
   private established = false;
+  /** TLS 1.3: counts the connection as open before the wait for the server's verdict is over. */
+  private acceptEarly: (() => void) | undefined;
   private lastError: { code: string | undefined; text: string } | undefined;
 
   constructor(
@@ -54,21 +57,26 @@ export class ClientConnection {
     private readonly options: ResolvedHttpOptions,
     private readonly wire: { sent: number; received: number },
     private readonly events: ConnectionEvents,
+    /** https: the device's TLS meter (handshake counted, previous session offered). */
+    meter?: TlsMeter,
   ) {
     this.persistent = options.keepAlive;
     const t0 = nowUs();
     const tls = target.secure;
     const local = target.localAddress ? { localAddress: target.localAddress } : {};
+    const secure = {
+      host: target.host,
+      port: target.port,
+      ...local,
+      // RFC 6066 §3: SNI carries host names only, never IP literals.
+      ...(isIP(target.host) ? {} : { servername: target.host }),
+      // ca, client certificate and key (mutual TLS), and tls.servername over the host's.
+      ...tlsConnectOptions(options.tls),
+    };
     this.socket = tls
-      ? tlsConnect({
-          host: target.host,
-          port: target.port,
-          ...local,
-          // RFC 6066 §3: SNI carries host names only, never IP literals.
-          ...(isIP(target.host) ? {} : { servername: target.host }),
-          // ca, client certificate and key (mutual TLS), and tls.servername over the host's.
-          ...tlsConnectOptions(options.tls),
-        })
+      ? meter
+        ? meter.connect(secure)
+        : tlsConnect(secure)
       : tcpConnect({ host: target.host, port: target.port, ...local });
     // Requests go out in one write each; Nagle would hold pipelined ones back behind delayed ACKs.
     this.socket.setNoDelay(true);
@@ -80,14 +88,17 @@ export class ClientConnection {
       this.socket.once(tls ? 'secureConnect' : 'connect', () => {
         const us = nowUs() - t0;
         const accept = (): void => {
-          if (this.closed) return;
+          if (this.closed || this.established) return;
           this.established = true;
           events.onConnected(us);
           resolve(us);
         };
-        if (tls && (this.socket as TLSSocket).getProtocol() === 'TLSv1.3')
+        if (tls && (this.socket as TLSSocket).getProtocol() === 'TLSv1.3') {
+          // A response is the server's acceptance too: a resumed handshake may bring no ticket,
+          // and without keepAlive the connection may close before the verdict's wait is over.
+          this.acceptEarly = accept;
           acceptedTls13(this.socket as TLSSocket, us, accept);
-        else accept();
+        } else accept();
       });
       this.socket.once('close', () =>
         reject(
@@ -157,6 +168,7 @@ export class ClientConnection {
 
   private response(r: ParsedResponse): void {
     const atUs = nowUs();
+    this.acceptEarly?.();
     const p = this.pending.shift() as Pending;
     clearTimeout(p.timer);
     if (!r.persistent) this.persistent = false;

@@ -12,6 +12,7 @@ import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import { connectFailure } from '../connect-errors.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { addSecure, TlsMeter } from '../tls-meter.ts';
 import { HTTP_CODES } from './codes.ts';
 import { ClientConnection, type ConnectionEvents, type Failure } from './connection.ts';
 import type { ResolvedHttpOptions } from './options.ts';
@@ -42,6 +43,8 @@ export class HttpDevice implements DriverDevice {
   private isConnected = false;
   private closing = false;
   private readonly connectionEvents: ConnectionEvents;
+  /** https: the TLS handshakes counted and the session offered on the next connection. */
+  private tls: TlsMeter | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedHttpOptions>,
@@ -94,6 +97,7 @@ export class HttpDevice implements DriverDevice {
     w.tx.data = { packets: this.traffic.requests, bytes: this.counted.sent };
     w.rx.data = { packets: this.traffic.responses, bytes: this.counted.received };
     w.waits.data = this.traffic.responses;
+    if (this.tls) addSecure(w.secure, this.tls.totals);
     return w;
   }
 
@@ -214,7 +218,11 @@ export class HttpDevice implements DriverDevice {
     const events = probe
       ? { ...this.connectionEvents, onConnected: () => this.events.onCode(C.tcp.probe) }
       : this.connectionEvents;
-    const c = new ClientConnection(this.target as HttpTarget, this.init.options, this.counted, events);
+    const target = this.target as HttpTarget;
+    // A probe's handshake is not one of the device's, nor is its session offered later.
+    if (target.secure && !probe) this.tls ??= new TlsMeter({ resume: this.init.options.tls.resume });
+    const meter = target.secure && !probe ? this.tls : undefined;
+    const c = new ClientConnection(target, this.init.options, this.counted, events, meter);
     this.open.add(c);
     return c;
   }

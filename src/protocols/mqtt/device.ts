@@ -6,7 +6,9 @@
 import type { IConnackPacket, Packet } from 'mqtt-packet';
 import { FleetbenchError } from '../../base/errors.ts';
 import { nowUs } from '../../metrics/clock.ts';
+import type { WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { addSecure, TlsMeter } from '../tls-meter.ts';
 import { encode } from './codec.ts';
 import { MQTT_CODES, reasonWords } from './codes.ts';
 import { connectError, connectPacket, connectTimeout, willFor } from './connect.ts';
@@ -15,7 +17,7 @@ import { MqttExchange } from './exchange.ts';
 import { announcements, type PublishOptions } from './limits.ts';
 import { PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
 import type { ResolvedMqttOptions } from './options.ts';
-import { openStream } from './transport.ts';
+import { isSecure, openStream } from './transport.ts';
 
 const C = MQTT_CODES.keys;
 
@@ -32,6 +34,8 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
   private started = 0;
   private pendingConnect: { resolve: (us: number) => void; reject: (err: unknown) => void } | undefined;
   private closed: (() => void) | undefined;
+  /** mqtts, ssl, wss: the TLS handshakes counted and the session offered on the next connect. */
+  private readonly tls: TlsMeter | undefined;
 
   constructor(init: DeviceInit<ResolvedMqttOptions>, events: DeviceEvents) {
     // A preflight check asks for a clean session that ends with its connection ([MQTT-3.1.2-6],
@@ -41,6 +45,13 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       events,
     );
     this.window = this.init.options.inflight;
+    this.tls = isSecure(this.init.url) ? new TlsMeter({ resume: this.init.options.tls.resume }) : undefined;
+  }
+
+  override get wire(): WireTotalsByKind {
+    const w = super.wire;
+    if (this.tls) addSecure(w.secure, this.tls.totals);
+    return w;
   }
 
   get connected(): boolean {
@@ -68,7 +79,7 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       this.pendingConnect = { resolve, reject };
       let stream: ReturnType<typeof openStream>;
       try {
-        stream = openStream(url, options, SHARED_READ, this.init.localAddress);
+        stream = openStream(url, options, SHARED_READ, this.init.localAddress, this.tls);
       } catch (err) {
         this.pendingConnect = undefined;
         reject(connectError(err, url, options.version));

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import WebSocket, { createWebSocketStream } from 'ws';
 import { tlsConnectOptions } from '../tls.ts';
+import { type TlsMeter, wsCreateConnection } from '../tls-meter.ts';
 import type { ResolvedMqttOptions } from './options.ts';
 
 const DEFAULT_PORTS: Record<string, number> = { mqtt: 1883, tcp: 1883, mqtts: 8883, ssl: 8883, ws: 80, wss: 443 };
@@ -52,11 +53,25 @@ export interface SharedRead {
   callback: (nread: number, buf: Buffer) => boolean;
 }
 
+/** Whether the URL's connection runs over TLS (its handshake counted in the wire's `secure`). */
+export function isSecure(url: string): boolean {
+  const s = targetOf(url).scheme;
+  return s === 'mqtts' || s === 'ssl' || s === 'wss';
+}
+
 /**
  * Opens the connection's stream; bytes written before it is open are queued by Node.
  * `localAddress`: the source address of the connection (the scenario's sourceAddresses).
+ * `meter`: the device's TLS meter (mqtts, ssl, wss), which counts the handshake and offers the
+ * previous session.
  */
-export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedRead, localAddress?: string): Duplex {
+export function openStream(
+  url: string,
+  o: ResolvedMqttOptions,
+  onread?: SharedRead,
+  localAddress?: string,
+  meter?: TlsMeter,
+): Duplex {
   const t = targetOf(url);
   const local = localAddress ? { localAddress } : {};
   switch (t.scheme) {
@@ -65,7 +80,7 @@ export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedR
       const opts: tls.ConnectionOptions = { host: t.host, port: t.port, ...local, ...tlsConnectOptions(o.tls) };
       // SNI needs a name, never an IP address (RFC 6066 §3).
       if (opts.servername === undefined && net.isIP(t.host) === 0) opts.servername = t.host;
-      const s = tls.connect(opts);
+      const s = meter ? meter.connect(opts) : tls.connect(opts);
       s.setNoDelay(o.tcpNoDelay);
       return s;
     }
@@ -74,6 +89,7 @@ export function openStream(url: string, o: ResolvedMqttOptions, onread?: SharedR
       const ws = new WebSocket(t.wsUrl, ['mqtt'], {
         ...local,
         ...(t.scheme === 'wss' ? tlsConnectOptions(o.tls) : {}),
+        ...(t.scheme === 'wss' && meter ? { createConnection: wsCreateConnection(meter) } : {}),
       });
       const stream = createWebSocketStream(ws);
       // A WebSocket closed by its peer ends the stream at once (MQTT.js does the same).

@@ -9,6 +9,7 @@ import { maskUrl } from '../../base/url.ts';
 // The errno → words mapping is protocol-neutral and shared by the drivers (../connect-errors.ts).
 import { connectFailure } from '../connect-errors.ts';
 import { tlsConnectOptions } from '../tls.ts';
+import { type TlsMeter, wsCreateConnection } from '../tls-meter.ts';
 import type { ResolvedWsOptions } from './options.ts';
 
 export interface OpenOptions {
@@ -24,6 +25,8 @@ export interface OpenOptions {
    * response are emitted in the same tick, so the caller's listeners must already be there.
    */
   onOpen(ws: WebSocket): void;
+  /** wss: the device's TLS meter (handshake counted, previous session offered). */
+  meter?: TlsMeter | undefined;
 }
 
 /** Hints for the statuses a refused upgrade usually comes with. */
@@ -42,6 +45,7 @@ export function openWebSocket({
   localAddress,
   onSocket,
   onOpen,
+  meter,
 }: OpenOptions): Promise<WebSocket> {
   const where = maskUrl(url);
   return new Promise<WebSocket>((resolve, reject) => {
@@ -51,6 +55,7 @@ export function openWebSocket({
       ...(localAddress ? { localAddress } : {}),
       // Only used for wss:// (TLS); ignored for ws://.
       ...tlsConnectOptions(options.tls),
+      ...(meter && /^wss:/i.test(url) ? { createConnection: wsCreateConnection(meter) } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
       // Redirects would count another server's bytes as this one's.
       followRedirects: false,

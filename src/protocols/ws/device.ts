@@ -6,6 +6,7 @@ import type WebSocket from 'ws';
 import { nowUs } from '../../metrics/clock.ts';
 import { emptyWire, type WireTotalsByKind } from '../../power/wire.ts';
 import type { DeviceEvents, DeviceInit, DriverDevice, OutgoingMessage, SendOutcome } from '../driver.ts';
+import { addSecure, TlsMeter } from '../tls-meter.ts';
 import { type ClientFrame, parseBridgeFrame } from './bridge-protocol.ts';
 import { WS_CODES } from './codes.ts';
 import { openWebSocket } from './connect.ts';
@@ -50,11 +51,15 @@ export class WsDevice implements DriverDevice {
     /** Answers the device waited for: 'published' to its publishes, 'subscribed' or 'error' to its requests. */
     answers: 0,
   };
+  /** wss: the TLS handshakes counted and the session offered on the next connect. */
+  private readonly tls: TlsMeter | undefined;
 
   constructor(
     private readonly init: DeviceInit<ResolvedWsOptions>,
     private readonly events: DeviceEvents,
-  ) {}
+  ) {
+    this.tls = /^wss:/i.test(init.url) ? new TlsMeter({ resume: init.options.tls.resume }) : undefined;
+  }
 
   get connected(): boolean {
     return this.ws?.readyState === OPEN && !this.closing;
@@ -84,6 +89,7 @@ export class WsDevice implements DriverDevice {
     w.rx.data = { packets: t.framesReceived, bytes: b.received - t.upgradeReceived };
     w.waits.handshake = t.connections;
     w.waits.data = t.answers;
+    if (this.tls) addSecure(w.secure, this.tls.totals);
     return w;
   }
 
@@ -105,6 +111,7 @@ export class WsDevice implements DriverDevice {
         });
       },
       onOpen: (ws) => this.watch(ws),
+      meter: this.tls,
     });
     this.traffic.connections++;
     this.traffic.upgradeSent += this.socket?.bytesWritten ?? 0;
