@@ -35,7 +35,12 @@ export default defineScenario({
     mqtt_q0_sleep: { ...reading, protocol: mqtt({ qos: 0 }), topic: 'shootout/{fleet}/{id}', power: sleep },
     mqtt_q1_sleep: { ...reading, protocol: mqtt({ qos: 1 }), topic: 'shootout/{fleet}/{id}', power: sleep },
     mqtt_q2_sleep: { ...reading, protocol: mqtt({ qos: 2 }), topic: 'shootout/{fleet}/{id}', power: sleep },
-    coap_non: { ...reading, protocol: coap({ type: 'NON', method: 'POST', noResponse: true }), path: '/shootout/non/{id}', power: sleep },
+    coap_non: {
+      ...reading,
+      protocol: coap({ type: 'NON', method: 'POST', noResponse: true }),
+      path: '/shootout/non/{id}',
+      power: sleep,
+    },
     coap_con: { ...reading, protocol: coap({ type: 'CON', method: 'POST' }), path: '/shootout/con/{id}', power: sleep },
     amqp_kept: { ...reading, protocol: amqp({ confirm: true }), topic: 'shootout.{run}.amqp.{id}', power: persistent },
     http_kept: { ...reading, protocol: http({ keepAlive: true }), path: '/shootout/http/{id}', power: persistent },

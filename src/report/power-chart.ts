@@ -66,5 +66,5 @@ export function lifeChart(bars: readonly LifeBar[]): string {
     })
     .join('');
   const axis = `<text x="${LABEL + plot / 2}" y="${h - 2}" text-anchor="middle" font-size="11" fill="#6b7280">battery life, ${t.unit}</text>`;
-  return `<figure class="life-chart"><figcaption>Battery life per device: bar at the link's typical round trip, whisker from its high to its low round trip; a light bar is a tie</figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="battery life per fleet" viewBox="0 0 ${W} ${h}" width="100%" style="max-width:${W}px" font-family="system-ui, sans-serif">${grid}${rows}${axis}</svg></figure>`;
+  return `<figure class="life-chart"><figcaption>Battery life per device: bar at the link's typical round trip, whisker from its high to its low round trip; a light bar is a tie</figcaption><svg role="img" aria-label="battery life per fleet" viewBox="0 0 ${W} ${h}" width="100%" style="max-width:${W}px" font-family="system-ui, sans-serif">${grid}${rows}${axis}</svg></figure>`;
 }
