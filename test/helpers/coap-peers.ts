@@ -213,6 +213,8 @@ export interface LibcoapClientResult {
   /** Exit code; null when it was killed (by the timeout). */
   code: number | null;
   stdout: string;
+  /** Bytes written to stdout (a body need not be text). */
+  stdoutBytes: number;
   stderr: string;
 }
 
@@ -221,8 +223,12 @@ export function runLibcoapClient(args: string[], timeoutMs = 10000): Promise<Lib
   return new Promise((resolve, reject) => {
     const child = spawn(LIBCOAP_CLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stdoutBytes = 0;
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      stdoutBytes += d.length;
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (err) => {
@@ -231,7 +237,7 @@ export function runLibcoapClient(args: string[], timeoutMs = 10000): Promise<Lib
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stdoutBytes, stderr });
     });
   });
 }

@@ -100,7 +100,7 @@ describe('ws({...}) options', () => {
         inflight: 100,
         headers: undefined,
         perMessageDeflate: false,
-        tls: { ca: undefined, caPem: undefined, rejectUnauthorized: true },
+        tls: { ca: undefined, caPem: undefined, rejectUnauthorized: true, resume: true },
         clientId: 'fb-{run}-{fleet}-{id}',
       },
       problems: [],
