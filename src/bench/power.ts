@@ -6,7 +6,7 @@
 // busy machine stretches. Each run is a child process bounded in time.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../result/types.ts';
 import { FLEETBENCH_BIN, ROOT } from './engine-run.ts';
@@ -31,6 +31,14 @@ async function shootout(label: string): Promise<RunResult> {
   }
 }
 
+/** The machine's CPU counters (/proc/stat's first line): busy and total jiffies. */
+function cpuTimes(): { busy: number; total: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 /** One spinning process per core: the machine is fully busy while they run. */
 function spinners(): ChildProcess[] {
   return Array.from({ length: availableParallelism() }, () =>
@@ -42,9 +50,11 @@ const quiet = await shootout('quiet');
 const load = spinners();
 let busy: RunResult;
 let loadDuring = 0;
+const before = cpuTimes();
 try {
   busy = await shootout('busy');
-  loadDuring = loadavg()[0] ?? 0;
+  const after = cpuTimes();
+  loadDuring = (after.busy - before.busy) / (after.total - before.total);
 } finally {
   for (const p of load) p.kill('SIGKILL');
 }
@@ -52,7 +62,7 @@ const pct = (a: number, b: number): string => (a === b ? '0' : `${((100 * (b - a
 const f3 = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(3) : x.toPrecision(3));
 const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${x.toFixed(2)}`);
 console.log(
-  `## Power: the shoot-out on a quiet and on a busy machine (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores; 1-minute load average at the end of the busy run ${loadDuring.toFixed(2)})`,
+  `## Power: the shoot-out on a quiet and on a busy machine (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores; the cores were ${(100 * loadDuring).toFixed(0)}% busy during the busy run)`,
 );
 console.log(
   `\`npm run bench -- power${radio ? ` --radio=${radio}` : ''}\` (${SCENARIO}, radio ${radio ?? 'cc2538-802154'})\n`,
