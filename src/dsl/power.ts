@@ -15,8 +15,8 @@ import {
   withCoverage,
 } from '../power/index.ts';
 
-type Currents = 'txmA' | 'rxmA' | 'listenmA' | 'idlemA' | 'sleepmA';
-type LinkNumbers = 'preambleUs' | 'linkOverheadBytes';
+type Currents = 'txmA' | 'rxmA' | 'listenmA' | 'idlemA' | 'sleepmA' | 'cpumA';
+type LinkNumbers = 'preambleUs' | 'linkOverheadBytes' | 'rampUs' | 'ccaUs' | 'l2AckUs';
 
 export interface PowerSpec extends Partial<Pick<RadioProfile, Currents>> {
   /** The radio profile the figures start from. */
@@ -46,6 +46,9 @@ export interface PowerSpec extends Partial<Pick<RadioProfile, Currents>> {
   bitrateBps?: number;
   preambleUs?: number;
   linkOverheadBytes?: number;
+  rampUs?: number;
+  ccaUs?: number;
+  l2AckUs?: number;
   /** Overrides of the profile's wake (from sleep), promotion (from connected idle) and tail. */
   wake?: { ms?: number; mC?: number };
   promote?: { ms?: number; mC?: number };
@@ -66,8 +69,8 @@ export interface ResolvedPower {
   rai: boolean;
 }
 
-const CURRENTS: readonly Currents[] = ['txmA', 'rxmA', 'listenmA', 'idlemA', 'sleepmA'];
-const LINK_NUMBERS: readonly LinkNumbers[] = ['preambleUs', 'linkOverheadBytes'];
+const CURRENTS: readonly Currents[] = ['txmA', 'rxmA', 'listenmA', 'idlemA', 'sleepmA', 'cpumA'];
+const LINK_NUMBERS: readonly LinkNumbers[] = ['preambleUs', 'linkOverheadBytes', 'rampUs', 'ccaUs', 'l2AckUs'];
 const FIELDS = [
   'radio',
   'battery',

@@ -10,9 +10,11 @@
 // starts while the previous one's tail is still running finds the radio connected: it pays no
 // promotion, and that tail is cut where the event starts (never counted twice). The floor
 // (sleep or connected idle) fills the rest of T.
-//   t_air(packets, bytes) = packets · t_preamble + 8 · (bytes + packets · L_link) / rate
-//   t_event = t_wake|promote + t_air(tx) + t_air(rx) + roundTrips · RTT + retransmission timeouts
-//   Q_event = Q_wake|promote + I_tx·t_air(tx) + I_rx·t_air(rx) + I_listen·(roundTrips·RTT + timeouts)
+//   t_air(packets, bytes) = packets · (t_preamble + t_ramp) + 8 · (bytes + packets · L_link) / rate
+//   t_link(tx) = packets · (t_cca + t_l2ack);  t_link(rx) = packets · t_l2ack
+//   t_event = t_wake|promote + t_air + t_link (both ways) + roundTrips · RTT + retransmission timeouts
+//   Q_event = Q_wake|promote + (I_tx + I_cpu)·(t_air(tx) + t_link(rx)) + (I_rx + I_cpu)·(t_air(rx) + t_link(tx))
+//             + I_listen·(roundTrips·RTT + timeouts)
 //   Q_tail  = I_tail · min(t_tail, gap to the next event)
 //   E = V · (Σ Q_event + Σ Q_tail + I_floor · (T − Σ t_event − Σ t_tail)) / 1000   (J)
 //   P_avg = E / T;   battery life = mAh · V_battery · 3.6 / P_avg   (s)
@@ -132,13 +134,18 @@ export function estimatePower(
   const burst = (
     e: Exchange,
   ): { charge: number; tx: number; rx: number; listen: number; s: number; listenS: number } => {
-    const txS = airtimeS(e.tx, p.link, p.link.upBps);
-    const rxS = airtimeS(e.rx, p.link, p.link.downBps);
+    const l = p.link;
+    // Sending: ramp-up and airtime at the transmit current, listen-before-talk and the link
+    // layer's ACK at the receive current; receiving: the reverse. The MCU runs throughout.
+    const txAirS = airtimeS(e.tx, l, l.upBps) + (e.tx.packets * l.rampUs) / 1e6;
+    const rxAirS = airtimeS(e.rx, l, l.downBps) + (e.rx.packets * l.rampUs) / 1e6;
+    const txLinkS = (e.tx.packets * (l.ccaUs + l.l2AckUs)) / 1e6;
+    const rxLinkS = (e.rx.packets * l.l2AckUs) / 1e6;
     const listenS = e.roundTrips * rttS + e.timeoutS;
-    const tx = p.txmA * txS;
-    const rx = p.rxmA * rxS;
+    const tx = (p.txmA + p.cpumA) * txAirS + (p.rxmA + p.cpumA) * txLinkS;
+    const rx = (p.rxmA + p.cpumA) * rxAirS + (p.txmA + p.cpumA) * rxLinkS;
     const listen = p.listenmA * listenS;
-    return { charge: tx + rx + listen, tx, rx, listen, s: txS + rxS + listenS, listenS };
+    return { charge: tx + rx + listen, tx, rx, listen, s: txAirS + rxAirS + txLinkS + rxLinkS + listenS, listenS };
   };
   // First pass: each event's own duration (without promotion, decided below).
   const own = events.map((e) => e.bursts.map(burst));

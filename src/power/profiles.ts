@@ -20,68 +20,23 @@
 //                100.2 mC over 734 ms at 5 V)
 //   [CC2538-DS]  TI CC2538 datasheet; IEEE 802.15.4-2006 §6.5 (O-QPSK 250 kbit/s)
 //   [NRF52-PS]   Nordic nRF52840 Product Specification (radio and sleep currents)
+//   [NRFXLIB]    Nordic sdk-nrfxlib nrf_802154 (802.15.4 ramp-up 40 µs; CCA 128 µs, turnaround 192 µs)
 
-/** The network between the device and its peer: what the waits and the time on the air cost. */
-export interface LinkModel {
-  name: string;
-  source: string;
-  /** Round trip seen by the device (radio, core network, the peer): low, typical, high. */
-  rttMs: { low: number; mid: number; high: number };
-  upBps: number;
-  downBps: number;
-  /** Fixed airtime per packet (preamble, PHY header), and link-layer bytes per packet. */
-  preambleUs: number;
-  linkOverheadBytes: number;
-  /** Probability a packet is lost on the link (the protocol's retransmission rules price it). */
-  loss: number;
-}
+import type { CoverageClass, RadioProfile } from './profile-types.ts';
+import { CELLULAR } from './profiles-cellular.ts';
 
-export type CoverageClass = 'normal' | 'robust' | 'extreme';
+export type { Coverage, CoverageClass, LinkModel, RadioProfile } from './profile-types.ts';
 
-/** An NB-IoT coverage class: coupling loss and what it changes (TR 45.820 §5.4's 144/154/164 dB). */
-export interface Coverage {
-  couplingLossDb: number;
-  link: Pick<LinkModel, 'rttMs' | 'upBps' | 'downBps'>;
-  /** Waking (synchronisation, random access, RRC setup) takes longer with repetitions. */
-  wake: { ms: number; mC: number };
-}
+export type ProfileName =
+  | 'esp32-wifi'
+  | 'cc2538-802154'
+  | 'nrf52-ble'
+  | 'nrf52840-802154'
+  | 'nrf9160-ltem'
+  | 'nbiot'
+  | 'lte-phone';
 
-export interface RadioProfile {
-  name: string;
-  /** Where the figures come from (the tags above, spelled out). */
-  source: string;
-  kind: 'cellular' | 'wifi' | '802154' | 'ble';
-  /** Supply voltage the currents are given at (the datasheet's, not the battery's). */
-  volts: number;
-  /** Transmitting, receiving, and waiting for an answer with the receiver on (mA). */
-  txmA: number;
-  rxmA: number;
-  listenmA: number;
-  /** Connected idle between events: Wi-Fi DTIM modem sleep, LTE RRC idle with (e)DRX paging, BLE connection events. */
-  idlemA: number;
-  /** Deep sleep, PSM. */
-  sleepmA: number;
-  /** From sleep (PSM, deep sleep) to able to send: boot, association, RRC connection setup. */
-  wake: { ms: number; mC: number };
-  /** From connected idle back to active: RRC idle → connected (cellular); none where idle is connected. */
-  promote: { ms: number; mC: number };
-  /** After traffic the radio stays on this long at this current (RRC inactivity timer, power-save timeout). */
-  tail: { ms: number; mA: number };
-  /** The tail when the device signals Release Assistance (3GPP Rel-14 RAI); null: not offered. */
-  raiTailMs: number | null;
-  /** Cellular: from modem off to able to send (network search, attach, default bearer); null: not cellular. */
-  attach: { ms: number; mC: number } | null;
-  /** Idle floors (mA) by eDRX cycle (seconds as written, e.g. '81.92'), for persistent devices. */
-  edrx: Readonly<Record<string, number>>;
-  link: LinkModel;
-  /** NB-IoT: the coverage classes and the default one. */
-  coverage: Readonly<Partial<Record<CoverageClass, Coverage>>>;
-  defaultCoverage: CoverageClass | null;
-}
-
-export type ProfileName = 'esp32-wifi' | 'cc2538-802154' | 'nrf52-ble' | 'nrf9160-ltem' | 'nbiot' | 'lte-phone';
-
-const NONE = { ms: 0, mC: 0 } as const;
+export const NONE = { ms: 0, mC: 0 } as const;
 
 export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   'esp32-wifi': {
@@ -95,6 +50,7 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     listenmA: 100,
     idlemA: 45,
     sleepmA: 0.01,
+    cpumA: 0,
     // [GLENN20] static-IP reconnect from deep sleep: 100.2 mC over 734 ms measured at 5 V, i.e.
     // 0.501 J; held as charge at this profile's 3.3 V (a switching supply conserves power).
     wake: { ms: 734, mC: 151.8 },
@@ -114,6 +70,10 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
       downBps: 54_000_000,
       preambleUs: 20,
       linkOverheadBytes: 36,
+      // DIFS 28 µs before a frame; SIFS 10 µs + ACK 14 B at 24 Mbit/s with its 20 µs preamble (802.11-2016 §17.4.4).
+      rampUs: 0,
+      ccaUs: 28,
+      l2AckUs: 35,
       loss: 0,
     },
     coverage: {},
@@ -130,6 +90,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     listenmA: 20,
     idlemA: 0.6,
     sleepmA: 0.0013,
+    // The datasheet's radio currents are with the CPU idle; the stack's CPU time is not added (assumption).
+    cpumA: 0,
     // A sleepy node needs no association per wake (assumption: 1 ms of CPU at PM0, 13 mA).
     wake: { ms: 1, mC: 0.013 },
     promote: NONE,
@@ -146,6 +108,11 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
       downBps: 250_000,
       preambleUs: 192,
       linkOverheadBytes: 11,
+      // Turnaround/calibration 12 symbols = 192 µs; CCA 8 symbols = 128 µs; ACK: turnaround 192 µs
+      // + 11 B PPDU = 352 µs (802.15.4-2006 §6.4.1, §7.5.6.4).
+      rampUs: 192,
+      ccaUs: 128,
+      l2AckUs: 544,
       loss: 0,
     },
     coverage: {},
@@ -163,6 +130,8 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
     // Between connection events the chip sleeps in System ON with the RTC running.
     idlemA: 0.00316,
     sleepmA: 0.0015,
+    // [NRF52-PS] CPU running from flash, 64 MHz, DC/DC: 3.3 mA (ICPU0), while the radio is busy.
+    cpumA: 3.3,
     // Reconnection (advertising + connection setup): assumption, 10 ms of CPU and radio at 3.3 + 6.3 mA.
     wake: { ms: 10, mC: 0.096 },
     promote: NONE,
@@ -179,146 +148,58 @@ export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
       downBps: 1_000_000,
       preambleUs: 40,
       linkOverheadBytes: 10,
+      // Fast ramp-up 40 µs (as Zephyr's controller uses on nRF52); in a connection the peer's
+      // packet follows T_IFS 150 µs later (an empty PDU, 80 µs): Core 5.x Vol 6 Part B §4.1.1.
+      rampUs: 40,
+      ccaUs: 0,
+      l2AckUs: 230,
       loss: 0,
     },
     coverage: {},
     defaultCoverage: null,
   },
-  'nrf9160-ltem': {
-    name: 'nrf9160-ltem',
+  'nrf52840-802154': {
+    name: 'nrf52840-802154',
     source:
-      '[NRF91-PWR] Nordic nRF Connect SDK power.rst (LTE-M UDP with PSM: 115.06 mC for 40 B, 116.57 mC for 120 B, RRC inactivity 11 s = 93.82 mC, PSM floor 3.44 µA); [NRF91-PS] nRF9160 Product Specification (eDRX averages); [BOAKS] (RAI tail)',
-    kind: 'cellular',
-    volts: 3.7,
-    // What a byte costs is the charge per byte [NRF91-PWR] measured: (116.57 − 115.06) mC / 80 B
-    // = 18.9 µC/B; at 120 mA that is an effective 50.9 kbit/s uplink (the current is an
-    // assumption; the product is what the measurement fixes). [NRF91-PS]: 100–115 mA at 23 dBm.
-    txmA: 120,
-    rxmA: 60,
-    // Connected, waiting for an answer: cDRX around the answer (assumption).
-    listenmA: 30,
-    // RRC idle with eDRX 81.92 s, one paging occasion per PTW of 2.56 s: 18 µA [NRF91-PS].
-    idlemA: 0.018,
-    sleepmA: 0.00344,
-    // RRC connection setup and the rest of the 1.32 s before the tail [NRF91-PWR]: 115.06 − 93.82
-    // = 21.24 mC less the 68 B (40 + UDP/IP 28) the measurement sent, 1.28 mC at 18.9 µC/B.
-    wake: { ms: 1_320, mC: 19.96 },
-    // From RRC idle (eDRX) the same RRC connection setup: no attach, as from PSM.
-    promote: { ms: 1_320, mC: 19.96 },
-    // RRC inactivity timer 11 s in cDRX: 93.82 mC [NRF91-PWR].
-    tail: { ms: 11_000, mA: 8.529 },
-    // With RAI the network releases the connection about 1 s after the exchange [BOAKS].
-    raiTailMs: 1_000,
-    // Modem off → on: network search, attach and a default bearer (assumption: 5 s at 50 mA).
-    attach: { ms: 5_000, mC: 250 },
-    edrx: { '81.92': 0.018, '655.36': 0.006 },
-    link: {
-      name: 'LTE-M',
-      // [NRF91-PWR]'s per-byte charge fixes txmA × 8 / upBps; the round trips are an assumption.
-      source: '[NRF91-PWR] per-byte charge; LTE-M round trips: assumption',
-      rttMs: { low: 60, mid: 150, high: 400 },
-      upBps: 50_861,
-      downBps: 300_000,
-      preambleUs: 0,
-      linkOverheadBytes: 0,
-      loss: 0,
-    },
-    coverage: {},
-    defaultCoverage: null,
-  },
-  nbiot: {
-    name: 'nbiot',
-    source:
-      '[TR45820] 3GPP TR 45.820 power model as in Ratasuk et al. 2016 (TX 543 mW, RX 90 mW, light sleep 2.4 mW, deep sleep 0.015 mW); [ROBINSON] latency on a live network; [NRF91-PS] NB-IoT eDRX averages',
-    kind: 'cellular',
-    // [TR45820] gives powers; at a nominal 3.6 V they are these currents.
-    volts: 3.6,
-    txmA: 150.8,
-    rxmA: 25,
-    listenmA: 25,
-    // Light sleep (RRC idle, DRX) 2.4 mW [TR45820].
-    idlemA: 0.667,
-    sleepmA: 0.00417,
-    // Waking takes synchronisation, system information, random access and RRC setup at RX power;
-    // the time grows with the coverage class (below). This is the 'normal' class.
-    wake: { ms: 1_000, mC: 25 },
-    promote: { ms: 1_000, mC: 25 },
-    // RRC inactivity in connected DRX at light-sleep power between PDCCH monitoring: 10 s at the
-    // average of RX and light sleep (assumption; the network sets the timer).
-    tail: { ms: 10_000, mA: 5 },
-    raiTailMs: 1_000,
-    // Modem off → on: cell search, attach with repetitions (assumption: 10 s at 40 mA, normal coverage).
-    attach: { ms: 10_000, mC: 400 },
-    edrx: { '81.92': 0.037, '655.36': 0.009 },
-    link: {
-      name: 'NB-IoT (144 dB)',
-      source: '[TR45820] coverage classes; rates and round trips per class: assumption, [ROBINSON] for robust',
-      rttMs: { low: 300, mid: 600, high: 1_500 },
-      upBps: 20_000,
-      downBps: 20_000,
-      preambleUs: 0,
-      linkOverheadBytes: 0,
-      loss: 0,
-    },
-    coverage: {
-      // Effective rates after repetitions: assumptions spanning TR 45.820's classes; 'robust'
-      // matches [ROBINSON]'s 2.16–2.67 s UDP latency on a live network.
-      normal: {
-        couplingLossDb: 144,
-        link: { rttMs: { low: 300, mid: 600, high: 1_500 }, upBps: 20_000, downBps: 20_000 },
-        wake: { ms: 1_000, mC: 25 },
-      },
-      robust: {
-        couplingLossDb: 154,
-        link: { rttMs: { low: 2_160, mid: 2_370, high: 2_670 }, upBps: 2_000, downBps: 4_000 },
-        wake: { ms: 2_000, mC: 50 },
-      },
-      extreme: {
-        couplingLossDb: 164,
-        link: { rttMs: { low: 5_000, mid: 8_000, high: 12_000 }, upBps: 300, downBps: 600 },
-        wake: { ms: 5_000, mC: 125 },
-      },
-    },
-    defaultCoverage: 'normal',
-  },
-  'lte-phone': {
-    name: 'lte-phone',
-    source:
-      '[ARO] AT&T Application Resource Optimizer lte.conf, the LTE RRC power model of Huang et al., MobiSys 2012 (promotion 0.26 s at 1.21 W; tail 0.1 s at β 1.2 W then 10 s long DRX at 1.06 W with 2 ms pings at 1.68 W every 40 ms; idle pings 43 ms at 0.594 W every 1.28 s; α_u 438.39, α_d 51.97 mW/Mbit/s)',
-    kind: 'cellular',
-    // [ARO] gives powers; at a phone battery's nominal 3.7 V (assumption) they are these currents.
-    volts: 3.7,
-    // Uplink at 5 Mbit/s: β + α_u·5 = 1.2 + 2.19 W = 3.39 W; downlink at 20 Mbit/s: 1.2 + 1.04 W.
-    txmA: 916.7,
-    rxmA: 605.3,
-    // Connected, nothing on the air: β 1.2 W.
-    listenmA: 324.3,
-    // RRC idle: a 43 ms ping at 0.594 W every 1.28 s = 19.95 mW.
-    idlemA: 5.393,
-    // A phone's modem does not use PSM: its floor is RRC idle.
-    sleepmA: 5.393,
-    // Promotion idle → connected: 0.26 s at 1.21 W = 0.3146 J.
-    wake: { ms: 260, mC: 85.03 },
-    promote: { ms: 260, mC: 85.03 },
-    // 0.1 s at 1.2 W + 0.02 s short DRX at 1.68 W + 10 s long DRX (2 ms at 1.68 W, 38 ms at
-    // 1.06 W per 40 ms) = 11.064 J over 10.12 s.
-    tail: { ms: 10_120, mA: 295.5 },
+      '[NRF52-PS] Nordic nRF52840 Product Specification (IEEE 802.15.4 at 0 dBm, DC/DC: TX 6.40 mA, RX 6.53 mA; System ON with RTC 3.16 µA; CPU from flash 3.3 mA); [NRFXLIB] nrf_802154 timings',
+    kind: '802154',
+    volts: 3,
+    txmA: 6.4,
+    rxmA: 6.53,
+    listenmA: 6.53,
+    // A sleepy end device between polls: System ON with the RTC running [NRF52-PS].
+    idlemA: 0.00316,
+    sleepmA: 0.0015,
+    // [NRF52-PS] CPU running from flash, 64 MHz, DC/DC: 3.3 mA (ICPU0), while the radio is busy.
+    cpumA: 3.3,
+    // The 64 MHz crystal's start-up, 1.4 ms (Nordic MPSL's default HFCLK latency), with the CPU
+    // at 3.3 mA (assumption: the crystal's own current is not published).
+    wake: { ms: 1.4, mC: 0.00462 },
+    promote: NONE,
+    tail: { ms: 0, mA: 0 },
     raiTailMs: null,
     attach: null,
     edrx: {},
     link: {
-      name: 'LTE',
-      source: '[ARO] rates are the model’s inputs; round trips: assumption',
-      rttMs: { low: 40, mid: 70, high: 150 },
-      upBps: 5_000_000,
-      downBps: 20_000_000,
-      preambleUs: 0,
-      linkOverheadBytes: 0,
+      name: 'Thread (802.15.4)',
+      // 250 kbit/s; SHR + PHR 6 B = 192 µs; MAC header with short addresses and PAN ID
+      // compression 9 B, auxiliary security header 6 B, MIC-32 4 B, FCS 2 B = 21 B (802.15.4-2006
+      // §7.2, §7.6.2); ramp-up 40 µs, CCA 128 µs, ACK after 192 µs turnaround, 11 B PPDU [NRFXLIB].
+      source: 'IEEE 802.15.4-2006; [NRFXLIB]; round trips through a border router: assumption',
+      rttMs: { low: 10, mid: 30, high: 100 },
+      upBps: 250_000,
+      downBps: 250_000,
+      preambleUs: 192,
+      linkOverheadBytes: 21,
+      rampUs: 40,
+      ccaUs: 128,
+      l2AckUs: 544,
       loss: 0,
     },
     coverage: {},
     defaultCoverage: null,
   },
+  ...CELLULAR,
 };
 
 /** A profile as a fleet uses it, with a coverage class applied (NB-IoT). */

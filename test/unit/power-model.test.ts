@@ -79,6 +79,61 @@ describe('reference case 2: ESP32 deep sleep → Wi-Fi (static IP) → MQTT QoS 
   });
 });
 
+describe('case 3: BLE advertising on an nRF52 (BlueJoule, nRF52832, Zephyr, 3 channels, 17-byte AD payload, 0 dBm, 1 s)', () => {
+  it('charges 28.7 µJ / 3.3 V = 8.70 µC per advertising event (within 10%)', () => {
+    // Stated: three advertising PDUs per event, AdvA 6 B + 17 B of AD data. Protocol facts (Core
+    // 5.x Vol 6 Part B §2.1, §2.3): each PDU adds a 2-byte header and a 3-byte CRC to its
+    // payload (preamble and access address are the link's preamble time), and non-connectable
+    // advertising is not acknowledged at the link layer. The built-in profile is the nRF52840's.
+    const base = PROFILES['nrf52-ble'];
+    const profile: RadioProfile = { ...base, link: { ...base.link, linkOverheadBytes: 2 + 3, l2AckUs: 0 } };
+    const event: Timeline = {
+      intervalS: 1,
+      session: 'persistent',
+      report: {
+        handshake: noExchange(),
+        data: { tx: { packets: 3, bytes: 3 * (6 + 17) }, rx: { packets: 0, bytes: 0 }, roundTrips: 0, timeoutS: 0 },
+      },
+      keepalive: none,
+      rai: false,
+    };
+    const e = estimatePower(event, profile, TWO_AA);
+    within((e.reportJ / profile.volts) * 1e6, 28.7 / 3.3, 0.1);
+  });
+});
+
+describe('case 4: a Thread sleepy end device on an nRF52840 polling its parent every second (Nordic, nRF Connect SDK)', () => {
+  // Stated: 3.0 V, 0 dBm, 1 s poll period, no data for the child. A data poll is one MAC Data
+  // Request (a 1-byte command; the link's 21 B of MAC header, security and FCS) acknowledged at
+  // the link layer, on the built-in nrf52840-802154 profile.
+  const profile = PROFILES['nrf52840-802154'];
+  const poll: Timeline = {
+    intervalS: 1,
+    session: 'persistent',
+    report: {
+      handshake: noExchange(),
+      data: { tx: { packets: 1, bytes: 1 }, rx: { packets: 0, bytes: 0 }, roundTrips: 0, timeoutS: 0 },
+    },
+    keepalive: none,
+    rai: false,
+  };
+  const e = estimatePower(poll, profile, TWO_AA);
+  const perPolluC = (e.reportJ / profile.volts) * 1e6;
+
+  it('charges a poll within 10% of the published range, 15.3–18.02 µC across SDK versions', () => {
+    // Nordic's power_consumption.rst gives 15.3 µC per poll (nRF52840 column); a later version
+    // (Thread 1.3) gives 18.02 µC: the model must land within 10% of that range.
+    expect(perPolluC).toBeGreaterThanOrEqual(15.3 * 0.9);
+    expect(perPolluC).toBeLessThanOrEqual(18.02 * 1.1);
+    within(perPolluC, 15.3, 0.1);
+  });
+
+  it('charges 1110 µC a minute with the sleep floor (within 10%)', () => {
+    // chargemC is one 1 s interval: poll and floor.
+    within(e.chargemC * 1000 * 60, 1110, 0.1);
+  });
+});
+
 /** MQTT over TCP, one report: sleep sessions connect for it, persistent ones only publish. */
 function mqttReport(
   qos: 0 | 1 | 2,

@@ -112,9 +112,9 @@ describe('resolvePower', () => {
     expect(resolve({ radio: 'nbiot', keepalive: '0s' }).power?.keepaliveS).toBe(0);
   });
 
-  const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf9160-ltem", "nbiot", "lte-phone"';
+  const RADIOS = '"esp32-wifi", "cc2538-802154", "nrf52-ble", "nrf52840-802154", "nrf9160-ltem", "nbiot", "lte-phone"';
   const FIELDS =
-    'radio, battery, session, keepalive, coverage, rai, edrx, modem, link, bitrateBps, wake, promote, tail, txmA, rxmA, listenmA, idlemA, sleepmA, preambleUs, linkOverheadBytes';
+    'radio, battery, session, keepalive, coverage, rai, edrx, modem, link, bitrateBps, wake, promote, tail, txmA, rxmA, listenmA, idlemA, sleepmA, cpumA, preambleUs, linkOverheadBytes, rampUs, ccaUs, l2AckUs';
   it.each<[string, unknown, string]>([
     ['an unknown radio', { radio: 'zigbee' }, `${PATH}.radio: expected one of ${RADIOS}, got "zigbee"`],
     ['a missing radio', {}, `${PATH}.radio: expected one of ${RADIOS}, got nothing`],

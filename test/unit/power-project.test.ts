@@ -74,15 +74,20 @@ describe('timelineOf: what one report puts on the air', () => {
     expect(r.setupmJ as number).toBeGreaterThan(0);
     // The handshake share of a report is the one-off setup × handshakes per report.
     expect(r.breakdownmJ.handshake).toBeCloseTo((r.setupmJ as number) * (2 / 14), 9);
-    // setup = V × (I_tx·t_air(tx) + I_rx·t_air(rx) + I_listen·2·RTT): SYN/SYN-ACK and CONNACK.
+    // setup = V × (I_tx·t_air(tx) + I_rx·t_air(rx) + link-layer costs + I_listen·2·RTT): SYN/SYN-ACK and CONNACK.
     const p = PROFILES['esp32-wifi'];
     const setup = a.setup!;
     expectTotals(setup.tx, { packets: 2 + 4, bytes: 37 + 2 * 40 + 4 * 40 });
     expectTotals(setup.rx, { packets: 1 + 2, bytes: 4 + 40 + 2 * 40 });
     expect(setup.roundTrips).toBe(2);
+    // Wi-Fi: DIFS before each frame sent and the ACK after it at the receive current, the ACK
+    // for each frame received at the transmit current (no ramp-up, no separate CPU current).
+    const l = p.link;
     const mC =
-      p.txmA * airtimeS(setup.tx, p.link, p.link.upBps) +
-      p.rxmA * airtimeS(setup.rx, p.link, p.link.downBps) +
+      p.txmA * airtimeS(setup.tx, l, l.upBps) +
+      p.rxmA * ((setup.tx.packets * (l.ccaUs + l.l2AckUs)) / 1e6) +
+      p.rxmA * airtimeS(setup.rx, l, l.downBps) +
+      p.txmA * ((setup.rx.packets * l.l2AckUs) / 1e6) +
       p.listenmA * 2 * rttS('esp32-wifi');
     expect(r.setupmJ as number).toBeCloseTo(mC * p.volts, 9); // mC × V = mJ
   });

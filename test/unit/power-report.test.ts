@@ -26,9 +26,14 @@ describe('round trips at the profile RTT, never the run’s own times', () => {
     // The data's one round trip is its listening; the handshake's two are in its share.
     expect(r.breakdownmJ.listen).toBeCloseTo(p.listenmA * rttS(radio) * p.volts, 9);
     const hs = reportOf(timelineOf(mqttSleep(1), 'sleep', false)).handshake;
+    // Ramp-up with each packet's airtime, the peer's packet after each one sent (T_IFS + an
+    // empty PDU) and after each received, the CPU throughout (docs/power.md).
+    const l = p.link;
     const hsmC =
-      p.txmA * airtimeS(hs.tx, p.link, p.link.upBps) +
-      p.rxmA * airtimeS(hs.rx, p.link, p.link.downBps) +
+      (p.txmA + p.cpumA) * (airtimeS(hs.tx, l, l.upBps) + (hs.tx.packets * l.rampUs) / 1e6) +
+      (p.rxmA + p.cpumA) * ((hs.tx.packets * (l.ccaUs + l.l2AckUs)) / 1e6) +
+      (p.rxmA + p.cpumA) * (airtimeS(hs.rx, l, l.downBps) + (hs.rx.packets * l.rampUs) / 1e6) +
+      (p.txmA + p.cpumA) * ((hs.rx.packets * l.l2AckUs) / 1e6) +
       p.listenmA * 2 * rttS(radio);
     expect(r.breakdownmJ.handshake).toBeCloseTo(hsmC * p.volts, 9);
   });
@@ -154,15 +159,22 @@ describe('keepalives (persistent TCP sessions only)', () => {
 describe('energy bookkeeping', () => {
   it('prices the UDP sleep report by hand on the CC2538', () => {
     const r = projectPower(coap(), settings('cc2538-802154', 'sleep'));
-    // Airtime: 192 µs preamble + 8 × (bytes + 11 B MAC) / 250 kbit/s.
-    const txS = 192e-6 + (8 * (67 + 11)) / 250_000; // 0.002688 s
-    const rxS = 192e-6 + (8 * (36 + 11)) / 250_000; // 0.001696 s
+    // Airtime: 192 µs preamble + 192 µs ramp-up + 8 × (bytes + 11 B MAC) / 250 kbit/s; each
+    // frame sent has a 128 µs CCA before it and waits 544 µs for its ACK (at 20 mA); each frame
+    // received is acknowledged (544 µs at 24 mA). The CC2538's figures include no CPU.
+    const txS = 192e-6 + 192e-6 + (8 * (67 + 11)) / 250_000; // 0.00288 s
+    const rxS = 192e-6 + 192e-6 + (8 * (36 + 11)) / 250_000; // 0.001888 s
+    const txLinkS = 128e-6 + 544e-6;
+    const rxLinkS = 544e-6;
     const listenS = 0.03; // one round trip at the border router's 30 ms
-    const activeS = 0.001 + txS + rxS + listenS; // wake 1 ms, no tail
-    expect(r.energyPerMessagemJ).toBeCloseTo((0.013 + 24 * txS + 20 * rxS + 20 * listenS) * 3, 12); // × 3 V
+    const activeS = 0.001 + txS + rxS + txLinkS + rxLinkS + listenS; // wake 1 ms, no tail
+    const txmC = 24 * txS + 20 * txLinkS;
+    const rxmC = 20 * rxS + 24 * rxLinkS;
+    expect(r.energyPerMessagemJ).toBeCloseTo((0.013 + txmC + rxmC + 20 * listenS) * 3, 12); // × 3 V
     expect(r.floormJ).toBeCloseTo(0.0013 * (30 - activeS) * 3, 12);
     expect(r.breakdownmJ.sleep).toBe(r.floormJ);
-    expect(r.breakdownmJ.tx).toBeCloseTo(24 * txS * 3, 12);
+    expect(r.breakdownmJ.tx).toBeCloseTo(txmC * 3, 12);
+    expect(r.breakdownmJ.rx).toBeCloseTo(rxmC * 3, 12);
     expect([r.breakdownmJ.idle, r.keepalivemJ]).toEqual([0, 0]);
     expect(r.perReport.radioOnS).toBeCloseTo(activeS, 12);
   });
