@@ -102,11 +102,11 @@ interface Event {
   fromSleep: boolean;
 }
 
-interface Priced {
+interface Placed {
   startS: number;
-  charge: { setup: number; tx: number; rx: number; listen: number };
+  /** Charge of its wake or promotion (mC), 0 when the radio was still connected. */
+  setupmC: number;
   durationS: number;
-  listenS: number;
 }
 
 /** Prices one interval of a device's timeline: a pure function, checkable by hand (docs/power.md). */
@@ -147,46 +147,36 @@ export function estimatePower(
     const listen = p.listenmA * listenS;
     return { charge: tx + rx + listen, tx, rx, listen, s: txAirS + rxAirS + txLinkS + rxLinkS + listenS, listenS };
   };
-  // First pass: each event's own duration (without promotion, decided below).
+  // Each event's own bursts, priced once; its duration before any wake or promotion.
   const own = events.map((e) => e.bursts.map(burst));
-  const activeS = own.map((bs) => bs.reduce((s, b) => s + b.s, 0));
+  const sum = (i: number, f: (b: ReturnType<typeof burst>) => number): number =>
+    (own[i] as ReturnType<typeof burst>[]).reduce((s, b) => s + f(b), 0);
+  const activeS = own.map((_b, i) => sum(i, (b) => b.s));
   const n = events.length;
   // Whether the radio is idle when event i starts: the previous event's tail ran out (cyclic: the
   // last event of one interval precedes the first of the next). An event never starts before the
   // previous one has ended: a device does not begin an exchange while one is running.
-  const priced: Priced[] = [];
+  let placed: Placed[] = [];
   let ends: number[] = events.map((e, i) => e.at + (activeS[i] as number));
   // Two passes settle promotions: an event's promotion lengthens it and can change the next gap.
   for (let pass = 0; pass < 2; pass++) {
-    priced.length = 0;
-    events.forEach((e, i) => {
+    placed = events.map((e, i) => {
       const prevEnd = i > 0 ? (ends[i - 1] as number) : (ends[n - 1] as number) - T;
       const startS = i > 0 ? Math.max(e.at, prevEnd) : e.at;
       const idleBefore = startS - prevEnd >= tailMs / 1000;
       const setup = e.fromSleep ? p.wake : idleBefore ? p.promote : { ms: 0, mC: 0 };
-      const bs = own[i] as ReturnType<typeof burst>[];
-      priced.push({
-        startS,
-        charge: {
-          setup: setup.mC,
-          tx: bs.reduce((s, b) => s + b.tx, 0),
-          rx: bs.reduce((s, b) => s + b.rx, 0),
-          listen: bs.reduce((s, b) => s + b.listen, 0),
-        },
-        durationS: setup.ms / 1000 + (activeS[i] as number),
-        listenS: bs.reduce((s, b) => s + b.listenS, 0),
-      });
+      return { startS, setupmC: setup.mC, durationS: setup.ms / 1000 + (activeS[i] as number) };
     });
-    ends = priced.map((q) => q.startS + q.durationS);
+    ends = placed.map((q) => q.startS + q.durationS);
   }
   const gapAfter = (i: number): number => {
-    const end = (priced[i] as Priced).startS + (priced[i] as Priced).durationS;
-    const next = i + 1 < n ? (priced[i + 1] as Priced).startS : T + (priced[0]?.startS ?? 0);
+    const end = ends[i] as number;
+    const next = i + 1 < n ? (placed[i + 1] as Placed).startS : T + (placed[0]?.startS ?? 0);
     return Math.max(0, next - end);
   };
-  const tails = priced.map((_q, i) => Math.min(tailMs / 1000, gapAfter(i)));
+  const tails = placed.map((_q, i) => Math.min(tailMs / 1000, gapAfter(i)));
   const tailCharge = (i: number): number => p.tail.mA * (tails[i] as number);
-  const onS = priced.reduce((s, q, i) => s + q.durationS + (tails[i] as number), 0);
+  const onS = placed.reduce((s, q, i) => s + q.durationS + (tails[i] as number), 0);
   const restS = Math.max(0, T - onS);
   const floormA = t.session === 'sleep' ? p.sleepmA : p.idlemA;
   const charge: PowerBreakdown = {
@@ -200,14 +190,14 @@ export function estimatePower(
     idle: t.session === 'persistent' ? floormA * restS : 0,
     sleep: t.session === 'sleep' ? floormA * restS : 0,
   };
-  priced.forEach((q, i) => {
+  placed.forEach((q, i) => {
     const e = events[i] as Event;
     if (e.kind === 'keepalive') {
-      charge.keepalive += q.charge.setup + q.charge.tx + q.charge.rx + q.charge.listen + tailCharge(i);
+      charge.keepalive += q.setupmC + sum(i, (b) => b.charge) + tailCharge(i);
       return;
     }
     const [handshake, data] = own[i] as ReturnType<typeof burst>[];
-    charge.wake += q.charge.setup;
+    charge.wake += q.setupmC;
     charge.handshake += handshake?.charge ?? 0;
     charge.tx += data?.tx ?? 0;
     charge.rx += data?.rx ?? 0;
@@ -234,7 +224,7 @@ export function estimatePower(
     batteryLifeH,
     batteryLifeYears: batteryLifeH / HOURS_PER_YEAR,
     radioOnS: Math.min(T, onS),
-    listenS: priced.reduce((s, q) => s + q.listenS, 0),
+    listenS: own.reduce((s, _b, i) => s + sum(i, (b) => b.listenS), 0),
   };
 }
 

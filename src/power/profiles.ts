@@ -36,7 +36,7 @@ export type ProfileName =
   | 'nbiot'
   | 'lte-phone';
 
-export const NONE = { ms: 0, mC: 0 } as const;
+const NONE = { ms: 0, mC: 0 } as const;
 
 export const PROFILES: Readonly<Record<ProfileName, RadioProfile>> = {
   'esp32-wifi': {
