@@ -40,6 +40,8 @@ export type { PowerReport } from './report.ts';
 
 /** TLS 1.2 AES-GCM record overhead: 5 B header, 8 B explicit nonce, 16 B tag (RFC 5246 §6.2, RFC 5288 §3). */
 export const TLS_RECORD_BYTES = 29;
+/** TLS 1.3 record overhead: 5 B header, 1 B inner content type, 16 B AEAD tag (RFC 8446 §5.2). */
+export const TLS13_RECORD_BYTES = 22;
 /**
  * A TLS 1.2 full handshake with one certificate, where the run could not count it: 2 round
  * trips (RFC 5246 §7.3), and sizes from the draft "Comparison of CoAP Security Protocols"
@@ -93,9 +95,18 @@ const plus = (a: PacketTotals, b: PacketTotals): PacketTotals => ({
 const scaled = (t: PacketTotals, f: number): PacketTotals => ({ packets: t.packets * f, bytes: t.bytes * f });
 const segments = (n: number): PacketTotals => ({ packets: n, bytes: n * TCP_IP_BYTES });
 
+/** A record's overhead, weighted by how many of the counted handshakes negotiated TLS 1.3 (else 1.2's). */
+function tlsRecordBytes(m: MeasuredTraffic): number {
+  const sec = m.wire.secure;
+  const counted = sec ? sec.full + sec.resumed : 0;
+  if (!sec || counted === 0) return TLS_RECORD_BYTES;
+  const share = Math.min(1, (sec.tls13 ?? 0) / counted);
+  return TLS_RECORD_BYTES - share * (TLS_RECORD_BYTES - TLS13_RECORD_BYTES);
+}
+
 /** Network-layer totals of `app` packets: IP and transport headers per packet, TLS records on TCP. */
 function onWire(app: PacketTotals, m: MeasuredTraffic): PacketTotals {
-  const perPacket = m.transport === 'udp' ? UDP_IP_BYTES : TCP_IP_BYTES + (m.tls ? TLS_RECORD_BYTES : 0);
+  const perPacket = m.transport === 'udp' ? UDP_IP_BYTES : TCP_IP_BYTES + (m.tls ? tlsRecordBytes(m) : 0);
   return { packets: app.packets, bytes: app.bytes + app.packets * perPacket };
 }
 

@@ -13,27 +13,12 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
-import type { WireTotalsByKind } from '../power/wire.ts';
+import { emptySecure } from '../power/wire.ts';
 
-export type SecureTotals = WireTotalsByKind['secure'];
+export { addSecure, emptySecure, type SecureTotals } from '../power/wire.ts';
 
 /** TCP payload per segment on an Ethernet-sized path (1500-byte MTU − 40 bytes of IPv4 + TCP headers). */
 export const TCP_MSS = 1460;
-
-export function emptySecure(): SecureTotals {
-  return { full: 0, resumed: 0, tx: { packets: 0, bytes: 0 }, rx: { packets: 0, bytes: 0 }, waits: 0 };
-}
-
-/** Adds `b` into `a` (in place). */
-export function addSecure(a: SecureTotals, b: SecureTotals): void {
-  a.full += b.full;
-  a.resumed += b.resumed;
-  a.tx.packets += b.tx.packets;
-  a.tx.bytes += b.tx.bytes;
-  a.rx.packets += b.rx.packets;
-  a.rx.bytes += b.rx.bytes;
-  a.waits += b.waits;
-}
 
 /** One handshake under way: the raw socket's counters as last seen and the flights so far. */
 class Handshake {
@@ -203,7 +188,7 @@ export class TlsMeter {
       const tx = h.txFlights.slice(0, 2);
       const app = recordBytes(firstWrite, protocol, s.getCipher()?.name ?? '');
       if ((protocol === 'TLSv1.3' || resumed) && (tx[1] ?? 0) > app) tx[1] = (tx[1] ?? 0) - app;
-      this.add(resumed, tx, rx, waits);
+      this.add(resumed, protocol, tx, rx, waits);
     };
     return { socket: raw, ...(this.options.resume && this.session ? { session: this.session } : {}), settle };
   }
@@ -222,10 +207,11 @@ export class TlsMeter {
     return raw;
   }
 
-  private add(resumed: boolean, tx: number[], rx: number[], waits: number): void {
+  private add(resumed: boolean, protocol: string | null, tx: number[], rx: number[], waits: number): void {
     const t = this.totals;
     if (resumed) t.resumed++;
     else t.full++;
+    if (protocol === 'TLSv1.3') t.tls13 = (t.tls13 ?? 0) + 1;
     t.tx.bytes += tx.reduce((a, b) => a + b, 0);
     t.rx.bytes += rx.reduce((a, b) => a + b, 0);
     t.tx.packets += segments(tx);
@@ -269,7 +255,7 @@ export class TlsMeter {
         const written = raw.bytesWritten - before;
         const app = queued > 0 ? recordBytes(queued, protocol, s.getCipher()?.name ?? '') : 0;
         if (written > app) h.txFlight(written - app);
-        this.add(resumed, h.txFlights, h.rxFlights, tlsWaits(protocol, resumed));
+        this.add(resumed, protocol, h.txFlights, h.rxFlights, tlsWaits(protocol, resumed));
       });
     });
   }

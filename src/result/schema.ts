@@ -179,7 +179,14 @@ const fleet: Shape = (v, path, out) =>
         // Results written before round trips and TLS handshakes were counted lack these two.
         waits: optional(fields<WireTotalsByKind['waits']>({ handshake: num, data: num, keepalive: num })),
         secure: optional(
-          fields<WireTotalsByKind['secure']>({ full: num, resumed: num, tx: packets, rx: packets, waits: num }),
+          fields<WireTotalsByKind['secure']>({
+            full: num,
+            resumed: num,
+            tx: packets,
+            rx: packets,
+            waits: num,
+            tls13: optional(num),
+          }),
         ),
       }),
     ),

@@ -4,7 +4,14 @@
 // trips at the profile's RTT, never the run's own (loopback) times.
 import { describe, expect, it } from 'vitest';
 import { airtimeS, noExchange, PROFILES, type ProfileName, TCP_IP_BYTES, UDP_IP_BYTES } from '../../src/power/index.ts';
-import { projectPower, TCP_OPEN_CLOSE, TLS_HANDSHAKE, TLS_RECORD_BYTES, timelineOf } from '../../src/power/project.ts';
+import {
+  projectPower,
+  TCP_OPEN_CLOSE,
+  TLS_HANDSHAKE,
+  TLS_RECORD_BYTES,
+  TLS13_RECORD_BYTES,
+  timelineOf,
+} from '../../src/power/project.ts';
 import { addWire, type WireLog } from '../../src/power/wire.ts';
 import { coap, expectTotals, mqttSleep, reportOf, rttS, settings, wireOf } from '../helpers/power-traffic.ts';
 
@@ -123,6 +130,32 @@ describe('timelineOf: what one report puts on the air', () => {
     expectTotals(tls.tx, { packets: plain.tx.packets + 2, bytes: plain.tx.bytes + 2 * 29 + 240 + 2 * 40 });
     expectTotals(tls.rx, { packets: plain.rx.packets + 3, bytes: plain.rx.bytes + 1 * 29 + 450 + 3 * 40 });
     expect(tls.roundTrips).toBe(1 + 1 + 1); // SYN/SYN-ACK, the resumption, CONNACK
+  });
+
+  it('TLS 1.3 counted: 22 B per record (RFC 8446 §5.2) instead of 1.2’s 29, weighted by the handshakes that negotiated it', () => {
+    const secure = (tls13: number) => ({
+      full: 0,
+      resumed: 4,
+      tx: { packets: 8, bytes: 960 },
+      rx: { packets: 12, bytes: 1800 },
+      waits: 4,
+      tls13,
+    });
+    const data = (tls13: number) => {
+      const m = mqttSleep(1, { tls: true });
+      m.wire.secure = secure(tls13);
+      return reportOf(timelineOf(m, 'sleep', false)).data;
+    };
+    const plain = reportOf(timelineOf(mqttSleep(1), 'sleep', false)).data;
+    // One PUBLISH out, one PUBACK in: one record each way.
+    expect(data(4).tx.bytes - plain.tx.bytes).toBeCloseTo(TLS13_RECORD_BYTES, 9);
+    expect(data(0).tx.bytes - plain.tx.bytes).toBeCloseTo(TLS_RECORD_BYTES, 9);
+    expect(data(2).rx.bytes - plain.rx.bytes).toBeCloseTo((TLS_RECORD_BYTES + TLS13_RECORD_BYTES) / 2, 9);
+    // A result written before the field was counted: TLS 1.2's overhead.
+    const { tls13: _t, ...old } = secure(4);
+    const m = mqttSleep(1, { tls: true });
+    m.wire.secure = old;
+    expect(reportOf(timelineOf(m, 'sleep', false)).data.tx.bytes - plain.tx.bytes).toBeCloseTo(TLS_RECORD_BYTES, 9);
   });
 
   it('DTLS (UDP with tls): the counted datagrams with UDP/IP, no SYN round trip, a session kept even in sleep', () => {

@@ -278,7 +278,7 @@ describe('wire totals', () => {
       tx: { handshake: { packets: 2, bytes: 37 }, data: { packets: 3, bytes: 80 }, keepalive: zero },
       rx: { handshake: zero, data: zero, keepalive: { packets: 1, bytes: 2 } },
       waits: { handshake: 3, data: 1, keepalive: 0 },
-      secure: { full: 0, resumed: 0, tx: zero, rx: zero, waits: 0 },
+      secure: { full: 0, resumed: 0, tx: zero, rx: zero, waits: 0, tls13: 0 },
     });
   });
 
@@ -294,10 +294,10 @@ describe('wire totals', () => {
         i++;
       }
     });
-    b.secure = { full: 2, resumed: 3, tx: { packets: 4, bytes: 50 }, rx: { packets: 6, bytes: 70 }, waits: 8 };
+    b.secure = { full: 2, resumed: 3, tx: { packets: 4, bytes: 50 }, rx: { packets: 6, bytes: 70 }, waits: 8, tls13: 4 };
     const a = wireOf((log) => [log.opened(), log.opened(), log.sent('data', 7), log.received('keepalive', 3)]);
     a.waits.data = 9;
-    a.secure = { full: 1, resumed: 0, tx: { packets: 1, bytes: 1 }, rx: { packets: 1, bytes: 1 }, waits: 1 };
+    a.secure = { full: 1, resumed: 0, tx: { packets: 1, bytes: 1 }, rx: { packets: 1, bytes: 1 }, waits: 1, tls13: 1 };
     const sum = addWire(a, b);
     expect(sum).toBe(a);
     expect(sum).toEqual({
@@ -313,7 +313,7 @@ describe('wire totals', () => {
         keepalive: { packets: 16, bytes: 303 },
       },
       waits: { handshake: 1000, data: 2009, keepalive: 3000 },
-      secure: { full: 3, resumed: 3, tx: { packets: 5, bytes: 51 }, rx: { packets: 7, bytes: 71 }, waits: 9 },
+      secure: { full: 3, resumed: 3, tx: { packets: 5, bytes: 51 }, rx: { packets: 7, bytes: 71 }, waits: 9, tls13: 5 },
     });
     // Results written before waits and secure were counted lack them: they add nothing.
     const { waits: _w, secure: _s, ...old } = wireOf((log) => log.opened());
@@ -326,7 +326,7 @@ describe('wire totals', () => {
       tx: kinds,
       rx: kinds,
       waits: { handshake: 0, data: 0, keepalive: 0 },
-      secure: { full: 0, resumed: 0, tx: zero, rx: zero, waits: 0 },
+      secure: { full: 0, resumed: 0, tx: zero, rx: zero, waits: 0, tls13: 0 },
     });
     expect(e1.tx.data).not.toBe(e1.rx.data);
     expect(e1.secure.tx).not.toBe(e1.secure.rx);

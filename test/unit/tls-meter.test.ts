@@ -31,8 +31,19 @@ describe('tlsWaits', () => {
 
 it('addSecure adds every field', () => {
   const a = emptySecure();
-  const b = { full: 1, resumed: 2, tx: { packets: 3, bytes: 4 }, rx: { packets: 5, bytes: 6 }, waits: 7 };
+  const b = { full: 1, resumed: 2, tx: { packets: 3, bytes: 4 }, rx: { packets: 5, bytes: 6 }, waits: 7, tls13: 8 };
   addSecure(a, b);
   addSecure(a, b);
-  expect(a).toEqual({ full: 2, resumed: 4, tx: { packets: 6, bytes: 8 }, rx: { packets: 10, bytes: 12 }, waits: 14 });
+  expect(a).toEqual({
+    full: 2,
+    resumed: 4,
+    tx: { packets: 6, bytes: 8 },
+    rx: { packets: 10, bytes: 12 },
+    waits: 14,
+    tls13: 16,
+  });
+  // A result written before TLS 1.3 handshakes were counted lacks the field: it adds nothing.
+  const { tls13: _t, ...old } = b;
+  addSecure(a, old);
+  expect(a.tls13).toBe(16);
 });
