@@ -294,7 +294,14 @@ describe('wire totals', () => {
         i++;
       }
     });
-    b.secure = { full: 2, resumed: 3, tx: { packets: 4, bytes: 50 }, rx: { packets: 6, bytes: 70 }, waits: 8, tls13: 4 };
+    b.secure = {
+      full: 2,
+      resumed: 3,
+      tx: { packets: 4, bytes: 50 },
+      rx: { packets: 6, bytes: 70 },
+      waits: 8,
+      tls13: 4,
+    };
     const a = wireOf((log) => [log.opened(), log.opened(), log.sent('data', 7), log.received('keepalive', 3)]);
     a.waits.data = 9;
     a.secure = { full: 1, resumed: 0, tx: { packets: 1, bytes: 1 }, rx: { packets: 1, bytes: 1 }, waits: 1, tls13: 1 };
