@@ -1,18 +1,20 @@
 // The cellular radio profiles (LTE-M, NB-IoT, an LTE phone): data like the others in
-// profiles.ts, where the source tags ([NRF91-PWR], [NRF91-PS], [ARO], [TR45820], [ROBINSON],
-// [BOAKS]) are spelled out.
+// profiles.ts, where the source tags ([NRF91-PWR], [NRF91-PS], [FOSSE20], [ARO], [TR45820],
+// [ROBINSON], [BOAKS]) are spelled out.
 import type { RadioProfile } from './profile-types.ts';
 
 export const CELLULAR: Readonly<Record<'nrf9160-ltem' | 'nbiot' | 'lte-phone', RadioProfile>> = {
   'nrf9160-ltem': {
     name: 'nrf9160-ltem',
     source:
-      '[NRF91-PWR] Nordic nRF Connect SDK power.rst (LTE-M UDP with PSM: 115.06 mC for 40 B, 116.57 mC for 120 B, RRC inactivity 11 s = 93.82 mC, PSM floor 3.44 µA); [NRF91-PS] nRF9160 Product Specification (eDRX averages); [BOAKS] (RAI tail)',
+      '[NRF91-PWR] Nordic nRF Connect SDK power.rst (LTE-M UDP with PSM: 115.06 mC for 40 B, 116.57 mC for 120 B, RRC inactivity 11 s = 93.82 mC, PSM floor 3.44 µA); [FOSSE20] NTNU thesis 2020 (charge per byte); [NRF91-PS] nRF9160 Product Specification (eDRX averages); [BOAKS] (RAI tail)',
     kind: 'cellular',
     volts: 3.7,
-    // What a byte costs is the charge per byte [NRF91-PWR] measured: (116.57 − 115.06) mC / 80 B
-    // = 18.9 µC/B; at 120 mA that is an effective 50.9 kbit/s uplink (the current is an
-    // assumption; the product is what the measurement fixes). [NRF91-PS]: 100–115 mA at 23 dBm.
+    // What a byte costs: 2.99 µC/B, the slope of [FOSSE20]'s MQTT payload sweep (0–4096 B, 3.7 V,
+    // Telenor LTE-M; his CoAP sweep over 0–1439 B is flat within its noise). At 120 mA that is an
+    // effective 321 kbit/s uplink (the current is an assumption; the product is what the sweep
+    // fixes). Nordic's two payloads 80 B apart [NRF91-PWR] differ by 1.51 mC, which would be
+    // 18.9 µC/B: within a report's noise, and 6× the sweep. [NRF91-PS]: 100–115 mA at 23 dBm.
     txmA: 120,
     rxmA: 60,
     // Connected, waiting for an answer: cDRX around the answer (assumption).
@@ -22,10 +24,10 @@ export const CELLULAR: Readonly<Record<'nrf9160-ltem' | 'nbiot' | 'lte-phone', R
     sleepmA: 0.00344,
     cpumA: 0,
     // RRC connection setup and the rest of the 1.32 s before the tail [NRF91-PWR]: 115.06 − 93.82
-    // = 21.24 mC less the 68 B (40 + UDP/IP 28) the measurement sent, 1.28 mC at 18.9 µC/B.
-    wake: { ms: 1_320, mC: 19.96 },
+    // = 21.24 mC less the 68 B (40 + UDP/IP 28) the measurement sent, 0.20 mC at 2.99 µC/B.
+    wake: { ms: 1_320, mC: 21.04 },
     // From RRC idle (eDRX) the same RRC connection setup: no attach, as from PSM.
-    promote: { ms: 1_320, mC: 19.96 },
+    promote: { ms: 1_320, mC: 21.04 },
     // RRC inactivity timer 11 s in cDRX: 93.82 mC [NRF91-PWR].
     tail: { ms: 11_000, mA: 8.529 },
     // With RAI the network releases the connection about 1 s after the exchange [BOAKS].
@@ -35,10 +37,10 @@ export const CELLULAR: Readonly<Record<'nrf9160-ltem' | 'nbiot' | 'lte-phone', R
     edrx: { '81.92': 0.018, '655.36': 0.006 },
     link: {
       name: 'LTE-M',
-      // [NRF91-PWR]'s per-byte charge fixes txmA × 8 / upBps; the round trips are an assumption.
-      source: '[NRF91-PWR] per-byte charge; LTE-M round trips: assumption',
+      // [FOSSE20]'s per-byte charge fixes txmA × 8 / upBps; the round trips are an assumption.
+      source: '[FOSSE20] per-byte charge; LTE-M round trips: assumption',
       rttMs: { low: 60, mid: 150, high: 400 },
-      upBps: 50_861,
+      upBps: 321_070,
       downBps: 300_000,
       preambleUs: 0,
       linkOverheadBytes: 0,

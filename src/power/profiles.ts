@@ -5,6 +5,8 @@
 //                example use case": LTE-M UDP with PSM, RRC inactivity 11 s, 115.06/116.57 mC)
 //   [NRF91-PS]   Nordic, nRF9160 Product Specification, "Modem current consumption" (PSM floor,
 //                eDRX averages, PSM TAU energy)
+//   [FOSSE20]    C. R. S. Fosse, NTNU master's thesis 2020, data in crfosse/dt_data (nRF9160 DK,
+//                3.7 V, Telenor LTE-M: payload sweeps, MQTT slope 2.99 µC per byte)
 //   [ARO]        AT&T Application Resource Optimizer, lte.conf: the LTE RRC power model of Huang
 //                et al., "A Close Examination of Performance and Power Characteristics of 4G LTE
 //                Networks", MobiSys 2012 (promotion, tail, DRX pings, α/β per Mbit/s)
