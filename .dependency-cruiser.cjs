@@ -18,6 +18,8 @@ const LAYERS = [
   // fleetbench merge: rebuilds a run from its shards with the runner's buildResult.
   ['merge', ['merge']],
   ['gateway', ['gateway']],
+  // fleetbench probe: runs probe scenarios with the runner and reads their results.
+  ['probe', ['probe']],
   ['app', ['cli', 'bench', '[^/]+\\.ts$']],
 ];
 

@@ -17,6 +17,8 @@ export type {
   ScenarioDefinition,
 } from './dsl/types.ts';
 export { defineScenario } from './dsl/types.ts';
+export type { NotOffered, Probe, ProbeDefinition, ProbeVariant } from './probe/define.ts';
+export { defineProbe } from './probe/define.ts';
 export type { GatewayConfig } from './gateway/config.ts';
 export type { Gateway, GatewayUrls } from './gateway/gateway.ts';
 export { startGateway } from './gateway/gateway.ts';
