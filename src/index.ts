@@ -17,12 +17,12 @@ export type {
   ScenarioDefinition,
 } from './dsl/types.ts';
 export { defineScenario } from './dsl/types.ts';
-export type { NotOffered, Probe, ProbeDefinition, ProbeVariant } from './probe/define.ts';
-export { defineProbe } from './probe/define.ts';
 export type { GatewayConfig } from './gateway/config.ts';
 export type { Gateway, GatewayUrls } from './gateway/gateway.ts';
 export { startGateway } from './gateway/gateway.ts';
 export type { GatewayStats, PathStats } from './gateway/stats.ts';
+export type { NotOffered, Probe, ProbeDefinition, ProbeVariant } from './probe/define.ts';
+export { defineProbe } from './probe/define.ts';
 export type { AmqpOptions, AmqpQueueOptions } from './protocols/amqp/options.ts';
 export { amqp } from './protocols/amqp/options.ts';
 export type { CoapOptions } from './protocols/coap/options.ts';

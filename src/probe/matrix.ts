@@ -67,7 +67,10 @@ export function readMatrix(path: string): ProbeMatrix {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new FleetbenchError(ErrorCodes.RESULT_INVALID, `${path}: cannot read the baseline: ${(err as Error).message}`);
+    throw new FleetbenchError(
+      ErrorCodes.RESULT_INVALID,
+      `${path}: cannot read the baseline: ${(err as Error).message}`,
+    );
   }
   const m = value as Partial<ProbeMatrix> | null;
   if (!m || m.schema !== PROBE_SCHEMA)

@@ -1,15 +1,23 @@
 // Running the catalogue: every probe of a target's protocol against that target, each variant a
 // run of its own scenario (one worker, the target given as the scenario's default target), a few
 // at a time; then the load rows, one at a time so that they do not disturb each other's figures.
+
+import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { checkTargetUrl, maskUrl } from '../base/url.ts';
 import { version } from '../base/version.ts';
-import { ErrorCodes, FleetbenchError } from '../base/errors.ts';
 import { allDrivers, driverFor } from '../protocols/registry.ts';
 import type { RunResult } from '../result/types.ts';
 import { runScenario } from '../runner/run.ts';
 import type { ProbeVariant } from './define.ts';
 import type { ProbeFile } from './files.ts';
-import { type LoadFigures, type MatrixCell, type MatrixRow, type MatrixTarget, PROBE_SCHEMA, type ProbeMatrix } from './matrix.ts';
+import {
+  type LoadFigures,
+  type MatrixCell,
+  type MatrixRow,
+  type MatrixTarget,
+  PROBE_SCHEMA,
+  type ProbeMatrix,
+} from './matrix.ts';
 import { judge, type RunOutcome } from './verdict.ts';
 
 export interface ProbeTargetSpec extends MatrixTarget {
@@ -43,7 +51,10 @@ export function parseProbeTarget(arg: string): ProbeTargetSpec {
   try {
     url = new URL(value);
   } catch {
-    throw new FleetbenchError(ErrorCodes.TARGET_INVALID, `${arg}: expected a URL (mqtt://host:port), name=url, or embedded:<protocol>`);
+    throw new FleetbenchError(
+      ErrorCodes.TARGET_INVALID,
+      `${arg}: expected a URL (mqtt://host:port), name=url, or embedded:<protocol>`,
+    );
   }
   const scheme = url.protocol.slice(0, -1);
   const driver = allDrivers().find((d) => d.schemes.includes(scheme));
@@ -105,7 +116,8 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeMatrix> 
       if (targets.length === 0) continue;
       rows.push(row);
       const env = { ...(v.env ?? {}) };
-      if (row.load && load) Object.assign(env, { PROBE_DEVICES: String(load.devices), PROBE_DURATION: `${load.durationS}s` });
+      if (row.load && load)
+        Object.assign(env, { PROBE_DEVICES: String(load.devices), PROBE_DURATION: `${load.durationS}s` });
       const probe = { ...p.probe, notOffered: [...(v.notOffered ?? []), ...(p.probe.notOffered ?? [])] };
       for (const target of targets) jobs.push({ row, target, file: p.file, probe, env });
     }
@@ -113,8 +125,8 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeMatrix> 
   const cells: ProbeMatrix['cells'] = {};
   const loadResults: ProbeMatrix['loadResults'] = {};
   const record = (job: Job, cell: MatrixCell, result: RunResult | undefined): void => {
-    (cells[job.row.id] ??= {})[job.target.name] = cell;
-    if (job.row.load && result) (loadResults[job.row.id] ??= {})[job.target.name] = result;
+    cells[job.row.id] = { ...cells[job.row.id], [job.target.name]: cell };
+    if (job.row.load && result) loadResults[job.row.id] = { ...loadResults[job.row.id], [job.target.name]: result };
     options.onCell?.(job.row, publicTarget(job.target), cell);
   };
   await pool(
@@ -173,7 +185,12 @@ async function runOne(job: Job, signal: AbortSignal | undefined): Promise<{ cell
 }
 
 /** Runs `work` over `items`, `size` at a time; items not started when `signal` aborts are skipped. */
-async function pool<T>(items: readonly T[], size: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  size: number,
+  signal: AbortSignal | undefined,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length && !signal?.aborted) {
@@ -193,7 +210,15 @@ export function loadFigures(result: RunResult): LoadFigures {
   if (delivery) {
     const received = result.delivery.reduce((n, d) => n + d.unique, 0);
     const l = delivery.latency.corrected;
-    return { devices, durationS, throughputPerS: round(received / durationS), latencyOf: 'delivery', p50Us: l.p50, p99Us: l.p99, p999Us: l.p999 };
+    return {
+      devices,
+      durationS,
+      throughputPerS: round(received / durationS),
+      latencyOf: 'delivery',
+      p50Us: l.p50,
+      p99Us: l.p99,
+      p999Us: l.p999,
+    };
   }
   const acked = senders.reduce((n, f) => n + f.messages.acked, 0);
   const ack = senders.find((f) => (f.latency.ack?.corrected.count ?? 0) > 0)?.latency.ack?.corrected;
@@ -209,4 +234,3 @@ export function loadFigures(result: RunResult): LoadFigures {
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
-

@@ -38,7 +38,8 @@ export function judge(probe: Probe, outcome: RunOutcome, elapsedMs: number): Cel
     ...(result.thresholds ?? []).filter((t) => !t.passed).map((t) => `${t.key}: ${t.message}`),
     ...(result.health ?? []).filter((h) => !h.passed).map((h) => `${h.name}: ${h.message}`),
   ];
-  if (result.run.partial && failed.length === 0) failed.push(`the run was cut short: ${result.run.partialReason ?? ''}`);
+  if (result.run.partial && failed.length === 0)
+    failed.push(`the run was cut short: ${result.run.partialReason ?? ''}`);
   if (failed.length > 0) return cell('fail', failed.join('; '));
   const held = (result.thresholds ?? []).map((t) => `${t.key}: ${t.expression} (${t.actualText})`);
   return cell('pass', held.length > 0 ? held.join('; ') : 'completed with every health check passed');
