@@ -8,6 +8,7 @@ import { compareCommand, compareHandler } from './compare-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { gatewayCommand, gatewayHandler } from './gateway-command.ts';
 import { mergeCommand, mergeHandler } from './merge-command.ts';
+import { type ProbeArgs, probeCommand, probeHandler } from './probe-command.ts';
 import { reportCommand, reportHandler } from './report-command.ts';
 import { runCommand, runHandler } from './run-command.ts';
 import { validateCommand, validateHandler } from './validate-command.ts';
@@ -31,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       .command({ ...compareCommand, handler: (a) => guard(() => compareHandler(a))() })
       .command({ ...mergeCommand, handler: (a) => guard(() => mergeHandler(a))() })
       .command({ ...capacityCommand, handler: (a) => guard(() => capacityHandler(a))() })
-      .demandCommand(1, 'Name a command: run, validate, gateway, compare, report, merge or capacity')
+      .command({ ...probeCommand, handler: (a) => guard(() => probeHandler(a as unknown as ProbeArgs))() })
+      .demandCommand(1, 'Name a command: run, validate, gateway, compare, report, merge, capacity or probe')
       .strict()
       .version(version)
       .help()

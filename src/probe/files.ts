@@ -72,3 +72,29 @@ export async function loadProbes(files: readonly { id: string; file: string }[])
   );
   return loaded.filter((p): p is ProbeFile => p !== undefined);
 }
+
+/**
+ * The probes to run: the built-in catalogue (unless `catalogue` is false) and every folder of
+ * `dirs`. Two files with the same id (a user's probe shadowing a built-in one) is an error
+ * naming both, so a row of the matrix always means one file.
+ */
+export async function probeSet(catalogue: boolean, dirs: readonly string[]): Promise<ProbeFile[]> {
+  const files = [...(catalogue ? probeFilesIn(CATALOGUE) : []), ...dirs.flatMap((d) => probeFilesIn(d))];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const other = seen.get(f.id);
+    if (other)
+      throw new FleetbenchError(
+        ErrorCodes.OPTION_INVALID,
+        `--probes: two probes have the id "${f.id}": ${other} and ${f.file}; rename one (the id is the path under its folder)`,
+      );
+    seen.set(f.id, f.file);
+  }
+  const probes = await loadProbes(files);
+  if (probes.length === 0)
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `no probes found (${[catalogue ? CATALOGUE : '', ...dirs].filter(Boolean).join(', ') || 'no folder given'}): a probe file exports \`probe\` (defineProbe) and a default scenario`,
+    );
+  return probes;
+}

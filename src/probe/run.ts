@@ -201,31 +201,40 @@ async function pool<T>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, lane));
 }
 
-/** Throughput and latency percentiles of a load row's run. */
+/**
+ * Throughput and latency percentiles of a load row's run: messages received per second by the
+ * receivers (the run's own rate over its send phase), else acknowledged per second by the
+ * senders; end-to-end latency when there is a delivery, else ack latency.
+ */
 export function loadFigures(result: RunResult): LoadFigures {
   const durationS = result.run.durationMs / 1000;
-  const senders = Object.values(result.fleets).filter((f) => f.kind === 'fleet');
+  const groups = Object.values(result.fleets);
+  const senders = groups.filter((f) => f.kind === 'fleet');
   const devices = senders.reduce((n, f) => n + f.count, 0);
   const delivery = result.delivery.find((d) => d.latency.corrected.count > 0);
   if (delivery) {
-    const received = result.delivery.reduce((n, d) => n + d.unique, 0);
+    const receivers = new Set(result.delivery.map((d) => d.to));
+    const received = groups.filter((_, i) => receivers.has(Object.keys(result.fleets)[i] ?? ''));
     const l = delivery.latency.corrected;
     return {
       devices,
       durationS,
-      throughputPerS: round(received / durationS),
+      throughputPerS: round(received.reduce((n, f) => n + f.rates.receivedPerS, 0)),
       latencyOf: 'delivery',
       p50Us: l.p50,
       p99Us: l.p99,
       p999Us: l.p999,
     };
   }
-  const acked = senders.reduce((n, f) => n + f.messages.acked, 0);
+  const ackedPerS = senders.reduce(
+    (n, f) => n + (f.messages.sent > 0 ? (f.rates.sentPerS * f.messages.acked) / f.messages.sent : 0),
+    0,
+  );
   const ack = senders.find((f) => (f.latency.ack?.corrected.count ?? 0) > 0)?.latency.ack?.corrected;
   return {
     devices,
     durationS,
-    throughputPerS: round(acked / durationS),
+    throughputPerS: round(ackedPerS),
     latencyOf: ack ? 'ack' : null,
     p50Us: ack?.p50 ?? null,
     p99Us: ack?.p99 ?? null,
@@ -234,3 +243,18 @@ export function loadFigures(result: RunResult): LoadFigures {
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** `--load 1000x20s` (devices × duration) or `off`. */
+export function parseLoad(text: string | undefined): { devices: number; durationS: number } | null {
+  if (text === undefined) return { ...DEFAULT_LOAD };
+  if (text === 'off') return null;
+  const m = /^(\d+)x(\d+)s$/.exec(text.trim());
+  const devices = Number(m?.[1]);
+  const durationS = Number(m?.[2]);
+  if (!m || devices < 1 || durationS < 1)
+    throw new FleetbenchError(
+      ErrorCodes.OPTION_INVALID,
+      `--load ${text}: expected <devices>x<seconds>s, e.g. 1000x20s, or off`,
+    );
+  return { devices, durationS };
+}

@@ -26,8 +26,13 @@ export type RunOutcome = { result: RunResult } | { error: unknown };
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
 
 export function judge(probe: Probe, outcome: RunOutcome, elapsedMs: number): Cell {
-  if ('error' in outcome) return judgeError(probe, outcome.error, elapsedMs);
-  const result = outcome.result;
+  const cell =
+    'error' in outcome ? judgeError(probe, outcome.error, elapsedMs) : judgeResult(probe, outcome.result, elapsedMs);
+  // One line: a scenario error lists its problems on lines of their own.
+  return { ...cell, seen: cell.seen.replace(/\s*\n\s*(- )?/g, ' ').trim() };
+}
+
+function judgeResult(probe: Probe, result: RunResult, elapsedMs: number): Cell {
   const latency = latencyFigure(result);
   const cell = (status: CellStatus, seen: string): Cell => ({ status, seen, ...latency, elapsedMs });
   const signs = signsOf(result);
