@@ -111,6 +111,10 @@ export async function probeHandler(args: ProbeArgs): Promise<number> {
     const only = args.only.flatMap((o) => o.split(',')).filter((o) => o !== '');
     let done = 0;
     const tty = process.stderr.isTTY === true && !args.quiet;
+    if (!args.quiet)
+      process.stderr.write(
+        `probing ${targets.map((t) => t.name).join(', ')} with ${probes.length} probe file(s)${load ? `; performance baseline ${load.devices} devices × ${load.durationS}s` : ''}\n`,
+      );
     const matrix = await runProbes({
       targets,
       probes,

@@ -135,7 +135,8 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeMatrix> 
     options.signal,
     async (job) => {
       const { cell, result } = await runOne(job, options.signal);
-      record(job, cell, result);
+      // A run cut short by the stop measured nothing about the behaviour: its row stays empty.
+      if (!options.signal?.aborted) record(job, cell, result);
     },
   );
   await pool(
@@ -144,6 +145,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeMatrix> 
     options.signal,
     async (job) => {
       const { cell, result } = await runOne(job, options.signal);
+      if (options.signal?.aborted) return;
       record(job, result && cell.status !== 'error' ? { ...cell, load: loadFigures(result) } : cell, result);
     },
   );
