@@ -40,7 +40,7 @@ const DOCS = join(ROOT, 'docs');
 const README_LIMIT = 30_000;
 /** Pages the README links to that another branch is writing; checked like any page once they exist. */
 const PENDING_PAGES = new Set<string>();
-const COMMANDS = ['run', 'validate', 'gateway', 'report', 'compare', 'merge', 'capacity'] as const;
+const COMMANDS = ['run', 'validate', 'gateway', 'report', 'compare', 'merge', 'capacity', 'probe'] as const;
 /** What a wrapped fragment may use: the DSL's builders, as a scenario file imports them. */
 const BUILDERS = 'defineScenario, mqtt, coap, amqp, http, ws, udp, every, poisson, stages, json, bytes, template';
 const IMPORTS = `import { ${BUILDERS} } from 'fleetbench';\nvoid [${BUILDERS}];\n`;
