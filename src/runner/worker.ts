@@ -224,6 +224,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
+  // The result goes back over Piscina's channel, not this port: the main thread waits for this
+  // marker before closing the port, so no snapshot still on its way is lost (pool.ts).
+  post({ type: 'finished', worker });
   port.close();
   // The warm-up's messages are each stream's first sequence numbers (warm-window.ts).
   const publishers = devices.filter((d) => d.group.publish);
