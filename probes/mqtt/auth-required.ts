@@ -9,7 +9,8 @@ import { bytes, defineProbe, defineScenario, every, mqtt } from 'fleetbench';
 import { VERSIONS, versionOf } from './_versions.ts';
 
 export const probe = defineProbe({
-  behaviour: 'connect without credentials refused (a broker that requires authentication; URL without user:password)',
+  behaviour:
+    'connect without credentials refused (for a broker that requires them: give its URL without user:password)',
   protocol: 'mqtt',
   section: 'connect',
   spec: 'MQTT 3.1.1 §3.2.2.3 (0x05), §5.4.1; 5.0 §3.2.2.2.3 (0x86, 0x87)',

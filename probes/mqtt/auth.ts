@@ -6,7 +6,7 @@ import { bytes, defineProbe, defineScenario, every, mqtt } from 'fleetbench';
 import { VERSIONS, versionOf } from './_versions.ts';
 
 export const probe = defineProbe({
-  behaviour: "credentials checked: the URL's user:password accepted, a wrong password refused",
+  behaviour: "credentials checked: the URL's user:password accepted, made-up ones refused",
   protocol: 'mqtt',
   section: 'connect',
   spec: 'MQTT 3.1.1 §3.1.3.4, §3.1.3.5, §3.2.2.3 (0x04, 0x05), §5.4.1; 5.0 §3.2.2.2.3 (0x86, 0x87)',
