@@ -3,12 +3,27 @@
 // at `from` (the server keeps its session) and connects again at `to`, resuming it. Neither is
 // a lost connection: no disconnect, no outage.
 
+import type { Plan } from '../dsl/plan.ts';
 import { nowUs } from '../metrics/clock.ts';
 import type { VirtualDevice } from './shard.ts';
 
 /** Whether a device waits for its group's startTime to connect. */
 export function joinsLate(d: Pick<VirtualDevice, 'group'>): boolean {
   return d.group.startMs !== undefined;
+}
+
+/**
+ * The last moment of the send phase something is planned for, in ms from its start: a late
+ * subscriber joining, an offline observer's return, a fault (a churn until its end, or until the
+ * end of the phase). A send phase whose senders all reached their `messages` limits still lasts
+ * until then, or that observer would never join and that fault never happen.
+ */
+export function lastPlannedMs(plan: Pick<Plan, 'groups' | 'faults' | 'durationMs'>): number {
+  let last = 0;
+  for (const g of plan.groups) last = Math.max(last, g.startMs ?? 0, g.offline?.toMs ?? 0);
+  for (const f of plan.faults)
+    last = Math.max(last, f.action === 'churn' ? (f.forMs === undefined ? plan.durationMs : f.atMs + f.forMs) : f.atMs);
+  return Math.min(last, plan.durationMs);
 }
 
 /** Arms the phases against the send phase starting at `startUs`; returns a function that disarms what has not fired. */

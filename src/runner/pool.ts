@@ -76,6 +76,8 @@ export const STOP_GRACE_MS = 5000;
 
 /** A worker still talking but not finished this long after a stop's drain is terminated too. */
 const HARD_STOP_MS = 30_000;
+/** How long the main thread waits for a finished worker's last snapshots on its port. */
+const FINISH_WAIT_MS = 5000;
 
 /** Delay between "every server is up" and the first client connect, so every worker gets the message first. */
 const CONNECT_DELAY_US = 10_000;
@@ -135,6 +137,9 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   const kill: AbortController[] = Array.from({ length: workers }, () => new AbortController());
   const terminated = new Map<number, string>();
   const settledWorkers = new Set<number>();
+  // Each worker's 'finished' marker, its last message on its port (see settle below).
+  const finished = new Set<number>();
+  let onFinished: (() => void) | undefined;
   let watch: NodeJS.Timeout | undefined;
   let stoppedAt = 0;
   const terminate = (worker: number, why: string): void => {
@@ -200,6 +205,10 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
         if (barriers) void barriers.sent().then(drain);
         else drain();
       } else if (m.type === 'clientsClosed') closedClients(m.worker);
+      else if (m.type === 'finished') {
+        finished.add(m.worker);
+        onFinished?.();
+      }
     });
     const task = pool.run(
       { ...run.tasks, worker, port: port2 },
@@ -219,6 +228,21 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   for (const t of tasks) t.catch(() => stop('a worker failed', afterStop));
   try {
     const settled = await Promise.allSettled(tasks);
+    // A task's result comes over Piscina's own channel, its snapshots over its port: under load
+    // the result can arrive while snapshots are still queued on the port, and closing the port
+    // then would drop them (a run that sent messages would count none). Ports keep their order,
+    // so once a worker's 'finished' marker is in, every snapshot it posted is too. A worker that
+    // crashed posts none: the wait is bounded.
+    const done = settled.flatMap((s, worker) => (s.status === 'fulfilled' ? [worker] : []));
+    if (done.some((w) => !finished.has(w)))
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FINISH_WAIT_MS);
+        onFinished = () => {
+          if (done.some((w) => !finished.has(w))) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     const shards: ShardResult[] = [];
     const crashes: WorkerCrash[] = [];
     settled.forEach((s, worker) => {

@@ -46,6 +46,8 @@ export type WorkerMessage =
   | { type: 'sent'; worker: number }
   /** The worker's clients and receivers have closed (their last exchanges done); its server devices wait for 'closeServers'. */
   | { type: 'clientsClosed'; worker: number }
+  /** The worker's last message on its port: every snapshot it posted is ahead of it (ports keep their order). */
+  | { type: 'finished'; worker: number }
   | { type: 'log'; worker: number; level: 'warn' | 'info'; message: string };
 
 /** Main → worker, over the same port. */

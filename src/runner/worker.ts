@@ -22,7 +22,7 @@ import { addWire, emptyWire, type WireTotalsByKind } from '../power/wire.ts';
 import { driverFor } from '../protocols/registry.ts';
 import { type ConnectStarts, connectSlots, emptyStarts, intendedTimes, paceConnects } from './connect-pacing.ts';
 import { armFaults } from './faults.ts';
-import { armPhases, joinsLate } from './phases.ts';
+import { armPhases, joinsLate, lastPlannedMs } from './phases.ts';
 import type { DeviceBytes, MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.ts';
 import { runSendLoop } from './send-loop.ts';
 import { unreadByGroup } from './send-summary.ts';
@@ -186,6 +186,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         },
         (d, count) => d.skip(count),
       );
+      // Senders done early: the phase still lasts until its last late subscriber, return or fault.
+      const heldUs = Math.min(endUs, startUs + lastPlannedMs(plan) * 1000) - nowUs();
+      if (heldUs > 0) await sleep(heldUs / 1000, stop.signal);
       post({ type: 'sent', worker });
       phase = 'drain';
       await drained;
@@ -221,6 +224,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   for (const d of devices) if (d.isUp && !d.sleeps) recorder.setConnected(d.group.name, -1);
   clearInterval(snapshots);
   const last = withBytes(recorder.snapshot('done'));
+  // The result goes back over Piscina's channel, not this port: the main thread waits for this
+  // marker before closing the port, so no snapshot still on its way is lost (pool.ts).
+  post({ type: 'finished', worker });
   port.close();
   // The warm-up's messages are each stream's first sequence numbers (warm-window.ts).
   const publishers = devices.filter((d) => d.group.publish);
