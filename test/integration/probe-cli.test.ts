@@ -49,7 +49,7 @@ afterAll(async () => {
   await Promise.all([good?.close(), broken?.close()]);
 });
 
-const ONLY = ['--only', 'mqtt/retained,mqtt/qos1,mqtt/will', '--load', 'off', '-q'];
+const ONLY = ['--only', 'mqtt/retained@,mqtt/qos1@,mqtt/will@', '--load', 'off', '-q'];
 
 describe('fleetbench probe --baseline', () => {
   it('fails on exactly the row a broker that forgets retained messages broke', async () => {
@@ -123,7 +123,7 @@ describe('fleetbench probe', () => {
         'probe',
         'gone=mqtt://127.0.0.1:1',
         '--only',
-        'mqtt/retained',
+        'mqtt/retained@',
         '--load',
         'off',
         '-q',
