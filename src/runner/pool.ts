@@ -4,7 +4,7 @@
 // closed → close the server devices) and
 // forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
 // stopped and kept, and a worker blocked a grace period after a stop is terminated.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { defaults } from '../base/defaults.ts';
 import { errorMessage } from '../base/errors.ts';
@@ -176,7 +176,8 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   for (let worker = 0; worker < workers; worker++) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
-    port1.on('message', (m: WorkerMessage) => {
+    port1.on('message', (m: WorkerMessage) => handle(m));
+    const handle = (m: WorkerMessage): void => {
       heard[worker] = Date.now();
       if (m.type === 'snapshot') run.onSnapshot(m.snapshot);
       // A client in one worker may connect to a server device of another worker.
@@ -200,13 +201,17 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
         if (barriers) void barriers.sent().then(drain);
         else drain();
       } else if (m.type === 'clientsClosed') closedClients(m.worker);
-    });
+    };
     const task = pool.run(
       { ...run.tasks, worker, port: port2 },
       { transferList: [port2], signal: (kill[worker] as AbortController).signal },
     );
     tasks.push(
       task.finally(() => {
+        // What the worker posted before its task ended may not have been dispatched yet (a busy
+        // main thread): its last interval snapshots would be lost with the port, so read them now.
+        for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1))
+          handle(m.message as WorkerMessage);
         settledWorkers.add(worker);
         closedClients(worker);
       }),
