@@ -347,6 +347,8 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
    * on purpose (`offline`) and expect what it missed. No hook: no session outlives a connection.
    */
   keepsSession?(options: Options): boolean;
+  /** What in a group's options keeps its session, for the message that asks for one ('clean: false'). */
+  readonly sessionHint?: string;
   /**
    * A client id names one session at the server, and a second connection with it takes the
    * first over (MQTT [MQTT-3.1.4-2]): the scenario is refused when two devices on one target

@@ -277,8 +277,6 @@ export const METRICS: readonly Metric[] = [
   ...[...new Set(allDrivers().flatMap((d) => Object.keys(d.latencies ?? {})))].map((kind) =>
     latency(`${kind}_latency`, kind),
   ),
-  // Each driver's own counters (AMQP: returned, confirm_nacks, dead letters by reason, unacked_peak).
-  ...allDrivers().flatMap((d) => Object.entries(d.counters ?? {}).map(([name, c]) => driverCounter(d, name, c))),
   fromFleets('sent', true, (f) => [f.messages.sent, 0], false),
   fromFleets('received', true, (f) => [f.messages.received, 0], false),
   fromFleets('acked', true, (f) => [f.messages.acked, f.messages.sent]),
@@ -367,6 +365,8 @@ export const METRICS: readonly Metric[] = [
     false,
     power((p) => p.batteryLifeDays),
   ),
+  // Each driver's own counters (AMQP: returned, confirm_nacks, dead letters by reason, unacked_peak).
+  ...allDrivers().flatMap((d) => Object.entries(d.counters ?? {}).map(([name, c]) => driverCounter(d, name, c))),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

@@ -86,6 +86,8 @@ export const amqpDriver = {
   // (AMQP 0-9-1 §1.7.2.1): what is routed to it meanwhile waits there, and an observer may go
   // `offline` and find it on its return (give the queue `expires` so that it goes in the end).
   keepsSession: (o) => o.queue.name !== undefined && !o.queue.exclusive && !o.queue.autoDelete,
+  sessionHint:
+    "a named queue with autoDelete: false, e.g. queue: { name: 'work-{run}-{id}', autoDelete: false, expires: '1m' }",
   // Credentials and vhost are in the URL, which preflight already tells apart.
   connectionKey: () => null,
   // Confirms (basic.ack, RabbitMQ's extension) and tx.commit-ok acknowledge; a plain basic.publish is never answered.
