@@ -2,9 +2,10 @@
 // default; dead-lettered with reason 'maxlen' when it has a dead-letter exchange), or refuses the
 // new one ('reject-publish': a publisher with confirms gets basic.nack; 'reject-publish-dlx':
 // the refused message is also dead-lettered). RabbitMQ extension: queue length limit, x-overflow.
-// `main` (x-max-length 3) is offline (0 to 1.5 s) while `old` publishes 3 messages (300 ms) and then
-// `new` 3 more (900 ms); on its return it must find the newest 3 (drop-head) or the oldest 3
-// (reject-publish*), and the dead-letter queue `dlq` the other fleet's (none for reject-publish).
+// `main` (x-max-length 3) is offline (0 to 1.3 s) while `old` publishes 3 messages (at 300 ms)
+// and then `new` 3 more (at 750 ms); on its return it must find the newest 3 (drop-head) or the
+// oldest 3 (reject-publish*), and the dead-letter queue `dlq` the other fleet's (none for
+// reject-publish). The gaps let late sends on a loaded machine keep that order.
 import { amqp, bytes, defineProbe, defineScenario } from 'fleetbench';
 import { burst } from './_burst.ts';
 
@@ -44,11 +45,11 @@ export default defineScenario({ env: { OVERFLOW: 'drop-head' } }, (env) => {
   };
   return {
     name: `probe-amqp-overflow-${overflow}`,
-    duration: '1800ms',
-    drain: '500ms',
+    duration: '1700ms',
+    drain: '300ms',
     fleets: {
       old: { count: 1, protocol: amqp(), topic: 'probe.{run}.of.old', send: burst(N, 20, 300), payload: bytes(32) },
-      new: { count: 1, protocol: amqp(), topic: 'probe.{run}.of.new', send: burst(N, 20, 900), payload: bytes(32) },
+      new: { count: 1, protocol: amqp(), topic: 'probe.{run}.of.new', send: burst(N, 20, 750), payload: bytes(32) },
     },
     observers: {
       main: {
@@ -65,7 +66,7 @@ export default defineScenario({ env: { OVERFLOW: 'drop-head' } }, (env) => {
           bind: 'probe.{run}.of.*',
         }),
         receives: [kept],
-        offline: { from: '0ms', to: '1500ms' },
+        offline: { from: '0ms', to: '1300ms' },
       },
       dlq: {
         protocol: amqp({ exchange: 'amq.direct', bind: 'probe.{run}.of.dead', deadLetters: true }),

@@ -18,7 +18,7 @@ const PREFETCH = 3;
 export default defineScenario({
   name: 'probe-amqp-prefetch',
   duration: '1s',
-  drain: '500ms',
+  drain: '300ms',
   fleets: {
     pub: { count: 2, protocol: amqp(), topic: 'probe.{run}.prefetch.{id}', send: every('10ms'), payload: bytes(32) },
   },

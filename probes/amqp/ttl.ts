@@ -1,11 +1,11 @@
 // Message TTL: a message older than its TTL is not delivered, and a queue with a dead-letter
 // exchange dead-letters it with reason 'expired'. Two rows: the per-message `expiration`
 // property, and the queue's x-message-ttl (both RabbitMQ extensions: AMQP 0-9-1 defines the
-// expiration property, §1.8.1, but not what a broker does with it). `main` declares its queue
-// and goes offline (at 0 ms, back at 1.5 s) while `pub` publishes 8 messages (300 to 500 ms) with a
-// 100 ms TTL, so every message expires in the queue; on its return `main` must get none, and the
-// dead-letter queue `dlq` must get all of them, as 'expired'. The slack around the publishes
-// lets the goodbye and the return take their time on a loaded machine.
+// expiration property of class basic, §1.8, but not what a broker does with it). `main`
+// declares its queue and goes offline (at 0 ms, back at 1.3 s) while `pub` publishes 8 messages
+// (300 to 500 ms) with a 100 ms TTL, so every message expires in the queue; on its return `main`
+// must get none, and the dead-letter queue `dlq` must get all of them, as 'expired'. The slack
+// around the publishes lets the goodbye and the return take their time on a loaded machine.
 import { amqp, bytes, defineProbe, defineScenario } from 'fleetbench';
 import { burst } from './_burst.ts';
 
@@ -25,8 +25,8 @@ export default defineScenario({ env: { TTL_KIND: 'message' } }, (env) => {
   const perMessage = env.TTL_KIND === 'message';
   return {
     name: 'probe-amqp-ttl',
-    duration: '1800ms',
-    drain: '500ms',
+    duration: '1700ms',
+    drain: '300ms',
     fleets: {
       pub: {
         count: 1,
@@ -50,7 +50,7 @@ export default defineScenario({ env: { TTL_KIND: 'message' } }, (env) => {
           },
         }),
         receives: ['pub'],
-        offline: { from: '0ms', to: '1500ms' },
+        offline: { from: '0ms', to: '1300ms' },
       },
       dlq: {
         protocol: amqp({ exchange: 'amq.direct', bind: 'probe.{run}.ttl.dead', deadLetters: true }),

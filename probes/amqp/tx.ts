@@ -1,12 +1,12 @@
 // Transactions (AMQP 0-9-1 §1.9, class tx): on a channel in tx mode (tx.select) published
 // messages are held until tx.commit and then routed at once (§1.9.2.3), and tx.rollback
 // discards them (§1.9.2.5). Two rows:
-// - commit: a message every 200 ms, each transaction committed 500 ms after its first message
-//   (tx maxDelay), so every message waits 100 ms or more for its commit: none may reach `sub`
-//   sooner (a broker that routed publishes before their commit would deliver them within
-//   milliseconds);
+// - commit: 6 messages 200 ms apart, each transaction committed 500 ms after its first message
+//   (tx maxDelay: 3 messages each), so every message waits 100 ms or more for its commit: none
+//   may reach `sub` sooner (a broker that routed publishes before their commit would deliver
+//   them within milliseconds);
 // - rollback: 8 messages in transactions of 4, the second rolled back: `sub` gets the first 4 only.
-import { amqp, bytes, defineProbe, defineScenario, every } from 'fleetbench';
+import { amqp, bytes, defineProbe, defineScenario } from 'fleetbench';
 import { burst } from './_burst.ts';
 
 export const probe = defineProbe({
@@ -37,8 +37,8 @@ export default defineScenario({ env: { TX: 'commit' } }, (env) => {
       };
   return {
     name: `probe-amqp-tx-${env.TX}`,
-    duration: '1500ms',
-    drain: '500ms',
+    duration: rollback ? '1s' : '1500ms',
+    drain: '300ms',
     fleets: {
       pub: rollback
         ? {
@@ -52,7 +52,7 @@ export default defineScenario({ env: { TX: 'commit' } }, (env) => {
             count: 1,
             protocol: amqp({ tx: { batch: 1000, maxDelay: '500ms' } }),
             topic: 'probe.{run}.tx.{id}',
-            send: every('200ms'),
+            send: burst(6, 200),
             payload: bytes(32),
           },
     },
