@@ -50,7 +50,7 @@ export function resolveSessionPhases(
     else if (!driver.keepsSession(group.options))
       check.note(
         `${path}.offline`,
-        `needs a session the server keeps while the observer is offline (in ${path}.protocol: clean: false, and with version 5 a sessionExpiry)`,
+        `needs a session the server keeps while the observer is offline (in ${path}.protocol: ${driver.sessionHint ?? 'options that keep one'})`,
       );
     if (group.receiverMode === 'group')
       check.note(`${path}.offline`, 'an offline phase is for observers that each receive every message, not a share');

@@ -242,6 +242,17 @@ export interface BlockTable<Block> {
   row(block: Block, fleet: FleetView): string[];
 }
 
+/** A figure of a driver's result block as a threshold metric, named by its key in `Driver.counters`. */
+export interface DriverCounter<Block> {
+  /** What it counts, for messages: 'mandatory publishes returned (basic.return)'. */
+  title: string;
+  read(block: Block): number;
+  /** A rate divides the count by the group's messages sent or received; without it the metric has a count only. */
+  per?: 'sent' | 'received';
+  /** The most at once (a peak), not a count: a group's own, never summed over the run. */
+  peak?: boolean;
+}
+
 /** A hint for a failed preflight against the embedded server: why it cannot serve these options. */
 export interface EmbeddedHint {
   message: string;
@@ -266,6 +277,8 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   readonly codes: CodeBook;
   /** Latencies the driver times beside connect and ack, by kind, with their titles; each gets a histogram, a result field and a threshold metric `<kind>_latency`. */
   readonly latencies?: Readonly<Record<string, string>>;
+  /** Figures of the driver's result block that thresholds can name (`'pub.returned': ['rate == 1']`), judged when the run ends. */
+  readonly counters?: Readonly<Record<string, DriverCounter<Block>>>;
   /** Validates the options given to the protocol builder; reports problems at `path`. */
   resolveOptions(raw: unknown, path: string, check: Checker): Options | undefined;
   createDevice(init: DeviceInit<Options>, events: DeviceEvents): DriverDevice;
@@ -334,6 +347,8 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
    * on purpose (`offline`) and expect what it missed. No hook: no session outlives a connection.
    */
   keepsSession?(options: Options): boolean;
+  /** What in a group's options keeps its session, for the message that asks for one ('clean: false'). */
+  readonly sessionHint?: string;
   /**
    * A client id names one session at the server, and a second connection with it takes the
    * first over (MQTT [MQTT-3.1.4-2]): the scenario is refused when two devices on one target

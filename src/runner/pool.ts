@@ -4,7 +4,7 @@
 // closed → close the server devices) and
 // forwards snapshots. A worker that crashes or hangs costs its own shard only: the others are
 // stopped and kept, and a worker blocked a grace period after a stop is terminated.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { defaults } from '../base/defaults.ts';
 import { errorMessage } from '../base/errors.ts';
@@ -181,7 +181,8 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
   for (let worker = 0; worker < workers; worker++) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
-    port1.on('message', (m: WorkerMessage) => {
+    port1.on('message', (m: WorkerMessage) => handle(m));
+    const handle = (m: WorkerMessage): void => {
       heard[worker] = Date.now();
       if (m.type === 'snapshot') run.onSnapshot(m.snapshot);
       // A client in one worker may connect to a server device of another worker.
@@ -209,13 +210,17 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
         finished.add(m.worker);
         onFinished?.();
       }
-    });
+    };
     const task = pool.run(
       { ...run.tasks, worker, port: port2 },
       { transferList: [port2], signal: (kill[worker] as AbortController).signal },
     );
     tasks.push(
       task.finally(() => {
+        // What the worker posted before its task ended may not have been dispatched yet (a busy
+        // main thread): its last interval snapshots would be lost with the port, so read them now.
+        for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1))
+          handle(m.message as WorkerMessage);
         settledWorkers.add(worker);
         closedClients(worker);
       }),
@@ -230,9 +235,9 @@ export async function runPool(run: PoolRun): Promise<PoolOutcome> {
     const settled = await Promise.allSettled(tasks);
     // A task's result comes over Piscina's own channel, its snapshots over its port: under load
     // the result can arrive while snapshots are still queued on the port, and closing the port
-    // then would drop them (a run that sent messages would count none). Ports keep their order,
-    // so once a worker's 'finished' marker is in, every snapshot it posted is too. A worker that
-    // crashed posts none: the wait is bounded.
+    // then would drop them (a run that sent messages would count none). Each task's end reads
+    // what is queued (above); ports keep their order, so once a worker's 'finished' marker is in,
+    // every snapshot it posted is too. A worker that crashed posts none: the wait is bounded.
     const done = settled.flatMap((s, worker) => (s.status === 'fulfilled' ? [worker] : []));
     if (done.some((w) => !finished.has(w)))
       await new Promise<void>((resolve) => {

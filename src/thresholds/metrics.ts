@@ -6,7 +6,8 @@
 import { formatUs } from '../base/format.ts';
 import { type AnyHistogramKind, HistogramKind } from '../metrics/names.ts';
 import type { ErrorCount } from '../metrics/recorder.ts';
-import { allDrivers } from '../protocols/registry.ts';
+import type { DriverCounter } from '../protocols/driver.ts';
+import { type AnyDriver, allDrivers } from '../protocols/registry.ts';
 import type { DeliveryResult, FleetResult } from '../result/types.ts';
 
 /** What a threshold reads of a fleet; mid-run (runner/live.ts) only the live figures exist. */
@@ -231,6 +232,36 @@ const power =
   (f: JudgedFleet): Reading<number> =>
     f.power === undefined ? NO_POWER : f.power === null ? NO_MEASUREMENTS : pick(f.power);
 
+/**
+ * A driver's counter (Driver.counters), read off its block in each of the group's (or every)
+ * fleet result: summed with its rate per sent or received, or for a peak the group's own value.
+ * The blocks exist only in the final result, so it is never judged mid-run.
+ */
+function driverCounter(driver: AnyDriver, name: string, c: DriverCounter<unknown>): CounterMetric {
+  const per = c.per;
+  return {
+    name,
+    kind: 'counter',
+    live: false,
+    perGroup: c.peak === true,
+    aggregations: per && !c.peak ? ['count', 'rate'] : ['count'],
+    tally: (result, group) => {
+      const fleets = fleetsOf(result, group);
+      if (typeof fleets === 'string') return fleets;
+      const counted = fleets.flatMap((f) => {
+        const block = (f as Readonly<Record<string, unknown>>)[driver.name];
+        return block === undefined ? [] : [{ n: c.read(block), of: per ? f.messages[per] : 0 }];
+      });
+      if (counted.length === 0)
+        return `${name} is counted by ${driver.title} groups only${group === undefined ? '' : `, and ${group} is not one`}`;
+      return {
+        count: c.peak ? Math.max(...counted.map((x) => x.n)) : counted.reduce((t, x) => t + x.n, 0),
+        of: counted.reduce((t, x) => t + x.of, 0),
+      };
+    },
+  };
+}
+
 /** Every metric, in the order messages list them. */
 export const METRICS: readonly Metric[] = [
   latency('connect_latency', HistogramKind.connect),
@@ -334,6 +365,8 @@ export const METRICS: readonly Metric[] = [
     false,
     power((p) => p.batteryLifeDays),
   ),
+  // Each driver's own counters (AMQP: returned, confirm_nacks, dead letters by reason, unacked_peak).
+  ...allDrivers().flatMap((d) => Object.entries(d.counters ?? {}).map(([name, c]) => driverCounter(d, name, c))),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

@@ -137,12 +137,18 @@ describe('parseThresholds accepts', () => {
       'bytes_per_message',
       'energy_per_message',
       'battery_life',
+      ...AMQP_COUNTERS,
     ]);
   });
 });
 
+/** The AMQP driver's counters (Driver.counters), judged at the end of the run. */
+const AMQP_COUNTERS =
+  'returned, returned_no_route, confirm_nacks, rolled_back, dead_letters, dead_letters_rejected, dead_letters_expired, dead_letters_maxlen, priority_rises, unacked_peak'.split(
+    ', ',
+  );
 const ALL_METRICS =
-  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, retained_delivered, session_queued_delivered, session_queued_lost, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life';
+  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, retained_delivered, session_queued_delivered, session_queued_lost, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life, returned, returned_no_route, confirm_nacks, rolled_back, dead_letters, dead_letters_rejected, dead_letters_expired, dead_letters_maxlen, priority_rises, unacked_peak';
 const LIVE =
   'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, connect_errors, disconnects, reconnects, unsent, in_doubt, resent, errors, throughput, received_rate';
 const SHAPE = "an expression like 'p(99) < 50ms': [aggregation] operator value, the operator one of < <= > >= == !=";

@@ -19,9 +19,11 @@ const REPLY: Readonly<Record<string, string>> = {
 
 export const AMQP_CODES = codeBook({
   confirm: { codes: { ack: false, nack: true, unconfirmed_at_close: true } },
-  tx: { codes: { commit: false, commit_failed: true, held_lost: true } },
+  // rollback: one tx.rollback (§1.9.2.5); rolled_back: the messages it discarded.
+  tx: { codes: { commit: false, commit_failed: true, held_lost: true, rollback: false, rolled_back: false } },
   consumer: { codes: { ack: false, nack: true, nack_requeue: false } },
-  delivery: { codes: { redelivered: false } },
+  // priority_rise: a delivery of higher priority than the one before it on the same consumer.
+  delivery: { codes: { redelivered: false, priority_rise: false } },
   // Mandatory publishes no queue took (basic.return), by reply code.
   return: {
     describe: (code: string): CodeWords => ({

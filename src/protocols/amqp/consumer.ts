@@ -23,6 +23,9 @@ export class AmqpConsumer {
   private unacked = 0;
   private peak = 0;
   private firstDeliveries = 0;
+  /** The priority of the last delivery on `lastChannel` (a new channel is a new consume). */
+  private lastPriority: number | undefined;
+  private lastChannel: Channel | undefined;
   /** Deliveries being processed: their timer and how to settle them at once. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   /** Called when the last pending delivery is settled (settleAll waits on it). */
@@ -49,6 +52,16 @@ export class AmqpConsumer {
     const receivedUs = nowUs();
     const o = this.options;
     if (m.fields.redelivered) this.events.onCode(C.delivery.redelivered);
+    // A priority queue delivers its backlog highest priority first (AMQP 0-9-1 §1.8, class basic
+    // rule 02: at least two levels; RabbitMQ only on queues with x-max-priority): a delivery of
+    // higher priority than the one before it means it waited behind a lower one, unless it
+    // arrived after that one was delivered (live traffic). No priority property counts as 0.
+    const priority = typeof m.properties.priority === 'number' ? m.properties.priority : 0;
+    const channel = this.channel();
+    if (channel === this.lastChannel && this.lastPriority !== undefined && priority > this.lastPriority)
+      this.events.onCode(C.delivery.priority_rise);
+    this.lastPriority = priority;
+    this.lastChannel = channel;
     // RabbitMQ records each dead-lettering in x-death, most recent first, with its reason
     // (rejected, expired, maxlen, delivery_limit).
     const death = (m.properties.headers?.['x-death'] as { reason?: unknown }[] | undefined)?.[0];

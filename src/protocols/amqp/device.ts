@@ -1,9 +1,8 @@
-// One virtual AMQP 0-9-1 client (amqplib): its own connection and channel. Publishers send to
-// an exchange with the rendered topic as routing key, timed to the publisher confirm or the
-// transaction commit; consumers declare a queue, bind it, and consume with prefetch and
-// manual acks. Bytes are the connection's socket counts: every frame, heartbeats included.
-// A lost connection is reported once (onDisconnect with its cause); connect() again opens a new
-// connection, re-declares the device's topology, re-consumes and republishes what was unconfirmed.
+// One virtual AMQP 0-9-1 client (amqplib): its own connection and channel. Publishers send to an
+// exchange with the rendered topic as routing key, timed to the publisher confirm or the transaction
+// commit; consumers declare a queue, bind it, and consume with prefetch and manual acks. Bytes are
+// the socket's counts: every frame, heartbeats included. A lost connection is reported once; connect()
+// again opens a new connection, re-declares the topology, re-consumes and republishes the unconfirmed.
 import type { Socket } from 'node:net';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { FleetbenchError } from '../../base/errors.ts';
@@ -227,8 +226,9 @@ export class AmqpDevice implements DriverDevice {
       await model.close();
       finished = true;
     })().catch(() => undefined);
-    // A dead broker must not hang shutdown.
+    // A dead broker must not hang shutdown; a connect() meanwhile (back from `offline`) owns the device now.
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CLOSE_BOUND_MS).unref())]);
+    if (this.model !== model) return;
     if (!finished) this.socket?.destroy();
     this.consumer.stop();
     this.open = false;

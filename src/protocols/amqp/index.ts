@@ -7,10 +7,12 @@ import { filterFromTemplate, mqttFilterToBindingKey, routingKeyToTopic } from '.
 import { AMQP_CODES } from './codes.ts';
 import { AmqpDevice } from './device.ts';
 import { type ResolvedAmqpOptions, resolveAmqpOptions } from './options.ts';
-import { type AmqpStats, amqpStats, amqpTable } from './stats.ts';
+import { AMQP_COUNTERS, type AmqpStats, amqpStats, amqpTable } from './stats.ts';
 
 /** What the publishing hop promises: confirmed or committed messages are the broker's (at least once). */
 function publishHop(o: ResolvedAmqpOptions): { label: string; safe: boolean } {
+  if (o.tx?.rollbackEvery !== undefined)
+    return { label: `tx batches of ${o.tx.batch}, 1 in ${o.tx.rollbackEvery} rolled back`, safe: false };
   if (o.tx) return { label: `tx batches of ${o.tx.batch}`, safe: true };
   if (o.confirm) return { label: 'publisher confirms', safe: true };
   return { label: 'unconfirmed publish', safe: false };
@@ -38,6 +40,7 @@ export const amqpDriver = {
   ackLabel: 'publish → confirm',
   codes: AMQP_CODES,
   latencies: { commit: 'transaction commit' },
+  counters: AMQP_COUNTERS,
   resolveOptions: resolveAmqpOptions,
   createDevice: (init, events) => new AmqpDevice(init, events),
   promise(from, to): DeliveryPromise {
@@ -79,6 +82,12 @@ export const amqpDriver = {
   },
   block: amqpStats,
   table: amqpTable,
+  // A named queue that is neither exclusive nor auto-delete outlives its consumer's connection
+  // (AMQP 0-9-1 §1.7.2.1): what is routed to it meanwhile waits there, and an observer may go
+  // `offline` and find it on its return (give the queue `expires` so that it goes in the end).
+  keepsSession: (o) => o.queue.name !== undefined && !o.queue.exclusive && !o.queue.autoDelete,
+  sessionHint:
+    "a named queue with autoDelete: false, e.g. queue: { name: 'work-{run}-{id}', autoDelete: false, expires: '1m' }",
   // Credentials and vhost are in the URL, which preflight already tells apart.
   connectionKey: () => null,
   // Confirms (basic.ack, RabbitMQ's extension) and tx.commit-ok acknowledge; a plain basic.publish is never answered.

@@ -58,8 +58,8 @@ export interface AmqpOptions {
   ttl?: Duration;
   /** Publishers: message headers (what a headers exchange routes on). */
   headers?: Record<string, HeaderValue>;
-  /** Publishers: transactions (tx.select); commit every `batch` messages, or after `maxDelay`. */
-  tx?: number | { batch: number; maxDelay?: Duration };
+  /** Publishers: transactions (tx.select); commit every `batch` messages, or after `maxDelay`; roll back every n-th (`rollback: { every }`). */
+  tx?: number | { batch: number; maxDelay?: Duration; rollback?: { every: number } };
   /** Publishers: most unconfirmed (or uncommitted) messages per device; beyond, sends are dropped (default 100). */
   inflight?: number;
   /** Consumers: the queue to declare and consume from. */
@@ -102,7 +102,7 @@ export interface ResolvedAmqpOptions {
   priority: number | undefined;
   ttlMs: number | undefined;
   headers: Record<string, HeaderValue> | undefined;
-  tx: { batch: number; maxDelayMs: number } | undefined;
+  tx: { batch: number; maxDelayMs: number; rollbackEvery?: number } | undefined;
   inflight: number;
   queue: ResolvedQueue;
   bind: string[] | undefined;
@@ -198,13 +198,18 @@ export function resolveAmqpOptions(raw: unknown, path: string, check: Checker): 
   if (o.tx !== undefined) {
     const t = typeof o.tx === 'number' ? { batch: o.tx } : check.object(at('tx'), o.tx);
     if (t) {
-      if (typeof o.tx === 'object') check.known(at('tx'), t, ['batch', 'maxDelay']);
+      if (typeof o.tx === 'object') check.known(at('tx'), t, ['batch', 'maxDelay', 'rollback']);
       const batch = check.integer(typeof o.tx === 'number' ? at('tx') : at('tx.batch'), t.batch, 1, 100_000);
       const maxDelayMs = check.duration(at('tx.maxDelay'), t.maxDelay, {
         fallback: AMQP_DEFAULTS.txMaxDelayMs,
         positive: true,
       });
-      if (batch !== undefined && maxDelayMs !== undefined) tx = { batch, maxDelayMs };
+      // tx.rollback (§1.9.2.5) of every n-th transaction: its messages are discarded on purpose.
+      const r = t.rollback === undefined ? undefined : check.object(at('tx.rollback'), t.rollback);
+      if (r) check.known(at('tx.rollback'), r, ['every']);
+      const rollbackEvery = r ? check.integer(at('tx.rollback.every'), r.every, 1, Number.MAX_SAFE_INTEGER) : undefined;
+      if (batch !== undefined && maxDelayMs !== undefined)
+        tx = { batch, maxDelayMs, ...(rollbackEvery === undefined ? {} : { rollbackEvery }) };
     }
   }
   // A channel is either transactional or in confirm mode, never both (RabbitMQ answers 406).

@@ -1,13 +1,15 @@
 // Transactional publishing (AMQP 0-9-1 §1.9, class tx): messages are published into the open
 // transaction and committed every `batch` messages or after `maxDelay`; each is acknowledged at
-// its commit-ok. A commit in progress holds new messages back (see send()).
+// its commit-ok. With `rollbackEvery`, every n-th transaction ends in tx.rollback instead: the
+// broker discards its messages, which are never acknowledged. A commit (or rollback) in progress
+// holds new messages back (see send()).
 import type { Channel } from 'amqplib';
 import { nowUs } from '../../metrics/clock.ts';
 import type { DeviceEvents } from '../driver.ts';
 import { AMQP_CODES } from './codes.ts';
 import type { Unconfirmed } from './confirms.ts';
 import { channelError } from './errors.ts';
-import { txCommit } from './tx.ts';
+import { txCommit, txRollback } from './tx.ts';
 
 const C = AMQP_CODES.keys;
 
@@ -30,13 +32,15 @@ export class TxBatcher {
   /** Messages sent while a tx.commit was in progress, published after commit-ok. */
   private held: Unconfirmed[] = [];
   private committing = false;
+  /** Transactions ended so far (committed or rolled back), to pick every n-th for a rollback. */
+  private ended = 0;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   /** Bumped when the channel is gone: answers to older commits are ignored. */
   private generation = 0;
 
   constructor(
-    private readonly tx: { batch: number; maxDelayMs: number },
+    private readonly tx: { batch: number; maxDelayMs: number; rollbackEvery?: number | undefined },
     private readonly host: TxHost,
   ) {}
 
@@ -66,7 +70,10 @@ export class TxBatcher {
     this.add(entry);
   }
 
-  /** tx.commit (90/20): everything published since the last commit is routed at once. */
+  /**
+   * tx.commit (90/20): everything published since the last commit is routed at once; or, for
+   * every `rollbackEvery`-th transaction, tx.rollback (90/30): all of it is discarded.
+   */
   commit(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -80,16 +87,23 @@ export class TxBatcher {
     const generation = this.generation;
     const { events } = this.host;
     this.committing = true;
-    this.chain = txCommit(channel).then(
+    const every = this.tx.rollbackEvery;
+    const rollback = every !== undefined && ++this.ended % every === 0;
+    this.chain = (rollback ? txRollback(channel) : txCommit(channel)).then(
       () => {
         if (generation !== this.generation) return;
         const doneUs = nowUs();
         this.committing = false;
         this.pending -= entries.length;
         this.host.committed();
-        events.onLatency('commit', doneUs - startedUs);
-        events.onCode(C.tx.commit);
-        for (const { message } of entries) if (!message.isReply) events.onAck(message, doneUs, undefined);
+        if (rollback) {
+          events.onCode(C.tx.rollback);
+          events.onCode(C.tx.rolled_back, entries.length);
+        } else {
+          events.onLatency('commit', doneUs - startedUs);
+          events.onCode(C.tx.commit);
+          for (const { message } of entries) if (!message.isReply) events.onAck(message, doneUs, undefined);
+        }
         this.release();
       },
       (err: unknown) => {
@@ -98,7 +112,8 @@ export class TxBatcher {
         this.committing = false;
         this.pending -= entries.length + this.held.length;
         events.onCode(C.tx.commit_failed);
-        const { key, message } = channelError(err, `${this.host.who}: tx.commit of ${entries.length} messages`);
+        const method = rollback ? 'tx.rollback' : 'tx.commit';
+        const { key, message } = channelError(err, `${this.host.who}: ${method} of ${entries.length} messages`);
         events.onError(key, message);
         if (this.held.length > 0) events.onCode(C.tx.held_lost, this.held.length);
         this.held = [];

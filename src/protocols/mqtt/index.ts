@@ -67,6 +67,7 @@ export const mqttDriver = {
   retains: (o) => o.retain,
   // [MQTT-3.1.2-4] / 5.0 §3.1.2.11.2: Clean Session 0, or Clean Start 0 with a Session Expiry above 0.
   keepsSession,
+  sessionHint: 'clean: false, and with version 5 a sessionExpiry',
   // §3.1.2.5: the server publishes the Will Message when the connection closes without DISCONNECT.
   lastWill: (o) => (o.will ? { topic: o.will.topic, options: { ...o, qos: o.will.qos } } : undefined),
   // §4.3.2, §4.3.3: QoS 1 ends at PUBACK, QoS 2 at PUBCOMP; QoS 0 has no acknowledgement.
