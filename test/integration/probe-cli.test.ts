@@ -86,7 +86,7 @@ describe('fleetbench probe --baseline', () => {
     const junit = readFileSync(join(out, 'after', 'junit.xml'), 'utf8');
     execFileSync('xmllint', ['--noout', join(out, 'after', 'junit.xml')]);
     expect(junit).toMatch(
-      /name="retained message to a late subscriber \(3\.1\.1\)"[^]*?<failure[^>]*type="regression"/,
+      /name="retained message to a late subscriber \(3\.1\.1\)"[\s\S]*?<failure[^>]*type="regression"/,
     );
     expect(readFileSync(join(out, 'after', 'probe.md'), 'utf8')).toContain('**regressed**');
     expect(readFileSync(join(out, 'after', 'probe.html'), 'utf8')).toContain('regressed');
