@@ -45,7 +45,12 @@ function judgeResult(probe: Probe, result: RunResult, elapsedMs: number): Cell {
   ];
   if (result.run.partial && failed.length === 0)
     failed.push(`the run was cut short: ${result.run.partialReason ?? ''}`);
-  if (failed.length > 0) return cell('fail', failed.join('; '));
+  if (failed.length > 0) {
+    // The errors the run counted name what the peer did (a violation, a refusal), beside the
+    // thresholds that caught it.
+    const errors = result.errors.slice(0, 3).map((e) => `${e.code} ×${e.count}: ${e.message}`);
+    return cell('fail', [...failed, ...(errors.length > 0 ? [`errors: ${errors.join('; ')}`] : [])].join('; '));
+  }
   const held = (result.thresholds ?? []).map((t) => `${t.key}: ${t.expression} (${t.actualText})`);
   return cell('pass', held.length > 0 ? held.join('; ') : 'completed with every health check passed');
 }

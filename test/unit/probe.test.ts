@@ -70,6 +70,23 @@ describe('judge', () => {
     );
   });
 
+  it('✗ also names the errors the run counted: what the peer did', () => {
+    const r = {
+      ...run({ thresholds: [threshold(false)] }),
+      errors: [
+        {
+          group: 'late',
+          code: 'mqtt.retained_to_shared_subscription',
+          count: 4,
+          message: 'retained to a $share member',
+        },
+      ],
+    };
+    expect(judge(probe, { result: r }, 1).seen).toBe(
+      'late.retained_delivered: measured 0 (0%), limit == 1 (100%); errors: mqtt.retained_to_shared_subscription ×4: retained to a $share member',
+    );
+  });
+
   it('n/a when a code says the feature is not offered, even if thresholds failed', () => {
     const r = run({ thresholds: [threshold(false)], codes: { 'late|announced|retain_available=0': 1 } });
     expect(judge(probe, { result: r }, 1)).toMatchObject({ status: 'na', seen: 'Retain Available 0' });
