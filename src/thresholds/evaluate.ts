@@ -40,7 +40,8 @@ export function liveFailures(list: readonly ParsedThreshold[], result: Judged, e
 }
 
 function judge(t: ParsedThreshold, result: Judged): ThresholdOutcome {
-  const dimension = dimensionOf(metricOf(t), t.aggregation);
+  const metric = metricOf(t);
+  const dimension = dimensionOf(metric, t.aggregation);
   const r = read(t, result);
   const limitText = dimension.format(t.limit);
   const common = {
@@ -53,12 +54,15 @@ function judge(t: ParsedThreshold, result: Judged): ThresholdOutcome {
   };
   if (typeof r === 'string') return { ...common, passed: false, actual: null, actualText: '-', message: r };
   const actualText = dimension.format(r);
+  const passed = holds(r, t.op, t.limit);
+  // A failed code count says what was counted instead (e.g. response 2.04 where 4.05 was due).
+  const context = !passed && metric.kind === 'counter' ? metric.context?.(result, t.group) : undefined;
   return {
     ...common,
-    passed: holds(r, t.op, t.limit),
+    passed,
     actual: r,
     actualText,
-    message: `measured ${actualText}, limit ${t.op} ${limitText}`,
+    message: `measured ${actualText}, limit ${t.op} ${limitText}${context ? ` (${context})` : ''}`,
   };
 }
 
