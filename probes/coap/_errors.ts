@@ -8,7 +8,7 @@ export function refusedScenario(
 ): ScenarioDefinition {
   return {
     name,
-    duration: '500ms',
+    duration: '1500ms',
     drain: '500ms',
     fleets: {
       req: {

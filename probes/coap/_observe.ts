@@ -14,7 +14,7 @@ export function observeScenario(
 ): ScenarioDefinition {
   return {
     name,
-    duration: '1400ms',
+    duration: '1500ms',
     drain: '500ms',
     fleets: {
       put: {

@@ -13,7 +13,7 @@ export const probe = defineProbe({
 
 export default defineScenario({
   name: 'probe-coap-block1',
-  duration: '500ms',
+  duration: '1500ms',
   // A lock-step transfer of three blocks: room for slow round trips on a busy machine.
   drain: '1s',
   fleets: {

@@ -14,7 +14,7 @@ export const probe = defineProbe({
 
 export default defineScenario({
   name: 'probe-coap-con-separate',
-  duration: '500ms',
+  duration: '1500ms',
   // The run ends a drain after the last send (messages: 1): long enough for the answer 1 s later.
   drain: '1500ms',
   fleets: {

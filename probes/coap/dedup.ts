@@ -27,8 +27,9 @@ export const probe = defineProbe({
 export default defineScenario({
   name: 'probe-coap-dedup',
   seed: 1,
-  duration: '1200ms',
-  drain: '500ms',
+  duration: '1500ms',
+  // The run ends a drain after the only send: room for the retransmission 300 ms later and its answer.
+  drain: '1s',
   fleets: {
     put: {
       count: 1,

@@ -12,7 +12,7 @@ export const probe = defineProbe({
 
 export default defineScenario({
   name: 'probe-coap-discovery',
-  duration: '1s',
+  duration: '1500ms',
   drain: '500ms',
   fleets: {
     put: {

@@ -1,5 +1,5 @@
 // Proactive cancellation: a GET with Observe 1 and the registration's token removes the client
-// from the observers (RFC 7641 §3.6), so the notifications stop. The observer cancels 500 ms after
+// from the observers (RFC 7641 §3.6), so the notifications stop. The observer cancels 400 ms after
 // registering and keeps listening: the writer's four PUTs after that must bring no notification
 // (each that came would be rejected with RST and counted as observe|after_deregistration).
 import { defineProbe, defineScenario } from 'fleetbench';
@@ -16,7 +16,7 @@ export const probe = defineProbe({
 export default defineScenario(
   observeScenario(
     'probe-coap-observe-deregister-get',
-    { deregister: 'get', deregisterAfter: '500ms' },
+    { deregister: 'get', deregisterAfter: '400ms' },
     {
       'obs|observe|notification': ['>= 1'],
       'obs|observe|deregistered': ['== 1'],

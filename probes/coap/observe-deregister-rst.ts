@@ -1,6 +1,6 @@
 // Reactive cancellation: a client that rejects a notification with RST is removed from the
 // observers (RFC 7641 §3.6, §4.5), so the notifications stop. The observer stops wanting them
-// 500 ms after registering: it answers the next notification with RST (a CON one gets the RST
+// 400 ms after registering: it answers the next notification with RST (a CON one gets the RST
 // instead of its ACK) and keeps listening: the later PUTs must bring no notification (each would
 // be counted as observe|after_deregistration).
 import { defineProbe, defineScenario } from 'fleetbench';
@@ -17,7 +17,7 @@ export const probe = defineProbe({
 export default defineScenario(
   observeScenario(
     'probe-coap-observe-deregister-rst',
-    { deregister: 'rst', deregisterAfter: '500ms' },
+    { deregister: 'rst', deregisterAfter: '400ms' },
     {
       'obs|observe|notification': ['>= 1'],
       // The notification answered with RST.

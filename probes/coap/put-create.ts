@@ -13,7 +13,7 @@ export const probe = defineProbe({
 
 export default defineScenario({
   name: 'probe-coap-put-create',
-  duration: '1s',
+  duration: '1500ms',
   drain: '500ms',
   fleets: {
     put: {
