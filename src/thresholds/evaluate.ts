@@ -6,15 +6,8 @@
 import { type Histogram, mergeEncoded } from '../metrics/histogram.ts';
 import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
 import type { ThresholdOutcome } from '../result/types.ts';
-import {
-  dimensionOf,
-  type Judged,
-  type LatencyMetric,
-  type Metric,
-  metricNamed,
-  NO_MEASUREMENTS,
-  type Reading,
-} from './metrics.ts';
+import { anyMetric } from './codes.ts';
+import { dimensionOf, type Judged, type LatencyMetric, type Metric, NO_MEASUREMENTS, type Reading } from './metrics.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
 
 /** The threshold's measured value in the metric's base unit, or null when there is none. */
@@ -84,7 +77,7 @@ function holds(actual: number, op: Operator, limit: number): boolean {
 }
 
 function metricOf(t: ParsedThreshold): Metric {
-  const m = metricNamed(t.metric);
+  const m = anyMetric(t.metric);
   if (!m) throw new Error(`threshold ${t.key}: unknown metric ${t.metric}`); // parseThresholds never yields one
   return m;
 }

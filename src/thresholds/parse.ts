@@ -4,16 +4,8 @@
 // `thresholds["gps.e2e_latency"][0]: expected a unit of time after the number (us, µs, ms, s), got nothing`.
 import type { Checker } from '../base/check.ts';
 import type { Duration } from '../base/units.ts';
-import {
-  type Aggregation,
-  aggregationLabels,
-  codeMetric,
-  codeProblem,
-  dimensionOf,
-  METRICS,
-  type Metric,
-  metricNamed,
-} from './metrics.ts';
+import { codeMetric, codeProblem } from './codes.ts';
+import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
