@@ -6,15 +6,8 @@
 import { type Histogram, mergeEncoded } from '../metrics/histogram.ts';
 import { splitHistogramKey, splitPairKey } from '../metrics/names.ts';
 import type { ThresholdOutcome } from '../result/types.ts';
-import {
-  dimensionOf,
-  type Judged,
-  type LatencyMetric,
-  type Metric,
-  metricNamed,
-  NO_MEASUREMENTS,
-  type Reading,
-} from './metrics.ts';
+import { anyMetric } from './codes.ts';
+import { dimensionOf, type Judged, type LatencyMetric, type Metric, NO_MEASUREMENTS, type Reading } from './metrics.ts';
 import type { Operator, ParsedThreshold } from './parse.ts';
 
 /** The threshold's measured value in the metric's base unit, or null when there is none. */
@@ -40,7 +33,8 @@ export function liveFailures(list: readonly ParsedThreshold[], result: Judged, e
 }
 
 function judge(t: ParsedThreshold, result: Judged): ThresholdOutcome {
-  const dimension = dimensionOf(metricOf(t), t.aggregation);
+  const metric = metricOf(t);
+  const dimension = dimensionOf(metric, t.aggregation);
   const r = read(t, result);
   const limitText = dimension.format(t.limit);
   const common = {
@@ -53,12 +47,15 @@ function judge(t: ParsedThreshold, result: Judged): ThresholdOutcome {
   };
   if (typeof r === 'string') return { ...common, passed: false, actual: null, actualText: '-', message: r };
   const actualText = dimension.format(r);
+  const passed = holds(r, t.op, t.limit);
+  // A failed code count says what was counted instead (e.g. response 2.04 where 4.05 was due).
+  const context = !passed && metric.kind === 'counter' ? metric.context?.(result, t.group) : undefined;
   return {
     ...common,
-    passed: holds(r, t.op, t.limit),
+    passed,
     actual: r,
     actualText,
-    message: `measured ${actualText}, limit ${t.op} ${limitText}`,
+    message: `measured ${actualText}, limit ${t.op} ${limitText}${context ? ` (${context})` : ''}`,
   };
 }
 
@@ -80,7 +77,7 @@ function holds(actual: number, op: Operator, limit: number): boolean {
 }
 
 function metricOf(t: ParsedThreshold): Metric {
-  const m = metricNamed(t.metric);
+  const m = anyMetric(t.metric);
   if (!m) throw new Error(`threshold ${t.key}: unknown metric ${t.metric}`); // parseThresholds never yields one
   return m;
 }

@@ -6,6 +6,7 @@ export {
   type Aggregation,
   type Dimension,
   dimensionOf,
+  type Judged,
   METRICS,
   type Metric,
   metricNamed,

@@ -21,6 +21,8 @@ export interface Judged {
   errors: readonly ErrorCount[];
   /** Cumulative histograms, compressed base64 (µs), keyed as in RunResult.histograms. */
   histograms: Readonly<Record<string, string>>;
+  /** Protocol codes, 'group|packet|code' → count, as in RunResult.codes; absent mid-run. */
+  codes?: Readonly<Record<string, number>>;
 }
 
 /** 'p' is p(N); a bare comparison ('== 0') means the metric's first aggregation (count or value). */
@@ -121,6 +123,8 @@ export interface CounterMetric extends Common {
   kind: 'counter';
   aggregations: readonly Aggregation[];
   tally(result: Judged, group: string | undefined): Reading<Tally>;
+  /** What else was seen, added to the message of a failed threshold (a code's siblings). */
+  context?(result: Judged, group: string | undefined): string | undefined;
 }
 export interface GaugeMetric extends Common {
   kind: 'gauge';

@@ -4,6 +4,7 @@
 // `thresholds["gps.e2e_latency"][0]: expected a unit of time after the number (us, µs, ms, s), got nothing`.
 import type { Checker } from '../base/check.ts';
 import type { Duration } from '../base/units.ts';
+import { codeMetric, codeProblem } from './codes.ts';
 import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -81,6 +82,7 @@ interface Target {
 
 /** 'gps.e2e_latency' → group gps, metric e2e_latency; 'loss' → run-wide. Whitespace around either part is ignored. */
 function resolveKey(check: Checker, path: string, written: string, groups: readonly string[]): Target | undefined {
+  if (written.includes('|')) return resolveCodeKey(check, path, written, groups);
   const dot = written.indexOf('.');
   const group = dot < 0 ? undefined : written.slice(0, dot).trim();
   const name = (dot < 0 ? written : written.slice(dot + 1)).trim();
@@ -106,6 +108,30 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
     return undefined;
   }
   return { key: group === undefined ? name : `${group}.${name}`, group, metric };
+}
+
+/**
+ * A protocol code's count, keyed as in result.codes: 'obs|observe|notification' (one group's) or
+ * 'response|4.05' (the run's). Codes may hold dots ('2.05'), so '|' alone splits the key.
+ */
+function resolveCodeKey(check: Checker, path: string, written: string, groups: readonly string[]): Target | undefined {
+  const parts = written.split('|').map((p) => p.trim());
+  if (parts.length !== 2 && parts.length !== 3) {
+    check.note(path, "a code count is keyed '<group>|<packet>|<code>' or '<packet>|<code>', as in result.codes");
+    return undefined;
+  }
+  const [packet, code] = parts.slice(-2) as [string, string];
+  const group = parts.length === 3 ? parts[0] : undefined;
+  if (group !== undefined && !groups.includes(group)) {
+    check.note(path, `unknown group ${JSON.stringify(group)} (expected one of ${groups.join(', ')})`);
+    return undefined;
+  }
+  const metric = codeMetric(`${packet}|${code}`);
+  if (!metric) {
+    check.note(path, `unknown code: ${codeProblem(packet, code) ?? `${packet}|${code}`}`);
+    return undefined;
+  }
+  return { key: group === undefined ? metric.name : `${group}|${metric.name}`, group, metric };
 }
 
 function parseList(check: Checker, path: string, list: readonly unknown[], target: Target): ParsedThreshold[] {

@@ -59,6 +59,11 @@ export const COAP_CODES = codeBook({
       unexpected_response: true,
       // RFC 7967 §2: a server did not answer a request whose No-Response option declined it.
       response_suppressed: false,
+      // How each final response to a client's request came (RFC 7252 §5.2): in the ACK of its
+      // CON (§5.2.1), or in a message of its own, CON or NON, after an empty ACK or to a NON (§5.2.2, §5.2.3).
+      response_piggybacked: false,
+      response_con: false,
+      response_non: false,
     },
   },
   observe: {
@@ -77,9 +82,15 @@ export const COAP_CODES = codeBook({
       stale: { meaning: 'notification older than one already received (RFC 7641 §3.4)', notable: true },
       rst_sent: true,
       ended_by_server: true,
+      // `deregisterAfter`: a notification that came after the observation was cancelled (§3.6).
+      after_deregistration: {
+        meaning: 'notification after the observation was cancelled (RFC 7641 §3.6)',
+        notable: true,
+      },
     },
   },
-  block1: { codes: { sent: false, received: false, incomplete: true } },
+  // continue: a 2.31 Continue answering a block that was not the last (RFC 7959 §2.3, §2.5).
+  block1: { codes: { sent: false, received: false, incomplete: true, continue: false } },
   block2: {
     codes: {
       sent: false,
@@ -89,6 +100,19 @@ export const COAP_CODES = codeBook({
         notable: true,
       },
       incomplete: { meaning: 'block-wise notification whose remaining blocks could not be fetched', notable: true },
+      // RFC 7959 §4: a block-wise response whose Size2 gave the size of what was transferred, another size, or none.
+      size2_matched: false,
+      size2_mismatch: { meaning: "Size2 differs from the representation's size (RFC 7959 §4)", notable: true },
+      size2_absent: false,
+    },
+  },
+  // The Content-Format of each GET's final 2.xx response (RFC 7252 §5.10.3), 'none' without one.
+  format: {
+    describe(code: string): CodeWords {
+      return {
+        meaning: code === 'none' ? 'response without Content-Format' : `Content-Format ${code}`,
+        notable: false,
+      };
     },
   },
   response: {

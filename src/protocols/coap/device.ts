@@ -14,7 +14,16 @@ import { decodeBlock, encodeBlock, METHOD_CODES, option, type ParsedPacket, path
 import { COAP_CODES } from './codes.ts';
 import { dtlsSocket } from './dtls.ts';
 import { Endpoint, type Peer } from './endpoint.ts';
-import { type Exchange, noResponseRequest, type RestFetch, requestBuilder, settleExchange } from './exchange.ts';
+import {
+  countBlock2,
+  type Exchange,
+  finalResponseCodes,
+  noResponseRequest,
+  type RestFetch,
+  requestBuilder,
+  settleExchange,
+  sweepEvery,
+} from './exchange.ts';
 import { type Observation, Observations } from './observe.ts';
 import { derivedTimes, type ResolvedCoapOptions } from './options.ts';
 import { serveResource } from './serve.ts';
@@ -112,8 +121,7 @@ export class CoapDevice implements DriverDevice {
       // The scenario's source address, if any (coaps:// sessions keep the DTLS library's socket).
       if (!socket) await endpoint.bind(0, this.init.localAddress);
       // NON requests nobody answers are forgotten after MAX_TRANSMIT_WAIT (§4.8.2).
-      this.sweep = setInterval(() => this.sweepUnanswered(), 1000);
-      this.sweep.unref();
+      this.sweep = sweepEvery(this.exchanges, options.transmission, () => this.code(C.coap.non_unanswered));
     }
     this.isConnected = true;
     return nowUs() - t0;
@@ -147,7 +155,7 @@ export class CoapDevice implements DriverDevice {
     if (o.noResponse && !confirmable) {
       const e = this.endpoint as Endpoint;
       const shape = { code: METHOD_CODES[o.method], token: e.nextToken(), uri: this.uriOf(message.topic), body };
-      e.send(noResponseRequest({ ...shape, contentFormat: o.contentFormat }, e.nextMessageId()), this.target as Peer);
+      e.send(noResponseRequest(o, shape, e.nextMessageId()), this.target as Peer);
       return 'sent';
     }
     this.request(message, message.topic, body, confirmable, undefined);
@@ -211,6 +219,7 @@ export class CoapDevice implements DriverDevice {
       body,
       contentFormat: o.contentFormat,
       observe: extra?.observe,
+      extra: o.extraOptions,
     });
     const x: Exchange = {
       message,
@@ -219,6 +228,7 @@ export class CoapDevice implements DriverDevice {
       confirmable,
       body: body !== undefined && body.length > o.blockSize ? body : undefined,
       sentAtMs: Date.now(),
+      get: code === METHOD_CODES.GET,
     };
     if (extra?.settle) x.settle = extra.settle;
     if (extra?.rest) x.rest = extra.rest;
@@ -299,8 +309,11 @@ export class CoapDevice implements DriverDevice {
       if (packet.confirmable) endpoint.reset(packet.messageId, peer);
       return;
     }
-    // §5.2.2: a separate response in a CON is acknowledged.
-    if (packet.confirmable) endpoint.acknowledge(packet, peer);
+    // §5.2.2: a separate response in a CON is acknowledged; one nobody waits for gets RST instead
+    // (§4.2), as does a notification of a cancelled observation (RFC 7641 §3.6): response() sends it.
+    const key = packet.token.toString('hex');
+    if (packet.confirmable && (this.exchanges.has(key) || this.observations.get(key)?.active))
+      endpoint.acknowledge(packet, peer);
     this.response(packet, peer, atUs);
   }
 
@@ -328,6 +341,7 @@ export class CoapDevice implements DriverDevice {
     if (!x.confirmable) this.dataWaits++;
     const block1 = decodeBlock(option(packet, 'Block1'));
     if (packet.code === '2.31' && x.body && block1 && x.block1) {
+      this.code(C.block1.continue);
       // RFC 7959 §2.3: 2.31 Continue asks for the next block. §2.5 (Figure 9): a server may answer
       // with a smaller SZX (late negotiation); the client continues at the same byte offset in
       // blocks of that size, so the next block number is scaled by old size / new size.
@@ -341,6 +355,7 @@ export class CoapDevice implements DriverDevice {
     const block2 = decodeBlock(option(packet, 'Block2'));
     if (block2 && packet.code.startsWith('2.')) {
       this.code(C.block2.received);
+      countBlock2(x, packet);
       if (x.rest) {
         const etag = option(packet, 'ETag');
         if (x.rest.etag && !etag?.equals(x.rest.etag)) {
@@ -357,7 +372,7 @@ export class CoapDevice implements DriverDevice {
         return;
       }
     }
-    this.code(C.response.of(packet.code));
+    for (const c of finalResponseCodes(packet, x)) this.code(c);
     this.finish(key, x, packet, atUs);
   }
 
@@ -381,16 +396,5 @@ export class CoapDevice implements DriverDevice {
         done: (payload, atUs) => this.observations.notification(obs, { ...first, payload }, atUs),
       },
     });
-  }
-
-  private sweepUnanswered(): void {
-    const limitMs = derivedTimes(this.init.options.transmission).maxTransmitWaitMs;
-    const now = Date.now();
-    for (const [key, x] of this.exchanges) {
-      if (x.confirmable || now - x.sentAtMs < limitMs) continue;
-      this.exchanges.delete(key);
-      if (x.settle) x.settle(undefined);
-      else this.code(C.coap.non_unanswered);
-    }
   }
 }

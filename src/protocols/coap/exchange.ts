@@ -1,9 +1,20 @@
 // A client device's exchanges: one request (or block-wise transfer) and what it waits for, and
 // how its request is rebuilt per block (RFC 7252 §5, RFC 7959 §2.2 – §2.6).
+import type { CodeKey } from '../../metrics/codes.ts';
 import type { DeviceEvents, OutgoingMessage } from '../driver.ts';
-import { decodeBlock, encodeUint, generate, MAX_DATAGRAM, type ParsedPacket, type pathOptions } from './codec.ts';
+import {
+  decodeBlock,
+  decodeUint,
+  encodeUint,
+  generate,
+  MAX_DATAGRAM,
+  option,
+  type ParsedPacket,
+  type pathOptions,
+} from './codec.ts';
 import { COAP_CODES, isErrorResponse, responseName } from './codes.ts';
 import type { Peer } from './endpoint.ts';
+import { derivedTimes, type ResolvedCoapOptions, type TransmissionParameters } from './options.ts';
 
 export interface Exchange {
   message: OutgoingMessage | undefined;
@@ -23,6 +34,11 @@ export interface Exchange {
   observed?: ParsedPacket;
   /** Fetching the rest of a block-wise notification (RFC 7959 §2.6). */
   rest?: RestFetch;
+  /** A GET: its final response's Content-Format is counted. */
+  get?: boolean;
+  /** Block2: the bytes of the blocks received so far, and the Size2 the first one announced (RFC 7959 §4). */
+  block2Bytes?: number;
+  size2?: number;
 }
 
 export interface RestFetch {
@@ -42,6 +58,8 @@ export interface RequestShape {
   observe: number | undefined;
   /** RFC 7967: the request declines every response class (No-Response 26). */
   noResponse?: boolean;
+  /** The fleet's `extraOptions`, added as they are (RFC 7252 §5.4). */
+  extra?: readonly { name: string; value: Buffer }[];
 }
 
 /** RFC 7967 §2.1: No-Response bits: 2 declines 2.xx, 8 declines 4.xx, 16 declines 5.xx; 26 all three. */
@@ -59,6 +77,7 @@ export function requestBuilder(r: RequestShape): Exchange['build'] {
     if (r.noResponse) options.push({ name: 'No-Response', value: encodeUint(NO_RESPONSE_ALL) });
     if (block1) options.push({ name: 'Block1', value: block1 });
     if (block2) options.push({ name: 'Block2', value: block2 });
+    if (r.extra) options.push(...r.extra);
     let payload = r.body ?? Buffer.alloc(0);
     if (block1) {
       const b = decodeBlock(block1) as { num: number; size: number };
@@ -73,14 +92,71 @@ export function requestBuilder(r: RequestShape): Exchange['build'] {
 
 /** RFC 7967: a NON request with No-Response 26, sent and forgotten (no exchange waits for it). */
 export function noResponseRequest(
-  r: Omit<RequestShape, 'confirmable' | 'observe' | 'noResponse'>,
+  o: Pick<ResolvedCoapOptions, 'contentFormat' | 'extraOptions'>,
+  r: Pick<RequestShape, 'code' | 'token' | 'uri' | 'body'>,
   messageId: number,
 ): Buffer {
-  return requestBuilder({ ...r, confirmable: false, observe: undefined, noResponse: true })(
+  const shape = { ...r, contentFormat: o.contentFormat, extra: o.extraOptions };
+  return requestBuilder({ ...shape, confirmable: false, observe: undefined, noResponse: true })(
     messageId,
     undefined,
     undefined,
   );
+}
+
+/** Forgets NON requests nobody answered within MAX_TRANSMIT_WAIT (§4.8.2), once a second; CONs time out on their own. */
+export function sweepEvery(
+  exchanges: Map<string, Exchange>,
+  t: TransmissionParameters,
+  unanswered: () => void,
+): NodeJS.Timeout {
+  const limitMs = derivedTimes(t).maxTransmitWaitMs;
+  const timer = setInterval(() => sweepUnanswered(exchanges, limitMs, unanswered), 1000);
+  timer.unref();
+  return timer;
+}
+
+/** A Block2 block of a response arrived (RFC 7959 §2.4): its bytes, and Size2 when the first carries it (§4). */
+export function countBlock2(x: Exchange, packet: ParsedPacket): void {
+  x.block2Bytes = (x.block2Bytes ?? 0) + packet.payload.length;
+  const size2 = option(packet, 'Size2');
+  if (size2 !== undefined && x.size2 === undefined) x.size2 = decodeUint(size2);
+}
+
+/**
+ * The codes of a request's final response: its code; how it came (RFC 7252 §5.2: piggybacked in
+ * the ACK, or a CON or NON of its own); a GET's Content-Format (§5.10.3); and after Block2, whether
+ * Size2 gave the size of what was transferred (RFC 7959 §4).
+ */
+export function finalResponseCodes(packet: ParsedPacket, x: Exchange): CodeKey[] {
+  const C = COAP_CODES.keys;
+  const codes = [
+    C.response.of(packet.code),
+    packet.ack ? C.coap.response_piggybacked : packet.confirmable ? C.coap.response_con : C.coap.response_non,
+  ];
+  if (x.get && packet.code.startsWith('2.')) {
+    const cf = option(packet, 'Content-Format');
+    codes.push(C.format.of(cf === undefined ? 'none' : decodeUint(cf)));
+  }
+  if (x.block2Bytes !== undefined && packet.code.startsWith('2.'))
+    codes.push(
+      x.size2 === undefined
+        ? C.block2.size2_absent
+        : x.size2 === x.block2Bytes
+          ? C.block2.size2_matched
+          : C.block2.size2_mismatch,
+    );
+  return codes;
+}
+
+function sweepUnanswered(exchanges: Map<string, Exchange>, limitMs: number, unanswered: () => void): void {
+  const now = Date.now();
+  for (const [key, x] of exchanges) {
+    if (x.confirmable || now - x.sentAtMs < limitMs) continue;
+    exchanges.delete(key);
+    if (x.settle) x.settle(undefined);
+    else unanswered();
+  }
 }
 
 /**

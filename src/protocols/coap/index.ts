@@ -50,7 +50,11 @@ export const coapDriver = {
           'is for sensor fleets (with send and path): each device serves its resource',
         );
       if (!options.serve.auto) check.portRange(`${path}.protocol.serve.port`, options.serve.port, group.count);
+      if (options.extraOptions.length > 0)
+        check.note(`${path}.protocol.extraOptions`, 'is for requests: virtual sensors (serve) send notifications');
     }
+    if (options.deregisterAfterMs !== undefined && group.kind !== 'observer')
+      check.note(`${path}.protocol.deregisterAfter`, 'is for observers: it cancels their observations mid-run');
   },
   isServer: (o) => o.serve !== undefined,
   // Without serve.port the run finds a free block of ports, so concurrent runs never collide.

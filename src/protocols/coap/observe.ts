@@ -26,6 +26,9 @@ export interface Observation {
   maxAgeMs: number;
   timer: NodeJS.Timeout | undefined;
   active: boolean;
+  /** `deregisterAfter`: when the cancellation is due, and whether it is done (answered, or the RST sent). */
+  cancelTimer?: NodeJS.Timeout;
+  cancelled?: boolean;
 }
 
 /** What the observations need from their device. */
@@ -87,6 +90,11 @@ export class Observations {
       obs.lastAtMs = Date.now();
       obs.maxAgeMs = maxAgeOf(response);
       this.armFreshness(obs);
+      const after = this.host.options.deregisterAfterMs;
+      if (after !== undefined) {
+        obs.cancelTimer = setTimeout(() => this.cancel(obs), after);
+        obs.cancelTimer.unref();
+      }
       return;
     }
     this.byToken.delete(key);
@@ -109,6 +117,12 @@ export class Observations {
       // Reactive cancellation (§3.6): reject notifications we no longer want.
       this.host.reset(packet.messageId, obs.peer);
       this.host.code(C.observe.rst_sent);
+      // `deregisterAfter`: the RST of a reactive cancellation ends it; anything later should not have come.
+      if (obs.cancelled) this.host.code(C.observe.after_deregistration);
+      else if (obs.cancelTimer !== undefined && this.host.options.deregister === 'rst') {
+        obs.cancelled = true;
+        this.host.code(C.observe.deregistered);
+      }
       return;
     }
     if (!packet.code.startsWith('2.')) {
@@ -138,6 +152,7 @@ export class Observations {
     const all = [...this.byToken.values()].filter((o) => o.active);
     for (const o of this.byToken.values()) {
       clearTimeout(o.timer);
+      clearTimeout(o.cancelTimer);
       o.active = false;
     }
     const mode = this.host.options.deregister;
@@ -156,7 +171,26 @@ export class Observations {
   /** Abrupt stop: timers only, nothing on the wire. */
   kill(): void {
     this.closing = true;
-    for (const o of this.byToken.values()) clearTimeout(o.timer);
+    for (const o of this.byToken.values()) {
+      clearTimeout(o.timer);
+      clearTimeout(o.cancelTimer);
+    }
+  }
+
+  /**
+   * `deregisterAfter` (§3.6): ends the observation mid-run and keeps the token known, so that a
+   * notification still coming is rejected and counted. 'get' sends GET Observe: 1 at once; 'rst'
+   * answers the next notification with RST (notification()).
+   */
+  private cancel(obs: Observation): void {
+    if (this.closing || !obs.active) return;
+    obs.active = false;
+    clearTimeout(obs.timer);
+    if (this.host.options.deregister !== 'get') return;
+    void this.host.request(obs, 1).then((r) => {
+      this.host.code(r ? C.observe.deregistered : C.observe.deregistration_unanswered);
+      obs.cancelled = true;
+    });
   }
 
   /** §3.3.1: re-register when Max-Age passes without a notification, or on the fleet's interval. */

@@ -5,7 +5,7 @@ import { type Checker, fieldsOf } from '../../base/check.ts';
 import { defaults } from '../../base/defaults.ts';
 import type { ProtocolSpec } from '../../base/spec.ts';
 import type { Duration } from '../../base/units.ts';
-import { CONTENT_FORMATS, type ContentFormatName } from './codec.ts';
+import { CONTENT_FORMATS, type ContentFormatName, encodeUint } from './codec.ts';
 import { type CoapDtlsOptions, type ResolvedDtls, resolveDtls } from './dtls-options.ts';
 
 export type CoapType = 'CON' | 'NON';
@@ -44,6 +44,18 @@ export interface CoapOptions {
   deregister?: 'get' | 'rst' | 'none';
   /** Observers: re-register every interval (§3.3.1); by default only when Max-Age passes without a notification. */
   reregister?: Duration;
+  /**
+   * Observers: cancel each observation (as `deregister` says, 'get' or 'rst') this long after it
+   * was registered, and keep listening until the run ends: a notification that still comes is
+   * rejected with RST and counted as `observe|after_deregistration` (RFC 7641 §3.6).
+   */
+  deregisterAfter?: Duration;
+  /**
+   * Options added to every request as they are (RFC 7252 §5.4), after the driver's own: a number
+   * and a value (text as UTF-8, a number as a uint). For options the driver does not set (Accept,
+   * Uri-Host) and for probing how a server treats unrecognized ones (§5.4.1).
+   */
+  extraOptions?: { number: number; value?: string | number }[];
   /** Device name template: {run} {fleet} {id} (no wire meaning in CoAP; names devices in reports). */
   clientId?: string;
   /** Which entry of the scenario's `targets` to use (default 'coap'). */
@@ -64,6 +76,9 @@ export interface ResolvedCoapOptions {
   serve: { port: number; auto: boolean; host: string; notify: CoapType; maxAgeSec: number } | undefined;
   deregister: 'get' | 'rst' | 'none';
   reregisterMs: number | undefined;
+  deregisterAfterMs: number | undefined;
+  /** coap-packet names an option it does not know by its number. */
+  extraOptions: { name: string; value: Buffer }[];
   clientId: string;
   target: string;
   dtls: ResolvedDtls | undefined;
@@ -102,6 +117,8 @@ const FIELDS = fieldsOf<CoapOptions>()([
   'serve',
   'deregister',
   'reregister',
+  'deregisterAfter',
+  'extraOptions',
   'clientId',
   'target',
   'dtls',
@@ -189,6 +206,15 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
   const deregister = check.oneOf<'get' | 'rst' | 'none'>(at('deregister'), o.deregister, ['get', 'rst', 'none'], 'get');
   const reregisterMs =
     o.reregister === undefined ? undefined : check.duration(at('reregister'), o.reregister, { positive: true });
+  const deregisterAfterMs =
+    o.deregisterAfter === undefined
+      ? undefined
+      : check.duration(at('deregisterAfter'), o.deregisterAfter, { positive: true });
+  if (deregisterAfterMs !== undefined && deregister === 'none')
+    check.note(
+      at('deregisterAfter'),
+      "needs deregister 'get' or 'rst': with 'none' nothing would cancel the observation",
+    );
   const resolved = {
     type,
     method,
@@ -199,6 +225,8 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
     serve,
     deregister,
     reregisterMs,
+    deregisterAfterMs,
+    extraOptions: resolveExtraOptions(check, at('extraOptions'), o.extraOptions),
     clientId: check.string(at('clientId'), o.clientId, true) ?? defaults.clientId,
     target: check.string(at('target'), o.target, true) ?? COAP_DEFAULTS.target,
     dtls: resolveDtls(check, at('dtls'), o.dtls),
@@ -227,6 +255,51 @@ export function resolveCoapOptions(raw: unknown, path: string, check: Checker): 
   )
     return undefined;
   return resolved as ResolvedCoapOptions;
+}
+
+/** Options the driver sets itself on requests (RFC 7252 §5.10, RFC 7641, RFC 7959, RFC 7967): not extras. */
+const OWN_OPTIONS: Readonly<Record<number, string>> = {
+  6: 'Observe',
+  11: 'Uri-Path',
+  12: 'Content-Format',
+  15: 'Uri-Query',
+  27: 'Block1',
+  60: 'Size1',
+  258: 'No-Response',
+};
+
+function resolveExtraOptions(check: Checker, path: string, raw: unknown): ResolvedCoapOptions['extraOptions'] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) return check.fail(path, 'a list of { number, value }', raw) ?? [];
+  const out: ResolvedCoapOptions['extraOptions'] = [];
+  for (const [i, item] of raw.entries()) {
+    const p = `${path}[${i}]`;
+    const e = check.object(p, item);
+    if (!e) continue;
+    check.known(p, e, ['number', 'value']);
+    const number = check.integer(`${p}.number`, e.number, 1, 65535);
+    if (number === undefined) continue;
+    const own = OWN_OPTIONS[number];
+    if (own !== undefined) {
+      check.note(`${p}.number`, `${number} is ${own}, which the driver sets itself`);
+      continue;
+    }
+    let value: Buffer = Buffer.alloc(0);
+    if (typeof e.value === 'string') value = Buffer.from(e.value);
+    else if (typeof e.value === 'number' && Number.isInteger(e.value) && e.value >= 0 && e.value <= 0xffffffff)
+      value = encodeUint(e.value);
+    else if (e.value !== undefined) {
+      check.fail(`${p}.value`, 'text, or an integer from 0 to 4294967295 (sent as a uint, §3.2)', e.value);
+      continue;
+    }
+    // §3.1: an option value is at most 65804 bytes; a request must still fit a datagram.
+    if (value.length > 1024) {
+      check.fail(`${p}.value`, 'at most 1024 bytes', e.value);
+      continue;
+    }
+    out.push({ name: String(number), value });
+  }
+  return out;
 }
 
 /** §4.8.2 derived times, in milliseconds. MAX_LATENCY (100 s) and PROCESSING_DELAY (= ACK_TIMEOUT) per the RFC. */

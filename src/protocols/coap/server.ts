@@ -7,6 +7,7 @@ import { ErrorCodes, FleetbenchError } from '../../base/errors.ts';
 import type { CodeKey } from '../../metrics/codes.ts';
 import { decodeBlock, decodeUint, generate, MAX_DATAGRAM, option, type ParsedPacket, pathOf } from './codec.ts';
 import { COAP_CODES } from './codes.ts';
+import { optionRefusal } from './critical.ts';
 import { Endpoint, type Peer, peerKey } from './endpoint.ts';
 import { derivedTimes, type TransmissionParameters } from './options.ts';
 import { block2Of, buildResponse, type ResponseExtra, responseOptions } from './response.ts';
@@ -68,6 +69,9 @@ function declined(packet: ParsedPacket, code: string): boolean {
   const bit = code[0] === '2' ? 2 : code[0] === '4' ? 8 : code[0] === '5' ? 16 : 0;
   return (decodeUint(value) & bit) !== 0;
 }
+
+/** RFC 6690 §4: the server's listing of its resources. */
+const WELL_KNOWN = '/.well-known/core';
 
 /** How many NON notifications are remembered so that an RST answering one cancels its observation. */
 const NON_NOTIFICATION_MEMORY = 4096;
@@ -165,6 +169,13 @@ export class CoapServer {
       events.onCode(C.coap.unexpected_response);
       return;
     }
+    const refused = optionRefusal(packet);
+    if (refused) {
+      // §5.4.1: an unrecognized critical option in a NON is rejected (§4.3), in a CON answered 4.02.
+      if (refused === '4.02' && !packet.confirmable) this.endpoint.reset(packet.messageId, peer);
+      else this.respond(packet, peer, refused);
+      return;
+    }
     const path = pathOf(packet);
     switch (code) {
       case '0.01':
@@ -185,16 +196,19 @@ export class CoapServer {
   }
 
   private get(packet: ParsedPacket, peer: Peer, path: string): void {
-    if (path === '/.well-known/core') {
-      this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
+    const accept = option(packet, 'Accept');
+    if (path === WELL_KNOWN) {
+      // §5.10.4: a format other than the one the resource offers is 4.06 Not Acceptable.
+      if (accept !== undefined && decodeUint(accept) !== 40) this.respond(packet, peer, '4.06');
+      else this.respond(packet, peer, '2.05', { payload: Buffer.from(this.linkFormat()), contentFormat: 40 });
       return;
     }
     const observe = option(packet, 'Observe');
     let r = this.resources.get(path);
     // The embedded server lets a resource be observed before its first update (a pub/sub topic).
     if (!r && observe !== undefined && decodeUint(observe) === 0 && this.init.writable) r = this.resource(path, 42);
-    if (!r) {
-      this.respond(packet, peer, '4.04');
+    if (!r || (accept !== undefined && decodeUint(accept) !== r.contentFormat)) {
+      this.respond(packet, peer, r ? '4.06' : '4.04');
       return;
     }
     const key = `${peerKey(peer)}|${packet.token.toString('hex')}`;
@@ -216,7 +230,8 @@ export class CoapServer {
   }
 
   private write(packet: ParsedPacket, peer: Peer, path: string, atUs: number): void {
-    if (!this.init.writable) {
+    // RFC 6690 §4: /.well-known/core is the server's own listing, read with GET.
+    if (!this.init.writable || path === WELL_KNOWN) {
       this.respond(packet, peer, '4.05');
       return;
     }
@@ -258,7 +273,7 @@ export class CoapServer {
   }
 
   private remove(packet: ParsedPacket, peer: Peer, path: string): void {
-    if (!this.init.writable) {
+    if (!this.init.writable || path === WELL_KNOWN) {
       this.respond(packet, peer, '4.05');
       return;
     }
