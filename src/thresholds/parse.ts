@@ -4,7 +4,15 @@
 // `thresholds["gps.e2e_latency"][0]: expected a unit of time after the number (us, µs, ms, s), got nothing`.
 import type { Checker } from '../base/check.ts';
 import type { Duration } from '../base/units.ts';
-import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
+import {
+  type Aggregation,
+  aggregationLabels,
+  CODE_METRIC_FORM,
+  dimensionOf,
+  METRICS,
+  type Metric,
+  metricNamed,
+} from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -97,7 +105,7 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
         : '';
     check.note(
       path,
-      `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')})${hint}`,
+      `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')}, or ${CODE_METRIC_FORM} with a packet a driver counts)${hint}`,
     );
     return undefined;
   }
@@ -105,7 +113,7 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
     check.note(path, `${name} is measured per fleet: write "<fleet>.${name}"`);
     return undefined;
   }
-  return { key: group === undefined ? name : `${group}.${name}`, group, metric };
+  return { key: group === undefined ? metric.name : `${group}.${metric.name}`, group, metric };
 }
 
 function parseList(check: Checker, path: string, list: readonly unknown[], target: Target): ParsedThreshold[] {
