@@ -379,7 +379,6 @@ export function metricNamed(name: string): Metric | undefined {
   return BY_NAME.get(name) ?? codeMetric(name);
 }
 
-
 /** The dimension of a metric's value under an aggregation: time for latencies, else count, rate or the gauge's own. */
 export function dimensionOf(metric: Metric, aggregation: Aggregation): Dimension {
   if (metric.kind === 'latency') return TIME;

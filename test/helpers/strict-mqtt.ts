@@ -1,9 +1,13 @@
 // A small in-process MQTT 5 peer for the cases no installed broker produces on demand: a CONNACK
 // announcing limits (Maximum Packet Size 256, Maximum QoS 1, Retain Available 0, Receive Maximum,
 // Topic Alias Maximum, no wildcard or shared subscriptions), a PUBACK answering a QoS 2 PUBLISH,
-// a DISCONNECT with a chosen reason code. Built on mqtt-packet's own parser and generator over
-// net.createServer on port 0; it is a peer for tests, not a broker: it answers, records and
-// enforces what it announced, and routes nothing.
+// a DISCONNECT with a chosen reason code, a client silent for 1.5 × Keep Alive closed. Built on
+// mqtt-packet's own parser and generator over net.createServer on port 0; it is a peer for
+// tests, not a broker: it answers, records and enforces what it announced. It routes a PUBLISH
+// to the live connections whose non-shared subscriptions match it, keeping each client's
+// Maximum Packet Size, No Local and Retain As Published and passing the Payload Format
+// Indicator and Subscription Identifier on; it keeps no session and no retained message, and
+// does not hold deliveries back for a client's Receive Maximum.
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { generate, type IConnackPacket, type IPublishPacket, type Packet, parser as packetParser } from 'mqtt-packet';
@@ -64,9 +68,60 @@ function breaks(p: IPublishPacket, limits: IConnackPacket['properties'], unacked
   return undefined;
 }
 
+/** A topic filter matches a topic name level by level, '+' one level, '#' the rest (§4.7). */
+export function filterMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+interface Subscriber {
+  conn: StrictConnection;
+  subs: Map<string, { qos: number; nl: boolean; rap: boolean; id: number | undefined }>;
+  /** The client's Maximum Packet Size (§3.1.2.11.4). */
+  maxPacket: number;
+  nextId: number;
+}
+
 export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<StrictMqtt> {
   const received: StrictMqtt['received'] = [];
   const connections: StrictConnection[] = [];
+  const subscribers = new Set<Subscriber>();
+  /** Sends a client's PUBLISH on to every matching subscription (one copy per client, its highest QoS). */
+  const route = (p: IPublishPacket, topic: string, from: Subscriber): void => {
+    for (const s of subscribers) {
+      const matched = [...s.subs].filter(
+        ([f, o]) => !f.startsWith('$share/') && filterMatches(f, topic) && !(o.nl && s === from),
+      );
+      if (matched.length === 0) continue;
+      const qos = Math.min(p.qos, Math.max(...matched.map(([, o]) => o.qos))) as 0 | 1 | 2;
+      const ids = matched.flatMap(([, o]) => (o.id === undefined ? [] : [o.id]));
+      const out: IPublishPacket = {
+        cmd: 'publish',
+        topic,
+        payload: p.payload,
+        qos,
+        dup: false,
+        // [MQTT-3.3.1-12], [MQTT-3.3.1-13]: RETAIN as published only for Retain As Published.
+        retain: p.retain && matched.some(([, o]) => o.rap),
+      };
+      if (qos > 0) out.messageId = s.nextId = (s.nextId % 0xffff) + 1;
+      const props: NonNullable<IPublishPacket['properties']> = {};
+      // [MQTT-3.3.2-4]: the Payload Format Indicator unaltered; [MQTT-3.3.4-3]: the matched subscriptions' ids.
+      if (p.properties?.payloadFormatIndicator !== undefined)
+        props.payloadFormatIndicator = p.properties.payloadFormatIndicator;
+      if (ids.length > 0)
+        props.subscriptionIdentifier = ids.length === 1 ? (ids[0] as number) : (ids as unknown as number);
+      if (Object.keys(props).length > 0) out.properties = props;
+      // [MQTT-3.1.2-24], [MQTT-3.1.2-25]: too large for the client: discarded, as if sent.
+      if (generate(out, { protocolVersion: 5 }).length > s.maxPacket) continue;
+      s.conn.send(out);
+    }
+  };
   const sockets = new Set<Socket>();
   const limits = options.connack;
   const server: Server = createServer((socket) => {
@@ -77,6 +132,16 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
     let version = 5;
     /** QoS 1/2 publishes of the client not yet answered (PUBACK, or PUBCOMP for QoS 2). */
     let unacked = 0;
+
+    // [MQTT-3.1.2-22] (3.1.1 [MQTT-3.1.2-24]): nothing from the client for 1.5 × Keep Alive
+    // closes the connection; in 5.0 after DISCONNECT 0x8D (Keep Alive timeout, §3.14.2.1).
+    let keepaliveMs = 0;
+    let silence: NodeJS.Timeout | undefined;
+    const heard = (): void => {
+      if (silence) clearTimeout(silence);
+      if (keepaliveMs > 0) silence = setTimeout(() => conn.disconnect(0x8d), keepaliveMs * 1.5);
+    };
+    socket.on('close', () => clearTimeout(silence));
     const conn: StrictConnection = {
       get version() {
         return version;
@@ -93,6 +158,10 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
         socket.end();
       },
     };
+    const me: Subscriber = { conn, subs: new Map(), maxPacket: Number.POSITIVE_INFINITY, nextId: 0 };
+    /** The client's topic aliases (§3.3.2.3.4). */
+    const aliases = new Map<number, string>();
+    socket.on('close', () => subscribers.delete(me));
     const later = (fn: () => void): void => {
       if (options.ackDelayMs) setTimeout(fn, options.ackDelayMs);
       else fn();
@@ -100,6 +169,8 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
     parser.on('packet', (packet: Packet) => {
       const bytes = wireSize(packet.length ?? 0);
       received.push({ packet, bytes });
+      if (packet.cmd === 'connect') keepaliveMs = (packet.keepalive ?? 0) * 1000;
+      heard();
       const max = limits?.maximumPacketSize;
       // [MQTT-3.2.2-15]: the client must not send a packet above the server's Maximum Packet
       // Size; a server that gets one disconnects with 0x95 (§4.13).
@@ -123,14 +194,25 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
         case 'connect':
           version = packet.protocolVersion ?? 4;
           connections.push(conn);
+          subscribers.add(me);
+          if (packet.properties?.maximumPacketSize) me.maxPacket = packet.properties.maximumPacketSize;
           conn.send(
             version === 5
               ? { cmd: 'connack', sessionPresent: false, reasonCode: 0, properties: limits ?? {} }
               : { cmd: 'connack', sessionPresent: false, returnCode: 0 },
           );
           return;
-        case 'publish':
+        case 'publish': {
           if (options.onPublish?.(packet, conn)) return;
+          const alias = packet.properties?.topicAlias;
+          if (alias !== undefined && packet.topic) aliases.set(alias, packet.topic);
+          const topic = packet.topic || (alias === undefined ? undefined : aliases.get(alias));
+          // §3.3.2.3.4: an alias never set up is a protocol error.
+          if (topic === undefined) {
+            conn.disconnect(0x82);
+            return;
+          }
+          route(packet, topic, me);
           if (packet.qos === 1) {
             unacked++;
             later(() => {
@@ -143,17 +225,21 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
             later(() => conn.send({ cmd: 'pubrec', messageId: packet.messageId }));
           }
           return;
+        }
         case 'pubrel':
           unacked = Math.max(0, unacked - 1);
           conn.send({ cmd: 'pubcomp', messageId: packet.messageId });
           return;
-        case 'subscribe':
-          conn.send({
-            cmd: 'suback',
-            messageId: packet.messageId,
-            granted: packet.subscriptions.map((s) => (version === 5 ? grant(s.topic, s.qos) : s.qos)),
+        case 'subscribe': {
+          const granted = packet.subscriptions.map((s) => (version === 5 ? grant(s.topic, s.qos) : s.qos));
+          const id = packet.properties?.subscriptionIdentifier;
+          packet.subscriptions.forEach((s, i) => {
+            const qos = granted[i] as number;
+            if (qos < 0x80) me.subs.set(s.topic, { qos, nl: s.nl === true, rap: s.rap === true, id });
           });
+          conn.send({ cmd: 'suback', messageId: packet.messageId, granted });
           return;
+        }
         case 'pingreq':
           conn.send({ cmd: 'pingresp' });
           return;

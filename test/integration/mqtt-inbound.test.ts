@@ -123,7 +123,8 @@ describe('MQTT device, packets from the server', () => {
       'publish|subscription_id=3': 1,
       'publish|payload_format=1': 1,
       'publish|payload_format=0': 1,
-      'publish|retain': 1,
+      'publish|retain=1': 1,
+      'publish|retain=0': 2,
       'violation|subscription_id_missing': 1,
     });
     // Retain As Published: RETAIN 1 no longer tells the retained store; the delivery counts as live.

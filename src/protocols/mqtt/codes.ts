@@ -122,6 +122,16 @@ export const MQTT_CODES = codeBook({
       };
     },
   },
+  // honourLimits false: what the device sent although the server's CONNACK ruled it out, by the
+  // refusal it would otherwise have been (packet_too_large, qos_not_supported, topic_alias, ...).
+  beyond: {
+    describe(code: string): CodeWords {
+      return {
+        meaning: `sent beyond a limit the broker announced (${code.replace(/_/g, ' ')}), on purpose (honourLimits: false)`,
+        notable: false,
+      };
+    },
+  },
   // What arrived in the PUBLISH packets a device received (5.0): the Payload Format Indicator
   // as sent (§3.3.2.3.2), each Subscription Identifier (§3.3.2.3.8), RETAIN 1 on a subscription
   // with Retain As Published (§3.8.3.1), a delivery that filled the device's Receive Maximum.
@@ -131,7 +141,7 @@ export const MQTT_CODES = codeBook({
       const words: Record<string, string> = {
         payload_format: `delivered with Payload Format Indicator ${value}`,
         subscription_id: `delivered with Subscription Identifier ${value}`,
-        retain: 'delivered with RETAIN 1 (Retain As Published)',
+        retain: `delivered with RETAIN ${value} (Retain As Published)`,
         receive_maximum_reached:
           "a delivery that filled the device's Receive Maximum of unacknowledged QoS 1/2 messages",
       };
@@ -168,6 +178,12 @@ export const MQTT_CODES = codeBook({
       // [MQTT-3.3.4-3]: a delivery carries the Subscription Identifier of the subscription it matched.
       subscription_id_missing: {
         meaning: "a delivery without the Subscription Identifier of the device's subscription [MQTT-3.3.4-3]",
+        fails: true,
+      },
+      // [MQTT-3.3.1-11]: Retain Handling 2 sends no retained message on subscribing. Without Retain
+      // As Published a live delivery carries RETAIN 0 ([MQTT-3.3.1-12]): RETAIN 1 is from the store.
+      retained_despite_handling: {
+        meaning: 'a retained message sent to a subscription with Retain Handling 2 [MQTT-3.3.1-11]',
         fails: true,
       },
     },

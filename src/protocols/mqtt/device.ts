@@ -105,8 +105,10 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     this.sharedOnly = [...subscribed, ...needed].every((f) => f.startsWith('$share/'));
     const o = this.init.options;
     for (const f of needed) {
-      const refusal = o.honourLimits ? this.limits?.refuseFilter(f, o.subscriptionIdentifier !== undefined) : undefined;
-      if (refusal)
+      const refusal = this.limits?.refuseFilter(f, o.subscriptionIdentifier !== undefined);
+      // honourLimits false: subscribed anyway, and counted as sent beyond the limit.
+      if (refusal && !o.honourLimits) this.events.onCode(C.beyond.of(refusal.code));
+      else if (refusal)
         return Promise.reject(
           Object.assign(new Error(`${this.init.clientId}: ${refusal.message}`), { code: refusal.code.toUpperCase() }),
         );
@@ -133,10 +135,9 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       options = { qos, retain: t.retain, properties };
     }
     // The client must not send what the server's CONNACK ruled out (§3.2.2.3): counted by name, not sent.
-    const refusal = this.init.options.honourLimits
-      ? this.limits?.refusePublish(message.topic, message.payload, options, extra)
-      : undefined;
-    if (refusal) {
+    const refusal = this.limits?.refusePublish(message.topic, message.payload, options, extra);
+    if (refusal && !this.init.options.honourLimits) this.events.onCode(C.beyond.of(refusal.code));
+    else if (refusal) {
       this.events.onError(`mqtt.${refusal.code}`, `${this.init.clientId}: ${refusal.message}`);
       return 'refused';
     }

@@ -122,7 +122,16 @@ export abstract class MqttExchange extends MqttPublisher {
         'subscription_id_missing',
         `a delivery on ${p.topic || `alias ${alias}`} came ${list.length ? `with Subscription Identifier ${list.join(', ')}` : 'without a Subscription Identifier'}, not the subscription's ${own} [MQTT-3.3.4-3]`,
       );
-    if (p.retain && o.retainAsPublished) this.events.onCode(C.publish.of('retain'));
+    if (o.retainAsPublished) this.events.onCode(C.publish.of(`retain=${p.retain ? 1 : 0}`));
+    else if (p.retain && o.retainHandling === 2)
+      this.violation(
+        'retained_despite_handling',
+        `the broker sent the retained message of ${p.topic || `alias ${alias}`} to a subscription with Retain Handling 2 [MQTT-3.3.1-11]`,
+      );
+  }
+
+  protected onAliasBeyond(): void {
+    this.events.onCode(C.beyond.of('topic_alias'));
   }
 
   /** [MQTT-3.1.2-24]: the broker sent a packet above the device's Maximum Packet Size. */
@@ -134,7 +143,12 @@ export abstract class MqttExchange extends MqttPublisher {
   }
 
   private violation(
-    code: 'receive_maximum_exceeded' | 'packet_above_maximum' | 'topic_alias_above_maximum' | 'subscription_id_missing',
+    code:
+      | 'receive_maximum_exceeded'
+      | 'packet_above_maximum'
+      | 'topic_alias_above_maximum'
+      | 'subscription_id_missing'
+      | 'retained_despite_handling',
     message: string,
   ): void {
     this.events.onCode(C.violation[code]);

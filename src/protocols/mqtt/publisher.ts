@@ -55,6 +55,9 @@ export abstract class MqttPublisher extends MqttConnection {
     return this.init.options.version;
   }
 
+  /** honourLimits false: an alias above the server's Topic Alias Maximum was set up. */
+  protected abstract onAliasBeyond(): void;
+
   /** A new connection: aliases are per connection in both directions (§3.3.2.3.4). */
   protected resetAliases(): void {
     this.aliasMax = 0;
@@ -102,6 +105,7 @@ export abstract class MqttPublisher extends MqttConnection {
         alias = this.aliasBase + map.size + 1;
         map.set(topic, alias);
         name = topic;
+        if (!this.init.options.honourLimits) this.onAliasBeyond();
       }
       const properties = alias === undefined ? o.properties : { ...o.properties, topicAlias: alias };
       buf = properties
