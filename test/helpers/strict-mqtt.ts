@@ -1,7 +1,8 @@
 // A small in-process MQTT 5 peer for the cases no installed broker produces on demand: a CONNACK
 // announcing limits (Maximum Packet Size 256, Maximum QoS 1, Retain Available 0, Receive Maximum,
 // Topic Alias Maximum, no wildcard or shared subscriptions), a PUBACK answering a QoS 2 PUBLISH,
-// a DISCONNECT with a chosen reason code, a client silent for 1.5 × Keep Alive closed. Built on
+// a DISCONNECT with a chosen reason code, a client silent for 1.5 × Keep Alive closed, a session
+// taken over by a second connection with its client id. Built on
 // mqtt-packet's own parser and generator over net.createServer on port 0; it is a peer for
 // tests, not a broker: it answers, records and enforces what it announced. It routes a PUBLISH
 // to the live connections whose non-shared subscriptions match it, keeping each client's
@@ -91,6 +92,8 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
   const received: StrictMqtt['received'] = [];
   const connections: StrictConnection[] = [];
   const subscribers = new Set<Subscriber>();
+  /** Live connections by client id: a second CONNECT with one takes the session over. */
+  const byClientId = new Map<string, StrictConnection>();
   /** Sends a client's PUBLISH on to every matching subscription (one copy per client, its highest QoS). */
   const route = (p: IPublishPacket, topic: string, from: Subscriber): void => {
     for (const s of subscribers) {
@@ -193,6 +196,12 @@ export async function startStrictMqtt(options: StrictMqttOptions = {}): Promise<
       switch (packet.cmd) {
         case 'connect':
           version = packet.protocolVersion ?? 4;
+          // [MQTT-3.1.4-2]; 5.0 [MQTT-3.1.4-3]: the existing connection is closed, after DISCONNECT 0x8E.
+          byClientId.get(packet.clientId)?.disconnect(0x8e);
+          byClientId.set(packet.clientId, conn);
+          socket.on('close', () => {
+            if (byClientId.get(packet.clientId) === conn) byClientId.delete(packet.clientId);
+          });
           connections.push(conn);
           subscribers.add(me);
           if (packet.properties?.maximumPacketSize) me.maxPacket = packet.properties.maximumPacketSize;

@@ -70,6 +70,12 @@ export interface MqttOptions {
   tls?: TlsOptions;
   /** TCP_NODELAY on the device's socket (default true); false lets Nagle batch small packets. */
   tcpNoDelay?: boolean;
+  /**
+   * The device's client id may be another group's, on purpose: its connect takes that session
+   * over ([MQTT-3.1.4-2]; 5.0 [MQTT-3.1.4-3], DISCONNECT 0x8E to the other). Without it such a
+   * scenario is refused when it loads.
+   */
+  takeover?: boolean;
 }
 
 /** Options after validation, with defaults applied and units resolved. */
@@ -102,6 +108,7 @@ export interface ResolvedMqttOptions {
   /** `ca` is the path as given, `caPem` its contents, read once while validating. */
   tls: ResolvedTls;
   tcpNoDelay: boolean;
+  takeover: boolean;
 }
 
 export const MQTT_DEFAULTS = {
@@ -141,6 +148,7 @@ const FIELDS = fieldsOf<MqttOptions>()([
   'target',
   'tls',
   'tcpNoDelay',
+  'takeover',
 ]);
 
 export function mqtt(options: MqttOptions = {}): ProtocolSpec<'mqtt', MqttOptions> {
@@ -266,6 +274,7 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     target: check.string(at('target'), o.target, true) ?? MQTT_DEFAULTS.target,
     tls,
     tcpNoDelay: check.boolean(at('tcpNoDelay'), o.tcpNoDelay, true),
+    takeover: check.boolean(at('takeover'), o.takeover, false),
   };
   // §3.1.3.2.2: the will goes at the delay's end or the session's, whichever is first; a session
   // that ends with the connection sends it at once.
