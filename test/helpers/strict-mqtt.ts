@@ -2,13 +2,13 @@
 // announcing limits (Maximum Packet Size 256, Maximum QoS 1, Retain Available 0, Receive Maximum,
 // Topic Alias Maximum, no wildcard or shared subscriptions), a PUBACK answering a QoS 2 PUBLISH,
 // a DISCONNECT with a chosen reason code, a client silent for 1.5 × Keep Alive closed, a session
-// taken over by a second connection with its client id. Built on
-// mqtt-packet's own parser and generator over net.createServer on port 0; it is a peer for
-// tests, not a broker: it answers, records and enforces what it announced. It routes a PUBLISH
-// to the live connections whose non-shared subscriptions match it, keeping each client's
-// Maximum Packet Size, No Local and Retain As Published and passing the Payload Format
-// Indicator and Subscription Identifier on; it keeps no session and no retained message, and
-// does not hold deliveries back for a client's Receive Maximum.
+// taken over by a second connection with its client id. Built on mqtt-packet's own parser and
+// generator over net.createServer on port 0; it is a peer for tests, not a broker: it answers,
+// records and enforces what it announced. It routes a PUBLISH to the live connections whose
+// non-shared subscriptions match it, keeping each client's Maximum Packet Size, No Local and
+// Retain As Published and passing the Payload Format Indicator and Subscription Identifier on;
+// it keeps no session, no retained message and no will, and does not hold deliveries back for a
+// client's Receive Maximum.
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { generate, type IConnackPacket, type IPublishPacket, type Packet, parser as packetParser } from 'mqtt-packet';
