@@ -104,7 +104,7 @@ describe('MQTT 5 CONNECT: Maximum Packet Size, Topic Alias Maximum, Will Delay I
   it('puts the Will Delay Interval (0x18, four bytes, seconds) in the will properties', () => {
     const buf = connect({ version: 5, sessionExpiry: '1m', will: { topic: 'w/{id}', delay: '5s' } });
     // Will Properties: length 5, 0x18 00000005; then the will topic "w/3".
-    expect(hex(buf)).toContain('05' + '1800000005' + '0003' + Buffer.from('w/3').toString('hex'));
+    expect(hex(buf)).toContain(`0518000000050003${Buffer.from('w/3').toString('hex')}`);
     const back = parsed(buf) as IConnectPacket;
     expect(back.will?.properties).toEqual({ willDelayInterval: 5 });
   });
@@ -120,7 +120,9 @@ describe('validation of the MQTT 5 probe options', () => {
     defineScenario({
       name: 'x',
       duration: '1s',
-      fleets: { gps: { count: 1, protocol: protocol as never, topic: 't/{id}', send: every('1s'), payload: bytes(32) } },
+      fleets: {
+        gps: { count: 1, protocol: protocol as never, topic: 't/{id}', send: every('1s'), payload: bytes(32) },
+      },
     });
 
   it.each([

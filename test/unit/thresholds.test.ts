@@ -181,9 +181,7 @@ describe('parseThresholds rejects', () => {
     [
       'a group without a metric',
       { gps: ['== 0'] },
-      [
-        `thresholds["gps"]: unknown metric "gps" (expected one of ${UNKNOWN}); "gps" is a group, write "gps.<metric>"`,
-      ],
+      [`thresholds["gps"]: unknown metric "gps" (expected one of ${UNKNOWN}); "gps" is a group, write "gps.<metric>"`],
     ],
     [
       'a per-fleet metric run-wide',
