@@ -114,14 +114,8 @@ export abstract class MqttExchange extends MqttPublisher {
     if (props?.payloadFormatIndicator !== undefined)
       this.events.onCode(C.publish.of(`payload_format=${Number(props.payloadFormatIndicator)}`));
     const ids = props?.subscriptionIdentifier;
-    const list = ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
-    for (const n of list) this.events.onCode(C.publish.of(`subscription_id=${n}`));
     const own = o.subscriptionIdentifier;
-    if (own !== undefined && !list.includes(own))
-      this.violation(
-        'subscription_id_missing',
-        `a delivery on ${p.topic || `alias ${alias}`} came ${list.length ? `with Subscription Identifier ${list.join(', ')}` : 'without a Subscription Identifier'}, not the subscription's ${own} [MQTT-3.3.4-3]`,
-      );
+    if (ids !== undefined || own !== undefined) this.subscriptionIds(p, ids, own);
     if (o.retainAsPublished) this.events.onCode(C.publish.of(`retain=${p.retain ? 1 : 0}`));
     else if (p.retain && o.retainHandling === 2)
       this.violation(
@@ -132,6 +126,17 @@ export abstract class MqttExchange extends MqttPublisher {
 
   protected onAliasBeyond(): void {
     this.events.onCode(C.beyond.of('topic_alias'));
+  }
+
+  /** [MQTT-3.3.4-3]: each identifier a delivery carries is counted; the device's own must be among them. */
+  private subscriptionIds(p: IPublishPacket, ids: number | number[] | undefined, own: number | undefined): void {
+    const list = ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
+    for (const n of list) this.events.onCode(C.publish.of(`subscription_id=${n}`));
+    if (own !== undefined && !list.includes(own))
+      this.violation(
+        'subscription_id_missing',
+        `a delivery on ${p.topic || `alias ${p.properties?.topicAlias}`} came ${list.length ? `with Subscription Identifier ${list.join(', ')}` : 'without a Subscription Identifier'}, not the subscription's ${own} [MQTT-3.3.4-3]`,
+      );
   }
 
   /** [MQTT-3.1.2-24]: the broker sent a packet above the device's Maximum Packet Size. */
