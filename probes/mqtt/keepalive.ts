@@ -2,8 +2,9 @@
 // Keep Alive is disconnected (3.1.1 [MQTT-3.1.2-24]; 5.0 [MQTT-3.1.2-22], §3.1.2.10). The device
 // announces a Keep Alive of 1 s and then sends no PINGREQ (`pings: false`, breaking
 // [MQTT-3.1.2-20] on purpose) while keeping its socket open; `idle_close_latency` is how long
-// after its last packet the broker closed the connection: 1.5 s at the soonest, and within a
-// second after that (a broker may check its clients on a timer). The run lasts long enough to
+// after its last packet the broker closed the connection: 1.5 s at the soonest (less 10 ms for
+// the millisecond clocks at both ends), and within a second after that (a broker may check its
+// clients on a timer). The run lasts long enough to
 // measure a close up to about 3.5 s late. A 5.0 broker may say why first: DISCONNECT 0x8D
 // (Keep Alive timeout, §3.14.2.1), counted under `disconnect|141`.
 import { defineProbe, defineScenario, mqtt } from 'fleetbench';
@@ -34,6 +35,7 @@ export default defineScenario({ env: { MQTT_VERSION: '4' } }, (env) => ({
   expect: { unrecovered: ['quiet'] },
   thresholds: {
     'quiet.disconnects': ['count >= 1'],
-    'quiet.idle_close_latency': ['min >= 1500ms', 'max <= 2500ms'],
+    // 1.5 s, less 10 ms for the millisecond clocks and timers at both ends.
+    'quiet.idle_close_latency': ['min >= 1490ms', 'max <= 2500ms'],
   },
 }));
