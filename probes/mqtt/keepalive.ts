@@ -4,9 +4,9 @@
 // [MQTT-3.1.2-20] on purpose) while keeping its socket open; `idle_close_latency` is how long
 // after its last packet the broker closed the connection: 1.5 s at the soonest (less 10 ms for
 // the millisecond clocks at both ends), and within a second after that (a broker may check its
-// clients on a timer). The run lasts long enough to
-// measure a close up to about 3.5 s late. A 5.0 broker may say why first: DISCONNECT 0x8D
-// (Keep Alive timeout, §3.14.2.1), counted under `disconnect|141`.
+// clients on a timer). The run lasts long enough to measure a close up to about 3.5 s late. A 5.0
+// broker may say why first: DISCONNECT 0x8D (Keep Alive timeout, §3.14.2.1), counted under
+// `disconnect|141`.
 import { defineProbe, defineScenario, mqtt } from 'fleetbench';
 import { VERSIONS, versionOf } from './_versions.ts';
 
