@@ -1,8 +1,8 @@
-// The broker's Topic Alias Maximum (5.0 §3.2.2.3.8): aliases up to it are accepted and stand for
-// their topic (§3.3.2.3.4: `watch` gets the aliased messages on their topics), one above it is a
-// protocol error and the connection is closed (DISCONNECT 0x94, Topic Alias invalid). `beyond`
-// ignores the limit on purpose (`honourLimits: false`): its first alias is the maximum + 1,
-// counted as `beyond|topic_alias`.
+// The broker's Topic Alias Maximum (5.0 §3.2.2.3.8): aliases up to it are accepted
+// ([MQTT-3.3.2-12]) and stand for their topic (§3.3.2.3.4: `watch` gets the aliased messages on
+// their topics); one above it is a protocol error ([MQTT-3.2.2-17]) and the connection is closed
+// (DISCONNECT 0x94, Topic Alias invalid). `beyond` ignores the limit on purpose
+// (`honourLimits: false`): its first alias is the maximum + 1, counted as `beyond|topic_alias`.
 import { bytes, defineProbe, defineScenario, every, mqtt } from 'fleetbench';
 import { V5 } from './_versions.ts';
 
@@ -10,7 +10,7 @@ export const probe = defineProbe({
   behaviour: "Topic Alias Maximum: aliases within the broker's limit resolve, one above it is refused",
   protocol: 'mqtt',
   section: 'limits',
-  spec: 'MQTT 5.0 §3.2.2.3.8 §3.3.2.3.4 [MQTT-3.2.2-17]',
+  spec: 'MQTT 5.0 [MQTT-3.3.2-12] [MQTT-3.2.2-17] §3.2.2.3.8 §3.3.2.3.4',
   variants: [V5],
   notOffered: [
     { when: 'unannounced|topic_alias_maximum', because: 'the broker announced no Topic Alias Maximum: it takes no aliases' },
