@@ -72,8 +72,8 @@ describe('probes: MQTT 5 limits, subscription options, will delay, keep alive, t
     nats = await startNatsMqtt();
     // One matrix per set of rows, all at once: the runs mostly wait (durations, keep alives).
     const [a, b, c, d, e] = await Promise.all([
-      probeMatrix({ targets: [MOSQUITTO], only: ROWS.mosquitto, parallel: 3 }),
-      probeMatrix({ targets: [`strict=${strict.url}`], only: ROWS.strict, parallel: 2 }),
+      probeMatrix({ targets: [MOSQUITTO], only: ROWS.mosquitto, parallel: 5 }),
+      probeMatrix({ targets: [`strict=${strict.url}`], only: ROWS.strict, parallel: 3 }),
       probeMatrix({ targets: [`nowild=${nowild.url}`], only: ROWS.nowild, parallel: 1 }),
       probeMatrix({ targets: ['embedded:mqtt', `nats=${nats.url}`], only: ROWS.keepalive, parallel: 2 }),
       probeMatrix({ targets: [RABBITMQ], only: ROWS.rabbitmq, parallel: 1 }),
