@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Checker } from '../../src/base/check.ts';
 import { MqttDevice } from '../../src/protocols/mqtt/device.ts';
 import { resolveMqttOptions } from '../../src/protocols/mqtt/options.ts';
-import { type Recording, recorder } from '../helpers/recorder.ts';
+import { outgoing, type Recording, recorder } from '../helpers/recorder.ts';
 import { type StrictMqtt, startStrictMqtt } from '../helpers/strict-mqtt.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -147,5 +147,22 @@ describe('MQTT device, packets from the server', () => {
     expect(from('pubrec')).toEqual([9, 9]);
     expect(from('pubcomp')).toEqual([9]);
     expect(rec.messages.map((m) => m.payload.toString())).toEqual(['once']);
+  });
+
+  it('honourLimits: false sends beyond the Receive Maximum the server announced, counted, and the server closes the connection (0x93)', async () => {
+    const p = await startStrictMqtt({ ackDelayMs: 1000, connack: { receiveMaximum: 2 } });
+    const options = resolveMqttOptions({ version: 5, qos: 1, honourLimits: false }, 'test', new Checker());
+    if (!options) throw new Error('options');
+    const rec = recorder();
+    const d = new MqttDevice(
+      { url: p.url, index: 0, clientId: 'fb-beyond', options, connectTimeoutMs: 5000 },
+      rec.events,
+    );
+    open.push({ d, p });
+    await d.connect();
+    expect([1, 2, 3].map((n) => d.send(outgoing('rm/beyond', n)))).toEqual(['sent', 'sent', 'sent']);
+    expect(rec.code('beyond|receive_maximum')).toBe(1);
+    await waitFor(() => rec.disconnects.length === 1, { what: 'the DISCONNECT' });
+    expect(rec.disconnects[0]).toMatchObject({ cause: 'server_disconnect', key: 'mqtt.disconnect_0x93' });
   });
 });

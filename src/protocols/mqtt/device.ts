@@ -31,6 +31,8 @@ const CLOSE_WAIT_MS = 2000;
 
 export class MqttDevice extends MqttExchange implements DriverDevice {
   private window: number;
+  /** honourLimits false: the Receive Maximum the broker announced, which the window does not keep to. */
+  private ignoredReceiveMax = 0;
   /** When the connection's stream was created (µs): the connect latency runs from here to CONNACK. */
   private started = 0;
   private pendingConnect: { resolve: (us: number) => void; reject: (err: unknown) => void } | undefined;
@@ -124,6 +126,8 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     const qos = t.qos;
     if (qos > 0 ? this.session.inflight >= this.window : this.fenceShut())
       return qos > 0 ? 'window_full' : 'backpressure';
+    if (qos > 0 && this.ignoredReceiveMax > 0 && this.session.inflight >= this.ignoredReceiveMax)
+      this.events.onCode(C.beyond.of('receive_maximum'));
     let options: PublishOptions = t;
     // MQTT 5 request/response (§4.10): the request carries Response Topic and Correlation Data;
     // the response echoes the Correlation Data.
@@ -339,6 +343,7 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     this.inDoubt(inDoubt);
     // [MQTT-3.3.4-7] (5.0): never exceed the server's Receive Maximum of unacked QoS 1/2 publishes.
     const serverMax = o.honourLimits ? props?.receiveMaximum : undefined;
+    this.ignoredReceiveMax = o.honourLimits ? 0 : (props?.receiveMaximum ?? 0);
     this.window = serverMax ? Math.min(o.inflight, serverMax) : o.inflight;
     this.phase = Phase.Up;
     if (this.session.resumed) this.replay();
