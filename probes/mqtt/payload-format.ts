@@ -14,7 +14,7 @@ export const probe = defineProbe({
 
 export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
   name: 'probe-payload-format',
-  duration: '1000ms',
+  duration: '1500ms',
   drain: '500ms',
   fleets: {
     text: {

@@ -18,7 +18,7 @@ export const probe = defineProbe({
 
 export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
   name: 'probe-subopt-retain-as-published',
-  duration: '1000ms',
+  duration: '1500ms',
   drain: '500ms',
   fleets: {
     pub: {

@@ -21,7 +21,7 @@ export const probe = defineProbe({
 
 export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
   name: 'probe-subopt-subscription-id',
-  duration: '1000ms',
+  duration: '1500ms',
   drain: '500ms',
   fleets: {
     src: {
