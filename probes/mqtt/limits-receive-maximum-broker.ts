@@ -29,7 +29,7 @@ export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
     },
   },
   thresholds: {
-    'pub.acked': ['count >= 10'],
+    'pub.acked': ['count >= 2'],
     'pub.errors': ['count == 0'],
     'pub.disconnects': ['count == 0'],
   },

@@ -1,7 +1,7 @@
 // The broker keeps to the client's Receive Maximum: it never has more than that many QoS 1/2
 // PUBLISH packets unacknowledged towards the client ([MQTT-3.3.4-9], 5.0 §3.1.2.11.3, §4.9). The
 // subscriber announces Receive Maximum 2 and goes away for 800 ms with its session kept; on its
-// return the broker owes it about 16 messages and sends them as fast as it may. The device counts
+// return the broker owes it about 32 messages and sends them as fast as it may. The device counts
 // a delivery beyond 2 unacknowledged as `violation|receive_maximum_exceeded` (it fails
 // protocol_errors), and a delivery that filled the window as `publish|receive_maximum_reached`:
 // the broker did send up to the limit, so the limit was what held it back.
@@ -26,7 +26,7 @@ export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
       count: 1,
       protocol: mqtt({ version: 5, qos: 1 }),
       topic: 'probe/{run}/rm/{id}',
-      send: every('50ms'),
+      send: every('25ms'),
       payload: bytes(32),
     },
   },
