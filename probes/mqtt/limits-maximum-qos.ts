@@ -19,14 +19,14 @@ export const probe = defineProbe({
 
 export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
   name: 'probe-limits-maximum-qos',
-  duration: '600ms',
+  duration: '1000ms',
   drain: '400ms',
   fleets: {
     high: {
       count: 1,
       protocol: mqtt({ version: 5, qos: 2, honourLimits: false }),
       topic: 'probe/{run}/maxqos/{id}',
-      send: every('200ms'),
+      send: every('100ms'),
       messages: 1,
       // Back at once after the broker closes the connection; nothing more to send.
       reconnect: { initial: '100ms', jitter: 'none' },

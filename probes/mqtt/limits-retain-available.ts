@@ -19,14 +19,14 @@ export const probe = defineProbe({
 
 export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
   name: 'probe-limits-retain-available',
-  duration: '600ms',
+  duration: '1000ms',
   drain: '400ms',
   fleets: {
     keeper: {
       count: 1,
       protocol: mqtt({ version: 5, qos: 1, retain: true, honourLimits: false }),
       topic: 'probe/{run}/retainav/{id}',
-      send: every('200ms'),
+      send: every('100ms'),
       messages: 1,
       // Back at once after the broker closes the connection; nothing more to send.
       reconnect: { initial: '100ms', jitter: 'none' },

@@ -34,7 +34,7 @@ export default defineScenario({ env: { MQTT_VERSION: '5' } }, () => ({
       count: 1,
       protocol: mqtt({ version: 5, qos: 1, topicAlias: true, honourLimits: false }),
       topic: 'probe/{run}/alias/out/{id}',
-      send: every('200ms'),
+      send: every('100ms'),
       messages: 1,
       // Back at once after the broker closes the connection; nothing more to send.
       reconnect: { initial: '100ms', jitter: 'none' },
