@@ -348,7 +348,8 @@ export const CODE_METRIC_FORM = 'code(<packet>|<code>)';
  * `code(<packet>|<code>)`: how often the group (or every group, for a run-wide key) counted one
  * protocol code of result.codes, e.g. `code(disconnect|142)` for MQTT DISCONNECT reason 0x8E or
  * `code(announced|retain_available=0)`. The packet must be one a driver (or the run) counts; a
- * code never counted is 0. Known at the end only.
+ * code never counted is 0. Its rate is per message the group received, for the codes counted
+ * per delivery (`rate == 1`: every delivery carried it). Known at the end only.
  */
 function codeMetric(name: string): CounterMetric | undefined {
   const m = /^code\(\s*([^|()\s]+)\|([^()\s]+)\s*\)$/.exec(name);
@@ -361,16 +362,17 @@ function codeMetric(name: string): CounterMetric | undefined {
     name: `code(${packet}|${code})`,
     kind: 'counter',
     live: false,
-    aggregations: ['count'],
+    aggregations: ['count', 'rate'],
     tally: (result, group) => {
-      if (group !== undefined && !result.fleets[group]) return NO_MEASUREMENTS;
+      const fleets = fleetsOf(result, group);
+      if (typeof fleets === 'string') return fleets;
       let count = 0;
       for (const [key, n] of Object.entries(result.codes ?? {})) {
         const split = splitGroupCodeKey(key);
         if (split && split.packet === packet && split.code === code && (group === undefined || split.group === group))
           count += n;
       }
-      return { count, of: 0 };
+      return { count, of: fleets.reduce((n, f) => n + f.messages.received, 0) };
     },
   };
 }

@@ -845,6 +845,12 @@ describe('code(<packet>|<code>): a protocol code counted in result.codes', () =>
     expect(count('gps.code(lost|closed)')).toBe(1);
   });
 
+  it('rates a code per message the group received; a group that received none has no rate', () => {
+    const rated: RunResult = { ...WITH_CODES, codes: { 'backend|publish|subscription_id=7': 499 } };
+    expect(measure(one('backend.code(publish|subscription_id=7)', 'rate == 1'), rated)).toBeCloseTo(499 / 998, 12);
+    expect(measure(one('gps.code(publish|subscription_id=7)', 'rate == 1'), rated)).toBeNull();
+  });
+
   it('counts 0 for a code never seen, which a threshold can then require', () => {
     expect(count('scada.code(disconnect|142)')).toBe(0);
     const [outcome] = evaluateThresholds([one('scada.code(disconnect|142)', '>= 1')], WITH_CODES);
