@@ -27,6 +27,8 @@ export function checkClientIds(check: Checker, groups: readonly GroupPlan[], pat
     }
     budget -= g.count;
     if (budget < 0) return;
+    // A group that takes sessions over on purpose (a probe of [MQTT-3.1.4-2]) may share ids.
+    if ((g.options as { takeover?: boolean }).takeover === true) continue;
     for (let i = 0; i < g.count; i++) {
       // {run} is the same for every group of a run: left as written, it cannot tell two apart.
       const id = renderTopic(template, g.name, i, '{run}');

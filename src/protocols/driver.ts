@@ -338,9 +338,10 @@ export interface Driver<Options = unknown, Block = never, ServerStats = never> {
   /**
    * Whether the server keeps the messages of a group with these options for subscribers that come
    * later (one per topic, the last): a late subscriber then expects one per topic sent before it
-   * joined. No hook: it keeps none.
+   * joined. `receiver`: the late subscriber's options when it speaks the same protocol, which
+   * may ask for none (MQTT 5 Retain Handling 2). No hook: it keeps none.
    */
-  retains?(options: Options): boolean;
+  retains?(options: Options, receiver?: Options): boolean;
   /**
    * Whether the server keeps a disconnected device's session (its subscriptions, and the messages
    * that arrive for it) and the device resumes it on connect(): an observer may then go offline

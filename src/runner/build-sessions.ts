@@ -63,7 +63,11 @@ export function sessionFigures(
     // One retained message per topic sent on before the join, for each receiver that subscribed
     // on its own; a shared subscription is sent none (the driver names one that gets any).
     const template = from.publish?.topic;
-    if (to.receiverMode === 'each' && template && driverFor(from.protocol)?.retains?.(from.options)) {
+    if (
+      to.receiverMode === 'each' &&
+      template &&
+      driverFor(from.protocol)?.retains?.(from.options, to.protocol === from.protocol ? to.options : undefined)
+    ) {
       const topics = new Set(
         streams
           .filter(([s]) => (before.get(s) ?? 0) > 0)

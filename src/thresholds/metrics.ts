@@ -4,6 +4,7 @@
 // '<metric>' (the whole run: every group, every pair, every delivery row).
 
 import { formatUs } from '../base/format.ts';
+import { RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
 import { type AnyHistogramKind, HistogramKind } from '../metrics/names.ts';
 import type { ErrorCount } from '../metrics/recorder.ts';
 import type { DriverCounter } from '../protocols/driver.ts';
@@ -375,8 +376,44 @@ export const METRICS: readonly Metric[] = [
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
+/** How a code metric is written, for messages. */
+export const CODE_METRIC_FORM = 'code(<packet>|<code>)';
+
+/**
+ * `code(<packet>|<code>)`: how often the group (or every group, for a run-wide key) counted one
+ * protocol code of result.codes, e.g. `code(disconnect|142)` for MQTT DISCONNECT reason 0x8E or
+ * `code(announced|retain_available=0)`. The packet must be one a driver (or the run) counts; a
+ * code never counted is 0. Its rate is per message the group received, for the codes counted
+ * per delivery (`rate == 1`: every delivery carried it). Known at the end only.
+ */
+function codeMetric(name: string): CounterMetric | undefined {
+  const m = /^code\(\s*([^|()\s]+)\|([^()\s]+)\s*\)$/.exec(name);
+  if (!m) return undefined;
+  const packet = m[1] as string;
+  const code = m[2] as string;
+  const known = [...allDrivers().map((d) => d.codes), RUN_CODES].some((book) => book.describe(packet, code));
+  if (!known) return undefined;
+  return {
+    name: `code(${packet}|${code})`,
+    kind: 'counter',
+    live: false,
+    aggregations: ['count', 'rate'],
+    tally: (result, group) => {
+      const fleets = fleetsOf(result, group);
+      if (typeof fleets === 'string') return fleets;
+      let count = 0;
+      for (const [key, n] of Object.entries(result.codes ?? {})) {
+        const split = splitGroupCodeKey(key);
+        if (split && split.packet === packet && split.code === code && (group === undefined || split.group === group))
+          count += n;
+      }
+      return { count, of: fleets.reduce((n, f) => n + f.messages.received, 0) };
+    },
+  };
+}
+
 export function metricNamed(name: string): Metric | undefined {
-  return BY_NAME.get(name);
+  return BY_NAME.get(name) ?? codeMetric(name);
 }
 
 /** The dimension of a metric's value under an aggregation: time for latencies, else count, rate or the gauge's own. */

@@ -5,7 +5,15 @@
 import type { Checker } from '../base/check.ts';
 import type { Duration } from '../base/units.ts';
 import { codeMetric, codeProblem } from './codes.ts';
-import { type Aggregation, aggregationLabels, dimensionOf, METRICS, type Metric, metricNamed } from './metrics.ts';
+import {
+  type Aggregation,
+  aggregationLabels,
+  CODE_METRIC_FORM,
+  dimensionOf,
+  METRICS,
+  type Metric,
+  metricNamed,
+} from './metrics.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -82,7 +90,8 @@ interface Target {
 
 /** 'gps.e2e_latency' → group gps, metric e2e_latency; 'loss' → run-wide. Whitespace around either part is ignored. */
 function resolveKey(check: Checker, path: string, written: string, groups: readonly string[]): Target | undefined {
-  if (written.includes('|')) return resolveCodeKey(check, path, written, groups);
+  // '<group>|<packet>|<code>' counts a code; '<group>.code(<packet>|<code>)' is the code metric (count and rate).
+  if (written.includes('|') && !written.includes('code(')) return resolveCodeKey(check, path, written, groups);
   const dot = written.indexOf('.');
   const group = dot < 0 ? undefined : written.slice(0, dot).trim();
   const name = (dot < 0 ? written : written.slice(dot + 1)).trim();
@@ -99,7 +108,7 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
         : '';
     check.note(
       path,
-      `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')})${hint}`,
+      `unknown metric ${JSON.stringify(name)} (expected one of ${METRICS.map((m) => m.name).join(', ')}, or ${CODE_METRIC_FORM} with a packet a driver counts)${hint}`,
     );
     return undefined;
   }
@@ -107,7 +116,7 @@ function resolveKey(check: Checker, path: string, written: string, groups: reado
     check.note(path, `${name} is measured per fleet: write "<fleet>.${name}"`);
     return undefined;
   }
-  return { key: group === undefined ? name : `${group}.${name}`, group, metric };
+  return { key: group === undefined ? metric.name : `${group}.${metric.name}`, group, metric };
 }
 
 /**

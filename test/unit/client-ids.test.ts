@@ -49,4 +49,12 @@ describe('client ids across groups', () => {
     );
     expect(() => problemsOf(ok, FILE)).toThrow('validateScenario accepted an invalid scenario');
   });
+
+  it('accepts a group that takes another group’s sessions over on purpose (takeover: true)', () => {
+    const ok = scenario(
+      { a: fleet('site-{id}', 1) },
+      { observers: { o: { protocol: mqtt({ clientId: 'site-0', takeover: true }), receives: ['a'] } } },
+    );
+    expect(() => problemsOf(ok, FILE)).toThrow('validateScenario accepted an invalid scenario');
+  });
 });

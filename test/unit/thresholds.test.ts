@@ -148,9 +148,10 @@ const AMQP_COUNTERS =
     ', ',
   );
 const ALL_METRICS =
-  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, retained_delivered, session_queued_delivered, session_queued_lost, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life, returned, returned_no_route, confirm_nacks, rolled_back, dead_letters, dead_letters_rejected, dead_letters_expired, dead_letters_maxlen, priority_rises, unacked_peak';
+  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, idle_close_latency, commit_latency, sent, received, acked, dropped, late, loss, duplicates, reordered, queued, retained_delivered, session_queued_delivered, session_queued_lost, connect_errors, disconnects, reconnects, unrecovered, unsent, in_doubt, resent, errors, throughput, received_rate, downtime, bytes_per_message, energy_per_message, battery_life, returned, returned_no_route, confirm_nacks, rolled_back, dead_letters, dead_letters_rejected, dead_letters_expired, dead_letters_maxlen, priority_rises, unacked_peak';
 const LIVE =
-  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, commit_latency, sent, received, acked, dropped, late, connect_errors, disconnects, reconnects, unsent, in_doubt, resent, errors, throughput, received_rate';
+  'connect_latency, ack_latency, ack_service_time, e2e_latency, e2e_service_time, rtt_latency, rtt_service_time, send_lateness, reconnect_latency, idle_close_latency, commit_latency, sent, received, acked, dropped, late, connect_errors, disconnects, reconnects, unsent, in_doubt, resent, errors, throughput, received_rate';
+const UNKNOWN = `${ALL_METRICS}, or code(<packet>|<code>) with a packet a driver counts`;
 const SHAPE = "an expression like 'p(99) < 50ms': [aggregation] operator value, the operator one of < <= > >= == !=";
 const LATENCY_AGG = 'an aggregation of e2e_latency (p(N), avg, min, max, med)';
 const TIME = 'a unit of time after the number (us, µs, ms, s)';
@@ -176,19 +177,17 @@ describe('parseThresholds rejects', () => {
     [
       'an unknown metric',
       { 'gps.latency': ['p(99) < 50ms'] },
-      [`thresholds["gps.latency"]: unknown metric "latency" (expected one of ${ALL_METRICS})`],
+      [`thresholds["gps.latency"]: unknown metric "latency" (expected one of ${UNKNOWN})`],
     ],
     [
       'an unknown run-wide metric',
       { e2e: ['p(99) < 50ms'] },
-      [`thresholds["e2e"]: unknown metric "e2e" (expected one of ${ALL_METRICS})`],
+      [`thresholds["e2e"]: unknown metric "e2e" (expected one of ${UNKNOWN})`],
     ],
     [
       'a group without a metric',
       { gps: ['== 0'] },
-      [
-        `thresholds["gps"]: unknown metric "gps" (expected one of ${ALL_METRICS}); "gps" is a group, write "gps.<metric>"`,
-      ],
+      [`thresholds["gps"]: unknown metric "gps" (expected one of ${UNKNOWN}); "gps" is a group, write "gps.<metric>"`],
     ],
     [
       'a per-fleet metric run-wide',
@@ -836,5 +835,45 @@ describe('liveFailures', () => {
       histograms: { 'gps|ack': encodeHistogram(histogramOf([ms(1)])) },
     };
     expect(liveFailures(parsed, clean, 60_000)).toEqual([]);
+  });
+});
+
+describe('code(<packet>|<code>): a protocol code counted in result.codes', () => {
+  const WITH_CODES: RunResult = {
+    ...RESULT,
+    codes: { 'gps|disconnect|142': 2, 'valves|disconnect|142': 1, 'gps|puback|0': 5, 'gps|lost|closed': 1 },
+  };
+  const count = (key: string): number | null => measure(one(key, '>= 0'), WITH_CODES);
+
+  it("counts a group's code, and every group's for a run-wide key", () => {
+    expect(count('gps.code(disconnect|142)')).toBe(2);
+    expect(count('code(disconnect|142)')).toBe(3);
+    expect(count('gps.code(lost|closed)')).toBe(1);
+  });
+
+  it('rates a code per message the group received; a group that received none has no rate', () => {
+    const rated: RunResult = { ...WITH_CODES, codes: { 'backend|publish|subscription_id=7': 499 } };
+    expect(measure(one('backend.code(publish|subscription_id=7)', 'rate == 1'), rated)).toBeCloseTo(499 / 998, 12);
+    expect(measure(one('gps.code(publish|subscription_id=7)', 'rate == 1'), rated)).toBeNull();
+  });
+
+  it('counts 0 for a code never seen, which a threshold can then require', () => {
+    expect(count('scada.code(disconnect|142)')).toBe(0);
+    const [outcome] = evaluateThresholds([one('scada.code(disconnect|142)', '>= 1')], WITH_CODES);
+    expect(outcome?.passed).toBe(false);
+    expect(outcome?.message).toBe('measured 0, limit >= 1');
+  });
+
+  it('names the key without the blanks around the code', () => {
+    expect(one(' gps . code( disconnect|142 ) ', '== 2').key).toBe('gps.code(disconnect|142)');
+  });
+
+  it('refuses a packet no driver counts, and abortOnFail (it is known at the end only)', () => {
+    expect(parse({ 'gps.code(nosuch|1)': ['== 0'] }).problems).toEqual([
+      `thresholds["gps.code(nosuch|1)"]: unknown metric "code(nosuch|1)" (expected one of ${UNKNOWN})`,
+    ]);
+    expect(parse({ 'gps.code(disconnect|142)': [{ threshold: '== 0', abortOnFail: true }] }).problems[0]).toContain(
+      'code(disconnect|142) is only known when the run ends',
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('validateScenario rejects', () => {
     [
       'an unknown mqtt option',
       withGps({ protocol: unknownOption }),
-      'fleets.gps.protocol.colour: unknown field (expected one of version, qos, retain, clean, sessionExpiry, keepalive, will, messageExpiry, userProperties, topicAlias, receiveMaximum, inflight, username, password, clientId, target, tls, tcpNoDelay)',
+      'fleets.gps.protocol.colour: unknown field (expected one of version, qos, retain, clean, sessionExpiry, keepalive, will, messageExpiry, userProperties, topicAlias, receiveMaximum, maximumPacketSize, topicAliasMaximum, payloadFormat, noLocal, retainAsPublished, retainHandling, subscriptionIdentifier, pings, honourLimits, inflight, username, password, clientId, target, tls, tcpNoDelay, takeover)',
     ],
     ['mqtt qos 3', withGps({ protocol: qos3 }), 'fleets.gps.protocol.qos: expected one of 0, 1, 2, got 3'],
     [

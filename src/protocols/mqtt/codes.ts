@@ -111,6 +111,43 @@ export const MQTT_CODES = codeBook({
       return { meaning: `the broker announced ${name.replace(/_/g, ' ')} ${value} (CONNACK)`, notable: false };
     },
   },
+  // §3.2.2.3: a limit the server's CONNACK did not announce, so the protocol's default holds
+  // (Receive Maximum 65,535, no Maximum Packet Size, Topic Alias Maximum 0, every QoS, retained,
+  // wildcard and shared subscriptions and Subscription Identifiers available). 5.0 only.
+  unannounced: {
+    describe(code: string): CodeWords {
+      return {
+        meaning: `the broker's CONNACK did not announce ${code.replace(/_/g, ' ')} (the default holds)`,
+        notable: false,
+      };
+    },
+  },
+  // honourLimits false: what the device sent although the server's CONNACK ruled it out, by the
+  // refusal it would otherwise have been (packet_too_large, qos_not_supported, topic_alias, ...).
+  beyond: {
+    describe(code: string): CodeWords {
+      return {
+        meaning: `sent beyond a limit the broker announced (${code.replace(/_/g, ' ')}), on purpose (honourLimits: false)`,
+        notable: false,
+      };
+    },
+  },
+  // What arrived in the PUBLISH packets a device received (5.0): the Payload Format Indicator
+  // as sent (§3.3.2.3.2), each Subscription Identifier (§3.3.2.3.8), RETAIN 1 on a subscription
+  // with Retain As Published (§3.8.3.1), a delivery that filled the device's Receive Maximum.
+  publish: {
+    describe(code: string): CodeWords {
+      const [name = code, value = ''] = code.split('=');
+      const words: Record<string, string> = {
+        payload_format: `delivered with Payload Format Indicator ${value}`,
+        subscription_id: `delivered with Subscription Identifier ${value}`,
+        retain: `delivered with RETAIN ${value} (Retain As Published)`,
+        receive_maximum_reached:
+          "a delivery that filled the device's Receive Maximum of unacknowledged QoS 1/2 messages",
+      };
+      return { meaning: words[name] ?? code.replace(/_/g, ' '), notable: false };
+    },
+  },
   // The broker broke the protocol in what it answered.
   violation: {
     notable: true,
@@ -119,6 +156,34 @@ export const MQTT_CODES = codeBook({
       wrong_ack: {
         meaning:
           'an acknowledgement of the wrong type for the QoS sent (PUBACK for QoS 2, PUBREC or PUBCOMP for QoS 1): the QoS flow was not kept',
+        fails: true,
+      },
+      // [MQTT-3.3.4-9]: the server keeps at most the client's Receive Maximum unacknowledged.
+      receive_maximum_exceeded: {
+        meaning:
+          "a QoS 1/2 delivery beyond the device's Receive Maximum: the broker had more unacknowledged PUBLISH packets out to it than the device allows [MQTT-3.3.4-9]",
+        fails: true,
+      },
+      // [MQTT-3.1.2-24]: the server must not send packets above the client's Maximum Packet Size.
+      packet_above_maximum: {
+        meaning: "a packet larger than the device's Maximum Packet Size [MQTT-3.1.2-24]",
+        fails: true,
+      },
+      // [MQTT-3.1.2-26], [MQTT-3.1.2-27]: no topic alias above the client's Topic Alias Maximum (none when 0).
+      topic_alias_above_maximum: {
+        meaning:
+          "a topic alias above the device's Topic Alias Maximum [MQTT-3.1.2-26] (none allowed when it is 0, [MQTT-3.1.2-27])",
+        fails: true,
+      },
+      // [MQTT-3.3.4-3]: a delivery carries the Subscription Identifier of the subscription it matched.
+      subscription_id_missing: {
+        meaning: "a delivery without the Subscription Identifier of the device's subscription [MQTT-3.3.4-3]",
+        fails: true,
+      },
+      // [MQTT-3.3.1-11]: Retain Handling 2 sends no retained message on subscribing. Without Retain
+      // As Published a live delivery carries RETAIN 0 ([MQTT-3.3.1-12]): RETAIN 1 is from the store.
+      retained_despite_handling: {
+        meaning: 'a retained message sent to a subscription with Retain Handling 2 [MQTT-3.3.1-11]',
         fails: true,
       },
     },

@@ -24,13 +24,16 @@ export function willFor(init: DeviceInit<ResolvedMqttOptions>): Will | undefined
   const topic = renderTopic(w.topic, init.fleet ?? '{fleet}', init.index, init.runId ?? '{run}');
   const body = Buffer.from(w.payload);
   const stamp = init.lastWill?.();
-  return { topic, payload: stamp ? Buffer.concat([stamp, body]) : body, qos: w.qos, retain: w.retain };
+  const will: Will = { topic, payload: stamp ? Buffer.concat([stamp, body]) : body, qos: w.qos, retain: w.retain };
+  // 5.0 §3.1.3.2.2: the Will Delay Interval, a will property.
+  if (w.delaySec !== undefined && w.delaySec > 0) will.properties = { willDelayInterval: w.delaySec };
+  return will;
 }
 
 /**
  * §3.1: CONNECT with the device's client id, Clean Session / Clean Start, Keep Alive, will and
  * credentials (the options' own, else the URL's user and password), and in 5.0 Session Expiry
- * Interval and Receive Maximum.
+ * Interval, Receive Maximum, Maximum Packet Size and Topic Alias Maximum.
  */
 export function connectPacket(
   o: ResolvedMqttOptions,
@@ -57,6 +60,9 @@ export function connectPacket(
     // [MQTT-3.1.2.11.2] Session Expiry Interval: absent means 0, the session ends with the connection.
     if (o.sessionExpirySec !== undefined) properties.sessionExpiryInterval = o.sessionExpirySec;
     if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
+    // §3.1.2.11.4, §3.1.2.11.5: what the broker may send the device.
+    if (o.maximumPacketSize !== undefined) properties.maximumPacketSize = o.maximumPacketSize;
+    if (o.topicAliasMaximum !== undefined) properties.topicAliasMaximum = o.topicAliasMaximum;
     p.properties = properties;
   }
   return p;

@@ -5,10 +5,11 @@
 // worker, and the read fence that bounds QoS 0 data the broker has not been shown to read.
 import type { Duplex } from 'node:stream';
 import { TimingWheel, type WheelEntry } from '../../base/timing-wheel.ts';
-import { emptyWire, type WireKind, type WireTotalsByKind } from '../../power/wire.ts';
+import type { WireKind } from '../../power/wire.ts';
 import type { UnreadMessages } from '../driver.ts';
-import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES, WAIT_OF } from './codec.ts';
+import { cmdOf, decode, frameAt, kindOf, PINGREQ_BYTES } from './codec.ts';
 import { errorLoss, type Loss, strongerLoss } from './loss.ts';
+import { WireCounts } from './wire-counts.ts';
 
 /** One wheel for every MQTT deadline of the worker: 50 ms ticks, 512 slots (25.6 s a turn). */
 export const WHEEL = new TimingWheel(50, 512);
@@ -79,7 +80,7 @@ function flushDirty(): void {
 /** Packet types read without keeping any of their bytes: PUBACK, PUBREC, PUBREL, PUBCOMP, PINGRESP (§2.2.1). */
 const ACK_OR_PING: readonly boolean[] = Array.from({ length: 16 }, (_, t) => (t >= 4 && t <= 7) || t === 13);
 
-export abstract class MqttConnection implements WheelEntry {
+export abstract class MqttConnection extends WireCounts implements WheelEntry {
   readonly bytes = { sent: 0, received: 0 };
   protected stream: Duplex | undefined;
   protected phase: Phase = Phase.Idle;
@@ -105,43 +106,18 @@ export abstract class MqttConnection implements WheelEntry {
   private openBytes = 0;
   /** What close() left unconfirmed (DriverDevice.unread). */
   unread: UnreadMessages | undefined;
+  // Inbound flow control (5.0 §4.9): QoS 1/2 PUBLISH packets received on this connection, and
+  // the PUBACK/PUBCOMP packets that release them, queued this turn and handed to the stream.
+  protected inboundPublishes = 0;
+  private acksQueued = 0;
+  protected acksFlushed = 0;
+  /** Packets above this many bytes break the device's Maximum Packet Size (0: no limit). */
+  protected incomingLimit = 0;
 
   wheelNext: WheelEntry | null = null;
   wheelPrev: WheelEntry | null = null;
   wheelSlot = -1;
   wheelRounds = 0;
-
-  // The wire log, by kind (handshake, data, keepalive): plain small-integer fields rather than
-  // WireLog's nine objects, as a device holds them for its whole life; `wire` builds the totals.
-  private connections = 0;
-  private txHandshakePackets = 0;
-  private txHandshakeBytes = 0;
-  private txDataPackets = 0;
-  private txDataBytes = 0;
-  private txKeepalivePackets = 0;
-  private txKeepaliveBytes = 0;
-  private rxHandshakePackets = 0;
-  private rxHandshakeBytes = 0;
-  private rxDataPackets = 0;
-  private rxDataBytes = 0;
-  private rxKeepalivePackets = 0;
-  private rxKeepaliveBytes = 0;
-  private handshakeWaits = 0;
-  private dataWaits = 0;
-  private keepaliveWaits = 0;
-
-  get wire(): WireTotalsByKind {
-    const w = emptyWire();
-    w.connections = this.connections;
-    w.tx.handshake = { packets: this.txHandshakePackets, bytes: this.txHandshakeBytes };
-    w.tx.data = { packets: this.txDataPackets, bytes: this.txDataBytes };
-    w.tx.keepalive = { packets: this.txKeepalivePackets, bytes: this.txKeepaliveBytes };
-    w.rx.handshake = { packets: this.rxHandshakePackets, bytes: this.rxHandshakeBytes };
-    w.rx.data = { packets: this.rxDataPackets, bytes: this.rxDataBytes };
-    w.rx.keepalive = { packets: this.rxKeepalivePackets, bytes: this.rxKeepaliveBytes };
-    w.waits = { handshake: this.handshakeWaits, data: this.dataWaits, keepalive: this.keepaliveWaits };
-    return w;
-  }
 
   /** The protocol half: one decoded packet of the current connection. */
   protected abstract onPacket(packet: ReturnType<typeof decode>): void;
@@ -149,6 +125,8 @@ export abstract class MqttConnection implements WheelEntry {
   protected abstract onDeadline(): void;
   /** The protocol half: the connection's stream closed (error or not). */
   protected abstract onStreamClosed(): void;
+  /** The protocol half: a packet of `size` bytes above incomingLimit arrived. */
+  protected onOversize(_size: number): void {}
   /** The protocol half: a stream error before the connection was up. */
   protected abstract onStreamError(err: Error): void;
   protected abstract get version(): 4 | 5;
@@ -170,7 +148,8 @@ export abstract class MqttConnection implements WheelEntry {
     this.release();
     this.fenceMessages = this.fenceBytes = this.openMessages = this.openBytes = 0;
     this.lastSentMs = this.lastReceivedMs = Date.now();
-    this.connections++;
+    this.inboundPublishes = this.acksQueued = this.acksFlushed = 0;
+    this.opened();
   }
 
   /** Forgets a stream: its late events are no longer this device's. */
@@ -183,17 +162,7 @@ export abstract class MqttConnection implements WheelEntry {
   /** Queues one packet for this turn's write; counted now, as it is generated. */
   protected write(packet: Buffer, kind: WireKind): void {
     this.bytes.sent += packet.length;
-    const size = packet.length;
-    if (kind === 'data') {
-      this.txDataPackets++;
-      this.txDataBytes += size;
-    } else if (kind === 'keepalive') {
-      this.txKeepalivePackets++;
-      this.txKeepaliveBytes += size;
-    } else {
-      this.txHandshakePackets++;
-      this.txHandshakeBytes += size;
-    }
+    this.logSent(kind, packet.length);
     this.lastSentMs = Date.now();
     const out = this.out;
     if (out === undefined) {
@@ -207,14 +176,26 @@ export abstract class MqttConnection implements WheelEntry {
     else this.out = [out, packet];
   }
 
+  /** A PUBACK or PUBCOMP that releases an inbound QoS 1/2 PUBLISH was written. */
+  protected queueAck(): void {
+    this.acksQueued++;
+  }
+
   /** Hands this turn's packets to the stream in one write. */
   flush(): void {
     const out = this.out;
     if (out === undefined) return;
     this.out = undefined;
+    this.acksFlushed += this.acksQueued;
+    this.acksQueued = 0;
     const s = this.stream;
     if (!s || s.destroyed) return;
     s.write(Array.isArray(out) ? Buffer.concat(out) : out);
+  }
+
+  /** µs since the device last wrote a packet. */
+  protected sinceLastSentUs(): number {
+    return (Date.now() - this.lastSentMs) * 1000;
   }
 
   /** Bytes Node holds for the stream, not yet taken by the kernel. */
@@ -333,6 +314,7 @@ export abstract class MqttConnection implements WheelEntry {
         if (!frame) break;
         const first = buf[pos] as number;
         this.logReceived(kindOf(cmdOf(first)), frame.end - pos);
+        if (this.incomingLimit > 0 && frame.end - pos > this.incomingLimit) this.onOversize(frame.end - pos);
         this.logWait(first >> 4);
         let bytes = buf.subarray(pos, frame.end);
         // Acknowledgements and PINGRESP are read at once; any other packet may be kept (a payload, properties).
@@ -350,26 +332,6 @@ export abstract class MqttConnection implements WheelEntry {
     }
     // Copied: a slice would keep the whole chunk alive.
     if (pos < buf.length) this.partial = Buffer.from(buf.subarray(pos));
-  }
-
-  private logReceived(kind: WireKind, size: number): void {
-    if (kind === 'data') {
-      this.rxDataPackets++;
-      this.rxDataBytes += size;
-    } else if (kind === 'keepalive') {
-      this.rxKeepalivePackets++;
-      this.rxKeepaliveBytes += size;
-    } else {
-      this.rxHandshakePackets++;
-      this.rxHandshakeBytes += size;
-    }
-  }
-
-  private logWait(type: number): void {
-    const kind = WAIT_OF[type];
-    if (kind === 'data') this.dataWaits++;
-    else if (kind === 'handshake') this.handshakeWaits++;
-    else if (kind === 'keepalive') this.keepaliveWaits++;
   }
 
   streamError(stream: Duplex, err: Error): void {

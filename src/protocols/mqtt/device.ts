@@ -14,9 +14,10 @@ import { MQTT_CODES, reasonWords } from './codes.ts';
 import { connectError, connectPacket, connectTimeout, willFor } from './connect.ts';
 import { Phase, SHARED_READ, WHEEL } from './connection.ts';
 import { MqttExchange } from './exchange.ts';
-import { announcements, type PublishOptions } from './limits.ts';
+import { announced, type PublishOptions } from './limits.ts';
 import { PLAIN_CLOSE, serverDisconnect, strongerLoss } from './loss.ts';
 import type { ResolvedMqttOptions } from './options.ts';
+import { subscribePacket } from './subscribe.ts';
 import { isSecure, openStream } from './transport.ts';
 
 const C = MQTT_CODES.keys;
@@ -30,6 +31,8 @@ const CLOSE_WAIT_MS = 2000;
 
 export class MqttDevice extends MqttExchange implements DriverDevice {
   private window: number;
+  /** honourLimits false: the Receive Maximum the broker announced, which the window does not keep to. */
+  private ignoredReceiveMax = 0;
   /** When the connection's stream was created (µs): the connect latency runs from here to CONNACK. */
   private started = 0;
   private pendingConnect: { resolve: (us: number) => void; reject: (err: unknown) => void } | undefined;
@@ -102,19 +105,18 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     if (needed.length === 0) return Promise.resolve();
     // Before the SUBSCRIBE: the broker sends retained messages right behind its SUBACK.
     this.sharedOnly = [...subscribed, ...needed].every((f) => f.startsWith('$share/'));
+    const o = this.init.options;
     for (const f of needed) {
-      const refusal = this.limits?.refuseFilter(f);
-      if (refusal)
+      const refusal = this.limits?.refuseFilter(f, o.subscriptionIdentifier !== undefined);
+      // honourLimits false: subscribed anyway, and counted as sent beyond the limit.
+      if (refusal && !o.honourLimits) this.events.onCode(C.beyond.of(refusal.code));
+      else if (refusal)
         return Promise.reject(
           Object.assign(new Error(`${this.init.clientId}: ${refusal.message}`), { code: refusal.code.toUpperCase() }),
         );
     }
-    const qos = this.init.options.qos;
     const messageId = this.newId();
-    this.write(
-      encode({ cmd: 'subscribe', messageId, subscriptions: needed.map((topic) => ({ topic, qos })) }, this.version),
-      'handshake',
-    );
+    this.write(encode(subscribePacket(needed, o, messageId), this.version), 'handshake');
     return this.wait(messageId, needed);
   }
 
@@ -124,6 +126,8 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     const qos = t.qos;
     if (qos > 0 ? this.session.inflight >= this.window : this.fenceShut())
       return qos > 0 ? 'window_full' : 'backpressure';
+    if (qos > 0 && this.ignoredReceiveMax > 0 && this.session.inflight >= this.ignoredReceiveMax)
+      this.events.onCode(C.beyond.of('receive_maximum'));
     let options: PublishOptions = t;
     // MQTT 5 request/response (§4.10): the request carries Response Topic and Correlation Data;
     // the response echoes the Correlation Data.
@@ -136,7 +140,8 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     }
     // The client must not send what the server's CONNACK ruled out (§3.2.2.3): counted by name, not sent.
     const refusal = this.limits?.refusePublish(message.topic, message.payload, options, extra);
-    if (refusal) {
+    if (refusal && !this.init.options.honourLimits) this.events.onCode(C.beyond.of(refusal.code));
+    else if (refusal) {
       this.events.onError(`mqtt.${refusal.code}`, `${this.init.clientId}: ${refusal.message}`);
       return 'refused';
     }
@@ -228,6 +233,9 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
       this.phase = Phase.Connecting;
       this.fail(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNRESET' }));
     } else if (phase === Phase.Up) {
+      // A device that sends no PINGREQ: how long after its last packet the broker closed the
+      // connection (1.5 × Keep Alive, [MQTT-3.1.2-22]; 3.1.1 [MQTT-3.1.2-24]).
+      if (!this.init.options.pings) this.events.onLatency('idle_close', this.sinceLastSentUs());
       this.inDoubt(this.session.lost());
       const loss = this.loss ?? PLAIN_CLOSE;
       this.events.onDisconnect(loss.key, `${this.init.clientId}: ${loss.message}`, loss.cause);
@@ -325,17 +333,23 @@ export class MqttDevice extends MqttExchange implements DriverDevice {
     WHEEL.cancel(this);
     const props = packet.properties;
     this.connackLimits(props);
-    for (const a of announcements(props)) this.events.onCode(C.announced.of(a));
+    if (o.version === 5) {
+      const said = announced(props);
+      for (const a of said.announced) this.events.onCode(C.announced.of(a));
+      for (const a of said.unannounced) this.events.onCode(C.unannounced.of(a));
+    }
     const { state, inDoubt } = this.session.connack(packet.sessionPresent);
     this.events.onCode(C.session[state]);
     this.inDoubt(inDoubt);
     // [MQTT-3.3.4-7] (5.0): never exceed the server's Receive Maximum of unacked QoS 1/2 publishes.
-    const serverMax = props?.receiveMaximum;
+    const serverMax = o.honourLimits ? props?.receiveMaximum : undefined;
+    this.ignoredReceiveMax = o.honourLimits ? 0 : (props?.receiveMaximum ?? 0);
     this.window = serverMax ? Math.min(o.inflight, serverMax) : o.inflight;
     this.phase = Phase.Up;
     if (this.session.resumed) this.replay();
-    // [MQTT-3.2.2-21]: the server's Keep Alive replaces the client's.
-    this.startKeepalive(props?.serverKeepAlive ?? o.keepaliveSec);
+    // [MQTT-3.2.2-21]: the server's Keep Alive replaces the client's. Without pings the device
+    // keeps no deadline: it waits, silent, for the broker to close the connection.
+    this.startKeepalive(o.pings ? (props?.serverKeepAlive ?? o.keepaliveSec) : 0);
     const pending = this.pendingConnect;
     this.pendingConnect = undefined;
     pending?.resolve(nowUs() - this.started);

@@ -51,6 +51,7 @@ export abstract class MqttExchange extends MqttPublisher {
     const held = this.session.incoming.del({ messageId: id }) as IPublishPacket | undefined;
     if (held) this.deliver(held.topic, held);
     this.write(encodeAck('pubcomp', id, this.version), 'data');
+    if (held) this.queueAck();
   }
 
   /** [MQTT-4.4.0-1]: the session's unacknowledged PUBLISH packets again with DUP=1, and its PUBREL packets. */
@@ -65,6 +66,7 @@ export abstract class MqttExchange extends MqttPublisher {
   }
 
   protected onPublish(p: IPublishPacket): void {
+    if (this.version === 5) this.inspect(p);
     const topic = this.incomingTopic(p);
     if (topic === undefined) return;
     const id = p.messageId ?? 0;
@@ -76,7 +78,86 @@ export abstract class MqttExchange extends MqttPublisher {
     }
     this.deliver(topic, p);
     // §3.4: PUBACK with reason 0x00 (omitted in 5.0, §3.4.2.1).
-    if (p.qos === 1) this.write(encodeAck('puback', id, this.version), 'data');
+    if (p.qos === 1) {
+      this.write(encodeAck('puback', id, this.version), 'data');
+      this.queueAck();
+    }
+  }
+
+  /**
+   * What a 5.0 PUBLISH says beyond its message, counted under `publish|…`, and what it must not
+   * be, counted as a violation: a topic alias above the device's Topic Alias Maximum, one
+   * delivery too many for its Receive Maximum, a missing Subscription Identifier.
+   */
+  private inspect(p: IPublishPacket): void {
+    const o = this.init.options;
+    const props = p.properties;
+    const alias = props?.topicAlias;
+    if (alias !== undefined && alias > (o.topicAliasMaximum ?? 0))
+      this.violation(
+        'topic_alias_above_maximum',
+        `the broker used Topic Alias ${alias}, above the device's Topic Alias Maximum of ${o.topicAliasMaximum ?? 0} [MQTT-3.1.2-26]`,
+      );
+    if (p.qos > 0) {
+      // [MQTT-3.3.4-9]. A lower bound of what the broker had unacknowledged when it sent this
+      // one: it cannot have read an acknowledgement the device had not yet handed to the stream.
+      const unacked = ++this.inboundPublishes - this.acksFlushed;
+      const max = o.receiveMaximum ?? 0xffff;
+      if (unacked > max)
+        this.violation(
+          'receive_maximum_exceeded',
+          `the broker had at least ${unacked} QoS ${p.qos} deliveries unacknowledged, above the device's Receive Maximum of ${max} [MQTT-3.3.4-9]`,
+        );
+      else if (unacked === max && o.receiveMaximum !== undefined)
+        this.events.onCode(C.publish.of('receive_maximum_reached'));
+    }
+    if (props?.payloadFormatIndicator !== undefined)
+      this.events.onCode(C.publish.of(`payload_format=${Number(props.payloadFormatIndicator)}`));
+    const ids = props?.subscriptionIdentifier;
+    const own = o.subscriptionIdentifier;
+    if (ids !== undefined || own !== undefined) this.subscriptionIds(p, ids, own);
+    if (o.retainAsPublished) this.events.onCode(C.publish.of(`retain=${p.retain ? 1 : 0}`));
+    else if (p.retain && o.retainHandling === 2)
+      this.violation(
+        'retained_despite_handling',
+        `the broker sent the retained message of ${p.topic || `alias ${alias}`} to a subscription with Retain Handling 2 [MQTT-3.3.1-11]`,
+      );
+  }
+
+  protected onAliasBeyond(): void {
+    this.events.onCode(C.beyond.of('topic_alias'));
+  }
+
+  /** [MQTT-3.3.4-3]: each identifier a delivery carries is counted; the device's own must be among them. */
+  private subscriptionIds(p: IPublishPacket, ids: number | number[] | undefined, own: number | undefined): void {
+    const list = ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
+    for (const n of list) this.events.onCode(C.publish.of(`subscription_id=${n}`));
+    if (own !== undefined && !list.includes(own))
+      this.violation(
+        'subscription_id_missing',
+        `a delivery on ${p.topic || `alias ${p.properties?.topicAlias}`} came ${list.length ? `with Subscription Identifier ${list.join(', ')}` : 'without a Subscription Identifier'}, not the subscription's ${own} [MQTT-3.3.4-3]`,
+      );
+  }
+
+  /** [MQTT-3.1.2-24]: the broker sent a packet above the device's Maximum Packet Size. */
+  protected override onOversize(size: number): void {
+    this.violation(
+      'packet_above_maximum',
+      `the broker sent a ${size}-byte packet, above the device's Maximum Packet Size of ${this.incomingLimit} bytes [MQTT-3.1.2-24]`,
+    );
+  }
+
+  private violation(
+    code:
+      | 'receive_maximum_exceeded'
+      | 'packet_above_maximum'
+      | 'topic_alias_above_maximum'
+      | 'subscription_id_missing'
+      | 'retained_despite_handling',
+    message: string,
+  ): void {
+    this.events.onCode(C.violation[code]);
+    this.events.onError(`mqtt.${code}`, `${this.init.clientId}: ${message}`);
   }
 
   protected deliver(topic: string, p: IPublishPacket): void {
@@ -92,7 +173,9 @@ export abstract class MqttExchange extends MqttPublisher {
       topic,
       payload: p.payload as Buffer,
       receivedUs: nowUs(),
-      retained: p.retain,
+      // §3.8.3.1: with Retain As Published a live delivery keeps its publisher's RETAIN 1, so the
+      // flag no longer tells a message from the retained store: every delivery counts as live.
+      retained: p.retain && !this.init.options.retainAsPublished,
       ...(props?.responseTopic === undefined ? {} : { replyTo: props.responseTopic }),
       ...(props?.correlationData === undefined ? {} : { correlation: props.correlationData }),
     });

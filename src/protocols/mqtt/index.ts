@@ -21,6 +21,9 @@ export const mqttDriver = {
   transport: 'tcp',
   ackLabel: 'publish → ack',
   codes: MQTT_CODES,
+  // A device with pings: false: from its last packet to the broker closing the connection, which
+  // a broker does after 1.5 × Keep Alive of silence ([MQTT-3.1.2-22]; 3.1.1 [MQTT-3.1.2-24]).
+  latencies: { idle_close: 'silent device: last packet → broker closed' },
   resolveOptions: resolveMqttOptions,
   createDevice: (init, events) => new MqttDevice(init, events),
   promise(from, to, receiverCodes, senderCodes = new Map()) {
@@ -63,8 +66,9 @@ export const mqttDriver = {
   filterProblem: topicFilterProblem,
   // MQTT 5 §4.8.2: a shared subscription is '$share/{ShareName}/{filter}'.
   sharedFilter: (share, filter) => `$share/${share}/${filter}`,
-  // [MQTT-3.3.1-5]: a PUBLISH with RETAIN 1 is stored and sent to future subscribers of its topic ([MQTT-3.3.1-6]).
-  retains: (o) => o.retain,
+  // [MQTT-3.3.1-5]: a PUBLISH with RETAIN 1 is stored and sent to future subscribers of its topic
+  // ([MQTT-3.3.1-6]), unless they subscribe with Retain Handling 2 ([MQTT-3.3.1-11]).
+  retains: (o, receiver) => o.retain && receiver?.retainHandling !== 2,
   // [MQTT-3.1.2-4] / 5.0 §3.1.2.11.2: Clean Session 0, or Clean Start 0 with a Session Expiry above 0.
   keepsSession,
   sessionHint: 'clean: false, and with version 5 a sessionExpiry',

@@ -22,17 +22,23 @@ export interface Refusal {
     | 'qos_not_supported'
     | 'retain_not_supported'
     | 'wildcard_not_supported'
-    | 'shared_not_supported';
+    | 'shared_not_supported'
+    | 'subscription_ids_not_supported';
   message: string;
 }
 
-/** The announced values the driver honours, as counted under `announced|<name>=<value>`. */
-export function announcements(p: ConnackProperties | undefined): string[] {
-  if (!p) return [];
+/**
+ * The announced values the driver honours, as counted under `announced|<name>=<value>`, and
+ * (`unannounced`) the limits a 5.0 CONNACK left out, whose protocol default then holds.
+ */
+export function announced(p: ConnackProperties | undefined): { announced: string[]; unannounced: string[] } {
   const out: string[] = [];
+  const missing: string[] = [];
   const add = (name: string, v: number | boolean | undefined): void => {
     if (v !== undefined) out.push(`${name}=${typeof v === 'boolean' ? Number(v) : v}`);
+    else if (name !== 'server_keep_alive') missing.push(name);
   };
+  if (!p) p = {};
   add('receive_maximum', p.receiveMaximum);
   add('maximum_packet_size', p.maximumPacketSize);
   add('maximum_qos', p.maximumQoS);
@@ -40,9 +46,10 @@ export function announcements(p: ConnackProperties | undefined): string[] {
   add('topic_alias_maximum', p.topicAliasMaximum);
   add('wildcard_subscription_available', p.wildcardSubscriptionAvailable);
   add('shared_subscription_available', p.sharedSubscriptionAvailable);
+  add('subscription_identifiers_available', p.subscriptionIdentifiersAvailable);
   // [MQTT-3.2.2-21]: the client uses the server's Keep Alive instead of its own (device.ts does).
   add('server_keep_alive', p.serverKeepAlive);
-  return out;
+  return { announced: out, unannounced: missing };
 }
 
 /** The bytes of a PUBLISH with an empty topic and payload and `options`: the part of its size that does not vary. */
@@ -113,7 +120,13 @@ export class ServerLimits {
   }
 
   /** Why SUBSCRIBE to `filter` must not be sent, when the CONNACK said the server has no such subscriptions. */
-  refuseFilter(filter: string): Refusal | undefined {
+  refuseFilter(filter: string, subscriptionId = false): Refusal | undefined {
+    // §3.2.2.3.12: with Subscription Identifiers Available 0, a SUBSCRIBE carrying one is a protocol error (0xA1).
+    if (subscriptionId && this.props.subscriptionIdentifiersAvailable === false)
+      return {
+        code: 'subscription_ids_not_supported',
+        message: `the broker's CONNACK says Subscription Identifiers Available 0; ${filter} was not subscribed with a Subscription Identifier`,
+      };
     // §3.2.2.3.16, §3.2.2.3.18: a client that subscribes anyway gets DISCONNECT 0xA2 / 0x9E.
     if (this.props.sharedSubscriptionAvailable === false && filter.startsWith('$share/'))
       return {

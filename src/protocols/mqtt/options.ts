@@ -20,8 +20,12 @@ export interface MqttOptions {
   sessionExpiry?: Duration;
   /** Keep Alive (§3.1.2.10), whole seconds, default '60s'; 0 turns it off. A bare number is milliseconds: 30 is refused. */
   keepalive?: Duration;
-  /** Last Will published by the broker if the device vanishes without DISCONNECT. */
-  will?: { topic: string; payload?: string; qos?: QoS; retain?: boolean };
+  /**
+   * Last Will published by the broker if the device vanishes without DISCONNECT. MQTT 5 `delay`:
+   * the Will Delay Interval (§3.1.3.2.2), whole seconds: the broker waits this long, and sends
+   * nothing if the device is back within it [MQTT-3.1.3-9].
+   */
+  will?: { topic: string; payload?: string; qos?: QoS; retain?: boolean; delay?: Duration };
   /** MQTT 5 Message Expiry Interval on every publish (§3.3.2.3.3), whole seconds, at least 1s. */
   messageExpiry?: Duration;
   /** MQTT 5 User Properties on every publish (§3.3.2.3.7). */
@@ -30,6 +34,30 @@ export interface MqttOptions {
   topicAlias?: boolean;
   /** MQTT 5 Receive Maximum the device announces (§3.1.2.11.3). */
   receiveMaximum?: number;
+  /** MQTT 5 Maximum Packet Size the device announces (§3.1.2.11.4), bytes: the broker must not send it larger packets [MQTT-3.1.2-24]. */
+  maximumPacketSize?: number;
+  /** MQTT 5 Topic Alias Maximum the device announces (§3.1.2.11.5): how many topic aliases the broker may use towards it (default 0: none). */
+  topicAliasMaximum?: number;
+  /** MQTT 5 Payload Format Indicator on every publish (§3.3.2.3.2): 'utf8' (1, the payload is UTF-8 text) or 'bytes' (0). */
+  payloadFormat?: 'utf8' | 'bytes';
+  /** MQTT 5 subscription option No Local (§3.8.3.1): the broker does not send the device its own publishes [MQTT-3.8.3-3]. */
+  noLocal?: boolean;
+  /** MQTT 5 subscription option Retain As Published (§3.8.3.1): deliveries keep the publisher's RETAIN flag [MQTT-3.3.1-13]. */
+  retainAsPublished?: boolean;
+  /** MQTT 5 subscription option Retain Handling (§3.8.3.1): retained messages on subscribing: 0 always, 1 for a new subscription only, 2 never. */
+  retainHandling?: 0 | 1 | 2;
+  /** MQTT 5 Subscription Identifier of the device's subscriptions (§3.8.2.1.2), 1 to 268,435,455: every delivery carries it [MQTT-3.3.4-3]. */
+  subscriptionIdentifier?: number;
+  /**
+   * false: the device announces its Keep Alive but sends no PINGREQ for it (a device that breaks
+   * [MQTT-3.1.2-20]; 3.1.1 [MQTT-3.1.2-23]), to see the broker close it after 1.5 × Keep Alive.
+   */
+  pings?: boolean;
+  /**
+   * MQTT 5. false: the device does not keep to the limits the broker's CONNACK announced (§3.2.2.3):
+   * it sends what they rule out, to see the broker refuse it. Default true.
+   */
+  honourLimits?: boolean;
   /** Most unacknowledged QoS 1/2 publishes per device; further sends count as dropped (default 100). */
   inflight?: number;
   username?: string;
@@ -42,6 +70,12 @@ export interface MqttOptions {
   tls?: TlsOptions;
   /** TCP_NODELAY on the device's socket (default true); false lets Nagle batch small packets. */
   tcpNoDelay?: boolean;
+  /**
+   * The device's client id may be another group's, on purpose: its connect takes that session
+   * over ([MQTT-3.1.4-2]; 5.0 [MQTT-3.1.4-3], DISCONNECT 0x8E to the other). Without it such a
+   * scenario is refused when it loads.
+   */
+  takeover?: boolean;
 }
 
 /** Options after validation, with defaults applied and units resolved. */
@@ -52,11 +86,20 @@ export interface ResolvedMqttOptions {
   clean: boolean;
   sessionExpirySec: number | undefined;
   keepaliveSec: number;
-  will: { topic: string; payload: string; qos: QoS; retain: boolean } | undefined;
+  will: { topic: string; payload: string; qos: QoS; retain: boolean; delaySec: number | undefined } | undefined;
   messageExpirySec: number | undefined;
   userProperties: Record<string, string> | undefined;
   topicAlias: boolean;
   receiveMaximum: number | undefined;
+  maximumPacketSize: number | undefined;
+  topicAliasMaximum: number | undefined;
+  payloadFormat: 'utf8' | 'bytes' | undefined;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: 0 | 1 | 2;
+  subscriptionIdentifier: number | undefined;
+  pings: boolean;
+  honourLimits: boolean;
   inflight: number;
   username: string | undefined;
   password: string | undefined;
@@ -65,6 +108,7 @@ export interface ResolvedMqttOptions {
   /** `ca` is the path as given, `caPem` its contents, read once while validating. */
   tls: ResolvedTls;
   tcpNoDelay: boolean;
+  takeover: boolean;
 }
 
 export const MQTT_DEFAULTS = {
@@ -88,6 +132,15 @@ const FIELDS = fieldsOf<MqttOptions>()([
   'userProperties',
   'topicAlias',
   'receiveMaximum',
+  'maximumPacketSize',
+  'topicAliasMaximum',
+  'payloadFormat',
+  'noLocal',
+  'retainAsPublished',
+  'retainHandling',
+  'subscriptionIdentifier',
+  'pings',
+  'honourLimits',
   'inflight',
   'username',
   'password',
@@ -95,6 +148,7 @@ const FIELDS = fieldsOf<MqttOptions>()([
   'target',
   'tls',
   'tcpNoDelay',
+  'takeover',
 ]);
 
 export function mqtt(options: MqttOptions = {}): ProtocolSpec<'mqtt', MqttOptions> {
@@ -110,14 +164,28 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
   const at = (field: string): string => `${path}.${field}`;
   const version = o.version === undefined ? MQTT_DEFAULTS.version : VERSIONS[String(o.version)];
   if (version === undefined) check.fail(at('version'), '4 (MQTT 3.1.1) or 5 (MQTT 5.0)', o.version);
-  const v5Only = ['sessionExpiry', 'messageExpiry', 'userProperties', 'topicAlias', 'receiveMaximum'] as const;
+  const v5Only = [
+    'sessionExpiry',
+    'messageExpiry',
+    'userProperties',
+    'topicAlias',
+    'receiveMaximum',
+    'maximumPacketSize',
+    'topicAliasMaximum',
+    'payloadFormat',
+    'noLocal',
+    'retainAsPublished',
+    'retainHandling',
+    'subscriptionIdentifier',
+    'honourLimits',
+  ] as const;
   if (version === 4)
     for (const f of v5Only) if (o[f] !== undefined) check.note(at(f), 'is an MQTT 5 feature; set version: 5');
   let will: ResolvedMqttOptions['will'];
   if (o.will !== undefined) {
     const w = check.object(at('will'), o.will);
     if (w) {
-      check.known(at('will'), w, ['topic', 'payload', 'qos', 'retain']);
+      check.known(at('will'), w, ['topic', 'payload', 'qos', 'retain', 'delay']);
       const topic = check.string(at('will.topic'), w.topic);
       const payload =
         w.payload === undefined
@@ -126,8 +194,14 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
             ? w.payload
             : check.fail(at('will.payload'), 'a string', w.payload);
       const qos = check.oneOf<QoS>(at('will.qos'), w.qos, [0, 1, 2], 0);
+      if (version === 4 && w.delay !== undefined) check.note(at('will.delay'), 'is an MQTT 5 feature; set version: 5');
+      // §3.1.3.2.2: the Will Delay Interval in seconds; 0 (the default) publishes the will at once.
+      const delaySec = check.seconds(at('will.delay'), w.delay, {
+        zero: 'publishes the will at once',
+        max: 0xffffffff,
+      });
       if (topic !== undefined && payload !== undefined && qos !== undefined)
-        will = { topic, payload, qos, retain: check.boolean(at('will.retain'), w.retain, false) };
+        will = { topic, payload, qos, retain: check.boolean(at('will.retain'), w.retain, false), delaySec };
     }
   }
   let userProperties: Record<string, string> | undefined;
@@ -165,6 +239,29 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     topicAlias: check.boolean(at('topicAlias'), o.topicAlias, false),
     receiveMaximum:
       o.receiveMaximum === undefined ? undefined : check.integer(at('receiveMaximum'), o.receiveMaximum, 1, 65535),
+    // §3.1.2.11.4: a Four Byte Integer, 0 is a protocol error; no packet is larger than 268,435,460 bytes (§2.2.3).
+    maximumPacketSize:
+      o.maximumPacketSize === undefined
+        ? undefined
+        : check.integer(at('maximumPacketSize'), o.maximumPacketSize, 1, 268_435_460),
+    topicAliasMaximum:
+      o.topicAliasMaximum === undefined
+        ? undefined
+        : check.integer(at('topicAliasMaximum'), o.topicAliasMaximum, 0, 65535),
+    payloadFormat:
+      o.payloadFormat === undefined
+        ? undefined
+        : check.oneOf<'utf8' | 'bytes'>(at('payloadFormat'), o.payloadFormat, ['utf8', 'bytes']),
+    noLocal: check.boolean(at('noLocal'), o.noLocal, false),
+    retainAsPublished: check.boolean(at('retainAsPublished'), o.retainAsPublished, false),
+    retainHandling: check.oneOf<0 | 1 | 2>(at('retainHandling'), o.retainHandling, [0, 1, 2], 0) ?? 0,
+    // §3.8.2.1.2: a Variable Byte Integer from 1 to 268,435,455; 0 is a protocol error.
+    subscriptionIdentifier:
+      o.subscriptionIdentifier === undefined
+        ? undefined
+        : check.integer(at('subscriptionIdentifier'), o.subscriptionIdentifier, 1, 268_435_455),
+    pings: check.boolean(at('pings'), o.pings, true),
+    honourLimits: check.boolean(at('honourLimits'), o.honourLimits, true),
     inflight: check.integer(at('inflight'), o.inflight, 1, 65535, MQTT_DEFAULTS.inflight),
     username: check.string(at('username'), o.username, true),
     password:
@@ -177,6 +274,16 @@ export function resolveMqttOptions(raw: unknown, path: string, check: Checker): 
     target: check.string(at('target'), o.target, true) ?? MQTT_DEFAULTS.target,
     tls,
     tcpNoDelay: check.boolean(at('tcpNoDelay'), o.tcpNoDelay, true),
+    takeover: check.boolean(at('takeover'), o.takeover, false),
   };
+  // §3.1.3.2.2: the will goes at the delay's end or the session's, whichever is first; a session
+  // that ends with the connection sends it at once.
+  if ((will?.delaySec ?? 0) > 0 && (sessionExpirySec ?? 0) === 0)
+    check.note(
+      at('will.delay'),
+      'has no effect without a sessionExpiry: the session ends with the connection and the broker publishes the will at once (§3.1.3.2.2)',
+    );
+  if (!resolved.pings && resolved.keepaliveSec === 0)
+    check.note(at('pings'), 'false needs a keep alive to break: set keepalive (§3.1.2.10)');
   return resolved.qos === undefined || resolved.inflight === undefined ? undefined : (resolved as ResolvedMqttOptions);
 }

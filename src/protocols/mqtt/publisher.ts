@@ -21,6 +21,8 @@ function templateOf(o: ResolvedMqttOptions): PublishOptions {
       const properties: NonNullable<IPublishPacket['properties']> = {};
       if (o.messageExpirySec !== undefined) properties.messageExpiryInterval = o.messageExpirySec;
       if (o.userProperties) properties.userProperties = o.userProperties;
+      // §3.3.2.3.2: 1 says the payload is UTF-8 text, 0 unspecified bytes.
+      if (o.payloadFormat !== undefined) properties.payloadFormatIndicator = o.payloadFormat === 'utf8';
       // Without properties the PUBLISH takes the one-buffer path; its Property Length is 0 either way.
       if (Object.keys(properties).length > 0) t.properties = properties;
     }
@@ -37,6 +39,8 @@ export abstract class MqttPublisher extends MqttConnection {
   protected nextId = 0;
   /** The server's Topic Alias Maximum when the device asked for aliases (0: none are used). */
   private aliasMax = 0;
+  /** Added to every alias: the server's maximum with honourLimits false, so the first is already beyond it. */
+  private aliasBase = 0;
   private aliasesOut: Map<string, number> | undefined;
   private aliasesIn: Map<number, string> | undefined;
 
@@ -44,15 +48,20 @@ export abstract class MqttPublisher extends MqttConnection {
     super();
     this.init = init;
     this.template = templateOf(init.options);
+    if (init.options.version === 5) this.incomingLimit = init.options.maximumPacketSize ?? 0;
   }
 
   protected get version(): 4 | 5 {
     return this.init.options.version;
   }
 
+  /** honourLimits false: an alias above the server's Topic Alias Maximum was set up. */
+  protected abstract onAliasBeyond(): void;
+
   /** A new connection: aliases are per connection in both directions (§3.3.2.3.4). */
   protected resetAliases(): void {
     this.aliasMax = 0;
+    this.aliasBase = 0;
     this.aliasesOut = undefined;
     this.aliasesIn = undefined;
   }
@@ -62,7 +71,15 @@ export abstract class MqttPublisher extends MqttConnection {
     this.limits ??= new ServerLimits(5, this.template, this.init.options.topicAlias);
     this.limits.connack(props);
     // §3.3.2.3.4: aliases are only used when the server's CONNACK allows them (Topic Alias Maximum).
-    this.aliasMax = this.init.options.topicAlias ? (props?.topicAliasMaximum ?? 0) : 0;
+    const o = this.init.options;
+    const max = props?.topicAliasMaximum ?? 0;
+    this.aliasMax = o.topicAlias ? max : 0;
+    // honourLimits false: aliases from max + 1 up, every one beyond what the server allows
+    // ([MQTT-3.2.2-17]; with none allowed, any alias breaks [MQTT-3.2.2-18]).
+    if (o.topicAlias && !o.honourLimits) {
+      this.aliasBase = max;
+      this.aliasMax = 0xffff - max;
+    }
   }
 
   /**
@@ -85,9 +102,10 @@ export abstract class MqttPublisher extends MqttConnection {
       let alias = map.get(topic);
       let name = '';
       if (alias === undefined && map.size < this.aliasMax) {
-        alias = map.size + 1;
+        alias = this.aliasBase + map.size + 1;
         map.set(topic, alias);
         name = topic;
+        if (!this.init.options.honourLimits) this.onAliasBeyond();
       }
       const properties = alias === undefined ? o.properties : { ...o.properties, topicAlias: alias };
       buf = properties
