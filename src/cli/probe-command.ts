@@ -9,7 +9,7 @@ import { type BaselineVerdict, compareToBaseline } from '../probe/baseline.ts';
 import { probeSet } from '../probe/files.ts';
 import { readMatrix } from '../probe/matrix.ts';
 import { parseLoad, parseProbeTarget, runProbes } from '../probe/run.ts';
-import { baselineLines, matrixMarkdown, matrixText, SYMBOL, totalsLine } from '../probe/text.ts';
+import { baselineLines, matrixMarkdown, matrixTables, SYMBOL, totalsLine } from '../probe/text.ts';
 import { writeProbeFiles } from '../probe/write.ts';
 import { exampleTarget } from '../protocols/registry.ts';
 import { writeMarkdown } from './ci-outputs.ts';
@@ -133,9 +133,12 @@ export async function probeHandler(args: ProbeArgs): Promise<number> {
           ...(args.maxRegression ? { maxRegression: args.maxRegression } : {}),
         })
       : undefined;
-    const text = matrixText(matrix);
+    const text = matrixTables(matrix);
     const width = terminalWidth(process.stdout);
-    const out: string[] = [table(text.headers, text.rows, ['l', ...matrix.targets.map(() => 'l' as const)], width), ''];
+    const out: string[] = text.tables.flatMap((t) => [
+      table(t.headers, t.rows, ['l', ...t.headers.slice(1).map(() => 'l' as const)], width),
+      '',
+    ]);
     out.push(totalsLine(matrix, text.counts));
     if (text.notes.length > 0) out.push('', 'what was seen:', ...text.notes.map((n) => wrap(n, width, '    ')));
     if (verdict) {

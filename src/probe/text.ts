@@ -40,24 +40,53 @@ export function orderedRows(m: ProbeMatrix): MatrixRow[] {
     .map(({ r }) => r);
 }
 
-export function matrixText(m: ProbeMatrix): MatrixText {
+/** The protocols of the matrix's targets, in target order: one table each. */
+export const protocolsOf = (m: ProbeMatrix): string[] => [...new Set(m.targets.map((t) => t.protocol))];
+
+/**
+ * The table of one protocol's rows and targets (all of them without `protocol`); notes are
+ * numbered from `firstNote`, so several tables can share one list of notes.
+ */
+export function matrixText(m: ProbeMatrix, protocol?: string, firstNote = 1): MatrixText {
   const counts: Record<CellStatus, number> = { pass: 0, fail: 0, na: 0, error: 0 };
   const notes: string[] = [];
-  const rows = orderedRows(m).map((r) => [
-    rowLabel(r),
-    ...m.targets.map((t) => {
-      const cell = m.cells[r.id]?.[t.name];
-      if (!cell) return r.protocol === t.protocol ? '-' : '';
-      counts[cell.status]++;
-      let text = cellText(cell);
-      if (cell.status !== 'pass') {
-        notes.push(`[${notes.length + 1}] ${t.name} · ${rowLabel(r)}: ${cell.seen}`);
-        text += ` [${notes.length}]`;
-      }
-      return text;
-    }),
-  ]);
-  return { headers: ['behaviour', ...m.targets.map((t) => t.name)], rows, notes, counts };
+  const targets = m.targets.filter((t) => protocol === undefined || t.protocol === protocol);
+  const rows = orderedRows(m)
+    .filter((r) => protocol === undefined || r.protocol === protocol)
+    .map((r) => [
+      rowLabel(r),
+      ...targets.map((t) => {
+        const cell = m.cells[r.id]?.[t.name];
+        if (!cell) return r.protocol === t.protocol ? '-' : '';
+        counts[cell.status]++;
+        let text = cellText(cell);
+        if (cell.status !== 'pass') {
+          const n = firstNote + notes.length;
+          notes.push(`[${n}] ${t.name} · ${rowLabel(r)}: ${cell.seen}`);
+          text += ` [${n}]`;
+        }
+        return text;
+      }),
+    ]);
+  return { headers: ['behaviour', ...targets.map((t) => t.name)], rows, notes, counts };
+}
+
+/** One table per protocol, notes numbered across them, and the totals of all. */
+export function matrixTables(m: ProbeMatrix): {
+  tables: MatrixText[];
+  notes: string[];
+  counts: Record<CellStatus, number>;
+} {
+  const tables: MatrixText[] = [];
+  const notes: string[] = [];
+  const counts: Record<CellStatus, number> = { pass: 0, fail: 0, na: 0, error: 0 };
+  for (const p of protocolsOf(m)) {
+    const t = matrixText(m, p, notes.length + 1);
+    tables.push(t);
+    notes.push(...t.notes);
+    for (const k of Object.keys(counts) as CellStatus[]) counts[k] += t.counts[k];
+  }
+  return { tables, notes, counts };
 }
 
 /** '✓ 1.3ms', '✗', 'n/a'; a load cell: '4,812/s p99 3.1ms'. */
@@ -89,12 +118,14 @@ export function baselineLines(v: BaselineVerdict): string[] {
 }
 
 export function matrixMarkdown(m: ProbeMatrix, baseline?: BaselineVerdict): string {
-  const t = matrixText(m);
+  const t = matrixTables(m);
   const lines = [
     '## fleetbench probe',
     '',
-    ...mdTable(t.headers, ['l', ...m.targets.map(() => 'c' as const)], t.rows),
-    '',
+    ...t.tables.flatMap((x) => [
+      ...mdTable(x.headers, ['l', ...x.headers.slice(1).map(() => 'c' as const)], x.rows),
+      '',
+    ]),
     totalsLine(m, t.counts),
     '',
     `Legend: ✓ ${WORD.pass}, ✗ ${WORD.fail}, n/a ${WORD.na}, ! ${WORD.error}; the time is the probe's median latency.`,
