@@ -1,6 +1,10 @@
 // N devices × M messages at each QoS, through the real runner (worker threads, snapshots,
 // merge), against the embedded aedes broker and the machine's Mosquitto: exact counts.
-import { describe, expect, it } from 'vitest';
+//
+// Each run has its own topics ({run}) and, on aedes, its own broker, and most of a run is waiting
+// (its drain), so the runs are concurrent (`describe.concurrent`, with the test's own `expect`;
+// at most 3 at a time, test/vitest.config.ts).
+import { describe, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
@@ -31,8 +35,8 @@ const brokers = [
   ['mosquitto', MOSQUITTO_URL],
 ] as const;
 
-describe.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
-  it.each([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos) => {
+describe.concurrent.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
+  it.for([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos, { expect }) => {
     const t0 = process.hrtime.bigint();
     const { result } = await run({
       scenario: scenario(qos),
@@ -96,8 +100,8 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
   });
 });
 
-describe('per-stream delivery verdicts', () => {
-  it('names every (stream, receiver) that lost messages, and their losses add up', async () => {
+describe.concurrent('per-stream delivery verdicts', () => {
+  it('names every (stream, receiver) that lost messages, and their losses add up', async ({ expect }) => {
     // The observer expects all 3 sensors but subscribes to sensor 1 only: streams 0 and 2 are
     // lost at the receiver, deterministically, on a perfectly healthy broker.
     const file = writeScenario(
