@@ -8,7 +8,9 @@
 // same reason the tests run concurrently (`it.concurrent`, with the test's own `expect`, at most
 // 3 at a time: test/vitest.config.ts): each run has its own out folder, port, topics (the run id
 // or this process's tag) and broker. The saturated generator runs alone, last: it takes a core on
-// purpose, and the other runs must pass generator_saturated.
+// purpose, and the other runs must pass generator_saturated. The runs of a few devices that judge
+// one check each take one worker thread (-w 1; the default is one per core): what they check is
+// per group, and a worker's start-up is most of such a run's CPU.
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +82,7 @@ describe('default health verdict', () => {
         },
       });`,
     );
-    const r = await runCli(['run', file, '-q', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
+    const r = await runCli(['run', file, '-q', '-w', '1', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(unwrapped(r.stdout)).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
     expect(unwrapped(r.stdout)).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
@@ -114,11 +116,13 @@ describe('default health verdict', () => {
     const waived = outDir();
     // Both runs at once: each finds the port taken by the test's socket.
     const [r, w] = await Promise.all([
-      runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]),
+      runCli(['run', scenario('health-inuse', ''), '-q', '-w', '1', '-o', out]),
       runCli([
         'run',
         scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
         '-q',
+        '-w',
+        '1',
         '-o',
         waived,
       ]),
@@ -158,8 +162,16 @@ describe('default health verdict', () => {
       // Both runs at once: besides the other publisher, each sees the other run's messages, which
       // are cross-talk too (stamped for another run).
       const [r, w] = await Promise.all([
-        runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]),
-        runCli(['run', scenario('health-xtalk-expected', 'expect: { crossTalk: true },'), '-q', '-o', waived]),
+        runCli(['run', scenario('health-xtalk', ''), '-q', '-w', '1', '-o', out]),
+        runCli([
+          'run',
+          scenario('health-xtalk-expected', 'expect: { crossTalk: true },'),
+          '-q',
+          '-w',
+          '1',
+          '-o',
+          waived,
+        ]),
       ]);
       expect(r.code, r.stderr + r.stdout).toBe(1);
       expect(unwrapped(r.stdout)).toMatch(
