@@ -3,9 +3,13 @@
 // dead-letter reasons (rejected, expired, maxlen) read from x-death, all with exact counts.
 //
 // Every run has names of its own ({run} in every exchange, queue and routing key), and most of a
-// run is waiting (the drain), so runs whose counts do not depend on timing run concurrently
-// (`it.concurrent`, with the test's own `expect`). The three whose counts race a consumer's pace
-// against the publisher's (prefetch, TTL expiry, max-length overflow) run alone.
+// run is waiting (the drain), so runs run concurrently (`it.concurrent`, with the test's own
+// `expect`; at most 3 at a time, test/vitest.config.ts). Three counts race a consumer's pace
+// against the publisher's (prefetch, TTL expiry, max-length overflow): each needs a backlog, the
+// publisher far ahead of a consumer that takes a fixed time per message. A busy machine only
+// deepens it: publisher and consumer share the run's one worker thread, so a stall holds both,
+// and the send loop then fires every send that fell due at once (src/runner/send-loop.ts), so
+// those three run concurrently too. The partial batch commit runs alone (see there).
 import amqplib from 'amqplib';
 import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -189,23 +193,6 @@ describe('AMQP publishers against RabbitMQ', () => {
 });
 
 describe('AMQP consumers against RabbitMQ', () => {
-  it('prefetch bounds unacknowledged deliveries: a slow consumer never holds more than its prefetch', async () => {
-    const r = await runScenario(
-      'amqp-prefetch',
-      `export default defineScenario({
-        name: 'amqp-prefetch', duration: '10s', drain: '3s',
-        fleets: { burst: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.burst', send: every('1ms'), messages: 50, payload: bytes(24) } },
-        observers: { slow: { protocol: amqp({ prefetch: 5, processing: '20ms' }), receives: ['burst'] } },
-      });`,
-    );
-    const s = amqpStats(r, 'slow').consumer;
-    // 50 messages queued in 50 ms, 20 ms each to process: the backlog is deep, so the consumer
-    // holds exactly its prefetch, never more. Working it off takes 1 s; the drain leaves 3 s.
-    expect(s.unackedPeak).toBe(5);
-    expect(pair(r, 'burst', 'slow').unique).toBe(50);
-    expect(s.acked).toBe(50);
-  });
-
   it.concurrent('dead-letters rejected messages with reason "rejected" (nack without requeue)', async ({ expect }) => {
     const r = await runScenario(
       'amqp-dlx-nack',
@@ -272,7 +259,29 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(d.spread?.members).toBe(3);
   });
 
-  it('dead-letters expired messages with reason "expired" (queue TTL): received + expired = sent', async () => {
+  it.concurrent('prefetch bounds unacknowledged deliveries: a slow consumer never holds more than its prefetch', async ({
+    expect,
+  }) => {
+    const r = await runScenario(
+      'amqp-prefetch',
+      `export default defineScenario({
+        name: 'amqp-prefetch', duration: '10s', drain: '3s',
+        fleets: { burst: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.burst', send: every('1ms'), messages: 50, payload: bytes(24) } },
+        observers: { slow: { protocol: amqp({ prefetch: 5, processing: '20ms' }), receives: ['burst'] } },
+      });`,
+      expect,
+    );
+    const s = amqpStats(r, 'slow').consumer;
+    // 50 messages queued in 50 ms, 20 ms each to process: the backlog is deep, so the consumer
+    // holds exactly its prefetch, never more. Working it off takes 1 s; the drain leaves 3 s.
+    expect(s.unackedPeak).toBe(5);
+    expect(pair(r, 'burst', 'slow').unique).toBe(50);
+    expect(s.acked).toBe(50);
+  });
+
+  it.concurrent('dead-letters expired messages with reason "expired" (queue TTL): received + expired = sent', async ({
+    expect,
+  }) => {
     const r = await runScenario(
       'amqp-dlx-ttl',
       `export default defineScenario({
@@ -283,6 +292,7 @@ describe('AMQP consumers against RabbitMQ', () => {
           dlq: { protocol: amqp({ exchange: 'fbtest.dlx.{run}', exchangeType: 'fanout', queue: 'fbtest-dlq-{run}', deadLetters: true }), receives: ['sensors'] },
         },
       });`,
+      expect,
     );
     const received = pair(r, 'sensors', 'slow').unique;
     const expired = amqpStats(r, 'dlq').deadLetters.expired ?? 0;
@@ -294,7 +304,9 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(pair(r, 'sensors', 'slow').promise.noLoss).toBe(false);
   });
 
-  it('dead-letters overflow with reason "maxlen" (x-max-length, drop-head): received + dropped = sent', async () => {
+  it.concurrent('dead-letters overflow with reason "maxlen" (x-max-length, drop-head): received + dropped = sent', async ({
+    expect,
+  }) => {
     const r = await runScenario(
       'amqp-dlx-maxlen',
       `export default defineScenario({
@@ -305,6 +317,7 @@ describe('AMQP consumers against RabbitMQ', () => {
           dlq: { protocol: amqp({ exchange: 'fbtest.dlx.{run}', exchangeType: 'fanout', queue: 'fbtest-dlq-{run}', deadLetters: true }), receives: ['sensors'] },
         },
       });`,
+      expect,
     );
     const received = pair(r, 'sensors', 'slow').unique;
     const dropped = amqpStats(r, 'dlq').deadLetters.maxlen ?? 0;

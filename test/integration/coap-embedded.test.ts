@@ -1,8 +1,12 @@
 // CoAP fleets through the real runner against the embedded server: exact delivery at the sink,
 // exact bytes per datagram, block-wise both ways, Observe on virtual sensors, discovery, RST,
 // and clear errors for bad targets.
+//
+// Every run has its own embedded server (or peer) and ports, and most of a run is waiting (its
+// drain), so the tests are concurrent (`describe.concurrent`, with the test's own `expect`; at most
+// 3 at a time, test/vitest.config.ts).
 import { createSocket } from 'node:dgram';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Checker } from '../../src/base/check.ts';
 import { FleetbenchError } from '../../src/base/errors.ts';
 import { run } from '../../src/index.ts';
@@ -41,8 +45,10 @@ function options(raw: unknown) {
   return o;
 }
 
-describe('CoAP through the runner against the embedded server', () => {
-  it('NON and CON requests: every one delivered once to the sink, answered 2.01 then 2.04, exact bytes per datagram', async () => {
+describe.concurrent('CoAP through the runner against the embedded server', () => {
+  it('NON and CON requests: every one delivered once to the sink, answered 2.01 then 2.04, exact bytes per datagram', async ({
+    expect,
+  }) => {
     const scenario = writeScenario(
       'coap-exact',
       `export default defineScenario({
@@ -92,7 +98,7 @@ describe('CoAP through the runner against the embedded server', () => {
     expect(result.delivery.find((x) => x.from === 'soil')!.promise.noLoss).toBe(false);
   });
 
-  it('Block1: bodies larger than the block size go up in lock-step blocks and arrive whole', async () => {
+  it('Block1: bodies larger than the block size go up in lock-step blocks and arrive whole', async ({ expect }) => {
     const scenario = writeScenario(
       'coap-block1',
       `export default defineScenario({
@@ -151,7 +157,7 @@ describe('CoAP through the runner against the embedded server', () => {
     });
     afterAll(() => server.close());
 
-    it('Block2: a GET fleet downloads the image in negotiated 64-byte blocks', async () => {
+    it('Block2: a GET fleet downloads the image in negotiated 64-byte blocks', async ({ expect }) => {
       const scenario = writeScenario(
         'coap-block2',
         `export default defineScenario({
@@ -169,7 +175,7 @@ describe('CoAP through the runner against the embedded server', () => {
       expect(f.latency.ack!.corrected.count).toBe(6);
     });
 
-    it('serves /.well-known/core in link format (RFC 6690) listing its resources', async () => {
+    it('serves /.well-known/core in link format (RFC 6690) listing its resources', async ({ expect }) => {
       const r = await exchange(port, {
         code: '0.01',
         confirmable: true,
@@ -182,7 +188,7 @@ describe('CoAP through the runner against the embedded server', () => {
       expect(r.payload.toString()).toContain('</firmware/image>;ct=42;obs');
     });
 
-    it('answers a CoAP ping (empty CON) with RST (§4.3) and an unknown method with 4.05', async () => {
+    it('answers a CoAP ping (empty CON) with RST (§4.3) and an unknown method with 4.05', async ({ expect }) => {
       const ping = await exchange(port, { code: '0.00', confirmable: true, messageId: 5, options: [] });
       expect(ping.reset).toBe(true);
       expect(ping.messageId).toBe(5);
@@ -197,7 +203,7 @@ describe('CoAP through the runner against the embedded server', () => {
     });
   });
 
-  it('Observe: an observer registers on every virtual sensor and gets every notification', async () => {
+  it('Observe: an observer registers on every virtual sensor and gets every notification', async ({ expect }) => {
     const base = await freeUdpPorts(4);
     const scenario = writeScenario(
       'coap-observe',
@@ -229,7 +235,9 @@ describe('CoAP through the runner against the embedded server', () => {
     expect(gw.datagrams.sent).toBe(8 + 80 + 8);
   });
 
-  it('Observe: an observer re-registers on its interval with the same token (RFC 7641 §3.3.1), and keeps receiving', async () => {
+  it('Observe: an observer re-registers on its interval with the same token (RFC 7641 §3.3.1), and keeps receiving', async ({
+    expect,
+  }) => {
     const base = await freeUdpPorts(2);
     const scenario = writeScenario(
       'coap-rereg',
@@ -253,7 +261,7 @@ describe('CoAP through the runner against the embedded server', () => {
     expect(d.duplicated).toBe(0);
   });
 
-  it('Observe: NON notifications lost on the way show as sequence gaps of the right size', async () => {
+  it('Observe: NON notifications lost on the way show as sequence gaps of the right size', async ({ expect }) => {
     const base = await freeUdpPorts(1);
     // Observe numbers 3, 4 and 7 are dropped between the sensor and the observer.
     const dropped = new Set([3, 4, 7]);
@@ -285,7 +293,7 @@ describe('CoAP through the runner against the embedded server', () => {
     }
   });
 
-  it('counts an RST answer to a CON as a reset, not an ack', async () => {
+  it('counts an RST answer to a CON as a reset, not an ack', async ({ expect }) => {
     const rejecter = createSocket('udp4');
     rejecter.on('message', (buf, rinfo) =>
       rejecter.send(
@@ -316,10 +324,10 @@ describe('CoAP through the runner against the embedded server', () => {
     }
   });
 
-  it.each([
+  it.for([
     ['coap//127.0.0.1:5683', 'coap'],
     ['mqtt://127.0.0.1:1883', 'coap'],
-  ])('rejects the target %s with a clear error', async (url) => {
+  ] as const)('rejects the target %s with a clear error', async ([url], { expect }) => {
     const scenario = writeScenario(
       'coap-badtarget',
       `export default defineScenario({

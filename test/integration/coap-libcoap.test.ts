@@ -4,8 +4,14 @@
 //  B. libcoap's coap-client-notls as a client of fleetbench's virtual sensors (`serve`): GET,
 //     /.well-known/core discovery, and Observe.
 // The resources and answers of the libcoap server are described in test/helpers/coap-peers.ts.
+//
+// The runs share nothing but a libcoap server whose resources each test keeps to itself (/time is
+// only read; /example_data is written by one test and only read on the fresh server; each Block1
+// device writes its own /upload/{id}), and most of a run is waiting (its drain, the observations),
+// so the three suites are concurrent (`describe.concurrent`, with the test's own `expect`): their
+// tests share one pool of at most 3 at a time (test/vitest.config.ts).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { freeUdpPorts, type LibcoapServer, runLibcoapClient, startLibcoapServer } from '../helpers/coap-peers.ts';
@@ -19,15 +25,15 @@ async function runAgainst(name: string, body: string, url: string): Promise<RunR
   return result;
 }
 
-/** The fleet's CoAP block, which every CoAP group has. */
-function coapOf(result: RunResult, fleet: string) {
+/** The fleet's CoAP block, which every CoAP group has; `expect` is the calling test's own. */
+function coapOf(expect: ExpectStatic, result: RunResult, fleet: string) {
   const f = result.fleets[fleet];
   expect(f, `fleet ${fleet} in the result`).toBeDefined();
   expect(f!.coap, `coap stats of ${fleet}`).toBeDefined();
   return f!.coap!;
 }
 
-describe('fleetbench → libcoap coap-server-notls', () => {
+describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
   let server: LibcoapServer;
   beforeAll(async () => {
     // -d 10: PUTs may create resources (the Block1 test writes its own).
@@ -37,7 +43,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     await server?.stop();
   });
 
-  it('GET /time: every request is answered 2.05', async () => {
+  it('GET /time: every request is answered 2.05', async ({ expect }) => {
     const result = await runAgainst(
       'coap-lib-get',
       `duration: '10s', drain: '${DRAIN}',
@@ -45,7 +51,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
       server.url,
     );
     const f = result.fleets.clock!;
-    const c = coapOf(result, 'clock');
+    const c = coapOf(expect, result, 'clock');
     expect(result.run.partial).toBe(false);
     expect(f.messages.sent).toBe(15);
     expect(f.messages.acked).toBe(15);
@@ -57,7 +63,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block2Received).toBe(0);
   });
 
-  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', async () => {
+  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', async ({ expect }) => {
     const result = await runAgainst(
       'coap-lib-put',
       `duration: '10s', drain: '${DRAIN}',
@@ -65,7 +71,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
       server.url,
     );
     const f = result.fleets.writer!;
-    const c = coapOf(result, 'writer');
+    const c = coapOf(expect, result, 'writer');
     expect(f.messages.sent).toBe(10);
     expect(f.messages.acked).toBe(10);
     // libcoap answers the first PUT to /example_data after its start 2.01 Created and every later
@@ -76,7 +82,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block1Sent).toBe(0);
   });
 
-  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', async () => {
+  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', async ({ expect }) => {
     const result = await runAgainst(
       'coap-lib-block1',
       `duration: '10s', drain: '${DRAIN}',
@@ -84,7 +90,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
       server.url,
     );
     const f = result.fleets.big!;
-    const c = coapOf(result, 'big');
+    const c = coapOf(expect, result, 'big');
     expect(f.messages.sent).toBe(6);
     expect(f.messages.acked).toBe(6);
     // Blocks 0 and 1 (1024 bytes, M set) are answered 2.31 Continue, block 2 (952 bytes) finishes it.
@@ -97,7 +103,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
     expect(c.datagrams.received).toBe(3 * 6);
   });
 
-  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', async () => {
+  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', async ({ expect }) => {
     // The observer must name a sending fleet of its protocol: a slow GET of /time stands in.
     const result = await runAgainst(
       'coap-lib-observe',
@@ -107,7 +113,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
       server.url,
     );
     const o = result.fleets.obs!;
-    const c = coapOf(result, 'obs');
+    const c = coapOf(expect, result, 'obs');
     expect(c.observe.registered).toBeGreaterThanOrEqual(1);
     // libcoap notifies /time once a second (CON): about 3 over the send phase.
     expect(c.observe.notifications).toBeGreaterThanOrEqual(2);
@@ -121,7 +127,7 @@ describe('fleetbench → libcoap coap-server-notls', () => {
   });
 });
 
-describe('fleetbench → libcoap: Block2 from a fresh server', () => {
+describe.concurrent('fleetbench → libcoap: Block2 from a fresh server', () => {
   let server: LibcoapServer;
   beforeAll(async () => {
     // A server of its own: /example_data still holds its initial 1500 bytes.
@@ -131,7 +137,7 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     await server?.stop();
   });
 
-  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', async () => {
+  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', async ({ expect }) => {
     const result = await runAgainst(
       'coap-lib-block2',
       `duration: '10s', drain: '${DRAIN}',
@@ -139,7 +145,7 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
       server.url,
     );
     const f = result.fleets.reader!;
-    const c = coapOf(result, 'reader');
+    const c = coapOf(expect, result, 'reader');
     const blocks = Math.ceil(1500 / 64);
     expect(f.messages.sent).toBe(6);
     expect(f.messages.acked).toBe(6);
@@ -150,7 +156,9 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
     expect(c.datagrams.sent).toBe(blocks * 6);
   });
 
-  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', async () => {
+  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', async ({
+    expect,
+  }) => {
     const result = await runAgainst(
       'coap-lib-observe-block2',
       `duration: '1s', drain: '${DRAIN}',
@@ -158,7 +166,7 @@ describe('fleetbench → libcoap: Block2 from a fresh server', () => {
        observers: { big: { protocol: coap(), receives: ['ticker'], subscribe: '/example_data' } },`,
       server.url,
     );
-    const c = coapOf(result, 'big');
+    const c = coapOf(expect, result, 'big');
     expect(result.errors).toEqual([]);
     expect(c.observe.registered).toBe(1);
     // The registration and the deregistration (GET Observe: 1 is answered with the resource too) each fetch both blocks.
@@ -172,8 +180,8 @@ function notificationLines(log: string): string[] {
   return log.match(/t:(?:CON|NON) c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Observe:\d+/g) ?? [];
 }
 
-describe('libcoap coap-client-notls → fleetbench virtual sensors', () => {
-  it('GET, /.well-known/core and Observe against a serving fleet', async () => {
+describe.concurrent('libcoap coap-client-notls → fleetbench virtual sensors', () => {
+  it('GET, /.well-known/core and Observe against a serving fleet', async ({ expect }) => {
     const base = await freeUdpPorts(2);
     // The sensors must serve for as long as the clients below take, which a loaded machine
     // stretches: the run is planned far longer and stopped by the test once the clients are done.
@@ -230,7 +238,7 @@ describe('libcoap coap-client-notls → fleetbench virtual sensors', () => {
     const { result } = await running;
     expect(result.run.partial).toBe(true);
     expect(result.errors).toEqual([]);
-    const c = coapOf(result, 'thermo');
+    const c = coapOf(expect, result, 'thermo');
     expect(c.observe.registered).toBeGreaterThanOrEqual(1);
     expect(c.observe.notifications).toBeGreaterThanOrEqual(5);
     // libcoap ended its observation with GET Observe: 1 after -s 2.

@@ -78,6 +78,17 @@ async function measureStartupMs(): Promise<number> {
 let startup: Promise<number> | undefined;
 const startupMs = (): Promise<number> => (startup ??= measureStartupMs());
 
+/**
+ * Runs `fn` once the previous caller's run has ended: a run whose payload function never returns
+ * keeps a core busy until its stuck worker is terminated, and two at once would starve the rest.
+ */
+let spinner: Promise<unknown> = Promise.resolve();
+function oneSpinnerAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const turn = spinner.then(fn);
+  spinner = turn.catch(() => undefined);
+  return turn;
+}
+
 function readResult(dir: string): RunResult {
   const [folder] = readdirSync(dir);
   return JSON.parse(readFileSync(join(dir, folder as string, 'results.json'), 'utf8')) as RunResult;
@@ -143,59 +154,71 @@ describe('a folder that cannot be written at the end', () => {
       rmSync(blocker, { force: true });
     }
   });
+});
 
-  it.concurrent('goes to the OS temp folder, after the summary, with the run’s own exit code', async ({ expect }) => {
-    const out = outDir('replaced');
-    const r = await runReplacingOut('fallback-cli', out);
-    expect(r.replaced).toBe(true);
-    expect(r.code, r.stderr).toBe(0);
-    const m = /fleetbench: could not write to (.+?) \((.+)\); results written to (.+)\n/.exec(r.stderr);
-    expect(m, r.stderr).not.toBeNull();
-    const [, dir, reason, folder] = m as unknown as [string, string, string, string];
-    expect(dir).toBe(out);
-    expect(reason).toMatch(/ENOTDIR|EEXIST/);
-    expect(folder.startsWith(join(tmpdir(), 'fleetbench'))).toBe(true);
-    try {
-      const result = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as RunResult;
-      expect(result.fleets.s?.messages.sent).toBeGreaterThan(0);
-      expect(existsSync(join(folder, 'junit.xml'))).toBe(true);
-      expect(existsSync(join(folder, 'report.html'))).toBe(true);
-      // The summary was printed before the write failed.
-      expect(r.stdout).toContain('s → o');
-      expect(r.stdout).toContain(`results: ${join(folder, 'results.json')}`);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-      rmSync(out, { force: true });
-    }
-  });
+// The six tests below run concurrently, in one pool of 3 (their suites are consecutive and
+// concurrent), in the order declared: the longest first, beside the two lightest runs. The two
+// runs whose payload function never returns each keep a core busy until their stuck worker is
+// terminated: they take turns (oneSpinnerAtATime), and the SIGTERM one is declared last, so that
+// it mostly starts after the other one ended.
+describe.concurrent('a worker that crashes or hangs', () => {
+  it('a run whose payload function never returns still ends after its planned end', async ({ expect }) => {
+    const file = writeScenario(
+      'spin-end',
+      `export default defineScenario({
+        name: 'spin-end', duration: '1s', drain: '300ms', connectTimeout: '1s',
+        fleets: { s: { count: 2, protocol: mqtt(), topic: 'fbsurvive/{run}/{id}', send: every('100ms'),
+          payload: json((c) => { if (c.id === 1 && c.seq === 3) for (;;) {} return {}; }) } },
+      });`,
+    );
+    let started = 0;
+    const outcome = await oneSpinnerAtATime(() => {
+      started = Date.now();
+      return run({ scenario: file, workers: 2, write: false, onWarning: () => undefined });
+    });
+    // Planned end (1.3 s) + closing (2 × connectTimeout) + 5 s grace → stop; + 0.3 s drain + 5 s grace → terminate.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(outcome.workerCrashed).toBe(true);
+    expect(outcome.result.run.partial).toBe(true);
+    const crashed = errorsOf(outcome.result, 'worker.crashed');
+    expect(crashed.map((e) => e.group)).toEqual(['s']);
+    expect(crashed[0]?.message).toMatch(
+      /^worker 1 stopped answering \(silent for 5 s after the stop's drain\) and was terminated/,
+    );
+    expect(crashed[0]?.count).toBe(1);
+    // Worker 0 sent its schedule (about 10 sends) before the run was stopped, and was kept.
+    expect(outcome.result.fleets.s?.messages.sent).toBeGreaterThan(5);
+  }, 40_000);
 
-  it.concurrent('says the results are lost when the temp folder fails too, exit 1', async ({ expect }) => {
-    const out = outDir('lost-cli');
-    // A temp folder of its own where `fleetbench` is a file. The executable's compiler (tsx) caches
-    // there too: its cache folder is linked to the usual one, so the start-up is not a cold compile.
-    const blocker = outDir('tmp');
-    mkdirSync(blocker);
-    writeFileSync(join(blocker, 'fleetbench'), 'not a directory');
-    const tsxCache = `tsx-${process.geteuid?.() ?? userInfo().username}`;
-    mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
-    symlinkSync(join(tmpdir(), tsxCache), join(blocker, tsxCache));
-    try {
-      const r = await runReplacingOut('lost-cli', out, { TMPDIR: blocker });
-      expect(r.replaced).toBe(true);
-      expect(r.code, r.stderr).toBe(1);
-      expect(r.stdout).toContain('s → o');
-      expect(r.stderr).toContain(
-        `fleetbench: could not write to ${out} (ENOTDIR: not a directory, mkdir '${out}/lost-cli-`,
-      );
-      expect(r.stderr).toContain(
-        ` nor to ${join(blocker, 'fleetbench')} (ENOTDIR: not a directory, mkdir '${join(blocker, 'fleetbench', 'lost-cli-')}`,
-      );
-      expect(r.stderr).toContain('; the results are lost, only the summary above remains');
-      expect(r.stdout).not.toContain('results: ');
-    } finally {
-      rmSync(out, { force: true });
-      rmSync(blocker, { recursive: true, force: true });
-    }
+  it('costs its own shard only: the others are kept and the run is partial', async ({ expect }) => {
+    // Two workers: device 1 of each fleet runs on worker 1, whose thread dies of an uncaught exception.
+    const file = writeScenario(
+      'crash',
+      `export default defineScenario({
+        name: 'crash', duration: '2s', drain: '500ms',
+        fleets: {
+          s: { count: 2, protocol: mqtt({ qos: 1 }), topic: 'fbsurvive/{run}/s/{id}', send: every('100ms'), payload: bytes(24) },
+          k: { count: 2, protocol: mqtt(), topic: 'fbsurvive/{run}/k/{id}', send: every('100ms'),
+            payload: json((c) => { if (c.id === 1 && c.seq === 4) setImmediate(() => { throw new Error('kaboom'); }); return {}; }) },
+        },
+        observers: { o: { protocol: mqtt({ qos: 1 }), receives: ['s'] } },
+      });`,
+    );
+    const outcome = await run({ scenario: file, workers: 2, reportsDir: outDir('crash'), onWarning: () => undefined });
+    const result = outcome.result;
+    expect(outcome.workerCrashed).toBe(true);
+    expect(result.run.partial).toBe(true);
+    expect(result.run.partialReason).toContain('worker 1 crashed: kaboom');
+    const crashed = errorsOf(result, 'worker.crashed');
+    // Worker 1 ran s#1 and k#1; the observer ran on worker 0.
+    expect(crashed.map((e) => e.group)).toEqual(['k', 's']);
+    expect(crashed[0]?.message).toContain('kaboom');
+    // Worker 0's shard survived: its sends, and the observer's delivery book.
+    expect(result.fleets.s?.messages.sent).toBeGreaterThan(0);
+    // Delivery comes from the shards' final books only: the observer's (worker 0) was kept.
+    const d = result.delivery.find((x) => x.from === 's' && x.to === 'o');
+    expect(d?.received).toBeGreaterThan(0);
+    expect(outcome.resultPath && existsSync(outcome.resultPath)).toBe(true);
   });
 });
 
@@ -240,38 +263,63 @@ describe.concurrent('payload functions that fail', () => {
   });
 });
 
-describe.concurrent('a worker that crashes or hangs', () => {
-  it('costs its own shard only: the others are kept and the run is partial', async ({ expect }) => {
-    // Two workers: device 1 of each fleet runs on worker 1, whose thread dies of an uncaught exception.
-    const file = writeScenario(
-      'crash',
-      `export default defineScenario({
-        name: 'crash', duration: '2s', drain: '500ms',
-        fleets: {
-          s: { count: 2, protocol: mqtt({ qos: 1 }), topic: 'fbsurvive/{run}/s/{id}', send: every('100ms'), payload: bytes(24) },
-          k: { count: 2, protocol: mqtt(), topic: 'fbsurvive/{run}/k/{id}', send: every('100ms'),
-            payload: json((c) => { if (c.id === 1 && c.seq === 4) setImmediate(() => { throw new Error('kaboom'); }); return {}; }) },
-        },
-        observers: { o: { protocol: mqtt({ qos: 1 }), receives: ['s'] } },
-      });`,
-    );
-    const outcome = await run({ scenario: file, workers: 2, reportsDir: outDir('crash'), onWarning: () => undefined });
-    const result = outcome.result;
-    expect(outcome.workerCrashed).toBe(true);
-    expect(result.run.partial).toBe(true);
-    expect(result.run.partialReason).toContain('worker 1 crashed: kaboom');
-    const crashed = errorsOf(result, 'worker.crashed');
-    // Worker 1 ran s#1 and k#1; the observer ran on worker 0.
-    expect(crashed.map((e) => e.group)).toEqual(['k', 's']);
-    expect(crashed[0]?.message).toContain('kaboom');
-    // Worker 0's shard survived: its sends, and the observer's delivery book.
-    expect(result.fleets.s?.messages.sent).toBeGreaterThan(0);
-    // Delivery comes from the shards' final books only: the observer's (worker 0) was kept.
-    const d = result.delivery.find((x) => x.from === 's' && x.to === 'o');
-    expect(d?.received).toBeGreaterThan(0);
-    expect(outcome.resultPath && existsSync(outcome.resultPath)).toBe(true);
+describe.concurrent('a folder that cannot be written at the end, through the executable', () => {
+  it('goes to the OS temp folder, after the summary, with the run’s own exit code', async ({ expect }) => {
+    const out = outDir('replaced');
+    const r = await runReplacingOut('fallback-cli', out);
+    expect(r.replaced).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    const m = /fleetbench: could not write to (.+?) \((.+)\); results written to (.+)\n/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [, dir, reason, folder] = m as unknown as [string, string, string, string];
+    expect(dir).toBe(out);
+    expect(reason).toMatch(/ENOTDIR|EEXIST/);
+    expect(folder.startsWith(join(tmpdir(), 'fleetbench'))).toBe(true);
+    try {
+      const result = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as RunResult;
+      expect(result.fleets.s?.messages.sent).toBeGreaterThan(0);
+      expect(existsSync(join(folder, 'junit.xml'))).toBe(true);
+      expect(existsSync(join(folder, 'report.html'))).toBe(true);
+      // The summary was printed before the write failed.
+      expect(r.stdout).toContain('s → o');
+      expect(r.stdout).toContain(`results: ${join(folder, 'results.json')}`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      rmSync(out, { force: true });
+    }
   });
 
+  it('says the results are lost when the temp folder fails too, exit 1', async ({ expect }) => {
+    const out = outDir('lost-cli');
+    // A temp folder of its own where `fleetbench` is a file. The executable's compiler (tsx) caches
+    // there too: its cache folder is linked to the usual one, so the start-up is not a cold compile.
+    const blocker = outDir('tmp');
+    mkdirSync(blocker);
+    writeFileSync(join(blocker, 'fleetbench'), 'not a directory');
+    const tsxCache = `tsx-${process.geteuid?.() ?? userInfo().username}`;
+    mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
+    symlinkSync(join(tmpdir(), tsxCache), join(blocker, tsxCache));
+    try {
+      const r = await runReplacingOut('lost-cli', out, { TMPDIR: blocker });
+      expect(r.replaced).toBe(true);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('s → o');
+      expect(r.stderr).toContain(
+        `fleetbench: could not write to ${out} (ENOTDIR: not a directory, mkdir '${out}/lost-cli-`,
+      );
+      expect(r.stderr).toContain(
+        ` nor to ${join(blocker, 'fleetbench')} (ENOTDIR: not a directory, mkdir '${join(blocker, 'fleetbench', 'lost-cli-')}`,
+      );
+      expect(r.stderr).toContain('; the results are lost, only the summary above remains');
+      expect(r.stdout).not.toContain('results: ');
+    } finally {
+      rmSync(out, { force: true });
+      rmSync(blocker, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.concurrent('a worker that hangs, stopped by SIGTERM', () => {
   it('SIGTERM still ends a run whose payload function never returns, with a partial result', async ({ expect }) => {
     const file = writeScenario(
       'spin-signal',
@@ -283,15 +331,17 @@ describe.concurrent('a worker that crashes or hangs', () => {
     );
     const out = outDir('spin-signal');
     let killedAt = 0;
-    const r = await timed(['run', file, '--out', out, '-w', '2'], (child) => {
-      child.stdout?.on('data', () => undefined);
-      child.stderr?.on('data', (d: Buffer) => {
-        if (!killedAt && /\[\d+s\/60s\]/.test(d.toString())) {
-          killedAt = Date.now();
-          setTimeout(() => child.kill('SIGTERM'), 500);
-        }
-      });
-    });
+    const r = await oneSpinnerAtATime(() =>
+      timed(['run', file, '--out', out, '-w', '2'], (child) => {
+        child.stdout?.on('data', () => undefined);
+        child.stderr?.on('data', (d: Buffer) => {
+          if (!killedAt && /\[\d+s\/60s\]/.test(d.toString())) {
+            killedAt = Date.now();
+            setTimeout(() => child.kill('SIGTERM'), 500);
+          }
+        });
+      }),
+    );
     expect(killedAt).toBeGreaterThan(0);
     // Short drain (500 ms) + the 5 s grace, then the stuck thread is terminated; generous for a busy machine.
     expect(Date.now() - killedAt).toBeLessThan(20_000);
@@ -305,29 +355,4 @@ describe.concurrent('a worker that crashes or hangs', () => {
     expect(crashed[0]?.count).toBe(1);
     expect(result.fleets.s?.messages.sent).toBeGreaterThan(3);
   });
-
-  it('a run whose payload function never returns still ends after its planned end', async ({ expect }) => {
-    const file = writeScenario(
-      'spin-end',
-      `export default defineScenario({
-        name: 'spin-end', duration: '1s', drain: '300ms', connectTimeout: '1s',
-        fleets: { s: { count: 2, protocol: mqtt(), topic: 'fbsurvive/{run}/{id}', send: every('100ms'),
-          payload: json((c) => { if (c.id === 1 && c.seq === 3) for (;;) {} return {}; }) } },
-      });`,
-    );
-    const started = Date.now();
-    const outcome = await run({ scenario: file, workers: 2, write: false, onWarning: () => undefined });
-    // Planned end (1.3 s) + closing (2 × connectTimeout) + 5 s grace → stop; + 0.3 s drain + 5 s grace → terminate.
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(outcome.workerCrashed).toBe(true);
-    expect(outcome.result.run.partial).toBe(true);
-    const crashed = errorsOf(outcome.result, 'worker.crashed');
-    expect(crashed.map((e) => e.group)).toEqual(['s']);
-    expect(crashed[0]?.message).toMatch(
-      /^worker 1 stopped answering \(silent for 5 s after the stop's drain\) and was terminated/,
-    );
-    expect(crashed[0]?.count).toBe(1);
-    // Worker 0 sent its schedule (about 10 sends) before the run was stopped, and was kept.
-    expect(outcome.result.fleets.s?.messages.sent).toBeGreaterThan(5);
-  }, 40_000);
 });

@@ -4,7 +4,13 @@
 // both pass without seeing each other's traffic.
 //
 // A test that needs a failing run and its waived twin starts both at once: they share nothing
-// (the waived one is the same scenario plus its `expect`) and most of a run is waiting.
+// (the waived one is the same scenario plus its `expect`) and most of a run is waiting. For the
+// same reason the tests run concurrently (`it.concurrent`, with the test's own `expect`, at most
+// 3 at a time: test/vitest.config.ts): each run has its own out folder, port, topics (the run id
+// or this process's tag) and broker. The saturated generator runs alone, last: it takes a core on
+// purpose, and the other runs must pass generator_saturated. The runs of a few devices that judge
+// one check each take one worker thread (-w 1; the default is one per core): what they check is
+// per group, and a worker's start-up is most of such a run's CPU.
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCount } from '../../src/base/format.ts';
 import type { HealthCheck, RunResult } from '../../src/result/types.ts';
 import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
-import { runCli, writeScenario } from '../helpers/scenario.ts';
+import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -44,7 +50,26 @@ function check(result: RunResult, name: HealthCheck['name']): HealthCheck {
 }
 
 describe('default health verdict', () => {
-  it('fails a run whose broker is unreachable, by name, with no threshold declared', async () => {
+  it.concurrent('runs two quickstarts side by side: both pass, neither sees the other', async ({ expect }) => {
+    const outs = [outDir(), outDir()];
+    const first = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[0] as string], {
+      timeoutMs: 120_000,
+    });
+    // Started together: both connect, send and drain at the same time.
+    const second = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[1] as string], {
+      timeoutMs: 120_000,
+    });
+    const results = await Promise.all([first, second]);
+    for (const [i, r] of results.entries()) {
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const { result } = written(outs[i] as string);
+      expect(result.health?.every((h) => h.passed && !h.waived)).toBe(true);
+      for (const [name, f] of Object.entries(result.fleets)) expect(f.messages.unstamped, name).toBe(0);
+      expect(result.fleets.thermostats?.devices.peakConnected).toBe(5);
+    }
+  });
+
+  it.concurrent('fails a run whose broker is unreachable, by name, with no threshold declared', async ({ expect }) => {
     const closed = await freePort();
     const out = outDir();
     const file = writeScenario(
@@ -57,7 +82,7 @@ describe('default health verdict', () => {
         },
       });`,
     );
-    const r = await runCli(['run', file, '-q', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
+    const r = await runCli(['run', file, '-q', '-w', '1', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(unwrapped(r.stdout)).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
     expect(unwrapped(r.stdout)).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
@@ -71,7 +96,7 @@ describe('default health verdict', () => {
     expect(junit).toContain('name="health: cross_talk" time="0"/>');
   });
 
-  it('fails a fleet whose serve port is taken (EADDRINUSE), and expect waives it', async () => {
+  it.concurrent('fails a fleet whose serve port is taken (EADDRINUSE), and expect waives it', async ({ expect }) => {
     const port = await freePort();
     const taken = createSocket('udp4');
     await new Promise<void>((resolve) => taken.bind(port, '127.0.0.1', resolve));
@@ -91,11 +116,13 @@ describe('default health verdict', () => {
     const waived = outDir();
     // Both runs at once: each finds the port taken by the test's socket.
     const [r, w] = await Promise.all([
-      runCli(['run', scenario('health-inuse', ''), '-q', '-o', out]),
+      runCli(['run', scenario('health-inuse', ''), '-q', '-w', '1', '-o', out]),
       runCli([
         'run',
         scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
         '-q',
+        '-w',
+        '1',
         '-o',
         waived,
       ]),
@@ -111,19 +138,21 @@ describe('default health verdict', () => {
     expect(check(result, 'connect_errors')).toMatchObject({ passed: true, waived: true });
   });
 
-  it('fails on cross-talk: a receiver getting messages the run did not send', async () => {
+  it.concurrent('fails on cross-talk: a receiver getting messages the run did not send', async ({ expect }) => {
     const topic = `fbtest/xtalk/${process.pid}/${Date.now()}`;
     const scenario = (name: string, expectation: string): string =>
       writeScenario(
         name,
         `export default defineScenario({
-          name: '${name}', duration: '2s', drain: '500ms',
+          name: '${name}', duration: '2s', drain: '${DRAIN}',
           targets: { mqtt: '${MOSQUITTO_URL}' },
           fleets: { s: { count: 2, protocol: mqtt({ qos: 1 }), topic: '${topic}/{run}/{id}', send: every('200ms'), payload: bytes(24) } },
           observers: { o: { protocol: mqtt({ qos: 1 }), subscribe: '${topic}/#', receives: ['s'] } },
           ${expectation}
         });`,
       );
+    // The run's own messages are counted exactly (below), so the drain covers the last ones in
+    // flight while the other tests' runs load the machine.
     // Another publisher on the same topic tree, as another team's run or device would be.
     const other = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `fb-xtalk-${process.pid}` });
     const timer = setInterval(() => void other.publish(`${topic}/other/0`, Buffer.alloc(24, 1), { qos: 1 }), 50);
@@ -133,8 +162,16 @@ describe('default health verdict', () => {
       // Both runs at once: besides the other publisher, each sees the other run's messages, which
       // are cross-talk too (stamped for another run).
       const [r, w] = await Promise.all([
-        runCli(['run', scenario('health-xtalk', ''), '-q', '-o', out]),
-        runCli(['run', scenario('health-xtalk-expected', 'expect: { crossTalk: true },'), '-q', '-o', waived]),
+        runCli(['run', scenario('health-xtalk', ''), '-q', '-w', '1', '-o', out]),
+        runCli([
+          'run',
+          scenario('health-xtalk-expected', 'expect: { crossTalk: true },'),
+          '-q',
+          '-w',
+          '1',
+          '-o',
+          waived,
+        ]),
       ]);
       expect(r.code, r.stderr + r.stdout).toBe(1);
       expect(unwrapped(r.stdout)).toMatch(
@@ -178,24 +215,5 @@ describe('default health verdict', () => {
     expect(skipped).toBe(formatCount(result.codes['flood|dropped|generator_behind'] ?? 0));
     const f = result.fleets.flood!;
     expect(f.messages.sent).toBeLessThan(0.75 * 1000 * 1000 * 2);
-  });
-
-  it('runs two quickstarts side by side: both pass, neither sees the other', async () => {
-    const outs = [outDir(), outDir()];
-    const first = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[0] as string], {
-      timeoutMs: 120_000,
-    });
-    // Started together: both connect, send and drain at the same time.
-    const second = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[1] as string], {
-      timeoutMs: 120_000,
-    });
-    const results = await Promise.all([first, second]);
-    for (const [i, r] of results.entries()) {
-      expect(r.code, r.stderr + r.stdout).toBe(0);
-      const { result } = written(outs[i] as string);
-      expect(result.health?.every((h) => h.passed && !h.waived)).toBe(true);
-      for (const [name, f] of Object.entries(result.fleets)) expect(f.messages.unstamped, name).toBe(0);
-      expect(result.fleets.thermostats?.devices.peakConnected).toBe(5);
-    }
   });
 });

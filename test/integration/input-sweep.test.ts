@@ -2,7 +2,11 @@
 // the executable calls it), one after the other in one process (test/helpers/cli-batch.ts), so a
 // hundred cases cost one start-up. Every one must end in < 20 s with exit 2, a message naming the
 // scenario file or the flag, no stack trace and no "internal error"; none may repeat a password.
-import { beforeAll, describe, expect, it } from 'vitest';
+//
+// The three suites are concurrent (`describe.concurrent`, with the test's own `expect`): the two
+// batches, each one process working through its cases, and the two warnings run side by side,
+// a core each instead of one after the other.
+import { beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { BATCH_KILL_MS, type BatchOutcome, cliBatch } from '../helpers/cli-batch.ts';
 import { runCli, writeScenario } from '../helpers/scenario.ts';
 
@@ -182,7 +186,7 @@ const SCENARIOS: [string, string, string][] = [
 
 type Outcome = BatchOutcome;
 
-function expectUserError(r: Outcome, names: string, fragment: string): void {
+function expectUserError(expect: ExpectStatic, r: Outcome, names: string, fragment: string): void {
   const text = `${r.stderr}${r.stdout}`;
   expect(r.ms, text).toBeLessThan(LIMIT_MS);
   expect(r.code, text).toBe(2);
@@ -209,21 +213,21 @@ const HUGE = writeScenario(
     fleets: { s: { count: 150_000, protocol: mqtt(), topic: 'fbsweep/{run}/{id}', send: every('1s') } } });`,
 );
 
-describe('input sweep: malformed scenarios (fleetbench validate)', () => {
+describe.concurrent('input sweep: malformed scenarios (fleetbench validate)', () => {
   const files = SCENARIOS.map(([label, body], i) => writeScenario(`sweep-${i}`, `// ${label}\n${body}`));
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
     outcomes = await cliBatch(files.map((f) => ['validate', f]));
   }, BATCH_KILL_MS);
 
-  it('has at least 60 cases', () => {
+  it('has at least 60 cases', ({ expect }) => {
     expect(SCENARIOS.length).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(SCENARIOS.map(([label, , fragment], i) => ({ label, fragment, i })))(
+  it.for(SCENARIOS.map(([label, , fragment], i) => ({ label, fragment, i })))(
     '$label: exit 2, names the file, no stack',
-    ({ fragment, i }) => {
-      expectUserError(outcomes[i] as Outcome, files[i] as string, fragment);
+    ({ fragment, i }, { expect }) => {
+      expectUserError(expect, outcomes[i] as Outcome, files[i] as string, fragment);
     },
   );
 });
@@ -280,7 +284,7 @@ const CLI: [string[], string, string, string?][] = [
   [['run', 'no-such-scenario.ts'], 'no-such-scenario.ts', 'scenario file not found'],
 ];
 
-describe('input sweep: bad command lines', () => {
+describe.concurrent('input sweep: bad command lines', () => {
   let outcomes: Outcome[] = [];
   beforeAll(async () => {
     outcomes = await cliBatch(
@@ -288,21 +292,21 @@ describe('input sweep: bad command lines', () => {
     );
   }, BATCH_KILL_MS);
 
-  it('has at least 30 cases', () => {
+  it('has at least 30 cases', ({ expect }) => {
     expect(CLI.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(
+  it.for(
     CLI.map(([args, names, fragment, secret], i) => ({ line: args.slice(2).join(' '), names, fragment, secret, i })),
-  )('$line: exit 2, names $names, no stack', ({ names, fragment, secret, i }) => {
+  )('$line: exit 2, names $names, no stack', ({ names, fragment, secret, i }, { expect }) => {
     const r = outcomes[i] as Outcome;
-    expectUserError(r, names, fragment);
+    expectUserError(expect, r, names, fragment);
     if (secret) expect(`${r.stderr}${r.stdout}`).not.toContain(secret);
   });
 });
 
-describe('input sweep: above what one machine generates', () => {
-  it('validate warns, without failing, naming the file, the figure and --shard', async () => {
+describe.concurrent('input sweep: above what one machine generates', () => {
+  it('validate warns, without failing, naming the file, the figure and --shard', async ({ expect }) => {
     const fast = writeScenario(
       'sweep-fast',
       `export default defineScenario({ name: 'sweep-fast', duration: '1s',

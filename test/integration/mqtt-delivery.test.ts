@@ -1,27 +1,44 @@
 // N devices × M messages at each QoS, through the real runner (worker threads, snapshots,
 // merge), against the embedded aedes broker and the machine's Mosquitto: exact counts.
-import { describe, expect, it } from 'vitest';
+//
+// One run per broker carries the three QoS levels side by side: a fleet and an observer group
+// for each, on topics of its own, so each level's counts, latencies and bytes are its own groups'
+// (every figure checked below is per group or per delivery pair). A run costs its worker threads'
+// start-up and its drain: three runs instead of seven. The runs have their own topics ({run}) and,
+// on aedes, their own broker, so they are concurrent (`describe.concurrent`, with the test's own
+// `expect`; at most 3 at a time, test/vitest.config.ts).
+import { beforeAll, describe, it } from 'vitest';
 import { run } from '../../src/index.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { DRAIN, writeScenario } from '../helpers/scenario.ts';
 
 const DEVICES = 10;
 const MESSAGES = 20;
 const OBSERVERS = 2;
+const LEVELS = [0, 1, 2] as const;
 
-function scenario(qos: 0 | 1 | 2): string {
+/**
+ * Per QoS level q: fleet `sensor<q>` (7 characters, as the client id's byte count below assumes)
+ * publishing on fbtest/{run}/q<q>/{id}, observed at QoS q by `sink<q>`.
+ */
+function scenario(): string {
+  const fleets = LEVELS.map(
+    (qos) =>
+      `sensor${qos}: { count: ${DEVICES}, protocol: mqtt({ qos: ${qos} }), topic: 'fbtest/{run}/q${qos}/{id}', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(40) },`,
+  );
+  const observers = LEVELS.map(
+    (qos) =>
+      `sink${qos}: { count: ${OBSERVERS}, protocol: mqtt({ qos: ${qos} }), subscribe: 'fbtest/{run}/q${qos}/+', receives: ['sensor${qos}'] },`,
+  );
   return writeScenario(
-    `delivery-q${qos}`,
+    'delivery',
     `export default defineScenario({
-      name: 'delivery-q${qos}',
+      name: 'delivery',
       duration: '10s',
       drain: '${DRAIN}',
-      fleets: {
-        sensors: { count: ${DEVICES}, protocol: mqtt({ qos: ${qos} }), topic: 'fbtest/{run}/q${qos}/{id}', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(40) },
-      },
-      observers: {
-        sink: { count: ${OBSERVERS}, protocol: mqtt({ qos: ${qos} }), subscribe: 'fbtest/{run}/q${qos}/+', receives: ['sensors'] },
-      },
+      fleets: { ${fleets.join('\n')} },
+      observers: { ${observers.join('\n')} },
     });`,
   );
 }
@@ -31,17 +48,22 @@ const brokers = [
   ['mosquitto', MOSQUITTO_URL],
 ] as const;
 
-describe.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
-  it.each([0, 1, 2] as const)('QoS %i: every message arrives exactly as promised', async (qos) => {
+describe.concurrent.each(brokers)('MQTT delivery through the runner against %s', (_name, url) => {
+  let result: RunResult;
+  let wallUs: number;
+  beforeAll(async () => {
     const t0 = process.hrtime.bigint();
-    const { result } = await run({
-      scenario: scenario(qos),
+    ({ result } = await run({
+      scenario: scenario(),
       workers: 2,
       write: false,
       ...(url ? { targets: { mqtt: url } } : {}),
-    });
-    const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
-    const sensors = result.fleets.sensors!;
+    }));
+    wallUs = Number(process.hrtime.bigint() - t0) / 1000;
+  });
+
+  it.for(LEVELS)('QoS %i: every message arrives exactly as promised', (qos, { expect }) => {
+    const sensors = result.fleets[`sensor${qos}`]!;
     const total = DEVICES * MESSAGES;
     expect(result.run.partial).toBe(false);
     expect(sensors.devices.peakConnected).toBe(DEVICES);
@@ -54,7 +76,7 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(sensors.rates.sentPerS).toBeGreaterThan(total / 5);
     expect(sensors.rates.sentPerS).toBeLessThan(450);
 
-    const d = result.delivery.find((x) => x.from === 'sensors' && x.to === 'sink')!;
+    const d = result.delivery.find((x) => x.from === `sensor${qos}` && x.to === `sink${qos}`)!;
     expect(d.receivers).toBe(OBSERVERS);
     expect(d.expected).toBe(total * OBSERVERS);
     // A healthy local broker loses nothing even at QoS 0; QoS 1 and 2 promise it.
@@ -81,7 +103,7 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
       expect(sensors.latency.ack).toBeUndefined();
     }
     // Exact application bytes per sensor, from the packet formats (MQTT 3.1.1):
-    //   CONNECT 14 + client id (§3.1; 'fb-<run>-sensors-<id>' is 19 bytes),
+    //   CONNECT 14 + client id (§3.1; 'fb-<run>-sensor<q>-<id>' is 19 bytes),
     //   PUBLISH 1 + 1 + 2 + topic (18) + [2 packet id at QoS > 0] + 40 payload (§3.3),
     //   PUBREL 4 per message at QoS 2 (§3.6), DISCONNECT 2 (§3.14); at QoS 0 the close's read
     //   fence, a PINGREQ 2 (§3.12) behind the last publish, whose PINGRESP shows them all read.
@@ -92,12 +114,12 @@ describe.each(brokers)('MQTT delivery through the runner against %s', (_name, ur
     expect(sensors.bytes.sent).toBe(perSensor * DEVICES);
     // Each message reached both observers: the bytes per delivered copy are half those per send.
     expect(sensors.bytes.sentPerDelivered).toBeCloseTo(sensors.bytes.sent / (total * OBSERVERS), 1);
-    expect(result.fleets.sink!.bytes.received).toBeGreaterThan(total * OBSERVERS * 40);
+    expect(result.fleets[`sink${qos}`]!.bytes.received).toBeGreaterThan(total * OBSERVERS * 40);
   });
 });
 
-describe('per-stream delivery verdicts', () => {
-  it('names every (stream, receiver) that lost messages, and their losses add up', async () => {
+describe.concurrent('per-stream delivery verdicts', () => {
+  it('names every (stream, receiver) that lost messages, and their losses add up', async ({ expect }) => {
     // The observer expects all 3 sensors but subscribes to sensor 1 only: streams 0 and 2 are
     // lost at the receiver, deterministically, on a perfectly healthy broker.
     const file = writeScenario(

@@ -2,8 +2,14 @@
 // bridge (embedded hub), and MQTT over WebSocket on a private Mosquitto, on the embedded aedes
 // broker's ws listener and on RabbitMQ Web MQTT. Each of the 50 observers must receive every
 // message exactly once: 2 publishers × 20 messages × 50 dashboards = 2000 deliveries.
+//
+// The four runs share nothing (each has its own run id in its topics, and its own broker or hub
+// where it is embedded) and most of a run is waiting (its drain), so they are concurrent
+// (`describe.concurrent`, with the test's own `expect`; at most 3 at a time,
+// test/vitest.config.ts), the slowest broker first. Each drain has a second more than a run alone
+// needs, for the fan-out of the last messages while the other runs load the machine.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import type { WsStats } from '../../src/protocols/ws/stats.ts';
 import type { RunResult } from '../../src/result/types.ts';
@@ -16,7 +22,7 @@ const DASHBOARDS = 50;
 const SENT = PUBLISHERS * MESSAGES;
 
 /** The default drain covers a 50-way fan-out of the last messages on a loaded machine; slower brokers get more. */
-function scenario(publisher: string, dashboard: string, targets = '', drain = '3s'): string {
+function scenario(publisher: string, dashboard: string, targets = '', drain = '4s'): string {
   return writeScenario(
     'ws-dashboards',
     `export default defineScenario({
@@ -28,8 +34,8 @@ function scenario(publisher: string, dashboard: string, targets = '', drain = '3
   );
 }
 
-/** Every dashboard got every message once, with end-to-end latency for each delivery. */
-function expectFullFanOut(result: RunResult): void {
+/** Every dashboard got every message once, with end-to-end latency for each delivery; `expect` is the calling test's own. */
+function expectFullFanOut(expect: ExpectStatic, result: RunResult): void {
   expect(result.fleets.pub!.messages.sent).toBe(SENT);
   expect(result.fleets.dash!.devices.peakConnected).toBe(DASHBOARDS);
   const d = result.delivery.find((r) => r.from === 'pub' && r.to === 'dash')!;
@@ -45,10 +51,75 @@ function expectFullFanOut(result: RunResult): void {
   expect(result.errors).toEqual([]);
 }
 
-describe('dashboards over the JSON WebSocket bridge', () => {
-  it('a ws fleet → the embedded hub → 50 ws dashboards: every message to every dashboard, counted frame by frame', async () => {
+describe.concurrent('dashboards over MQTT over WebSocket', () => {
+  let mosq: PrivateMosquitto;
+  beforeAll(async () => {
+    // A TCP listener for the publishers and a websockets listener (RFC 6455, subprotocol 'mqtt') for the dashboards.
+    mosq = await startMosquitto(
+      { tcp: 'listener {port} 127.0.0.1', ws: 'listener {port} 127.0.0.1\nprotocol websockets' },
+      'allow_anonymous true\n',
+    );
+    if (!(await portOpen(15675))) execFileSync('bash', ['.ci/rabbitmq-mqtt.sh'], { stdio: 'inherit' });
+  });
+  afterAll(async () => {
+    await mosq?.stop();
+  });
+
+  const mqttFanOut = (publishers: string, dashboards: string, drain?: string): string =>
+    scenario(
+      'mqtt({ qos: 1 })',
+      "mqtt({ qos: 1, target: 'dash' })",
+      `targets: { mqtt: '${publishers}', dash: '${dashboards}' },`,
+      drain,
+    );
+
+  it('RabbitMQ: publishers on its MQTT listener (1884), dashboards on Web MQTT (ws://…:15675/ws)', async ({
+    expect,
+  }) => {
+    // RabbitMQ's QoS 1 fan-out to 50 queues took up to 1.7 s per message on this 2-core machine
+    // under load (p50 0.4–0.8 s, over its TCP listener as well): the drain leaves it 5 s.
+    const { result } = await run({
+      scenario: mqttFanOut('mqtt://127.0.0.1:1884', 'ws://127.0.0.1:15675/ws', '5s'),
+      workers: 2,
+      write: false,
+    });
+    expectFullFanOut(expect, result);
+    // RabbitMQ grants QoS 1 at most; asked for 1, it grants 1.
+    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
+  });
+
+  it('Mosquitto: publishers over TCP at QoS 1, 50 dashboards over ws:// at QoS 1', async ({ expect }) => {
+    const { result } = await run({
+      scenario: mqttFanOut(`mqtt://127.0.0.1:${mosq.ports.tcp}`, `ws://127.0.0.1:${mosq.ports.ws}`),
+      workers: 2,
+      write: false,
+    });
+    expectFullFanOut(expect, result);
+    expect(result.delivery[0]!.promise.label).toBe('QoS 1 (at least once)');
+    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
+  });
+
+  it('the embedded broker (aedes): publishers on its TCP listener, dashboards on embedded:ws', async ({ expect }) => {
+    // aedes runs in the main thread: under a loaded machine its 50-way QoS 1 fan-out can trail the senders by more than a second.
+    const file = scenario(
+      'mqtt({ qos: 1 })',
+      "mqtt({ qos: 1, target: 'dash' })",
+      "targets: { dash: 'embedded:ws' },",
+      '5s',
+    );
+    const { result } = await run({ scenario: file, workers: 2, write: false });
+    expectFullFanOut(expect, result);
+    expect(result.targets.dash).toMatch(/^embedded mqtt \(ws:\/\/127\.0\.0\.1:\d+\)$/);
+    expect(result.targets.mqtt).toMatch(/^embedded mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\)$/);
+  });
+});
+
+describe.concurrent('dashboards over the JSON WebSocket bridge', () => {
+  it('a ws fleet → the embedded hub → 50 ws dashboards: every message to every dashboard, counted frame by frame', async ({
+    expect,
+  }) => {
     const { result } = await run({ scenario: scenario('ws()', 'ws()'), workers: 2, write: false });
-    expectFullFanOut(result);
+    expectFullFanOut(expect, result);
     expect(result.targets.ws).toMatch(/^embedded ws \(ws:\/\/127\.0\.0\.1:\d+\)$/);
     const d = result.delivery[0]!;
     expect(d.promise).toEqual({
@@ -84,66 +155,5 @@ describe('dashboards over the JSON WebSocket bridge', () => {
       overflow: 0,
       overflowUnreported: 0,
     });
-  });
-});
-
-describe('dashboards over MQTT over WebSocket', () => {
-  let mosq: PrivateMosquitto;
-  beforeAll(async () => {
-    // A TCP listener for the publishers and a websockets listener (RFC 6455, subprotocol 'mqtt') for the dashboards.
-    mosq = await startMosquitto(
-      { tcp: 'listener {port} 127.0.0.1', ws: 'listener {port} 127.0.0.1\nprotocol websockets' },
-      'allow_anonymous true\n',
-    );
-    if (!(await portOpen(15675))) execFileSync('bash', ['.ci/rabbitmq-mqtt.sh'], { stdio: 'inherit' });
-  });
-  afterAll(async () => {
-    await mosq?.stop();
-  });
-
-  const mqttFanOut = (publishers: string, dashboards: string, drain?: string): string =>
-    scenario(
-      'mqtt({ qos: 1 })',
-      "mqtt({ qos: 1, target: 'dash' })",
-      `targets: { mqtt: '${publishers}', dash: '${dashboards}' },`,
-      drain,
-    );
-
-  it('Mosquitto: publishers over TCP at QoS 1, 50 dashboards over ws:// at QoS 1', async () => {
-    const { result } = await run({
-      scenario: mqttFanOut(`mqtt://127.0.0.1:${mosq.ports.tcp}`, `ws://127.0.0.1:${mosq.ports.ws}`),
-      workers: 2,
-      write: false,
-    });
-    expectFullFanOut(result);
-    expect(result.delivery[0]!.promise.label).toBe('QoS 1 (at least once)');
-    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
-  });
-
-  it('the embedded broker (aedes): publishers on its TCP listener, dashboards on embedded:ws', async () => {
-    // aedes runs in the main thread: under a loaded machine its 50-way QoS 1 fan-out can trail the senders by more than a second.
-    const file = scenario(
-      'mqtt({ qos: 1 })',
-      "mqtt({ qos: 1, target: 'dash' })",
-      "targets: { dash: 'embedded:ws' },",
-      '3s',
-    );
-    const { result } = await run({ scenario: file, workers: 2, write: false });
-    expectFullFanOut(result);
-    expect(result.targets.dash).toMatch(/^embedded mqtt \(ws:\/\/127\.0\.0\.1:\d+\)$/);
-    expect(result.targets.mqtt).toMatch(/^embedded mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\)$/);
-  });
-
-  it('RabbitMQ: publishers on its MQTT listener (1884), dashboards on Web MQTT (ws://…:15675/ws)', async () => {
-    // RabbitMQ's QoS 1 fan-out to 50 queues took up to 1.7 s per message on this 2-core machine
-    // under load (p50 0.4–0.8 s, over its TCP listener as well): the drain leaves it 4 s.
-    const { result } = await run({
-      scenario: mqttFanOut('mqtt://127.0.0.1:1884', 'ws://127.0.0.1:15675/ws', '4s'),
-      workers: 2,
-      write: false,
-    });
-    expectFullFanOut(result);
-    // RabbitMQ grants QoS 1 at most; asked for 1, it grants 1.
-    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
   });
 });
