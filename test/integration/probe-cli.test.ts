@@ -9,6 +9,7 @@ import { Aedes } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeMatrix } from '../../src/probe/matrix.ts';
 import { MOSQUITTO_URL } from '../helpers/brokers.ts';
+import { cliBatch } from '../helpers/cli-batch.ts';
 import { runCli, TMP_DIR } from '../helpers/scenario.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -49,7 +50,13 @@ afterAll(async () => {
   await Promise.all([good?.close(), broken?.close()]);
 });
 
-const ONLY = ['--only', 'mqtt/retained@,mqtt/qos1@,mqtt/will@', '--load', 'off', '-q'];
+const ONLY = [
+  '--only',
+  'mqtt/retained@3.1.1,mqtt/qos1@3.1.1,mqtt/will@3.1.1',
+  '--load',
+  'off',
+  '-q',
+];
 
 describe('fleetbench probe --baseline', () => {
   it('fails on exactly the row a broker that forgets retained messages broke', async () => {
@@ -142,18 +149,21 @@ describe('fleetbench probe', () => {
   it('bad input: a clear message and exit 2, never a stack', async () => {
     const bad = join(out, 'not-a-matrix.json');
     writeFileSync(bad, '{"schema":"fleetbench.result/1"}');
-    for (const [args, says] of [
+    const cases = [
       [['probe', 'ftp://127.0.0.1:21'], 'no protocol speaks ftp://'],
       [['probe', 'embedded:nothing'], 'no embedded server for "nothing"'],
       [['probe', MOSQUITTO_URL, '--probes', join(out, 'missing')], 'not a folder'],
       [['probe', MOSQUITTO_URL, '--load', 'lots'], 'expected <devices>x<seconds>s'],
       [['probe', MOSQUITTO_URL, '--baseline', bad], 'not a probe matrix'],
       [['probe', `a=${MOSQUITTO_URL}`, `a=${MOSQUITTO_URL}`], 'two targets are named "a"'],
-    ] as const) {
-      const r = await runCli([...args, '-q', '--out-exact', join(out, 'bad')], { timeoutMs: 30_000 });
+    ] as const;
+    // One process for the six command lines (test/helpers/cli-batch.ts): they fail before any probe runs.
+    const outcomes = await cliBatch(cases.map(([args]) => [...args, '-q', '--out-exact', join(out, 'bad')]));
+    outcomes.forEach((r, i) => {
+      const [args, says] = cases[i] as (typeof cases)[number];
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain(says);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
+    });
   });
 });

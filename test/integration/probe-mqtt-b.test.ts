@@ -127,7 +127,7 @@ describe('probes: MQTT 5 limits, subscription options, will delay, keep alive, t
   it('Mosquitto closes a taken-over MQTT 5 connection without DISCONNECT 0x8E; it announces no Maximum QoS', () => {
     const takeover = cell('mosquitto', 'disconnect-takeover@5.0', 'mosquitto');
     expect(takeover.status, showCell(takeover)).toBe('fail');
-    expect(takeover.seen).toBe('first.code(disconnect|142): measured 0, limit == 1');
+    expect(takeover.seen).toMatch(/^first\.code\(disconnect\|142\): measured 0, limit == 1(;|$)/);
     const qos = cell('mosquitto', 'limits-maximum-qos@5.0', 'mosquitto');
     expect(showCell(qos)).toBe('na: the broker announced no Maximum QoS: it takes QoS 2');
   });
