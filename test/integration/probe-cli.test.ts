@@ -50,13 +50,7 @@ afterAll(async () => {
   await Promise.all([good?.close(), broken?.close()]);
 });
 
-const ONLY = [
-  '--only',
-  'mqtt/retained@3.1.1,mqtt/qos1@3.1.1,mqtt/will@3.1.1',
-  '--load',
-  'off',
-  '-q',
-];
+const ONLY = ['--only', 'mqtt/retained@3.1.1,mqtt/qos1@3.1.1,mqtt/will@3.1.1', '--load', 'off', '-q'];
 
 describe('fleetbench probe --baseline', () => {
   it('fails on exactly the row a broker that forgets retained messages broke', async () => {

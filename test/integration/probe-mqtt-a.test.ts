@@ -36,7 +36,7 @@ beforeAll(async () => {
   [all, others, auth] = await Promise.all([
     probeMatrix({
       targets: [`mosquitto=${MOSQUITTO_URL}`, 'embedded:mqtt', `rabbit=${RABBIT_MQTT}`, `nats=${nats.url}`],
-      only: ['mqtt/qos2@', 'mqtt/retained@3.1.1', 'mqtt/shared-retained@5.0'],
+      only: ['mqtt/qos2@', 'mqtt/retained@3.1.1', 'mqtt/shared-retained@5.0', 'mqtt/user-properties@5.0'],
       parallel: 4,
     }),
     probeMatrix({
@@ -67,6 +67,9 @@ describe('MQTT probes, part A, against real brokers', () => {
     for (const target of ['mosquitto', 'embedded-mqtt'])
       for (const row of ['mqtt/qos2@3.1.1', 'mqtt/retained@3.1.1']) expectCell(all, row, target, 'pass');
     expectCell(all, 'mqtt/qos2@5.0', 'mosquitto', 'pass');
+    // [MQTT-3.3.2-17]: every delivery carried the publisher's User Properties unaltered.
+    expectCell(all, 'mqtt/user-properties@5.0', 'mosquitto', 'pass', /user_property=site:plant-7\): rate == 1/);
+    expectCell(all, 'mqtt/user-properties@5.0', 'embedded-mqtt', 'na', /3\.1\.1 CONNACK/);
   });
 
   it('Mosquitto sends retained messages to new shared-subscription members (MQTT 5 §4.8.2); aedes has no MQTT 5', () => {

@@ -133,13 +133,15 @@ export const MQTT_CODES = codeBook({
     },
   },
   // What arrived in the PUBLISH packets a device received (5.0): the Payload Format Indicator
-  // as sent (§3.3.2.3.2), each Subscription Identifier (§3.3.2.3.8), RETAIN 1 on a subscription
+  // as sent (§3.3.2.3.2), each User Property pair (§3.3.2.3.7), each Subscription Identifier (§3.3.2.3.8), RETAIN 1 on a subscription
   // with Retain As Published (§3.8.3.1), a delivery that filled the device's Receive Maximum.
   publish: {
     describe(code: string): CodeWords {
-      const [name = code, value = ''] = code.split('=');
+      const [name = code, ...rest] = code.split('=');
+      const value = rest.join('=');
       const words: Record<string, string> = {
         payload_format: `delivered with Payload Format Indicator ${value}`,
+        user_property: `delivered with User Property ${value}`,
         subscription_id: `delivered with Subscription Identifier ${value}`,
         retain: `delivered with RETAIN ${value} (Retain As Published)`,
         receive_maximum_reached:

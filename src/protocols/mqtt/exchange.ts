@@ -113,6 +113,8 @@ export abstract class MqttExchange extends MqttPublisher {
     }
     if (props?.payloadFormatIndicator !== undefined)
       this.events.onCode(C.publish.of(`payload_format=${Number(props.payloadFormatIndicator)}`));
+    // [MQTT-3.3.2-17]: the broker forwards every User Property unaltered; each pair is counted.
+    if (props?.userProperties) this.userProperties(props.userProperties);
     const ids = props?.subscriptionIdentifier;
     const own = o.subscriptionIdentifier;
     if (ids !== undefined || own !== undefined) this.subscriptionIds(p, ids, own);
@@ -126,6 +128,13 @@ export abstract class MqttExchange extends MqttPublisher {
 
   protected onAliasBeyond(): void {
     this.events.onCode(C.beyond.of('topic_alias'));
+  }
+
+  /** Each User Property pair a delivery carries, as 'user_property=<name>:<value>' (a name may repeat, §3.3.2.3.7). */
+  private userProperties(props: Record<string, string | string[]>): void {
+    for (const [name, value] of Object.entries(props))
+      for (const v of Array.isArray(value) ? value : [value])
+        this.events.onCode(C.publish.of(`user_property=${name}:${v}`));
   }
 
   /** [MQTT-3.3.4-3]: each identifier a delivery carries is counted; the device's own must be among them. */
