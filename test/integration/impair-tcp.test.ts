@@ -15,8 +15,9 @@ describe('impairment proxy, streams (real broker)', () => {
     // second link adds. (How late the timers fired is in each link's `lateness`, logged below:
     // on a quiet machine about 0.1 ms at p50; on a machine with 20 runnable threads per core,
     // several ms, which a comparison with an unimpaired run would wrongly blame on the link.)
-    const runs: { added: number; note: string }[] = [];
-    for (let i = 0; i < 2; i++) {
+    const runs: { added: number; note: string; clean: boolean }[] = [];
+    // Up to four runs (seeds 3 to 6), until two ran with the proxy's timers on time.
+    for (let i = 0; i < 4 && runs.filter((r) => r.clean).length < 2; i++) {
       const scenario = writeScenario(
         'impair-ack',
         `export default defineScenario({
@@ -38,13 +39,19 @@ describe('impairment proxy, streams (real broker)', () => {
       expect(slow.count).toBeGreaterThan(900);
       expect(result.impairment?.slow?.spec.latencyMs).toBe(12);
       expect(result.impairment?.slow?.stream?.connections).toBe(7);
+      const late = Math.max(result.impairment?.fast?.lateness.p50Ms ?? 0, result.impairment?.slow?.lateness.p50Ms ?? 0);
       runs.push({
+        // A run whose timers fired late (p50 above 0.5 ms: another file saturating both cores)
+        // measured the machine's stalls, not the link: it does not count (its figures are logged).
+        clean: late <= 0.5,
         added: (slow.p50 - fast.p50) / 1000,
         note: `${(fast.p50 / 1000).toFixed(2)} → ${(slow.p50 / 1000).toFixed(2)} ms (lateness p50 ${result.impairment?.fast?.lateness.p50Ms}/${result.impairment?.slow?.lateness.p50Ms} ms)`,
       });
     }
-    // The mean of two runs (seeds 3 and 4): one run's burst of the machine's load weighs half.
-    const added = (runs[0]!.added + runs[1]!.added) / 2;
+    // The mean of the runs whose timers were on time: one run's burst of the machine's load weighs half.
+    const clean = runs.filter((r) => r.clean);
+    expect(clean.length, `every run's timers were late: ${runs.map((r) => r.note).join(', ')}`).toBeGreaterThan(0);
+    const added = clean.reduce((sum, r) => sum + r.added, 0) / clean.length;
     console.log(
       `impair-tcp: ack p50 through 2 → 12 ms each way: ${runs.map((r) => r.note).join(', ')}; mean +${added.toFixed(2)} ms`,
     );
