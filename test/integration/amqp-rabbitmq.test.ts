@@ -4,12 +4,16 @@
 //
 // Every run has names of its own ({run} in every exchange, queue and routing key), and most of a
 // run is waiting (the drain), so runs run concurrently (`it.concurrent`, with the test's own
-// `expect`; at most 3 at a time, test/vitest.config.ts). Three counts race a consumer's pace
+// `expect`; at most 3 at a time, test/vitest.config.ts). Behaviours whose checks read only their
+// own groups share a run, each with fleets and observers of its own on routing keys and queues of
+// its own (confirms, transactions and mandatory returns; rejects, requeues and competing
+// consumers): a run costs its worker's start-up and its drain. Three counts race a consumer's pace
 // against the publisher's (prefetch, TTL expiry, max-length overflow): each needs a backlog, the
 // publisher far ahead of a consumer that takes a fixed time per message. A busy machine only
 // deepens it: publisher and consumer share the run's one worker thread, so a stall holds both,
 // and the send loop then fires every send that fell due at once (src/runner/send-loop.ts), so
-// those three run concurrently too. The partial batch commit runs alone (see there).
+// those three run concurrently too, each in its own run (their dead-letter queues would mix). The
+// partial batch commit runs alone (see there).
 import amqplib from 'amqplib';
 import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -25,6 +29,12 @@ async function runScenario(name: string, body: string, check: ExpectStatic = exp
   const { result } = await run({ scenario: file, workers: 1, write: false, targets: { amqp: RABBITMQ } });
   check(result.run.partial).toBe(false);
   return result;
+}
+
+/** A run several tests read: started by the first of them that asks for it. */
+function shared(name: string, body: string): () => Promise<RunResult> {
+  let started: Promise<RunResult> | undefined;
+  return () => (started ??= runScenario(name, body));
 }
 
 const pair = (r: RunResult, from: string, to: string) => {
@@ -45,6 +55,46 @@ const amqpStats = (r: RunResult, group: string) =>
     }
   ).amqp;
 
+/** Confirms (gw → backend), transactions (batcher → ledger) and mandatory returns (lost), side by side. */
+const publishers = shared(
+  'amqp-publishers',
+  `export default defineScenario({
+    name: 'amqp-publishers', duration: '10s', drain: '${DRAIN}',
+    fleets: {
+      gw: { count: 4, protocol: amqp({ confirm: true, persistent: true }), topic: 'fbtest.{run}.gw.{id}', send: every('10ms'), messages: 50, payload: bytes(48) },
+      batcher: { count: 2, protocol: amqp({ tx: 10 }), topic: 'fbtest.{run}.tx.{id}', send: every('5ms'), messages: 40, payload: bytes(32) },
+      lost: { count: 2, protocol: amqp({ mandatory: true }), topic: 'fbtest.{run}.nobody.{id}', send: every('10ms'), messages: 25, payload: bytes(24) },
+    },
+    observers: {
+      backend: { count: 2, protocol: amqp({ prefetch: 50 }), receives: ['gw'] },
+      ledger: { protocol: amqp(), receives: ['batcher'] },
+    },
+  });`,
+);
+
+/**
+ * Rejects dead-lettered (sensors → worker, dlq), rejects requeued (readings → requeuer) and
+ * competing consumers (jobs → workers), side by side. Only the worker's queue names the
+ * dead-letter exchange: dlq sees its rejects alone.
+ */
+const consumers = shared(
+  'amqp-consumers',
+  `export default defineScenario({
+    name: 'amqp-consumers', duration: '10s', drain: '${DRAIN}',
+    fleets: {
+      sensors: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.nack.{id}', send: every('10ms'), messages: 30, payload: bytes(24) },
+      readings: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.requeue', send: every('10ms'), messages: 40, payload: bytes(24) },
+      jobs: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.jobs.{id}', send: every('5ms'), messages: 50, payload: bytes(24) },
+    },
+    observers: {
+      worker: { protocol: amqp({ queue: { name: 'fbtest-work-{run}', deadLetterExchange: 'fbtest.dlx.{run}' }, reject: { every: 5 } }), receives: ['sensors'] },
+      dlq: { protocol: amqp({ exchange: 'fbtest.dlx.{run}', exchangeType: 'fanout', queue: 'fbtest-dlq-{run}', deadLetters: true }), receives: ['sensors'] },
+      requeuer: { protocol: amqp({ reject: { every: 4, requeue: true } }), receives: ['readings'] },
+      workers: { count: 3, protocol: amqp({ queue: 'fbtest-jobs-{run}', prefetch: 10 }), receives: ['jobs'] },
+    },
+  });`,
+);
+
 describe('AMQP publishers against RabbitMQ', () => {
   // Alone: a stall of half the maxDelay while the first batch goes out would commit early.
   it('commits a partial batch after maxDelay', async () => {
@@ -59,73 +109,6 @@ describe('AMQP publishers against RabbitMQ', () => {
     expect(amqpStats(r, 'batcher').commits).toBe(2);
     expect(r.fleets.batcher!.messages.acked).toBe(15);
     expect(pair(r, 'batcher', 'backend').unique).toBe(15);
-  });
-
-  it.concurrent('confirms every publish, times each confirm, and the consumer receives exactly what was sent', async ({
-    expect,
-  }) => {
-    const r = await runScenario(
-      'amqp-confirms',
-      `export default defineScenario({
-        name: 'amqp-confirms', duration: '10s', drain: '${DRAIN}',
-        fleets: { gw: { count: 4, protocol: amqp({ confirm: true, persistent: true }), topic: 'fbtest.{run}.gw.{id}', send: every('10ms'), messages: 50, payload: bytes(48) } },
-        observers: { backend: { count: 2, protocol: amqp({ prefetch: 50 }), receives: ['gw'] } },
-      });`,
-      expect,
-    );
-    const gw = r.fleets.gw!;
-    expect(gw.messages.sent).toBe(200);
-    expect(gw.messages.acked).toBe(200);
-    expect(gw.latency.ack?.corrected.count).toBe(200);
-    expect(amqpStats(r, 'gw').confirms).toEqual({ acked: 200, nacked: 0, unconfirmedAtClose: 0 });
-    const d = pair(r, 'gw', 'backend');
-    // Two observers with their own server-named queues: each gets every message.
-    expect(d.mode).toBe('each');
-    expect(d.expected).toBe(400);
-    expect(d.unique).toBe(400);
-    expect(d.lost).toBe(0);
-    expect(d.verdict.kept).toBe(true);
-    expect(d.promise.noLoss).toBe(true);
-    expect(d.latency.corrected.count).toBe(400);
-    expect(amqpStats(r, 'backend').consumer.acked).toBe(400);
-    // Bytes are the socket's: connection handshake + frames, more than the payloads alone.
-    expect(gw.bytes.sent).toBeGreaterThan(200 * 48);
-  });
-
-  it.concurrent('commits transactions in batches and times each commit', async ({ expect }) => {
-    const r = await runScenario(
-      'amqp-tx',
-      `export default defineScenario({
-        name: 'amqp-tx', duration: '10s', drain: '${DRAIN}',
-        fleets: { batcher: { count: 2, protocol: amqp({ tx: 10 }), topic: 'fbtest.{run}.tx.{id}', send: every('5ms'), messages: 40, payload: bytes(32) } },
-        observers: { backend: { protocol: amqp(), receives: ['batcher'] } },
-      });`,
-      expect,
-    );
-    const f = r.fleets.batcher!;
-    expect(f.messages.sent).toBe(80);
-    // 40 messages per device in batches of 10: exactly 4 commits each, every message acked at its commit.
-    expect(amqpStats(r, 'batcher').commits).toBe(8);
-    expect(f.latency.commit?.count).toBe(8);
-    expect(f.messages.acked).toBe(80);
-    expect(pair(r, 'batcher', 'backend').unique).toBe(80);
-  });
-
-  it.concurrent('counts mandatory messages that no queue takes as returned with 312 NO_ROUTE', async ({ expect }) => {
-    const r = await runScenario(
-      'amqp-mandatory',
-      `export default defineScenario({
-        name: 'amqp-mandatory', duration: '10s', drain: '${DRAIN}',
-        fleets: {
-          lost: { count: 2, protocol: amqp({ mandatory: true }), topic: 'fbtest.{run}.nobody.{id}', send: every('10ms'), messages: 25, payload: bytes(24) },
-        },
-      });`,
-      expect,
-    );
-    expect(r.fleets.lost!.messages.sent).toBe(50);
-    expect(amqpStats(r, 'lost').returned).toEqual({ '312': 50 });
-    // A returned message is still confirmed (RabbitMQ confirms after the return).
-    expect(r.fleets.lost!.messages.acked).toBe(50);
   });
 
   it.concurrent('routes through topic, direct, fanout and headers exchanges with exact counts', async ({ expect }) => {
@@ -155,6 +138,29 @@ describe('AMQP publishers against RabbitMQ', () => {
     // Nothing crossed into another observer's queue.
     expect(r.delivery.filter((d) => d.expected === 0 && d.received > 0)).toEqual([]);
     for (const d of r.delivery) expect(d.lost).toBe(0);
+  });
+
+  it.concurrent('confirms every publish, times each confirm, and the consumer receives exactly what was sent', async ({
+    expect,
+  }) => {
+    const r = await publishers();
+    const gw = r.fleets.gw!;
+    expect(gw.messages.sent).toBe(200);
+    expect(gw.messages.acked).toBe(200);
+    expect(gw.latency.ack?.corrected.count).toBe(200);
+    expect(amqpStats(r, 'gw').confirms).toEqual({ acked: 200, nacked: 0, unconfirmedAtClose: 0 });
+    const d = pair(r, 'gw', 'backend');
+    // Two observers with their own server-named queues: each gets every message.
+    expect(d.mode).toBe('each');
+    expect(d.expected).toBe(400);
+    expect(d.unique).toBe(400);
+    expect(d.lost).toBe(0);
+    expect(d.verdict.kept).toBe(true);
+    expect(d.promise.noLoss).toBe(true);
+    expect(d.latency.corrected.count).toBe(400);
+    expect(amqpStats(r, 'backend').consumer.acked).toBe(400);
+    // Bytes are the socket's: connection handshake + frames, more than the payloads alone.
+    expect(gw.bytes.sent).toBeGreaterThan(200 * 48);
   });
 
   it.concurrent('sets persistence, priority, TTL and headers on the wire (read back by an amqplib consumer)', async ({
@@ -190,75 +196,28 @@ describe('AMQP publishers against RabbitMQ', () => {
       expect(m.fields.routingKey).toBe(`fbtest.${runTag}.p`);
     }
   });
+
+  it.concurrent('commits transactions in batches and times each commit', async ({ expect }) => {
+    const r = await publishers();
+    const f = r.fleets.batcher!;
+    expect(f.messages.sent).toBe(80);
+    // 40 messages per device in batches of 10: exactly 4 commits each, every message acked at its commit.
+    expect(amqpStats(r, 'batcher').commits).toBe(8);
+    expect(f.latency.commit?.count).toBe(8);
+    expect(f.messages.acked).toBe(80);
+    expect(pair(r, 'batcher', 'ledger').unique).toBe(80);
+  });
+
+  it.concurrent('counts mandatory messages that no queue takes as returned with 312 NO_ROUTE', async ({ expect }) => {
+    const r = await publishers();
+    expect(r.fleets.lost!.messages.sent).toBe(50);
+    expect(amqpStats(r, 'lost').returned).toEqual({ '312': 50 });
+    // A returned message is still confirmed (RabbitMQ confirms after the return).
+    expect(r.fleets.lost!.messages.acked).toBe(50);
+  });
 });
 
 describe('AMQP consumers against RabbitMQ', () => {
-  it.concurrent('dead-letters rejected messages with reason "rejected" (nack without requeue)', async ({ expect }) => {
-    const r = await runScenario(
-      'amqp-dlx-nack',
-      `export default defineScenario({
-        name: 'amqp-dlx-nack', duration: '10s', drain: '${DRAIN}',
-        fleets: { sensors: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.nack.{id}', send: every('10ms'), messages: 30, payload: bytes(24) } },
-        observers: {
-          worker: { protocol: amqp({ queue: { name: 'fbtest-work-{run}', deadLetterExchange: 'fbtest.dlx.{run}' }, reject: { every: 5 } }), receives: ['sensors'] },
-          dlq: { protocol: amqp({ exchange: 'fbtest.dlx.{run}', exchangeType: 'fanout', queue: 'fbtest-dlq-{run}', deadLetters: true }), receives: ['sensors'] },
-        },
-      });`,
-      expect,
-    );
-    const w = amqpStats(r, 'worker');
-    expect(pair(r, 'sensors', 'worker').unique).toBe(60);
-    // Every 5th first delivery is nacked: 12 of 60, each dead-lettered exactly once.
-    expect(w.consumer.nacked).toBe(12);
-    expect(w.consumer.acked).toBe(48);
-    expect(amqpStats(r, 'dlq').deadLetters).toEqual({ rejected: 12 });
-    const dl = pair(r, 'sensors', 'dlq');
-    expect(dl.unique).toBe(12);
-    // A dead-letter queue expects only part of the stream: its "loss" is no violation.
-    expect(dl.promise.noLoss).toBe(false);
-    expect(dl.verdict.kept).toBe(true);
-  });
-
-  it.concurrent('requeued rejects come back as redeliveries and are then acknowledged', async ({ expect }) => {
-    const r = await runScenario(
-      'amqp-requeue',
-      `export default defineScenario({
-        name: 'amqp-requeue', duration: '10s', drain: '${DRAIN}',
-        fleets: { sensors: { count: 1, protocol: amqp(), topic: 'fbtest.{run}.requeue', send: every('10ms'), messages: 40, payload: bytes(24) } },
-        observers: { worker: { protocol: amqp({ reject: { every: 4, requeue: true } }), receives: ['sensors'] } },
-      });`,
-      expect,
-    );
-    const w = amqpStats(r, 'worker').consumer;
-    expect(w.requeued).toBe(10);
-    expect(w.redelivered).toBe(10);
-    expect(w.acked).toBe(40);
-    const d = pair(r, 'sensors', 'worker');
-    expect(d.unique).toBe(40);
-    expect(d.duplicated).toBe(10);
-    expect(d.lost).toBe(0);
-  });
-
-  it.concurrent('competing consumers on one named queue split the stream: each message once across the group', async ({
-    expect,
-  }) => {
-    const r = await runScenario(
-      'amqp-compete',
-      `export default defineScenario({
-        name: 'amqp-compete', duration: '10s', drain: '${DRAIN}',
-        fleets: { jobs: { count: 2, protocol: amqp(), topic: 'fbtest.{run}.jobs.{id}', send: every('5ms'), messages: 50, payload: bytes(24) } },
-        observers: { workers: { count: 3, protocol: amqp({ queue: 'fbtest-jobs-{run}', prefetch: 10 }), receives: ['jobs'] } },
-      });`,
-      expect,
-    );
-    const d = pair(r, 'jobs', 'workers');
-    expect(d.mode).toBe('group');
-    expect(d.expected).toBe(100);
-    expect(d.unique).toBe(100);
-    expect(d.duplicated).toBe(0);
-    expect(d.spread?.members).toBe(3);
-  });
-
   it.concurrent('prefetch bounds unacknowledged deliveries: a slow consumer never holds more than its prefetch', async ({
     expect,
   }) => {
@@ -277,6 +236,21 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(s.unackedPeak).toBe(5);
     expect(pair(r, 'burst', 'slow').unique).toBe(50);
     expect(s.acked).toBe(50);
+  });
+
+  it.concurrent('dead-letters rejected messages with reason "rejected" (nack without requeue)', async ({ expect }) => {
+    const r = await consumers();
+    const w = amqpStats(r, 'worker');
+    expect(pair(r, 'sensors', 'worker').unique).toBe(60);
+    // Every 5th first delivery is nacked: 12 of 60, each dead-lettered exactly once.
+    expect(w.consumer.nacked).toBe(12);
+    expect(w.consumer.acked).toBe(48);
+    expect(amqpStats(r, 'dlq').deadLetters).toEqual({ rejected: 12 });
+    const dl = pair(r, 'sensors', 'dlq');
+    expect(dl.unique).toBe(12);
+    // A dead-letter queue expects only part of the stream: its "loss" is no violation.
+    expect(dl.promise.noLoss).toBe(false);
+    expect(dl.verdict.kept).toBe(true);
   });
 
   it.concurrent('dead-letters expired messages with reason "expired" (queue TTL): received + expired = sent', async ({
@@ -324,5 +298,29 @@ describe('AMQP consumers against RabbitMQ', () => {
     expect(dropped).toBeGreaterThan(20);
     expect(received + dropped).toBe(80);
     expect(amqpStats(r, 'dlq').deadLetters).toEqual({ maxlen: dropped });
+  });
+
+  it.concurrent('requeued rejects come back as redeliveries and are then acknowledged', async ({ expect }) => {
+    const r = await consumers();
+    const w = amqpStats(r, 'requeuer').consumer;
+    expect(w.requeued).toBe(10);
+    expect(w.redelivered).toBe(10);
+    expect(w.acked).toBe(40);
+    const d = pair(r, 'readings', 'requeuer');
+    expect(d.unique).toBe(40);
+    expect(d.duplicated).toBe(10);
+    expect(d.lost).toBe(0);
+  });
+
+  it.concurrent('competing consumers on one named queue split the stream: each message once across the group', async ({
+    expect,
+  }) => {
+    const r = await consumers();
+    const d = pair(r, 'jobs', 'workers');
+    expect(d.mode).toBe('group');
+    expect(d.expected).toBe(100);
+    expect(d.unique).toBe(100);
+    expect(d.duplicated).toBe(0);
+    expect(d.spread?.members).toBe(3);
   });
 });

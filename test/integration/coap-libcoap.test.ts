@@ -5,11 +5,12 @@
 //     /.well-known/core discovery, and Observe.
 // The resources and answers of the libcoap server are described in test/helpers/coap-peers.ts.
 //
-// The runs share nothing but a libcoap server whose resources each test keeps to itself (/time is
-// only read; /example_data is written by one test and only read on the fresh server; each Block1
-// device writes its own /upload/{id}), and most of a run is waiting (its drain, the observations),
-// so the three suites are concurrent (`describe.concurrent`, with the test's own `expect`): their
-// tests share one pool of at most 3 at a time (test/vitest.config.ts).
+// Against the libcoap server, each behaviour is a group of its own (a fleet or an observer) on a
+// resource of its own, and every check below reads that group's figures: the groups of a server
+// share one run, so a suite costs one run's start-up and drain instead of one per test (/time is
+// only read; /example_data is written by one group, and only read on the fresh server; each
+// Block1 device writes its own /upload/{id}). The three suites are concurrent
+// (`describe.concurrent`, with the test's own `expect`; test/vitest.config.ts).
 
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -35,21 +36,29 @@ function coapOf(expect: ExpectStatic, result: RunResult, fleet: string) {
 
 describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
   let server: LibcoapServer;
+  let result: RunResult;
   beforeAll(async () => {
-    // -d 10: PUTs may create resources (the Block1 test writes its own).
+    // -d 10: PUTs may create resources (the Block1 group writes its own).
     server = await startLibcoapServer({ args: ['-d', '10'] });
+    // The observer must name a sending fleet of its protocol: a slow GET of /time (ticker) stands in.
+    result = await runAgainst(
+      'coap-lib-client',
+      `duration: '3s', drain: '${DRAIN}',
+       fleets: {
+         clock: { count: 3, protocol: coap({ method: 'GET' }), path: '/time', send: every('100ms'), messages: 5 },
+         writer: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/example_data', send: every('100ms'), messages: 5, payload: bytes(40) },
+         big: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/upload/{id}', send: every('200ms'), messages: 3, payload: bytes(3000) },
+         ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s') },
+       },
+       observers: { obs: { protocol: coap(), subscribe: '/time', receives: ['ticker'] } },`,
+      server.url,
+    );
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('GET /time: every request is answered 2.05', async ({ expect }) => {
-    const result = await runAgainst(
-      'coap-lib-get',
-      `duration: '10s', drain: '${DRAIN}',
-       fleets: { clock: { count: 3, protocol: coap({ method: 'GET' }), path: '/time', send: every('100ms'), messages: 5 } },`,
-      server.url,
-    );
+  it('GET /time: every request is answered 2.05', ({ expect }) => {
     const f = result.fleets.clock!;
     const c = coapOf(expect, result, 'clock');
     expect(result.run.partial).toBe(false);
@@ -63,13 +72,7 @@ describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block2Received).toBe(0);
   });
 
-  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', async ({ expect }) => {
-    const result = await runAgainst(
-      'coap-lib-put',
-      `duration: '10s', drain: '${DRAIN}',
-       fleets: { writer: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/example_data', send: every('100ms'), messages: 5, payload: bytes(40) } },`,
-      server.url,
-    );
+  it('CON PUT /example_data: every request is answered (2.01 once, then 2.04 Changed)', ({ expect }) => {
     const f = result.fleets.writer!;
     const c = coapOf(expect, result, 'writer');
     expect(f.messages.sent).toBe(10);
@@ -82,13 +85,7 @@ describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
     expect(c.blocks.block1Sent).toBe(0);
   });
 
-  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', async ({ expect }) => {
-    const result = await runAgainst(
-      'coap-lib-block1',
-      `duration: '10s', drain: '${DRAIN}',
-       fleets: { big: { count: 2, protocol: coap({ type: 'CON', method: 'PUT' }), path: '/upload/{id}', send: every('200ms'), messages: 3, payload: bytes(3000) } },`,
-      server.url,
-    );
+  it('Block1: a 3000-byte PUT goes as three 1024-byte blocks', ({ expect }) => {
     const f = result.fleets.big!;
     const c = coapOf(expect, result, 'big');
     expect(f.messages.sent).toBe(6);
@@ -103,15 +100,7 @@ describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
     expect(c.datagrams.received).toBe(3 * 6);
   });
 
-  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', async ({ expect }) => {
-    // The observer must name a sending fleet of its protocol: a slow GET of /time stands in.
-    const result = await runAgainst(
-      'coap-lib-observe',
-      `duration: '3s', drain: '${DRAIN}',
-       fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s') } },
-       observers: { obs: { protocol: coap(), subscribe: '/time', receives: ['ticker'] } },`,
-      server.url,
-    );
+  it('Observe /time: registers, receives the per-second notifications, deregisters at the end', ({ expect }) => {
     const o = result.fleets.obs!;
     const c = coapOf(expect, result, 'obs');
     expect(c.observe.registered).toBeGreaterThanOrEqual(1);
@@ -129,21 +118,26 @@ describe.concurrent('fleetbench → libcoap coap-server-notls', () => {
 
 describe.concurrent('fleetbench → libcoap: Block2 from a fresh server', () => {
   let server: LibcoapServer;
+  let result: RunResult;
   beforeAll(async () => {
-    // A server of its own: /example_data still holds its initial 1500 bytes.
+    // A server of its own: /example_data still holds its initial 1500 bytes, which both groups only read.
     server = await startLibcoapServer();
+    result = await runAgainst(
+      'coap-lib-block2',
+      `duration: '10s', drain: '${DRAIN}',
+       fleets: {
+         reader: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/example_data', send: every('300ms'), messages: 3 },
+         ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s'), messages: 1 },
+       },
+       observers: { big: { protocol: coap(), receives: ['ticker'], subscribe: '/example_data' } },`,
+      server.url,
+    );
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', async ({ expect }) => {
-    const result = await runAgainst(
-      'coap-lib-block2',
-      `duration: '10s', drain: '${DRAIN}',
-       fleets: { reader: { count: 2, protocol: coap({ method: 'GET', blockSize: 64 }), path: '/example_data', send: every('300ms'), messages: 3 } },`,
-      server.url,
-    );
+  it('GET /example_data with blockSize 64 comes back in ceil(1500/64) = 24 blocks per request', ({ expect }) => {
     const f = result.fleets.reader!;
     const c = coapOf(expect, result, 'reader');
     const blocks = Math.ceil(1500 / 64);
@@ -156,16 +150,9 @@ describe.concurrent('fleetbench → libcoap: Block2 from a fresh server', () => 
     expect(c.datagrams.sent).toBe(blocks * 6);
   });
 
-  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', async ({
+  it('Observe a 1500-byte resource: registration goes block-wise, with Observe on the first block only (RFC 7959 §2.6)', ({
     expect,
   }) => {
-    const result = await runAgainst(
-      'coap-lib-observe-block2',
-      `duration: '1s', drain: '${DRAIN}',
-       fleets: { ticker: { count: 1, protocol: coap({ method: 'GET' }), path: '/time', send: every('1s'), messages: 1 } },
-       observers: { big: { protocol: coap(), receives: ['ticker'], subscribe: '/example_data' } },`,
-      server.url,
-    );
     const c = coapOf(expect, result, 'big');
     expect(result.errors).toEqual([]);
     expect(c.observe.registered).toBe(1);

@@ -3,11 +3,13 @@
 // broker's ws listener and on RabbitMQ Web MQTT. Each of the 50 observers must receive every
 // message exactly once: 2 publishers × 20 messages × 50 dashboards = 2000 deliveries.
 //
-// The four runs share nothing (each has its own run id in its topics, and its own broker or hub
-// where it is embedded) and most of a run is waiting (its drain), so they are concurrent
-// (`describe.concurrent`, with the test's own `expect`; at most 3 at a time,
-// test/vitest.config.ts), the slowest broker first. Each drain has a second more than a run alone
-// needs, for the fan-out of the last messages while the other runs load the machine.
+// The three MQTT brokers share one run, each with publishers and dashboards of its own on targets
+// of its own (a broker carries only its own groups' messages, and every check reads its broker's
+// groups); the bridge has a run of its own. The two runs share nothing (each has its own run id in
+// its topics, and its own embedded broker or hub) and most of a run is waiting (its drain), so
+// they are concurrent (`describe.concurrent`, with the test's own `expect`; test/vitest.config.ts).
+// Each drain has a second more than a run alone needs, for the fan-out of the last messages while
+// the other run loads the machine.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { run } from '../../src/index.ts';
@@ -21,24 +23,26 @@ const MESSAGES = 20;
 const DASHBOARDS = 50;
 const SENT = PUBLISHERS * MESSAGES;
 
-/** The default drain covers a 50-way fan-out of the last messages on a loaded machine; slower brokers get more. */
-function scenario(publisher: string, dashboard: string, targets = '', drain = '4s'): string {
+/** The bridge's run: a ws fleet and ws dashboards on the embedded hub; the drain covers a 50-way fan-out of the last messages on a loaded machine. */
+function bridgeScenario(): string {
   return writeScenario(
     'ws-dashboards',
     `export default defineScenario({
-      name: 'ws-dashboards', duration: '10s', drain: '${drain}', connectRate: '1000/s',
-      ${targets}
-      fleets: { pub: { count: ${PUBLISHERS}, protocol: ${publisher}, topic: 'fbtest/{run}/vehicle/{id}/gps', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(64) } },
-      observers: { dash: { count: ${DASHBOARDS}, protocol: ${dashboard}, receives: ['pub'] } },
+      name: 'ws-dashboards', duration: '10s', drain: '4s', connectRate: '1000/s',
+      fleets: { pub: { count: ${PUBLISHERS}, protocol: ws(), topic: 'fbtest/{run}/vehicle/{id}/gps', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(64) } },
+      observers: { dash: { count: ${DASHBOARDS}, protocol: ws(), receives: ['pub'] } },
     });`,
   );
 }
 
-/** Every dashboard got every message once, with end-to-end latency for each delivery; `expect` is the calling test's own. */
-function expectFullFanOut(expect: ExpectStatic, result: RunResult): void {
-  expect(result.fleets.pub!.messages.sent).toBe(SENT);
-  expect(result.fleets.dash!.devices.peakConnected).toBe(DASHBOARDS);
-  const d = result.delivery.find((r) => r.from === 'pub' && r.to === 'dash')!;
+/**
+ * Every dashboard (group `dash`) got every message of the publishers (group `pub`) once, with
+ * end-to-end latency for each delivery, and the run counted no error; `expect` is the calling test's own.
+ */
+function expectFullFanOut(expect: ExpectStatic, result: RunResult, pub = 'pub', dash = 'dash'): void {
+  expect(result.fleets[pub]!.messages.sent).toBe(SENT);
+  expect(result.fleets[dash]!.devices.peakConnected).toBe(DASHBOARDS);
+  const d = result.delivery.find((r) => r.from === pub && r.to === dash)!;
   expect(d.receivers).toBe(DASHBOARDS);
   expect(d.expected).toBe(SENT * DASHBOARDS);
   expect(d.unique).toBe(SENT * DASHBOARDS);
@@ -47,12 +51,51 @@ function expectFullFanOut(expect: ExpectStatic, result: RunResult): void {
   expect(d.duplicated).toBe(0);
   expect(d.latency.corrected.count).toBe(SENT * DASHBOARDS);
   expect(d.latency.corrected.p50).toBeGreaterThan(0);
-  expect(result.fleets.dash!.messages.received).toBe(SENT * DASHBOARDS);
+  expect(result.fleets[dash]!.messages.received).toBe(SENT * DASHBOARDS);
   expect(result.errors).toEqual([]);
+}
+
+/**
+ * Per broker b: publishers `<b>Pub` over TCP at QoS 1 and 50 dashboards `<b>Dash` over WebSocket
+ * at QoS 1, on topics of their own. Targets: Mosquitto `mosq` and `mosqWs`; the embedded aedes
+ * broker serves the `mqtt` target, and `'embedded:ws'` is its WebSocket listener; RabbitMQ's MQTT
+ * listener (1884) and Web MQTT (ws://…:15675/ws). RabbitMQ's QoS 1 fan-out to 50 queues took up
+ * to 1.7 s per message on this 2-core machine under load (p50 0.4–0.8 s, over its TCP listener as
+ * well), and aedes runs in the main thread, where under load its 50-way QoS 1 fan-out can trail
+ * the senders by more than a second: the drain leaves them 5 s.
+ */
+function mqttBrokers(mosq: PrivateMosquitto): string {
+  const brokers = [
+    ['mosq', 'mosq', 'mosqWs'],
+    ['aedes', 'mqtt', 'aedesWs'],
+    ['rabbit', 'rabbit', 'rabbitWs'],
+  ];
+  const fleets = brokers.map(
+    ([b, tcp]) =>
+      `${b}Pub: { count: ${PUBLISHERS}, protocol: mqtt({ qos: 1, target: '${tcp}' }), topic: 'fbtest/{run}/${b}/vehicle/{id}/gps', send: every('25ms'), messages: ${MESSAGES}, payload: bytes(64) },`,
+  );
+  const observers = brokers.map(
+    ([b, , ws]) =>
+      `${b}Dash: { count: ${DASHBOARDS}, protocol: mqtt({ qos: 1, target: '${ws}' }), receives: ['${b}Pub'] },`,
+  );
+  return writeScenario(
+    'ws-dashboards-mqtt',
+    `export default defineScenario({
+      name: 'ws-dashboards-mqtt', duration: '10s', drain: '5s', connectRate: '1000/s',
+      targets: {
+        mosq: 'mqtt://127.0.0.1:${mosq.ports.tcp}', mosqWs: 'ws://127.0.0.1:${mosq.ports.ws}',
+        aedesWs: 'embedded:ws',
+        rabbit: 'mqtt://127.0.0.1:1884', rabbitWs: 'ws://127.0.0.1:15675/ws',
+      },
+      fleets: { ${fleets.join('\n')} },
+      observers: { ${observers.join('\n')} },
+    });`,
+  );
 }
 
 describe.concurrent('dashboards over MQTT over WebSocket', () => {
   let mosq: PrivateMosquitto;
+  let result: RunResult;
   beforeAll(async () => {
     // A TCP listener for the publishers and a websockets listener (RFC 6455, subprotocol 'mqtt') for the dashboards.
     mosq = await startMosquitto(
@@ -60,56 +103,28 @@ describe.concurrent('dashboards over MQTT over WebSocket', () => {
       'allow_anonymous true\n',
     );
     if (!(await portOpen(15675))) execFileSync('bash', ['.ci/rabbitmq-mqtt.sh'], { stdio: 'inherit' });
+    ({ result } = await run({ scenario: mqttBrokers(mosq), workers: 2, write: false }));
   });
   afterAll(async () => {
     await mosq?.stop();
   });
 
-  const mqttFanOut = (publishers: string, dashboards: string, drain?: string): string =>
-    scenario(
-      'mqtt({ qos: 1 })',
-      "mqtt({ qos: 1, target: 'dash' })",
-      `targets: { mqtt: '${publishers}', dash: '${dashboards}' },`,
-      drain,
-    );
-
-  it('RabbitMQ: publishers on its MQTT listener (1884), dashboards on Web MQTT (ws://…:15675/ws)', async ({
-    expect,
-  }) => {
-    // RabbitMQ's QoS 1 fan-out to 50 queues took up to 1.7 s per message on this 2-core machine
-    // under load (p50 0.4–0.8 s, over its TCP listener as well): the drain leaves it 5 s.
-    const { result } = await run({
-      scenario: mqttFanOut('mqtt://127.0.0.1:1884', 'ws://127.0.0.1:15675/ws', '5s'),
-      workers: 2,
-      write: false,
-    });
-    expectFullFanOut(expect, result);
+  it('RabbitMQ: publishers on its MQTT listener (1884), dashboards on Web MQTT (ws://…:15675/ws)', ({ expect }) => {
+    expectFullFanOut(expect, result, 'rabbitPub', 'rabbitDash');
     // RabbitMQ grants QoS 1 at most; asked for 1, it grants 1.
-    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
+    expect(result.codes['rabbitDash|suback|1']).toBe(DASHBOARDS);
   });
 
-  it('Mosquitto: publishers over TCP at QoS 1, 50 dashboards over ws:// at QoS 1', async ({ expect }) => {
-    const { result } = await run({
-      scenario: mqttFanOut(`mqtt://127.0.0.1:${mosq.ports.tcp}`, `ws://127.0.0.1:${mosq.ports.ws}`),
-      workers: 2,
-      write: false,
-    });
-    expectFullFanOut(expect, result);
-    expect(result.delivery[0]!.promise.label).toBe('QoS 1 (at least once)');
-    expect(result.codes['dash|suback|1']).toBe(DASHBOARDS);
+  it('Mosquitto: publishers over TCP at QoS 1, 50 dashboards over ws:// at QoS 1', ({ expect }) => {
+    expectFullFanOut(expect, result, 'mosqPub', 'mosqDash');
+    const d = result.delivery.find((r) => r.from === 'mosqPub' && r.to === 'mosqDash')!;
+    expect(d.promise.label).toBe('QoS 1 (at least once)');
+    expect(result.codes['mosqDash|suback|1']).toBe(DASHBOARDS);
   });
 
-  it('the embedded broker (aedes): publishers on its TCP listener, dashboards on embedded:ws', async ({ expect }) => {
-    // aedes runs in the main thread: under a loaded machine its 50-way QoS 1 fan-out can trail the senders by more than a second.
-    const file = scenario(
-      'mqtt({ qos: 1 })',
-      "mqtt({ qos: 1, target: 'dash' })",
-      "targets: { dash: 'embedded:ws' },",
-      '5s',
-    );
-    const { result } = await run({ scenario: file, workers: 2, write: false });
-    expectFullFanOut(expect, result);
-    expect(result.targets.dash).toMatch(/^embedded mqtt \(ws:\/\/127\.0\.0\.1:\d+\)$/);
+  it('the embedded broker (aedes): publishers on its TCP listener, dashboards on embedded:ws', ({ expect }) => {
+    expectFullFanOut(expect, result, 'aedesPub', 'aedesDash');
+    expect(result.targets.aedesWs).toMatch(/^embedded mqtt \(ws:\/\/127\.0\.0\.1:\d+\)$/);
     expect(result.targets.mqtt).toMatch(/^embedded mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\)$/);
   });
 });
@@ -118,7 +133,7 @@ describe.concurrent('dashboards over the JSON WebSocket bridge', () => {
   it('a ws fleet → the embedded hub → 50 ws dashboards: every message to every dashboard, counted frame by frame', async ({
     expect,
   }) => {
-    const { result } = await run({ scenario: scenario('ws()', 'ws()'), workers: 2, write: false });
+    const { result } = await run({ scenario: bridgeScenario(), workers: 2, write: false });
     expectFullFanOut(expect, result);
     expect(result.targets.ws).toMatch(/^embedded ws \(ws:\/\/127\.0\.0\.1:\d+\)$/);
     const d = result.delivery[0]!;
