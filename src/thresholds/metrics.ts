@@ -3,13 +3,13 @@
 // comes from in a RunResult. A key is '<group>.<metric>' (the group's own figures) or a bare
 // '<metric>' (the whole run: every group, every pair, every delivery row).
 
-import { formatUs } from '../base/format.ts';
 import { RUN_CODES, splitGroupCodeKey } from '../metrics/codes.ts';
 import { type AnyHistogramKind, HistogramKind } from '../metrics/names.ts';
 import type { ErrorCount } from '../metrics/recorder.ts';
 import type { DriverCounter } from '../protocols/driver.ts';
 import { type AnyDriver, allDrivers } from '../protocols/registry.ts';
 import type { DeliveryResult, FleetResult } from '../result/types.ts';
+import { BYTES, COUNT, type Dimension, DOWNTIME, ENERGY, LIFE, PER_SECOND, RATE, TIME } from './dimensions.ts';
 
 /** What a threshold reads of a fleet; mid-run (runner/live.ts) only the live figures exist. */
 export type JudgedFleet = Pick<FleetResult, 'devices' | 'messages' | 'rates'> &
@@ -30,72 +30,8 @@ export interface Judged {
 export type Aggregation = 'p' | 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value';
 export const LATENCY_AGGREGATIONS = ['p', 'avg', 'min', 'max', 'med'] as const satisfies readonly Aggregation[];
 
-/** What a value measures: the units a limit may carry and how a value is printed. */
-export interface Dimension {
-  /** Unit → [numerator, denominator]: limit × num / den is the base unit (a ratio keeps 0.1% exact). */
-  units: Readonly<Record<string, readonly [number, number]>>;
-  /** Whether a plain number (in the base unit) is a valid limit. */
-  bare: boolean;
-  /** The expected unit, for messages: 'expected <hint>, got "MB"'. */
-  hint: string;
-  format(x: number): string;
-}
+export { COUNT, type Dimension, RATE, TIME } from './dimensions.ts';
 
-const sig4 = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : '∞');
-
-/** Latencies, base unit µs. 'μs' (Greek mu) is accepted beside 'µs' (micro sign): they look alike. */
-export const TIME: Dimension = {
-  units: { us: [1, 1], µs: [1, 1], μs: [1, 1], ms: [1000, 1], s: [1_000_000, 1] },
-  bare: false,
-  hint: 'a unit of time after the number (us, µs, ms, s)',
-  format: formatUs,
-};
-export const COUNT: Dimension = {
-  units: {},
-  bare: true,
-  hint: 'no unit after the number (a count)',
-  format: (x) => String(x),
-};
-export const RATE: Dimension = {
-  units: { '%': [1, 100] },
-  bare: true,
-  hint: 'no unit or % after the number (a fraction, e.g. 0.001 or 0.1%)',
-  format: (x) => `${sig4(x)} (${sig4(x * 100)}%)`,
-};
-const PER_SECOND: Dimension = {
-  units: { '/s': [1, 1] },
-  bare: true,
-  hint: 'no unit or /s after the number (messages per second)',
-  format: (x) => `${sig4(x)}/s`,
-};
-const BYTES: Dimension = {
-  units: { B: [1, 1] },
-  bare: true,
-  hint: 'no unit or B after the number (bytes)',
-  format: (x) => `${sig4(x)}B`,
-};
-const ENERGY: Dimension = {
-  units: { mJ: [1, 1], J: [1000, 1] },
-  bare: false,
-  hint: 'a unit of energy after the number (mJ, J)',
-  format: (x) => `${sig4(x)}mJ`,
-};
-/** Time devices spent disconnected, base unit device-seconds (summed over devices). */
-const DOWNTIME: Dimension = {
-  units: { s: [1, 1], ms: [1, 1000] },
-  bare: false,
-  hint: 'a unit of time after the number (s, ms): device-seconds spent disconnected',
-  format: (x) => `${sig4(x)}s`,
-};
-/** Battery life, base unit days; a year is 365 days, as in the power model. */
-const LIFE: Dimension = {
-  units: { h: [1, 24], d: [1, 1], y: [365, 1] },
-  bare: false,
-  hint: 'a unit of time after the number (h, d, y)',
-  format: (x) => `${sig4(x)}d`,
-};
-
-/** A counter's reading: how many, and out of how many (the rate's denominator) when that exists. */
 export interface Tally {
   count: number;
   of: number;
