@@ -3,14 +3,15 @@
 // declared; a scenario's `expect` waives what it means to see; and two quickstarts side by side
 // both pass without seeing each other's traffic.
 //
-// A test that needs a failing run and its waived twin starts both at once: they share nothing
-// (the waived one is the same scenario plus its `expect`) and most of a run is waiting. For the
-// same reason the tests run concurrently (`it.concurrent`, with the test's own `expect`, at most
+// A test that needs a failing run and its waived twin starts both side by side: they share
+// nothing (the waived one is the same scenario plus its `expect`) and most of a run is waiting.
+// For the same reason the tests run concurrently (`it.concurrent`, with the test's own `expect`, at most
 // 3 at a time: test/vitest.config.ts): each run has its own out folder, port, topics (the run id
 // or this process's tag) and broker. The saturated generator runs alone, last: it takes a core on
 // purpose, and the other runs must pass generator_saturated. The runs of a few devices that judge
 // one check each take one worker thread (-w 1; the default is one per core): what they check is
-// per group, and a worker's start-up is most of such a run's CPU.
+// per group, and a worker's start-up is most of such a run's CPU. At most 3 executables run at a
+// time (executables() below).
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,31 @@ import { freePort, MOSQUITTO_URL } from '../helpers/brokers.ts';
 import { DRAIN, runCli, writeScenario } from '../helpers/scenario.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+
+/**
+ * At most 3 executables of this file run at a time: a start-up is most of a short run's CPU, and
+ * a burst of more would load the machine like a third test file beside the two that vitest runs
+ * (test/vitest.config.ts), slowing a neighbour's timing checks. `n` processes start together,
+ * once n slots are free; callers are served in order.
+ */
+let freeSlots = 3;
+const queued: { n: number; go: () => void }[] = [];
+async function executables<T>(n: number, start: () => Promise<T>): Promise<T> {
+  if (queued.length > 0 || freeSlots < n) await new Promise<void>((go) => queued.push({ n, go }));
+  else freeSlots -= n;
+  try {
+    return await start();
+  } finally {
+    freeSlots += n;
+    for (let next = queued[0]; next && next.n <= freeSlots; next = queued[0]) {
+      queued.shift();
+      freeSlots -= next.n;
+      next.go();
+    }
+  }
+}
+/** One executable, in its turn. */
+const cli = (...args: Parameters<typeof runCli>) => executables(1, () => runCli(...args));
 
 function outDir(): string {
   return mkdtempSync(join(tmpdir(), 'fb-health-'));
@@ -52,14 +78,14 @@ function check(result: RunResult, name: HealthCheck['name']): HealthCheck {
 describe('default health verdict', () => {
   it.concurrent('runs two quickstarts side by side: both pass, neither sees the other', async ({ expect }) => {
     const outs = [outDir(), outDir()];
-    const first = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[0] as string], {
-      timeoutMs: 120_000,
-    });
     // Started together: both connect, send and drain at the same time.
-    const second = runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', outs[1] as string], {
-      timeoutMs: 120_000,
-    });
-    const results = await Promise.all([first, second]);
+    const results = await executables(2, () =>
+      Promise.all(
+        outs.map((out) =>
+          runCli(['run', join(ROOT, 'scenarios/quickstart.ts'), '-q', '-d', '4s', '-o', out], { timeoutMs: 120_000 }),
+        ),
+      ),
+    );
     for (const [i, r] of results.entries()) {
       expect(r.code, r.stderr + r.stdout).toBe(0);
       const { result } = written(outs[i] as string);
@@ -82,7 +108,7 @@ describe('default health verdict', () => {
         },
       });`,
     );
-    const r = await runCli(['run', file, '-q', '-w', '1', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
+    const r = await cli(['run', file, '-q', '-w', '1', '-o', out, '-t', `mqtt=mqtt://127.0.0.1:${closed}`]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(unwrapped(r.stdout)).toContain('HEALTH FAILED never_connected: gps: none of 3 devices connected');
     expect(unwrapped(r.stdout)).toMatch(/HEALTH FAILED connect_errors: \d+ connection attempts? failed/);
@@ -114,10 +140,10 @@ describe('default health verdict', () => {
       );
     const out = outDir();
     const waived = outDir();
-    // Both runs at once: each finds the port taken by the test's socket.
+    // Side by side, as the slots allow: each finds the port taken by the test's socket, held until both ended.
     const [r, w] = await Promise.all([
-      runCli(['run', scenario('health-inuse', ''), '-q', '-w', '1', '-o', out]),
-      runCli([
+      cli(['run', scenario('health-inuse', ''), '-q', '-w', '1', '-o', out]),
+      cli([
         'run',
         scenario('health-inuse-expected', "expect: { neverConnected: ['thermo'], connectErrors: 1 },"),
         '-q',
@@ -159,19 +185,11 @@ describe('default health verdict', () => {
     try {
       const out = outDir();
       const waived = outDir();
-      // Both runs at once: besides the other publisher, each sees the other run's messages, which
-      // are cross-talk too (stamped for another run).
+      // Side by side, as the slots allow: besides the other publisher, each may see the other
+      // run's messages, which are cross-talk too (stamped for another run).
       const [r, w] = await Promise.all([
-        runCli(['run', scenario('health-xtalk', ''), '-q', '-w', '1', '-o', out]),
-        runCli([
-          'run',
-          scenario('health-xtalk-expected', 'expect: { crossTalk: true },'),
-          '-q',
-          '-w',
-          '1',
-          '-o',
-          waived,
-        ]),
+        cli(['run', scenario('health-xtalk', ''), '-q', '-w', '1', '-o', out]),
+        cli(['run', scenario('health-xtalk-expected', 'expect: { crossTalk: true },'), '-q', '-w', '1', '-o', waived]),
       ]);
       expect(r.code, r.stderr + r.stdout).toBe(1);
       expect(unwrapped(r.stdout)).toMatch(
